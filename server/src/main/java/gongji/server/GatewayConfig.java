@@ -1,0 +1,123 @@
+package gongji.server;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The gateway's settings, each with a named bound. Read in this order, later wins: the defaults, a
+ * properties file ({@code --config FILE}), environment variables ({@code GONGJI_PORT} for
+ * {@code port}, {@code GONGJI_MAX_BATCH_COMMANDS} for {@code max.batch.commands}), command-line flags.
+ */
+public record GatewayConfig(
+    String host,
+    int port,
+    int metricsPort,
+    Path dataDir,
+    boolean demo,
+    int maxQueuedCommands,
+    int maxBatchCommands,
+    Duration idempotencyWindow,
+    int maxInboundMessageBytes,
+    long cacheMaxEntries,
+    Duration drainTimeout) {
+
+  public GatewayConfig {
+    checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
+    checkArgument(metricsPort >= -1 && metricsPort <= 65535, "metrics.port: %s (expected: -1 (off)..65535)", metricsPort);
+    checkArgument(maxQueuedCommands > 0, "max.queued.commands: %s (expected: > 0)", maxQueuedCommands);
+    checkArgument(maxBatchCommands > 0, "max.batch.commands: %s (expected: > 0)", maxBatchCommands);
+    checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
+  }
+
+  static final Map<String, String> DEFAULTS = defaults();
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("host", "127.0.0.1");
+    d.put("port", "9090");
+    d.put("metrics.port", "9464");
+    d.put("data.dir", "data");
+    d.put("demo", "false");
+    d.put("max.queued.commands", "65536");
+    d.put("max.batch.commands", "4096");
+    d.put("idempotency.window.days", "35");
+    d.put("max.inbound.message.bytes", "1048576");
+    d.put("cache.max.entries", "1000000");
+    d.put("drain.timeout.seconds", "10");
+    return d;
+  }
+
+  /** Builds the settings from the defaults, the file, the environment and the flags (in that order). */
+  static GatewayConfig load(Map<String, String> flags, Map<String, String> env) throws IOException {
+    Map<String, String> s = new LinkedHashMap<>(DEFAULTS);
+    String file = flags.getOrDefault("config", env.get("GONGJI_CONFIG"));
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(Path.of(file))) {
+        p.load(r);
+      }
+      for (String key : p.stringPropertyNames()) {
+        checkArgument(DEFAULTS.containsKey(key), "%s: unknown setting %s (known: %s)", file, key, DEFAULTS.keySet());
+        s.put(key, p.getProperty(key).trim());
+      }
+    }
+    for (String key : DEFAULTS.keySet()) {
+      String v = env.get("GONGJI_" + key.toUpperCase().replace('.', '_'));
+      if (v != null) {
+        s.put(key, v.trim());
+      }
+    }
+    for (Map.Entry<String, String> f : flags.entrySet()) {
+      if (f.getKey().equals("config")) {
+        continue;
+      }
+      String key = f.getKey().replace('-', '.');
+      checkArgument(DEFAULTS.containsKey(key), "--%s: unknown flag (known: --%s)", f.getKey(),
+          String.join(", --", DEFAULTS.keySet()).replace('.', '-'));
+      s.put(key, f.getValue());
+    }
+    return new GatewayConfig(
+        s.get("host"),
+        integer(s, "port"),
+        integer(s, "metrics.port"),
+        Path.of(s.get("data.dir")),
+        Boolean.parseBoolean(s.get("demo")),
+        integer(s, "max.queued.commands"),
+        integer(s, "max.batch.commands"),
+        Duration.ofDays(integer(s, "idempotency.window.days")),
+        integer(s, "max.inbound.message.bytes"),
+        Long.parseLong(s.get("cache.max.entries")),
+        Duration.ofSeconds(integer(s, "drain.timeout.seconds")));
+  }
+
+  private static int integer(Map<String, String> s, String key) {
+    try {
+      return Integer.parseInt(s.get(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": \"" + s.get(key) + "\" (expected: a whole number)", e);
+    }
+  }
+
+  /** Settings for tests: loopback, any free port, no metrics endpoint, in memory. */
+  public static GatewayConfig forTests() {
+    return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35), 1 << 20,
+        100_000, Duration.ofSeconds(5));
+  }
+
+  /** One line per setting, for the log at start. */
+  public String describe() {
+    return "host=" + host + "\nport=" + port + "\nmetrics.port=" + metricsPort + "\ndata.dir=" + dataDir
+        + "\ndemo=" + demo + "\nmax.queued.commands=" + maxQueuedCommands + "\nmax.batch.commands=" + maxBatchCommands
+        + "\nidempotency.window.days=" + idempotencyWindow.toDays() + "\nmax.inbound.message.bytes="
+        + maxInboundMessageBytes + "\ncache.max.entries=" + cacheMaxEntries + "\ndrain.timeout.seconds="
+        + drainTimeout.toSeconds();
+  }
+}

@@ -1,0 +1,97 @@
+package gongji.server;
+
+import gongji.server.ledger.Journal;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+
+/** Runs the gateway: {@code serve [--demo] [--port N] [--data-dir DIR] [--config FILE] [--<setting> V]}. */
+public final class Main {
+  private static final Logger log = Logger.getLogger(Main.class.getName());
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+      System.out.println(usage());
+      return;
+    }
+    switch (args[0]) {
+      case "serve" -> serve(flags(args, 1));
+      default -> {
+        System.err.println("unknown command: " + args[0] + "\n" + usage());
+        System.exit(2);
+      }
+    }
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "usage: gongji serve [--demo] [--port N] [--host H] [--data-dir DIR] [--metrics-port N] [--config FILE]",
+        "  every setting can also come from a properties file (--config) or GONGJI_<SETTING> variables;",
+        "  settings: " + String.join(", ", GatewayConfig.DEFAULTS.keySet()));
+  }
+
+  private static void serve(Map<String, String> flags) throws Exception {
+    GatewayConfig config;
+    try {
+      config = GatewayConfig.load(flags, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("gongji: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.out.println("Effective configuration:\n" + config.describe().replaceAll("(?m)^", "  "));
+    System.out.println("storage: in-memory ledger (balances do not survive a restart yet)");
+    Node node = new Node(config, InstantSource.system(), Journal.NONE);
+    if (config.demo()) {
+      DemoData.load(node.gateway());
+    }
+    GatewayServer server = GatewayServer.startNetty(node, config);
+    if (config.metricsPort() >= 0) {
+      int port = node.metrics().serve(config.host(), config.metricsPort());
+      System.out.println("metrics: http://" + config.host() + ":" + port + "/metrics");
+    }
+    String target = config.host() + ":" + server.port();
+    System.out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService, AdminService; health; reflection)");
+    if (config.demo()) {
+      System.out.println(DemoData.guide(target));
+    }
+    System.out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");
+      try {
+        server.close();
+      } catch (Exception e) {
+        log.severe("shutdown failed: " + e);
+      }
+      stopped.countDown();
+    }, "gongji-shutdown"));
+    server.awaitTermination();
+    stopped.await();
+  }
+
+  /** {@code --key value} pairs; a flag without a value ({@code --demo}) means "true". */
+  static Map<String, String> flags(String[] args, int from) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = from; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument: " + a + " (expected: --flag [value])");
+      }
+      String key = a.substring(2);
+      int eq = key.indexOf('=');
+      if (eq >= 0) {
+        flags.put(key.substring(0, eq), key.substring(eq + 1));
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        flags.put(key, args[++i]);
+      } else {
+        flags.put(key, "true");
+      }
+    }
+    return flags;
+  }
+}

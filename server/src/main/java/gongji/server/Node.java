@@ -1,0 +1,83 @@
+package gongji.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import gongji.server.cache.ReferenceCache;
+import gongji.server.gateway.Gateway;
+import gongji.server.grpc.AdminGrpcService;
+import gongji.server.grpc.SettlementGrpcService;
+import gongji.server.ledger.Journal;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Sequencer;
+import gongji.server.metrics.Metrics;
+import io.grpc.BindableService;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gateway node, wired: ledger, sequencer, reference cache, gateway, services, metrics. Knows
+ * nothing of the transport, so tests host it on an in-process server and Main on Netty.
+ */
+public final class Node implements AutoCloseable {
+  private final Ledger ledger;
+  private final Sequencer sequencer;
+  private final ReferenceCache cache;
+  private final Gateway gateway;
+  private final Metrics metrics;
+  private final ExecutorService replies;
+
+  public Node(GatewayConfig config, InstantSource clock, Journal journal) {
+    requireNonNull(config, "config");
+    this.metrics = new Metrics();
+    this.replies = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "gongji-replies");
+      t.setDaemon(true);
+      return t;
+    });
+    Sequencer[] holder = new Sequencer[1];
+    this.cache = new ReferenceCache(Gateway.loaderFor(() -> holder[0]),
+        new ReferenceCache.Config(config.cacheMaxEntries(), ReferenceCache.Config.defaults().expireAfterWrite()),
+        ticker(clock), Runnable::run);
+    this.ledger = new Ledger(config.idempotencyWindow(), cache);
+    this.sequencer = new Sequencer(ledger, journal, clock, replies,
+        new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
+    holder[0] = sequencer;
+    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver());
+    metrics.bindSequencer(sequencer);
+    metrics.bindCaches(cache::stats);
+    sequencer.start();
+  }
+
+  private static Ticker ticker(InstantSource clock) {
+    return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+  }
+
+  public List<BindableService> services() {
+    return List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway));
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public Sequencer sequencer() {
+    return sequencer;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** Stops the sequencer (applying what is queued), closes the journal, then the rest. */
+  @Override
+  public void close() throws Exception {
+    sequencer.close();
+    replies.shutdown();
+    replies.awaitTermination(5, TimeUnit.SECONDS);
+    metrics.close();
+  }
+}

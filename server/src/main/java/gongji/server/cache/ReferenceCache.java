@@ -1,0 +1,124 @@
+package gongji.server.cache;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import gongji.server.domain.Credential;
+import gongji.server.domain.Institution;
+import gongji.server.domain.Insured;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.ledger.ReferenceListener;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * The read side in front of the ledger: institutions, insured persons, credential owners and region
+ * policies, held in Caffeine. The only class that builds Caffeine caches.
+ *
+ * <p>A miss loads asynchronously from a {@link Loader} (the ledger, through a read command of the
+ * sequencer), so no request thread ever blocks. The ledger tells the cache of every change as it
+ * applies it ({@link ReferenceListener}), and the cache replaces the entry at once; a bounded size
+ * and an expiry after write keep it from growing or going stale if a notice were ever missed. "Not
+ * found" is cached too (as an empty {@code Optional}) so that unknown cards cost no ledger trip.
+ *
+ * <p>The cache is a pre-filter: the ledger re-checks everything it decides on.
+ */
+public final class ReferenceCache implements ReferenceListener {
+
+  /** Where the cache loads from on a miss. Must not block: return a future. */
+  public interface Loader {
+    CompletableFuture<Optional<Institution>> institution(String code);
+
+    CompletableFuture<Optional<Insured>> insured(String psnNo);
+
+    CompletableFuture<Optional<String>> credentialOwner(Credential credential);
+
+    CompletableFuture<RegionPolicy> policy(String admdvs);
+  }
+
+  /** The bounds of the caches. */
+  public record Config(long maximumEntries, Duration expireAfterWrite) {
+    public static Config defaults() {
+      return new Config(1_000_000, Duration.ofMinutes(10));
+    }
+  }
+
+  private final AsyncLoadingCache<String, Optional<Institution>> institutions;
+  private final AsyncLoadingCache<String, Optional<Insured>> insured;
+  private final AsyncLoadingCache<Credential, Optional<String>> owners;
+  private final AsyncLoadingCache<String, RegionPolicy> policies;
+
+  public ReferenceCache(Loader loader, Config config, Ticker ticker, Executor executor) {
+    requireNonNull(loader, "loader");
+    institutions = build(config, ticker, executor, loader::institution);
+    insured = build(config, ticker, executor, loader::insured);
+    owners = build(config, ticker, executor, loader::credentialOwner);
+    policies = build(config, ticker, executor, loader::policy);
+  }
+
+  private static <K, V> AsyncLoadingCache<K, V> build(Config config, Ticker ticker, Executor executor,
+      Function<K, CompletableFuture<V>> load) {
+    return Caffeine.newBuilder()
+        .maximumSize(config.maximumEntries())
+        .expireAfterWrite(config.expireAfterWrite())
+        .ticker(ticker)
+        .executor(executor)
+        .recordStats()
+        .buildAsync((key, ignored) -> load.apply(key));
+  }
+
+  public CompletableFuture<Optional<Institution>> institution(String code) {
+    return institutions.get(code);
+  }
+
+  public CompletableFuture<Optional<Insured>> insured(String psnNo) {
+    return insured.get(psnNo);
+  }
+
+  public CompletableFuture<Optional<String>> credentialOwner(Credential credential) {
+    return owners.get(credential);
+  }
+
+  public CompletableFuture<RegionPolicy> policy(String admdvs) {
+    return policies.get(admdvs);
+  }
+
+  /** Hit and miss counts per cache, for metrics. */
+  public Map<String, CacheStats> stats() {
+    return Map.of(
+        "institutions", institutions.synchronous().stats(),
+        "insured", insured.synchronous().stats(),
+        "credential_owners", owners.synchronous().stats(),
+        "policies", policies.synchronous().stats());
+  }
+
+  // ---- told by the ledger, on the sequencer thread -------------------------------------------
+
+  @Override
+  public void institutionChanged(Institution institution) {
+    institutions.put(institution.code(), CompletableFuture.completedFuture(Optional.of(institution)));
+  }
+
+  @Override
+  public void insuredChanged(Insured before, Insured after) {
+    insured.put(after.psnNo(), CompletableFuture.completedFuture(Optional.of(after)));
+    if (before != null) {
+      owners.synchronous().invalidateAll(before.credentials());
+    }
+    for (Credential c : after.credentials()) {
+      owners.put(c, CompletableFuture.completedFuture(Optional.of(after.psnNo())));
+    }
+  }
+
+  @Override
+  public void policyChanged(RegionPolicy policy) {
+    policies.put(policy.admdvs(), CompletableFuture.completedFuture(policy));
+  }
+}

@@ -1,0 +1,8 @@
+package gongji.server.domain;
+
+/** Where the money of one payment leg comes from. */
+public enum FundSource {
+  OWN_ACCOUNT,
+  MUTUAL_AID,
+  CASH
+}

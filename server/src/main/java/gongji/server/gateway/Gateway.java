@@ -1,0 +1,162 @@
+package gongji.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.cache.ReferenceCache;
+import gongji.server.domain.Bill;
+import gongji.server.domain.Credential;
+import gongji.server.domain.Institution;
+import gongji.server.domain.Insured;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.Outcome;
+import gongji.server.ledger.RequestKind;
+import gongji.server.ledger.Result;
+import gongji.server.ledger.Result.Rejected;
+import gongji.server.ledger.Sequencer;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * The path of a request between the transport and the ledger: resolve the terminal and the patient
+ * from cached reference data, refuse early what the cache already proves impossible, and submit
+ * one command to the sequencer. Nothing here blocks: every step is a future.
+ *
+ * <p>An Authorize that the cache refuses is still sent to the ledger, as a {@link Command.Reject},
+ * so that its id stays failed (and an earlier request with the same id and content still wins).
+ * A terminal that is not registered is refused without a trace in the ledger: that is access
+ * control, not a request.
+ */
+public final class Gateway {
+  private static final Logger log = Logger.getLogger(Gateway.class.getName());
+
+  private final Sequencer sequencer;
+  private final ReferenceCache cache;
+  private final FraudObserver fraud;
+
+  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud) {
+    this.sequencer = requireNonNull(sequencer, "sequencer");
+    this.cache = requireNonNull(cache, "cache");
+    this.fraud = requireNonNull(fraud, "fraud");
+  }
+
+  /** Identify: the patient behind a credential, their own balance and their mutual-aid sources. */
+  public CompletableFuture<Result> identify(Terminal terminal, Credential credential, String claimedPsnNo) {
+    return checkTerminal(terminal).thenCompose(refused -> {
+      if (refused != null) {
+        return CompletableFuture.completedFuture(refused);
+      }
+      return resolvePatient(terminal, credential, claimedPsnNo).thenCompose(patient -> {
+        if (patient instanceof Rejected r) {
+          return CompletableFuture.completedFuture(r);
+        }
+        return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo()));
+      });
+    });
+  }
+
+  /** Authorize: resolve, pre-check, then let the ledger compute and hold the split. */
+  public CompletableFuture<Result> authorize(SaleRequest r) {
+    return checkTerminal(r.terminal()).thenCompose(refused -> {
+      if (refused != null) {
+        return CompletableFuture.completedFuture(refused);
+      }
+      return resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()).thenCompose(patient -> {
+        if (patient instanceof Rejected rejected) {
+          return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
+              r.terminal().institution(), rejected.outcome(), rejected.detail()));
+        }
+        Insured insured = ((Resolved) patient).insured;
+        if (!insured.active()) {
+          return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
+              r.terminal().institution(), Outcome.INSURED_NOT_ACTIVE,
+              "the patient's insured status is " + insured.status() + " (expected: NORMAL)"));
+        }
+        return sequencer.submit(new Command.Authorize(r.requestId(), r.contentHash(), r.terminal().institution(),
+            r.terminal().terminalId(), insured.psnNo(), r.medicalType(), Bill.of(r.items()), r.useAccount(),
+            r.useMutualAid()));
+      });
+    });
+  }
+
+  /**
+   * Settle, Cancel, Refund, Reverse and GetTransaction: a registered terminal, then the ledger.
+   * The command must name the terminal's institution.
+   */
+  public CompletableFuture<Result> submit(Terminal terminal, Command command) {
+    return checkTerminal(terminal).thenCompose(refused ->
+        refused != null ? CompletableFuture.completedFuture(refused) : sequencer.submit(command));
+  }
+
+  /** Back-office commands: straight to the ledger. */
+  public CompletableFuture<Result> admin(Command command) {
+    return sequencer.submit(command);
+  }
+
+  private CompletableFuture<Rejected> checkTerminal(Terminal terminal) {
+    return cache.institution(terminal.institution()).thenApply(found -> {
+      if (found.isEmpty()) {
+        return new Rejected(Outcome.INSTITUTION_NOT_FOUND,
+            "fixmedins_code " + terminal.institution() + " is not registered");
+      }
+      Institution inst = found.get();
+      if (!inst.terminalIds().contains(terminal.terminalId())) {
+        return new Rejected(Outcome.TERMINAL_NOT_REGISTERED,
+            "terminal_id " + terminal.terminalId() + " is not registered with " + inst.code());
+      }
+      return null;
+    });
+  }
+
+  /** The patient who owns the credential, or a refusal (unknown credential, impersonation). */
+  private CompletableFuture<Object> resolvePatient(Terminal terminal, Credential credential, String claimedPsnNo) {
+    return cache.credentialOwner(credential).thenCompose(owner -> {
+      if (owner.isEmpty()) {
+        return CompletableFuture.completedFuture(new Rejected(Outcome.PATIENT_NOT_FOUND,
+            "no insured person has this " + credential.type() + " credential"));
+      }
+      String psnNo = owner.get();
+      if (claimedPsnNo != null && !claimedPsnNo.equals(psnNo)) {
+        String detail = "the " + credential.type() + " credential presented does not belong to psn_no " + claimedPsnNo;
+        log.warning("impersonation refused at " + terminal.institution() + "/" + terminal.terminalId()
+            + " operator " + terminal.operatorId() + ": " + detail);
+        fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
+        return CompletableFuture.completedFuture(new Rejected(Outcome.IMPERSONATION, detail));
+      }
+      return cache.insured(psnNo).thenApply(found -> found.<Object>map(Resolved::new).orElseGet(
+          () -> new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here")));
+    });
+  }
+
+  private record Resolved(Insured insured) {}
+
+  /** Loads reference data for the cache through read commands of the sequencer. */
+  public static ReferenceCache.Loader loaderFor(java.util.function.Supplier<Sequencer> sequencer) {
+    return new ReferenceCache.Loader() {
+      @Override
+      public CompletableFuture<Optional<Institution>> institution(String code) {
+        return load(Command.ReferenceKind.INSTITUTION, code).thenApply(v -> Optional.ofNullable((Institution) v));
+      }
+
+      @Override
+      public CompletableFuture<Optional<Insured>> insured(String psnNo) {
+        return load(Command.ReferenceKind.INSURED, psnNo).thenApply(v -> Optional.ofNullable((Insured) v));
+      }
+
+      @Override
+      public CompletableFuture<Optional<String>> credentialOwner(Credential credential) {
+        return load(Command.ReferenceKind.CREDENTIAL_OWNER, credential).thenApply(v -> Optional.ofNullable((String) v));
+      }
+
+      @Override
+      public CompletableFuture<gongji.server.domain.RegionPolicy> policy(String admdvs) {
+        return load(Command.ReferenceKind.POLICY, admdvs).thenApply(v -> (gongji.server.domain.RegionPolicy) v);
+      }
+
+      private CompletableFuture<Object> load(Command.ReferenceKind kind, Object key) {
+        return sequencer.get().submit(new Command.LoadReference(kind, key))
+            .thenApply(r -> ((Result.Reference) r).value());
+      }
+    };
+  }
+}

@@ -1,0 +1,91 @@
+package gongji.server.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import gongji.server.ledger.LedgerUnavailableException;
+import gongji.server.ledger.Outcome;
+import gongji.server.ledger.Result.Rejected;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place that turns outcomes into gRPC status. Every error carries a
+ * {@code google.rpc.ErrorInfo} (domain {@value #DOMAIN}, a stable UPPER_SNAKE reason, metadata) and
+ * bad input also a {@code google.rpc.BadRequest}. Retry advice follows grpc-java: UNAVAILABLE = retry
+ * the same call; ABORTED = retry at a higher level; FAILED_PRECONDITION = not until the state changes.
+ */
+final class Errors {
+  static final String DOMAIN = "gongji.io";
+  private static final Logger log = Logger.getLogger(Errors.class.getName());
+
+  private Errors() {}
+
+  /** The status code of each refusal. */
+  static Code code(Outcome outcome) {
+    return switch (outcome) {
+      case OK -> Code.OK;
+      case INSTITUTION_NOT_FOUND, PATIENT_NOT_FOUND, TRANSACTION_NOT_FOUND, REQUEST_NOT_FOUND, BINDING_NOT_FOUND ->
+          Code.NOT_FOUND;
+      case TERMINAL_NOT_REGISTERED, IMPERSONATION -> Code.PERMISSION_DENIED;
+      case INSURED_NOT_ACTIVE, ACCOUNT_FROZEN, NO_PERSONAL_ACCOUNT, TRANSACTION_STATE_CONFLICT, REQUEST_ID_REVERSED,
+          INSUFFICIENT_FUNDS, BINDING_NOT_ALLOWED -> Code.FAILED_PRECONDITION;
+      case AMOUNT_EXCEEDS_AUTHORIZED -> Code.INVALID_ARGUMENT;
+      case REQUEST_ID_REUSED, CREDENTIAL_IN_USE -> Code.ALREADY_EXISTS;
+      case LEDGER_UNAVAILABLE -> Code.UNAVAILABLE;
+    };
+  }
+
+  /** A refusal by the ledger or the gateway. */
+  static StatusRuntimeException rejected(Rejected r, Map<String, String> metadata) {
+    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+        .setCode(code(r.outcome()).getNumber())
+        .setMessage(r.outcome().name() + ": " + r.detail())
+        .addDetails(Any.pack(errorInfo(r.outcome().name(), metadata)));
+    if (r.outcome() == Outcome.AMOUNT_EXCEEDS_AUTHORIZED) {
+      status.addDetails(Any.pack(BadRequest.newBuilder()
+          .addFieldViolations(BadRequest.FieldViolation.newBuilder()
+              .setField("final_total_fen").setDescription(r.detail()))
+          .build()));
+    }
+    return StatusProto.toStatusRuntimeException(status.build());
+  }
+
+  /** Any failure of a call: bad input, an unavailable ledger, or a bug (never leaks internals). */
+  static StatusRuntimeException failure(Throwable error, Map<String, String> metadata) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof StatusRuntimeException s) {
+      return s;
+    }
+    if (e instanceof BadInputException bad) {
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.INVALID_ARGUMENT.getNumber())
+          .setMessage(bad.getMessage())
+          .addDetails(Any.pack(errorInfo("FIELD_INVALID", metadata)))
+          .addDetails(Any.pack(BadRequest.newBuilder().addAllFieldViolations(bad.violations()).build()))
+          .build());
+    }
+    if (e instanceof LedgerUnavailableException) {
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.UNAVAILABLE.getNumber())
+          .setMessage("LEDGER_UNAVAILABLE: " + e.getMessage() + "; retry the same request with the same request_id")
+          .addDetails(Any.pack(errorInfo("LEDGER_UNAVAILABLE", metadata)))
+          .build());
+    }
+    log.log(Level.SEVERE, "internal error", e);
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.INTERNAL.getNumber())
+        .setMessage("INTERNAL_ERROR: the request was not applied; the error is logged on the gateway")
+        .addDetails(Any.pack(errorInfo("INTERNAL_ERROR", metadata)))
+        .build());
+  }
+
+  private static ErrorInfo errorInfo(String reason, Map<String, String> metadata) {
+    return ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putAllMetadata(metadata).build();
+  }
+}

@@ -1,0 +1,371 @@
+package gongji.server.grpc;
+
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
+import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
+import gongji.server.domain.FundSource;
+import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.LineItem;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.domain.Relationship;
+import gongji.server.gateway.SaleRequest;
+import gongji.server.gateway.Terminal;
+import gongji.server.ledger.RequestKind;
+import gongji.server.ledger.Result;
+import gongji.server.ledger.TxnState;
+import gongji.v1.AuthorizeRequest;
+import gongji.v1.AuthorizeResponse;
+import gongji.v1.Breakdown;
+import gongji.v1.CancelResponse;
+import gongji.v1.IdentifyResponse;
+import gongji.v1.MutualAidSource;
+import gongji.v1.PaymentLeg;
+import gongji.v1.RefundResponse;
+import gongji.v1.RequestRecord;
+import gongji.v1.ReverseResponse;
+import gongji.v1.SettleResponse;
+import gongji.v1.Transaction;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Translates between the wire (gongji.v1) and the domain, validating on the way in. Every field
+ * that can be wrong is checked here, and all violations of a request are reported together.
+ */
+final class Protos {
+  static final int MAX_ITEMS = 200;
+  static final long MAX_LINE_FEN = 100_000_000L;
+  static final long MAX_CREDIT_FEN = 100_000_000L;
+
+  static final EnumBridge<gongji.v1.CredentialType, CredentialType> CREDENTIAL_TYPE =
+      new EnumBridge<>(gongji.v1.CredentialType.class, CredentialType.class, "CREDENTIAL_TYPE_");
+  static final EnumBridge<gongji.v1.InsuranceType, InsuranceType> INSURANCE_TYPE =
+      new EnumBridge<>(gongji.v1.InsuranceType.class, InsuranceType.class, "INSURANCE_TYPE_");
+  static final EnumBridge<gongji.v1.InsuredStatus, InsuredStatus> INSURED_STATUS =
+      new EnumBridge<>(gongji.v1.InsuredStatus.class, InsuredStatus.class, "INSURED_STATUS_");
+  static final EnumBridge<gongji.v1.MedicalType, MedicalType> MEDICAL_TYPE =
+      new EnumBridge<>(gongji.v1.MedicalType.class, MedicalType.class, "MEDICAL_TYPE_");
+  static final EnumBridge<gongji.v1.ItemCategory, ItemCategory> ITEM_CATEGORY =
+      new EnumBridge<>(gongji.v1.ItemCategory.class, ItemCategory.class, "ITEM_CATEGORY_");
+  static final EnumBridge<gongji.v1.Relationship, Relationship> RELATIONSHIP =
+      new EnumBridge<>(gongji.v1.Relationship.class, Relationship.class, "RELATIONSHIP_");
+  static final EnumBridge<gongji.v1.FundSource, FundSource> FUND_SOURCE =
+      new EnumBridge<>(gongji.v1.FundSource.class, FundSource.class, "FUND_SOURCE_");
+  static final EnumBridge<gongji.v1.TransactionState, TxnState> TXN_STATE =
+      new EnumBridge<>(gongji.v1.TransactionState.class, TxnState.class, "TRANSACTION_STATE_");
+
+  private static final HashFunction CONTENT_HASH = Hashing.murmur3_128(0x6a6f6e67);
+
+  private Protos() {}
+
+  // ---- in --------------------------------------------------------------------------------------
+
+  /** A hash of the request as sent: two requests with the same id must hash alike to be the same. */
+  static long contentHash(Message request) {
+    return CONTENT_HASH.hashBytes(request.toByteArray()).asLong();
+  }
+
+  static Terminal terminal(Validator v, String field, boolean has, gongji.v1.Terminal t) {
+    if (!v.present(field, has)) {
+      return null;
+    }
+    v.matches(field + ".fixmedins_code", t.getFixmedinsCode(), Validator.INSTITUTION,
+        "H or P, then 11 digits, e.g. P62010200017");
+    v.matches(field + ".terminal_id", t.getTerminalId(), Validator.TERMINAL_ID, "1..32 of [A-Za-z0-9_-]");
+    v.text(field + ".operator_id", t.getOperatorId(), 0, 32);
+    return new Terminal(t.getFixmedinsCode(), t.getTerminalId(), t.getOperatorId());
+  }
+
+  static Credential credential(Validator v, String field, boolean has, gongji.v1.Credential c) {
+    if (!v.present(field, has)) {
+      return null;
+    }
+    CredentialType type = v.required(field + ".type", CREDENTIAL_TYPE.toDomain(c.getTypeValue()), c.getTypeValue());
+    v.printable(field + ".number", c.getNumber(), 1, 64);
+    return type == null ? null : new Credential(type, c.getNumber());
+  }
+
+  static String requestId(Validator v, String field, String value) {
+    return v.matches(field, value, Validator.REQUEST_ID, "1..64 of [A-Za-z0-9_-]; a 30-character msgid fits");
+  }
+
+  static String txnId(Validator v, String value) {
+    return v.matches("transaction_id", value, Validator.TXN_ID, "an id returned by Authorize, e.g. T1A");
+  }
+
+  static SaleRequest authorize(AuthorizeRequest r) {
+    Validator v = new Validator();
+    String requestId = requestId(v, "request_id", r.getRequestId());
+    Terminal terminal = terminal(v, "terminal", r.hasTerminal(), r.getTerminal());
+    Credential credential = credential(v, "credential", r.hasCredential(), r.getCredential());
+    String psnNo = v.optional("psn_no", r.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+    MedicalType medicalType = v.required("medical_type", MEDICAL_TYPE.toDomain(r.getMedicalTypeValue()),
+        r.getMedicalTypeValue());
+    int count = r.getItemsCount();
+    if (count == 0 || count > MAX_ITEMS) {
+      v.fail("items", count + " items (expected: 1.." + MAX_ITEMS + ")");
+    }
+    List<LineItem> items = new ArrayList<>(Math.min(count, MAX_ITEMS));
+    for (int i = 0; i < count && i < MAX_ITEMS; i++) {
+      gongji.v1.LineItem item = r.getItems(i);
+      String f = "items[" + i + "]";
+      v.text(f + ".code", item.getCode(), 1, 50);
+      v.text(f + ".name", item.getName(), 0, 100);
+      ItemCategory category = v.required(f + ".category", ITEM_CATEGORY.toDomain(item.getCategoryValue()),
+          item.getCategoryValue());
+      v.range(f + ".quantity", item.getQuantity(), 1, 1_000_000);
+      v.range(f + ".amount_fen", item.getAmountFen(), 0, MAX_LINE_FEN);
+      if (category != null && item.getQuantity() > 0 && item.getAmountFen() >= 0 && item.getAmountFen() <= MAX_LINE_FEN) {
+        items.add(new LineItem(item.getCode(), category, item.getInPolicyScope(), item.getQuantity(), item.getAmountFen()));
+      }
+    }
+    v.check();
+    return new SaleRequest(requestId, contentHash(r), terminal, credential, psnNo, medicalType, items,
+        r.getUsePersonalAccount(), r.getUseMutualAid());
+  }
+
+  static Insured insured(gongji.v1.Insured p) {
+    Validator v = new Validator();
+    v.matches("insured.psn_no", p.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+    v.text("insured.name", p.getName(), 1, 50);
+    InsuranceType type = v.required("insured.insurance_type", INSURANCE_TYPE.toDomain(p.getInsuranceTypeValue()),
+        p.getInsuranceTypeValue());
+    InsuredStatus status = v.required("insured.status", INSURED_STATUS.toDomain(p.getStatusValue()), p.getStatusValue());
+    v.matches("insured.insuplc_admdvs", p.getInsuplcAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
+    int n = p.getCredentialsCount();
+    if (n == 0 || n > 10) {
+      v.fail("insured.credentials", n + " credentials (expected: 1..10)");
+    }
+    List<Credential> creds = new ArrayList<>();
+    Set<Credential> seen = new HashSet<>();
+    for (int i = 0; i < n && i < 10; i++) {
+      Credential c = credential(v, "insured.credentials[" + i + "]", true, p.getCredentials(i));
+      if (c != null && seen.add(c)) {
+        creds.add(c);
+      }
+    }
+    v.check();
+    return new Insured(p.getPsnNo(), p.getName(), type, status, p.getInsuplcAdmdvs(), creds);
+  }
+
+  static Institution institution(gongji.v1.Institution p) {
+    Validator v = new Validator();
+    v.matches("institution.fixmedins_code", p.getFixmedinsCode(), Validator.INSTITUTION,
+        "H or P, then 11 digits, e.g. P62010200017");
+    v.text("institution.name", p.getName(), 1, 100);
+    int n = p.getTerminalIdsCount();
+    if (n == 0 || n > 1000) {
+      v.fail("institution.terminal_ids", n + " terminals (expected: 1..1000)");
+    }
+    for (int i = 0; i < n && i < 1000; i++) {
+      v.matches("institution.terminal_ids[" + i + "]", p.getTerminalIds(i), Validator.TERMINAL_ID,
+          "1..32 of [A-Za-z0-9_-]");
+    }
+    v.check();
+    return new Institution(p.getFixmedinsCode(), p.getName(), Set.copyOf(p.getTerminalIdsList()));
+  }
+
+  static RegionPolicy policy(gongji.v1.RegionPolicy p) {
+    Validator v = new Validator();
+    v.matches("policy.admdvs", p.getAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
+    v.text("policy.name", p.getName(), 0, 50);
+    v.range("policy.retained_floor_fen", p.getRetainedFloorFen(), 0, 100_000_000);
+    int ttl = p.getHoldTtlSeconds() == 0 ? RegionPolicy.DEFAULT_HOLD_TTL_SECONDS : p.getHoldTtlSeconds();
+    v.range("policy.hold_ttl_seconds", ttl, 60, 86_400);
+    Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
+    for (int i = 0; i < p.getOptionalCategoriesAllowedCount(); i++) {
+      int number = p.getOptionalCategoriesAllowedValue(i);
+      ItemCategory c = v.required("policy.optional_categories_allowed[" + i + "]", ITEM_CATEGORY.toDomain(number), number);
+      if (c != null && !c.optional()) {
+        v.fail("policy.optional_categories_allowed[" + i + "]", c + " is not an optional category"
+            + " (expected: NON_PROGRAMME_VACCINE or HEALTH_CHECKUP)");
+      } else if (c != null) {
+        optional.add(c);
+      }
+    }
+    v.check();
+    String name = p.getName().isEmpty() ? p.getAdmdvs() : p.getName();
+    return new RegionPolicy(p.getAdmdvs(), name, p.getRetainedFloorFen(), p.getExtendedRelativesAllowed(),
+        p.getQuotaAllowed(), p.getCrossProvinceEnabled(), optional, ttl);
+  }
+
+  // ---- out -------------------------------------------------------------------------------------
+
+  static Timestamp timestamp(long millis) {
+    return Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
+        .setNanos((int) Math.floorMod(millis, 1000) * 1_000_000).build();
+  }
+
+  static Breakdown breakdown(Result.Breakdown b) {
+    Breakdown.Builder out = Breakdown.newBuilder()
+        .setTotalFen(b.totalFen())
+        .setInScopeFen(b.inScopeFen())
+        .setAccountPayFen(b.accountPayFen())
+        .setMutualAidPayFen(b.mutualAidPayFen())
+        .setCashPayFen(b.cashPayFen())
+        .setBalanceAfterFen(b.balanceAfterFen());
+    for (Result.Leg leg : b.legs()) {
+      out.addLegs(PaymentLeg.newBuilder()
+          .setSource(FUND_SOURCE.toProto(leg.source()))
+          .setOwnerMasked(leg.ownerMasked())
+          .setBindingId(leg.bindingId())
+          .setAmountFen(leg.amountFen()));
+    }
+    return out.build();
+  }
+
+  static Transaction transaction(Result.TxnView t) {
+    Transaction.Builder out = Transaction.newBuilder()
+        .setTransactionId(t.txnId())
+        .setFixmedinsCode(t.institution())
+        .setPsnNoMasked(t.psnNoMasked())
+        .setMedicalType(MEDICAL_TYPE.toProto(t.medicalType()))
+        .setState(TXN_STATE.toProto(t.state()))
+        .setAuthorized(breakdown(t.authorized()))
+        .setCreateTime(timestamp(t.createdAtMillis()))
+        .setExpireTime(timestamp(t.expiresAtMillis()));
+    if (t.settled() != null) {
+      out.setSettled(breakdown(t.settled()));
+    }
+    return out.build();
+  }
+
+  static AuthorizeResponse authorizeResponse(Result r) {
+    Result.Sale s = (Result.Sale) r;
+    return AuthorizeResponse.newBuilder()
+        .setTransactionId(s.txn().txnId())
+        .setRequestId(s.requestId())
+        .setState(TXN_STATE.toProto(s.txn().state()))
+        .setBreakdown(breakdown(s.breakdown()))
+        .setExpireTime(timestamp(s.txn().expiresAtMillis()))
+        .build();
+  }
+
+  static SettleResponse settleResponse(Result r) {
+    Result.Sale s = (Result.Sale) r;
+    return SettleResponse.newBuilder()
+        .setTransactionId(s.txn().txnId())
+        .setRequestId(s.requestId())
+        .setState(TXN_STATE.toProto(s.txn().state()))
+        .setBreakdown(breakdown(s.breakdown()))
+        .build();
+  }
+
+  static CancelResponse cancelResponse(Result r) {
+    Result.Sale s = (Result.Sale) r;
+    return CancelResponse.newBuilder()
+        .setTransactionId(s.txn().txnId())
+        .setRequestId(s.requestId())
+        .setState(TXN_STATE.toProto(s.txn().state()))
+        .setBalanceAfterFen(s.breakdown().balanceAfterFen())
+        .build();
+  }
+
+  static RefundResponse refundResponse(Result r) {
+    Result.Sale s = (Result.Sale) r;
+    return RefundResponse.newBuilder()
+        .setTransactionId(s.txn().txnId())
+        .setRequestId(s.requestId())
+        .setState(TXN_STATE.toProto(s.txn().state()))
+        .setBreakdown(breakdown(s.breakdown()))
+        .build();
+  }
+
+  static ReverseResponse reverseResponse(Result r) {
+    Result.Reversal s = (Result.Reversal) r;
+    gongji.v1.ReversalOutcome outcome = switch (s.reversal()) {
+      case REVERSED -> gongji.v1.ReversalOutcome.REVERSAL_OUTCOME_REVERSED;
+      case NOT_RECEIVED -> gongji.v1.ReversalOutcome.REVERSAL_OUTCOME_NOT_RECEIVED;
+      case ORIGINAL_FAILED -> gongji.v1.ReversalOutcome.REVERSAL_OUTCOME_ORIGINAL_FAILED;
+    };
+    return ReverseResponse.newBuilder()
+        .setOriginalRequestId(s.originalRequestId())
+        .setOutcome(outcome)
+        .setTransactionId(s.txnId())
+        .build();
+  }
+
+  static gongji.v1.GetTransactionResponse lookupResponse(Result r) {
+    Result.Lookup l = (Result.Lookup) r;
+    gongji.v1.GetTransactionResponse.Builder out = gongji.v1.GetTransactionResponse.newBuilder();
+    if (l.txn() != null) {
+      out.setTransaction(transaction(l.txn()));
+    }
+    if (l.request() != null) {
+      Result.RequestView q = l.request();
+      out.setRequest(RequestRecord.newBuilder()
+          .setRequestId(q.requestId())
+          .setKind(requestKind(q.kind()))
+          .setApplied(q.applied())
+          .setReversed(q.reversed())
+          .setReason(q.reason()));
+    }
+    return out.build();
+  }
+
+  private static gongji.v1.RequestKind requestKind(RequestKind k) {
+    return switch (k) {
+      case AUTHORIZE -> gongji.v1.RequestKind.REQUEST_KIND_AUTHORIZE;
+      case SETTLE -> gongji.v1.RequestKind.REQUEST_KIND_SETTLE;
+      case CANCEL -> gongji.v1.RequestKind.REQUEST_KIND_CANCEL;
+      case REFUND -> gongji.v1.RequestKind.REQUEST_KIND_REFUND;
+      case TOMBSTONE -> gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE;
+      case CREDIT -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
+    };
+  }
+
+  static IdentifyResponse identifyResponse(Result r) {
+    Result.Identity i = (Result.Identity) r;
+    IdentifyResponse.Builder out = IdentifyResponse.newBuilder()
+        .setPsnNo(i.psnNo())
+        .setNameMasked(i.nameMasked())
+        .setInsuranceType(INSURANCE_TYPE.toProto(i.insuranceType()))
+        .setInsuredStatus(INSURED_STATUS.toProto(i.status()))
+        .setInsuplcAdmdvs(i.admdvs())
+        .setHasPersonalAccount(i.hasAccount())
+        .setBalanceFen(i.balanceFen())
+        .setAvailableFen(i.availableFen());
+    for (Result.AidSource s : i.aidSources()) {
+      out.addMutualAidSources(MutualAidSource.newBuilder()
+          .setBindingId(s.bindingId())
+          .setAuthorizerMasked(s.authorizerMasked())
+          .setRelationship(RELATIONSHIP.toProto(s.relationship()))
+          .setAvailableFen(s.availableFen()));
+    }
+    return out.build();
+  }
+
+  static gongji.v1.Account account(Result r) {
+    Result.Account a = (Result.Account) r;
+    return gongji.v1.Account.newBuilder()
+        .setPsnNo(a.psnNo())
+        .setBalanceFen(a.balanceFen())
+        .setHeldFen(a.heldFen())
+        .setAvailableFen(a.balanceFen() - a.heldFen())
+        .build();
+  }
+
+  static gongji.v1.Binding binding(Result r) {
+    Result.BindingView b = (Result.BindingView) r;
+    return gongji.v1.Binding.newBuilder()
+        .setBindingId(b.bindingId())
+        .setAuthorizerPsnNo(b.authorizerPsnNo())
+        .setBeneficiaryPsnNo(b.beneficiaryPsnNo())
+        .setRelationship(RELATIONSHIP.toProto(b.relationship()))
+        .setQuotaFen(b.quotaFen())
+        .setUsedFen(b.usedFen())
+        .setState(b.active() ? gongji.v1.BindingState.BINDING_STATE_ACTIVE : gongji.v1.BindingState.BINDING_STATE_DISSOLVED)
+        .build();
+  }
+}

@@ -1,0 +1,195 @@
+package gongji.server.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.domain.Bill;
+import gongji.server.domain.Institution;
+import gongji.server.domain.Insured;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.domain.Relationship;
+
+/**
+ * The commands the ledger executes, one at a time, on the sequencer thread. Their fields are already
+ * validated at the edge; the ledger re-checks everything that depends on its own state.
+ *
+ * <p>Mutating commands are journaled (with the time the sequencer gave them) and replayed on start;
+ * {@link Query} commands only read.
+ */
+public sealed interface Command {
+
+  /** Whether this command changes state and so must be journaled before it is acknowledged. */
+  default boolean mutating() {
+    return true;
+  }
+
+  /** A command that only reads: never journaled. */
+  sealed interface Query extends Command {
+    @Override
+    default boolean mutating() {
+      return false;
+    }
+  }
+
+  /** A command that carries an idempotency key. */
+  sealed interface Keyed extends Command {
+    String requestId();
+
+    /** A hash of the whole request as the client sent it: same id, other content = reuse. */
+    long contentHash();
+  }
+
+  // ---- back office --------------------------------------------------------------------------
+
+  record RegisterInstitution(Institution institution) implements Command {
+    public RegisterInstitution {
+      requireNonNull(institution, "institution");
+    }
+  }
+
+  record UpsertInsured(Insured insured) implements Command {
+    public UpsertInsured {
+      requireNonNull(insured, "insured");
+    }
+  }
+
+  record SetRegionPolicy(RegionPolicy policy) implements Command {
+    public SetRegionPolicy {
+      requireNonNull(policy, "policy");
+    }
+  }
+
+  record CreateBinding(String authorizerPsnNo, String beneficiaryPsnNo, Relationship relationship, long quotaFen)
+      implements Command {
+    public CreateBinding {
+      requireNonNull(authorizerPsnNo, "authorizerPsnNo");
+      requireNonNull(beneficiaryPsnNo, "beneficiaryPsnNo");
+      requireNonNull(relationship, "relationship");
+    }
+  }
+
+  record Credit(String requestId, long contentHash, String psnNo, long amountFen) implements Keyed {
+    public Credit {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  // ---- terminals ----------------------------------------------------------------------------
+
+  record Authorize(
+      String requestId,
+      long contentHash,
+      String institution,
+      String terminalId,
+      String psnNo,
+      MedicalType medicalType,
+      Bill bill,
+      boolean useAccount,
+      boolean useMutualAid) implements Keyed {
+    public Authorize {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(institution, "institution");
+      requireNonNull(terminalId, "terminalId");
+      requireNonNull(psnNo, "psnNo");
+      requireNonNull(medicalType, "medicalType");
+      requireNonNull(bill, "bill");
+    }
+  }
+
+  /** Settle; {@code finalTotalFen} is -1 for the authorized total. */
+  record Settle(String requestId, long contentHash, String institution, String txnId, long finalTotalFen)
+      implements Keyed {
+    public Settle {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(institution, "institution");
+      requireNonNull(txnId, "txnId");
+    }
+  }
+
+  record Cancel(String requestId, long contentHash, String institution, String txnId) implements Keyed {
+    public Cancel {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(institution, "institution");
+      requireNonNull(txnId, "txnId");
+    }
+  }
+
+  record Refund(String requestId, long contentHash, String institution, String txnId) implements Keyed {
+    public Refund {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(institution, "institution");
+      requireNonNull(txnId, "txnId");
+    }
+  }
+
+  /** Undo the request {@code originalRequestId} of this institution if it happened; else tombstone it. */
+  record Reverse(String institution, String originalRequestId) implements Command {
+    public Reverse {
+      requireNonNull(institution, "institution");
+      requireNonNull(originalRequestId, "originalRequestId");
+    }
+  }
+
+  /**
+   * Records a refusal that the gateway found before the ledger (from cached reference data), so that
+   * the id stays failed; an earlier request with the same id and content still wins.
+   */
+  record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail)
+      implements Keyed {
+    public Reject {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(kind, "kind");
+      requireNonNull(institution, "institution");
+      requireNonNull(outcome, "outcome");
+      requireNonNull(detail, "detail");
+    }
+  }
+
+  /** Lets ledger time pass: expires due holds. The sequencer sends it when a hold is due. */
+  record Tick() implements Command {}
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  record Identify(String psnNo) implements Query {
+    public Identify {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** Reference data the caches load on a miss: what {@code key} names depends on {@code kind}. */
+  record LoadReference(ReferenceKind kind, Object key) implements Query {
+    public LoadReference {
+      requireNonNull(kind, "kind");
+      requireNonNull(key, "key");
+    }
+  }
+
+  /** What a {@link LoadReference} loads. */
+  enum ReferenceKind {
+    /** An {@code Institution} by code. */
+    INSTITUTION,
+    /** An {@code Insured} by person number. */
+    INSURED,
+    /** The person number owning a {@code Credential}. */
+    CREDENTIAL_OWNER,
+    /** The {@code RegionPolicy} of a region (the national defaults where none was set). */
+    POLICY
+  }
+
+  /** Checks every invariant of the ledger (O(state)): for tests and tools, not for the hot path. */
+  record Audit() implements Query {}
+
+  record GetAccount(String psnNo) implements Query {
+    public GetAccount {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** Exactly one of {@code txnId} and {@code requestId} is non-null. */
+  record GetTransaction(String institution, String txnId, String requestId) implements Query {
+    public GetTransaction {
+      requireNonNull(institution, "institution");
+    }
+  }
+}

@@ -1,0 +1,928 @@
+package gongji.server.ledger;
+
+import static com.google.common.base.Verify.verify;
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.domain.Bill;
+import gongji.server.domain.Credential;
+import gongji.server.domain.FundSource;
+import gongji.server.domain.Institution;
+import gongji.server.domain.Insured;
+import gongji.server.domain.Masking;
+import gongji.server.domain.PaymentPlanner;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.ledger.Command.Authorize;
+import gongji.server.ledger.Command.Cancel;
+import gongji.server.ledger.Command.CreateBinding;
+import gongji.server.ledger.Command.Credit;
+import gongji.server.ledger.Command.GetAccount;
+import gongji.server.ledger.Command.GetTransaction;
+import gongji.server.ledger.Command.Identify;
+import gongji.server.ledger.Command.Keyed;
+import gongji.server.ledger.Command.Refund;
+import gongji.server.ledger.Command.RegisterInstitution;
+import gongji.server.ledger.Command.Reject;
+import gongji.server.ledger.Command.Reverse;
+import gongji.server.ledger.Command.SetRegionPolicy;
+import gongji.server.ledger.Command.Settle;
+import gongji.server.ledger.Command.Tick;
+import gongji.server.ledger.Command.UpsertInsured;
+import gongji.server.ledger.Result.AidSource;
+import gongji.server.ledger.Result.Breakdown;
+import gongji.server.ledger.Result.Leg;
+import gongji.server.ledger.Result.Rejected;
+import gongji.server.ledger.Result.RequestView;
+import gongji.server.ledger.Result.TxnView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * The money state machine: accounts, holds, bindings, sales and the idempotency record.
+ *
+ * <p>How it works. The ledger is single-threaded and deterministic: the sequencer calls
+ * {@link #apply} with one command and the ledger time at a time, and the same commands with the same
+ * times always produce the same state and results (that is what makes journal replay exact). It
+ * does no I/O and reads no clock.
+ *
+ * <p>Money is double-entry: every movement is a {@link #transfer} from one account to another, so
+ * the sum of all balances is always zero (the contribution account goes negative as money comes
+ * in). A hold does not move money; it reserves part of a personal account's balance ({@code held}).
+ * Settle posts holds as transfers to the institution's settlement account; Cancel and expiry void
+ * them; Refund transfers the posted amounts back to the accounts they came from.
+ *
+ * <p>Invariants, checked with {@code verify} where they could break: no personal balance is negative;
+ * {@code 0 <= held <= balance}; the sum of balances is zero; each binding's {@code heldFen} is the
+ * sum of its open legs and {@code usedFen} the sum of its settled, unrefunded legs. Every command
+ * checks first and changes state after: a refused command changes nothing but the idempotency record.
+ */
+public final class Ledger {
+  /** The account money comes in from (monthly contributions, carried-forward balances). */
+  static final int CONTRIBUTIONS = 0;
+
+  private static final int FIRST_ACCOUNT = 1;
+
+  private final Duration idempotencyWindow;
+  private final ReferenceListener listener;
+
+  // Accounts, by index: balance and held funds, in fen.
+  private long[] balance = new long[1024];
+  private long[] held = new long[1024];
+  private int accounts = FIRST_ACCOUNT;
+
+  private final Map<String, PersonState> persons = new HashMap<>();
+  private final Map<Credential, PersonState> credentials = new HashMap<>();
+  private final Map<String, InstitutionState> institutions = new HashMap<>();
+  private final Map<String, RegionPolicy> policies = new HashMap<>();
+  private final Map<String, BindingState> bindings = new HashMap<>();
+  private final Map<String, Txn> txns = new HashMap<>();
+  private final LinkedHashMap<String, RequestEntry> requests = new LinkedHashMap<>();
+  private final PriorityQueue<Txn> expiries =
+      new PriorityQueue<>((a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
+
+  private long nowMillis;
+  private long nextTxn = 1;
+  private long nextBinding = 1;
+
+  // Scratch space for authorizations, reused: the sequencer is the only caller.
+  private long[] scratchAvailable = new long[16];
+  private int[] scratchMask = new int[16];
+  private long[] scratchDraw = new long[16];
+  private final List<BindingState> scratchBindings = new ArrayList<>();
+
+  public Ledger(Duration idempotencyWindow, ReferenceListener listener) {
+    this.idempotencyWindow = requireNonNull(idempotencyWindow, "idempotencyWindow");
+    this.listener = requireNonNull(listener, "listener");
+  }
+
+  /** The ledger time: the latest time any command was applied at. */
+  public long nowMillis() {
+    return nowMillis;
+  }
+
+  /** When the earliest open hold expires, or {@link Long#MAX_VALUE} if none is open. */
+  public long nextExpiryMillis() {
+    Txn head = expiries.peek();
+    return head == null ? Long.MAX_VALUE : head.expiresAtMillis;
+  }
+
+  /**
+   * Applies one command at the given time (ledger time never goes back: an earlier time counts as
+   * the current one). Never throws for a valid command; an exception means a bug.
+   */
+  public Result apply(Command command, long atMillis) {
+    if (atMillis > nowMillis) {
+      nowMillis = atMillis;
+    }
+    expireDue();
+    if (command instanceof Authorize c) {
+      Result replay = replay(c, RequestKind.AUTHORIZE);
+      return replay != null ? replay : record(c, RequestKind.AUTHORIZE, c.institution(), authorize(c));
+    }
+    if (command instanceof Settle c) {
+      Result replay = replay(c, RequestKind.SETTLE);
+      return replay != null ? replay : record(c, RequestKind.SETTLE, c.institution(), settle(c));
+    }
+    if (command instanceof Identify c) {
+      return identify(c);
+    }
+    if (command instanceof Cancel c) {
+      Result replay = replay(c, RequestKind.CANCEL);
+      return replay != null ? replay : record(c, RequestKind.CANCEL, c.institution(), cancel(c));
+    }
+    if (command instanceof Refund c) {
+      Result replay = replay(c, RequestKind.REFUND);
+      return replay != null ? replay : record(c, RequestKind.REFUND, c.institution(), refund(c));
+    }
+    if (command instanceof Reverse c) {
+      return reverse(c);
+    }
+    if (command instanceof GetTransaction c) {
+      return getTransaction(c);
+    }
+    if (command instanceof Reject c) {
+      Result replay = replay(c, c.kind());
+      return replay != null ? replay : record(c, c.kind(), c.institution(), new Rejected(c.outcome(), c.detail()));
+    }
+    if (command instanceof Credit c) {
+      Result replay = replay(c, RequestKind.CREDIT);
+      return replay != null ? replay : record(c, RequestKind.CREDIT, "", credit(c));
+    }
+    if (command instanceof Command.LoadReference c) {
+      return new Result.Reference(reference(c));
+    }
+    if (command instanceof GetAccount c) {
+      return getAccount(c);
+    }
+    if (command instanceof Command.Audit) {
+      return new Result.AuditReport(List.copyOf(audit()));
+    }
+    if (command instanceof Tick) {
+      return new Result.Done();
+    }
+    if (command instanceof UpsertInsured c) {
+      return upsertInsured(c.insured());
+    }
+    if (command instanceof RegisterInstitution c) {
+      return registerInstitution(c.institution());
+    }
+    if (command instanceof SetRegionPolicy c) {
+      policies.put(c.policy().admdvs(), c.policy());
+      listener.policyChanged(c.policy());
+      return new Result.Done();
+    }
+    if (command instanceof CreateBinding c) {
+      return createBinding(c);
+    }
+    throw new IllegalArgumentException("unknown command: " + command);
+  }
+
+  // ---- idempotency --------------------------------------------------------------------------
+
+  /**
+   * The result of an earlier request with this id, if there was one: the same result for the same
+   * content; REQUEST_ID_REUSED for other content; REQUEST_ID_REVERSED once reversed. Null if new.
+   */
+  private Result replay(Keyed c, RequestKind kind) {
+    RequestEntry e = requests.get(c.requestId());
+    if (e == null) {
+      return null;
+    }
+    if (e.kind == RequestKind.TOMBSTONE) {
+      return new Rejected(Outcome.REQUEST_ID_REVERSED,
+          "request_id " + c.requestId() + " was reversed before this request arrived");
+    }
+    if (e.kind != kind || e.contentHash != c.contentHash()) {
+      return new Rejected(Outcome.REQUEST_ID_REUSED,
+          "request_id " + c.requestId() + " was already used for a different " + e.kind + " request");
+    }
+    if (e.reversed) {
+      return new Rejected(Outcome.REQUEST_ID_REVERSED, "request_id " + c.requestId() + " was reversed");
+    }
+    return e.result;
+  }
+
+  private Result record(Keyed c, RequestKind kind, String institution, Result result) {
+    String txnId = result instanceof Result.Sale s ? s.txn().txnId() : null;
+    requests.put(c.requestId(), new RequestEntry(kind, c.contentHash(), institution, result, txnId, nowMillis));
+    return result;
+  }
+
+  // ---- terminals ----------------------------------------------------------------------------
+
+  private Result authorize(Authorize c) {
+    InstitutionState inst = institutions.get(c.institution());
+    if (inst == null) {
+      return new Rejected(Outcome.INSTITUTION_NOT_FOUND, "fixmedins_code " + c.institution() + " is not registered");
+    }
+    if (!inst.institution.terminalIds().contains(c.terminalId())) {
+      return new Rejected(Outcome.TERMINAL_NOT_REGISTERED,
+          "terminal_id " + c.terminalId() + " is not registered with " + c.institution());
+    }
+    PersonState patient = persons.get(c.psnNo());
+    if (patient == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    if (!patient.insured.active()) {
+      return new Rejected(Outcome.INSURED_NOT_ACTIVE,
+          "the patient's insured status is " + patient.insured.status() + " (expected: NORMAL)");
+    }
+    if (patient.frozen) {
+      return new Rejected(Outcome.ACCOUNT_FROZEN, "the patient's account is frozen");
+    }
+
+    // Sources in drawing order: own account, then mutual aid in binding order.
+    Bill bill = c.bill();
+    int n = 0;
+    scratchBindings.clear();
+    if (c.useAccount()) {
+      if (patient.account >= 0) {
+        ensureScratch(1);
+        scratchAvailable[0] = available(patient.account);
+        scratchMask[0] = policy(patient.insured.admdvs()).payableMask();
+        scratchBindings.add(null);
+        n = 1;
+      }
+      if (c.useMutualAid()) {
+        for (BindingState b : patient.asBeneficiary) {
+          if (!b.active || !b.authorizer.insured.active() || b.authorizer.frozen || b.authorizer.account < 0) {
+            continue;
+          }
+          ensureScratch(n + 1);
+          scratchAvailable[n] = shareable(b);
+          scratchMask[n] = policy(b.authorizer.insured.admdvs()).payableMask();
+          scratchBindings.add(b);
+          n++;
+        }
+      }
+    }
+    long cash = PaymentPlanner.allocate(bill, n, scratchAvailable, scratchMask, scratchDraw);
+
+    // After this point the authorization must succeed: place the holds.
+    int legCount = 0;
+    for (int i = 0; i < n; i++) {
+      if (scratchDraw[i] > 0) {
+        legCount++;
+      }
+    }
+    TxnLeg[] legs = new TxnLeg[legCount];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      long draw = scratchDraw[i];
+      if (draw == 0) {
+        continue;
+      }
+      BindingState b = scratchBindings.get(i);
+      PersonState owner = b == null ? patient : b.authorizer;
+      hold(owner.account, draw);
+      if (b != null) {
+        b.heldFen += draw;
+      }
+      legs[k++] = new TxnLeg(owner, b, draw);
+    }
+    long inScope = bill.payableFen(unionMask(n) | policy(patient.insured.admdvs()).payableMask());
+    RegionPolicy local = policy(inst.institution.admdvs());
+    Txn t = new Txn("T" + Long.toString(nextTxn++, 36).toUpperCase(), inst, patient, c.medicalType(),
+        bill.totalFen(), inScope, legs, cash, nowMillis, nowMillis + local.holdTtlSeconds() * 1000L);
+    txns.put(t.id, t);
+    expiries.add(t);
+    t.authorized = breakdown(t, legs, cash, false);
+    return new Result.Sale(c.requestId(), view(t), t.authorized);
+  }
+
+  private Result settle(Settle c) {
+    Txn t = txns.get(c.txnId());
+    if (t == null || !t.institution.institution.code().equals(c.institution())) {
+      return new Rejected(Outcome.TRANSACTION_NOT_FOUND, "transaction_id " + c.txnId() + " is not known to " + c.institution());
+    }
+    if (t.state != TxnState.AUTHORIZED) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+          "transaction " + t.id + " is " + t.state + " (expected: AUTHORIZED)");
+    }
+    long finalTotal = c.finalTotalFen() < 0 ? t.totalFen : c.finalTotalFen();
+    if (finalTotal > t.totalFen) {
+      return new Rejected(Outcome.AMOUNT_EXCEEDS_AUTHORIZED,
+          "final_total_fen " + finalTotal + " is above the authorized total " + t.totalFen);
+    }
+    long[] amounts = new long[t.legs.length];
+    for (int i = 0; i < amounts.length; i++) {
+      amounts[i] = t.legs[i].amountFen;
+    }
+    long cash = PaymentPlanner.shrink(amounts, t.cashFen, t.totalFen - finalTotal);
+    // After this point the settlement must succeed.
+    TxnLeg[] posted = new TxnLeg[t.legs.length];
+    for (int i = 0; i < posted.length; i++) {
+      TxnLeg leg = t.legs[i];
+      release(leg.owner.account, leg.amountFen);
+      transfer(leg.owner.account, t.institution.account, amounts[i]);
+      if (leg.binding != null) {
+        leg.binding.heldFen -= leg.amountFen;
+        leg.binding.usedFen += amounts[i];
+        verify(leg.binding.heldFen >= 0, "binding %s held went negative", leg.binding.id);
+      }
+      posted[i] = new TxnLeg(leg.owner, leg.binding, amounts[i]);
+    }
+    t.posted = posted;
+    t.state = TxnState.SETTLED;
+    t.settled = breakdown(t, posted, cash, true);
+    t.settledTotalFen = finalTotal;
+    return new Result.Sale(c.requestId(), view(t), t.settled);
+  }
+
+  private Result cancel(Cancel c) {
+    Txn t = txns.get(c.txnId());
+    if (t == null || !t.institution.institution.code().equals(c.institution())) {
+      return new Rejected(Outcome.TRANSACTION_NOT_FOUND, "transaction_id " + c.txnId() + " is not known to " + c.institution());
+    }
+    if (t.state == TxnState.SETTLED || t.state == TxnState.REFUNDED) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+          "transaction " + t.id + " is " + t.state + "; refund it instead");
+    }
+    if (t.state == TxnState.AUTHORIZED) {
+      voidHolds(t, TxnState.CANCELLED);
+    }
+    return new Result.Sale(c.requestId(), view(t), breakdownAfterRelease(t));
+  }
+
+  private Result refund(Refund c) {
+    Txn t = txns.get(c.txnId());
+    if (t == null || !t.institution.institution.code().equals(c.institution())) {
+      return new Rejected(Outcome.TRANSACTION_NOT_FOUND, "transaction_id " + c.txnId() + " is not known to " + c.institution());
+    }
+    if (t.state != TxnState.SETTLED) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+          "transaction " + t.id + " is " + t.state + " (expected: SETTLED)");
+    }
+    returnPosted(t);
+    t.state = TxnState.REFUNDED;
+    return new Result.Sale(c.requestId(), view(t), breakdown(t, t.posted, t.settled.cashPayFen(), true));
+  }
+
+  private Result reverse(Reverse c) {
+    String id = c.originalRequestId();
+    RequestEntry e = requests.get(id);
+    if (e == null) {
+      // The original has not arrived (or never will): leave a tombstone so that it is refused.
+      requests.put(id, new RequestEntry(RequestKind.TOMBSTONE, 0, c.institution(), null, null, nowMillis));
+      return new Result.Reversal(id, ReversalOutcome.NOT_RECEIVED, "");
+    }
+    if (!e.institution.equals(c.institution())) {
+      return new Rejected(Outcome.REQUEST_NOT_FOUND, "request_id " + id + " is not known to " + c.institution());
+    }
+    String txnId = e.txnId == null ? "" : e.txnId;
+    if (e.kind == RequestKind.TOMBSTONE) {
+      return new Result.Reversal(id, ReversalOutcome.NOT_RECEIVED, "");
+    }
+    if (e.result instanceof Rejected) {
+      return new Result.Reversal(id, ReversalOutcome.ORIGINAL_FAILED, txnId);
+    }
+    if (e.reversed) {
+      return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
+    }
+    Txn t = txns.get(e.txnId);
+    switch (e.kind) {
+      case AUTHORIZE -> {
+        if (t.state == TxnState.SETTLED || t.state == TxnState.REFUNDED) {
+          return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+              "transaction " + t.id + " is " + t.state + "; reverse its settlement or refund it instead");
+        }
+        if (t.state == TxnState.AUTHORIZED) {
+          voidHolds(t, TxnState.CANCELLED);
+        }
+      }
+      case SETTLE -> {
+        if (t.state == TxnState.SETTLED) {
+          returnPosted(t);
+          t.state = TxnState.CANCELLED;
+        }
+      }
+      case REFUND -> {
+        if (t.state == TxnState.REFUNDED) {
+          for (TxnLeg leg : t.posted) {
+            if (available(leg.owner.account) < leg.amountFen) {
+              return new Rejected(Outcome.INSUFFICIENT_FUNDS,
+                  "the refunded money was spent from " + Masking.psnNo(leg.owner.insured.psnNo()) + "; it cannot be taken back");
+            }
+          }
+          for (TxnLeg leg : t.posted) {
+            transfer(leg.owner.account, t.institution.account, leg.amountFen);
+            if (leg.binding != null) {
+              leg.binding.usedFen += leg.amountFen;
+            }
+          }
+          t.state = TxnState.SETTLED;
+        }
+      }
+      default -> {
+        return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT, "a " + e.kind + " request cannot be reversed");
+      }
+    }
+    e.reversed = true;
+    return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
+  }
+
+  private Result identify(Identify c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    List<AidSource> sources = new ArrayList<>();
+    for (BindingState b : p.asBeneficiary) {
+      if (b.active && b.authorizer.insured.active() && !b.authorizer.frozen && b.authorizer.account >= 0) {
+        sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship, shareable(b)));
+      }
+    }
+    boolean hasAccount = p.account >= 0;
+    return new Result.Identity(p.insured.psnNo(), Masking.name(p.insured.name()), p.insured.insuranceType(),
+        p.insured.status(), p.insured.admdvs(), hasAccount, hasAccount ? balance[p.account] : 0,
+        hasAccount ? available(p.account) : 0, List.copyOf(sources));
+  }
+
+  private Object reference(Command.LoadReference c) {
+    switch (c.kind()) {
+      case INSTITUTION -> {
+        InstitutionState s = institutions.get((String) c.key());
+        return s == null ? null : s.institution;
+      }
+      case INSURED -> {
+        PersonState p = persons.get((String) c.key());
+        return p == null ? null : p.insured;
+      }
+      case CREDENTIAL_OWNER -> {
+        PersonState p = credentials.get((Credential) c.key());
+        return p == null ? null : p.insured.psnNo();
+      }
+      case POLICY -> {
+        return policy((String) c.key());
+      }
+      default -> throw new IllegalArgumentException("kind: " + c.kind());
+    }
+  }
+
+  private Result getAccount(GetAccount c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    if (p.account < 0) {
+      return new Rejected(Outcome.NO_PERSONAL_ACCOUNT, "psn_no " + c.psnNo() + " has no personal account");
+    }
+    return new Result.Account(c.psnNo(), balance[p.account], held[p.account]);
+  }
+
+  private Result getTransaction(GetTransaction c) {
+    if (c.requestId() != null) {
+      RequestEntry e = requests.get(c.requestId());
+      if (e == null || !e.institution.equals(c.institution())) {
+        return new Rejected(Outcome.REQUEST_NOT_FOUND, "request_id " + c.requestId() + " is not known to " + c.institution());
+      }
+      boolean ok = e.result != null && !(e.result instanceof Rejected);
+      String reason = e.kind == RequestKind.TOMBSTONE ? Outcome.REQUEST_ID_REVERSED.name()
+          : e.result instanceof Rejected r ? r.outcome().name() : "";
+      RequestView rv = new RequestView(c.requestId(), e.kind, ok && !e.reversed, e.reversed, reason);
+      Txn t = e.txnId == null ? null : txns.get(e.txnId);
+      return new Result.Lookup(t == null ? null : view(t), rv);
+    }
+    Txn t = txns.get(c.txnId());
+    if (t == null || !t.institution.institution.code().equals(c.institution())) {
+      return new Rejected(Outcome.TRANSACTION_NOT_FOUND, "transaction_id " + c.txnId() + " is not known to " + c.institution());
+    }
+    return new Result.Lookup(view(t), null);
+  }
+
+  // ---- back office --------------------------------------------------------------------------
+
+  private Result credit(Credit c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    if (p.account < 0) {
+      return new Rejected(Outcome.NO_PERSONAL_ACCOUNT, "psn_no " + c.psnNo() + " has no personal account");
+    }
+    if (p.frozen) {
+      return new Rejected(Outcome.ACCOUNT_FROZEN, "the account of " + c.psnNo() + " is frozen");
+    }
+    transfer(CONTRIBUTIONS, p.account, c.amountFen());
+    return new Result.Account(c.psnNo(), balance[p.account], held[p.account]);
+  }
+
+  private Result upsertInsured(Insured insured) {
+    for (Credential cred : insured.credentials()) {
+      PersonState owner = credentials.get(cred);
+      if (owner != null && !owner.insured.psnNo().equals(insured.psnNo())) {
+        return new Rejected(Outcome.CREDENTIAL_IN_USE,
+            "credential " + cred.type() + " " + cred.number() + " belongs to another person");
+      }
+    }
+    PersonState p = persons.get(insured.psnNo());
+    Insured before = null;
+    if (p == null) {
+      p = new PersonState(insured);
+      persons.put(insured.psnNo(), p);
+    } else {
+      before = p.insured;
+      for (Credential cred : before.credentials()) {
+        credentials.remove(cred);
+      }
+      p.insured = insured;
+    }
+    for (Credential cred : insured.credentials()) {
+      credentials.put(cred, p);
+    }
+    if (p.account < 0 && insured.hasPersonalAccount()) {
+      p.account = newAccount();
+    }
+    listener.insuredChanged(before, insured);
+    return new Result.Done();
+  }
+
+  private Result registerInstitution(Institution institution) {
+    InstitutionState s = institutions.get(institution.code());
+    if (s == null) {
+      institutions.put(institution.code(), new InstitutionState(institution, newAccount()));
+    } else {
+      s.institution = institution;
+    }
+    listener.institutionChanged(institution);
+    return new Result.Done();
+  }
+
+  private Result createBinding(CreateBinding c) {
+    PersonState a = persons.get(c.authorizerPsnNo());
+    PersonState b = persons.get(c.beneficiaryPsnNo());
+    if (a == null || b == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND,
+          "psn_no " + (a == null ? c.authorizerPsnNo() : c.beneficiaryPsnNo()) + " is not insured here");
+    }
+    if (a == b) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "a person cannot bind themselves");
+    }
+    if (!a.insured.hasPersonalAccount() || a.account < 0) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "the authorizer must be employee-insured (has no personal account)");
+    }
+    if (!a.insured.active() || !b.insured.active()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "both parties must be insured in normal status");
+    }
+    RegionPolicy policy = policy(a.insured.admdvs());
+    if (!policy.allows(c.relationship())) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+          "region " + policy.admdvs() + " allows only spouse, parents and children, not " + c.relationship());
+    }
+    if (c.quotaFen() > 0 && !policy.quotaAllowed()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow a quota");
+    }
+    for (BindingState existing : b.asBeneficiary) {
+      if (existing.active && existing.authorizer == a) {
+        return new Rejected(Outcome.BINDING_NOT_ALLOWED, "an active binding " + existing.id + " already exists");
+      }
+    }
+    BindingState s = new BindingState("B" + Long.toString(nextBinding++, 36).toUpperCase(), a, b, c.relationship(), c.quotaFen());
+    bindings.put(s.id, s);
+    b.asBeneficiary.add(s);
+    return bindingView(s);
+  }
+
+  /** The binding with this id as a result, or BINDING_NOT_FOUND. */
+  public Result binding(String bindingId) {
+    BindingState s = bindings.get(bindingId);
+    return s == null ? new Rejected(Outcome.BINDING_NOT_FOUND, "binding_id " + bindingId + " is not known") : bindingView(s);
+  }
+
+  private static Result.BindingView bindingView(BindingState s) {
+    return new Result.BindingView(s.id, s.authorizer.insured.psnNo(), s.beneficiary.insured.psnNo(),
+        s.relationship, s.quotaFen, s.usedFen, s.active);
+  }
+
+  // ---- money movements: the only places balances change ------------------------------------
+
+  private void transfer(int from, int to, long amountFen) {
+    verify(amountFen >= 0, "transfer of %s fen", amountFen);
+    balance[from] -= amountFen;
+    balance[to] += amountFen;
+    verify(from == CONTRIBUTIONS || balance[from] >= held[from],
+        "account %s: balance %s below held %s", from, balance[from], held[from]);
+  }
+
+  private void hold(int account, long amountFen) {
+    held[account] += amountFen;
+    verify(held[account] <= balance[account], "account %s: held %s above balance %s", account, held[account], balance[account]);
+  }
+
+  private void release(int account, long amountFen) {
+    held[account] -= amountFen;
+    verify(held[account] >= 0, "account %s: held went negative: %s", account, held[account]);
+  }
+
+  private void voidHolds(Txn t, TxnState state) {
+    for (TxnLeg leg : t.legs) {
+      release(leg.owner.account, leg.amountFen);
+      if (leg.binding != null) {
+        leg.binding.heldFen -= leg.amountFen;
+      }
+    }
+    t.state = state;
+  }
+
+  /** Sends each posted leg back to the account it came from, even if the binding was dissolved since. */
+  private void returnPosted(Txn t) {
+    for (TxnLeg leg : t.posted) {
+      transfer(t.institution.account, leg.owner.account, leg.amountFen);
+      if (leg.binding != null) {
+        leg.binding.usedFen -= leg.amountFen;
+      }
+    }
+  }
+
+  private void expireDue() {
+    Txn head;
+    while ((head = expiries.peek()) != null && head.expiresAtMillis <= nowMillis) {
+      expiries.poll();
+      if (head.state == TxnState.AUTHORIZED) {
+        voidHolds(head, TxnState.EXPIRED);
+      }
+    }
+    long horizon = nowMillis - idempotencyWindow.toMillis();
+    Iterator<RequestEntry> it = requests.values().iterator();
+    while (it.hasNext()) {
+      RequestEntry e = it.next();
+      if (e.atMillis >= horizon) {
+        break;
+      }
+      it.remove();
+    }
+  }
+
+  // ---- derived amounts ----------------------------------------------------------------------
+
+  private long available(int account) {
+    return balance[account] - held[account];
+  }
+
+  /** What a beneficiary may draw through a binding now: above the authorizer's floor, within the quota. */
+  private long shareable(BindingState b) {
+    long floor = policy(b.authorizer.insured.admdvs()).retainedFloorFen();
+    long share = Math.max(0, available(b.authorizer.account) - floor);
+    if (b.quotaFen > 0) {
+      share = Math.min(share, Math.max(0, b.quotaFen - b.usedFen - b.heldFen));
+    }
+    return share;
+  }
+
+  private RegionPolicy policy(String admdvs) {
+    RegionPolicy p = policies.get(admdvs);
+    return p != null ? p : RegionPolicy.defaults(admdvs);
+  }
+
+  private int unionMask(int n) {
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      m |= scratchMask[i];
+    }
+    return m;
+  }
+
+  private void ensureScratch(int n) {
+    if (n > scratchAvailable.length) {
+      int size = Math.max(n, scratchAvailable.length * 2);
+      scratchAvailable = Arrays.copyOf(scratchAvailable, size);
+      scratchMask = Arrays.copyOf(scratchMask, size);
+      scratchDraw = Arrays.copyOf(scratchDraw, size);
+    }
+  }
+
+  private int newAccount() {
+    if (accounts == balance.length) {
+      balance = Arrays.copyOf(balance, accounts * 2);
+      held = Arrays.copyOf(held, accounts * 2);
+    }
+    return accounts++;
+  }
+
+  private Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen, boolean settledView) {
+    List<Leg> out = new ArrayList<>(legs.length + 1);
+    long own = 0;
+    long aid = 0;
+    for (TxnLeg leg : legs) {
+      if (leg.amountFen == 0) {
+        continue;
+      }
+      if (leg.binding == null) {
+        own += leg.amountFen;
+        out.add(new Leg(FundSource.OWN_ACCOUNT, masked(leg.owner), "", leg.amountFen));
+      } else {
+        aid += leg.amountFen;
+        out.add(new Leg(FundSource.MUTUAL_AID, masked(leg.owner), leg.binding.id, leg.amountFen));
+      }
+    }
+    if (cashFen > 0) {
+      out.add(new Leg(FundSource.CASH, "", "", cashFen));
+    }
+    long total = own + aid + cashFen;
+    return new Breakdown(total, Math.min(t.inScopeFen, total), own, aid, cashFen, List.copyOf(out), ownAvailable(t.patient));
+  }
+
+  private Breakdown breakdownAfterRelease(Txn t) {
+    Breakdown a = t.authorized;
+    return new Breakdown(a.totalFen(), a.inScopeFen(), 0, 0, a.totalFen(), List.of(), ownAvailable(t.patient));
+  }
+
+  private long ownAvailable(PersonState p) {
+    return p.account < 0 ? 0 : available(p.account);
+  }
+
+  private static String masked(PersonState p) {
+    return Masking.person(p.insured.name(), p.insured.psnNo());
+  }
+
+  private static TxnView view(Txn t) {
+    return new TxnView(t.id, t.institution.institution.code(), Masking.psnNo(t.patient.insured.psnNo()),
+        t.medicalType, t.state, t.authorized, t.state == TxnState.SETTLED || t.state == TxnState.REFUNDED ? t.settled : null,
+        t.createdAtMillis, t.expiresAtMillis);
+  }
+
+  // ---- audit --------------------------------------------------------------------------------
+
+  /**
+   * Checks every invariant over the whole state and returns the violations (empty when sound).
+   * O(state): for tests, the verify tool and start-up, not for the hot path.
+   */
+  public List<String> audit() {
+    List<String> violations = new ArrayList<>();
+    long sum = 0;
+    for (int i = 0; i < accounts; i++) {
+      sum += balance[i];
+      if (i != CONTRIBUTIONS && balance[i] < 0) {
+        violations.add("account " + i + " balance negative: " + balance[i]);
+      }
+      if (held[i] < 0 || (i != CONTRIBUTIONS && held[i] > balance[i])) {
+        violations.add("account " + i + " held " + held[i] + " outside 0.." + balance[i]);
+      }
+    }
+    if (sum != 0) {
+      violations.add("balances sum to " + sum + " (expected: 0)");
+    }
+    long[] expectHeld = new long[accounts];
+    Map<BindingState, long[]> expectBinding = new HashMap<>();
+    for (BindingState b : bindings.values()) {
+      expectBinding.put(b, new long[2]);
+    }
+    for (Txn t : txns.values()) {
+      if (t.state == TxnState.AUTHORIZED) {
+        for (TxnLeg leg : t.legs) {
+          expectHeld[leg.owner.account] += leg.amountFen;
+          if (leg.binding != null) {
+            expectBinding.get(leg.binding)[0] += leg.amountFen;
+          }
+        }
+      } else if (t.state == TxnState.SETTLED) {
+        for (TxnLeg leg : t.posted) {
+          if (leg.binding != null) {
+            expectBinding.get(leg.binding)[1] += leg.amountFen;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < accounts; i++) {
+      if (expectHeld[i] != held[i]) {
+        violations.add("account " + i + " held " + held[i] + " but open legs sum to " + expectHeld[i]);
+      }
+    }
+    for (Map.Entry<BindingState, long[]> e : expectBinding.entrySet()) {
+      BindingState b = e.getKey();
+      if (b.heldFen != e.getValue()[0] || b.usedFen != e.getValue()[1]) {
+        violations.add("binding " + b.id + " held/used " + b.heldFen + "/" + b.usedFen
+            + " but legs say " + e.getValue()[0] + "/" + e.getValue()[1]);
+      }
+      if (b.quotaFen > 0 && b.usedFen + b.heldFen > b.quotaFen) {
+        violations.add("binding " + b.id + " over quota: " + (b.usedFen + b.heldFen) + " > " + b.quotaFen);
+      }
+    }
+    return violations;
+  }
+
+  /** The balance of a person's account, in fen, or -1 without one (for tests and tools). */
+  public long balanceOf(String psnNo) {
+    PersonState p = persons.get(psnNo);
+    return p == null || p.account < 0 ? -1 : balance[p.account];
+  }
+
+  /** The held funds of a person's account, in fen, or -1 without one. */
+  public long heldOf(String psnNo) {
+    PersonState p = persons.get(psnNo);
+    return p == null || p.account < 0 ? -1 : held[p.account];
+  }
+
+  /** The balance of an institution's settlement account (what the fund owes it), in fen. */
+  public long institutionBalance(String code) {
+    InstitutionState s = institutions.get(code);
+    return s == null ? -1 : balance[s.account];
+  }
+
+  /** How many request ids are kept for idempotency. */
+  public int requestsKept() {
+    return requests.size();
+  }
+
+  // ---- state records ------------------------------------------------------------------------
+
+  private static final class PersonState {
+    Insured insured;
+    int account = -1;
+    boolean frozen;
+    final List<BindingState> asBeneficiary = new ArrayList<>(2);
+
+    PersonState(Insured insured) {
+      this.insured = insured;
+    }
+  }
+
+  private static final class InstitutionState {
+    Institution institution;
+    final int account;
+
+    InstitutionState(Institution institution, int account) {
+      this.institution = institution;
+      this.account = account;
+    }
+  }
+
+  private static final class BindingState {
+    final String id;
+    final PersonState authorizer;
+    final PersonState beneficiary;
+    final gongji.server.domain.Relationship relationship;
+    final long quotaFen;
+    long usedFen;
+    long heldFen;
+    boolean active = true;
+
+    BindingState(String id, PersonState authorizer, PersonState beneficiary,
+        gongji.server.domain.Relationship relationship, long quotaFen) {
+      this.id = id;
+      this.authorizer = authorizer;
+      this.beneficiary = beneficiary;
+      this.relationship = relationship;
+      this.quotaFen = quotaFen;
+    }
+  }
+
+  private record TxnLeg(PersonState owner, BindingState binding, long amountFen) {}
+
+  private static final class Txn {
+    final String id;
+    final InstitutionState institution;
+    final PersonState patient;
+    final gongji.server.domain.MedicalType medicalType;
+    final long totalFen;
+    final long inScopeFen;
+    final TxnLeg[] legs;
+    final long cashFen;
+    final long createdAtMillis;
+    final long expiresAtMillis;
+    TxnState state = TxnState.AUTHORIZED;
+    Breakdown authorized;
+    Breakdown settled;
+    TxnLeg[] posted;
+    long settledTotalFen;
+
+    Txn(String id, InstitutionState institution, PersonState patient, gongji.server.domain.MedicalType medicalType,
+        long totalFen, long inScopeFen, TxnLeg[] legs, long cashFen, long createdAtMillis, long expiresAtMillis) {
+      this.id = id;
+      this.institution = institution;
+      this.patient = patient;
+      this.medicalType = medicalType;
+      this.totalFen = totalFen;
+      this.inScopeFen = inScopeFen;
+      this.legs = legs;
+      this.cashFen = cashFen;
+      this.createdAtMillis = createdAtMillis;
+      this.expiresAtMillis = expiresAtMillis;
+    }
+  }
+
+  private static final class RequestEntry {
+    final RequestKind kind;
+    final long contentHash;
+    final String institution;
+    final Result result;
+    final String txnId;
+    final long atMillis;
+    boolean reversed;
+
+    RequestEntry(RequestKind kind, long contentHash, String institution, Result result, String txnId, long atMillis) {
+      this.kind = kind;
+      this.contentHash = contentHash;
+      this.institution = institution;
+      this.result = result;
+      this.txnId = txnId;
+      this.atMillis = atMillis;
+    }
+  }
+}

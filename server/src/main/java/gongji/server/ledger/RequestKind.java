@@ -1,0 +1,12 @@
+package gongji.server.ledger;
+
+/** The kind of a request kept for idempotency. */
+public enum RequestKind {
+  AUTHORIZE,
+  SETTLE,
+  CANCEL,
+  REFUND,
+  CREDIT,
+  /** A reversal that arrived before its original: the id is refused from then on. */
+  TOMBSTONE
+}

@@ -1,0 +1,96 @@
+package gongji.server.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.domain.FundSource;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.Relationship;
+import java.util.List;
+
+/** What the ledger answers to a command. Immutable: results are kept for idempotent replay. */
+public sealed interface Result {
+
+  /** {@link Outcome#OK} for every result but {@link Rejected}. */
+  default Outcome outcome() {
+    return Outcome.OK;
+  }
+
+  /** A refusal: the outcome and a sentence for people (which value, which state). */
+  record Rejected(Outcome outcome, String detail) implements Result {
+    public Rejected {
+      requireNonNull(outcome, "outcome");
+      requireNonNull(detail, "detail");
+    }
+  }
+
+  /** One leg of a payment. */
+  record Leg(FundSource source, String ownerMasked, String bindingId, long amountFen) {}
+
+  /** The split of a bill; {@code balanceAfterFen} is the patient's own available balance after it. */
+  record Breakdown(
+      long totalFen,
+      long inScopeFen,
+      long accountPayFen,
+      long mutualAidPayFen,
+      long cashPayFen,
+      List<Leg> legs,
+      long balanceAfterFen) {}
+
+  /** A sale as the terminal sees it. {@code settled} is null before settlement. */
+  record TxnView(
+      String txnId,
+      String institution,
+      String psnNoMasked,
+      MedicalType medicalType,
+      TxnState state,
+      Breakdown authorized,
+      Breakdown settled,
+      long createdAtMillis,
+      long expiresAtMillis) {}
+
+  /** Authorize, Settle, Cancel and Refund: the sale after the step, and the step's breakdown. */
+  record Sale(String requestId, TxnView txn, Breakdown breakdown) implements Result {}
+
+  record Reversal(String originalRequestId, ReversalOutcome reversal, String txnId) implements Result {}
+
+  /** A mutual-aid source as Identify shows it. */
+  record AidSource(String bindingId, String authorizerMasked, Relationship relationship, long availableFen) {}
+
+  record Identity(
+      String psnNo,
+      String nameMasked,
+      InsuranceType insuranceType,
+      InsuredStatus status,
+      String admdvs,
+      boolean hasAccount,
+      long balanceFen,
+      long availableFen,
+      List<AidSource> aidSources) implements Result {}
+
+  record Account(String psnNo, long balanceFen, long heldFen) implements Result {}
+
+  /** What became of one request: {@code applied} is false when refused or since reversed. */
+  record RequestView(String requestId, RequestKind kind, boolean applied, boolean reversed, String reason) {}
+
+  record Lookup(TxnView txn, RequestView request) implements Result {}
+
+  record BindingView(
+      String bindingId,
+      String authorizerPsnNo,
+      String beneficiaryPsnNo,
+      Relationship relationship,
+      long quotaFen,
+      long usedFen,
+      boolean active) implements Result {}
+
+  /** The invariant violations found by an audit: empty when the ledger is sound. */
+  record AuditReport(List<String> violations) implements Result {}
+
+  /** Loaded reference data, or null when there is none. */
+  record Reference(Object value) implements Result {}
+
+  /** An administrative change was applied; nothing more to say. */
+  record Done() implements Result {}
+}

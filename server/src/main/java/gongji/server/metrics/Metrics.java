@@ -1,0 +1,132 @@
+package gongji.server.metrics;
+
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import com.sun.net.httpserver.HttpServer;
+import gongji.server.gateway.FraudObserver;
+import gongji.server.ledger.Sequencer;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The one class that names meters. Owns the Prometheus registry and the HTTP endpoint it is
+ * scraped from ({@code /metrics} on its own port), and hands out the hooks the other rooms call:
+ * a gRPC interceptor, a batch observer for the sequencer, a fraud observer for the gateway.
+ */
+public final class Metrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final DistributionSummary batchSize;
+  private final Timer forceTimer;
+  private HttpServer http;
+
+  public Metrics() {
+    batchSize = DistributionSummary.builder("gongji.ledger.batch.commands")
+        .description("commands per sequencer batch").publishPercentiles(0.5, 0.99).register(registry);
+    forceTimer = Timer.builder("gongji.ledger.journal.force")
+        .description("time to force the journal once per batch").publishPercentiles(0.5, 0.99).register(registry);
+  }
+
+  /** Counts and times every call, by method and status code. */
+  public ServerInterceptor grpcInterceptor() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+          ServerCallHandler<Q, A> next) {
+        long start = System.nanoTime();
+        String method = call.getMethodDescriptor().getFullMethodName();
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            Timer.builder("gongji.grpc.server.calls")
+                .tag("method", method)
+                .tag("code", status.getCode().name())
+                .register(registry)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            super.close(status, trailers);
+          }
+        }, headers);
+      }
+    };
+  }
+
+  /** The sequencer's batch sizes and journal force latency. */
+  public Sequencer.BatchObserver batchObserver() {
+    return (commands, mutating, forceNanos) -> {
+      batchSize.record(commands);
+      if (mutating > 0) {
+        forceTimer.record(forceNanos, TimeUnit.NANOSECONDS);
+      }
+    };
+  }
+
+  /** Queue depth and applied commands of the sequencer. */
+  public void bindSequencer(Sequencer sequencer) {
+    Gauge.builder("gongji.ledger.queue.depth", sequencer, Sequencer::queueDepth)
+        .description("commands waiting for the sequencer").register(registry);
+    FunctionCounter.builder("gongji.ledger.commands", sequencer, Sequencer::appliedCount)
+        .description("commands applied").register(registry);
+    Gauge.builder("gongji.ledger.poisoned", sequencer, s -> s.poisonedReason() == null ? 0 : 1)
+        .description("1 when the ledger refuses everything after a failure").register(registry);
+  }
+
+  /** Hit and miss counts of the reference caches. */
+  public void bindCaches(Supplier<Map<String, CacheStats>> stats) {
+    for (String name : stats.get().keySet()) {
+      FunctionCounter.builder("gongji.cache.hits", stats, s -> s.get().get(name).hitCount())
+          .tag("cache", name).register(registry);
+      FunctionCounter.builder("gongji.cache.misses", stats, s -> s.get().get(name).missCount())
+          .tag("cache", name).register(registry);
+    }
+  }
+
+  /** Counts fraud alerts by kind and institution. */
+  public FraudObserver fraudObserver() {
+    return (kind, institution, detail) ->
+        Counter.builder("gongji.fraud.alerts").tag("kind", kind).register(registry).increment();
+  }
+
+  /** The current metrics in Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Serves {@code /metrics} on the given address; port 0 picks a free one. Returns the bound port. */
+  public int serve(String host, int port) throws IOException {
+    http = HttpServer.create(new InetSocketAddress(host, port), 16);
+    http.createContext("/metrics", exchange -> {
+      byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream os = exchange.getResponseBody()) {
+        os.write(body);
+      }
+    });
+    http.start();
+    return http.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    registry.close();
+  }
+}
