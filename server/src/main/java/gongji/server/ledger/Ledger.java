@@ -435,7 +435,7 @@ public final class Ledger {
     List<AidSource> sources = new ArrayList<>();
     for (BindingState b : p.asBeneficiary) {
       if (b.active && b.authorizer.insured.active() && !b.authorizer.frozen && b.authorizer.account >= 0) {
-        sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship, shareable(b)));
+        sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shareable(b)));
       }
     }
     boolean hasAccount = p.account >= 0;

@@ -55,7 +55,7 @@ public sealed interface Result {
 
   record Reversal(String originalRequestId, ReversalOutcome reversal, String txnId) implements Result {}
 
-  /** A mutual-aid source as Identify shows it. */
+  /** A mutual-aid source as Identify shows it; {@code relationship} is the authorizer's to the patient. */
   record AidSource(String bindingId, String authorizerMasked, Relationship relationship, long availableFen) {}
 
   record Identity(

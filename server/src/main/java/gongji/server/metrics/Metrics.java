@@ -34,6 +34,8 @@ public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DistributionSummary batchSize;
   private final Timer forceTimer;
+  /** Micrometer holds the objects behind function meters weakly; these must live as long as we do. */
+  private final java.util.List<Object> bound = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HttpServer http;
 
   public Metrics() {
@@ -88,6 +90,7 @@ public final class Metrics implements AutoCloseable {
 
   /** Hit and miss counts of the reference caches. */
   public void bindCaches(Supplier<Map<String, CacheStats>> stats) {
+    bound.add(stats);
     for (String name : stats.get().keySet()) {
       FunctionCounter.builder("gongji.cache.hits", stats, s -> s.get().get(name).hitCount())
           .tag("cache", name).register(registry);

@@ -1,0 +1,90 @@
+package gongji.client;
+
+/**
+ * How a {@link GongjiClient} connects and behaves. Every call has a deadline: the default one
+ * unless a call gives its own.
+ */
+public final class ClientOptions {
+  private final String target;
+  private final Terminal terminal;
+  private final long defaultDeadlineMillis;
+  private final int maxAttempts;
+  private final boolean plaintext;
+
+  private ClientOptions(Builder b) {
+    this.target = Checks.notNull(b.target, "target");
+    this.terminal = Checks.notNull(b.terminal, "terminal");
+    this.defaultDeadlineMillis = b.defaultDeadlineMillis;
+    this.maxAttempts = b.maxAttempts;
+    this.plaintext = b.plaintext;
+  }
+
+  /** Options for a gateway at {@code target} ("host:port"), calling as {@code terminal}. */
+  public static Builder builder(String target, Terminal terminal) {
+    return new Builder(target, terminal);
+  }
+
+  /** The gateway address, "host:port". */
+  public String target() {
+    return target;
+  }
+
+  /** The terminal this client calls as. */
+  public Terminal terminal() {
+    return terminal;
+  }
+
+  /** The deadline of a call that names none, in milliseconds. */
+  public long defaultDeadlineMillis() {
+    return defaultDeadlineMillis;
+  }
+
+  /** How many times a call is tried in all when the gateway is UNAVAILABLE (same request id). */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** Whether the connection is unencrypted (local testing only). */
+  public boolean plaintext() {
+    return plaintext;
+  }
+
+  /** Builds {@link ClientOptions}. */
+  public static final class Builder {
+    private final String target;
+    private final Terminal terminal;
+    private long defaultDeadlineMillis = 5_000;
+    private int maxAttempts = 3;
+    private boolean plaintext;
+
+    private Builder(String target, Terminal terminal) {
+      this.target = target;
+      this.terminal = terminal;
+    }
+
+    /** The default deadline, 1 ms to 10 minutes (default 5 s). */
+    public Builder defaultDeadlineMillis(long millis) {
+      Checks.argument(millis > 0 && millis <= 600_000, "defaultDeadlineMillis: " + millis + " (expected: 1..600000)");
+      this.defaultDeadlineMillis = millis;
+      return this;
+    }
+
+    /** Attempts in all for UNAVAILABLE, 1 to 5 (default 3), with jittered backoff. */
+    public Builder maxAttempts(int attempts) {
+      Checks.argument(attempts >= 1 && attempts <= 5, "maxAttempts: " + attempts + " (expected: 1..5)");
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** Connect without TLS: for a gateway on this machine only. */
+    public Builder usePlaintext() {
+      this.plaintext = true;
+      return this;
+    }
+
+    /** The options. */
+    public ClientOptions build() {
+      return new ClientOptions(this);
+    }
+  }
+}

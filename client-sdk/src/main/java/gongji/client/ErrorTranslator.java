@@ -1,0 +1,58 @@
+package gongji.client;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Turns a failed call into the SDK's typed exceptions. */
+final class ErrorTranslator {
+  private ErrorTranslator() {}
+
+  static GongjiException translate(Throwable error) {
+    if (error instanceof GongjiException) {
+      return (GongjiException) error;
+    }
+    Status status = Status.fromThrowable(error);
+    Map<String, String> metadata = new HashMap<String, String>();
+    Map<String, String> fields = new LinkedHashMap<String, String>();
+    RejectionReason reason = null;
+    com.google.rpc.Status detail = StatusProto.fromThrowable(error);
+    if (detail != null) {
+      for (Any any : detail.getDetailsList()) {
+        try {
+          if (any.is(ErrorInfo.class)) {
+            ErrorInfo info = any.unpack(ErrorInfo.class);
+            reason = RejectionReason.of(info.getReason());
+            metadata.putAll(info.getMetadataMap());
+          } else if (any.is(BadRequest.class)) {
+            for (BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList()) {
+              fields.put(v.getField(), v.getDescription());
+            }
+          }
+        } catch (InvalidProtocolBufferException e) {
+          // A detail we cannot read: the status code and message still say what happened.
+        }
+      }
+    }
+    String message = status.getCode() + ": " + (status.getDescription() == null ? "" : status.getDescription());
+    switch (status.getCode()) {
+      case UNAVAILABLE:
+        return new GongjiRetryableException(reason == null ? RejectionReason.LEDGER_UNAVAILABLE : reason,
+            status.getCode().name(), message, metadata, error);
+      case DEADLINE_EXCEEDED:
+      case CANCELLED:
+        return new GongjiRetryableException(RejectionReason.OUTCOME_UNKNOWN, status.getCode().name(), message,
+            metadata, error);
+      default:
+        return new GongjiRejectedException(reason == null ? RejectionReason.UNKNOWN : reason, status.getCode().name(),
+            message, metadata, fields, error);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package gongji.client;
+
+/**
+ * Why the gateway refused a call: the stable reasons of {@code google.rpc.ErrorInfo}. Branch on
+ * these, never on messages. {@link #UNKNOWN} stands for a reason this SDK version does not know.
+ */
+public enum RejectionReason {
+  /** A field is missing or malformed; see {@link GongjiException#fieldViolations()}. */
+  FIELD_INVALID,
+  /** No institution with that code. */
+  INSTITUTION_NOT_FOUND,
+  /** The terminal is not registered with the institution. */
+  TERMINAL_NOT_REGISTERED,
+  /** No insured person has that credential or person number. */
+  PATIENT_NOT_FOUND,
+  /** The credential belongs to someone else (冒名就医); the attempt was recorded. */
+  IMPERSONATION,
+  /** The patient's insurance is not in normal status. */
+  INSURED_NOT_ACTIVE,
+  /** No such transaction for this institution. */
+  TRANSACTION_NOT_FOUND,
+  /** The transaction is not in a state that allows this call. */
+  TRANSACTION_STATE_CONFLICT,
+  /** The final total is above the authorized total. */
+  AMOUNT_EXCEEDS_AUTHORIZED,
+  /** The request id was used before for a different request. */
+  REQUEST_ID_REUSED,
+  /** The request id was reversed. */
+  REQUEST_ID_REVERSED,
+  /** No request with that id is known. */
+  REQUEST_NOT_FOUND,
+  /** A refund or reversal cannot take the money back. */
+  INSUFFICIENT_FUNDS,
+  /** The ledger is overloaded or stopping: retry the same request. */
+  LEDGER_UNAVAILABLE,
+  /** No such binding. */
+  BINDING_NOT_FOUND,
+  /** The binding is not allowed. */
+  BINDING_NOT_ALLOWED,
+  /** The account is frozen. */
+  ACCOUNT_FROZEN,
+  /** The person has no personal account. */
+  NO_PERSONAL_ACCOUNT,
+  /** The credential is registered to another person. */
+  CREDENTIAL_IN_USE,
+  /** A bug in the gateway; the request was not applied. */
+  INTERNAL_ERROR,
+  /** The call did not finish in time, or the connection was lost: the outcome is unknown. */
+  OUTCOME_UNKNOWN,
+  /** A reason this SDK version does not know. */
+  UNKNOWN;
+
+  static RejectionReason of(String reason) {
+    try {
+      return valueOf(reason);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return UNKNOWN;
+    }
+  }
+}

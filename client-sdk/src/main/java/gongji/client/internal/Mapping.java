@@ -1,0 +1,132 @@
+package gongji.client.internal;
+
+import gongji.client.Credential;
+import gongji.client.Identity;
+import gongji.client.Item;
+import gongji.client.Leg;
+import gongji.client.Reversal;
+import gongji.client.Sale;
+import gongji.client.SaleRequest;
+import gongji.client.Split;
+import gongji.v1.AuthorizeRequest;
+import gongji.v1.Breakdown;
+import gongji.v1.IdentifyResponse;
+import gongji.v1.LineItem;
+import gongji.v1.MutualAidSource;
+import gongji.v1.PaymentLeg;
+import gongji.v1.ReverseResponse;
+import gongji.v1.Terminal;
+import gongji.v1.TransactionState;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Translates between the SDK's plain types and the wire (gongji.v1). */
+public final class Mapping {
+  private Mapping() {}
+
+  public static Terminal terminal(gongji.client.Terminal t) {
+    return Terminal.newBuilder()
+        .setFixmedinsCode(t.fixmedinsCode())
+        .setTerminalId(t.terminalId())
+        .setOperatorId(t.operatorId())
+        .build();
+  }
+
+  public static gongji.v1.Credential credential(Credential c) {
+    return gongji.v1.Credential.newBuilder()
+        .setType(gongji.v1.CredentialType.valueOf("CREDENTIAL_TYPE_" + c.type().name()))
+        .setNumber(c.number())
+        .build();
+  }
+
+  public static AuthorizeRequest authorize(gongji.client.Terminal terminal, SaleRequest r, String requestId) {
+    AuthorizeRequest.Builder b = AuthorizeRequest.newBuilder()
+        .setRequestId(requestId)
+        .setTerminal(terminal(terminal))
+        .setCredential(credential(r.credential()))
+        .setPsnNo(r.psnNo())
+        .setMedicalType(gongji.v1.MedicalType.valueOf("MEDICAL_TYPE_" + r.medicalType().name()))
+        .setUsePersonalAccount(r.usePersonalAccount())
+        .setUseMutualAid(r.useMutualAid());
+    for (Item i : r.items()) {
+      b.addItems(LineItem.newBuilder()
+          .setCode(i.code())
+          .setName(i.name())
+          .setCategory(gongji.v1.ItemCategory.valueOf("ITEM_CATEGORY_" + i.category().name()))
+          .setInPolicyScope(i.inPolicyScope())
+          .setQuantity(i.quantity())
+          .setAmountFen(i.amountFen()));
+    }
+    return b.build();
+  }
+
+  public static Split split(Breakdown b) {
+    List<Leg> legs = new ArrayList<Leg>(b.getLegsCount());
+    for (PaymentLeg l : b.getLegsList()) {
+      legs.add(new Leg(source(l.getSource()), l.getOwnerMasked(), l.getBindingId(), l.getAmountFen()));
+    }
+    return new Split(b.getTotalFen(), b.getInScopeFen(), b.getAccountPayFen(), b.getMutualAidPayFen(),
+        b.getCashPayFen(), legs, b.getBalanceAfterFen());
+  }
+
+  private static Leg.Source source(gongji.v1.FundSource s) {
+    switch (s) {
+      case FUND_SOURCE_OWN_ACCOUNT:
+        return Leg.Source.OWN_ACCOUNT;
+      case FUND_SOURCE_MUTUAL_AID:
+        return Leg.Source.MUTUAL_AID;
+      default:
+        return Leg.Source.CASH;
+    }
+  }
+
+  public static Sale.State state(TransactionState s) {
+    switch (s) {
+      case TRANSACTION_STATE_AUTHORIZED:
+        return Sale.State.AUTHORIZED;
+      case TRANSACTION_STATE_SETTLED:
+        return Sale.State.SETTLED;
+      case TRANSACTION_STATE_CANCELLED:
+        return Sale.State.CANCELLED;
+      case TRANSACTION_STATE_EXPIRED:
+        return Sale.State.EXPIRED;
+      case TRANSACTION_STATE_REFUNDED:
+        return Sale.State.REFUNDED;
+      default:
+        throw new IllegalStateException("unknown transaction state from the gateway: " + s);
+    }
+  }
+
+  public static long millis(com.google.protobuf.Timestamp t) {
+    return t.getSeconds() * 1000L + t.getNanos() / 1_000_000;
+  }
+
+  public static Identity identity(IdentifyResponse r) {
+    List<Identity.AidSource> sources = new ArrayList<Identity.AidSource>();
+    for (MutualAidSource s : r.getMutualAidSourcesList()) {
+      sources.add(new Identity.AidSource(s.getBindingId(), s.getAuthorizerMasked(),
+          s.getRelationship().name().replace("RELATIONSHIP_", ""), s.getAvailableFen()));
+    }
+    return new Identity(r.getPsnNo(), r.getNameMasked(), r.getInsuranceType().name().replace("INSURANCE_TYPE_", ""),
+        r.getInsuredStatus().name().replace("INSURED_STATUS_", ""), r.getInsuplcAdmdvs(), r.getHasPersonalAccount(),
+        r.getBalanceFen(), r.getAvailableFen(), sources);
+  }
+
+  public static Reversal reversal(ReverseResponse r) {
+    Reversal.Outcome outcome;
+    switch (r.getOutcome()) {
+      case REVERSAL_OUTCOME_REVERSED:
+        outcome = Reversal.Outcome.REVERSED;
+        break;
+      case REVERSAL_OUTCOME_NOT_RECEIVED:
+        outcome = Reversal.Outcome.NOT_RECEIVED;
+        break;
+      case REVERSAL_OUTCOME_ORIGINAL_FAILED:
+        outcome = Reversal.Outcome.ORIGINAL_FAILED;
+        break;
+      default:
+        throw new IllegalStateException("unknown reversal outcome from the gateway: " + r.getOutcome());
+    }
+    return new Reversal(r.getOriginalRequestId(), outcome, r.getTransactionId());
+  }
+}
