@@ -37,6 +37,13 @@ public final class DemoData {
 
   private DemoData() {}
 
+  /** Whether the data set is already in the ledger (a restart on the same data directory). */
+  public static boolean loaded(Gateway gateway) throws Exception {
+    Result r = gateway.admin(new Command.LoadReference(Command.ReferenceKind.INSTITUTION, PHARMACY))
+        .get(10, TimeUnit.SECONDS);
+    return ((Result.Reference) r).value() != null;
+  }
+
   /** Loads the data set through the gateway, as the back office would. */
   public static void load(Gateway gateway) throws Exception {
     run(gateway, new Command.SetRegionPolicy(new RegionPolicy("620100", "兰州市", 0, true, true, true,

@@ -1,6 +1,7 @@
 package gongji.server;
 
-import gongji.server.ledger.Journal;
+import gongji.server.ledger.JournalRecovery;
+import gongji.server.ledger.storage.FileStorage;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,9 +45,16 @@ public final class Main {
       return;
     }
     System.out.println("Effective configuration:\n" + config.describe().replaceAll("(?m)^", "  "));
-    System.out.println("storage: in-memory ledger (balances do not survive a restart yet)");
-    Node node = new Node(config, InstantSource.system(), Journal.NONE);
-    if (config.demo()) {
+    Node node;
+    try {
+      node = Node.open(config, InstantSource.system(), new FileStorage(config.dataDir()));
+    } catch (JournalRecovery.CorruptJournalException e) {
+      System.err.println("gongji: " + e.getMessage());
+      System.exit(3);
+      return;
+    }
+    System.out.println("ledger: " + config.dataDir().toAbsolutePath() + " recovered: " + node.recovery());
+    if (config.demo() && !DemoData.loaded(node.gateway())) {
       DemoData.load(node.gateway());
     }
     GatewayServer server = GatewayServer.startNetty(node, config);

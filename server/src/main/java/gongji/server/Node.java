@@ -7,7 +7,12 @@ import gongji.server.cache.ReferenceCache;
 import gongji.server.gateway.Gateway;
 import gongji.server.grpc.AdminGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
+import gongji.server.ledger.FileJournal;
 import gongji.server.ledger.Journal;
+import gongji.server.ledger.JournalRecovery;
+import gongji.server.ledger.storage.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Sequencer;
 import gongji.server.metrics.Metrics;
@@ -29,8 +34,26 @@ public final class Node implements AutoCloseable {
   private final Gateway gateway;
   private final Metrics metrics;
   private final ExecutorService replies;
+  private JournalRecovery.Report recovery;
 
+  /** A node on the given journal, starting from an empty ledger (tests, benchmarks: {@link Journal#NONE}). */
   public Node(GatewayConfig config, InstantSource clock, Journal journal) {
+    this(config, clock, null, requireNonNull(journal, "journal"));
+  }
+
+  /**
+   * A node on a data directory: replays the journal into the ledger (cutting a torn tail, refusing a
+   * damaged middle), then journals to a new segment.
+   */
+  public static Node open(GatewayConfig config, InstantSource clock, Storage storage) throws IOException {
+    try {
+      return new Node(config, clock, requireNonNull(storage, "storage"), null);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal) {
     requireNonNull(config, "config");
     this.metrics = new Metrics();
     this.replies = Executors.newSingleThreadExecutor(r -> {
@@ -43,6 +66,14 @@ public final class Node implements AutoCloseable {
         new ReferenceCache.Config(config.cacheMaxEntries(), ReferenceCache.Config.defaults().expireAfterWrite()),
         ticker(clock), Runnable::run);
     this.ledger = new Ledger(config.idempotencyWindow(), cache);
+    if (storage != null) {
+      try {
+        recovery = JournalRecovery.replay(storage, 0, true, (seq, at, command) -> ledger.apply(command, at));
+        journal = new FileJournal(storage, recovery.lastSeq() + 1, config.journalSegmentBytes());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     this.sequencer = new Sequencer(ledger, journal, clock, replies,
         new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
     holder[0] = sequencer;
@@ -58,6 +89,11 @@ public final class Node implements AutoCloseable {
 
   public List<BindableService> services() {
     return List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway));
+  }
+
+  /** What recovery found on start, or null for a node without a data directory. */
+  public JournalRecovery.Report recovery() {
+    return recovery;
   }
 
   public Gateway gateway() {

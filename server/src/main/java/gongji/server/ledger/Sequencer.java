@@ -74,6 +74,8 @@ public final class Sequencer implements AutoCloseable {
   private volatile boolean sleeping;
   private volatile boolean stopping;
   private volatile String poisoned;
+  /** The time given to the last batch: batches never go back in time, even if the clock does. */
+  private long lastNow = Long.MIN_VALUE;
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
@@ -171,7 +173,8 @@ public final class Sequencer implements AutoCloseable {
     Result[] results = new Result[n];
     Throwable failure = null;
     int mutating = 0;
-    long now = clock.millis();
+    long now = Math.max(clock.millis(), lastNow);
+    lastNow = now;
     for (int i = 0; i < n && failure == null; i++) {
       Command c = batch[i].command;
       if (poisoned != null) {

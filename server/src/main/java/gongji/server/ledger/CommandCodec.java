@@ -1,0 +1,329 @@
+package gongji.server.ledger;
+
+import gongji.server.domain.Bill;
+import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
+import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.domain.Relationship;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The binary form of mutating commands in the journal: a type byte, then the fields in a fixed
+ * order (varint lengths and numbers, UTF-8 strings, enum ordinals as bytes). Enum ordinals are part
+ * of the format: new values go at the end of their enum. Decoding a malformed payload throws
+ * {@link IllegalArgumentException}; the journal's CRC catches damage before that.
+ */
+public final class CommandCodec {
+  private static final byte REGISTER_INSTITUTION = 1;
+  private static final byte UPSERT_INSURED = 2;
+  private static final byte SET_REGION_POLICY = 3;
+  private static final byte CREATE_BINDING = 4;
+  private static final byte CREDIT = 5;
+  private static final byte AUTHORIZE = 6;
+  private static final byte SETTLE = 7;
+  private static final byte CANCEL = 8;
+  private static final byte REFUND = 9;
+  private static final byte REVERSE = 10;
+  private static final byte REJECT = 11;
+  private static final byte TICK = 12;
+
+  private CommandCodec() {}
+
+  /** Appends the encoding of a mutating command to {@code out}. */
+  public static void encode(Command command, Output out) {
+    if (command instanceof Command.Authorize c) {
+      out.u8(AUTHORIZE).str(c.requestId()).i64(c.contentHash()).str(c.institution()).str(c.terminalId())
+          .str(c.psnNo()).u8(c.medicalType().ordinal()).varlong(c.bill().totalFen());
+      long[] payable = c.bill().payableByCategoryFen();
+      out.varint(payable.length);
+      for (long p : payable) {
+        out.varlong(p);
+      }
+      out.u8((c.useAccount() ? 1 : 0) | (c.useMutualAid() ? 2 : 0));
+    } else if (command instanceof Command.Settle c) {
+      out.u8(SETTLE).str(c.requestId()).i64(c.contentHash()).str(c.institution()).str(c.txnId())
+          .varlong(c.finalTotalFen() + 1);
+    } else if (command instanceof Command.Cancel c) {
+      out.u8(CANCEL).str(c.requestId()).i64(c.contentHash()).str(c.institution()).str(c.txnId());
+    } else if (command instanceof Command.Refund c) {
+      out.u8(REFUND).str(c.requestId()).i64(c.contentHash()).str(c.institution()).str(c.txnId());
+    } else if (command instanceof Command.Reverse c) {
+      out.u8(REVERSE).str(c.institution()).str(c.originalRequestId());
+    } else if (command instanceof Command.Reject c) {
+      out.u8(REJECT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().ordinal()).str(c.institution())
+          .u8(c.outcome().ordinal()).str(c.detail());
+    } else if (command instanceof Command.Tick) {
+      out.u8(TICK);
+    } else if (command instanceof Command.Credit c) {
+      out.u8(CREDIT).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varlong(c.amountFen());
+    } else if (command instanceof Command.UpsertInsured c) {
+      Insured i = c.insured();
+      out.u8(UPSERT_INSURED).str(i.psnNo()).str(i.name()).u8(i.insuranceType().ordinal()).u8(i.status().ordinal())
+          .str(i.admdvs()).varint(i.credentials().size());
+      for (Credential cred : i.credentials()) {
+        out.u8(cred.type().ordinal()).str(cred.number());
+      }
+    } else if (command instanceof Command.RegisterInstitution c) {
+      Institution i = c.institution();
+      out.u8(REGISTER_INSTITUTION).str(i.code()).str(i.name()).varint(i.terminalIds().size());
+      for (String t : i.terminalIds().stream().sorted().toList()) {
+        out.str(t);
+      }
+    } else if (command instanceof Command.SetRegionPolicy c) {
+      RegionPolicy p = c.policy();
+      out.u8(SET_REGION_POLICY).str(p.admdvs()).str(p.name()).varlong(p.retainedFloorFen())
+          .u8((p.extendedRelativesAllowed() ? 1 : 0) | (p.quotaAllowed() ? 2 : 0) | (p.crossProvinceEnabled() ? 4 : 0))
+          .varint(p.holdTtlSeconds());
+      int mask = 0;
+      for (ItemCategory cat : p.optionalCategoriesAllowed()) {
+        mask |= cat.bit();
+      }
+      out.varint(mask);
+    } else if (command instanceof Command.CreateBinding c) {
+      out.u8(CREATE_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().ordinal())
+          .varlong(c.quotaFen());
+    } else {
+      throw new IllegalArgumentException("not a journaled command: " + command);
+    }
+  }
+
+  /** Decodes one command from the whole of {@code in}. */
+  public static Command decode(ByteBuffer in) {
+    try {
+      Command c = decodeOne(in);
+      if (in.hasRemaining()) {
+        throw new IllegalArgumentException(in.remaining() + " bytes left after the command");
+      }
+      return c;
+    } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("truncated command", e);
+    }
+  }
+
+  private static Command decodeOne(ByteBuffer in) {
+    byte type = in.get();
+    switch (type) {
+      case AUTHORIZE -> {
+        String requestId = str(in);
+        long hash = in.getLong();
+        String institution = str(in);
+        String terminal = str(in);
+        String psnNo = str(in);
+        MedicalType medicalType = enumOf(MedicalType.values(), in.get());
+        long total = varlong(in);
+        int n = varint(in);
+        if (n != ItemCategory.count()) {
+          throw new IllegalArgumentException("bill with " + n + " categories (expected: " + ItemCategory.count() + ")");
+        }
+        long[] payable = new long[n];
+        for (int i = 0; i < n; i++) {
+          payable[i] = varlong(in);
+        }
+        int flags = in.get();
+        return new Command.Authorize(requestId, hash, institution, terminal, psnNo, medicalType, Bill.of(total, payable),
+            (flags & 1) != 0, (flags & 2) != 0);
+      }
+      case SETTLE -> {
+        return new Command.Settle(str(in), in.getLong(), str(in), str(in), varlong(in) - 1);
+      }
+      case CANCEL -> {
+        return new Command.Cancel(str(in), in.getLong(), str(in), str(in));
+      }
+      case REFUND -> {
+        return new Command.Refund(str(in), in.getLong(), str(in), str(in));
+      }
+      case REVERSE -> {
+        return new Command.Reverse(str(in), str(in));
+      }
+      case REJECT -> {
+        String requestId = str(in);
+        long hash = in.getLong();
+        RequestKind kind = enumOf(RequestKind.values(), in.get());
+        String institution = str(in);
+        Outcome outcome = enumOf(Outcome.values(), in.get());
+        return new Command.Reject(requestId, hash, kind, institution, outcome, str(in));
+      }
+      case TICK -> {
+        return new Command.Tick();
+      }
+      case CREDIT -> {
+        return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));
+      }
+      case UPSERT_INSURED -> {
+        String psnNo = str(in);
+        String name = str(in);
+        InsuranceType insuranceType = enumOf(InsuranceType.values(), in.get());
+        InsuredStatus status = enumOf(InsuredStatus.values(), in.get());
+        String admdvs = str(in);
+        int n = varint(in);
+        List<Credential> creds = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          creds.add(new Credential(enumOf(CredentialType.values(), in.get()), str(in)));
+        }
+        return new Command.UpsertInsured(new Insured(psnNo, name, insuranceType, status, admdvs, creds));
+      }
+      case REGISTER_INSTITUTION -> {
+        String code = str(in);
+        String name = str(in);
+        int n = varint(in);
+        Set<String> terminals = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+          terminals.add(str(in));
+        }
+        return new Command.RegisterInstitution(new Institution(code, name, terminals));
+      }
+      case SET_REGION_POLICY -> {
+        String admdvs = str(in);
+        String name = str(in);
+        long floor = varlong(in);
+        int flags = in.get();
+        int ttl = varint(in);
+        int mask = varint(in);
+        Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
+        for (ItemCategory c : ItemCategory.values()) {
+          if ((mask & c.bit()) != 0) {
+            optional.add(c);
+          }
+        }
+        return new Command.SetRegionPolicy(new RegionPolicy(admdvs, name, floor, (flags & 1) != 0, (flags & 2) != 0,
+            (flags & 4) != 0, optional, ttl));
+      }
+      case CREATE_BINDING -> {
+        return new Command.CreateBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in));
+      }
+      default -> throw new IllegalArgumentException("unknown command type " + type);
+    }
+  }
+
+  private static <E> E enumOf(E[] values, byte ordinal) {
+    if (ordinal < 0 || ordinal >= values.length) {
+      throw new IllegalArgumentException("enum ordinal " + ordinal + " out of range 0.." + (values.length - 1));
+    }
+    return values[ordinal];
+  }
+
+  private static String str(ByteBuffer in) {
+    int n = varint(in);
+    if (n < 0 || n > in.remaining()) {
+      throw new IllegalArgumentException("string of " + n + " bytes with " + in.remaining() + " left");
+    }
+    String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+    in.position(in.position() + n);
+    return s;
+  }
+
+  static int varint(ByteBuffer in) {
+    long v = varlong(in);
+    if (v < 0 || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("varint out of range: " + v);
+    }
+    return (int) v;
+  }
+
+  static long varlong(ByteBuffer in) {
+    long result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      byte b = in.get();
+      result |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        return result;
+      }
+    }
+    throw new IllegalArgumentException("varint longer than 10 bytes");
+  }
+
+  /** A growable byte buffer with the writers the codec needs; reused across records. */
+  public static final class Output {
+    private byte[] buf;
+    private int size;
+
+    public Output(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    public int size() {
+      return size;
+    }
+
+    public byte[] array() {
+      return buf;
+    }
+
+    public void reset() {
+      size = 0;
+    }
+
+    private void ensure(int more) {
+      if (size + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
+    }
+
+    public Output u8(int v) {
+      ensure(1);
+      buf[size++] = (byte) v;
+      return this;
+    }
+
+    public Output i32(int v) {
+      ensure(4);
+      buf[size++] = (byte) (v >>> 24);
+      buf[size++] = (byte) (v >>> 16);
+      buf[size++] = (byte) (v >>> 8);
+      buf[size++] = (byte) v;
+      return this;
+    }
+
+    public Output i64(long v) {
+      i32((int) (v >>> 32));
+      return i32((int) v);
+    }
+
+    public Output varint(int v) {
+      return varlong(v);
+    }
+
+    public Output varlong(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("negative varint: " + v);
+      }
+      ensure(10);
+      while ((v & ~0x7fL) != 0) {
+        buf[size++] = (byte) ((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      buf[size++] = (byte) v;
+      return this;
+    }
+
+    public Output str(String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      varint(b.length);
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, size, b.length);
+      size += b.length;
+      return this;
+    }
+
+    /** Overwrites 4 bytes at {@code at} (for a length or CRC known only after the payload). */
+    public void putI32(int at, int v) {
+      buf[at] = (byte) (v >>> 24);
+      buf[at + 1] = (byte) (v >>> 16);
+      buf[at + 2] = (byte) (v >>> 8);
+      buf[at + 3] = (byte) v;
+    }
+  }
+}
