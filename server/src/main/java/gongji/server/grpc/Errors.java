@@ -85,7 +85,19 @@ final class Errors {
         .build());
   }
 
+  /**
+   * The longest metadata value echoed back. Valid ids are shorter; a longer value is bad input the
+   * client sent, and echoing it whole could push the trailers past the client's metadata limit.
+   */
+  static final int MAX_METADATA_VALUE_CHARS = 64;
+
   private static ErrorInfo errorInfo(String reason, Map<String, String> metadata) {
-    return ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putAllMetadata(metadata).build();
+    ErrorInfo.Builder info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN);
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      String v = e.getValue();
+      info.putMetadata(e.getKey(),
+          v.length() <= MAX_METADATA_VALUE_CHARS ? v : v.substring(0, MAX_METADATA_VALUE_CHARS) + "…");
+    }
+    return info.build();
   }
 }

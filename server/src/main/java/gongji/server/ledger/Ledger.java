@@ -205,13 +205,44 @@ public final class Ledger {
     if (e.reversed) {
       return new Rejected(Outcome.REQUEST_ID_REVERSED, "request_id " + c.requestId() + " was reversed");
     }
-    return e.result;
+    return resultOf(c.requestId(), e);
   }
 
-  private Result record(Keyed c, RequestKind kind, String institution, Result result) {
-    String txnId = result instanceof Result.Sale s ? s.txn().txnId() : null;
-    requests.put(c.requestId(), new RequestEntry(kind, c.contentHash(), institution, result, txnId, nowMillis));
+  /**
+   * Keeps what it takes to answer a replay of this request: not the result itself, which would cost
+   * hundreds of bytes per id over the whole idempotency window, but the transaction it touched and
+   * the few numbers of that moment; {@link #resultOf} rebuilds the identical result from them.
+   */
+  private Result record(Keyed c, RequestKind kind, String subject, Result result) {
+    RequestEntry e;
+    if (result instanceof Rejected r) {
+      e = new RequestEntry(kind, c.contentHash(), subject, r, null, null, 0, 0, nowMillis);
+    } else if (result instanceof Result.Sale s) {
+      e = new RequestEntry(kind, c.contentHash(), subject, null, txns.get(s.txn().txnId()), s.txn().state(),
+          s.breakdown().balanceAfterFen(), 0, nowMillis);
+    } else if (result instanceof Result.Account a) {
+      e = new RequestEntry(kind, c.contentHash(), a.psnNo(), null, null, null, a.balanceFen(), a.heldFen(), nowMillis);
+    } else {
+      throw new IllegalStateException("cannot record " + result);
+    }
+    requests.put(c.requestId(), e);
     return result;
+  }
+
+  /** The result a request had, rebuilt from its entry (see {@link #record}). */
+  private Result resultOf(String requestId, RequestEntry e) {
+    if (e.rejected != null) {
+      return e.rejected;
+    }
+    return switch (e.kind) {
+      case CREDIT -> new Result.Account(e.subject, e.a, e.b);
+      case AUTHORIZE -> new Result.Sale(requestId, view(e.txn, TxnState.AUTHORIZED), e.txn.authorized);
+      case SETTLE -> new Result.Sale(requestId, view(e.txn, TxnState.SETTLED), e.txn.settled);
+      case CANCEL -> new Result.Sale(requestId, view(e.txn, e.stateAfter), releasedBreakdown(e.txn, e.a));
+      case REFUND -> new Result.Sale(requestId, view(e.txn, TxnState.REFUNDED),
+          breakdown(e.txn, e.txn.posted, e.txn.settled.cashPayFen(), e.a));
+      case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
+    };
   }
 
   // ---- terminals ----------------------------------------------------------------------------
@@ -292,7 +323,7 @@ public final class Ledger {
         bill.totalFen(), inScope, legs, cash, nowMillis, nowMillis + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
     expiries.add(t);
-    t.authorized = breakdown(t, legs, cash, false);
+    t.authorized = breakdown(t, legs, cash);
     return new Result.Sale(c.requestId(), view(t), t.authorized);
   }
 
@@ -330,7 +361,7 @@ public final class Ledger {
     }
     t.posted = posted;
     t.state = TxnState.SETTLED;
-    t.settled = breakdown(t, posted, cash, true);
+    t.settled = breakdown(t, posted, cash);
     t.settledTotalFen = finalTotal;
     return new Result.Sale(c.requestId(), view(t), t.settled);
   }
@@ -347,7 +378,7 @@ public final class Ledger {
     if (t.state == TxnState.AUTHORIZED) {
       voidHolds(t, TxnState.CANCELLED);
     }
-    return new Result.Sale(c.requestId(), view(t), breakdownAfterRelease(t));
+    return new Result.Sale(c.requestId(), view(t), releasedBreakdown(t, ownAvailable(t.patient)));
   }
 
   private Result refund(Refund c) {
@@ -361,7 +392,7 @@ public final class Ledger {
     }
     returnPosted(t);
     t.state = TxnState.REFUNDED;
-    return new Result.Sale(c.requestId(), view(t), breakdown(t, t.posted, t.settled.cashPayFen(), true));
+    return new Result.Sale(c.requestId(), view(t), breakdown(t, t.posted, t.settled.cashPayFen()));
   }
 
   private Result reverse(Reverse c) {
@@ -369,23 +400,23 @@ public final class Ledger {
     RequestEntry e = requests.get(id);
     if (e == null) {
       // The original has not arrived (or never will): leave a tombstone so that it is refused.
-      requests.put(id, new RequestEntry(RequestKind.TOMBSTONE, 0, c.institution(), null, null, nowMillis));
+      requests.put(id, new RequestEntry(RequestKind.TOMBSTONE, 0, c.institution(), null, null, null, 0, 0, nowMillis));
       return new Result.Reversal(id, ReversalOutcome.NOT_RECEIVED, "");
     }
-    if (!e.institution.equals(c.institution())) {
+    if (!e.subject.equals(c.institution())) {
       return new Rejected(Outcome.REQUEST_NOT_FOUND, "request_id " + id + " is not known to " + c.institution());
     }
-    String txnId = e.txnId == null ? "" : e.txnId;
+    String txnId = e.txn == null ? "" : e.txn.id;
     if (e.kind == RequestKind.TOMBSTONE) {
       return new Result.Reversal(id, ReversalOutcome.NOT_RECEIVED, "");
     }
-    if (e.result instanceof Rejected) {
+    if (e.rejected != null) {
       return new Result.Reversal(id, ReversalOutcome.ORIGINAL_FAILED, txnId);
     }
     if (e.reversed) {
       return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
     }
-    Txn t = txns.get(e.txnId);
+    Txn t = e.txn;
     switch (e.kind) {
       case AUTHORIZE -> {
         if (t.state == TxnState.SETTLED || t.state == TxnState.REFUNDED) {
@@ -479,15 +510,14 @@ public final class Ledger {
   private Result getTransaction(GetTransaction c) {
     if (c.requestId() != null) {
       RequestEntry e = requests.get(c.requestId());
-      if (e == null || !e.institution.equals(c.institution())) {
+      if (e == null || !e.subject.equals(c.institution())) {
         return new Rejected(Outcome.REQUEST_NOT_FOUND, "request_id " + c.requestId() + " is not known to " + c.institution());
       }
-      boolean ok = e.result != null && !(e.result instanceof Rejected);
+      boolean ok = e.kind != RequestKind.TOMBSTONE && e.rejected == null;
       String reason = e.kind == RequestKind.TOMBSTONE ? Outcome.REQUEST_ID_REVERSED.name()
-          : e.result instanceof Rejected r ? r.outcome().name() : "";
+          : e.rejected != null ? e.rejected.outcome().name() : "";
       RequestView rv = new RequestView(c.requestId(), e.kind, ok && !e.reversed, e.reversed, reason);
-      Txn t = e.txnId == null ? null : txns.get(e.txnId);
-      return new Result.Lookup(t == null ? null : view(t), rv);
+      return new Result.Lookup(e.txn == null ? null : view(e.txn), rv);
     }
     Txn t = txns.get(c.txnId());
     if (t == null || !t.institution.institution.code().equals(c.institution())) {
@@ -705,7 +735,11 @@ public final class Ledger {
     return accounts++;
   }
 
-  private Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen, boolean settledView) {
+  private Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen) {
+    return breakdown(t, legs, cashFen, ownAvailable(t.patient));
+  }
+
+  private static Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen, long balanceAfterFen) {
     List<Leg> out = new ArrayList<>(legs.length + 1);
     long own = 0;
     long aid = 0;
@@ -725,12 +759,13 @@ public final class Ledger {
       out.add(new Leg(FundSource.CASH, "", "", cashFen));
     }
     long total = own + aid + cashFen;
-    return new Breakdown(total, Math.min(t.inScopeFen, total), own, aid, cashFen, List.copyOf(out), ownAvailable(t.patient));
+    return new Breakdown(total, Math.min(t.inScopeFen, total), own, aid, cashFen, List.copyOf(out), balanceAfterFen);
   }
 
-  private Breakdown breakdownAfterRelease(Txn t) {
+  /** After a release nothing is drawn from accounts: the whole bill would be cash. */
+  private static Breakdown releasedBreakdown(Txn t, long balanceAfterFen) {
     Breakdown a = t.authorized;
-    return new Breakdown(a.totalFen(), a.inScopeFen(), 0, 0, a.totalFen(), List.of(), ownAvailable(t.patient));
+    return new Breakdown(a.totalFen(), a.inScopeFen(), 0, 0, a.totalFen(), List.of(), balanceAfterFen);
   }
 
   private long ownAvailable(PersonState p) {
@@ -742,8 +777,13 @@ public final class Ledger {
   }
 
   private static TxnView view(Txn t) {
+    return view(t, t.state);
+  }
+
+  /** The transaction as it was when it was in {@code state}. */
+  private static TxnView view(Txn t, TxnState state) {
     return new TxnView(t.id, t.institution.institution.code(), Masking.psnNo(t.patient.insured.psnNo()),
-        t.medicalType, t.state, t.authorized, t.state == TxnState.SETTLED || t.state == TxnState.REFUNDED ? t.settled : null,
+        t.medicalType, state, t.authorized, state == TxnState.SETTLED || state == TxnState.REFUNDED ? t.settled : null,
         t.createdAtMillis, t.expiresAtMillis);
   }
 
@@ -907,21 +947,33 @@ public final class Ledger {
     }
   }
 
+  /**
+   * One request id kept for idempotency: about 100 bytes plus the id itself. {@code subject} is the
+   * institution (the person, for a credit); {@code a}/{@code b} are the balance after (and held, for
+   * a credit) at the time.
+   */
   private static final class RequestEntry {
     final RequestKind kind;
     final long contentHash;
-    final String institution;
-    final Result result;
-    final String txnId;
+    final String subject;
+    final Rejected rejected;
+    final Txn txn;
+    final TxnState stateAfter;
+    final long a;
+    final long b;
     final long atMillis;
     boolean reversed;
 
-    RequestEntry(RequestKind kind, long contentHash, String institution, Result result, String txnId, long atMillis) {
+    RequestEntry(RequestKind kind, long contentHash, String subject, Rejected rejected, Txn txn, TxnState stateAfter,
+        long a, long b, long atMillis) {
       this.kind = kind;
       this.contentHash = contentHash;
-      this.institution = institution;
-      this.result = result;
-      this.txnId = txnId;
+      this.subject = subject;
+      this.rejected = rejected;
+      this.txn = txn;
+      this.stateAfter = stateAfter;
+      this.a = a;
+      this.b = b;
       this.atMillis = atMillis;
     }
   }
