@@ -28,13 +28,16 @@ public record GatewayConfig(
     int maxInboundMessageBytes,
     long cacheMaxEntries,
     Duration drainTimeout,
-    long journalSegmentBytes) {
+    long journalSegmentBytes,
+    long snapshotEveryCommands,
+    Duration snapshotEvery) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
     checkArgument(metricsPort >= -1 && metricsPort <= 65535, "metrics.port: %s (expected: -1 (off)..65535)", metricsPort);
     checkArgument(maxQueuedCommands > 0, "max.queued.commands: %s (expected: > 0)", maxQueuedCommands);
     checkArgument(maxBatchCommands > 0, "max.batch.commands: %s (expected: > 0)", maxBatchCommands);
+    checkArgument(snapshotEveryCommands > 0, "snapshot.every.commands: %s (expected: > 0)", snapshotEveryCommands);
     checkArgument(journalSegmentBytes >= 4096, "journal.segment.bytes: %s (expected: >= 4096)", journalSegmentBytes);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
   }
@@ -55,6 +58,8 @@ public record GatewayConfig(
     d.put("cache.max.entries", "1000000");
     d.put("drain.timeout.seconds", "10");
     d.put("journal.segment.bytes", "67108864");
+    d.put("snapshot.every.commands", "1000000");
+    d.put("snapshot.every.seconds", "600");
     return d;
   }
 
@@ -99,7 +104,9 @@ public record GatewayConfig(
         integer(s, "max.inbound.message.bytes"),
         Long.parseLong(s.get("cache.max.entries")),
         Duration.ofSeconds(integer(s, "drain.timeout.seconds")),
-        Long.parseLong(s.get("journal.segment.bytes")));
+        Long.parseLong(s.get("journal.segment.bytes")),
+        Long.parseLong(s.get("snapshot.every.commands")),
+        Duration.ofSeconds(integer(s, "snapshot.every.seconds")));
   }
 
   private static int integer(Map<String, String> s, String key) {
@@ -113,7 +120,7 @@ public record GatewayConfig(
   /** Settings for tests: loopback, any free port, no metrics endpoint, in memory. */
   public static GatewayConfig forTests() {
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35), 1 << 20,
-        100_000, Duration.ofSeconds(5), 64L << 20);
+        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10));
   }
 
   /** One line per setting, for the log at start. */
@@ -122,6 +129,7 @@ public record GatewayConfig(
         + "\ndemo=" + demo + "\nmax.queued.commands=" + maxQueuedCommands + "\nmax.batch.commands=" + maxBatchCommands
         + "\nidempotency.window.days=" + idempotencyWindow.toDays() + "\nmax.inbound.message.bytes="
         + maxInboundMessageBytes + "\ncache.max.entries=" + cacheMaxEntries + "\ndrain.timeout.seconds="
-        + drainTimeout.toSeconds() + "\njournal.segment.bytes=" + journalSegmentBytes;
+        + drainTimeout.toSeconds() + "\njournal.segment.bytes=" + journalSegmentBytes
+        + "\nsnapshot.every.commands=" + snapshotEveryCommands + "\nsnapshot.every.seconds=" + snapshotEvery.toSeconds();
   }
 }

@@ -56,7 +56,8 @@ public final class Main {
       System.exit(3);
       return;
     }
-    System.out.println("ledger: " + config.dataDir().toAbsolutePath() + " recovered: " + node.recovery());
+    System.out.println("ledger: " + config.dataDir().toAbsolutePath() + " recovered from "
+        + (node.snapshotFile() == null ? "the journal" : node.snapshotFile() + " and the journal") + ": " + node.recovery());
     if (config.demo() && !DemoData.loaded(node.gateway())) {
       DemoData.load(node.gateway());
     }
@@ -101,10 +102,15 @@ public final class Main {
       System.err.println("gongji ledger verify: --data-dir DIR is required and must be a directory (got: " + dir + ")");
       return 2;
     }
-    Ledger ledger = new Ledger(java.time.Duration.ofDays(36_500), gongji.server.ledger.ReferenceListener.NONE);
+    FileStorage storage = new FileStorage(java.nio.file.Path.of(dir));
+    java.time.Duration window = java.time.Duration.ofDays(36_500);
+    gongji.server.ledger.Snapshots.Loaded snapshot =
+        gongji.server.ledger.Snapshots.loadNewest(storage, window, gongji.server.ledger.ReferenceListener.NONE);
+    Ledger ledger = snapshot == null ? new Ledger(window, gongji.server.ledger.ReferenceListener.NONE) : snapshot.ledger();
+    System.out.println("verify: starting from " + (snapshot == null ? "an empty ledger" : snapshot.file()));
     JournalRecovery.Report report;
     try {
-      report = JournalRecovery.replay(new FileStorage(java.nio.file.Path.of(dir)), 0, false,
+      report = JournalRecovery.replay(storage, snapshot == null ? 0 : snapshot.seq(), false,
           (seq, at, command) -> ledger.apply(command, at));
     } catch (JournalRecovery.CorruptJournalException e) {
       System.out.println("verify: DAMAGED " + e.getMessage());

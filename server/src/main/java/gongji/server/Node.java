@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Sequencer;
+import gongji.server.ledger.Snapshots;
 import gongji.server.metrics.Metrics;
 import io.grpc.BindableService;
 import java.time.InstantSource;
@@ -29,12 +30,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Node implements AutoCloseable {
   private final Ledger ledger;
+  private final ExecutorService snapshotWriter;
   private final Sequencer sequencer;
   private final ReferenceCache cache;
   private final Gateway gateway;
   private final Metrics metrics;
   private final ExecutorService replies;
   private JournalRecovery.Report recovery;
+  private String snapshotFile;
 
   /** A node on the given journal, starting from an empty ledger (tests, benchmarks: {@link Journal#NONE}). */
   public Node(GatewayConfig config, InstantSource clock, Journal journal) {
@@ -65,18 +68,33 @@ public final class Node implements AutoCloseable {
     this.cache = new ReferenceCache(Gateway.loaderFor(() -> holder[0]),
         new ReferenceCache.Config(config.cacheMaxEntries(), ReferenceCache.Config.defaults().expireAfterWrite()),
         ticker(clock), Runnable::run);
-    this.ledger = new Ledger(config.idempotencyWindow(), cache);
+    Ledger recovered = null;
     if (storage != null) {
       try {
-        recovery = JournalRecovery.replay(storage, 0, true, (seq, at, command) -> ledger.apply(command, at));
+        Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, config.idempotencyWindow(), cache);
+        recovered = snapshot == null ? new Ledger(config.idempotencyWindow(), cache) : snapshot.ledger();
+        Ledger target = recovered;
+        recovery = JournalRecovery.replay(storage, snapshot == null ? 0 : snapshot.seq(), true,
+            (seq, at, command) -> target.apply(command, at));
+        snapshotFile = snapshot == null ? null : snapshot.file();
         journal = new FileJournal(storage, recovery.lastSeq() + 1, config.journalSegmentBytes());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
+    this.ledger = recovered != null ? recovered : new Ledger(config.idempotencyWindow(), cache);
     this.sequencer = new Sequencer(ledger, journal, clock, replies,
         new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
     holder[0] = sequencer;
+    this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "gongji-snapshots");
+      t.setDaemon(true);
+      return t;
+    });
+    if (storage != null) {
+      sequencer.snapshotting(new Sequencer.Snapshotting(config.snapshotEveryCommands(),
+          config.snapshotEvery().toMillis(), (seq, image) -> Snapshots.write(storage, seq, image), snapshotWriter));
+    }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver());
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache::stats);
@@ -96,6 +114,11 @@ public final class Node implements AutoCloseable {
     return recovery;
   }
 
+  /** The snapshot recovery started from, or null (none, or no data directory). */
+  public String snapshotFile() {
+    return snapshotFile;
+  }
+
   public Gateway gateway() {
     return gateway;
   }
@@ -112,6 +135,8 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() throws Exception {
     sequencer.close();
+    snapshotWriter.shutdown();
+    snapshotWriter.awaitTermination(60, TimeUnit.SECONDS);
     replies.shutdown();
     replies.awaitTermination(5, TimeUnit.SECONDS);
     metrics.close();

@@ -215,7 +215,7 @@ public final class CommandCodec {
     return values[ordinal];
   }
 
-  private static String str(ByteBuffer in) {
+  static String str(ByteBuffer in) {
     int n = varint(in);
     if (n < 0 || n > in.remaining()) {
       throw new IllegalArgumentException("string of " + n + " bytes with " + in.remaining() + " left");

@@ -47,6 +47,11 @@ public final class FileJournal implements Journal {
   }
 
   @Override
+  public long lastSeq() {
+    return nextSeq - 1;
+  }
+
+  @Override
   public void append(Command command, long atMillis) throws IOException {
     checkHealthy();
     int start = batch.size();
@@ -79,7 +84,13 @@ public final class FileJournal implements Journal {
   }
 
   private void openSegment() throws IOException {
-    segment = storage.create(JournalFormat.segmentName(nextSeq));
+    String name = JournalFormat.segmentName(nextSeq);
+    if (storage.list().contains(name)) {
+      // Left by an earlier run that stopped before writing a whole record to it: recovery found no
+      // record at or after nextSeq in it, so it holds nothing.
+      storage.delete(name);
+    }
+    segment = storage.create(name);
     storage.syncDirectory();
   }
 

@@ -23,6 +23,11 @@ public interface Journal extends AutoCloseable {
     public void close() {}
   };
 
+  /** The sequence number of the last record appended (0 when none, and for {@link #NONE}). */
+  default long lastSeq() {
+    return 0;
+  }
+
   /** Adds a command to the current batch. Not yet durable. */
   void append(Command command, long atMillis) throws IOException;
 

@@ -9,6 +9,8 @@ import gongji.server.domain.FundSource;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
 import gongji.server.domain.Masking;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.Relationship;
 import gongji.server.domain.PaymentPlanner;
 import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Command.Authorize;
@@ -33,6 +35,7 @@ import gongji.server.ledger.Result.Leg;
 import gongji.server.ledger.Result.Rejected;
 import gongji.server.ledger.Result.RequestView;
 import gongji.server.ledger.Result.TxnView;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -362,7 +365,6 @@ public final class Ledger {
     t.posted = posted;
     t.state = TxnState.SETTLED;
     t.settled = breakdown(t, posted, cash);
-    t.settledTotalFen = finalTotal;
     return new Result.Sale(c.requestId(), view(t), t.settled);
   }
 
@@ -613,7 +615,8 @@ public final class Ledger {
         return new Rejected(Outcome.BINDING_NOT_ALLOWED, "an active binding " + existing.id + " already exists");
       }
     }
-    BindingState s = new BindingState("B" + Long.toString(nextBinding++, 36).toUpperCase(), a, b, c.relationship(), c.quotaFen());
+    long seq = nextBinding++;
+    BindingState s = new BindingState("B" + Long.toString(seq, 36).toUpperCase(), seq, a, b, c.relationship(), c.quotaFen());
     bindings.put(s.id, s);
     b.asBeneficiary.add(s);
     return bindingView(s);
@@ -870,6 +873,212 @@ public final class Ledger {
     return requests.size();
   }
 
+  // ---- snapshots ----------------------------------------------------------------------------
+
+  /**
+   * Writes the whole state. Reference data is written as the commands that create it (the journal's
+   * own encoding); money state as numbers. {@link #restore} reads it back into an equal ledger.
+   */
+  public void snapshot(CommandCodec.Output out) {
+    out.i64(nowMillis).varlong(nextTxn).varlong(nextBinding).varint(accounts);
+    for (int i = 0; i < accounts; i++) {
+      out.i64(balance[i]).varlong(held[i]);
+    }
+    out.varint(policies.size());
+    for (RegionPolicy p : policies.values()) {
+      nested(out, new Command.SetRegionPolicy(p));
+    }
+    out.varint(institutions.size());
+    for (InstitutionState i : institutions.values()) {
+      nested(out, new Command.RegisterInstitution(i.institution));
+      out.varint(i.account);
+    }
+    out.varint(persons.size());
+    for (PersonState p : persons.values()) {
+      nested(out, new Command.UpsertInsured(p.insured));
+      out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0);
+    }
+    List<BindingState> ordered = new ArrayList<>(bindings.values());
+    ordered.sort((x, y) -> Long.compare(x.seq, y.seq));
+    out.varint(ordered.size());
+    for (BindingState b : ordered) {
+      out.str(b.id).varlong(b.seq).str(b.authorizer.insured.psnNo()).str(b.beneficiary.insured.psnNo())
+          .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.active ? 1 : 0);
+    }
+    out.varint(txns.size());
+    for (Txn t : txns.values()) {
+      out.str(t.id).str(t.institution.institution.code()).str(t.patient.insured.psnNo()).u8(t.medicalType.ordinal())
+          .varlong(t.totalFen).varlong(t.inScopeFen).varlong(t.cashFen).i64(t.createdAtMillis).i64(t.expiresAtMillis)
+          .u8(t.state.ordinal());
+      legs(out, t.legs);
+      out.u8(t.posted == null ? 0 : 1);
+      if (t.posted != null) {
+        legs(out, t.posted);
+      }
+      breakdown(out, t.authorized);
+      out.u8(t.settled == null ? 0 : 1);
+      if (t.settled != null) {
+        breakdown(out, t.settled);
+      }
+    }
+    out.varint(requests.size());
+    for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
+      RequestEntry e = en.getValue();
+      out.str(en.getKey()).u8(e.kind.ordinal()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
+      if (e.rejected != null) {
+        out.u8(e.rejected.outcome().ordinal()).str(e.rejected.detail());
+      }
+      out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.ordinal())
+          .i64(e.a).i64(e.b).i64(e.atMillis).u8(e.reversed ? 1 : 0);
+    }
+  }
+
+  /** A ledger with the state a {@link #snapshot} wrote. */
+  public static Ledger restore(ByteBuffer in, Duration idempotencyWindow, ReferenceListener listener) {
+    Ledger l = new Ledger(idempotencyWindow, listener);
+    l.nowMillis = in.getLong();
+    l.nextTxn = CommandCodec.varlong(in);
+    l.nextBinding = CommandCodec.varlong(in);
+    l.accounts = CommandCodec.varint(in);
+    int capacity = Math.max(1024, Integer.highestOneBit(Math.max(1, l.accounts)) * 2);
+    l.balance = new long[capacity];
+    l.held = new long[capacity];
+    for (int i = 0; i < l.accounts; i++) {
+      l.balance[i] = in.getLong();
+      l.held[i] = CommandCodec.varlong(in);
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      RegionPolicy p = ((Command.SetRegionPolicy) nested(in)).policy();
+      l.policies.put(p.admdvs(), p);
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      Institution i = ((Command.RegisterInstitution) nested(in)).institution();
+      l.institutions.put(i.code(), new InstitutionState(i, CommandCodec.varint(in)));
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      PersonState p = new PersonState(((Command.UpsertInsured) nested(in)).insured());
+      p.account = (int) (CommandCodec.varlong(in) - 1);
+      p.frozen = in.get() != 0;
+      l.persons.put(p.insured.psnNo(), p);
+      for (Credential c : p.insured.credentials()) {
+        l.credentials.put(c, p);
+      }
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      String id = CommandCodec.str(in);
+      long seq = CommandCodec.varlong(in);
+      PersonState a = l.persons.get(CommandCodec.str(in));
+      PersonState b = l.persons.get(CommandCodec.str(in));
+      BindingState s = new BindingState(id, seq, a, b, Relationship.values()[in.get()], CommandCodec.varlong(in));
+      s.usedFen = CommandCodec.varlong(in);
+      s.heldFen = CommandCodec.varlong(in);
+      s.active = in.get() != 0;
+      l.bindings.put(id, s);
+      b.asBeneficiary.add(s);
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      String id = CommandCodec.str(in);
+      InstitutionState inst = l.institutions.get(CommandCodec.str(in));
+      PersonState patient = l.persons.get(CommandCodec.str(in));
+      MedicalType medicalType = MedicalType.values()[in.get()];
+      long total = CommandCodec.varlong(in);
+      long inScope = CommandCodec.varlong(in);
+      long cash = CommandCodec.varlong(in);
+      long created = in.getLong();
+      long expires = in.getLong();
+      TxnState state = TxnState.values()[in.get()];
+      Txn t = new Txn(id, inst, patient, medicalType, total, inScope, l.legs(in), cash, created, expires);
+      t.state = state;
+      if (in.get() != 0) {
+        t.posted = l.legs(in);
+      }
+      t.authorized = breakdown(in);
+      if (in.get() != 0) {
+        t.settled = breakdown(in);
+      }
+      l.txns.put(id, t);
+      if (state == TxnState.AUTHORIZED) {
+        l.expiries.add(t);
+      }
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      String requestId = CommandCodec.str(in);
+      RequestKind kind = RequestKind.values()[in.get()];
+      long hash = in.getLong();
+      String subject = CommandCodec.str(in);
+      Rejected rejected = null;
+      if (in.get() != 0) {
+        rejected = new Rejected(Outcome.values()[in.get()], CommandCodec.str(in));
+      }
+      String txnId = CommandCodec.str(in);
+      int stateAfter = in.get() & 0xff;
+      RequestEntry e = new RequestEntry(kind, hash, subject, rejected, txnId.isEmpty() ? null : l.txns.get(txnId),
+          stateAfter == 255 ? null : TxnState.values()[stateAfter], in.getLong(), in.getLong(), in.getLong());
+      e.reversed = in.get() != 0;
+      l.requests.put(requestId, e);
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
+    }
+    return l;
+  }
+
+  private static void nested(CommandCodec.Output out, Command c) {
+    CommandCodec.Output inner = new CommandCodec.Output(128);
+    CommandCodec.encode(c, inner);
+    out.varint(inner.size());
+    for (int i = 0; i < inner.size(); i++) {
+      out.u8(inner.array()[i]);
+    }
+  }
+
+  private static Command nested(ByteBuffer in) {
+    int n = CommandCodec.varint(in);
+    ByteBuffer slice = in.slice(in.position(), n);
+    in.position(in.position() + n);
+    return CommandCodec.decode(slice);
+  }
+
+  private static void legs(CommandCodec.Output out, TxnLeg[] legs) {
+    out.varint(legs.length);
+    for (TxnLeg leg : legs) {
+      out.str(leg.owner.insured.psnNo()).str(leg.binding == null ? "" : leg.binding.id).varlong(leg.amountFen);
+    }
+  }
+
+  private TxnLeg[] legs(ByteBuffer in) {
+    TxnLeg[] legs = new TxnLeg[CommandCodec.varint(in)];
+    for (int i = 0; i < legs.length; i++) {
+      PersonState owner = persons.get(CommandCodec.str(in));
+      String binding = CommandCodec.str(in);
+      legs[i] = new TxnLeg(owner, binding.isEmpty() ? null : bindings.get(binding), CommandCodec.varlong(in));
+    }
+    return legs;
+  }
+
+  private static void breakdown(CommandCodec.Output out, Breakdown b) {
+    out.varlong(b.totalFen()).varlong(b.inScopeFen()).varlong(b.accountPayFen()).varlong(b.mutualAidPayFen())
+        .varlong(b.cashPayFen()).i64(b.balanceAfterFen()).varint(b.legs().size());
+    for (Leg leg : b.legs()) {
+      out.u8(leg.source().ordinal()).str(leg.ownerMasked()).str(leg.bindingId()).varlong(leg.amountFen());
+    }
+  }
+
+  private static Breakdown breakdown(ByteBuffer in) {
+    long total = CommandCodec.varlong(in);
+    long inScope = CommandCodec.varlong(in);
+    long own = CommandCodec.varlong(in);
+    long aid = CommandCodec.varlong(in);
+    long cash = CommandCodec.varlong(in);
+    long balanceAfter = in.getLong();
+    int n = CommandCodec.varint(in);
+    List<Leg> legs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      legs.add(new Leg(FundSource.values()[in.get()], CommandCodec.str(in), CommandCodec.str(in), CommandCodec.varlong(in)));
+    }
+    return new Breakdown(total, inScope, own, aid, cash, List.copyOf(legs), balanceAfter);
+  }
+
   // ---- state records ------------------------------------------------------------------------
 
   private static final class PersonState {
@@ -895,17 +1104,20 @@ public final class Ledger {
 
   private static final class BindingState {
     final String id;
+    /** Creation order: the order in which a beneficiary's bindings pay. */
+    final long seq;
     final PersonState authorizer;
     final PersonState beneficiary;
-    final gongji.server.domain.Relationship relationship;
+    final Relationship relationship;
     final long quotaFen;
     long usedFen;
     long heldFen;
     boolean active = true;
 
-    BindingState(String id, PersonState authorizer, PersonState beneficiary,
-        gongji.server.domain.Relationship relationship, long quotaFen) {
+    BindingState(String id, long seq, PersonState authorizer, PersonState beneficiary,
+        Relationship relationship, long quotaFen) {
       this.id = id;
+      this.seq = seq;
       this.authorizer = authorizer;
       this.beneficiary = beneficiary;
       this.relationship = relationship;
@@ -919,7 +1131,7 @@ public final class Ledger {
     final String id;
     final InstitutionState institution;
     final PersonState patient;
-    final gongji.server.domain.MedicalType medicalType;
+    final MedicalType medicalType;
     final long totalFen;
     final long inScopeFen;
     final TxnLeg[] legs;
@@ -930,9 +1142,8 @@ public final class Ledger {
     Breakdown authorized;
     Breakdown settled;
     TxnLeg[] posted;
-    long settledTotalFen;
 
-    Txn(String id, InstitutionState institution, PersonState patient, gongji.server.domain.MedicalType medicalType,
+    Txn(String id, InstitutionState institution, PersonState patient, MedicalType medicalType,
         long totalFen, long inScopeFen, TxnLeg[] legs, long cashFen, long createdAtMillis, long expiresAtMillis) {
       this.id = id;
       this.institution = institution;

@@ -58,6 +58,25 @@ public final class Sequencer implements AutoCloseable {
     void batchDone(int commands, int mutating, long forceNanos);
   }
 
+  /**
+   * When and where to write snapshots: after {@code everyCommands} journaled commands, or after
+   * {@code everyMillis} with at least one. The image is taken on the sequencer thread (the ledger
+   * is only consistent there) and written by {@code sink} on its own thread; one at a time.
+   */
+  public record Snapshotting(long everyCommands, long everyMillis, SnapshotSink sink, Executor executor) {
+    public Snapshotting {
+      checkArgument(everyCommands > 0, "everyCommands: %s (expected: > 0)", everyCommands);
+      checkArgument(everyMillis > 0, "everyMillis: %s (expected: > 0)", everyMillis);
+      requireNonNull(sink, "sink");
+      requireNonNull(executor, "executor");
+    }
+  }
+
+  /** Writes a snapshot image durably. */
+  public interface SnapshotSink {
+    void write(long seq, byte[] image) throws IOException;
+  }
+
   private static final Command TICK = new Command.Tick();
 
   private final Ledger ledger;
@@ -76,6 +95,10 @@ public final class Sequencer implements AutoCloseable {
   private volatile String poisoned;
   /** The time given to the last batch: batches never go back in time, even if the clock does. */
   private long lastNow = Long.MIN_VALUE;
+  private Snapshotting snapshotting;
+  private long journaledSinceSnapshot;
+  private long lastSnapshotMillis;
+  private volatile boolean snapshotInFlight;
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
@@ -87,6 +110,12 @@ public final class Sequencer implements AutoCloseable {
     this.observer = requireNonNull(observer, "observer");
     this.thread = new Thread(this::run, "gongji-sequencer");
     this.thread.setDaemon(false);
+  }
+
+  /** Takes snapshots as configured; call before {@link #start}. */
+  public Sequencer snapshotting(Snapshotting snapshotting) {
+    this.snapshotting = requireNonNull(snapshotting, "snapshotting");
+    return this;
   }
 
   /** Starts the sequencer thread. */
@@ -205,11 +234,45 @@ public final class Sequencer implements AutoCloseable {
     }
     applied.addAndGet(n);
     observer.batchDone(n, mutating, forceNanos);
+    if (failure == null) {
+      maybeSnapshot(mutating, now);
+    }
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
     Throwable f = failure;
     replies.execute(() -> complete(done, results, f));
+  }
+
+  private void maybeSnapshot(int journaled, long now) {
+    Snapshotting s = snapshotting;
+    if (s == null) {
+      return;
+    }
+    if (lastSnapshotMillis == 0) {
+      lastSnapshotMillis = now;
+    }
+    journaledSinceSnapshot += journaled;
+    boolean due = journaledSinceSnapshot >= s.everyCommands()
+        || (journaledSinceSnapshot > 0 && now - lastSnapshotMillis >= s.everyMillis());
+    if (!due || snapshotInFlight) {
+      return;
+    }
+    long seq = journal.lastSeq();
+    byte[] image = Snapshots.image(ledger, seq);
+    journaledSinceSnapshot = 0;
+    lastSnapshotMillis = now;
+    snapshotInFlight = true;
+    s.executor().execute(() -> {
+      try {
+        s.sink().write(seq, image);
+        log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
+      } catch (IOException | RuntimeException e) {
+        log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
+      } finally {
+        snapshotInFlight = false;
+      }
+    });
   }
 
   private static void complete(Pending[] done, Result[] results, Throwable failure) {

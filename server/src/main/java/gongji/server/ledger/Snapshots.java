@@ -1,0 +1,164 @@
+package gongji.server.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.ledger.storage.Storage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.CRC32C;
+
+/**
+ * Snapshot files of the ledger and the pruning of what they cover.
+ *
+ * <pre>
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS1" | seq:u64 | length:u64 | crc:u32 | payload
+ * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
+ * </pre>
+ *
+ * A snapshot is written to a temporary file, forced, renamed into place and the directory forced;
+ * only then are older snapshots and the journal segments it wholly covers deleted. On start the
+ * newest snapshot that passes its checks is loaded and the journal replayed after its sequence
+ * number; a damaged snapshot is reported and an older one (or the journal from the start) used.
+ */
+public final class Snapshots {
+  private static final Logger log = Logger.getLogger(Snapshots.class.getName());
+  static final int MAGIC = 0x47_4A_53_31;
+  static final int HEADER_BYTES = 4 + 8 + 8 + 4;
+  private static final String PREFIX = "snapshot-";
+  private static final String SUFFIX = ".snap";
+  /** Snapshots kept besides the newest: a fallback should the newest be damaged. */
+  private static final int KEEP = 2;
+
+  private Snapshots() {}
+
+  /** A loaded snapshot: the ledger as of record {@code seq}. */
+  public record Loaded(long seq, Ledger ledger, String file) {}
+
+  static String name(long seq) {
+    return PREFIX + String.format("%020d", seq) + SUFFIX;
+  }
+
+  static long seqOf(String name) {
+    if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) {
+      return -1;
+    }
+    String digits = name.substring(PREFIX.length(), name.length() - SUFFIX.length());
+    return digits.length() == 20 && digits.chars().allMatch(Character::isDigit) ? Long.parseLong(digits) : -1;
+  }
+
+  /** Serializes the ledger (on the thread that owns it) into a framed snapshot image. */
+  public static byte[] image(Ledger ledger, long seq) {
+    CommandCodec.Output out = new CommandCodec.Output(1 << 16);
+    out.i32(MAGIC).i64(seq).i64(0).i32(0);
+    ledger.snapshot(out);
+    long length = out.size() - HEADER_BYTES;
+    byte[] b = java.util.Arrays.copyOf(out.array(), out.size());
+    ByteBuffer.wrap(b).putLong(12, length);
+    ByteBuffer.wrap(b).putInt(20, crc(b));
+    return b;
+  }
+
+  private static int crc(byte[] b) {
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, 20);
+    crc.update(b, HEADER_BYTES, b.length - HEADER_BYTES);
+    return (int) crc.getValue();
+  }
+
+  /** Writes an image durably, then deletes older snapshots and the journal segments it covers. */
+  public static void write(Storage storage, long seq, byte[] image) throws IOException {
+    String name = name(seq);
+    String tmp = name + ".tmp";
+    storage.delete(tmp);
+    try (Storage.AppendFile f = storage.create(tmp)) {
+      f.append(image, 0, image.length);
+      f.force();
+    }
+    storage.rename(tmp, name);
+    storage.syncDirectory();
+    prune(storage, seq);
+  }
+
+  private static void prune(Storage storage, long seq) throws IOException {
+    List<String> names = storage.list();
+    List<Long> snaps = new ArrayList<>();
+    List<String> segments = new ArrayList<>();
+    for (String n : names) {
+      if (seqOf(n) >= 0) {
+        snaps.add(seqOf(n));
+      } else if (JournalFormat.segmentFirstSeq(n) >= 0) {
+        segments.add(n);
+      } else if (n.startsWith(PREFIX) && n.endsWith(".tmp")) {
+        storage.delete(n);
+      }
+    }
+    snaps.sort(Comparator.reverseOrder());
+    long oldestKept = seq;
+    for (int i = 0; i < snaps.size(); i++) {
+      if (i <= KEEP) {
+        oldestKept = Math.min(oldestKept, snaps.get(i));
+      } else {
+        storage.delete(name(snaps.get(i)));
+      }
+    }
+    // A segment may go once the next one starts at or before oldestKept + 1: every record in it is
+    // covered by every snapshot kept. The last segment (being written) always stays.
+    segments.sort(Comparator.comparingLong(JournalFormat::segmentFirstSeq));
+    for (int i = 0; i + 1 < segments.size(); i++) {
+      if (JournalFormat.segmentFirstSeq(segments.get(i + 1)) <= oldestKept + 1) {
+        storage.delete(segments.get(i));
+      }
+    }
+    storage.syncDirectory();
+  }
+
+  /** The newest snapshot that passes its checks, or null when there is none. */
+  public static Loaded loadNewest(Storage storage, java.time.Duration window, ReferenceListener listener)
+      throws IOException {
+    List<String> names = new ArrayList<>();
+    for (String n : storage.list()) {
+      if (seqOf(n) >= 0) {
+        names.add(n);
+      }
+    }
+    names.sort(Comparator.comparingLong(Snapshots::seqOf).reversed());
+    for (String n : names) {
+      byte[] b = storage.read(n);
+      String problem = check(b, seqOf(n));
+      if (problem == null) {
+        try {
+          Ledger ledger = Ledger.restore(ByteBuffer.wrap(b, HEADER_BYTES, b.length - HEADER_BYTES).slice(), window,
+              listener);
+          return new Loaded(seqOf(n), ledger, n);
+        } catch (RuntimeException e) {
+          problem = "cannot be decoded: " + e;
+        }
+      }
+      log.log(Level.WARNING, "snapshot " + n + " skipped: " + problem + "; trying an older one");
+    }
+    return null;
+  }
+
+  private static String check(byte[] b, long seq) {
+    requireNonNull(b, "b");
+    if (b.length < HEADER_BYTES) {
+      return "shorter than its header";
+    }
+    ByteBuffer h = ByteBuffer.wrap(b);
+    if (h.getInt(0) != MAGIC) {
+      return "bad magic";
+    }
+    if (h.getLong(4) != seq) {
+      return "sequence " + h.getLong(4) + " does not match its name";
+    }
+    if (h.getLong(12) != b.length - HEADER_BYTES) {
+      return "length " + h.getLong(12) + " but " + (b.length - HEADER_BYTES) + " bytes";
+    }
+    return h.getInt(20) == crc(b) ? null : "checksum mismatch";
+  }
+}
