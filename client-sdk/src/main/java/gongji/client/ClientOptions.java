@@ -10,6 +10,8 @@ public final class ClientOptions {
   private final long defaultDeadlineMillis;
   private final int maxAttempts;
   private final boolean plaintext;
+  private final boolean resolveUnknownOutcomes;
+  private final long resolveTimeoutMillis;
 
   private ClientOptions(Builder b) {
     this.target = Checks.notNull(b.target, "target");
@@ -17,6 +19,8 @@ public final class ClientOptions {
     this.defaultDeadlineMillis = b.defaultDeadlineMillis;
     this.maxAttempts = b.maxAttempts;
     this.plaintext = b.plaintext;
+    this.resolveUnknownOutcomes = b.resolveUnknownOutcomes;
+    this.resolveTimeoutMillis = b.resolveTimeoutMillis;
   }
 
   /** Options for a gateway at {@code target} ("host:port"), calling as {@code terminal}. */
@@ -49,6 +53,16 @@ public final class ClientOptions {
     return plaintext;
   }
 
+  /** Whether Authorize, Settle and Refund turn an unknown outcome into a definite one (default true). */
+  public boolean resolveUnknownOutcomes() {
+    return resolveUnknownOutcomes;
+  }
+
+  /** How long resolving an unknown outcome may keep trying to reach the gateway, in milliseconds. */
+  public long resolveTimeoutMillis() {
+    return resolveTimeoutMillis;
+  }
+
   /** Builds {@link ClientOptions}. */
   public static final class Builder {
     private final String target;
@@ -56,6 +70,8 @@ public final class ClientOptions {
     private long defaultDeadlineMillis = 5_000;
     private int maxAttempts = 3;
     private boolean plaintext;
+    private boolean resolveUnknownOutcomes = true;
+    private long resolveTimeoutMillis = 30_000;
 
     private Builder(String target, Terminal terminal) {
       this.target = target;
@@ -79,6 +95,23 @@ public final class ClientOptions {
     /** Connect without TLS: for a gateway on this machine only. */
     public Builder usePlaintext() {
       this.plaintext = true;
+      return this;
+    }
+
+    /**
+     * Whether a call whose outcome is unknown (deadline passed, connection lost) is resolved: looked
+     * up by its request id and, if it did not take effect, reversed, so that the caller always learns
+     * "applied" or "not applied". Default true; false returns {@link RejectionReason#OUTCOME_UNKNOWN}.
+     */
+    public Builder resolveUnknownOutcomes(boolean resolve) {
+      this.resolveUnknownOutcomes = resolve;
+      return this;
+    }
+
+    /** How long resolving may keep trying, 1 s to 10 minutes (default 30 s). */
+    public Builder resolveTimeoutMillis(long millis) {
+      Checks.argument(millis >= 1_000 && millis <= 600_000, "resolveTimeoutMillis: " + millis + " (expected: 1000..600000)");
+      this.resolveTimeoutMillis = millis;
       return this;
     }
 

@@ -4,6 +4,7 @@ import gongji.client.internal.Mapping;
 import gongji.client.internal.RequestIds;
 import gongji.v1.CancelRequest;
 import gongji.v1.GetTransactionRequest;
+import gongji.v1.GetTransactionResponse;
 import gongji.v1.IdentifyRequest;
 import gongji.v1.RefundRequest;
 import gongji.v1.ReverseRequest;
@@ -21,6 +22,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -47,10 +50,18 @@ public final class GongjiClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final gongji.v1.Terminal terminal;
   private final RequestIds requestIds;
+  private final ScheduledExecutorService timer;
+  private final OutcomeResolver resolver;
 
   private GongjiClient(ClientOptions options, ManagedChannel channel) {
     this.options = options;
     this.channel = channel;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "gongji-client-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.resolver = new OutcomeResolver(this, timer, options.resolveTimeoutMillis());
     this.terminal = Mapping.terminal(options.terminal());
     this.requestIds = new RequestIds(options.terminal().fixmedinsCode(), ThreadLocalRandom.current().nextInt(10_000));
   }
@@ -116,12 +127,22 @@ public final class GongjiClient implements AutoCloseable {
 
   // ---- Authorize ------------------------------------------------------------------------------
 
-  /** Pre-settles a sale and holds its account legs. */
+  /**
+   * Pre-settles a sale and holds its account legs. If the outcome is unknown (deadline, lost
+   * connection) it is resolved: the result if it was applied, {@link RejectionReason#NOT_APPLIED}
+   * if not (see {@link ClientOptions.Builder#resolveUnknownOutcomes}).
+   */
   public CompletableFuture<Sale> authorizeAsync(SaleRequest request) {
-    String requestId = request.requestId().isEmpty() ? newRequestId() : request.requestId();
-    return call(SettlementServiceGrpc.getAuthorizeMethod(), Mapping.authorize(options.terminal(), request, requestId))
+    final String requestId = request.requestId().isEmpty() ? newRequestId() : request.requestId();
+    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(),
+        Mapping.authorize(options.terminal(), request, requestId))
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
+    return resolving(once, requestId, r -> {
+      gongji.v1.Transaction t = r.getTransaction();
+      return new Sale(t.getTransactionId(), requestId, Mapping.state(t.getState()), Mapping.split(t.getAuthorized()),
+          Mapping.millis(t.getExpireTime()));
+    });
   }
 
   /** Blocking {@link #authorizeAsync}. */
@@ -145,9 +166,12 @@ public final class GongjiClient implements AutoCloseable {
     if (finalTotalFen != null) {
       b.setFinalTotalFen(finalTotalFen);
     }
-    return call(SettlementServiceGrpc.getSettleMethod(), b.build())
+    final String id = b.getRequestId();
+    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build())
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             Mapping.split(r.getBreakdown()), 0));
+    return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
+        Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
   }
 
   /** Blocking settle of the authorized total. */
@@ -186,9 +210,12 @@ public final class GongjiClient implements AutoCloseable {
         .setTerminal(terminal)
         .setTransactionId(Checks.notNull(transactionId, "transactionId"))
         .build();
-    return call(SettlementServiceGrpc.getRefundMethod(), req)
+    final String id = req.getRequestId();
+    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req)
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             Mapping.split(r.getBreakdown()), 0));
+    return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
+        Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
   }
 
   /** Blocking {@link #refundAsync}. */
@@ -224,7 +251,40 @@ public final class GongjiClient implements AutoCloseable {
     return join(getTransactionAsync(transactionId));
   }
 
+  /** The raw record of a request: whether it was applied, refused or reversed (the low-level look-up). */
+  CompletableFuture<GetTransactionResponse> lookupRequestAsync(String requestId) {
+    GetTransactionRequest req = GetTransactionRequest.newBuilder().setTerminal(terminal).setRequestId(requestId).build();
+    return call(SettlementServiceGrpc.getGetTransactionMethod(), req);
+  }
+
   // ---- plumbing -------------------------------------------------------------------------------
+
+  private <T> CompletableFuture<T> resolving(CompletableFuture<T> once, final String requestId,
+      final OutcomeResolver.Reader<T> reader) {
+    if (!options.resolveUnknownOutcomes()) {
+      return once;
+    }
+    final CompletableFuture<T> out = new CompletableFuture<T>();
+    once.whenComplete((value, error) -> {
+      if (error == null) {
+        out.complete(value);
+        return;
+      }
+      Throwable e = OutcomeResolver.unwrap(error);
+      if (!OutcomeResolver.unknown(e)) {
+        out.completeExceptionally(e);
+        return;
+      }
+      resolver.resolve(requestId, reader).whenComplete((v, err) -> {
+        if (err == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(OutcomeResolver.unwrap(err));
+        }
+      });
+    });
+    return out;
+  }
 
   private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request) {
     final CompletableFuture<A> future = new CompletableFuture<A>();
@@ -261,6 +321,7 @@ public final class GongjiClient implements AutoCloseable {
   /** Shuts the connection down, waiting up to 5 s for calls in flight. */
   @Override
   public void close() {
+    timer.shutdownNow();
     channel.shutdown();
     try {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {

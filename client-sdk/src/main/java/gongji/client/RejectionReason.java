@@ -47,6 +47,11 @@ public enum RejectionReason {
   INTERNAL_ERROR,
   /** The call did not finish in time, or the connection was lost: the outcome is unknown. */
   OUTCOME_UNKNOWN,
+  /**
+   * The call's outcome was unknown; the client looked it up and, finding it had not taken effect,
+   * reversed it: it did not happen and never will. Send the sale again with a new request id.
+   */
+  NOT_APPLIED,
   /** A reason this SDK version does not know. */
   UNKNOWN;
 
