@@ -442,6 +442,11 @@ public final class Ledger {
               return new Rejected(Outcome.INSUFFICIENT_FUNDS,
                   "the refunded money was spent from " + Masking.psnNo(leg.owner.insured.psnNo()) + "; it cannot be taken back");
             }
+            BindingState b = leg.binding;
+            if (b != null && b.quotaFen > 0 && b.usedFen + b.heldFen + leg.amountFen > b.quotaFen) {
+              return new Rejected(Outcome.INSUFFICIENT_FUNDS,
+                  "the quota of binding " + b.id + " freed by the refund is in use again; it cannot be taken back");
+            }
           }
           for (TxnLeg leg : t.posted) {
             transfer(leg.owner.account, t.institution.account, leg.amountFen);

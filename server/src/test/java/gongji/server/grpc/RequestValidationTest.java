@@ -1,0 +1,398 @@
+package gongji.server.grpc;
+
+import static gongji.server.testing.Sales.authorize;
+import static gongji.server.testing.Sales.card;
+import static gongji.server.testing.Sales.item;
+import static gongji.server.testing.Sales.terminal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.server.DemoData;
+import gongji.server.testing.InProcessGateway;
+import gongji.server.testing.Refusal;
+import gongji.v1.Account;
+import gongji.v1.AuthorizeRequest;
+import gongji.v1.CancelRequest;
+import gongji.v1.CreateBindingRequest;
+import gongji.v1.CreditAccountRequest;
+import gongji.v1.Credential;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.GetTransactionRequest;
+import gongji.v1.IdentifyRequest;
+import gongji.v1.Institution;
+import gongji.v1.InsuranceType;
+import gongji.v1.Insured;
+import gongji.v1.InsuredStatus;
+import gongji.v1.ItemCategory;
+import gongji.v1.LineItem;
+import gongji.v1.RefundRequest;
+import gongji.v1.RegionPolicy;
+import gongji.v1.RegisterInstitutionRequest;
+import gongji.v1.Relationship;
+import gongji.v1.ReverseRequest;
+import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.SettleRequest;
+import gongji.v1.Terminal;
+import gongji.v1.UpsertInsuredRequest;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input never reaches the ledger: every malformed field gives INVALID_ARGUMENT with reason
+ * FIELD_INVALID and a google.rpc.BadRequest violation naming the field; unknown things give
+ * NOT_FOUND; nothing gives INTERNAL. Runs against the demo data, which bad input must not change.
+ */
+class RequestValidationTest {
+  private static final Terminal POS = terminal(DemoData.PHARMACY, "POS01");
+  private static final String LONG_65 = "A".repeat(65);
+
+  private InProcessGateway gw;
+  private Account liNaBefore;
+
+  @BeforeEach
+  void startGateway() throws Exception {
+    gw = InProcessGateway.startWithDemoData();
+    liNaBefore = gw.account(DemoData.LI_NA);
+  }
+
+  @AfterEach
+  void nothingChangedThenClose() throws Exception {
+    try {
+      assertEquals(liNaBefore, gw.account(DemoData.LI_NA), "bad input must not touch an account");
+      assertEquals(List.of(), gw.audit());
+    } finally {
+      gw.close();
+    }
+  }
+
+  private static AuthorizeRequest.Builder validAuthorize() {
+    return authorize("A-1", POS, card("SSC-LINA"), item(ItemCategory.ITEM_CATEGORY_DRUG, 1_000));
+  }
+
+  private static UnaryOperator<AuthorizeRequest.Builder> item0(UnaryOperator<LineItem.Builder> change) {
+    return b -> b.setItems(0, change.apply(b.getItems(0).toBuilder()));
+  }
+
+  private static Arguments bad(String what, UnaryOperator<AuthorizeRequest.Builder> change, String field) {
+    return Arguments.of(what, change, field);
+  }
+
+  static Stream<Arguments> badAuthorizeRequests() {
+    return Stream.of(
+        bad("negative amount_fen", item0(i -> i.setAmountFen(-1)), "items[0].amount_fen"),
+        bad("amount_fen above one million yuan", item0(i -> i.setAmountFen(100_000_001)), "items[0].amount_fen"),
+        bad("amount_fen Long.MAX_VALUE", item0(i -> i.setAmountFen(Long.MAX_VALUE)), "items[0].amount_fen"),
+        bad("amount_fen Long.MIN_VALUE", item0(i -> i.setAmountFen(Long.MIN_VALUE)), "items[0].amount_fen"),
+        bad("no items", AuthorizeRequest.Builder::clearItems, "items"),
+        bad("201 items", b -> {
+          for (int i = 0; i < 200; i++) {
+            b.addItems(item(ItemCategory.ITEM_CATEGORY_DRUG, 1));
+          }
+          return b;
+        }, "items"),
+        bad("unknown category number", item0(i -> i.setCategoryValue(999)), "items[0].category"),
+        bad("category number between the ranges", item0(i -> i.setCategoryValue(7)), "items[0].category"),
+        bad("unspecified category", item0(i -> i.setCategoryValue(0)), "items[0].category"),
+        bad("negative category number", item0(i -> i.setCategoryValue(-1)), "items[0].category"),
+        bad("unknown medical type", b -> b.setMedicalTypeValue(999), "medical_type"),
+        bad("unspecified medical type", b -> b.setMedicalTypeValue(0), "medical_type"),
+        bad("unknown credential type", b -> b.setCredential(b.getCredential().toBuilder().setTypeValue(999)),
+            "credential.type"),
+        bad("unspecified credential type", b -> b.setCredential(b.getCredential().toBuilder().setTypeValue(0)),
+            "credential.type"),
+        bad("no credential", AuthorizeRequest.Builder::clearCredential, "credential"),
+        bad("no terminal", AuthorizeRequest.Builder::clearTerminal, "terminal"),
+        bad("empty credential number", b -> b.setCredential(b.getCredential().toBuilder().setNumber("")),
+            "credential.number"),
+        bad("credential number of 65 characters", b -> b.setCredential(b.getCredential().toBuilder().setNumber(LONG_65)),
+            "credential.number"),
+        bad("credential number with a space", b -> b.setCredential(b.getCredential().toBuilder().setNumber("SSC LINA")),
+            "credential.number"),
+        bad("credential number not ASCII", b -> b.setCredential(b.getCredential().toBuilder().setNumber("社保卡")),
+            "credential.number"),
+        bad("empty item code", item0(i -> i.setCode("")), "items[0].code"),
+        bad("item code of 51 characters", item0(i -> i.setCode("C".repeat(51))), "items[0].code"),
+        bad("item code of 100,000 characters", item0(i -> i.setCode("C".repeat(100_000))), "items[0].code"),
+        bad("item name of 101 characters", item0(i -> i.setName("药".repeat(101))), "items[0].name"),
+        bad("quantity 0", item0(i -> i.setQuantity(0)), "items[0].quantity"),
+        bad("negative quantity", item0(i -> i.setQuantity(-3)), "items[0].quantity"),
+        bad("quantity above a million", item0(i -> i.setQuantity(1_000_001)), "items[0].quantity"),
+        bad("fixmedins_code lower case", b -> b.setTerminal(POS.toBuilder().setFixmedinsCode("p62010200017")),
+            "terminal.fixmedins_code"),
+        bad("fixmedins_code of 11 characters", b -> b.setTerminal(POS.toBuilder().setFixmedinsCode("P6201020001")),
+            "terminal.fixmedins_code"),
+        bad("fixmedins_code of 13 characters", b -> b.setTerminal(POS.toBuilder().setFixmedinsCode("P620102000170")),
+            "terminal.fixmedins_code"),
+        bad("fixmedins_code not H or P", b -> b.setTerminal(POS.toBuilder().setFixmedinsCode("X62010200017")),
+            "terminal.fixmedins_code"),
+        bad("fixmedins_code with letters", b -> b.setTerminal(POS.toBuilder().setFixmedinsCode("P6201020001A")),
+            "terminal.fixmedins_code"),
+        bad("empty terminal_id", b -> b.setTerminal(POS.toBuilder().setTerminalId("")), "terminal.terminal_id"),
+        bad("terminal_id of 33 characters", b -> b.setTerminal(POS.toBuilder().setTerminalId("T".repeat(33))),
+            "terminal.terminal_id"),
+        bad("operator_id of 33 characters", b -> b.setTerminal(POS.toBuilder().setOperatorId("o".repeat(33))),
+            "terminal.operator_id"),
+        bad("empty request_id", b -> b.setRequestId(""), "request_id"),
+        bad("request_id of 65 characters", b -> b.setRequestId(LONG_65), "request_id"),
+        bad("request_id with a space", b -> b.setRequestId("A 1"), "request_id"),
+        bad("request_id with a slash", b -> b.setRequestId("A/1"), "request_id"),
+        bad("request_id not ASCII", b -> b.setRequestId("请求1"), "request_id"),
+        bad("psn_no of 31 characters", b -> b.setPsnNo("6".repeat(31)), "psn_no"),
+        bad("psn_no with a dash", b -> b.setPsnNo("6201-001"), "psn_no"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badAuthorizeRequests")
+  void authorize_badInput_invalidArgumentNamingTheField(String what, UnaryOperator<AuthorizeRequest.Builder> change,
+      String field) {
+    AuthorizeRequest req = change.apply(validAuthorize()).build();
+
+    Refusal r = Refusal.of(() -> gw.settlement().authorize(req));
+
+    r.assertFieldInvalid(field);
+    for (var v : r.badRequest().getFieldViolationsList()) {
+      assertTrue(v.getDescription().length() < 200, () -> "description too long to show: " + v.getDescription().length());
+    }
+  }
+
+  @Test
+  void authorize_severalBadFields_reportsThemAllAtOnce() {
+    AuthorizeRequest req = validAuthorize()
+        .setRequestId("")
+        .setMedicalTypeValue(0)
+        .setItems(0, item(ItemCategory.ITEM_CATEGORY_DRUG, -5))
+        .build();
+
+    Refusal r = Refusal.of(() -> gw.settlement().authorize(req));
+
+    assertEquals(List.of("request_id", "medical_type", "items[0].amount_fen"), r.violatedFields());
+  }
+
+  @Test
+  void authorize_validAfterBadInput_isServed() {
+    Refusal.of(() -> gw.settlement().authorize(validAuthorize().setMedicalTypeValue(999).build()));
+
+    // The bad request left no trace: the same id with valid content is a new request.
+    var ok = gw.settlement().authorize(validAuthorize().build());
+    gw.settlement().cancel(CancelRequest.newBuilder().setRequestId("C-1").setTerminal(POS)
+        .setTransactionId(ok.getTransactionId()).build());
+  }
+
+  static Stream<Arguments> badTerminalCalls() {
+    SettleRequest settle = SettleRequest.newBuilder().setRequestId("S-1").setTerminal(POS).setTransactionId("T1").build();
+    CancelRequest cancel = CancelRequest.newBuilder().setRequestId("C-1").setTerminal(POS).setTransactionId("T1").build();
+    RefundRequest refund = RefundRequest.newBuilder().setRequestId("R-1").setTerminal(POS).setTransactionId("T1").build();
+    ReverseRequest reverse = ReverseRequest.newBuilder().setTerminal(POS).setOriginalRequestId("A-1").build();
+    GetTransactionRequest lookup = GetTransactionRequest.newBuilder().setTerminal(POS).setTransactionId("T1").build();
+    IdentifyRequest identify = IdentifyRequest.newBuilder().setTerminal(POS).setCredential(card("SSC-LINA")).build();
+    return Stream.of(
+        call("settle: empty transaction_id", s -> s.settle(settle.toBuilder().setTransactionId("").build()), "transaction_id"),
+        call("settle: lower-case transaction_id", s -> s.settle(settle.toBuilder().setTransactionId("t1").build()),
+            "transaction_id"),
+        call("settle: transaction_id of 22 characters",
+            s -> s.settle(settle.toBuilder().setTransactionId("T" + "1".repeat(21)).build()), "transaction_id"),
+        call("settle: negative final_total_fen", s -> s.settle(settle.toBuilder().setFinalTotalFen(-1).build()),
+            "final_total_fen"),
+        call("settle: final_total_fen Long.MAX_VALUE",
+            s -> s.settle(settle.toBuilder().setFinalTotalFen(Long.MAX_VALUE).build()), "final_total_fen"),
+        call("settle: request_id of 65 characters", s -> s.settle(settle.toBuilder().setRequestId(LONG_65).build()),
+            "request_id"),
+        call("settle: no terminal", s -> s.settle(settle.toBuilder().clearTerminal().build()), "terminal"),
+        call("cancel: bad transaction_id", s -> s.cancel(cancel.toBuilder().setTransactionId("X1").build()),
+            "transaction_id"),
+        call("cancel: empty request_id", s -> s.cancel(cancel.toBuilder().setRequestId("").build()), "request_id"),
+        call("refund: bad transaction_id", s -> s.refund(refund.toBuilder().setTransactionId("T-1").build()),
+            "transaction_id"),
+        call("refund: bad fixmedins_code",
+            s -> s.refund(refund.toBuilder().setTerminal(POS.toBuilder().setFixmedinsCode("H123")).build()),
+            "terminal.fixmedins_code"),
+        call("reverse: empty original_request_id",
+            s -> s.reverse(reverse.toBuilder().setOriginalRequestId("").build()), "original_request_id"),
+        call("reverse: original_request_id with a space",
+            s -> s.reverse(reverse.toBuilder().setOriginalRequestId("A 1").build()), "original_request_id"),
+        call("reverse: no terminal", s -> s.reverse(reverse.toBuilder().clearTerminal().build()), "terminal"),
+        call("getTransaction: no key", s -> s.getTransaction(lookup.toBuilder().clearKey().build()), "key"),
+        call("getTransaction: bad request_id", s -> s.getTransaction(lookup.toBuilder().setRequestId("a b").build()),
+            "request_id"),
+        call("getTransaction: bad transaction_id",
+            s -> s.getTransaction(lookup.toBuilder().setTransactionId("B1").build()), "transaction_id"),
+        call("identify: psn_no of 31 characters", s -> s.identify(identify.toBuilder().setPsnNo("1".repeat(31)).build()),
+            "psn_no"),
+        call("identify: no credential", s -> s.identify(identify.toBuilder().clearCredential().build()), "credential"),
+        call("identify: unknown credential type", s -> s.identify(identify.toBuilder()
+            .setCredential(Credential.newBuilder().setTypeValue(999).setNumber("SSC-LINA")).build()), "credential.type"));
+  }
+
+  /** A call on the settlement stub, expected to be refused for {@code field}. */
+  interface SettlementCall {
+    Object on(gongji.v1.SettlementServiceGrpc.SettlementServiceBlockingStub stub);
+  }
+
+  private static Arguments call(String what, SettlementCall call, String field) {
+    return Arguments.of(what, call, field);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badTerminalCalls")
+  void terminalCall_badInput_invalidArgumentNamingTheField(String what, SettlementCall call, String field) {
+    Refusal.of(() -> call.on(gw.settlement())).assertFieldInvalid(field);
+  }
+
+  static Stream<Arguments> badAdminCalls() {
+    Insured person = Insured.newBuilder().setPsnNo("PSN9").setName("测试").setInsuranceType(
+        InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC).setStatus(InsuredStatus.INSURED_STATUS_NORMAL)
+        .setInsuplcAdmdvs("620100").addCredentials(card("SSC-9")).build();
+    RegionPolicy policy = RegionPolicy.newBuilder().setAdmdvs("620100").setName("兰州").setHoldTtlSeconds(1800).build();
+    CreditAccountRequest credit = CreditAccountRequest.newBuilder().setRequestId("K-1").setPsnNo(DemoData.LI_NA)
+        .setAmountFen(100).build();
+    CreateBindingRequest binding = CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.ZHAO_LEI)
+        .setBeneficiaryPsnNo(DemoData.LI_NA).setRelationship(Relationship.RELATIONSHIP_SIBLING).build();
+    return Stream.of(
+        admin("credit: zero", a -> a.creditAccount(credit.toBuilder().setAmountFen(0).build()), "amount_fen"),
+        admin("credit: negative", a -> a.creditAccount(credit.toBuilder().setAmountFen(-100).build()), "amount_fen"),
+        admin("credit: Long.MAX_VALUE", a -> a.creditAccount(credit.toBuilder().setAmountFen(Long.MAX_VALUE).build()),
+            "amount_fen"),
+        admin("credit: bad request_id", a -> a.creditAccount(credit.toBuilder().setRequestId("").build()), "request_id"),
+        admin("credit: bad psn_no", a -> a.creditAccount(credit.toBuilder().setPsnNo("62-01").build()), "psn_no"),
+        admin("getAccount: empty psn_no", a -> a.getAccount(GetAccountRequest.getDefaultInstance()), "psn_no"),
+        admin("binding: unknown relationship", a -> a.createBinding(binding.toBuilder().setRelationshipValue(999).build()),
+            "relationship"),
+        admin("binding: unspecified relationship",
+            a -> a.createBinding(binding.toBuilder().setRelationshipValue(0).build()), "relationship"),
+        admin("binding: negative quota", a -> a.createBinding(binding.toBuilder().setQuotaFen(-1).build()), "quota_fen"),
+        admin("insured: unknown status", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+            .setInsured(person.toBuilder().setStatusValue(999)).build()), "insured.status"),
+        admin("insured: unspecified insurance type", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+            .setInsured(person.toBuilder().setInsuranceTypeValue(0)).build()), "insured.insurance_type"),
+        admin("insured: admdvs of 5 digits", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+            .setInsured(person.toBuilder().setInsuplcAdmdvs("62010")).build()), "insured.insuplc_admdvs"),
+        admin("insured: no credentials", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+            .setInsured(person.toBuilder().clearCredentials()).build()), "insured.credentials"),
+        admin("insured: name of 51 characters", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+            .setInsured(person.toBuilder().setName("名".repeat(51))).build()), "insured.name"),
+        admin("policy: DRUG as an optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+                .setPolicy(policy.toBuilder().addOptionalCategoriesAllowed(ItemCategory.ITEM_CATEGORY_DRUG)).build()),
+            "policy.optional_categories_allowed[0]"),
+        admin("policy: unknown optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+                .setPolicy(policy.toBuilder().addOptionalCategoriesAllowedValue(999)).build()),
+            "policy.optional_categories_allowed[0]"),
+        admin("policy: hold of 59 seconds", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+            .setPolicy(policy.toBuilder().setHoldTtlSeconds(59)).build()), "policy.hold_ttl_seconds"),
+        admin("policy: negative floor", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+            .setPolicy(policy.toBuilder().setRetainedFloorFen(-1)).build()), "policy.retained_floor_fen"),
+        admin("institution: bad code", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder()
+                .setInstitution(Institution.newBuilder().setFixmedinsCode("Q1").setName("x").addTerminalIds("T1")).build()),
+            "institution.fixmedins_code"),
+        admin("institution: no terminals", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder()
+                .setInstitution(Institution.newBuilder().setFixmedinsCode("P62010200099").setName("x")).build()),
+            "institution.terminal_ids"));
+  }
+
+  /** A call on the admin stub, expected to be refused for {@code field}. */
+  interface AdminCall {
+    Object on(gongji.v1.AdminServiceGrpc.AdminServiceBlockingStub stub);
+  }
+
+  private static Arguments admin(String what, AdminCall call, String field) {
+    return Arguments.of(what, call, field);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badAdminCalls")
+  void adminCall_badInput_invalidArgumentNamingTheField(String what, AdminCall call, String field) {
+    Refusal.of(() -> call.on(gw.admin())).assertFieldInvalid(field);
+  }
+
+  @Test
+  void adminCall_unknownPerson_notFound() {
+    Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND",
+        () -> gw.admin().getAccount(GetAccountRequest.newBuilder().setPsnNo("NOBODY").build()));
+    Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND", () -> gw.admin().creditAccount(
+        CreditAccountRequest.newBuilder().setRequestId("K-1").setPsnNo("NOBODY").setAmountFen(1).build()));
+    Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND", () -> gw.admin().createBinding(CreateBindingRequest.newBuilder()
+        .setAuthorizerPsnNo(DemoData.ZHAO_LEI).setBeneficiaryPsnNo("NOBODY")
+        .setRelationship(Relationship.RELATIONSHIP_SPOUSE).build()));
+  }
+
+  @Test
+  void adminCall_bindingOutsideRegionScope_refused() {
+    // 王秀英's region (Tianshui) allows only core relatives and no quota.
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
+        CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
+            .setRelationship(Relationship.RELATIONSHIP_SIBLING).build()));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
+        CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
+            .setRelationship(Relationship.RELATIONSHIP_CHILD).setQuotaFen(100).build()));
+    // A resident has no account to share.
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
+        CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.ZHANG_JIANGUO).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
+            .setRelationship(Relationship.RELATIONSHIP_CHILD).build()));
+  }
+
+  @Test
+  void adminCall_credentialOfAnotherPerson_alreadyExists() {
+    Refusal.expect(Code.ALREADY_EXISTS, "CREDENTIAL_IN_USE", () -> gw.admin().upsertInsured(
+        UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder().setPsnNo("PSN9").setName("冒用")
+            .setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC).setStatus(InsuredStatus.INSURED_STATUS_NORMAL)
+            .setInsuplcAdmdvs("620100").addCredentials(card("SSC-LINA"))).build()));
+  }
+
+  /**
+   * Seeded fuzzing of Authorize: random edge values in random fields. Whatever comes back is a
+   * reply or a mapped error with ErrorInfo; never INTERNAL or UNKNOWN.
+   */
+  @Test
+  void authorize_randomMalformedRequests_neverInternal() {
+    long seed = Long.getLong("gongji.seed", 20260302L);
+    SplittableRandom random = new SplittableRandom(seed);
+    long[] amounts = {Long.MIN_VALUE, -1, 0, 1, 99_999_999, 100_000_000, 100_000_001, Long.MAX_VALUE};
+    int[] enums = {-1, 0, 1, 2, 5, 6, 7, 99, 100, 104, 105, 999, Integer.MAX_VALUE};
+    String[] strings = {"", " ", "A", "SSC-LINA", "请求", "P62010200017", "\u0000", "A".repeat(64), "A".repeat(65),
+        "\uD83D\uDE00", DemoData.LI_NA, DemoData.ZHAO_LEI, "T1"};
+    for (int i = 0; i < 300; i++) {
+      AuthorizeRequest.Builder b = validAuthorize().setRequestId("F-" + i);
+      int changes = 1 + random.nextInt(4);
+      for (int c = 0; c < changes; c++) {
+        String s = strings[random.nextInt(strings.length)];
+        int e = enums[random.nextInt(enums.length)];
+        switch (random.nextInt(10)) {
+          case 0 -> b.setItems(0, b.getItems(0).toBuilder().setAmountFen(amounts[random.nextInt(amounts.length)]));
+          case 1 -> b.setItems(0, b.getItems(0).toBuilder().setCategoryValue(e));
+          case 2 -> b.setMedicalTypeValue(e);
+          case 3 -> b.setCredential(b.getCredential().toBuilder().setTypeValue(e));
+          case 4 -> b.setCredential(b.getCredential().toBuilder().setNumber(s));
+          case 5 -> b.setPsnNo(s);
+          case 6 -> b.setTerminal(b.getTerminal().toBuilder().setFixmedinsCode(s));
+          case 7 -> b.setTerminal(b.getTerminal().toBuilder().setTerminalId(s));
+          case 8 -> b.addItems(b.getItems(0).toBuilder().setQuantity(e).setCode(s.isEmpty() ? "X" : s));
+          default -> b.setRequestId(s);
+        }
+      }
+      AuthorizeRequest req = b.build();
+      String where = "seed " + seed + " (-Dgongji.seed=" + seed + "), request " + i + ": " + req;
+      try {
+        var ok = gw.settlement().authorize(req);
+        gw.settlement().cancel(CancelRequest.newBuilder().setRequestId("FC-" + i).setTerminal(req.getTerminal())
+            .setTransactionId(ok.getTransactionId()).build());
+      } catch (StatusRuntimeException e) {
+        Refusal r = Refusal.of(e);
+        assertNotEquals(Code.INTERNAL, r.code(), where);
+        assertNotEquals(Code.UNKNOWN, r.code(), where);
+        if (r.code() == Code.INVALID_ARGUMENT) {
+          assertTrue(!r.violatedFields().isEmpty() || r.reason().equals("AMOUNT_EXCEEDS_AUTHORIZED"), where);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package gongji.server.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.DemoData;
+import gongji.server.GatewayConfig;
+import gongji.server.GatewayServer;
+import gongji.server.Node;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.Journal;
+import gongji.server.ledger.Result;
+import gongji.v1.Account;
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.Binding;
+import gongji.v1.CreateBindingRequest;
+import gongji.v1.CreditAccountRequest;
+import gongji.v1.Credential;
+import gongji.v1.CredentialType;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.Institution;
+import gongji.v1.InsuranceType;
+import gongji.v1.Insured;
+import gongji.v1.InsuredStatus;
+import gongji.v1.ItemCategory;
+import gongji.v1.RegionPolicy;
+import gongji.v1.RegisterInstitutionRequest;
+import gongji.v1.Relationship;
+import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.SettlementServiceGrpc;
+import gongji.v1.UpsertInsuredRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A whole gateway node on an in-process gRPC server, for service tests: the real services, health
+ * and reflection, an in-memory ledger ({@link Journal#NONE}) and a {@link MutableClock} that only a
+ * test moves. Open it in {@code @BeforeEach}, close it in {@code @AfterEach}.
+ *
+ * <p>The back-office helpers ({@link #region}, {@link #employee}, {@link #credit}, {@link #bind} ...)
+ * go through the real AdminService, so fixtures are built the way the agency would build them.
+ */
+public final class InProcessGateway implements AutoCloseable {
+  /** How long any one call may take before the test fails instead of hanging. */
+  private static final long CALL_DEADLINE_SECONDS = 10;
+
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private final MutableClock clock;
+  private final Node node;
+  private final GatewayServer server;
+  private final ManagedChannel channel;
+  private final Map<String, Insured> people = new HashMap<>();
+
+  private InProcessGateway(MutableClock clock) throws Exception {
+    this.clock = clock;
+    this.node = new Node(GatewayConfig.forTests(), clock, Journal.NONE);
+    String name = "gongji-test-" + SEQUENCE.incrementAndGet() + "-" + InProcessServerBuilder.generateName();
+    try {
+      this.server = GatewayServer.start(node, InProcessServerBuilder.forName(name).directExecutor(), Duration.ofSeconds(5));
+    } catch (Exception e) {
+      node.close();
+      throw e;
+    }
+    this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  /** An empty gateway: no regions, institutions or people. */
+  public static InProcessGateway start() throws Exception {
+    return new InProcessGateway(MutableClock.atMondayMorning());
+  }
+
+  /** A gateway loaded with {@link DemoData}: the Lanzhou family, a pharmacy and a hospital. */
+  public static InProcessGateway startWithDemoData() throws Exception {
+    InProcessGateway g = start();
+    try {
+      DemoData.load(g.node.gateway());
+    } catch (Exception e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  public SettlementServiceGrpc.SettlementServiceBlockingStub settlement() {
+    return SettlementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  public AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  public MutableClock clock() {
+    return clock;
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  /** The ledger's invariant violations (empty when sound), asked through the sequencer. */
+  public List<String> audit() throws Exception {
+    Result r = node.gateway().admin(new Command.Audit()).get(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+    return ((Result.AuditReport) r).violations();
+  }
+
+  // ---- back office, through AdminService ------------------------------------------------------
+
+  /** Sets a region's policy; {@code optional} are the optional categories accounts may pay there. */
+  public RegionPolicy region(String admdvs, long retainedFloorFen, boolean quotaAllowed, int holdTtlSeconds,
+      ItemCategory... optional) {
+    RegionPolicy policy = RegionPolicy.newBuilder()
+        .setAdmdvs(admdvs)
+        .setName("region " + admdvs)
+        .setRetainedFloorFen(retainedFloorFen)
+        .setExtendedRelativesAllowed(true)
+        .setQuotaAllowed(quotaAllowed)
+        .setCrossProvinceEnabled(true)
+        .addAllOptionalCategoriesAllowed(Arrays.asList(optional))
+        .setHoldTtlSeconds(holdTtlSeconds)
+        .build();
+    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(policy).build());
+  }
+
+  public Institution institution(String code, String... terminalIds) {
+    return admin().registerInstitution(RegisterInstitutionRequest.newBuilder()
+        .setInstitution(Institution.newBuilder().setFixmedinsCode(code).setName("institution " + code)
+            .addAllTerminalIds(Arrays.asList(terminalIds)))
+        .build());
+  }
+
+  /** An employee in normal status whose social security card number is {@code card}. */
+  public Insured employee(String psnNo, String name, String admdvs, String card) {
+    return upsert(insured(psnNo, name, InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC, admdvs, card));
+  }
+
+  /** A resident-insured person in normal status: no personal account. */
+  public Insured resident(String psnNo, String name, String admdvs, String card) {
+    return upsert(insured(psnNo, name, InsuranceType.INSURANCE_TYPE_RESIDENT_BASIC, admdvs, card));
+  }
+
+  /** Changes the insured status of a person created through this gateway. */
+  public Insured status(String psnNo, InsuredStatus status) {
+    Insured before = requireNonNull(people.get(psnNo), psnNo);
+    return upsert(before.toBuilder().setStatus(status).build());
+  }
+
+  private static Insured insured(String psnNo, String name, InsuranceType type, String admdvs, String card) {
+    return Insured.newBuilder()
+        .setPsnNo(psnNo)
+        .setName(name)
+        .setInsuranceType(type)
+        .setStatus(InsuredStatus.INSURED_STATUS_NORMAL)
+        .setInsuplcAdmdvs(admdvs)
+        .addCredentials(Credential.newBuilder()
+            .setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD).setNumber(card))
+        .build();
+  }
+
+  private Insured upsert(Insured insured) {
+    Insured out = admin().upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(insured).build());
+    people.put(insured.getPsnNo(), insured);
+    return out;
+  }
+
+  private final AtomicInteger credits = new AtomicInteger();
+
+  public Account credit(String psnNo, long amountFen) {
+    return admin().creditAccount(CreditAccountRequest.newBuilder()
+        .setRequestId("credit-" + credits.incrementAndGet())
+        .setPsnNo(psnNo)
+        .setAmountFen(amountFen)
+        .build());
+  }
+
+  /** Binds a beneficiary to an authorizer; returns the binding id. {@code quotaFen} 0 is no quota. */
+  public String bind(String authorizer, String beneficiary, Relationship relationship, long quotaFen) {
+    Binding b = admin().createBinding(CreateBindingRequest.newBuilder()
+        .setAuthorizerPsnNo(authorizer)
+        .setBeneficiaryPsnNo(beneficiary)
+        .setRelationship(relationship)
+        .setQuotaFen(quotaFen)
+        .build());
+    return b.getBindingId();
+  }
+
+  public Account account(String psnNo) {
+    return admin().getAccount(GetAccountRequest.newBuilder().setPsnNo(psnNo).build());
+  }
+
+  /** Stops taking calls, drains, closes the node (sequencer, journal) and the channel. */
+  @Override
+  public void close() {
+    try {
+      try {
+        channel.shutdownNow();
+        channel.awaitTermination(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+      } finally {
+        server.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while closing the gateway", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the gateway failed", e);
+    }
+  }
+}
