@@ -33,7 +33,7 @@ public record RegionPolicy(
     }
   }
 
-  /** The national baseline for a region nobody configured: no floor, core relatives, no options. */
+  /** The national baseline for a region nobody configured: no floor, near relatives (the 2024 scope), no options. */
   public static RegionPolicy defaults(String admdvs) {
     return new RegionPolicy(admdvs, admdvs, 0, true, true, false, Set.of(), DEFAULT_HOLD_TTL_SECONDS);
   }

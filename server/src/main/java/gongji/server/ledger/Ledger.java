@@ -430,6 +430,10 @@ public final class Ledger {
         }
       }
       case SETTLE -> {
+        if (t.state == TxnState.REFUNDED) {
+          return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+              "transaction " + t.id + " was refunded; its settlement has nothing left to reverse");
+        }
         if (t.state == TxnState.SETTLED) {
           returnPosted(t);
           t.state = TxnState.CANCELLED;

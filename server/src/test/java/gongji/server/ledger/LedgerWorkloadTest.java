@@ -788,6 +788,10 @@ class LedgerWorkloadTest {
           }
         }
         case SETTLE -> {
+          if (t.state == TxnState.REFUNDED) {
+            expectOutcome(r, Outcome.TRANSACTION_STATE_CONFLICT, "reversal of the settlement of a refunded sale");
+            return;
+          }
           if (t.state == TxnState.SETTLED) {
             returnPosted(t);
             t.state = TxnState.CANCELLED;
