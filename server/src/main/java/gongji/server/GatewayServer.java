@@ -47,6 +47,13 @@ public final class GatewayServer implements AutoCloseable {
       health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
     }
     builder.addService(health.getHealthService());
+    // A ledger that can no longer make anything durable must be taken out of rotation at once.
+    node.sequencer().onPoisoned(() -> {
+      health.setStatus("", ServingStatus.NOT_SERVING);
+      for (BindableService service : node.services()) {
+        health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);
+      }
+    });
     builder.addService(ProtoReflectionServiceV1.newInstance());
     this.server = builder.build();
   }

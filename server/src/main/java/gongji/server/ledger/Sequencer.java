@@ -99,6 +99,7 @@ public final class Sequencer implements AutoCloseable {
   private long journaledSinceSnapshot;
   private long lastSnapshotMillis;
   private volatile boolean snapshotInFlight;
+  private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
@@ -116,6 +117,11 @@ public final class Sequencer implements AutoCloseable {
   public Sequencer snapshotting(Snapshotting snapshotting) {
     this.snapshotting = requireNonNull(snapshotting, "snapshotting");
     return this;
+  }
+
+  /** Runs {@code listener} (on the sequencer thread, once) when the sequencer poisons itself. */
+  public void onPoisoned(Runnable listener) {
+    poisonListeners.add(requireNonNull(listener, "listener"));
   }
 
   /** Starts the sequencer thread. */
@@ -293,6 +299,13 @@ public final class Sequencer implements AutoCloseable {
     if (poisoned == null) {
       poisoned = why;
       log.log(Level.SEVERE, "ledger poisoned; nothing more will be acknowledged: " + why, cause);
+      for (Runnable listener : poisonListeners) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          log.log(Level.WARNING, "poison listener failed", e);
+        }
+      }
     }
   }
 
