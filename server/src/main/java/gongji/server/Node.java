@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
 import gongji.server.gateway.Gateway;
 import gongji.server.grpc.AdminGrpcService;
+import gongji.server.grpc.FamilyGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
 import gongji.server.ledger.FileJournal;
 import gongji.server.ledger.Journal;
@@ -106,7 +107,7 @@ public final class Node implements AutoCloseable {
   }
 
   public List<BindableService> services() {
-    return List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway));
+    return List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway), new FamilyGrpcService(gateway));
   }
 
   /** What recovery found on start, or null for a node without a data directory. */

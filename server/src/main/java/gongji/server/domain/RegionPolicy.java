@@ -17,7 +17,9 @@ public record RegionPolicy(
     boolean quotaAllowed,
     boolean crossProvinceEnabled,
     Set<ItemCategory> optionalCategoriesAllowed,
-    int holdTtlSeconds) {
+    int holdTtlSeconds,
+    int maxMutualAidUsesPerDay,
+    long maxMutualAidFenPerDay) {
 
   public static final int DEFAULT_HOLD_TTL_SECONDS = 1800;
 
@@ -27,10 +29,27 @@ public record RegionPolicy(
     checkArgument(retainedFloorFen >= 0, "retainedFloorFen: %s (expected: >= 0)", retainedFloorFen);
     checkArgument(holdTtlSeconds >= 60 && holdTtlSeconds <= 86_400,
         "holdTtlSeconds: %s (expected: 60..86400)", holdTtlSeconds);
+    checkArgument(maxMutualAidUsesPerDay >= 0, "maxMutualAidUsesPerDay: %s (expected: >= 0; 0 = no limit)",
+        maxMutualAidUsesPerDay);
+    checkArgument(maxMutualAidFenPerDay >= 0, "maxMutualAidFenPerDay: %s (expected: >= 0; 0 = no limit)",
+        maxMutualAidFenPerDay);
     optionalCategoriesAllowed = Set.copyOf(optionalCategoriesAllowed);
     for (ItemCategory c : optionalCategoriesAllowed) {
       checkArgument(c.optional(), "optionalCategoriesAllowed: %s (expected: an optional category)", c);
     }
+  }
+
+  /** A policy without velocity limits on mutual aid. */
+  public RegionPolicy(String admdvs, String name, long retainedFloorFen, boolean extendedRelativesAllowed,
+      boolean quotaAllowed, boolean crossProvinceEnabled, Set<ItemCategory> optionalCategoriesAllowed,
+      int holdTtlSeconds) {
+    this(admdvs, name, retainedFloorFen, extendedRelativesAllowed, quotaAllowed, crossProvinceEnabled,
+        optionalCategoriesAllowed, holdTtlSeconds, 0, 0);
+  }
+
+  /** The province of this region: its first two digits. */
+  public String province() {
+    return admdvs.substring(0, 2);
   }
 
   /** The national baseline for a region nobody configured: no floor, near relatives (the 2024 scope), no options. */

@@ -81,6 +81,72 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
+  public void recordDeath(gongji.v1.RecordDeathRequest req, StreamObserver<Insured> out) {
+    Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
+      Validator v = new Validator();
+      v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+      v.check();
+      return gateway.admin(new Command.RecordDeath(req.getPsnNo()))
+          .thenCompose(r -> r instanceof gongji.server.ledger.Result.Rejected ? java.util.concurrent.CompletableFuture
+              .completedFuture(r) : gateway.admin(new Command.LoadReference(Command.ReferenceKind.INSURED, req.getPsnNo())));
+    }, r -> Protos.insured((gongji.server.domain.Insured) ((gongji.server.ledger.Result.Reference) r).value()));
+  }
+
+  @Override
+  public void payOutToHeirs(gongji.v1.PayOutToHeirsRequest req, StreamObserver<gongji.v1.Payout> out) {
+    Replies.send(out, Map.of("request_id", req.getRequestId(), "psn_no", req.getPsnNo()), () -> {
+      Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
+      v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+      int n = req.getHeirsCount();
+      if (n == 0 || n > 20) {
+        v.fail("heirs", n + " heirs (expected: 1..20)");
+      }
+      java.util.List<Command.Heir> heirs = new java.util.ArrayList<>();
+      for (int i = 0; i < n && i < 20; i++) {
+        gongji.v1.Heir h = req.getHeirs(i);
+        v.text("heirs[" + i + "].name", h.getName(), 1, 50);
+        v.printable("heirs[" + i + "].id_number", h.getIdNumber(), 1, 64);
+        v.range("heirs[" + i + "].amount_fen", h.getAmountFen(), 0, 10_000_000_000L);
+        heirs.add(new Command.Heir(h.getName(), h.getIdNumber(), Math.max(0, h.getAmountFen())));
+      }
+      v.check();
+      return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(req), req.getPsnNo(), heirs));
+    }, r -> {
+      gongji.server.ledger.Result.Payout p = (gongji.server.ledger.Result.Payout) r;
+      gongji.v1.Payout.Builder b = gongji.v1.Payout.newBuilder().setPsnNo(p.psnNo()).setTotalFen(p.totalFen());
+      for (Command.Heir h : p.heirs()) {
+        b.addHeirs(gongji.v1.Heir.newBuilder().setName(h.name()).setIdNumber(h.idNumber()).setAmountFen(h.amountFen()));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void listAlerts(gongji.v1.ListAlertsRequest req, StreamObserver<gongji.v1.ListAlertsResponse> out) {
+    int[] size = new int[1];
+    Replies.send(out, Map.of(), () -> {
+      Validator v = new Validator();
+      size[0] = PageTokens.pageSize(v, req.getPageSize());
+      long after = PageTokens.offset(v, req.getPageToken(), "alerts");
+      v.check();
+      return gateway.admin(new Command.ListAlerts(after, size[0] + 1));
+    }, r -> {
+      java.util.List<gongji.server.ledger.Result.Alert> alerts = ((gongji.server.ledger.Result.Alerts) r).alerts();
+      gongji.v1.ListAlertsResponse.Builder b = gongji.v1.ListAlertsResponse.newBuilder();
+      for (int i = 0; i < alerts.size() && i < size[0]; i++) {
+        gongji.server.ledger.Result.Alert a = alerts.get(i);
+        b.addAlerts(gongji.v1.Alert.newBuilder().setSeq(a.seq()).setTimeMillis(a.atMillis()).setKind(a.kind())
+            .setFixmedinsCode(a.institution()).setPsnNo(a.psnNo()).setDetail(a.detail()));
+      }
+      if (alerts.size() > size[0]) {
+        b.setNextPageToken(PageTokens.next(alerts.get(size[0] - 1).seq(), "alerts"));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
   public void setRegionPolicy(SetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
     Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs()), () -> {
       gongji.server.domain.RegionPolicy policy = Protos.policy(req.getPolicy());

@@ -183,6 +183,8 @@ final class Protos {
     v.range("policy.retained_floor_fen", p.getRetainedFloorFen(), 0, 100_000_000);
     int ttl = p.getHoldTtlSeconds() == 0 ? RegionPolicy.DEFAULT_HOLD_TTL_SECONDS : p.getHoldTtlSeconds();
     v.range("policy.hold_ttl_seconds", ttl, 60, 86_400);
+    v.range("policy.max_mutual_aid_uses_per_day", p.getMaxMutualAidUsesPerDay(), 0, 1_000);
+    v.range("policy.max_mutual_aid_fen_per_day", p.getMaxMutualAidFenPerDay(), 0, 100_000_000);
     Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
     for (int i = 0; i < p.getOptionalCategoriesAllowedCount(); i++) {
       int number = p.getOptionalCategoriesAllowedValue(i);
@@ -197,10 +199,24 @@ final class Protos {
     v.check();
     String name = p.getName().isEmpty() ? p.getAdmdvs() : p.getName();
     return new RegionPolicy(p.getAdmdvs(), name, p.getRetainedFloorFen(), p.getExtendedRelativesAllowed(),
-        p.getQuotaAllowed(), p.getCrossProvinceEnabled(), optional, ttl);
+        p.getQuotaAllowed(), p.getCrossProvinceEnabled(), optional, ttl, p.getMaxMutualAidUsesPerDay(),
+        p.getMaxMutualAidFenPerDay());
   }
 
   // ---- out -------------------------------------------------------------------------------------
+
+  static gongji.v1.Insured insured(Insured i) {
+    gongji.v1.Insured.Builder b = gongji.v1.Insured.newBuilder()
+        .setPsnNo(i.psnNo())
+        .setName(i.name())
+        .setInsuranceType(INSURANCE_TYPE.toProto(i.insuranceType()))
+        .setStatus(INSURED_STATUS.toProto(i.status()))
+        .setInsuplcAdmdvs(i.admdvs());
+    for (Credential c : i.credentials()) {
+      b.addCredentials(gongji.v1.Credential.newBuilder().setType(CREDENTIAL_TYPE.toProto(c.type())).setNumber(c.number()));
+    }
+    return b.build();
+  }
 
   static Timestamp timestamp(long millis) {
     return Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
@@ -321,7 +337,7 @@ final class Protos {
       case CANCEL -> gongji.v1.RequestKind.REQUEST_KIND_CANCEL;
       case REFUND -> gongji.v1.RequestKind.REQUEST_KIND_REFUND;
       case TOMBSTONE -> gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE;
-      case CREDIT -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
+      case CREDIT, PAYOUT -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
     };
   }
 
@@ -358,14 +374,22 @@ final class Protos {
 
   static gongji.v1.Binding binding(Result r) {
     Result.BindingView b = (Result.BindingView) r;
+    gongji.v1.BindingState state = switch (b.status()) {
+      case REQUESTED -> gongji.v1.BindingState.BINDING_STATE_REQUESTED;
+      case ACTIVE -> gongji.v1.BindingState.BINDING_STATE_ACTIVE;
+      case REJECTED -> gongji.v1.BindingState.BINDING_STATE_REJECTED;
+      case DISSOLVED -> gongji.v1.BindingState.BINDING_STATE_DISSOLVED;
+    };
     return gongji.v1.Binding.newBuilder()
+        .setEvidenceRef(b.evidenceRef())
+        .setEndReason(b.endReason())
         .setBindingId(b.bindingId())
         .setAuthorizerPsnNo(b.authorizerPsnNo())
         .setBeneficiaryPsnNo(b.beneficiaryPsnNo())
         .setRelationship(RELATIONSHIP.toProto(b.relationship()))
         .setQuotaFen(b.quotaFen())
         .setUsedFen(b.usedFen())
-        .setState(b.active() ? gongji.v1.BindingState.BINDING_STATE_ACTIVE : gongji.v1.BindingState.BINDING_STATE_DISSOLVED)
+        .setState(state)
         .build();
   }
 }

@@ -68,6 +68,57 @@ public sealed interface Command {
     }
   }
 
+  /** Asks for a binding; it pays nothing until the agency verifies the relationship. */
+  record RequestBinding(String authorizerPsnNo, String beneficiaryPsnNo, Relationship relationship, long quotaFen,
+      String evidenceRef) implements Command {
+    public RequestBinding {
+      requireNonNull(authorizerPsnNo, "authorizerPsnNo");
+      requireNonNull(beneficiaryPsnNo, "beneficiaryPsnNo");
+      requireNonNull(relationship, "relationship");
+      requireNonNull(evidenceRef, "evidenceRef");
+    }
+  }
+
+  /** The agency's review of a requested binding: approve (it becomes active) or reject. */
+  record ReviewBinding(String bindingId, boolean approve, String note) implements Command {
+    public ReviewBinding {
+      requireNonNull(bindingId, "bindingId");
+      requireNonNull(note, "note");
+    }
+  }
+
+  /** Either party ends a binding. */
+  record DissolveBinding(String bindingId, String byPsnNo) implements Command {
+    public DissolveBinding {
+      requireNonNull(bindingId, "bindingId");
+      requireNonNull(byPsnNo, "byPsnNo");
+    }
+  }
+
+  /** A death: the account freezes and every binding of the person dissolves. */
+  record RecordDeath(String psnNo) implements Command {
+    public RecordDeath {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** One heir and what they inherit. */
+  record Heir(String name, String idNumber, long amountFen) {
+    public Heir {
+      requireNonNull(name, "name");
+      requireNonNull(idNumber, "idNumber");
+    }
+  }
+
+  /** Pays a deceased person's whole balance out to heirs: an auditable transfer, never a silent zeroing. */
+  record PayOutToHeirs(String requestId, long contentHash, String psnNo, java.util.List<Heir> heirs) implements Keyed {
+    public PayOutToHeirs {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(psnNo, "psnNo");
+      heirs = java.util.List.copyOf(heirs);
+    }
+  }
+
   record Credit(String requestId, long contentHash, String psnNo, long amountFen) implements Keyed {
     public Credit {
       requireNonNull(requestId, "requestId");
@@ -176,6 +227,19 @@ public sealed interface Command {
     /** The {@code RegionPolicy} of a region (the national defaults where none was set). */
     POLICY
   }
+
+  /** The bindings of a person, as authorizer or beneficiary (or both when {@code role} is null). */
+  record ListBindings(String psnNo, BindingRole role) implements Query {
+    public ListBindings {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** A person's role in a binding. */
+  enum BindingRole { AUTHORIZER, BENEFICIARY }
+
+  /** Fraud alerts with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}. */
+  record ListAlerts(long afterSeq, int limit) implements Query {}
 
   /** Checks every invariant of the ledger (O(state)): for tests and tools, not for the hot path. */
   record Audit() implements Query {}

@@ -39,6 +39,11 @@ public final class CommandCodec {
   private static final byte REVERSE = 10;
   private static final byte REJECT = 11;
   private static final byte TICK = 12;
+  private static final byte REQUEST_BINDING = 13;
+  private static final byte REVIEW_BINDING = 14;
+  private static final byte DISSOLVE_BINDING = 15;
+  private static final byte RECORD_DEATH = 16;
+  private static final byte PAY_OUT_TO_HEIRS = 17;
 
   private CommandCodec() {}
 
@@ -91,10 +96,24 @@ public final class CommandCodec {
       for (ItemCategory cat : p.optionalCategoriesAllowed()) {
         mask |= cat.bit();
       }
-      out.varint(mask);
+      out.varint(mask).varint(p.maxMutualAidUsesPerDay()).varlong(p.maxMutualAidFenPerDay());
     } else if (command instanceof Command.CreateBinding c) {
       out.u8(CREATE_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().ordinal())
           .varlong(c.quotaFen());
+    } else if (command instanceof Command.RequestBinding c) {
+      out.u8(REQUEST_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().ordinal())
+          .varlong(c.quotaFen()).str(c.evidenceRef());
+    } else if (command instanceof Command.ReviewBinding c) {
+      out.u8(REVIEW_BINDING).str(c.bindingId()).u8(c.approve() ? 1 : 0).str(c.note());
+    } else if (command instanceof Command.DissolveBinding c) {
+      out.u8(DISSOLVE_BINDING).str(c.bindingId()).str(c.byPsnNo());
+    } else if (command instanceof Command.RecordDeath c) {
+      out.u8(RECORD_DEATH).str(c.psnNo());
+    } else if (command instanceof Command.PayOutToHeirs c) {
+      out.u8(PAY_OUT_TO_HEIRS).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varint(c.heirs().size());
+      for (Command.Heir h : c.heirs()) {
+        out.str(h.name()).str(h.idNumber()).varlong(h.amountFen());
+      }
     } else {
       throw new IllegalArgumentException("not a journaled command: " + command);
     }
@@ -199,10 +218,33 @@ public final class CommandCodec {
           }
         }
         return new Command.SetRegionPolicy(new RegionPolicy(admdvs, name, floor, (flags & 1) != 0, (flags & 2) != 0,
-            (flags & 4) != 0, optional, ttl));
+            (flags & 4) != 0, optional, ttl, varint(in), varlong(in)));
       }
       case CREATE_BINDING -> {
         return new Command.CreateBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in));
+      }
+      case REQUEST_BINDING -> {
+        return new Command.RequestBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in), str(in));
+      }
+      case REVIEW_BINDING -> {
+        return new Command.ReviewBinding(str(in), in.get() != 0, str(in));
+      }
+      case DISSOLVE_BINDING -> {
+        return new Command.DissolveBinding(str(in), str(in));
+      }
+      case RECORD_DEATH -> {
+        return new Command.RecordDeath(str(in));
+      }
+      case PAY_OUT_TO_HEIRS -> {
+        String requestId = str(in);
+        long hash = in.getLong();
+        String psnNo = str(in);
+        int n = varint(in);
+        List<Command.Heir> heirs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          heirs.add(new Command.Heir(str(in), str(in), varlong(in)));
+        }
+        return new Command.PayOutToHeirs(requestId, hash, psnNo, heirs);
       }
       default -> throw new IllegalArgumentException("unknown command type " + type);
     }

@@ -8,6 +8,7 @@ import gongji.server.domain.Credential;
 import gongji.server.domain.FundSource;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
 import gongji.server.domain.Masking;
 import gongji.server.domain.MedicalType;
 import gongji.server.domain.Relationship;
@@ -68,8 +69,15 @@ import java.util.PriorityQueue;
 public final class Ledger {
   /** The account money comes in from (monthly contributions, carried-forward balances). */
   static final int CONTRIBUTIONS = 0;
+  /** The account money leaves through to heirs of deceased account holders. */
+  static final int PAYOUTS = 1;
 
-  private static final int FIRST_ACCOUNT = 1;
+  private static final int FIRST_ACCOUNT = 2;
+  /** Alerts kept for the agency to list; older ones are dropped (they are also in the log). */
+  private static final int MAX_ALERTS = 10_000;
+  private static final long DAY_MILLIS = 86_400_000L;
+  /** China's one time zone, UTC+8: the day that velocity limits count in. */
+  private static final long LOCAL_OFFSET_MILLIS = 8 * 3_600_000L;
 
   private final Duration idempotencyWindow;
   private final ReferenceListener listener;
@@ -89,6 +97,8 @@ public final class Ledger {
   private final PriorityQueue<Txn> expiries =
       new PriorityQueue<>((a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
 
+  private final java.util.ArrayDeque<Result.Alert> alerts = new java.util.ArrayDeque<>();
+  private long nextAlert = 1;
   private long nowMillis;
   private long nextTxn = 1;
   private long nextBinding = 1;
@@ -150,6 +160,9 @@ public final class Ledger {
       return getTransaction(c);
     }
     if (command instanceof Reject c) {
+      if (c.outcome() == Outcome.IMPERSONATION && !requests.containsKey(c.requestId())) {
+        alert("IMPERSONATION", c.institution(), "", c.detail());
+      }
       Result replay = replay(c, c.kind());
       return replay != null ? replay : record(c, c.kind(), c.institution(), new Rejected(c.outcome(), c.detail()));
     }
@@ -181,7 +194,41 @@ public final class Ledger {
       return new Result.Done();
     }
     if (command instanceof CreateBinding c) {
-      return createBinding(c);
+      Result r = requestBinding(c.authorizerPsnNo(), c.beneficiaryPsnNo(), c.relationship(), c.quotaFen(), "");
+      if (r instanceof Result.BindingView v) {
+        BindingState b = bindings.get(v.bindingId());
+        b.status = BindingStatus.ACTIVE;
+        return bindingView(b);
+      }
+      return r;
+    }
+    if (command instanceof Command.RequestBinding c) {
+      return requestBinding(c.authorizerPsnNo(), c.beneficiaryPsnNo(), c.relationship(), c.quotaFen(), c.evidenceRef());
+    }
+    if (command instanceof Command.ReviewBinding c) {
+      return reviewBinding(c);
+    }
+    if (command instanceof Command.DissolveBinding c) {
+      return dissolveBinding(c);
+    }
+    if (command instanceof Command.ListBindings c) {
+      return listBindings(c);
+    }
+    if (command instanceof Command.ListAlerts c) {
+      List<Result.Alert> out = new ArrayList<>();
+      for (Result.Alert a : alerts) {
+        if (a.seq() > c.afterSeq() && out.size() < c.limit()) {
+          out.add(a);
+        }
+      }
+      return new Result.Alerts(List.copyOf(out));
+    }
+    if (command instanceof Command.RecordDeath c) {
+      return recordDeath(c.psnNo());
+    }
+    if (command instanceof Command.PayOutToHeirs c) {
+      Result replay = replay(c, RequestKind.PAYOUT);
+      return replay != null ? replay : record(c, RequestKind.PAYOUT, c.psnNo(), payOut(c));
     }
     throw new IllegalArgumentException("unknown command: " + command);
   }
@@ -223,6 +270,9 @@ public final class Ledger {
     } else if (result instanceof Result.Sale s) {
       e = new RequestEntry(kind, c.contentHash(), subject, null, txns.get(s.txn().txnId()), s.txn().state(),
           s.breakdown().balanceAfterFen(), 0, nowMillis);
+    } else if (result instanceof Result.Payout po) {
+      e = new RequestEntry(kind, c.contentHash(), subject, null, null, null, po.totalFen(),
+          persons.get(subject).payouts.size() - 1, nowMillis);
     } else if (result instanceof Result.Account a) {
       e = new RequestEntry(kind, c.contentHash(), a.psnNo(), null, null, null, a.balanceFen(), a.heldFen(), nowMillis);
     } else {
@@ -239,6 +289,7 @@ public final class Ledger {
     }
     return switch (e.kind) {
       case CREDIT -> new Result.Account(e.subject, e.a, e.b);
+      case PAYOUT -> persons.get(e.subject).payouts.get((int) e.b);
       case AUTHORIZE -> new Result.Sale(requestId, view(e.txn, TxnState.AUTHORIZED), e.txn.authorized);
       case SETTLE -> new Result.Sale(requestId, view(e.txn, TxnState.SETTLED), e.txn.settled);
       case CANCEL -> new Result.Sale(requestId, view(e.txn, e.stateAfter), releasedBreakdown(e.txn, e.a));
@@ -284,8 +335,14 @@ public final class Ledger {
         n = 1;
       }
       if (c.useMutualAid()) {
+        RegionPolicy place = policy(inst.institution.admdvs());
         for (BindingState b : patient.asBeneficiary) {
-          if (!b.active || !b.authorizer.insured.active() || b.authorizer.frozen || b.authorizer.account < 0) {
+          if (!pays(b)) {
+            continue;
+          }
+          RegionPolicy from = policy(b.authorizer.insured.admdvs());
+          if (!from.province().equals(place.province())
+              && !(from.crossProvinceEnabled() && place.crossProvinceEnabled())) {
             continue;
           }
           ensureScratch(n + 1);
@@ -297,6 +354,32 @@ public final class Ledger {
       }
     }
     long cash = PaymentPlanner.allocate(bill, n, scratchAvailable, scratchMask, scratchDraw);
+    long aidFen = 0;
+    for (int i = 0; i < n; i++) {
+      if (scratchBindings.get(i) != null) {
+        aidFen += scratchDraw[i];
+      }
+    }
+    if (aidFen > 0) {
+      RegionPolicy home = policy(patient.insured.admdvs());
+      long day = Math.floorDiv(nowMillis + LOCAL_OFFSET_MILLIS, DAY_MILLIS);
+      if (patient.aidDay != day) {
+        patient.aidDay = day;
+        patient.aidUsesToday = 0;
+        patient.aidFenToday = 0;
+      }
+      if ((home.maxMutualAidUsesPerDay() > 0 && patient.aidUsesToday + 1 > home.maxMutualAidUsesPerDay())
+          || (home.maxMutualAidFenPerDay() > 0 && patient.aidFenToday + aidFen > home.maxMutualAidFenPerDay())) {
+        String detail = "mutual aid of " + aidFen + " fen would exceed today's limit for this beneficiary in region "
+            + home.admdvs() + " (used today: " + patient.aidUsesToday + " times, " + patient.aidFenToday
+            + " fen; limits: " + home.maxMutualAidUsesPerDay() + " times, " + home.maxMutualAidFenPerDay()
+            + " fen); pay without mutual aid";
+        alert("MUTUAL_AID_LIMIT_EXCEEDED", c.institution(), patient.insured.psnNo(), detail);
+        return new Rejected(Outcome.MUTUAL_AID_LIMIT_EXCEEDED, detail);
+      }
+      patient.aidUsesToday++;
+      patient.aidFenToday += aidFen;
+    }
 
     // After this point the authorization must succeed: place the holds.
     int legCount = 0;
@@ -476,7 +559,7 @@ public final class Ledger {
     }
     List<AidSource> sources = new ArrayList<>();
     for (BindingState b : p.asBeneficiary) {
-      if (b.active && b.authorizer.insured.active() && !b.authorizer.frozen && b.authorizer.account >= 0) {
+      if (pays(b)) {
         sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shareable(b)));
       }
     }
@@ -580,6 +663,7 @@ public final class Ledger {
     if (p.account < 0 && insured.hasPersonalAccount()) {
       p.account = newAccount();
     }
+    lifeEvent(p, before);
     listener.insuredChanged(before, insured);
     return new Result.Done();
   }
@@ -595,13 +679,36 @@ public final class Ledger {
     return new Result.Done();
   }
 
-  private Result createBinding(CreateBinding c) {
-    PersonState a = persons.get(c.authorizerPsnNo());
-    PersonState b = persons.get(c.beneficiaryPsnNo());
+  private Result requestBinding(String authorizerPsnNo, String beneficiaryPsnNo, Relationship relationship,
+      long quotaFen, String evidenceRef) {
+    PersonState a = persons.get(authorizerPsnNo);
+    PersonState b = persons.get(beneficiaryPsnNo);
     if (a == null || b == null) {
       return new Rejected(Outcome.PATIENT_NOT_FOUND,
-          "psn_no " + (a == null ? c.authorizerPsnNo() : c.beneficiaryPsnNo()) + " is not insured here");
+          "psn_no " + (a == null ? authorizerPsnNo : beneficiaryPsnNo) + " is not insured here");
     }
+    Rejected refused = bindingAllowed(a, b, relationship, quotaFen);
+    if (refused != null) {
+      return refused;
+    }
+    for (BindingState existing : b.asBeneficiary) {
+      if ((existing.status == BindingStatus.ACTIVE || existing.status == BindingStatus.REQUESTED)
+          && existing.authorizer == a) {
+        return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+            "binding " + existing.id + " between them is already " + existing.status);
+      }
+    }
+    long seq = nextBinding++;
+    BindingState s = new BindingState("B" + Long.toString(seq, 36).toUpperCase(), seq, a, b, relationship, quotaFen);
+    s.evidenceRef = evidenceRef;
+    bindings.put(s.id, s);
+    b.asBeneficiary.add(s);
+    a.asAuthorizer.add(s);
+    return bindingView(s);
+  }
+
+  /** The rules for who may bind whom, checked when a binding is asked for and again when verified. */
+  private Rejected bindingAllowed(PersonState a, PersonState b, Relationship relationship, long quotaFen) {
     if (a == b) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "a person cannot bind themselves");
     }
@@ -611,24 +718,177 @@ public final class Ledger {
     if (!a.insured.active() || !b.insured.active()) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "both parties must be insured in normal status");
     }
-    RegionPolicy policy = policy(a.insured.admdvs());
-    if (!policy.allows(c.relationship())) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
-          "region " + policy.admdvs() + " allows only spouse, parents and children, not " + c.relationship());
+    if (a.frozen || b.frozen) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "an account of the parties is frozen");
     }
-    if (c.quotaFen() > 0 && !policy.quotaAllowed()) {
+    RegionPolicy policy = policy(a.insured.admdvs());
+    if (!policy.allows(relationship)) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+          "region " + policy.admdvs() + " allows only spouse, parents and children, not " + relationship);
+    }
+    if (quotaFen > 0 && !policy.quotaAllowed()) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow a quota");
     }
-    for (BindingState existing : b.asBeneficiary) {
-      if (existing.active && existing.authorizer == a) {
-        return new Rejected(Outcome.BINDING_NOT_ALLOWED, "an active binding " + existing.id + " already exists");
+    return null;
+  }
+
+  private Result reviewBinding(Command.ReviewBinding c) {
+    BindingState b = bindings.get(c.bindingId());
+    if (b == null) {
+      return new Rejected(Outcome.BINDING_NOT_FOUND, "binding_id " + c.bindingId() + " is not known");
+    }
+    if (b.status != BindingStatus.REQUESTED) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status + " (expected: REQUESTED)");
+    }
+    if (!c.approve()) {
+      b.status = BindingStatus.REJECTED;
+      b.endReason = c.note().isEmpty() ? "relationship not verified" : c.note();
+      return bindingView(b);
+    }
+    Rejected refused = bindingAllowed(b.authorizer, b.beneficiary, b.relationship, b.quotaFen);
+    if (refused != null) {
+      return refused;
+    }
+    b.status = BindingStatus.ACTIVE;
+    return bindingView(b);
+  }
+
+  private Result dissolveBinding(Command.DissolveBinding c) {
+    BindingState b = bindings.get(c.bindingId());
+    if (b == null) {
+      return new Rejected(Outcome.BINDING_NOT_FOUND, "binding_id " + c.bindingId() + " is not known");
+    }
+    boolean byAuthorizer = b.authorizer.insured.psnNo().equals(c.byPsnNo());
+    if (!byAuthorizer && !b.beneficiary.insured.psnNo().equals(c.byPsnNo())) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not a party to binding " + b.id);
+    }
+    if (b.status == BindingStatus.DISSOLVED || b.status == BindingStatus.REJECTED) {
+      return bindingView(b);
+    }
+    end(b, byAuthorizer ? "dissolved by the authorizer" : "dissolved by the beneficiary");
+    return bindingView(b);
+  }
+
+  /**
+   * Ends a binding. Holds already placed through it stay and settle or expire as authorized: the
+   * authorization was valid when it was made. Refunds still return money to the authorizer.
+   */
+  private static void end(BindingState b, String reason) {
+    if (b.status == BindingStatus.ACTIVE || b.status == BindingStatus.REQUESTED) {
+      b.status = BindingStatus.DISSOLVED;
+      b.endReason = reason;
+    }
+  }
+
+  /** Whether a binding pays now: active, with an authorizer insured normally, unfrozen, with an account. */
+  private static boolean pays(BindingState b) {
+    return b.status == BindingStatus.ACTIVE && b.authorizer.insured.active() && !b.authorizer.frozen
+        && b.authorizer.account >= 0;
+  }
+
+  private Result listBindings(Command.ListBindings c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    List<Result.BindingView> out = new ArrayList<>();
+    if (c.role() != Command.BindingRole.BENEFICIARY) {
+      for (BindingState b : p.asAuthorizer) {
+        out.add(bindingView(b));
       }
     }
-    long seq = nextBinding++;
-    BindingState s = new BindingState("B" + Long.toString(seq, 36).toUpperCase(), seq, a, b, c.relationship(), c.quotaFen());
-    bindings.put(s.id, s);
-    b.asBeneficiary.add(s);
-    return bindingView(s);
+    if (c.role() != Command.BindingRole.AUTHORIZER) {
+      for (BindingState b : p.asBeneficiary) {
+        out.add(bindingView(b));
+      }
+    }
+    return new Result.Bindings(List.copyOf(out));
+  }
+
+  private Result recordDeath(String psnNo) {
+    PersonState p = persons.get(psnNo);
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here");
+    }
+    Insured before = p.insured;
+    p.insured = new Insured(before.psnNo(), before.name(), before.insuranceType(), InsuredStatus.DECEASED,
+        before.admdvs(), before.credentials());
+    lifeEvent(p, before);
+    listener.insuredChanged(before, p.insured);
+    return new Result.Done();
+  }
+
+  /**
+   * What a change of a person's insurance does to their bindings and account: termination and death
+   * dissolve every binding (death also freezes the account); an authorizer who moves to another
+   * region, or loses their personal account, ends the bindings they authorized.
+   */
+  private void lifeEvent(PersonState p, Insured before) {
+    Insured now = p.insured;
+    if (now.status() == InsuredStatus.DECEASED) {
+      p.frozen = true;
+    }
+    if (before == null) {
+      return;
+    }
+    String reason = null;
+    if (now.status() == InsuredStatus.TERMINATED && before.status() != InsuredStatus.TERMINATED) {
+      reason = "the insurance of " + Masking.psnNo(now.psnNo()) + " ended";
+    } else if (now.status() == InsuredStatus.DECEASED && before.status() != InsuredStatus.DECEASED) {
+      reason = "death of " + Masking.psnNo(now.psnNo());
+    }
+    if (reason != null) {
+      for (BindingState b : p.asAuthorizer) {
+        end(b, reason);
+      }
+      for (BindingState b : p.asBeneficiary) {
+        end(b, reason);
+      }
+      return;
+    }
+    if (!now.admdvs().equals(before.admdvs())) {
+      for (BindingState b : p.asAuthorizer) {
+        end(b, "the authorizer's insurance moved from " + before.admdvs() + " to " + now.admdvs());
+      }
+    }
+    if (!now.hasPersonalAccount()) {
+      for (BindingState b : p.asAuthorizer) {
+        end(b, "the authorizer no longer has employee insurance");
+      }
+    }
+  }
+
+  private Result payOut(Command.PayOutToHeirs c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    if (p.insured.status() != InsuredStatus.DECEASED || p.account < 0) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+          "only the account of a deceased person is paid out to heirs (status: " + p.insured.status() + ")");
+    }
+    if (held[p.account] > 0) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+          held[p.account] + " fen are still held by open authorizations; pay out after they settle or expire");
+    }
+    long total = 0;
+    for (Command.Heir h : c.heirs()) {
+      total = Math.addExact(total, h.amountFen());
+    }
+    if (total != balance[p.account]) {
+      return new Rejected(Outcome.PAYOUT_MISMATCH,
+          "the heirs' shares add up to " + total + " fen but the balance is " + balance[p.account] + " fen");
+    }
+    transfer(p.account, PAYOUTS, total);
+    p.payouts.add(new Result.Payout(c.psnNo(), total, c.heirs(), nowMillis));
+    return new Result.Payout(c.psnNo(), total, c.heirs(), nowMillis);
+  }
+
+  private void alert(String kind, String institution, String psnNo, String detail) {
+    if (alerts.size() == MAX_ALERTS) {
+      alerts.removeFirst();
+    }
+    alerts.addLast(new Result.Alert(nextAlert++, nowMillis, kind, institution, psnNo, detail));
   }
 
   /** The binding with this id as a result, or BINDING_NOT_FOUND. */
@@ -639,7 +899,7 @@ public final class Ledger {
 
   private static Result.BindingView bindingView(BindingState s) {
     return new Result.BindingView(s.id, s.authorizer.insured.psnNo(), s.beneficiary.insured.psnNo(),
-        s.relationship, s.quotaFen, s.usedFen, s.active);
+        s.relationship, s.quotaFen, s.usedFen, s.status, s.evidenceRef, s.endReason);
   }
 
   // ---- money movements: the only places balances change ------------------------------------
@@ -905,14 +1165,22 @@ public final class Ledger {
     out.varint(persons.size());
     for (PersonState p : persons.values()) {
       nested(out, new Command.UpsertInsured(p.insured));
-      out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0);
+      out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
+          .varint(p.payouts.size());
+      for (Result.Payout po : p.payouts) {
+        out.varlong(po.totalFen()).i64(po.atMillis()).varint(po.heirs().size());
+        for (Command.Heir h : po.heirs()) {
+          out.str(h.name()).str(h.idNumber()).varlong(h.amountFen());
+        }
+      }
     }
     List<BindingState> ordered = new ArrayList<>(bindings.values());
     ordered.sort((x, y) -> Long.compare(x.seq, y.seq));
     out.varint(ordered.size());
     for (BindingState b : ordered) {
       out.str(b.id).varlong(b.seq).str(b.authorizer.insured.psnNo()).str(b.beneficiary.insured.psnNo())
-          .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.active ? 1 : 0);
+          .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.ordinal())
+          .str(b.evidenceRef).str(b.endReason);
     }
     out.varint(txns.size());
     for (Txn t : txns.values()) {
@@ -939,6 +1207,10 @@ public final class Ledger {
       }
       out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.ordinal())
           .i64(e.a).i64(e.b).i64(e.atMillis).u8(e.reversed ? 1 : 0);
+    }
+    out.varlong(nextAlert).varint(alerts.size());
+    for (Result.Alert a : alerts) {
+      out.varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo()).str(a.detail());
     }
   }
 
@@ -968,6 +1240,18 @@ public final class Ledger {
       PersonState p = new PersonState(((Command.UpsertInsured) nested(in)).insured());
       p.account = (int) (CommandCodec.varlong(in) - 1);
       p.frozen = in.get() != 0;
+      p.aidDay = in.getLong();
+      p.aidUsesToday = CommandCodec.varint(in);
+      p.aidFenToday = CommandCodec.varlong(in);
+      for (int k = CommandCodec.varint(in); k > 0; k--) {
+        long total = CommandCodec.varlong(in);
+        long at = in.getLong();
+        List<Command.Heir> heirs = new ArrayList<>();
+        for (int h = CommandCodec.varint(in); h > 0; h--) {
+          heirs.add(new Command.Heir(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.varlong(in)));
+        }
+        p.payouts.add(new Result.Payout(p.insured.psnNo(), total, List.copyOf(heirs), at));
+      }
       l.persons.put(p.insured.psnNo(), p);
       for (Credential c : p.insured.credentials()) {
         l.credentials.put(c, p);
@@ -981,9 +1265,12 @@ public final class Ledger {
       BindingState s = new BindingState(id, seq, a, b, Relationship.values()[in.get()], CommandCodec.varlong(in));
       s.usedFen = CommandCodec.varlong(in);
       s.heldFen = CommandCodec.varlong(in);
-      s.active = in.get() != 0;
+      s.status = BindingStatus.values()[in.get()];
+      s.evidenceRef = CommandCodec.str(in);
+      s.endReason = CommandCodec.str(in);
       l.bindings.put(id, s);
       b.asBeneficiary.add(s);
+      a.asAuthorizer.add(s);
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String id = CommandCodec.str(in);
@@ -1025,6 +1312,11 @@ public final class Ledger {
           stateAfter == 255 ? null : TxnState.values()[stateAfter], in.getLong(), in.getLong(), in.getLong());
       e.reversed = in.get() != 0;
       l.requests.put(requestId, e);
+    }
+    l.nextAlert = CommandCodec.varlong(in);
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      l.alerts.addLast(new Result.Alert(CommandCodec.varlong(in), in.getLong(), CommandCodec.str(in), CommandCodec.str(in),
+          CommandCodec.str(in), CommandCodec.str(in)));
     }
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
@@ -1095,6 +1387,11 @@ public final class Ledger {
     int account = -1;
     boolean frozen;
     final List<BindingState> asBeneficiary = new ArrayList<>(2);
+    final List<BindingState> asAuthorizer = new ArrayList<>(2);
+    final List<Result.Payout> payouts = new ArrayList<>(0);
+    long aidDay;
+    int aidUsesToday;
+    long aidFenToday;
 
     PersonState(Insured insured) {
       this.insured = insured;
@@ -1121,7 +1418,9 @@ public final class Ledger {
     final long quotaFen;
     long usedFen;
     long heldFen;
-    boolean active = true;
+    BindingStatus status = BindingStatus.REQUESTED;
+    String evidenceRef = "";
+    String endReason = "";
 
     BindingState(String id, long seq, PersonState authorizer, PersonState beneficiary,
         Relationship relationship, long quotaFen) {

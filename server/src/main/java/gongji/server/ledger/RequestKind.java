@@ -8,5 +8,7 @@ public enum RequestKind {
   REFUND,
   CREDIT,
   /** A reversal that arrived before its original: the id is refused from then on. */
-  TOMBSTONE
+  TOMBSTONE,
+  /** A payout of a deceased person's balance to heirs. */
+  PAYOUT
 }

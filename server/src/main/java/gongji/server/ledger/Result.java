@@ -83,7 +83,23 @@ public sealed interface Result {
       Relationship relationship,
       long quotaFen,
       long usedFen,
-      boolean active) implements Result {}
+      BindingStatus status,
+      String evidenceRef,
+      String endReason) implements Result {
+    public boolean active() {
+      return status == BindingStatus.ACTIVE;
+    }
+  }
+
+  record Bindings(List<BindingView> bindings) implements Result {}
+
+  /** A refused attempt that looks like fraud, or a limit that was hit. */
+  record Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail) {}
+
+  record Alerts(List<Alert> alerts) implements Result {}
+
+  /** A payout of a deceased person's balance. */
+  record Payout(String psnNo, long totalFen, List<Command.Heir> heirs, long atMillis) implements Result {}
 
   /** The invariant violations found by an audit: empty when the ledger is sound. */
   record AuditReport(List<String> violations) implements Result {}

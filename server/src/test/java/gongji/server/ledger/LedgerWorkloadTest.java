@@ -213,6 +213,8 @@ class LedgerWorkloadTest {
     final long quota;
     long used;
     long held;
+    boolean dissolved;
+    PersonM beneficiary;
 
     BindingM(String id, PersonM authorizer, long quota) {
       this.id = id;
@@ -491,7 +493,7 @@ class LedgerWorkloadTest {
       boolean allowed = authorizer != beneficiary && authorizer.employee
           && authorizer.status == InsuredStatus.NORMAL && beneficiary.status == InsuredStatus.NORMAL
           && (rel.core() || policy.extendedRelativesAllowed()) && (quota == 0 || policy.quotaAllowed())
-          && beneficiary.asBeneficiary.stream().noneMatch(x -> x.authorizer == authorizer);
+          && beneficiary.asBeneficiary.stream().noneMatch(x -> x.authorizer == authorizer && !x.dissolved);
       Result r = call(new Command.CreateBinding(authorizer.psnNo, beneficiary.psnNo, rel, quota));
       trace("bind " + authorizer.psnNo + " -> " + beneficiary.psnNo + " " + rel + " quota " + quota + " -> " + brief(r));
       if (!allowed) {
@@ -503,6 +505,7 @@ class LedgerWorkloadTest {
           () -> "binding reply " + r + " (expected an active binding)");
       BindingM m = new BindingM(((Result.BindingView) r).bindingId(), authorizer, quota);
       check(bindings.stream().noneMatch(x -> x.id.equals(m.id)), () -> "binding id reused: " + m.id);
+      m.beneficiary = beneficiary;
       bindings.add(m);
       beneficiary.asBeneficiary.add(m);
     }
@@ -510,6 +513,14 @@ class LedgerWorkloadTest {
     private void status(PersonM p, Op op) {
       InsuredStatus[] inactive = {InsuredStatus.SUSPENDED, InsuredStatus.TERMINATED};
       p.status = p.status == InsuredStatus.NORMAL ? inactive[op.bits() & 1] : InsuredStatus.NORMAL;
+      if (p.status == InsuredStatus.TERMINATED) {
+        // The end of either party's insurance dissolves their bindings for good.
+        for (BindingM b : bindings) {
+          if (b.authorizer == p || b.beneficiary == p) {
+            b.dissolved = true;
+          }
+        }
+      }
       trace("status " + p.psnNo + " -> " + p.status);
       expectDone(call(new Command.UpsertInsured(p.insured())), "status change");
     }
@@ -572,8 +583,14 @@ class LedgerWorkloadTest {
           sourceCategories.add(payableCategories(patient.admdvs));
         }
         if (c.useMutualAid()) {
+          RegionPolicy place = policies.get(c.institution().substring(1, 7));
           for (BindingM b : patient.asBeneficiary) {
-            if (b.authorizer.status != InsuredStatus.NORMAL) {
+            if (b.dissolved || b.authorizer.status != InsuredStatus.NORMAL) {
+              continue;
+            }
+            RegionPolicy from = policies.get(b.authorizer.admdvs);
+            if (!from.admdvs().substring(0, 2).equals(place.admdvs().substring(0, 2))
+                && !(from.crossProvinceEnabled() && place.crossProvinceEnabled())) {
               continue;
             }
             long share = Math.max(0, b.authorizer.available() - policies.get(b.authorizer.admdvs).retainedFloorFen());
@@ -859,7 +876,7 @@ class LedgerWorkloadTest {
       trace("identify " + p.psnNo + " -> " + brief(r));
       List<String> expected = new ArrayList<>();
       for (BindingM b : p.asBeneficiary) {
-        if (b.authorizer.status == InsuredStatus.NORMAL) {
+        if (!b.dissolved && b.authorizer.status == InsuredStatus.NORMAL) {
           long share = Math.max(0, b.authorizer.available() - policies.get(b.authorizer.admdvs).retainedFloorFen());
           if (b.quota > 0) {
             share = Math.min(share, Math.max(0, b.quota - b.used - b.held));
