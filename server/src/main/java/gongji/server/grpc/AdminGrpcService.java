@@ -153,4 +153,102 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       return gateway.admin(new Command.SetRegionPolicy(policy));
     }, r -> req.getPolicy());
   }
+
+  @Override
+  public void creditAccounts(gongji.v1.CreditAccountsRequest req, StreamObserver<gongji.v1.CreditAccountsResponse> out) {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
+      Validator v = new Validator();
+      v.matches("request_id", req.getRequestId(), BATCH_ID, "1..50 of [A-Za-z0-9_-]");
+      int n = req.getLinesCount();
+      if (n == 0 || n > 10_000) {
+        v.fail("lines", n + " lines (expected: 1..10000)");
+      }
+      for (int i = 0; i < n && i < 10_000; i++) {
+        v.matches("lines[" + i + "].psn_no", req.getLines(i).getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+        v.range("lines[" + i + "].amount_fen", req.getLines(i).getAmountFen(), 1, Protos.MAX_CREDIT_FEN);
+      }
+      v.check();
+      // Each line is its own command, submitted together: the sequencer batches them into few fsyncs.
+      java.util.List<java.util.concurrent.CompletableFuture<gongji.server.ledger.Result>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        gongji.v1.CreditLine line = req.getLines(i);
+        String id = req.getRequestId() + "-" + i;
+        all.add(gateway.admin(new Command.Credit(id, Protos.contentHash(line), line.getPsnNo(), line.getAmountFen())));
+      }
+      return java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+          .thenApply(ignored -> new gongji.server.ledger.Result.Batch(all.stream().map(java.util.concurrent.CompletableFuture::join).toList()));
+    }, r -> {
+      gongji.v1.CreditAccountsResponse.Builder b = gongji.v1.CreditAccountsResponse.newBuilder();
+      for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {
+        if (line instanceof gongji.server.ledger.Result.Rejected rej) {
+          b.addResults(gongji.v1.CreditLineResult.newBuilder().setErrorReason(rej.outcome().name())
+              .setErrorMessage(rej.detail()));
+        } else {
+          b.addResults(gongji.v1.CreditLineResult.newBuilder().setAccount(Protos.account(line)));
+        }
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void reconcile(gongji.v1.ReconcileRequest req, StreamObserver<gongji.v1.ReconcileResponse> out) {
+    Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
+      Validator v = new Validator();
+      v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
+      long day = day(v, req.getDate());
+      v.check();
+      return gateway.admin(new Command.Reconcile(req.getFixmedinsCode(), day));
+    }, r -> {
+      gongji.server.ledger.Result.Reconciliation rec = (gongji.server.ledger.Result.Reconciliation) r;
+      return gongji.v1.ReconcileResponse.newBuilder().setFixmedinsCode(rec.institution()).setDate(req.getDate())
+          .setSettlements(totals(rec.settlements())).setRefunds(totals(rec.refunds())).build();
+    });
+  }
+
+  @Override
+  public void listReconcileDetails(gongji.v1.ListReconcileDetailsRequest req,
+      StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
+    String query = req.getFixmedinsCode() + "/" + req.getDate();
+    long[] offset = new long[1];
+    Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
+      Validator v = new Validator();
+      v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
+      long day = day(v, req.getDate());
+      int size = PageTokens.pageSize(v, req.getPageSize());
+      offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      v.check();
+      return gateway.admin(new Command.ReconcileDetail(req.getFixmedinsCode(), day,
+          (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
+    }, r -> {
+      gongji.server.ledger.Result.ReconcileLines lines = (gongji.server.ledger.Result.ReconcileLines) r;
+      gongji.v1.ListReconcileDetailsResponse.Builder b = gongji.v1.ListReconcileDetailsResponse.newBuilder();
+      for (gongji.server.ledger.Result.ReconcileLine l : lines.lines()) {
+        b.addDetails(gongji.v1.ReconcileDetail.newBuilder().setTransactionId(l.txnId()).setKind(l.kind())
+            .setTimeMillis(l.atMillis()).setTotalFen(l.totalFen()).setAccountPayFen(l.ownFen())
+            .setMutualAidPayFen(l.aidFen()).setCashPayFen(l.cashFen()));
+      }
+      if (lines.more()) {
+        b.setNextPageToken(PageTokens.next(offset[0] + lines.lines().size(), query));
+      }
+      return b.build();
+    });
+  }
+
+  private static final java.util.regex.Pattern BATCH_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,50}");
+
+  /** "yyyy-MM-dd" (China time) as a local day number. */
+  private static long day(Validator v, String date) {
+    try {
+      return java.time.LocalDate.parse(date).toEpochDay();
+    } catch (java.time.format.DateTimeParseException e) {
+      v.fail("date", "\"" + date + "\" (expected: yyyy-MM-dd, e.g. 2026-11-25)");
+      return 0;
+    }
+  }
+
+  private static gongji.v1.ReconcileTotals totals(long[] t) {
+    return gongji.v1.ReconcileTotals.newBuilder().setCount(t[0]).setTotalFen(t[1]).setAccountPayFen(t[2])
+        .setMutualAidPayFen(t[3]).setCashPayFen(t[4]).build();
+  }
 }

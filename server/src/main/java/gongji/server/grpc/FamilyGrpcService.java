@@ -96,4 +96,61 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       return b.build();
     });
   }
+
+  @Override
+  public void payPremium(gongji.v1.PayPremiumRequest req, StreamObserver<gongji.v1.PayPremiumResponse> out) {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
+      Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
+      v.matches("payer_psn_no", req.getPayerPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.matches("beneficiary_psn_no", req.getBeneficiaryPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.range("amount_fen", req.getAmountFen(), 1, 10_000_000);
+      v.range("year", req.getYear(), 2000, 2100);
+      v.check();
+      return gateway.admin(new Command.PayPremium(req.getRequestId(), Protos.contentHash(req), req.getPayerPsnNo(),
+          req.getBeneficiaryPsnNo(), req.getAmountFen(), req.getYear()));
+    }, r -> {
+      Result.Premium p = (Result.Premium) r;
+      return gongji.v1.PayPremiumResponse.newBuilder().setPayerPsnNo(p.payerPsnNo())
+          .setBeneficiaryPsnNo(p.beneficiaryPsnNo()).setAmountFen(p.amountFen()).setYear(p.year())
+          .setPayerBalanceAfterFen(p.payerBalanceAfterFen()).build();
+    });
+  }
+
+  @Override
+  public void listUsageRecords(gongji.v1.ListUsageRecordsRequest req,
+      StreamObserver<gongji.v1.ListUsageRecordsResponse> out) {
+    String query = req.getPsnNo() + "/" + req.getRole() + "/" + req.getStartTimeMillis() + "/" + req.getEndTimeMillis();
+    long[] offset = new long[1];
+    Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
+      Validator v = new Validator();
+      v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      int size = PageTokens.pageSize(v, req.getPageSize());
+      offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      v.range("start_time_millis", req.getStartTimeMillis(), 0, Long.MAX_VALUE);
+      v.range("end_time_millis", req.getEndTimeMillis(), 0, Long.MAX_VALUE);
+      v.check();
+      Command.BindingRole role = switch (req.getRole()) {
+        case BINDING_ROLE_AUTHORIZER -> Command.BindingRole.AUTHORIZER;
+        case BINDING_ROLE_BENEFICIARY -> Command.BindingRole.BENEFICIARY;
+        default -> null;
+      };
+      long end = req.getEndTimeMillis() == 0 ? Long.MAX_VALUE : req.getEndTimeMillis();
+      return gateway.admin(new Command.ListUsage(req.getPsnNo(), role, req.getStartTimeMillis(), end,
+          (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
+    }, r -> {
+      Result.Usages u = (Result.Usages) r;
+      gongji.v1.ListUsageRecordsResponse.Builder b = gongji.v1.ListUsageRecordsResponse.newBuilder();
+      for (Result.Usage x : u.usages()) {
+        b.addRecords(gongji.v1.UsageRecord.newBuilder().setKind(x.kind()).setTimeMillis(x.atMillis())
+            .setAuthorizerPsnNo(x.authorizerPsnNo()).setBeneficiaryPsnNo(x.beneficiaryPsnNo())
+            .setFixmedinsCode(x.institution()).setTransactionId(x.txnId()).setBindingId(x.bindingId())
+            .setAmountFen(x.amountFen()));
+      }
+      if (u.more()) {
+        b.setNextPageToken(PageTokens.next(offset[0] + u.usages().size(), query));
+      }
+      return b.build();
+    });
+  }
 }

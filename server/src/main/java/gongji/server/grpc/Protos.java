@@ -337,7 +337,7 @@ final class Protos {
       case CANCEL -> gongji.v1.RequestKind.REQUEST_KIND_CANCEL;
       case REFUND -> gongji.v1.RequestKind.REQUEST_KIND_REFUND;
       case TOMBSTONE -> gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE;
-      case CREDIT, PAYOUT -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
+      case CREDIT, PAYOUT, PREMIUM -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
     };
   }
 

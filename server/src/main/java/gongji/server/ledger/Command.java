@@ -119,6 +119,16 @@ public sealed interface Command {
     }
   }
 
+  /** Pays a relative's resident insurance premium (代缴) from the payer's personal account. */
+  record PayPremium(String requestId, long contentHash, String payerPsnNo, String beneficiaryPsnNo, long amountFen,
+      int year) implements Keyed {
+    public PayPremium {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(payerPsnNo, "payerPsnNo");
+      requireNonNull(beneficiaryPsnNo, "beneficiaryPsnNo");
+    }
+  }
+
   record Credit(String requestId, long contentHash, String psnNo, long amountFen) implements Keyed {
     public Credit {
       requireNonNull(requestId, "requestId");
@@ -240,6 +250,28 @@ public sealed interface Command {
 
   /** Fraud alerts with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}. */
   record ListAlerts(long afterSeq, int limit) implements Query {}
+
+  /** Day-end totals of one institution for one local day (3201). */
+  record Reconcile(String institution, long dayEpoch) implements Query {
+    public Reconcile {
+      requireNonNull(institution, "institution");
+    }
+  }
+
+  /** The settlements and refunds behind a day's totals, from {@code offset}, at most {@code limit} (3202). */
+  record ReconcileDetail(String institution, long dayEpoch, int offset, int limit) implements Query {
+    public ReconcileDetail {
+      requireNonNull(institution, "institution");
+    }
+  }
+
+  /** Mutual-aid usage records (共济使用记录) of a person in [fromMillis, toMillis), from {@code offset}. */
+  record ListUsage(String psnNo, BindingRole role, long fromMillis, long toMillis, int offset, int limit)
+      implements Query {
+    public ListUsage {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
 
   /** Checks every invariant of the ledger (O(state)): for tests and tools, not for the hot path. */
   record Audit() implements Query {}

@@ -44,6 +44,7 @@ public final class CommandCodec {
   private static final byte DISSOLVE_BINDING = 15;
   private static final byte RECORD_DEATH = 16;
   private static final byte PAY_OUT_TO_HEIRS = 17;
+  private static final byte PAY_PREMIUM = 18;
 
   private CommandCodec() {}
 
@@ -107,6 +108,9 @@ public final class CommandCodec {
       out.u8(REVIEW_BINDING).str(c.bindingId()).u8(c.approve() ? 1 : 0).str(c.note());
     } else if (command instanceof Command.DissolveBinding c) {
       out.u8(DISSOLVE_BINDING).str(c.bindingId()).str(c.byPsnNo());
+    } else if (command instanceof Command.PayPremium c) {
+      out.u8(PAY_PREMIUM).str(c.requestId()).i64(c.contentHash()).str(c.payerPsnNo()).str(c.beneficiaryPsnNo())
+          .varlong(c.amountFen()).varint(c.year());
     } else if (command instanceof Command.RecordDeath c) {
       out.u8(RECORD_DEATH).str(c.psnNo());
     } else if (command instanceof Command.PayOutToHeirs c) {
@@ -231,6 +235,9 @@ public final class CommandCodec {
       }
       case DISSOLVE_BINDING -> {
         return new Command.DissolveBinding(str(in), str(in));
+      }
+      case PAY_PREMIUM -> {
+        return new Command.PayPremium(str(in), in.getLong(), str(in), str(in), varlong(in), varint(in));
       }
       case RECORD_DEATH -> {
         return new Command.RecordDeath(str(in));

@@ -7,6 +7,7 @@ import gongji.server.domain.Bill;
 import gongji.server.domain.Credential;
 import gongji.server.domain.FundSource;
 import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
 import gongji.server.domain.Insured;
 import gongji.server.domain.InsuredStatus;
 import gongji.server.domain.Masking;
@@ -71,8 +72,11 @@ public final class Ledger {
   static final int CONTRIBUTIONS = 0;
   /** The account money leaves through to heirs of deceased account holders. */
   static final int PAYOUTS = 1;
+  /** The account resident premiums paid for relatives go to. */
+  static final int PREMIUMS = 2;
 
-  private static final int FIRST_ACCOUNT = 2;
+  private static final int FIRST_ACCOUNT = 3;
+  private static final String[] EVENT_KINDS = {"SETTLED", "REFUNDED", "SETTLEMENT_REVERSED", "REFUND_REVERSED"};
   /** Alerts kept for the agency to list; older ones are dropped (they are also in the log). */
   private static final int MAX_ALERTS = 10_000;
   private static final long DAY_MILLIS = 86_400_000L;
@@ -223,6 +227,19 @@ public final class Ledger {
       }
       return new Result.Alerts(List.copyOf(out));
     }
+    if (command instanceof Command.PayPremium c) {
+      Result replay = replay(c, RequestKind.PREMIUM);
+      return replay != null ? replay : record(c, RequestKind.PREMIUM, c.payerPsnNo(), payPremium(c));
+    }
+    if (command instanceof Command.Reconcile c) {
+      return reconcile(c);
+    }
+    if (command instanceof Command.ReconcileDetail c) {
+      return reconcileDetail(c);
+    }
+    if (command instanceof Command.ListUsage c) {
+      return listUsage(c);
+    }
     if (command instanceof Command.RecordDeath c) {
       return recordDeath(c.psnNo());
     }
@@ -270,6 +287,10 @@ public final class Ledger {
     } else if (result instanceof Result.Sale s) {
       e = new RequestEntry(kind, c.contentHash(), subject, null, txns.get(s.txn().txnId()), s.txn().state(),
           s.breakdown().balanceAfterFen(), 0, nowMillis);
+    } else if (result instanceof Result.Premium pr) {
+      e = new RequestEntry(kind, c.contentHash(), subject, null, null, null, pr.amountFen(), pr.payerBalanceAfterFen(),
+          nowMillis);
+      e.extra = pr;
     } else if (result instanceof Result.Payout po) {
       e = new RequestEntry(kind, c.contentHash(), subject, null, null, null, po.totalFen(),
           persons.get(subject).payouts.size() - 1, nowMillis);
@@ -290,6 +311,7 @@ public final class Ledger {
     return switch (e.kind) {
       case CREDIT -> new Result.Account(e.subject, e.a, e.b);
       case PAYOUT -> persons.get(e.subject).payouts.get((int) e.b);
+      case PREMIUM -> (Result.Premium) e.extra;
       case AUTHORIZE -> new Result.Sale(requestId, view(e.txn, TxnState.AUTHORIZED), e.txn.authorized);
       case SETTLE -> new Result.Sale(requestId, view(e.txn, TxnState.SETTLED), e.txn.settled);
       case CANCEL -> new Result.Sale(requestId, view(e.txn, e.stateAfter), releasedBreakdown(e.txn, e.a));
@@ -362,7 +384,7 @@ public final class Ledger {
     }
     if (aidFen > 0) {
       RegionPolicy home = policy(patient.insured.admdvs());
-      long day = Math.floorDiv(nowMillis + LOCAL_OFFSET_MILLIS, DAY_MILLIS);
+      long day = localDay(nowMillis);
       if (patient.aidDay != day) {
         patient.aidDay = day;
         patient.aidUsesToday = 0;
@@ -448,6 +470,7 @@ public final class Ledger {
     t.posted = posted;
     t.state = TxnState.SETTLED;
     t.settled = breakdown(t, posted, cash);
+    settlementEvent(t, 0, +1);
     return new Result.Sale(c.requestId(), view(t), t.settled);
   }
 
@@ -477,6 +500,7 @@ public final class Ledger {
     }
     returnPosted(t);
     t.state = TxnState.REFUNDED;
+    settlementEvent(t, 1, -1);
     return new Result.Sale(c.requestId(), view(t), breakdown(t, t.posted, t.settled.cashPayFen()));
   }
 
@@ -520,6 +544,7 @@ public final class Ledger {
         if (t.state == TxnState.SETTLED) {
           returnPosted(t);
           t.state = TxnState.CANCELLED;
+          settlementEvent(t, 2, -1);
         }
       }
       case REFUND -> {
@@ -542,6 +567,7 @@ public final class Ledger {
             }
           }
           t.state = TxnState.SETTLED;
+          settlementEvent(t, 3, +1);
         }
       }
       default -> {
@@ -884,6 +910,154 @@ public final class Ledger {
     return new Result.Payout(c.psnNo(), total, c.heirs(), nowMillis);
   }
 
+  /**
+   * Records a settlement-side event for day-end reconciliation and, for each mutual-aid leg, a usage
+   * record for both parties. {@code sign} is +1 when money went to the institution, -1 when back.
+   */
+  private void settlementEvent(Txn t, int kind, int sign) {
+    t.institution.events.add(new InstEvent(t, (byte) kind, nowMillis));
+    for (TxnLeg leg : t.posted) {
+      if (leg.binding != null && leg.amountFen > 0) {
+        Result.Usage u = new Result.Usage(EVENT_KINDS[kind], nowMillis, leg.owner.insured.psnNo(),
+            t.patient.insured.psnNo(), t.institution.institution.code(), t.id, leg.binding.id, sign * leg.amountFen);
+        leg.owner.usage.add(u);
+        t.patient.usage.add(u);
+      }
+    }
+  }
+
+  private Result payPremium(Command.PayPremium c) {
+    PersonState payer = persons.get(c.payerPsnNo());
+    PersonState beneficiary = persons.get(c.beneficiaryPsnNo());
+    if (payer == null || beneficiary == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND,
+          "psn_no " + (payer == null ? c.payerPsnNo() : c.beneficiaryPsnNo()) + " is not insured here");
+    }
+    BindingState binding = null;
+    for (BindingState b : beneficiary.asBeneficiary) {
+      if (b.authorizer == payer && pays(b)) {
+        binding = b;
+        break;
+      }
+    }
+    if (binding == null) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+          "no active mutual-aid binding lets " + c.payerPsnNo() + " pay for " + c.beneficiaryPsnNo());
+    }
+    if (beneficiary.insured.insuranceType() != InsuranceType.RESIDENT_BASIC) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+          "only a resident's basic insurance premium can be paid for a relative (the beneficiary is "
+              + beneficiary.insured.insuranceType() + ")");
+    }
+    long share = shareable(binding);
+    if (c.amountFen() > share) {
+      return new Rejected(Outcome.INSUFFICIENT_FUNDS, "the premium of " + c.amountFen() + " fen is above the "
+          + share + " fen the payer can share (balance above the retained floor, within the quota)");
+    }
+    transfer(payer.account, PREMIUMS, c.amountFen());
+    binding.usedFen += c.amountFen();
+    Result.Usage u = new Result.Usage("PREMIUM", nowMillis, payer.insured.psnNo(), beneficiary.insured.psnNo(), "", "",
+        binding.id, c.amountFen());
+    payer.usage.add(u);
+    beneficiary.usage.add(u);
+    binding.premiumFen += c.amountFen();
+    return new Result.Premium(c.payerPsnNo(), c.beneficiaryPsnNo(), c.amountFen(), c.year(), available(payer.account));
+  }
+
+  private Result reconcile(Command.Reconcile c) {
+    InstitutionState inst = institutions.get(c.institution());
+    if (inst == null) {
+      return new Rejected(Outcome.INSTITUTION_NOT_FOUND, "fixmedins_code " + c.institution() + " is not registered");
+    }
+    long[] settlements = new long[5];
+    long[] refunds = new long[5];
+    for (int i = firstEventOfDay(inst, c.dayEpoch()); i < inst.events.size(); i++) {
+      InstEvent ev = inst.events.get(i);
+      if (localDay(ev.atMillis) != c.dayEpoch()) {
+        break;
+      }
+      Breakdown b = ev.txn.settled;
+      long[] into = ev.kind == 0 || ev.kind == 3 ? settlements : refunds;
+      into[0]++;
+      into[1] += b.totalFen();
+      into[2] += b.accountPayFen();
+      into[3] += b.mutualAidPayFen();
+      into[4] += b.cashPayFen();
+    }
+    return new Result.Reconciliation(c.institution(), c.dayEpoch(), settlements, refunds);
+  }
+
+  private Result reconcileDetail(Command.ReconcileDetail c) {
+    InstitutionState inst = institutions.get(c.institution());
+    if (inst == null) {
+      return new Rejected(Outcome.INSTITUTION_NOT_FOUND, "fixmedins_code " + c.institution() + " is not registered");
+    }
+    List<Result.ReconcileLine> lines = new ArrayList<>();
+    int i = firstEventOfDay(inst, c.dayEpoch()) + c.offset();
+    for (; i < inst.events.size() && lines.size() < c.limit(); i++) {
+      InstEvent ev = inst.events.get(i);
+      if (localDay(ev.atMillis) != c.dayEpoch()) {
+        break;
+      }
+      Breakdown b = ev.txn.settled;
+      lines.add(new Result.ReconcileLine(ev.txn.id, EVENT_KINDS[ev.kind], ev.atMillis, b.totalFen(), b.accountPayFen(),
+          b.mutualAidPayFen(), b.cashPayFen()));
+    }
+    boolean more = i < inst.events.size() && localDay(inst.events.get(i).atMillis) == c.dayEpoch();
+    return new Result.ReconcileLines(List.copyOf(lines), more);
+  }
+
+  /** The index of the first event on or after the start of a local day (events are in time order). */
+  private static int firstEventOfDay(InstitutionState inst, long dayEpoch) {
+    long start = dayEpoch * DAY_MILLIS - LOCAL_OFFSET_MILLIS;
+    int lo = 0;
+    int hi = inst.events.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (inst.events.get(mid).atMillis < start) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** The local (UTC+8) day number of a time. */
+  public static long localDay(long millis) {
+    return Math.floorDiv(millis + LOCAL_OFFSET_MILLIS, DAY_MILLIS);
+  }
+
+  private Result listUsage(Command.ListUsage c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    List<Result.Usage> out = new ArrayList<>();
+    int skipped = 0;
+    boolean more = false;
+    for (Result.Usage u : p.usage) {
+      if (u.atMillis() < c.fromMillis() || u.atMillis() >= c.toMillis()) {
+        continue;
+      }
+      if (c.role() == Command.BindingRole.AUTHORIZER && !u.authorizerPsnNo().equals(c.psnNo())) {
+        continue;
+      }
+      if (c.role() == Command.BindingRole.BENEFICIARY && !u.beneficiaryPsnNo().equals(c.psnNo())) {
+        continue;
+      }
+      if (skipped++ < c.offset()) {
+        continue;
+      }
+      if (out.size() == c.limit()) {
+        more = true;
+        break;
+      }
+      out.add(u);
+    }
+    return new Result.Usages(List.copyOf(out), more);
+  }
+
   private void alert(String kind, String institution, String psnNo, String detail) {
     if (alerts.size() == MAX_ALERTS) {
       alerts.removeFirst();
@@ -1083,7 +1257,7 @@ public final class Ledger {
     long[] expectHeld = new long[accounts];
     Map<BindingState, long[]> expectBinding = new HashMap<>();
     for (BindingState b : bindings.values()) {
-      expectBinding.put(b, new long[2]);
+      expectBinding.put(b, new long[] {0, b.premiumFen});
     }
     for (Txn t : txns.values()) {
       if (t.state == TxnState.AUTHORIZED) {
@@ -1180,7 +1354,7 @@ public final class Ledger {
     for (BindingState b : ordered) {
       out.str(b.id).varlong(b.seq).str(b.authorizer.insured.psnNo()).str(b.beneficiary.insured.psnNo())
           .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.ordinal())
-          .str(b.evidenceRef).str(b.endReason);
+          .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen);
     }
     out.varint(txns.size());
     for (Txn t : txns.values()) {
@@ -1211,6 +1385,38 @@ public final class Ledger {
     out.varlong(nextAlert).varint(alerts.size());
     for (Result.Alert a : alerts) {
       out.varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo()).str(a.detail());
+    }
+    out.varint(institutions.size());
+    for (InstitutionState i : institutions.values()) {
+      out.str(i.institution.code()).varint(i.events.size());
+      for (InstEvent ev : i.events) {
+        out.str(ev.txn.id).u8(ev.kind).i64(ev.atMillis);
+      }
+    }
+    int usages = 0;
+    for (PersonState p : persons.values()) {
+      for (Result.Usage u : p.usage) {
+        usages += u.authorizerPsnNo().equals(p.insured.psnNo()) ? 1 : 0;
+      }
+    }
+    out.varint(usages);
+    for (PersonState p : persons.values()) {
+      for (Result.Usage u : p.usage) {
+        if (u.authorizerPsnNo().equals(p.insured.psnNo())) {
+          out.str(u.kind()).i64(u.atMillis()).str(u.authorizerPsnNo()).str(u.beneficiaryPsnNo()).str(u.institution())
+              .str(u.txnId()).str(u.bindingId()).i64(u.amountFen());
+        }
+      }
+    }
+    int premiums = 0;
+    for (RequestEntry e : requests.values()) {
+      premiums += e.extra instanceof Result.Premium ? 1 : 0;
+    }
+    out.varint(premiums);
+    for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
+      if (en.getValue().extra instanceof Result.Premium pr) {
+        out.str(en.getKey()).str(pr.beneficiaryPsnNo()).varint(pr.year());
+      }
     }
   }
 
@@ -1268,6 +1474,7 @@ public final class Ledger {
       s.status = BindingStatus.values()[in.get()];
       s.evidenceRef = CommandCodec.str(in);
       s.endReason = CommandCodec.str(in);
+      s.premiumFen = CommandCodec.varlong(in);
       l.bindings.put(id, s);
       b.asBeneficiary.add(s);
       a.asAuthorizer.add(s);
@@ -1317,6 +1524,24 @@ public final class Ledger {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       l.alerts.addLast(new Result.Alert(CommandCodec.varlong(in), in.getLong(), CommandCodec.str(in), CommandCodec.str(in),
           CommandCodec.str(in), CommandCodec.str(in)));
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      InstitutionState inst = l.institutions.get(CommandCodec.str(in));
+      for (int k = CommandCodec.varint(in); k > 0; k--) {
+        inst.events.add(new InstEvent(l.txns.get(CommandCodec.str(in)), in.get(), in.getLong()));
+      }
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      Result.Usage u = new Result.Usage(CommandCodec.str(in), in.getLong(), CommandCodec.str(in), CommandCodec.str(in),
+          CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), in.getLong());
+      l.persons.get(u.authorizerPsnNo()).usage.add(u);
+      if (!u.beneficiaryPsnNo().equals(u.authorizerPsnNo())) {
+        l.persons.get(u.beneficiaryPsnNo()).usage.add(u);
+      }
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      RequestEntry e = l.requests.get(CommandCodec.str(in));
+      e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
     }
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
@@ -1389,6 +1614,7 @@ public final class Ledger {
     final List<BindingState> asBeneficiary = new ArrayList<>(2);
     final List<BindingState> asAuthorizer = new ArrayList<>(2);
     final List<Result.Payout> payouts = new ArrayList<>(0);
+    final List<Result.Usage> usage = new ArrayList<>(0);
     long aidDay;
     int aidUsesToday;
     long aidFenToday;
@@ -1398,9 +1624,13 @@ public final class Ledger {
     }
   }
 
+  /** A settlement-side event of an institution: kind indexes {@link #EVENT_KINDS}. */
+  private record InstEvent(Txn txn, byte kind, long atMillis) {}
+
   private static final class InstitutionState {
     Institution institution;
     final int account;
+    final List<InstEvent> events = new ArrayList<>();
 
     InstitutionState(Institution institution, int account) {
       this.institution = institution;
@@ -1420,6 +1650,7 @@ public final class Ledger {
     long heldFen;
     BindingStatus status = BindingStatus.REQUESTED;
     String evidenceRef = "";
+    long premiumFen;
     String endReason = "";
 
     BindingState(String id, long seq, PersonState authorizer, PersonState beneficiary,
@@ -1482,6 +1713,8 @@ public final class Ledger {
     final long b;
     final long atMillis;
     boolean reversed;
+    /** The whole result, for the rare kinds that need more than the fields above (premiums). */
+    Object extra;
 
     RequestEntry(RequestKind kind, long contentHash, String subject, Rejected rejected, Txn txn, TxnState stateAfter,
         long a, long b, long atMillis) {

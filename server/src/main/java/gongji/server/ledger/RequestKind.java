@@ -10,5 +10,7 @@ public enum RequestKind {
   /** A reversal that arrived before its original: the id is refused from then on. */
   TOMBSTONE,
   /** A payout of a deceased person's balance to heirs. */
-  PAYOUT
+  PAYOUT,
+  /** A resident premium paid for a relative. */
+  PREMIUM
 }

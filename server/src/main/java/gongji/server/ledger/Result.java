@@ -98,6 +98,24 @@ public sealed interface Result {
 
   record Alerts(List<Alert> alerts) implements Result {}
 
+  /** One mutual-aid use: who drew on whose account, where, for how much (negative for a return). */
+  record Usage(String kind, long atMillis, String authorizerPsnNo, String beneficiaryPsnNo, String institution,
+      String txnId, String bindingId, long amountFen) {}
+
+  record Usages(List<Usage> usages, boolean more) implements Result {}
+
+  /** A premium paid for a relative. */
+  record Premium(String payerPsnNo, String beneficiaryPsnNo, long amountFen, int year, long payerBalanceAfterFen)
+      implements Result {}
+
+  /** One institution's totals for one local day: [count, total, own account, mutual aid, cash]. */
+  record Reconciliation(String institution, long dayEpoch, long[] settlements, long[] refunds) implements Result {}
+
+  /** One line behind the totals: a settlement (or the reversal of a refund) or a refund (or a reversed settlement). */
+  record ReconcileLine(String txnId, String kind, long atMillis, long totalFen, long ownFen, long aidFen, long cashFen) {}
+
+  record ReconcileLines(List<ReconcileLine> lines, boolean more) implements Result {}
+
   /** A payout of a deceased person's balance. */
   record Payout(String psnNo, long totalFen, List<Command.Heir> heirs, long atMillis) implements Result {}
 
@@ -106,6 +124,9 @@ public sealed interface Result {
 
   /** Loaded reference data, or null when there is none. */
   record Reference(Object value) implements Result {}
+
+  /** The results of several commands submitted together, in order. */
+  record Batch(List<Result> results) implements Result {}
 
   /** An administrative change was applied; nothing more to say. */
   record Done() implements Result {}
