@@ -1,0 +1,302 @@
+package gongji.client.cli;
+
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import gongji.client.Money;
+import gongji.v1.Account;
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.Binding;
+import gongji.v1.BindingRole;
+import gongji.v1.CreditAccountRequest;
+import gongji.v1.DissolveBindingRequest;
+import gongji.v1.FamilyServiceGrpc;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.Heir;
+import gongji.v1.ItemCategory;
+import gongji.v1.ListAlertsRequest;
+import gongji.v1.ListAlertsResponse;
+import gongji.v1.ListBindingsRequest;
+import gongji.v1.ListBindingsResponse;
+import gongji.v1.ListReconcileDetailsRequest;
+import gongji.v1.ListReconcileDetailsResponse;
+import gongji.v1.ListUsageRecordsRequest;
+import gongji.v1.ListUsageRecordsResponse;
+import gongji.v1.PayOutToHeirsRequest;
+import gongji.v1.PayPremiumRequest;
+import gongji.v1.PayPremiumResponse;
+import gongji.v1.Payout;
+import gongji.v1.RecordDeathRequest;
+import gongji.v1.ReconcileRequest;
+import gongji.v1.ReconcileResponse;
+import gongji.v1.ReconcileTotals;
+import gongji.v1.RegionPolicy;
+import gongji.v1.Relationship;
+import gongji.v1.RequestBindingRequest;
+import gongji.v1.ReviewBindingRequest;
+import gongji.v1.SetRegionPolicyRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.io.PrintStream;
+import java.text.SimpleDateFormat;
+import java.util.Date;
+import java.util.TimeZone;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agency's operator CLI: {@code gongji admin <command>} for bindings, policies, accounts, life
+ * events and day-end reconciliation. Exit codes as {@code gongji pos}: 0 done, 1 unexpected
+ * failure, 2 bad usage, 3 refused, 4 unavailable.
+ */
+public final class AdminCli {
+  private final PrintStream out;
+  private final PrintStream err;
+
+  AdminCli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new AdminCli(System.out, System.err).run(args));
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "usage: gongji admin <command> [flags]   (--target HOST:PORT, default 127.0.0.1:9090; --deadline-ms N)",
+        "bindings:",
+        "  list       --psn-no P [--role authorizer|beneficiary]",
+        "  bind       --authorizer P --beneficiary P --relationship SPOUSE|PARENT|CHILD|SIBLING|GRANDPARENT|GRANDCHILD",
+        "             --evidence REF [--quota YUAN]                    request a binding (pays nothing until verified)",
+        "  verify     --binding B [--reject] [--note TEXT]            the agency's review",
+        "  dissolve   --binding B --by P                               either party ends it",
+        "  usage      --psn-no P [--role authorizer|beneficiary]       mutual-aid usage records",
+        "  premium    --payer P --beneficiary P --amount YUAN --year Y --request-id R   pay a relative's resident premium",
+        "accounts and people:",
+        "  account    --psn-no P",
+        "  credit     --psn-no P --amount YUAN --request-id R",
+        "  death      --psn-no P                                        freeze, dissolve bindings",
+        "  payout     --psn-no P --heir NAME:ID:YUAN [--heir ...] --request-id R",
+        "policy and control:",
+        "  policy     --admdvs 620100 [--name N] [--floor YUAN] [--extended] [--quota-allowed] [--cross-province]",
+        "             [--optional NON_PROGRAMME_VACCINE,HEALTH_CHECKUP] [--hold-ttl-seconds N]",
+        "             [--max-aid-uses N] [--max-aid-per-day YUAN]      set a region's policy (unset flags: off/0)",
+        "  reconcile  --institution CODE --date yyyy-MM-dd [--detail]  day-end totals (3201) and detail (3202)",
+        "  alerts                                                       fraud alerts");
+  }
+
+  int run(String[] args) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+      out.println(usage());
+      return args.length == 0 ? Cli.USAGE : Cli.OK;
+    }
+    Flags f;
+    try {
+      f = Flags.parse(args, 1);
+    } catch (IllegalArgumentException e) {
+      err.println("gongji admin: " + e.getMessage());
+      return Cli.USAGE;
+    }
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(f.get("target", "127.0.0.1:9090")).usePlaintext().build();
+    try {
+      long deadline = Long.parseLong(f.get("deadline-ms", "10000"));
+      AdminServiceGrpc.AdminServiceBlockingStub admin =
+          AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS);
+      FamilyServiceGrpc.FamilyServiceBlockingStub family =
+          FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS);
+      switch (args[0]) {
+        case "list": {
+          ListBindingsResponse r = family.listBindings(ListBindingsRequest.newBuilder().setPsnNo(f.require("psn-no"))
+              .setRole(role(f)).setPageSize(1000).build());
+          if (r.getBindingsCount() == 0) {
+            out.println("no bindings");
+          }
+          for (Binding b : r.getBindingsList()) {
+            printBinding(b);
+          }
+          return Cli.OK;
+        }
+        case "bind":
+          printBinding(family.requestBinding(RequestBindingRequest.newBuilder()
+              .setAuthorizerPsnNo(f.require("authorizer")).setBeneficiaryPsnNo(f.require("beneficiary"))
+              .setRelationship(Relationship.valueOf("RELATIONSHIP_" + f.require("relationship").toUpperCase()))
+              .setEvidenceRef(f.require("evidence"))
+              .setQuotaFen(f.has("quota") ? Money.parseYuan(f.require("quota")) : 0).build()));
+          return Cli.OK;
+        case "verify":
+          printBinding(family.reviewBinding(ReviewBindingRequest.newBuilder().setBindingId(f.require("binding"))
+              .setApprove(!f.has("reject")).setNote(f.get("note", "")).build()));
+          return Cli.OK;
+        case "dissolve":
+          printBinding(family.dissolveBinding(DissolveBindingRequest.newBuilder().setBindingId(f.require("binding"))
+              .setByPsnNo(f.require("by")).build()));
+          return Cli.OK;
+        case "usage": {
+          ListUsageRecordsResponse r = family.listUsageRecords(ListUsageRecordsRequest.newBuilder()
+              .setPsnNo(f.require("psn-no")).setRole(role(f)).setPageSize(1000).build());
+          if (r.getRecordsCount() == 0) {
+            out.println("no usage records");
+          }
+          for (gongji.v1.UsageRecord u : r.getRecordsList()) {
+            out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(u.getTimeMillis()), u.getKind(),
+                u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(), u.getFixmedinsCode(), u.getTransactionId(),
+                u.getBindingId(), Money.yuan(u.getAmountFen())));
+          }
+          return Cli.OK;
+        }
+        case "premium": {
+          PayPremiumResponse r = family.payPremium(PayPremiumRequest.newBuilder().setRequestId(f.require("request-id"))
+              .setPayerPsnNo(f.require("payer")).setBeneficiaryPsnNo(f.require("beneficiary"))
+              .setAmountFen(Money.parseYuan(f.require("amount"))).setYear(Integer.parseInt(f.require("year"))).build());
+          out.println("premium " + r.getYear() + " of " + Money.yuan(r.getAmountFen()) + " yuan paid for "
+              + r.getBeneficiaryPsnNo() + " by " + r.getPayerPsnNo() + "; payer available now "
+              + Money.yuan(r.getPayerBalanceAfterFen()) + " yuan");
+          return Cli.OK;
+        }
+        case "account":
+          printAccount(admin.getAccount(GetAccountRequest.newBuilder().setPsnNo(f.require("psn-no")).build()));
+          return Cli.OK;
+        case "credit":
+          printAccount(admin.creditAccount(CreditAccountRequest.newBuilder().setRequestId(f.require("request-id"))
+              .setPsnNo(f.require("psn-no")).setAmountFen(Money.parseYuan(f.require("amount"))).build()));
+          return Cli.OK;
+        case "death": {
+          gongji.v1.Insured i = admin.recordDeath(RecordDeathRequest.newBuilder().setPsnNo(f.require("psn-no")).build());
+          out.println(i.getPsnNo() + " recorded as " + i.getStatus() + "; account frozen, bindings dissolved");
+          return Cli.OK;
+        }
+        case "payout": {
+          PayOutToHeirsRequest.Builder b = PayOutToHeirsRequest.newBuilder().setRequestId(f.require("request-id"))
+              .setPsnNo(f.require("psn-no"));
+          for (String spec : f.all("heir")) {
+            String[] p = spec.split(":");
+            if (p.length != 3) {
+              throw new IllegalArgumentException("--heir \"" + spec + "\" (expected: NAME:ID:YUAN)");
+            }
+            b.addHeirs(Heir.newBuilder().setName(p[0]).setIdNumber(p[1]).setAmountFen(Money.parseYuan(p[2])));
+          }
+          Payout p = admin.payOutToHeirs(b.build());
+          out.println("paid out " + Money.yuan(p.getTotalFen()) + " yuan of " + p.getPsnNo() + ":");
+          for (Heir h : p.getHeirsList()) {
+            out.println("  " + h.getName() + " (" + h.getIdNumber() + ") " + Money.yuan(h.getAmountFen()) + " yuan");
+          }
+          return Cli.OK;
+        }
+        case "policy": {
+          RegionPolicy.Builder p = RegionPolicy.newBuilder().setAdmdvs(f.require("admdvs")).setName(f.get("name", ""))
+              .setRetainedFloorFen(f.has("floor") ? Money.parseYuan(f.require("floor")) : 0)
+              .setExtendedRelativesAllowed(f.has("extended")).setQuotaAllowed(f.has("quota-allowed"))
+              .setCrossProvinceEnabled(f.has("cross-province"))
+              .setHoldTtlSeconds(Integer.parseInt(f.get("hold-ttl-seconds", "0")))
+              .setMaxMutualAidUsesPerDay(Integer.parseInt(f.get("max-aid-uses", "0")))
+              .setMaxMutualAidFenPerDay(f.has("max-aid-per-day") ? Money.parseYuan(f.require("max-aid-per-day")) : 0);
+          if (f.has("optional")) {
+            for (String c : f.require("optional").split(",")) {
+              p.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.trim().toUpperCase()));
+            }
+          }
+          RegionPolicy r = admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(p).build());
+          out.println("policy of " + r.getAdmdvs() + " set: floor " + Money.yuan(r.getRetainedFloorFen())
+              + " yuan, extended relatives " + r.getExtendedRelativesAllowed() + ", quota " + r.getQuotaAllowed()
+              + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList());
+          return Cli.OK;
+        }
+        case "reconcile": {
+          String inst = f.require("institution");
+          String date = f.require("date");
+          ReconcileResponse r = admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(inst).setDate(date).build());
+          out.println("reconciliation " + inst + " " + date + " (yuan)        count      total   own acct  mutual aid       cash");
+          printTotals("settlements", r.getSettlements());
+          printTotals("refunds", r.getRefunds());
+          if (f.has("detail")) {
+            ListReconcileDetailsResponse d = admin.listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
+                .setFixmedinsCode(inst).setDate(date).setPageSize(1000).build());
+            for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
+              out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s", time(l.getTimeMillis()),
+                  l.getTransactionId(), l.getKind(), Money.yuan(l.getTotalFen()), Money.yuan(l.getAccountPayFen()),
+                  Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen())));
+            }
+          }
+          return Cli.OK;
+        }
+        case "alerts": {
+          ListAlertsResponse r = admin.listAlerts(ListAlertsRequest.newBuilder().setPageSize(1000).build());
+          if (r.getAlertsCount() == 0) {
+            out.println("no alerts");
+          }
+          for (gongji.v1.Alert a : r.getAlertsList()) {
+            out.println(time(a.getTimeMillis()) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
+                + a.getPsnNo() + "  " + a.getDetail());
+          }
+          return Cli.OK;
+        }
+        default:
+          err.println("gongji admin: unknown command \"" + args[0] + "\"\n" + usage());
+          return Cli.USAGE;
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("gongji admin: " + e.getMessage());
+      return Cli.USAGE;
+    } catch (StatusRuntimeException e) {
+      Status s = e.getStatus();
+      String reason = s.getCode().name();
+      com.google.rpc.Status detail = StatusProto.fromThrowable(e);
+      if (detail != null) {
+        for (Any any : detail.getDetailsList()) {
+          if (any.is(ErrorInfo.class)) {
+            try {
+              reason = any.unpack(ErrorInfo.class).getReason();
+            } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
+              // The status code stands.
+            }
+          }
+        }
+      }
+      err.println("refused: " + reason + " (" + s.getCode() + ")\n  " + s.getDescription());
+      return s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED ? Cli.RETRY
+          : Cli.REFUSED;
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static BindingRole role(Flags f) {
+    String r = f.get("role", "");
+    if (r.isEmpty()) {
+      return BindingRole.BINDING_ROLE_UNSPECIFIED;
+    }
+    if (r.equals("authorizer")) {
+      return BindingRole.BINDING_ROLE_AUTHORIZER;
+    }
+    if (r.equals("beneficiary")) {
+      return BindingRole.BINDING_ROLE_BENEFICIARY;
+    }
+    throw new IllegalArgumentException("--role \"" + r + "\" (expected: authorizer or beneficiary)");
+  }
+
+  private void printBinding(Binding b) {
+    out.println(String.format("%-6s %-10s %s -> %s  %-12s quota %s used %s%s%s", b.getBindingId(),
+        b.getState().name().replace("BINDING_STATE_", ""), b.getAuthorizerPsnNo(), b.getBeneficiaryPsnNo(),
+        b.getRelationship().name().replace("RELATIONSHIP_", ""), b.getQuotaFen() == 0 ? "none" : Money.yuan(b.getQuotaFen()),
+        Money.yuan(b.getUsedFen()), b.getEvidenceRef().isEmpty() ? "" : "  evidence " + b.getEvidenceRef(),
+        b.getEndReason().isEmpty() ? "" : "  (" + b.getEndReason() + ")"));
+  }
+
+  private void printAccount(Account a) {
+    out.println(a.getPsnNo() + "  balance " + Money.yuan(a.getBalanceFen()) + "  held " + Money.yuan(a.getHeldFen())
+        + "  available " + Money.yuan(a.getAvailableFen()) + " (yuan)");
+  }
+
+  private void printTotals(String label, ReconcileTotals t) {
+    out.println(String.format("  %-30s %6d %10s %10s %11s %10s", label, t.getCount(), Money.yuan(t.getTotalFen()),
+        Money.yuan(t.getAccountPayFen()), Money.yuan(t.getMutualAidPayFen()), Money.yuan(t.getCashPayFen())));
+  }
+
+  private static String time(long millis) {
+    SimpleDateFormat f = new SimpleDateFormat("yyyy-MM-dd HH:mm:ss");
+    f.setTimeZone(TimeZone.getTimeZone("Asia/Shanghai"));
+    return f.format(new Date(millis));
+  }
+}
