@@ -1,8 +1,8 @@
 package gongji.client;
 
 /**
- * How a {@link GongjiClient} connects and behaves. Every call has a deadline: the default one
- * unless a call gives its own.
+ * How a {@link GongjiClient} connects and behaves. Every call has a deadline, {@link
+ * #defaultDeadlineMillis()}: there is no way to send one without.
  */
 public final class ClientOptions {
   private final String target;
@@ -38,7 +38,7 @@ public final class ClientOptions {
     return terminal;
   }
 
-  /** The deadline of a call that names none, in milliseconds. */
+  /** The deadline of every call, in milliseconds (retries of UNAVAILABLE included). */
   public long defaultDeadlineMillis() {
     return defaultDeadlineMillis;
   }

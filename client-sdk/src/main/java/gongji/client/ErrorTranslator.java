@@ -15,12 +15,20 @@ import java.util.Map;
 final class ErrorTranslator {
   private ErrorTranslator() {}
 
-  static GongjiException translate(Throwable error) {
+  /**
+   * The typed exception for a failed call. {@code requestId}, when not null, is added to the
+   * metadata as {@code request_id} unless the gateway already named it: a caller who did not choose
+   * the id still learns which one to resend or reverse.
+   */
+  static GongjiException translate(Throwable error, String requestId) {
     if (error instanceof GongjiException) {
       return (GongjiException) error;
     }
     Status status = Status.fromThrowable(error);
     Map<String, String> metadata = new HashMap<String, String>();
+    if (requestId != null) {
+      metadata.put("request_id", requestId);
+    }
     Map<String, String> fields = new LinkedHashMap<String, String>();
     RejectionReason reason = null;
     com.google.rpc.Status detail = StatusProto.fromThrowable(error);

@@ -11,7 +11,6 @@ import gongji.v1.ReverseRequest;
 import gongji.v1.SettleRequest;
 import gongji.v1.SettlementServiceGrpc;
 import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
@@ -26,15 +25,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Gongji settlement client: one per terminal application, thread-safe, shared by all threads.
  * Each call comes in a blocking form and an async form returning a {@link CompletableFuture}.
  *
- * <p>Every call has a deadline (the default from {@link ClientOptions} unless given). A call that
- * finds the gateway UNAVAILABLE is retried with the same request id, so a retry never charges
- * twice. Refusals arrive as {@link GongjiRejectedException} with a {@link RejectionReason}; passing
- * failures as {@link GongjiRetryableException}.
+ * <p>Every call has a deadline, {@link ClientOptions#defaultDeadlineMillis()}: no call leaves the
+ * client without one. A call that finds the gateway UNAVAILABLE is retried with the same request
+ * id, so a retry never charges twice. Refusals arrive as {@link GongjiRejectedException} with a
+ * {@link RejectionReason}; passing failures as {@link GongjiRetryableException}. When the outcome
+ * of an Authorize, Settle or Refund is unknown (the deadline passed, the connection was lost), the
+ * client looks the request up by its id and answers "applied" (the result) or "not applied"
+ * ({@link RejectionReason#NOT_APPLIED}, after making sure it never will be).
  *
  * <pre>{@code
  * try (GongjiClient client = GongjiClient.create(ClientOptions.builder("127.0.0.1:9090",
@@ -52,6 +55,7 @@ public final class GongjiClient implements AutoCloseable {
   private final RequestIds requestIds;
   private final ScheduledExecutorService timer;
   private final OutcomeResolver resolver;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private GongjiClient(ClientOptions options, ManagedChannel channel) {
     this.options = options;
@@ -66,22 +70,44 @@ public final class GongjiClient implements AutoCloseable {
     this.requestIds = new RequestIds(options.terminal().fixmedinsCode(), ThreadLocalRandom.current().nextInt(10_000));
   }
 
-  /** A client connected to {@code options.target()}. Close it when the application stops. */
+  /**
+   * A client connected to {@code options.target()}. Close it when the application stops.
+   *
+   * @param options where to connect and how to behave
+   * @return a client; share it between threads
+   */
   public static GongjiClient create(ClientOptions options) {
+    Checks.notNull(options, "options");
     ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(options.target())
-        .defaultServiceConfig(serviceConfig(options.maxAttempts()))
-        .enableRetry()
         .keepAliveTime(60, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS);
     if (options.plaintext()) {
       b.usePlaintext();
     }
-    return new GongjiClient(options, b.build());
+    return create(options, b);
   }
 
-  /** A client on a channel the caller owns (tests, in-process); closing the client shuts it down. */
-  public static GongjiClient create(ClientOptions options, ManagedChannel channel) {
-    return new GongjiClient(options, channel);
+  /**
+   * A client on a channel built from the caller's builder (an in-process channel in tests, a custom
+   * transport or TLS set-up): the client adds its retry policy (UNAVAILABLE, {@link
+   * ClientOptions#maxAttempts()} attempts, the same request id) and builds the channel, which it owns
+   * and shuts down on {@link #close()}. {@link ClientOptions#target()} and {@link
+   * ClientOptions#plaintext()} are not applied: the builder already says where and how to connect.
+   *
+   * @param options how to behave
+   * @param channelBuilder the channel to build; the client sets its default service config (the retry
+   *     policy) and enables retries
+   * @return a client; share it between threads
+   */
+  public static GongjiClient create(ClientOptions options, ManagedChannelBuilder<?> channelBuilder) {
+    Checks.notNull(options, "options");
+    Checks.notNull(channelBuilder, "channelBuilder");
+    if (options.maxAttempts() > 1) {
+      // gRPC refuses a retry policy of one attempt; without a policy, only a request that never
+      // left the client is retried (transparently).
+      channelBuilder.defaultServiceConfig(serviceConfig(options.maxAttempts()));
+    }
+    return new GongjiClient(options, channelBuilder.enableRetry().build());
   }
 
   /** Retry UNAVAILABLE only: the same request, with the same request id, cannot charge twice. */
@@ -106,21 +132,41 @@ public final class GongjiClient implements AutoCloseable {
     return config;
   }
 
-  /** A fresh request id in the national msgid form (30 characters). */
+  /**
+   * A fresh request id in the national {@code msgid} form: the institution code, {@code
+   * yyyyMMddHHmmss} (Beijing time) and a 4-digit sequence, 30 characters for a 12-character code.
+   * Ids from one client never repeat. Pass one to a call to be able to resend or reverse it by id.
+   *
+   * @return the id
+   */
   public String newRequestId() {
     return requestIds.next();
   }
 
   // ---- Identify -------------------------------------------------------------------------------
 
-  /** Looks up the patient behind a credential: balance and mutual-aid funds. */
+  /**
+   * Looks up the patient behind a credential: balance and mutual-aid funds.
+   *
+   * @param credential the credential the patient presents
+   * @return the identity; fails with {@link GongjiRejectedException} (e.g. {@link
+   *     RejectionReason#PATIENT_NOT_FOUND}) or {@link GongjiRetryableException}
+   */
   public CompletableFuture<Identity> identifyAsync(Credential credential) {
+    checkOpen();
     IdentifyRequest req = IdentifyRequest.newBuilder().setTerminal(terminal)
-        .setCredential(Mapping.credential(credential)).build();
-    return call(SettlementServiceGrpc.getIdentifyMethod(), req).thenApply(Mapping::identity);
+        .setCredential(Mapping.credential(Checks.notNull(credential, "credential"))).build();
+    return call(SettlementServiceGrpc.getIdentifyMethod(), req, null).thenApply(Mapping::identity);
   }
 
-  /** Blocking {@link #identifyAsync}. */
+  /**
+   * Blocking {@link #identifyAsync}.
+   *
+   * @param credential the credential the patient presents
+   * @return the identity
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
   public Identity identify(Credential credential) {
     return join(identifyAsync(credential));
   }
@@ -131,11 +177,16 @@ public final class GongjiClient implements AutoCloseable {
    * Pre-settles a sale and holds its account legs. If the outcome is unknown (deadline, lost
    * connection) it is resolved: the result if it was applied, {@link RejectionReason#NOT_APPLIED}
    * if not (see {@link ClientOptions.Builder#resolveUnknownOutcomes}).
+   *
+   * @param request the sale; its request id, or a generated one, is the idempotency key
+   * @return the authorized sale with its held split
    */
   public CompletableFuture<Sale> authorizeAsync(SaleRequest request) {
+    checkOpen();
+    Checks.notNull(request, "request");
     final String requestId = request.requestId().isEmpty() ? newRequestId() : request.requestId();
     CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(),
-        Mapping.authorize(options.terminal(), request, requestId))
+        Mapping.authorize(options.terminal(), request, requestId), requestId)
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
     return resolving(once, requestId, r -> {
@@ -145,7 +196,14 @@ public final class GongjiClient implements AutoCloseable {
     });
   }
 
-  /** Blocking {@link #authorizeAsync}. */
+  /**
+   * Blocking {@link #authorizeAsync}.
+   *
+   * @param request the sale
+   * @return the authorized sale with its held split
+   * @throws GongjiRejectedException if the gateway refused, or {@link RejectionReason#NOT_APPLIED}
+   * @throws GongjiRetryableException if the outcome could not be learned
+   */
   public Sale authorize(SaleRequest request) {
     return join(authorizeAsync(request));
   }
@@ -153,12 +211,15 @@ public final class GongjiClient implements AutoCloseable {
   // ---- Settle ---------------------------------------------------------------------------------
 
   /**
-   * Settles an authorized sale.
+   * Settles an authorized sale. An unknown outcome is resolved as for {@link #authorizeAsync}.
    *
+   * @param transactionId the transaction returned by Authorize
    * @param finalTotalFen the final bill (at most the authorized total), or null for the authorized total
    * @param requestId the idempotency key, or null to generate one
+   * @return the settled sale with its paid split
    */
   public CompletableFuture<Sale> settleAsync(String transactionId, Long finalTotalFen, String requestId) {
+    checkOpen();
     SettleRequest.Builder b = SettleRequest.newBuilder()
         .setRequestId(requestId == null ? newRequestId() : requestId)
         .setTerminal(terminal)
@@ -167,86 +228,158 @@ public final class GongjiClient implements AutoCloseable {
       b.setFinalTotalFen(finalTotalFen);
     }
     final String id = b.getRequestId();
-    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build())
+    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id)
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             Mapping.split(r.getBreakdown()), 0));
     return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
         Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
   }
 
-  /** Blocking settle of the authorized total. */
+  /**
+   * Blocking settle of the authorized total.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @return the settled sale with its paid split
+   * @throws GongjiRejectedException if the gateway refused, or {@link RejectionReason#NOT_APPLIED}
+   * @throws GongjiRetryableException if the outcome could not be learned
+   */
   public Sale settle(String transactionId) {
     return join(settleAsync(transactionId, null, null));
   }
 
-  /** Blocking settle for a final total. */
+  /**
+   * Blocking settle for a final total.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @param finalTotalFen the final bill, at most the authorized total
+   * @return the settled sale with its paid split
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link
+   *     RejectionReason#AMOUNT_EXCEEDS_AUTHORIZED}), or {@link RejectionReason#NOT_APPLIED}
+   * @throws GongjiRetryableException if the outcome could not be learned
+   */
   public Sale settle(String transactionId, long finalTotalFen) {
     return join(settleAsync(transactionId, finalTotalFen, null));
   }
 
   // ---- Cancel, Refund, Reverse ----------------------------------------------------------------
 
-  /** Releases the holds of an unsettled sale. */
+  /**
+   * Releases the holds of an unsettled sale. An unknown outcome is not resolved: retrying with the
+   * same request id is safe (the id is in the exception's {@code request_id} metadata).
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @param requestId the idempotency key, or null to generate one
+   * @return the cancelled sale; only {@link Split#balanceAfterFen()} of its split is meaningful
+   */
   public CompletableFuture<Sale> cancelAsync(String transactionId, String requestId) {
+    checkOpen();
     CancelRequest req = CancelRequest.newBuilder()
         .setRequestId(requestId == null ? newRequestId() : requestId)
         .setTerminal(terminal)
         .setTransactionId(Checks.notNull(transactionId, "transactionId"))
         .build();
-    return call(SettlementServiceGrpc.getCancelMethod(), req)
+    return call(SettlementServiceGrpc.getCancelMethod(), req, req.getRequestId())
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             new Split(0, 0, 0, 0, 0, Collections.<Leg>emptyList(), r.getBalanceAfterFen()), 0));
   }
 
-  /** Blocking {@link #cancelAsync}. */
+  /**
+   * Blocking {@link #cancelAsync} with a generated request id.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @return the cancelled sale
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#TRANSACTION_STATE_CONFLICT})
+   * @throws GongjiRetryableException if the outcome is unknown
+   */
   public Sale cancel(String transactionId) {
     return join(cancelAsync(transactionId, null));
   }
 
-  /** Refunds a settled sale in full, each fen to the account it came from. */
+  /**
+   * Refunds a settled sale in full, each fen to the account it came from. An unknown outcome is
+   * resolved as for {@link #authorizeAsync}; a refund resolved that way reports the split as
+   * settled, whose {@link Split#balanceAfterFen()} is the balance after the settlement.
+   *
+   * @param transactionId the settled transaction
+   * @param requestId the idempotency key, or null to generate one
+   * @return the refunded sale: what went back where
+   */
   public CompletableFuture<Sale> refundAsync(String transactionId, String requestId) {
+    checkOpen();
     RefundRequest req = RefundRequest.newBuilder()
         .setRequestId(requestId == null ? newRequestId() : requestId)
         .setTerminal(terminal)
         .setTransactionId(Checks.notNull(transactionId, "transactionId"))
         .build();
     final String id = req.getRequestId();
-    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req)
+    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id)
         .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
             Mapping.split(r.getBreakdown()), 0));
     return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
         Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
   }
 
-  /** Blocking {@link #refundAsync}. */
+  /**
+   * Blocking {@link #refundAsync} with a generated request id.
+   *
+   * @param transactionId the settled transaction
+   * @return the refunded sale
+   * @throws GongjiRejectedException if the gateway refused, or {@link RejectionReason#NOT_APPLIED}
+   * @throws GongjiRetryableException if the outcome could not be learned
+   */
   public Sale refund(String transactionId) {
     return join(refundAsync(transactionId, null));
   }
 
-  /** Undoes the request with this id if it happened; if it did not arrive yet, it will be refused. */
+  /**
+   * Undoes the request with this id if it happened; if it did not arrive yet, it will be refused
+   * when it does. Reversing the same id again gives the same result.
+   *
+   * @param originalRequestId the id of the Authorize, Settle or Refund to undo
+   * @return what the reversal did
+   */
   public CompletableFuture<Reversal> reverseAsync(String originalRequestId) {
-    ReverseRequest req = ReverseRequest.newBuilder().setTerminal(terminal)
-        .setOriginalRequestId(Checks.notNull(originalRequestId, "originalRequestId")).build();
-    return call(SettlementServiceGrpc.getReverseMethod(), req).thenApply(Mapping::reversal);
+    checkOpen();
+    return reverseOnce(originalRequestId);
   }
 
-  /** Blocking {@link #reverseAsync}. */
+  /**
+   * Blocking {@link #reverseAsync}.
+   *
+   * @param originalRequestId the id of the Authorize, Settle or Refund to undo
+   * @return what the reversal did
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#REQUEST_NOT_FOUND})
+   * @throws GongjiRetryableException if the outcome is unknown: reversing again is safe
+   */
   public Reversal reverse(String originalRequestId) {
     return join(reverseAsync(originalRequestId));
   }
 
-  /** The sale with this transaction id, as it is now. */
+  /**
+   * The sale with this transaction id, as it is now.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @return the sale, with the settled split once settled and the authorized one before
+   */
   public CompletableFuture<Sale> getTransactionAsync(String transactionId) {
+    checkOpen();
     GetTransactionRequest req = GetTransactionRequest.newBuilder().setTerminal(terminal)
         .setTransactionId(Checks.notNull(transactionId, "transactionId")).build();
-    return call(SettlementServiceGrpc.getGetTransactionMethod(), req).thenApply(r -> {
+    return call(SettlementServiceGrpc.getGetTransactionMethod(), req, null).thenApply(r -> {
       gongji.v1.Transaction t = r.getTransaction();
       return new Sale(t.getTransactionId(), "", Mapping.state(t.getState()),
           Mapping.split(t.hasSettled() ? t.getSettled() : t.getAuthorized()), Mapping.millis(t.getExpireTime()));
     });
   }
 
-  /** Blocking {@link #getTransactionAsync}. */
+  /**
+   * Blocking {@link #getTransactionAsync}.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @return the sale as it is now
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#TRANSACTION_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
   public Sale getTransaction(String transactionId) {
     return join(getTransactionAsync(transactionId));
   }
@@ -254,10 +387,23 @@ public final class GongjiClient implements AutoCloseable {
   /** The raw record of a request: whether it was applied, refused or reversed (the low-level look-up). */
   CompletableFuture<GetTransactionResponse> lookupRequestAsync(String requestId) {
     GetTransactionRequest req = GetTransactionRequest.newBuilder().setTerminal(terminal).setRequestId(requestId).build();
-    return call(SettlementServiceGrpc.getGetTransactionMethod(), req);
+    return call(SettlementServiceGrpc.getGetTransactionMethod(), req, requestId);
+  }
+
+  /** Reverse without the open check: the resolver still finishes its work while the client closes. */
+  CompletableFuture<Reversal> reverseOnce(String originalRequestId) {
+    ReverseRequest req = ReverseRequest.newBuilder().setTerminal(terminal)
+        .setOriginalRequestId(Checks.notNull(originalRequestId, "originalRequestId")).build();
+    return call(SettlementServiceGrpc.getReverseMethod(), req, null).thenApply(Mapping::reversal);
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the client is closed");
+    }
+  }
 
   private <T> CompletableFuture<T> resolving(CompletableFuture<T> once, final String requestId,
       final OutcomeResolver.Reader<T> reader) {
@@ -286,11 +432,15 @@ public final class GongjiClient implements AutoCloseable {
     return out;
   }
 
-  private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request) {
+  /**
+   * Starts one call with the default deadline: no call leaves the client without one. A failure
+   * completes the future with the translated exception, carrying {@code requestId} (when given) in
+   * its metadata so that the caller can resend or reverse it.
+   */
+  private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId) {
     final CompletableFuture<A> future = new CompletableFuture<A>();
-    Channel ch = channel;
     CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(options.defaultDeadlineMillis(), TimeUnit.MILLISECONDS);
-    ClientCalls.asyncUnaryCall(ch.newCall(method, opts), request, new StreamObserver<A>() {
+    ClientCalls.asyncUnaryCall(channel.newCall(method, opts), request, new StreamObserver<A>() {
       @Override
       public void onNext(A value) {
         future.complete(value);
@@ -298,7 +448,7 @@ public final class GongjiClient implements AutoCloseable {
 
       @Override
       public void onError(Throwable t) {
-        future.completeExceptionally(ErrorTranslator.translate(t));
+        future.completeExceptionally(ErrorTranslator.translate(t, requestId));
       }
 
       @Override
@@ -311,16 +461,23 @@ public final class GongjiClient implements AutoCloseable {
     try {
       return future.get();
     } catch (ExecutionException e) {
-      throw ErrorTranslator.translate(e.getCause());
+      throw ErrorTranslator.translate(e.getCause(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ErrorTranslator.translate(io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+      throw ErrorTranslator.translate(io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException(), null);
     }
   }
 
-  /** Shuts the connection down, waiting up to 5 s for calls in flight. */
+  /**
+   * Shuts the connection down, waiting up to 5 s for calls in flight. Later calls throw {@link
+   * IllegalStateException}; an unknown outcome still being resolved then ends as {@link
+   * RejectionReason#OUTCOME_UNKNOWN}, with its request id in the metadata. Closing twice is harmless.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     timer.shutdownNow();
     channel.shutdown();
     try {
@@ -330,6 +487,8 @@ public final class GongjiClient implements AutoCloseable {
     } catch (InterruptedException e) {
       channel.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      resolver.abandonPending();
     }
   }
 }

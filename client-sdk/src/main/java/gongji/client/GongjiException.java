@@ -10,9 +10,13 @@ import java.util.Map;
 public abstract class GongjiException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The stable reason. */
   private final RejectionReason reason;
+  /** The gRPC status code name. */
   private final String statusCode;
+  /** The error's metadata. */
   private final Map<String, String> metadata;
+  /** Each invalid field and what is wrong with it. */
   private final Map<String, String> fieldViolations;
 
   GongjiException(RejectionReason reason, String statusCode, String message, Map<String, String> metadata,

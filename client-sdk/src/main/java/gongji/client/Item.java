@@ -36,6 +36,8 @@ public final class Item {
   private final long amountFen;
 
   /**
+   * A line of a bill.
+   *
    * @param code the item code
    * @param name the name for receipts ("" if none)
    * @param category what it is

@@ -7,6 +7,8 @@ public final class Terminal {
   private final String operatorId;
 
   /**
+   * A terminal of an institution.
+   *
    * @param fixmedinsCode the institution code, e.g. "P62010200017"
    * @param terminalId the terminal id registered with the institution
    * @param operatorId the cashier, or "" if none

@@ -41,6 +41,12 @@ public final class Cli {
     this.err = err;
   }
 
+  /**
+   * Runs one command and exits with its code: 0 done, 1 unexpected failure, 2 bad usage, 3 refused,
+   * 4 unavailable or outcome unknown.
+   *
+   * @param args the command and its flags, e.g. {@code identify --card SSC-LINA}
+   */
   public static void main(String[] args) {
     System.exit(new Cli(System.out, System.err).run(args));
   }
@@ -151,10 +157,14 @@ public final class Cli {
       m.put("field_violations", e.fieldViolations());
       out.println(Json.write(m));
     } else {
-      err.println("refused: " + e.reason() + " (" + e.statusCode() + ")");
+      err.println((refused ? "refused: " : "not done: ") + e.reason() + " (" + e.statusCode() + ")");
       err.println("  " + e.getMessage());
       for (Map.Entry<String, String> v : e.fieldViolations().entrySet()) {
         err.println("  field " + v.getKey() + ": " + v.getValue());
+      }
+      String requestId = e.metadata().get("request_id");
+      if (requestId != null) {
+        err.println("  request id " + requestId);
       }
       err.println("  next: " + advice(e));
     }
@@ -175,6 +185,8 @@ public final class Cli {
         return "check the transaction with: gongji pos show --txn <id>";
       case LEDGER_UNAVAILABLE:
         return "retry the same command with the same --request-id";
+      case NOT_APPLIED:
+        return "it did not happen and never will: run the command again without --request-id";
       case OUTCOME_UNKNOWN:
         return "the outcome is unknown: retry with the same --request-id, or undo it with gongji pos reverse --request-id <id>";
       default:

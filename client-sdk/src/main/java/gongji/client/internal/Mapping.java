@@ -24,6 +24,7 @@ import java.util.List;
 public final class Mapping {
   private Mapping() {}
 
+  /** The wire terminal. */
   public static Terminal terminal(gongji.client.Terminal t) {
     return Terminal.newBuilder()
         .setFixmedinsCode(t.fixmedinsCode())
@@ -32,6 +33,7 @@ public final class Mapping {
         .build();
   }
 
+  /** The wire credential. */
   public static gongji.v1.Credential credential(Credential c) {
     return gongji.v1.Credential.newBuilder()
         .setType(gongji.v1.CredentialType.valueOf("CREDENTIAL_TYPE_" + c.type().name()))
@@ -39,6 +41,7 @@ public final class Mapping {
         .build();
   }
 
+  /** The AuthorizeRequest for a sale from this terminal, under this request id. */
   public static AuthorizeRequest authorize(gongji.client.Terminal terminal, SaleRequest r, String requestId) {
     AuthorizeRequest.Builder b = AuthorizeRequest.newBuilder()
         .setRequestId(requestId)
@@ -60,6 +63,7 @@ public final class Mapping {
     return b.build();
   }
 
+  /** The split a breakdown reports. */
   public static Split split(Breakdown b) {
     List<Leg> legs = new ArrayList<Leg>(b.getLegsCount());
     for (PaymentLeg l : b.getLegsList()) {
@@ -80,6 +84,7 @@ public final class Mapping {
     }
   }
 
+  /** The state of a sale; a state this SDK does not know is an error of the gateway or of the SDK. */
   public static Sale.State state(TransactionState s) {
     switch (s) {
       case TRANSACTION_STATE_AUTHORIZED:
@@ -97,10 +102,12 @@ public final class Mapping {
     }
   }
 
+  /** Epoch milliseconds of a timestamp. */
   public static long millis(com.google.protobuf.Timestamp t) {
     return t.getSeconds() * 1000L + t.getNanos() / 1_000_000;
   }
 
+  /** The identity an IdentifyResponse reports. */
   public static Identity identity(IdentifyResponse r) {
     List<Identity.AidSource> sources = new ArrayList<Identity.AidSource>();
     for (MutualAidSource s : r.getMutualAidSourcesList()) {
@@ -112,6 +119,7 @@ public final class Mapping {
         r.getBalanceFen(), r.getAvailableFen(), sources);
   }
 
+  /** What a ReverseResponse reports. */
   public static Reversal reversal(ReverseResponse r) {
     Reversal.Outcome outcome;
     switch (r.getOutcome()) {

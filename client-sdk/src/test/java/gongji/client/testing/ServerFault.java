@@ -1,0 +1,206 @@
+package gongji.client.testing;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A server interceptor that injects one fault into the first {@code n} calls of one method, and
+ * records the {@code request_id} of every call of that method in the order they arrive (so a test
+ * can see what each retry carried).
+ */
+public final class ServerFault implements ServerInterceptor {
+  /** What goes wrong. */
+  public enum Kind {
+    /** The call fails with UNAVAILABLE before the handler runs: the gateway never sees it. */
+    UNAVAILABLE_BEFORE_HANDLER,
+    /** The handler runs (the gateway applies it) but the reply is lost: the client gets UNAVAILABLE. */
+    REPLY_LOST_AS_UNAVAILABLE,
+    /** The handler runs but its reply is held until the client has given up on the call. */
+    REPLY_HELD_UNTIL_CLIENT_GIVES_UP
+  }
+
+  private final Kind kind;
+  private final String method;
+  private final AtomicInteger remaining;
+  private final AtomicInteger injected = new AtomicInteger();
+  private final List<String> requestIds = new CopyOnWriteArrayList<>();
+  private final List<Status> handlerStatuses = new CopyOnWriteArrayList<>();
+  private final CountDownLatch handlerReplied = new CountDownLatch(1);
+
+  private ServerFault(Kind kind, MethodDescriptor<?, ?> method, int n) {
+    this.kind = kind;
+    this.method = method.getFullMethodName();
+    this.remaining = new AtomicInteger(n);
+  }
+
+  /** {@code kind} for the first {@code n} calls of {@code method}; later calls go through untouched. */
+  public static ServerFault firstCalls(int n, MethodDescriptor<?, ?> method, Kind kind) {
+    return new ServerFault(kind, method, n);
+  }
+
+  /** The request id of every call of the method, in arrival order, faulty or not. */
+  public List<String> requestIds() {
+    return List.copyOf(requestIds);
+  }
+
+  /** How many faults were injected. */
+  public int injected() {
+    return injected.get();
+  }
+
+  /** What the handler answered in the calls whose reply was lost or held (the gateway's own outcome). */
+  public List<Status> handlerStatuses() {
+    return List.copyOf(handlerStatuses);
+  }
+
+  /** Waits until the handler of a faulty call answered (so the gateway decided before the fault). */
+  public boolean awaitHandlerReplied(long timeout, TimeUnit unit) throws InterruptedException {
+    return handlerReplied.await(timeout, unit);
+  }
+
+  @Override
+  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+      ServerCallHandler<Q, A> next) {
+    if (!call.getMethodDescriptor().getFullMethodName().equals(method)) {
+      return next.startCall(call, headers);
+    }
+    if (remaining.getAndUpdate(r -> Math.max(0, r - 1)) == 0) {
+      return recording(next.startCall(call, headers));
+    }
+    injected.incrementAndGet();
+    return switch (kind) {
+      case UNAVAILABLE_BEFORE_HANDLER -> failBeforeHandler(call);
+      case REPLY_LOST_AS_UNAVAILABLE -> recording(next.startCall(new LostReply<>(call), headers));
+      case REPLY_HELD_UNTIL_CLIENT_GIVES_UP -> recording(next.startCall(new HeldReply<>(call, Context.current()), headers));
+    };
+  }
+
+  private <Q, A> ServerCall.Listener<Q> failBeforeHandler(ServerCall<Q, A> call) {
+    call.request(2);
+    return new ServerCall.Listener<Q>() {
+      @Override
+      public void onMessage(Q message) {
+        requestIds.add(requestId(message));
+      }
+
+      @Override
+      public void onHalfClose() {
+        call.close(Status.UNAVAILABLE.withDescription("injected: unavailable before the handler ran"), new Metadata());
+      }
+    };
+  }
+
+  private <Q> ServerCall.Listener<Q> recording(ServerCall.Listener<Q> delegate) {
+    return new SimpleForwardingServerCallListener<Q>(delegate) {
+      @Override
+      public void onMessage(Q message) {
+        requestIds.add(requestId(message));
+        super.onMessage(message);
+      }
+    };
+  }
+
+  private static String requestId(Object message) {
+    Message m = (Message) message;
+    FieldDescriptor f = m.getDescriptorForType().findFieldByName("request_id");
+    return f == null ? "" : (String) m.getField(f);
+  }
+
+  /** Drops the reply; closes with UNAVAILABLE and no headers, which a client may retry. */
+  private final class LostReply<Q, A> extends SimpleForwardingServerCall<Q, A> {
+    LostReply(ServerCall<Q, A> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void sendHeaders(Metadata headers) {}
+
+    @Override
+    public void sendMessage(A message) {}
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      handlerStatuses.add(status);
+      handlerReplied.countDown();
+      super.close(status.isOk() ? Status.UNAVAILABLE.withDescription("injected: the reply was lost") : status,
+          status.isOk() ? new Metadata() : trailers);
+    }
+  }
+
+  /** Holds the reply until the call's context is cancelled (the client's deadline passed), then sends it. */
+  private final class HeldReply<Q, A> extends SimpleForwardingServerCall<Q, A> {
+    private final List<Runnable> held = new ArrayList<>();
+    private boolean released;
+
+    HeldReply(ServerCall<Q, A> delegate, Context context) {
+      super(delegate);
+      context.addListener(cancelled -> release(), Runnable::run);
+    }
+
+    @Override
+    public void sendHeaders(Metadata headers) {
+      hold(() -> super.sendHeaders(headers));
+    }
+
+    @Override
+    public void sendMessage(A message) {
+      hold(() -> super.sendMessage(message));
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      handlerStatuses.add(status);
+      handlerReplied.countDown();
+      hold(() -> super.close(status, trailers));
+    }
+
+    private void hold(Runnable action) {
+      synchronized (this) {
+        if (!released) {
+          held.add(action);
+          return;
+        }
+      }
+      runQuietly(action);
+    }
+
+    private void release() {
+      List<Runnable> actions;
+      synchronized (this) {
+        released = true;
+        actions = new ArrayList<>(held);
+        held.clear();
+      }
+      actions.forEach(ServerFault::runQuietly);
+    }
+  }
+
+  private static void runQuietly(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException callAlreadyOver) {
+      // The client is gone; the transport may refuse what is sent now. That is the point.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return kind + " x" + injected.get() + " on " + method + ", request ids " + Collections.unmodifiableList(requestIds);
+  }
+}
