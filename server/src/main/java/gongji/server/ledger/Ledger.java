@@ -316,7 +316,7 @@ public final class Ledger {
       case SETTLE -> new Result.Sale(requestId, view(e.txn, TxnState.SETTLED), e.txn.settled);
       case CANCEL -> new Result.Sale(requestId, view(e.txn, e.stateAfter), releasedBreakdown(e.txn, e.a));
       case REFUND -> new Result.Sale(requestId, view(e.txn, TxnState.REFUNDED),
-          breakdown(e.txn, e.txn.posted, e.txn.settled.cashPayFen(), e.a));
+          breakdown(e.txn, e.txn.posted, e.txn.settled.cashPayFen(), e.txn.settled.inScopeFen(), e.a));
       case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
     };
   }
@@ -431,7 +431,7 @@ public final class Ledger {
         bill.totalFen(), inScope, legs, cash, nowMillis, nowMillis + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
     expiries.add(t);
-    t.authorized = breakdown(t, legs, cash);
+    t.authorized = breakdown(t, legs, cash, t.inScopeFen);
     return new Result.Sale(c.requestId(), view(t), t.authorized);
   }
 
@@ -469,7 +469,8 @@ public final class Ledger {
     }
     t.posted = posted;
     t.state = TxnState.SETTLED;
-    t.settled = breakdown(t, posted, cash);
+    // The reduction came off the account legs first, which pay only in-scope items: so did the bill.
+    t.settled = breakdown(t, posted, cash, Math.max(0, t.inScopeFen - (t.totalFen - finalTotal)));
     settlementEvent(t, 0, +1);
     return new Result.Sale(c.requestId(), view(t), t.settled);
   }
@@ -501,7 +502,8 @@ public final class Ledger {
     returnPosted(t);
     t.state = TxnState.REFUNDED;
     settlementEvent(t, 1, -1);
-    return new Result.Sale(c.requestId(), view(t), breakdown(t, t.posted, t.settled.cashPayFen()));
+    return new Result.Sale(c.requestId(), view(t),
+        breakdown(t, t.posted, t.settled.cashPayFen(), t.settled.inScopeFen()));
   }
 
   private Result reverse(Reverse c) {
@@ -1181,11 +1183,11 @@ public final class Ledger {
     return accounts++;
   }
 
-  private Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen) {
-    return breakdown(t, legs, cashFen, ownAvailable(t.patient));
+  private Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen, long inScopeFen) {
+    return breakdown(t, legs, cashFen, inScopeFen, ownAvailable(t.patient));
   }
 
-  private static Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen, long balanceAfterFen) {
+  private static Breakdown breakdown(Txn t, TxnLeg[] legs, long cashFen, long inScopeFen, long balanceAfterFen) {
     List<Leg> out = new ArrayList<>(legs.length + 1);
     long own = 0;
     long aid = 0;
@@ -1205,7 +1207,7 @@ public final class Ledger {
       out.add(new Leg(FundSource.CASH, "", "", cashFen));
     }
     long total = own + aid + cashFen;
-    return new Breakdown(total, Math.min(t.inScopeFen, total), own, aid, cashFen, List.copyOf(out), balanceAfterFen);
+    return new Breakdown(total, Math.min(inScopeFen, total), own, aid, cashFen, List.copyOf(out), balanceAfterFen);
   }
 
   /** After a release nothing is drawn from accounts: the whole bill would be cash. */
@@ -1393,20 +1395,11 @@ public final class Ledger {
         out.str(ev.txn.id).u8(ev.kind).i64(ev.atMillis);
       }
     }
-    int usages = 0;
-    for (PersonState p : persons.values()) {
-      for (Result.Usage u : p.usage) {
-        usages += u.authorizerPsnNo().equals(p.insured.psnNo()) ? 1 : 0;
-      }
-    }
-    out.varint(usages);
-    for (PersonState p : persons.values()) {
-      for (Result.Usage u : p.usage) {
-        if (u.authorizerPsnNo().equals(p.insured.psnNo())) {
-          out.str(u.kind()).i64(u.atMillis()).str(u.authorizerPsnNo()).str(u.beneficiaryPsnNo()).str(u.institution())
-              .str(u.txnId()).str(u.bindingId()).i64(u.amountFen());
-        }
-      }
+    List<Result.Usage> usages = usagesInOrder();
+    out.varint(usages.size());
+    for (Result.Usage u : usages) {
+      out.str(u.kind()).i64(u.atMillis()).str(u.authorizerPsnNo()).str(u.beneficiaryPsnNo()).str(u.institution())
+          .str(u.txnId()).str(u.bindingId()).i64(u.amountFen());
     }
     int premiums = 0;
     for (RequestEntry e : requests.values()) {
@@ -1418,6 +1411,48 @@ public final class Ledger {
         out.str(en.getKey()).str(pr.beneficiaryPsnNo()).varint(pr.year());
       }
     }
+  }
+
+  /**
+   * Every usage record once, in an order that keeps the order of every person's list. A record is in
+   * its authorizer's and its beneficiary's lists, and {@link #restore} appends it to both: written
+   * authorizer by authorizer, a beneficiary's records from two authorizers would come back out of
+   * the order they happened in. A record is written once both lists have come to it.
+   */
+  private List<Result.Usage> usagesInOrder() {
+    int expected = 0;
+    for (PersonState p : persons.values()) {
+      for (Result.Usage u : p.usage) {
+        expected += u.authorizerPsnNo().equals(p.insured.psnNo()) ? 1 : 0;
+      }
+    }
+    List<Result.Usage> out = new ArrayList<>(expected);
+    Map<Result.Usage, PersonState> firstToReach = new java.util.IdentityHashMap<>();
+    Map<PersonState, Integer> next = new java.util.IdentityHashMap<>();
+    java.util.ArrayDeque<PersonState> ready = new java.util.ArrayDeque<>(persons.values());
+    while (!ready.isEmpty()) {
+      PersonState p = ready.poll();
+      int i = next.getOrDefault(p, 0);
+      while (i < p.usage.size()) {
+        Result.Usage u = p.usage.get(i);
+        String psnNo = p.insured.psnNo();
+        PersonState other = persons.get(u.authorizerPsnNo().equals(psnNo) ? u.beneficiaryPsnNo() : u.authorizerPsnNo());
+        boolean twoLists = other != null && other != p;
+        PersonState first = firstToReach.putIfAbsent(u, p);
+        if (twoLists && (first == null || first == p)) {
+          break; // the other list has not come to u yet; it takes u (and moves p on) when it does
+        }
+        out.add(u);
+        i++;
+        if (twoLists) {
+          next.merge(other, 1, Integer::sum);
+          ready.add(other);
+        }
+      }
+      next.put(p, i);
+    }
+    verify(out.size() == expected, "usage lists out of order: %s of %s records ordered", out.size(), expected);
+    return out;
   }
 
   /** A ledger with the state a {@link #snapshot} wrote. */
