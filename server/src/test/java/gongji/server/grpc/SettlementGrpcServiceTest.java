@@ -420,7 +420,8 @@ class SettlementGrpcServiceTest {
 
     assertEquals(List.of("OWN_ACCOUNT 1000", "MUTUAL_AID " + first + " 2000", "MUTUAL_AID " + second + " 500",
         "CASH 1000"), legs(s.getBreakdown()));
-    assertSplit(s.getBreakdown(), 4_500, 4_500, 1_000, 2_500, 1_000);
+    // In scope: what the accounts still pay; the 10.00 yuan of cash is the out-of-scope line.
+    assertSplit(s.getBreakdown(), 4_500, 3_500, 1_000, 2_500, 1_000);
     assertAccount("PSN0001", 0, 0);
     assertAccount("PSN0002", 0, 0);
     assertAccount("PSN0003", 4_500, 0);
@@ -437,7 +438,8 @@ class SettlementGrpcServiceTest {
     SettleResponse s = gw.settlement().settle(settle("S-1", POS, a.getTransactionId(), 400));
 
     assertEquals(List.of("CASH 400"), legs(s.getBreakdown()));
-    assertSplit(s.getBreakdown(), 400, 400, 0, 0, 400);
+    // Accounts shrink first: the 4.00 yuan left is taken as the out-of-scope line, paid in cash.
+    assertSplit(s.getBreakdown(), 400, 0, 0, 0, 400);
     assertAccount("PSN0001", 1_000, 0);
     assertAccount("PSN0002", 2_000, 0);
   }
