@@ -153,10 +153,34 @@ public final class GongjiClient implements AutoCloseable {
    *     RejectionReason#PATIENT_NOT_FOUND}) or {@link GongjiRetryableException}
    */
   public CompletableFuture<Identity> identifyAsync(Credential credential) {
+    return identifyAsync(credential, "");
+  }
+
+  /**
+   * Looks up the patient behind a credential, who says they are {@code psnNo}: if the credential is
+   * someone else's, the gateway refuses with {@link RejectionReason#IMPERSONATION} and records it.
+   *
+   * @param credential the credential the patient presents
+   * @param psnNo the person number the patient claims, or "" for none
+   * @return the identity
+   */
+  public CompletableFuture<Identity> identifyAsync(Credential credential, String psnNo) {
     checkOpen();
     IdentifyRequest req = IdentifyRequest.newBuilder().setTerminal(terminal)
-        .setCredential(Mapping.credential(Checks.notNull(credential, "credential"))).build();
+        .setCredential(Mapping.credential(Checks.notNull(credential, "credential")))
+        .setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
     return call(SettlementServiceGrpc.getIdentifyMethod(), req, null).thenApply(Mapping::identity);
+  }
+
+  /**
+   * Blocking {@link #identifyAsync(Credential, String)}.
+   *
+   * @param credential the credential the patient presents
+   * @param psnNo the person number the patient claims, or "" for none
+   * @return the identity
+   */
+  public Identity identify(Credential credential, String psnNo) {
+    return join(identifyAsync(credential, psnNo));
   }
 
   /**

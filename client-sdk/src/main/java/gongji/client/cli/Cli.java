@@ -55,7 +55,7 @@ public final class Cli {
     return String.join("\n",
         "usage: gongji pos <command> [flags]",
         "commands:",
-        "  identify   --card N | --id-card N | --e-credential T        who is this patient, what can they pay with",
+        "  identify   --card N | --id-card N | --e-credential T [--psn-no P]   who is this patient, what can they pay with",
         "  authorize  --card N --item CAT:YUAN[:out][:xQTY] ...         pre-settle and hold the split",
         "             [--medical-type PHARMACY|OUTPATIENT|INPATIENT|VACCINATION|HEALTH_CHECKUP]",
         "             [--psn-no P] [--no-account] [--no-mutual-aid]",
@@ -100,7 +100,7 @@ public final class Cli {
     try (GongjiClient client = GongjiClient.create(options)) {
       switch (command) {
         case "identify":
-          printIdentity(client.identify(credential(flags)), json);
+          printIdentity(client.identify(credential(flags), flags.get("psn-no", "")), json);
           return OK;
         case "authorize":
           printSale("authorized", client.authorize(saleRequest(flags)), json);
