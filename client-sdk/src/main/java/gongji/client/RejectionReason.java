@@ -43,6 +43,10 @@ public enum RejectionReason {
   NO_PERSONAL_ACCOUNT,
   /** The credential is registered to another person. */
   CREDENTIAL_IN_USE,
+  /** Mutual aid would exceed the beneficiary's daily limit; pay without mutual aid. Recorded. */
+  MUTUAL_AID_LIMIT_EXCEEDED,
+  /** The heirs' shares do not add up to the deceased person's balance. */
+  PAYOUT_MISMATCH,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
   /** The call did not finish in time, or the connection was lost: the outcome is unknown. */
