@@ -12,6 +12,11 @@ public final class ClientOptions {
   private final boolean plaintext;
   private final boolean resolveUnknownOutcomes;
   private final long resolveTimeoutMillis;
+  private final int channels;
+  private final String bearerToken;
+  private final java.io.File trustCertificates;
+  private final java.io.File clientCertificateChain;
+  private final java.io.File clientPrivateKey;
 
   private ClientOptions(Builder b) {
     this.target = Checks.notNull(b.target, "target");
@@ -21,6 +26,38 @@ public final class ClientOptions {
     this.plaintext = b.plaintext;
     this.resolveUnknownOutcomes = b.resolveUnknownOutcomes;
     this.resolveTimeoutMillis = b.resolveTimeoutMillis;
+    this.channels = b.channels;
+    this.bearerToken = b.bearerToken;
+    this.trustCertificates = b.trustCertificates;
+    this.clientCertificateChain = b.clientCertificateChain;
+    this.clientPrivateKey = b.clientPrivateKey;
+    Checks.argument(!plaintext || (trustCertificates == null && clientCertificateChain == null),
+        "TLS material was given together with usePlaintext()");
+  }
+
+  /** How many connections the client spreads its calls over. */
+  public int channels() {
+    return channels;
+  }
+
+  /** The bearer token sent with every call, or null for none. */
+  public String bearerToken() {
+    return bearerToken;
+  }
+
+  /** The PEM file of the certificates to trust for the gateway, or null for the system's. */
+  public java.io.File trustCertificates() {
+    return trustCertificates;
+  }
+
+  /** The PEM certificate chain the client presents (mTLS), or null. */
+  public java.io.File clientCertificateChain() {
+    return clientCertificateChain;
+  }
+
+  /** The PEM (PKCS#8) private key of the client certificate (mTLS), or null. */
+  public java.io.File clientPrivateKey() {
+    return clientPrivateKey;
   }
 
   /** Options for a gateway at {@code target} ("host:port"), calling as {@code terminal}. */
@@ -72,6 +109,11 @@ public final class ClientOptions {
     private boolean plaintext;
     private boolean resolveUnknownOutcomes = true;
     private long resolveTimeoutMillis = 30_000;
+    private int channels = 2;
+    private String bearerToken;
+    private java.io.File trustCertificates;
+    private java.io.File clientCertificateChain;
+    private java.io.File clientPrivateKey;
 
     private Builder(String target, Terminal terminal) {
       this.target = target;
@@ -112,6 +154,56 @@ public final class ClientOptions {
     public Builder resolveTimeoutMillis(long millis) {
       Checks.argument(millis >= 1_000 && millis <= 600_000, "resolveTimeoutMillis: " + millis + " (expected: 1000..600000)");
       this.resolveTimeoutMillis = millis;
+      return this;
+    }
+
+    /**
+     * How many connections to spread calls over, 1 to 8 (default 2): one connection is one HTTP/2
+     * stream pipe; a busy HIS gains from a second.
+     *
+     * @param channels the number of connections
+     * @return this builder
+     */
+    public Builder channels(int channels) {
+      Checks.argument(channels >= 1 && channels <= 8, "channels: " + channels + " (expected: 1..8)");
+      this.channels = channels;
+      return this;
+    }
+
+    /**
+     * A bearer token sent with every call ({@code authorization: Bearer <token>}), as the gateway's
+     * {@code auth.tokens.file} issues them per institution.
+     *
+     * @param token the token
+     * @return this builder
+     */
+    public Builder bearerToken(String token) {
+      Checks.argument(token != null && !token.isEmpty(), "bearerToken: empty");
+      this.bearerToken = token;
+      return this;
+    }
+
+    /**
+     * Trusts the gateway certificates in this PEM file instead of the system's (a private CA).
+     *
+     * @param pem the certificates
+     * @return this builder
+     */
+    public Builder trustCertificates(java.io.File pem) {
+      this.trustCertificates = Checks.notNull(pem, "pem");
+      return this;
+    }
+
+    /**
+     * Presents this client certificate (mTLS) where the gateway requires one.
+     *
+     * @param certificateChain the PEM certificate chain
+     * @param privateKey the PEM (PKCS#8) private key
+     * @return this builder
+     */
+    public Builder clientCertificate(java.io.File certificateChain, java.io.File privateKey) {
+      this.clientCertificateChain = Checks.notNull(certificateChain, "certificateChain");
+      this.clientPrivateKey = Checks.notNull(privateKey, "privateKey");
       return this;
     }
 

@@ -50,16 +50,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GongjiClient implements AutoCloseable {
   private final ClientOptions options;
-  private final ManagedChannel channel;
+  private final ManagedChannel[] channels;
+  private final java.util.concurrent.atomic.AtomicInteger nextChannel = new java.util.concurrent.atomic.AtomicInteger();
+  private final io.grpc.CallCredentials credentials;
   private final gongji.v1.Terminal terminal;
   private final RequestIds requestIds;
   private final ScheduledExecutorService timer;
   private final OutcomeResolver resolver;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private GongjiClient(ClientOptions options, ManagedChannel channel) {
+  private GongjiClient(ClientOptions options, ManagedChannel[] channels) {
     this.options = options;
-    this.channel = channel;
+    this.channels = channels;
+    this.credentials = options.bearerToken() == null ? null : new BearerToken(options.bearerToken());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "gongji-client-timer");
       t.setDaemon(true);
@@ -78,12 +81,17 @@ public final class GongjiClient implements AutoCloseable {
    */
   public static GongjiClient create(ClientOptions options) {
     Checks.notNull(options, "options");
-    ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(options.target())
-        .keepAliveTime(60, TimeUnit.SECONDS)
-        .keepAliveTimeout(10, TimeUnit.SECONDS);
-    if (options.plaintext()) {
-      b.usePlaintext();
+    ManagedChannelBuilder<?> b;
+    if (options.trustCertificates() != null || options.clientCertificateChain() != null) {
+      b = Tls.channelBuilder(options);
+    } else {
+      b = ManagedChannelBuilder.forTarget(options.target());
+      if (options.plaintext()) {
+        b.usePlaintext();
+      }
     }
+    // The gateway permits keepalive pings every 10 s or more.
+    b.keepAliveTime(60, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS);
     return create(options, b);
   }
 
@@ -107,7 +115,12 @@ public final class GongjiClient implements AutoCloseable {
       // left the client is retried (transparently).
       channelBuilder.defaultServiceConfig(serviceConfig(options.maxAttempts()));
     }
-    return new GongjiClient(options, channelBuilder.enableRetry().build());
+    channelBuilder.enableRetry();
+    ManagedChannel[] channels = new ManagedChannel[options.channels()];
+    for (int i = 0; i < channels.length; i++) {
+      channels[i] = channelBuilder.build();
+    }
+    return new GongjiClient(options, channels);
   }
 
   /** Retry UNAVAILABLE only: the same request, with the same request id, cannot charge twice. */
@@ -464,6 +477,10 @@ public final class GongjiClient implements AutoCloseable {
   private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId) {
     final CompletableFuture<A> future = new CompletableFuture<A>();
     CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(options.defaultDeadlineMillis(), TimeUnit.MILLISECONDS);
+    if (credentials != null) {
+      opts = opts.withCallCredentials(credentials);
+    }
+    ManagedChannel channel = channels[Math.floorMod(nextChannel.getAndIncrement(), channels.length)];
     ClientCalls.asyncUnaryCall(channel.newCall(method, opts), request, new StreamObserver<A>() {
       @Override
       public void onNext(A value) {
@@ -503,13 +520,20 @@ public final class GongjiClient implements AutoCloseable {
       return;
     }
     timer.shutdownNow();
-    channel.shutdown();
+    for (ManagedChannel channel : channels) {
+      channel.shutdown();
+    }
     try {
-      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-        channel.shutdownNow();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      for (ManagedChannel channel : channels) {
+        if (!channel.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          channel.shutdownNow();
+        }
       }
     } catch (InterruptedException e) {
-      channel.shutdownNow();
+      for (ManagedChannel channel : channels) {
+        channel.shutdownNow();
+      }
       Thread.currentThread().interrupt();
     } finally {
       resolver.abandonPending();

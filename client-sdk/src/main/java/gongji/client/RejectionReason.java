@@ -7,6 +7,8 @@ package gongji.client;
 public enum RejectionReason {
   /** A field is missing or malformed; see {@link GongjiException#fieldViolations()}. */
   FIELD_INVALID,
+  /** No valid bearer token was sent; configure {@code ClientOptions.Builder#bearerToken}. */
+  UNAUTHENTICATED,
   /** No institution with that code. */
   INSTITUTION_NOT_FOUND,
   /** The terminal is not registered with the institution. */

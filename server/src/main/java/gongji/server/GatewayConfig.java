@@ -30,13 +30,20 @@ public record GatewayConfig(
     Duration drainTimeout,
     long journalSegmentBytes,
     long snapshotEveryCommands,
-    Duration snapshotEvery) {
+    Duration snapshotEvery,
+    String tlsCertChain,
+    String tlsPrivateKey,
+    String tlsClientCa,
+    String authTokensFile) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
     checkArgument(metricsPort >= -1 && metricsPort <= 65535, "metrics.port: %s (expected: -1 (off)..65535)", metricsPort);
     checkArgument(maxQueuedCommands > 0, "max.queued.commands: %s (expected: > 0)", maxQueuedCommands);
     checkArgument(maxBatchCommands > 0, "max.batch.commands: %s (expected: > 0)", maxBatchCommands);
+    checkArgument(tlsCertChain.isEmpty() == tlsPrivateKey.isEmpty(),
+        "tls.cert.chain and tls.private.key go together (got: %s, %s)", tlsCertChain, tlsPrivateKey.isEmpty() ? "" : "(set)");
+    checkArgument(tlsClientCa.isEmpty() || !tlsCertChain.isEmpty(), "tls.client.ca needs tls.cert.chain");
     checkArgument(snapshotEveryCommands > 0, "snapshot.every.commands: %s (expected: > 0)", snapshotEveryCommands);
     checkArgument(journalSegmentBytes >= 4096, "journal.segment.bytes: %s (expected: >= 4096)", journalSegmentBytes);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
@@ -60,6 +67,10 @@ public record GatewayConfig(
     d.put("journal.segment.bytes", "67108864");
     d.put("snapshot.every.commands", "1000000");
     d.put("snapshot.every.seconds", "600");
+    d.put("tls.cert.chain", "");
+    d.put("tls.private.key", "");
+    d.put("tls.client.ca", "");
+    d.put("auth.tokens.file", "");
     return d;
   }
 
@@ -106,7 +117,11 @@ public record GatewayConfig(
         Duration.ofSeconds(integer(s, "drain.timeout.seconds")),
         Long.parseLong(s.get("journal.segment.bytes")),
         Long.parseLong(s.get("snapshot.every.commands")),
-        Duration.ofSeconds(integer(s, "snapshot.every.seconds")));
+        Duration.ofSeconds(integer(s, "snapshot.every.seconds")),
+        s.get("tls.cert.chain"),
+        s.get("tls.private.key"),
+        s.get("tls.client.ca"),
+        s.get("auth.tokens.file"));
   }
 
   private static int integer(Map<String, String> s, String key) {
@@ -120,7 +135,14 @@ public record GatewayConfig(
   /** Settings for tests: loopback, any free port, no metrics endpoint, in memory. */
   public static GatewayConfig forTests() {
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35), 1 << 20,
-        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10));
+        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "");
+  }
+
+  /** These settings with TLS (PEM files; empty strings for none) and bearer tokens. */
+  public GatewayConfig withSecurity(String certChain, String privateKey, String clientCa, String tokensFile) {
+    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile);
   }
 
   /** One line per setting, for the log at start. */
@@ -130,6 +152,8 @@ public record GatewayConfig(
         + "\nidempotency.window.days=" + idempotencyWindow.toDays() + "\nmax.inbound.message.bytes="
         + maxInboundMessageBytes + "\ncache.max.entries=" + cacheMaxEntries + "\ndrain.timeout.seconds="
         + drainTimeout.toSeconds() + "\njournal.segment.bytes=" + journalSegmentBytes
-        + "\nsnapshot.every.commands=" + snapshotEveryCommands + "\nsnapshot.every.seconds=" + snapshotEvery.toSeconds();
+        + "\nsnapshot.every.commands=" + snapshotEveryCommands + "\nsnapshot.every.seconds=" + snapshotEvery.toSeconds()
+        + "\ntls.cert.chain=" + tlsCertChain + "\ntls.private.key=" + (tlsPrivateKey.isEmpty() ? "" : "(set)")
+        + "\ntls.client.ca=" + tlsClientCa + "\nauth.tokens.file=" + authTokensFile;
   }
 }

@@ -7,7 +7,13 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import gongji.server.grpc.TerminalAuth;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
+import java.nio.file.Path;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
@@ -91,6 +97,18 @@ public final class GatewayServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .maxConnectionIdle(30, TimeUnit.MINUTES);
+    if (!config.tlsCertChain().isEmpty()) {
+      SslContextBuilder ssl = GrpcSslContexts.forServer(new File(config.tlsCertChain()), new File(config.tlsPrivateKey()));
+      if (!config.tlsClientCa().isEmpty()) {
+        ssl.trustManager(new File(config.tlsClientCa())).clientAuth(ClientAuth.REQUIRE);
+      }
+      b.sslContext(ssl.build());
+      log.info("TLS on" + (config.tlsClientCa().isEmpty() ? "" : ", client certificates required (mTLS)"));
+    }
+    if (!config.authTokensFile().isEmpty()) {
+      b.intercept(TerminalAuth.fromFile(Path.of(config.authTokensFile())));
+      log.info("bearer tokens required (" + config.authTokensFile() + ")");
+    }
     GatewayServer s = new GatewayServer(node, b, config.drainTimeout(), boss, workers);
     s.server.start();
     return s;

@@ -65,7 +65,7 @@ public final class AdminCli {
 
   static String usage() {
     return String.join("\n",
-        "usage: gongji admin <command> [flags]   (--target HOST:PORT, default 127.0.0.1:9090; --deadline-ms N)",
+        "usage: gongji admin <command> [flags]   (--target HOST:PORT, default 127.0.0.1:9090; --deadline-ms N; --token T)",
         "bindings:",
         "  list       --psn-no P [--role authorizer|beneficiary]",
         "  bind       --authorizer P --beneficiary P --relationship SPOUSE|PARENT|CHILD|SIBLING|GRANDPARENT|GRANDCHILD",
@@ -99,7 +99,14 @@ public final class AdminCli {
       err.println("gongji admin: " + e.getMessage());
       return Cli.USAGE;
     }
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(f.get("target", "127.0.0.1:9090")).usePlaintext().build();
+    ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(f.get("target", "127.0.0.1:9090")).usePlaintext();
+    if (f.has("token")) {
+      io.grpc.Metadata headers = new io.grpc.Metadata();
+      headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+          "Bearer " + f.require("token"));
+      builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    ManagedChannel channel = builder.build();
     try {
       long deadline = Long.parseLong(f.get("deadline-ms", "10000"));
       AdminServiceGrpc.AdminServiceBlockingStub admin =

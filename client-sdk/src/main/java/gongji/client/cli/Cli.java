@@ -66,6 +66,7 @@ public final class Cli {
         "  show       --txn T                                          a transaction as it is now",
         "common flags: --target HOST:PORT (127.0.0.1:9090) --institution CODE (P62010200017) --terminal ID (POS01)",
         "              --operator ID --request-id R --deadline-ms N (5000) --json",
+        "              --token T (bearer token) --tls-ca PEM [--tls-cert PEM --tls-key PEM] (TLS, mTLS; else plaintext)",
         "item categories: DRUG MEDICAL_DEVICE MEDICAL_CONSUMABLE MEDICAL_SERVICE NON_PROGRAMME_VACCINE HEALTH_CHECKUP",
         "                 PUBLIC_HEALTH FITNESS WELLNESS COSMETICS DAILY_GOODS; ':out' marks an out-of-policy-scope item",
         "exit codes: 0 done, 2 bad usage, 3 refused (see the reason), 4 unavailable/unknown outcome (retry same --request-id)");
@@ -89,10 +90,22 @@ public final class Cli {
     try {
       Terminal terminal = new Terminal(flags.get("institution", "P62010200017"), flags.get("terminal", "POS01"),
           flags.get("operator", ""));
-      options = ClientOptions.builder(flags.get("target", "127.0.0.1:9090"), terminal)
-          .defaultDeadlineMillis(Long.parseLong(flags.get("deadline-ms", "5000")))
-          .usePlaintext()
-          .build();
+      ClientOptions.Builder b = ClientOptions.builder(flags.get("target", "127.0.0.1:9090"), terminal)
+          .defaultDeadlineMillis(Long.parseLong(flags.get("deadline-ms", "5000")));
+      if (flags.has("tls-ca") || flags.has("tls-cert")) {
+        if (flags.has("tls-ca")) {
+          b.trustCertificates(new java.io.File(flags.require("tls-ca")));
+        }
+        if (flags.has("tls-cert")) {
+          b.clientCertificate(new java.io.File(flags.require("tls-cert")), new java.io.File(flags.require("tls-key")));
+        }
+      } else {
+        b.usePlaintext();
+      }
+      if (flags.has("token")) {
+        b.bearerToken(flags.require("token"));
+      }
+      options = b.build();
     } catch (IllegalArgumentException e) {
       err.println("gongji pos: " + e.getMessage());
       return USAGE;

@@ -70,7 +70,11 @@ public final class TestGateway implements AutoCloseable {
 
   /** The service on Netty at 127.0.0.1 on a free port, on the system clock (end-to-end and CLI tests). */
   public static TestGateway netty() throws Exception {
-    GatewayConfig config = GatewayConfig.forTests();
+    return netty(GatewayConfig.forTests());
+  }
+
+  /** The service on Netty with the given settings (TLS, tokens), on the system clock. */
+  public static TestGateway netty(GatewayConfig config) throws Exception {
     Node node = new Node(config, InstantSource.system(), Journal.NONE);
     GatewayServer server;
     try {
@@ -80,8 +84,9 @@ public final class TestGateway implements AutoCloseable {
       node.close();
       throw e;
     }
-    return new TestGateway(null, server, null,
-        ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
+    boolean plaintext = config.tlsCertChain().isEmpty();
+    ManagedChannelBuilder<?> raw = ManagedChannelBuilder.forAddress("127.0.0.1", server.port());
+    return new TestGateway(null, server, null, plaintext ? raw.usePlaintext().build() : raw.build());
   }
 
   /** A builder for a new channel to the gateway: give it to {@code GongjiClient.create}. */

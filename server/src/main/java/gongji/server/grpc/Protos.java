@@ -84,6 +84,7 @@ final class Protos {
         "H or P, then 11 digits, e.g. P62010200017");
     v.matches(field + ".terminal_id", t.getTerminalId(), Validator.TERMINAL_ID, "1..32 of [A-Za-z0-9_-]");
     v.text(field + ".operator_id", t.getOperatorId(), 0, 32);
+    TerminalAuth.checkInstitution(t.getFixmedinsCode());
     return new Terminal(t.getFixmedinsCode(), t.getTerminalId(), t.getOperatorId());
   }
 
