@@ -133,6 +133,8 @@ public final class CommandCodec {
       return c;
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
       throw new IllegalArgumentException("truncated command", e);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("amounts out of range: " + e.getMessage(), e);
     }
   }
 
@@ -191,7 +193,7 @@ public final class CommandCodec {
         InsuranceType insuranceType = enumOf(InsuranceType.values(), in.get());
         InsuredStatus status = enumOf(InsuredStatus.values(), in.get());
         String admdvs = str(in);
-        int n = varint(in);
+        int n = count(in);
         List<Credential> creds = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           creds.add(new Credential(enumOf(CredentialType.values(), in.get()), str(in)));
@@ -246,7 +248,7 @@ public final class CommandCodec {
         String requestId = str(in);
         long hash = in.getLong();
         String psnNo = str(in);
-        int n = varint(in);
+        int n = count(in);
         List<Command.Heir> heirs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           heirs.add(new Command.Heir(str(in), str(in), varlong(in)));
@@ -262,6 +264,15 @@ public final class CommandCodec {
       throw new IllegalArgumentException("enum ordinal " + ordinal + " out of range 0.." + (values.length - 1));
     }
     return values[ordinal];
+  }
+
+  /** A number of elements that take at least a byte each: more than the bytes left is damage, not a size. */
+  private static int count(ByteBuffer in) {
+    int n = varint(in);
+    if (n > in.remaining()) {
+      throw new IllegalArgumentException("count of " + n + " with " + in.remaining() + " bytes left");
+    }
+    return n;
   }
 
   static String str(ByteBuffer in) {

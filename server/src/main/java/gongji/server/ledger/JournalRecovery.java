@@ -76,6 +76,13 @@ public final class JournalRecovery {
     for (int i = 0; i < segments.size(); i++) {
       String name = segments.get(i);
       boolean lastSegment = i == segments.size() - 1;
+      long firstSeq = JournalFormat.segmentFirstSeq(name);
+      if (firstSeq > lastSeq + 1) {
+        // Checked on the name too: an empty segment holds no record whose number would show the gap.
+        throw new CorruptJournalException("journal gap: " + name + " starts at record " + firstSeq
+            + " but the records before it end at " + lastSeq + " (expected: a segment starting at or before "
+            + (lastSeq + 1) + "); a segment or snapshot is missing");
+      }
       byte[] b = storage.read(name);
       int pos = 0;
       while (pos < b.length) {

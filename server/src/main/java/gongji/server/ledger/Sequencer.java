@@ -188,7 +188,8 @@ public final class Sequencer implements AutoCloseable {
         if (stopping) {
           break;
         }
-        if (ledger.nextExpiryMillis() <= clock.millis()) {
+        // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
+        if (poisoned == null && ledger.nextExpiryMillis() <= clock.millis()) {
           batch[n++] = new Pending(TICK, null);
         } else {
           sleeping = true;

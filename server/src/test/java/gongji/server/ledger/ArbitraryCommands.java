@@ -1,0 +1,197 @@
+package gongji.server.ledger;
+
+import gongji.server.domain.Bill;
+import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
+import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.domain.Relationship;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded source of valid mutating commands with arbitrary field values, for the codec and the
+ * journal: the ledger need not make sense of them. Values lean towards the edges (0, 1, the
+ * largest long the field allows, empty and non-ASCII strings).
+ */
+final class ArbitraryCommands {
+  /** Strings that are valid UTF-16 (no lone surrogates) and so round-trip through UTF-8. */
+  private static final String[] STRINGS = {
+      "", "A", "P62010000017", "H35010000002", "T1", "张伟", "李娜·王", "Ωmega ß", "emoji 😀🏥", "tab\tnewline\n",
+      "\u0000nul", "ॐ नमः", "x".repeat(300), "医保个人账户共济".repeat(20)};
+  private static final MedicalType[] MEDICAL_TYPES = MedicalType.values();
+
+  private final SplittableRandom random;
+  private int nextId;
+
+  ArbitraryCommands(SplittableRandom random) {
+    this.random = random;
+  }
+
+  /** One command of each mutating type, then random ones: at least {@code n} in all. */
+  List<Command> list(int n) {
+    List<Command> out = new ArrayList<>();
+    for (int type = 0; type < TYPES; type++) {
+      out.add(of(type));
+    }
+    while (out.size() < n) {
+      out.add(next());
+    }
+    return out;
+  }
+
+  /** How many mutating command types {@link #of} makes. */
+  static final int TYPES = 18;
+
+  Command next() {
+    return of(random.nextInt(TYPES));
+  }
+
+  /** A random command of the given type (0 until {@link #TYPES}, one per journaled type). */
+  Command of(int type) {
+    return switch (type) {
+      case 0 -> new Command.RegisterInstitution(new Institution(str(), str(), terminals()));
+      case 1 -> new Command.UpsertInsured(insured());
+      case 2 -> new Command.SetRegionPolicy(policy());
+      case 3 -> new Command.CreateBinding(str(), str(), pick(Relationship.values()), amount());
+      case 4 -> new Command.Credit(id(), hash(), str(), amount());
+      case 5 -> new Command.Authorize(id(), hash(), str(), str(), str(), pick(MEDICAL_TYPES), bill(),
+          random.nextBoolean(), random.nextBoolean());
+      case 6 -> new Command.Settle(id(), hash(), str(), str(), random.nextInt(4) == 0 ? -1 : amountBelowMax());
+      case 7 -> new Command.Cancel(id(), hash(), str(), str());
+      case 8 -> new Command.Refund(id(), hash(), str(), str());
+      case 9 -> new Command.Reverse(str(), id());
+      case 10 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), pick(Outcome.values()), str());
+      case 11 -> new Command.Tick();
+      case 12 -> new Command.RequestBinding(str(), str(), pick(Relationship.values()), amount(), str());
+      case 13 -> new Command.ReviewBinding(str(), random.nextBoolean(), str());
+      case 14 -> new Command.DissolveBinding(str(), str());
+      case 15 -> new Command.RecordDeath(str());
+      case 16 -> new Command.PayOutToHeirs(id(), hash(), str(), heirs());
+      case 17 -> new Command.PayPremium(id(), hash(), str(), str(), amount(), count());
+      default -> throw new IllegalArgumentException("type " + type);
+    };
+  }
+
+  private List<Command.Heir> heirs() {
+    List<Command.Heir> out = new ArrayList<>();
+    int n = random.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      out.add(new Command.Heir(str(), str(), amount()));
+    }
+    return out;
+  }
+
+  /** A non-negative int (the journal's varints carry 0..Integer.MAX_VALUE). */
+  private int count() {
+    return switch (random.nextInt(4)) {
+      case 0 -> 0;
+      case 1 -> Integer.MAX_VALUE;
+      default -> random.nextInt(0, 3_000);
+    };
+  }
+
+  String id() {
+    return random.nextInt(4) == 0 ? str() : "R-" + (nextId++);
+  }
+
+  String str() {
+    if (random.nextInt(3) == 0) {
+      StringBuilder sb = new StringBuilder();
+      int n = random.nextInt(12);
+      for (int i = 0; i < n; i++) {
+        int cp;
+        do {
+          cp = random.nextInt(4) == 0 ? random.nextInt(0x110000) : random.nextInt(0x80);
+        } while (cp >= 0xD800 && cp <= 0xDFFF);
+        sb.appendCodePoint(cp);
+      }
+      return sb.toString();
+    }
+    return STRINGS[random.nextInt(STRINGS.length)];
+  }
+
+  long hash() {
+    return switch (random.nextInt(5)) {
+      case 0 -> 0;
+      case 1 -> Long.MIN_VALUE;
+      case 2 -> Long.MAX_VALUE;
+      case 3 -> -1;
+      default -> random.nextLong();
+    };
+  }
+
+  /** A non-negative amount in fen: the journal's varints carry 0..Long.MAX_VALUE. */
+  long amount() {
+    return switch (random.nextInt(6)) {
+      case 0 -> 0;
+      case 1 -> Long.MAX_VALUE;
+      case 2 -> 1;
+      case 3 -> 1L << (7 * (1 + random.nextInt(8)));
+      default -> random.nextLong(0, Long.MAX_VALUE);
+    };
+  }
+
+  /** A Settle's final total: {@code -1} means the authorized total, so the largest is one below the maximum. */
+  private long amountBelowMax() {
+    return Math.min(amount(), Long.MAX_VALUE - 1);
+  }
+
+  private <E> E pick(E[] values) {
+    return values[random.nextInt(values.length)];
+  }
+
+  private Set<String> terminals() {
+    Set<String> out = new HashSet<>();
+    int n = random.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      out.add(str());
+    }
+    return out;
+  }
+
+  private Insured insured() {
+    List<Credential> creds = new ArrayList<>();
+    int n = random.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      creds.add(new Credential(pick(CredentialType.values()), str()));
+    }
+    return new Insured(str(), str(), pick(InsuranceType.values()), pick(InsuredStatus.values()), str(), creds);
+  }
+
+  private RegionPolicy policy() {
+    Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
+    for (ItemCategory c : ItemCategory.values()) {
+      if (c.optional() && random.nextBoolean()) {
+        optional.add(c);
+      }
+    }
+    int ttl = random.nextInt(3) == 0 ? (random.nextBoolean() ? 60 : 86_400) : random.nextInt(60, 86_401);
+    return new RegionPolicy(str(), str(), amount(), random.nextBoolean(), random.nextBoolean(), random.nextBoolean(),
+        optional, ttl, count(), amount());
+  }
+
+  /** A bill whose payable parts (never in forbidden categories) sum to at most its total. */
+  Bill bill() {
+    long[] payable = new long[ItemCategory.count()];
+    long total = random.nextInt(4) == 0 ? Long.MAX_VALUE : random.nextLong(0, 1L << 40);
+    long left = total;
+    for (ItemCategory c : ItemCategory.values()) {
+      if (!c.forbidden() && left > 0 && random.nextBoolean()) {
+        long p = random.nextInt(5) == 0 ? left : random.nextLong(0, left == Long.MAX_VALUE ? left : left + 1);
+        payable[c.ordinal()] = p;
+        left -= p;
+      }
+    }
+    return Bill.of(total, payable);
+  }
+}
