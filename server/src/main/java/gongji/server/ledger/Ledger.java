@@ -41,6 +41,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -82,6 +83,8 @@ public final class Ledger {
   private static final long DAY_MILLIS = 86_400_000L;
   /** China's one time zone, UTC+8: the day that velocity limits count in. */
   private static final long LOCAL_OFFSET_MILLIS = 8 * 3_600_000L;
+  private static final Comparator<Result.Usage> USAGE_BY_TIME =
+      Comparator.comparingLong(Result.Usage::atMillis);
 
   private final Duration idempotencyWindow;
   private final ReferenceListener listener;
@@ -1153,8 +1156,20 @@ public final class Ledger {
     return share;
   }
 
+  /**
+   * The policy that governs an area: its own if one is set, else that of the pooling region it lies
+   * in (the district 620102 lies in the city 620100), else that of its province (620000), else the
+   * national baseline. Policies are set per pooling region, while an institution's code carries the
+   * area code of its district.
+   */
   private RegionPolicy policy(String admdvs) {
     RegionPolicy p = policies.get(admdvs);
+    if (p == null && admdvs.length() == 6) {
+      p = policies.get(admdvs.substring(0, 4) + "00");
+      if (p == null) {
+        p = policies.get(admdvs.substring(0, 2) + "0000");
+      }
+    }
     return p != null ? p : RegionPolicy.defaults(admdvs);
   }
 
@@ -1573,6 +1588,10 @@ public final class Ledger {
       if (!u.beneficiaryPsnNo().equals(u.authorizerPsnNo())) {
         l.persons.get(u.beneficiaryPsnNo()).usage.add(u);
       }
+    }
+    // The records come grouped by authorizer; each person lists theirs oldest first (a stable sort).
+    for (PersonState p : l.persons.values()) {
+      p.usage.sort(USAGE_BY_TIME);
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       RequestEntry e = l.requests.get(CommandCodec.str(in));

@@ -13,6 +13,7 @@ import gongji.server.domain.ItemCategory;
 import gongji.server.domain.LineItem;
 import gongji.server.domain.MedicalType;
 import gongji.server.domain.Relationship;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -81,5 +82,33 @@ class LedgerTest {
     assertEquals(10_000, usedOfBinding());
     assertEquals(90_000, ledger.balanceOf(AUTHORIZER));
     assertEquals(List.of(), ledger.audit());
+  }
+
+  @Test
+  void restore_beneficiaryOfSeveralAuthorizers_listsUsageRecordsOldestFirst() {
+    // Real person numbers: the snapshot writes usage records grouped by authorizer, in hash order.
+    List<String> authorizers = List.of("62010019800101001100000017", "62010019800101001100000101",
+        "62050019580809004400000004", "35010019900101005500000005", "62010019820304002200000002");
+    for (String a : authorizers) {
+      apply(new Command.UpsertInsured(person(a, InsuranceType.EMPLOYEE_BASIC)));
+      apply(new Command.Credit("K-" + a, 1, a, 1_000));
+      apply(new Command.CreateBinding(a, BENEFICIARY, Relationship.CHILD, 0));
+    }
+    // The first sale uses up the first binding's quota; each later one draws on the next authorizer.
+    for (int i = 0; i <= authorizers.size(); i++) {
+      Result.Sale sale = authorize("A-" + i, i == 0 ? 10_000 : 1_000);
+      apply(new Command.Settle("S-" + i, i, PHARMACY, sale.txn().txnId(), -1));
+    }
+    Command.ListUsage all = new Command.ListUsage(BENEFICIARY, null, 0, Long.MAX_VALUE, 0, 100);
+    List<Result.Usage> before = ((Result.Usages) ledger.apply(all, now)).usages();
+
+    CommandCodec.Output image = new CommandCodec.Output(4096);
+    ledger.snapshot(image);
+    Ledger restored = Ledger.restore(ByteBuffer.wrap(image.array(), 0, image.size()), Duration.ofDays(35),
+        ReferenceListener.NONE);
+
+    assertEquals(authorizers.size() + 1, before.size());
+    assertEquals(before, ((Result.Usages) restored.apply(all, now)).usages());
+    assertEquals(List.of(), restored.audit());
   }
 }

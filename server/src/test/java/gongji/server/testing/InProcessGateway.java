@@ -11,7 +11,21 @@ import gongji.server.ledger.Journal;
 import gongji.server.ledger.Result;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
+import gongji.v1.Alert;
 import gongji.v1.Binding;
+import gongji.v1.BindingRole;
+import gongji.v1.DissolveBindingRequest;
+import gongji.v1.FamilyServiceGrpc;
+import gongji.v1.ListAlertsRequest;
+import gongji.v1.ListAlertsResponse;
+import gongji.v1.ListBindingsRequest;
+import gongji.v1.ListBindingsResponse;
+import gongji.v1.ListUsageRecordsRequest;
+import gongji.v1.ListUsageRecordsResponse;
+import gongji.v1.RecordDeathRequest;
+import gongji.v1.RequestBindingRequest;
+import gongji.v1.ReviewBindingRequest;
+import gongji.v1.UsageRecord;
 import gongji.v1.CreateBindingRequest;
 import gongji.v1.CreditAccountRequest;
 import gongji.v1.Credential;
@@ -32,6 +46,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -97,6 +112,10 @@ public final class InProcessGateway implements AutoCloseable {
     return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
   }
 
+  public FamilyServiceGrpc.FamilyServiceBlockingStub family() {
+    return FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
   public ManagedChannel channel() {
     return channel;
   }
@@ -133,6 +152,11 @@ public final class InProcessGateway implements AutoCloseable {
     return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(policy).build());
   }
 
+  /** Sets a region's policy exactly as given. */
+  public RegionPolicy policy(RegionPolicy policy) {
+    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(policy).build());
+  }
+
   public Institution institution(String code, String... terminalIds) {
     return admin().registerInstitution(RegisterInstitutionRequest.newBuilder()
         .setInstitution(Institution.newBuilder().setFixmedinsCode(code).setName("institution " + code)
@@ -154,6 +178,19 @@ public final class InProcessGateway implements AutoCloseable {
   public Insured status(String psnNo, InsuredStatus status) {
     Insured before = requireNonNull(people.get(psnNo), psnNo);
     return upsert(before.toBuilder().setStatus(status).build());
+  }
+
+  /** Moves a person's insurance to another pooling region (a transfer of the insurance relationship). */
+  public Insured move(String psnNo, String admdvs) {
+    Insured before = requireNonNull(people.get(psnNo), psnNo);
+    return upsert(before.toBuilder().setInsuplcAdmdvs(admdvs).build());
+  }
+
+  /** Records a death through AdminService.RecordDeath. */
+  public Insured recordDeath(String psnNo) {
+    Insured after = admin().recordDeath(RecordDeathRequest.newBuilder().setPsnNo(psnNo).build());
+    people.put(psnNo, after);
+    return after;
   }
 
   private static Insured insured(String psnNo, String name, InsuranceType type, String admdvs, String card) {
@@ -193,6 +230,77 @@ public final class InProcessGateway implements AutoCloseable {
         .setQuotaFen(quotaFen)
         .build());
     return b.getBindingId();
+  }
+
+  // ---- family mutual aid, through FamilyService -----------------------------------------------
+
+  /** Asks for a binding (REQUESTED until reviewed); {@code quotaFen} 0 is no quota. */
+  public Binding requestBinding(String authorizer, String beneficiary, Relationship relationship, long quotaFen) {
+    return family().requestBinding(RequestBindingRequest.newBuilder()
+        .setAuthorizerPsnNo(authorizer)
+        .setBeneficiaryPsnNo(beneficiary)
+        .setRelationship(relationship)
+        .setEvidenceRef("hukou-" + authorizer + "-" + beneficiary)
+        .setQuotaFen(quotaFen)
+        .build());
+  }
+
+  /** The agency's review of a requested binding. */
+  public Binding review(String bindingId, boolean approve, String note) {
+    return family().reviewBinding(ReviewBindingRequest.newBuilder()
+        .setBindingId(bindingId).setApprove(approve).setNote(note).build());
+  }
+
+  /** A party (or anyone, to see it refused) dissolves a binding. */
+  public Binding dissolve(String bindingId, String byPsnNo) {
+    return family().dissolveBinding(DissolveBindingRequest.newBuilder()
+        .setBindingId(bindingId).setByPsnNo(byPsnNo).build());
+  }
+
+  /** Every binding of a person in a role, following page tokens with pages of {@code pageSize}. */
+  public List<Binding> bindings(String psnNo, BindingRole role, int pageSize) {
+    List<Binding> out = new ArrayList<>();
+    String token = "";
+    do {
+      ListBindingsResponse page = family().listBindings(ListBindingsRequest.newBuilder()
+          .setPsnNo(psnNo).setRole(role).setPageSize(pageSize).setPageToken(token).build());
+      out.addAll(page.getBindingsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return out;
+  }
+
+  /** One binding by id, found among the authorizer's bindings. */
+  public Binding binding(String authorizer, String bindingId) {
+    return bindings(authorizer, BindingRole.BINDING_ROLE_AUTHORIZER, 1000).stream()
+        .filter(b -> b.getBindingId().equals(bindingId)).findFirst()
+        .orElseThrow(() -> new AssertionError("no binding " + bindingId + " of " + authorizer));
+  }
+
+  /** Every usage record of a person in a role and time range, following page tokens. */
+  public List<UsageRecord> usage(String psnNo, BindingRole role, long startMillis, long endMillis, int pageSize) {
+    List<UsageRecord> out = new ArrayList<>();
+    String token = "";
+    do {
+      ListUsageRecordsResponse page = family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+          .setPsnNo(psnNo).setRole(role).setStartTimeMillis(startMillis).setEndTimeMillis(endMillis)
+          .setPageSize(pageSize).setPageToken(token).build());
+      out.addAll(page.getRecordsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return out;
+  }
+
+  /** Every alert the gateway recorded, oldest first, following page tokens. */
+  public List<Alert> alerts() {
+    List<Alert> out = new ArrayList<>();
+    String token = "";
+    do {
+      ListAlertsResponse page = admin().listAlerts(ListAlertsRequest.newBuilder().setPageSize(50).setPageToken(token).build());
+      out.addAll(page.getAlertsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return out;
   }
 
   public Account account(String psnNo) {
