@@ -48,7 +48,12 @@ public final class Gateway {
       }
       return resolvePatient(terminal, credential, claimedPsnNo).thenCompose(patient -> {
         if (patient instanceof Rejected r) {
-          return CompletableFuture.completedFuture(r);
+          if (r.outcome() != Outcome.IMPERSONATION) {
+            return CompletableFuture.completedFuture(r);
+          }
+          // No request id to keep the refusal under: record the alert itself, then refuse.
+          return sequencer.submit(new Command.RecordAlert(Outcome.IMPERSONATION.name(), terminal.institution(),
+              claimedPsnNo, r.detail())).thenApply(done -> r);
         }
         return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo()));
       });

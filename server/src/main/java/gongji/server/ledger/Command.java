@@ -207,6 +207,16 @@ public sealed interface Command {
     }
   }
 
+  /** Records a fraud alert found outside a keyed request (an Identify with someone else's card). */
+  record RecordAlert(String kind, String institution, String psnNo, String detail) implements Command {
+    public RecordAlert {
+      requireNonNull(kind, "kind");
+      requireNonNull(institution, "institution");
+      requireNonNull(psnNo, "psnNo");
+      requireNonNull(detail, "detail");
+    }
+  }
+
   /** Lets ledger time pass: expires due holds. The sequencer sends it when a hold is due. */
   record Tick() implements Command {}
 

@@ -45,6 +45,7 @@ public final class CommandCodec {
   private static final byte RECORD_DEATH = 16;
   private static final byte PAY_OUT_TO_HEIRS = 17;
   private static final byte PAY_PREMIUM = 18;
+  private static final byte RECORD_ALERT = 19;
 
   private CommandCodec() {}
 
@@ -108,6 +109,8 @@ public final class CommandCodec {
       out.u8(REVIEW_BINDING).str(c.bindingId()).u8(c.approve() ? 1 : 0).str(c.note());
     } else if (command instanceof Command.DissolveBinding c) {
       out.u8(DISSOLVE_BINDING).str(c.bindingId()).str(c.byPsnNo());
+    } else if (command instanceof Command.RecordAlert c) {
+      out.u8(RECORD_ALERT).str(c.kind()).str(c.institution()).str(c.psnNo()).str(c.detail());
     } else if (command instanceof Command.PayPremium c) {
       out.u8(PAY_PREMIUM).str(c.requestId()).i64(c.contentHash()).str(c.payerPsnNo()).str(c.beneficiaryPsnNo())
           .varlong(c.amountFen()).varint(c.year());
@@ -237,6 +240,9 @@ public final class CommandCodec {
       }
       case DISSOLVE_BINDING -> {
         return new Command.DissolveBinding(str(in), str(in));
+      }
+      case RECORD_ALERT -> {
+        return new Command.RecordAlert(str(in), str(in), str(in), str(in));
       }
       case PAY_PREMIUM -> {
         return new Command.PayPremium(str(in), in.getLong(), str(in), str(in), varlong(in), varint(in));

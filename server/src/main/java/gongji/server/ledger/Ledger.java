@@ -243,6 +243,10 @@ public final class Ledger {
     if (command instanceof Command.ListUsage c) {
       return listUsage(c);
     }
+    if (command instanceof Command.RecordAlert c) {
+      alert(c.kind(), c.institution(), c.psnNo(), c.detail());
+      return new Result.Done();
+    }
     if (command instanceof Command.RecordDeath c) {
       return recordDeath(c.psnNo());
     }
@@ -897,6 +901,10 @@ public final class Ledger {
     if (p.insured.status() != InsuredStatus.DECEASED || p.account < 0) {
       return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
           "only the account of a deceased person is paid out to heirs (status: " + p.insured.status() + ")");
+    }
+    if (balance[p.account] == 0) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT, "the account of " + c.psnNo() + " holds nothing to pay out"
+          + (p.payouts.isEmpty() ? "" : " (it was paid out before; a later refund would be paid out again)"));
     }
     if (held[p.account] > 0) {
       return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,

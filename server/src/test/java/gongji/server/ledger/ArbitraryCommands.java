@@ -50,7 +50,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 18;
+  static final int TYPES = 19;
 
   Command next() {
     return of(random.nextInt(TYPES));
@@ -78,6 +78,7 @@ final class ArbitraryCommands {
       case 15 -> new Command.RecordDeath(str());
       case 16 -> new Command.PayOutToHeirs(id(), hash(), str(), heirs());
       case 17 -> new Command.PayPremium(id(), hash(), str(), str(), amount(), count());
+      case 18 -> new Command.RecordAlert(str(), str(), str(), str());
       default -> throw new IllegalArgumentException("type " + type);
     };
   }
