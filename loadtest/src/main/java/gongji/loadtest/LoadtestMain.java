@@ -1,0 +1,47 @@
+package gongji.loadtest;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The load-test tool: one jar, one subcommand per benchmark. Only wires: each subcommand parses
+ * its own flags and returns its exit status (0 passed, 1 failed verification, 2 bad usage).
+ */
+public final class LoadtestMain {
+  private LoadtestMain() {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) throws Exception {
+    if (args.length == 0) {
+      usage(System.err);
+      return 2;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "ledger-bench":
+        return LedgerBenchmark.run(rest);
+      case "help":
+      case "-h":
+      case "--help":
+        usage(System.out);
+        return 0;
+      default:
+        System.err.println("unknown subcommand: " + args[0]);
+        usage(System.err);
+        return 2;
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("usage: java -jar gongji-loadtest-all.jar <subcommand> [flags]");
+    out.println();
+    out.println("subcommands:");
+    out.println("  ledger-bench   authorize+settle pairs through the in-memory sequencer (or --raw: the ledger alone)");
+    out.println("  help           this text");
+    out.println();
+    out.println(LedgerBenchmark.USAGE);
+  }
+}
