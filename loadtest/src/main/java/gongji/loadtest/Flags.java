@@ -48,6 +48,11 @@ final class Flags {
     return new Flags(values);
   }
 
+  /** The value of a valued flag, or {@code defaultValue} when absent. */
+  String value(String name, String defaultValue) {
+    return values.getOrDefault(name, defaultValue);
+  }
+
   boolean isSet(String name) {
     return Boolean.parseBoolean(values.getOrDefault(name, "false"));
   }

@@ -3,7 +3,9 @@ package gongji.loadtest;
 import static gongji.loadtest.Checks.checkArgument;
 
 import gongji.server.ledger.Command;
+import gongji.server.ledger.FileJournal;
 import gongji.server.ledger.Journal;
+import gongji.server.ledger.storage.FileStorage;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.ReferenceListener;
@@ -65,7 +67,9 @@ public final class LedgerBenchmark {
       "  --seed N             workload seed (default 42)",
       "  --max-pairs N        sales the patients are funded for (default: what the heap holds)",
       "  --window-days N      the ledger's idempotency window (default 35, as the gateway)",
-      "  --raw                Ledger.apply alone on this thread, no sequencer (upper bound)");
+      "  --raw                Ledger.apply alone on this thread, no sequencer (upper bound)",
+      "  --journal-dir DIR    journal to segment files in DIR (a new, empty directory) with one fsync per batch;",
+      "                       without it the sequencer runs in memory (Journal.NONE)");
 
   /** Retained heap per settled sale with the default idempotency window, measured, with margin. */
   private static final long PLANNED_BYTES_PER_PAIR = 2_048;
@@ -91,7 +95,8 @@ public final class LedgerBenchmark {
       int institutions,
       long seed,
       long maxPairs,
-      Duration idempotencyWindow) {
+      Duration idempotencyWindow,
+      String journalDir) {
 
     Options {
       checkArgument(seconds > 0, "--seconds: %s (expected: > 0)", seconds);
@@ -111,7 +116,7 @@ public final class LedgerBenchmark {
     static Options parse(String[] args) {
       Flags f = Flags.parse(args,
           Set.of("seconds", "warmup", "producers", "in-flight", "batch", "max-queued", "patients", "institutions", "seed",
-              "max-pairs", "window-days"),
+              "max-pairs", "window-days", "journal-dir"),
           Set.of("raw"));
       Sequencer.Config defaults = Sequencer.Config.defaults();
       return new Options(
@@ -126,7 +131,8 @@ public final class LedgerBenchmark {
           f.intValue("institutions", 100),
           f.longValue("seed", 42),
           f.longValue("max-pairs", Runtime.getRuntime().maxMemory() / PLANNED_BYTES_PER_PAIR),
-          Duration.ofDays(f.intValue("window-days", 35)));
+          Duration.ofDays(f.intValue("window-days", 35)),
+          f.value("journal-dir", null));
     }
 
     /** The sales producer {@code i} may have outstanding: its share of {@code inFlight}. */
@@ -167,7 +173,9 @@ public final class LedgerBenchmark {
       t.setDaemon(true);
       return t;
     });
-    Sequencer sequencer = new Sequencer(ledger, Journal.NONE, InstantSource.system(), replies,
+    Journal journal = options.journalDir() == null ? Journal.NONE
+        : new FileJournal(new FileStorage(java.nio.file.Path.of(options.journalDir())), 1, 64L << 20);
+    Sequencer sequencer = new Sequencer(ledger, journal, InstantSource.system(), replies,
         new Sequencer.Config(options.maxQueuedCommands(), options.maxBatchCommands(), IDLE_TICK_MILLIS), batches);
     sequencer.start();
     Pipeline pipeline = new Pipeline(sequencer, report);

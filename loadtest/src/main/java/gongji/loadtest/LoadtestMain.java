@@ -23,6 +23,9 @@ public final class LoadtestMain {
     switch (args[0]) {
       case "ledger-bench":
         return LedgerBenchmark.run(rest);
+      case "crashtest":
+        return CrashTest.run(rest);
+
       case "help":
       case "-h":
       case "--help":
@@ -40,8 +43,11 @@ public final class LoadtestMain {
     out.println();
     out.println("subcommands:");
     out.println("  ledger-bench   authorize+settle pairs through the in-memory sequencer (or --raw: the ledger alone)");
+    out.println("  crashtest      kill -9 the real gateway under load, restart, check nothing acknowledged was lost");
     out.println("  help           this text");
     out.println();
     out.println(LedgerBenchmark.USAGE);
+    out.println();
+    out.println(CrashTest.USAGE);
   }
 }

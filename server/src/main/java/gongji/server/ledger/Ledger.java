@@ -690,7 +690,7 @@ public final class Ledger {
       for (Credential cred : before.credentials()) {
         credentials.remove(cred);
       }
-      p.insured = insured;
+      p.setInsured(insured);
     }
     for (Credential cred : insured.credentials()) {
       credentials.put(cred, p);
@@ -846,8 +846,8 @@ public final class Ledger {
       return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here");
     }
     Insured before = p.insured;
-    p.insured = new Insured(before.psnNo(), before.name(), before.insuranceType(), InsuredStatus.DECEASED,
-        before.admdvs(), before.credentials());
+    p.setInsured(new Insured(before.psnNo(), before.name(), before.insuranceType(), InsuredStatus.DECEASED,
+        before.admdvs(), before.credentials()));
     lifeEvent(p, before);
     listener.insuredChanged(before, p.insured);
     return new Result.Done();
@@ -1244,7 +1244,7 @@ public final class Ledger {
   }
 
   private static String masked(PersonState p) {
-    return Masking.person(p.insured.name(), p.insured.psnNo());
+    return p.masked;
   }
 
   private static TxnView view(Txn t) {
@@ -1253,7 +1253,7 @@ public final class Ledger {
 
   /** The transaction as it was when it was in {@code state}. */
   private static TxnView view(Txn t, TxnState state) {
-    return new TxnView(t.id, t.institution.institution.code(), Masking.psnNo(t.patient.insured.psnNo()),
+    return new TxnView(t.id, t.institution.institution.code(), t.patient.maskedPsnNo,
         t.medicalType, state, t.authorized, state == TxnState.SETTLED || state == TxnState.REFUNDED ? t.settled : null,
         t.createdAtMillis, t.expiresAtMillis);
   }
@@ -1671,6 +1671,9 @@ public final class Ledger {
 
   private static final class PersonState {
     Insured insured;
+    /** How the person is shown on payment legs and views: masked once, not on every sale. */
+    String masked;
+    String maskedPsnNo;
     int account = -1;
     boolean frozen;
     final List<BindingState> asBeneficiary = new ArrayList<>(2);
@@ -1682,7 +1685,13 @@ public final class Ledger {
     long aidFenToday;
 
     PersonState(Insured insured) {
+      setInsured(insured);
+    }
+
+    void setInsured(Insured insured) {
       this.insured = insured;
+      this.masked = Masking.person(insured.name(), insured.psnNo());
+      this.maskedPsnNo = Masking.psnNo(insured.psnNo());
     }
   }
 

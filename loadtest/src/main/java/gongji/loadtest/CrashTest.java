@@ -1,0 +1,423 @@
+package gongji.loadtest;
+
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.AuthorizeRequest;
+import gongji.v1.AuthorizeResponse;
+import gongji.v1.Breakdown;
+import gongji.v1.CreateBindingRequest;
+import gongji.v1.CreditAccountRequest;
+import gongji.v1.Credential;
+import gongji.v1.CredentialType;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.GetTransactionRequest;
+import gongji.v1.GetTransactionResponse;
+import gongji.v1.InsuranceType;
+import gongji.v1.Insured;
+import gongji.v1.InsuredStatus;
+import gongji.v1.Institution;
+import gongji.v1.ItemCategory;
+import gongji.v1.LineItem;
+import gongji.v1.MedicalType;
+import gongji.v1.PaymentLeg;
+import gongji.v1.RegionPolicy;
+import gongji.v1.RegisterInstitutionRequest;
+import gongji.v1.Relationship;
+import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.SettleRequest;
+import gongji.v1.SettlementServiceGrpc;
+import gongji.v1.Terminal;
+import gongji.v1.TransactionState;
+import gongji.v1.UpsertInsuredRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The kill -9 test: runs the real gateway as a child process on a data directory, drives sales
+ * against it from this process, kills it with SIGKILL at a random moment, restarts it, and checks
+ * that what was acknowledged survived exactly once.
+ *
+ * <p>Each cycle's clients authorize and settle two-leg sales (the patient's own account, then a
+ * relative's) and record every request as acknowledged, refused, or unknown (the connection died).
+ * After the restart each request is looked up by its id: an acknowledged one must be there and
+ * applied (else "lost"); a refused one must not be applied; an unknown one may be either, but a
+ * settled sale must be whole (its legs and cash add up to its total, else "partial"). Then every
+ * account's balance must equal the initial credit less the legs of the settled sales that drew on
+ * it, as the model rebuilt from the look-ups says: a sale applied twice would show there
+ * ("duplicated"), as would any fen out of place. At the end the gateway is stopped and
+ * {@code gongji ledger verify} checks the data directory offline.
+ */
+public final class CrashTest {
+  static final String USAGE = String.join("\n",
+      "crashtest flags:",
+      "  --cycles N        kill -9 and restart this many times (50)",
+      "  --clients N       concurrent clients per cycle (4)",
+      "  --seed S          the random seed (time-based when absent; printed)",
+      "  --min-ms N        least time under load before the kill (200)",
+      "  --max-ms N        most time under load before the kill (1200)",
+      "  --data-dir DIR    where the child keeps its ledger (a new temporary directory)");
+
+  private static final String INSTITUTION = "P62010200099";
+  private static final String TERMINAL = "CRASH1";
+  private static final int PATIENTS = 24;
+  private static final long PATIENT_CREDIT_FEN = 2_000_000;
+  private static final long RELATIVE_CREDIT_FEN = 50_000_000;
+
+  private final int cycles;
+  private final int clients;
+  private final long seed;
+  private final long minMillis;
+  private final long maxMillis;
+  private final Path dataDir;
+  private final Map<String, Long> expected = new HashMap<>();
+  private final Map<String, String> bindingOwner = new HashMap<>();
+  private final Map<String, String> patientOfCard = new HashMap<>();
+
+  private long acknowledged;
+  private long lost;
+  private long duplicated;
+  private long partial;
+  private long violations;
+  private long unknown;
+
+  CrashTest(int cycles, int clients, long seed, long minMillis, long maxMillis, Path dataDir) {
+    this.cycles = cycles;
+    this.clients = clients;
+    this.seed = seed;
+    this.minMillis = minMillis;
+    this.maxMillis = maxMillis;
+    this.dataDir = dataDir;
+  }
+
+  static int run(String[] args) throws Exception {
+    Flags f = Flags.parse(args, java.util.Set.of("cycles", "clients", "seed", "min-ms", "max-ms", "data-dir"),
+        java.util.Set.of());
+    long seed = f.longValue("seed", System.nanoTime());
+    String dirFlag = f.value("data-dir", null);
+    Path dir = dirFlag != null ? Path.of(dirFlag) : Files.createTempDirectory("gongji-crashtest").resolve("data");
+    CrashTest t = new CrashTest(f.intValue("cycles", 50), f.intValue("clients", 4), seed, f.intValue("min-ms", 200),
+        f.intValue("max-ms", 1200), dir);
+    String summary = t.execute();
+    System.out.println(summary);
+    return t.passed() ? 0 : 1;
+  }
+
+  boolean passed() {
+    return lost == 0 && duplicated == 0 && partial == 0 && violations == 0;
+  }
+
+  /** Runs every cycle and returns the summary line. */
+  String execute() throws Exception {
+    System.out.println("crashtest: seed=" + seed + " data-dir=" + dataDir);
+    SplittableRandom random = new SplittableRandom(seed);
+    int port = freePort();
+    Process server = start(port);
+    ManagedChannel channel = channel(port);
+    try {
+      setUp(channel);
+      for (int cycle = 1; cycle <= cycles; cycle++) {
+        List<Call> calls = loadAndKill(channel, server, cycle, random.split());
+        channel.shutdownNow();
+        server = start(port);
+        channel = channel(port);
+        check(channel, calls, cycle);
+      }
+      channel.shutdownNow();
+      server.destroy();
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+        violations++;
+        System.out.println("crashtest: the gateway did not stop within 30 s of SIGTERM");
+      }
+      server.waitFor();
+      verifyOffline();
+    } finally {
+      if (server.isAlive()) {
+        server.destroyForcibly();
+      }
+      channel.shutdownNow();
+    }
+    return "crashtest: cycles=" + cycles + " acknowledged=" + acknowledged + " unknown=" + unknown + " lost=" + lost
+        + " duplicated=" + duplicated + " partial=" + partial + " violations=" + violations + " seed=" + seed;
+  }
+
+  // ---- the child process ------------------------------------------------------------------------
+
+  private Process start(int port) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    // A child that starts fast: it is started once per cycle.
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        "gongji.server.Main", "serve", "--port", Integer.toString(port), "--metrics-port", "-1",
+        "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000")
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Process p = pb.start();
+    ManagedChannel ch = channel(port);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("the gateway exited with " + p.exitValue() + "; see " + log);
+        }
+        try {
+          HealthCheckResponse r = HealthGrpc.newBlockingStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.newBuilder().setService("gongji.v1.SettlementService").build());
+          if (r.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
+            return p;
+          }
+        } catch (StatusRuntimeException e) {
+          // Not up yet.
+        }
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      throw new IllegalStateException("the gateway did not become SERVING within 60 s; see " + log);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  private static ManagedChannel channel(int port) {
+    return ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void verifyOffline() throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "gongji.server.Main", "ledger",
+        "verify", "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    int rc = p.waitFor();
+    System.out.print(output.replaceAll("(?m)^", "crashtest: "));
+    if (rc != 0) {
+      violations++;
+    }
+  }
+
+  // ---- fixtures -----------------------------------------------------------------------------------
+
+  private void setUp(ManagedChannel channel) {
+    AdminServiceGrpc.AdminServiceBlockingStub admin =
+        AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(RegionPolicy.newBuilder()
+        .setAdmdvs("620100").setName("兰州市").setRetainedFloorFen(0).setQuotaAllowed(true).setHoldTtlSeconds(600))
+        .build());
+    admin.registerInstitution(RegisterInstitutionRequest.newBuilder().setInstitution(Institution.newBuilder()
+        .setFixmedinsCode(INSTITUTION).setName("crash test pharmacy").addTerminalIds(TERMINAL)).build());
+    for (int i = 0; i < PATIENTS; i++) {
+      String patient = psn("1", i);
+      String relative = psn("2", i);
+      insured(admin, patient, "patient " + i, "CARD-P" + i);
+      insured(admin, relative, "relative " + i, "CARD-R" + i);
+      patientOfCard.put("CARD-P" + i, patient);
+      admin.creditAccount(CreditAccountRequest.newBuilder().setRequestId("crash-credit-p" + i).setPsnNo(patient)
+          .setAmountFen(PATIENT_CREDIT_FEN).build());
+      admin.creditAccount(CreditAccountRequest.newBuilder().setRequestId("crash-credit-r" + i).setPsnNo(relative)
+          .setAmountFen(RELATIVE_CREDIT_FEN).build());
+      expected.put(patient, PATIENT_CREDIT_FEN);
+      expected.put(relative, RELATIVE_CREDIT_FEN);
+      String binding = admin.createBinding(CreateBindingRequest.newBuilder().setAuthorizerPsnNo(relative)
+          .setBeneficiaryPsnNo(patient).setRelationship(Relationship.RELATIONSHIP_PARENT).build()).getBindingId();
+      bindingOwner.put(binding, relative);
+    }
+  }
+
+  private static void insured(AdminServiceGrpc.AdminServiceBlockingStub admin, String psnNo, String name, String card) {
+    admin.upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder().setPsnNo(psnNo).setName(name)
+        .setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC).setStatus(InsuredStatus.INSURED_STATUS_NORMAL)
+        .setInsuplcAdmdvs("620100")
+        .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
+            .setNumber(card))).build());
+  }
+
+  private static String psn(String kind, int i) {
+    return String.format("6201%s%021d", kind, i);
+  }
+
+  // ---- load -------------------------------------------------------------------------------------
+
+  /** What a client sent and what it heard back. */
+  private record Call(String requestId, boolean settle, String patient, Outcome outcome, String txnId) {}
+
+  private enum Outcome { ACKNOWLEDGED, REFUSED, UNKNOWN }
+
+  /**
+   * Drives sales from {@code clients} threads, kills the gateway with SIGKILL after a random time
+   * while they are still sending, waits for every client to notice, and returns what they saw.
+   */
+  private List<Call> loadAndKill(ManagedChannel channel, Process server, int cycle, SplittableRandom random)
+      throws InterruptedException {
+    ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      SplittableRandom r = random.split();
+      int client = c;
+      Thread t = new Thread(() -> drive(channel, cycle, client, r, calls, stop), "crash-client-" + c);
+      t.start();
+      threads.add(t);
+    }
+    TimeUnit.MILLISECONDS.sleep(minMillis + random.nextLong(Math.max(1, maxMillis - minMillis)));
+    server.destroyForcibly();
+    server.waitFor();
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    return new ArrayList<>(calls);
+  }
+
+  private void drive(ManagedChannel channel, int cycle, int client, SplittableRandom random,
+      ConcurrentLinkedQueue<Call> calls, AtomicBoolean stop) {
+    SettlementServiceGrpc.SettlementServiceBlockingStub stub = SettlementServiceGrpc.newBlockingStub(channel);
+    Terminal terminal = Terminal.newBuilder().setFixmedinsCode(INSTITUTION).setTerminalId(TERMINAL).build();
+    for (int n = 0; !stop.get(); n++) {
+      int i = random.nextInt(PATIENTS);
+      String card = "CARD-P" + i;
+      String base = "C" + cycle + "-" + client + "-" + n;
+      long amount = 1 + random.nextLong(20_000);
+      AuthorizeRequest a = AuthorizeRequest.newBuilder().setRequestId(base + "-A").setTerminal(terminal)
+          .setCredential(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
+              .setNumber(card))
+          .setMedicalType(MedicalType.MEDICAL_TYPE_PHARMACY)
+          .addItems(LineItem.newBuilder().setCode("D1").setCategory(ItemCategory.ITEM_CATEGORY_DRUG).setInPolicyScope(true)
+              .setQuantity(1).setAmountFen(amount))
+          .setUsePersonalAccount(true).setUseMutualAid(true).build();
+      String txn;
+      try {
+        AuthorizeResponse r = stub.withDeadlineAfter(2, TimeUnit.SECONDS).authorize(a);
+        calls.add(new Call(a.getRequestId(), false, patientOfCard.get(card), Outcome.ACKNOWLEDGED, r.getTransactionId()));
+        txn = r.getTransactionId();
+      } catch (StatusRuntimeException e) {
+        calls.add(new Call(a.getRequestId(), false, patientOfCard.get(card), outcome(e), ""));
+        if (outcome(e) == Outcome.UNKNOWN) {
+          return;
+        }
+        continue;
+      }
+      SettleRequest s = SettleRequest.newBuilder().setRequestId(base + "-S").setTerminal(terminal)
+          .setTransactionId(txn).build();
+      try {
+        stub.withDeadlineAfter(2, TimeUnit.SECONDS).settle(s);
+        calls.add(new Call(s.getRequestId(), true, patientOfCard.get(card), Outcome.ACKNOWLEDGED, txn));
+      } catch (StatusRuntimeException e) {
+        calls.add(new Call(s.getRequestId(), true, patientOfCard.get(card), outcome(e), txn));
+        if (outcome(e) == Outcome.UNKNOWN) {
+          return;
+        }
+      }
+    }
+  }
+
+  private static Outcome outcome(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED
+        || code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN ? Outcome.UNKNOWN : Outcome.REFUSED;
+  }
+
+  // ---- checks -----------------------------------------------------------------------------------
+
+  private void check(ManagedChannel channel, List<Call> calls, int cycle) {
+    SettlementServiceGrpc.SettlementServiceBlockingStub stub = SettlementServiceGrpc.newBlockingStub(channel);
+    Terminal terminal = Terminal.newBuilder().setFixmedinsCode(INSTITUTION).setTerminalId(TERMINAL).build();
+    long before = lost + duplicated + partial + violations;
+    for (Call c : calls) {
+      if (c.outcome == Outcome.ACKNOWLEDGED) {
+        acknowledged++;
+      } else if (c.outcome == Outcome.UNKNOWN) {
+        unknown++;
+      }
+      GetTransactionResponse r;
+      try {
+        r = stub.withDeadlineAfter(10, TimeUnit.SECONDS).getTransaction(GetTransactionRequest.newBuilder()
+            .setTerminal(terminal).setRequestId(c.requestId).build());
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+          violations++;
+          System.out.println("crashtest: cycle " + cycle + ": look-up of " + c.requestId + " failed: " + e.getStatus());
+          continue;
+        }
+        if (c.outcome == Outcome.ACKNOWLEDGED) {
+          lost++;
+          System.out.println("crashtest: cycle " + cycle + ": LOST acknowledged " + c.requestId);
+        }
+        continue;
+      }
+      boolean applied = r.getRequest().getApplied();
+      if (c.outcome == Outcome.ACKNOWLEDGED && !applied) {
+        lost++;
+        System.out.println("crashtest: cycle " + cycle + ": acknowledged " + c.requestId + " not applied: " + r.getRequest());
+      }
+      if (c.outcome == Outcome.REFUSED && applied) {
+        violations++;
+        System.out.println("crashtest: cycle " + cycle + ": refused " + c.requestId + " was applied");
+      }
+      if (c.settle && applied) {
+        if (r.getTransaction().getState() != TransactionState.TRANSACTION_STATE_SETTLED || !whole(r.getTransaction().getSettled())) {
+          partial++;
+          System.out.println("crashtest: cycle " + cycle + ": settled sale " + c.txnId + " is not whole: " + r.getTransaction());
+          continue;
+        }
+        for (PaymentLeg leg : r.getTransaction().getSettled().getLegsList()) {
+          String owner = switch (leg.getSource()) {
+            case FUND_SOURCE_OWN_ACCOUNT -> c.patient;
+            case FUND_SOURCE_MUTUAL_AID -> bindingOwner.get(leg.getBindingId());
+            default -> null;
+          };
+          if (owner != null) {
+            expected.merge(owner, -leg.getAmountFen(), Long::sum);
+          }
+        }
+      }
+    }
+    AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(channel);
+    for (Map.Entry<String, Long> e : expected.entrySet()) {
+      long balance = admin.withDeadlineAfter(10, TimeUnit.SECONDS)
+          .getAccount(GetAccountRequest.newBuilder().setPsnNo(e.getKey()).build()).getBalanceFen();
+      if (balance != e.getValue()) {
+        if (balance < e.getValue()) {
+          duplicated++;
+        } else {
+          lost++;
+        }
+        System.out.println("crashtest: cycle " + cycle + ": balance of " + e.getKey() + " is " + balance
+            + " fen, the model says " + e.getValue());
+        e.setValue(balance);
+      }
+    }
+    if (lost + duplicated + partial + violations > before || cycle % 10 == 0 || cycle == cycles) {
+      System.out.println("crashtest: cycle " + cycle + " of " + cycles + ": " + calls.size() + " requests checked;"
+          + " acknowledged=" + acknowledged + " lost=" + lost + " duplicated=" + duplicated + " partial=" + partial
+          + " violations=" + violations);
+    }
+  }
+
+  private static boolean whole(Breakdown b) {
+    long sum = 0;
+    for (PaymentLeg leg : b.getLegsList()) {
+      sum += leg.getAmountFen();
+    }
+    return sum == b.getTotalFen() && b.getAccountPayFen() + b.getMutualAidPayFen() + b.getCashPayFen() == b.getTotalFen();
+  }
+}
