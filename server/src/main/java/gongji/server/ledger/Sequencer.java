@@ -241,14 +241,15 @@ public final class Sequencer implements AutoCloseable {
     }
     applied.addAndGet(n);
     observer.batchDone(n, mutating, forceNanos);
-    if (failure == null) {
-      maybeSnapshot(mutating, now);
-    }
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
     Throwable f = failure;
     replies.execute(() -> complete(done, results, f));
+    // After the replies are on their way: the image is taken on this thread and holds the next batch.
+    if (failure == null) {
+      maybeSnapshot(mutating, now);
+    }
   }
 
   private void maybeSnapshot(int journaled, long now) {
