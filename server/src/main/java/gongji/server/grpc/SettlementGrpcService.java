@@ -54,14 +54,12 @@ public final class SettlementGrpcService extends SettlementServiceGrpc.Settlemen
   public void settle(SettleRequest req, StreamObserver<SettleResponse> out) {
     Replies.send(out, Map.of("request_id", req.getRequestId(), "transaction_id", req.getTransactionId()), () -> {
       Validator v = new Validator();
-      String requestId = Protos.requestId(v, "request_id", req.getRequestId());
-      Terminal terminal = Protos.terminal(v, "terminal", req.hasTerminal(), req.getTerminal());
-      String txnId = Protos.txnId(v, req.getTransactionId());
+      SaleStep step = SaleStep.parse(v, req.getRequestId(), req.hasTerminal(), req.getTerminal(), req.getTransactionId());
       long finalTotal = req.hasFinalTotalFen()
           ? v.range("final_total_fen", req.getFinalTotalFen(), 0, Protos.MAX_LINE_FEN * Protos.MAX_ITEMS) : -1;
       v.check();
-      return gateway.submit(terminal,
-          new Command.Settle(requestId, Protos.contentHash(req), terminal.institution(), txnId, finalTotal));
+      return gateway.submit(step.terminal(), new Command.Settle(step.requestId(), Protos.contentHash(req),
+          step.terminal().institution(), step.txnId(), finalTotal));
     }, Protos::settleResponse);
   }
 
@@ -69,12 +67,10 @@ public final class SettlementGrpcService extends SettlementServiceGrpc.Settlemen
   public void cancel(CancelRequest req, StreamObserver<CancelResponse> out) {
     Replies.send(out, Map.of("request_id", req.getRequestId(), "transaction_id", req.getTransactionId()), () -> {
       Validator v = new Validator();
-      String requestId = Protos.requestId(v, "request_id", req.getRequestId());
-      Terminal terminal = Protos.terminal(v, "terminal", req.hasTerminal(), req.getTerminal());
-      String txnId = Protos.txnId(v, req.getTransactionId());
+      SaleStep step = SaleStep.parse(v, req.getRequestId(), req.hasTerminal(), req.getTerminal(), req.getTransactionId());
       v.check();
-      return gateway.submit(terminal,
-          new Command.Cancel(requestId, Protos.contentHash(req), terminal.institution(), txnId));
+      return gateway.submit(step.terminal(), new Command.Cancel(step.requestId(), Protos.contentHash(req),
+          step.terminal().institution(), step.txnId()));
     }, Protos::cancelResponse);
   }
 
@@ -82,12 +78,10 @@ public final class SettlementGrpcService extends SettlementServiceGrpc.Settlemen
   public void refund(RefundRequest req, StreamObserver<RefundResponse> out) {
     Replies.send(out, Map.of("request_id", req.getRequestId(), "transaction_id", req.getTransactionId()), () -> {
       Validator v = new Validator();
-      String requestId = Protos.requestId(v, "request_id", req.getRequestId());
-      Terminal terminal = Protos.terminal(v, "terminal", req.hasTerminal(), req.getTerminal());
-      String txnId = Protos.txnId(v, req.getTransactionId());
+      SaleStep step = SaleStep.parse(v, req.getRequestId(), req.hasTerminal(), req.getTerminal(), req.getTransactionId());
       v.check();
-      return gateway.submit(terminal,
-          new Command.Refund(requestId, Protos.contentHash(req), terminal.institution(), txnId));
+      return gateway.submit(step.terminal(), new Command.Refund(step.requestId(), Protos.contentHash(req),
+          step.terminal().institution(), step.txnId()));
     }, Protos::refundResponse);
   }
 
@@ -117,5 +111,14 @@ public final class SettlementGrpcService extends SettlementServiceGrpc.Settlemen
       v.check();
       return gateway.submit(terminal, new Command.GetTransaction(terminal.institution(), txnId, requestId));
     }, Protos::lookupResponse);
+  }
+
+  /** What every step on an existing sale names: its own request id, the terminal, the transaction. */
+  private record SaleStep(String requestId, Terminal terminal, String txnId) {
+    static SaleStep parse(Validator v, String requestId, boolean hasTerminal, gongji.v1.Terminal terminal,
+        String txnId) {
+      return new SaleStep(Protos.requestId(v, "request_id", requestId),
+          Protos.terminal(v, "terminal", hasTerminal, terminal), Protos.txnId(v, txnId));
+    }
   }
 }
