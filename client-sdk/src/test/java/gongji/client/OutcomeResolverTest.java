@@ -173,9 +173,7 @@ class OutcomeResolverTest {
     start(options(POS).maxAttempts(1).build(), List.of(fault), lookupsFail);
     Sale authorized = client.authorize(basket(LI_NA).build());
     CompletableFuture<Sale> settling = client.settleAsync(authorized.transactionId(), null, null);
-    while (lookupsFail.injected() < 4) {
-      Thread.sleep(5);
-    }
+    assertTrue(lookupsFail.awaitInjected(4, 10, TimeUnit.SECONDS), "the resolver made 4 look-ups");
 
     client.close();
 

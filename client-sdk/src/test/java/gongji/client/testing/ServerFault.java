@@ -64,6 +64,21 @@ public final class ServerFault implements ServerInterceptor {
     return injected.get();
   }
 
+  /** Waits until at least {@code n} faults were injected; false if that took longer than the timeout. */
+  public boolean awaitInjected(int n, long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+    long until = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (injected) {
+      while (injected.get() < n) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(injected, left);
+      }
+      return true;
+    }
+  }
+
   /** What the handler answered in the calls whose reply was lost or held (the gateway's own outcome). */
   public List<Status> handlerStatuses() {
     return List.copyOf(handlerStatuses);
@@ -84,6 +99,9 @@ public final class ServerFault implements ServerInterceptor {
       return recording(next.startCall(call, headers));
     }
     injected.incrementAndGet();
+    synchronized (injected) {
+      injected.notifyAll();
+    }
     return switch (kind) {
       case UNAVAILABLE_BEFORE_HANDLER -> failBeforeHandler(call);
       case REPLY_LOST_AS_UNAVAILABLE -> recording(next.startCall(new LostReply<>(call), headers));
