@@ -55,7 +55,7 @@ public final class Gateway {
           return sequencer.submit(new Command.RecordAlert(Outcome.IMPERSONATION.name(), terminal.institution(),
               claimedPsnNo, r.detail())).thenApply(done -> r);
         }
-        return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo()));
+        return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo(), terminal.institution()));
       });
     });
   }

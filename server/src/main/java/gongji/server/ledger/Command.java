@@ -222,9 +222,17 @@ public sealed interface Command {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  record Identify(String psnNo) implements Query {
+  /**
+   * Who a patient is and what they can pay with at {@code institution} (the place of treatment
+   * decides which relatives' funds reach across provinces); null for anywhere in their province.
+   */
+  record Identify(String psnNo, String institution) implements Query {
     public Identify {
       requireNonNull(psnNo, "psnNo");
+    }
+
+    public Identify(String psnNo) {
+      this(psnNo, null);
     }
   }
 

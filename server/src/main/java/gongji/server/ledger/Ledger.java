@@ -364,14 +364,11 @@ public final class Ledger {
         n = 1;
       }
       if (c.useMutualAid()) {
-        RegionPolicy place = policy(inst.institution.admdvs());
         for (BindingState b : patient.asBeneficiary) {
           if (!pays(b)) {
             continue;
           }
-          RegionPolicy from = policy(b.authorizer.insured.admdvs());
-          if (!from.province().equals(place.province())
-              && !(from.crossProvinceEnabled() && place.crossProvinceEnabled())) {
+          if (!reaches(b, inst)) {
             continue;
           }
           ensureScratch(n + 1);
@@ -593,8 +590,9 @@ public final class Ledger {
       return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
     }
     List<AidSource> sources = new ArrayList<>();
+    InstitutionState place = c.institution() == null ? null : institutions.get(c.institution());
     for (BindingState b : p.asBeneficiary) {
-      if (pays(b)) {
+      if (pays(b) && (place == null || reaches(b, place))) {
         sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shareable(b)));
       }
     }
@@ -813,6 +811,16 @@ public final class Ledger {
       b.status = BindingStatus.DISSOLVED;
       b.endReason = reason;
     }
+  }
+
+  /**
+   * Whether a relative's funds reach the place of treatment: always within the authorizer's
+   * province; across provinces only when both regions enable it.
+   */
+  private boolean reaches(BindingState b, InstitutionState place) {
+    RegionPolicy from = policy(b.authorizer.insured.admdvs());
+    RegionPolicy at = policy(place.institution.admdvs());
+    return from.province().equals(at.province()) || (from.crossProvinceEnabled() && at.crossProvinceEnabled());
   }
 
   /** Whether a binding pays now: active, with an authorizer insured normally, unfrozen, with an account. */

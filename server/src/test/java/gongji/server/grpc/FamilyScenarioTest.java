@@ -566,6 +566,17 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
   }
 
   @Test
+  void identify_crossProvinceAuthorizersRegionDisabled_listsTheSourceOnlyInItsProvince() {
+    resident("P1", LANZHOU);
+    employee("S1", SHENZHEN, 10_000);
+    String id = gw.bind("S1", "P1", RELATIONSHIP_PARENT, 0);
+
+    // Identify shows what Authorize would draw at that counter, not more.
+    assertEquals(List.of(), sources(gw.settlement().identify(identify(POS, cardOf("P1")))));
+    assertEquals(List.of(id + " 10000"), sources(gw.settlement().identify(identify(SHENZHEN_POS, cardOf("P1")))));
+  }
+
+  @Test
   void authorize_crossProvinceInstitutionsRegionDisabled_paysNoMutualAid() {
     resident("P1", LANZHOU);
     employee("L1", LANZHOU, 10_000);
