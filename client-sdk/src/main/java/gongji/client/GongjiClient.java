@@ -10,21 +10,13 @@ import gongji.v1.RefundRequest;
 import gongji.v1.ReverseRequest;
 import gongji.v1.SettleRequest;
 import gongji.v1.SettlementServiceGrpc;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -50,19 +42,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GongjiClient implements AutoCloseable {
   private final ClientOptions options;
-  private final ManagedChannel[] channels;
-  private final java.util.concurrent.atomic.AtomicInteger nextChannel = new java.util.concurrent.atomic.AtomicInteger();
-  private final io.grpc.CallCredentials credentials;
+  private final Channels channels;
   private final gongji.v1.Terminal terminal;
   private final RequestIds requestIds;
   private final ScheduledExecutorService timer;
   private final OutcomeResolver resolver;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private GongjiClient(ClientOptions options, ManagedChannel[] channels) {
+  private GongjiClient(ClientOptions options, Channels channels) {
     this.options = options;
     this.channels = channels;
-    this.credentials = options.bearerToken() == null ? null : new BearerToken(options.bearerToken());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "gongji-client-timer");
       t.setDaemon(true);
@@ -81,18 +70,7 @@ public final class GongjiClient implements AutoCloseable {
    */
   public static GongjiClient create(ClientOptions options) {
     Checks.notNull(options, "options");
-    ManagedChannelBuilder<?> b;
-    if (options.trustCertificates() != null || options.clientCertificateChain() != null) {
-      b = Tls.channelBuilder(options);
-    } else {
-      b = ManagedChannelBuilder.forTarget(options.target());
-      if (options.plaintext()) {
-        b.usePlaintext();
-      }
-    }
-    // The gateway permits keepalive pings every 10 s or more.
-    b.keepAliveTime(60, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS);
-    return create(options, b);
+    return create(options, Channels.builder(options));
   }
 
   /**
@@ -110,40 +88,11 @@ public final class GongjiClient implements AutoCloseable {
   public static GongjiClient create(ClientOptions options, ManagedChannelBuilder<?> channelBuilder) {
     Checks.notNull(options, "options");
     Checks.notNull(channelBuilder, "channelBuilder");
-    if (options.maxAttempts() > 1) {
-      // gRPC refuses a retry policy of one attempt; without a policy, only a request that never
-      // left the client is retried (transparently).
-      channelBuilder.defaultServiceConfig(serviceConfig(options.maxAttempts()));
-    }
-    channelBuilder.enableRetry();
-    ManagedChannel[] channels = new ManagedChannel[options.channels()];
-    for (int i = 0; i < channels.length; i++) {
-      channels[i] = channelBuilder.build();
-    }
-    return new GongjiClient(options, channels);
+    return new GongjiClient(options, Channels.build(options, channelBuilder,
+        Collections.singletonList(new String[] {"gongji.v1.SettlementService"})));
   }
 
-  /** Retry UNAVAILABLE only: the same request, with the same request id, cannot charge twice. */
-  private static Map<String, Object> serviceConfig(int maxAttempts) {
-    Map<String, Object> retry = new HashMap<String, Object>();
-    retry.put("maxAttempts", (double) maxAttempts);
-    retry.put("initialBackoff", "0.05s");
-    retry.put("maxBackoff", "1s");
-    retry.put("backoffMultiplier", 2.0);
-    retry.put("retryableStatusCodes", Collections.singletonList("UNAVAILABLE"));
-    Map<String, Object> name = new HashMap<String, Object>();
-    name.put("service", "gongji.v1.SettlementService");
-    Map<String, Object> method = new HashMap<String, Object>();
-    method.put("name", Collections.singletonList(name));
-    method.put("retryPolicy", retry);
-    Map<String, Object> throttling = new HashMap<String, Object>();
-    throttling.put("maxTokens", 10.0);
-    throttling.put("tokenRatio", 0.1);
-    Map<String, Object> config = new HashMap<String, Object>();
-    config.put("methodConfig", Collections.singletonList(method));
-    config.put("retryThrottling", throttling);
-    return config;
-  }
+  // Retry UNAVAILABLE only (Channels): the same request, with the same request id, cannot charge twice.
 
   /**
    * A fresh request id in the national {@code msgid} form: the institution code, {@code
@@ -469,44 +418,12 @@ public final class GongjiClient implements AutoCloseable {
     return out;
   }
 
-  /**
-   * Starts one call with the default deadline: no call leaves the client without one. A failure
-   * completes the future with the translated exception, carrying {@code requestId} (when given) in
-   * its metadata so that the caller can resend or reverse it.
-   */
-  private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId) {
-    final CompletableFuture<A> future = new CompletableFuture<A>();
-    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(options.defaultDeadlineMillis(), TimeUnit.MILLISECONDS);
-    if (credentials != null) {
-      opts = opts.withCallCredentials(credentials);
-    }
-    ManagedChannel channel = channels[Math.floorMod(nextChannel.getAndIncrement(), channels.length)];
-    ClientCalls.asyncUnaryCall(channel.newCall(method, opts), request, new StreamObserver<A>() {
-      @Override
-      public void onNext(A value) {
-        future.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        future.completeExceptionally(ErrorTranslator.translate(t, requestId));
-      }
-
-      @Override
-      public void onCompleted() {}
-    });
-    return future;
+  private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, String requestId) {
+    return channels.call(method, request, requestId);
   }
 
   private static <T> T join(CompletableFuture<T> future) {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      throw ErrorTranslator.translate(e.getCause(), null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ErrorTranslator.translate(io.grpc.Status.CANCELLED.withDescription("interrupted").asRuntimeException(), null);
-    }
+    return Channels.join(future);
   }
 
   /**
@@ -520,21 +437,8 @@ public final class GongjiClient implements AutoCloseable {
       return;
     }
     timer.shutdownNow();
-    for (ManagedChannel channel : channels) {
-      channel.shutdown();
-    }
     try {
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      for (ManagedChannel channel : channels) {
-        if (!channel.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          channel.shutdownNow();
-        }
-      }
-    } catch (InterruptedException e) {
-      for (ManagedChannel channel : channels) {
-        channel.shutdownNow();
-      }
-      Thread.currentThread().interrupt();
+      channels.shutdown();
     } finally {
       resolver.abandonPending();
     }

@@ -1,0 +1,815 @@
+package gongji.client;
+
+import gongji.client.internal.Mapping;
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.BindingRole;
+import gongji.v1.CreateBindingRequest;
+import gongji.v1.CreditAccountRequest;
+import gongji.v1.CreditAccountsRequest;
+import gongji.v1.CreditAccountsResponse;
+import gongji.v1.CreditLineResult;
+import gongji.v1.DissolveBindingRequest;
+import gongji.v1.FamilyServiceGrpc;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.Institution;
+import gongji.v1.ItemCategory;
+import gongji.v1.ListAlertsRequest;
+import gongji.v1.ListBindingsRequest;
+import gongji.v1.ListReconcileDetailsRequest;
+import gongji.v1.ListUsageRecordsRequest;
+import gongji.v1.PayOutToHeirsRequest;
+import gongji.v1.PayPremiumRequest;
+import gongji.v1.RecordDeathRequest;
+import gongji.v1.ReconcileDetail;
+import gongji.v1.ReconcileRequest;
+import gongji.v1.ReconcileTotals;
+import gongji.v1.RegionPolicy;
+import gongji.v1.RegisterInstitutionRequest;
+import gongji.v1.Relationship;
+import gongji.v1.RequestBindingRequest;
+import gongji.v1.ReviewBindingRequest;
+import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpsertInsuredRequest;
+import io.grpc.ManagedChannelBuilder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Gongji back-office client of the insurance agency: institutions, insured persons, accounts,
+ * family mutual-aid bindings (家庭共济), region policies, life events, fraud alerts and day-end
+ * reconciliation. One per application, thread-safe, shared by all threads; not for terminals (see
+ * {@link GongjiClient}). Each call comes in a blocking form and an async form returning a {@link
+ * CompletableFuture}.
+ *
+ * <p>It is built from {@link ClientOptions} as {@link GongjiClient} is (target, TLS, bearer token,
+ * deadline, channels, attempts); {@link ClientOptions#terminal()} and the outcome-resolution settings
+ * are not used. Every call has the deadline {@link ClientOptions#defaultDeadlineMillis()}. Only calls
+ * that cannot apply twice (look-ups, calls keyed by a request id, and full replacements) are retried
+ * on UNAVAILABLE. Refusals arrive as {@link GongjiRejectedException} with a {@link RejectionReason}
+ * (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED}); passing failures as {@link
+ * GongjiRetryableException}.
+ *
+ * <pre>{@code
+ * try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder("127.0.0.1:9090", null)
+ *     .usePlaintext().bearerToken(token).build())) {
+ *   Binding b = admin.requestBinding(authorizer, beneficiary, "SPOUSE", "HUKOU-0042", 0);
+ *   admin.reviewBinding(b.id(), true, "household register seen");
+ * }
+ * }</pre>
+ */
+public final class GongjiAdminClient implements AutoCloseable {
+  /** A person's role in bindings and usage records. */
+  public enum Role {
+    /** As authorizer (共济人): whose funds are used. */
+    AUTHORIZER,
+    /** As beneficiary (被共济人): who uses them. */
+    BENEFICIARY,
+    /** Both roles. */
+    BOTH
+  }
+
+  private static final String ADMIN = "gongji.v1.AdminService";
+  private static final String FAMILY = "gongji.v1.FamilyService";
+  /** The calls a retry cannot apply twice: look-ups, calls keyed by a request id, full replacements. */
+  private static final List<String[]> RETRIED = Arrays.asList(
+      new String[] {FAMILY, "ListBindings"}, new String[] {FAMILY, "ListUsageRecords"},
+      new String[] {FAMILY, "PayPremium"},
+      new String[] {ADMIN, "RegisterInstitution"}, new String[] {ADMIN, "UpsertInsured"},
+      new String[] {ADMIN, "CreditAccount"}, new String[] {ADMIN, "CreditAccounts"},
+      new String[] {ADMIN, "GetAccount"}, new String[] {ADMIN, "SetRegionPolicy"},
+      new String[] {ADMIN, "PayOutToHeirs"}, new String[] {ADMIN, "ListAlerts"},
+      new String[] {ADMIN, "Reconcile"}, new String[] {ADMIN, "ListReconcileDetails"});
+
+  private final Channels channels;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private GongjiAdminClient(Channels channels) {
+    this.channels = channels;
+  }
+
+  /**
+   * An admin client connected to {@code options.target()}. Close it when the application stops.
+   *
+   * @param options where to connect and how to behave
+   * @return a client; share it between threads
+   */
+  public static GongjiAdminClient create(ClientOptions options) {
+    Checks.notNull(options, "options");
+    return create(options, Channels.builder(options));
+  }
+
+  /**
+   * An admin client on a channel built from the caller's builder (an in-process channel in tests, a
+   * custom transport or TLS set-up): the client adds its retry policy, builds the channels, owns them
+   * and shuts them down on {@link #close()}. {@link ClientOptions#target()} and {@link
+   * ClientOptions#plaintext()} are not applied.
+   *
+   * @param options how to behave
+   * @param channelBuilder the channel to build; the client sets its default service config and enables retries
+   * @return a client; share it between threads
+   */
+  public static GongjiAdminClient create(ClientOptions options, ManagedChannelBuilder<?> channelBuilder) {
+    Checks.notNull(options, "options");
+    Checks.notNull(channelBuilder, "channelBuilder");
+    return new GongjiAdminClient(Channels.build(options, channelBuilder, RETRIED));
+  }
+
+  // ---- FamilyService --------------------------------------------------------------------------
+
+  /**
+   * Asks for a mutual-aid binding. It is REQUESTED, and pays nothing, until the agency reviews it.
+   *
+   * @param authorizerPsnNo the authorizer (共济人), employee-insured
+   * @param beneficiaryPsnNo the beneficiary (被共济人)
+   * @param relationship what the beneficiary is to the authorizer: SPOUSE, PARENT, CHILD, SIBLING,
+   *     GRANDPARENT or GRANDCHILD
+   * @param evidenceRef a reference to the evidence of the relationship, 1 to 100 characters
+   * @param quotaFen the most the beneficiary may draw in total, in fen; 0 for no quota
+   * @return the requested binding; fails with {@link GongjiRejectedException} (e.g. {@link
+   *     RejectionReason#BINDING_NOT_ALLOWED}) or {@link GongjiRetryableException}
+   */
+  public CompletableFuture<Binding> requestBindingAsync(String authorizerPsnNo, String beneficiaryPsnNo,
+      String relationship, String evidenceRef, long quotaFen) {
+    checkOpen();
+    RequestBindingRequest req = RequestBindingRequest.newBuilder()
+        .setAuthorizerPsnNo(Checks.notNull(authorizerPsnNo, "authorizerPsnNo"))
+        .setBeneficiaryPsnNo(Checks.notNull(beneficiaryPsnNo, "beneficiaryPsnNo"))
+        .setRelationship(relationship(relationship))
+        .setEvidenceRef(Checks.notNull(evidenceRef, "evidenceRef"))
+        .setQuotaFen(quotaFen).build();
+    return channels.call(FamilyServiceGrpc.getRequestBindingMethod(), req, null)
+        .thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * Blocking {@link #requestBindingAsync}.
+   *
+   * @param authorizerPsnNo the authorizer
+   * @param beneficiaryPsnNo the beneficiary
+   * @param relationship SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT or GRANDCHILD
+   * @param evidenceRef a reference to the evidence of the relationship
+   * @param quotaFen the quota in fen; 0 for none
+   * @return the requested binding
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Binding requestBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship,
+      String evidenceRef, long quotaFen) {
+    return Channels.join(requestBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, evidenceRef, quotaFen));
+  }
+
+  /**
+   * The agency's review of a requested binding: approve (ACTIVE) or reject (REJECTED).
+   *
+   * @param bindingId the binding
+   * @param approve true to verify the relationship, false to reject it
+   * @param note the reviewer's note, 0 to 200 characters (the reason, for a rejection)
+   * @return the reviewed binding
+   */
+  public CompletableFuture<Binding> reviewBindingAsync(String bindingId, boolean approve, String note) {
+    checkOpen();
+    ReviewBindingRequest req = ReviewBindingRequest.newBuilder().setBindingId(Checks.notNull(bindingId, "bindingId"))
+        .setApprove(approve).setNote(Checks.notNull(note, "note")).build();
+    return channels.call(FamilyServiceGrpc.getReviewBindingMethod(), req, null).thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * Blocking {@link #reviewBindingAsync}.
+   *
+   * @param bindingId the binding
+   * @param approve true to verify the relationship, false to reject it
+   * @param note the reviewer's note
+   * @return the reviewed binding
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Binding reviewBinding(String bindingId, boolean approve, String note) {
+    return Channels.join(reviewBindingAsync(bindingId, approve, note));
+  }
+
+  /**
+   * Dissolves a binding at the request of either party.
+   *
+   * @param bindingId the binding
+   * @param byPsnNo who dissolves it: the authorizer or the beneficiary
+   * @return the dissolved binding
+   */
+  public CompletableFuture<Binding> dissolveBindingAsync(String bindingId, String byPsnNo) {
+    checkOpen();
+    DissolveBindingRequest req = DissolveBindingRequest.newBuilder()
+        .setBindingId(Checks.notNull(bindingId, "bindingId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo")).build();
+    return channels.call(FamilyServiceGrpc.getDissolveBindingMethod(), req, null)
+        .thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * Blocking {@link #dissolveBindingAsync}.
+   *
+   * @param bindingId the binding
+   * @param byPsnNo the authorizer or the beneficiary
+   * @return the dissolved binding
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Binding dissolveBinding(String bindingId, String byPsnNo) {
+    return Channels.join(dissolveBindingAsync(bindingId, byPsnNo));
+  }
+
+  /**
+   * One page of a person's bindings: as authorizer first, then as beneficiary in drawing order.
+   *
+   * @param psnNo the person
+   * @param role which bindings
+   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<Binding>> listBindingsAsync(String psnNo, Role role, int pageSize, String pageToken) {
+    checkOpen();
+    ListBindingsRequest req = ListBindingsRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
+        .setRole(role(role)).setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    return channels.call(FamilyServiceGrpc.getListBindingsMethod(), req, null).thenApply(r -> {
+      List<Binding> items = new ArrayList<Binding>();
+      for (gongji.v1.Binding b : r.getBindingsList()) {
+        items.add(binding(b));
+      }
+      return new Page<Binding>(items, r.getNextPageToken());
+    });
+  }
+
+  /**
+   * Blocking {@link #listBindingsAsync}.
+   *
+   * @param psnNo the person
+   * @param role which bindings
+   * @param pageSize at most this many, 1 to 1,000; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<Binding> listBindings(String psnNo, Role role, int pageSize, String pageToken) {
+    return Channels.join(listBindingsAsync(psnNo, role, pageSize, pageToken));
+  }
+
+  /**
+   * Pays a relative's resident insurance premium (代缴) from the authorizer's personal account; the
+   * authorizer needs an active binding to the relative, and the retained floor and quota apply.
+   *
+   * @param requestId the idempotency key, 1 to 64 characters of [A-Za-z0-9_-]
+   * @param payerPsnNo the authorizer who pays
+   * @param beneficiaryPsnNo the resident-insured relative
+   * @param amountFen the premium, 1 to 10,000,000 fen
+   * @param year the insurance year, 2000 to 2100
+   * @return the payer's available balance after it, in fen
+   */
+  public CompletableFuture<Long> payPremiumAsync(String requestId, String payerPsnNo, String beneficiaryPsnNo,
+      long amountFen, int year) {
+    checkOpen();
+    PayPremiumRequest req = PayPremiumRequest.newBuilder().setRequestId(Checks.notNull(requestId, "requestId"))
+        .setPayerPsnNo(Checks.notNull(payerPsnNo, "payerPsnNo"))
+        .setBeneficiaryPsnNo(Checks.notNull(beneficiaryPsnNo, "beneficiaryPsnNo"))
+        .setAmountFen(amountFen).setYear(year).build();
+    return channels.call(FamilyServiceGrpc.getPayPremiumMethod(), req, requestId)
+        .thenApply(r -> r.getPayerBalanceAfterFen());
+  }
+
+  /**
+   * Blocking {@link #payPremiumAsync}.
+   *
+   * @param requestId the idempotency key
+   * @param payerPsnNo the authorizer who pays
+   * @param beneficiaryPsnNo the resident-insured relative
+   * @param amountFen the premium in fen
+   * @param year the insurance year
+   * @return the payer's available balance after it, in fen
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#INSUFFICIENT_FUNDS})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public long payPremium(String requestId, String payerPsnNo, String beneficiaryPsnNo, long amountFen, int year) {
+    return Channels.join(payPremiumAsync(requestId, payerPsnNo, beneficiaryPsnNo, amountFen, year));
+  }
+
+  /**
+   * One page of a person's mutual-aid usage records (共济使用记录), oldest first.
+   *
+   * @param psnNo the person
+   * @param role as authorizer (whose funds were used), as beneficiary (who used them), or both
+   * @param startTimeMillis from this time (inclusive), epoch milliseconds; 0 for the start
+   * @param endTimeMillis to this time (exclusive), epoch milliseconds; 0 for now
+   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<UsageRecord>> listUsageRecordsAsync(String psnNo, Role role, long startTimeMillis,
+      long endTimeMillis, int pageSize, String pageToken) {
+    checkOpen();
+    ListUsageRecordsRequest req = ListUsageRecordsRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
+        .setRole(role(role)).setStartTimeMillis(startTimeMillis).setEndTimeMillis(endTimeMillis)
+        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    return channels.call(FamilyServiceGrpc.getListUsageRecordsMethod(), req, null).thenApply(r -> {
+      List<UsageRecord> items = new ArrayList<UsageRecord>();
+      for (gongji.v1.UsageRecord u : r.getRecordsList()) {
+        items.add(new UsageRecord(u.getKind(), u.getTimeMillis(), u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(),
+            u.getFixmedinsCode(), u.getTransactionId(), u.getBindingId(), u.getAmountFen()));
+      }
+      return new Page<UsageRecord>(items, r.getNextPageToken());
+    });
+  }
+
+  /**
+   * Blocking {@link #listUsageRecordsAsync}.
+   *
+   * @param psnNo the person
+   * @param role which records
+   * @param startTimeMillis from (inclusive); 0 for the start
+   * @param endTimeMillis to (exclusive); 0 for now
+   * @param pageSize at most this many; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<UsageRecord> listUsageRecords(String psnNo, Role role, long startTimeMillis, long endTimeMillis,
+      int pageSize, String pageToken) {
+    return Channels.join(listUsageRecordsAsync(psnNo, role, startTimeMillis, endTimeMillis, pageSize, pageToken));
+  }
+
+  // ---- AdminService: reference data -----------------------------------------------------------
+
+  /**
+   * Registers a designated institution and its terminals, or replaces its name and terminal list.
+   *
+   * @param fixmedinsCode the institution code
+   * @param name the institution's name, 1 to 100 characters
+   * @param terminalIds the terminals allowed to call for it, 1 to 1,000 ids of 1 to 32 characters
+   * @return completes when registered
+   */
+  public CompletableFuture<Void> registerInstitutionAsync(String fixmedinsCode, String name,
+      Collection<String> terminalIds) {
+    checkOpen();
+    RegisterInstitutionRequest req = RegisterInstitutionRequest.newBuilder().setInstitution(Institution.newBuilder()
+        .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setName(Checks.notNull(name, "name"))
+        .addAllTerminalIds(Checks.notNull(terminalIds, "terminalIds"))).build();
+    return channels.call(AdminServiceGrpc.getRegisterInstitutionMethod(), req, null).thenApply(r -> (Void) null);
+  }
+
+  /**
+   * Blocking {@link #registerInstitutionAsync}.
+   *
+   * @param fixmedinsCode the institution code
+   * @param name the institution's name
+   * @param terminalIds the terminals allowed to call for it
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public void registerInstitution(String fixmedinsCode, String name, Collection<String> terminalIds) {
+    Channels.join(registerInstitutionAsync(fixmedinsCode, name, terminalIds));
+  }
+
+  /**
+   * Creates an insured person, or updates their name, insurance, status, region and credentials.
+   *
+   * @param person the person as they should be
+   * @return the person as recorded
+   */
+  public CompletableFuture<InsuredPerson> upsertInsuredAsync(InsuredPerson person) {
+    checkOpen();
+    Checks.notNull(person, "person");
+    gongji.v1.Insured.Builder b = gongji.v1.Insured.newBuilder().setPsnNo(person.psnNo()).setName(person.name())
+        .setInsuranceType(gongji.v1.InsuranceType.valueOf("INSURANCE_TYPE_" + person.insuranceType()))
+        .setStatus(gongji.v1.InsuredStatus.valueOf("INSURED_STATUS_" + person.status()))
+        .setInsuplcAdmdvs(person.admdvs());
+    for (Credential c : person.credentials()) {
+      b.addCredentials(Mapping.credential(c));
+    }
+    UpsertInsuredRequest req = UpsertInsuredRequest.newBuilder().setInsured(b).build();
+    return channels.call(AdminServiceGrpc.getUpsertInsuredMethod(), req, null).thenApply(GongjiAdminClient::insured);
+  }
+
+  /**
+   * Blocking {@link #upsertInsuredAsync}.
+   *
+   * @param person the person as they should be
+   * @return the person as recorded
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#CREDENTIAL_IN_USE})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public InsuredPerson upsertInsured(InsuredPerson person) {
+    return Channels.join(upsertInsuredAsync(person));
+  }
+
+  /**
+   * Sets the mutual-aid policy of a pooling region.
+   *
+   * @param policy the policy
+   * @return the policy as recorded
+   */
+  public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy) {
+    checkOpen();
+    Checks.notNull(policy, "policy");
+    RegionPolicy.Builder b = RegionPolicy.newBuilder().setAdmdvs(policy.admdvs()).setName(policy.name())
+        .setRetainedFloorFen(policy.retainedFloorFen()).setExtendedRelativesAllowed(policy.extendedRelativesAllowed())
+        .setQuotaAllowed(policy.quotaAllowed()).setCrossProvinceEnabled(policy.crossProvinceEnabled())
+        .setHoldTtlSeconds(policy.holdTtlSeconds()).setMaxMutualAidUsesPerDay(policy.maxMutualAidUsesPerDay())
+        .setMaxMutualAidFenPerDay(policy.maxMutualAidFenPerDay());
+    for (Item.Category c : policy.optionalCategoriesAllowed()) {
+      b.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.name()));
+    }
+    SetRegionPolicyRequest req = SetRegionPolicyRequest.newBuilder().setPolicy(b).build();
+    return channels.call(AdminServiceGrpc.getSetRegionPolicyMethod(), req, null).thenApply(p -> {
+      RegionPolicySettings.Builder s = RegionPolicySettings.builder(p.getAdmdvs()).name(p.getName())
+          .retainedFloorFen(p.getRetainedFloorFen()).extendedRelativesAllowed(p.getExtendedRelativesAllowed())
+          .quotaAllowed(p.getQuotaAllowed()).crossProvinceEnabled(p.getCrossProvinceEnabled())
+          .holdTtlSeconds(p.getHoldTtlSeconds()).maxMutualAidUsesPerDay(p.getMaxMutualAidUsesPerDay())
+          .maxMutualAidFenPerDay(p.getMaxMutualAidFenPerDay());
+      for (ItemCategory c : p.getOptionalCategoriesAllowedList()) {
+        s.allowOptionalCategory(Item.Category.valueOf(strip("ITEM_CATEGORY_", c.name())));
+      }
+      return s.build();
+    });
+  }
+
+  /**
+   * Blocking {@link #setRegionPolicyAsync}.
+   *
+   * @param policy the policy
+   * @return the policy as recorded
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public RegionPolicySettings setRegionPolicy(RegionPolicySettings policy) {
+    return Channels.join(setRegionPolicyAsync(policy));
+  }
+
+  // ---- AdminService: accounts -----------------------------------------------------------------
+
+  /**
+   * Credits an employee's personal account (a monthly contribution, a carried-forward balance).
+   *
+   * @param requestId the idempotency key, 1 to 64 characters of [A-Za-z0-9_-]
+   * @param psnNo the employee
+   * @param amountFen the amount, 1 to 100,000,000 fen
+   * @return the account after the credit
+   */
+  public CompletableFuture<Account> creditAccountAsync(String requestId, String psnNo, long amountFen) {
+    checkOpen();
+    CreditAccountRequest req = CreditAccountRequest.newBuilder().setRequestId(Checks.notNull(requestId, "requestId"))
+        .setPsnNo(Checks.notNull(psnNo, "psnNo")).setAmountFen(amountFen).build();
+    return channels.call(AdminServiceGrpc.getCreditAccountMethod(), req, requestId)
+        .thenApply(GongjiAdminClient::account);
+  }
+
+  /**
+   * Blocking {@link #creditAccountAsync}.
+   *
+   * @param requestId the idempotency key
+   * @param psnNo the employee
+   * @param amountFen the amount in fen
+   * @return the account after the credit
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#NO_PERSONAL_ACCOUNT})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public Account creditAccount(String requestId, String psnNo, long amountFen) {
+    return Channels.join(creditAccountAsync(requestId, psnNo, amountFen));
+  }
+
+  /**
+   * Credits many accounts at once (the monthly contribution run). Each line is its own idempotent
+   * credit, keyed by {@code requestId} and its position: a line may be refused while others apply.
+   *
+   * @param requestId the idempotency key of the batch, 1 to 50 characters of [A-Za-z0-9_-]
+   * @param lines the credits, 1 to 10,000
+   * @return the lines in order, each {@link CreditLine#applied() applied} or with its {@link CreditLine#rejection()}
+   */
+  public CompletableFuture<List<CreditLine>> creditAccountsAsync(String requestId, List<CreditLine> lines) {
+    checkOpen();
+    Checks.notNull(lines, "lines");
+    final List<CreditLine> sent = new ArrayList<CreditLine>(lines);
+    CreditAccountsRequest.Builder b = CreditAccountsRequest.newBuilder().setRequestId(Checks.notNull(requestId, "requestId"));
+    for (CreditLine line : sent) {
+      Checks.notNull(line, "lines[]");
+      b.addLines(gongji.v1.CreditLine.newBuilder().setPsnNo(line.psnNo()).setAmountFen(line.amountFen()));
+    }
+    return channels.call(AdminServiceGrpc.getCreditAccountsMethod(), b.build(), requestId)
+        .thenApply((CreditAccountsResponse r) -> {
+          List<CreditLine> out = new ArrayList<CreditLine>();
+          for (int i = 0; i < r.getResultsCount(); i++) {
+            CreditLineResult x = r.getResults(i);
+            CreditLine line = sent.get(i);
+            out.add(x.getErrorReason().isEmpty()
+                ? new CreditLine(line.psnNo(), line.amountFen(), account(x.getAccount()), null, "")
+                : new CreditLine(line.psnNo(), line.amountFen(), null, RejectionReason.of(x.getErrorReason()),
+                    x.getErrorMessage()));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Blocking {@link #creditAccountsAsync}.
+   *
+   * @param requestId the idempotency key of the batch
+   * @param lines the credits
+   * @return the lines in order, each applied or refused
+   * @throws GongjiRejectedException if the gateway refused the whole batch (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public List<CreditLine> creditAccounts(String requestId, List<CreditLine> lines) {
+    return Channels.join(creditAccountsAsync(requestId, lines));
+  }
+
+  /**
+   * A personal account as it is now.
+   *
+   * @param psnNo the owner
+   * @return the account; fails with {@link RejectionReason#PATIENT_NOT_FOUND} for an unknown person
+   */
+  public CompletableFuture<Account> getAccountAsync(String psnNo) {
+    checkOpen();
+    GetAccountRequest req = GetAccountRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
+    return channels.call(AdminServiceGrpc.getGetAccountMethod(), req, null).thenApply(GongjiAdminClient::account);
+  }
+
+  /**
+   * Blocking {@link #getAccountAsync}.
+   *
+   * @param psnNo the owner
+   * @return the account
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#PATIENT_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Account getAccount(String psnNo) {
+    return Channels.join(getAccountAsync(psnNo));
+  }
+
+  /**
+   * Creates an ACTIVE mutual-aid binding, the relationship already verified by the agency.
+   *
+   * @param authorizerPsnNo the authorizer
+   * @param beneficiaryPsnNo the beneficiary
+   * @param relationship SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT or GRANDCHILD
+   * @param quotaFen the quota, 0 (none) to 100,000,000 fen
+   * @return the active binding
+   */
+  public CompletableFuture<Binding> createBindingAsync(String authorizerPsnNo, String beneficiaryPsnNo,
+      String relationship, long quotaFen) {
+    checkOpen();
+    CreateBindingRequest req = CreateBindingRequest.newBuilder()
+        .setAuthorizerPsnNo(Checks.notNull(authorizerPsnNo, "authorizerPsnNo"))
+        .setBeneficiaryPsnNo(Checks.notNull(beneficiaryPsnNo, "beneficiaryPsnNo"))
+        .setRelationship(relationship(relationship)).setQuotaFen(quotaFen).build();
+    return channels.call(AdminServiceGrpc.getCreateBindingMethod(), req, null).thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * Blocking {@link #createBindingAsync}.
+   *
+   * @param authorizerPsnNo the authorizer
+   * @param beneficiaryPsnNo the beneficiary
+   * @param relationship SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT or GRANDCHILD
+   * @param quotaFen the quota in fen; 0 for none
+   * @return the active binding
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Binding createBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship, long quotaFen) {
+    return Channels.join(createBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, quotaFen));
+  }
+
+  // ---- AdminService: life events --------------------------------------------------------------
+
+  /**
+   * Records a death: the account freezes and every binding of the person dissolves.
+   *
+   * @param psnNo the deceased person
+   * @return the person as recorded, status DECEASED
+   */
+  public CompletableFuture<InsuredPerson> recordDeathAsync(String psnNo) {
+    checkOpen();
+    RecordDeathRequest req = RecordDeathRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
+    return channels.call(AdminServiceGrpc.getRecordDeathMethod(), req, null).thenApply(GongjiAdminClient::insured);
+  }
+
+  /**
+   * Blocking {@link #recordDeathAsync}.
+   *
+   * @param psnNo the deceased person
+   * @return the person as recorded
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#PATIENT_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public InsuredPerson recordDeath(String psnNo) {
+    return Channels.join(recordDeathAsync(psnNo));
+  }
+
+  /**
+   * Pays a deceased person's whole balance out to named heirs, as an auditable transaction.
+   *
+   * @param requestId the idempotency key, 1 to 64 characters of [A-Za-z0-9_-]
+   * @param psnNo the deceased person; their account must hold no open authorization
+   * @param heirs the heirs, 1 to 20; their shares must add up to the whole balance
+   * @return what was paid out in all, in fen
+   */
+  public CompletableFuture<Long> payOutToHeirsAsync(String requestId, String psnNo, List<Heir> heirs) {
+    checkOpen();
+    PayOutToHeirsRequest.Builder b = PayOutToHeirsRequest.newBuilder()
+        .setRequestId(Checks.notNull(requestId, "requestId")).setPsnNo(Checks.notNull(psnNo, "psnNo"));
+    for (Heir h : Checks.notNull(heirs, "heirs")) {
+      Checks.notNull(h, "heirs[]");
+      b.addHeirs(gongji.v1.Heir.newBuilder().setName(h.name()).setIdNumber(h.idNumber()).setAmountFen(h.amountFen()));
+    }
+    return channels.call(AdminServiceGrpc.getPayOutToHeirsMethod(), b.build(), requestId)
+        .thenApply(p -> p.getTotalFen());
+  }
+
+  /**
+   * Blocking {@link #payOutToHeirsAsync}.
+   *
+   * @param requestId the idempotency key
+   * @param psnNo the deceased person
+   * @param heirs the heirs and their shares
+   * @return what was paid out in all, in fen
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#PAYOUT_MISMATCH})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public long payOutToHeirs(String requestId, String psnNo, List<Heir> heirs) {
+    return Channels.join(payOutToHeirsAsync(requestId, psnNo, heirs));
+  }
+
+  // ---- AdminService: control ------------------------------------------------------------------
+
+  /**
+   * One page of fraud alerts (impersonation, mutual-aid limits), oldest first.
+   *
+   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<Alert>> listAlertsAsync(int pageSize, String pageToken) {
+    checkOpen();
+    ListAlertsRequest req = ListAlertsRequest.newBuilder().setPageSize(pageSize)
+        .setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    return channels.call(AdminServiceGrpc.getListAlertsMethod(), req, null).thenApply(r -> {
+      List<Alert> items = new ArrayList<Alert>();
+      for (gongji.v1.Alert a : r.getAlertsList()) {
+        items.add(new Alert(a.getSeq(), a.getTimeMillis(), a.getKind(), a.getFixmedinsCode(), a.getPsnNo(),
+            a.getDetail()));
+      }
+      return new Page<Alert>(items, r.getNextPageToken());
+    });
+  }
+
+  /**
+   * Blocking {@link #listAlertsAsync}.
+   *
+   * @param pageSize at most this many; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<Alert> listAlerts(int pageSize, String pageToken) {
+    return Channels.join(listAlertsAsync(pageSize, pageToken));
+  }
+
+  /**
+   * Day-end totals of one institution for one day (the 3201 analogue).
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time (UTC+8)
+   * @return the settlements and refunds of the day
+   */
+  public CompletableFuture<Reconciliation> reconcileAsync(String fixmedinsCode, String date) {
+    checkOpen();
+    ReconcileRequest req = ReconcileRequest.newBuilder().setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode"))
+        .setDate(Checks.notNull(date, "date")).build();
+    return channels.call(AdminServiceGrpc.getReconcileMethod(), req, null).thenApply(r -> new Reconciliation(
+        r.getFixmedinsCode(), r.getDate(), totals(r.getSettlements()), totals(r.getRefunds())));
+  }
+
+  /**
+   * Blocking {@link #reconcileAsync}.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @return the day's totals
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#INSTITUTION_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Reconciliation reconcile(String fixmedinsCode, String date) {
+    return Channels.join(reconcileAsync(fixmedinsCode, date));
+  }
+
+  /**
+   * One page of the settlements and refunds behind a day's totals (the 3202 analogue), in time order.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<ReconcileLine>> listReconcileDetailsAsync(String fixmedinsCode, String date,
+      int pageSize, String pageToken) {
+    checkOpen();
+    ListReconcileDetailsRequest req = ListReconcileDetailsRequest.newBuilder()
+        .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setDate(Checks.notNull(date, "date"))
+        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    return channels.call(AdminServiceGrpc.getListReconcileDetailsMethod(), req, null).thenApply(r -> {
+      List<ReconcileLine> items = new ArrayList<ReconcileLine>();
+      for (ReconcileDetail d : r.getDetailsList()) {
+        items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), d.getTimeMillis(), d.getTotalFen(),
+            d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen()));
+      }
+      return new Page<ReconcileLine>(items, r.getNextPageToken());
+    });
+  }
+
+  /**
+   * Blocking {@link #listReconcileDetailsAsync}.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @param pageSize at most this many; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<ReconcileLine> listReconcileDetails(String fixmedinsCode, String date, int pageSize, String pageToken) {
+    return Channels.join(listReconcileDetailsAsync(fixmedinsCode, date, pageSize, pageToken));
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the client is closed");
+    }
+  }
+
+  private static final List<String> RELATIONSHIPS =
+      Arrays.asList("SPOUSE", "PARENT", "CHILD", "SIBLING", "GRANDPARENT", "GRANDCHILD");
+
+  private static Relationship relationship(String name) {
+    Checks.notNull(name, "relationship");
+    Checks.argument(RELATIONSHIPS.contains(name), "relationship: " + name + " (expected: one of " + RELATIONSHIPS + ")");
+    return Relationship.valueOf("RELATIONSHIP_" + name);
+  }
+
+  private static BindingRole role(Role role) {
+    switch (Checks.notNull(role, "role")) {
+      case AUTHORIZER:
+        return BindingRole.BINDING_ROLE_AUTHORIZER;
+      case BENEFICIARY:
+        return BindingRole.BINDING_ROLE_BENEFICIARY;
+      default:
+        return BindingRole.BINDING_ROLE_UNSPECIFIED;
+    }
+  }
+
+  private static String strip(String prefix, String name) {
+    return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
+  }
+
+  private static Binding binding(gongji.v1.Binding b) {
+    return new Binding(b.getBindingId(), b.getAuthorizerPsnNo(), b.getBeneficiaryPsnNo(),
+        strip("RELATIONSHIP_", b.getRelationship().name()), b.getQuotaFen(), b.getUsedFen(),
+        strip("BINDING_STATE_", b.getState().name()), b.getEvidenceRef(), b.getEndReason());
+  }
+
+  private static Account account(gongji.v1.Account a) {
+    return new Account(a.getPsnNo(), a.getBalanceFen(), a.getHeldFen(), a.getAvailableFen());
+  }
+
+  private static Reconciliation.Totals totals(ReconcileTotals t) {
+    return new Reconciliation.Totals(t.getCount(), t.getTotalFen(), t.getAccountPayFen(), t.getMutualAidPayFen(),
+        t.getCashPayFen());
+  }
+
+  private static InsuredPerson insured(gongji.v1.Insured i) {
+    List<Credential> credentials = new ArrayList<Credential>();
+    for (gongji.v1.Credential c : i.getCredentialsList()) {
+      credentials.add(new Credential(Credential.Type.valueOf(strip("CREDENTIAL_TYPE_", c.getType().name())),
+          c.getNumber()));
+    }
+    return new InsuredPerson(i.getPsnNo(), i.getName(), strip("INSURANCE_TYPE_", i.getInsuranceType().name()),
+        strip("INSURED_STATUS_", i.getStatus().name()), i.getInsuplcAdmdvs(), credentials);
+  }
+
+  /**
+   * Shuts the connection down, waiting up to 5 s for calls in flight. Later calls throw {@link
+   * IllegalStateException}. Closing twice is harmless.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      channels.shutdown();
+    }
+  }
+}
