@@ -471,6 +471,15 @@ public final class Ledger {
       }
       posted[i] = new TxnLeg(leg.owner, leg.binding, amounts[i]);
     }
+    long aidReleased = 0;
+    long aidPosted = 0;
+    for (int i = 0; i < posted.length; i++) {
+      if (t.legs[i].binding != null) {
+        aidReleased += t.legs[i].amountFen - amounts[i];
+        aidPosted += amounts[i];
+      }
+    }
+    unuseMutualAid(t, aidReleased, aidPosted == 0);
     t.posted = posted;
     t.state = TxnState.SETTLED;
     // The reduction came off the account legs first, which pay only in-scope items: so did the bill.
@@ -1118,13 +1127,31 @@ public final class Ledger {
   }
 
   private void voidHolds(Txn t, TxnState state) {
+    long aid = 0;
     for (TxnLeg leg : t.legs) {
       release(leg.owner.account, leg.amountFen);
       if (leg.binding != null) {
         leg.binding.heldFen -= leg.amountFen;
+        aid += leg.amountFen;
       }
     }
     t.state = state;
+    unuseMutualAid(t, aid, true);
+  }
+
+  /**
+   * Gives back to the patient's daily mutual-aid allowance what a sale no longer draws: a released
+   * authorization is no use at all; a lower final total uses less. Only on the day the sale counted.
+   */
+  private static void unuseMutualAid(Txn t, long aidFen, boolean wholeUse) {
+    PersonState p = t.patient;
+    if (aidFen == 0 || p.aidDay != localDay(t.createdAtMillis)) {
+      return;
+    }
+    p.aidFenToday = Math.max(0, p.aidFenToday - aidFen);
+    if (wholeUse) {
+      p.aidUsesToday = Math.max(0, p.aidUsesToday - 1);
+    }
   }
 
   /** Sends each posted leg back to the account it came from, even if the binding was dissolved since. */

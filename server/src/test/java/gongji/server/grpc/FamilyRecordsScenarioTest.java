@@ -5,6 +5,7 @@ import static gongji.server.testing.Sales.cancel;
 import static gongji.server.testing.Sales.identify;
 import static gongji.server.testing.Sales.item;
 import static gongji.server.testing.Sales.refund;
+import static gongji.server.testing.Sales.settle;
 import static gongji.v1.BindingRole.BINDING_ROLE_AUTHORIZER;
 import static gongji.v1.BindingRole.BINDING_ROLE_BENEFICIARY;
 import static gongji.v1.BindingRole.BINDING_ROLE_UNSPECIFIED;
@@ -299,6 +300,26 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
 
     assertAccount("A1", 995_000, 0);
     assertEquals(2, gw.alerts().stream().filter(a -> a.getKind().equals("MUTUAL_AID_LIMIT_EXCEEDED")).count());
+  }
+
+  @Test
+  void authorize_mutualAidLimit_countsOnlyWhatSalesStillDraw() {
+    gw.policy(policy(LANZHOU).setMaxMutualAidUsesPerDay(2).setMaxMutualAidFenPerDay(5_000).build());
+    employee("A1", LANZHOU, 1_000_000);
+    resident("P1", LANZHOU);
+    gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
+
+    // A cancelled sale used no mutual aid; one settled for less used less.
+    AuthorizeResponse cancelled = authorizeAt("A-1", "P1", item(ITEM_CATEGORY_DRUG, 4_000));
+    gw.settlement().cancel(cancel("C-1", POS, cancelled.getTransactionId()));
+    AuthorizeResponse lower = authorizeAt("A-2", "P1", item(ITEM_CATEGORY_DRUG, 4_000));
+    gw.settlement().settle(settle("S-2", POS, lower.getTransactionId(), 1_000));
+    // So 40.00 more fits the day's 50.00 yuan, as the second of two uses.
+    buy("A-3", "P1", item(ITEM_CATEGORY_DRUG, 4_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "MUTUAL_AID_LIMIT_EXCEEDED",
+        () -> authorizeAt("A-4", "P1", item(ITEM_CATEGORY_DRUG, 100)));
+
+    assertAccount("A1", 995_000, 0);
   }
 
   @Test
