@@ -37,6 +37,7 @@ public final class Node implements AutoCloseable {
   private final Gateway gateway;
   private final Metrics metrics;
   private final ExecutorService replies;
+  private final List<BindableService> services;
   private JournalRecovery.Report recovery;
   private String snapshotFile;
 
@@ -97,6 +98,8 @@ public final class Node implements AutoCloseable {
           config.snapshotEvery().toMillis(), (seq, image) -> Snapshots.write(storage, seq, image), snapshotWriter));
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver());
+    this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
+        new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache::stats);
     sequencer.start();
@@ -106,8 +109,9 @@ public final class Node implements AutoCloseable {
     return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
   }
 
+  /** The node's gRPC services (the same instances on every call). */
   public List<BindableService> services() {
-    return List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway), new FamilyGrpcService(gateway));
+    return services;
   }
 
   /** What recovery found on start, or null for a node without a data directory. */
