@@ -4,5 +4,7 @@ package gongji.server.domain;
 public enum FundSource {
   OWN_ACCOUNT,
   MUTUAL_AID,
-  CASH
+  CASH,
+  /** Quota a relative assigned to the patient's wallet, drawn from the relative's account. */
+  WALLET
 }

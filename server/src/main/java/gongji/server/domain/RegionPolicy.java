@@ -19,7 +19,9 @@ public record RegionPolicy(
     Set<ItemCategory> optionalCategoriesAllowed,
     int holdTtlSeconds,
     int maxMutualAidUsesPerDay,
-    long maxMutualAidFenPerDay) {
+    long maxMutualAidFenPerDay,
+    WalletRules wallet,
+    AidOrder aidOrder) {
 
   public static final int DEFAULT_HOLD_TTL_SECONDS = 1800;
 
@@ -33,10 +35,21 @@ public record RegionPolicy(
         maxMutualAidUsesPerDay);
     checkArgument(maxMutualAidFenPerDay >= 0, "maxMutualAidFenPerDay: %s (expected: >= 0; 0 = no limit)",
         maxMutualAidFenPerDay);
+    requireNonNull(wallet, "wallet");
+    requireNonNull(aidOrder, "aidOrder");
     optionalCategoriesAllowed = Set.copyOf(optionalCategoriesAllowed);
     for (ItemCategory c : optionalCategoriesAllowed) {
       checkArgument(c.optional(), "optionalCategoriesAllowed: %s (expected: an optional category)", c);
     }
+  }
+
+  /** A policy with the national wallet rules and bindings drawn in the order they were made. */
+  public RegionPolicy(String admdvs, String name, long retainedFloorFen, boolean extendedRelativesAllowed,
+      boolean quotaAllowed, boolean crossProvinceEnabled, Set<ItemCategory> optionalCategoriesAllowed,
+      int holdTtlSeconds, int maxMutualAidUsesPerDay, long maxMutualAidFenPerDay) {
+    this(admdvs, name, retainedFloorFen, extendedRelativesAllowed, quotaAllowed, crossProvinceEnabled,
+        optionalCategoriesAllowed, holdTtlSeconds, maxMutualAidUsesPerDay, maxMutualAidFenPerDay, WalletRules.NATIONAL,
+        AidOrder.BINDING);
   }
 
   /** A policy without velocity limits on mutual aid. */
@@ -45,6 +58,18 @@ public record RegionPolicy(
       int holdTtlSeconds) {
     this(admdvs, name, retainedFloorFen, extendedRelativesAllowed, quotaAllowed, crossProvinceEnabled,
         optionalCategoriesAllowed, holdTtlSeconds, 0, 0);
+  }
+
+  /** The same policy with other wallet rules. */
+  public RegionPolicy withWallet(WalletRules rules) {
+    return new RegionPolicy(admdvs, name, retainedFloorFen, extendedRelativesAllowed, quotaAllowed, crossProvinceEnabled,
+        optionalCategoriesAllowed, holdTtlSeconds, maxMutualAidUsesPerDay, maxMutualAidFenPerDay, rules, aidOrder);
+  }
+
+  /** The same policy with another drawing order. */
+  public RegionPolicy withAidOrder(AidOrder order) {
+    return new RegionPolicy(admdvs, name, retainedFloorFen, extendedRelativesAllowed, quotaAllowed, crossProvinceEnabled,
+        optionalCategoriesAllowed, holdTtlSeconds, maxMutualAidUsesPerDay, maxMutualAidFenPerDay, wallet, order);
   }
 
   /** The province of this region: its first two digits. */
@@ -60,6 +85,46 @@ public record RegionPolicy(
   /** The categories an account insured in this region may pay. */
   public int payableMask() {
     return CategoryMask.payable(optionalCategoriesAllowed);
+  }
+
+  /**
+   * The limits on wallet transfers from authorizers insured in a region. Hours are the authorizer's
+   * local time (China's one zone, UTC+8): no transfers from {@code quietFromHour} until
+   * {@code quietUntilHour} (equal hours: no quiet window), and a transfer not accepted by
+   * {@code quietUntilHour} the next day returns.
+   */
+  public record WalletRules(int maxTransfersPerDay, long maxTransferFen, int quietFromHour, int quietUntilHour) {
+    /** The national defaults: 3 transfers a day into one wallet, 2,000 yuan each, none from 22:00 to 06:00. */
+    public static final WalletRules NATIONAL = new WalletRules(3, 200_000, 22, 6);
+
+    public WalletRules {
+      checkArgument(maxTransfersPerDay >= 1 && maxTransfersPerDay <= 100,
+          "maxTransfersPerDay: %s (expected: 1..100)", maxTransfersPerDay);
+      checkArgument(maxTransferFen >= 1 && maxTransferFen <= 100_000_000,
+          "maxTransferFen: %s (expected: 1..100000000)", maxTransferFen);
+      checkArgument(quietFromHour >= 0 && quietFromHour <= 23, "quietFromHour: %s (expected: 0..23)", quietFromHour);
+      checkArgument(quietUntilHour >= 0 && quietUntilHour <= 23, "quietUntilHour: %s (expected: 0..23)", quietUntilHour);
+    }
+
+    /** Whether an hour of the day (0..23) lies in the quiet window. */
+    public boolean quiet(int hour) {
+      if (quietFromHour == quietUntilHour) {
+        return false;
+      }
+      return quietFromHour < quietUntilHour
+          ? hour >= quietFromHour && hour < quietUntilHour
+          : hour >= quietFromHour || hour < quietUntilHour;
+    }
+  }
+
+  /** The order in which a beneficiary's mutual-aid sources pay (after wallet quota, which pays first). */
+  public enum AidOrder {
+    /** The order the bindings were made: the national default. */
+    BINDING,
+    /** Spouse, parents, children, then siblings, grandparents, grandchildren; ties in binding order. */
+    CLOSEST_RELATIVE,
+    /** The source with the most available first; ties in binding order. */
+    LARGEST_AVAILABLE
   }
 
   /** Whether a beneficiary of this relationship may be bound by an authorizer of this region. */

@@ -338,7 +338,7 @@ final class Protos {
       case CANCEL -> gongji.v1.RequestKind.REQUEST_KIND_CANCEL;
       case REFUND -> gongji.v1.RequestKind.REQUEST_KIND_REFUND;
       case TOMBSTONE -> gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE;
-      case CREDIT, PAYOUT, PREMIUM -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
+      case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
     };
   }
 

@@ -129,6 +129,44 @@ public sealed interface Command {
     }
   }
 
+  /** The authorizer changes a binding's quota (0 = no quota), where their region allows quotas. */
+  record UpdateBindingQuota(String bindingId, String byPsnNo, long quotaFen) implements Command {
+    public UpdateBindingQuota {
+      requireNonNull(bindingId, "bindingId");
+      requireNonNull(byPsnNo, "byPsnNo");
+    }
+  }
+
+  // ---- the wallet ---------------------------------------------------------------------------
+
+  /** Opens a person's medical-insurance wallet; opening an open wallet changes nothing. */
+  record OpenWallet(String psnNo) implements Command {
+    public OpenWallet {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** Earmarks quota on the authorizer's account for a relative's wallet; pending until accepted. */
+  record AssignWalletQuota(String requestId, long contentHash, String authorizerPsnNo, String beneficiaryPsnNo,
+      long amountFen) implements Keyed {
+    public AssignWalletQuota {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(authorizerPsnNo, "authorizerPsnNo");
+      requireNonNull(beneficiaryPsnNo, "beneficiaryPsnNo");
+    }
+  }
+
+  /**
+   * The answer to a pending wallet transfer: the beneficiary accepts or declines it, or the
+   * authorizer withdraws it ({@code accept} false). Answering again with the same answer changes nothing.
+   */
+  record AnswerWalletTransfer(String transferId, String byPsnNo, boolean accept) implements Command {
+    public AnswerWalletTransfer {
+      requireNonNull(transferId, "transferId");
+      requireNonNull(byPsnNo, "byPsnNo");
+    }
+  }
+
   record Credit(String requestId, long contentHash, String psnNo, long amountFen) implements Keyed {
     public Credit {
       requireNonNull(requestId, "requestId");
@@ -287,6 +325,20 @@ public sealed interface Command {
   record ListUsage(String psnNo, BindingRole role, long fromMillis, long toMillis, int offset, int limit)
       implements Query {
     public ListUsage {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** A person's wallet. */
+  record GetWallet(String psnNo) implements Query {
+    public GetWallet {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** The wallet transfers of a person, as authorizer or beneficiary (or both when {@code role} is null). */
+  record ListWalletTransfers(String psnNo, BindingRole role) implements Query {
+    public ListWalletTransfers {
       requireNonNull(psnNo, "psnNo");
     }
   }

@@ -46,6 +46,10 @@ public final class CommandCodec {
   private static final byte PAY_OUT_TO_HEIRS = 17;
   private static final byte PAY_PREMIUM = 18;
   private static final byte RECORD_ALERT = 19;
+  private static final byte UPDATE_BINDING_QUOTA = 20;
+  private static final byte OPEN_WALLET = 21;
+  private static final byte ASSIGN_WALLET_QUOTA = 22;
+  private static final byte ANSWER_WALLET_TRANSFER = 23;
 
   private CommandCodec() {}
 
@@ -98,7 +102,10 @@ public final class CommandCodec {
       for (ItemCategory cat : p.optionalCategoriesAllowed()) {
         mask |= cat.bit();
       }
-      out.varint(mask).varint(p.maxMutualAidUsesPerDay()).varlong(p.maxMutualAidFenPerDay());
+      RegionPolicy.WalletRules w = p.wallet();
+      out.varint(mask).varint(p.maxMutualAidUsesPerDay()).varlong(p.maxMutualAidFenPerDay())
+          .varint(w.maxTransfersPerDay()).varlong(w.maxTransferFen()).u8(w.quietFromHour()).u8(w.quietUntilHour())
+          .u8(p.aidOrder().ordinal());
     } else if (command instanceof Command.CreateBinding c) {
       out.u8(CREATE_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().ordinal())
           .varlong(c.quotaFen());
@@ -121,6 +128,15 @@ public final class CommandCodec {
       for (Command.Heir h : c.heirs()) {
         out.str(h.name()).str(h.idNumber()).varlong(h.amountFen());
       }
+    } else if (command instanceof Command.UpdateBindingQuota c) {
+      out.u8(UPDATE_BINDING_QUOTA).str(c.bindingId()).str(c.byPsnNo()).varlong(c.quotaFen());
+    } else if (command instanceof Command.OpenWallet c) {
+      out.u8(OPEN_WALLET).str(c.psnNo());
+    } else if (command instanceof Command.AssignWalletQuota c) {
+      out.u8(ASSIGN_WALLET_QUOTA).str(c.requestId()).i64(c.contentHash()).str(c.authorizerPsnNo())
+          .str(c.beneficiaryPsnNo()).varlong(c.amountFen());
+    } else if (command instanceof Command.AnswerWalletTransfer c) {
+      out.u8(ANSWER_WALLET_TRANSFER).str(c.transferId()).str(c.byPsnNo()).u8(c.accept() ? 1 : 0);
     } else {
       throw new IllegalArgumentException("not a journaled command: " + command);
     }
@@ -226,14 +242,29 @@ public final class CommandCodec {
             optional.add(c);
           }
         }
+        int maxUses = varint(in);
+        long maxFen = varlong(in);
+        RegionPolicy.WalletRules wallet = new RegionPolicy.WalletRules(varint(in), varlong(in), in.get(), in.get());
         return new Command.SetRegionPolicy(new RegionPolicy(admdvs, name, floor, (flags & 1) != 0, (flags & 2) != 0,
-            (flags & 4) != 0, optional, ttl, varint(in), varlong(in)));
+            (flags & 4) != 0, optional, ttl, maxUses, maxFen, wallet, enumOf(RegionPolicy.AidOrder.values(), in.get())));
       }
       case CREATE_BINDING -> {
         return new Command.CreateBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in));
       }
       case REQUEST_BINDING -> {
         return new Command.RequestBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in), str(in));
+      }
+      case UPDATE_BINDING_QUOTA -> {
+        return new Command.UpdateBindingQuota(str(in), str(in), varlong(in));
+      }
+      case OPEN_WALLET -> {
+        return new Command.OpenWallet(str(in));
+      }
+      case ASSIGN_WALLET_QUOTA -> {
+        return new Command.AssignWalletQuota(str(in), in.getLong(), str(in), str(in), varlong(in));
+      }
+      case ANSWER_WALLET_TRANSFER -> {
+        return new Command.AnswerWalletTransfer(str(in), str(in), in.get() != 0);
       }
       case REVIEW_BINDING -> {
         return new Command.ReviewBinding(str(in), in.get() != 0, str(in));

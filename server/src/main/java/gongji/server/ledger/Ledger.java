@@ -324,6 +324,7 @@ public final class Ledger {
       case CANCEL -> new Result.Sale(requestId, view(e.txn, e.stateAfter), releasedBreakdown(e.txn, e.a));
       case REFUND -> new Result.Sale(requestId, view(e.txn, TxnState.REFUNDED),
           breakdown(e.txn, e.txn.posted, e.txn.settled.cashPayFen(), e.txn.settled.inScopeFen(), e.a));
+      case WALLET_ASSIGN -> (Result.WalletTransferView) e.extra;
       case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
     };
   }
@@ -602,7 +603,7 @@ public final class Ledger {
     InstitutionState place = c.institution() == null ? null : institutions.get(c.institution());
     for (BindingState b : p.asBeneficiary) {
       if (pays(b) && (place == null || reaches(b, place))) {
-        sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shareable(b)));
+        sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shareable(b), ""));
       }
     }
     boolean hasAccount = p.account >= 0;
@@ -1103,7 +1104,7 @@ public final class Ledger {
 
   private static Result.BindingView bindingView(BindingState s) {
     return new Result.BindingView(s.id, s.authorizer.insured.psnNo(), s.beneficiary.insured.psnNo(),
-        s.relationship, s.quotaFen, s.usedFen, s.status, s.evidenceRef, s.endReason);
+        s.relationship, s.quotaFen, s.usedFen, s.status, s.evidenceRef, s.endReason, 0);
   }
 
   // ---- money movements: the only places balances change ------------------------------------
@@ -1255,14 +1256,14 @@ public final class Ledger {
       }
       if (leg.binding == null) {
         own += leg.amountFen;
-        out.add(new Leg(FundSource.OWN_ACCOUNT, masked(leg.owner), "", leg.amountFen));
+        out.add(new Leg(FundSource.OWN_ACCOUNT, masked(leg.owner), "", "", leg.amountFen));
       } else {
         aid += leg.amountFen;
-        out.add(new Leg(FundSource.MUTUAL_AID, masked(leg.owner), leg.binding.id, leg.amountFen));
+        out.add(new Leg(FundSource.MUTUAL_AID, masked(leg.owner), leg.binding.id, "", leg.amountFen));
       }
     }
     if (cashFen > 0) {
-      out.add(new Leg(FundSource.CASH, "", "", cashFen));
+      out.add(new Leg(FundSource.CASH, "", "", "", cashFen));
     }
     long total = own + aid + cashFen;
     return new Breakdown(total, Math.min(inScopeFen, total), own, aid, cashFen, List.copyOf(out), balanceAfterFen);
@@ -1683,7 +1684,8 @@ public final class Ledger {
     out.varlong(b.totalFen()).varlong(b.inScopeFen()).varlong(b.accountPayFen()).varlong(b.mutualAidPayFen())
         .varlong(b.cashPayFen()).i64(b.balanceAfterFen()).varint(b.legs().size());
     for (Leg leg : b.legs()) {
-      out.u8(leg.source().ordinal()).str(leg.ownerMasked()).str(leg.bindingId()).varlong(leg.amountFen());
+      out.u8(leg.source().ordinal()).str(leg.ownerMasked()).str(leg.bindingId()).str(leg.walletTransferId())
+          .varlong(leg.amountFen());
     }
   }
 
@@ -1697,7 +1699,8 @@ public final class Ledger {
     int n = CommandCodec.varint(in);
     List<Leg> legs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      legs.add(new Leg(FundSource.values()[in.get()], CommandCodec.str(in), CommandCodec.str(in), CommandCodec.varlong(in)));
+      legs.add(new Leg(FundSource.values()[in.get()], CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
+          CommandCodec.varlong(in)));
     }
     return new Breakdown(total, inScope, own, aid, cash, List.copyOf(legs), balanceAfter);
   }

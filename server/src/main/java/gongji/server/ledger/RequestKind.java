@@ -12,5 +12,7 @@ public enum RequestKind {
   /** A payout of a deceased person's balance to heirs. */
   PAYOUT,
   /** A resident premium paid for a relative. */
-  PREMIUM
+  PREMIUM,
+  /** Quota assigned to a relative's wallet. */
+  WALLET_ASSIGN
 }

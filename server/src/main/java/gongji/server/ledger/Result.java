@@ -26,7 +26,7 @@ public sealed interface Result {
   }
 
   /** One leg of a payment. */
-  record Leg(FundSource source, String ownerMasked, String bindingId, long amountFen) {}
+  record Leg(FundSource source, String ownerMasked, String bindingId, String walletTransferId, long amountFen) {}
 
   /** The split of a bill; {@code balanceAfterFen} is the patient's own available balance after it. */
   record Breakdown(
@@ -56,7 +56,8 @@ public sealed interface Result {
   record Reversal(String originalRequestId, ReversalOutcome reversal, String txnId) implements Result {}
 
   /** A mutual-aid source as Identify shows it; {@code relationship} is the authorizer's to the patient. */
-  record AidSource(String bindingId, String authorizerMasked, Relationship relationship, long availableFen) {}
+  record AidSource(String bindingId, String authorizerMasked, Relationship relationship, long availableFen,
+      String walletTransferId) {}
 
   record Identity(
       String psnNo,
@@ -85,7 +86,8 @@ public sealed interface Result {
       long usedFen,
       BindingStatus status,
       String evidenceRef,
-      String endReason) implements Result {
+      String endReason,
+      long walletFen) implements Result {
     public boolean active() {
       return status == BindingStatus.ACTIVE;
     }
@@ -130,4 +132,16 @@ public sealed interface Result {
 
   /** An administrative change was applied; nothing more to say. */
   record Done() implements Result {}
+
+  /** A person's wallet; {@code transfers} are those pending or with quota left, oldest first. */
+  record WalletView(String psnNo, boolean open, long openedAtMillis, long availableFen, long pendingFen,
+      int transfersToday, List<WalletTransferView> transfers) implements Result {}
+
+  /** One wallet transfer as it is now. */
+  record WalletTransferView(String transferId, String authorizerPsnNo, String beneficiaryPsnNo, String bindingId,
+      long amountFen, long remainingFen, long spentFen, WalletTransferState state, long createdAtMillis,
+      long acceptByMillis, String endReason) implements Result {}
+
+  /** Wallet transfers, newest first. */
+  record WalletTransfers(List<WalletTransferView> transfers) implements Result {}
 }

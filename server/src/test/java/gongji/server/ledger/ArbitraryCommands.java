@@ -50,7 +50,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 19;
+  static final int TYPES = 23;
 
   Command next() {
     return of(random.nextInt(TYPES));
@@ -79,6 +79,10 @@ final class ArbitraryCommands {
       case 16 -> new Command.PayOutToHeirs(id(), hash(), str(), heirs());
       case 17 -> new Command.PayPremium(id(), hash(), str(), str(), amount(), count());
       case 18 -> new Command.RecordAlert(str(), str(), str(), str());
+      case 19 -> new Command.UpdateBindingQuota(str(), str(), amount());
+      case 20 -> new Command.OpenWallet(str());
+      case 21 -> new Command.AssignWalletQuota(id(), hash(), str(), str(), amount());
+      case 22 -> new Command.AnswerWalletTransfer(str(), str(), random.nextBoolean());
       default -> throw new IllegalArgumentException("type " + type);
     };
   }
@@ -178,7 +182,10 @@ final class ArbitraryCommands {
     }
     int ttl = random.nextInt(3) == 0 ? (random.nextBoolean() ? 60 : 86_400) : random.nextInt(60, 86_401);
     return new RegionPolicy(str(), str(), amount(), random.nextBoolean(), random.nextBoolean(), random.nextBoolean(),
-        optional, ttl, count(), amount());
+        optional, ttl, count(), amount(),
+        new RegionPolicy.WalletRules(random.nextInt(1, 101), random.nextLong(1, 100_000_001), random.nextInt(24),
+            random.nextInt(24)),
+        pick(RegionPolicy.AidOrder.values()));
   }
 
   /** A bill whose payable parts (never in forbidden categories) sum to at most its total. */
