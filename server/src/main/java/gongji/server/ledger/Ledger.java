@@ -1028,14 +1028,32 @@ public final class Ledger {
    */
   private void settlementEvent(Txn t, int kind, int sign) {
     t.institution.events.add(new InstEvent(t, (byte) kind, nowMillis));
-    for (TxnLeg leg : t.posted) {
-      if (leg.binding != null && leg.amountFen > 0) {
-        Result.Usage u = new Result.Usage(EVENT_KINDS[kind], nowMillis, leg.owner.insured.psnNo(),
-            t.patient.insured.psnNo(), t.institution.institution.code(), t.id, leg.binding.id, sign * leg.amountFen);
-        leg.owner.usage.add(u);
+    TxnLeg[] legs = t.posted;
+    for (int i = 0; i < legs.length; i++) {
+      BindingState b = legs[i].binding;
+      if (b == null || firstLegOf(legs, b) < i) {
+        continue;
+      }
+      // One record per relative: wallet quota and direct mutual aid through one binding add up.
+      long amount = 0;
+      for (int j = i; j < legs.length; j++) {
+        amount += legs[j].binding == b ? legs[j].amountFen : 0;
+      }
+      if (amount > 0) {
+        Result.Usage u = new Result.Usage(EVENT_KINDS[kind], nowMillis, b.authorizer.insured.psnNo(),
+            t.patient.insured.psnNo(), t.institution.institution.code(), t.id, b.id, sign * amount);
+        b.authorizer.usage.add(u);
         t.patient.usage.add(u);
       }
     }
+  }
+
+  private static int firstLegOf(TxnLeg[] legs, BindingState b) {
+    int i = 0;
+    while (legs[i].binding != b) {
+      i++;
+    }
+    return i;
   }
 
   private Result payPremium(Command.PayPremium c) {
