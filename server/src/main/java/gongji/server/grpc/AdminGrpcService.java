@@ -148,10 +148,11 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void setRegionPolicy(SetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
+    gongji.server.domain.RegionPolicy[] applied = new gongji.server.domain.RegionPolicy[1];
     Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs()), () -> {
-      gongji.server.domain.RegionPolicy policy = Protos.policy(req.getPolicy());
-      return gateway.admin(new Command.SetRegionPolicy(policy));
-    }, r -> req.getPolicy());
+      applied[0] = Protos.policy(req.getPolicy());
+      return gateway.admin(new Command.SetRegionPolicy(applied[0]));
+    }, r -> Protos.policy(applied[0]));
   }
 
   @Override

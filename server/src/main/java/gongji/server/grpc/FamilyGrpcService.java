@@ -6,20 +6,33 @@ import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.Result;
+import gongji.v1.AcceptWalletTransferRequest;
+import gongji.v1.AssignWalletQuotaRequest;
 import gongji.v1.Binding;
+import gongji.v1.BindingRole;
+import gongji.v1.DeclineWalletTransferRequest;
 import gongji.v1.DissolveBindingRequest;
 import gongji.v1.FamilyServiceGrpc;
+import gongji.v1.GetWalletRequest;
 import gongji.v1.ListBindingsRequest;
 import gongji.v1.ListBindingsResponse;
+import gongji.v1.ListWalletTransfersRequest;
+import gongji.v1.ListWalletTransfersResponse;
+import gongji.v1.OpenWalletRequest;
 import gongji.v1.RequestBindingRequest;
 import gongji.v1.ReviewBindingRequest;
+import gongji.v1.UpdateBindingQuotaRequest;
+import gongji.v1.Wallet;
+import gongji.v1.WalletTransfer;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
 
-/** gongji.v1.FamilyService: mutual-aid bindings. Translate, call the ledger, translate. */
+/** gongji.v1.FamilyService: mutual-aid bindings and the wallet. Translate, call the ledger, translate. */
 public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImplBase {
   private static final String PSN_NO_EXPECTED = "1..30 of [A-Za-z0-9]";
+  private static final String BINDING_ID_EXPECTED = "an id returned by RequestBinding, e.g. B1";
+  private static final String TRANSFER_ID_EXPECTED = "an id returned by AssignWalletQuota, e.g. W1";
 
   private final Gateway gateway;
 
@@ -47,7 +60,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void reviewBinding(ReviewBindingRequest req, StreamObserver<Binding> out) {
     Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
       Validator v = new Validator();
-      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, "an id returned by RequestBinding, e.g. B1");
+      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
       v.text("note", req.getNote(), 0, 200);
       v.check();
       return gateway.admin(new Command.ReviewBinding(req.getBindingId(), req.getApprove(), req.getNote()));
@@ -58,7 +71,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void dissolveBinding(DissolveBindingRequest req, StreamObserver<Binding> out) {
     Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
       Validator v = new Validator();
-      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, "an id returned by RequestBinding, e.g. B1");
+      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
       v.matches("by_psn_no", req.getByPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       v.check();
       return gateway.admin(new Command.DissolveBinding(req.getBindingId(), req.getByPsnNo()));
@@ -76,12 +89,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       size[0] = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.check();
-      Command.BindingRole role = switch (req.getRole()) {
-        case BINDING_ROLE_AUTHORIZER -> Command.BindingRole.AUTHORIZER;
-        case BINDING_ROLE_BENEFICIARY -> Command.BindingRole.BENEFICIARY;
-        default -> null;
-      };
-      return gateway.admin(new Command.ListBindings(req.getPsnNo(), role));
+      return gateway.admin(new Command.ListBindings(req.getPsnNo(), role(req.getRole())));
     }, r -> {
       List<Result.BindingView> all = ((Result.Bindings) r).bindings();
       ListBindingsResponse.Builder b = ListBindingsResponse.newBuilder();
@@ -130,11 +138,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       v.range("start_time_millis", req.getStartTimeMillis(), 0, Long.MAX_VALUE);
       v.range("end_time_millis", req.getEndTimeMillis(), 0, Long.MAX_VALUE);
       v.check();
-      Command.BindingRole role = switch (req.getRole()) {
-        case BINDING_ROLE_AUTHORIZER -> Command.BindingRole.AUTHORIZER;
-        case BINDING_ROLE_BENEFICIARY -> Command.BindingRole.BENEFICIARY;
-        default -> null;
-      };
+      Command.BindingRole role = role(req.getRole());
       long end = req.getEndTimeMillis() == 0 ? Long.MAX_VALUE : req.getEndTimeMillis();
       return gateway.admin(new Command.ListUsage(req.getPsnNo(), role, req.getStartTimeMillis(), end,
           (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
@@ -152,5 +156,110 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       }
       return b.build();
     });
+  }
+
+  @Override
+  public void updateBindingQuota(UpdateBindingQuotaRequest req, StreamObserver<Binding> out) {
+    Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
+      Validator v = new Validator();
+      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
+      v.matches("by_psn_no", req.getByPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.range("quota_fen", req.getQuotaFen(), 0, 100_000_000);
+      v.check();
+      return gateway.admin(new Command.UpdateBindingQuota(req.getBindingId(), req.getByPsnNo(), req.getQuotaFen()));
+    }, Protos::binding);
+  }
+
+  @Override
+  public void openWallet(OpenWalletRequest req, StreamObserver<Wallet> out) {
+    Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
+      Validator v = new Validator();
+      v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.check();
+      return gateway.admin(new Command.OpenWallet(req.getPsnNo()));
+    }, Protos::wallet);
+  }
+
+  @Override
+  public void getWallet(GetWalletRequest req, StreamObserver<Wallet> out) {
+    Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
+      Validator v = new Validator();
+      v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.check();
+      return gateway.admin(new Command.GetWallet(req.getPsnNo()));
+    }, Protos::wallet);
+  }
+
+  @Override
+  public void assignWalletQuota(AssignWalletQuotaRequest req, StreamObserver<WalletTransfer> out) {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
+      Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
+      v.matches("authorizer_psn_no", req.getAuthorizerPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.matches("beneficiary_psn_no", req.getBeneficiaryPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.range("amount_fen", req.getAmountFen(), 1, 100_000_000);
+      v.check();
+      return gateway.admin(new Command.AssignWalletQuota(req.getRequestId(), Protos.contentHash(req),
+          req.getAuthorizerPsnNo(), req.getBeneficiaryPsnNo(), req.getAmountFen()));
+    }, Protos::walletTransfer);
+  }
+
+  @Override
+  public void acceptWalletTransfer(AcceptWalletTransferRequest req, StreamObserver<WalletTransfer> out) {
+    answer(req.getTransferId(), req.getByPsnNo(), true, out);
+  }
+
+  @Override
+  public void declineWalletTransfer(DeclineWalletTransferRequest req, StreamObserver<WalletTransfer> out) {
+    answer(req.getTransferId(), req.getByPsnNo(), false, out);
+  }
+
+  private void answer(String transferId, String byPsnNo, boolean accept, StreamObserver<WalletTransfer> out) {
+    Replies.send(out, Map.of("transfer_id", transferId), () -> {
+      Validator v = new Validator();
+      v.matches("transfer_id", transferId, Validator.WALLET_TRANSFER_ID, TRANSFER_ID_EXPECTED);
+      v.matches("by_psn_no", byPsnNo, Validator.PSN_NO, PSN_NO_EXPECTED);
+      v.check();
+      return gateway.admin(new Command.AnswerWalletTransfer(transferId, byPsnNo, accept));
+    }, Protos::walletTransfer);
+  }
+
+  @Override
+  public void listWalletTransfers(ListWalletTransfersRequest req, StreamObserver<ListWalletTransfersResponse> out) {
+    String query = req.getPsnNo() + "/" + req.getRoleValue();
+    long[] offset = new long[1];
+    int[] size = new int[1];
+    Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
+      Validator v = new Validator();
+      v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      if (req.getRoleValue() < 0 || req.getRoleValue() > BindingRole.BINDING_ROLE_BENEFICIARY_VALUE) {
+        v.fail("role", req.getRoleValue() + " is not a known value (expected: 0 both, 1 authorizer, 2 beneficiary)");
+      }
+      size[0] = PageTokens.pageSize(v, req.getPageSize());
+      offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      v.check();
+      return gateway.admin(new Command.ListWalletTransfers(req.getPsnNo(), role(req.getRole())));
+    }, r -> {
+      List<Result.WalletTransferView> all = ((Result.WalletTransfers) r).transfers();
+      ListWalletTransfersResponse.Builder b = ListWalletTransfersResponse.newBuilder();
+      int from = (int) Math.min(offset[0], all.size());
+      int to = Math.min(all.size(), from + size[0]);
+      for (Result.WalletTransferView t : all.subList(from, to)) {
+        b.addTransfers(Protos.walletTransfer(t));
+      }
+      if (to < all.size()) {
+        b.setNextPageToken(PageTokens.next(to, query));
+      }
+      return b.build();
+    });
+  }
+
+  /** The ledger's role for a wire role; null (both roles) for UNSPECIFIED. */
+  private static Command.BindingRole role(BindingRole role) {
+    return switch (role) {
+      case BINDING_ROLE_AUTHORIZER -> Command.BindingRole.AUTHORIZER;
+      case BINDING_ROLE_BENEFICIARY -> Command.BindingRole.BENEFICIARY;
+      default -> null;
+    };
   }
 }

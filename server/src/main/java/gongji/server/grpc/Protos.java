@@ -21,6 +21,7 @@ import gongji.server.gateway.Terminal;
 import gongji.server.ledger.RequestKind;
 import gongji.server.ledger.Result;
 import gongji.server.ledger.TxnState;
+import gongji.server.ledger.WalletTransferState;
 import gongji.v1.AuthorizeRequest;
 import gongji.v1.AuthorizeResponse;
 import gongji.v1.Breakdown;
@@ -64,6 +65,10 @@ final class Protos {
       new EnumBridge<>(gongji.v1.FundSource.class, FundSource.class, "FUND_SOURCE_");
   static final EnumBridge<gongji.v1.TransactionState, TxnState> TXN_STATE =
       new EnumBridge<>(gongji.v1.TransactionState.class, TxnState.class, "TRANSACTION_STATE_");
+  static final EnumBridge<gongji.v1.WalletTransferState, WalletTransferState> WALLET_TRANSFER_STATE =
+      new EnumBridge<>(gongji.v1.WalletTransferState.class, WalletTransferState.class, "WALLET_TRANSFER_STATE_");
+  static final EnumBridge<gongji.v1.MutualAidOrder, RegionPolicy.AidOrder> AID_ORDER =
+      new EnumBridge<>(gongji.v1.MutualAidOrder.class, RegionPolicy.AidOrder.class, "MUTUAL_AID_ORDER_");
 
   private static final HashFunction CONTENT_HASH = Hashing.murmur3_128(0x6a6f6e67);
 
@@ -197,14 +202,60 @@ final class Protos {
         optional.add(c);
       }
     }
+    v.range("policy.wallet_max_transfers_per_day", p.getWalletMaxTransfersPerDay(), 0, 100);
+    v.range("policy.wallet_max_transfer_fen", p.getWalletMaxTransferFen(), 0, 100_000_000);
+    v.range("policy.wallet_quiet_from_hour", p.getWalletQuietFromHour(), 0, 23);
+    v.range("policy.wallet_quiet_until_hour", p.getWalletQuietUntilHour(), 0, 23);
+    RegionPolicy.AidOrder order = p.getMutualAidOrderValue() == 0 ? RegionPolicy.AidOrder.BINDING
+        : v.required("policy.mutual_aid_order", AID_ORDER.toDomain(p.getMutualAidOrderValue()),
+            p.getMutualAidOrderValue());
     v.check();
     String name = p.getName().isEmpty() ? p.getAdmdvs() : p.getName();
     return new RegionPolicy(p.getAdmdvs(), name, p.getRetainedFloorFen(), p.getExtendedRelativesAllowed(),
         p.getQuotaAllowed(), p.getCrossProvinceEnabled(), optional, ttl, p.getMaxMutualAidUsesPerDay(),
-        p.getMaxMutualAidFenPerDay());
+        p.getMaxMutualAidFenPerDay(), walletRules(p), order);
+  }
+
+  /**
+   * The wallet rules of a valid policy: 0 is the national default of each limit, and both hours 0
+   * the national quiet window (equal hours other than 0: no quiet window).
+   */
+  private static RegionPolicy.WalletRules walletRules(gongji.v1.RegionPolicy p) {
+    RegionPolicy.WalletRules national = RegionPolicy.WalletRules.NATIONAL;
+    boolean nationalHours = p.getWalletQuietFromHour() == 0 && p.getWalletQuietUntilHour() == 0;
+    return new RegionPolicy.WalletRules(
+        p.getWalletMaxTransfersPerDay() == 0 ? national.maxTransfersPerDay() : p.getWalletMaxTransfersPerDay(),
+        p.getWalletMaxTransferFen() == 0 ? national.maxTransferFen() : p.getWalletMaxTransferFen(),
+        nationalHours ? national.quietFromHour() : p.getWalletQuietFromHour(),
+        nationalHours ? national.quietUntilHour() : p.getWalletQuietUntilHour());
   }
 
   // ---- out -------------------------------------------------------------------------------------
+
+  /** A policy as the gateway applies it: national defaults written out, never 0. */
+  static gongji.v1.RegionPolicy policy(RegionPolicy p) {
+    gongji.v1.RegionPolicy.Builder b = gongji.v1.RegionPolicy.newBuilder()
+        .setAdmdvs(p.admdvs())
+        .setName(p.name())
+        .setRetainedFloorFen(p.retainedFloorFen())
+        .setExtendedRelativesAllowed(p.extendedRelativesAllowed())
+        .setQuotaAllowed(p.quotaAllowed())
+        .setCrossProvinceEnabled(p.crossProvinceEnabled())
+        .setHoldTtlSeconds(p.holdTtlSeconds())
+        .setMaxMutualAidUsesPerDay(p.maxMutualAidUsesPerDay())
+        .setMaxMutualAidFenPerDay(p.maxMutualAidFenPerDay())
+        .setWalletMaxTransfersPerDay(p.wallet().maxTransfersPerDay())
+        .setWalletMaxTransferFen(p.wallet().maxTransferFen())
+        .setWalletQuietFromHour(p.wallet().quietFromHour())
+        .setWalletQuietUntilHour(p.wallet().quietUntilHour())
+        .setMutualAidOrder(AID_ORDER.toProto(p.aidOrder()));
+    for (ItemCategory c : ItemCategory.values()) {
+      if (p.optionalCategoriesAllowed().contains(c)) {
+        b.addOptionalCategoriesAllowed(ITEM_CATEGORY.toProto(c));
+      }
+    }
+    return b.build();
+  }
 
   static gongji.v1.Insured insured(Insured i) {
     gongji.v1.Insured.Builder b = gongji.v1.Insured.newBuilder()
@@ -237,6 +288,7 @@ final class Protos {
           .setSource(FUND_SOURCE.toProto(leg.source()))
           .setOwnerMasked(leg.ownerMasked())
           .setBindingId(leg.bindingId())
+          .setWalletTransferId(leg.walletTransferId())
           .setAmountFen(leg.amountFen()));
     }
     return out.build();
@@ -358,7 +410,8 @@ final class Protos {
           .setBindingId(s.bindingId())
           .setAuthorizerMasked(s.authorizerMasked())
           .setRelationship(RELATIONSHIP.toProto(s.relationship()))
-          .setAvailableFen(s.availableFen()));
+          .setAvailableFen(s.availableFen())
+          .setWalletTransferId(s.walletTransferId()));
     }
     return out.build();
   }
@@ -390,7 +443,40 @@ final class Protos {
         .setRelationship(RELATIONSHIP.toProto(b.relationship()))
         .setQuotaFen(b.quotaFen())
         .setUsedFen(b.usedFen())
+        .setWalletFen(b.walletFen())
         .setState(state)
+        .build();
+  }
+
+  static gongji.v1.Wallet wallet(Result r) {
+    Result.WalletView w = (Result.WalletView) r;
+    gongji.v1.Wallet.Builder b = gongji.v1.Wallet.newBuilder()
+        .setPsnNo(w.psnNo())
+        .setOpen(w.open())
+        .setOpenTimeMillis(w.openedAtMillis())
+        .setAvailableFen(w.availableFen())
+        .setPendingFen(w.pendingFen())
+        .setTransfersToday(w.transfersToday());
+    for (Result.WalletTransferView t : w.transfers()) {
+      b.addTransfers(walletTransfer(t));
+    }
+    return b.build();
+  }
+
+  static gongji.v1.WalletTransfer walletTransfer(Result r) {
+    Result.WalletTransferView t = (Result.WalletTransferView) r;
+    return gongji.v1.WalletTransfer.newBuilder()
+        .setTransferId(t.transferId())
+        .setAuthorizerPsnNo(t.authorizerPsnNo())
+        .setBeneficiaryPsnNo(t.beneficiaryPsnNo())
+        .setBindingId(t.bindingId())
+        .setAmountFen(t.amountFen())
+        .setRemainingFen(t.remainingFen())
+        .setSpentFen(t.spentFen())
+        .setState(WALLET_TRANSFER_STATE.toProto(t.state()))
+        .setCreateTimeMillis(t.createdAtMillis())
+        .setAcceptDeadlineMillis(t.acceptByMillis())
+        .setEndReason(t.endReason())
         .build();
   }
 }

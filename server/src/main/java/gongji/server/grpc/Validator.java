@@ -17,6 +17,7 @@ final class Validator {
   static final Pattern ADMDVS = Pattern.compile("[0-9]{6}");
   static final Pattern TXN_ID = Pattern.compile("T[0-9A-Z]{1,20}");
   static final Pattern BINDING_ID = Pattern.compile("B[0-9A-Z]{1,20}");
+  static final Pattern WALLET_TRANSFER_ID = Pattern.compile("W[0-9A-Z]{1,20}");
 
   private List<BadRequest.FieldViolation> violations;
 

@@ -11,14 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gongji.server.DemoData;
 import gongji.server.testing.InProcessGateway;
 import gongji.server.testing.Refusal;
+import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.Account;
+import gongji.v1.AssignWalletQuotaRequest;
 import gongji.v1.AuthorizeRequest;
 import gongji.v1.CancelRequest;
 import gongji.v1.CreateBindingRequest;
 import gongji.v1.CreditAccountRequest;
 import gongji.v1.Credential;
+import gongji.v1.DeclineWalletTransferRequest;
 import gongji.v1.GetAccountRequest;
 import gongji.v1.GetTransactionRequest;
+import gongji.v1.GetWalletRequest;
 import gongji.v1.IdentifyRequest;
 import gongji.v1.Institution;
 import gongji.v1.InsuranceType;
@@ -26,6 +30,8 @@ import gongji.v1.Insured;
 import gongji.v1.InsuredStatus;
 import gongji.v1.ItemCategory;
 import gongji.v1.LineItem;
+import gongji.v1.ListWalletTransfersRequest;
+import gongji.v1.OpenWalletRequest;
 import gongji.v1.RefundRequest;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
@@ -34,6 +40,7 @@ import gongji.v1.ReverseRequest;
 import gongji.v1.SetRegionPolicyRequest;
 import gongji.v1.SettleRequest;
 import gongji.v1.Terminal;
+import gongji.v1.UpdateBindingQuotaRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
@@ -291,6 +298,24 @@ class RequestValidationTest {
             .setPolicy(policy.toBuilder().setHoldTtlSeconds(59)).build()), "policy.hold_ttl_seconds"),
         admin("policy: negative floor", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
             .setPolicy(policy.toBuilder().setRetainedFloorFen(-1)).build()), "policy.retained_floor_fen"),
+        policy("policy: -1 wallet transfers a day", p -> p.setWalletMaxTransfersPerDay(-1),
+            "policy.wallet_max_transfers_per_day", "-1"),
+        policy("policy: 101 wallet transfers a day", p -> p.setWalletMaxTransfersPerDay(101),
+            "policy.wallet_max_transfers_per_day", "101"),
+        policy("policy: negative wallet transfer cap", p -> p.setWalletMaxTransferFen(-1),
+            "policy.wallet_max_transfer_fen", "-1"),
+        policy("policy: wallet transfer cap above a million yuan", p -> p.setWalletMaxTransferFen(100_000_001),
+            "policy.wallet_max_transfer_fen", "100000001"),
+        policy("policy: wallet quiet from hour -1", p -> p.setWalletQuietFromHour(-1), "policy.wallet_quiet_from_hour",
+            "-1"),
+        policy("policy: wallet quiet from hour 24", p -> p.setWalletQuietFromHour(24), "policy.wallet_quiet_from_hour",
+            "24"),
+        policy("policy: wallet quiet until hour -1", p -> p.setWalletQuietUntilHour(-1),
+            "policy.wallet_quiet_until_hour", "-1"),
+        policy("policy: wallet quiet until hour 24", p -> p.setWalletQuietUntilHour(24),
+            "policy.wallet_quiet_until_hour", "24"),
+        policy("policy: unknown mutual_aid_order", p -> p.setMutualAidOrderValue(99), "policy.mutual_aid_order", "99"),
+        policy("policy: negative mutual_aid_order", p -> p.setMutualAidOrderValue(-1), "policy.mutual_aid_order", "-1"),
         admin("institution: bad code", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder()
                 .setInstitution(Institution.newBuilder().setFixmedinsCode("Q1").setName("x").addTerminalIds("T1")).build()),
             "institution.fixmedins_code"),
@@ -299,19 +324,123 @@ class RequestValidationTest {
             "institution.terminal_ids"));
   }
 
+  /** SetRegionPolicy with one change to a valid policy, expected to be refused for {@code field} showing {@code value}. */
+  private static Arguments policy(String what, UnaryOperator<RegionPolicy.Builder> change, String field, String value) {
+    RegionPolicy valid = RegionPolicy.newBuilder().setAdmdvs("620100").setName("兰州").setHoldTtlSeconds(1800).build();
+    return Arguments.of(what, (AdminCall) a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+        .setPolicy(change.apply(valid.toBuilder())).build()), field, value);
+  }
+
   /** A call on the admin stub, expected to be refused for {@code field}. */
   interface AdminCall {
     Object on(gongji.v1.AdminServiceGrpc.AdminServiceBlockingStub stub);
   }
 
   private static Arguments admin(String what, AdminCall call, String field) {
-    return Arguments.of(what, call, field);
+    return Arguments.of(what, call, field, "");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badAdminCalls")
-  void adminCall_badInput_invalidArgumentNamingTheField(String what, AdminCall call, String field) {
-    Refusal.of(() -> call.on(gw.admin())).assertFieldInvalid(field);
+  void adminCall_badInput_invalidArgumentNamingTheField(String what, AdminCall call, String field, String value) {
+    Refusal r = Refusal.of(() -> call.on(gw.admin()));
+    if (value.isEmpty()) {
+      r.assertFieldInvalid(field);
+    } else {
+      r.assertFieldInvalid(field, value);
+    }
+  }
+
+  static Stream<Arguments> badFamilyCalls() {
+    UpdateBindingQuotaRequest quota = UpdateBindingQuotaRequest.newBuilder().setBindingId("B1")
+        .setByPsnNo(DemoData.ZHANG_WEI).setQuotaFen(20_000).build();
+    AssignWalletQuotaRequest assign = AssignWalletQuotaRequest.newBuilder().setRequestId("WA-1")
+        .setAuthorizerPsnNo(DemoData.ZHANG_WEI).setBeneficiaryPsnNo(DemoData.LI_NA).setAmountFen(10_000).build();
+    AcceptWalletTransferRequest accept = AcceptWalletTransferRequest.newBuilder().setTransferId("W1")
+        .setByPsnNo(DemoData.LI_NA).build();
+    DeclineWalletTransferRequest decline = DeclineWalletTransferRequest.newBuilder().setTransferId("W1")
+        .setByPsnNo(DemoData.LI_NA).build();
+    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo(DemoData.LI_NA).build();
+    return Stream.of(
+        family("quota: empty binding_id", f -> f.updateBindingQuota(quota.toBuilder().setBindingId("").build()),
+            "binding_id", "\"\""),
+        family("quota: lower-case binding_id", f -> f.updateBindingQuota(quota.toBuilder().setBindingId("b1").build()),
+            "binding_id", "\"b1\""),
+        family("quota: a transfer id as binding_id",
+            f -> f.updateBindingQuota(quota.toBuilder().setBindingId("W1").build()), "binding_id", "\"W1\""),
+        family("quota: by_psn_no with a dash",
+            f -> f.updateBindingQuota(quota.toBuilder().setByPsnNo("6201-001").build()), "by_psn_no", "\"6201-001\""),
+        family("quota: negative quota_fen", f -> f.updateBindingQuota(quota.toBuilder().setQuotaFen(-1).build()),
+            "quota_fen", "-1"),
+        family("quota: quota_fen above a million yuan",
+            f -> f.updateBindingQuota(quota.toBuilder().setQuotaFen(100_000_001).build()), "quota_fen", "100000001"),
+        family("openWallet: empty psn_no", f -> f.openWallet(OpenWalletRequest.getDefaultInstance()), "psn_no", "\"\""),
+        family("openWallet: psn_no of 31 characters",
+            f -> f.openWallet(OpenWalletRequest.newBuilder().setPsnNo("6".repeat(31)).build()), "psn_no",
+            "6".repeat(31)),
+        family("getWallet: psn_no not ASCII",
+            f -> f.getWallet(GetWalletRequest.newBuilder().setPsnNo("李娜").build()), "psn_no", "\"李娜\""),
+        family("assign: empty request_id", f -> f.assignWalletQuota(assign.toBuilder().setRequestId("").build()),
+            "request_id", "\"\""),
+        family("assign: request_id of 65 characters",
+            f -> f.assignWalletQuota(assign.toBuilder().setRequestId(LONG_65).build()), "request_id", "AAAA"),
+        family("assign: bad authorizer_psn_no",
+            f -> f.assignWalletQuota(assign.toBuilder().setAuthorizerPsnNo("").build()), "authorizer_psn_no", "\"\""),
+        family("assign: bad beneficiary_psn_no",
+            f -> f.assignWalletQuota(assign.toBuilder().setBeneficiaryPsnNo("62 01").build()), "beneficiary_psn_no",
+            "\"62 01\""),
+        family("assign: amount_fen 0", f -> f.assignWalletQuota(assign.toBuilder().setAmountFen(0).build()),
+            "amount_fen", "0 (expected: 1..100000000)"),
+        family("assign: negative amount_fen", f -> f.assignWalletQuota(assign.toBuilder().setAmountFen(-5).build()),
+            "amount_fen", "-5"),
+        family("assign: amount_fen above a million yuan",
+            f -> f.assignWalletQuota(assign.toBuilder().setAmountFen(100_000_001).build()), "amount_fen", "100000001"),
+        family("assign: amount_fen Long.MAX_VALUE",
+            f -> f.assignWalletQuota(assign.toBuilder().setAmountFen(Long.MAX_VALUE).build()), "amount_fen",
+            String.valueOf(Long.MAX_VALUE)),
+        family("accept: empty transfer_id", f -> f.acceptWalletTransfer(accept.toBuilder().setTransferId("").build()),
+            "transfer_id", "\"\""),
+        family("accept: lower-case transfer_id",
+            f -> f.acceptWalletTransfer(accept.toBuilder().setTransferId("w1").build()), "transfer_id", "\"w1\""),
+        family("accept: a binding id as transfer_id",
+            f -> f.acceptWalletTransfer(accept.toBuilder().setTransferId("B1").build()), "transfer_id", "\"B1\""),
+        family("accept: transfer_id of 22 characters",
+            f -> f.acceptWalletTransfer(accept.toBuilder().setTransferId("W" + "1".repeat(21)).build()), "transfer_id",
+            "W" + "1".repeat(21)),
+        family("accept: bad by_psn_no", f -> f.acceptWalletTransfer(accept.toBuilder().setByPsnNo("").build()),
+            "by_psn_no", "\"\""),
+        family("decline: transfer_id with a dash",
+            f -> f.declineWalletTransfer(decline.toBuilder().setTransferId("W-1").build()), "transfer_id", "\"W-1\""),
+        family("decline: bad by_psn_no",
+            f -> f.declineWalletTransfer(decline.toBuilder().setByPsnNo("6".repeat(31)).build()), "by_psn_no",
+            "6".repeat(31)),
+        family("listTransfers: empty psn_no",
+            f -> f.listWalletTransfers(list.toBuilder().setPsnNo("").build()), "psn_no", "\"\""),
+        family("listTransfers: unknown role",
+            f -> f.listWalletTransfers(list.toBuilder().setRoleValue(7).build()), "role", "7"),
+        family("listTransfers: negative page_size",
+            f -> f.listWalletTransfers(list.toBuilder().setPageSize(-1).build()), "page_size", "-1"),
+        family("listTransfers: page_size 1001",
+            f -> f.listWalletTransfers(list.toBuilder().setPageSize(1001).build()), "page_size", "1001"),
+        family("listTransfers: a made-up page_token",
+            f -> f.listWalletTransfers(list.toBuilder().setPageToken("bm90LWEtdG9rZW4").build()), "page_token",
+            "\"bm90LWEtdG9rZW4\""));
+  }
+
+  /** A call on the family stub, expected to be refused for {@code field} with a description showing {@code value}. */
+  interface FamilyCall {
+    Object on(gongji.v1.FamilyServiceGrpc.FamilyServiceBlockingStub stub);
+  }
+
+  private static Arguments family(String what, FamilyCall call, String field, String value) {
+    return Arguments.of(what, call, field, value);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badFamilyCalls")
+  void familyCall_badInput_invalidArgumentNamingTheFieldAndValue(String what, FamilyCall call, String field,
+      String value) {
+    Refusal.of(() -> call.on(gw.family())).assertFieldInvalid(field, value);
   }
 
   @Test

@@ -78,4 +78,13 @@ public record Refusal(io.grpc.Status.Code code, String message, ErrorInfo errorI
     assertTrue(violatedFields().contains(field), () -> "expected a violation of " + field + " in " + violatedFields());
     return this;
   }
+
+  /** As {@link #assertFieldInvalid(String)}, and the violation of {@code field} shows {@code value}. */
+  public Refusal assertFieldInvalid(String field, String value) {
+    assertFieldInvalid(field);
+    assertTrue(badRequest.getFieldViolationsList().stream()
+            .anyMatch(v -> v.getField().equals(field) && v.getDescription().contains(value)),
+        () -> "expected the violation of " + field + " to show " + value + " in " + badRequest.getFieldViolationsList());
+    return this;
+  }
 }
