@@ -11,6 +11,7 @@ import gongji.server.domain.RegionPolicy;
 import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
+import gongji.server.ledger.Outcome;
 import gongji.server.ledger.Result;
 import java.util.List;
 import java.util.Set;
@@ -18,11 +19,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small, realistic data set so that a newcomer can settle a sale at once: a Lanzhou family whose
- * members share accounts, a region with a retained floor, a pharmacy and a hospital.
+ * members share accounts, a region with a retained floor, a pharmacy and a hospital, and a daughter
+ * studying in Fuzhou who spends her father's quota from her wallet at a pharmacy there.
  */
 public final class DemoData {
   public static final String PHARMACY = "P62010200017";
   public static final String HOSPITAL = "H62010200001";
+  /** A pharmacy in Fuzhou (Fujian): another province, where only wallet quota and cross-province aid reach. */
+  public static final String FUZHOU_PHARMACY = "P35010200003";
 
   /** 张伟: Lanzhou employee with 5,000 yuan; shares with his wife (quota 100 yuan) and his father. */
   public static final String ZHANG_WEI = "62010019800101001100000001";
@@ -34,6 +38,10 @@ public final class DemoData {
   public static final String WANG_XIUYING = "62050019580809004400000004";
   /** 赵磊: an unrelated Lanzhou employee, for trying someone else's card. */
   public static final String ZHAO_LEI = "62010019900101005500000005";
+  /** 张小雨: Zhang Wei's daughter, resident-insured in Lanzhou, at university in Fuzhou; has a wallet. */
+  public static final String ZHANG_XIAOYU = "62010020050505006600000006";
+  /** The quota Zhang Wei assigns to his daughter's wallet: 500 yuan. */
+  public static final long WALLET_QUOTA_FEN = 50_000;
 
   private DemoData() {}
 
@@ -50,8 +58,10 @@ public final class DemoData {
         Set.of(ItemCategory.NON_PROGRAMME_VACCINE, ItemCategory.HEALTH_CHECKUP), 1800)));
     run(gateway, new Command.SetRegionPolicy(new RegionPolicy("620500", "天水市", 200_000, false, false, true,
         Set.of(), 1800)));
+    run(gateway, new Command.SetRegionPolicy(new RegionPolicy("350100", "福州市", 0, true, true, true, Set.of(), 1800)));
     run(gateway, new Command.RegisterInstitution(new Institution(PHARMACY, "兰州惠民大药房(城关店)", Set.of("POS01", "POS02"))));
     run(gateway, new Command.RegisterInstitution(new Institution(HOSPITAL, "兰州市第一人民医院", Set.of("HIS01"))));
+    run(gateway, new Command.RegisterInstitution(new Institution(FUZHOU_PHARMACY, "福州鼓楼百姓大药房", Set.of("POS01"))));
 
     person(gateway, ZHANG_WEI, "张伟", InsuranceType.EMPLOYEE_BASIC, "620100", "SSC-ZHANGWEI", "620102198001010011");
     person(gateway, LI_NA, "李娜", InsuranceType.EMPLOYEE_BASIC, "620100", "SSC-LINA", "620102198203040022");
@@ -60,6 +70,8 @@ public final class DemoData {
     person(gateway, WANG_XIUYING, "王秀英", InsuranceType.EMPLOYEE_BASIC, "620500", "SSC-WANGXIUYING",
         "620502195808090044");
     person(gateway, ZHAO_LEI, "赵磊", InsuranceType.EMPLOYEE_BASIC, "620100", "SSC-ZHAOLEI", "620102199001010055");
+    person(gateway, ZHANG_XIAOYU, "张小雨", InsuranceType.RESIDENT_BASIC, "620100", "SSC-ZHANGXIAOYU",
+        "620102200505050066");
 
     credit(gateway, ZHANG_WEI, 500_000);
     credit(gateway, LI_NA, 3_000);
@@ -69,6 +81,33 @@ public final class DemoData {
     run(gateway, new Command.CreateBinding(ZHANG_WEI, LI_NA, Relationship.SPOUSE, 10_000));
     run(gateway, new Command.CreateBinding(WANG_XIUYING, LI_NA, Relationship.CHILD, 0));
     run(gateway, new Command.CreateBinding(ZHANG_WEI, ZHANG_JIANGUO, Relationship.PARENT, 0));
+    run(gateway, new Command.CreateBinding(ZHANG_WEI, ZHANG_XIAOYU, Relationship.CHILD, 0));
+    run(gateway, new Command.OpenWallet(ZHANG_XIAOYU));
+    assignDemoWalletQuota(gateway);
+  }
+
+  /**
+   * Zhang Wei assigns quota to his daughter's wallet and she accepts it. Wallet transfers are closed
+   * from 22:00 to 06:00 Beijing time: loaded at night, the demo starts without it, and returns false
+   * ({@link #guide} then says how to make the transfer in the morning).
+   */
+  public static boolean assignDemoWalletQuota(Gateway gateway) throws Exception {
+    Result r = gateway.admin(new Command.AssignWalletQuota("demo-wallet-" + ZHANG_XIAOYU, 1, ZHANG_WEI, ZHANG_XIAOYU,
+        WALLET_QUOTA_FEN)).get(10, TimeUnit.SECONDS);
+    if (r instanceof Result.Rejected rejected && rejected.outcome() == Outcome.WALLET_TRANSFER_WINDOW_CLOSED) {
+      return false;
+    }
+    if (!(r instanceof Result.WalletTransferView transfer)) {
+      throw new IllegalStateException("demo data refused: wallet transfer: " + r);
+    }
+    run(gateway, new Command.AnswerWalletTransfer(transfer.transferId(), ZHANG_XIAOYU, true));
+    return true;
+  }
+
+  /** Whether the demo wallet holds the quota its guide talks about. */
+  public static boolean walletFunded(Gateway gateway) throws Exception {
+    Result r = gateway.admin(new Command.GetWallet(ZHANG_XIAOYU)).get(10, TimeUnit.SECONDS);
+    return r instanceof Result.WalletView w && (w.availableFen() > 0 || w.pendingFen() > 0);
   }
 
   private static void person(Gateway gateway, String psnNo, String name, InsuranceType type, String admdvs,
@@ -89,20 +128,31 @@ public final class DemoData {
     }
   }
 
-  /** What to print so that a newcomer can copy and try it. */
-  public static String guide(String target) {
+  /** What to print so that a newcomer can copy and try it; {@code walletFunded} from {@link #walletFunded}. */
+  public static String guide(String target, boolean walletFunded) {
     return String.join("\n",
-        "Demo data loaded. Pharmacy " + PHARMACY + " (terminals POS01, POS02), hospital " + HOSPITAL + " (HIS01).",
+        "Demo data loaded. Pharmacy " + PHARMACY + " (terminals POS01, POS02), hospital " + HOSPITAL + " (HIS01),",
+        "Fuzhou pharmacy " + FUZHOU_PHARMACY + " (POS01, another province).",
         "People (social security card -> who):",
-        "  SSC-ZHANGWEI      张伟   employee, Lanzhou 620100, 5,000.00 yuan; shares with wife 李娜 (quota 100 yuan) and father 张建国",
+        "  SSC-ZHANGWEI      张伟   employee, Lanzhou 620100, 5,000.00 yuan; shares with wife 李娜 (quota 100 yuan),"
+            + " father 张建国 and daughter 张小雨",
         "  SSC-LINA          李娜   employee, Lanzhou, 30.00 yuan of her own; draws on 张伟, then on her mother 王秀英",
         "  SSC-ZHANGJIANGUO  张建国 resident-insured (no account); draws on his son 张伟",
         "  SSC-WANGXIUYING   王秀英 employee, Tianshui 620500 (2,000 yuan retained floor), 2,100.00 yuan",
         "  SSC-ZHAOLEI       赵磊   unrelated employee, 100.00 yuan",
+        "  SSC-ZHANGXIAOYU   张小雨 resident-insured, studies in Fuzhou; her wallet (医保钱包) holds "
+            + (walletFunded ? "500.00 yuan of quota from 张伟" : "nothing yet (see below)"),
         "Try (in another terminal):",
         "  ./gongji pos identify  --target " + target + " --card SSC-LINA",
         "  ./gongji pos authorize --target " + target + " --card SSC-LINA --item DRUG:350.00 --item COSMETICS:20.00:out",
         "  ./gongji pos settle    --target " + target + " --txn <transaction id printed above>",
-        "  ./gongji pos refund    --target " + target + " --txn <transaction id>");
+        "  ./gongji pos refund    --target " + target + " --txn <transaction id>",
+        "The wallet, across provinces (a sale in Fuzhou paid from 张伟's quota in 张小雨's wallet):",
+        walletFunded ? "" : "  (wallet transfers are closed from 22:00 to 06:00 Beijing time; after 06:00 run:"
+            + " ./gongji admin --target " + target + " wallet assign --from " + ZHANG_WEI + " --to " + ZHANG_XIAOYU
+            + " --fen 50000, then wallet accept <id> --by " + ZHANG_XIAOYU + ")",
+        "  ./gongji pos authorize --target " + target + " --institution " + FUZHOU_PHARMACY
+            + " --card SSC-ZHANGXIAOYU --item DRUG:120.00",
+        "  ./gongji admin --target " + target + " wallet show " + ZHANG_XIAOYU).replace("\n\n", "\n");
   }
 }

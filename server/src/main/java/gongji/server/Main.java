@@ -69,7 +69,7 @@ public final class Main {
     String target = config.host() + ":" + server.port();
     System.out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService, AdminService; health; reflection)");
     if (config.demo()) {
-      System.out.println(DemoData.guide(target));
+      System.out.println(DemoData.guide(target, DemoData.walletFunded(node.gateway())));
     }
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

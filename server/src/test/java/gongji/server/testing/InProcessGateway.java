@@ -92,6 +92,11 @@ public final class InProcessGateway implements AutoCloseable {
     return new InProcessGateway(MutableClock.atMondayMorning());
   }
 
+  /** An empty gateway whose ledger time starts at {@code clock}. */
+  public static InProcessGateway start(MutableClock clock) throws Exception {
+    return new InProcessGateway(clock);
+  }
+
   /** A gateway loaded with {@link DemoData}: the Lanzhou family, a pharmacy and a hospital. */
   public static InProcessGateway startWithDemoData() throws Exception {
     InProcessGateway g = start();
