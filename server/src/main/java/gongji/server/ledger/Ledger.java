@@ -103,6 +103,11 @@ public final class Ledger {
   private final LinkedHashMap<String, RequestEntry> requests = new LinkedHashMap<>();
   private final PriorityQueue<Txn> expiries =
       new PriorityQueue<>((a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
+  private final Map<String, WalletGrant> grants = new HashMap<>();
+  /** Pending wallet transfers by the time they return unless accepted. */
+  private final PriorityQueue<WalletGrant> grantReturns =
+      new PriorityQueue<>((a, b) -> Long.compare(a.acceptByMillis, b.acceptByMillis));
+  private long nextGrant = 1;
 
   private final java.util.ArrayDeque<Result.Alert> alerts = new java.util.ArrayDeque<>();
   private long nextAlert = 1;
@@ -115,6 +120,8 @@ public final class Ledger {
   private int[] scratchMask = new int[16];
   private long[] scratchDraw = new long[16];
   private final List<BindingState> scratchBindings = new ArrayList<>();
+  private final List<WalletGrant> scratchGrants = new ArrayList<>();
+  private final List<BindingState> scratchOrdered = new ArrayList<>();
 
   public Ledger(Duration idempotencyWindow, ReferenceListener listener) {
     this.idempotencyWindow = requireNonNull(idempotencyWindow, "idempotencyWindow");
@@ -126,10 +133,15 @@ public final class Ledger {
     return nowMillis;
   }
 
-  /** When the earliest open hold expires, or {@link Long#MAX_VALUE} if none is open. */
+  /**
+   * When the earliest open hold expires or pending wallet transfer returns, or {@link Long#MAX_VALUE}
+   * if there is neither.
+   */
   public long nextExpiryMillis() {
     Txn head = expiries.peek();
-    return head == null ? Long.MAX_VALUE : head.expiresAtMillis;
+    WalletGrant grant = grantReturns.peek();
+    return Math.min(head == null ? Long.MAX_VALUE : head.expiresAtMillis,
+        grant == null ? Long.MAX_VALUE : grant.acceptByMillis);
   }
 
   /**
@@ -254,6 +266,25 @@ public final class Ledger {
       Result replay = replay(c, RequestKind.PAYOUT);
       return replay != null ? replay : record(c, RequestKind.PAYOUT, c.psnNo(), payOut(c));
     }
+    if (command instanceof Command.UpdateBindingQuota c) {
+      return updateBindingQuota(c);
+    }
+    if (command instanceof Command.OpenWallet c) {
+      return openWallet(c.psnNo());
+    }
+    if (command instanceof Command.GetWallet c) {
+      return getWallet(c.psnNo());
+    }
+    if (command instanceof Command.AssignWalletQuota c) {
+      Result replay = replay(c, RequestKind.WALLET_ASSIGN);
+      return replay != null ? replay : record(c, RequestKind.WALLET_ASSIGN, c.authorizerPsnNo(), assignWalletQuota(c));
+    }
+    if (command instanceof Command.AnswerWalletTransfer c) {
+      return answerWalletTransfer(c);
+    }
+    if (command instanceof Command.ListWalletTransfers c) {
+      return listWalletTransfers(c);
+    }
     throw new IllegalArgumentException("unknown command: " + command);
   }
 
@@ -301,6 +332,9 @@ public final class Ledger {
     } else if (result instanceof Result.Payout po) {
       e = new RequestEntry(kind, c.contentHash(), subject, null, null, null, po.totalFen(),
           persons.get(subject).payouts.size() - 1, nowMillis);
+    } else if (result instanceof Result.WalletTransferView w) {
+      e = new RequestEntry(kind, c.contentHash(), subject, null, null, null, w.amountFen(), 0, nowMillis);
+      e.extra = w;
     } else if (result instanceof Result.Account a) {
       e = new RequestEntry(kind, c.contentHash(), a.psnNo(), null, null, null, a.balanceFen(), a.heldFen(), nowMillis);
     } else {
@@ -352,30 +386,39 @@ public final class Ledger {
       return new Rejected(Outcome.ACCOUNT_FROZEN, "the patient's account is frozen");
     }
 
-    // Sources in drawing order: own account, then mutual aid in binding order.
+    // Sources in drawing order: own account, then wallet quota oldest first, then the bindings in
+    // the order the patient's region sets.
     Bill bill = c.bill();
     int n = 0;
     scratchBindings.clear();
+    scratchGrants.clear();
     if (c.useAccount()) {
       if (patient.account >= 0) {
         ensureScratch(1);
         scratchAvailable[0] = available(patient.account);
         scratchMask[0] = policy(patient.insured.admdvs()).payableMask();
         scratchBindings.add(null);
+        scratchGrants.add(null);
         n = 1;
       }
       if (c.useMutualAid()) {
-        for (BindingState b : patient.asBeneficiary) {
-          if (!pays(b)) {
+        for (WalletGrant g : patient.grantsIn) {
+          if (g.remainingFen() == 0 || !pays(g.binding) || !reaches(g.binding, inst)) {
             continue;
           }
-          if (!reaches(b, inst)) {
-            continue;
-          }
+          ensureScratch(n + 1);
+          scratchAvailable[n] = g.remainingFen();
+          scratchMask[n] = policy(g.binding.authorizer.insured.admdvs()).payableMask();
+          scratchBindings.add(g.binding);
+          scratchGrants.add(g);
+          n++;
+        }
+        for (BindingState b : inDrawingOrder(patient, inst)) {
           ensureScratch(n + 1);
           scratchAvailable[n] = shareable(b);
           scratchMask[n] = policy(b.authorizer.insured.admdvs()).payableMask();
           scratchBindings.add(b);
+          scratchGrants.add(null);
           n++;
         }
       }
@@ -423,12 +466,17 @@ public final class Ledger {
         continue;
       }
       BindingState b = scratchBindings.get(i);
+      WalletGrant g = scratchGrants.get(i);
       PersonState owner = b == null ? patient : b.authorizer;
-      hold(owner.account, draw);
-      if (b != null) {
-        b.heldFen += draw;
+      if (g != null) {
+        g.inSaleFen += draw; // the earmark already holds it
+      } else {
+        hold(owner.account, draw);
+        if (b != null) {
+          b.heldFen += draw;
+        }
       }
-      legs[k++] = new TxnLeg(owner, b, draw);
+      legs[k++] = new TxnLeg(owner, b, g, draw);
     }
     long inScope = bill.payableFen(unionMask(n) | policy(patient.insured.admdvs()).payableMask());
     RegionPolicy local = policy(inst.institution.admdvs());
@@ -463,14 +511,22 @@ public final class Ledger {
     TxnLeg[] posted = new TxnLeg[t.legs.length];
     for (int i = 0; i < posted.length; i++) {
       TxnLeg leg = t.legs[i];
-      release(leg.owner.account, leg.amountFen);
-      transfer(leg.owner.account, t.institution.account, amounts[i]);
-      if (leg.binding != null) {
-        leg.binding.heldFen -= leg.amountFen;
-        leg.binding.usedFen += amounts[i];
-        verify(leg.binding.heldFen >= 0, "binding %s held went negative", leg.binding.id);
+      if (leg.grant != null) {
+        release(leg.owner.account, amounts[i]);
+        transfer(leg.owner.account, t.institution.account, amounts[i]);
+        leg.grant.inSaleFen -= leg.amountFen;
+        leg.grant.spentFen += amounts[i];
+        unearmarkIfClosed(leg.grant, leg.amountFen - amounts[i]);
+      } else {
+        release(leg.owner.account, leg.amountFen);
+        transfer(leg.owner.account, t.institution.account, amounts[i]);
+        if (leg.binding != null) {
+          leg.binding.heldFen -= leg.amountFen;
+          leg.binding.usedFen += amounts[i];
+          verify(leg.binding.heldFen >= 0, "binding %s held went negative", leg.binding.id);
+        }
       }
-      posted[i] = new TxnLeg(leg.owner, leg.binding, amounts[i]);
+      posted[i] = new TxnLeg(leg.owner, leg.binding, leg.grant, amounts[i]);
     }
     long aidReleased = 0;
     long aidPosted = 0;
@@ -566,20 +622,33 @@ public final class Ledger {
       case REFUND -> {
         if (t.state == TxnState.REFUNDED) {
           for (TxnLeg leg : t.posted) {
-            if (available(leg.owner.account) < leg.amountFen) {
-              return new Rejected(Outcome.INSUFFICIENT_FUNDS,
-                  "the refunded money was spent from " + Masking.psnNo(leg.owner.insured.psnNo()) + "; it cannot be taken back");
+            boolean backInWallet = leg.grant != null && leg.grant.state == WalletTransferState.ACCEPTED;
+            if (backInWallet ? leg.grant.remainingFen() < leg.amountFen : available(leg.owner.account) < leg.amountFen) {
+              return new Rejected(Outcome.INSUFFICIENT_FUNDS, "the refunded money was spent from "
+                  + (backInWallet ? "wallet transfer " + leg.grant.id : Masking.psnNo(leg.owner.insured.psnNo()))
+                  + "; it cannot be taken back");
             }
             BindingState b = leg.binding;
-            if (b != null && b.quotaFen > 0 && b.usedFen + b.heldFen + leg.amountFen > b.quotaFen) {
+            if (b != null && !backInWallet && b.quotaFen > 0 && drawnFen(b) + leg.amountFen > b.quotaFen) {
               return new Rejected(Outcome.INSUFFICIENT_FUNDS,
                   "the quota of binding " + b.id + " freed by the refund is in use again; it cannot be taken back");
             }
           }
           for (TxnLeg leg : t.posted) {
-            transfer(leg.owner.account, t.institution.account, leg.amountFen);
-            if (leg.binding != null) {
-              leg.binding.usedFen += leg.amountFen;
+            if (leg.grant != null) {
+              if (leg.grant.state == WalletTransferState.ACCEPTED) {
+                release(leg.owner.account, leg.amountFen);
+              } else {
+                leg.grant.returnedFen -= leg.amountFen;
+                leg.binding.walletFen += leg.amountFen;
+              }
+              leg.grant.spentFen += leg.amountFen;
+              transfer(leg.owner.account, t.institution.account, leg.amountFen);
+            } else {
+              transfer(leg.owner.account, t.institution.account, leg.amountFen);
+              if (leg.binding != null) {
+                leg.binding.usedFen += leg.amountFen;
+              }
             }
           }
           t.state = TxnState.SETTLED;
@@ -601,10 +670,15 @@ public final class Ledger {
     }
     List<AidSource> sources = new ArrayList<>();
     InstitutionState place = c.institution() == null ? null : institutions.get(c.institution());
-    for (BindingState b : p.asBeneficiary) {
-      if (pays(b) && (place == null || reaches(b, place))) {
-        sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shareable(b), ""));
+    long allowance = aidAllowanceToday(p);
+    for (WalletGrant g : p.grantsIn) {
+      if (g.remainingFen() > 0 && pays(g.binding) && (place == null || reaches(g.binding, place))) {
+        sources.add(new AidSource(g.binding.id, masked(g.binding.authorizer), g.binding.relationship.inverse(),
+            Math.min(allowance, g.remainingFen()), g.id));
       }
+    }
+    for (BindingState b : inDrawingOrder(p, place)) {
+      sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), Math.min(allowance, shareable(b)), ""));
     }
     boolean hasAccount = p.account >= 0;
     return new Result.Identity(p.insured.psnNo(), Masking.name(p.insured.name()), p.insured.insuranceType(),
@@ -814,12 +888,19 @@ public final class Ledger {
 
   /**
    * Ends a binding. Holds already placed through it stay and settle or expire as authorized: the
-   * authorization was valid when it was made. Refunds still return money to the authorizer.
+   * authorization was valid when it was made. Refunds still return money to the authorizer. Wallet
+   * quota assigned through it returns to the authorizer, but for what open sales hold (that returns
+   * when they are cancelled or expire).
    */
-  private static void end(BindingState b, String reason) {
+  private void end(BindingState b, String reason) {
     if (b.status == BindingStatus.ACTIVE || b.status == BindingStatus.REQUESTED) {
       b.status = BindingStatus.DISSOLVED;
       b.endReason = reason;
+      for (WalletGrant g : b.grants) {
+        if (g.state == WalletTransferState.PENDING || g.state == WalletTransferState.ACCEPTED) {
+          closeGrant(g, WalletTransferState.ENDED, reason);
+        }
+      }
     }
   }
 
@@ -947,14 +1028,32 @@ public final class Ledger {
    */
   private void settlementEvent(Txn t, int kind, int sign) {
     t.institution.events.add(new InstEvent(t, (byte) kind, nowMillis));
-    for (TxnLeg leg : t.posted) {
-      if (leg.binding != null && leg.amountFen > 0) {
-        Result.Usage u = new Result.Usage(EVENT_KINDS[kind], nowMillis, leg.owner.insured.psnNo(),
-            t.patient.insured.psnNo(), t.institution.institution.code(), t.id, leg.binding.id, sign * leg.amountFen);
-        leg.owner.usage.add(u);
+    TxnLeg[] legs = t.posted;
+    for (int i = 0; i < legs.length; i++) {
+      BindingState b = legs[i].binding;
+      if (b == null || firstLegOf(legs, b) < i) {
+        continue;
+      }
+      // One record per relative: wallet quota and direct mutual aid through one binding add up.
+      long amount = 0;
+      for (int j = i; j < legs.length; j++) {
+        amount += legs[j].binding == b ? legs[j].amountFen : 0;
+      }
+      if (amount > 0) {
+        Result.Usage u = new Result.Usage(EVENT_KINDS[kind], nowMillis, b.authorizer.insured.psnNo(),
+            t.patient.insured.psnNo(), t.institution.institution.code(), t.id, b.id, sign * amount);
+        b.authorizer.usage.add(u);
         t.patient.usage.add(u);
       }
     }
+  }
+
+  private static int firstLegOf(TxnLeg[] legs, BindingState b) {
+    int i = 0;
+    while (legs[i].binding != b) {
+      i++;
+    }
+    return i;
   }
 
   private Result payPremium(Command.PayPremium c) {
@@ -1089,6 +1188,272 @@ public final class Ledger {
     return new Result.Usages(List.copyOf(out), more);
   }
 
+  // ---- the wallet ---------------------------------------------------------------------------
+
+  private Result openWallet(String psnNo) {
+    PersonState p = persons.get(psnNo);
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here");
+    }
+    if (p.walletOpenedAtMillis == 0) {
+      if (!p.insured.active()) {
+        return new Rejected(Outcome.INSURED_NOT_ACTIVE,
+            "the insured status of " + psnNo + " is " + p.insured.status() + " (expected: NORMAL)");
+      }
+      p.walletOpenedAtMillis = Math.max(1, nowMillis);
+    }
+    return walletView(p);
+  }
+
+  private Result getWallet(String psnNo) {
+    PersonState p = persons.get(psnNo);
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here");
+    }
+    return walletView(p);
+  }
+
+  /**
+   * Earmarks quota on the authorizer's account for a relative's wallet. The checks, in order: both
+   * insured, the wallet open, an active binding between them, the night window, the amount cap, no
+   * transfer pending into the wallet, the day's count, and enough above the floor within the quota.
+   * The limits are the authorizer's region's: it is their account the quota is earmarked on.
+   */
+  private Result assignWalletQuota(Command.AssignWalletQuota c) {
+    PersonState a = persons.get(c.authorizerPsnNo());
+    PersonState b = persons.get(c.beneficiaryPsnNo());
+    if (a == null || b == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND,
+          "psn_no " + (a == null ? c.authorizerPsnNo() : c.beneficiaryPsnNo()) + " is not insured here");
+    }
+    if (b.walletOpenedAtMillis == 0) {
+      return new Rejected(Outcome.WALLET_NOT_OPEN, "the wallet of " + c.beneficiaryPsnNo() + " is not open");
+    }
+    BindingState binding = null;
+    for (BindingState x : b.asBeneficiary) {
+      if (x.authorizer == a && x.status == BindingStatus.ACTIVE) {
+        binding = x;
+        break;
+      }
+    }
+    if (binding == null) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "no active mutual-aid binding lets " + c.authorizerPsnNo()
+          + " assign quota to the wallet of " + c.beneficiaryPsnNo());
+    }
+    if (!pays(binding)) {
+      return new Rejected(a.frozen ? Outcome.ACCOUNT_FROZEN : Outcome.INSURED_NOT_ACTIVE,
+          "the authorizer's account cannot be shared now (status " + a.insured.status() + (a.frozen ? ", frozen)" : ")"));
+    }
+    if (!b.insured.active()) {
+      return new Rejected(Outcome.INSURED_NOT_ACTIVE,
+          "the beneficiary's insured status is " + b.insured.status() + " (expected: NORMAL)");
+    }
+    RegionPolicy policy = policy(a.insured.admdvs());
+    RegionPolicy.WalletRules rules = policy.wallet();
+    int hour = (int) (Math.floorMod(nowMillis + LOCAL_OFFSET_MILLIS, DAY_MILLIS) / 3_600_000L);
+    if (rules.quiet(hour)) {
+      return new Rejected(Outcome.WALLET_TRANSFER_WINDOW_CLOSED, String.format(
+          "no wallet transfers from %02d:00 to %02d:00 in region %s (it is %s); try again after %02d:00",
+          rules.quietFromHour(), rules.quietUntilHour(), policy.admdvs(), localTime(nowMillis), rules.quietUntilHour()));
+    }
+    if (c.amountFen() > rules.maxTransferFen()) {
+      return new Rejected(Outcome.WALLET_TRANSFER_LIMIT_EXCEEDED, "amount_fen " + c.amountFen()
+          + " is above the most one wallet transfer may assign in region " + policy.admdvs() + ": "
+          + rules.maxTransferFen() + " fen");
+    }
+    long today = localDay(nowMillis);
+    int todayCount = 0;
+    for (int i = b.grantsIn.size() - 1; i >= 0; i--) {
+      WalletGrant g = b.grantsIn.get(i);
+      if (g.state == WalletTransferState.PENDING) {
+        return new Rejected(Outcome.WALLET_TRANSFER_PENDING, "wallet transfer " + g.id + " to " + c.beneficiaryPsnNo()
+            + " waits for acceptance (until " + localTime(g.acceptByMillis) + "); it blocks another");
+      }
+      if (localDay(g.createdAtMillis) == today) {
+        todayCount++;
+      }
+    }
+    if (todayCount >= rules.maxTransfersPerDay()) {
+      return new Rejected(Outcome.WALLET_TRANSFER_LIMIT_EXCEEDED, "the wallet of " + c.beneficiaryPsnNo() + " had "
+          + todayCount + " transfers today; region " + policy.admdvs() + " allows " + rules.maxTransfersPerDay() + " a day");
+    }
+    long share = shareable(binding);
+    if (c.amountFen() > share) {
+      return new Rejected(Outcome.INSUFFICIENT_FUNDS, "amount_fen " + c.amountFen() + " is above the " + share
+          + " fen the authorizer can share (balance above the retained floor, within the quota)");
+    }
+    // After this point the transfer must succeed: earmark the quota.
+    hold(a.account, c.amountFen());
+    binding.walletFen += c.amountFen();
+    long seq = nextGrant++;
+    long acceptBy = (today + 1) * DAY_MILLIS - LOCAL_OFFSET_MILLIS + rules.quietUntilHour() * 3_600_000L;
+    WalletGrant g = new WalletGrant("W" + Long.toString(seq, 36).toUpperCase(), binding, c.amountFen(), nowMillis,
+        acceptBy);
+    grants.put(g.id, g);
+    binding.grants.add(g);
+    b.grantsIn.add(g);
+    a.grantsOut.add(g);
+    grantReturns.add(g);
+    return grantView(g);
+  }
+
+  private Result answerWalletTransfer(Command.AnswerWalletTransfer c) {
+    WalletGrant g = grants.get(c.transferId());
+    if (g == null) {
+      return new Rejected(Outcome.WALLET_TRANSFER_NOT_FOUND, "transfer_id " + c.transferId() + " is not known");
+    }
+    boolean byBeneficiary = g.binding.beneficiary.insured.psnNo().equals(c.byPsnNo());
+    boolean byAuthorizer = g.binding.authorizer.insured.psnNo().equals(c.byPsnNo());
+    if (c.accept() ? !byBeneficiary : !byBeneficiary && !byAuthorizer) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not "
+          + (c.accept() ? "the beneficiary" : "a party") + " of wallet transfer " + g.id);
+    }
+    WalletTransferState answered = c.accept() ? WalletTransferState.ACCEPTED : WalletTransferState.DECLINED;
+    if (g.state == answered) {
+      return grantView(g);
+    }
+    if (g.state != WalletTransferState.PENDING) {
+      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT, "wallet transfer " + g.id + " is " + g.state
+          + (g.endReason.isEmpty() ? "" : " (" + g.endReason + ")") + "; expected: PENDING");
+    }
+    if (c.accept()) {
+      g.state = WalletTransferState.ACCEPTED;
+    } else {
+      closeGrant(g, WalletTransferState.DECLINED, byBeneficiary ? "declined by the beneficiary" : "withdrawn by the authorizer");
+    }
+    return grantView(g);
+  }
+
+  private Result listWalletTransfers(Command.ListWalletTransfers c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null) {
+      return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
+    }
+    List<WalletGrant> all = new ArrayList<>();
+    if (c.role() != Command.BindingRole.BENEFICIARY) {
+      all.addAll(p.grantsOut);
+    }
+    if (c.role() != Command.BindingRole.AUTHORIZER) {
+      all.addAll(p.grantsIn);
+    }
+    all.sort((x, y) -> Long.compare(y.seq, x.seq));
+    List<Result.WalletTransferView> out = new ArrayList<>(all.size());
+    for (WalletGrant g : all) {
+      out.add(grantView(g));
+    }
+    return new Result.WalletTransfers(List.copyOf(out));
+  }
+
+  /** Ends a pending or accepted transfer: the unspent quota not held by open sales returns to the authorizer. */
+  private void closeGrant(WalletGrant g, WalletTransferState state, String reason) {
+    long unspent = g.amountFen - g.spentFen - g.inSaleFen - g.returnedFen;
+    g.state = state;
+    g.endReason = reason;
+    release(g.binding.authorizer.account, unspent);
+    g.returnedFen += unspent;
+    g.binding.walletFen -= unspent;
+  }
+
+  /** Quota a sale no longer draws: back in the wallet while it is accepted, else back to the authorizer. */
+  private void unearmarkIfClosed(WalletGrant g, long amountFen) {
+    if (amountFen > 0 && g.state != WalletTransferState.ACCEPTED) {
+      release(g.binding.authorizer.account, amountFen);
+      g.returnedFen += amountFen;
+      g.binding.walletFen -= amountFen;
+    }
+  }
+
+  private Result.WalletView walletView(PersonState p) {
+    long available = 0;
+    long pending = 0;
+    int today = 0;
+    long day = localDay(nowMillis);
+    List<Result.WalletTransferView> open = new ArrayList<>();
+    for (WalletGrant g : p.grantsIn) {
+      if (g.state == WalletTransferState.PENDING) {
+        pending += g.amountFen;
+        open.add(grantView(g));
+      } else if (g.remainingFen() > 0) {
+        available += g.remainingFen();
+        open.add(grantView(g));
+      }
+      today += localDay(g.createdAtMillis) == day ? 1 : 0;
+    }
+    return new Result.WalletView(p.insured.psnNo(), p.walletOpenedAtMillis != 0, p.walletOpenedAtMillis, available,
+        pending, today, List.copyOf(open));
+  }
+
+  private static Result.WalletTransferView grantView(WalletGrant g) {
+    return new Result.WalletTransferView(g.id, g.binding.authorizer.insured.psnNo(), g.binding.beneficiary.insured.psnNo(),
+        g.binding.id, g.amountFen, g.remainingFen(), g.spentFen, g.state, g.createdAtMillis, g.acceptByMillis,
+        g.endReason);
+  }
+
+  /** A time as China's local clock shows it, for messages: "2026-11-25 06:00". */
+  private static String localTime(long millis) {
+    return java.time.Instant.ofEpochMilli(millis).atOffset(java.time.ZoneOffset.ofHours(8)).toLocalDateTime()
+        .toString().replace('T', ' ').substring(0, 16);
+  }
+
+  // ---- mutual-aid sources -------------------------------------------------------------------
+
+  /**
+   * The bindings that pay for a patient at a place (null: anywhere), in the order the patient's
+   * region sets. Reuses one list: valid until the next call.
+   */
+  private List<BindingState> inDrawingOrder(PersonState patient, InstitutionState place) {
+    scratchOrdered.clear();
+    for (BindingState b : patient.asBeneficiary) {
+      if (pays(b) && (place == null || reaches(b, place))) {
+        scratchOrdered.add(b);
+      }
+    }
+    if (scratchOrdered.size() > 1) {
+      switch (policy(patient.insured.admdvs()).aidOrder()) {
+        case BINDING -> { }
+        // List.sort is stable: ties stay in binding order.
+        case CLOSEST_RELATIVE -> scratchOrdered.sort(Comparator.comparingInt(b -> b.relationship.inverse().ordinal()));
+        case LARGEST_AVAILABLE -> scratchOrdered.sort(Comparator.comparingLong(b -> -shareable(b)));
+      }
+    }
+    return scratchOrdered;
+  }
+
+  /** What mutual aid a patient may still use today under their region's velocity limits. */
+  private long aidAllowanceToday(PersonState p) {
+    RegionPolicy home = policy(p.insured.admdvs());
+    boolean counting = p.aidDay == localDay(nowMillis);
+    int uses = counting ? p.aidUsesToday : 0;
+    long fen = counting ? p.aidFenToday : 0;
+    if (home.maxMutualAidUsesPerDay() > 0 && uses >= home.maxMutualAidUsesPerDay()) {
+      return 0;
+    }
+    return home.maxMutualAidFenPerDay() > 0 ? Math.max(0, home.maxMutualAidFenPerDay() - fen) : Long.MAX_VALUE;
+  }
+
+  private Result updateBindingQuota(Command.UpdateBindingQuota c) {
+    BindingState b = bindings.get(c.bindingId());
+    if (b == null) {
+      return new Rejected(Outcome.BINDING_NOT_FOUND, "binding_id " + c.bindingId() + " is not known");
+    }
+    if (!b.authorizer.insured.psnNo().equals(c.byPsnNo())) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "only the authorizer of binding " + b.id + " changes its quota");
+    }
+    if (b.status != BindingStatus.ACTIVE && b.status != BindingStatus.REQUESTED) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status);
+    }
+    RegionPolicy policy = policy(b.authorizer.insured.admdvs());
+    if (!policy.quotaAllowed()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow setting or changing a quota");
+    }
+    if (c.quotaFen() > 0 && c.quotaFen() < drawnFen(b)) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "quota_fen " + c.quotaFen() + " is below the " + drawnFen(b)
+          + " fen already drawn, held or assigned to the wallet through binding " + b.id);
+    }
+    b.quotaFen = c.quotaFen();
+    return bindingView(b);
+  }
+
   private void alert(String kind, String institution, String psnNo, String detail) {
     if (alerts.size() == MAX_ALERTS) {
       alerts.removeFirst();
@@ -1104,7 +1469,7 @@ public final class Ledger {
 
   private static Result.BindingView bindingView(BindingState s) {
     return new Result.BindingView(s.id, s.authorizer.insured.psnNo(), s.beneficiary.insured.psnNo(),
-        s.relationship, s.quotaFen, s.usedFen, s.status, s.evidenceRef, s.endReason, 0);
+        s.relationship, s.quotaFen, s.usedFen, s.status, s.evidenceRef, s.endReason, s.walletFen);
   }
 
   // ---- money movements: the only places balances change ------------------------------------
@@ -1130,10 +1495,16 @@ public final class Ledger {
   private void voidHolds(Txn t, TxnState state) {
     long aid = 0;
     for (TxnLeg leg : t.legs) {
-      release(leg.owner.account, leg.amountFen);
-      if (leg.binding != null) {
-        leg.binding.heldFen -= leg.amountFen;
+      if (leg.grant != null) {
+        leg.grant.inSaleFen -= leg.amountFen; // back in the wallet, or back to the authorizer if it closed
+        unearmarkIfClosed(leg.grant, leg.amountFen);
         aid += leg.amountFen;
+      } else {
+        release(leg.owner.account, leg.amountFen);
+        if (leg.binding != null) {
+          leg.binding.heldFen -= leg.amountFen;
+          aid += leg.amountFen;
+        }
       }
     }
     t.state = state;
@@ -1155,11 +1526,23 @@ public final class Ledger {
     }
   }
 
-  /** Sends each posted leg back to the account it came from, even if the binding was dissolved since. */
+  /**
+   * Sends each posted leg back to the account it came from, even if the binding was dissolved since.
+   * Wallet quota spent by the sale goes back into the wallet while the transfer is still accepted;
+   * after the relationship ended it returns to the authorizer like the rest of the transfer did.
+   */
   private void returnPosted(Txn t) {
     for (TxnLeg leg : t.posted) {
       transfer(t.institution.account, leg.owner.account, leg.amountFen);
-      if (leg.binding != null) {
+      if (leg.grant != null) {
+        leg.grant.spentFen -= leg.amountFen;
+        if (leg.grant.state == WalletTransferState.ACCEPTED) {
+          hold(leg.owner.account, leg.amountFen);
+        } else {
+          leg.grant.returnedFen += leg.amountFen;
+          leg.binding.walletFen -= leg.amountFen;
+        }
+      } else if (leg.binding != null) {
         leg.binding.usedFen -= leg.amountFen;
       }
     }
@@ -1171,6 +1554,13 @@ public final class Ledger {
       expiries.poll();
       if (head.state == TxnState.AUTHORIZED) {
         voidHolds(head, TxnState.EXPIRED);
+      }
+    }
+    WalletGrant grant;
+    while ((grant = grantReturns.peek()) != null && grant.acceptByMillis <= nowMillis) {
+      grantReturns.poll();
+      if (grant.state == WalletTransferState.PENDING) {
+        closeGrant(grant, WalletTransferState.RETURNED, "not accepted by " + localTime(grant.acceptByMillis));
       }
     }
     long horizon = nowMillis - idempotencyWindow.toMillis();
@@ -1190,14 +1580,23 @@ public final class Ledger {
     return balance[account] - held[account];
   }
 
-  /** What a beneficiary may draw through a binding now: above the authorizer's floor, within the quota. */
+  /**
+   * What a beneficiary may draw through a binding now: above the authorizer's floor, within the
+   * quota. Quota assigned to the wallet through the binding counts against the quota; its earmark is
+   * already out of the authorizer's available balance.
+   */
   private long shareable(BindingState b) {
     long floor = policy(b.authorizer.insured.admdvs()).retainedFloorFen();
     long share = Math.max(0, available(b.authorizer.account) - floor);
     if (b.quotaFen > 0) {
-      share = Math.min(share, Math.max(0, b.quotaFen - b.usedFen - b.heldFen));
+      share = Math.min(share, Math.max(0, b.quotaFen - drawnFen(b)));
     }
     return share;
+  }
+
+  /** What counts against a binding's quota: drawn, held by open sales, and assigned to the wallet. */
+  private static long drawnFen(BindingState b) {
+    return b.usedFen + b.heldFen + b.walletFen;
   }
 
   /**
@@ -1257,6 +1656,9 @@ public final class Ledger {
       if (leg.binding == null) {
         own += leg.amountFen;
         out.add(new Leg(FundSource.OWN_ACCOUNT, masked(leg.owner), "", "", leg.amountFen));
+      } else if (leg.grant != null) {
+        aid += leg.amountFen;
+        out.add(new Leg(FundSource.WALLET, masked(leg.owner), leg.binding.id, leg.grant.id, leg.amountFen));
       } else {
         aid += leg.amountFen;
         out.add(new Leg(FundSource.MUTUAL_AID, masked(leg.owner), leg.binding.id, "", leg.amountFen));
@@ -1316,24 +1718,52 @@ public final class Ledger {
       violations.add("balances sum to " + sum + " (expected: 0)");
     }
     long[] expectHeld = new long[accounts];
+    // Per binding: held by open sales, used (settled and premiums), assigned to the wallet.
     Map<BindingState, long[]> expectBinding = new HashMap<>();
     for (BindingState b : bindings.values()) {
-      expectBinding.put(b, new long[] {0, b.premiumFen});
+      expectBinding.put(b, new long[] {0, b.premiumFen, 0});
+    }
+    // Per wallet transfer: held by open sales, spent by settled ones.
+    Map<WalletGrant, long[]> expectGrant = new HashMap<>();
+    for (WalletGrant g : grants.values()) {
+      expectGrant.put(g, new long[2]);
+      long earmark = g.amountFen - g.spentFen - g.returnedFen;
+      expectHeld[g.binding.authorizer.account] += earmark;
+      expectBinding.get(g.binding)[2] += g.amountFen - g.returnedFen;
+      boolean open = g.state == WalletTransferState.PENDING || g.state == WalletTransferState.ACCEPTED;
+      if (g.inSaleFen < 0 || g.spentFen < 0 || g.returnedFen < 0 || earmark < g.inSaleFen
+          || (!open && earmark != g.inSaleFen) || (g.state == WalletTransferState.PENDING && earmark != g.amountFen)) {
+        violations.add("wallet transfer " + g.id + " " + g.state + ": amount/in sale/spent/returned " + g.amountFen + "/"
+            + g.inSaleFen + "/" + g.spentFen + "/" + g.returnedFen + " out of bounds");
+      }
     }
     for (Txn t : txns.values()) {
       if (t.state == TxnState.AUTHORIZED) {
         for (TxnLeg leg : t.legs) {
-          expectHeld[leg.owner.account] += leg.amountFen;
-          if (leg.binding != null) {
-            expectBinding.get(leg.binding)[0] += leg.amountFen;
+          if (leg.grant != null) {
+            expectGrant.get(leg.grant)[0] += leg.amountFen;
+          } else {
+            expectHeld[leg.owner.account] += leg.amountFen;
+            if (leg.binding != null) {
+              expectBinding.get(leg.binding)[0] += leg.amountFen;
+            }
           }
         }
       } else if (t.state == TxnState.SETTLED) {
         for (TxnLeg leg : t.posted) {
-          if (leg.binding != null) {
+          if (leg.grant != null) {
+            expectGrant.get(leg.grant)[1] += leg.amountFen;
+          } else if (leg.binding != null) {
             expectBinding.get(leg.binding)[1] += leg.amountFen;
           }
         }
+      }
+    }
+    for (Map.Entry<WalletGrant, long[]> e : expectGrant.entrySet()) {
+      WalletGrant g = e.getKey();
+      if (g.inSaleFen != e.getValue()[0] || g.spentFen != e.getValue()[1]) {
+        violations.add("wallet transfer " + g.id + " in sale/spent " + g.inSaleFen + "/" + g.spentFen
+            + " but legs say " + e.getValue()[0] + "/" + e.getValue()[1]);
       }
     }
     for (int i = 0; i < accounts; i++) {
@@ -1343,12 +1773,12 @@ public final class Ledger {
     }
     for (Map.Entry<BindingState, long[]> e : expectBinding.entrySet()) {
       BindingState b = e.getKey();
-      if (b.heldFen != e.getValue()[0] || b.usedFen != e.getValue()[1]) {
-        violations.add("binding " + b.id + " held/used " + b.heldFen + "/" + b.usedFen
-            + " but legs say " + e.getValue()[0] + "/" + e.getValue()[1]);
+      if (b.heldFen != e.getValue()[0] || b.usedFen != e.getValue()[1] || b.walletFen != e.getValue()[2]) {
+        violations.add("binding " + b.id + " held/used/wallet " + b.heldFen + "/" + b.usedFen + "/" + b.walletFen
+            + " but legs and transfers say " + e.getValue()[0] + "/" + e.getValue()[1] + "/" + e.getValue()[2]);
       }
-      if (b.quotaFen > 0 && b.usedFen + b.heldFen > b.quotaFen) {
-        violations.add("binding " + b.id + " over quota: " + (b.usedFen + b.heldFen) + " > " + b.quotaFen);
+      if (b.quotaFen > 0 && drawnFen(b) > b.quotaFen) {
+        violations.add("binding " + b.id + " over quota: " + drawnFen(b) + " > " + b.quotaFen);
       }
     }
     return violations;
@@ -1401,7 +1831,7 @@ public final class Ledger {
     for (PersonState p : persons.values()) {
       nested(out, new Command.UpsertInsured(p.insured));
       out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
-          .varint(p.payouts.size());
+          .i64(p.walletOpenedAtMillis).varint(p.payouts.size());
       for (Result.Payout po : p.payouts) {
         out.varlong(po.totalFen()).i64(po.atMillis()).varint(po.heirs().size());
         for (Command.Heir h : po.heirs()) {
@@ -1415,7 +1845,14 @@ public final class Ledger {
     for (BindingState b : ordered) {
       out.str(b.id).varlong(b.seq).str(b.authorizer.insured.psnNo()).str(b.beneficiary.insured.psnNo())
           .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.ordinal())
-          .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen);
+          .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen).varlong(b.walletFen);
+    }
+    List<WalletGrant> grantList = new ArrayList<>(grants.values());
+    grantList.sort((x, y) -> Long.compare(x.seq, y.seq));
+    out.varlong(nextGrant).varint(grantList.size());
+    for (WalletGrant g : grantList) {
+      out.str(g.id).str(g.binding.id).varlong(g.amountFen).i64(g.createdAtMillis).i64(g.acceptByMillis)
+          .u8(g.state.ordinal()).varlong(g.inSaleFen).varlong(g.spentFen).varlong(g.returnedFen).str(g.endReason);
     }
     out.varint(txns.size());
     for (Txn t : txns.values()) {
@@ -1468,6 +1905,18 @@ public final class Ledger {
     for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
       if (en.getValue().extra instanceof Result.Premium pr) {
         out.str(en.getKey()).str(pr.beneficiaryPsnNo()).varint(pr.year());
+      }
+    }
+    int assigned = 0;
+    for (RequestEntry e : requests.values()) {
+      assigned += e.extra instanceof Result.WalletTransferView ? 1 : 0;
+    }
+    out.varint(assigned);
+    for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
+      if (en.getValue().extra instanceof Result.WalletTransferView w) {
+        out.str(en.getKey()).str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
+            .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().ordinal())
+            .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
       }
     }
   }
@@ -1543,6 +1992,7 @@ public final class Ledger {
       p.aidDay = in.getLong();
       p.aidUsesToday = CommandCodec.varint(in);
       p.aidFenToday = CommandCodec.varlong(in);
+      p.walletOpenedAtMillis = in.getLong();
       for (int k = CommandCodec.varint(in); k > 0; k--) {
         long total = CommandCodec.varlong(in);
         long at = in.getLong();
@@ -1569,9 +2019,28 @@ public final class Ledger {
       s.evidenceRef = CommandCodec.str(in);
       s.endReason = CommandCodec.str(in);
       s.premiumFen = CommandCodec.varlong(in);
+      s.walletFen = CommandCodec.varlong(in);
       l.bindings.put(id, s);
       b.asBeneficiary.add(s);
       a.asAuthorizer.add(s);
+    }
+    l.nextGrant = CommandCodec.varlong(in);
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      String id = CommandCodec.str(in);
+      BindingState binding = l.bindings.get(CommandCodec.str(in));
+      WalletGrant g = new WalletGrant(id, binding, CommandCodec.varlong(in), in.getLong(), in.getLong());
+      g.state = WalletTransferState.values()[in.get()];
+      g.inSaleFen = CommandCodec.varlong(in);
+      g.spentFen = CommandCodec.varlong(in);
+      g.returnedFen = CommandCodec.varlong(in);
+      g.endReason = CommandCodec.str(in);
+      l.grants.put(id, g);
+      binding.grants.add(g);
+      binding.beneficiary.grantsIn.add(g);
+      binding.authorizer.grantsOut.add(g);
+      if (g.state == WalletTransferState.PENDING) {
+        l.grantReturns.add(g);
+      }
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String id = CommandCodec.str(in);
@@ -1641,6 +2110,12 @@ public final class Ledger {
       RequestEntry e = l.requests.get(CommandCodec.str(in));
       e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
     }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      RequestEntry e = l.requests.get(CommandCodec.str(in));
+      e.extra = new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
+          CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
+          WalletTransferState.values()[in.get()], in.getLong(), in.getLong(), CommandCodec.str(in));
+    }
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
     }
@@ -1666,7 +2141,8 @@ public final class Ledger {
   private static void legs(CommandCodec.Output out, TxnLeg[] legs) {
     out.varint(legs.length);
     for (TxnLeg leg : legs) {
-      out.str(leg.owner.insured.psnNo()).str(leg.binding == null ? "" : leg.binding.id).varlong(leg.amountFen);
+      out.str(leg.owner.insured.psnNo()).str(leg.binding == null ? "" : leg.binding.id)
+          .str(leg.grant == null ? "" : leg.grant.id).varlong(leg.amountFen);
     }
   }
 
@@ -1675,7 +2151,9 @@ public final class Ledger {
     for (int i = 0; i < legs.length; i++) {
       PersonState owner = persons.get(CommandCodec.str(in));
       String binding = CommandCodec.str(in);
-      legs[i] = new TxnLeg(owner, binding.isEmpty() ? null : bindings.get(binding), CommandCodec.varlong(in));
+      String grant = CommandCodec.str(in);
+      legs[i] = new TxnLeg(owner, binding.isEmpty() ? null : bindings.get(binding), grant.isEmpty() ? null : grants.get(grant),
+          CommandCodec.varlong(in));
     }
     return legs;
   }
@@ -1718,6 +2196,11 @@ public final class Ledger {
     final List<BindingState> asAuthorizer = new ArrayList<>(2);
     final List<Result.Payout> payouts = new ArrayList<>(0);
     final List<Result.Usage> usage = new ArrayList<>(0);
+    /** Wallet transfers received and assigned, oldest first. */
+    final List<WalletGrant> grantsIn = new ArrayList<>(0);
+    final List<WalletGrant> grantsOut = new ArrayList<>(0);
+    /** When the wallet was opened; 0 while it is not. */
+    long walletOpenedAtMillis;
     long aidDay;
     int aidUsesToday;
     long aidFenToday;
@@ -1754,9 +2237,12 @@ public final class Ledger {
     final PersonState authorizer;
     final PersonState beneficiary;
     final Relationship relationship;
-    final long quotaFen;
+    long quotaFen;
     long usedFen;
     long heldFen;
+    /** Quota assigned to the wallet through this binding and not returned (spent or earmarked). */
+    long walletFen;
+    final List<WalletGrant> grants = new ArrayList<>(0);
     BindingStatus status = BindingStatus.REQUESTED;
     String evidenceRef = "";
     long premiumFen;
@@ -1773,7 +2259,40 @@ public final class Ledger {
     }
   }
 
-  private record TxnLeg(PersonState owner, BindingState binding, long amountFen) {}
+  /** One source of a sale: the own account (no binding), a binding, or wallet quota (a grant and its binding). */
+  private record TxnLeg(PersonState owner, BindingState binding, WalletGrant grant, long amountFen) {}
+
+  /**
+   * Quota assigned to a relative's wallet: an earmark (a hold) on the authorizer's account of
+   * {@code amountFen - spentFen - returnedFen}, of which open sales hold {@code inSaleFen}.
+   */
+  private static final class WalletGrant {
+    final String id;
+    final long seq;
+    final BindingState binding;
+    final long amountFen;
+    final long createdAtMillis;
+    final long acceptByMillis;
+    WalletTransferState state = WalletTransferState.PENDING;
+    long inSaleFen;
+    long spentFen;
+    long returnedFen;
+    String endReason = "";
+
+    WalletGrant(String id, BindingState binding, long amountFen, long createdAtMillis, long acceptByMillis) {
+      this.id = id;
+      this.seq = Long.parseLong(id.substring(1), 36);
+      this.binding = binding;
+      this.amountFen = amountFen;
+      this.createdAtMillis = createdAtMillis;
+      this.acceptByMillis = acceptByMillis;
+    }
+
+    /** What the beneficiary can spend now: accepted, not spent, not held by a sale, not returned. */
+    long remainingFen() {
+      return state == WalletTransferState.ACCEPTED ? amountFen - spentFen - inSaleFen - returnedFen : 0;
+    }
+  }
 
   private static final class Txn {
     final String id;

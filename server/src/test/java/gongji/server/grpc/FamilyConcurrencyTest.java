@@ -15,7 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.testing.InProcessGateway;
+import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.Account;
+import gongji.v1.AssignWalletQuotaRequest;
+import gongji.v1.GetWalletRequest;
+import gongji.v1.ListWalletTransfersRequest;
+import gongji.v1.OpenWalletRequest;
+import gongji.v1.Wallet;
+import gongji.v1.WalletTransfer;
 import gongji.v1.AuthorizeRequest;
 import gongji.v1.AuthorizeResponse;
 import gongji.v1.Binding;
@@ -82,7 +89,12 @@ class FamilyConcurrencyTest {
   private static final String AUTHORIZER = "A0";
   private static final String DAY = "2026-03-02";
 
+  /** Quota each relative accepts into their wallet before the run. */
+  private static final long WALLET_FEN = 20_000;
+
   private final long seed = Long.getLong("gongji.family.seed", 20260302L);
+  private final java.util.concurrent.atomic.AtomicInteger transfersMade = new java.util.concurrent.atomic.AtomicInteger();
+  private boolean withWallet;
   private InProcessGateway gw;
 
   @BeforeEach
@@ -110,6 +122,21 @@ class FamilyConcurrencyTest {
 
   @Test
   void settle_manyBeneficiariesDrawOnOneAuthorizerAtOnce_floorQuotasAndAcknowledgementsHold() throws Exception {
+    run(false);
+  }
+
+  /**
+   * The same, with wallet quota: before the clients start each relative accepts a wallet transfer
+   * from the authorizer, and while they buy the authorizer assigns more (earmarks contending with
+   * the sales' holds for the same fen). Wallet legs count as the relative's mutual aid.
+   */
+  @Test
+  void settle_walletQuotaAndDirectMutualAidAtOnce_floorQuotasEarmarksAndAcknowledgementsHold() throws Exception {
+    run(true);
+  }
+
+  private void run(boolean withWallet) throws Exception {
+    this.withWallet = withWallet;
     gw.employee(AUTHORIZER, "张伟", REGION, "SSC-" + AUTHORIZER);
     gw.credit(AUTHORIZER, AUTHORIZER_START_FEN);
     Map<String, String> bindingOf = new HashMap<>();
@@ -117,6 +144,10 @@ class FamilyConcurrencyTest {
       String psnNo = "B" + i;
       gw.resident(psnNo, "亲属" + i, REGION, "SSC-" + psnNo);
       bindingOf.put(psnNo, gw.bind(AUTHORIZER, psnNo, RELATIONSHIP_CHILD, QUOTA_FEN));
+      if (withWallet) {
+        gw.family().openWallet(OpenWalletRequest.newBuilder().setPsnNo(psnNo).build());
+        assignAndAccept(psnNo, WALLET_FEN);
+      }
     }
 
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS + 1);
@@ -125,6 +156,7 @@ class FamilyConcurrencyTest {
     List<Future<Client>> clients = new ArrayList<>();
     try {
       Future<List<String>> watcher = pool.submit(() -> watchTheFloor(start, clientsDone));
+      Future<Integer> assigner = pool.submit(() -> withWallet ? assignWhileTheyBuy(start) : 0);
       for (int i = 0; i < CLIENTS; i++) {
         String psnNo = "B" + (i % BENEFICIARIES);
         Terminal at = terminal(INSTITUTIONS.get(i / BENEFICIARIES), "POS" + (i % TERMINALS));
@@ -138,6 +170,7 @@ class FamilyConcurrencyTest {
       }
       clientsDone.set(true);
       List<String> floorViolations = watcher.get(5, TimeUnit.MINUTES);
+      assertTrue(!withWallet || assigner.get(5, TimeUnit.MINUTES) > 0, "no wallet transfer during the run, seed " + seed);
 
       check(done, bindingOf, floorViolations);
     } finally {
@@ -145,6 +178,33 @@ class FamilyConcurrencyTest {
       pool.shutdownNow();
       pool.awaitTermination(1, TimeUnit.MINUTES);
     }
+  }
+
+  /** Assigns quota to a relative's wallet and accepts it for them; false if a rule refused it. */
+  private boolean assignAndAccept(String psnNo, long amountFen) {
+    try {
+      WalletTransfer t = gw.family().assignWalletQuota(AssignWalletQuotaRequest.newBuilder()
+          .setRequestId("WQ-" + psnNo + "-" + transfersMade.incrementAndGet()).setAuthorizerPsnNo(AUTHORIZER)
+          .setBeneficiaryPsnNo(psnNo).setAmountFen(amountFen).build());
+      gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+          .setByPsnNo(psnNo).build());
+      return true;
+    } catch (io.grpc.StatusRuntimeException e) {
+      assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e.toString());
+      return false;
+    }
+  }
+
+  /** The authorizer keeps assigning small wallet quotas while the relatives buy (at most 3 a day each). */
+  private int assignWhileTheyBuy(CountDownLatch start) throws InterruptedException {
+    start.await();
+    int made = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < BENEFICIARIES; i++) {
+        made += assignAndAccept("B" + i, 1_000 + 500 * i) ? 1 : 0;
+      }
+    }
+    return made;
   }
 
   /** Reads the authorizer's account while the clients run; every reading must keep the floor. */
@@ -189,7 +249,21 @@ class FamilyConcurrencyTest {
     // The floor held at every reading and at the end; the balance fell by exactly the acknowledged aid.
     assertEquals(List.of(), floorViolations, "readings below the retained floor" + seedNote);
     Account authorizer = gw.account(AUTHORIZER);
-    assertEquals(0, authorizer.getHeldFen(), "held after every sale was closed" + seedNote);
+    long earmarked = 0;
+    Map<String, Long> walletSpentByBinding = new HashMap<>();
+    for (String psnNo : bindingOf.keySet()) {
+      Wallet w = gw.family().getWallet(GetWalletRequest.newBuilder().setPsnNo(psnNo).build());
+      earmarked += w.getAvailableFen();
+      assertEquals(0, w.getPendingFen(), "pending in " + w + seedNote);
+      for (WalletTransfer t : gw.family().listWalletTransfers(ListWalletTransfersRequest.newBuilder().setPsnNo(psnNo)
+          .setRole(gongji.v1.BindingRole.BINDING_ROLE_BENEFICIARY).setPageSize(100).build()).getTransfersList()) {
+        walletSpentByBinding.merge(t.getBindingId(), t.getSpentFen(), Long::sum);
+      }
+    }
+    assertTrue(!withWallet || walletSpentByBinding.values().stream().mapToLong(Long::longValue).sum() > 0,
+        "nothing was spent from a wallet" + seedNote);
+    assertEquals(earmarked, authorizer.getHeldFen(), "held after every sale was closed: the unspent wallet quota"
+        + seedNote);
     assertTrue(authorizer.getBalanceFen() >= FLOOR_FEN, "final balance " + authorizer.getBalanceFen() + seedNote);
     assertEquals(AUTHORIZER_START_FEN - authorizer.getBalanceFen(), aidOut - aidBack,
         "the authorizer's balance drop vs the acknowledged mutual aid (settled less refunded)" + seedNote);
@@ -198,9 +272,10 @@ class FamilyConcurrencyTest {
     List<Binding> bindings = gw.bindings(AUTHORIZER, BINDING_ROLE_AUTHORIZER, 7);
     assertEquals(BENEFICIARIES, bindings.size());
     for (Binding b : bindings) {
-      assertTrue(b.getUsedFen() <= b.getQuotaFen(), "binding over quota: " + b + seedNote);
-      assertEquals(usedByBinding.getOrDefault(b.getBindingId(), 0L), b.getUsedFen(),
-          "used of " + b.getBindingId() + seedNote);
+      assertTrue(b.getUsedFen() + b.getWalletFen() <= b.getQuotaFen(), "binding over quota: " + b + seedNote);
+      assertEquals(usedByBinding.getOrDefault(b.getBindingId(), 0L),
+          b.getUsedFen() + walletSpentByBinding.getOrDefault(b.getBindingId(), 0L),
+          "used and spent from the wallet through " + b.getBindingId() + seedNote);
     }
     assertEquals(bindingOf.size(), bindings.stream().map(Binding::getBindingId).distinct().count());
 
@@ -340,7 +415,7 @@ class FamilyConcurrencyTest {
     private long aid(Breakdown b) {
       long sum = 0;
       for (PaymentLeg leg : b.getLegsList()) {
-        if (leg.getSource() == FundSource.FUND_SOURCE_MUTUAL_AID) {
+        if (leg.getSource() == FundSource.FUND_SOURCE_MUTUAL_AID || leg.getSource() == FundSource.FUND_SOURCE_WALLET) {
           assertEquals(bindingId, leg.getBindingId(), "leg of another binding: " + b);
           sum += leg.getAmountFen();
         }

@@ -45,6 +45,7 @@ final class LedgerWorkload {
   private final List<Result.BindingView> bindings = new ArrayList<>();
   private final List<String> dead = new ArrayList<>();
   private final List<Command.Keyed> keyed = new ArrayList<>();
+  private final List<Result.WalletTransferView> transfers = new ArrayList<>();
   private int nextId;
 
   LedgerWorkload(SplittableRandom random) {
@@ -81,9 +82,14 @@ final class LedgerWorkload {
         optional.add(ItemCategory.HEALTH_CHECKUP);
       }
       boolean limits = random.nextInt(3) == 0;
-      out.add(new Command.SetRegionPolicy(new RegionPolicy(admdvs, "region " + admdvs, floors[random.nextInt(4)],
+      RegionPolicy policy = new RegionPolicy(admdvs, "region " + admdvs, floors[random.nextInt(4)],
           random.nextBoolean(), random.nextInt(4) > 0, random.nextBoolean(), optional, ttls[random.nextInt(3)],
-          limits ? 1 + random.nextInt(3) : 0, limits ? random.nextLong(1, 30_000) : 0)));
+          limits ? 1 + random.nextInt(3) : 0, limits ? random.nextLong(1, 30_000) : 0);
+      if (random.nextBoolean()) {
+        policy = policy.withWallet(new RegionPolicy.WalletRules(1 + random.nextInt(4), random.nextLong(1, 30_000),
+            random.nextInt(24), random.nextInt(24)));
+      }
+      out.add(new Command.SetRegionPolicy(policy.withAidOrder(pick(RegionPolicy.AidOrder.values()))));
     }
     for (String code : INSTITUTIONS) {
       out.add(new Command.RegisterInstitution(new Institution(code, "机构 " + code, Set.of(TERMINAL))));
@@ -126,6 +132,9 @@ final class LedgerWorkload {
     } else if (r instanceof Result.BindingView b && !bindingIds.contains(b.bindingId())) {
       bindingIds.add(b.bindingId());
       bindings.add(b);
+    } else if (r instanceof Result.WalletTransferView w
+        && transfers.stream().noneMatch(t -> t.transferId().equals(w.transferId()))) {
+      transfers.add(w);
     }
   }
 
@@ -159,7 +168,7 @@ final class LedgerWorkload {
 
   /** The next command; {@code view} (the ledger the commands go to, or a twin of it) gives balances. */
   Command next(Ledger view) {
-    int roll = random.nextInt(100);
+    int roll = random.nextInt(110);
     if (roll < 8) {
       return credit(pick(people), random.nextLong(1, 30_000));
     } else if (roll < 34) {
@@ -225,8 +234,36 @@ final class LedgerWorkload {
       boolean stranger = random.nextInt(6) == 0;
       return keep(new Command.PayPremium(newId("M"), random.nextLong(), stranger ? pick(people) : b.authorizerPsnNo(),
           b.beneficiaryPsnNo(), random.nextLong(1, 15_000), 2026));
+    } else if (roll >= 100) {
+      return wallet();
     }
     return authorize(newId("A"));
+  }
+
+  /** Wallet commands: open, assign along bindings, answer, and quota changes on the bindings. */
+  private Command wallet() {
+    int roll = random.nextInt(10);
+    if (roll < 2 || bindings.isEmpty()) {
+      return new Command.OpenWallet(bindings.isEmpty() || random.nextInt(4) == 0 ? pick(people)
+          : pick(bindings).beneficiaryPsnNo());
+    } else if (roll < 6 || transfers.isEmpty()) {
+      Result.BindingView b = pick(bindings);
+      String from = random.nextInt(8) == 0 ? pick(people) : b.authorizerPsnNo();
+      return keep(new Command.AssignWalletQuota(newId("W"), random.nextLong(), from, b.beneficiaryPsnNo(),
+          random.nextLong(1, 30_000)));
+    } else if (roll < 9) {
+      Result.WalletTransferView t = pick(transfers);
+      boolean accept = random.nextInt(4) > 0;
+      String by = switch (random.nextInt(6)) {
+        case 0 -> pick(people);
+        case 1 -> t.authorizerPsnNo();
+        default -> t.beneficiaryPsnNo();
+      };
+      return new Command.AnswerWalletTransfer(t.transferId(), by, accept);
+    }
+    Result.BindingView b = pick(bindings);
+    return new Command.UpdateBindingQuota(b.bindingId(), random.nextInt(6) == 0 ? pick(people) : b.authorizerPsnNo(),
+        random.nextBoolean() ? 0 : random.nextLong(1, 40_000));
   }
 
   private Command.Credit credit(String psnNo, long amountFen) {
