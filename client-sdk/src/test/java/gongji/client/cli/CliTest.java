@@ -7,6 +7,7 @@ import gongji.client.ClientOptions;
 import gongji.client.GongjiAdminClient;
 import gongji.client.Item;
 import gongji.client.RegionPolicySettings;
+import gongji.client.Terminal;
 import gongji.client.WalletTransfer;
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
@@ -252,8 +253,8 @@ class CliTest {
 
   /** 张伟 assigns {@code fen} to his wife's wallet and she accepts it, any hour (Lanzhou's quiet window lifted). */
   private String walletQuotaForLiNa(long fen) {
-    try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder(gateway.target(), null)
-        .usePlaintext().build())) {
+    try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder(gateway.target(),
+        new Terminal(DemoData.PHARMACY, "POS01", "")).usePlaintext().build())) {
       admin.setRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市").extendedRelativesAllowed(true)
           .quotaAllowed(true).crossProvinceEnabled(true).allowOptionalCategory(Item.Category.NON_PROGRAMME_VACCINE)
           .allowOptionalCategory(Item.Category.HEALTH_CHECKUP).holdTtlSeconds(1800).walletQuietHours(12, 12).build());
