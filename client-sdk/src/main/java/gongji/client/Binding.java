@@ -14,9 +14,10 @@ public final class Binding {
   private final String state;
   private final String evidenceRef;
   private final String endReason;
+  private final long walletFen;
 
   Binding(String id, String authorizerPsnNo, String beneficiaryPsnNo, String relationship, long quotaFen,
-      long usedFen, String state, String evidenceRef, String endReason) {
+      long usedFen, String state, String evidenceRef, String endReason, long walletFen) {
     this.id = id;
     this.authorizerPsnNo = authorizerPsnNo;
     this.beneficiaryPsnNo = beneficiaryPsnNo;
@@ -26,6 +27,7 @@ public final class Binding {
     this.state = state;
     this.evidenceRef = evidenceRef;
     this.endReason = endReason;
+    this.walletFen = walletFen;
   }
 
   /** The binding id, assigned by the gateway. @return the id */
@@ -52,7 +54,11 @@ public final class Binding {
     return relationship;
   }
 
-  /** The most the beneficiary may draw in total. @return fen; 0 means no quota */
+  /**
+   * The most the beneficiary may draw in total, directly and through the wallet.
+   *
+   * @return fen; 0 means no quota
+   */
   public long quotaFen() {
     return quotaFen;
   }
@@ -60,6 +66,16 @@ public final class Binding {
   /** What the beneficiary has drawn so far, less refunds. @return fen */
   public long usedFen() {
     return usedFen;
+  }
+
+  /**
+   * Quota assigned to the beneficiary's wallet through this binding and not returned (spent or still
+   * earmarked); it counts against {@link #quotaFen()} together with {@link #usedFen()}.
+   *
+   * @return fen
+   */
+  public long walletFen() {
+    return walletFen;
   }
 
   /**
@@ -84,6 +100,6 @@ public final class Binding {
   @Override
   public String toString() {
     return "Binding{" + id + " " + authorizerPsnNo + " -> " + beneficiaryPsnNo + " " + relationship + " " + state
-        + " quota " + quotaFen + " used " + usedFen + "}";
+        + " quota " + quotaFen + " used " + usedFen + (walletFen == 0 ? "" : " wallet " + walletFen) + "}";
   }
 }

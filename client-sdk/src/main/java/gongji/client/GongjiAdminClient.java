@@ -1,34 +1,42 @@
 package gongji.client;
 
 import gongji.client.internal.Mapping;
+import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.AdminServiceGrpc;
+import gongji.v1.AssignWalletQuotaRequest;
 import gongji.v1.BindingRole;
 import gongji.v1.CreateBindingRequest;
 import gongji.v1.CreditAccountRequest;
 import gongji.v1.CreditAccountsRequest;
 import gongji.v1.CreditAccountsResponse;
 import gongji.v1.CreditLineResult;
+import gongji.v1.DeclineWalletTransferRequest;
 import gongji.v1.DissolveBindingRequest;
 import gongji.v1.FamilyServiceGrpc;
 import gongji.v1.GetAccountRequest;
+import gongji.v1.GetWalletRequest;
 import gongji.v1.Institution;
 import gongji.v1.ItemCategory;
 import gongji.v1.ListAlertsRequest;
 import gongji.v1.ListBindingsRequest;
 import gongji.v1.ListReconcileDetailsRequest;
 import gongji.v1.ListUsageRecordsRequest;
+import gongji.v1.ListWalletTransfersRequest;
+import gongji.v1.MutualAidOrder;
+import gongji.v1.OpenWalletRequest;
 import gongji.v1.PayOutToHeirsRequest;
 import gongji.v1.PayPremiumRequest;
-import gongji.v1.RecordDeathRequest;
 import gongji.v1.ReconcileDetail;
 import gongji.v1.ReconcileRequest;
 import gongji.v1.ReconcileTotals;
+import gongji.v1.RecordDeathRequest;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
 import gongji.v1.RequestBindingRequest;
 import gongji.v1.ReviewBindingRequest;
 import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateBindingQuotaRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.ManagedChannelBuilder;
 import java.util.ArrayList;
@@ -48,8 +56,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>It is built from {@link ClientOptions} as {@link GongjiClient} is (target, TLS, bearer token,
  * deadline, channels, attempts); {@link ClientOptions#terminal()} and the outcome-resolution settings
  * are not used. Every call has the deadline {@link ClientOptions#defaultDeadlineMillis()}. Only calls
- * that cannot apply twice (look-ups, calls keyed by a request id, and full replacements) are retried
- * on UNAVAILABLE. Refusals arrive as {@link GongjiRejectedException} with a {@link RejectionReason}
+ * that cannot apply twice (look-ups, calls keyed by a request id, full replacements and answers that
+ * change nothing when repeated) are retried on UNAVAILABLE. Refusals arrive as {@link GongjiRejectedException} with a {@link RejectionReason}
  * (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED}); passing failures as {@link
  * GongjiRetryableException}.
  *
@@ -74,10 +82,17 @@ public final class GongjiAdminClient implements AutoCloseable {
 
   private static final String ADMIN = "gongji.v1.AdminService";
   private static final String FAMILY = "gongji.v1.FamilyService";
-  /** The calls a retry cannot apply twice: look-ups, calls keyed by a request id, full replacements. */
+  /**
+   * The calls a retry cannot apply twice: look-ups, calls keyed by a request id, full replacements
+   * (a quota is set, not added to), and answers that change nothing when given again (opening an
+   * open wallet, accepting an accepted transfer, declining a declined one).
+   */
   private static final List<String[]> RETRIED = Arrays.asList(
       new String[] {FAMILY, "ListBindings"}, new String[] {FAMILY, "ListUsageRecords"},
-      new String[] {FAMILY, "PayPremium"},
+      new String[] {FAMILY, "PayPremium"}, new String[] {FAMILY, "UpdateBindingQuota"},
+      new String[] {FAMILY, "OpenWallet"}, new String[] {FAMILY, "GetWallet"},
+      new String[] {FAMILY, "AssignWalletQuota"}, new String[] {FAMILY, "AcceptWalletTransfer"},
+      new String[] {FAMILY, "DeclineWalletTransfer"}, new String[] {FAMILY, "ListWalletTransfers"},
       new String[] {ADMIN, "RegisterInstitution"}, new String[] {ADMIN, "UpsertInsured"},
       new String[] {ADMIN, "CreditAccount"}, new String[] {ADMIN, "CreditAccounts"},
       new String[] {ADMIN, "GetAccount"}, new String[] {ADMIN, "SetRegionPolicy"},
@@ -339,6 +354,225 @@ public final class GongjiAdminClient implements AutoCloseable {
     return Channels.join(listUsageRecordsAsync(psnNo, role, startTimeMillis, endTimeMillis, pageSize, pageToken));
   }
 
+  /**
+   * The authorizer changes a binding's quota. Refused ({@link RejectionReason#BINDING_NOT_ALLOWED})
+   * where the authorizer's region allows no quotas, and below what the binding has already drawn,
+   * holds or assigned to the wallet. Setting the same quota again changes nothing.
+   *
+   * @param bindingId the binding
+   * @param byPsnNo the binding's authorizer
+   * @param quotaFen the new quota, 0 (no quota) to 100,000,000 fen
+   * @return the binding with its new quota
+   */
+  public CompletableFuture<Binding> updateBindingQuotaAsync(String bindingId, String byPsnNo, long quotaFen) {
+    checkOpen();
+    UpdateBindingQuotaRequest req = UpdateBindingQuotaRequest.newBuilder()
+        .setBindingId(Checks.notNull(bindingId, "bindingId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo"))
+        .setQuotaFen(quotaFen).build();
+    return channels.call(FamilyServiceGrpc.getUpdateBindingQuotaMethod(), req, null)
+        .thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * Blocking {@link #updateBindingQuotaAsync}.
+   *
+   * @param bindingId the binding
+   * @param byPsnNo the binding's authorizer
+   * @param quotaFen the new quota in fen; 0 for none
+   * @return the binding with its new quota
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Binding updateBindingQuota(String bindingId, String byPsnNo, long quotaFen) {
+    return Channels.join(updateBindingQuotaAsync(bindingId, byPsnNo, quotaFen));
+  }
+
+  /**
+   * Opens a person's medical-insurance wallet (医保钱包); an open wallet is returned as it is. The
+   * person must be insured in normal status.
+   *
+   * @param psnNo the person
+   * @return the open wallet
+   */
+  public CompletableFuture<Wallet> openWalletAsync(String psnNo) {
+    checkOpen();
+    OpenWalletRequest req = OpenWalletRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
+    return channels.call(FamilyServiceGrpc.getOpenWalletMethod(), req, null).thenApply(GongjiAdminClient::wallet);
+  }
+
+  /**
+   * Blocking {@link #openWalletAsync}.
+   *
+   * @param psnNo the person
+   * @return the open wallet
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#INSURED_NOT_ACTIVE})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Wallet openWallet(String psnNo) {
+    return Channels.join(openWalletAsync(psnNo));
+  }
+
+  /**
+   * A person's wallet: what they can spend, what waits for their acceptance, and the transfers behind it.
+   *
+   * @param psnNo the person
+   * @return the wallet ({@link Wallet#open()} false if never opened)
+   */
+  public CompletableFuture<Wallet> getWalletAsync(String psnNo) {
+    checkOpen();
+    GetWalletRequest req = GetWalletRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
+    return channels.call(FamilyServiceGrpc.getGetWalletMethod(), req, null).thenApply(GongjiAdminClient::wallet);
+  }
+
+  /**
+   * Blocking {@link #getWalletAsync}.
+   *
+   * @param psnNo the person
+   * @return the wallet
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#PATIENT_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Wallet getWallet(String psnNo) {
+    return Channels.join(getWalletAsync(psnNo));
+  }
+
+  /**
+   * The authorizer assigns quota to a relative's wallet: it is earmarked on the authorizer's account
+   * and PENDING until the beneficiary accepts it; not accepted by the return hour the next day, it
+   * returns. The authorizer needs an active binding to the beneficiary, whose wallet must be open;
+   * the authorizer's region limits transfers a day, one transfer's amount and the hours.
+   *
+   * @param requestId the idempotency key, 1 to 64 characters of [A-Za-z0-9_-]
+   * @param authorizerPsnNo the authorizer whose account is earmarked
+   * @param beneficiaryPsnNo the beneficiary
+   * @param amountFen the quota, 1 to 100,000,000 fen (the region caps one transfer; default 200,000)
+   * @return the pending transfer
+   */
+  public CompletableFuture<WalletTransfer> assignWalletQuotaAsync(String requestId, String authorizerPsnNo,
+      String beneficiaryPsnNo, long amountFen) {
+    checkOpen();
+    AssignWalletQuotaRequest req = AssignWalletQuotaRequest.newBuilder()
+        .setRequestId(Checks.notNull(requestId, "requestId"))
+        .setAuthorizerPsnNo(Checks.notNull(authorizerPsnNo, "authorizerPsnNo"))
+        .setBeneficiaryPsnNo(Checks.notNull(beneficiaryPsnNo, "beneficiaryPsnNo")).setAmountFen(amountFen).build();
+    return channels.call(FamilyServiceGrpc.getAssignWalletQuotaMethod(), req, requestId)
+        .thenApply(GongjiAdminClient::walletTransfer);
+  }
+
+  /**
+   * Blocking {@link #assignWalletQuotaAsync}.
+   *
+   * @param requestId the idempotency key
+   * @param authorizerPsnNo the authorizer whose account is earmarked
+   * @param beneficiaryPsnNo the beneficiary
+   * @param amountFen the quota in fen
+   * @return the pending transfer
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#WALLET_NOT_OPEN},
+   *     {@link RejectionReason#WALLET_TRANSFER_LIMIT_EXCEEDED}, {@link RejectionReason#WALLET_TRANSFER_WINDOW_CLOSED},
+   *     {@link RejectionReason#WALLET_TRANSFER_PENDING}, {@link RejectionReason#INSUFFICIENT_FUNDS})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public WalletTransfer assignWalletQuota(String requestId, String authorizerPsnNo, String beneficiaryPsnNo,
+      long amountFen) {
+    return Channels.join(assignWalletQuotaAsync(requestId, authorizerPsnNo, beneficiaryPsnNo, amountFen));
+  }
+
+  /**
+   * The beneficiary accepts a pending transfer: its quota becomes spendable. Accepting an accepted
+   * transfer changes nothing.
+   *
+   * @param transferId the transfer
+   * @param byPsnNo the beneficiary
+   * @return the accepted transfer
+   */
+  public CompletableFuture<WalletTransfer> acceptWalletTransferAsync(String transferId, String byPsnNo) {
+    checkOpen();
+    AcceptWalletTransferRequest req = AcceptWalletTransferRequest.newBuilder()
+        .setTransferId(Checks.notNull(transferId, "transferId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo")).build();
+    return channels.call(FamilyServiceGrpc.getAcceptWalletTransferMethod(), req, null)
+        .thenApply(GongjiAdminClient::walletTransfer);
+  }
+
+  /**
+   * Blocking {@link #acceptWalletTransferAsync}.
+   *
+   * @param transferId the transfer
+   * @param byPsnNo the beneficiary
+   * @return the accepted transfer
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#WALLET_TRANSFER_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public WalletTransfer acceptWalletTransfer(String transferId, String byPsnNo) {
+    return Channels.join(acceptWalletTransferAsync(transferId, byPsnNo));
+  }
+
+  /**
+   * The beneficiary declines a pending transfer, or the authorizer withdraws it; the earmark returns
+   * to the authorizer. Declining a declined transfer changes nothing.
+   *
+   * @param transferId the transfer
+   * @param byPsnNo the beneficiary or the authorizer
+   * @return the declined transfer
+   */
+  public CompletableFuture<WalletTransfer> declineWalletTransferAsync(String transferId, String byPsnNo) {
+    checkOpen();
+    DeclineWalletTransferRequest req = DeclineWalletTransferRequest.newBuilder()
+        .setTransferId(Checks.notNull(transferId, "transferId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo")).build();
+    return channels.call(FamilyServiceGrpc.getDeclineWalletTransferMethod(), req, null)
+        .thenApply(GongjiAdminClient::walletTransfer);
+  }
+
+  /**
+   * Blocking {@link #declineWalletTransferAsync}.
+   *
+   * @param transferId the transfer
+   * @param byPsnNo the beneficiary or the authorizer
+   * @return the declined transfer
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#WALLET_TRANSFER_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public WalletTransfer declineWalletTransfer(String transferId, String byPsnNo) {
+    return Channels.join(declineWalletTransferAsync(transferId, byPsnNo));
+  }
+
+  /**
+   * One page of a person's wallet transfers, newest first.
+   *
+   * @param psnNo the person
+   * @param role as authorizer (assigned), as beneficiary (received), or both
+   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<WalletTransfer>> listWalletTransfersAsync(String psnNo, Role role, int pageSize,
+      String pageToken) {
+    checkOpen();
+    ListWalletTransfersRequest req = ListWalletTransfersRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
+        .setRole(role(role)).setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    return channels.call(FamilyServiceGrpc.getListWalletTransfersMethod(), req, null).thenApply(r -> {
+      List<WalletTransfer> items = new ArrayList<WalletTransfer>();
+      for (gongji.v1.WalletTransfer t : r.getTransfersList()) {
+        items.add(walletTransfer(t));
+      }
+      return new Page<WalletTransfer>(items, r.getNextPageToken());
+    });
+  }
+
+  /**
+   * Blocking {@link #listWalletTransfersAsync}.
+   *
+   * @param psnNo the person
+   * @param role which transfers
+   * @param pageSize at most this many; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<WalletTransfer> listWalletTransfers(String psnNo, Role role, int pageSize, String pageToken) {
+    return Channels.join(listWalletTransfersAsync(psnNo, role, pageSize, pageToken));
+  }
+
   // ---- AdminService: reference data -----------------------------------------------------------
 
   /**
@@ -407,7 +641,7 @@ public final class GongjiAdminClient implements AutoCloseable {
    * Sets the mutual-aid policy of a pooling region.
    *
    * @param policy the policy
-   * @return the policy as recorded
+   * @return the policy as recorded, with the national defaults written out where the policy left 0
    */
   public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy) {
     checkOpen();
@@ -416,7 +650,12 @@ public final class GongjiAdminClient implements AutoCloseable {
         .setRetainedFloorFen(policy.retainedFloorFen()).setExtendedRelativesAllowed(policy.extendedRelativesAllowed())
         .setQuotaAllowed(policy.quotaAllowed()).setCrossProvinceEnabled(policy.crossProvinceEnabled())
         .setHoldTtlSeconds(policy.holdTtlSeconds()).setMaxMutualAidUsesPerDay(policy.maxMutualAidUsesPerDay())
-        .setMaxMutualAidFenPerDay(policy.maxMutualAidFenPerDay());
+        .setMaxMutualAidFenPerDay(policy.maxMutualAidFenPerDay())
+        .setWalletMaxTransfersPerDay(policy.walletMaxTransfersPerDay())
+        .setWalletMaxTransferFen(policy.walletMaxTransferFen())
+        .setWalletQuietFromHour(policy.walletQuietFromHour())
+        .setWalletQuietUntilHour(policy.walletQuietUntilHour())
+        .setMutualAidOrder(MutualAidOrder.valueOf("MUTUAL_AID_ORDER_" + policy.mutualAidOrder().name()));
     for (Item.Category c : policy.optionalCategoriesAllowed()) {
       b.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.name()));
     }
@@ -426,7 +665,10 @@ public final class GongjiAdminClient implements AutoCloseable {
           .retainedFloorFen(p.getRetainedFloorFen()).extendedRelativesAllowed(p.getExtendedRelativesAllowed())
           .quotaAllowed(p.getQuotaAllowed()).crossProvinceEnabled(p.getCrossProvinceEnabled())
           .holdTtlSeconds(p.getHoldTtlSeconds()).maxMutualAidUsesPerDay(p.getMaxMutualAidUsesPerDay())
-          .maxMutualAidFenPerDay(p.getMaxMutualAidFenPerDay());
+          .maxMutualAidFenPerDay(p.getMaxMutualAidFenPerDay())
+          .walletMaxTransfersPerDay(p.getWalletMaxTransfersPerDay()).walletMaxTransferFen(p.getWalletMaxTransferFen())
+          .walletQuietHours(p.getWalletQuietFromHour(), p.getWalletQuietUntilHour())
+          .mutualAidOrder(mutualAidOrder(p.getMutualAidOrder()));
       for (ItemCategory c : p.getOptionalCategoriesAllowedList()) {
         s.allowOptionalCategory(Item.Category.valueOf(strip("ITEM_CATEGORY_", c.name())));
       }
@@ -780,7 +1022,33 @@ public final class GongjiAdminClient implements AutoCloseable {
   private static Binding binding(gongji.v1.Binding b) {
     return new Binding(b.getBindingId(), b.getAuthorizerPsnNo(), b.getBeneficiaryPsnNo(),
         strip("RELATIONSHIP_", b.getRelationship().name()), b.getQuotaFen(), b.getUsedFen(),
-        strip("BINDING_STATE_", b.getState().name()), b.getEvidenceRef(), b.getEndReason());
+        strip("BINDING_STATE_", b.getState().name()), b.getEvidenceRef(), b.getEndReason(), b.getWalletFen());
+  }
+
+  private static Wallet wallet(gongji.v1.Wallet w) {
+    List<WalletTransfer> transfers = new ArrayList<WalletTransfer>();
+    for (gongji.v1.WalletTransfer t : w.getTransfersList()) {
+      transfers.add(walletTransfer(t));
+    }
+    return new Wallet(w.getPsnNo(), w.getOpen(), w.getOpenTimeMillis(), w.getAvailableFen(), w.getPendingFen(),
+        w.getTransfersToday(), transfers);
+  }
+
+  private static WalletTransfer walletTransfer(gongji.v1.WalletTransfer t) {
+    return new WalletTransfer(t.getTransferId(), t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(),
+        t.getAmountFen(), t.getRemainingFen(), t.getSpentFen(), strip("WALLET_TRANSFER_STATE_", t.getState().name()),
+        t.getCreateTimeMillis(), t.getAcceptDeadlineMillis(), t.getEndReason());
+  }
+
+  private static RegionPolicySettings.MutualAidOrder mutualAidOrder(MutualAidOrder order) {
+    switch (order) {
+      case MUTUAL_AID_ORDER_CLOSEST_RELATIVE:
+        return RegionPolicySettings.MutualAidOrder.CLOSEST_RELATIVE;
+      case MUTUAL_AID_ORDER_LARGEST_AVAILABLE:
+        return RegionPolicySettings.MutualAidOrder.LARGEST_AVAILABLE;
+      default:
+        return RegionPolicySettings.MutualAidOrder.BINDING;
+    }
   }
 
   private static Account account(gongji.v1.Account a) {

@@ -11,16 +11,24 @@ public final class Identity {
     private final String authorizerMasked;
     private final String relationship;
     private final long availableFen;
+    private final String walletTransferId;
 
-    /** A source, as the gateway reported it. */
+    /** A direct mutual-aid source, as the gateway reported it. */
     public AidSource(String bindingId, String authorizerMasked, String relationship, long availableFen) {
+      this(bindingId, authorizerMasked, relationship, availableFen, "");
+    }
+
+    /** A source, as the gateway reported it; {@code walletTransferId} is "" unless it is wallet quota. */
+    public AidSource(String bindingId, String authorizerMasked, String relationship, long availableFen,
+        String walletTransferId) {
       this.bindingId = bindingId;
       this.authorizerMasked = authorizerMasked;
       this.relationship = relationship;
       this.availableFen = availableFen;
+      this.walletTransferId = walletTransferId;
     }
 
-    /** The binding id. */
+    /** The binding id (for wallet quota: the binding it was assigned through). */
     public String bindingId() {
       return bindingId;
     }
@@ -38,6 +46,11 @@ public final class Identity {
     /** What can be drawn now, in fen. */
     public long availableFen() {
       return availableFen;
+    }
+
+    /** The wallet transfer that assigned this quota; "" for direct mutual aid. */
+    public String walletTransferId() {
+      return walletTransferId;
     }
   }
 
@@ -105,7 +118,7 @@ public final class Identity {
     return availableFen;
   }
 
-  /** Mutual-aid sources in drawing order. */
+  /** Mutual-aid sources in drawing order: wallet quota first, then direct mutual aid. */
   public List<AidSource> aidSources() {
     return aidSources;
   }

@@ -9,19 +9,28 @@ public final class Leg {
     /** A relative's account through mutual aid. */
     MUTUAL_AID,
     /** Cash (or other means) at the counter. */
-    CASH
+    CASH,
+    /** Quota a relative assigned to the patient's wallet (医保钱包), drawn from that relative's account. */
+    WALLET
   }
 
   private final Source source;
   private final String ownerMasked;
   private final String bindingId;
+  private final String walletTransferId;
   private final long amountFen;
 
-  /** A leg, as the gateway reported it. */
+  /** A leg that spends no wallet quota, as the gateway reported it. */
   public Leg(Source source, String ownerMasked, String bindingId, long amountFen) {
+    this(source, ownerMasked, bindingId, "", amountFen);
+  }
+
+  /** A leg, as the gateway reported it; {@code walletTransferId} is "" unless the source is WALLET. */
+  public Leg(Source source, String ownerMasked, String bindingId, String walletTransferId, long amountFen) {
     this.source = Checks.notNull(source, "source");
     this.ownerMasked = Checks.notNull(ownerMasked, "ownerMasked");
     this.bindingId = Checks.notNull(bindingId, "bindingId");
+    this.walletTransferId = Checks.notNull(walletTransferId, "walletTransferId");
     this.amountFen = amountFen;
   }
 
@@ -35,9 +44,14 @@ public final class Leg {
     return ownerMasked;
   }
 
-  /** The mutual-aid binding; "" unless the source is MUTUAL_AID. */
+  /** The mutual-aid binding (for WALLET: the binding the quota was assigned through); "" for the own account and cash. */
   public String bindingId() {
     return bindingId;
+  }
+
+  /** The wallet transfer whose quota this leg spends; "" unless the source is WALLET. */
+  public String walletTransferId() {
+    return walletTransferId;
   }
 
   /** The amount in fen. */

@@ -6,6 +6,16 @@ import java.util.Set;
 
 /** The mutual-aid policy of a pooling region. Every number is a per-region setting. */
 public final class RegionPolicySettings {
+  /** The order in which a beneficiary insured in the region draws on several relatives (after wallet quota). */
+  public enum MutualAidOrder {
+    /** The order the bindings were made, oldest first: the national default. */
+    BINDING,
+    /** Spouse, parents, children, then siblings, grandparents, grandchildren; ties in binding order. */
+    CLOSEST_RELATIVE,
+    /** The source with the most available first (spreads the cost over the family); ties in binding order. */
+    LARGEST_AVAILABLE
+  }
+
   private final String admdvs;
   private final String name;
   private final long retainedFloorFen;
@@ -16,6 +26,11 @@ public final class RegionPolicySettings {
   private final int holdTtlSeconds;
   private final int maxMutualAidUsesPerDay;
   private final long maxMutualAidFenPerDay;
+  private final int walletMaxTransfersPerDay;
+  private final long walletMaxTransferFen;
+  private final int walletQuietFromHour;
+  private final int walletQuietUntilHour;
+  private final MutualAidOrder mutualAidOrder;
 
   private RegionPolicySettings(Builder b) {
     this.admdvs = b.admdvs;
@@ -28,10 +43,16 @@ public final class RegionPolicySettings {
     this.holdTtlSeconds = b.holdTtlSeconds;
     this.maxMutualAidUsesPerDay = b.maxMutualAidUsesPerDay;
     this.maxMutualAidFenPerDay = b.maxMutualAidFenPerDay;
+    this.walletMaxTransfersPerDay = b.walletMaxTransfersPerDay;
+    this.walletMaxTransferFen = b.walletMaxTransferFen;
+    this.walletQuietFromHour = b.walletQuietFromHour;
+    this.walletQuietUntilHour = b.walletQuietUntilHour;
+    this.mutualAidOrder = b.mutualAidOrder;
   }
 
   /**
-   * A builder for a region's policy; every setting not given is off or 0.
+   * A builder for a region's policy; every setting not given is off, 0 (the national default where 0 means
+   * one) or, for the drawing order, BINDING.
    *
    * @param admdvs the region, 6 digits
    * @return the builder
@@ -90,6 +111,47 @@ public final class RegionPolicySettings {
     return maxMutualAidFenPerDay;
   }
 
+  /**
+   * At most this many wallet transfers a day from an authorizer insured here into one wallet.
+   *
+   * @return 1 to 100; 0 for the national default (3)
+   */
+  public int walletMaxTransfersPerDay() {
+    return walletMaxTransfersPerDay;
+  }
+
+  /**
+   * The most one wallet transfer from an authorizer insured here may assign.
+   *
+   * @return fen, 1 to 100,000,000; 0 for the national default (200,000 = 2,000 yuan)
+   */
+  public long walletMaxTransferFen() {
+    return walletMaxTransferFen;
+  }
+
+  /**
+   * No wallet transfers from this hour (the authorizer's local time) until {@link #walletQuietUntilHour()}.
+   *
+   * @return 0 to 23; with {@link #walletQuietUntilHour()} also 0, the national window (22 to 6)
+   */
+  public int walletQuietFromHour() {
+    return walletQuietFromHour;
+  }
+
+  /**
+   * The end of the quiet window, and the hour on the next day at which an unaccepted transfer returns.
+   *
+   * @return 0 to 23; equal to {@link #walletQuietFromHour()} and not 0: no quiet window
+   */
+  public int walletQuietUntilHour() {
+    return walletQuietUntilHour;
+  }
+
+  /** The drawing order of a beneficiary insured here. @return the order */
+  public MutualAidOrder mutualAidOrder() {
+    return mutualAidOrder;
+  }
+
   @Override
   public String toString() {
     return "RegionPolicySettings{" + admdvs + " " + name + " floor " + retainedFloorFen + "}";
@@ -107,6 +169,11 @@ public final class RegionPolicySettings {
     private int holdTtlSeconds;
     private int maxMutualAidUsesPerDay;
     private long maxMutualAidFenPerDay;
+    private int walletMaxTransfersPerDay;
+    private long walletMaxTransferFen;
+    private int walletQuietFromHour;
+    private int walletQuietUntilHour;
+    private MutualAidOrder mutualAidOrder = MutualAidOrder.BINDING;
 
     private Builder(String admdvs) {
       this.admdvs = admdvs;
@@ -164,6 +231,55 @@ public final class RegionPolicySettings {
     /** The daily limit of mutual aid per beneficiary. @param fen the limit, 0 = none @return this builder */
     public Builder maxMutualAidFenPerDay(long fen) {
       this.maxMutualAidFenPerDay = fen;
+      return this;
+    }
+
+    /**
+     * The daily limit of wallet transfers into one wallet.
+     *
+     * @param transfers 1 to 100, or 0 for the national default (3)
+     * @return this builder
+     */
+    public Builder walletMaxTransfersPerDay(int transfers) {
+      Checks.argument(transfers >= 0 && transfers <= 100,
+          "walletMaxTransfersPerDay: " + transfers + " (expected: 1..100, or 0 for the national default)");
+      this.walletMaxTransfersPerDay = transfers;
+      return this;
+    }
+
+    /**
+     * The most one wallet transfer may assign.
+     *
+     * @param fen 1 to 100,000,000, or 0 for the national default (200,000)
+     * @return this builder
+     */
+    public Builder walletMaxTransferFen(long fen) {
+      Checks.argument(fen >= 0 && fen <= 100000000L,
+          "walletMaxTransferFen: " + fen + " (expected: 1..100000000, or 0 for the national default)");
+      this.walletMaxTransferFen = fen;
+      return this;
+    }
+
+    /**
+     * The quiet window of wallet transfers, the authorizer's local time: none from {@code fromHour}
+     * until {@code untilHour}, and an unaccepted transfer returns at {@code untilHour} the next day.
+     * Both 0 is the national window (22 to 6); equal hours other than 0 mean no quiet window.
+     *
+     * @param fromHour 0 to 23
+     * @param untilHour 0 to 23
+     * @return this builder
+     */
+    public Builder walletQuietHours(int fromHour, int untilHour) {
+      Checks.argument(fromHour >= 0 && fromHour <= 23, "walletQuietFromHour: " + fromHour + " (expected: 0..23)");
+      Checks.argument(untilHour >= 0 && untilHour <= 23, "walletQuietUntilHour: " + untilHour + " (expected: 0..23)");
+      this.walletQuietFromHour = fromHour;
+      this.walletQuietUntilHour = untilHour;
+      return this;
+    }
+
+    /** The drawing order of beneficiaries insured here. @param order the order @return this builder */
+    public Builder mutualAidOrder(MutualAidOrder order) {
+      this.mutualAidOrder = Checks.notNull(order, "order");
       return this;
     }
 

@@ -49,6 +49,16 @@ public enum RejectionReason {
   MUTUAL_AID_LIMIT_EXCEEDED,
   /** The heirs' shares do not add up to the deceased person's balance. */
   PAYOUT_MISMATCH,
+  /** The beneficiary has not opened a medical-insurance wallet. */
+  WALLET_NOT_OPEN,
+  /** A wallet transfer would exceed the authorizer's region limits (transfers a day, or one transfer's amount). */
+  WALLET_TRANSFER_LIMIT_EXCEEDED,
+  /** No wallet transfers in the night window (22:00 to 06:00 by default); the message says when they open. */
+  WALLET_TRANSFER_WINDOW_CLOSED,
+  /** A transfer into this wallet still waits for acceptance; it blocks another until answered or returned. */
+  WALLET_TRANSFER_PENDING,
+  /** No wallet transfer with that id. */
+  WALLET_TRANSFER_NOT_FOUND,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
   /** The call did not finish in time, or the connection was lost: the outcome is unknown. */

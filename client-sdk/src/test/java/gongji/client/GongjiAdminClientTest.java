@@ -195,6 +195,242 @@ class GongjiAdminClientTest {
     }
   }
 
+  // ---- FamilyService: quota and the wallet ----------------------------------------------------
+
+  @Test
+  void updateBindingQuota_byTheAuthorizer_setsTheNewQuota() throws Exception {
+    Binding raised = admin.updateBindingQuota("B1", DemoData.ZHANG_WEI, 20_000);
+    Binding removed = admin.updateBindingQuotaAsync("B1", DemoData.ZHANG_WEI, 0).get(10, TimeUnit.SECONDS);
+
+    assertEquals("B1", raised.id());
+    assertEquals(20_000, raised.quotaFen());
+    assertEquals(0, removed.quotaFen());
+    assertEquals(0, admin.listBindings(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0).quotaFen());
+  }
+
+  @Test
+  void updateBindingQuota_whereTheRegionAllowsNoQuota_isRefusedAsBindingNotAllowed() {
+    // B2: 王秀英 in Tianshui (620500), which allows no quotas.
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> admin.updateBindingQuota("B2", DemoData.WANG_XIUYING, 5_000));
+
+    assertEquals(RejectionReason.BINDING_NOT_ALLOWED, e.reason());
+  }
+
+  @Test
+  void openWallet_twice_returnsTheSameOpenWallet() throws Exception {
+    Wallet before = admin.getWallet(DemoData.LI_NA);
+    Wallet opened = admin.openWallet(DemoData.LI_NA);
+    Wallet again = admin.openWalletAsync(DemoData.LI_NA).get(10, TimeUnit.SECONDS);
+
+    assertFalse(before.open(), before.toString());
+    assertTrue(opened.open(), opened.toString());
+    assertEquals(TestGateway.MONDAY_MORNING.toEpochMilli(), opened.openTimeMillis());
+    assertEquals(opened.openTimeMillis(), again.openTimeMillis());
+    assertEquals(DemoData.LI_NA, again.psnNo());
+    assertEquals(0, again.availableFen());
+    assertEquals(0, again.pendingFen());
+    assertEquals(List.of(), again.transfers());
+  }
+
+  @Test
+  void assignThenAccept_quotaBecomesSpendableInTheWallet() throws Exception {
+    admin.openWallet(DemoData.LI_NA);
+
+    WalletTransfer pending = admin.assignWalletQuota("wallet-1", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    Wallet waiting = admin.getWallet(DemoData.LI_NA);
+    WalletTransfer accepted = admin.acceptWalletTransferAsync(pending.id(), DemoData.LI_NA).get(10, TimeUnit.SECONDS);
+    Wallet wallet = admin.getWalletAsync(DemoData.LI_NA).get(10, TimeUnit.SECONDS);
+
+    assertTrue(pending.id().matches("W[0-9A-Z]+"), pending.id());
+    assertEquals("PENDING", pending.state());
+    assertEquals(DemoData.ZHANG_WEI, pending.authorizerPsnNo());
+    assertEquals(DemoData.LI_NA, pending.beneficiaryPsnNo());
+    assertEquals("B1", pending.bindingId());
+    assertEquals(5_000, pending.amountFen());
+    assertEquals(TestGateway.MONDAY_MORNING.toEpochMilli(), pending.createTimeMillis());
+    assertTrue(pending.acceptDeadlineMillis() > pending.createTimeMillis(), pending.toString());
+    assertEquals(5_000, waiting.pendingFen());
+    assertEquals(0, waiting.availableFen());
+    assertEquals("ACCEPTED", accepted.state());
+    assertEquals(5_000, accepted.remainingFen());
+    assertEquals(0, accepted.spentFen());
+    assertEquals(5_000, wallet.availableFen());
+    assertEquals(0, wallet.pendingFen());
+    assertEquals(1, wallet.transfersToday());
+    assertEquals(List.of(pending.id()), ids(wallet.transfers()));
+    assertEquals(5_000, admin.listBindings(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0).walletFen(),
+        "the quota assigned through B1 counts on the binding");
+  }
+
+  @Test
+  void assignWalletQuota_resentWithTheSameRequestId_assignsOnce() {
+    admin.openWallet(DemoData.LI_NA);
+
+    WalletTransfer once = admin.assignWalletQuota("wallet-x", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    WalletTransfer again = admin.assignWalletQuota("wallet-x", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+
+    assertEquals(once.id(), again.id());
+    assertEquals(5_000, admin.getWallet(DemoData.LI_NA).pendingFen());
+  }
+
+  @Test
+  void declineWalletTransfer_returnsTheEarmark_andAnotherMayFollow() throws Exception {
+    admin.openWallet(DemoData.LI_NA);
+    long before = admin.getAccount(DemoData.ZHANG_WEI).availableFen();
+    WalletTransfer first = admin.assignWalletQuota("wallet-d1", DemoData.ZHANG_WEI, DemoData.LI_NA, 3_000);
+    long earmarked = admin.getAccount(DemoData.ZHANG_WEI).availableFen();
+
+    WalletTransfer declined = admin.declineWalletTransfer(first.id(), DemoData.LI_NA);
+    WalletTransfer second = admin.assignWalletQuotaAsync("wallet-d2", DemoData.ZHANG_WEI, DemoData.LI_NA, 2_000)
+        .get(10, TimeUnit.SECONDS);
+    WalletTransfer withdrawn = admin.declineWalletTransferAsync(second.id(), DemoData.ZHANG_WEI)
+        .get(10, TimeUnit.SECONDS);
+
+    assertEquals(before - 3_000, earmarked, "the authorizer can no longer spend the earmark");
+    assertEquals("DECLINED", declined.state());
+    assertEquals(0, declined.remainingFen());
+    assertEquals("DECLINED", withdrawn.state(), "the authorizer withdrew it");
+    assertEquals(before, admin.getAccount(DemoData.ZHANG_WEI).availableFen());
+    Wallet wallet = admin.getWallet(DemoData.LI_NA);
+    assertEquals(2, wallet.transfersToday(), "declined transfers count");
+    assertEquals(0, wallet.availableFen() + wallet.pendingFen());
+    assertEquals(List.of(), wallet.transfers());
+  }
+
+  @Test
+  void listWalletTransfers_newestFirst_byRole_inPages() throws Exception {
+    admin.openWallet(DemoData.LI_NA);
+    WalletTransfer older = admin.assignWalletQuota("wallet-l1", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000);
+    admin.declineWalletTransfer(older.id(), DemoData.LI_NA);
+    WalletTransfer newer = admin.assignWalletQuota("wallet-l2", DemoData.ZHANG_WEI, DemoData.LI_NA, 2_000);
+
+    Page<WalletTransfer> first = admin.listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 1, "");
+    Page<WalletTransfer> second = admin.listWalletTransfersAsync(DemoData.LI_NA, Role.BENEFICIARY, 1,
+        first.nextPageToken()).get(10, TimeUnit.SECONDS);
+    Page<WalletTransfer> asAuthorizer = admin.listWalletTransfers(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, "");
+    Page<WalletTransfer> liNaAsAuthorizer = admin.listWalletTransfers(DemoData.LI_NA, Role.AUTHORIZER, 0, "");
+
+    assertEquals(List.of(newer.id()), ids(first.items()));
+    assertTrue(first.hasNext(), first.toString());
+    assertEquals(List.of(older.id()), ids(second.items()));
+    assertFalse(second.hasNext(), second.toString());
+    assertEquals(List.of(newer.id(), older.id()), ids(asAuthorizer.items()));
+    assertEquals(List.of("PENDING", "DECLINED"), List.of(asAuthorizer.items().get(0).state(),
+        asAuthorizer.items().get(1).state()));
+    assertEquals(List.of(), liNaAsAuthorizer.items());
+    assertEquals(2, admin.listWalletTransfers(DemoData.ZHANG_WEI, Role.BOTH, 0, "").items().size());
+  }
+
+  @Test
+  void assignWalletQuota_toAWalletNeverOpened_isRefusedAsWalletNotOpen() {
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> admin.assignWalletQuota("wallet-n", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 1_000));
+
+    assertEquals(RejectionReason.WALLET_NOT_OPEN, e.reason());
+    assertEquals("FAILED_PRECONDITION", e.statusCode());
+    assertEquals("wallet-n", e.metadata().get("request_id"));
+  }
+
+  @Test
+  void assignWalletQuota_whileAnotherWaits_isRefusedAsPending() {
+    admin.openWallet(DemoData.LI_NA);
+    admin.assignWalletQuota("wallet-p1", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000);
+
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> admin.assignWalletQuota("wallet-p2", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
+
+    assertEquals(RejectionReason.WALLET_TRANSFER_PENDING, e.reason());
+  }
+
+  @Test
+  void assignWalletQuota_aboveTheNationalCapOfOneTransfer_isRefusedAsLimitExceeded() {
+    admin.openWallet(DemoData.ZHANG_JIANGUO);
+
+    CompletionException e = assertThrows(CompletionException.class, () -> admin.assignWalletQuotaAsync("wallet-big",
+        DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 200_001).join());
+
+    assertEquals(RejectionReason.WALLET_TRANSFER_LIMIT_EXCEEDED, ((GongjiException) e.getCause()).reason());
+  }
+
+  @Test
+  void assignWalletQuota_inTheRegionsQuietHours_isRefusedAsWindowClosed() {
+    // Lanzhou as the demo has it, with transfers closed from 08:00 to 10:00; the clock says 09:00.
+    RegionPolicySettings set = admin.setRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市")
+        .extendedRelativesAllowed(true).quotaAllowed(true).crossProvinceEnabled(true)
+        .allowOptionalCategory(Item.Category.NON_PROGRAMME_VACCINE).allowOptionalCategory(Item.Category.HEALTH_CHECKUP)
+        .holdTtlSeconds(1800).walletQuietHours(8, 10).build());
+    admin.openWallet(DemoData.LI_NA);
+
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> admin.assignWalletQuota("wallet-night", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
+
+    assertEquals(List.of(8, 10), List.of(set.walletQuietFromHour(), set.walletQuietUntilHour()));
+    assertEquals(RejectionReason.WALLET_TRANSFER_WINDOW_CLOSED, e.reason());
+  }
+
+  @Test
+  void acceptWalletTransfer_unknownId_isRefusedAsNotFound() {
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> admin.acceptWalletTransfer("W999", DemoData.LI_NA));
+
+    assertEquals(RejectionReason.WALLET_TRANSFER_NOT_FOUND, e.reason());
+    assertEquals("NOT_FOUND", e.statusCode());
+    assertEquals("W999", e.metadata().get("transfer_id"));
+  }
+
+  @Test
+  void acceptWalletTransfer_badId_isTheFieldInvalid() {
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> admin.acceptWalletTransfer("B1", DemoData.LI_NA));
+
+    assertEquals(RejectionReason.FIELD_INVALID, e.reason());
+    assertTrue(e.fieldViolations().containsKey("transfer_id"), e.fieldViolations().toString());
+  }
+
+  @Test
+  void walletQuota_atTheCounter_paysFirstAsAWalletLegWithItsTransferId() {
+    admin.openWallet(DemoData.LI_NA);
+    WalletTransfer t = admin.assignWalletQuota("wallet-sale", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    admin.acceptWalletTransfer(t.id(), DemoData.LI_NA);
+
+    try (GongjiClient pos = GongjiClient.create(options(POS).build(), gateway.channelBuilder())) {
+      Identity id = pos.identify(LI_NA);
+      Sale sale = pos.settle(pos.authorize(basket(LI_NA).build()).transactionId());
+
+      Identity.AidSource first = id.aidSources().get(0);
+      assertEquals(t.id(), first.walletTransferId(), "wallet quota is drawn before direct mutual aid");
+      assertEquals("B1", first.bindingId());
+      assertEquals(5_000, first.availableFen());
+      List<Leg> wallet = new ArrayList<>();
+      for (Leg leg : sale.split().legs()) {
+        if (leg.source() == Leg.Source.WALLET) {
+          wallet.add(leg);
+        } else {
+          assertEquals("", leg.walletTransferId(), leg.source().toString());
+        }
+      }
+      assertEquals(1, wallet.size(), sale.split().legs().toString());
+      assertEquals(t.id(), wallet.get(0).walletTransferId());
+      assertEquals("B1", wallet.get(0).bindingId());
+      assertEquals(5_000, wallet.get(0).amountFen());
+      assertEquals(Leg.Source.OWN_ACCOUNT, sale.split().legs().get(0).source());
+      assertEquals(Leg.Source.WALLET, sale.split().legs().get(1).source(), "own account, then the wallet");
+    }
+    WalletTransfer spent = admin.listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0);
+    assertEquals(5_000, spent.spentFen());
+    assertEquals(0, spent.remainingFen());
+    assertEquals(0, admin.getWallet(DemoData.LI_NA).availableFen());
+  }
+
+  private static List<String> ids(List<WalletTransfer> transfers) {
+    List<String> ids = new ArrayList<>();
+    for (WalletTransfer t : transfers) {
+      ids.add(t.id());
+    }
+    return ids;
+  }
+
   // ---- AdminService ---------------------------------------------------------------------------
 
   @Test
@@ -300,8 +536,35 @@ class GongjiAdminClientTest {
     assertEquals(Set.of(Item.Category.HEALTH_CHECKUP), set.optionalCategoriesAllowed());
     assertEquals(3, set.maxMutualAidUsesPerDay());
     assertEquals(50_000, set.maxMutualAidFenPerDay());
+    assertEquals(3, set.walletMaxTransfersPerDay(), "0 was sent: the national default comes back");
+    assertEquals(200_000, set.walletMaxTransferFen());
+    assertEquals(List.of(22, 6), List.of(set.walletQuietFromHour(), set.walletQuietUntilHour()));
+    assertEquals(RegionPolicySettings.MutualAidOrder.BINDING, set.mutualAidOrder());
     assertEquals("REQUESTED",
         admin.requestBinding(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-4", 0).state());
+  }
+
+  @Test
+  void setRegionPolicy_walletSettingsAndDrawingOrder_comeBackAsSet() {
+    RegionPolicySettings set = admin.setRegionPolicy(RegionPolicySettings.builder("620900").name("酒泉市")
+        .walletMaxTransfersPerDay(5).walletMaxTransferFen(50_000).walletQuietHours(23, 7)
+        .mutualAidOrder(RegionPolicySettings.MutualAidOrder.CLOSEST_RELATIVE).build());
+
+    assertEquals(5, set.walletMaxTransfersPerDay());
+    assertEquals(50_000, set.walletMaxTransferFen());
+    assertEquals(List.of(23, 7), List.of(set.walletQuietFromHour(), set.walletQuietUntilHour()));
+    assertEquals(RegionPolicySettings.MutualAidOrder.CLOSEST_RELATIVE, set.mutualAidOrder());
+  }
+
+  @Test
+  void regionPolicySettings_walletSettingsOutOfRange_areTheCallersMistake() {
+    RegionPolicySettings.Builder b = RegionPolicySettings.builder("620900");
+
+    assertThrows(IllegalArgumentException.class, () -> b.walletMaxTransfersPerDay(101));
+    assertThrows(IllegalArgumentException.class, () -> b.walletMaxTransferFen(-1));
+    assertThrows(IllegalArgumentException.class, () -> b.walletQuietHours(24, 6));
+    assertThrows(IllegalArgumentException.class, () -> b.walletQuietHours(22, -1));
+    assertThrows(NullPointerException.class, () -> b.mutualAidOrder(null));
   }
 
   @Test

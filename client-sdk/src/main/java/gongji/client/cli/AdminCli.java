@@ -3,14 +3,18 @@ package gongji.client.cli;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import gongji.client.Money;
+import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
+import gongji.v1.AssignWalletQuotaRequest;
 import gongji.v1.Binding;
 import gongji.v1.BindingRole;
 import gongji.v1.CreditAccountRequest;
+import gongji.v1.DeclineWalletTransferRequest;
 import gongji.v1.DissolveBindingRequest;
 import gongji.v1.FamilyServiceGrpc;
 import gongji.v1.GetAccountRequest;
+import gongji.v1.GetWalletRequest;
 import gongji.v1.Heir;
 import gongji.v1.ItemCategory;
 import gongji.v1.ListAlertsRequest;
@@ -21,33 +25,46 @@ import gongji.v1.ListReconcileDetailsRequest;
 import gongji.v1.ListReconcileDetailsResponse;
 import gongji.v1.ListUsageRecordsRequest;
 import gongji.v1.ListUsageRecordsResponse;
+import gongji.v1.ListWalletTransfersRequest;
+import gongji.v1.ListWalletTransfersResponse;
+import gongji.v1.MutualAidOrder;
+import gongji.v1.OpenWalletRequest;
 import gongji.v1.PayOutToHeirsRequest;
 import gongji.v1.PayPremiumRequest;
 import gongji.v1.PayPremiumResponse;
 import gongji.v1.Payout;
-import gongji.v1.RecordDeathRequest;
 import gongji.v1.ReconcileRequest;
 import gongji.v1.ReconcileResponse;
 import gongji.v1.ReconcileTotals;
+import gongji.v1.RecordDeathRequest;
 import gongji.v1.RegionPolicy;
 import gongji.v1.Relationship;
 import gongji.v1.RequestBindingRequest;
 import gongji.v1.ReviewBindingRequest;
 import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateBindingQuotaRequest;
+import gongji.v1.Wallet;
+import gongji.v1.WalletTransfer;
+import gongji.v1.WalletTransferState;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.io.PrintStream;
+import java.security.SecureRandom;
 import java.text.SimpleDateFormat;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agency's operator CLI: {@code gongji admin <command>} for bindings, policies, accounts, life
- * events and day-end reconciliation. Exit codes as {@code gongji pos}: 0 done, 1 unexpected
+ * The agency's operator CLI: {@code gongji admin <command>} for bindings, wallets, policies, accounts,
+ * life events and day-end reconciliation. Exit codes as {@code gongji pos}: 0 done, 1 unexpected
  * failure, 2 bad usage, 3 refused, 4 unavailable.
  */
 public final class AdminCli {
@@ -74,6 +91,15 @@ public final class AdminCli {
         "  dissolve   --binding B --by P                               either party ends it",
         "  usage      --psn-no P [--role authorizer|beneficiary]       mutual-aid usage records",
         "  premium    --payer P --beneficiary P --amount YUAN --year Y --request-id R   pay a relative's resident premium",
+        "  quota      BINDING_ID --by P --fen N                        the authorizer sets a binding's quota (0 = none)",
+        "wallet (医保钱包; amounts in fen):",
+        "  wallet open     P                                           open a person's wallet",
+        "  wallet show     P                                           what it can spend, what waits for acceptance",
+        "  wallet assign   --from P --to P --fen N [--request-id R]    an authorizer assigns quota to a relative's wallet",
+        "  wallet accept   TRANSFER_ID --by P                          the beneficiary accepts a pending transfer",
+        "  wallet decline  TRANSFER_ID --by P                          the beneficiary declines, or the authorizer withdraws",
+        "  wallet list     P [--role authorizer|beneficiary]           transfers, newest first",
+        "  (quota and wallet commands take --json for machine-readable output)",
         "accounts and people:",
         "  account    --psn-no P",
         "  credit     --psn-no P --amount YUAN --request-id R",
@@ -82,7 +108,12 @@ public final class AdminCli {
         "policy and control:",
         "  policy     --admdvs 620100 [--name N] [--floor YUAN] [--extended] [--quota-allowed] [--cross-province]",
         "             [--optional NON_PROGRAMME_VACCINE,HEALTH_CHECKUP] [--hold-ttl-seconds N]",
-        "             [--max-aid-uses N] [--max-aid-per-day YUAN]      set a region's policy (unset flags: off/0)",
+        "             [--max-aid-uses N] [--max-aid-per-day YUAN]",
+        "             [--wallet-transfers-per-day N] [--wallet-max-transfer YUAN] [--wallet-quiet-hours FROM-UNTIL]",
+        "             [--aid-order binding|closest-relative|largest-available]",
+        "                                                               set a region's policy (unset flags: off, or 0 =",
+        "                                                               the national default: wallet 3 a day, 2,000 yuan",
+        "                                                               each, quiet 22-6; aid in binding order)",
         "  reconcile  --institution CODE --date yyyy-MM-dd [--detail]  day-end totals (3201) and detail (3202)",
         "  alerts                                                       fraud alerts");
   }
@@ -92,13 +123,28 @@ public final class AdminCli {
       out.println(usage());
       return args.length == 0 ? Cli.USAGE : Cli.OK;
     }
+    String command = args[0];
+    // quota and wallet take their subject first (quota B1 --by P, wallet show P); others only flags.
+    int first = 1;
+    if (command.equals("wallet") && args.length > 1 && !args[1].startsWith("--")) {
+      command = "wallet " + args[1];
+      first = 2;
+    }
+    List<String> positional = new ArrayList<String>();
+    if (command.equals("quota") || command.startsWith("wallet")) {
+      while (first < args.length && !args[first].startsWith("--")) {
+        positional.add(args[first++]);
+      }
+    }
     Flags f;
     try {
-      f = Flags.parse(args, 1);
+      f = Flags.parse(args, first);
     } catch (IllegalArgumentException e) {
       err.println("gongji admin: " + e.getMessage());
       return Cli.USAGE;
     }
+    boolean json = f.has("json");
+    String[] requestId = new String[1];
     ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(f.get("target", "127.0.0.1:9090")).usePlaintext();
     if (f.has("token")) {
       io.grpc.Metadata headers = new io.grpc.Metadata();
@@ -113,7 +159,7 @@ public final class AdminCli {
           AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS);
       FamilyServiceGrpc.FamilyServiceBlockingStub family =
           FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS);
-      switch (args[0]) {
+      switch (command) {
         case "list": {
           ListBindingsResponse r = family.listBindings(ListBindingsRequest.newBuilder().setPsnNo(f.require("psn-no"))
               .setRole(role(f)).setPageSize(1000).build());
@@ -198,7 +244,19 @@ public final class AdminCli {
               .setCrossProvinceEnabled(f.has("cross-province"))
               .setHoldTtlSeconds(Integer.parseInt(f.get("hold-ttl-seconds", "0")))
               .setMaxMutualAidUsesPerDay(Integer.parseInt(f.get("max-aid-uses", "0")))
-              .setMaxMutualAidFenPerDay(f.has("max-aid-per-day") ? Money.parseYuan(f.require("max-aid-per-day")) : 0);
+              .setMaxMutualAidFenPerDay(f.has("max-aid-per-day") ? Money.parseYuan(f.require("max-aid-per-day")) : 0)
+              .setWalletMaxTransfersPerDay(Integer.parseInt(f.get("wallet-transfers-per-day", "0")))
+              .setWalletMaxTransferFen(f.has("wallet-max-transfer") ? Money.parseYuan(f.require("wallet-max-transfer")) : 0)
+              .setMutualAidOrder(aidOrder(f.get("aid-order", "binding")));
+          if (f.has("wallet-quiet-hours")) {
+            String hours = f.require("wallet-quiet-hours");
+            if (!hours.matches("[0-9]{1,2}-[0-9]{1,2}")) {
+              throw new IllegalArgumentException("--wallet-quiet-hours \"" + hours + "\" (expected: FROM-UNTIL, e.g. 22-6;"
+                  + " equal hours: no quiet window)");
+            }
+            String[] h = hours.split("-");
+            p.setWalletQuietFromHour(Integer.parseInt(h[0])).setWalletQuietUntilHour(Integer.parseInt(h[1]));
+          }
           if (f.has("optional")) {
             for (String c : f.require("optional").split(",")) {
               p.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.trim().toUpperCase()));
@@ -207,7 +265,10 @@ public final class AdminCli {
           RegionPolicy r = admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(p).build());
           out.println("policy of " + r.getAdmdvs() + " set: floor " + Money.yuan(r.getRetainedFloorFen())
               + " yuan, extended relatives " + r.getExtendedRelativesAllowed() + ", quota " + r.getQuotaAllowed()
-              + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList());
+              + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList()
+              + ", wallet " + r.getWalletMaxTransfersPerDay() + " a day up to " + Money.yuan(r.getWalletMaxTransferFen())
+              + " yuan, quiet " + r.getWalletQuietFromHour() + "-" + r.getWalletQuietUntilHour() + ", aid order "
+              + r.getMutualAidOrder().name().replace("MUTUAL_AID_ORDER_", ""));
           return Cli.OK;
         }
         case "reconcile": {
@@ -239,8 +300,68 @@ public final class AdminCli {
           }
           return Cli.OK;
         }
+        case "quota":
+          printBinding(family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder()
+              .setBindingId(subject(positional, "BINDING_ID")).setByPsnNo(f.require("by")).setQuotaFen(fen(f, "fen"))
+              .build()), json);
+          return Cli.OK;
+        case "wallet open":
+          printWallet(family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(subject(positional, "PSN")).build()),
+              json);
+          return Cli.OK;
+        case "wallet show":
+          printWallet(family.getWallet(GetWalletRequest.newBuilder().setPsnNo(subject(positional, "PSN")).build()),
+              json);
+          return Cli.OK;
+        case "wallet assign": {
+          subject(positional, null);
+          String from = f.require("from");
+          String to = f.require("to");
+          long amountFen = fen(f, "fen");
+          requestId[0] = f.has("request-id") ? f.require("request-id") : newRequestId();
+          WalletTransfer t = family.assignWalletQuota(AssignWalletQuotaRequest.newBuilder().setRequestId(requestId[0])
+              .setAuthorizerPsnNo(from).setBeneficiaryPsnNo(to).setAmountFen(amountFen).build());
+          printTransfer(t, requestId[0], json);
+          return Cli.OK;
+        }
+        case "wallet accept":
+        case "wallet decline": {
+          String transferId = subject(positional, "TRANSFER_ID");
+          String by = f.require("by");
+          WalletTransfer t = command.equals("wallet accept")
+              ? family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(transferId)
+                  .setByPsnNo(by).build())
+              : family.declineWalletTransfer(DeclineWalletTransferRequest.newBuilder().setTransferId(transferId)
+                  .setByPsnNo(by).build());
+          printTransfer(t, null, json);
+          return Cli.OK;
+        }
+        case "wallet list": {
+          ListWalletTransfersResponse r = family.listWalletTransfers(ListWalletTransfersRequest.newBuilder()
+              .setPsnNo(subject(positional, "PSN")).setRole(role(f)).setPageSize(1000).build());
+          if (json) {
+            List<Object> all = new ArrayList<Object>();
+            for (WalletTransfer t : r.getTransfersList()) {
+              all.add(transfer(t));
+            }
+            out.println(Json.write(all));
+            return Cli.OK;
+          }
+          if (r.getTransfersCount() == 0) {
+            out.println("no wallet transfers");
+          }
+          for (WalletTransfer t : r.getTransfersList()) {
+            printTransfer(t);
+          }
+          return Cli.OK;
+        }
         default:
-          err.println("gongji admin: unknown command \"" + args[0] + "\"\n" + usage());
+          if (command.startsWith("wallet")) {
+            err.println("gongji admin: unknown wallet command \"" + command + "\" (expected: wallet open, show, assign,"
+                + " accept, decline or list)\n" + usage());
+          } else {
+            err.println("gongji admin: unknown command \"" + command + "\"\n" + usage());
+          }
           return Cli.USAGE;
       }
     } catch (IllegalArgumentException e) {
@@ -261,9 +382,23 @@ public final class AdminCli {
           }
         }
       }
-      err.println("refused: " + reason + " (" + s.getCode() + ")\n  " + s.getDescription());
-      return s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED ? Cli.RETRY
-          : Cli.REFUSED;
+      boolean retry = s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<String, Object>();
+        m.put("error", reason);
+        m.put("status", s.getCode().name());
+        m.put("message", s.getDescription() == null ? "" : s.getDescription());
+        if (requestId[0] != null) {
+          m.put("request_id", requestId[0]);
+        }
+        out.println(Json.write(m));
+      } else {
+        err.println("refused: " + reason + " (" + s.getCode() + ")\n  " + s.getDescription());
+        if (requestId[0] != null) {
+          err.println("  request id " + requestId[0] + (retry ? ": retry with --request-id " + requestId[0] : ""));
+        }
+      }
+      return retry ? Cli.RETRY : Cli.REFUSED;
     } finally {
       channel.shutdownNow();
     }
@@ -283,12 +418,146 @@ public final class AdminCli {
     throw new IllegalArgumentException("--role \"" + r + "\" (expected: authorizer or beneficiary)");
   }
 
+  private static MutualAidOrder aidOrder(String name) {
+    String n = name.toUpperCase().replace('-', '_');
+    if (!n.equals("BINDING") && !n.equals("CLOSEST_RELATIVE") && !n.equals("LARGEST_AVAILABLE")) {
+      throw new IllegalArgumentException("--aid-order \"" + name + "\" (expected: binding, closest-relative or"
+          + " largest-available)");
+    }
+    return MutualAidOrder.valueOf("MUTUAL_AID_ORDER_" + n);
+  }
+
   private void printBinding(Binding b) {
-    out.println(String.format("%-6s %-10s %s -> %s  %-12s quota %s used %s%s%s", b.getBindingId(),
+    out.println(String.format("%-6s %-10s %s -> %s  %-12s quota %s used %s%s%s%s", b.getBindingId(),
         b.getState().name().replace("BINDING_STATE_", ""), b.getAuthorizerPsnNo(), b.getBeneficiaryPsnNo(),
         b.getRelationship().name().replace("RELATIONSHIP_", ""), b.getQuotaFen() == 0 ? "none" : Money.yuan(b.getQuotaFen()),
-        Money.yuan(b.getUsedFen()), b.getEvidenceRef().isEmpty() ? "" : "  evidence " + b.getEvidenceRef(),
+        Money.yuan(b.getUsedFen()), b.getWalletFen() == 0 ? "" : " wallet " + Money.yuan(b.getWalletFen()),
+        b.getEvidenceRef().isEmpty() ? "" : "  evidence " + b.getEvidenceRef(),
         b.getEndReason().isEmpty() ? "" : "  (" + b.getEndReason() + ")"));
+  }
+
+  private void printBinding(Binding b, boolean json) {
+    if (!json) {
+      printBinding(b);
+      return;
+    }
+    Map<String, Object> m = new LinkedHashMap<String, Object>();
+    m.put("binding_id", b.getBindingId());
+    m.put("state", b.getState().name().replace("BINDING_STATE_", ""));
+    m.put("authorizer_psn_no", b.getAuthorizerPsnNo());
+    m.put("beneficiary_psn_no", b.getBeneficiaryPsnNo());
+    m.put("relationship", b.getRelationship().name().replace("RELATIONSHIP_", ""));
+    m.put("quota_fen", b.getQuotaFen());
+    m.put("used_fen", b.getUsedFen());
+    m.put("wallet_fen", b.getWalletFen());
+    m.put("evidence_ref", b.getEvidenceRef());
+    m.put("end_reason", b.getEndReason());
+    out.println(Json.write(m));
+  }
+
+  private void printWallet(Wallet w, boolean json) {
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<String, Object>();
+      m.put("psn_no", w.getPsnNo());
+      m.put("open", w.getOpen());
+      m.put("open_time_millis", w.getOpenTimeMillis());
+      m.put("available_fen", w.getAvailableFen());
+      m.put("pending_fen", w.getPendingFen());
+      m.put("transfers_today", w.getTransfersToday());
+      List<Object> transfers = new ArrayList<Object>();
+      for (WalletTransfer t : w.getTransfersList()) {
+        transfers.add(transfer(t));
+      }
+      m.put("transfers", transfers);
+      out.println(Json.write(m));
+      return;
+    }
+    if (!w.getOpen()) {
+      out.println("wallet " + w.getPsnNo() + "  not open");
+      return;
+    }
+    out.println("wallet " + w.getPsnNo() + "  open since " + time(w.getOpenTimeMillis()) + "  available "
+        + Money.yuan(w.getAvailableFen()) + "  pending " + Money.yuan(w.getPendingFen()) + " (yuan)  transfers today "
+        + w.getTransfersToday());
+    for (WalletTransfer t : w.getTransfersList()) {
+      printTransfer(t);
+    }
+  }
+
+  /** One transfer: a line, or a JSON object (with the request id of an assignment). */
+  private void printTransfer(WalletTransfer t, String requestId, boolean json) {
+    if (json) {
+      Map<String, Object> m = transfer(t);
+      if (requestId != null) {
+        m.put("request_id", requestId);
+      }
+      out.println(Json.write(m));
+      return;
+    }
+    printTransfer(t);
+    if (requestId != null) {
+      out.println("  request " + requestId);
+    }
+  }
+
+  private void printTransfer(WalletTransfer t) {
+    String state = t.getState().name().replace("WALLET_TRANSFER_STATE_", "");
+    out.println(String.format("%-6s %-9s %s -> %s  %-6s amount %s remaining %s spent %s%s%s", t.getTransferId(),
+        state, t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(), Money.yuan(t.getAmountFen()),
+        Money.yuan(t.getRemainingFen()), Money.yuan(t.getSpentFen()),
+        t.getState() == WalletTransferState.WALLET_TRANSFER_STATE_PENDING
+            ? "  accept by " + time(t.getAcceptDeadlineMillis()) : "",
+        t.getEndReason().isEmpty() ? "" : "  (" + t.getEndReason() + ")"));
+  }
+
+  private static Map<String, Object> transfer(WalletTransfer t) {
+    Map<String, Object> m = new LinkedHashMap<String, Object>();
+    m.put("transfer_id", t.getTransferId());
+    m.put("state", t.getState().name().replace("WALLET_TRANSFER_STATE_", ""));
+    m.put("authorizer_psn_no", t.getAuthorizerPsnNo());
+    m.put("beneficiary_psn_no", t.getBeneficiaryPsnNo());
+    m.put("binding_id", t.getBindingId());
+    m.put("amount_fen", t.getAmountFen());
+    m.put("remaining_fen", t.getRemainingFen());
+    m.put("spent_fen", t.getSpentFen());
+    m.put("create_time_millis", t.getCreateTimeMillis());
+    m.put("accept_deadline_millis", t.getAcceptDeadlineMillis());
+    m.put("end_reason", t.getEndReason());
+    return m;
+  }
+
+  /** The one subject a command takes ({@code name}), or none when {@code name} is null. */
+  private static String subject(List<String> positional, String name) {
+    if (name == null) {
+      if (!positional.isEmpty()) {
+        throw new IllegalArgumentException("unexpected argument \"" + positional.get(0) + "\" (expected: --flag [value])");
+      }
+      return null;
+    }
+    if (positional.isEmpty()) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+    if (positional.size() > 1) {
+      throw new IllegalArgumentException("unexpected argument \"" + positional.get(1) + "\" (expected: one " + name + ")");
+    }
+    return positional.get(0);
+  }
+
+  /** A whole number of fen from --{@code key}. */
+  private static long fen(Flags f, String key) {
+    String v = f.require(key);
+    if (!v.matches("[0-9]{1,15}")) {
+      throw new IllegalArgumentException("--" + key + " \"" + v + "\" (expected: a whole number of fen, e.g. 20000 for"
+          + " 200.00 yuan)");
+    }
+    return Long.parseLong(v);
+  }
+
+  /** A fresh idempotency key for a call the operator did not give one: printed, so a retry can reuse it. */
+  private static String newRequestId() {
+    SimpleDateFormat stamp = new SimpleDateFormat("yyyyMMddHHmmss");
+    stamp.setTimeZone(TimeZone.getTimeZone("Asia/Shanghai"));
+    return "ADM" + stamp.format(new Date()) + String.format("%06d", new SecureRandom().nextInt(1000000));
   }
 
   private void printAccount(Account a) {

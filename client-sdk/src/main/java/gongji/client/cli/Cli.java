@@ -293,6 +293,7 @@ public final class Cli {
         sm.put("authorizer", s.authorizerMasked());
         sm.put("relationship", s.relationship());
         sm.put("available_fen", s.availableFen());
+        sm.put("wallet_transfer_id", s.walletTransferId());
         sources.add(sm);
       }
       m.put("mutual_aid_sources", sources);
@@ -310,8 +311,13 @@ public final class Cli {
       out.println("mutual aid  none");
     }
     for (Identity.AidSource s : id.aidSources()) {
-      out.println(String.format("mutual aid  %-8s %-14s %-30s available %s yuan", s.bindingId(), s.relationship(),
-          s.authorizerMasked(), Money.yuan(s.availableFen())));
+      if (s.walletTransferId().isEmpty()) {
+        out.println(String.format("mutual aid  %-8s %-14s %-30s available %s yuan", s.bindingId(), s.relationship(),
+            s.authorizerMasked(), Money.yuan(s.availableFen())));
+      } else {
+        out.println(String.format("wallet      %-8s %-14s %-30s available %s yuan  (binding %s)", s.walletTransferId(),
+            s.relationship(), s.authorizerMasked(), Money.yuan(s.availableFen()), s.bindingId()));
+      }
     }
   }
 
@@ -334,6 +340,7 @@ public final class Cli {
         lm.put("source", l.source().name());
         lm.put("owner", l.ownerMasked());
         lm.put("binding_id", l.bindingId());
+        lm.put("wallet_transfer_id", l.walletTransferId());
         lm.put("amount_fen", l.amountFen());
         legs.add(lm);
       }
@@ -348,14 +355,26 @@ public final class Cli {
       return;
     }
     for (Leg l : p.legs()) {
-      String label = l.source() == Leg.Source.OWN_ACCOUNT ? "own account" : l.source() == Leg.Source.MUTUAL_AID
-          ? "mutual aid " + l.bindingId() : "cash";
-      out.println(String.format("  %-22s %-30s %12s", label, l.ownerMasked(), Money.yuan(l.amountFen())));
+      out.println(String.format("  %-22s %-30s %12s", label(l), l.ownerMasked(), Money.yuan(l.amountFen())));
     }
     out.println(String.format("  %-22s %-30s %12s", "total", "", Money.yuan(p.totalFen())));
     out.println(String.format("  own account %s | mutual aid %s | cash %s | in scope %s | own balance after %s (yuan)",
         Money.yuan(p.accountPayFen()), Money.yuan(p.mutualAidPayFen()), Money.yuan(p.cashPayFen()),
         Money.yuan(p.inScopeFen()), Money.yuan(p.balanceAfterFen())));
+  }
+
+  /** "own account", "mutual aid B1", "wallet W1" or "cash". */
+  private static String label(Leg l) {
+    switch (l.source()) {
+      case OWN_ACCOUNT:
+        return "own account";
+      case MUTUAL_AID:
+        return "mutual aid " + l.bindingId();
+      case WALLET:
+        return "wallet " + l.walletTransferId();
+      default:
+        return "cash";
+    }
   }
 
   private void printReversal(Reversal r, boolean json) {

@@ -67,7 +67,8 @@ public final class Mapping {
   public static Split split(Breakdown b) {
     List<Leg> legs = new ArrayList<Leg>(b.getLegsCount());
     for (PaymentLeg l : b.getLegsList()) {
-      legs.add(new Leg(source(l.getSource()), l.getOwnerMasked(), l.getBindingId(), l.getAmountFen()));
+      legs.add(new Leg(source(l.getSource()), l.getOwnerMasked(), l.getBindingId(), l.getWalletTransferId(),
+          l.getAmountFen()));
     }
     return new Split(b.getTotalFen(), b.getInScopeFen(), b.getAccountPayFen(), b.getMutualAidPayFen(),
         b.getCashPayFen(), legs, b.getBalanceAfterFen());
@@ -79,6 +80,8 @@ public final class Mapping {
         return Leg.Source.OWN_ACCOUNT;
       case FUND_SOURCE_MUTUAL_AID:
         return Leg.Source.MUTUAL_AID;
+      case FUND_SOURCE_WALLET:
+        return Leg.Source.WALLET;
       default:
         return Leg.Source.CASH;
     }
@@ -112,7 +115,7 @@ public final class Mapping {
     List<Identity.AidSource> sources = new ArrayList<Identity.AidSource>();
     for (MutualAidSource s : r.getMutualAidSourcesList()) {
       sources.add(new Identity.AidSource(s.getBindingId(), s.getAuthorizerMasked(),
-          s.getRelationship().name().replace("RELATIONSHIP_", ""), s.getAvailableFen()));
+          s.getRelationship().name().replace("RELATIONSHIP_", ""), s.getAvailableFen(), s.getWalletTransferId()));
     }
     return new Identity(r.getPsnNo(), r.getNameMasked(), r.getInsuranceType().name().replace("INSURANCE_TYPE_", ""),
         r.getInsuredStatus().name().replace("INSURED_STATUS_", ""), r.getInsuplcAdmdvs(), r.getHasPersonalAccount(),

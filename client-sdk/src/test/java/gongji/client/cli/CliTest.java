@@ -3,6 +3,12 @@ package gongji.client.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gongji.client.ClientOptions;
+import gongji.client.GongjiAdminClient;
+import gongji.client.Item;
+import gongji.client.RegionPolicySettings;
+import gongji.client.Terminal;
+import gongji.client.WalletTransfer;
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
 import java.io.ByteArrayOutputStream;
@@ -221,6 +227,41 @@ class CliTest {
     assertEquals(3, tooMuch.exit(), tooMuch.toString());
     assertEquals("AMOUNT_EXCEEDS_AUTHORIZED", tooMuch.json().get("error"));
     assertEquals(List.of("final_total_fen"), List.copyOf(((Map<?, ?>) tooMuch.json().get("field_violations")).keySet()));
+  }
+
+  @Test
+  void identifyAuthorize_withWalletQuota_printTheWalletSourceAndLegWithTheTransferId() {
+    String transferId = walletQuotaForLiNa(5_000);
+
+    Run identified = run("identify", "--card", "SSC-LINA");
+    Run authorized = run("authorize", BASKET);
+    Map<String, Object> json = run("show", "--txn", authorized.transactionId(), "--json").json();
+
+    assertEquals(0, identified.exit(), identified.toString());
+    assertTrue(identified.lines().get(3).matches("wallet {6}" + transferId + " +SPOUSE +张\\* .* available 50\\.00 yuan"
+        + "  \\(binding B1\\)"), identified.out());
+    assertTrue(identified.lines().get(4).startsWith("mutual aid  B1"), identified.out());
+    assertEquals(0, authorized.exit(), authorized.toString());
+    assertTrue(authorized.lines().get(1).startsWith("  own account "), authorized.out());
+    assertTrue(authorized.lines().get(2).matches("  wallet " + transferId + " +张\\* .* 50\\.00"), authorized.out());
+    Map<?, ?> walletLeg = (Map<?, ?>) ((List<?>) json.get("legs")).get(1);
+    assertEquals("WALLET", walletLeg.get("source"));
+    assertEquals(transferId, walletLeg.get("wallet_transfer_id"));
+    assertEquals("B1", walletLeg.get("binding_id"));
+    assertEquals(5_000L, walletLeg.get("amount_fen"));
+  }
+
+  /** 张伟 assigns {@code fen} to his wife's wallet and she accepts it, any hour (Lanzhou's quiet window lifted). */
+  private String walletQuotaForLiNa(long fen) {
+    try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder(gateway.target(),
+        new Terminal(DemoData.PHARMACY, "POS01", "")).usePlaintext().build())) {
+      admin.setRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市").extendedRelativesAllowed(true)
+          .quotaAllowed(true).crossProvinceEnabled(true).allowOptionalCategory(Item.Category.NON_PROGRAMME_VACCINE)
+          .allowOptionalCategory(Item.Category.HEALTH_CHECKUP).holdTtlSeconds(1800).walletQuietHours(12, 12).build());
+      admin.openWallet(DemoData.LI_NA);
+      WalletTransfer t = admin.assignWalletQuota("cli-wallet", DemoData.ZHANG_WEI, DemoData.LI_NA, fen);
+      return admin.acceptWalletTransfer(t.id(), DemoData.LI_NA).id();
+    }
   }
 
   static Stream<Arguments> badUsage() {

@@ -1,0 +1,242 @@
+package gongji.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.client.testing.TestGateway;
+import gongji.server.DemoData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code gongji admin} quota and wallet commands against the real server on Netty at 127.0.0.1:0
+ * with the demo data. The server runs on the system clock, so each test first lifts Lanzhou's
+ * night window for wallet transfers (the demo policy otherwise), whatever the hour of the run.
+ */
+class AdminCliTest {
+  private static final Pattern TRANSFER = Pattern.compile("^(W[0-9A-Z]+) ", Pattern.MULTILINE);
+
+  private TestGateway gateway;
+
+  @BeforeEach
+  void start() throws Exception {
+    gateway = TestGateway.netty();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gateway.close();
+  }
+
+  /** What one run printed and returned. */
+  private record Run(int exit, String out, String err) {
+    List<String> lines() {
+      return out.lines().toList();
+    }
+
+    String transferId() {
+      Matcher m = TRANSFER.matcher(out);
+      assertTrue(m.find(), out);
+      return m.group(1);
+    }
+
+    Map<String, Object> json() {
+      return JsonReader.object(out.strip());
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  private Run run(String... args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.add("--target");
+    all.add(gateway.target());
+    return runRaw(all.toArray(new String[0]));
+  }
+
+  private static Run runRaw(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = new AdminCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Lanzhou as the demo sets it, with no quiet window for wallet transfers (equal hours, not 0). */
+  private void lanzhouWithoutQuietHours() {
+    Run r = run("policy", "--admdvs", "620100", "--name", "兰州市", "--extended", "--quota-allowed", "--cross-province",
+        "--optional", "NON_PROGRAMME_VACCINE,HEALTH_CHECKUP", "--hold-ttl-seconds", "1800",
+        "--wallet-quiet-hours", "12-12");
+    assertEquals(0, r.exit(), r.toString());
+  }
+
+  @Test
+  void policy_walletFlags_printTheSettingsAsApplied() {
+    Run defaults = run("policy", "--admdvs", "620900", "--name", "酒泉市");
+    Run set = run("policy", "--admdvs", "620900", "--wallet-transfers-per-day", "5", "--wallet-max-transfer", "500.00",
+        "--wallet-quiet-hours", "23-7", "--aid-order", "closest-relative");
+
+    assertEquals(0, defaults.exit(), defaults.toString());
+    assertTrue(defaults.out().strip().endsWith(", wallet 3 a day up to 2000.00 yuan, quiet 22-6, aid order BINDING"),
+        defaults.out());
+    assertEquals(0, set.exit(), set.toString());
+    assertTrue(set.out().strip().endsWith(", wallet 5 a day up to 500.00 yuan, quiet 23-7, aid order CLOSEST_RELATIVE"),
+        set.out());
+  }
+
+  @Test
+  void quota_byTheAuthorizer_printsTheBindingWithItsNewQuota() {
+    Run r = run("quota", "B1", "--by", DemoData.ZHANG_WEI, "--fen", "20000");
+    Run json = run("quota", "B1", "--by", DemoData.ZHANG_WEI, "--fen", "15000", "--json");
+
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().matches("B1 +ACTIVE +" + DemoData.ZHANG_WEI + " -> " + DemoData.LI_NA
+        + " +SPOUSE +quota 200\\.00 used 0\\.00\\R"), r.out());
+    assertEquals(0, json.exit(), json.toString());
+    assertEquals(15_000L, json.json().get("quota_fen"));
+    assertEquals(0L, json.json().get("wallet_fen"));
+  }
+
+  @Test
+  void walletOpenAssignAcceptShowList_printEachStep() {
+    lanzhouWithoutQuietHours();
+
+    Run notOpen = run("wallet", "show", DemoData.LI_NA);
+    Run opened = run("wallet", "open", DemoData.LI_NA);
+    Run assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA, "--fen", "5000",
+        "--request-id", "cli-wallet-1");
+    String id = assigned.transferId();
+    Run accepted = run("wallet", "accept", id, "--by", DemoData.LI_NA);
+    Run shown = run("wallet", "show", DemoData.LI_NA);
+    Run listed = run("wallet", "list", DemoData.ZHANG_WEI, "--role", "authorizer");
+    Run none = run("wallet", "list", DemoData.ZHANG_WEI, "--role", "beneficiary");
+    Run binding = run("list", "--psn-no", DemoData.LI_NA, "--role", "beneficiary");
+
+    assertEquals("wallet " + DemoData.LI_NA + "  not open", notOpen.out().strip(), notOpen.toString());
+    assertEquals(0, opened.exit(), opened.toString());
+    assertTrue(opened.out().startsWith("wallet " + DemoData.LI_NA + "  open since "), opened.out());
+    assertEquals(0, assigned.exit(), assigned.toString());
+    assertTrue(assigned.lines().get(0).matches(id + " +PENDING +" + DemoData.ZHANG_WEI + " -> " + DemoData.LI_NA
+        + "  B1 +amount 50\\.00 remaining [0-9.]+ spent 0\\.00  accept by .*"), assigned.out());
+    assertEquals("  request cli-wallet-1", assigned.lines().get(1));
+    assertTrue(accepted.out().matches(id + " +ACCEPTED +.* amount 50\\.00 remaining 50\\.00 spent 0\\.00\\R"),
+        accepted.out());
+    assertTrue(shown.lines().get(0).matches("wallet " + DemoData.LI_NA
+        + "  open since .*  available 50\\.00  pending 0\\.00 \\(yuan\\)  transfers today 1"), shown.out());
+    assertTrue(shown.lines().get(1).startsWith(id + " "), shown.out());
+    assertEquals(2, shown.lines().size(), shown.out());
+    assertEquals(1, listed.lines().size(), listed.out());
+    assertTrue(listed.lines().get(0).startsWith(id + " "), listed.out());
+    assertEquals("no wallet transfers", none.out().strip());
+    assertTrue(binding.lines().get(0).contains("quota 100.00 used 0.00 wallet 50.00"), binding.out());
+  }
+
+  @Test
+  void walletDecline_andJson_parseableWithFenAmounts() {
+    lanzhouWithoutQuietHours();
+    run("wallet", "open", DemoData.LI_NA);
+
+    Map<String, Object> assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA,
+        "--fen", "3000", "--json").json();
+    String id = (String) assigned.get("transfer_id");
+    Map<String, Object> declined = run("wallet", "decline", id, "--by", DemoData.LI_NA, "--json").json();
+    Map<String, Object> wallet = run("wallet", "show", DemoData.LI_NA, "--json").json();
+    Object listed = JsonReader.read(run("wallet", "list", DemoData.LI_NA, "--json").out().strip());
+
+    assertEquals("PENDING", assigned.get("state"));
+    assertEquals(3_000L, assigned.get("amount_fen"));
+    assertEquals("B1", assigned.get("binding_id"));
+    assertTrue(((String) assigned.get("request_id")).matches("ADM[0-9]{20}"), assigned.toString());
+    assertEquals(id, declined.get("transfer_id"));
+    assertEquals("DECLINED", declined.get("state"));
+    assertEquals(true, wallet.get("open"));
+    assertEquals(0L, wallet.get("available_fen"));
+    assertEquals(1L, wallet.get("transfers_today"));
+    assertEquals(List.of(), wallet.get("transfers"));
+    assertEquals(List.of(id), ((List<?>) listed).stream().map(t -> ((Map<?, ?>) t).get("transfer_id")).toList());
+  }
+
+  @Test
+  void walletAssign_toAWalletNeverOpened_exits3WithTheReasonAndTheRequestId() {
+    Run r = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--fen", "1000",
+        "--request-id", "cli-wallet-n");
+    Run json = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--fen", "1000",
+        "--request-id", "cli-wallet-n", "--json");
+
+    assertEquals(3, r.exit(), r.toString());
+    List<String> err = r.err().lines().toList();
+    assertEquals("refused: WALLET_NOT_OPEN (FAILED_PRECONDITION)", err.get(0));
+    assertEquals("  request id cli-wallet-n", err.get(err.size() - 1));
+    assertEquals(3, json.exit(), json.toString());
+    assertEquals("WALLET_NOT_OPEN", json.json().get("error"));
+    assertEquals("cli-wallet-n", json.json().get("request_id"));
+  }
+
+  @Test
+  void walletAccept_unknownTransfer_exits3() {
+    Run r = run("wallet", "accept", "W999", "--by", DemoData.LI_NA);
+
+    assertEquals(3, r.exit(), r.toString());
+    assertTrue(r.err().startsWith("refused: WALLET_TRANSFER_NOT_FOUND (NOT_FOUND)"), r.err());
+  }
+
+  static Stream<Arguments> badUsage() {
+    return Stream.of(
+        Arguments.of(List.of("wallet"), "unknown wallet command \"wallet\""),
+        Arguments.of(List.of("wallet", "close", DemoData.LI_NA), "unknown wallet command \"wallet close\""),
+        Arguments.of(List.of("wallet", "show"), "PSN is required"),
+        Arguments.of(List.of("wallet", "show", DemoData.LI_NA, DemoData.ZHANG_WEI), "unexpected argument \""
+            + DemoData.ZHANG_WEI + "\""),
+        Arguments.of(List.of("wallet", "accept", "--by", DemoData.LI_NA), "TRANSFER_ID is required"),
+        Arguments.of(List.of("wallet", "decline", "W1"), "--by is required"),
+        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B", "--fen", "12.50"),
+            "--fen \"12.50\" (expected: a whole number of fen"),
+        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B"), "--fen is required"),
+        Arguments.of(List.of("wallet", "assign", "X", "--from", "A", "--to", "B", "--fen", "1"),
+            "unexpected argument \"X\""),
+        Arguments.of(List.of("wallet", "list", "A", "--role", "payer"), "--role \"payer\""),
+        Arguments.of(List.of("quota", "--by", "A", "--fen", "1"), "BINDING_ID is required"),
+        Arguments.of(List.of("account", "A"), "unexpected argument \"A\""),
+        Arguments.of(List.of("policy", "--admdvs", "620100", "--aid-order", "eldest"), "--aid-order \"eldest\""),
+        Arguments.of(List.of("policy", "--admdvs", "620100", "--wallet-quiet-hours", "22"),
+            "--wallet-quiet-hours \"22\""));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badUsage")
+  void badUsage_exits2WithWhatIsWrong(List<String> args, String message) {
+    Run r = run(args.toArray(new String[0]));
+
+    assertEquals(2, r.exit(), r.toString());
+    assertTrue(r.err().startsWith("gongji admin: "), r.err());
+    assertTrue(r.err().contains(message), r.err());
+  }
+
+  @Test
+  void help_listsTheWalletCommands() {
+    Run help = runRaw("help");
+
+    assertEquals(0, help.exit());
+    for (String command : List.of("quota      BINDING_ID", "wallet open", "wallet show", "wallet assign",
+        "wallet accept", "wallet decline", "wallet list", "--wallet-quiet-hours", "--aid-order")) {
+      assertTrue(help.out().contains(command), command);
+    }
+  }
+}
