@@ -148,11 +148,12 @@ public final class DemoData {
         "  ./gongji pos settle    --target " + target + " --txn <transaction id printed above>",
         "  ./gongji pos refund    --target " + target + " --txn <transaction id>",
         "The wallet, across provinces (a sale in Fuzhou paid from 张伟's quota in 张小雨's wallet):",
-        walletFunded ? "" : "  (wallet transfers are closed from 22:00 to 06:00 Beijing time; after 06:00 run:"
-            + " ./gongji admin --target " + target + " wallet assign --from " + ZHANG_WEI + " --to " + ZHANG_XIAOYU
-            + " --fen 50000, then wallet accept <id> --by " + ZHANG_XIAOYU + ")",
+        walletFunded ? "" : "  (wallet transfers are closed from 22:00 to 06:00 Beijing time, so the demo transfer was not"
+            + " made; after 06:00 run: ./gongji admin wallet assign --target " + target + " --from " + ZHANG_WEI
+            + " --to " + ZHANG_XIAOYU + " --amount 500.00, then ./gongji admin wallet accept --target " + target
+            + " --transfer <id printed> --by " + ZHANG_XIAOYU + ")",
         "  ./gongji pos authorize --target " + target + " --institution " + FUZHOU_PHARMACY
             + " --card SSC-ZHANGXIAOYU --item DRUG:120.00",
-        "  ./gongji admin --target " + target + " wallet show " + ZHANG_XIAOYU).replace("\n\n", "\n");
+        "  ./gongji admin wallet show --target " + target + " --psn-no " + ZHANG_XIAOYU).replace("\n\n", "\n");
   }
 }

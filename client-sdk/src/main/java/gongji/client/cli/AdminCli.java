@@ -91,14 +91,14 @@ public final class AdminCli {
         "  dissolve   --binding B --by P                               either party ends it",
         "  usage      --psn-no P [--role authorizer|beneficiary]       mutual-aid usage records",
         "  premium    --payer P --beneficiary P --amount YUAN --year Y --request-id R   pay a relative's resident premium",
-        "  quota      BINDING_ID --by P --fen N                        the authorizer sets a binding's quota (0 = none)",
-        "wallet (医保钱包; amounts in fen):",
-        "  wallet open     P                                           open a person's wallet",
-        "  wallet show     P                                           what it can spend, what waits for acceptance",
-        "  wallet assign   --from P --to P --fen N [--request-id R]    an authorizer assigns quota to a relative's wallet",
-        "  wallet accept   TRANSFER_ID --by P                          the beneficiary accepts a pending transfer",
-        "  wallet decline  TRANSFER_ID --by P                          the beneficiary declines, or the authorizer withdraws",
-        "  wallet list     P [--role authorizer|beneficiary]           transfers, newest first",
+        "  quota      --binding B --by P --quota YUAN                  the authorizer changes a quota (0 = none)",
+        "wallet (医保钱包):",
+        "  wallet open     --psn-no P                                  open a person's wallet",
+        "  wallet show     --psn-no P                                  what it can spend, what waits for acceptance",
+        "  wallet assign   --from P --to P --amount YUAN [--request-id R]  assign quota to a relative's wallet",
+        "  wallet accept   --transfer W --by P                         the beneficiary accepts a pending transfer",
+        "  wallet decline  --transfer W --by P                         the beneficiary declines, or the authorizer withdraws",
+        "  wallet list     --psn-no P [--role authorizer|beneficiary]  transfers, newest first",
         "  (quota and wallet commands take --json for machine-readable output)",
         "accounts and people:",
         "  account    --psn-no P",
@@ -124,17 +124,11 @@ public final class AdminCli {
       return args.length == 0 ? Cli.USAGE : Cli.OK;
     }
     String command = args[0];
-    // quota and wallet take their subject first (quota B1 --by P, wallet show P); others only flags.
+    // wallet commands have a verb (wallet show --psn-no P); everything else is flags.
     int first = 1;
     if (command.equals("wallet") && args.length > 1 && !args[1].startsWith("--")) {
       command = "wallet " + args[1];
       first = 2;
-    }
-    List<String> positional = new ArrayList<String>();
-    if (command.equals("quota") || command.startsWith("wallet")) {
-      while (first < args.length && !args[first].startsWith("--")) {
-        positional.add(args[first++]);
-      }
     }
     Flags f;
     try {
@@ -302,22 +296,22 @@ public final class AdminCli {
         }
         case "quota":
           printBinding(family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder()
-              .setBindingId(subject(positional, "BINDING_ID")).setByPsnNo(f.require("by")).setQuotaFen(fen(f, "fen"))
+              .setBindingId(f.require("binding")).setByPsnNo(f.require("by"))
+              .setQuotaFen(Money.parseYuan(f.require("quota")))
               .build()), json);
           return Cli.OK;
         case "wallet open":
-          printWallet(family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(subject(positional, "PSN")).build()),
+          printWallet(family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(f.require("psn-no")).build()),
               json);
           return Cli.OK;
         case "wallet show":
-          printWallet(family.getWallet(GetWalletRequest.newBuilder().setPsnNo(subject(positional, "PSN")).build()),
+          printWallet(family.getWallet(GetWalletRequest.newBuilder().setPsnNo(f.require("psn-no")).build()),
               json);
           return Cli.OK;
         case "wallet assign": {
-          subject(positional, null);
           String from = f.require("from");
           String to = f.require("to");
-          long amountFen = fen(f, "fen");
+          long amountFen = Money.parseYuan(f.require("amount"));
           requestId[0] = f.has("request-id") ? f.require("request-id") : newRequestId();
           WalletTransfer t = family.assignWalletQuota(AssignWalletQuotaRequest.newBuilder().setRequestId(requestId[0])
               .setAuthorizerPsnNo(from).setBeneficiaryPsnNo(to).setAmountFen(amountFen).build());
@@ -326,7 +320,7 @@ public final class AdminCli {
         }
         case "wallet accept":
         case "wallet decline": {
-          String transferId = subject(positional, "TRANSFER_ID");
+          String transferId = f.require("transfer");
           String by = f.require("by");
           WalletTransfer t = command.equals("wallet accept")
               ? family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(transferId)
@@ -338,7 +332,7 @@ public final class AdminCli {
         }
         case "wallet list": {
           ListWalletTransfersResponse r = family.listWalletTransfers(ListWalletTransfersRequest.newBuilder()
-              .setPsnNo(subject(positional, "PSN")).setRole(role(f)).setPageSize(1000).build());
+              .setPsnNo(f.require("psn-no")).setRole(role(f)).setPageSize(1000).build());
           if (json) {
             List<Object> all = new ArrayList<Object>();
             for (WalletTransfer t : r.getTransfersList()) {
@@ -527,32 +521,6 @@ public final class AdminCli {
   }
 
   /** The one subject a command takes ({@code name}), or none when {@code name} is null. */
-  private static String subject(List<String> positional, String name) {
-    if (name == null) {
-      if (!positional.isEmpty()) {
-        throw new IllegalArgumentException("unexpected argument \"" + positional.get(0) + "\" (expected: --flag [value])");
-      }
-      return null;
-    }
-    if (positional.isEmpty()) {
-      throw new IllegalArgumentException(name + " is required");
-    }
-    if (positional.size() > 1) {
-      throw new IllegalArgumentException("unexpected argument \"" + positional.get(1) + "\" (expected: one " + name + ")");
-    }
-    return positional.get(0);
-  }
-
-  /** A whole number of fen from --{@code key}. */
-  private static long fen(Flags f, String key) {
-    String v = f.require(key);
-    if (!v.matches("[0-9]{1,15}")) {
-      throw new IllegalArgumentException("--" + key + " \"" + v + "\" (expected: a whole number of fen, e.g. 20000 for"
-          + " 200.00 yuan)");
-    }
-    return Long.parseLong(v);
-  }
-
   /** A fresh idempotency key for a call the operator did not give one: printed, so a retry can reuse it. */
   private static String newRequestId() {
     SimpleDateFormat stamp = new SimpleDateFormat("yyyyMMddHHmmss");

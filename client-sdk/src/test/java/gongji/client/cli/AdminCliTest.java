@@ -103,8 +103,8 @@ class AdminCliTest {
 
   @Test
   void quota_byTheAuthorizer_printsTheBindingWithItsNewQuota() {
-    Run r = run("quota", "B1", "--by", DemoData.ZHANG_WEI, "--fen", "20000");
-    Run json = run("quota", "B1", "--by", DemoData.ZHANG_WEI, "--fen", "15000", "--json");
+    Run r = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "200.00");
+    Run json = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "150", "--json");
 
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().matches("B1 +ACTIVE +" + DemoData.ZHANG_WEI + " -> " + DemoData.LI_NA
@@ -118,15 +118,15 @@ class AdminCliTest {
   void walletOpenAssignAcceptShowList_printEachStep() {
     lanzhouWithoutQuietHours();
 
-    Run notOpen = run("wallet", "show", DemoData.LI_NA);
-    Run opened = run("wallet", "open", DemoData.LI_NA);
-    Run assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA, "--fen", "5000",
+    Run notOpen = run("wallet", "show", "--psn-no", DemoData.LI_NA);
+    Run opened = run("wallet", "open", "--psn-no", DemoData.LI_NA);
+    Run assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA, "--amount", "50.00",
         "--request-id", "cli-wallet-1");
     String id = assigned.transferId();
-    Run accepted = run("wallet", "accept", id, "--by", DemoData.LI_NA);
-    Run shown = run("wallet", "show", DemoData.LI_NA);
-    Run listed = run("wallet", "list", DemoData.ZHANG_WEI, "--role", "authorizer");
-    Run none = run("wallet", "list", DemoData.ZHANG_WEI, "--role", "beneficiary");
+    Run accepted = run("wallet", "accept", "--transfer", id, "--by", DemoData.LI_NA);
+    Run shown = run("wallet", "show", "--psn-no", DemoData.LI_NA);
+    Run listed = run("wallet", "list", "--psn-no", DemoData.ZHANG_WEI, "--role", "authorizer");
+    Run none = run("wallet", "list", "--psn-no", DemoData.ZHANG_WEI, "--role", "beneficiary");
     Run binding = run("list", "--psn-no", DemoData.LI_NA, "--role", "beneficiary");
 
     assertEquals("wallet " + DemoData.LI_NA + "  not open", notOpen.out().strip(), notOpen.toString());
@@ -151,14 +151,14 @@ class AdminCliTest {
   @Test
   void walletDecline_andJson_parseableWithFenAmounts() {
     lanzhouWithoutQuietHours();
-    run("wallet", "open", DemoData.LI_NA);
+    run("wallet", "open", "--psn-no", DemoData.LI_NA);
 
     Map<String, Object> assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA,
-        "--fen", "3000", "--json").json();
+        "--amount", "30", "--json").json();
     String id = (String) assigned.get("transfer_id");
-    Map<String, Object> declined = run("wallet", "decline", id, "--by", DemoData.LI_NA, "--json").json();
-    Map<String, Object> wallet = run("wallet", "show", DemoData.LI_NA, "--json").json();
-    Object listed = JsonReader.read(run("wallet", "list", DemoData.LI_NA, "--json").out().strip());
+    Map<String, Object> declined = run("wallet", "decline", "--transfer", id, "--by", DemoData.LI_NA, "--json").json();
+    Map<String, Object> wallet = run("wallet", "show", "--psn-no", DemoData.LI_NA, "--json").json();
+    Object listed = JsonReader.read(run("wallet", "list", "--psn-no", DemoData.LI_NA, "--json").out().strip());
 
     assertEquals("PENDING", assigned.get("state"));
     assertEquals(3_000L, assigned.get("amount_fen"));
@@ -175,9 +175,9 @@ class AdminCliTest {
 
   @Test
   void walletAssign_toAWalletNeverOpened_exits3WithTheReasonAndTheRequestId() {
-    Run r = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--fen", "1000",
+    Run r = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--amount", "10",
         "--request-id", "cli-wallet-n");
-    Run json = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--fen", "1000",
+    Run json = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--amount", "10",
         "--request-id", "cli-wallet-n", "--json");
 
     assertEquals(3, r.exit(), r.toString());
@@ -191,7 +191,7 @@ class AdminCliTest {
 
   @Test
   void walletAccept_unknownTransfer_exits3() {
-    Run r = run("wallet", "accept", "W999", "--by", DemoData.LI_NA);
+    Run r = run("wallet", "accept", "--transfer", "W999", "--by", DemoData.LI_NA);
 
     assertEquals(3, r.exit(), r.toString());
     assertTrue(r.err().startsWith("refused: WALLET_TRANSFER_NOT_FOUND (NOT_FOUND)"), r.err());
@@ -200,19 +200,16 @@ class AdminCliTest {
   static Stream<Arguments> badUsage() {
     return Stream.of(
         Arguments.of(List.of("wallet"), "unknown wallet command \"wallet\""),
-        Arguments.of(List.of("wallet", "close", DemoData.LI_NA), "unknown wallet command \"wallet close\""),
-        Arguments.of(List.of("wallet", "show"), "PSN is required"),
-        Arguments.of(List.of("wallet", "show", DemoData.LI_NA, DemoData.ZHANG_WEI), "unexpected argument \""
+        Arguments.of(List.of("wallet", "close", "--psn-no", DemoData.LI_NA), "unknown wallet command \"wallet close\""),
+        Arguments.of(List.of("wallet", "show"), "--psn-no is required"),
+        Arguments.of(List.of("wallet", "show", "--psn-no", DemoData.LI_NA, DemoData.ZHANG_WEI), "unexpected argument \""
             + DemoData.ZHANG_WEI + "\""),
-        Arguments.of(List.of("wallet", "accept", "--by", DemoData.LI_NA), "TRANSFER_ID is required"),
-        Arguments.of(List.of("wallet", "decline", "W1"), "--by is required"),
-        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B", "--fen", "12.50"),
-            "--fen \"12.50\" (expected: a whole number of fen"),
-        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B"), "--fen is required"),
-        Arguments.of(List.of("wallet", "assign", "X", "--from", "A", "--to", "B", "--fen", "1"),
-            "unexpected argument \"X\""),
-        Arguments.of(List.of("wallet", "list", "A", "--role", "payer"), "--role \"payer\""),
-        Arguments.of(List.of("quota", "--by", "A", "--fen", "1"), "BINDING_ID is required"),
+        Arguments.of(List.of("wallet", "accept", "--by", DemoData.LI_NA), "--transfer is required"),
+        Arguments.of(List.of("wallet", "decline", "--transfer", "W1"), "--by is required"),
+        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B", "--amount", "12.505"), "12.505"),
+        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B"), "--amount is required"),
+        Arguments.of(List.of("wallet", "list", "--psn-no", "A", "--role", "payer"), "--role \"payer\""),
+        Arguments.of(List.of("quota", "--by", "A", "--quota", "1"), "--binding is required"),
         Arguments.of(List.of("account", "A"), "unexpected argument \"A\""),
         Arguments.of(List.of("policy", "--admdvs", "620100", "--aid-order", "eldest"), "--aid-order \"eldest\""),
         Arguments.of(List.of("policy", "--admdvs", "620100", "--wallet-quiet-hours", "22"),
@@ -234,7 +231,7 @@ class AdminCliTest {
     Run help = runRaw("help");
 
     assertEquals(0, help.exit());
-    for (String command : List.of("quota      BINDING_ID", "wallet open", "wallet show", "wallet assign",
+    for (String command : List.of("quota      --binding B", "wallet open", "wallet show", "wallet assign",
         "wallet accept", "wallet decline", "wallet list", "--wallet-quiet-hours", "--aid-order")) {
       assertTrue(help.out().contains(command), command);
     }
