@@ -20,7 +20,7 @@ public final class ClientOptions {
 
   private ClientOptions(Builder b) {
     this.target = Checks.notNull(b.target, "target");
-    this.terminal = Checks.notNull(b.terminal, "terminal");
+    this.terminal = b.terminal;
     this.defaultDeadlineMillis = b.defaultDeadlineMillis;
     this.maxAttempts = b.maxAttempts;
     this.plaintext = b.plaintext;
@@ -62,7 +62,15 @@ public final class ClientOptions {
 
   /** Options for a gateway at {@code target} ("host:port"), calling as {@code terminal}. */
   public static Builder builder(String target, Terminal terminal) {
-    return new Builder(target, terminal);
+    return new Builder(target, Checks.notNull(terminal, "terminal"));
+  }
+
+  /**
+   * Options for the back office ({@link GongjiAdminClient}) at {@code target}: no terminal. A
+   * {@link GongjiClient} refuses these options.
+   */
+  public static Builder builder(String target) {
+    return new Builder(target, null);
   }
 
   /** The gateway address, "host:port". */
@@ -70,7 +78,7 @@ public final class ClientOptions {
     return target;
   }
 
-  /** The terminal this client calls as. */
+  /** The terminal this client calls as; null in options built for the back office. */
   public Terminal terminal() {
     return terminal;
   }

@@ -88,6 +88,7 @@ public final class GongjiClient implements AutoCloseable {
   public static GongjiClient create(ClientOptions options, ManagedChannelBuilder<?> channelBuilder) {
     Checks.notNull(options, "options");
     Checks.notNull(channelBuilder, "channelBuilder");
+    Checks.notNull(options.terminal(), "options.terminal (a terminal client needs ClientOptions.builder(target, terminal))");
     return new GongjiClient(options, Channels.build(options, channelBuilder,
         Collections.singletonList(new String[] {"gongji.v1.SettlementService"})));
   }

@@ -11,7 +11,12 @@ public final class Leg {
     /** Cash (or other means) at the counter. */
     CASH,
     /** Quota a relative assigned to the patient's wallet (医保钱包), drawn from that relative's account. */
-    WALLET
+    WALLET,
+    /**
+     * A source this SDK version does not know (a newer gateway). Never read it as cash: what to
+     * collect at the counter is always the split's cash amount.
+     */
+    UNKNOWN
   }
 
   private final Source source;

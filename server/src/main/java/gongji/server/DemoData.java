@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small, realistic data set so that a newcomer can settle a sale at once: a Lanzhou family whose
  * members share accounts, a region with a retained floor, a pharmacy and a hospital, and a daughter
- * studying in Fuzhou who spends her father's quota from her wallet at a pharmacy there.
+ * studying in Fuzhou who spends her grandmother's quota from her wallet at a pharmacy there.
  */
 public final class DemoData {
   public static final String PHARMACY = "P62010200017";
@@ -40,7 +40,9 @@ public final class DemoData {
   public static final String ZHAO_LEI = "62010019900101005500000005";
   /** 张小雨: Zhang Wei's daughter, resident-insured in Lanzhou, at university in Fuzhou; has a wallet. */
   public static final String ZHANG_XIAOYU = "62010020050505006600000006";
-  /** The quota Zhang Wei assigns to his daughter's wallet: 500 yuan. */
+  /** 刘桂兰: Zhang Wei's mother, retired Lanzhou employee with 3,000 yuan; shares with her granddaughter. */
+  public static final String LIU_GUILAN = "62010019560303007700000007";
+  /** The quota Liu Guilan assigns to her granddaughter's wallet: 500 yuan. */
   public static final long WALLET_QUOTA_FEN = 50_000;
 
   private DemoData() {}
@@ -72,27 +74,29 @@ public final class DemoData {
     person(gateway, ZHAO_LEI, "赵磊", InsuranceType.EMPLOYEE_BASIC, "620100", "SSC-ZHAOLEI", "620102199001010055");
     person(gateway, ZHANG_XIAOYU, "张小雨", InsuranceType.RESIDENT_BASIC, "620100", "SSC-ZHANGXIAOYU",
         "620102200505050066");
+    person(gateway, LIU_GUILAN, "刘桂兰", InsuranceType.EMPLOYEE_BASIC, "620100", "SSC-LIUGUILAN", "620102195603030077");
 
     credit(gateway, ZHANG_WEI, 500_000);
     credit(gateway, LI_NA, 3_000);
     credit(gateway, WANG_XIUYING, 210_000);
     credit(gateway, ZHAO_LEI, 10_000);
+    credit(gateway, LIU_GUILAN, 300_000);
 
     run(gateway, new Command.CreateBinding(ZHANG_WEI, LI_NA, Relationship.SPOUSE, 10_000));
     run(gateway, new Command.CreateBinding(WANG_XIUYING, LI_NA, Relationship.CHILD, 0));
     run(gateway, new Command.CreateBinding(ZHANG_WEI, ZHANG_JIANGUO, Relationship.PARENT, 0));
-    run(gateway, new Command.CreateBinding(ZHANG_WEI, ZHANG_XIAOYU, Relationship.CHILD, 0));
+    run(gateway, new Command.CreateBinding(LIU_GUILAN, ZHANG_XIAOYU, Relationship.GRANDCHILD, 0));
     run(gateway, new Command.OpenWallet(ZHANG_XIAOYU));
     assignDemoWalletQuota(gateway);
   }
 
   /**
-   * Zhang Wei assigns quota to his daughter's wallet and she accepts it. Wallet transfers are closed
+   * Liu Guilan assigns quota to her granddaughter's wallet and she accepts it. Wallet transfers are closed
    * from 22:00 to 06:00 Beijing time: loaded at night, the demo starts without it, and returns false
    * ({@link #guide} then says how to make the transfer in the morning).
    */
   public static boolean assignDemoWalletQuota(Gateway gateway) throws Exception {
-    Result r = gateway.admin(new Command.AssignWalletQuota("demo-wallet-" + ZHANG_XIAOYU, 1, ZHANG_WEI, ZHANG_XIAOYU,
+    Result r = gateway.admin(new Command.AssignWalletQuota("demo-wallet-" + ZHANG_XIAOYU, 1, LIU_GUILAN, ZHANG_XIAOYU,
         WALLET_QUOTA_FEN)).get(10, TimeUnit.SECONDS);
     if (r instanceof Result.Rejected rejected && rejected.outcome() == Outcome.WALLET_TRANSFER_WINDOW_CLOSED) {
       return false;
@@ -134,22 +138,23 @@ public final class DemoData {
         "Demo data loaded. Pharmacy " + PHARMACY + " (terminals POS01, POS02), hospital " + HOSPITAL + " (HIS01),",
         "Fuzhou pharmacy " + FUZHOU_PHARMACY + " (POS01, another province).",
         "People (social security card -> who):",
-        "  SSC-ZHANGWEI      张伟   employee, Lanzhou 620100, 5,000.00 yuan; shares with wife 李娜 (quota 100 yuan),"
-            + " father 张建国 and daughter 张小雨",
+        "  SSC-ZHANGWEI      张伟   employee, Lanzhou 620100, 5,000.00 yuan; shares with wife 李娜 (quota 100 yuan)"
+            + " and father 张建国",
         "  SSC-LINA          李娜   employee, Lanzhou, 30.00 yuan of her own; draws on 张伟, then on her mother 王秀英",
         "  SSC-ZHANGJIANGUO  张建国 resident-insured (no account); draws on his son 张伟",
         "  SSC-WANGXIUYING   王秀英 employee, Tianshui 620500 (2,000 yuan retained floor), 2,100.00 yuan",
         "  SSC-ZHAOLEI       赵磊   unrelated employee, 100.00 yuan",
+        "  SSC-LIUGUILAN     刘桂兰 张伟's mother, retired employee, Lanzhou, 3,000.00 yuan; shares with granddaughter 张小雨",
         "  SSC-ZHANGXIAOYU   张小雨 resident-insured, studies in Fuzhou; her wallet (医保钱包) holds "
-            + (walletFunded ? "500.00 yuan of quota from 张伟" : "nothing yet (see below)"),
+            + (walletFunded ? "500.00 yuan of quota from 刘桂兰" : "nothing yet (see below)"),
         "Try (in another terminal):",
         "  ./gongji pos identify  --target " + target + " --card SSC-LINA",
         "  ./gongji pos authorize --target " + target + " --card SSC-LINA --item DRUG:350.00 --item COSMETICS:20.00:out",
         "  ./gongji pos settle    --target " + target + " --txn <transaction id printed above>",
         "  ./gongji pos refund    --target " + target + " --txn <transaction id>",
-        "The wallet, across provinces (a sale in Fuzhou paid from 张伟's quota in 张小雨's wallet):",
+        "The wallet, across provinces (a sale in Fuzhou paid from 刘桂兰's quota in 张小雨's wallet):",
         walletFunded ? "" : "  (wallet transfers are closed from 22:00 to 06:00 Beijing time, so the demo transfer was not"
-            + " made; after 06:00 run: ./gongji admin wallet assign --target " + target + " --from " + ZHANG_WEI
+            + " made; after 06:00 run: ./gongji admin wallet assign --target " + target + " --from " + LIU_GUILAN
             + " --to " + ZHANG_XIAOYU + " --amount 500.00, then ./gongji admin wallet accept --target " + target
             + " --transfer <id printed> --by " + ZHANG_XIAOYU + ")",
         "  ./gongji pos authorize --target " + target + " --institution " + FUZHOU_PHARMACY

@@ -45,7 +45,7 @@ class DemoDataTest {
 
       assertEquals(FundSource.FUND_SOURCE_WALLET, a.getBreakdown().getLegs(0).getSource());
       assertEquals(12_000, a.getBreakdown().getMutualAidPayFen());
-      assertTrue(DemoData.guide("127.0.0.1:9090", true).contains("500.00 yuan of quota"));
+      assertTrue(DemoData.guide("127.0.0.1:9090", true).contains("500.00 yuan of quota from 刘桂兰"));
       assertEquals(List.of(), gw.audit());
     }
   }

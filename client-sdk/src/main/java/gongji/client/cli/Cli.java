@@ -363,7 +363,7 @@ public final class Cli {
         Money.yuan(p.inScopeFen()), Money.yuan(p.balanceAfterFen())));
   }
 
-  /** "own account", "mutual aid B1", "wallet W1" or "cash". */
+  /** "own account", "mutual aid B1", "wallet W1", "cash", or "other source" from a newer gateway. */
   private static String label(Leg l) {
     switch (l.source()) {
       case OWN_ACCOUNT:
@@ -372,8 +372,10 @@ public final class Cli {
         return "mutual aid " + l.bindingId();
       case WALLET:
         return "wallet " + l.walletTransferId();
-      default:
+      case CASH:
         return "cash";
+      default:
+        return "other source";
     }
   }
 

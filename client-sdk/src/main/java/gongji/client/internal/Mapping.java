@@ -82,8 +82,10 @@ public final class Mapping {
         return Leg.Source.MUTUAL_AID;
       case FUND_SOURCE_WALLET:
         return Leg.Source.WALLET;
-      default:
+      case FUND_SOURCE_CASH:
         return Leg.Source.CASH;
+      default:
+        return Leg.Source.UNKNOWN;
     }
   }
 
