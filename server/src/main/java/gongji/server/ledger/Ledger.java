@@ -621,18 +621,9 @@ public final class Ledger {
       }
       case REFUND -> {
         if (t.state == TxnState.REFUNDED) {
-          for (TxnLeg leg : t.posted) {
-            boolean backInWallet = leg.grant != null && leg.grant.state == WalletTransferState.ACCEPTED;
-            if (backInWallet ? leg.grant.remainingFen() < leg.amountFen : available(leg.owner.account) < leg.amountFen) {
-              return new Rejected(Outcome.INSUFFICIENT_FUNDS, "the refunded money was spent from "
-                  + (backInWallet ? "wallet transfer " + leg.grant.id : Masking.psnNo(leg.owner.insured.psnNo()))
-                  + "; it cannot be taken back");
-            }
-            BindingState b = leg.binding;
-            if (b != null && !backInWallet && b.quotaFen > 0 && drawnFen(b) + leg.amountFen > b.quotaFen) {
-              return new Rejected(Outcome.INSUFFICIENT_FUNDS,
-                  "the quota of binding " + b.id + " freed by the refund is in use again; it cannot be taken back");
-            }
+          Rejected spent = refundSpentAgain(t.posted);
+          if (spent != null) {
+            return spent;
           }
           for (TxnLeg leg : t.posted) {
             if (leg.grant != null) {
@@ -661,6 +652,40 @@ public final class Ledger {
     }
     e.reversed = true;
     return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
+  }
+
+  /**
+   * Whether what a refund gave back can be taken back by reversing it, or was spent again since.
+   * Legs are summed per account, wallet transfer and binding: one authorizer may have paid several
+   * legs of a sale (wallet quota and direct mutual aid, or quota of several transfers). Refunded
+   * wallet quota went back into the wallet while its transfer was accepted; after the transfer
+   * ended it went back to the authorizer (its returned amount), and only that can be taken back.
+   */
+  private Rejected refundSpentAgain(TxnLeg[] legs) {
+    for (TxnLeg leg : legs) {
+      long ownerFree = 0;
+      long sameGrant = 0;
+      long sameBinding = 0;
+      for (TxnLeg other : legs) {
+        boolean otherInWallet = other.grant != null && other.grant.state == WalletTransferState.ACCEPTED;
+        ownerFree += other.owner == leg.owner && !otherInWallet ? other.amountFen : 0;
+        sameGrant += other.grant != null && other.grant == leg.grant ? other.amountFen : 0;
+        sameBinding += other.binding != null && other.binding == leg.binding && !otherInWallet ? other.amountFen : 0;
+      }
+      boolean inWallet = leg.grant != null && leg.grant.state == WalletTransferState.ACCEPTED;
+      if (inWallet ? leg.grant.remainingFen() < sameGrant
+          : available(leg.owner.account) < ownerFree || (leg.grant != null && leg.grant.returnedFen < sameGrant)) {
+        return new Rejected(Outcome.INSUFFICIENT_FUNDS, "the refunded money was spent again from "
+            + (leg.grant != null ? "wallet transfer " + leg.grant.id : Masking.psnNo(leg.owner.insured.psnNo()))
+            + "; it cannot be taken back");
+      }
+      BindingState b = leg.binding;
+      if (b != null && !inWallet && b.quotaFen > 0 && drawnFen(b) + sameBinding > b.quotaFen) {
+        return new Rejected(Outcome.INSUFFICIENT_FUNDS,
+            "the quota of binding " + b.id + " freed by the refund is in use again; it cannot be taken back");
+      }
+    }
+    return null;
   }
 
   private Result identify(Identify c) {
@@ -981,8 +1006,15 @@ public final class Ledger {
       return;
     }
     if (!now.admdvs().equals(before.admdvs())) {
+      String moved = "insurance moved from " + before.admdvs() + " to " + now.admdvs();
       for (BindingState b : p.asAuthorizer) {
-        end(b, "the authorizer's insurance moved from " + before.admdvs() + " to " + now.admdvs());
+        end(b, "the authorizer's " + moved);
+      }
+      // A beneficiary who moves keeps their bindings, but quota assigned to their wallet returns.
+      for (WalletGrant g : p.grantsIn) {
+        if (g.state == WalletTransferState.PENDING || g.state == WalletTransferState.ACCEPTED) {
+          closeGrant(g, WalletTransferState.ENDED, "the beneficiary's " + moved);
+        }
       }
     }
     if (!now.hasPersonalAccount()) {

@@ -267,7 +267,14 @@ public final class Sequencer implements AutoCloseable {
       return;
     }
     long seq = journal.lastSeq();
-    byte[] image = Snapshots.image(ledger, seq);
+    byte[] image;
+    try {
+      image = Snapshots.image(ledger, seq);
+    } catch (RuntimeException e) {
+      // The state cannot be written out: a bug, not a disk problem. Acknowledge nothing more.
+      poison("snapshot image at record " + seq + " failed: " + e, e);
+      return;
+    }
     journaledSinceSnapshot = 0;
     lastSnapshotMillis = now;
     snapshotInFlight = true;
