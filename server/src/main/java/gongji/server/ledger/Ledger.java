@@ -353,11 +353,17 @@ public final class Ledger {
       case CREDIT -> new Result.Account(e.subject, e.a, e.b);
       case PAYOUT -> persons.get(e.subject).payouts.get((int) e.b);
       case PREMIUM -> (Result.Premium) e.extra;
-      case AUTHORIZE -> new Result.Sale(requestId, view(e.txn, TxnState.AUTHORIZED), e.txn.authorized);
-      case SETTLE -> new Result.Sale(requestId, view(e.txn, TxnState.SETTLED), e.txn.settled);
+      case AUTHORIZE -> {
+        Breakdown authorized = authorizedBreakdown(e.txn);
+        yield new Result.Sale(requestId, view(e.txn, TxnState.AUTHORIZED, authorized, null), authorized);
+      }
+      case SETTLE -> {
+        Breakdown settled = settledBreakdown(e.txn);
+        yield new Result.Sale(requestId, view(e.txn, TxnState.SETTLED, authorizedBreakdown(e.txn), settled), settled);
+      }
       case CANCEL -> new Result.Sale(requestId, view(e.txn, e.stateAfter), releasedBreakdown(e.txn, e.a));
       case REFUND -> new Result.Sale(requestId, view(e.txn, TxnState.REFUNDED),
-          breakdown(e.txn, e.txn.posted, e.txn.settled.cashPayFen(), e.txn.settled.inScopeFen(), e.a));
+          breakdown(e.txn, e.txn.posted, e.txn.settledCashFen, e.txn.settledInScopeFen, e.a));
       case WALLET_ASSIGN -> (Result.WalletTransferView) e.extra;
       case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
     };
@@ -484,8 +490,9 @@ public final class Ledger {
         bill.totalFen(), inScope, legs, cash, nowMillis, nowMillis + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
     expiries.add(t);
-    t.authorized = breakdown(t, legs, cash, t.inScopeFen);
-    return new Result.Sale(c.requestId(), view(t), t.authorized);
+    t.authorizedBalanceAfterFen = ownAvailable(patient);
+    Breakdown authorized = authorizedBreakdown(t);
+    return new Result.Sale(c.requestId(), view(t, TxnState.AUTHORIZED, authorized, null), authorized);
   }
 
   private Result settle(Settle c) {
@@ -508,7 +515,11 @@ public final class Ledger {
     }
     long cash = PaymentPlanner.shrink(amounts, t.cashFen, t.totalFen - finalTotal);
     // After this point the settlement must succeed.
-    TxnLeg[] posted = new TxnLeg[t.legs.length];
+    boolean reduced = cash != t.cashFen;
+    for (int i = 0; i < amounts.length && !reduced; i++) {
+      reduced = amounts[i] != t.legs[i].amountFen;
+    }
+    TxnLeg[] posted = reduced ? new TxnLeg[t.legs.length] : t.legs; // legs are immutable: share them
     for (int i = 0; i < posted.length; i++) {
       TxnLeg leg = t.legs[i];
       if (leg.grant != null) {
@@ -526,7 +537,9 @@ public final class Ledger {
           verify(leg.binding.heldFen >= 0, "binding %s held went negative", leg.binding.id);
         }
       }
-      posted[i] = new TxnLeg(leg.owner, leg.binding, leg.grant, amounts[i]);
+      if (reduced) {
+        posted[i] = new TxnLeg(leg.owner, leg.binding, leg.grant, amounts[i]);
+      }
     }
     long aidReleased = 0;
     long aidPosted = 0;
@@ -540,9 +553,12 @@ public final class Ledger {
     t.posted = posted;
     t.state = TxnState.SETTLED;
     // The reduction came off the account legs first, which pay only in-scope items: so did the bill.
-    t.settled = breakdown(t, posted, cash, Math.max(0, t.inScopeFen - (t.totalFen - finalTotal)));
+    t.settledCashFen = cash;
+    t.settledInScopeFen = Math.max(0, t.inScopeFen - (t.totalFen - finalTotal));
+    t.settledBalanceAfterFen = ownAvailable(t.patient);
     settlementEvent(t, 0, +1);
-    return new Result.Sale(c.requestId(), view(t), t.settled);
+    Breakdown settled = settledBreakdown(t);
+    return new Result.Sale(c.requestId(), view(t, TxnState.SETTLED, authorizedBreakdown(t), settled), settled);
   }
 
   private Result cancel(Cancel c) {
@@ -573,7 +589,7 @@ public final class Ledger {
     t.state = TxnState.REFUNDED;
     settlementEvent(t, 1, -1);
     return new Result.Sale(c.requestId(), view(t),
-        breakdown(t, t.posted, t.settled.cashPayFen(), t.settled.inScopeFen()));
+        breakdown(t, t.posted, t.settledCashFen, t.settledInScopeFen));
   }
 
   private Result reverse(Reverse c) {
@@ -1138,13 +1154,9 @@ public final class Ledger {
       if (localDay(ev.atMillis) != c.dayEpoch()) {
         break;
       }
-      Breakdown b = ev.txn.settled;
       long[] into = ev.kind == 0 || ev.kind == 3 ? settlements : refunds;
       into[0]++;
-      into[1] += b.totalFen();
-      into[2] += b.accountPayFen();
-      into[3] += b.mutualAidPayFen();
-      into[4] += b.cashPayFen();
+      addSettledSplit(ev.txn, into);
     }
     return new Result.Reconciliation(c.institution(), c.dayEpoch(), settlements, refunds);
   }
@@ -1161,12 +1173,30 @@ public final class Ledger {
       if (localDay(ev.atMillis) != c.dayEpoch()) {
         break;
       }
-      Breakdown b = ev.txn.settled;
-      lines.add(new Result.ReconcileLine(ev.txn.id, EVENT_KINDS[ev.kind], ev.atMillis, b.totalFen(), b.accountPayFen(),
-          b.mutualAidPayFen(), b.cashPayFen()));
+      long[] split = new long[5];
+      addSettledSplit(ev.txn, split);
+      lines.add(new Result.ReconcileLine(ev.txn.id, EVENT_KINDS[ev.kind], ev.atMillis, split[1], split[2], split[3],
+          split[4]));
     }
     boolean more = i < inst.events.size() && localDay(inst.events.get(i).atMillis) == c.dayEpoch();
     return new Result.ReconcileLines(List.copyOf(lines), more);
+  }
+
+  /** Adds a settled sale's total, own-account, mutual-aid and cash amounts to {@code into[1..4]}. */
+  private static void addSettledSplit(Txn t, long[] into) {
+    long own = 0;
+    long aid = 0;
+    for (TxnLeg leg : t.posted) {
+      if (leg.binding == null) {
+        own += leg.amountFen;
+      } else {
+        aid += leg.amountFen;
+      }
+    }
+    into[1] += own + aid + t.settledCashFen;
+    into[2] += own;
+    into[3] += aid;
+    into[4] += t.settledCashFen;
   }
 
   /** The index of the first event on or after the start of a local day (events are in time order). */
@@ -1705,8 +1735,21 @@ public final class Ledger {
 
   /** After a release nothing is drawn from accounts: the whole bill would be cash. */
   private static Breakdown releasedBreakdown(Txn t, long balanceAfterFen) {
-    Breakdown a = t.authorized;
-    return new Breakdown(a.totalFen(), a.inScopeFen(), 0, 0, a.totalFen(), List.of(), balanceAfterFen);
+    return new Breakdown(t.totalFen, Math.min(t.inScopeFen, t.totalFen), 0, 0, t.totalFen, List.of(), balanceAfterFen);
+  }
+
+  /**
+   * The split as authorized, rebuilt from the legs: a sale keeps numbers, not reply objects, for
+   * as long as it is kept (the owners' masked names are today's).
+   */
+  private static Breakdown authorizedBreakdown(Txn t) {
+    return breakdown(t, t.legs, t.cashFen, t.inScopeFen, t.authorizedBalanceAfterFen);
+  }
+
+  /** The split as settled (null before the sale settled). */
+  private static Breakdown settledBreakdown(Txn t) {
+    return t.posted == null ? null
+        : breakdown(t, t.posted, t.settledCashFen, t.settledInScopeFen, t.settledBalanceAfterFen);
   }
 
   private long ownAvailable(PersonState p) {
@@ -1723,9 +1766,14 @@ public final class Ledger {
 
   /** The transaction as it was when it was in {@code state}. */
   private static TxnView view(Txn t, TxnState state) {
-    return new TxnView(t.id, t.institution.institution.code(), t.patient.maskedPsnNo,
-        t.medicalType, state, t.authorized, state == TxnState.SETTLED || state == TxnState.REFUNDED ? t.settled : null,
-        t.createdAtMillis, t.expiresAtMillis);
+    boolean settled = state == TxnState.SETTLED || state == TxnState.REFUNDED;
+    return view(t, state, authorizedBreakdown(t), settled ? settledBreakdown(t) : null);
+  }
+
+  /** The same, with the splits the caller built already. */
+  private static TxnView view(Txn t, TxnState state, Breakdown authorized, Breakdown settled) {
+    return new TxnView(t.id, t.institution.institution.code(), t.patient.maskedPsnNo, t.medicalType, state, authorized,
+        settled, t.createdAtMillis, t.expiresAtMillis);
   }
 
   // ---- audit --------------------------------------------------------------------------------
@@ -1896,11 +1944,8 @@ public final class Ledger {
       if (t.posted != null) {
         legs(out, t.posted);
       }
-      breakdown(out, t.authorized);
-      out.u8(t.settled == null ? 0 : 1);
-      if (t.settled != null) {
-        breakdown(out, t.settled);
-      }
+      out.i64(t.authorizedBalanceAfterFen).varlong(t.settledCashFen).varlong(t.settledInScopeFen)
+          .i64(t.settledBalanceAfterFen);
     }
     out.varint(requests.size());
     for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
@@ -2090,10 +2135,10 @@ public final class Ledger {
       if (in.get() != 0) {
         t.posted = l.legs(in);
       }
-      t.authorized = breakdown(in);
-      if (in.get() != 0) {
-        t.settled = breakdown(in);
-      }
+      t.authorizedBalanceAfterFen = in.getLong();
+      t.settledCashFen = CommandCodec.varlong(in);
+      t.settledInScopeFen = CommandCodec.varlong(in);
+      t.settledBalanceAfterFen = in.getLong();
       l.txns.put(id, t);
       if (state == TxnState.AUTHORIZED) {
         l.expiries.add(t);
@@ -2188,31 +2233,6 @@ public final class Ledger {
           CommandCodec.varlong(in));
     }
     return legs;
-  }
-
-  private static void breakdown(CommandCodec.Output out, Breakdown b) {
-    out.varlong(b.totalFen()).varlong(b.inScopeFen()).varlong(b.accountPayFen()).varlong(b.mutualAidPayFen())
-        .varlong(b.cashPayFen()).i64(b.balanceAfterFen()).varint(b.legs().size());
-    for (Leg leg : b.legs()) {
-      out.u8(leg.source().ordinal()).str(leg.ownerMasked()).str(leg.bindingId()).str(leg.walletTransferId())
-          .varlong(leg.amountFen());
-    }
-  }
-
-  private static Breakdown breakdown(ByteBuffer in) {
-    long total = CommandCodec.varlong(in);
-    long inScope = CommandCodec.varlong(in);
-    long own = CommandCodec.varlong(in);
-    long aid = CommandCodec.varlong(in);
-    long cash = CommandCodec.varlong(in);
-    long balanceAfter = in.getLong();
-    int n = CommandCodec.varint(in);
-    List<Leg> legs = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      legs.add(new Leg(FundSource.values()[in.get()], CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
-          CommandCodec.varlong(in)));
-    }
-    return new Breakdown(total, inScope, own, aid, cash, List.copyOf(legs), balanceAfter);
   }
 
   // ---- state records ------------------------------------------------------------------------
@@ -2338,9 +2358,13 @@ public final class Ledger {
     final long createdAtMillis;
     final long expiresAtMillis;
     TxnState state = TxnState.AUTHORIZED;
-    Breakdown authorized;
-    Breakdown settled;
+    /** The legs as settled (the authorized ones when nothing changed); null until settled. */
     TxnLeg[] posted;
+    /** The patient's available own balance right after the authorization, for its replies. */
+    long authorizedBalanceAfterFen;
+    long settledCashFen;
+    long settledInScopeFen;
+    long settledBalanceAfterFen;
 
     Txn(String id, InstitutionState institution, PersonState patient, MedicalType medicalType,
         long totalFen, long inScopeFen, TxnLeg[] legs, long cashFen, long createdAtMillis, long expiresAtMillis) {
