@@ -100,7 +100,12 @@ public final class Ledger {
   private final Map<String, RegionPolicy> policies = new HashMap<>();
   private final Map<String, BindingState> bindings = new HashMap<>();
   private final Map<String, Txn> txns = new HashMap<>();
-  private final LinkedHashMap<String, RequestEntry> requests = new LinkedHashMap<>();
+  /**
+   * The idempotency record, oldest first: per request id a {@link RequestEntry}, or, for the two
+   * requests of almost every sale (its authorization and its settlement), the {@link Txn} itself,
+   * which keeps their few numbers ({@link #entry} reads either alike).
+   */
+  private final LinkedHashMap<String, Object> requests = new LinkedHashMap<>();
   private final PriorityQueue<Txn> expiries =
       new PriorityQueue<>((a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
   private final Map<String, WalletGrant> grants = new HashMap<>();
@@ -295,7 +300,7 @@ public final class Ledger {
    * content; REQUEST_ID_REUSED for other content; REQUEST_ID_REVERSED once reversed. Null if new.
    */
   private Result replay(Keyed c, RequestKind kind) {
-    RequestEntry e = requests.get(c.requestId());
+    RequestEntry e = entry(c.requestId());
     if (e == null) {
       return null;
     }
@@ -320,6 +325,19 @@ public final class Ledger {
    */
   private Result record(Keyed c, RequestKind kind, String subject, Result result) {
     RequestEntry e;
+    if (result instanceof Result.Sale s && (kind == RequestKind.AUTHORIZE || kind == RequestKind.SETTLE)) {
+      Txn t = txns.get(s.txn().txnId());
+      if (kind == RequestKind.AUTHORIZE) {
+        t.authorizeRequestId = c.requestId();
+        t.authorizeHash = c.contentHash();
+      } else {
+        t.settleRequestId = c.requestId();
+        t.settleHash = c.contentHash();
+        t.settledAtMillis = nowMillis;
+      }
+      requests.put(c.requestId(), t);
+      return result;
+    }
     if (result instanceof Rejected r) {
       e = new RequestEntry(kind, c.contentHash(), subject, r, null, null, 0, 0, nowMillis);
     } else if (result instanceof Result.Sale s) {
@@ -342,6 +360,54 @@ public final class Ledger {
     }
     requests.put(c.requestId(), e);
     return result;
+  }
+
+  /** The entry of a request id, or null; for a sale's own requests, made from the sale. */
+  private RequestEntry entry(String requestId) {
+    Object v = requests.get(requestId);
+    return v == null ? null : entryOf(requestId, v);
+  }
+
+  private static RequestEntry entryOf(String requestId, Object v) {
+    if (!(v instanceof Txn t)) {
+      return (RequestEntry) v;
+    }
+    boolean authorize = requestId.equals(t.authorizeRequestId);
+    RequestEntry e = authorize
+        ? new RequestEntry(RequestKind.AUTHORIZE, t.authorizeHash, t.institution.institution.code(), null, t,
+            TxnState.AUTHORIZED, t.authorizedBalanceAfterFen, 0, t.createdAtMillis)
+        : new RequestEntry(RequestKind.SETTLE, t.settleHash, t.institution.institution.code(), null, t, TxnState.SETTLED,
+            t.settledBalanceAfterFen, 0, t.settledAtMillis);
+    e.reversed = authorize ? t.authorizeReversed : t.settleReversed;
+    return e;
+  }
+
+  /** When a request was recorded. */
+  private static long recordedAt(String requestId, Object v) {
+    if (v instanceof Txn t) {
+      return requestId.equals(t.authorizeRequestId) ? t.createdAtMillis : t.settledAtMillis;
+    }
+    return ((RequestEntry) v).atMillis;
+  }
+
+  /** Keeps a request in the compact form when it is a sale's own successful authorization or settlement. */
+  private void keep(String requestId, RequestEntry e) {
+    Txn t = e.txn;
+    if (e.rejected == null && t != null && (e.kind == RequestKind.AUTHORIZE || e.kind == RequestKind.SETTLE)) {
+      if (e.kind == RequestKind.AUTHORIZE) {
+        t.authorizeRequestId = requestId;
+        t.authorizeHash = e.contentHash;
+        t.authorizeReversed = e.reversed;
+      } else {
+        t.settleRequestId = requestId;
+        t.settleHash = e.contentHash;
+        t.settledAtMillis = e.atMillis;
+        t.settleReversed = e.reversed;
+      }
+      requests.put(requestId, t);
+    } else {
+      requests.put(requestId, e);
+    }
   }
 
   /** The result a request had, rebuilt from its entry (see {@link #record}). */
@@ -594,7 +660,7 @@ public final class Ledger {
 
   private Result reverse(Reverse c) {
     String id = c.originalRequestId();
-    RequestEntry e = requests.get(id);
+    RequestEntry e = entry(id);
     if (e == null) {
       // The original has not arrived (or never will): leave a tombstone so that it is refused.
       requests.put(id, new RequestEntry(RequestKind.TOMBSTONE, 0, c.institution(), null, null, null, 0, 0, nowMillis));
@@ -666,7 +732,15 @@ public final class Ledger {
         return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT, "a " + e.kind + " request cannot be reversed");
       }
     }
-    e.reversed = true;
+    if (requests.get(id) instanceof Txn sale) {
+      if (id.equals(sale.authorizeRequestId)) {
+        sale.authorizeReversed = true;
+      } else {
+        sale.settleReversed = true;
+      }
+    } else {
+      e.reversed = true;
+    }
     return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
   }
 
@@ -761,7 +835,7 @@ public final class Ledger {
 
   private Result getTransaction(GetTransaction c) {
     if (c.requestId() != null) {
-      RequestEntry e = requests.get(c.requestId());
+      RequestEntry e = entry(c.requestId());
       if (e == null || !e.subject.equals(c.institution())) {
         return new Rejected(Outcome.REQUEST_NOT_FOUND, "request_id " + c.requestId() + " is not known to " + c.institution());
       }
@@ -1626,11 +1700,18 @@ public final class Ledger {
       }
     }
     long horizon = nowMillis - idempotencyWindow.toMillis();
-    Iterator<RequestEntry> it = requests.values().iterator();
+    Iterator<Map.Entry<String, Object>> it = requests.entrySet().iterator();
     while (it.hasNext()) {
-      RequestEntry e = it.next();
-      if (e.atMillis >= horizon) {
+      Map.Entry<String, Object> e = it.next();
+      if (recordedAt(e.getKey(), e.getValue()) >= horizon) {
         break;
+      }
+      if (e.getValue() instanceof Txn t) { // the sale outlives its request ids: let them go
+        if (e.getKey().equals(t.authorizeRequestId)) {
+          t.authorizeRequestId = null;
+        } else {
+          t.settleRequestId = null;
+        }
       }
       it.remove();
     }
@@ -1948,8 +2029,8 @@ public final class Ledger {
           .i64(t.settledBalanceAfterFen);
     }
     out.varint(requests.size());
-    for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
-      RequestEntry e = en.getValue();
+    for (Map.Entry<String, Object> en : requests.entrySet()) {
+      RequestEntry e = entryOf(en.getKey(), en.getValue());
       out.str(en.getKey()).u8(e.kind.ordinal()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
       if (e.rejected != null) {
         out.u8(e.rejected.outcome().ordinal()).str(e.rejected.detail());
@@ -1975,22 +2056,22 @@ public final class Ledger {
           .str(u.txnId()).str(u.bindingId()).i64(u.amountFen());
     }
     int premiums = 0;
-    for (RequestEntry e : requests.values()) {
-      premiums += e.extra instanceof Result.Premium ? 1 : 0;
+    for (Object v : requests.values()) {
+      premiums += v instanceof RequestEntry e && e.extra instanceof Result.Premium ? 1 : 0;
     }
     out.varint(premiums);
-    for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
-      if (en.getValue().extra instanceof Result.Premium pr) {
+    for (Map.Entry<String, Object> en : requests.entrySet()) {
+      if (en.getValue() instanceof RequestEntry e && e.extra instanceof Result.Premium pr) {
         out.str(en.getKey()).str(pr.beneficiaryPsnNo()).varint(pr.year());
       }
     }
     int assigned = 0;
-    for (RequestEntry e : requests.values()) {
-      assigned += e.extra instanceof Result.WalletTransferView ? 1 : 0;
+    for (Object v : requests.values()) {
+      assigned += v instanceof RequestEntry e && e.extra instanceof Result.WalletTransferView ? 1 : 0;
     }
     out.varint(assigned);
-    for (Map.Entry<String, RequestEntry> en : requests.entrySet()) {
-      if (en.getValue().extra instanceof Result.WalletTransferView w) {
+    for (Map.Entry<String, Object> en : requests.entrySet()) {
+      if (en.getValue() instanceof RequestEntry e && e.extra instanceof Result.WalletTransferView w) {
         out.str(en.getKey()).str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
             .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().ordinal())
             .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
@@ -2158,7 +2239,7 @@ public final class Ledger {
       RequestEntry e = new RequestEntry(kind, hash, subject, rejected, txnId.isEmpty() ? null : l.txns.get(txnId),
           stateAfter == 255 ? null : TxnState.values()[stateAfter], in.getLong(), in.getLong(), in.getLong());
       e.reversed = in.get() != 0;
-      l.requests.put(requestId, e);
+      l.keep(requestId, e);
     }
     l.nextAlert = CommandCodec.varlong(in);
     for (int n = CommandCodec.varint(in); n > 0; n--) {
@@ -2184,11 +2265,11 @@ public final class Ledger {
       p.usage.sort(USAGE_BY_TIME);
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      RequestEntry e = l.requests.get(CommandCodec.str(in));
+      RequestEntry e = (RequestEntry) l.requests.get(CommandCodec.str(in));
       e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      RequestEntry e = l.requests.get(CommandCodec.str(in));
+      RequestEntry e = (RequestEntry) l.requests.get(CommandCodec.str(in));
       e.extra = new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
           CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
           WalletTransferState.values()[in.get()], in.getLong(), in.getLong(), CommandCodec.str(in));
@@ -2365,6 +2446,14 @@ public final class Ledger {
     long settledCashFen;
     long settledInScopeFen;
     long settledBalanceAfterFen;
+    // Its own two requests, kept here instead of in entries of their own (see the requests map).
+    String authorizeRequestId;
+    long authorizeHash;
+    boolean authorizeReversed;
+    String settleRequestId;
+    long settleHash;
+    long settledAtMillis;
+    boolean settleReversed;
 
     Txn(String id, InstitutionState institution, PersonState patient, MedicalType medicalType,
         long totalFen, long inScopeFen, TxnLeg[] legs, long cashFen, long createdAtMillis, long expiresAtMillis) {
