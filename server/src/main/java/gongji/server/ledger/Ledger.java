@@ -1,6 +1,9 @@
 package gongji.server.ledger;
 
 import static com.google.common.base.Verify.verify;
+
+import com.google.common.base.Strings;
+import com.google.common.base.VerifyException;
 import static java.util.Objects.requireNonNull;
 
 import gongji.server.domain.Bill;
@@ -98,6 +101,12 @@ public final class Ledger {
   private final Map<Credential, PersonState> credentials = new HashMap<>();
   private final Map<String, InstitutionState> institutions = new HashMap<>();
   private final Map<String, RegionPolicy> policies = new HashMap<>();
+  /**
+   * The policy that governs each area looked up so far (see {@link #policy}), so that the hot path
+   * neither cuts strings nor builds defaults; emptied whenever a policy is set. Bounded by the areas
+   * of the registered people and institutions (a few thousand in the whole country).
+   */
+  private final Map<String, RegionPolicy> resolvedPolicies = new HashMap<>();
   private final Map<String, BindingState> bindings = new HashMap<>();
   private final Map<String, Txn> txns = new HashMap<>();
   /**
@@ -214,6 +223,7 @@ public final class Ledger {
     }
     if (command instanceof SetRegionPolicy c) {
       policies.put(c.policy().admdvs(), c.policy());
+      resolvedPolicies.clear();
       listener.policyChanged(c.policy());
       return new Result.Done();
     }
@@ -551,7 +561,7 @@ public final class Ledger {
       legs[k++] = new TxnLeg(owner, b, g, draw);
     }
     long inScope = bill.payableFen(unionMask(n) | policy(patient.insured.admdvs()).payableMask());
-    RegionPolicy local = policy(inst.institution.admdvs());
+    RegionPolicy local = policy(inst.admdvs);
     Txn t = new Txn("T" + Long.toString(nextTxn++, 36).toUpperCase(), inst, patient, c.medicalType(),
         bill.totalFen(), inScope, legs, cash, nowMillis, nowMillis + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
@@ -1025,7 +1035,7 @@ public final class Ledger {
    */
   private boolean reaches(BindingState b, InstitutionState place) {
     RegionPolicy from = policy(b.authorizer.insured.admdvs());
-    RegionPolicy at = policy(place.institution.admdvs());
+    RegionPolicy at = policy(place.admdvs);
     return from.province().equals(at.province()) || (from.crossProvinceEnabled() && at.crossProvinceEnabled());
   }
 
@@ -1614,13 +1624,24 @@ public final class Ledger {
     verify(amountFen >= 0, "transfer of %s fen", amountFen);
     balance[from] -= amountFen;
     balance[to] += amountFen;
-    verify(from == CONTRIBUTIONS || balance[from] >= held[from],
-        "account %s: balance %s below held %s", from, balance[from], held[from]);
+    if (from != CONTRIBUTIONS && balance[from] < held[from]) {
+      throw broken("account %s: balance %s below held %s", from, balance[from], held[from]);
+    }
   }
 
   private void hold(int account, long amountFen) {
     held[account] += amountFen;
-    verify(held[account] <= balance[account], "account %s: held %s above balance %s", account, held[account], balance[account]);
+    if (held[account] > balance[account]) {
+      throw broken("account %s: held %s above balance %s", account, held[account], balance[account]);
+    }
+  }
+
+  /**
+   * A broken invariant of the money state, for checks on the hot path: Guava's {@code verify} with
+   * three values would box them on every call, not only when it fails.
+   */
+  private static VerifyException broken(String template, long a, long b, long c) {
+    return new VerifyException(Strings.lenientFormat(template, a, b, c));
   }
 
   private void release(int account, long amountFen) {
@@ -1749,6 +1770,15 @@ public final class Ledger {
    * area code of its district.
    */
   private RegionPolicy policy(String admdvs) {
+    RegionPolicy p = resolvedPolicies.get(admdvs);
+    if (p == null) {
+      p = resolvePolicy(admdvs);
+      resolvedPolicies.put(admdvs, p);
+    }
+    return p;
+  }
+
+  private RegionPolicy resolvePolicy(String admdvs) {
     RegionPolicy p = policies.get(admdvs);
     if (p == null && admdvs.length() == 6) {
       p = policies.get(admdvs.substring(0, 4) + "00");
@@ -2354,11 +2384,14 @@ public final class Ledger {
 
   private static final class InstitutionState {
     Institution institution;
+    /** The place of treatment, cut from the code once. */
+    final String admdvs;
     final int account;
     final List<InstEvent> events = new ArrayList<>();
 
     InstitutionState(Institution institution, int account) {
       this.institution = institution;
+      this.admdvs = institution.admdvs();
       this.account = account;
     }
   }
