@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,46 +38,21 @@ class AdminCliTest {
     gateway.close();
   }
 
-  /** What one run printed and returned. */
-  private record Run(int exit, String out, String err) {
-    List<String> lines() {
-      return out.lines().toList();
-    }
-
-    String transferId() {
-      Matcher m = TRANSFER.matcher(out);
-      assertTrue(m.find(), out);
-      return m.group(1);
-    }
-
-    Map<String, Object> json() {
-      return JsonReader.object(out.strip());
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
-    }
-  }
-
-  private Run run(String... args) {
+  private CliRun run(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.add("--target");
     all.add(gateway.target());
     return runRaw(all.toArray(new String[0]));
   }
 
-  private static Run runRaw(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = new AdminCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun runRaw(String... args) {
+    return CliRun.of((out, err) -> new AdminCli(out, err)::run, args);
   }
+
 
   /** Lanzhou as the demo sets it, with no quiet window for wallet transfers (equal hours, not 0). */
   private void lanzhouWithoutQuietHours() {
-    Run r = run("policy", "--admdvs", "620100", "--name", "兰州市", "--extended", "--quota-allowed", "--cross-province",
+    CliRun r = run("policy", "--admdvs", "620100", "--name", "兰州市", "--extended", "--quota-allowed", "--cross-province",
         "--optional", "NON_PROGRAMME_VACCINE,HEALTH_CHECKUP", "--hold-ttl-seconds", "1800",
         "--wallet-quiet-hours", "12-12");
     assertEquals(0, r.exit(), r.toString());
@@ -89,8 +60,8 @@ class AdminCliTest {
 
   @Test
   void policy_walletFlags_printTheSettingsAsApplied() {
-    Run defaults = run("policy", "--admdvs", "620900", "--name", "酒泉市");
-    Run set = run("policy", "--admdvs", "620900", "--wallet-transfers-per-day", "5", "--wallet-max-transfer", "500.00",
+    CliRun defaults = run("policy", "--admdvs", "620900", "--name", "酒泉市");
+    CliRun set = run("policy", "--admdvs", "620900", "--wallet-transfers-per-day", "5", "--wallet-max-transfer", "500.00",
         "--wallet-quiet-hours", "23-7", "--aid-order", "closest-relative");
 
     assertEquals(0, defaults.exit(), defaults.toString());
@@ -103,8 +74,8 @@ class AdminCliTest {
 
   @Test
   void quota_byTheAuthorizer_printsTheBindingWithItsNewQuota() {
-    Run r = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "200.00");
-    Run json = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "150", "--json");
+    CliRun r = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "200.00");
+    CliRun json = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "150", "--json");
 
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().matches("B1 +ACTIVE +" + DemoData.ZHANG_WEI + " -> " + DemoData.LI_NA
@@ -118,16 +89,16 @@ class AdminCliTest {
   void walletOpenAssignAcceptShowList_printEachStep() {
     lanzhouWithoutQuietHours();
 
-    Run notOpen = run("wallet", "show", "--psn-no", DemoData.LI_NA);
-    Run opened = run("wallet", "open", "--psn-no", DemoData.LI_NA);
-    Run assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA, "--amount", "50.00",
+    CliRun notOpen = run("wallet", "show", "--psn-no", DemoData.LI_NA);
+    CliRun opened = run("wallet", "open", "--psn-no", DemoData.LI_NA);
+    CliRun assigned = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.LI_NA, "--amount", "50.00",
         "--request-id", "cli-wallet-1");
-    String id = assigned.transferId();
-    Run accepted = run("wallet", "accept", "--transfer", id, "--by", DemoData.LI_NA);
-    Run shown = run("wallet", "show", "--psn-no", DemoData.LI_NA);
-    Run listed = run("wallet", "list", "--psn-no", DemoData.ZHANG_WEI, "--role", "authorizer");
-    Run none = run("wallet", "list", "--psn-no", DemoData.ZHANG_WEI, "--role", "beneficiary");
-    Run binding = run("list", "--psn-no", DemoData.LI_NA, "--role", "beneficiary");
+    String id = assigned.first(TRANSFER);
+    CliRun accepted = run("wallet", "accept", "--transfer", id, "--by", DemoData.LI_NA);
+    CliRun shown = run("wallet", "show", "--psn-no", DemoData.LI_NA);
+    CliRun listed = run("wallet", "list", "--psn-no", DemoData.ZHANG_WEI, "--role", "authorizer");
+    CliRun none = run("wallet", "list", "--psn-no", DemoData.ZHANG_WEI, "--role", "beneficiary");
+    CliRun binding = run("list", "--psn-no", DemoData.LI_NA, "--role", "beneficiary");
 
     assertEquals("wallet " + DemoData.LI_NA + "  not open", notOpen.out().strip(), notOpen.toString());
     assertEquals(0, opened.exit(), opened.toString());
@@ -175,9 +146,9 @@ class AdminCliTest {
 
   @Test
   void walletAssign_toAWalletNeverOpened_exits3WithTheReasonAndTheRequestId() {
-    Run r = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--amount", "10",
+    CliRun r = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--amount", "10",
         "--request-id", "cli-wallet-n");
-    Run json = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--amount", "10",
+    CliRun json = run("wallet", "assign", "--from", DemoData.ZHANG_WEI, "--to", DemoData.ZHANG_JIANGUO, "--amount", "10",
         "--request-id", "cli-wallet-n", "--json");
 
     assertEquals(3, r.exit(), r.toString());
@@ -191,7 +162,7 @@ class AdminCliTest {
 
   @Test
   void walletAccept_unknownTransfer_exits3() {
-    Run r = run("wallet", "accept", "--transfer", "W999", "--by", DemoData.LI_NA);
+    CliRun r = run("wallet", "accept", "--transfer", "W999", "--by", DemoData.LI_NA);
 
     assertEquals(3, r.exit(), r.toString());
     assertTrue(r.err().startsWith("refused: WALLET_TRANSFER_NOT_FOUND (NOT_FOUND)"), r.err());
@@ -219,7 +190,7 @@ class AdminCliTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badUsage")
   void badUsage_exits2WithWhatIsWrong(List<String> args, String message) {
-    Run r = run(args.toArray(new String[0]));
+    CliRun r = run(args.toArray(new String[0]));
 
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().startsWith("gongji admin: "), r.err());
@@ -228,7 +199,7 @@ class AdminCliTest {
 
   @Test
   void help_listsTheWalletCommands() {
-    Run help = runRaw("help");
+    CliRun help = runRaw("help");
 
     assertEquals(0, help.exit());
     for (String command : List.of("quota      --binding B", "wallet open", "wallet show", "wallet assign",

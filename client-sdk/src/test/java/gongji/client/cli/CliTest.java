@@ -11,15 +11,11 @@ import gongji.client.Terminal;
 import gongji.client.WalletTransfer;
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -49,29 +45,7 @@ class CliTest {
     gateway.close();
   }
 
-  /** What one run printed and returned. */
-  private record Run(int exit, String out, String err) {
-    List<String> lines() {
-      return out.lines().toList();
-    }
-
-    String transactionId() {
-      Matcher m = TRANSACTION.matcher(out);
-      assertTrue(m.find(), out);
-      return m.group(1);
-    }
-
-    Map<String, Object> json() {
-      return JsonReader.object(out.strip());
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
-    }
-  }
-
-  private Run run(String command, String... flags) {
+  private CliRun run(String command, String... flags) {
     List<String> args = new ArrayList<>();
     args.add(command);
     args.addAll(Arrays.asList(flags));
@@ -80,13 +54,10 @@ class CliTest {
     return runRaw(args.toArray(new String[0]));
   }
 
-  private static Run runRaw(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-        .run(args);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun runRaw(String... args) {
+    return CliRun.of((out, err) -> new Cli(out, err)::run, args);
   }
+
 
   private static String[] with(String[] a, String... b) {
     return Stream.concat(Arrays.stream(a), Arrays.stream(b)).toArray(String[]::new);
@@ -94,7 +65,7 @@ class CliTest {
 
   @Test
   void identify_liNa_printsHerBalanceAndFamilyFunds() {
-    Run r = run("identify", "--card", "SSC-LINA");
+    CliRun r = run("identify", "--card", "SSC-LINA");
 
     assertEquals(0, r.exit(), r.toString());
     assertEquals(5, r.lines().size(), r.toString());
@@ -108,11 +79,11 @@ class CliTest {
 
   @Test
   void authorizeSettleShowRefund_liNasBasket_printTheSplitAtEachStep() {
-    Run authorized = run("authorize", BASKET);
-    String txn = authorized.transactionId();
-    Run settled = run("settle", "--txn", txn);
-    Run shown = run("show", "--txn", txn);
-    Run refunded = run("refund", "--txn", txn);
+    CliRun authorized = run("authorize", BASKET);
+    String txn = authorized.first(TRANSACTION);
+    CliRun settled = run("settle", "--txn", txn);
+    CliRun shown = run("show", "--txn", txn);
+    CliRun refunded = run("refund", "--txn", txn);
 
     assertEquals(0, authorized.exit(), authorized.toString());
     assertTrue(authorized.lines().get(0).matches(
@@ -130,7 +101,7 @@ class CliTest {
         "  own account 30.00 | mutual aid 200.00 | cash 140.00 | in scope 350.00 | own balance after 30.00 (yuan)");
   }
 
-  private static void assertSplitLines(Run r, String summary) {
+  private static void assertSplitLines(CliRun r, String summary) {
     List<String> lines = r.lines();
     assertEquals(7, lines.size(), r.toString());
     assertTrue(lines.get(1).matches("  own account +李\\* \\S+ +30\\.00"), lines.get(1));
@@ -143,10 +114,10 @@ class CliTest {
 
   @Test
   void settleFinalTotalAndCancel_printWhatWasPaidAndReleased() {
-    String paidTxn = run("authorize", BASKET).transactionId();
-    Run paid = run("settle", "--txn", paidTxn, "--final-total", "220");
-    String cancelledTxn = run("authorize", "--card", "SSC-ZHAOLEI", "--item", "DRUG:12.50:x3").transactionId();
-    Run cancelled = run("cancel", "--txn", cancelledTxn);
+    String paidTxn = run("authorize", BASKET).first(TRANSACTION);
+    CliRun paid = run("settle", "--txn", paidTxn, "--final-total", "220");
+    String cancelledTxn = run("authorize", "--card", "SSC-ZHAOLEI", "--item", "DRUG:12.50:x3").first(TRANSACTION);
+    CliRun cancelled = run("cancel", "--txn", cancelledTxn);
 
     assertEquals(0, paid.exit(), paid.toString());
     assertTrue(paid.out().contains("own account 30.00 | mutual aid 50.00 | cash 140.00"), paid.out());
@@ -156,7 +127,7 @@ class CliTest {
 
   @Test
   void reverse_requestNeverSent_printsNotReceived() {
-    Run r = run("reverse", "--request-id", "P62010200017202603020900000001");
+    CliRun r = run("reverse", "--request-id", "P62010200017202603020900000001");
 
     assertEquals(0, r.exit(), r.toString());
     assertEquals("reversal of P62010200017202603020900000001: NOT_RECEIVED", r.out().strip());
@@ -165,7 +136,7 @@ class CliTest {
   @Test
   void json_identifyAuthorizeSettleRefund_parseableWithFenAmounts() {
     Map<String, Object> who = run("identify", "--card", "SSC-LINA", "--json").json();
-    Run authorizedRun = run("authorize", with(BASKET, "--json"));
+    CliRun authorizedRun = run("authorize", with(BASKET, "--json"));
     Map<String, Object> authorized = authorizedRun.json();
     String txn = (String) authorized.get("transaction_id");
     Map<String, Object> settled = run("settle", "--txn", txn, "--json").json();
@@ -193,7 +164,7 @@ class CliTest {
 
   @Test
   void authorize_someoneElsesCard_exits3WithTheReasonAndWhatToDo() {
-    Run r = run("authorize", "--card", "SSC-ZHAOLEI", "--psn-no", DemoData.LI_NA, "--item", "DRUG:10.00");
+    CliRun r = run("authorize", "--card", "SSC-ZHAOLEI", "--psn-no", DemoData.LI_NA, "--item", "DRUG:10.00");
 
     assertEquals(3, r.exit(), r.toString());
     assertEquals("", r.out());
@@ -206,7 +177,7 @@ class CliTest {
 
   @Test
   void authorize_someoneElsesCardJson_exits3WithTheReasonAsJson() {
-    Run r = run("authorize", "--card", "SSC-ZHAOLEI", "--psn-no", DemoData.LI_NA, "--item", "DRUG:10.00", "--json");
+    CliRun r = run("authorize", "--card", "SSC-ZHAOLEI", "--psn-no", DemoData.LI_NA, "--item", "DRUG:10.00", "--json");
 
     assertEquals(3, r.exit(), r.toString());
     Map<String, Object> error = r.json();
@@ -218,9 +189,9 @@ class CliTest {
 
   @Test
   void settle_unknownTransactionOrTooMuch_exits3() {
-    Run unknown = run("settle", "--txn", "T999999");
-    String txn = run("authorize", BASKET).transactionId();
-    Run tooMuch = run("settle", "--txn", txn, "--final-total", "370.01", "--json");
+    CliRun unknown = run("settle", "--txn", "T999999");
+    String txn = run("authorize", BASKET).first(TRANSACTION);
+    CliRun tooMuch = run("settle", "--txn", txn, "--final-total", "370.01", "--json");
 
     assertEquals(3, unknown.exit(), unknown.toString());
     assertTrue(unknown.err().startsWith("refused: TRANSACTION_NOT_FOUND (NOT_FOUND)"), unknown.err());
@@ -233,9 +204,9 @@ class CliTest {
   void identifyAuthorize_withWalletQuota_printTheWalletSourceAndLegWithTheTransferId() {
     String transferId = walletQuotaForLiNa(5_000);
 
-    Run identified = run("identify", "--card", "SSC-LINA");
-    Run authorized = run("authorize", BASKET);
-    Map<String, Object> json = run("show", "--txn", authorized.transactionId(), "--json").json();
+    CliRun identified = run("identify", "--card", "SSC-LINA");
+    CliRun authorized = run("authorize", BASKET);
+    Map<String, Object> json = run("show", "--txn", authorized.first(TRANSACTION), "--json").json();
 
     assertEquals(0, identified.exit(), identified.toString());
     assertTrue(identified.lines().get(3).matches("wallet {6}" + transferId + " +SPOUSE +张\\* .* available 50\\.00 yuan"
@@ -284,7 +255,7 @@ class CliTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badUsage")
   void badUsage_exits2WithWhatIsWrong(List<String> args, String message) {
-    Run r = run(args.get(0), args.subList(1, args.size()).toArray(new String[0]));
+    CliRun r = run(args.get(0), args.subList(1, args.size()).toArray(new String[0]));
 
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().startsWith("gongji pos: "), r.err());
@@ -293,8 +264,8 @@ class CliTest {
 
   @Test
   void noArguments_exits2WithUsage_helpExits0() {
-    Run none = runRaw();
-    Run help = runRaw("help");
+    CliRun none = runRaw();
+    CliRun help = runRaw("help");
 
     assertEquals(2, none.exit());
     assertTrue(none.out().startsWith("usage: gongji pos <command> [flags]"), none.out());
@@ -309,7 +280,7 @@ class CliTest {
       closedPort = s.getLocalPort();
     }
 
-    Run r = runRaw("show", "--txn", "T1", "--target", "127.0.0.1:" + closedPort, "--deadline-ms", "3000");
+    CliRun r = runRaw("show", "--txn", "T1", "--target", "127.0.0.1:" + closedPort, "--deadline-ms", "3000");
 
     assertEquals(4, r.exit(), r.toString());
     assertTrue(r.err().startsWith("not done: LEDGER_UNAVAILABLE (UNAVAILABLE)"), r.err());
