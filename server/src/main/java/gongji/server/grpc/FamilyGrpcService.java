@@ -238,17 +238,16 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       size[0] = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.check();
-      return gateway.admin(new Command.ListWalletTransfers(req.getPsnNo(), role(req.getRole())));
+      return gateway.admin(new Command.ListWalletTransfers(req.getPsnNo(), role(req.getRole()),
+          (int) Math.min(Integer.MAX_VALUE, offset[0]), size[0]));
     }, r -> {
-      List<Result.WalletTransferView> all = ((Result.WalletTransfers) r).transfers();
+      Result.WalletTransfers page = (Result.WalletTransfers) r;
       ListWalletTransfersResponse.Builder b = ListWalletTransfersResponse.newBuilder();
-      int from = (int) Math.min(offset[0], all.size());
-      int to = Math.min(all.size(), from + size[0]);
-      for (Result.WalletTransferView t : all.subList(from, to)) {
+      for (Result.WalletTransferView t : page.transfers()) {
         b.addTransfers(Protos.walletTransfer(t));
       }
-      if (to < all.size()) {
-        b.setNextPageToken(PageTokens.next(to, query));
+      if (page.more()) {
+        b.setNextPageToken(PageTokens.next(offset[0] + page.transfers().size(), query));
       }
       return b.build();
     });

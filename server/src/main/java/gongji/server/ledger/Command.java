@@ -336,8 +336,11 @@ public sealed interface Command {
     }
   }
 
-  /** The wallet transfers of a person, as authorizer or beneficiary (or both when {@code role} is null). */
-  record ListWalletTransfers(String psnNo, BindingRole role) implements Query {
+  /**
+   * The wallet transfers of a person, as authorizer or beneficiary (or both when {@code role} is
+   * null), newest first, from {@code offset}, at most {@code limit}.
+   */
+  record ListWalletTransfers(String psnNo, BindingRole role, int offset, int limit) implements Query {
     public ListWalletTransfers {
       requireNonNull(psnNo, "psnNo");
     }

@@ -1475,19 +1475,19 @@ public final class Ledger {
     if (p == null) {
       return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + c.psnNo() + " is not insured here");
     }
-    List<WalletGrant> all = new ArrayList<>();
-    if (c.role() != Command.BindingRole.BENEFICIARY) {
-      all.addAll(p.grantsOut);
+    // Both lists are oldest first: walk them from their ends, newest first, without copying them.
+    List<WalletGrant> out = c.role() == Command.BindingRole.BENEFICIARY ? List.of() : p.grantsOut;
+    List<WalletGrant> in = c.role() == Command.BindingRole.AUTHORIZER ? List.of() : p.grantsIn;
+    int i = out.size() - 1;
+    int j = in.size() - 1;
+    List<Result.WalletTransferView> page = new ArrayList<>(Math.min(c.limit(), i + j + 2));
+    for (int skipped = 0; (i >= 0 || j >= 0) && page.size() < c.limit(); skipped++) {
+      WalletGrant g = j < 0 || (i >= 0 && out.get(i).seq > in.get(j).seq) ? out.get(i--) : in.get(j--);
+      if (skipped >= c.offset()) {
+        page.add(grantView(g));
+      }
     }
-    if (c.role() != Command.BindingRole.AUTHORIZER) {
-      all.addAll(p.grantsIn);
-    }
-    all.sort((x, y) -> Long.compare(y.seq, x.seq));
-    List<Result.WalletTransferView> out = new ArrayList<>(all.size());
-    for (WalletGrant g : all) {
-      out.add(grantView(g));
-    }
-    return new Result.WalletTransfers(List.copyOf(out));
+    return new Result.WalletTransfers(List.copyOf(page), i >= 0 || j >= 0);
   }
 
   /** Ends a pending or accepted transfer: the unspent quota not held by open sales returns to the authorizer. */

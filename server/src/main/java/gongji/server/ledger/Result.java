@@ -142,6 +142,6 @@ public sealed interface Result {
       long amountFen, long remainingFen, long spentFen, WalletTransferState state, long createdAtMillis,
       long acceptByMillis, String endReason) implements Result {}
 
-  /** Wallet transfers, newest first. */
-  record WalletTransfers(List<WalletTransferView> transfers) implements Result {}
+  /** Wallet transfers, newest first; {@code more} when the list goes on. */
+  record WalletTransfers(List<WalletTransferView> transfers, boolean more) implements Result {}
 }

@@ -511,6 +511,35 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     assertEquals(List.of(), transfers("P1", BINDING_ROLE_AUTHORIZER));
   }
 
+  @Test
+  void listWalletTransfers_pageByPage_bothRolesMergedNewestFirst() throws Exception {
+    family();
+    employee("A2", LANZHOU, 500_000);
+    gw.bind("A1", "A2", RELATIONSHIP_SPOUSE, 0);
+    gw.bind("A2", "A1", RELATIONSHIP_SPOUSE, 0);
+    open("P1");
+    open("A1");
+    open("A2");
+    String w1 = accept(assign("A1", "P1", 1_000)).getTransferId();
+    String w2 = accept(assign("A2", "A1", 2_000)).getTransferId();
+    String w3 = accept(assign("A1", "A2", 3_000)).getTransferId();
+    String w4 = accept(assign("A2", "A1", 4_000)).getTransferId();
+
+    List<String> seen = new java.util.ArrayList<>();
+    String token = "";
+    int pages = 0;
+    do {
+      var page = gw.family().listWalletTransfers(ListWalletTransfersRequest.newBuilder().setPsnNo("A1")
+          .setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).setPageToken(token).build());
+      page.getTransfersList().forEach(t -> seen.add(t.getTransferId()));
+      token = page.getNextPageToken();
+      pages++;
+    } while (!token.isEmpty());
+
+    assertEquals(List.of(w4, w3, w2, w1), seen);
+    assertEquals(4, pages, "no empty last page");
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
 
   /** A1 (Lanzhou employee, 5,000 yuan) with an active binding to P1 (Lanzhou resident, their parent). */

@@ -92,7 +92,7 @@ class LedgerWalletTest {
     grant("W-1", 3_000);
     apply(new Command.UpsertInsured(person(B, InsuranceType.RESIDENT_BASIC, "350100")));
     Result.WalletTransfers ts = (Result.WalletTransfers) apply(
-        new Command.ListWalletTransfers(B, Command.BindingRole.BENEFICIARY));
+        new Command.ListWalletTransfers(B, Command.BindingRole.BENEFICIARY, 0, 100));
     assertEquals(WalletTransferState.ENDED, ts.transfers().get(0).state(), ts::toString);
     assertEquals(0, ledger.heldOf(A));
   }
@@ -115,12 +115,7 @@ class LedgerWalletTest {
     assertEquals(List.of(), ledger.audit());
 
     Result r = apply(new Command.Reverse(PHARMACY, "R-1"));
-    System.out.println("reverse: " + r + "\n" + apply(new Command.ListWalletTransfers(B, null)));
-    try {
-      LedgerStates.bytes(ledger);
-    } catch (RuntimeException e) {
-      System.out.println("snapshot: " + e);
-    }
+    LedgerStates.bytes(ledger); // the state can still be written out
     assertEquals(List.of(), ledger.audit());
     assertEquals(Outcome.INSUFFICIENT_FUNDS, r.outcome(), r::toString);
   }
