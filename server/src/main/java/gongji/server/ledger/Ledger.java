@@ -558,7 +558,7 @@ public final class Ledger {
           b.heldFen += draw;
         }
       }
-      legs[k++] = new TxnLeg(owner, b, g, draw);
+      legs[k++] = new TxnLeg(owner, owner.masked, b, g, draw);
     }
     long inScope = bill.payableFen(unionMask(n) | policy(patient.insured.admdvs()).payableMask());
     RegionPolicy local = policy(inst.admdvs);
@@ -614,7 +614,7 @@ public final class Ledger {
         }
       }
       if (reduced) {
-        posted[i] = new TxnLeg(leg.owner, leg.binding, leg.grant, amounts[i]);
+        posted[i] = new TxnLeg(leg.owner, leg.ownerMasked, leg.binding, leg.grant, amounts[i]);
       }
     }
     long aidReleased = 0;
@@ -1828,13 +1828,13 @@ public final class Ledger {
       }
       if (leg.binding == null) {
         own += leg.amountFen;
-        out.add(new Leg(FundSource.OWN_ACCOUNT, masked(leg.owner), "", "", leg.amountFen));
+        out.add(new Leg(FundSource.OWN_ACCOUNT, leg.ownerMasked, "", "", leg.amountFen));
       } else if (leg.grant != null) {
         aid += leg.amountFen;
-        out.add(new Leg(FundSource.WALLET, masked(leg.owner), leg.binding.id, leg.grant.id, leg.amountFen));
+        out.add(new Leg(FundSource.WALLET, leg.ownerMasked, leg.binding.id, leg.grant.id, leg.amountFen));
       } else {
         aid += leg.amountFen;
-        out.add(new Leg(FundSource.MUTUAL_AID, masked(leg.owner), leg.binding.id, "", leg.amountFen));
+        out.add(new Leg(FundSource.MUTUAL_AID, leg.ownerMasked, leg.binding.id, "", leg.amountFen));
       }
     }
     if (cashFen > 0) {
@@ -1851,7 +1851,7 @@ public final class Ledger {
 
   /**
    * The split as authorized, rebuilt from the legs: a sale keeps numbers, not reply objects, for
-   * as long as it is kept (the owners' masked names are today's).
+   * as long as it is kept; the legs keep the owners' names as shown at the sale.
    */
   private static Breakdown authorizedBreakdown(Txn t) {
     return breakdown(t, t.legs, t.cashFen, t.inScopeFen, t.authorizedBalanceAfterFen);
@@ -2331,6 +2331,12 @@ public final class Ledger {
     for (TxnLeg leg : legs) {
       out.str(leg.owner.insured.psnNo()).str(leg.binding == null ? "" : leg.binding.id)
           .str(leg.grant == null ? "" : leg.grant.id).varlong(leg.amountFen);
+      // The owner as shown at the sale: written only when a change of name made it differ from today's.
+      boolean renamed = !leg.ownerMasked.equals(leg.owner.masked);
+      out.u8(renamed ? 1 : 0);
+      if (renamed) {
+        out.str(leg.ownerMasked);
+      }
     }
   }
 
@@ -2340,8 +2346,11 @@ public final class Ledger {
       PersonState owner = persons.get(CommandCodec.str(in));
       String binding = CommandCodec.str(in);
       String grant = CommandCodec.str(in);
-      legs[i] = new TxnLeg(owner, binding.isEmpty() ? null : bindings.get(binding), grant.isEmpty() ? null : grants.get(grant),
-          CommandCodec.varlong(in));
+      BindingState b = binding.isEmpty() ? null : bindings.get(binding);
+      WalletGrant g = grant.isEmpty() ? null : grants.get(grant);
+      long amountFen = CommandCodec.varlong(in);
+      String shown = in.get() != 0 ? CommandCodec.str(in) : owner.masked;
+      legs[i] = new TxnLeg(owner, shown, b, g, amountFen);
     }
     return legs;
   }
@@ -2425,8 +2434,11 @@ public final class Ledger {
     }
   }
 
-  /** One source of a sale: the own account (no binding), a binding, or wallet quota (a grant and its binding). */
-  private record TxnLeg(PersonState owner, BindingState binding, WalletGrant grant, long amountFen) {}
+  /**
+   * One source of a sale: the own account (no binding), a binding, or wallet quota (a grant and its
+   * binding); {@code ownerMasked} is the owner as the sale's replies show them (fixed at the sale).
+   */
+  private record TxnLeg(PersonState owner, String ownerMasked, BindingState binding, WalletGrant grant, long amountFen) {}
 
   /**
    * Quota assigned to a relative's wallet: an earmark (a hold) on the authorizer's account of

@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_32;
+  static final int MAGIC = 0x47_4A_53_33;
   static final int HEADER_BYTES = 4 + 8 + 8 + 4;
   private static final String PREFIX = "snapshot-";
   private static final String SUFFIX = ".snap";
