@@ -562,7 +562,7 @@ public final class Ledger {
     }
     long inScope = bill.payableFen(unionMask(n) | policy(patient.insured.admdvs()).payableMask());
     RegionPolicy local = policy(inst.admdvs);
-    Txn t = new Txn("T" + Long.toString(nextTxn++, 36).toUpperCase(), inst, patient, c.medicalType(),
+    Txn t = new Txn(id('T', nextTxn++), inst, patient, c.medicalType(),
         bill.totalFen(), inScope, legs, cash, nowMillis, nowMillis + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
     expiries.add(t);
@@ -941,7 +941,7 @@ public final class Ledger {
       }
     }
     long seq = nextBinding++;
-    BindingState s = new BindingState("B" + Long.toString(seq, 36).toUpperCase(), seq, a, b, relationship, quotaFen);
+    BindingState s = new BindingState(id('B', seq), seq, a, b, relationship, quotaFen);
     s.evidenceRef = evidenceRef;
     bindings.put(s.id, s);
     b.asBeneficiary.add(s);
@@ -1433,7 +1433,7 @@ public final class Ledger {
     binding.walletFen += c.amountFen();
     long seq = nextGrant++;
     long acceptBy = (today + 1) * DAY_MILLIS - LOCAL_OFFSET_MILLIS + rules.quietUntilHour() * 3_600_000L;
-    WalletGrant g = new WalletGrant("W" + Long.toString(seq, 36).toUpperCase(), binding, c.amountFen(), nowMillis,
+    WalletGrant g = new WalletGrant(id('W', seq), binding, c.amountFen(), nowMillis,
         acceptBy);
     grants.put(g.id, g);
     binding.grants.add(g);
@@ -1804,6 +1804,20 @@ public final class Ledger {
       scratchMask = Arrays.copyOf(scratchMask, size);
       scratchDraw = Arrays.copyOf(scratchDraw, size);
     }
+  }
+
+  /** An id the ledger gives: a letter and the number in upper-case base 36 ("T1", "B2S"), built in one go. */
+  static String id(char kind, long number) {
+    byte[] digits = new byte[14];
+    int at = digits.length;
+    long n = number;
+    do {
+      int d = (int) (n % 36);
+      digits[--at] = (byte) (d < 10 ? '0' + d : 'A' + d - 10);
+      n /= 36;
+    } while (n > 0);
+    digits[--at] = (byte) kind;
+    return new String(digits, at, digits.length - at, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private int newAccount() {

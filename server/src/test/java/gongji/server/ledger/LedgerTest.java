@@ -111,4 +111,16 @@ class LedgerTest {
     assertEquals(before, ((Result.Usages) restored.apply(all, now)).usages());
     assertEquals(List.of(), restored.audit());
   }
+
+  @Test
+  void id_isTheLetterAndUpperCaseBase36() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(36);
+    for (long n : new long[] {0, 1, 9, 10, 35, 36, 1295, 1296, Long.MAX_VALUE}) {
+      assertEquals("T" + Long.toString(n, 36).toUpperCase(), Ledger.id('T', n));
+    }
+    for (int i = 0; i < 10_000; i++) {
+      long n = random.nextLong(Long.MAX_VALUE);
+      assertEquals("W" + Long.toString(n, 36).toUpperCase(), Ledger.id('W', n));
+    }
+  }
 }
