@@ -795,15 +795,20 @@ public final class Ledger {
     }
     List<AidSource> sources = new ArrayList<>();
     InstitutionState place = c.institution() == null ? null : institutions.get(c.institution());
+    // Each source shows what a sale would draw from it in drawing order, within today's allowance.
     long allowance = aidAllowanceToday(p);
     for (WalletGrant g : p.grantsIn) {
       if (g.remainingFen() > 0 && pays(g.binding) && (place == null || reaches(g.binding, place))) {
-        sources.add(new AidSource(g.binding.id, masked(g.binding.authorizer), g.binding.relationship.inverse(),
-            Math.min(allowance, g.remainingFen()), g.id));
+        long shown = Math.min(allowance, g.remainingFen());
+        allowance -= shown;
+        sources.add(new AidSource(g.binding.id, masked(g.binding.authorizer), g.binding.relationship.inverse(), shown,
+            g.id));
       }
     }
     for (BindingState b : inDrawingOrder(p, place)) {
-      sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), Math.min(allowance, shareable(b)), ""));
+      long shown = Math.min(allowance, shareable(b));
+      allowance -= shown;
+      sources.add(new AidSource(b.id, masked(b.authorizer), b.relationship.inverse(), shown, ""));
     }
     boolean hasAccount = p.account >= 0;
     return new Result.Identity(p.insured.psnNo(), Masking.name(p.insured.name()), p.insured.insuranceType(),

@@ -183,15 +183,19 @@ class FamilyPolicyScenarioTest extends FamilyScenarioSupport {
   }
 
   @Test
-  void identify_dailyFenLimit_capsWhatEachSourceShows() {
+  void identify_dailyFenLimit_sharedOutAmongTheSourcesInDrawingOrder() {
     gw.policy(policy(LANZHOU).setMaxMutualAidFenPerDay(5_000).build());
     employee("A1", LANZHOU, 100_000);
+    employee("A2", LANZHOU, 100_000);
     resident("P1", LANZHOU);
-    String b = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
+    String first = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
+    String second = gw.bind("A2", "P1", RELATIONSHIP_SPOUSE, 0);
 
     buy("S-1", "P1", item(ITEM_CATEGORY_DRUG, 3_000));
 
-    assertEquals(List.of(b + " 2000"), sources(gw.settlement().identify(identify(POS, cardOf("P1")))));
+    // 2,000 left today: the first source in drawing order would give it all.
+    assertEquals(List.of(first + " 2000", second + " 0"),
+        sources(gw.settlement().identify(identify(POS, cardOf("P1")))));
   }
 
   private Binding quota(String bindingId, String by, long quotaFen) {
