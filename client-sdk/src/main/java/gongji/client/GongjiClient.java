@@ -48,8 +48,14 @@ public final class GongjiClient implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final OutcomeResolver resolver;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** How many made-up request ids a call tries when they turn out taken by another terminal. */
+  static final int FRESH_ID_ATTEMPTS = 3;
 
   private GongjiClient(ClientOptions options, Channels channels) {
+    this(options, channels, new RequestIds(options.terminal().fixmedinsCode(), ThreadLocalRandom.current().nextInt(10_000)));
+  }
+
+  private GongjiClient(ClientOptions options, Channels channels, RequestIds requestIds) {
     this.options = options;
     this.channels = channels;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -59,7 +65,7 @@ public final class GongjiClient implements AutoCloseable {
     });
     this.resolver = new OutcomeResolver(this, timer, options.resolveTimeoutMillis());
     this.terminal = Mapping.terminal(options.terminal());
-    this.requestIds = new RequestIds(options.terminal().fixmedinsCode(), ThreadLocalRandom.current().nextInt(10_000));
+    this.requestIds = requestIds;
   }
 
   /**
@@ -91,6 +97,13 @@ public final class GongjiClient implements AutoCloseable {
     Checks.notNull(options.terminal(), "options.terminal (a terminal client needs ClientOptions.builder(target, terminal))");
     return new GongjiClient(options, Channels.build(options, channelBuilder,
         Collections.singletonList(new String[] {"gongji.v1.SettlementService"})));
+  }
+
+  /** A client whose made-up request ids come from {@code requestIds} (tests of id collisions). */
+  static GongjiClient create(ClientOptions options, ManagedChannelBuilder<?> channelBuilder, RequestIds requestIds) {
+    Checks.notNull(options.terminal(), "options.terminal");
+    return new GongjiClient(options, Channels.build(options, channelBuilder,
+        Collections.singletonList(new String[] {"gongji.v1.SettlementService"})), Checks.notNull(requestIds, "requestIds"));
   }
 
   // Retry UNAVAILABLE only (Channels): the same request, with the same request id, cannot charge twice.
@@ -171,15 +184,16 @@ public final class GongjiClient implements AutoCloseable {
   public CompletableFuture<Sale> authorizeAsync(SaleRequest request) {
     checkOpen();
     Checks.notNull(request, "request");
-    final String requestId = request.requestId().isEmpty() ? newRequestId() : request.requestId();
-    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(),
-        Mapping.authorize(options.terminal(), request, requestId), requestId)
-        .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
-            Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
-    return resolving(once, requestId, r -> {
-      gongji.v1.Transaction t = r.getTransaction();
-      return new Sale(t.getTransactionId(), requestId, Mapping.state(t.getState()), Mapping.split(t.getAuthorized()),
-          Mapping.millis(t.getExpireTime()));
+    return freshIdOnCollision(request.requestId().isEmpty() ? null : request.requestId(), requestId -> {
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(),
+          Mapping.authorize(options.terminal(), request, requestId), requestId)
+          .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
+              Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
+      return resolving(once, requestId, r -> {
+        gongji.v1.Transaction t = r.getTransaction();
+        return new Sale(t.getTransactionId(), requestId, Mapping.state(t.getState()), Mapping.split(t.getAuthorized()),
+            Mapping.millis(t.getExpireTime()));
+      });
     });
   }
 
@@ -207,19 +221,19 @@ public final class GongjiClient implements AutoCloseable {
    */
   public CompletableFuture<Sale> settleAsync(String transactionId, Long finalTotalFen, String requestId) {
     checkOpen();
-    SettleRequest.Builder b = SettleRequest.newBuilder()
-        .setRequestId(requestId == null ? newRequestId() : requestId)
-        .setTerminal(terminal)
-        .setTransactionId(Checks.notNull(transactionId, "transactionId"));
-    if (finalTotalFen != null) {
-      b.setFinalTotalFen(finalTotalFen);
-    }
-    final String id = b.getRequestId();
-    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id)
-        .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
-            Mapping.split(r.getBreakdown()), 0));
-    return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
-        Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
+    Checks.notNull(transactionId, "transactionId");
+    return freshIdOnCollision(requestId, id -> {
+      SettleRequest.Builder b = SettleRequest.newBuilder().setRequestId(id).setTerminal(terminal)
+          .setTransactionId(transactionId);
+      if (finalTotalFen != null) {
+        b.setFinalTotalFen(finalTotalFen);
+      }
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id)
+          .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
+              Mapping.split(r.getBreakdown()), 0));
+      return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
+          Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
+    });
   }
 
   /**
@@ -260,14 +274,14 @@ public final class GongjiClient implements AutoCloseable {
    */
   public CompletableFuture<Sale> cancelAsync(String transactionId, String requestId) {
     checkOpen();
-    CancelRequest req = CancelRequest.newBuilder()
-        .setRequestId(requestId == null ? newRequestId() : requestId)
-        .setTerminal(terminal)
-        .setTransactionId(Checks.notNull(transactionId, "transactionId"))
-        .build();
-    return call(SettlementServiceGrpc.getCancelMethod(), req, req.getRequestId())
-        .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
-            new Split(0, 0, 0, 0, 0, Collections.<Leg>emptyList(), r.getBalanceAfterFen()), 0));
+    Checks.notNull(transactionId, "transactionId");
+    return freshIdOnCollision(requestId, id -> {
+      CancelRequest req = CancelRequest.newBuilder().setRequestId(id).setTerminal(terminal)
+          .setTransactionId(transactionId).build();
+      return call(SettlementServiceGrpc.getCancelMethod(), req, id)
+          .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
+              new Split(0, 0, 0, 0, 0, Collections.<Leg>emptyList(), r.getBalanceAfterFen()), 0));
+    });
   }
 
   /**
@@ -293,17 +307,16 @@ public final class GongjiClient implements AutoCloseable {
    */
   public CompletableFuture<Sale> refundAsync(String transactionId, String requestId) {
     checkOpen();
-    RefundRequest req = RefundRequest.newBuilder()
-        .setRequestId(requestId == null ? newRequestId() : requestId)
-        .setTerminal(terminal)
-        .setTransactionId(Checks.notNull(transactionId, "transactionId"))
-        .build();
-    final String id = req.getRequestId();
-    CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id)
-        .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
-            Mapping.split(r.getBreakdown()), 0));
-    return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
-        Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
+    Checks.notNull(transactionId, "transactionId");
+    return freshIdOnCollision(requestId, id -> {
+      RefundRequest req = RefundRequest.newBuilder().setRequestId(id).setTerminal(terminal)
+          .setTransactionId(transactionId).build();
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id)
+          .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
+              Mapping.split(r.getBreakdown()), 0));
+      return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
+          Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
+    });
   }
 
   /**
@@ -390,6 +403,47 @@ public final class GongjiClient implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("the client is closed");
     }
+  }
+
+  /**
+   * Runs a call with the caller's request id, or with one this client makes up. A made-up id that the
+   * gateway answers with {@code REQUEST_ID_REUSED} was made up first by another terminal of the same
+   * institution (the msgid form has only four digits to tell them apart); that answer means nothing
+   * was applied, so the call goes again with a fresh id, at most {@value #FRESH_ID_ATTEMPTS} times in
+   * all. A caller's own id is never replaced.
+   */
+  private <T> CompletableFuture<T> freshIdOnCollision(String callerRequestId,
+      final java.util.function.Function<String, CompletableFuture<T>> attempt) {
+    if (callerRequestId != null) {
+      return attempt.apply(callerRequestId);
+    }
+    return withFreshId(attempt, FRESH_ID_ATTEMPTS);
+  }
+
+  private <T> CompletableFuture<T> withFreshId(final java.util.function.Function<String, CompletableFuture<T>> attempt,
+      final int attemptsLeft) {
+    final CompletableFuture<T> out = new CompletableFuture<T>();
+    attempt.apply(newRequestId()).whenComplete((value, error) -> {
+      if (error == null) {
+        out.complete(value);
+        return;
+      }
+      Throwable e = OutcomeResolver.unwrap(error);
+      boolean collided = e instanceof GongjiRejectedException
+          && ((GongjiRejectedException) e).reason() == RejectionReason.REQUEST_ID_REUSED;
+      if (!collided || attemptsLeft <= 1 || closed.get()) {
+        out.completeExceptionally(e);
+        return;
+      }
+      withFreshId(attempt, attemptsLeft - 1).whenComplete((v, err) -> {
+        if (err == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(OutcomeResolver.unwrap(err));
+        }
+      });
+    });
+    return out;
   }
 
   private <T> CompletableFuture<T> resolving(CompletableFuture<T> once, final String requestId,

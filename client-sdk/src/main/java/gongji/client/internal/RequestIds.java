@@ -16,7 +16,8 @@ import java.time.format.DateTimeFormatter;
  * by one second when a second's 10,000 are used up. So a burst of more than 10,000 ids a second,
  * or a clock set back, makes the stamp run ahead of the clock for a while instead of repeating an
  * id. Different generators of one institution can still collide (the form has only 4 digits for
- * that); the gateway refuses the second request with {@code REQUEST_ID_REUSED}, never charging it.
+ * that); the gateway refuses the second request with {@code REQUEST_ID_REUSED}, never charging it,
+ * and {@code GongjiClient} sends a call whose id it made up again under a fresh one.
  */
 public final class RequestIds {
   /** How many ids the 4-digit sequence can tell apart within one second. */
