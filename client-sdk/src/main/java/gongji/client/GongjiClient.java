@@ -185,15 +185,21 @@ public final class GongjiClient implements AutoCloseable {
     checkOpen();
     Checks.notNull(request, "request");
     return freshIdOnCollision(request.requestId().isEmpty() ? null : request.requestId(), requestId -> {
-      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(),
-          Mapping.authorize(options.terminal(), request, requestId), requestId)
+      gongji.v1.AuthorizeRequest sent = Mapping.authorize(options.terminal(), request, requestId);
+      long totalFen = 0;
+      for (gongji.v1.LineItem item : sent.getItemsList()) {
+        totalFen += item.getAmountFen();
+      }
+      final long sentTotalFen = totalFen;
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(), sent, requestId)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
-      return resolving(once, requestId, r -> {
+      return resolving(once, requestId, readerOf(r -> {
         gongji.v1.Transaction t = r.getTransaction();
         return new Sale(t.getTransactionId(), requestId, Mapping.state(t.getState()), Mapping.split(t.getAuthorized()),
             Mapping.millis(t.getExpireTime()));
-      });
+      }, r -> r.getRequest().getKind() == gongji.v1.RequestKind.REQUEST_KIND_AUTHORIZE
+          && r.getTransaction().getAuthorized().getTotalFen() == sentTotalFen));
     });
   }
 
@@ -231,8 +237,10 @@ public final class GongjiClient implements AutoCloseable {
       CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), 0));
-      return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
-          Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
+      return resolving(once, id, readerOf(r -> new Sale(r.getTransaction().getTransactionId(), id,
+          Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0),
+          r -> r.getRequest().getKind() == gongji.v1.RequestKind.REQUEST_KIND_SETTLE
+              && r.getTransaction().getTransactionId().equals(transactionId)));
     });
   }
 
@@ -314,8 +322,10 @@ public final class GongjiClient implements AutoCloseable {
       CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), 0));
-      return resolving(once, id, r -> new Sale(r.getTransaction().getTransactionId(), id,
-          Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0));
+      return resolving(once, id, readerOf(r -> new Sale(r.getTransaction().getTransactionId(), id,
+          Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0),
+          r -> r.getRequest().getKind() == gongji.v1.RequestKind.REQUEST_KIND_REFUND
+              && r.getTransaction().getTransactionId().equals(transactionId)));
     });
   }
 
@@ -444,6 +454,26 @@ public final class GongjiClient implements AutoCloseable {
       });
     });
     return out;
+  }
+
+  /**
+   * A reader of a looked-up request that takes it as this client's only when {@code ours} says so: the
+   * kind and what can be compared (the transaction, the total) must be what was sent.
+   */
+  private static <T> OutcomeResolver.Reader<T> readerOf(
+      final java.util.function.Function<gongji.v1.GetTransactionResponse, T> read,
+      final java.util.function.Predicate<gongji.v1.GetTransactionResponse> ours) {
+    return new OutcomeResolver.Reader<T>() {
+      @Override
+      public T read(gongji.v1.GetTransactionResponse response) {
+        return read.apply(response);
+      }
+
+      @Override
+      public boolean ours(gongji.v1.GetTransactionResponse response) {
+        return ours.test(response);
+      }
+    };
   }
 
   private <T> CompletableFuture<T> resolving(CompletableFuture<T> once, final String requestId,

@@ -25,6 +25,14 @@ final class OutcomeResolver {
   /** Reads the applied result back from a look-up. */
   interface Reader<T> {
     T read(GetTransactionResponse response);
+
+    /**
+     * Whether an applied request found under the id is the one this client sent: another terminal
+     * of the institution may have made up the same id, and its request is not ours.
+     */
+    default boolean ours(GetTransactionResponse response) {
+      return true;
+    }
   }
 
   private final GongjiClient client;
@@ -96,7 +104,10 @@ final class OutcomeResolver {
   private <T> void decide(String requestId, Reader<T> reader, GetTransactionResponse response,
       CompletableFuture<T> result) {
     RequestRecord r = response.getRequest();
-    if (r.getApplied()) {
+    if (r.getApplied() && !reader.ours(response)) {
+      // Ours was refused as a reuse of the id, or will be should it still arrive: not applied.
+      result.completeExceptionally(notApplied(requestId, "the id belongs to another request of the institution"));
+    } else if (r.getApplied()) {
       result.complete(reader.read(response));
     } else if (r.getReversed() || r.getKind() == gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE) {
       result.completeExceptionally(notApplied(requestId, "it was reversed"));

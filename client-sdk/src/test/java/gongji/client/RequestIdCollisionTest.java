@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import gongji.client.internal.RequestIds;
+import gongji.client.testing.ClientFault;
 import gongji.client.testing.TestGateway;
+import gongji.v1.SettlementServiceGrpc;
 import gongji.server.DemoData;
 import java.time.Clock;
 import java.time.Instant;
@@ -86,5 +88,22 @@ class RequestIdCollisionTest {
 
     assertEquals(RejectionReason.REQUEST_ID_REUSED, e.reason());
     assertEquals(0, gateway.account(DemoData.ZHAO_LEI).getHeldFen());
+  }
+
+  @Test
+  void authorize_madeUpIdTakenAndOutcomeUnknown_notTakenForTheOtherTerminalsSale() throws Exception {
+    Sale other = first.authorize(basket(LI_NA).build()); // takes id ...0000
+    ClientFault fault = ClientFault.deadlineBeforeSending(1, SettlementServiceGrpc.getAuthorizeMethod());
+    try (GongjiClient unlucky = GongjiClient.create(options(new Terminal(DemoData.PHARMACY, "POS02", "cashier-8"))
+        .build(), gateway.channelBuilder().intercept(fault), new RequestIds(DemoData.PHARMACY, 0, SAME_SECOND))) {
+
+      // Its first id is ...0000 too; the call times out unsent, and the look-up finds the other sale.
+      GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+          () -> unlucky.authorize(cashOnly(ZHAO_LEI, 2_000).usePersonalAccount(true).build()));
+
+      assertEquals(RejectionReason.NOT_APPLIED, e.reason());
+      assertEquals(other.requestId(), e.metadata().get("request_id"));
+      assertEquals(0, gateway.account(DemoData.ZHAO_LEI).getHeldFen());
+    }
   }
 }
