@@ -95,15 +95,18 @@ public final class GongjiClient implements AutoCloseable {
     Checks.notNull(options, "options");
     Checks.notNull(channelBuilder, "channelBuilder");
     Checks.notNull(options.terminal(), "options.terminal (a terminal client needs ClientOptions.builder(target, terminal))");
-    return new GongjiClient(options, Channels.build(options, channelBuilder,
-        Collections.singletonList(new String[] {"gongji.v1.SettlementService"})));
+    return new GongjiClient(options, channels(options, channelBuilder));
   }
 
   /** A client whose made-up request ids come from {@code requestIds} (tests of id collisions). */
   static GongjiClient create(ClientOptions options, ManagedChannelBuilder<?> channelBuilder, RequestIds requestIds) {
     Checks.notNull(options.terminal(), "options.terminal");
-    return new GongjiClient(options, Channels.build(options, channelBuilder,
-        Collections.singletonList(new String[] {"gongji.v1.SettlementService"})), Checks.notNull(requestIds, "requestIds"));
+    return new GongjiClient(options, channels(options, channelBuilder), Checks.notNull(requestIds, "requestIds"));
+  }
+
+  private static Channels channels(ClientOptions options, ManagedChannelBuilder<?> channelBuilder) {
+    return Channels.build(options, channelBuilder,
+        Collections.singletonList(new String[] {"gongji.v1.SettlementService"}));
   }
 
   // Retry UNAVAILABLE only (Channels): the same request, with the same request id, cannot charge twice.
@@ -445,13 +448,7 @@ public final class GongjiClient implements AutoCloseable {
         out.completeExceptionally(e);
         return;
       }
-      withFreshId(attempt, attemptsLeft - 1).whenComplete((v, err) -> {
-        if (err == null) {
-          out.complete(v);
-        } else {
-          out.completeExceptionally(OutcomeResolver.unwrap(err));
-        }
-      });
+      forward(withFreshId(attempt, attemptsLeft - 1), out);
     });
     return out;
   }
@@ -492,15 +489,20 @@ public final class GongjiClient implements AutoCloseable {
         out.completeExceptionally(e);
         return;
       }
-      resolver.resolve(requestId, reader).whenComplete((v, err) -> {
-        if (err == null) {
-          out.complete(v);
-        } else {
-          out.completeExceptionally(OutcomeResolver.unwrap(err));
-        }
-      });
+      forward(resolver.resolve(requestId, reader), out);
     });
     return out;
+  }
+
+  /** Completes {@code out} as {@code from} completes, with the cause unwrapped. */
+  private static <T> void forward(CompletableFuture<T> from, final CompletableFuture<T> out) {
+    from.whenComplete((v, err) -> {
+      if (err == null) {
+        out.complete(v);
+      } else {
+        out.completeExceptionally(OutcomeResolver.unwrap(err));
+      }
+    });
   }
 
   private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, String requestId) {
