@@ -159,14 +159,23 @@ public final class Ledger {
   }
 
   /**
-   * Applies one command at the given time (ledger time never goes back: an earlier time counts as
-   * the current one). Never throws for a valid command; an exception means a bug.
+   * Moves the ledger time to {@code atMillis} (never back) and does what came due by then: expired
+   * holds are released, unaccepted wallet transfers returned, request ids past the window forgotten.
+   * This changes money state: a failure here is a broken invariant.
    */
-  public Result apply(Command command, long atMillis) {
+  public void advanceTo(long atMillis) {
     if (atMillis > nowMillis) {
       nowMillis = atMillis;
     }
     expireDue();
+  }
+
+  /**
+   * Applies one command at the given time (ledger time never goes back: an earlier time counts as
+   * the current one). Never throws for a valid command; an exception means a bug.
+   */
+  public Result apply(Command command, long atMillis) {
+    advanceTo(atMillis);
     if (command instanceof Authorize c) {
       Result replay = replay(c, RequestKind.AUTHORIZE);
       return replay != null ? replay : record(c, RequestKind.AUTHORIZE, c.institution(), authorize(c));
