@@ -18,6 +18,51 @@ import gongji.server.domain.Relationship;
  */
 public sealed interface Command {
 
+  /** What kind of command this is: the ledger dispatches on it with an exhaustive switch. */
+  Type type();
+
+  /**
+   * The kinds of command, one per record: a {@code switch} over them without a default is checked
+   * for exhaustiveness by the compiler (Java 17 has no pattern matching over sealed types in switch).
+   */
+  enum Type {
+    REGISTER_INSTITUTION,
+    UPSERT_INSURED,
+    SET_REGION_POLICY,
+    CREATE_BINDING,
+    REQUEST_BINDING,
+    REVIEW_BINDING,
+    DISSOLVE_BINDING,
+    RECORD_DEATH,
+    PAY_OUT_TO_HEIRS,
+    PAY_PREMIUM,
+    UPDATE_BINDING_QUOTA,
+    OPEN_WALLET,
+    ASSIGN_WALLET_QUOTA,
+    ANSWER_WALLET_TRANSFER,
+    CREDIT,
+    AUTHORIZE,
+    SETTLE,
+    CANCEL,
+    REFUND,
+    REVERSE,
+    REJECT,
+    RECORD_ALERT,
+    TICK,
+    IDENTIFY,
+    LOAD_REFERENCE,
+    LIST_BINDINGS,
+    LIST_ALERTS,
+    RECONCILE,
+    RECONCILE_DETAIL,
+    LIST_USAGE,
+    GET_WALLET,
+    LIST_WALLET_TRANSFERS,
+    AUDIT,
+    GET_ACCOUNT,
+    GET_TRANSACTION
+  }
+
   /** Whether this command changes state and so must be journaled before it is acknowledged. */
   default boolean mutating() {
     return true;
@@ -42,18 +87,33 @@ public sealed interface Command {
   // ---- back office --------------------------------------------------------------------------
 
   record RegisterInstitution(Institution institution) implements Command {
+    @Override
+    public Type type() {
+      return Type.REGISTER_INSTITUTION;
+    }
+
     public RegisterInstitution {
       requireNonNull(institution, "institution");
     }
   }
 
   record UpsertInsured(Insured insured) implements Command {
+    @Override
+    public Type type() {
+      return Type.UPSERT_INSURED;
+    }
+
     public UpsertInsured {
       requireNonNull(insured, "insured");
     }
   }
 
   record SetRegionPolicy(RegionPolicy policy) implements Command {
+    @Override
+    public Type type() {
+      return Type.SET_REGION_POLICY;
+    }
+
     public SetRegionPolicy {
       requireNonNull(policy, "policy");
     }
@@ -61,6 +121,11 @@ public sealed interface Command {
 
   record CreateBinding(String authorizerPsnNo, String beneficiaryPsnNo, Relationship relationship, long quotaFen)
       implements Command {
+    @Override
+    public Type type() {
+      return Type.CREATE_BINDING;
+    }
+
     public CreateBinding {
       requireNonNull(authorizerPsnNo, "authorizerPsnNo");
       requireNonNull(beneficiaryPsnNo, "beneficiaryPsnNo");
@@ -71,6 +136,11 @@ public sealed interface Command {
   /** Asks for a binding; it pays nothing until the agency verifies the relationship. */
   record RequestBinding(String authorizerPsnNo, String beneficiaryPsnNo, Relationship relationship, long quotaFen,
       String evidenceRef) implements Command {
+    @Override
+    public Type type() {
+      return Type.REQUEST_BINDING;
+    }
+
     public RequestBinding {
       requireNonNull(authorizerPsnNo, "authorizerPsnNo");
       requireNonNull(beneficiaryPsnNo, "beneficiaryPsnNo");
@@ -81,6 +151,11 @@ public sealed interface Command {
 
   /** The agency's review of a requested binding: approve (it becomes active) or reject. */
   record ReviewBinding(String bindingId, boolean approve, String note) implements Command {
+    @Override
+    public Type type() {
+      return Type.REVIEW_BINDING;
+    }
+
     public ReviewBinding {
       requireNonNull(bindingId, "bindingId");
       requireNonNull(note, "note");
@@ -89,6 +164,11 @@ public sealed interface Command {
 
   /** Either party ends a binding. */
   record DissolveBinding(String bindingId, String byPsnNo) implements Command {
+    @Override
+    public Type type() {
+      return Type.DISSOLVE_BINDING;
+    }
+
     public DissolveBinding {
       requireNonNull(bindingId, "bindingId");
       requireNonNull(byPsnNo, "byPsnNo");
@@ -97,6 +177,11 @@ public sealed interface Command {
 
   /** A death: the account freezes and every binding of the person dissolves. */
   record RecordDeath(String psnNo) implements Command {
+    @Override
+    public Type type() {
+      return Type.RECORD_DEATH;
+    }
+
     public RecordDeath {
       requireNonNull(psnNo, "psnNo");
     }
@@ -112,6 +197,11 @@ public sealed interface Command {
 
   /** Pays a deceased person's whole balance out to heirs: an auditable transfer, never a silent zeroing. */
   record PayOutToHeirs(String requestId, long contentHash, String psnNo, java.util.List<Heir> heirs) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.PAY_OUT_TO_HEIRS;
+    }
+
     public PayOutToHeirs {
       requireNonNull(requestId, "requestId");
       requireNonNull(psnNo, "psnNo");
@@ -122,6 +212,11 @@ public sealed interface Command {
   /** Pays a relative's resident insurance premium (代缴) from the payer's personal account. */
   record PayPremium(String requestId, long contentHash, String payerPsnNo, String beneficiaryPsnNo, long amountFen,
       int year) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.PAY_PREMIUM;
+    }
+
     public PayPremium {
       requireNonNull(requestId, "requestId");
       requireNonNull(payerPsnNo, "payerPsnNo");
@@ -131,6 +226,11 @@ public sealed interface Command {
 
   /** The authorizer changes a binding's quota (0 = no quota), where their region allows quotas. */
   record UpdateBindingQuota(String bindingId, String byPsnNo, long quotaFen) implements Command {
+    @Override
+    public Type type() {
+      return Type.UPDATE_BINDING_QUOTA;
+    }
+
     public UpdateBindingQuota {
       requireNonNull(bindingId, "bindingId");
       requireNonNull(byPsnNo, "byPsnNo");
@@ -141,6 +241,11 @@ public sealed interface Command {
 
   /** Opens a person's medical-insurance wallet; opening an open wallet changes nothing. */
   record OpenWallet(String psnNo) implements Command {
+    @Override
+    public Type type() {
+      return Type.OPEN_WALLET;
+    }
+
     public OpenWallet {
       requireNonNull(psnNo, "psnNo");
     }
@@ -149,6 +254,11 @@ public sealed interface Command {
   /** Earmarks quota on the authorizer's account for a relative's wallet; pending until accepted. */
   record AssignWalletQuota(String requestId, long contentHash, String authorizerPsnNo, String beneficiaryPsnNo,
       long amountFen) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.ASSIGN_WALLET_QUOTA;
+    }
+
     public AssignWalletQuota {
       requireNonNull(requestId, "requestId");
       requireNonNull(authorizerPsnNo, "authorizerPsnNo");
@@ -161,6 +271,11 @@ public sealed interface Command {
    * authorizer withdraws it ({@code accept} false). Answering again with the same answer changes nothing.
    */
   record AnswerWalletTransfer(String transferId, String byPsnNo, boolean accept) implements Command {
+    @Override
+    public Type type() {
+      return Type.ANSWER_WALLET_TRANSFER;
+    }
+
     public AnswerWalletTransfer {
       requireNonNull(transferId, "transferId");
       requireNonNull(byPsnNo, "byPsnNo");
@@ -168,6 +283,11 @@ public sealed interface Command {
   }
 
   record Credit(String requestId, long contentHash, String psnNo, long amountFen) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.CREDIT;
+    }
+
     public Credit {
       requireNonNull(requestId, "requestId");
       requireNonNull(psnNo, "psnNo");
@@ -186,6 +306,11 @@ public sealed interface Command {
       Bill bill,
       boolean useAccount,
       boolean useMutualAid) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.AUTHORIZE;
+    }
+
     public Authorize {
       requireNonNull(requestId, "requestId");
       requireNonNull(institution, "institution");
@@ -199,6 +324,11 @@ public sealed interface Command {
   /** Settle; {@code finalTotalFen} is -1 for the authorized total. */
   record Settle(String requestId, long contentHash, String institution, String txnId, long finalTotalFen)
       implements Keyed {
+    @Override
+    public Type type() {
+      return Type.SETTLE;
+    }
+
     public Settle {
       requireNonNull(requestId, "requestId");
       requireNonNull(institution, "institution");
@@ -207,6 +337,11 @@ public sealed interface Command {
   }
 
   record Cancel(String requestId, long contentHash, String institution, String txnId) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.CANCEL;
+    }
+
     public Cancel {
       requireNonNull(requestId, "requestId");
       requireNonNull(institution, "institution");
@@ -215,6 +350,11 @@ public sealed interface Command {
   }
 
   record Refund(String requestId, long contentHash, String institution, String txnId) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.REFUND;
+    }
+
     public Refund {
       requireNonNull(requestId, "requestId");
       requireNonNull(institution, "institution");
@@ -224,6 +364,11 @@ public sealed interface Command {
 
   /** Undo the request {@code originalRequestId} of this institution if it happened; else tombstone it. */
   record Reverse(String institution, String originalRequestId) implements Command {
+    @Override
+    public Type type() {
+      return Type.REVERSE;
+    }
+
     public Reverse {
       requireNonNull(institution, "institution");
       requireNonNull(originalRequestId, "originalRequestId");
@@ -236,6 +381,11 @@ public sealed interface Command {
    */
   record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail)
       implements Keyed {
+    @Override
+    public Type type() {
+      return Type.REJECT;
+    }
+
     public Reject {
       requireNonNull(requestId, "requestId");
       requireNonNull(kind, "kind");
@@ -247,6 +397,11 @@ public sealed interface Command {
 
   /** Records a fraud alert found outside a keyed request (an Identify with someone else's card). */
   record RecordAlert(String kind, String institution, String psnNo, String detail) implements Command {
+    @Override
+    public Type type() {
+      return Type.RECORD_ALERT;
+    }
+
     public RecordAlert {
       requireNonNull(kind, "kind");
       requireNonNull(institution, "institution");
@@ -256,7 +411,12 @@ public sealed interface Command {
   }
 
   /** Lets ledger time pass: expires due holds. The sequencer sends it when a hold is due. */
-  record Tick() implements Command {}
+  record Tick() implements Command {
+    @Override
+    public Type type() {
+      return Type.TICK;
+    }
+  }
 
   // ---- reads --------------------------------------------------------------------------------
 
@@ -265,6 +425,11 @@ public sealed interface Command {
    * decides which relatives' funds reach across provinces); null for anywhere in their province.
    */
   record Identify(String psnNo, String institution) implements Query {
+    @Override
+    public Type type() {
+      return Type.IDENTIFY;
+    }
+
     public Identify {
       requireNonNull(psnNo, "psnNo");
     }
@@ -276,6 +441,11 @@ public sealed interface Command {
 
   /** Reference data the caches load on a miss: what {@code key} names depends on {@code kind}. */
   record LoadReference(ReferenceKind kind, Object key) implements Query {
+    @Override
+    public Type type() {
+      return Type.LOAD_REFERENCE;
+    }
+
     public LoadReference {
       requireNonNull(kind, "kind");
       requireNonNull(key, "key");
@@ -296,6 +466,11 @@ public sealed interface Command {
 
   /** The bindings of a person, as authorizer or beneficiary (or both when {@code role} is null). */
   record ListBindings(String psnNo, BindingRole role) implements Query {
+    @Override
+    public Type type() {
+      return Type.LIST_BINDINGS;
+    }
+
     public ListBindings {
       requireNonNull(psnNo, "psnNo");
     }
@@ -305,10 +480,20 @@ public sealed interface Command {
   enum BindingRole { AUTHORIZER, BENEFICIARY }
 
   /** Fraud alerts with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}. */
-  record ListAlerts(long afterSeq, int limit) implements Query {}
+  record ListAlerts(long afterSeq, int limit) implements Query {
+    @Override
+    public Type type() {
+      return Type.LIST_ALERTS;
+    }
+  }
 
   /** Day-end totals of one institution for one local day (3201). */
   record Reconcile(String institution, long dayEpoch) implements Query {
+    @Override
+    public Type type() {
+      return Type.RECONCILE;
+    }
+
     public Reconcile {
       requireNonNull(institution, "institution");
     }
@@ -316,6 +501,11 @@ public sealed interface Command {
 
   /** The settlements and refunds behind a day's totals, from {@code offset}, at most {@code limit} (3202). */
   record ReconcileDetail(String institution, long dayEpoch, int offset, int limit) implements Query {
+    @Override
+    public Type type() {
+      return Type.RECONCILE_DETAIL;
+    }
+
     public ReconcileDetail {
       requireNonNull(institution, "institution");
     }
@@ -324,6 +514,11 @@ public sealed interface Command {
   /** Mutual-aid usage records (共济使用记录) of a person in [fromMillis, toMillis), from {@code offset}. */
   record ListUsage(String psnNo, BindingRole role, long fromMillis, long toMillis, int offset, int limit)
       implements Query {
+    @Override
+    public Type type() {
+      return Type.LIST_USAGE;
+    }
+
     public ListUsage {
       requireNonNull(psnNo, "psnNo");
     }
@@ -331,6 +526,11 @@ public sealed interface Command {
 
   /** A person's wallet. */
   record GetWallet(String psnNo) implements Query {
+    @Override
+    public Type type() {
+      return Type.GET_WALLET;
+    }
+
     public GetWallet {
       requireNonNull(psnNo, "psnNo");
     }
@@ -341,15 +541,30 @@ public sealed interface Command {
    * null), newest first, from {@code offset}, at most {@code limit}.
    */
   record ListWalletTransfers(String psnNo, BindingRole role, int offset, int limit) implements Query {
+    @Override
+    public Type type() {
+      return Type.LIST_WALLET_TRANSFERS;
+    }
+
     public ListWalletTransfers {
       requireNonNull(psnNo, "psnNo");
     }
   }
 
   /** Checks every invariant of the ledger (O(state)): for tests and tools, not for the hot path. */
-  record Audit() implements Query {}
+  record Audit() implements Query {
+    @Override
+    public Type type() {
+      return Type.AUDIT;
+    }
+  }
 
   record GetAccount(String psnNo) implements Query {
+    @Override
+    public Type type() {
+      return Type.GET_ACCOUNT;
+    }
+
     public GetAccount {
       requireNonNull(psnNo, "psnNo");
     }
@@ -357,6 +572,11 @@ public sealed interface Command {
 
   /** Exactly one of {@code txnId} and {@code requestId} is non-null. */
   record GetTransaction(String institution, String txnId, String requestId) implements Query {
+    @Override
+    public Type type() {
+      return Type.GET_TRANSACTION;
+    }
+
     public GetTransaction {
       requireNonNull(institution, "institution");
     }

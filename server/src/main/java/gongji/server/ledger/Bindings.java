@@ -1,0 +1,246 @@
+package gongji.server.ledger;
+
+import gongji.server.domain.Relationship;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.ledger.Result.Rejected;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Mutual-aid bindings (家庭共济绑定): who may share their account with whom, asked for, reviewed,
+ * dissolved, ended by life events, and the quota on each. The money drawn through a binding is
+ * counted on it by {@link Sales} and {@link Wallets}.
+ */
+final class Bindings {
+  private final Registry registry;
+  private final Wallets wallets;
+  private final Map<String, BindingState> bindings = new HashMap<>();
+  private long nextBinding = 1;
+
+  Bindings(Registry registry, Wallets wallets) {
+    this.registry = registry;
+    this.wallets = wallets;
+  }
+
+  BindingState binding(String id) {
+    return bindings.get(id);
+  }
+
+  Iterable<BindingState> all() {
+    return bindings.values();
+  }
+
+  long next() {
+    return nextBinding;
+  }
+
+  void restoreNext(long next) {
+    nextBinding = next;
+  }
+
+  /** The binding with this id as a result, or BINDING_NOT_FOUND. */
+  Result view(String bindingId) {
+    BindingState s = bindings.get(bindingId);
+    return s == null ? notFound(bindingId) : s.view();
+  }
+
+  private static Rejected notFound(String bindingId) {
+    return new Rejected(Outcome.BINDING_NOT_FOUND, "binding_id " + bindingId + " is not known");
+  }
+
+  /** A binding the agency verified already (migration, back office): asked for and made active at once. */
+  Result create(Command.CreateBinding c) {
+    Result r = request(c.authorizerPsnNo(), c.beneficiaryPsnNo(), c.relationship(), c.quotaFen(), "");
+    if (r instanceof Result.BindingView v) {
+      BindingState b = bindings.get(v.bindingId());
+      b.status = BindingStatus.ACTIVE;
+      return b.view();
+    }
+    return r;
+  }
+
+  Result request(Command.RequestBinding c) {
+    return request(c.authorizerPsnNo(), c.beneficiaryPsnNo(), c.relationship(), c.quotaFen(), c.evidenceRef());
+  }
+
+  private Result request(String authorizerPsnNo, String beneficiaryPsnNo, Relationship relationship, long quotaFen,
+      String evidenceRef) {
+    PersonState a = registry.person(authorizerPsnNo);
+    PersonState b = registry.person(beneficiaryPsnNo);
+    if (a == null || b == null) {
+      return Registry.patientNotFound(a == null ? authorizerPsnNo : beneficiaryPsnNo);
+    }
+    Rejected refused = allowed(a, b, relationship, quotaFen);
+    if (refused != null) {
+      return refused;
+    }
+    for (BindingState existing : b.asBeneficiary) {
+      if ((existing.status == BindingStatus.ACTIVE || existing.status == BindingStatus.REQUESTED)
+          && existing.authorizer == a) {
+        return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+            "binding " + existing.id + " between them is already " + existing.status);
+      }
+    }
+    long seq = nextBinding++;
+    BindingState s = new BindingState(Ledger.id('B', seq), seq, a, b, relationship, quotaFen);
+    s.evidenceRef = evidenceRef;
+    bindings.put(s.id, s);
+    b.asBeneficiary.add(s);
+    a.asAuthorizer.add(s);
+    return s.view();
+  }
+
+  /** The rules for who may bind whom, checked when a binding is asked for and again when verified. */
+  private Rejected allowed(PersonState a, PersonState b, Relationship relationship, long quotaFen) {
+    if (a == b) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "a person cannot bind themselves");
+    }
+    if (!a.insured.hasPersonalAccount() || a.account < 0) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "the authorizer must be employee-insured (has no personal account)");
+    }
+    if (!a.insured.active() || !b.insured.active()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "both parties must be insured in normal status");
+    }
+    if (a.frozen || b.frozen) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "an account of the parties is frozen");
+    }
+    RegionPolicy policy = registry.policy(a.insured.admdvs());
+    if (!policy.allows(relationship)) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+          "region " + policy.admdvs() + " allows only spouse, parents and children, not " + relationship);
+    }
+    if (quotaFen > 0 && !policy.quotaAllowed()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow a quota");
+    }
+    return null;
+  }
+
+  Result review(Command.ReviewBinding c) {
+    BindingState b = bindings.get(c.bindingId());
+    if (b == null) {
+      return notFound(c.bindingId());
+    }
+    if (b.status != BindingStatus.REQUESTED) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status + " (expected: REQUESTED)");
+    }
+    if (!c.approve()) {
+      b.status = BindingStatus.REJECTED;
+      b.endReason = c.note().isEmpty() ? "relationship not verified" : c.note();
+      return b.view();
+    }
+    Rejected refused = allowed(b.authorizer, b.beneficiary, b.relationship, b.quotaFen);
+    if (refused != null) {
+      return refused;
+    }
+    b.status = BindingStatus.ACTIVE;
+    return b.view();
+  }
+
+  Result dissolve(Command.DissolveBinding c) {
+    BindingState b = bindings.get(c.bindingId());
+    if (b == null) {
+      return notFound(c.bindingId());
+    }
+    boolean byAuthorizer = b.authorizer.psnNo().equals(c.byPsnNo());
+    if (!byAuthorizer && !b.beneficiary.psnNo().equals(c.byPsnNo())) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not a party to binding " + b.id);
+    }
+    if (b.status == BindingStatus.DISSOLVED || b.status == BindingStatus.REJECTED) {
+      return b.view();
+    }
+    end(b, byAuthorizer ? "dissolved by the authorizer" : "dissolved by the beneficiary");
+    return b.view();
+  }
+
+  /**
+   * Ends a binding. Holds already placed through it stay and settle or expire as authorized: the
+   * authorization was valid when it was made. Refunds still return money to the authorizer. Wallet
+   * quota assigned through it returns to the authorizer, but for what open sales hold (that returns
+   * when they are cancelled or expire).
+   */
+  void end(BindingState b, String reason) {
+    if (b.status == BindingStatus.ACTIVE || b.status == BindingStatus.REQUESTED) {
+      b.status = BindingStatus.DISSOLVED;
+      b.endReason = reason;
+      wallets.closeAllThrough(b, reason);
+    }
+  }
+
+  Result list(Command.ListBindings c) {
+    PersonState p = registry.person(c.psnNo());
+    if (p == null) {
+      return Registry.patientNotFound(c.psnNo());
+    }
+    List<Result.BindingView> out = new ArrayList<>();
+    if (c.role() != Command.BindingRole.BENEFICIARY) {
+      for (BindingState b : p.asAuthorizer) {
+        out.add(b.view());
+      }
+    }
+    if (c.role() != Command.BindingRole.AUTHORIZER) {
+      for (BindingState b : p.asBeneficiary) {
+        out.add(b.view());
+      }
+    }
+    return new Result.Bindings(List.copyOf(out));
+  }
+
+  Result updateQuota(Command.UpdateBindingQuota c) {
+    BindingState b = bindings.get(c.bindingId());
+    if (b == null) {
+      return notFound(c.bindingId());
+    }
+    if (!b.authorizer.psnNo().equals(c.byPsnNo())) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "only the authorizer of binding " + b.id + " changes its quota");
+    }
+    if (b.status != BindingStatus.ACTIVE && b.status != BindingStatus.REQUESTED) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status);
+    }
+    RegionPolicy policy = registry.policy(b.authorizer.insured.admdvs());
+    if (!policy.quotaAllowed()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow setting or changing a quota");
+    }
+    if (c.quotaFen() > 0 && c.quotaFen() < b.drawnFen()) {
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "quota_fen " + c.quotaFen() + " is below the " + b.drawnFen()
+          + " fen already drawn, held or assigned to the wallet through binding " + b.id);
+    }
+    b.quotaFen = c.quotaFen();
+    return b.view();
+  }
+
+  // ---- snapshot section ---------------------------------------------------------------------
+
+  void write(CommandCodec.Output out) {
+    List<BindingState> ordered = new ArrayList<>(bindings.values());
+    ordered.sort((x, y) -> Long.compare(x.seq, y.seq));
+    out.varint(ordered.size());
+    for (BindingState b : ordered) {
+      out.str(b.id).varlong(b.seq).str(b.authorizer.psnNo()).str(b.beneficiary.psnNo())
+          .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.ordinal())
+          .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen).varlong(b.walletFen);
+    }
+  }
+
+  void read(ByteBuffer in) {
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      String id = CommandCodec.str(in);
+      long seq = CommandCodec.varlong(in);
+      PersonState a = registry.person(CommandCodec.str(in));
+      PersonState b = registry.person(CommandCodec.str(in));
+      BindingState s = new BindingState(id, seq, a, b, Relationship.values()[in.get()], CommandCodec.varlong(in));
+      s.usedFen = CommandCodec.varlong(in);
+      s.heldFen = CommandCodec.varlong(in);
+      s.status = BindingStatus.values()[in.get()];
+      s.evidenceRef = CommandCodec.str(in);
+      s.endReason = CommandCodec.str(in);
+      s.premiumFen = CommandCodec.varlong(in);
+      s.walletFen = CommandCodec.varlong(in);
+      bindings.put(id, s);
+      b.asBeneficiary.add(s);
+      a.asAuthorizer.add(s);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package gongji.server.ledger;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The snapshot image of the ledger's state, section by section, each written and read by the part
+ * that owns it (framing, checksums and files are {@link Snapshots}'s):
+ *
+ * <pre>
+ * header   := nowMillis:i64 | nextTxn:varlong | nextBinding:varlong
+ * accounts := {@link Accounts#write}
+ * registry := {@link Registry#write}     policies, institutions, persons
+ * bindings := {@link Bindings#write}
+ * wallets  := {@link Wallets#write}
+ * sales    := {@link Sales#write}
+ * requests := {@link RequestLog#write}
+ * records  := {@link Records#write}      alerts, institution events, usage records
+ * extras   := {@link RequestLog#writeExtras}
+ * </pre>
+ *
+ * Reference data is written as the commands that create it (the journal's own encoding), money
+ * state as numbers. Sections are read in the same order: a later one refers to what an earlier one
+ * made (legs to persons, bindings and wallet transfers).
+ */
+final class LedgerSnapshot {
+  private LedgerSnapshot() {}
+
+  /** Writes a command, length first, in its journal encoding. */
+  static void nested(CommandCodec.Output out, Command c) {
+    CommandCodec.Output inner = new CommandCodec.Output(128);
+    CommandCodec.encode(c, inner);
+    out.varint(inner.size());
+    for (int i = 0; i < inner.size(); i++) {
+      out.u8(inner.array()[i]);
+    }
+  }
+
+  static Command nested(ByteBuffer in) {
+    int n = CommandCodec.varint(in);
+    ByteBuffer slice = in.slice(in.position(), n);
+    in.position(in.position() + n);
+    return CommandCodec.decode(slice);
+  }
+}

@@ -1,0 +1,247 @@
+package gongji.server.ledger;
+
+import gongji.server.domain.Credential;
+import gongji.server.domain.Institution;
+import gongji.server.domain.Insured;
+import gongji.server.domain.RegionPolicy;
+import gongji.server.ledger.Result.Rejected;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who and where: insured persons by person number and by credential, institutions, and region
+ * policies with their resolution from a district up to the national baseline. It changes when the
+ * agency's reference data changes; it moves no money.
+ */
+final class Registry {
+  private final Accounts accounts;
+  private final ReferenceListener listener;
+  private final Map<String, PersonState> persons = new HashMap<>();
+  private final Map<Credential, PersonState> credentials = new HashMap<>();
+  private final Map<String, InstitutionState> institutions = new HashMap<>();
+  private final Map<String, RegionPolicy> policies = new HashMap<>();
+  /**
+   * The policy that governs each area looked up so far (see {@link #policy}), so that the hot path
+   * neither cuts strings nor builds defaults; emptied whenever a policy is set. Bounded by the areas
+   * of the registered people and institutions (a few thousand in the whole country).
+   */
+  private final Map<String, RegionPolicy> resolvedPolicies = new HashMap<>();
+
+  Registry(Accounts accounts, ReferenceListener listener) {
+    this.accounts = accounts;
+    this.listener = listener;
+  }
+
+  PersonState person(String psnNo) {
+    return persons.get(psnNo);
+  }
+
+  Collection<PersonState> persons() {
+    return persons.values();
+  }
+
+  InstitutionState institution(String code) {
+    return institutions.get(code);
+  }
+
+  Collection<InstitutionState> institutions() {
+    return institutions.values();
+  }
+
+  static Rejected patientNotFound(String psnNo) {
+    return new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here");
+  }
+
+  static Rejected institutionNotFound(String code) {
+    return new Rejected(Outcome.INSTITUTION_NOT_FOUND, "fixmedins_code " + code + " is not registered");
+  }
+
+  /**
+   * The policy that governs an area: its own if one is set, else that of the pooling region it lies
+   * in (the district 620102 lies in the city 620100), else that of its province (620000), else the
+   * national baseline. Policies are set per pooling region, while an institution's code carries the
+   * area code of its district.
+   */
+  RegionPolicy policy(String admdvs) {
+    RegionPolicy p = resolvedPolicies.get(admdvs);
+    if (p == null) {
+      p = resolvePolicy(admdvs);
+      resolvedPolicies.put(admdvs, p);
+    }
+    return p;
+  }
+
+  private RegionPolicy resolvePolicy(String admdvs) {
+    RegionPolicy p = policies.get(admdvs);
+    if (p == null && admdvs.length() == 6) {
+      p = policies.get(admdvs.substring(0, 4) + "00");
+      if (p == null) {
+        p = policies.get(admdvs.substring(0, 2) + "0000");
+      }
+    }
+    return p != null ? p : RegionPolicy.defaults(admdvs);
+  }
+
+  /**
+   * Whether a relative's funds reach the place of treatment: always within the authorizer's
+   * province; across provinces only when both regions enable it.
+   */
+  boolean reaches(BindingState b, InstitutionState place) {
+    RegionPolicy from = policy(b.authorizer.insured.admdvs());
+    RegionPolicy at = policy(place.admdvs);
+    return from.province().equals(at.province()) || (from.crossProvinceEnabled() && at.crossProvinceEnabled());
+  }
+
+  // ---- changes of reference data ------------------------------------------------------------
+
+  void setPolicy(RegionPolicy policy) {
+    policies.put(policy.admdvs(), policy);
+    resolvedPolicies.clear();
+    listener.policyChanged(policy);
+  }
+
+  Result registerInstitution(Institution institution) {
+    InstitutionState s = institutions.get(institution.code());
+    if (s == null) {
+      institutions.put(institution.code(), new InstitutionState(institution, accounts.open()));
+    } else {
+      s.institution = institution;
+    }
+    listener.institutionChanged(institution);
+    return new Result.Done();
+  }
+
+  /** A refusal if one of the credentials belongs to another person, else null. */
+  Rejected credentialConflict(Insured insured) {
+    for (Credential cred : insured.credentials()) {
+      PersonState owner = credentials.get(cred);
+      if (owner != null && !owner.psnNo().equals(insured.psnNo())) {
+        return new Rejected(Outcome.CREDENTIAL_IN_USE,
+            "credential " + cred.type() + " " + cred.number() + " belongs to another person");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Registers or updates a person (their credentials re-indexed; an account opened when they gain
+   * one) and returns what they were before, or null if they are new. The caller has checked
+   * {@link #credentialConflict}; what the change means for bindings is {@link LifeEvents}'s.
+   */
+  Insured put(Insured insured) {
+    PersonState p = persons.get(insured.psnNo());
+    Insured before = null;
+    if (p == null) {
+      p = new PersonState(insured);
+      persons.put(insured.psnNo(), p);
+    } else {
+      before = p.insured;
+      for (Credential cred : before.credentials()) {
+        credentials.remove(cred);
+      }
+      p.setInsured(insured);
+    }
+    for (Credential cred : insured.credentials()) {
+      credentials.put(cred, p);
+    }
+    if (p.account < 0 && insured.hasPersonalAccount()) {
+      p.account = accounts.open();
+    }
+    return before;
+  }
+
+  /** Changes a person's insurance record (a death, say) without touching credentials or accounts. */
+  void replace(PersonState p, Insured insured) {
+    p.setInsured(insured);
+  }
+
+  void notifyChanged(Insured before, Insured after) {
+    listener.insuredChanged(before, after);
+  }
+
+  /** Reference data for the gateway's caches. */
+  Object reference(Command.LoadReference c) {
+    switch (c.kind()) {
+      case INSTITUTION -> {
+        InstitutionState s = institutions.get((String) c.key());
+        return s == null ? null : s.institution;
+      }
+      case INSURED -> {
+        PersonState p = persons.get((String) c.key());
+        return p == null ? null : p.insured;
+      }
+      case CREDENTIAL_OWNER -> {
+        PersonState p = credentials.get((Credential) c.key());
+        return p == null ? null : p.psnNo();
+      }
+      case POLICY -> {
+        return policy((String) c.key());
+      }
+      default -> throw new IllegalArgumentException("kind: " + c.kind());
+    }
+  }
+
+  // ---- snapshot section ---------------------------------------------------------------------
+
+  /** Policies, institutions and persons (with their account index, counters and payouts). */
+  void write(CommandCodec.Output out) {
+    out.varint(policies.size());
+    for (RegionPolicy p : policies.values()) {
+      LedgerSnapshot.nested(out, new Command.SetRegionPolicy(p));
+    }
+    out.varint(institutions.size());
+    for (InstitutionState i : institutions.values()) {
+      LedgerSnapshot.nested(out, new Command.RegisterInstitution(i.institution));
+      out.varint(i.account);
+    }
+    out.varint(persons.size());
+    for (PersonState p : persons.values()) {
+      LedgerSnapshot.nested(out, new Command.UpsertInsured(p.insured));
+      out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
+          .i64(p.walletOpenedAtMillis).varint(p.payouts.size());
+      for (Result.Payout po : p.payouts) {
+        out.varlong(po.totalFen()).i64(po.atMillis()).varint(po.heirs().size());
+        for (Command.Heir h : po.heirs()) {
+          out.str(h.name()).str(h.idNumber()).varlong(h.amountFen());
+        }
+      }
+    }
+  }
+
+  void read(ByteBuffer in) {
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      RegionPolicy p = ((Command.SetRegionPolicy) LedgerSnapshot.nested(in)).policy();
+      policies.put(p.admdvs(), p);
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      Institution i = ((Command.RegisterInstitution) LedgerSnapshot.nested(in)).institution();
+      institutions.put(i.code(), new InstitutionState(i, CommandCodec.varint(in)));
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      PersonState p = new PersonState(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured());
+      p.account = (int) (CommandCodec.varlong(in) - 1);
+      p.frozen = in.get() != 0;
+      p.aidDay = in.getLong();
+      p.aidUsesToday = CommandCodec.varint(in);
+      p.aidFenToday = CommandCodec.varlong(in);
+      p.walletOpenedAtMillis = in.getLong();
+      for (int k = CommandCodec.varint(in); k > 0; k--) {
+        long total = CommandCodec.varlong(in);
+        long at = in.getLong();
+        List<Command.Heir> heirs = new ArrayList<>();
+        for (int h = CommandCodec.varint(in); h > 0; h--) {
+          heirs.add(new Command.Heir(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.varlong(in)));
+        }
+        p.payouts.add(new Result.Payout(p.psnNo(), total, List.copyOf(heirs), at));
+      }
+      persons.put(p.psnNo(), p);
+      for (Credential c : p.insured.credentials()) {
+        credentials.put(c, p);
+      }
+    }
+  }
+}

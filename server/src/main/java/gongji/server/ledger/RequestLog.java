@@ -1,0 +1,328 @@
+package gongji.server.ledger;
+
+import gongji.server.ledger.Command.Keyed;
+import gongji.server.ledger.Result.Breakdown;
+import gongji.server.ledger.Result.Rejected;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The idempotency record: what every request id of the window led to, so that a retry gets the
+ * original result. Same id and same content: the original result; other content:
+ * REQUEST_ID_REUSED; reversed (or named by a reversal before it arrived): REQUEST_ID_REVERSED.
+ *
+ * <p>It keeps what it takes to answer a replay, not the result itself (which would cost hundreds of
+ * bytes per id over the whole window): the sale it touched and the few numbers of that moment. For
+ * the two requests of almost every sale (its authorization and its settlement) the {@link Txn}
+ * itself is the entry: it keeps their ids and hashes. Entries are kept oldest first and forgotten
+ * once older than the window.
+ */
+final class RequestLog {
+  private final Duration window;
+  private final Registry registry;
+  private final Sales sales;
+  private final LedgerTime time;
+  /** Per request id an {@link Entry}, or the {@link Txn} for a sale's own authorize and settle. */
+  private final LinkedHashMap<String, Object> requests = new LinkedHashMap<>();
+
+  RequestLog(Duration window, Registry registry, Sales sales, LedgerTime time) {
+    this.window = window;
+    this.registry = registry;
+    this.sales = sales;
+    this.time = time;
+  }
+
+  int size() {
+    return requests.size();
+  }
+
+  /**
+   * The result of an earlier request with this id, if there was one: the same result for the same
+   * content; REQUEST_ID_REUSED for other content; REQUEST_ID_REVERSED once reversed. Null if new.
+   */
+  Result replay(Keyed c, RequestKind kind) {
+    Entry e = entry(c.requestId());
+    if (e == null) {
+      return null;
+    }
+    if (e.kind == RequestKind.TOMBSTONE) {
+      return new Rejected(Outcome.REQUEST_ID_REVERSED,
+          "request_id " + c.requestId() + " was reversed before this request arrived");
+    }
+    if (e.kind != kind || e.contentHash != c.contentHash()) {
+      return new Rejected(Outcome.REQUEST_ID_REUSED,
+          "request_id " + c.requestId() + " was already used for a different " + e.kind + " request");
+    }
+    if (e.reversed) {
+      return new Rejected(Outcome.REQUEST_ID_REVERSED, "request_id " + c.requestId() + " was reversed");
+    }
+    return resultOf(c.requestId(), e);
+  }
+
+  /** Keeps what it takes to answer a replay of this request (see {@link #resultOf}); returns the result. */
+  Result record(Keyed c, RequestKind kind, String subject, Result result) {
+    long now = time.nowMillis();
+    Entry e;
+    if (result instanceof Result.Sale s && (kind == RequestKind.AUTHORIZE || kind == RequestKind.SETTLE)) {
+      Txn t = sales.txn(s.txn().txnId());
+      if (kind == RequestKind.AUTHORIZE) {
+        t.authorizeRequestId = c.requestId();
+        t.authorizeHash = c.contentHash();
+      } else {
+        t.settleRequestId = c.requestId();
+        t.settleHash = c.contentHash();
+        t.settledAtMillis = now;
+      }
+      requests.put(c.requestId(), t);
+      return result;
+    }
+    if (result instanceof Rejected r) {
+      e = new Entry(kind, c.contentHash(), subject, r, null, null, 0, 0, now);
+    } else if (result instanceof Result.Sale s) {
+      e = new Entry(kind, c.contentHash(), subject, null, sales.txn(s.txn().txnId()), s.txn().state(),
+          s.breakdown().balanceAfterFen(), 0, now);
+    } else if (result instanceof Result.Premium pr) {
+      e = new Entry(kind, c.contentHash(), subject, null, null, null, pr.amountFen(), pr.payerBalanceAfterFen(), now);
+      e.extra = pr;
+    } else if (result instanceof Result.Payout po) {
+      e = new Entry(kind, c.contentHash(), subject, null, null, null, po.totalFen(),
+          registry.person(subject).payouts.size() - 1, now);
+    } else if (result instanceof Result.WalletTransferView w) {
+      e = new Entry(kind, c.contentHash(), subject, null, null, null, w.amountFen(), 0, now);
+      e.extra = w;
+    } else if (result instanceof Result.Account a) {
+      e = new Entry(kind, c.contentHash(), a.psnNo(), null, null, null, a.balanceFen(), a.heldFen(), now);
+    } else {
+      throw new IllegalStateException("cannot record " + result);
+    }
+    requests.put(c.requestId(), e);
+    return result;
+  }
+
+  /** Whether a request id was seen in the window (tombstones included). */
+  boolean contains(String requestId) {
+    return requests.containsKey(requestId);
+  }
+
+  /** The entry of a request id, or null; for a sale's own requests, made from the sale. */
+  Entry entry(String requestId) {
+    Object v = requests.get(requestId);
+    return v == null ? null : entryOf(requestId, v);
+  }
+
+  /** Leaves a tombstone: the original of a reversal has not arrived (or never will) and is refused. */
+  void tombstone(String requestId, String institution) {
+    requests.put(requestId, new Entry(RequestKind.TOMBSTONE, 0, institution, null, null, null, 0, 0, time.nowMillis()));
+  }
+
+  /** Marks a request reversed: a retry of it is refused from now on. */
+  void markReversed(String requestId) {
+    Object v = requests.get(requestId);
+    if (v instanceof Txn sale) {
+      if (requestId.equals(sale.authorizeRequestId)) {
+        sale.authorizeReversed = true;
+      } else {
+        sale.settleReversed = true;
+      }
+    } else {
+      ((Entry) v).reversed = true;
+    }
+  }
+
+  /** Forgets the request ids older than the window. */
+  void forgetExpired() {
+    long horizon = time.nowMillis() - window.toMillis();
+    Iterator<Map.Entry<String, Object>> it = requests.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Object> e = it.next();
+      if (recordedAt(e.getKey(), e.getValue()) >= horizon) {
+        break;
+      }
+      if (e.getValue() instanceof Txn t) { // the sale outlives its request ids: let them go
+        if (e.getKey().equals(t.authorizeRequestId)) {
+          t.authorizeRequestId = null;
+        } else {
+          t.settleRequestId = null;
+        }
+      }
+      it.remove();
+    }
+  }
+
+  private static Entry entryOf(String requestId, Object v) {
+    if (!(v instanceof Txn t)) {
+      return (Entry) v;
+    }
+    boolean authorize = requestId.equals(t.authorizeRequestId);
+    Entry e = authorize
+        ? new Entry(RequestKind.AUTHORIZE, t.authorizeHash, t.institution.code(), null, t,
+            TxnState.AUTHORIZED, t.authorizedBalanceAfterFen, 0, t.createdAtMillis)
+        : new Entry(RequestKind.SETTLE, t.settleHash, t.institution.code(), null, t, TxnState.SETTLED,
+            t.settledBalanceAfterFen, 0, t.settledAtMillis);
+    e.reversed = authorize ? t.authorizeReversed : t.settleReversed;
+    return e;
+  }
+
+  /** When a request was recorded. */
+  private static long recordedAt(String requestId, Object v) {
+    if (v instanceof Txn t) {
+      return requestId.equals(t.authorizeRequestId) ? t.createdAtMillis : t.settledAtMillis;
+    }
+    return ((Entry) v).atMillis;
+  }
+
+  /** Keeps a request in the compact form when it is a sale's own successful authorization or settlement. */
+  private void keep(String requestId, Entry e) {
+    Txn t = e.txn;
+    if (e.rejected == null && t != null && (e.kind == RequestKind.AUTHORIZE || e.kind == RequestKind.SETTLE)) {
+      if (e.kind == RequestKind.AUTHORIZE) {
+        t.authorizeRequestId = requestId;
+        t.authorizeHash = e.contentHash;
+        t.authorizeReversed = e.reversed;
+      } else {
+        t.settleRequestId = requestId;
+        t.settleHash = e.contentHash;
+        t.settledAtMillis = e.atMillis;
+        t.settleReversed = e.reversed;
+      }
+      requests.put(requestId, t);
+    } else {
+      requests.put(requestId, e);
+    }
+  }
+
+  /** The result a request had, rebuilt from its entry (see {@link #record}). */
+  private Result resultOf(String requestId, Entry e) {
+    if (e.rejected != null) {
+      return e.rejected;
+    }
+    return switch (e.kind) {
+      case CREDIT -> new Result.Account(e.subject, e.a, e.b);
+      case PAYOUT -> registry.person(e.subject).payouts.get((int) e.b);
+      case PREMIUM -> (Result.Premium) e.extra;
+      case AUTHORIZE -> {
+        Breakdown authorized = e.txn.authorizedBreakdown();
+        yield new Result.Sale(requestId, e.txn.view(TxnState.AUTHORIZED, authorized, null), authorized);
+      }
+      case SETTLE -> {
+        Breakdown settled = e.txn.settledBreakdown();
+        yield new Result.Sale(requestId, e.txn.view(TxnState.SETTLED, e.txn.authorizedBreakdown(), settled), settled);
+      }
+      case CANCEL -> new Result.Sale(requestId, e.txn.view(e.stateAfter), e.txn.releasedBreakdown(e.a));
+      case REFUND -> new Result.Sale(requestId, e.txn.view(TxnState.REFUNDED),
+          e.txn.breakdown(e.txn.posted, e.txn.settledCashFen, e.txn.settledInScopeFen, e.a));
+      case WALLET_ASSIGN -> (Result.WalletTransferView) e.extra;
+      case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
+    };
+  }
+
+  // ---- snapshot sections --------------------------------------------------------------------
+
+  /** The entries, oldest first. */
+  void write(CommandCodec.Output out) {
+    out.varint(requests.size());
+    for (Map.Entry<String, Object> en : requests.entrySet()) {
+      Entry e = entryOf(en.getKey(), en.getValue());
+      out.str(en.getKey()).u8(e.kind.ordinal()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
+      if (e.rejected != null) {
+        out.u8(e.rejected.outcome().ordinal()).str(e.rejected.detail());
+      }
+      out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.ordinal())
+          .i64(e.a).i64(e.b).i64(e.atMillis).u8(e.reversed ? 1 : 0);
+    }
+  }
+
+  void read(ByteBuffer in) {
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      String requestId = CommandCodec.str(in);
+      RequestKind kind = RequestKind.values()[in.get()];
+      long hash = in.getLong();
+      String subject = CommandCodec.str(in);
+      Rejected rejected = null;
+      if (in.get() != 0) {
+        rejected = new Rejected(Outcome.values()[in.get()], CommandCodec.str(in));
+      }
+      String txnId = CommandCodec.str(in);
+      int stateAfter = in.get() & 0xff;
+      Entry e = new Entry(kind, hash, subject, rejected, txnId.isEmpty() ? null : sales.txn(txnId),
+          stateAfter == 255 ? null : TxnState.values()[stateAfter], in.getLong(), in.getLong(), in.getLong());
+      e.reversed = in.get() != 0;
+      keep(requestId, e);
+    }
+  }
+
+  /** The whole results of the kinds that keep them: premiums and wallet transfers. */
+  void writeExtras(CommandCodec.Output out) {
+    int premiums = 0;
+    for (Object v : requests.values()) {
+      premiums += v instanceof Entry e && e.extra instanceof Result.Premium ? 1 : 0;
+    }
+    out.varint(premiums);
+    for (Map.Entry<String, Object> en : requests.entrySet()) {
+      if (en.getValue() instanceof Entry e && e.extra instanceof Result.Premium pr) {
+        out.str(en.getKey()).str(pr.beneficiaryPsnNo()).varint(pr.year());
+      }
+    }
+    int assigned = 0;
+    for (Object v : requests.values()) {
+      assigned += v instanceof Entry e && e.extra instanceof Result.WalletTransferView ? 1 : 0;
+    }
+    out.varint(assigned);
+    for (Map.Entry<String, Object> en : requests.entrySet()) {
+      if (en.getValue() instanceof Entry e && e.extra instanceof Result.WalletTransferView w) {
+        out.str(en.getKey()).str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
+            .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().ordinal())
+            .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
+      }
+    }
+  }
+
+  void readExtras(ByteBuffer in) {
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      Entry e = (Entry) requests.get(CommandCodec.str(in));
+      e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
+    }
+    for (int n = CommandCodec.varint(in); n > 0; n--) {
+      Entry e = (Entry) requests.get(CommandCodec.str(in));
+      e.extra = new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
+          CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
+          WalletTransferState.values()[in.get()], in.getLong(), in.getLong(), CommandCodec.str(in));
+    }
+  }
+
+  /**
+   * One request id kept for idempotency: about 100 bytes plus the id itself. {@code subject} is the
+   * institution (the person, for a credit, premium, payout or wallet transfer); {@code a}/{@code b}
+   * are the balance after (and held, for a credit) at the time.
+   */
+  static final class Entry {
+    final RequestKind kind;
+    final long contentHash;
+    final String subject;
+    final Rejected rejected;
+    final Txn txn;
+    final TxnState stateAfter;
+    final long a;
+    final long b;
+    final long atMillis;
+    boolean reversed;
+    /** The whole result, for the rare kinds that need more than the fields above (premiums). */
+    Object extra;
+
+    Entry(RequestKind kind, long contentHash, String subject, Rejected rejected, Txn txn, TxnState stateAfter,
+        long a, long b, long atMillis) {
+      this.kind = kind;
+      this.contentHash = contentHash;
+      this.subject = subject;
+      this.rejected = rejected;
+      this.txn = txn;
+      this.stateAfter = stateAfter;
+      this.a = a;
+      this.b = b;
+      this.atMillis = atMillis;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package gongji.server.ledger;
+
+/**
+ * Quota assigned to a relative's wallet: an earmark (a hold) on the authorizer's account of
+ * {@code amountFen - spentFen - returnedFen}, of which open sales hold {@code inSaleFen}.
+ */
+final class WalletGrant {
+  final String id;
+  final long seq;
+  final BindingState binding;
+  final long amountFen;
+  final long createdAtMillis;
+  final long acceptByMillis;
+  WalletTransferState state = WalletTransferState.PENDING;
+  long inSaleFen;
+  long spentFen;
+  long returnedFen;
+  String endReason = "";
+
+  WalletGrant(String id, BindingState binding, long amountFen, long createdAtMillis, long acceptByMillis) {
+    this.id = id;
+    this.seq = Long.parseLong(id.substring(1), 36);
+    this.binding = binding;
+    this.amountFen = amountFen;
+    this.createdAtMillis = createdAtMillis;
+    this.acceptByMillis = acceptByMillis;
+  }
+
+  /** What the beneficiary can spend now: accepted, not spent, not held by a sale, not returned. */
+  long remainingFen() {
+    return state == WalletTransferState.ACCEPTED ? amountFen - spentFen - inSaleFen - returnedFen : 0;
+  }
+
+  /** Whether it still earmarks quota: pending or accepted. */
+  boolean open() {
+    return state == WalletTransferState.PENDING || state == WalletTransferState.ACCEPTED;
+  }
+
+  Result.WalletTransferView view() {
+    return new Result.WalletTransferView(id, binding.authorizer.psnNo(), binding.beneficiary.psnNo(), binding.id,
+        amountFen, remainingFen(), spentFen, state, createdAtMillis, acceptByMillis, endReason);
+  }
+}
