@@ -59,6 +59,8 @@ public enum RejectionReason {
   WALLET_TRANSFER_PENDING,
   /** No wallet transfer with that id. */
   WALLET_TRANSFER_NOT_FOUND,
+  /** History (usage records, reconciliation, alerts) cannot be read now; payments are not affected: retry later. */
+  HISTORY_UNAVAILABLE,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
   /** The call did not finish in time, or the connection was lost: the outcome is unknown. */

@@ -55,9 +55,16 @@ public final class Main {
       System.err.println("gongji: " + e.getMessage());
       System.exit(3);
       return;
+    } catch (java.io.IOException e) {
+      System.err.println("gongji: cannot open the data directory " + config.dataDir().toAbsolutePath() + ": " + e);
+      System.exit(3);
+      return;
     }
     System.out.println("ledger: " + config.dataDir().toAbsolutePath() + " recovered from "
         + (node.snapshotFile() == null ? "the journal" : node.snapshotFile() + " and the journal") + ": " + node.recovery());
+    System.out.println("history: " + config.dataDir().resolve("history").toAbsolutePath() + " applied through record "
+        + node.history().store().appliedSeq() + " (" + node.recovered().historyRecordsApplied()
+        + " records caught up from the journal)");
     if (config.demo() && !DemoData.loaded(node.gateway())) {
       DemoData.load(node.gateway());
     }

@@ -10,7 +10,13 @@ import gongji.server.grpc.FamilyGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
 import gongji.server.ledger.FileJournal;
 import gongji.server.ledger.Journal;
+import gongji.server.history.MemoryHistoryStore;
+import gongji.server.history.RocksHistoryStore;
+import gongji.server.ledger.HistoryApplier;
+import gongji.server.ledger.HistoryStore;
 import gongji.server.ledger.JournalRecovery;
+import gongji.server.ledger.LedgerRecovery;
+import gongji.server.ledger.storage.FileStorage;
 import gongji.server.ledger.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +36,15 @@ import java.util.concurrent.TimeUnit;
  * nothing of the transport, so tests host it on an in-process server and Main on Netty.
  */
 public final class Node implements AutoCloseable {
+  /** History records the applier may fall behind by before history stops (and is rebuilt at restart). */
+  private static final int MAX_PENDING_HISTORY_RECORDS = 4_000_000;
+  /** How long a snapshot waits for history to catch up with it before it is skipped. */
+  private static final long SNAPSHOT_WAITS_FOR_HISTORY_SECONDS = 60;
+
   private final Ledger ledger;
+  private final HistoryStore historyStore;
+  private final HistoryApplier history;
+  private final ExecutorService historyReaders;
   private final ExecutorService snapshotWriter;
   private final Sequencer sequencer;
   private final ReferenceCache cache;
@@ -40,10 +54,14 @@ public final class Node implements AutoCloseable {
   private final List<BindableService> services;
   private JournalRecovery.Report recovery;
   private String snapshotFile;
+  private LedgerRecovery.Recovered recovered;
 
-  /** A node on the given journal, starting from an empty ledger (tests, benchmarks: {@link Journal#NONE}). */
+  /**
+   * A node on the given journal, starting from an empty ledger, with history in memory (tests,
+   * benchmarks: {@link Journal#NONE}).
+   */
   public Node(GatewayConfig config, InstantSource clock, Journal journal) {
-    this(config, clock, null, requireNonNull(journal, "journal"));
+    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore());
   }
 
   /**
@@ -51,14 +69,31 @@ public final class Node implements AutoCloseable {
    * damaged middle), then journals to a new segment.
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage) throws IOException {
+    HistoryStore history = storage instanceof FileStorage f
+        ? RocksHistoryStore.open(f.directory().resolve("history")) : new MemoryHistoryStore();
     try {
-      return new Node(config, clock, requireNonNull(storage, "storage"), null);
+      return open(config, clock, storage, history);
+    } catch (IOException | RuntimeException e) {
+      history.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A node on a data directory and a history store: recovers the ledger from the newest snapshot
+   * history has caught up with and the journal after it, bringing history up to the journal.
+   */
+  public static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history)
+      throws IOException {
+    try {
+      return new Node(config, clock, requireNonNull(storage, "storage"), null, requireNonNull(history, "history"));
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
-  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal) {
+  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal, HistoryStore historyStore) {
+    this.historyStore = historyStore;
     requireNonNull(config, "config");
     this.metrics = new Metrics();
     this.replies = Executors.newSingleThreadExecutor(r -> {
@@ -70,23 +105,28 @@ public final class Node implements AutoCloseable {
     this.cache = new ReferenceCache(Gateway.loaderFor(() -> holder[0]),
         new ReferenceCache.Config(config.cacheMaxEntries(), ReferenceCache.Config.defaults().expireAfterWrite()),
         ticker(clock), Runnable::run);
-    Ledger recovered = null;
+    Ledger recoveredLedger = null;
     if (storage != null) {
       try {
-        Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, config.idempotencyWindow(), cache);
-        recovered = snapshot == null ? new Ledger(config.idempotencyWindow(), cache) : snapshot.ledger();
-        Ledger target = recovered;
-        recovery = JournalRecovery.replay(storage, snapshot == null ? 0 : snapshot.seq(), true,
-            (seq, at, command) -> target.apply(command, at));
-        snapshotFile = snapshot == null ? null : snapshot.file();
+        recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true);
+        recoveredLedger = recovered.ledger();
+        recovery = recovered.journal();
+        snapshotFile = recovered.snapshotFile();
         journal = new FileJournal(storage, recovery.lastSeq() + 1, config.journalSegmentBytes());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    this.ledger = recovered != null ? recovered : new Ledger(config.idempotencyWindow(), cache);
+    this.ledger = recoveredLedger != null ? recoveredLedger : new Ledger(config.idempotencyWindow(), cache);
+    this.history = new HistoryApplier(historyStore, MAX_PENDING_HISTORY_RECORDS).start();
+    this.historyReaders = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "gongji-history-reader");
+      t.setDaemon(true);
+      return t;
+    });
     this.sequencer = new Sequencer(ledger, journal, clock, replies,
         new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
+    sequencer.history(history);
     holder[0] = sequencer;
     this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "gongji-snapshots");
@@ -95,14 +135,29 @@ public final class Node implements AutoCloseable {
     });
     if (storage != null) {
       sequencer.snapshotting(new Sequencer.Snapshotting(config.snapshotEveryCommands(),
-          config.snapshotEvery().toMillis(), (seq, image) -> Snapshots.write(storage, seq, image), snapshotWriter));
+          config.snapshotEvery().toMillis(), (seq, image) -> {
+            // History must cover the snapshot: a restart from it catches history up from the journal after it.
+            awaitHistory(seq);
+            Snapshots.write(storage, seq, image);
+          }, snapshotWriter));
     }
-    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver());
+    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache::stats);
     sequencer.start();
+  }
+
+  private void awaitHistory(long seq) throws IOException {
+    try {
+      history.awaitApplied(seq).get(SNAPSHOT_WAITS_FOR_HISTORY_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the snapshot at record " + seq + " waited for history", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("history has not caught up with record " + seq + " (" + e + "); snapshot skipped", e);
+    }
   }
 
   private static Ticker ticker(InstantSource clock) {
@@ -117,6 +172,16 @@ public final class Node implements AutoCloseable {
   /** What recovery found on start, or null for a node without a data directory. */
   public JournalRecovery.Report recovery() {
     return recovery;
+  }
+
+  /** What recovery did, history included, or null for a node without a data directory. */
+  public LedgerRecovery.Recovered recovered() {
+    return recovered;
+  }
+
+  /** The history applier: where the node stands in bringing history up to the journal. */
+  public HistoryApplier history() {
+    return history;
   }
 
   /** The snapshot recovery started from, or null (none, or no data directory). */
@@ -136,10 +201,14 @@ public final class Node implements AutoCloseable {
     return metrics;
   }
 
-  /** Stops the sequencer (applying what is queued), closes the journal, then the rest. */
+  /** Stops the sequencer (applying what is queued), closes the journal, brings history up to it, then the rest. */
   @Override
   public void close() throws Exception {
     sequencer.close();
+    history.close();
+    historyReaders.shutdown();
+    historyReaders.awaitTermination(30, TimeUnit.SECONDS);
+    historyStore.close();
     snapshotWriter.shutdown();
     snapshotWriter.awaitTermination(60, TimeUnit.SECONDS);
     replies.shutdown();

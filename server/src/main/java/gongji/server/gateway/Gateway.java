@@ -8,13 +8,18 @@ import gongji.server.domain.Credential;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
 import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryApplier;
+import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.HistoryUnavailableException;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.RequestKind;
 import gongji.server.ledger.Result;
 import gongji.server.ledger.Result.Rejected;
 import gongji.server.ledger.Sequencer;
 import java.util.Optional;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.logging.Logger;
 
 /**
@@ -33,11 +38,20 @@ public final class Gateway {
   private final Sequencer sequencer;
   private final ReferenceCache cache;
   private final FraudObserver fraud;
+  private final HistoryApplier history;
+  private final Executor historyReaders;
 
-  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud) {
+  /**
+   * A gateway in front of {@code sequencer}; questions about history are answered from
+   * {@code history}'s store on {@code historyReaders} (reads may touch the disk: never on an event loop).
+   */
+  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
+      Executor historyReaders) {
     this.sequencer = requireNonNull(sequencer, "sequencer");
     this.cache = requireNonNull(cache, "cache");
     this.fraud = requireNonNull(fraud, "fraud");
+    this.history = requireNonNull(history, "history");
+    this.historyReaders = requireNonNull(historyReaders, "historyReaders");
   }
 
   /** Identify: the patient behind a credential, their own balance and their mutual-aid sources. */
@@ -91,6 +105,41 @@ public final class Gateway {
   public CompletableFuture<Result> submit(Terminal terminal, Command command) {
     return checkTerminal(terminal).thenCompose(refused ->
         refused != null ? CompletableFuture.completedFuture(refused) : sequencer.submit(command));
+  }
+
+  /**
+   * A question about history (usage records, reconciliation, alerts), answered without the single
+   * writer. Read-your-writes: it waits until history has applied every write acknowledged before it
+   * was asked (the sequencer's acknowledged sequence number), which is normally already the case.
+   */
+  public CompletableFuture<Result> history(HistoryQuery query) {
+    CompletableFuture<Rejected> known;
+    if (query instanceof HistoryQuery.Usage q) {
+      known = cache.insured(q.psnNo()).thenApply(found -> found.isPresent() ? null
+          : new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + q.psnNo() + " is not insured here"));
+    } else if (query instanceof HistoryQuery.Reconcile q) {
+      known = knownInstitution(q.institution());
+    } else if (query instanceof HistoryQuery.ReconcileDetail q) {
+      known = knownInstitution(q.institution());
+    } else {
+      known = CompletableFuture.completedFuture(null);
+    }
+    long seen = sequencer.acknowledgedSeq();
+    return known.thenCompose(refused -> refused != null ? CompletableFuture.completedFuture(refused)
+        : history.awaitApplied(seen).thenApplyAsync(caughtUp -> answer(query), historyReaders));
+  }
+
+  private Result answer(HistoryQuery query) {
+    try {
+      return history.store().answer(query);
+    } catch (IOException e) {
+      throw new HistoryUnavailableException("history cannot be read: " + e.getMessage());
+    }
+  }
+
+  private CompletableFuture<Rejected> knownInstitution(String code) {
+    return cache.institution(code).thenApply(found -> found.isPresent() ? null
+        : new Rejected(Outcome.INSTITUTION_NOT_FOUND, "fixmedins_code " + code + " is not registered"));
   }
 
   /** Back-office commands: straight to the ledger. */

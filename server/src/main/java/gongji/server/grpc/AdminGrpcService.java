@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryQuery;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.Binding;
@@ -130,7 +131,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       size[0] = PageTokens.pageSize(v, req.getPageSize());
       long after = PageTokens.offset(v, req.getPageToken(), "alerts");
       v.check();
-      return gateway.admin(new Command.ListAlerts(after, size[0] + 1));
+      return gateway.history(new HistoryQuery.Alerts(after, size[0] + 1));
     }, r -> {
       java.util.List<gongji.server.ledger.Result.Alert> alerts = ((gongji.server.ledger.Result.Alerts) r).alerts();
       gongji.v1.ListAlertsResponse.Builder b = gongji.v1.ListAlertsResponse.newBuilder();
@@ -199,7 +200,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
       long day = day(v, req.getDate());
       v.check();
-      return gateway.admin(new Command.Reconcile(req.getFixmedinsCode(), day));
+      return gateway.history(new HistoryQuery.Reconcile(req.getFixmedinsCode(), day));
     }, r -> {
       gongji.server.ledger.Result.Reconciliation rec = (gongji.server.ledger.Result.Reconciliation) r;
       return gongji.v1.ReconcileResponse.newBuilder().setFixmedinsCode(rec.institution()).setDate(req.getDate())
@@ -219,7 +220,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.check();
-      return gateway.admin(new Command.ReconcileDetail(req.getFixmedinsCode(), day,
+      return gateway.history(new HistoryQuery.ReconcileDetail(req.getFixmedinsCode(), day,
           (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
     }, r -> {
       gongji.server.ledger.Result.ReconcileLines lines = (gongji.server.ledger.Result.ReconcileLines) r;

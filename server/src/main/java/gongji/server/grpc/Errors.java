@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import gongji.server.ledger.HistoryUnavailableException;
 import gongji.server.ledger.LedgerUnavailableException;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.Result.Rejected;
@@ -78,6 +79,13 @@ final class Errors {
           .setCode(Code.UNAVAILABLE.getNumber())
           .setMessage("LEDGER_UNAVAILABLE: " + e.getMessage() + "; retry the same request with the same request_id")
           .addDetails(Any.pack(errorInfo("LEDGER_UNAVAILABLE", metadata)))
+          .build());
+    }
+    if (e instanceof HistoryUnavailableException) {
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.UNAVAILABLE.getNumber())
+          .setMessage("HISTORY_UNAVAILABLE: " + e.getMessage() + "; payments are not affected, retry the query later")
+          .addDetails(Any.pack(errorInfo("HISTORY_UNAVAILABLE", metadata)))
           .build());
     }
     log.log(Level.SEVERE, "internal error", e);

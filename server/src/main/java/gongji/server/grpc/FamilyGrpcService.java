@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.Result;
 import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.AssignWalletQuotaRequest;
@@ -140,7 +141,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       v.check();
       Command.BindingRole role = role(req.getRole());
       long end = req.getEndTimeMillis() == 0 ? Long.MAX_VALUE : req.getEndTimeMillis();
-      return gateway.admin(new Command.ListUsage(req.getPsnNo(), role, req.getStartTimeMillis(), end,
+      return gateway.history(new HistoryQuery.Usage(req.getPsnNo(), role, req.getStartTimeMillis(), end,
           (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
     }, r -> {
       Result.Usages u = (Result.Usages) r;

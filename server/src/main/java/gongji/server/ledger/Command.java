@@ -52,10 +52,6 @@ public sealed interface Command {
     IDENTIFY,
     LOAD_REFERENCE,
     LIST_BINDINGS,
-    LIST_ALERTS,
-    RECONCILE,
-    RECONCILE_DETAIL,
-    LIST_USAGE,
     GET_WALLET,
     LIST_WALLET_TRANSFERS,
     AUDIT,
@@ -479,50 +475,9 @@ public sealed interface Command {
   /** A person's role in a binding. */
   enum BindingRole { AUTHORIZER, BENEFICIARY }
 
-  /** Fraud alerts with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}. */
-  record ListAlerts(long afterSeq, int limit) implements Query {
-    @Override
-    public Type type() {
-      return Type.LIST_ALERTS;
-    }
-  }
 
-  /** Day-end totals of one institution for one local day (3201). */
-  record Reconcile(String institution, long dayEpoch) implements Query {
-    @Override
-    public Type type() {
-      return Type.RECONCILE;
-    }
 
-    public Reconcile {
-      requireNonNull(institution, "institution");
-    }
-  }
 
-  /** The settlements and refunds behind a day's totals, from {@code offset}, at most {@code limit} (3202). */
-  record ReconcileDetail(String institution, long dayEpoch, int offset, int limit) implements Query {
-    @Override
-    public Type type() {
-      return Type.RECONCILE_DETAIL;
-    }
-
-    public ReconcileDetail {
-      requireNonNull(institution, "institution");
-    }
-  }
-
-  /** Mutual-aid usage records (共济使用记录) of a person in [fromMillis, toMillis), from {@code offset}. */
-  record ListUsage(String psnNo, BindingRole role, long fromMillis, long toMillis, int offset, int limit)
-      implements Query {
-    @Override
-    public Type type() {
-      return Type.LIST_USAGE;
-    }
-
-    public ListUsage {
-      requireNonNull(psnNo, "psnNo");
-    }
-  }
 
   /** A person's wallet. */
   record GetWallet(String psnNo) implements Query {

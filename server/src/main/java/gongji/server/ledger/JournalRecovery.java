@@ -25,7 +25,7 @@ public final class JournalRecovery {
 
   /** Receives each record in order. */
   public interface Consumer {
-    void accept(long seq, long atMillis, Command command);
+    void accept(long seq, long atMillis, Command command) throws IOException;
   }
 
   /** What recovery found. */

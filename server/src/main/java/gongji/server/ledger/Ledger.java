@@ -25,7 +25,7 @@ import java.util.List;
  * Wallets     the wallet: open, assign, accept or decline, return, the earmarks
  * LifeEvents  changes of insurance, death and payout to heirs, premiums paid for relatives
  * RequestLog  idempotency: what each request id of the window led to, tombstones, reversal marks
- * Records     usage records, reconciliation events, alerts, and the queries over them
+ * Records     usage records, reconciliation events, alerts: made here, handed on to history
  * Auditor     every invariant, checked from scratch
  * </pre>
  *
@@ -51,7 +51,7 @@ public final class Ledger {
     requireNonNull(listener, "listener");
     registry = new Registry(accounts, listener);
     funding = new Funding(accounts, registry, time);
-    records = new Records(registry, time);
+    records = new Records(time);
     wallets = new Wallets(accounts, registry, funding, time);
     bindings = new Bindings(registry, wallets);
     sales = new Sales(accounts, registry, funding, wallets, records, time);
@@ -166,10 +166,6 @@ public final class Ledger {
         records.alert(c.kind(), c.institution(), c.psnNo(), c.detail());
         yield new Result.Done();
       }
-      case LIST_ALERTS -> records.listAlerts((Command.ListAlerts) command);
-      case RECONCILE -> records.reconcile((Command.Reconcile) command);
-      case RECONCILE_DETAIL -> records.reconcileDetail((Command.ReconcileDetail) command);
-      case LIST_USAGE -> records.listUsage((Command.ListUsage) command);
       // time and checks
       case TICK -> new Result.Done();
       case AUDIT -> new Result.AuditReport(List.copyOf(audit()));
@@ -266,6 +262,15 @@ public final class Ledger {
     return new Result.Account(psnNo, accounts.balance(p.account), accounts.held(p.account));
   }
 
+  /**
+   * The history records made since the last call (usage, reconciliation events, alerts), oldest
+   * first. The sequencer takes them after every batch and hands them to the history store; the
+   * ledger keeps none of them.
+   */
+  public List<HistoryRecord> takeHistory() {
+    return records.take();
+  }
+
   // ---- for tests and tools ------------------------------------------------------------------
 
   /** Every violated invariant (empty when sound); O(state). */
@@ -322,7 +327,10 @@ public final class Ledger {
 
   // ---- snapshots ----------------------------------------------------------------------------
 
-  /** Writes the whole state, section by section (see {@link LedgerSnapshot}). */
+  /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */
+  public static final int SNAPSHOT_FORMAT = 4;
+
+  /** Writes the whole working state, section by section (see {@link LedgerSnapshot}). */
   public void snapshot(CommandCodec.Output out) {
     out.i64(time.nowMillis()).varlong(sales.next()).varlong(bindings.next());
     accounts.write(out);
@@ -335,8 +343,19 @@ public final class Ledger {
     requests.writeExtras(out);
   }
 
-  /** A ledger with the state a {@link #snapshot} wrote. */
+  /** A ledger with the state a {@link #snapshot} of the current format wrote. */
   public static Ledger restore(ByteBuffer in, Duration idempotencyWindow, ReferenceListener listener) {
+    return restore(in, SNAPSHOT_FORMAT, idempotencyWindow, listener).ledger();
+  }
+
+  /**
+   * A ledger restored from a snapshot of the given format, with the history a format-3 snapshot
+   * kept in the ledger (empty for format 4): the caller hands it to the history store.
+   */
+  public static Restored restore(ByteBuffer in, int format, Duration idempotencyWindow, ReferenceListener listener) {
+    if (format != 3 && format != SNAPSHOT_FORMAT) {
+      throw new IllegalArgumentException("snapshot format " + format + " (expected: 3 or " + SNAPSHOT_FORMAT + ")");
+    }
     Ledger l = new Ledger(idempotencyWindow, listener);
     l.time.restore(in.getLong());
     l.sales.restoreNext(CommandCodec.varlong(in));
@@ -347,11 +366,19 @@ public final class Ledger {
     l.wallets.read(in, l.bindings);
     l.sales.read(in, l.bindings);
     l.requests.read(in);
-    l.records.read(in, l.sales);
+    List<HistoryRecord> history = List.of();
+    if (format == 3) {
+      history = l.records.readFormat3(in, l.registry, l.sales);
+    } else {
+      l.records.read(in);
+    }
     l.requests.readExtras(in);
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
     }
-    return l;
+    return new Restored(l, history);
   }
+
+  /** A restored ledger and the history its snapshot held (format 3 only). */
+  public record Restored(Ledger ledger, List<HistoryRecord> history) {}
 }

@@ -17,7 +17,6 @@ final class PersonState {
   final List<BindingState> asBeneficiary = new ArrayList<>(2);
   final List<BindingState> asAuthorizer = new ArrayList<>(2);
   final List<Result.Payout> payouts = new ArrayList<>(0);
-  final List<Result.Usage> usage = new ArrayList<>(0);
   /** Wallet transfers received and assigned, oldest first. */
   final List<WalletGrant> grantsIn = new ArrayList<>(0);
   final List<WalletGrant> grantsOut = new ArrayList<>(0);

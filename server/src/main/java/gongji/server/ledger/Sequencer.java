@@ -100,6 +100,11 @@ public final class Sequencer implements AutoCloseable {
   private long lastSnapshotMillis;
   private volatile boolean snapshotInFlight;
   private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private HistoryApplier history;
+  /** The journal sequence number of the last mutating command applied (this thread only). */
+  private long seq;
+  /** The sequence number of the last command whose result was released: what readers must see. */
+  private volatile long acknowledgedSeq;
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
@@ -109,6 +114,8 @@ public final class Sequencer implements AutoCloseable {
     this.replies = requireNonNull(replies, "replies");
     this.config = requireNonNull(config, "config");
     this.observer = requireNonNull(observer, "observer");
+    this.seq = journal.lastSeq();
+    this.acknowledgedSeq = seq;
     this.thread = new Thread(this::run, "gongji-sequencer");
     this.thread.setDaemon(false);
   }
@@ -117,6 +124,23 @@ public final class Sequencer implements AutoCloseable {
   public Sequencer snapshotting(Snapshotting snapshotting) {
     this.snapshotting = requireNonNull(snapshotting, "snapshotting");
     return this;
+  }
+
+  /**
+   * Hands the history records of every durable batch to {@code history}; call before {@link #start}.
+   * Without it they are dropped (a node that answers no history questions).
+   */
+  public Sequencer history(HistoryApplier history) {
+    this.history = requireNonNull(history, "history");
+    return this;
+  }
+
+  /**
+   * The journal sequence number of the last acknowledged mutating command: a reader of history who
+   * waits until history has applied it sees every write acknowledged before it asked.
+   */
+  public long acknowledgedSeq() {
+    return acknowledgedSeq;
   }
 
   /** Runs {@code listener} (on the sequencer thread, once) when the sequencer poisons itself. */
@@ -221,6 +245,7 @@ public final class Sequencer implements AutoCloseable {
         results[i] = ledger.apply(c, now);
         if (c.mutating()) {
           journal.append(c, now);
+          seq++;
           mutating++;
         }
       } catch (IOException | RuntimeException e) {
@@ -238,6 +263,14 @@ public final class Sequencer implements AutoCloseable {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
       }
       forceNanos = System.nanoTime() - start;
+    }
+    // History follows durable batches only; the records of a failed one are dropped with it.
+    java.util.List<HistoryRecord> made = ledger.takeHistory();
+    if (failure == null && mutating > 0) {
+      if (history != null) {
+        history.submit(seq, made);
+      }
+      acknowledgedSeq = seq;
     }
     applied.addAndGet(n);
     observer.batchDone(n, mutating, forceNanos);

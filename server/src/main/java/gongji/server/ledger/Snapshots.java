@@ -16,9 +16,14 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS1" | seq:u64 | length:u64 | crc:u32 | payload
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS4" | seq:u64 | length:u64 | crc:u32 | payload
  * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
  * </pre>
+ *
+ * The magic names the format: "GJS4" holds the working state only (history is in the history
+ * store); "GJS3", written by earlier versions, also holds history, which is handed to the history
+ * store when it is loaded. A snapshot is used only if the history store has applied the journal up
+ * to it, so that history can catch up from the journal after it; a newer one is passed over.
  *
  * A snapshot is written to a temporary file, forced, renamed into place and the directory forced;
  * only then are older snapshots and the journal segments it wholly covers deleted. On start the
@@ -27,7 +32,9 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_33;
+  static final int MAGIC = 0x47_4A_53_34;
+  /** The magic of format 3, which still kept history: read, never written. */
+  static final int MAGIC_FORMAT_3 = 0x47_4A_53_33;
   static final int HEADER_BYTES = 4 + 8 + 8 + 4;
   private static final String PREFIX = "snapshot-";
   private static final String SUFFIX = ".snap";
@@ -36,8 +43,11 @@ public final class Snapshots {
 
   private Snapshots() {}
 
-  /** A loaded snapshot: the ledger as of record {@code seq}. */
-  public record Loaded(long seq, Ledger ledger, String file) {}
+  /**
+   * A loaded snapshot: the ledger as of record {@code seq}, and the history a format-3 snapshot
+   * held (empty otherwise), which belongs in the history store as of {@code seq}.
+   */
+  public record Loaded(long seq, Ledger ledger, String file, java.util.List<HistoryRecord> history) {}
 
   static String name(long seq) {
     return PREFIX + String.format("%020d", seq) + SUFFIX;
@@ -120,6 +130,15 @@ public final class Snapshots {
   /** The newest snapshot that passes its checks, or null when there is none. */
   public static Loaded loadNewest(Storage storage, java.time.Duration window, ReferenceListener listener)
       throws IOException {
+    return loadNewest(storage, window, listener, Long.MAX_VALUE);
+  }
+
+  /**
+   * The newest snapshot that passes its checks and that history has caught up with (a format-4
+   * snapshot at or below {@code historySeq}; a format-3 one carries its history), or null.
+   */
+  public static Loaded loadNewest(Storage storage, java.time.Duration window, ReferenceListener listener,
+      long historySeq) throws IOException {
     List<String> names = new ArrayList<>();
     for (String n : storage.list()) {
       if (seqOf(n) >= 0) {
@@ -131,10 +150,16 @@ public final class Snapshots {
       byte[] b = storage.read(n);
       String problem = check(b, seqOf(n));
       if (problem == null) {
+        int format = ByteBuffer.wrap(b).getInt(0) == MAGIC ? Ledger.SNAPSHOT_FORMAT : 3;
+        if (format == Ledger.SNAPSHOT_FORMAT && seqOf(n) > historySeq) {
+          log.info("snapshot " + n + " passed over: history has applied the journal only up to record " + historySeq
+              + "; an older snapshot lets it catch up from the journal");
+          continue;
+        }
         try {
-          Ledger ledger = Ledger.restore(ByteBuffer.wrap(b, HEADER_BYTES, b.length - HEADER_BYTES).slice(), window,
-              listener);
-          return new Loaded(seqOf(n), ledger, n);
+          Ledger.Restored r = Ledger.restore(ByteBuffer.wrap(b, HEADER_BYTES, b.length - HEADER_BYTES).slice(), format,
+              window, listener);
+          return new Loaded(seqOf(n), r.ledger(), n, r.history());
         } catch (RuntimeException e) {
           problem = "cannot be decoded: " + e;
         }
@@ -150,7 +175,7 @@ public final class Snapshots {
       return "shorter than its header";
     }
     ByteBuffer h = ByteBuffer.wrap(b);
-    if (h.getInt(0) != MAGIC) {
+    if (h.getInt(0) != MAGIC && h.getInt(0) != MAGIC_FORMAT_3) {
       return "bad magic";
     }
     if (h.getLong(4) != seq) {

@@ -40,10 +40,6 @@ final class LedgerStates {
     sb.append("now ").append(now).append(" requests ").append(l.requestsKept()).append(" audit ").append(l.audit());
     for (String code : LedgerWorkload.INSTITUTIONS) {
       sb.append("\ninstitution ").append(code).append(' ').append(l.institutionBalance(code));
-      for (long day = Ledger.localDay(now) - 1; day <= Ledger.localDay(now); day++) {
-        sb.append("\n  ").append(text(l.apply(new Command.Reconcile(code, day), now)));
-        sb.append("\n  ").append(text(l.apply(new Command.ReconcileDetail(code, day, 0, 1_000), now)));
-      }
     }
     for (String p : people) {
       sb.append("\nperson ").append(p).append(' ').append(l.balanceOf(p)).append('/').append(l.heldOf(p));
@@ -51,7 +47,6 @@ final class LedgerStates {
       sb.append("\n  ").append(text(l.apply(new Command.GetAccount(p), now)));
       for (Command.BindingRole role : Command.BindingRole.values()) {
         sb.append("\n  ").append(text(l.apply(new Command.ListBindings(p, role), now)));
-        sb.append("\n  ").append(text(l.apply(new Command.ListUsage(p, role, 0, Long.MAX_VALUE, 0, 10_000), now)));
       }
     }
     for (String t : txnIds) {
@@ -65,7 +60,27 @@ final class LedgerStates {
             .append(text(l.apply(new Command.GetTransaction(code, null, r), now)));
       }
     }
-    sb.append("\n").append(text(l.apply(new Command.ListAlerts(0, 100_000), now)));
+    return sb.toString();
+  }
+
+  /**
+   * Everything history answers about these people and the workload's institutions on the days
+   * {@code fromDay..toDay}, as text.
+   */
+  static String describeHistory(HistoryStore h, Collection<String> people, long fromDay, long toDay) throws IOException {
+    StringBuilder sb = new StringBuilder("history applied through ").append(h.appliedSeq());
+    for (String code : LedgerWorkload.INSTITUTIONS) {
+      for (long day = fromDay; day <= toDay; day++) {
+        sb.append("\n  ").append(text(h.answer(new HistoryQuery.Reconcile(code, day))));
+        sb.append("\n  ").append(text(h.answer(new HistoryQuery.ReconcileDetail(code, day, 0, 100_000))));
+      }
+    }
+    for (String p : people) {
+      for (Command.BindingRole role : Command.BindingRole.values()) {
+        sb.append("\n  ").append(text(h.answer(new HistoryQuery.Usage(p, role, 0, Long.MAX_VALUE, 0, 100_000))));
+      }
+    }
+    sb.append("\n").append(text(h.answer(new HistoryQuery.Alerts(0, 100_000))));
     return sb.toString();
   }
 
@@ -102,14 +117,31 @@ final class LedgerStates {
   record Recovered(Ledger ledger, long snapshotSeq, JournalRecovery.Report report, List<JournalRecoveryTest.Rec> replayed) {}
 
   static Recovered recover(Storage storage) throws IOException {
-    Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, WINDOW, ReferenceListener.NONE);
-    Ledger ledger = snapshot == null ? new Ledger(WINDOW, ReferenceListener.NONE) : snapshot.ledger();
-    long after = snapshot == null ? 0 : snapshot.seq();
     List<JournalRecoveryTest.Rec> replayed = new java.util.ArrayList<>();
-    JournalRecovery.Report report = JournalRecovery.replay(storage, after, true, (seq, at, command) -> {
-      replayed.add(new JournalRecoveryTest.Rec(seq, at, command));
-      ledger.apply(command, at);
-    });
-    return new Recovered(ledger, after, report, replayed);
+    LedgerRecovery.Recovered r = LedgerRecovery.recover(storage, IGNORED_HISTORY, WINDOW, ReferenceListener.NONE, true,
+        (seq, at, command) -> replayed.add(new JournalRecoveryTest.Rec(seq, at, command)));
+    return new Recovered(r.ledger(), r.snapshotSeq(), r.journal(), replayed);
   }
+
+  /**
+   * A history store for tests about the journal and snapshots alone: it claims to have everything
+   * (every snapshot qualifies) and keeps nothing.
+   */
+  static final HistoryStore IGNORED_HISTORY = new HistoryStore() {
+    @Override
+    public long appliedSeq() {
+      return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void apply(long throughSeq, List<HistoryRecord> records) {}
+
+    @Override
+    public Result answer(HistoryQuery query) {
+      throw new UnsupportedOperationException("this test ignores history");
+    }
+
+    @Override
+    public void close() {}
+  };
 }

@@ -160,7 +160,7 @@ class SnapshotTest {
    * snapshot wrote them authorizer by authorizer, and the beneficiary's list came back grouped so.)
    */
   @Test
-  void restore_usageRecordsOfABeneficiaryFromTwoAuthorizers_keepTheirOrder() {
+  void history_usageRecordsOfABeneficiaryFromTwoAuthorizers_comeOldestFirst() {
     Ledger l = new Ledger(LedgerStates.WINDOW, ReferenceListener.NONE);
     long t = START_MILLIS;
     for (String p : new String[] {"PSNA1", "PSNA2", "PSNR"}) {
@@ -178,18 +178,20 @@ class SnapshotTest {
       Result r = l.apply(new Command.PayPremium("M" + i, i, payers[i], "PSNR", 100 + i, 2026), times[i]);
       assertTrue(r instanceof Result.Premium, r::toString);
     }
-    Command usage = new Command.ListUsage("PSNR", Command.BindingRole.BENEFICIARY, 0, Long.MAX_VALUE, 0, 100);
-    Result before = l.apply(usage, l.nowMillis());
+    gongji.server.history.MemoryHistoryStore history = new gongji.server.history.MemoryHistoryStore();
+    history.apply(1, l.takeHistory());
+    HistoryQuery usage = new HistoryQuery.Usage("PSNR", Command.BindingRole.BENEFICIARY, 0, Long.MAX_VALUE, 0, 100);
+    Result listed = history.answer(usage);
 
     Ledger restored = LedgerStates.copy(l);
 
-    assertEquals(before, restored.apply(usage, l.nowMillis()));
     assertEquals(List.of(100L, 101L, 102L, 103L, 104L, 105L),
-        ((Result.Usages) before).usages().stream().map(Result.Usage::amountFen).toList());
+        ((Result.Usages) listed).usages().stream().map(Result.Usage::amountFen).toList());
     for (String p : new String[] {"PSNA1", "PSNA2"}) {
-      Command own = new Command.ListUsage(p, Command.BindingRole.AUTHORIZER, 0, Long.MAX_VALUE, 0, 100);
-      assertEquals(l.apply(own, l.nowMillis()), restored.apply(own, l.nowMillis()), p);
+      Result own = history.answer(new HistoryQuery.Usage(p, Command.BindingRole.AUTHORIZER, 0, Long.MAX_VALUE, 0, 100));
+      assertEquals(3, ((Result.Usages) own).usages().size(), p);
     }
+    assertEquals(List.of(), restored.takeHistory(), "a snapshot holds no history");
     assertArrayEquals(LedgerStates.bytes(l), LedgerStates.bytes(restored));
   }
 

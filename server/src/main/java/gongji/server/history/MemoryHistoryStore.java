@@ -1,0 +1,100 @@
+package gongji.server.history;
+
+import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.HistoryRecord;
+import gongji.server.ledger.HistoryStore;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Result;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * History on the heap: for tests and for nodes without a data directory (benchmarks, the
+ * in-process gateway), where history grows with what was applied and is gone at exit. A copy
+ * ({@link #copy}) stands for what survived a simulated crash: every applied batch.
+ */
+public final class MemoryHistoryStore implements HistoryStore {
+  private long appliedSeq;
+  /** Each person's usage records, oldest first: both parties list a record. */
+  private final Map<String, List<Result.Usage>> usage = new HashMap<>();
+  /** Each institution's settlement-side events by local day, in time order. */
+  private final Map<String, Map<Long, List<HistoryRecord.Settlement>>> settlements = new HashMap<>();
+  private final List<Result.Alert> alerts = new ArrayList<>();
+
+  @Override
+  public synchronized long appliedSeq() {
+    return appliedSeq;
+  }
+
+  @Override
+  public synchronized void apply(long throughSeq, List<HistoryRecord> records) {
+    if (throughSeq <= appliedSeq) {
+      return;
+    }
+    for (HistoryRecord r : records) {
+      if (r instanceof HistoryRecord.Usage u) {
+        usage.computeIfAbsent(u.usage().authorizerPsnNo(), k -> new ArrayList<>()).add(u.usage());
+        if (!u.usage().beneficiaryPsnNo().equals(u.usage().authorizerPsnNo())) {
+          usage.computeIfAbsent(u.usage().beneficiaryPsnNo(), k -> new ArrayList<>()).add(u.usage());
+        }
+      } else if (r instanceof HistoryRecord.Settlement s) {
+        settlements.computeIfAbsent(s.institution(), k -> new HashMap<>())
+            .computeIfAbsent(Ledger.localDay(s.line().atMillis()), k -> new ArrayList<>()).add(s);
+      } else if (r instanceof HistoryRecord.Alert a) {
+        alerts.add(a.alert());
+      }
+    }
+    appliedSeq = throughSeq;
+  }
+
+  @Override
+  public synchronized Result answer(HistoryQuery query) {
+    if (query instanceof HistoryQuery.Usage q) {
+      HistoryAnswers.UsagePage page = new HistoryAnswers.UsagePage(q);
+      for (Result.Usage u : usage.getOrDefault(q.psnNo(), List.of())) {
+        if (!page.offer(u)) {
+          break;
+        }
+      }
+      return page.result();
+    }
+    if (query instanceof HistoryQuery.Reconcile q) {
+      return HistoryAnswers.reconcile(q, day(q.institution(), q.dayEpoch()));
+    }
+    if (query instanceof HistoryQuery.ReconcileDetail q) {
+      return HistoryAnswers.detail(q, day(q.institution(), q.dayEpoch()));
+    }
+    HistoryQuery.Alerts q = (HistoryQuery.Alerts) query;
+    List<Result.Alert> out = new ArrayList<>();
+    for (Result.Alert a : alerts) {
+      if (a.seq() > q.afterSeq() && out.size() < q.limit()) {
+        out.add(a);
+      }
+    }
+    return new Result.Alerts(List.copyOf(out));
+  }
+
+  private List<HistoryRecord.Settlement> day(String institution, long dayEpoch) {
+    return settlements.getOrDefault(institution, Map.of()).getOrDefault(dayEpoch, List.of());
+  }
+
+  /** An independent store with the same content: what a crash leaves of this one. */
+  public synchronized MemoryHistoryStore copy() {
+    MemoryHistoryStore c = new MemoryHistoryStore();
+    c.appliedSeq = appliedSeq;
+    usage.forEach((k, v) -> c.usage.put(k, new ArrayList<>(v)));
+    settlements.forEach((k, v) -> {
+      Map<Long, List<HistoryRecord.Settlement>> days = new HashMap<>();
+      v.forEach((d, l) -> days.put(d, new ArrayList<>(l)));
+      c.settlements.put(k, days);
+    });
+    c.alerts.addAll(alerts);
+    return c;
+  }
+
+  @Override
+  public void close() {}
+
+}

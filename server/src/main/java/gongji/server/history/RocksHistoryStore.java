@@ -1,0 +1,285 @@
+package gongji.server.history;
+
+import static java.util.Objects.requireNonNull;
+
+import gongji.server.ledger.HistoryCodec;
+import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.HistoryRecord;
+import gongji.server.ledger.HistoryStore;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Result;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.CompressionType;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * History on disk, in an embedded RocksDB: the one class that uses RocksDB.
+ *
+ * <p>Why RocksDB: a well-kept embedded store (an LSM tree, as TigerBeetle's forest) with atomic write
+ * batches, prefix iteration over sorted keys, a write-ahead log with fsync, and checkpoints for
+ * backups; its Java binding is on Maven Central with the native library for this platform.
+ *
+ * <p>Keys, all big-endian so that they sort as numbers:
+ *
+ * <pre>
+ * "M" "f"                                   format of this store (int)
+ * "M" "a"                                   journal sequence number history has applied (long)
+ * "M" "n"                                   the number of the next record (long)
+ * "U" len:u16 psnNo  record:u64             a usage record, once under each party
+ * "S" len:u16 institution day:u64 record:u64  a settlement-side event, by local day, in order
+ * "T" len:u16 institution day:u64           the day's totals: settlements[5], refunds[5] (longs)
+ * "A" seq:u64                               an alert
+ * </pre>
+ *
+ * Values are {@link HistoryCodec} records. Every {@link #apply} is one write batch with the new
+ * applied sequence number, written with fsync: atomic and durable when it returns. Totals are kept
+ * per institution-day as records arrive, so that Reconcile reads one key however busy the day was.
+ */
+public final class RocksHistoryStore implements HistoryStore {
+  private static final byte[] FORMAT_KEY = {'M', 'f'};
+  private static final byte[] APPLIED_KEY = {'M', 'a'};
+  private static final byte[] NEXT_KEY = {'M', 'n'};
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final WriteOptions durable;
+  private final RocksDB db;
+  private volatile long appliedSeq;
+  private long nextRecord;
+
+  private RocksHistoryStore(Path dir, Options options, WriteOptions durable, RocksDB db) throws RocksDBException {
+    this.dir = dir;
+    this.options = options;
+    this.durable = durable;
+    this.db = db;
+    this.appliedSeq = getLong(APPLIED_KEY);
+    this.nextRecord = Math.max(1, getLong(NEXT_KEY));
+  }
+
+  /** Opens (or creates) the store in {@code dir}; refuses a store of another format with a clear message. */
+  public static RocksHistoryStore open(Path dir) throws IOException {
+    requireNonNull(dir, "dir");
+    Files.createDirectories(dir);
+    Options options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20);
+    WriteOptions durable = new WriteOptions().setSync(true);
+    RocksDB db = null;
+    try {
+      db = RocksDB.open(options, dir.toString());
+      byte[] format = db.get(FORMAT_KEY);
+      if (format == null) {
+        db.put(durable, FORMAT_KEY, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT).array());
+      } else if (ByteBuffer.wrap(format).getInt() != HistoryCodec.FORMAT) {
+        throw new IOException("history store " + dir + " has format " + ByteBuffer.wrap(format).getInt()
+            + " (expected: " + HistoryCodec.FORMAT + "); written by another version. Move it aside: it is rebuilt"
+            + " from the journal if the journal still holds every record since the oldest snapshot");
+      }
+      return new RocksHistoryStore(dir, options, durable, db);
+    } catch (RocksDBException | IOException | RuntimeException e) {
+      if (db != null) {
+        db.close();
+      }
+      durable.close();
+      options.close();
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("cannot open the history store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long appliedSeq() {
+    return appliedSeq;
+  }
+
+  @Override
+  public synchronized void apply(long throughSeq, List<HistoryRecord> records) throws IOException {
+    if (throughSeq <= appliedSeq) {
+      return;
+    }
+    long next = nextRecord;
+    Map<String, long[]> totals = new HashMap<>();
+    try (WriteBatch batch = new WriteBatch()) {
+      for (HistoryRecord r : records) {
+        byte[] value = HistoryCodec.encode(r);
+        if (r instanceof HistoryRecord.Usage u) {
+          batch.put(key('U', u.usage().authorizerPsnNo(), -1, next), value);
+          if (!u.usage().beneficiaryPsnNo().equals(u.usage().authorizerPsnNo())) {
+            batch.put(key('U', u.usage().beneficiaryPsnNo(), -1, next), value);
+          }
+        } else if (r instanceof HistoryRecord.Settlement s) {
+          long day = Ledger.localDay(s.line().atMillis());
+          batch.put(key('S', s.institution(), day, next), value);
+          byte[] totalsKey = key('T', s.institution(), day, -1);
+          long[] t = totals.get(s.institution() + '/' + day);
+          if (t == null) {
+            t = readTotals(totalsKey);
+            totals.put(s.institution() + '/' + day, t);
+          }
+          add(s, t, s.settles() ? 0 : 5);
+          batch.put(totalsKey, writeTotals(t));
+        } else {
+          batch.put(alertKey(((HistoryRecord.Alert) r).alert().seq()), value);
+        }
+        next++;
+      }
+      batch.put(APPLIED_KEY, longBytes(throughSeq));
+      batch.put(NEXT_KEY, longBytes(next));
+      db.write(durable, batch);
+    } catch (RocksDBException e) {
+      throw new IOException("history store write failed in " + dir + ": " + e.getMessage(), e);
+    }
+    nextRecord = next;
+    appliedSeq = throughSeq;
+  }
+
+  private static void add(HistoryRecord.Settlement s, long[] t, int at) {
+    t[at]++;
+    t[at + 1] += s.line().totalFen();
+    t[at + 2] += s.line().ownFen();
+    t[at + 3] += s.line().aidFen();
+    t[at + 4] += s.line().cashFen();
+  }
+
+  @Override
+  public Result answer(HistoryQuery query) throws IOException {
+    try {
+      if (query instanceof HistoryQuery.Usage q) {
+        HistoryAnswers.UsagePage page = new HistoryAnswers.UsagePage(q);
+        scan(prefix('U', q.psnNo(), -1), value -> page.offer(((HistoryRecord.Usage) HistoryCodec.decode(value)).usage()));
+        return page.result();
+      }
+      if (query instanceof HistoryQuery.Reconcile q) {
+        long[] t = readTotals(key('T', q.institution(), q.dayEpoch(), -1));
+        return new Result.Reconciliation(q.institution(), q.dayEpoch(), Arrays.copyOfRange(t, 0, 5),
+            Arrays.copyOfRange(t, 5, 10));
+      }
+      if (query instanceof HistoryQuery.ReconcileDetail q) {
+        List<Result.ReconcileLine> lines = new ArrayList<>();
+        boolean[] more = new boolean[1];
+        int[] skipped = new int[1];
+        scan(prefix('S', q.institution(), q.dayEpoch()), value -> {
+          if (skipped[0] < q.offset()) {
+            skipped[0]++;
+            return true;
+          }
+          if (lines.size() == q.limit()) {
+            more[0] = true;
+            return false;
+          }
+          lines.add(((HistoryRecord.Settlement) HistoryCodec.decode(value)).line());
+          return true;
+        });
+        return new Result.ReconcileLines(List.copyOf(lines), more[0]);
+      }
+      HistoryQuery.Alerts q = (HistoryQuery.Alerts) query;
+      List<Result.Alert> alerts = new ArrayList<>();
+      try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+        for (it.seek(alertKey(Math.max(0, q.afterSeq()) + 1)); it.isValid() && alerts.size() < q.limit(); it.next()) {
+          if (it.key()[0] != 'A') {
+            break;
+          }
+          alerts.add(((HistoryRecord.Alert) HistoryCodec.decode(it.value())).alert());
+        }
+      }
+      return new Result.Alerts(List.copyOf(alerts));
+    } catch (RocksDBException e) {
+      throw new IOException("history store read failed in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Visits the values under a key prefix in key order while {@code visit} returns true. */
+  private void scan(byte[] prefix, Visitor visit) {
+    try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (!startsWith(k, prefix) || !visit.visit(it.value())) {
+          break;
+        }
+      }
+    }
+  }
+
+  private interface Visitor {
+    boolean visit(byte[] value);
+  }
+
+  // ---- keys ---------------------------------------------------------------------------------
+
+  /** {@code kind len name [day] [record]}: a day or record of -1 is left out. */
+  private static byte[] key(char kind, String name, long day, long record) {
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(3 + n.length + (day >= 0 ? 8 : 0) + (record >= 0 ? 8 : 0));
+    b.put((byte) kind).putShort((short) n.length).put(n);
+    if (day >= 0) {
+      b.putLong(day);
+    }
+    if (record >= 0) {
+      b.putLong(record);
+    }
+    return b.array();
+  }
+
+  private static byte[] prefix(char kind, String name, long day) {
+    return key(kind, name, day, -1);
+  }
+
+  private static byte[] alertKey(long seq) {
+    return ByteBuffer.allocate(9).put((byte) 'A').putLong(seq).array();
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private long[] readTotals(byte[] key) throws RocksDBException {
+    byte[] v = db.get(key);
+    long[] t = new long[10];
+    if (v != null) {
+      ByteBuffer.wrap(v).asLongBuffer().get(t);
+    }
+    return t;
+  }
+
+  private static byte[] writeTotals(long[] t) {
+    ByteBuffer b = ByteBuffer.allocate(80);
+    b.asLongBuffer().put(t);
+    return b.array();
+  }
+
+  private long getLong(byte[] key) throws RocksDBException {
+    byte[] v = db.get(key);
+    return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+  }
+
+  private static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  @Override
+  public synchronized void close() {
+    db.close();
+    durable.close();
+    options.close();
+  }
+}

@@ -1,0 +1,59 @@
+package gongji.server.ledger;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The binary form of history records in a history store on disk: a record code, then the fields
+ * in a fixed order (the journal's encoding of numbers and strings). The codes are explicit and part
+ * of the format; a new kind of record takes a new code. Decoding damaged bytes throws
+ * {@link IllegalArgumentException}.
+ */
+public final class HistoryCodec {
+  /** The version of this encoding, kept by a store that persists it. */
+  public static final int FORMAT = 1;
+  static final byte USAGE = 1;
+  static final byte SETTLEMENT = 2;
+  static final byte ALERT = 3;
+
+  private HistoryCodec() {}
+
+  public static byte[] encode(HistoryRecord record) {
+    CommandCodec.Output out = new CommandCodec.Output(96);
+    if (record instanceof HistoryRecord.Usage r) {
+      Result.Usage u = r.usage();
+      out.u8(USAGE).str(u.kind()).i64(u.atMillis()).str(u.authorizerPsnNo()).str(u.beneficiaryPsnNo())
+          .str(u.institution()).str(u.txnId()).str(u.bindingId()).i64(u.amountFen());
+    } else if (record instanceof HistoryRecord.Settlement r) {
+      Result.ReconcileLine l = r.line();
+      out.u8(SETTLEMENT).str(r.institution()).str(l.txnId()).str(l.kind()).i64(l.atMillis()).varlong(l.totalFen())
+          .varlong(l.ownFen()).varlong(l.aidFen()).varlong(l.cashFen());
+    } else {
+      Result.Alert a = ((HistoryRecord.Alert) record).alert();
+      out.u8(ALERT).varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo())
+          .str(a.detail());
+    }
+    return java.util.Arrays.copyOf(out.array(), out.size());
+  }
+
+  public static HistoryRecord decode(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    try {
+      HistoryRecord r = switch (in.get()) {
+        case USAGE -> new HistoryRecord.Usage(new Result.Usage(CommandCodec.str(in), in.getLong(), CommandCodec.str(in),
+            CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), in.getLong()));
+        case SETTLEMENT -> new HistoryRecord.Settlement(CommandCodec.str(in), new Result.ReconcileLine(
+            CommandCodec.str(in), CommandCodec.str(in), in.getLong(), CommandCodec.varlong(in), CommandCodec.varlong(in),
+            CommandCodec.varlong(in), CommandCodec.varlong(in)));
+        case ALERT -> new HistoryRecord.Alert(new Result.Alert(CommandCodec.varlong(in), in.getLong(),
+            CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in)));
+        default -> throw new IllegalArgumentException("unknown history record code " + bytes[0]);
+      };
+      if (in.hasRemaining()) {
+        throw new IllegalArgumentException(in.remaining() + " bytes left after a history record");
+      }
+      return r;
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("history record cut short (" + bytes.length + " bytes)", e);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package gongji.server.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What the ledger hands to history as it applies commands: facts that only answer questions later
+ * and that no command decides on. Derived from the journal, so history can always be rebuilt from it.
+ */
+public sealed interface HistoryRecord {
+
+  /** A mutual-aid use (共济使用记录), listed for both parties. */
+  record Usage(Result.Usage usage) implements HistoryRecord {
+    public Usage {
+      requireNonNull(usage, "usage");
+    }
+  }
+
+  /** A settlement-side event of an institution, for day-end reconciliation (3201/3202). */
+  record Settlement(String institution, Result.ReconcileLine line) implements HistoryRecord {
+    public Settlement {
+      requireNonNull(institution, "institution");
+      requireNonNull(line, "line");
+    }
+
+    /** Whether it adds to the day's settlements (a settlement, a reversed refund) or to its refunds. */
+    public boolean settles() {
+      return line.kind().equals(Records.EVENT_KINDS[Records.SETTLED])
+          || line.kind().equals(Records.EVENT_KINDS[Records.REFUND_REVERSED]);
+    }
+  }
+
+  /** A fraud alert or a limit that was hit. */
+  record Alert(Result.Alert alert) implements HistoryRecord {
+    public Alert {
+      requireNonNull(alert, "alert");
+    }
+  }
+}
