@@ -150,8 +150,15 @@ public final class CommandCodec {
     }
   }
 
-  /** Decodes one command from the whole of {@code in}. */
+  /**
+   * Decodes one command from the whole of {@code in}.
+   *
+   * @throws IllegalArgumentException if the bytes are not exactly one well-formed command; the
+   *     message names the command type and the byte where decoding stopped
+   */
   public static Command decode(ByteBuffer in) {
+    int start = in.position();
+    int type = in.hasRemaining() ? in.get(start) : -1;
     try {
       Command c = decodeOne(in);
       if (in.hasRemaining()) {
@@ -159,10 +166,16 @@ public final class CommandCodec {
       }
       return c;
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("truncated command", e);
+      throw malformed(type, in.position() - start, "truncated command", e);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("amounts out of range: " + e.getMessage(), e);
+      throw malformed(type, in.position() - start, "amounts out of range: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw malformed(type, in.position() - start, e.getMessage(), e);
     }
+  }
+
+  private static IllegalArgumentException malformed(int type, int at, String problem, RuntimeException cause) {
+    return new IllegalArgumentException("command type " + type + ", at byte " + at + ": " + problem, cause);
   }
 
   private static Command decodeOne(ByteBuffer in) {
@@ -342,6 +355,10 @@ public final class CommandCodec {
       byte b = in.get();
       result |= (long) (b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
+        if (result < 0) {
+          // Only a 10th byte above 0 sets the sign bit; the encoder writes no negative numbers.
+          throw new IllegalArgumentException("varint out of range: " + Long.toUnsignedString(result));
+        }
         return result;
       }
     }
@@ -367,6 +384,14 @@ public final class CommandCodec {
 
     public void reset() {
       size = 0;
+    }
+
+    /** Forgets everything after the first {@code size} bytes (a record that could not be finished). */
+    public void truncate(int size) {
+      if (size < 0 || size > this.size) {
+        throw new IllegalArgumentException("size: " + size + " (expected: 0.." + this.size + ")");
+      }
+      this.size = size;
     }
 
     private void ensure(int more) {

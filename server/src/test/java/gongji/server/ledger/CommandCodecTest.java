@@ -286,6 +286,21 @@ class CommandCodecTest {
   }
 
   @Test
+  void decode_amountWithTheSignBitSet_throwsIllegalArgument() {
+    // Credit "K" 0 "P" with a 10-byte varint whose last byte sets bit 63: the encoder writes no such
+    // number (it refuses negatives), so a decoded one could not be journaled again.
+    byte[] b = bytes(o -> o.u8(5).str("K").i64(0).str("P"));
+    byte[] amount = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+        (byte) 0xff, (byte) 0xff, 0x01};
+    byte[] payload = Arrays.copyOf(b, b.length + amount.length);
+    System.arraycopy(amount, 0, payload, b.length, amount.length);
+
+    IllegalArgumentException e = assertRefused(payload, payload.length, "a credit of -1 fen");
+
+    assertTrue(e.getMessage().contains("varint out of range"), e::getMessage);
+  }
+
+  @Test
   void decode_unknownTypeByte_throwsIllegalArgument() {
     Set<Integer> known = new HashSet<>();
     ArbitraryCommands commands = new ArbitraryCommands(new SplittableRandom(1));
