@@ -27,7 +27,7 @@ public final class Bill {
     for (LineItem item : items) {
       total = Math.addExact(total, item.amountFen());
       if (item.accountPayable()) {
-        int c = item.category().ordinal();
+        int c = item.category().code();
         payable[c] = Math.addExact(payable[c], item.amountFen());
       }
     }
@@ -41,8 +41,8 @@ public final class Bill {
     long sum = 0;
     for (int c = 0; c < payableByCategoryFen.length; c++) {
       checkArgument(payableByCategoryFen[c] >= 0, "payable[%s]: %s (expected: >= 0)", c, payableByCategoryFen[c]);
-      checkArgument(payableByCategoryFen[c] == 0 || !ItemCategory.ofOrdinal(c).forbidden(),
-          "payable[%s]: forbidden category", ItemCategory.ofOrdinal(c));
+      checkArgument(payableByCategoryFen[c] == 0 || !ItemCategory.ofCode(c).forbidden(),
+          "payable[%s]: forbidden category", ItemCategory.ofCode(c));
       sum = Math.addExact(sum, payableByCategoryFen[c]);
     }
     checkArgument(sum <= totalFen, "payable %s exceeds total %s", sum, totalFen);
@@ -55,10 +55,10 @@ public final class Bill {
 
   /** The amount in policy scope for a category, in fen. */
   public long payableFen(ItemCategory category) {
-    return payableByCategoryFen[category.ordinal()];
+    return payableByCategoryFen[category.code()];
   }
 
-  /** A copy of the per-category payable amounts, indexed by category ordinal. */
+  /** A copy of the per-category payable amounts, indexed by category code. */
   public long[] payableByCategoryFen() {
     return payableByCategoryFen.clone();
   }

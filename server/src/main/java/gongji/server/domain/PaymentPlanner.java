@@ -57,7 +57,7 @@ public final class PaymentPlanner {
         if (cap == 0) {
           break;
         }
-        int k = c.ordinal();
+        int k = c.code();
         if ((masks[i] & (1 << k)) == 0 || remaining[k] == 0) {
           continue;
         }

@@ -120,11 +120,29 @@ public record RegionPolicy(
   /** The order in which a beneficiary's mutual-aid sources pay (after wallet quota, which pays first). */
   public enum AidOrder {
     /** The order the bindings were made: the national default. */
-    BINDING,
+    BINDING(0),
     /** Spouse, parents, children, then siblings, grandparents, grandchildren; ties in binding order. */
-    CLOSEST_RELATIVE,
+    CLOSEST_RELATIVE(1),
     /** The source with the most available first; ties in binding order. */
-    LARGEST_AVAILABLE
+    LARGEST_AVAILABLE(2);
+
+    private static final AidOrder[] BY_CODE = Codes.byCode(values(), AidOrder::code);
+
+    private final int code;
+
+    AidOrder(int code) {
+      this.code = code;
+    }
+
+    /** The code of this order in the journal and snapshots: fixed for ever, unlike the ordinal. */
+    public int code() {
+      return code;
+    }
+
+    /** The order with {@code code}; throws {@link UnknownCodeException} when there is none. */
+    public static AidOrder ofCode(int code) throws UnknownCodeException {
+      return Codes.of(BY_CODE, code, AidOrder.class);
+    }
   }
 
   /** Whether a beneficiary of this relationship may be bound by an authorizer of this region. */

@@ -129,7 +129,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     Replies.send(out, Map.of(), () -> {
       Validator v = new Validator();
       size[0] = PageTokens.pageSize(v, req.getPageSize());
-      long after = PageTokens.offset(v, req.getPageToken(), "alerts");
+      long after = PageTokens.position(v, req.getPageToken(), "alerts");
       v.check();
       return gateway.history(new HistoryQuery.Alerts(after, size[0] + 1));
     }, r -> {
@@ -212,7 +212,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void listReconcileDetails(gongji.v1.ListReconcileDetailsRequest req,
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
     String query = req.getFixmedinsCode() + "/" + req.getDate();
-    long[] offset = new long[1];
+    int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
       v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
@@ -221,7 +221,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.check();
       return gateway.history(new HistoryQuery.ReconcileDetail(req.getFixmedinsCode(), day,
-          (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
+          offset[0], size));
     }, r -> {
       gongji.server.ledger.Result.ReconcileLines lines = (gongji.server.ledger.Result.ReconcileLines) r;
       gongji.v1.ListReconcileDetailsResponse.Builder b = gongji.v1.ListReconcileDetailsResponse.newBuilder();

@@ -5,6 +5,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import gongji.server.ledger.HistoryUnavailableException;
+import gongji.server.ledger.LedgerQueryFailedException;
 import gongji.server.ledger.LedgerUnavailableException;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.Result.Rejected;
@@ -20,6 +21,7 @@ import java.util.logging.Logger;
  * {@code google.rpc.ErrorInfo} (domain {@value #DOMAIN}, a stable UPPER_SNAKE reason, metadata) and
  * bad input also a {@code google.rpc.BadRequest}. Retry advice follows grpc-java: UNAVAILABLE = retry
  * the same call; ABORTED = retry at a higher level; FAILED_PRECONDITION = not until the state changes.
+ * INTERNAL is a bug on the gateway: it says nothing about retrying and never shows the Java exception.
  */
 final class Errors {
   static final String DOMAIN = "gongji.io";
@@ -86,6 +88,15 @@ final class Errors {
           .setCode(Code.UNAVAILABLE.getNumber())
           .setMessage("HISTORY_UNAVAILABLE: " + e.getMessage() + "; payments are not affected, retry the query later")
           .addDetails(Any.pack(errorInfo("HISTORY_UNAVAILABLE", metadata)))
+          .build());
+    }
+    if (e instanceof LedgerQueryFailedException) {
+      // A read failed alone; the sequencer has logged its cause once. Nothing was applied or changed.
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.INTERNAL.getNumber())
+          .setMessage("INTERNAL_ERROR: the ledger could not answer this query; nothing was changed, and the error is"
+              + " logged on the gateway")
+          .addDetails(Any.pack(errorInfo("INTERNAL_ERROR", metadata)))
           .build());
     }
     log.log(Level.SEVERE, "internal error", e);

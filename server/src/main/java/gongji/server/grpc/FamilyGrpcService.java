@@ -82,7 +82,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   @Override
   public void listBindings(ListBindingsRequest req, StreamObserver<ListBindingsResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRole();
-    long[] offset = new long[1];
+    int[] offset = new int[1];
     int[] size = new int[1];
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
@@ -94,7 +94,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
     }, r -> {
       List<Result.BindingView> all = ((Result.Bindings) r).bindings();
       ListBindingsResponse.Builder b = ListBindingsResponse.newBuilder();
-      int from = (int) Math.min(offset[0], all.size());
+      int from = Math.min(offset[0], all.size());
       int to = Math.min(all.size(), from + size[0]);
       for (Result.BindingView view : all.subList(from, to)) {
         b.addBindings(Protos.binding(view));
@@ -130,7 +130,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void listUsageRecords(gongji.v1.ListUsageRecordsRequest req,
       StreamObserver<gongji.v1.ListUsageRecordsResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRole() + "/" + req.getStartTimeMillis() + "/" + req.getEndTimeMillis();
-    long[] offset = new long[1];
+    int[] offset = new int[1];
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
@@ -142,7 +142,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       Command.BindingRole role = role(req.getRole());
       long end = req.getEndTimeMillis() == 0 ? Long.MAX_VALUE : req.getEndTimeMillis();
       return gateway.history(new HistoryQuery.Usage(req.getPsnNo(), role, req.getStartTimeMillis(), end,
-          (int) Math.min(Integer.MAX_VALUE, offset[0]), size));
+          offset[0], size));
     }, r -> {
       Result.Usages u = (Result.Usages) r;
       gongji.v1.ListUsageRecordsResponse.Builder b = gongji.v1.ListUsageRecordsResponse.newBuilder();
@@ -228,7 +228,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   @Override
   public void listWalletTransfers(ListWalletTransfersRequest req, StreamObserver<ListWalletTransfersResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRoleValue();
-    long[] offset = new long[1];
+    int[] offset = new int[1];
     int[] size = new int[1];
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
@@ -240,7 +240,7 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.check();
       return gateway.admin(new Command.ListWalletTransfers(req.getPsnNo(), role(req.getRole()),
-          (int) Math.min(Integer.MAX_VALUE, offset[0]), size[0]));
+          offset[0], size[0]));
     }, r -> {
       Result.WalletTransfers page = (Result.WalletTransfers) r;
       ListWalletTransfersResponse.Builder b = ListWalletTransfersResponse.newBuilder();

@@ -6,10 +6,19 @@ import java.util.Base64;
 /**
  * Opaque page tokens (AIP-158): the offset of the next item and a fingerprint of the query, so that
  * a token is refused when used with another query. Page sizes default to 100 and are capped at 1,000.
+ *
+ * <p>A token comes back from the client and may be forged: its offset is checked here, at the edge,
+ * and one past {@link #MAX_OFFSET} is a field violation that never reaches the ledger.
  */
 final class PageTokens {
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 1000;
+  /**
+   * The largest offset a token may carry: far more items than one query pages through (a province
+   * settles about 2 million sales a day), and far enough below {@link Integer#MAX_VALUE} that the
+   * ledger may add it to an index and the page size without overflowing an int.
+   */
+  static final int MAX_OFFSET = 100_000_000;
 
   private PageTokens() {}
 
@@ -18,8 +27,25 @@ final class PageTokens {
     return requested == 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
   }
 
-  /** The offset a token stands for (0 for an empty token); a bad token is a field violation. */
-  static long offset(Validator v, String token, String query) {
+  /**
+   * The offset a token stands for (0 for an empty token), at most {@link #MAX_OFFSET}; a bad token
+   * is a field violation.
+   */
+  static int offset(Validator v, String token, String query) {
+    long offset = position(v, token, query);
+    if (offset > MAX_OFFSET) {
+      v.fail("page_token", shown(token) + " stands for offset " + offset + " (expected: a next_page_token returned by"
+          + " the same query, at most " + MAX_OFFSET + ")");
+      return 0;
+    }
+    return (int) offset;
+  }
+
+  /**
+   * The position a token stands for (0 for an empty token) where it is not an offset into a list but
+   * a sequence number to continue after (alerts); a bad token is a field violation.
+   */
+  static long position(Validator v, String token, String query) {
     if (token.isEmpty()) {
       return 0;
     }
@@ -35,9 +61,12 @@ final class PageTokens {
     } catch (IllegalArgumentException e) {
       // Falls through to the violation below.
     }
-    v.fail("page_token", "\"" + (token.length() > 64 ? token.substring(0, 64) + "…" : token)
-        + "\" (expected: a next_page_token returned by the same query)");
+    v.fail("page_token", shown(token) + " (expected: a next_page_token returned by the same query)");
     return 0;
+  }
+
+  private static String shown(String token) {
+    return "\"" + (token.length() > 64 ? token.substring(0, 64) + "…" : token) + "\"";
   }
 
   static String next(long offset, String query) {

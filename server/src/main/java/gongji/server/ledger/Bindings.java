@@ -219,7 +219,7 @@ final class Bindings {
     out.varint(ordered.size());
     for (BindingState b : ordered) {
       out.str(b.id).varlong(b.seq).str(b.authorizer.psnNo()).str(b.beneficiary.psnNo())
-          .u8(b.relationship.ordinal()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.ordinal())
+          .u8(b.relationship.code()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.code())
           .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen).varlong(b.walletFen);
     }
   }
@@ -228,12 +228,14 @@ final class Bindings {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String id = CommandCodec.str(in);
       long seq = CommandCodec.varlong(in);
-      PersonState a = registry.person(CommandCodec.str(in));
-      PersonState b = registry.person(CommandCodec.str(in));
-      BindingState s = new BindingState(id, seq, a, b, Relationship.values()[in.get()], CommandCodec.varlong(in));
+      String authorizer = CommandCodec.str(in);
+      PersonState a = LedgerSnapshot.known(registry.person(authorizer), "person", authorizer);
+      String beneficiary = CommandCodec.str(in);
+      PersonState b = LedgerSnapshot.known(registry.person(beneficiary), "person", beneficiary);
+      BindingState s = new BindingState(id, seq, a, b, Relationship.ofCode(in.get() & 0xff), CommandCodec.varlong(in));
       s.usedFen = CommandCodec.varlong(in);
       s.heldFen = CommandCodec.varlong(in);
-      s.status = BindingStatus.values()[in.get()];
+      s.status = BindingStatus.ofCode(in.get() & 0xff);
       s.evidenceRef = CommandCodec.str(in);
       s.endReason = CommandCodec.str(in);
       s.premiumFen = CommandCodec.varlong(in);

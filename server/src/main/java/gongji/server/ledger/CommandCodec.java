@@ -21,10 +21,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The binary form of mutating commands in the journal: a type byte, then the fields in a fixed
- * order (varint lengths and numbers, UTF-8 strings, enum ordinals as bytes). Enum ordinals are part
- * of the format: new values go at the end of their enum. Decoding a malformed payload throws
- * {@link IllegalArgumentException}; the journal's CRC catches damage before that.
+ * The binary form of mutating commands in the journal (and of the reference data in snapshots): a
+ * type byte, then the fields in a fixed order: varint lengths and numbers, UTF-8 strings, and enum
+ * constants as their explicit codes ({@code code()}, one unsigned byte, see
+ * {@link gongji.server.domain.Codes}), never as ordinals. A bill's per-category amounts are written in
+ * {@link ItemCategory} code order and a set of categories as a mask of {@code 1 << code}. Codes are
+ * pinned by {@code EnumCodesTest}: a constant may be added with a new code, never renumbered.
+ *
+ * <p>Decoding reads bytes that may be damaged or forged and checks everything before it builds a
+ * command: a malformed payload (truncated, a count or length beyond the bytes left, an unknown type
+ * or enum code, a number out of range, bytes left over, a value a command refuses) throws
+ * {@link IllegalArgumentException} with what was wrong and where, and nothing else. The journal's
+ * CRC catches accidental damage before that.
  */
 public final class CommandCodec {
   private static final byte REGISTER_INSTITUTION = 1;
@@ -57,7 +65,7 @@ public final class CommandCodec {
   public static void encode(Command command, Output out) {
     if (command instanceof Command.Authorize c) {
       out.u8(AUTHORIZE).str(c.requestId()).i64(c.contentHash()).str(c.institution()).str(c.terminalId())
-          .str(c.psnNo()).u8(c.medicalType().ordinal()).varlong(c.bill().totalFen());
+          .str(c.psnNo()).u8(c.medicalType().code()).varlong(c.bill().totalFen());
       long[] payable = c.bill().payableByCategoryFen();
       out.varint(payable.length);
       for (long p : payable) {
@@ -74,18 +82,18 @@ public final class CommandCodec {
     } else if (command instanceof Command.Reverse c) {
       out.u8(REVERSE).str(c.institution()).str(c.originalRequestId());
     } else if (command instanceof Command.Reject c) {
-      out.u8(REJECT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().ordinal()).str(c.institution())
-          .u8(c.outcome().ordinal()).str(c.detail());
+      out.u8(REJECT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().code()).str(c.institution())
+          .u8(c.outcome().code()).str(c.detail());
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
     } else if (command instanceof Command.Credit c) {
       out.u8(CREDIT).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varlong(c.amountFen());
     } else if (command instanceof Command.UpsertInsured c) {
       Insured i = c.insured();
-      out.u8(UPSERT_INSURED).str(i.psnNo()).str(i.name()).u8(i.insuranceType().ordinal()).u8(i.status().ordinal())
+      out.u8(UPSERT_INSURED).str(i.psnNo()).str(i.name()).u8(i.insuranceType().code()).u8(i.status().code())
           .str(i.admdvs()).varint(i.credentials().size());
       for (Credential cred : i.credentials()) {
-        out.u8(cred.type().ordinal()).str(cred.number());
+        out.u8(cred.type().code()).str(cred.number());
       }
     } else if (command instanceof Command.RegisterInstitution c) {
       Institution i = c.institution();
@@ -105,12 +113,12 @@ public final class CommandCodec {
       RegionPolicy.WalletRules w = p.wallet();
       out.varint(mask).varint(p.maxMutualAidUsesPerDay()).varlong(p.maxMutualAidFenPerDay())
           .varint(w.maxTransfersPerDay()).varlong(w.maxTransferFen()).u8(w.quietFromHour()).u8(w.quietUntilHour())
-          .u8(p.aidOrder().ordinal());
+          .u8(p.aidOrder().code());
     } else if (command instanceof Command.CreateBinding c) {
-      out.u8(CREATE_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().ordinal())
+      out.u8(CREATE_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().code())
           .varlong(c.quotaFen());
     } else if (command instanceof Command.RequestBinding c) {
-      out.u8(REQUEST_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().ordinal())
+      out.u8(REQUEST_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().code())
           .varlong(c.quotaFen()).str(c.evidenceRef());
     } else if (command instanceof Command.ReviewBinding c) {
       out.u8(REVIEW_BINDING).str(c.bindingId()).u8(c.approve() ? 1 : 0).str(c.note());
@@ -142,8 +150,15 @@ public final class CommandCodec {
     }
   }
 
-  /** Decodes one command from the whole of {@code in}. */
+  /**
+   * Decodes one command from the whole of {@code in}.
+   *
+   * @throws IllegalArgumentException if the bytes are not exactly one well-formed command; the
+   *     message names the command type and the byte where decoding stopped
+   */
   public static Command decode(ByteBuffer in) {
+    int start = in.position();
+    int type = in.hasRemaining() ? in.get(start) : -1;
     try {
       Command c = decodeOne(in);
       if (in.hasRemaining()) {
@@ -151,10 +166,16 @@ public final class CommandCodec {
       }
       return c;
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("truncated command", e);
+      throw malformed(type, in.position() - start, "truncated command", e);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("amounts out of range: " + e.getMessage(), e);
+      throw malformed(type, in.position() - start, "amounts out of range: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw malformed(type, in.position() - start, e.getMessage(), e);
     }
+  }
+
+  private static IllegalArgumentException malformed(int type, int at, String problem, RuntimeException cause) {
+    return new IllegalArgumentException("command type " + type + ", at byte " + at + ": " + problem, cause);
   }
 
   private static Command decodeOne(ByteBuffer in) {
@@ -166,7 +187,7 @@ public final class CommandCodec {
         String institution = str(in);
         String terminal = str(in);
         String psnNo = str(in);
-        MedicalType medicalType = enumOf(MedicalType.values(), in.get());
+        MedicalType medicalType = MedicalType.ofCode(code(in));
         long total = varlong(in);
         int n = varint(in);
         if (n != ItemCategory.count()) {
@@ -195,9 +216,9 @@ public final class CommandCodec {
       case REJECT -> {
         String requestId = str(in);
         long hash = in.getLong();
-        RequestKind kind = enumOf(RequestKind.values(), in.get());
+        RequestKind kind = RequestKind.ofCode(code(in));
         String institution = str(in);
-        Outcome outcome = enumOf(Outcome.values(), in.get());
+        Outcome outcome = Outcome.ofCode(code(in));
         return new Command.Reject(requestId, hash, kind, institution, outcome, str(in));
       }
       case TICK -> {
@@ -209,13 +230,13 @@ public final class CommandCodec {
       case UPSERT_INSURED -> {
         String psnNo = str(in);
         String name = str(in);
-        InsuranceType insuranceType = enumOf(InsuranceType.values(), in.get());
-        InsuredStatus status = enumOf(InsuredStatus.values(), in.get());
+        InsuranceType insuranceType = InsuranceType.ofCode(code(in));
+        InsuredStatus status = InsuredStatus.ofCode(code(in));
         String admdvs = str(in);
         int n = count(in);
         List<Credential> creds = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          creds.add(new Credential(enumOf(CredentialType.values(), in.get()), str(in)));
+          creds.add(new Credential(CredentialType.ofCode(code(in)), str(in)));
         }
         return new Command.UpsertInsured(new Insured(psnNo, name, insuranceType, status, admdvs, creds));
       }
@@ -246,13 +267,13 @@ public final class CommandCodec {
         long maxFen = varlong(in);
         RegionPolicy.WalletRules wallet = new RegionPolicy.WalletRules(varint(in), varlong(in), in.get(), in.get());
         return new Command.SetRegionPolicy(new RegionPolicy(admdvs, name, floor, (flags & 1) != 0, (flags & 2) != 0,
-            (flags & 4) != 0, optional, ttl, maxUses, maxFen, wallet, enumOf(RegionPolicy.AidOrder.values(), in.get())));
+            (flags & 4) != 0, optional, ttl, maxUses, maxFen, wallet, RegionPolicy.AidOrder.ofCode(code(in))));
       }
       case CREATE_BINDING -> {
-        return new Command.CreateBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in));
+        return new Command.CreateBinding(str(in), str(in), Relationship.ofCode(code(in)), varlong(in));
       }
       case REQUEST_BINDING -> {
-        return new Command.RequestBinding(str(in), str(in), enumOf(Relationship.values(), in.get()), varlong(in), str(in));
+        return new Command.RequestBinding(str(in), str(in), Relationship.ofCode(code(in)), varlong(in), str(in));
       }
       case UPDATE_BINDING_QUOTA -> {
         return new Command.UpdateBindingQuota(str(in), str(in), varlong(in));
@@ -296,11 +317,9 @@ public final class CommandCodec {
     }
   }
 
-  private static <E> E enumOf(E[] values, byte ordinal) {
-    if (ordinal < 0 || ordinal >= values.length) {
-      throw new IllegalArgumentException("enum ordinal " + ordinal + " out of range 0.." + (values.length - 1));
-    }
-    return values[ordinal];
+  /** The code of an enum constant: one unsigned byte (see {@link gongji.server.domain.Codes}). */
+  private static int code(ByteBuffer in) {
+    return in.get() & 0xff;
   }
 
   /** A number of elements that take at least a byte each: more than the bytes left is damage, not a size. */
@@ -336,6 +355,10 @@ public final class CommandCodec {
       byte b = in.get();
       result |= (long) (b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
+        if (result < 0) {
+          // Only a 10th byte above 0 sets the sign bit; the encoder writes no negative numbers.
+          throw new IllegalArgumentException("varint out of range: " + Long.toUnsignedString(result));
+        }
         return result;
       }
     }
@@ -361,6 +384,14 @@ public final class CommandCodec {
 
     public void reset() {
       size = 0;
+    }
+
+    /** Forgets everything after the first {@code size} bytes (a record that could not be finished). */
+    public void truncate(int size) {
+      if (size < 0 || size > this.size) {
+        throw new IllegalArgumentException("size: " + size + " (expected: 0.." + this.size + ")");
+      }
+      this.size = size;
     }
 
     private void ensure(int more) {

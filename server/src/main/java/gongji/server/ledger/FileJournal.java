@@ -16,7 +16,8 @@ import java.io.IOException;
  * the next batch starts a new one; a new segment is made durable in the directory before anything
  * is written to it.
  *
- * <p>After any I/O failure the journal is poisoned: every later call throws. A failed fsync may
+ * <p>A command that cannot be encoded (a bug) throws from {@link #append} and leaves nothing of itself
+ * in the batch. After any I/O failure the journal is poisoned: every later call throws. A failed fsync may
  * have lost data that a later fsync would claim as written, so nothing may be acknowledged after
  * it; the process must restart and recover from what is really on disk.
  */
@@ -56,7 +57,14 @@ public final class FileJournal implements Journal {
     checkHealthy();
     int start = batch.size();
     batch.i32(JournalFormat.MAGIC).i32(0).i64(nextSeq).i64(atMillis).i32(0);
-    CommandCodec.encode(command, batch);
+    try {
+      CommandCodec.encode(command, batch);
+    } catch (RuntimeException e) {
+      // A half-written record in the batch would be forced with the next one and read back as damage
+      // in the middle of the journal, which recovery refuses: take it out, keep the number.
+      batch.truncate(start);
+      throw e;
+    }
     int length = batch.size() - start - JournalFormat.HEADER_BYTES;
     batch.putI32(start + 4, length);
     batch.putI32(start + JournalFormat.CRC_OFFSET, JournalFormat.crc(batch.array(), start, length));

@@ -35,6 +35,23 @@ final class LedgerSnapshot {
     }
   }
 
+  /** A reference the image makes to something it does not hold: damage, never a null in the ledger. */
+  static <T> T known(T found, String what, String id) {
+    if (found == null) {
+      throw new IllegalArgumentException("snapshot refers to an unknown " + what + " " + id);
+    }
+    return found;
+  }
+
+  /** A count read from the image, bounded by the bytes left (each item takes at least one). */
+  static int count(ByteBuffer in) {
+    int n = CommandCodec.varint(in);
+    if (n > in.remaining()) {
+      throw new IllegalArgumentException("count of " + n + " with " + in.remaining() + " bytes left");
+    }
+    return n;
+  }
+
   static Command nested(ByteBuffer in) {
     int n = CommandCodec.varint(in);
     ByteBuffer slice = in.slice(in.position(), n);

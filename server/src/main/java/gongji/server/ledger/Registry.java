@@ -212,6 +212,14 @@ final class Registry {
     }
   }
 
+  /** An account index read from a snapshot: one of the accounts it holds, past the system ones. */
+  private int account(long index) {
+    if (index < Accounts.PREMIUMS + 1 || index >= accounts.count()) {
+      throw new IllegalArgumentException("snapshot names account " + index + " of " + accounts.count());
+    }
+    return (int) index;
+  }
+
   void read(ByteBuffer in) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       RegionPolicy p = ((Command.SetRegionPolicy) LedgerSnapshot.nested(in)).policy();
@@ -219,11 +227,12 @@ final class Registry {
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       Institution i = ((Command.RegisterInstitution) LedgerSnapshot.nested(in)).institution();
-      institutions.put(i.code(), new InstitutionState(i, CommandCodec.varint(in)));
+      institutions.put(i.code(), new InstitutionState(i, account(CommandCodec.varint(in))));
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       PersonState p = new PersonState(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured());
-      p.account = (int) (CommandCodec.varlong(in) - 1);
+      long account = CommandCodec.varlong(in) - 1;
+      p.account = account < 0 ? -1 : account(account);
       p.frozen = in.get() != 0;
       p.aidDay = in.getLong();
       p.aidUsesToday = CommandCodec.varint(in);

@@ -226,11 +226,11 @@ final class RequestLog {
     out.varint(requests.size());
     for (Map.Entry<String, Object> en : requests.entrySet()) {
       Entry e = entryOf(en.getKey(), en.getValue());
-      out.str(en.getKey()).u8(e.kind.ordinal()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
+      out.str(en.getKey()).u8(e.kind.code()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
       if (e.rejected != null) {
-        out.u8(e.rejected.outcome().ordinal()).str(e.rejected.detail());
+        out.u8(e.rejected.outcome().code()).str(e.rejected.detail());
       }
-      out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.ordinal())
+      out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.code())
           .i64(e.a).i64(e.b).i64(e.atMillis).u8(e.reversed ? 1 : 0);
     }
   }
@@ -238,17 +238,18 @@ final class RequestLog {
   void read(ByteBuffer in) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String requestId = CommandCodec.str(in);
-      RequestKind kind = RequestKind.values()[in.get()];
+      RequestKind kind = RequestKind.ofCode(in.get() & 0xff);
       long hash = in.getLong();
       String subject = CommandCodec.str(in);
       Rejected rejected = null;
       if (in.get() != 0) {
-        rejected = new Rejected(Outcome.values()[in.get()], CommandCodec.str(in));
+        rejected = new Rejected(Outcome.ofCode(in.get() & 0xff), CommandCodec.str(in));
       }
       String txnId = CommandCodec.str(in);
       int stateAfter = in.get() & 0xff;
-      Entry e = new Entry(kind, hash, subject, rejected, txnId.isEmpty() ? null : sales.txn(txnId),
-          stateAfter == 255 ? null : TxnState.values()[stateAfter], in.getLong(), in.getLong(), in.getLong());
+      Entry e = new Entry(kind, hash, subject, rejected,
+          txnId.isEmpty() ? null : LedgerSnapshot.known(sales.txn(txnId), "sale", txnId),
+          stateAfter == 255 ? null : TxnState.ofCode(stateAfter), in.getLong(), in.getLong(), in.getLong());
       e.reversed = in.get() != 0;
       keep(requestId, e);
     }
@@ -274,7 +275,7 @@ final class RequestLog {
     for (Map.Entry<String, Object> en : requests.entrySet()) {
       if (en.getValue() instanceof Entry e && e.extra instanceof Result.WalletTransferView w) {
         out.str(en.getKey()).str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
-            .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().ordinal())
+            .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().code())
             .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
       }
     }
@@ -282,15 +283,22 @@ final class RequestLog {
 
   void readExtras(ByteBuffer in) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      Entry e = (Entry) requests.get(CommandCodec.str(in));
+      Entry e = extraOf(CommandCodec.str(in));
       e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      Entry e = (Entry) requests.get(CommandCodec.str(in));
+      Entry e = extraOf(CommandCodec.str(in));
       e.extra = new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
           CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
-          WalletTransferState.values()[in.get()], in.getLong(), in.getLong(), CommandCodec.str(in));
+          WalletTransferState.ofCode(in.get() & 0xff), in.getLong(), in.getLong(), CommandCodec.str(in));
     }
+  }
+
+  private Entry extraOf(String requestId) {
+    if (!(requests.get(requestId) instanceof Entry e)) {
+      throw new IllegalArgumentException("snapshot has a result for an unknown request " + requestId);
+    }
+    return e;
   }
 
   /**

@@ -412,9 +412,9 @@ final class Sales {
   void write(CommandCodec.Output out) {
     out.varint(txns.size());
     for (Txn t : txns.values()) {
-      out.str(t.id).str(t.institution.code()).str(t.patient.psnNo()).u8(t.medicalType.ordinal())
+      out.str(t.id).str(t.institution.code()).str(t.patient.psnNo()).u8(t.medicalType.code())
           .varlong(t.totalFen).varlong(t.inScopeFen).varlong(t.cashFen).i64(t.createdAtMillis).i64(t.expiresAtMillis)
-          .u8(t.state.ordinal());
+          .u8(t.state.code());
       writeLegs(out, t.legs);
       out.u8(t.posted == null ? 0 : 1);
       if (t.posted != null) {
@@ -428,15 +428,17 @@ final class Sales {
   void read(ByteBuffer in, Bindings bindings) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String id = CommandCodec.str(in);
-      InstitutionState inst = registry.institution(CommandCodec.str(in));
-      PersonState patient = registry.person(CommandCodec.str(in));
-      MedicalType medicalType = MedicalType.values()[in.get()];
+      String code = CommandCodec.str(in);
+      InstitutionState inst = LedgerSnapshot.known(registry.institution(code), "institution", code);
+      String psnNo = CommandCodec.str(in);
+      PersonState patient = LedgerSnapshot.known(registry.person(psnNo), "person", psnNo);
+      MedicalType medicalType = MedicalType.ofCode(in.get() & 0xff);
       long total = CommandCodec.varlong(in);
       long inScope = CommandCodec.varlong(in);
       long cash = CommandCodec.varlong(in);
       long created = in.getLong();
       long expires = in.getLong();
-      TxnState state = TxnState.values()[in.get()];
+      TxnState state = TxnState.ofCode(in.get() & 0xff);
       Txn t = new Txn(id, inst, patient, medicalType, total, inScope, readLegs(in, bindings), cash, created, expires);
       t.state = state;
       if (in.get() != 0) {
@@ -446,7 +448,9 @@ final class Sales {
       t.settledCashFen = CommandCodec.varlong(in);
       t.settledInScopeFen = CommandCodec.varlong(in);
       t.settledBalanceAfterFen = in.getLong();
-      txns.put(id, t);
+      if (txns.put(id, t) != null) {
+        throw new IllegalArgumentException("snapshot holds sale " + id + " twice");
+      }
       if (state == TxnState.AUTHORIZED) {
         expiries.add(t);
       }
@@ -468,13 +472,14 @@ final class Sales {
   }
 
   private TxnLeg[] readLegs(ByteBuffer in, Bindings bindings) {
-    TxnLeg[] legs = new TxnLeg[CommandCodec.varint(in)];
+    TxnLeg[] legs = new TxnLeg[LedgerSnapshot.count(in)];
     for (int i = 0; i < legs.length; i++) {
-      PersonState owner = registry.person(CommandCodec.str(in));
+      String psnNo = CommandCodec.str(in);
+      PersonState owner = LedgerSnapshot.known(registry.person(psnNo), "person", psnNo);
       String binding = CommandCodec.str(in);
       String grant = CommandCodec.str(in);
-      BindingState b = binding.isEmpty() ? null : bindings.binding(binding);
-      WalletGrant g = grant.isEmpty() ? null : wallets.grant(grant);
+      BindingState b = binding.isEmpty() ? null : LedgerSnapshot.known(bindings.binding(binding), "binding", binding);
+      WalletGrant g = grant.isEmpty() ? null : LedgerSnapshot.known(wallets.grant(grant), "wallet transfer", grant);
       long amountFen = CommandCodec.varlong(in);
       String shown = in.get() != 0 ? CommandCodec.str(in) : owner.masked;
       legs[i] = new TxnLeg(owner, shown, b, g, amountFen);

@@ -27,10 +27,16 @@ import java.util.logging.Logger;
  *
  * <p>Why it is safe. Only this thread touches the ledger, so the ledger needs no locks and every
  * check it makes holds when it acts. No result leaves before the journal has made its command
- * durable. If applying throws (a bug) or the journal fails, the sequencer is poisoned: the failing
- * batch and everything after it is refused with {@link LedgerUnavailableException}, because after a
- * failed fsync nothing in memory can be trusted to be on disk. Bounds: at most
- * {@code maxQueuedCommands} wait; past that, submit refuses at once rather than queue without limit.
+ * durable. If moving the ledger's time ({@link Ledger#advanceTo}, once per batch, before any command)
+ * or applying a mutating command throws (a bug), or the journal fails, the sequencer is poisoned:
+ * the failing batch and everything after it is refused with {@link LedgerUnavailableException},
+ * because state may be half-changed, and after a failed fsync nothing in memory can be trusted to be
+ * on disk. A {@link Command.Query} that throws changes nothing (time has already moved for the
+ * batch), so it fails alone with {@link LedgerQueryFailedException} and the sequencer keeps serving;
+ * each distinct cause is logged once with its stack trace, the rest only counted
+ * ({@link #queryFailures}). Bounds: at most {@code maxQueuedCommands} wait; past that, submit
+ * refuses at once rather than queue without limit; at most {@value #MAX_LOGGED_QUERY_FAILURE_CAUSES}
+ * causes of failed queries are remembered for logging.
  *
  * <p>When nothing is queued, the thread parks; submitters unpark it only when it said it was about
  * to sleep. While parked it wakes every {@code idleTickMillis} to expire holds that came due.
@@ -78,6 +84,8 @@ public final class Sequencer implements AutoCloseable {
   }
 
   private static final Command TICK = new Command.Tick();
+  /** Distinct causes of failed queries remembered so as to log each once; later new ones are logged in one line. */
+  static final int MAX_LOGGED_QUERY_FAILURE_CAUSES = 256;
 
   private final Ledger ledger;
   private final Journal journal;
@@ -105,6 +113,9 @@ public final class Sequencer implements AutoCloseable {
   private long seq;
   /** The sequence number of the last command whose result was released: what readers must see. */
   private volatile long acknowledgedSeq;
+  /** Causes of failed queries already logged (exception type and where it was thrown); sequencer thread only. */
+  private final java.util.Set<String> loggedQueryFailures = new java.util.HashSet<>();
+  private final AtomicLong queryFailures = new AtomicLong();
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
@@ -193,6 +204,11 @@ public final class Sequencer implements AutoCloseable {
     return applied.get();
   }
 
+  /** Queries that threw and failed alone since start. */
+  public long queryFailures() {
+    return queryFailures.get();
+  }
+
   /** Why the sequencer refuses everything, or null while it is healthy. */
   public String poisonedReason() {
     return poisoned;
@@ -231,23 +247,44 @@ public final class Sequencer implements AutoCloseable {
 
   private void runBatch(Pending[] batch, int n) {
     Result[] results = new Result[n];
+    Throwable[] failedAlone = null;
     Throwable failure = null;
     int mutating = 0;
     long now = Math.max(clock.millis(), lastNow);
     lastNow = now;
+    if (poisoned != null) {
+      failure = new LedgerUnavailableException("ledger stopped: " + poisoned);
+    } else {
+      try {
+        // Moves time and expires due holds: the batch's only state change that no command makes.
+        ledger.advanceTo(now);
+      } catch (RuntimeException e) {
+        poison("advancing ledger time to " + now + " failed: " + e, e);
+        failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
+      }
+    }
     for (int i = 0; i < n && failure == null; i++) {
       Command c = batch[i].command;
       if (poisoned != null) {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned);
         break;
       }
+      if (!c.mutating()) {
+        try {
+          results[i] = ledger.apply(c, now);
+        } catch (RuntimeException e) {
+          if (failedAlone == null) {
+            failedAlone = new Throwable[n];
+          }
+          failedAlone[i] = queryFailed(c, e);
+        }
+        continue;
+      }
       try {
         results[i] = ledger.apply(c, now);
-        if (c.mutating()) {
-          journal.append(c, now);
-          seq++;
-          mutating++;
-        }
+        journal.append(c, now);
+        seq++;
+        mutating++;
       } catch (IOException | RuntimeException e) {
         poison("applying " + c.getClass().getSimpleName() + " failed: " + e, e);
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
@@ -278,7 +315,8 @@ public final class Sequencer implements AutoCloseable {
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
     Throwable f = failure;
-    replies.execute(() -> complete(done, results, f));
+    Throwable[] alone = failedAlone;
+    replies.execute(() -> complete(done, results, alone, f));
     // After the replies are on their way: the image is taken on this thread and holds the next batch.
     if (failure == null) {
       maybeSnapshot(mutating, now);
@@ -323,7 +361,29 @@ public final class Sequencer implements AutoCloseable {
     });
   }
 
-  private static void complete(Pending[] done, Result[] results, Throwable failure) {
+  /**
+   * The failure of one query, logged with its stack trace the first time its cause (type and the
+   * frame that threw) is seen, so that a client repeating a failing question cannot flood the log.
+   */
+  private LedgerQueryFailedException queryFailed(Command c, RuntimeException e) {
+    queryFailures.incrementAndGet();
+    String name = c.getClass().getSimpleName();
+    StackTraceElement[] trace = e.getStackTrace();
+    String cause = name + ": " + e.getClass().getName() + (trace.length > 0 ? " at " + trace[0] : "");
+    if (loggedQueryFailures.contains(cause)) {
+      // Logged before: counted only.
+    } else if (loggedQueryFailures.size() < MAX_LOGGED_QUERY_FAILURE_CAUSES) {
+      loggedQueryFailures.add(cause);
+      log.log(Level.WARNING, "query " + name + " failed; it alone is refused, the ledger keeps serving (further"
+          + " failures with this cause are counted, not logged): " + e, e);
+    } else if (loggedQueryFailures.add("(more causes)")) {
+      log.warning("more than " + MAX_LOGGED_QUERY_FAILURE_CAUSES + " causes of failed queries; new ones are"
+          + " counted, not logged. Latest: " + cause);
+    }
+    return new LedgerQueryFailedException("query " + name + " failed in the ledger", e);
+  }
+
+  private static void complete(Pending[] done, Result[] results, Throwable[] failedAlone, Throwable failure) {
     for (int i = 0; i < done.length; i++) {
       CompletableFuture<Result> future = done[i].future;
       if (future == null) {
@@ -331,6 +391,8 @@ public final class Sequencer implements AutoCloseable {
       }
       if (failure != null) {
         future.completeExceptionally(failure);
+      } else if (failedAlone != null && failedAlone[i] != null) {
+        future.completeExceptionally(failedAlone[i]);
       } else {
         future.complete(results[i]);
       }

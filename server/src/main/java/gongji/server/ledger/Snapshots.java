@@ -29,6 +29,12 @@ import java.util.zip.CRC32C;
  * only then are older snapshots and the journal segments it wholly covers deleted. On start the
  * newest snapshot that passes its checks is loaded and the journal replayed after its sequence
  * number; a damaged snapshot is reported and an older one (or the journal from the start) used.
+ *
+ * <p>Reading trusts nothing in the file: {@link #read} checks the frame, bounds the first count
+ * before anything is allocated from it, decodes, and accepts the ledger only if its own
+ * {@link Ledger#audit} finds nothing wrong and it can be written out again (which costs a second
+ * image's worth of memory and time, once, at start). Any failure on the way, whatever the decoder
+ * threw, is one {@link CorruptSnapshotException} that names the byte where decoding stopped.
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
@@ -43,11 +49,28 @@ public final class Snapshots {
 
   private Snapshots() {}
 
+  /** A snapshot image that fails its checks or cannot be decoded into a sound ledger. */
+  public static final class CorruptSnapshotException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final long offset;
+
+    CorruptSnapshotException(String problem, long offset, Throwable cause) {
+      super(problem + " (at byte " + offset + " of the image)", cause);
+      this.offset = offset;
+    }
+
+    /** The byte of the image (header included) where the problem was found, or decoding stopped. */
+    public long offset() {
+      return offset;
+    }
+  }
+
   /**
    * A loaded snapshot: the ledger as of record {@code seq}, and the history a format-3 snapshot
    * held (empty otherwise), which belongs in the history store as of {@code seq}.
    */
-  public record Loaded(long seq, Ledger ledger, String file, java.util.List<HistoryRecord> history) {}
+  public record Loaded(long seq, Ledger ledger, String file, List<HistoryRecord> history) {}
 
   static String name(long seq) {
     return PREFIX + String.format("%020d", seq) + SUFFIX;
@@ -147,26 +170,86 @@ public final class Snapshots {
     }
     names.sort(Comparator.comparingLong(Snapshots::seqOf).reversed());
     for (String n : names) {
-      byte[] b = storage.read(n);
-      String problem = check(b, seqOf(n));
-      if (problem == null) {
-        int format = ByteBuffer.wrap(b).getInt(0) == MAGIC ? Ledger.SNAPSHOT_FORMAT : 3;
-        if (format == Ledger.SNAPSHOT_FORMAT && seqOf(n) > historySeq) {
-          log.info("snapshot " + n + " passed over: history has applied the journal only up to record " + historySeq
-              + "; an older snapshot lets it catch up from the journal");
-          continue;
-        }
-        try {
-          Ledger.Restored r = Ledger.restore(ByteBuffer.wrap(b, HEADER_BYTES, b.length - HEADER_BYTES).slice(), format,
-              window, listener);
-          return new Loaded(seqOf(n), r.ledger(), n, r.history());
-        } catch (RuntimeException e) {
-          problem = "cannot be decoded: " + e;
-        }
+      byte[] image = storage.read(n);
+      if (seqOf(n) > historySeq && image.length >= 4 && ByteBuffer.wrap(image).getInt(0) == MAGIC) {
+        log.info("snapshot " + n + " passed over: history has applied the journal only up to record " + historySeq
+            + "; an older snapshot lets it catch up from the journal");
+        continue;
       }
-      log.log(Level.WARNING, "snapshot " + n + " skipped: " + problem + "; trying an older one");
+      try {
+        Ledger.Restored r = read(image, seqOf(n), window, listener);
+        return new Loaded(seqOf(n), r.ledger(), n, r.history());
+      } catch (CorruptSnapshotException e) {
+        log.log(Level.WARNING, "snapshot " + n + " skipped: " + e.getMessage() + "; trying an older one");
+      }
     }
     return null;
+  }
+
+  /**
+   * The ledger in a snapshot image of record {@code seq}; the bytes may be damaged or forged.
+   *
+   * @throws CorruptSnapshotException if the frame fails its checks, the payload cannot be decoded,
+   *     or the decoded ledger fails its audit or cannot be written out again; nothing else for any
+   *     bytes (but see {@link Ledger#restore}: a count it sizes an array by, deep in the image, can
+   *     still ask for more memory than there is)
+   */
+  public static Ledger.Restored read(byte[] image, long seq, java.time.Duration window, ReferenceListener listener)
+      throws CorruptSnapshotException {
+    String problem = check(image, seq);
+    if (problem != null) {
+      throw new CorruptSnapshotException(problem, 0, null);
+    }
+    ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
+    checkAccounts(payload.duplicate());
+    int format = ByteBuffer.wrap(image).getInt(0) == MAGIC ? Ledger.SNAPSHOT_FORMAT : 3;
+    Ledger.Restored restored;
+    try {
+      restored = Ledger.restore(payload, format, window, listener);
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+    }
+    Ledger ledger = restored.ledger();
+    List<String> violations;
+    try {
+      violations = ledger.audit();
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("decoded into a ledger that cannot be audited: " + e, image.length, e);
+    }
+    if (!violations.isEmpty()) {
+      throw new CorruptSnapshotException("decoded into a ledger that fails its audit: " + violations.size()
+          + " violations, the first: " + violations.get(0), image.length, null);
+    }
+    try {
+      // Restore accepts references to what the image does not hold (a sale of an institution it
+      // never registered): such a ledger would fail later, at its first snapshot, and stop the
+      // writer. Writing it out once here finds that while an older snapshot can still be used.
+      ledger.snapshot(new CommandCodec.Output(image.length));
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("decoded into a ledger that cannot be written out again: " + e, image.length,
+          e);
+    }
+    return restored;
+  }
+
+  /**
+   * Bounds the number of accounts before {@link Ledger#restore} sizes its arrays by it: each takes
+   * at least 9 bytes (a balance and a held amount), so a count above the bytes left is damage.
+   */
+  private static void checkAccounts(ByteBuffer payload) throws CorruptSnapshotException {
+    int accounts;
+    try {
+      payload.getLong();
+      CommandCodec.varlong(payload);
+      CommandCodec.varlong(payload);
+      accounts = CommandCodec.varint(payload);
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+    }
+    if (accounts > payload.remaining() / 9) {
+      throw new CorruptSnapshotException("count of " + accounts + " accounts with " + payload.remaining()
+          + " bytes left", HEADER_BYTES + payload.position(), null);
+    }
   }
 
   private static String check(byte[] b, long seq) {

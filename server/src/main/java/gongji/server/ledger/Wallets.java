@@ -271,7 +271,7 @@ final class Wallets {
     out.varlong(nextGrant).varint(ordered.size());
     for (WalletGrant g : ordered) {
       out.str(g.id).str(g.binding.id).varlong(g.amountFen).i64(g.createdAtMillis).i64(g.acceptByMillis)
-          .u8(g.state.ordinal()).varlong(g.inSaleFen).varlong(g.spentFen).varlong(g.returnedFen).str(g.endReason);
+          .u8(g.state.code()).varlong(g.inSaleFen).varlong(g.spentFen).varlong(g.returnedFen).str(g.endReason);
     }
   }
 
@@ -279,9 +279,10 @@ final class Wallets {
     nextGrant = CommandCodec.varlong(in);
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String id = CommandCodec.str(in);
-      BindingState binding = bindings.binding(CommandCodec.str(in));
+      String bindingId = CommandCodec.str(in);
+      BindingState binding = LedgerSnapshot.known(bindings.binding(bindingId), "binding", bindingId);
       WalletGrant g = new WalletGrant(id, binding, CommandCodec.varlong(in), in.getLong(), in.getLong());
-      g.state = WalletTransferState.values()[in.get()];
+      g.state = WalletTransferState.ofCode(in.get() & 0xff);
       g.inSaleFen = CommandCodec.varlong(in);
       g.spentFen = CommandCodec.varlong(in);
       g.returnedFen = CommandCodec.varlong(in);

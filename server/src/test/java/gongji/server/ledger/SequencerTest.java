@@ -1,0 +1,135 @@
+package gongji.server.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.server.domain.Bill;
+import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
+import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.LineItem;
+import gongji.server.domain.MedicalType;
+import gongji.server.testing.MutableClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a failing command does to the single writer: a query that throws fails alone and the ledger
+ * keeps serving; a mutating command that throws stops it. The throwing query is a real path:
+ * {@code LoadReference(INSTITUTION, 42)} casts its key to a String in the ledger.
+ */
+class SequencerTest {
+  private static final long DEADLINE_SECONDS = 10;
+  private static final String PHARMACY = "P62010000017";
+  private static final String PATIENT = "PSN1";
+
+  private final MutableClock clock = MutableClock.atMondayMorning();
+  private Sequencer sequencer;
+
+  @BeforeEach
+  void world() throws Exception {
+    Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
+    long now = clock.millis();
+    ledger.apply(new Command.RegisterInstitution(new Institution(PHARMACY, "pharmacy", Set.of("T1"))), now);
+    ledger.apply(new Command.UpsertInsured(new Insured(PATIENT, "人", InsuranceType.EMPLOYEE_BASIC,
+        InsuredStatus.NORMAL, "620100", List.of(new Credential(CredentialType.SOCIAL_SECURITY_CARD, "SSC-1")))), now);
+    ledger.apply(new Command.Credit("K-1", 1, PATIENT, 100_000), now);
+    sequencer = new Sequencer(ledger, Journal.NONE, clock, Runnable::run, Sequencer.Config.defaults(),
+        Sequencer.BatchObserver.NONE);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    sequencer.close();
+  }
+
+  private static Command throwingQuery() {
+    return new Command.LoadReference(Command.ReferenceKind.INSTITUTION, 42);
+  }
+
+  private static Command sale(String requestId) {
+    return new Command.Authorize(requestId, requestId.hashCode(), PHARMACY, "T1", PATIENT, MedicalType.PHARMACY,
+        Bill.of(List.of(new LineItem("X", ItemCategory.DRUG, true, 1, 1_000))), true, false);
+  }
+
+  private static Throwable failureOf(CompletableFuture<Result> f) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(DEADLINE_SECONDS, TimeUnit.SECONDS));
+    return e.getCause();
+  }
+
+  private static Result resultOf(CompletableFuture<Result> f) throws Exception {
+    return f.get(DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void submit_throwingQuery_failsAloneAndTheNextSaleSucceeds() throws Exception {
+    sequencer.start();
+
+    Throwable why = failureOf(sequencer.submit(throwingQuery()));
+    Result sale = resultOf(sequencer.submit(sale("A-1")));
+
+    LedgerQueryFailedException failed = assertInstanceOf(LedgerQueryFailedException.class, why);
+    assertInstanceOf(ClassCastException.class, failed.getCause());
+    assertEquals("query LoadReference failed in the ledger", failed.getMessage());
+    assertEquals(Outcome.OK, sale.outcome(), () -> "sale answered " + sale);
+    assertNull(sequencer.poisonedReason());
+    assertEquals(1, sequencer.queryFailures());
+  }
+
+  @Test
+  void submit_throwingQueryInTheBatchOfASale_onlyTheQueryFails() throws Exception {
+    // Queued before the thread starts, so that all three go in one batch.
+    CompletableFuture<Result> before = sequencer.submit(sale("A-1"));
+    CompletableFuture<Result> query = sequencer.submit(throwingQuery());
+    CompletableFuture<Result> after = sequencer.submit(sale("A-2"));
+    sequencer.start();
+
+    assertEquals(Outcome.OK, resultOf(before).outcome());
+    assertInstanceOf(LedgerQueryFailedException.class, failureOf(query));
+    assertEquals(Outcome.OK, resultOf(after).outcome());
+    assertNull(sequencer.poisonedReason());
+  }
+
+  @Test
+  void submit_sameThrowingQueryRepeated_countedEachTimeAndLedgerStillServes() throws Exception {
+    sequencer.start();
+
+    for (int i = 0; i < 50; i++) {
+      assertInstanceOf(LedgerQueryFailedException.class, failureOf(sequencer.submit(throwingQuery())));
+    }
+    Result account = resultOf(sequencer.submit(new Command.GetAccount(PATIENT)));
+
+    assertEquals(50, sequencer.queryFailures());
+    assertEquals(100_000, ((Result.Account) account).balanceFen());
+    assertNull(sequencer.poisonedReason());
+  }
+
+  @Test
+  void submit_throwingMutatingCommand_poisonsTheLedger() throws Exception {
+    sequencer.start();
+
+    // A negative credit breaks the double-entry invariant (transfer of a negative amount): a bug.
+    Throwable why = failureOf(sequencer.submit(new Command.Credit("K-2", 2, PATIENT, -5)));
+    Throwable next = failureOf(sequencer.submit(sale("A-1")));
+
+    assertInstanceOf(LedgerUnavailableException.class, why);
+    assertNotNull(sequencer.poisonedReason());
+    assertTrue(sequencer.poisonedReason().contains("applying Credit failed"), sequencer::poisonedReason);
+    assertInstanceOf(LedgerUnavailableException.class, next);
+  }
+}
