@@ -25,6 +25,8 @@ public final class LoadtestMain {
         return LedgerBenchmark.run(rest);
       case "crashtest":
         return CrashTest.run(rest);
+      case "history-bench":
+        return HistoryBenchmark.run(rest);
 
       case "help":
       case "-h":
@@ -43,6 +45,7 @@ public final class LoadtestMain {
     out.println();
     out.println("subcommands:");
     out.println("  ledger-bench   authorize+settle pairs through the in-memory sequencer (or --raw: the ledger alone)");
+    out.println("  history-bench  [settlements usage people seconds]: history queries while history is written");
     out.println("  crashtest      kill -9 the real gateway under load, restart, check nothing acknowledged was lost");
     out.println("  help           this text");
     out.println();

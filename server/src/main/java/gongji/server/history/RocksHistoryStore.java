@@ -41,14 +41,16 @@ import org.rocksdb.WriteOptions;
  * "M" "a"                                   journal sequence number history has applied (long)
  * "M" "n"                                   the number of the next record (long)
  * "U" len:u16 psnNo  record:u64             a usage record, once under each party
- * "S" len:u16 institution day:u64 record:u64  a settlement-side event, by local day, in order
+ * "S" len:u16 institution day:u64 index:u64   the day's n-th settlement-side event (from 0), in order
  * "T" len:u16 institution day:u64           the day's totals: settlements[5], refunds[5] (longs)
  * "A" seq:u64                               an alert
  * </pre>
  *
  * Values are {@link HistoryCodec} records. Every {@link #apply} is one write batch with the new
  * applied sequence number, written with fsync: atomic and durable when it returns. Totals are kept
- * per institution-day as records arrive, so that Reconcile reads one key however busy the day was.
+ * per institution-day as records arrive, so that Reconcile reads one key however busy the day was;
+ * a day's events are numbered from 0 (their count so far, from the totals), so that a page of detail
+ * seeks straight to its first line.
  */
 public final class RocksHistoryStore implements HistoryStore {
   private static final byte[] FORMAT_KEY = {'M', 'f'};
@@ -129,13 +131,13 @@ public final class RocksHistoryStore implements HistoryStore {
           }
         } else if (r instanceof HistoryRecord.Settlement s) {
           long day = Ledger.localDay(s.line().atMillis());
-          batch.put(key('S', s.institution(), day, next), value);
           byte[] totalsKey = key('T', s.institution(), day, -1);
           long[] t = totals.get(s.institution() + '/' + day);
           if (t == null) {
             t = readTotals(totalsKey);
             totals.put(s.institution() + '/' + day, t);
           }
+          batch.put(key('S', s.institution(), day, t[0] + t[5]), value);
           add(s, t, s.settles() ? 0 : 5);
           batch.put(totalsKey, writeTotals(t));
         } else {
@@ -176,21 +178,21 @@ public final class RocksHistoryStore implements HistoryStore {
       }
       if (query instanceof HistoryQuery.ReconcileDetail q) {
         List<Result.ReconcileLine> lines = new ArrayList<>();
-        boolean[] more = new boolean[1];
-        int[] skipped = new int[1];
-        scan(prefix('S', q.institution(), q.dayEpoch()), value -> {
-          if (skipped[0] < q.offset()) {
-            skipped[0]++;
-            return true;
+        boolean more = false;
+        byte[] day = prefix('S', q.institution(), q.dayEpoch());
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+          for (it.seek(key('S', q.institution(), q.dayEpoch(), Math.max(0, q.offset()))); it.isValid(); it.next()) {
+            if (!startsWith(it.key(), day)) {
+              break;
+            }
+            if (lines.size() == q.limit()) {
+              more = true;
+              break;
+            }
+            lines.add(((HistoryRecord.Settlement) HistoryCodec.decode(it.value())).line());
           }
-          if (lines.size() == q.limit()) {
-            more[0] = true;
-            return false;
-          }
-          lines.add(((HistoryRecord.Settlement) HistoryCodec.decode(value)).line());
-          return true;
-        });
-        return new Result.ReconcileLines(List.copyOf(lines), more[0]);
+        }
+        return new Result.ReconcileLines(List.copyOf(lines), more);
       }
       HistoryQuery.Alerts q = (HistoryQuery.Alerts) query;
       List<Result.Alert> alerts = new ArrayList<>();

@@ -42,6 +42,9 @@ public final class LedgerRecovery {
       boolean repair, JournalRecovery.Consumer replayed) throws IOException {
     requireNonNull(storage, "storage");
     requireNonNull(history, "history");
+    if (repair) {
+      Snapshots.deleteUnfinished(storage);
+    }
     long historySeq = history.appliedSeq();
     Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, listener, historySeq);
     Ledger ledger = snapshot == null ? new Ledger(window, listener) : snapshot.ledger();

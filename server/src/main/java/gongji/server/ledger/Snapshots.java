@@ -111,6 +111,13 @@ public final class Snapshots {
     try (Storage.AppendFile f = storage.create(tmp)) {
       f.append(image, 0, image.length);
       f.force();
+    } catch (IOException | RuntimeException e) {
+      try {
+        storage.delete(tmp);
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
     storage.rename(tmp, name);
     storage.syncDirectory();
@@ -148,6 +155,25 @@ public final class Snapshots {
       }
     }
     storage.syncDirectory();
+  }
+
+  /**
+   * Deletes what a snapshot write that did not finish left behind (a crash or a failed write between
+   * creating the temporary file and renaming it); returns how many files went.
+   */
+  public static int deleteUnfinished(Storage storage) throws IOException {
+    int deleted = 0;
+    for (String n : storage.list()) {
+      if (n.startsWith(PREFIX) && n.endsWith(SUFFIX + ".tmp")) {
+        storage.delete(n);
+        deleted++;
+      }
+    }
+    if (deleted > 0) {
+      storage.syncDirectory();
+      log.info("deleted " + deleted + " unfinished snapshot file(s)");
+    }
+    return deleted;
   }
 
   /** The newest snapshot that passes its checks, or null when there is none. */

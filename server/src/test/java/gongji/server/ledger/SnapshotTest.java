@@ -438,4 +438,18 @@ class SnapshotTest {
 
     assertThrows(JournalRecovery.CorruptJournalException.class, () -> LedgerStates.recover(life.disk));
   }
+
+  @Test
+  void recover_afterASnapshotWriteThatDidNotFinish_deletesItsTemporaryFile() throws IOException {
+    SimulatedStorage disk = new SimulatedStorage();
+    try (gongji.server.ledger.storage.Storage.AppendFile f = disk.create(Snapshots.name(9) + ".tmp")) {
+      f.append(new byte[] {1, 2, 3}, 0, 3);
+      f.force();
+    }
+    disk.syncDirectory();
+
+    LedgerStates.recover(disk);
+
+    assertEquals(List.of(), disk.list().stream().filter(n -> n.endsWith(".tmp")).toList());
+  }
 }
