@@ -107,7 +107,7 @@ final class Bindings {
     if (a.frozen || b.frozen) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "an account of the parties is frozen");
     }
-    RegionPolicy policy = registry.policy(a.insured.admdvs());
+    RegionPolicy policy = registry.policyOf(a);
     if (!policy.allows(relationship)) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED,
           "region " + policy.admdvs() + " allows only spouse, parents and children, not " + relationship);
@@ -199,7 +199,7 @@ final class Bindings {
     if (b.status != BindingStatus.ACTIVE && b.status != BindingStatus.REQUESTED) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status);
     }
-    RegionPolicy policy = registry.policy(b.authorizer.insured.admdvs());
+    RegionPolicy policy = registry.policyOf(b.authorizer);
     if (!policy.quotaAllowed()) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow setting or changing a quota");
     }

@@ -75,7 +75,7 @@ final class Funding {
       draw = Arrays.copyOf(draw, size);
     }
     available[n] = availableFen;
-    mask[n] = registry.policy(owner.insured.admdvs()).payableMask();
+    mask[n] = registry.payableMaskOf(owner);
     sourceBindings.add(binding);
     sourceGrants.add(grant);
     n++;
@@ -114,7 +114,7 @@ final class Funding {
 
   /** The categories that any source of the last plan may pay for, with the patient's own. */
   int payableMask(PersonState patient) {
-    int m = registry.policy(patient.insured.admdvs()).payableMask();
+    int m = registry.payableMaskOf(patient);
     for (int i = 0; i < n; i++) {
       m |= mask[i];
     }
@@ -128,7 +128,7 @@ final class Funding {
    * would exceed them (then nothing is counted).
    */
   String chargeAid(PersonState patient, long aidFen) {
-    RegionPolicy home = registry.policy(patient.insured.admdvs());
+    RegionPolicy home = registry.policyOf(patient);
     long day = time.today();
     if (patient.aidDay != day) {
       patient.aidDay = day;
@@ -164,7 +164,7 @@ final class Funding {
 
   /** What mutual aid a patient may still use today under their region's velocity limits. */
   long aidAllowanceToday(PersonState p) {
-    RegionPolicy home = registry.policy(p.insured.admdvs());
+    RegionPolicy home = registry.policyOf(p);
     boolean counting = p.aidDay == time.today();
     int uses = counting ? p.aidUsesToday : 0;
     long fen = counting ? p.aidFenToday : 0;
@@ -188,7 +188,7 @@ final class Funding {
       }
     }
     if (ordered.size() > 1) {
-      switch (registry.policy(patient.insured.admdvs()).aidOrder()) {
+      switch (registry.policyOf(patient).aidOrder()) {
         case BINDING -> { }
         // List.sort is stable: ties stay in binding order.
         case CLOSEST_RELATIVE -> ordered.sort(Comparator.comparingInt(b -> b.relationship.inverse().ordinal()));
@@ -204,7 +204,7 @@ final class Funding {
    * already out of the authorizer's available balance.
    */
   long shareable(BindingState b) {
-    long floor = registry.policy(b.authorizer.insured.admdvs()).retainedFloorFen();
+    long floor = registry.policyOf(b.authorizer).retainedFloorFen();
     long share = Math.max(0, accounts.available(b.authorizer.account) - floor);
     if (b.quotaFen > 0) {
       share = Math.min(share, Math.max(0, b.quotaFen - b.drawnFen()));

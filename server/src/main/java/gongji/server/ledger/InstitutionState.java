@@ -9,6 +9,8 @@ final class InstitutionState {
   final String admdvs;
   /** The index of its settlement account in {@link Accounts}: what the fund owes it. */
   final int account;
+  /** The policy of the place of treatment, resolved once (see {@link Registry#policyOf}). */
+  final PolicyCache policy = new PolicyCache();
 
   InstitutionState(Institution institution, int account) {
     this.institution = institution;

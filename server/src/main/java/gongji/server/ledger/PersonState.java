@@ -26,6 +26,8 @@ final class PersonState {
   long aidDay;
   int aidUsesToday;
   long aidFenToday;
+  /** The policy of the person's region, resolved once (see {@link Registry#policyOf}). */
+  final PolicyCache policy = new PolicyCache();
 
   PersonState(Insured insured) {
     setInsured(insured);
@@ -33,6 +35,7 @@ final class PersonState {
 
   void setInsured(Insured insured) {
     this.insured = insured;
+    this.policy.forget();
     this.masked = Masking.person(insured.name(), insured.psnNo());
     this.maskedPsnNo = Masking.psnNo(insured.psnNo());
   }

@@ -34,7 +34,7 @@ final class Records {
       return List.of();
     }
     List<HistoryRecord> out = made;
-    made = new ArrayList<>();
+    made = new ArrayList<>(out.size());
     return out;
   }
 

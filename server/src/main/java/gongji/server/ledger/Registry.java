@@ -30,6 +30,8 @@ final class Registry {
    * of the registered people and institutions (a few thousand in the whole country).
    */
   private final Map<String, RegionPolicy> resolvedPolicies = new HashMap<>();
+  /** Moves on whenever a policy is set: what persons and institutions resolved before is stale. */
+  private long policyGeneration;
 
   Registry(Accounts accounts, ReferenceListener listener) {
     this.accounts = accounts;
@@ -86,14 +88,40 @@ final class Registry {
     return p != null ? p : RegionPolicy.defaults(admdvs);
   }
 
+  /** The policy of a person's region (the one their insurance is in). */
+  RegionPolicy policyOf(PersonState p) {
+    return resolved(p.policy, p.insured.admdvs()).policy;
+  }
+
+  /** The policy of an institution's area (the place of treatment). */
+  RegionPolicy policyOf(InstitutionState i) {
+    return resolved(i.policy, i.admdvs).policy;
+  }
+
+  /** The categories a person's account may pay for, under their region's policy. */
+  int payableMaskOf(PersonState p) {
+    return resolved(p.policy, p.insured.admdvs()).payableMask;
+  }
+
+  private PolicyCache resolved(PolicyCache c, String admdvs) {
+    if (c.generation != policyGeneration) {
+      c.policy = policy(admdvs);
+      c.payableMask = c.policy.payableMask();
+      c.province = c.policy.province();
+      c.generation = policyGeneration;
+    }
+    return c;
+  }
+
   /**
    * Whether a relative's funds reach the place of treatment: always within the authorizer's
    * province; across provinces only when both regions enable it.
    */
   boolean reaches(BindingState b, InstitutionState place) {
-    RegionPolicy from = policy(b.authorizer.insured.admdvs());
-    RegionPolicy at = policy(place.admdvs);
-    return from.province().equals(at.province()) || (from.crossProvinceEnabled() && at.crossProvinceEnabled());
+    PolicyCache from = resolved(b.authorizer.policy, b.authorizer.insured.admdvs());
+    PolicyCache at = resolved(place.policy, place.admdvs);
+    return from.province.equals(at.province)
+        || (from.policy.crossProvinceEnabled() && at.policy.crossProvinceEnabled());
   }
 
   // ---- changes of reference data ------------------------------------------------------------
@@ -101,6 +129,7 @@ final class Registry {
   void setPolicy(RegionPolicy policy) {
     policies.put(policy.admdvs(), policy);
     resolvedPolicies.clear();
+    policyGeneration++;
     listener.policyChanged(policy);
   }
 

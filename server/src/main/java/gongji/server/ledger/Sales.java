@@ -153,7 +153,7 @@ final class Sales {
       legs[k++] = new TxnLeg(owner, owner.masked, b, g, draw);
     }
     long inScope = bill.payableFen(funding.payableMask(patient));
-    RegionPolicy local = registry.policy(inst.admdvs);
+    RegionPolicy local = registry.policyOf(inst);
     long now = time.nowMillis();
     Txn t = new Txn(Ledger.id('T', nextTxn++), inst, patient, c.medicalType(), bill.totalFen(), inScope, legs, cash,
         now, now + local.holdTtlSeconds() * 1000L);

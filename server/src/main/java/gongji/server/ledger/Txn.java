@@ -5,6 +5,7 @@ import gongji.server.domain.MedicalType;
 import gongji.server.ledger.Result.Breakdown;
 import gongji.server.ledger.Result.TxnView;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -100,7 +101,9 @@ final class Txn {
       out.add(new Result.Leg(FundSource.CASH, "", "", "", cash));
     }
     long total = own + aid + cash;
-    return new Breakdown(total, Math.min(inScope, total), own, aid, cash, List.copyOf(out), balanceAfterFen);
+    // A fresh list nobody else holds: wrapped, not copied.
+    return new Breakdown(total, Math.min(inScope, total), own, aid, cash, Collections.unmodifiableList(out),
+        balanceAfterFen);
   }
 
   /** The sale as it is now. */

@@ -112,7 +112,7 @@ final class Wallets {
       return new Rejected(Outcome.INSURED_NOT_ACTIVE,
           "the beneficiary's insured status is " + b.insured.status() + " (expected: NORMAL)");
     }
-    RegionPolicy policy = registry.policy(a.insured.admdvs());
+    RegionPolicy policy = registry.policyOf(a);
     RegionPolicy.WalletRules rules = policy.wallet();
     if (rules.quiet(time.localHour())) {
       return new Rejected(Outcome.WALLET_TRANSFER_WINDOW_CLOSED, String.format(
