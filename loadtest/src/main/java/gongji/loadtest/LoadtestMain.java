@@ -25,6 +25,8 @@ public final class LoadtestMain {
         return LedgerBenchmark.run(rest);
       case "crashtest":
         return CrashTest.run(rest);
+      case "run":
+        return gongji.loadtest.run.RunCommand.run(rest, System.out);
 
       case "help":
       case "-h":
@@ -43,6 +45,7 @@ public final class LoadtestMain {
     out.println();
     out.println("subcommands:");
     out.println("  ledger-bench   authorize+settle pairs through the in-memory sequencer (or --raw: the ledger alone)");
+    out.println("  run            drive a scenario against a running gateway over gRPC, then audit (run --help)");
     out.println("  crashtest      kill -9 the real gateway under load, restart, check nothing acknowledged was lost");
     out.println("  help           this text");
     out.println();

@@ -1,0 +1,318 @@
+package gongji.loadtest.run;
+
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.Breakdown;
+import gongji.v1.FundSource;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.GetTransactionRequest;
+import gongji.v1.GetTransactionResponse;
+import gongji.v1.PaymentLeg;
+import gongji.v1.SettlementServiceGrpc;
+import gongji.v1.Transaction;
+import gongji.v1.TransactionState;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The auditor: after the load, rebuilds what every account must hold from the requests the run
+ * sent and the replies it got ({@link Books}), reads the accounts and transactions back through the
+ * API, and lists every discrepancy.
+ *
+ * <p>What it checks:
+ * <ul>
+ *   <li><b>unknown outcomes resolved</b>: a request with no definite reply (a deadline, UNAVAILABLE,
+ *       INTERNAL) is looked up with GetTransaction by its request id; a refused one is looked up too,
+ *       and must not have been applied;
+ *   <li><b>nothing acknowledged missing</b>: the transaction of every acknowledged Settle is SETTLED
+ *       (or REFUNDED, after an applied Refund) with the split that was acknowledged; an acknowledged
+ *       Refund's is REFUNDED, an acknowledged Cancel's CANCELLED;
+ *   <li><b>nothing applied twice</b>: every acknowledged reply to one request id names the same
+ *       transaction and the same split;
+ *   <li><b>money conserved per account</b>: for every account of the data set, the opening balance
+ *       read before the load, less the legs of every settlement drawn on it, plus the legs of every
+ *       refund paid back to it, equals the balance read back; held funds equal the opening held funds
+ *       plus the legs of the authorizations still open.
+ * </ul>
+ * Expected balances come from the replies (resolved unknowns from the server's record of them), never
+ * from the server's own list of what it did: a server that lost an acknowledged settlement, or applied
+ * one twice, cannot agree with itself here.
+ */
+final class Auditor {
+  /** The audit's outcome: counts and every discrepancy in words. */
+  record Report(int sales, int unknownResolved, int accountsChecked, long settledFen, long refundedFen,
+      List<String> discrepancies) {
+    boolean ok() {
+      return discrepancies.isEmpty();
+    }
+  }
+
+  private final Target target;
+  private final Workload workload;
+  private final int maxInFlight;
+  private final List<String> discrepancies = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, GetTransactionResponse> byRequestId = new ConcurrentHashMap<>();
+  private final Map<String, Transaction> byTransactionId = new ConcurrentHashMap<>();
+
+  Auditor(Target target, Workload workload, int maxInFlight) {
+    this.target = target;
+    this.workload = workload;
+    this.maxInFlight = maxInFlight;
+  }
+
+  Report audit(Books books, long deadlineNanos) throws InterruptedException {
+    List<Books.Sale> sales = books.sales();
+    // 1. Resolve every request without an acknowledgement by its id.
+    Workload.Bounded calls = new Workload.Bounded(maxInFlight, deadlineNanos);
+    int[] toResolve = {0};
+    for (Books.Sale sale : sales) {
+      for (Books.Request r : requests(sale)) {
+        if (r.known() != Books.Known.ACKNOWLEDGED) {
+          toResolve[0]++;
+          calls.submit(() -> lookUpRequest(sale, r.requestId));
+        }
+      }
+    }
+    calls.awaitAll("looking up requests by id");
+    // 2. Read back every transaction the run opened.
+    Set<String> transactions = new HashSet<>();
+    Map<String, Books.Sale> saleOfTransaction = new HashMap<>();
+    for (Books.Sale sale : sales) {
+      String txn = transactionOf(sale);
+      if (txn != null && transactions.add(txn)) {
+        saleOfTransaction.put(txn, sale);
+        calls.submit(() -> call(SettlementServiceGrpc.getGetTransactionMethod(), GetTransactionRequest.newBuilder()
+            .setTerminal(sale.terminal).setTransactionId(txn).build()).thenAccept(r -> byTransactionId.put(txn, r.getTransaction())));
+      }
+    }
+    calls.awaitAll("reading transactions back");
+    // 3. Rebuild the expected accounts, checking each sale on the way.
+    Map<String, Long> drawn = new HashMap<>();
+    Map<String, Long> held = new HashMap<>();
+    long[] settledFen = {0};
+    long[] refundedFen = {0};
+    for (Books.Sale sale : sales) {
+      checkSale(sale, drawn, held, settledFen, refundedFen);
+    }
+    // 4. Read every account back and compare.
+    Map<String, gongji.v1.Account> accounts = new ConcurrentHashMap<>();
+    for (String psnNo : workload.openingBalanceFen().keySet()) {
+      calls.submit(() -> call(AdminServiceGrpc.getGetAccountMethod(), GetAccountRequest.newBuilder().setPsnNo(psnNo).build())
+          .thenAccept(a -> accounts.put(psnNo, a)));
+    }
+    calls.awaitAll("reading accounts back");
+    for (String psnNo : new java.util.TreeSet<>(workload.openingBalanceFen().keySet())) {
+      gongji.v1.Account a = accounts.get(psnNo);
+      long expectedBalance = workload.openingBalanceFen().get(psnNo) - drawn.getOrDefault(psnNo, 0L);
+      long expectedHeld = workload.openingHeldFen().get(psnNo) + held.getOrDefault(psnNo, 0L);
+      if (a.getBalanceFen() != expectedBalance) {
+        discrepancies.add(String.format("account %s: balance %d fen read back, expected %d (opening %d, net drawn %d):"
+            + " money not conserved", psnNo, a.getBalanceFen(), expectedBalance, workload.openingBalanceFen().get(psnNo),
+            drawn.getOrDefault(psnNo, 0L)));
+      }
+      if (a.getHeldFen() != expectedHeld) {
+        discrepancies.add(String.format("account %s: held %d fen read back, expected %d", psnNo, a.getHeldFen(), expectedHeld));
+      }
+    }
+    for (String psnNo : drawn.keySet()) {
+      if (!workload.openingBalanceFen().containsKey(psnNo)) {
+        discrepancies.add("a leg drew on " + psnNo + ", an account outside the data set");
+      }
+    }
+    List<String> sorted = new ArrayList<>(discrepancies);
+    Collections.sort(sorted);
+    return new Report(sales.size(), toResolve[0], accounts.size(), settledFen[0], refundedFen[0], sorted);
+  }
+
+  private static List<Books.Request> requests(Books.Sale sale) {
+    List<Books.Request> rs = new ArrayList<>();
+    rs.add(sale.authorize);
+    for (Books.Request r : new Books.Request[] {sale.settle, sale.cancel, sale.refund}) {
+      if (r != null) {
+        rs.add(r);
+      }
+    }
+    return rs;
+  }
+
+  private CompletableFuture<Void> lookUpRequest(Books.Sale sale, String requestId) {
+    return call(SettlementServiceGrpc.getGetTransactionMethod(), GetTransactionRequest.newBuilder()
+        .setTerminal(sale.terminal).setRequestId(requestId).build())
+        .handle((r, e) -> {
+          if (e == null) {
+            byRequestId.put(requestId, r);
+          } else if (Target.status(e).getCode() != Status.Code.NOT_FOUND) {
+            discrepancies.add("request " + requestId + ": look-up failed: " + Target.status(e));
+          }
+          return null;
+        });
+  }
+
+  /** Whether a request took effect: from its acknowledgement, else from the server's record of it. */
+  private boolean applied(Books.Request r, String what) {
+    if (r == null) {
+      return false;
+    }
+    Books.Known known = r.known();
+    if (known == Books.Known.ACKNOWLEDGED) {
+      return true;
+    }
+    GetTransactionResponse found = byRequestId.get(r.requestId);
+    boolean applied = found != null && found.hasRequest() && found.getRequest().getApplied();
+    if (known == Books.Known.REFUSED && applied) {
+      discrepancies.add(what + " " + r.requestId + ": refused (" + r.refusals() + ") but applied");
+    }
+    return applied;
+  }
+
+  private String transactionOf(Books.Sale sale) {
+    String txn = sale.transactionId();
+    if (txn != null) {
+      return txn;
+    }
+    GetTransactionResponse found = byRequestId.get(sale.authorize.requestId);
+    return found != null && found.getRequest().getApplied() && found.hasTransaction()
+        ? found.getTransaction().getTransactionId() : null;
+  }
+
+  private void checkSale(Books.Sale sale, Map<String, Long> drawn, Map<String, Long> held, long[] settledFen,
+      long[] refundedFen) {
+    String id = sale.authorize.requestId;
+    boolean authorized = applied(sale.authorize, "authorize");
+    onlyOneOutcome(sale.authorize, "authorize");
+    String txn = transactionOf(sale);
+    if (!authorized || txn == null) {
+      return;
+    }
+    Transaction server = byTransactionId.get(txn);
+    if (server == null) {
+      discrepancies.add("sale " + id + ": transaction " + txn + " acknowledged but not found");
+      return;
+    }
+    boolean settled = applied(sale.settle, "settle");
+    boolean cancelled = applied(sale.cancel, "cancel");
+    boolean refunded = applied(sale.refund, "refund");
+    onlyOneOutcome(sale.settle, "settle");
+    Breakdown authorizedSplit = sale.authorize.known() == Books.Known.ACKNOWLEDGED
+        ? sale.authorize.breakdowns().get(0) : server.getAuthorized();
+    if (!sameSplit(authorizedSplit, server.getAuthorized())) {
+      discrepancies.add("sale " + id + ": authorized split acknowledged " + brief(authorizedSplit) + " but the server has "
+          + brief(server.getAuthorized()));
+    }
+    TransactionState expected = refunded ? TransactionState.TRANSACTION_STATE_REFUNDED
+        : settled ? TransactionState.TRANSACTION_STATE_SETTLED
+        : cancelled ? TransactionState.TRANSACTION_STATE_CANCELLED
+        : TransactionState.TRANSACTION_STATE_AUTHORIZED;
+    if (server.getState() != expected) {
+      discrepancies.add("sale " + id + " (" + txn + "): the server has it " + server.getState() + ", the replies say "
+          + expected + " (settle " + known(sale.settle) + ", cancel " + known(sale.cancel) + ", refund " + known(sale.refund)
+          + ")" + (expected == TransactionState.TRANSACTION_STATE_SETTLED ? ": an acknowledged settlement is missing" : ""));
+    }
+    if (settled) {
+      Breakdown split = sale.settle.known() == Books.Known.ACKNOWLEDGED ? sale.settle.breakdowns().get(0) : server.getSettled();
+      if (!sameSplit(split, server.getSettled())) {
+        discrepancies.add("sale " + id + ": settled split acknowledged " + brief(split) + " but the server has "
+            + brief(server.getSettled()));
+      }
+      settledFen[0] += split.getAccountPayFen() + split.getMutualAidPayFen();
+      addLegs(sale, split, drawn, 1, id);
+      if (refunded) {
+        Breakdown back = sale.refund.known() == Books.Known.ACKNOWLEDGED ? sale.refund.breakdowns().get(0) : split;
+        refundedFen[0] += back.getAccountPayFen() + back.getMutualAidPayFen();
+        addLegs(sale, back, drawn, -1, id);
+      }
+    } else if (refunded) {
+      discrepancies.add("sale " + id + ": refunded but never settled");
+    } else if (!cancelled) {
+      addLegs(sale, authorizedSplit, held, 1, id);
+    }
+  }
+
+  /** Every acknowledged reply to one request id must name the same transaction and split. */
+  private void onlyOneOutcome(Books.Request r, String what) {
+    if (r == null) {
+      return;
+    }
+    List<String> txns = r.transactionIds();
+    List<Breakdown> splits = r.breakdowns();
+    for (int i = 1; i < txns.size(); i++) {
+      if (!txns.get(i).equals(txns.get(0))) {
+        discrepancies.add(what + " " + r.requestId + ": one request id answered with two transactions " + txns
+            + ": applied twice");
+      }
+    }
+    for (int i = 1; i < splits.size(); i++) {
+      if (!sameSplit(splits.get(i), splits.get(0))) {
+        discrepancies.add(what + " " + r.requestId + ": one request id answered with two splits " + brief(splits.get(0))
+            + " and " + brief(splits.get(i)));
+      }
+    }
+  }
+
+  private void addLegs(Books.Sale sale, Breakdown split, Map<String, Long> into, int sign, String id) {
+    for (PaymentLeg leg : split.getLegsList()) {
+      String account;
+      if (leg.getSource() == FundSource.FUND_SOURCE_OWN_ACCOUNT) {
+        account = sale.patientPsnNo;
+      } else if (leg.getSource() == FundSource.FUND_SOURCE_MUTUAL_AID || leg.getSource() == FundSource.FUND_SOURCE_WALLET) {
+        account = workload.authorizerOf(leg.getBindingId());
+        if (account == null) {
+          discrepancies.add("sale " + id + ": a leg draws on binding " + leg.getBindingId() + ", unknown to the data set");
+          continue;
+        }
+      } else {
+        continue;
+      }
+      into.merge(account, sign * leg.getAmountFen(), Long::sum);
+    }
+  }
+
+  private static String known(Books.Request r) {
+    return r == null ? "not sent" : r.known().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static boolean sameSplit(Breakdown a, Breakdown b) {
+    if (a.getTotalFen() != b.getTotalFen() || a.getAccountPayFen() != b.getAccountPayFen()
+        || a.getMutualAidPayFen() != b.getMutualAidPayFen() || a.getCashPayFen() != b.getCashPayFen()
+        || a.getLegsCount() != b.getLegsCount()) {
+      return false;
+    }
+    for (int i = 0; i < a.getLegsCount(); i++) {
+      PaymentLeg x = a.getLegs(i);
+      PaymentLeg y = b.getLegs(i);
+      if (x.getSource() != y.getSource() || x.getAmountFen() != y.getAmountFen() || !x.getBindingId().equals(y.getBindingId())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String brief(Breakdown b) {
+    return "{total=" + b.getTotalFen() + " account=" + b.getAccountPayFen() + " mutual_aid=" + b.getMutualAidPayFen()
+        + " cash=" + b.getCashPayFen() + " legs=" + b.getLegsCount() + "}";
+  }
+
+  /** An audit call: a generous deadline, and UNAVAILABLE retried a few times. */
+  private <Q, R> CompletableFuture<R> call(io.grpc.MethodDescriptor<Q, R> method, Q request) {
+    return retry(method, request, 3);
+  }
+
+  private <Q, R> CompletableFuture<R> retry(io.grpc.MethodDescriptor<Q, R> method, Q request, int attemptsLeft) {
+    return target.call(method, request, 30_000).handle((r, e) -> {
+      if (e == null) {
+        return CompletableFuture.completedFuture(r);
+      }
+      if (attemptsLeft > 1 && Target.status(e).getCode() == Status.Code.UNAVAILABLE) {
+        return retry(method, request, attemptsLeft - 1);
+      }
+      return CompletableFuture.<R>failedFuture(e);
+    }).thenCompose(f -> f);
+  }
+}
