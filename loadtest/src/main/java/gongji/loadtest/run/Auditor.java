@@ -37,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>nothing applied twice</b>: every acknowledged reply to one request id names the same
  *       transaction and the same split;
  *   <li><b>money conserved per account</b>: for every account of the data set, the opening balance
- *       read before the load, less the legs of every settlement drawn on it, plus the legs of every
+ *       read before the load, plus the credits the run made (one not acknowledged is sent again with its
+ *       id, which CreditAccount makes idempotent), less the legs of every settlement drawn on it, plus the legs of every
  *       refund paid back to it, equals the balance read back; held funds equal the opening held funds
  *       plus the legs of the authorizations still open.
  * </ul>
@@ -101,6 +102,28 @@ final class Auditor {
     for (Books.Sale sale : sales) {
       checkSale(sale, drawn, held, settledFen, refundedFen);
     }
+    // Credits: an acknowledged one counts; any other is sent again with its id (idempotent), so that it
+    // is applied exactly once or refused for good, and counts as that second reply says.
+    Map<String, Long> credited = new ConcurrentHashMap<>();
+    for (Books.Credit c : books.credits()) {
+      if (c.request.known() == Books.Known.ACKNOWLEDGED) {
+        credited.merge(c.psnNo, c.amountFen, Long::sum);
+      } else {
+        toResolve[0]++;
+        calls.submit(() -> call(AdminServiceGrpc.getCreditAccountMethod(), gongji.v1.CreditAccountRequest.newBuilder()
+            .setRequestId(c.request.requestId).setPsnNo(c.psnNo).setAmountFen(c.amountFen).build())
+            .handle((a, e) -> {
+              if (e == null) {
+                credited.merge(c.psnNo, c.amountFen, Long::sum);
+              } else if (!Books.refusal(e)) {
+                discrepancies.add("credit " + c.request.requestId + ": still unknown after resending: " + Target.status(e));
+              }
+              return null;
+            }));
+      }
+    }
+    calls.awaitAll("resolving credits");
+    credited.forEach((psnNo, fen) -> drawn.merge(psnNo, -fen, Long::sum));
     // 4. Read every account back and compare.
     Map<String, gongji.v1.Account> accounts = new ConcurrentHashMap<>();
     for (String psnNo : workload.openingBalanceFen().keySet()) {
@@ -113,7 +136,7 @@ final class Auditor {
       long expectedBalance = workload.openingBalanceFen().get(psnNo) - drawn.getOrDefault(psnNo, 0L);
       long expectedHeld = workload.openingHeldFen().get(psnNo) + held.getOrDefault(psnNo, 0L);
       if (a.getBalanceFen() != expectedBalance) {
-        discrepancies.add(String.format("account %s: balance %d fen read back, expected %d (opening %d, net drawn %d):"
+        discrepancies.add(String.format("account %s: balance %d fen read back, expected %d (opening %d, net drawn less credits %d):"
             + " money not conserved", psnNo, a.getBalanceFen(), expectedBalance, workload.openingBalanceFen().get(psnNo),
             drawn.getOrDefault(psnNo, 0L)));
       }

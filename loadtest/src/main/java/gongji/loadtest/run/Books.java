@@ -32,6 +32,11 @@ final class Books {
       Status.Code.ALREADY_EXISTS, Status.Code.PERMISSION_DENIED, Status.Code.FAILED_PRECONDITION,
       Status.Code.OUT_OF_RANGE, Status.Code.UNAUTHENTICATED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNIMPLEMENTED);
 
+  /** Whether a failed call's status says the request was not applied. */
+  static boolean refusal(Throwable error) {
+    return REFUSALS.contains(Target.status(error).getCode());
+  }
+
   /** One request of a sale: its id and what its replies said. */
   static final class Request {
     final String requestId;
@@ -55,7 +60,7 @@ final class Books {
 
     synchronized void failed(Throwable error) {
       Status status = Target.status(error);
-      if (REFUSALS.contains(status.getCode())) {
+      if (refusal(error)) {
         refusals.add(status.getCode() + "/" + Target.reason(error));
       } else {
         unknown++;
@@ -111,7 +116,31 @@ final class Books {
     }
   }
 
+  /** A credit to a personal account (CreditAccount, idempotent by its request id). */
+  static final class Credit {
+    final String psnNo;
+    final long amountFen;
+    final Request request;
+
+    Credit(String psnNo, long amountFen, String requestId) {
+      this.psnNo = psnNo;
+      this.amountFen = amountFen;
+      this.request = new Request(requestId);
+    }
+  }
+
   private final ConcurrentLinkedQueue<Sale> sales = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Credit> credits = new ConcurrentLinkedQueue<>();
+
+  Credit newCredit(String psnNo, long amountFen, String requestId) {
+    Credit c = new Credit(psnNo, amountFen, requestId);
+    credits.add(c);
+    return c;
+  }
+
+  List<Credit> credits() {
+    return List.copyOf(credits);
+  }
 
   Sale newSale(String patientPsnNo, Terminal terminal, String authorizeRequestId) {
     Sale s = new Sale(patientPsnNo, terminal, authorizeRequestId);

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,9 +62,7 @@ final class HtmlReport {
     b.append("<h2>Throughput over time</h2>\n").append(timelineChart(json.get("timeline")));
     b.append("<h2>Errors</h2>\n<table id=\"error-table\"><tr><th>by code / reason</th><th>count</th></tr>\n");
     for (String group : new String[] {"by_code", "by_reason"}) {
-      Iterator<Map.Entry<String, JsonNode>> it = json.get("errors").get(group).fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : json.get("errors").get(group).properties()) {
         b.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(e.getValue().asLong()).append("</td></tr>\n");
       }
     }
@@ -80,9 +77,7 @@ final class HtmlReport {
   }
 
   private static void rows(StringBuilder b, String prefix, JsonNode group) {
-    Iterator<Map.Entry<String, JsonNode>> it = group.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : group.properties()) {
       row(b, prefix + e.getKey(), e.getValue().get("latency_us"), e.getValue().get("errors").asLong());
     }
   }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class LoadRun {
   /** Called between the load and the audit; tests use it to change the books behind the runner's back. */
   interface BeforeAudit {
-    void run(Workload workload, Target target) throws Exception;
+    void run(Workload workload, Target target, Books books) throws Exception;
   }
 
   /** The exit status, the JSON report and what it was built from. */
@@ -96,7 +96,7 @@ final class LoadRun {
         out.printf(Locale.ROOT, "find-max-rate: the highest rate meeting p99<=%sms p99.9<=%sms with no errors: %.0f/s%n",
             sloP99, sloP999, maxRate);
       }
-      beforeAudit.run(workload, target);
+      beforeAudit.run(workload, target, books);
       Auditor.Report audit = null;
       if (s.audit() && needsData) {
         if (hasUnknowns(books)) {

@@ -136,6 +136,6 @@ public final class RunCommand implements Callable<Integer> {
         durationSeconds, maxRequests, wall, rpcTimeoutMillis, maxInFlight, s, dataSet, people,
         bindings != null ? bindings : people / 2, !noSetup, tag, duplicateShare, !noAudit, sloP99Millis, sloP999Millis,
         findMaxRate, stepSeconds, reportJson, reportHtml);
-    return LoadRun.execute(settings, out, (w, t) -> { }).exitCode();
+    return LoadRun.execute(settings, out, (w, t, b) -> { }).exitCode();
   }
 }

@@ -1,8 +1,10 @@
 package gongji.loadtest.run;
 
+import gongji.v1.AdminServiceGrpc;
 import gongji.v1.AuthorizeRequest;
 import gongji.v1.AuthorizeResponse;
 import gongji.v1.CancelRequest;
+import gongji.v1.CreditAccountRequest;
 import gongji.v1.Credential;
 import gongji.v1.CredentialType;
 import gongji.v1.FundSource;
@@ -34,9 +36,11 @@ import java.util.function.BiConsumer;
  *   <li>{@code identify}: Identify a random person of the data set by card.
  *   <li>{@code pharmacy-sale}: Identify, Authorize a bill of 1 to 4 drug lines (10 to 100 yuan each)
  *       from the patient's own account, Settle it (one in five for 90% of the total: the rest is released).
- *   <li>{@code mutual-aid-sale}: Identify a patient whose own account is short, Authorize a bill of what
- *       the own account has plus 50 to 300 yuan with mutual aid on, Settle: legs on the own account
- *       (while it has money) and on relatives. The report counts sales by number of account legs.
+ *   <li>{@code mutual-aid-sale}: a patient whose own account is short: CreditAccount 10 to 30 yuan to it
+ *       (a contribution landing, its own step, so that the own account is never empty), Identify,
+ *       Authorize a bill of what the own account has plus 50 to 300 yuan with mutual aid on, Settle:
+ *       one leg on the own account and one or more on relatives. The report counts sales by number
+ *       of account legs. Patients are taken in turn.
  *   <li>{@code cancel}: Authorize, then Cancel. {@code refund}: Authorize, Settle, then Refund.
  *   <li>{@code duplicate}: Authorize and Settle where, for a share ({@code --duplicate-share}) of the
  *       requests, the same request is sent twice with the same id: half of them at once (concurrently),
@@ -170,7 +174,18 @@ final class Scenarios {
   private CompletableFuture<SettleResponse> mutualAidSale(Instance in) {
     Workload.Person p = workload.shortPatient(in.index);
     long extraFen = 5_000 + in.random.nextLong(25_001);
-    return identify(in, p)
+    Books.Credit credit = books.newCredit(p.psnNo(), 1_000 + in.random.nextLong(2_001), in.requestId("k"));
+    CreditAccountRequest creditRequest = CreditAccountRequest.newBuilder().setRequestId(credit.request.requestId)
+        .setPsnNo(p.psnNo()).setAmountFen(credit.amountFen).build();
+    return step(in, "credit", AdminServiceGrpc.getCreditAccountMethod(), creditRequest)
+        .whenComplete((a, e) -> {
+          if (e == null) {
+            credit.request.acknowledged("", null);
+          } else {
+            credit.request.failed(e);
+          }
+        })
+        .thenCompose(a -> identify(in, p))
         .thenCompose(id -> authorize(in, p, id.getAvailableFen() + extraFen, true, false))
         .thenCompose(sale -> {
           long legs = accountLegs(sale.authorize.breakdowns().get(0).getLegsList());

@@ -115,14 +115,21 @@ final class Target implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (ManagedChannel c : channels) {
       c.shutdown();
     }
-    for (ManagedChannel c : channels) {
-      if (!c.awaitTermination(5, TimeUnit.SECONDS)) {
+    try {
+      for (ManagedChannel c : channels) {
+        if (!c.awaitTermination(5, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      for (ManagedChannel c : channels) {
         c.shutdownNow();
       }
+      Thread.currentThread().interrupt();
     }
   }
 }

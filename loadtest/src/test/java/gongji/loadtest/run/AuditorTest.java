@@ -1,0 +1,99 @@
+package gongji.loadtest.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.CreditAccountRequest;
+import gongji.v1.RefundRequest;
+import gongji.v1.SettlementServiceGrpc;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The auditor fails a run whose books do not balance: the load runs against the real gateway, then,
+ * before the audit, money moves behind the runner's back through the API, as a server that lost a
+ * settlement would show it.
+ */
+@Timeout(120)
+class AuditorTest {
+  @TempDir
+  static Path dir;
+
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void startGateway() throws Exception {
+    gateway = TestGateway.start(dir.resolve("data"), false);
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  @Test
+  void audit_settlementUndoneBehindTheRunnersBack_failsNamingTheSaleAndTheAccount() throws Exception {
+    String[] lost = new String[2];
+    LoadRun.Outcome outcome = run("lost", (workload, target, books) -> {
+      Books.Sale sale = books.sales().stream()
+          .filter(s -> s.settle != null && s.settle.known() == Books.Known.ACKNOWLEDGED).findFirst().orElseThrow();
+      lost[0] = sale.authorize.requestId;
+      lost[1] = sale.patientPsnNo;
+      // Undo the acknowledged settlement: the money goes back to the accounts, as if the server lost it.
+      target.call(SettlementServiceGrpc.getRefundMethod(), RefundRequest.newBuilder().setRequestId("behind-its-back-refund")
+          .setTerminal(sale.terminal).setTransactionId(sale.transactionId()).build()).get(10, TimeUnit.SECONDS);
+    });
+
+    assertEquals(1, outcome.exitCode());
+    assertFalse(outcome.json().get("audit_ok").asBoolean());
+    String discrepancies = outcome.json().get("audit").get("discrepancies").toString();
+    assertTrue(discrepancies.contains("sale " + lost[0]) && discrepancies.contains("acknowledged settlement is missing"),
+        discrepancies);
+    assertTrue(discrepancies.contains("account " + lost[1] + ": balance"), discrepancies);
+  }
+
+  @Test
+  void audit_accountCreditedBehindTheRunnersBack_failsNamingTheAccount() throws Exception {
+    String[] credited = new String[1];
+    LoadRun.Outcome outcome = run("credit", (workload, target, books) -> {
+      credited[0] = books.sales().get(0).patientPsnNo;
+      target.call(AdminServiceGrpc.getCreditAccountMethod(), CreditAccountRequest.newBuilder()
+          .setRequestId("behind-its-back-credit").setPsnNo(credited[0]).setAmountFen(1).build()).get(10, TimeUnit.SECONDS);
+    });
+
+    assertEquals(1, outcome.exitCode());
+    assertFalse(outcome.json().get("audit_ok").asBoolean());
+    assertEquals(1, outcome.json().get("audit").get("discrepancies").size(), outcome.json().get("audit").toString());
+    assertTrue(outcome.json().get("audit").get("discrepancies").get(0).asText()
+        .startsWith("account " + credited[0] + ": balance"), outcome.json().get("audit").toString());
+  }
+
+  @Test
+  void audit_nothingBehindTheRunnersBack_passes() throws Exception {
+    LoadRun.Outcome outcome = run("clean", (workload, target, books) -> { });
+
+    assertEquals(0, outcome.exitCode());
+    assertTrue(outcome.json().get("audit_ok").asBoolean(), outcome.json().get("audit").toString());
+  }
+
+  private static LoadRun.Outcome run(String tag, LoadRun.BeforeAudit fault) throws Exception {
+    RunSettings s = new RunSettings(gateway.target(), "pharmacy-sale", 40, 0, 2, 0.2, 1, 1_000_000, 120, 5_000,
+        10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    LoadRun.Outcome outcome = LoadRun.execute(s, new PrintStream(bytes, true, StandardCharsets.UTF_8), fault);
+    System.out.println(bytes.toString(StandardCharsets.UTF_8));
+    return outcome;
+  }
+}
