@@ -40,7 +40,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       read before the load, plus the credits the run made (one not acknowledged is sent again with its
  *       id, which CreditAccount makes idempotent), less the legs of every settlement drawn on it, plus the legs of every
  *       refund paid back to it, equals the balance read back; held funds equal the opening held funds
- *       plus the legs of the authorizations still open.
+ *       plus the legs of the authorizations still open;
+ *   <li><b>the institutions' side</b>: each institution's day-end totals (Reconcile: count, total,
+ *       account, mutual aid, cash of settlements and of refunds) grew during the run by exactly what
+ *       the replies acknowledged there.
  * </ul>
  * Expected balances come from the replies (resolved unknowns from the server's record of them), never
  * from the server's own list of what it did: a server that lost an acknowledged settlement, or applied
@@ -61,6 +64,8 @@ final class Auditor {
   private final List<String> discrepancies = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, GetTransactionResponse> byRequestId = new ConcurrentHashMap<>();
   private final Map<String, Transaction> byTransactionId = new ConcurrentHashMap<>();
+  private final Map<Books.Sale, Breakdown> effectiveSettlement = new HashMap<>();
+  private final Map<Books.Sale, Breakdown> effectiveRefund = new HashMap<>();
 
   Auditor(Target target, Workload workload, int maxInFlight) {
     this.target = target;
@@ -149,9 +154,80 @@ final class Auditor {
         discrepancies.add("a leg drew on " + psnNo + ", an account outside the data set");
       }
     }
+    checkReconciliation(calls, sales);
     List<String> sorted = new ArrayList<>(discrepancies);
     Collections.sort(sorted);
     return new Report(sales.size(), toResolve[0], accounts.size(), settledFen[0], refundedFen[0], sorted);
+  }
+
+  /** Totals of one kind of movement at one institution, as Reconcile counts them. */
+  private static final class Totals {
+    long count;
+    long totalFen;
+    long accountFen;
+    long mutualAidFen;
+    long cashFen;
+
+    void add(Breakdown b) {
+      count++;
+      totalFen += b.getTotalFen();
+      accountFen += b.getAccountPayFen();
+      mutualAidFen += b.getMutualAidPayFen();
+      cashFen += b.getCashPayFen();
+    }
+
+    static String diff(gongji.v1.ReconcileTotals before, gongji.v1.ReconcileTotals after, Totals expected) {
+      long[] got = {after.getCount() - before.getCount(), after.getTotalFen() - before.getTotalFen(),
+          after.getAccountPayFen() - before.getAccountPayFen(), after.getMutualAidPayFen() - before.getMutualAidPayFen(),
+          after.getCashPayFen() - before.getCashPayFen()};
+      long[] want = {expected.count, expected.totalFen, expected.accountFen, expected.mutualAidFen, expected.cashFen};
+      return java.util.Arrays.equals(got, want) ? null
+          : "count/total/account/mutual_aid/cash grew by " + java.util.Arrays.toString(got) + ", the replies say "
+              + java.util.Arrays.toString(want);
+    }
+  }
+
+  /**
+   * The institutions' side of the books: what each institution's day-end totals (Reconcile) grew by
+   * during the run must be the settlements and refunds the replies acknowledged there. Skipped when
+   * the day (China time) changed during the run.
+   */
+  private void checkReconciliation(Workload.Bounded calls, List<Books.Sale> sales) throws InterruptedException {
+    String day = Workload.today();
+    Map<String, gongji.v1.ReconcileResponse> closing = new ConcurrentHashMap<>();
+    for (Map.Entry<String, gongji.v1.ReconcileResponse> e : workload.openingReconcile().entrySet()) {
+      if (!e.getValue().getDate().equals(day)) {
+        return;
+      }
+      calls.submit(() -> call(AdminServiceGrpc.getReconcileMethod(), gongji.v1.ReconcileRequest.newBuilder()
+          .setFixmedinsCode(e.getKey()).setDate(day).build()).thenAccept(r -> closing.put(e.getKey(), r)));
+    }
+    calls.awaitAll("reading day-end totals");
+    Map<String, Totals> settled = new HashMap<>();
+    Map<String, Totals> refunded = new HashMap<>();
+    for (Books.Sale sale : sales) {
+      Breakdown s = effectiveSettlement.get(sale);
+      String code = sale.terminal.getFixmedinsCode();
+      if (s != null) {
+        settled.computeIfAbsent(code, k -> new Totals()).add(s);
+      }
+      Breakdown r = effectiveRefund.get(sale);
+      if (r != null) {
+        refunded.computeIfAbsent(code, k -> new Totals()).add(r);
+      }
+    }
+    for (Map.Entry<String, gongji.v1.ReconcileResponse> e : closing.entrySet()) {
+      gongji.v1.ReconcileResponse before = workload.openingReconcile().get(e.getKey());
+      String s = Totals.diff(before.getSettlements(), e.getValue().getSettlements(),
+          settled.getOrDefault(e.getKey(), new Totals()));
+      if (s != null) {
+        discrepancies.add("reconcile " + e.getKey() + " " + day + ": settlements " + s);
+      }
+      String r = Totals.diff(before.getRefunds(), e.getValue().getRefunds(), refunded.getOrDefault(e.getKey(), new Totals()));
+      if (r != null) {
+        discrepancies.add("reconcile " + e.getKey() + " " + day + ": refunds " + r);
+      }
+    }
   }
 
   private static List<Books.Request> requests(Books.Sale sale) {
@@ -245,10 +321,12 @@ final class Auditor {
             + brief(server.getSettled()));
       }
       settledFen[0] += split.getAccountPayFen() + split.getMutualAidPayFen();
+      effectiveSettlement.put(sale, split);
       addLegs(sale, split, drawn, 1, id);
       if (refunded) {
         Breakdown back = sale.refund.known() == Books.Known.ACKNOWLEDGED ? sale.refund.breakdowns().get(0) : split;
         refundedFen[0] += back.getAccountPayFen() + back.getMutualAidPayFen();
+        effectiveRefund.put(sale, back);
         addLegs(sale, back, drawn, -1, id);
       }
     } else if (refunded) {

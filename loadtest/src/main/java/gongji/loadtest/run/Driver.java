@@ -39,7 +39,10 @@ final class Driver {
 
   /** What a drive measured. */
   record Result(Stats stats, Histogram sendLag, double measuredSeconds, long started, long completedMeasured,
-      long rpcsMeasured, List<Second> timeline, boolean drained) {}
+      long rpcsMeasured, List<Second> timeline, boolean drained, Cpu server, Cpu client) {}
+
+  /** CPU used by a process over the measured window, and its resident memory at the end; null when unknown. */
+  record Cpu(double cpuSeconds, long rssBytes) {}
 
   private final Scenarios scenarios;
   private final String scenario;
@@ -48,11 +51,15 @@ final class Driver {
   private final Recorder liveLatency = new Recorder(1, Stats.HIGHEST_MICROS, 2);
   private final LongAdder liveCompleted = new LongAdder();
   private final List<Second> timeline = new ArrayList<>();
+  private final ProcStat server;
+  private final ProcStat client = ProcStat.self();
 
-  Driver(Scenarios scenarios, String scenario, PrintStream out) {
+  /** {@code server}: the server's process when it runs on this machine, else null. */
+  Driver(Scenarios scenarios, String scenario, PrintStream out, ProcStat server) {
     this.scenarios = scenarios;
     this.scenario = scenario;
     this.out = out;
+    this.server = server;
   }
 
   /** The run's shape: how long, how many, and the hard bounds. */
@@ -80,25 +87,44 @@ final class Driver {
     long[] lastRpcs = {0};
     long[] lastErrors = {0};
     ticker.scheduleAtFixedRate(() -> live(start, measureFrom, warm, measured, lastRpcs, lastErrors), 1, 1, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicReferenceArray<ProcStat.Sample> cpu = new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
+    long now0 = System.nanoTime();
+    ticker.schedule(() -> {
+      cpu.set(0, server == null ? null : server.sample());
+      cpu.set(1, client.sample());
+    }, measureFrom - now0, TimeUnit.NANOSECONDS);
+    java.util.concurrent.ScheduledFuture<?> endSample = ticker.schedule(() -> {
+      cpu.set(2, server == null ? null : server.sample());
+      cpu.set(3, client.sample());
+    }, end - now0, TimeUnit.NANOSECONDS);
     try {
       if (plan.open()) {
         openLoop(plan, start, measureFrom, end, warm, measured, sendLag, started, completedMeasured);
       } else {
         closedLoop(plan, start, measureFrom, end, warm, measured, started, completedMeasured);
       }
-      long stopNanos = Math.max(System.nanoTime(), end);
+      // A run stopped early by --max-requests ends its window when it stopped starting instances.
+      long windowEnd = Math.min(System.nanoTime(), end);
+      if (endSample.cancel(false) || !endSample.isDone()) {
+        cpu.set(2, server == null ? null : server.sample());
+        cpu.set(3, client.sample());
+      }
       boolean drained = drain(plan.drainNanos());
-      double measuredSeconds = Math.max(1e-9, (Math.min(stopNanos, end) - measureFrom) / 1e9);
+      double measuredSeconds = Math.max(1e-9, (windowEnd - measureFrom) / 1e9);
       List<Second> seconds;
       synchronized (timeline) {
         seconds = List.copyOf(timeline);
       }
       return new Result(measured, sendLag, measuredSeconds, started.get(), completedMeasured.sum(),
-          measured.allRpcs().getTotalCount(), seconds, drained);
+          measured.allRpcs().getTotalCount(), seconds, drained, cpu(cpu.get(0), cpu.get(2)), cpu(cpu.get(1), cpu.get(3)));
     } finally {
       ticker.shutdownNow();
       ticker.awaitTermination(2, TimeUnit.SECONDS);
     }
+  }
+
+  private static Cpu cpu(ProcStat.Sample from, ProcStat.Sample to) {
+    return from == null || to == null ? null : new Cpu(to.cpuSeconds() - from.cpuSeconds(), to.rssBytes());
   }
 
   private void openLoop(Plan plan, long start, long measureFrom, long end, Stats warm, Stats measured,

@@ -139,7 +139,7 @@ final class LoadRun {
         deadline - System.nanoTime() - warmup - duration));
     Driver.Plan plan = new Driver.Plan(rate, s.open() ? 0 : s.concurrency(), warmup, duration, s.maxRequests(),
         s.maxInFlight(), drain, firstIndex);
-    return new Driver(scenarios, s.scenario(), out).drive(plan);
+    return new Driver(scenarios, s.scenario(), out, s.serverPid() > 0 ? ProcStat.of(s.serverPid()) : null).drive(plan);
   }
 
   private static List<String> sloMisses(Driver.Result r, double p99Millis, double p999Millis) {

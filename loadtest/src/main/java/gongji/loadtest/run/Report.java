@@ -23,7 +23,9 @@ import org.HdrHistogram.Histogram;
  * {@code scenarios_per_s}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count),
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
- * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok}, and
+ * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
+ * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB; the
+ * server's only with {@code --server-pid}), and
  * {@code timeline} (one entry per second).
  */
 final class Report {
@@ -76,6 +78,8 @@ final class Report {
     if (!s.counters().isEmpty()) {
       out.println("counts: " + s.counters());
     }
+    cpuLine(out, "server", r.server(), r);
+    cpuLine(out, "load generator", r.client(), r);
     if (!r.drained()) {
       out.println("NOT DRAINED: calls were still in flight when the drain bound passed");
     }
@@ -94,6 +98,25 @@ final class Report {
     for (String miss : run.sloMisses()) {
       out.println("SLO MISSED: " + miss);
     }
+  }
+
+  private static void cpuLine(PrintStream out, String who, Driver.Cpu cpu, Driver.Result r) {
+    if (cpu != null && r.rpcsMeasured() > 0) {
+      out.printf(Locale.ROOT, "%s CPU: %.2f s over %.1f s (%.2f cores), %.1f us per RPC; resident memory %d MB%n", who,
+          cpu.cpuSeconds(), r.measuredSeconds(), cpu.cpuSeconds() / r.measuredSeconds(),
+          cpu.cpuSeconds() * 1e6 / r.rpcsMeasured(), cpu.rssBytes() >> 20);
+    }
+  }
+
+  private static void cpu(ObjectNode root, String name, Driver.Cpu cpu, Driver.Result r) {
+    if (cpu == null) {
+      return;
+    }
+    ObjectNode n = root.putObject(name);
+    n.put("cpu_s", cpu.cpuSeconds());
+    n.put("cores", cpu.cpuSeconds() / r.measuredSeconds());
+    n.put("cpu_us_per_rpc", r.rpcsMeasured() == 0 ? 0 : cpu.cpuSeconds() * 1e6 / r.rpcsMeasured());
+    n.put("rss_mb", cpu.rssBytes() >> 20);
   }
 
   private static void row(PrintStream out, String name, Histogram h, long errors) {
@@ -170,6 +193,8 @@ final class Report {
     }
     ArrayNode misses = slo.putArray("missed");
     run.sloMisses().forEach(misses::add);
+    cpu(root, "server", run.result().server(), run.result());
+    cpu(root, "load_generator", run.result().client(), run.result());
     root.put("drained", run.result().drained());
     root.put("ok", run.ok());
     ArrayNode timeline = root.putArray("timeline");

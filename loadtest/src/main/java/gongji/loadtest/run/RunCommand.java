@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         "the accounts through the API. Exit status: 0 passed, 1 audit failed / objective missed / bound hit,",
         "2 bad usage."},
     footer = {"",
-        "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, mixed",
+        "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, hospital-discharge, mixed",
         "(mixed: identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%, refund 7%, duplicate 5%).",
         "Example: gongji loadtest run --target 127.0.0.1:9090 --scenario pharmacy-sale --rate 500 --duration 30"})
 public final class RunCommand implements Callable<Integer> {
@@ -105,6 +105,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--report-html", paramLabel = "FILE", description = "write a self-contained HTML report here")
   Path reportHtml;
 
+  @Option(names = "--server-pid", defaultValue = "0", paramLabel = "PID",
+      description = "the server's process, when it runs on this machine: report its CPU per RPC and memory (from /proc)")
+  long serverPid;
+
   private final PrintStream out;
 
   RunCommand(PrintStream out) {
@@ -135,7 +139,7 @@ public final class RunCommand implements Callable<Integer> {
     RunSettings settings = new RunSettings(target, scenario, rate, concurrency, connections, warmupSeconds,
         durationSeconds, maxRequests, wall, rpcTimeoutMillis, maxInFlight, s, dataSet, people,
         bindings != null ? bindings : people / 2, !noSetup, tag, duplicateShare, !noAudit, sloP99Millis, sloP999Millis,
-        findMaxRate, stepSeconds, reportJson, reportHtml);
+        findMaxRate, stepSeconds, reportJson, reportHtml, serverPid);
     return LoadRun.execute(settings, out, (w, t, b) -> { }).exitCode();
   }
 }

@@ -28,7 +28,8 @@ record RunSettings(
     boolean findMaxRate,
     double stepSeconds,
     Path reportJson,
-    Path reportHtml) {
+    Path reportHtml,
+    long serverPid) {
 
   RunSettings {
     Scenarios.checkName(scenario);

@@ -45,6 +45,10 @@ import java.util.function.BiConsumer;
  *   <li>{@code duplicate}: Authorize and Settle where, for a share ({@code --duplicate-share}) of the
  *       requests, the same request is sent twice with the same id: half of them at once (concurrently),
  *       half after the first reply.
+ *   <li>{@code hospital-discharge}: at the hospital's terminals, Identify, Authorize an inpatient bill of
+ *       20 to 80 lines (drugs, services, consumables, one in ten out of policy scope: cash), 2,000 to
+ *       20,000 yuan in all, with mutual aid on, then Settle. Large bills: own account first, relatives
+ *       next, cash for the rest (patients who already paid large bills pay mostly cash).
  *   <li>{@code mixed}: per instance, identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%,
  *       refund 7%, duplicate 5%: a pharmacy's day, where some patients only ask what they have.
  * </ul>
@@ -55,7 +59,7 @@ import java.util.function.BiConsumer;
  */
 final class Scenarios {
   static final List<String> NAMES = List.of("health", "identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund",
-      "duplicate", "mixed");
+      "duplicate", "mixed", "hospital-discharge");
 
   private static final String[] MIXED = {"identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund", "duplicate"};
   private static final int[] MIXED_WEIGHTS = {20, 50, 10, 8, 7, 5};
@@ -98,7 +102,7 @@ final class Scenarios {
       this.startNanos = startNanos;
       this.stats = stats;
       this.random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
-      this.terminal = workload.terminal(index);
+      this.terminal = scenario.equals("hospital-discharge") ? workload.hospitalTerminal(index) : workload.terminal(index);
     }
 
     /** The first step is timed from the instance's (intended) start, later ones from their own send. */
@@ -139,6 +143,7 @@ final class Scenarios {
         case "cancel" -> cancel(in);
         case "refund" -> refund(in);
         case "duplicate" -> duplicate(in);
+        case "hospital-discharge" -> hospitalDischarge(in);
         default -> throw new IllegalArgumentException("scenario: " + in.scenario);
       };
     } catch (RuntimeException e) {
@@ -237,13 +242,31 @@ final class Scenarios {
     return authorize(in, p, bill(in.random), false, true).thenCompose(sale -> settle(in, sale, -1, true));
   }
 
-  /** Authorizes a bill of {@code totalFen} for {@code p}; the future holds the sale, acknowledged. */
+  private CompletableFuture<SettleResponse> hospitalDischarge(Instance in) {
+    Workload.Person p = workload.payer(in.random);
+    int lines = 20 + in.random.nextInt(61);
+    long totalFen = 200_000 + in.random.nextLong(1_800_001);
+    AuthorizeRequest.Builder req = AuthorizeRequest.newBuilder().setMedicalType(MedicalType.MEDICAL_TYPE_INPATIENT);
+    ItemCategory[] kinds = {ItemCategory.ITEM_CATEGORY_DRUG, ItemCategory.ITEM_CATEGORY_MEDICAL_SERVICE,
+        ItemCategory.ITEM_CATEGORY_MEDICAL_CONSUMABLE};
+    long left = totalFen;
+    for (int line = 1; line <= lines; line++) {
+      long amount = line == lines ? left : Math.max(1, left / (lines - line + 1) + in.random.nextLong(2_001) - 1_000);
+      amount = Math.min(amount, left - (lines - line));
+      req.addItems(LineItem.newBuilder().setCode("ZY" + (10_000 + in.random.nextInt(90_000))).setName("住院项目")
+          .setCategory(kinds[in.random.nextInt(kinds.length)]).setInPolicyScope(in.random.nextInt(10) != 0)
+          .setQuantity(1 + in.random.nextInt(5)).setAmountFen(amount));
+      left -= amount;
+    }
+    return identify(in, p)
+        .thenCompose(id -> authorize(in, p, req, true, false))
+        .thenCompose(sale -> settle(in, sale, -1, false));
+  }
+
+  /** Authorizes a pharmacy bill of {@code totalFen} for {@code p}; the future holds the sale, acknowledged. */
   private CompletableFuture<Books.Sale> authorize(Instance in, Workload.Person p, long totalFen, boolean mutualAid,
       boolean duplicates) {
-    Books.Sale sale = books.newSale(p.psnNo(), in.terminal, in.requestId("a"));
-    AuthorizeRequest.Builder req = AuthorizeRequest.newBuilder().setRequestId(sale.authorize.requestId)
-        .setTerminal(in.terminal).setCredential(card(p)).setMedicalType(MedicalType.MEDICAL_TYPE_PHARMACY)
-        .setUsePersonalAccount(true).setUseMutualAid(mutualAid);
+    AuthorizeRequest.Builder req = AuthorizeRequest.newBuilder().setMedicalType(MedicalType.MEDICAL_TYPE_PHARMACY);
     long left = totalFen;
     for (int line = 1; left > 0; line++) {
       long amount = left > 10_000 && line < 200 ? Math.min(left, 1_000 + in.random.nextLong(9_001)) : left;
@@ -251,7 +274,15 @@ final class Scenarios {
           .setCategory(ItemCategory.ITEM_CATEGORY_DRUG).setInPolicyScope(true).setQuantity(1).setAmountFen(amount));
       left -= amount;
     }
-    AuthorizeRequest request = req.build();
+    return authorize(in, p, req, mutualAid, duplicates);
+  }
+
+  /** Authorizes the bill in {@code req} for {@code p}; the future holds the sale, acknowledged. */
+  private CompletableFuture<Books.Sale> authorize(Instance in, Workload.Person p, AuthorizeRequest.Builder req,
+      boolean mutualAid, boolean duplicates) {
+    Books.Sale sale = books.newSale(p.psnNo(), in.terminal, in.requestId("a"));
+    AuthorizeRequest request = req.setRequestId(sale.authorize.requestId).setTerminal(in.terminal).setCredential(card(p))
+        .setUsePersonalAccount(true).setUseMutualAid(mutualAid).build();
     return send(in, "authorize", SettlementServiceGrpc.getAuthorizeMethod(), request, duplicates,
         (AuthorizeResponse r, Throwable e) -> {
           if (e == null) {

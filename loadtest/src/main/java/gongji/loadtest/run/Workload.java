@@ -38,7 +38,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A generated data set ({@link #generated}) is {@code people} insured persons in families of
  * four, all in a region of the run's own ({@code 629900}: no retained floor, extended relatives and
- * quotas allowed, no daily mutual-aid limit) and one pharmacy of the run's own:
+ * quotas allowed, no daily mutual-aid limit), and a pharmacy and a hospital of the run's own:
  * <ul>
  *   <li>{@code A} and {@code B}: employees with 50,000 yuan each (the pharmacy-sale patients);
  *   <li>{@code C}: an employee with only 30 yuan of their own (the mutual-aid-sale patient);
@@ -63,7 +63,9 @@ final class Workload {
 
   private final String tag;
   private final String institution;
+  private final String hospital;
   private final List<String> terminalIds;
+  private final List<String> hospitalTerminalIds;
   private final List<Person> people = new ArrayList<>();
   /** Employees who pay for themselves (A, B). */
   private final List<Person> payers = new ArrayList<>();
@@ -75,11 +77,15 @@ final class Workload {
   private final Map<String, String> authorizerOfBinding = new ConcurrentHashMap<>();
   private final Map<String, Long> openingBalanceFen = new ConcurrentHashMap<>();
   private final Map<String, Long> openingHeldFen = new ConcurrentHashMap<>();
+  private final Map<String, gongji.v1.ReconcileResponse> openingReconcile = new ConcurrentHashMap<>();
 
-  private Workload(String tag, String institution, List<String> terminalIds, boolean generated) {
+  private Workload(String tag, String institution, List<String> terminalIds, String hospital,
+      List<String> hospitalTerminalIds, boolean generated) {
     this.tag = tag;
     this.institution = institution;
     this.terminalIds = terminalIds;
+    this.hospital = hospital;
+    this.hospitalTerminalIds = hospitalTerminalIds;
     this.generated = generated;
   }
 
@@ -91,12 +97,12 @@ final class Workload {
     if (!tag.matches("[A-Za-z0-9]{1,10}")) {
       throw new IllegalArgumentException("--data-tag: " + tag + " (expected: 1 to 10 of [A-Za-z0-9])");
     }
-    String code = "P" + REGION + String.format("%05d", Math.floorMod(tag.hashCode(), 100_000));
+    String sequence = String.format("%05d", Math.floorMod(tag.hashCode(), 100_000));
     List<String> terminals = new ArrayList<>();
     for (int i = 1; i <= TERMINALS; i++) {
       terminals.add(String.format("LT%02d", i));
     }
-    Workload w = new Workload(tag, code, terminals, true);
+    Workload w = new Workload(tag, "P" + REGION + sequence, terminals, "H" + REGION + sequence, terminals, true);
     int families = people / 4;
     for (int f = 0; f < families; f++) {
       Person a = w.person(f, 'A', true, RICH_FEN);
@@ -119,7 +125,8 @@ final class Workload {
 
   /** The demo data set of {@code gongji serve --demo}, which must already be loaded. */
   static Workload demo() {
-    Workload w = new Workload("demo", DemoData.PHARMACY, List.of("POS01", "POS02"), false);
+    Workload w = new Workload("demo", DemoData.PHARMACY, List.of("POS01", "POS02"), DemoData.HOSPITAL, List.of("HIS01"),
+        false);
     Person zhangWei = w.add(DemoData.ZHANG_WEI, "SSC-ZHANGWEI", true);
     Person liNa = w.add(DemoData.LI_NA, "SSC-LINA", true);
     w.add(DemoData.ZHANG_JIANGUO, "SSC-ZHANGJIANGUO", false);
@@ -153,10 +160,33 @@ final class Workload {
     return institution;
   }
 
+  /** A terminal of the pharmacy, taken in turn. */
   Terminal terminal(long index) {
     return Terminal.newBuilder().setFixmedinsCode(institution)
         .setTerminalId(terminalIds.get((int) Math.floorMod(index, (long) terminalIds.size()))).setOperatorId("loadtest")
         .build();
+  }
+
+  /** A terminal of the hospital, taken in turn. */
+  Terminal hospitalTerminal(long index) {
+    return Terminal.newBuilder().setFixmedinsCode(hospital)
+        .setTerminalId(hospitalTerminalIds.get((int) Math.floorMod(index, (long) hospitalTerminalIds.size())))
+        .setOperatorId("loadtest").build();
+  }
+
+  /** The institutions of the data set: the pharmacy, then the hospital. */
+  List<String> institutions() {
+    return List.of(institution, hospital);
+  }
+
+  /** Today in China time (UTC+8), the day Reconcile counts in. */
+  static String today() {
+    return java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString();
+  }
+
+  /** Each institution's day-end totals read before the load, and the day they are of. */
+  Map<String, gongji.v1.ReconcileResponse> openingReconcile() {
+    return openingReconcile;
   }
 
   List<Person> people() {
@@ -210,6 +240,9 @@ final class Workload {
     calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
         .setInstitution(Institution.newBuilder().setFixmedinsCode(institution).setName("压测药房 " + tag)
             .addAllTerminalIds(terminalIds)).build()));
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+        .setInstitution(Institution.newBuilder().setFixmedinsCode(hospital).setName("压测医院 " + tag)
+            .addAllTerminalIds(hospitalTerminalIds)).build()));
     calls.awaitAll("region and institution");
     for (Person p : people) {
       Insured insured = Insured.newBuilder().setPsnNo(p.psnNo()).setName("压测" + p.psnNo().substring(p.psnNo().length() - 2))
@@ -261,9 +294,18 @@ final class Workload {
     return r;
   }
 
-  /** Reads every account (balance and held funds) and every binding of the data set's people. */
+  /**
+   * Reads every account (balance and held funds) and every binding of the data set's people, and
+   * each institution's totals of the day.
+   */
   void readBack(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
+    String day = today();
+    for (String code : institutions()) {
+      calls.submit(() -> target.call(AdminServiceGrpc.getReconcileMethod(),
+          gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(day).build())
+          .thenAccept(r -> openingReconcile.put(code, r)));
+    }
     for (Person p : people) {
       if (p.hasAccount()) {
         calls.submit(() -> target.call(AdminServiceGrpc.getGetAccountMethod(),

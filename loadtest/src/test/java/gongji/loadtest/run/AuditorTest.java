@@ -62,6 +62,7 @@ class AuditorTest {
     assertTrue(discrepancies.contains("sale " + lost[0]) && discrepancies.contains("acknowledged settlement is missing"),
         discrepancies);
     assertTrue(discrepancies.contains("account " + lost[1] + ": balance"), discrepancies);
+    assertTrue(discrepancies.contains(": refunds count/total/account/mutual_aid/cash grew by [1, "), discrepancies);
   }
 
   @Test
@@ -90,7 +91,7 @@ class AuditorTest {
 
   private static LoadRun.Outcome run(String tag, LoadRun.BeforeAudit fault) throws Exception {
     RunSettings s = new RunSettings(gateway.target(), "pharmacy-sale", 40, 0, 2, 0.2, 1, 1_000_000, 120, 5_000,
-        10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null);
+        10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null, 0);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     LoadRun.Outcome outcome = LoadRun.execute(s, new PrintStream(bytes, true, StandardCharsets.UTF_8), fault);
     System.out.println(bytes.toString(StandardCharsets.UTF_8));

@@ -48,7 +48,8 @@ class LoadRunTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"health", "identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund", "duplicate", "mixed"})
+  @ValueSource(strings = {"health", "identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund", "duplicate", "mixed",
+      "hospital-discharge"})
   void run_eachScenarioOpenLoop_passesAuditAndWritesReport(String scenario) throws Exception {
     Path json = dir.resolve(scenario + ".json");
     Path html = dir.resolve(scenario + ".html");
