@@ -75,6 +75,17 @@ class LoadRunTest {
     }
     String page = Files.readString(html);
     assertTrue(page.contains("<svg id=\"latency-chart\"") && page.contains("<svg id=\"throughput-chart\""), page);
+    java.util.regex.Matcher svg = java.util.regex.Pattern.compile("(?s)<svg.*?</svg>").matcher(page);
+    int charts = 0;
+    while (svg.find()) {
+      // Each chart is well-formed XML with a drawn line.
+      org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+          .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg.group())));
+      assertEquals(1, doc.getElementsByTagName("path").getLength(), svg.group());
+      charts++;
+    }
+    assertEquals(2, charts);
+    assertTrue(page.contains("<b id=\"audit\" class=\"" + (scenario.equals("health") ? "\">off" : "good\">OK")), page);
     assertFalse(page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").matches("(?s).*(https?:|src=|<script|<link).*"),
         "the page loads nothing from the network");
   }
@@ -110,6 +121,21 @@ class LoadRunTest {
 
     assertEquals(1, r.exitCode(), r.output());
     assertTrue(r.output().contains("SLO MISSED: p99"), r.output());
+  }
+
+  @Test
+  void run_findMaxRate_searchesInStepsAndReportsEach() throws Exception {
+    Path json = dir.resolve("search.json");
+    Result r = run("--target", gateway.target(), "--scenario", "health", "--find-max-rate", "--rate", "20", "--warmup",
+        "0.1", "--step-duration", "0.3", "--slo-p99-ms", "1000000", "--max-wall-seconds", "60", "--report-json",
+        json.toString());
+
+    assertEquals(0, r.exitCode(), r.output());
+    JsonNode search = JSON.readTree(json.toFile()).get("find_max_rate");
+    assertTrue(search.get("steps").size() >= 2, search.toString());
+    assertTrue(search.get("steps").get(0).get("met").asBoolean(), search.toString());
+    assertEquals(20.0, search.get("steps").get(0).get("rate").asDouble());
+    assertEquals(30.0, search.get("steps").get(1).get("rate").asDouble(), "each met step raises the rate by half");
   }
 
   @Test
