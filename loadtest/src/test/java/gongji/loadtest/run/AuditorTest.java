@@ -89,6 +89,64 @@ class AuditorTest {
     assertTrue(outcome.json().get("audit_ok").asBoolean(), outcome.json().get("audit").toString());
   }
 
+  @Test
+  void audit_settleWhoseReplyWasLostButApplied_resolvesItByRequestIdAndPasses() throws Exception {
+    try (Target target = new Target(gateway.target(), 1, 5_000)) {
+      Workload workload = Workload.generated("unknown", 8, 4);
+      workload.setUp(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      Books books = new Books();
+      Books.Sale sale = sellWithLostSettleReply(target, workload, books, "unknown-1");
+
+      Auditor.Report report = new Auditor(target, workload, 16).audit(books, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+
+      assertTrue(report.ok(), report.discrepancies().toString());
+      assertEquals(1, report.unknownResolved());
+      assertEquals(sale.settle.known(), Books.Known.UNKNOWN);
+      assertTrue(report.settledFen() > 0, "the settlement counted as applied");
+    }
+  }
+
+  @Test
+  void audit_settleRefusedByItsReplyButApplied_fails() throws Exception {
+    try (Target target = new Target(gateway.target(), 1, 5_000)) {
+      Workload workload = Workload.generated("refused", 8, 4);
+      workload.setUp(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      Books books = new Books();
+      Books.Sale sale = sellWithLostSettleReply(target, workload, books, "refused-1");
+      sale.settle = new Books.Request(sale.settle.requestId);
+      sale.settle.failed(io.grpc.Status.FAILED_PRECONDITION.asRuntimeException());
+
+      Auditor.Report report = new Auditor(target, workload, 16).audit(books, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+
+      assertFalse(report.ok());
+      assertTrue(report.discrepancies().stream().anyMatch(d -> d.startsWith("settle " + sale.settle.requestId
+          + ": refused")), report.discrepancies().toString());
+    }
+  }
+
+  /** Authorizes and settles one sale, recording the Settle as if its reply had been lost (a deadline). */
+  private static Books.Sale sellWithLostSettleReply(Target target, Workload workload, Books books, String id)
+      throws Exception {
+    Workload.Person p = workload.payer(new java.util.SplittableRandom(1));
+    gongji.v1.Terminal terminal = workload.terminal(0);
+    Books.Sale sale = books.newSale(p.psnNo(), terminal, id + "-a");
+    gongji.v1.AuthorizeResponse a = target.call(SettlementServiceGrpc.getAuthorizeMethod(), gongji.v1.AuthorizeRequest
+        .newBuilder().setRequestId(id + "-a").setTerminal(terminal).setMedicalType(gongji.v1.MedicalType.MEDICAL_TYPE_PHARMACY)
+        .setCredential(gongji.v1.Credential.newBuilder().setType(gongji.v1.CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
+            .setNumber(p.card()))
+        .addItems(gongji.v1.LineItem.newBuilder().setCode("YP1").setCategory(gongji.v1.ItemCategory.ITEM_CATEGORY_DRUG)
+            .setInPolicyScope(true).setQuantity(1).setAmountFen(1_234))
+        .setUsePersonalAccount(true).build()).get(10, TimeUnit.SECONDS);
+    sale.authorize.acknowledged(a.getTransactionId(), a.getBreakdown());
+    sale.settle = new Books.Request(id + "-s");
+    target.call(SettlementServiceGrpc.getSettleMethod(), gongji.v1.SettleRequest.newBuilder().setRequestId(id + "-s")
+        .setTerminal(terminal).setTransactionId(a.getTransactionId()).build()).get(10, TimeUnit.SECONDS);
+    sale.settle.failed(io.grpc.Status.DEADLINE_EXCEEDED.asRuntimeException());
+    return sale;
+  }
+
   private static LoadRun.Outcome run(String tag, LoadRun.BeforeAudit fault) throws Exception {
     RunSettings s = new RunSettings(gateway.target(), "pharmacy-sale", 40, 0, 2, 0.2, 1, 1_000_000, 120, 5_000,
         10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null, 0);
