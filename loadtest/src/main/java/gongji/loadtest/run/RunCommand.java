@@ -123,8 +123,10 @@ public final class RunCommand implements Callable<Integer> {
         line.getErr().println("loadtest run: " + e.getMessage());
         return 2;
       }
-      line.getErr().println("loadtest run: failed: " + e);
-      e.printStackTrace(line.getErr());
+      line.getErr().println("loadtest run: failed: " + e.getMessage());
+      if (!(e instanceof IllegalStateException)) {
+        e.printStackTrace(line.getErr());
+      }
       return 1;
     });
     return cl.execute(args);

@@ -304,7 +304,15 @@ final class Workload {
     for (String code : institutions()) {
       calls.submit(() -> target.call(AdminServiceGrpc.getReconcileMethod(),
           gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(day).build())
-          .thenAccept(r -> openingReconcile.put(code, r)));
+          .handle((r, e) -> {
+            if (e == null) {
+              openingReconcile.put(code, r);
+            } else if (Target.status(e).getCode() != Status.Code.NOT_FOUND) {
+              throw new IllegalStateException("Reconcile " + code + ": " + Target.status(e), e);
+            }
+            // Not registered (a data set made before it had a hospital): nothing to reconcile there.
+            return null;
+          }));
     }
     for (Person p : people) {
       if (p.hasAccount()) {
