@@ -40,7 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       read before the load, plus the credits the run made (one not acknowledged is sent again with its
  *       id, which CreditAccount makes idempotent), less the legs of every settlement drawn on it, plus the legs of every
  *       refund paid back to it, equals the balance read back; held funds equal the opening held funds
- *       plus the legs of the authorizations still open;
+ *       plus the legs of the authorizations still open, less the wallet legs settled (wallet quota is
+ *       an earmark, held on the authorizer's account until spent), plus the wallet legs refunded;
  *   <li><b>the institutions' side</b>: each institution's day-end totals (Reconcile: count, total,
  *       account, mutual aid, cash of settlements and of refunds) grew during the run by exactly what
  *       the replies acknowledged there.
@@ -322,17 +323,21 @@ final class Auditor {
       }
       settledFen[0] += split.getAccountPayFen() + split.getMutualAidPayFen();
       effectiveSettlement.put(sale, split);
-      addLegs(sale, split, drawn, 1, id);
+      addLegs(sale, split, drawn, 1, id, ANY_ACCOUNT);
+      // Wallet quota is an earmark (held) on the authorizer's account: spending it ends that much of it.
+      addLegs(sale, split, held, -1, id, WALLET);
       if (refunded) {
         Breakdown back = sale.refund.known() == Books.Known.ACKNOWLEDGED ? sale.refund.breakdowns().get(0) : split;
         refundedFen[0] += back.getAccountPayFen() + back.getMutualAidPayFen();
         effectiveRefund.put(sale, back);
-        addLegs(sale, back, drawn, -1, id);
+        addLegs(sale, back, drawn, -1, id, ANY_ACCOUNT);
+        addLegs(sale, back, held, 1, id, WALLET);
       }
     } else if (refunded) {
       discrepancies.add("sale " + id + ": refunded but never settled");
     } else if (!cancelled) {
-      addLegs(sale, authorizedSplit, held, 1, id);
+      // An open authorization holds its legs; a wallet leg is held by its earmark already.
+      addLegs(sale, authorizedSplit, held, 1, id, OWN_OR_MUTUAL_AID);
     }
   }
 
@@ -357,8 +362,18 @@ final class Auditor {
     }
   }
 
-  private void addLegs(Books.Sale sale, Breakdown split, Map<String, Long> into, int sign, String id) {
+  private static final Set<FundSource> ANY_ACCOUNT = java.util.EnumSet.of(FundSource.FUND_SOURCE_OWN_ACCOUNT,
+      FundSource.FUND_SOURCE_MUTUAL_AID, FundSource.FUND_SOURCE_WALLET);
+  private static final Set<FundSource> OWN_OR_MUTUAL_AID = java.util.EnumSet.of(FundSource.FUND_SOURCE_OWN_ACCOUNT,
+      FundSource.FUND_SOURCE_MUTUAL_AID);
+  private static final Set<FundSource> WALLET = java.util.EnumSet.of(FundSource.FUND_SOURCE_WALLET);
+
+  private void addLegs(Books.Sale sale, Breakdown split, Map<String, Long> into, int sign, String id,
+      Set<FundSource> sources) {
     for (PaymentLeg leg : split.getLegsList()) {
+      if (!sources.contains(leg.getSource())) {
+        continue;
+      }
       String account;
       if (leg.getSource() == FundSource.FUND_SOURCE_OWN_ACCOUNT) {
         account = sale.patientPsnNo;

@@ -40,7 +40,7 @@ final class HtmlReport {
             + "th:first-child,td:first-child{text-align:left}.bad{color:#b00}.good{color:#070}</style></head><body>\n");
     b.append("<h1>Gongji load test: ").append(esc(run.scenario())).append("</h1>\n<p id=\"summary\">")
         .append(esc(json.get("mode").asText())).append(" loop, ")
-        .append(run.settings().open() ? fmt(run.settings().rate()) + " instances/s target" : run.settings().concurrency() + " in flight")
+        .append(run.settings().open() ? fmt(run.rate()) + " instances/s target" : run.settings().concurrency() + " in flight")
         .append(", ").append(run.settings().connections()).append(" connections, seed ").append(run.settings().seed())
         .append(": <b id=\"throughput\">").append(fmt(json.get("throughput_rps").asDouble())).append("</b> RPC/s, ")
         .append(fmt(json.get("scenarios_per_s").asDouble())).append(" instances/s over ")

@@ -54,6 +54,7 @@ final class LoadRun {
       double sloP99 = defaults ? DEFAULT_SLO_P99_MS : s.sloP99Millis();
       double sloP999 = defaults ? DEFAULT_SLO_P999_MS : s.sloP999Millis();
       Driver.Result result;
+      double reportedRate = s.rate();
       ArrayNode steps = null;
       double maxRate = 0;
       if (!s.findMaxRate()) {
@@ -62,6 +63,7 @@ final class LoadRun {
         steps = Report.mapper().createArrayNode();
         Driver.Result best = null;
         Driver.Result last = null;
+        double lastMissedRate = s.rate();
         double rate = s.rate();
         double lo = 0;
         double hi = Double.POSITIVE_INFINITY;
@@ -87,6 +89,7 @@ final class LoadRun {
             lo = rate;
             best = last;
           } else {
+            lastMissedRate = rate;
             hi = rate;
           }
           if (hi != Double.POSITIVE_INFINITY && hi / Math.max(lo, 1e-9) < 1.1) {
@@ -96,6 +99,7 @@ final class LoadRun {
         }
         maxRate = lo;
         result = best != null ? best : last;
+        reportedRate = best != null ? lo : lastMissedRate;
         out.printf(Locale.ROOT, "find-max-rate: the highest rate meeting p99<=%sms p99.9<=%sms with no errors: %.0f/s%n",
             sloP99, sloP999, maxRate);
       }
@@ -110,7 +114,7 @@ final class LoadRun {
       }
       List<String> misses = s.findMaxRate() ? List.of() : sloMisses(result, sloP99, sloP999);
       boolean ok = (audit == null || audit.ok()) && misses.isEmpty() && result.drained();
-      Report.Run run = new Report.Run(s.scenario(), s, result, audit, misses, ok);
+      Report.Run run = new Report.Run(s.scenario(), s, reportedRate, result, audit, misses, ok);
       Report.table(run, out);
       ObjectNode json = Report.json(run);
       if (steps != null) {

@@ -18,7 +18,8 @@ import org.HdrHistogram.Histogram;
  * built with Jackson, and the self-contained HTML page ({@code --report-html}).
  *
  * <p>JSON fields: {@code scenario}, {@code mode} ("open" or "closed"), {@code rate_target} (instances
- * per second, null in a closed loop), {@code concurrency}, {@code connections}, {@code seed},
+ * per second, null in a closed loop; with {@code --find-max-rate}, the rate of the step reported: the
+ * highest that met the objectives, else the last), {@code concurrency}, {@code connections}, {@code seed},
  * {@code duration_s}, {@code throughput_rps} (RPCs per second in the measured window),
  * {@code scenarios_per_s}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count),
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code rpcs} and {@code steps}
@@ -32,8 +33,8 @@ final class Report {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Everything a report needs about a run. */
-  record Run(String scenario, RunSettings settings, Driver.Result result, Auditor.Report audit, List<String> sloMisses,
-      boolean ok) {
+  record Run(String scenario, RunSettings settings, double rate, Driver.Result result, Auditor.Report audit,
+      List<String> sloMisses, boolean ok) {
     double throughputRps() {
       return result.rpcsMeasured() / result.measuredSeconds();
     }
@@ -52,7 +53,7 @@ final class Report {
     out.printf(Locale.ROOT, "scenario %s, %s loop%s, %d connections, seed %d: %d instances in %.1f s measured"
             + " (%.1f/s), %d RPCs (%.1f RPC/s)%n",
         run.scenario(), run.settings().open() ? "open" : "closed",
-        run.settings().open() ? String.format(Locale.ROOT, " at %.0f/s", run.settings().rate())
+        run.settings().open() ? String.format(Locale.ROOT, " at %.0f/s", run.rate())
             : " with " + run.settings().concurrency() + " in flight",
         run.settings().connections(), run.settings().seed(), r.completedMeasured(), r.measuredSeconds(),
         run.scenariosPerSecond(), r.rpcsMeasured(), run.throughputRps());
@@ -132,7 +133,7 @@ final class Report {
     root.put("scenario", run.scenario());
     root.put("mode", run.settings().open() ? "open" : "closed");
     if (run.settings().open()) {
-      root.put("rate_target", run.settings().rate());
+      root.put("rate_target", run.rate());
       root.putNull("concurrency");
     } else {
       root.putNull("rate_target");

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
         "the accounts through the API. Exit status: 0 passed, 1 audit failed / objective missed / bound hit,",
         "2 bad usage."},
     footer = {"",
-        "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, hospital-discharge, mixed",
+        "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, hospital-discharge,",
+        "wallet-sale, mixed",
         "(mixed: identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%, refund 7%, duplicate 5%).",
         "Example: gongji loadtest run --target 127.0.0.1:9090 --scenario pharmacy-sale --rate 500 --duration 30"})
 public final class RunCommand implements Callable<Integer> {

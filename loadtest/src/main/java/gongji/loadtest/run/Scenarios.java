@@ -49,6 +49,9 @@ import java.util.function.BiConsumer;
  *       20 to 80 lines (drugs, services, consumables, one in ten out of policy scope: cash), 2,000 to
  *       20,000 yuan in all, with mutual aid on, then Settle. Large bills: own account first, relatives
  *       next, cash for the rest (patients who already paid large bills pay mostly cash).
+ *   <li>{@code wallet-sale}: across provinces: a resident-insured patient (no account of their own) at a
+ *       pharmacy in another province, paying from the quota a relative assigned to their wallet:
+ *       Identify, Authorize 10 to 100 yuan with mutual aid on, Settle. Patients are taken in turn.
  *   <li>{@code mixed}: per instance, identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%,
  *       refund 7%, duplicate 5%: a pharmacy's day, where some patients only ask what they have.
  * </ul>
@@ -59,7 +62,7 @@ import java.util.function.BiConsumer;
  */
 final class Scenarios {
   static final List<String> NAMES = List.of("health", "identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund",
-      "duplicate", "mixed", "hospital-discharge");
+      "duplicate", "mixed", "hospital-discharge", "wallet-sale");
 
   private static final String[] MIXED = {"identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund", "duplicate"};
   private static final int[] MIXED_WEIGHTS = {20, 50, 10, 8, 7, 5};
@@ -102,7 +105,8 @@ final class Scenarios {
       this.startNanos = startNanos;
       this.stats = stats;
       this.random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
-      this.terminal = scenario.equals("hospital-discharge") ? workload.hospitalTerminal(index) : workload.terminal(index);
+      this.terminal = scenario.equals("hospital-discharge") ? workload.hospitalTerminal(index)
+          : scenario.equals("wallet-sale") ? workload.farTerminal(index) : workload.terminal(index);
     }
 
     /** The first step is timed from the instance's (intended) start, later ones from their own send. */
@@ -144,6 +148,7 @@ final class Scenarios {
         case "refund" -> refund(in);
         case "duplicate" -> duplicate(in);
         case "hospital-discharge" -> hospitalDischarge(in);
+        case "wallet-sale" -> walletSale(in);
         default -> throw new IllegalArgumentException("scenario: " + in.scenario);
       };
     } catch (RuntimeException e) {
@@ -261,6 +266,19 @@ final class Scenarios {
     return identify(in, p)
         .thenCompose(id -> authorize(in, p, req, true, false))
         .thenCompose(sale -> settle(in, sale, -1, false));
+  }
+
+  private CompletableFuture<SettleResponse> walletSale(Instance in) {
+    Workload.Person p = workload.walletPatient(in.index);
+    long totalFen = 1_000 + in.random.nextLong(9_001);
+    return identify(in, p)
+        .thenCompose(id -> authorize(in, p, totalFen, true, false))
+        .thenCompose(sale -> {
+          boolean fromWallet = sale.authorize.breakdowns().get(0).getLegsList().stream()
+              .anyMatch(l -> l.getSource() == FundSource.FUND_SOURCE_WALLET && l.getAmountFen() > 0);
+          in.stats.count("wallet-sale " + (fromWallet ? "paid from the wallet" : "without wallet quota"));
+          return settle(in, sale, -1, false);
+        });
   }
 
   /** Authorizes a pharmacy bill of {@code totalFen} for {@code p}; the future holds the sale, acknowledged. */

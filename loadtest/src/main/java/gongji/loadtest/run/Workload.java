@@ -45,8 +45,12 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code D}: resident-insured, no personal account.
  * </ul>
  * Bindings are created family by family in this order until {@code --bindings} are made: A lets C
- * draw, B lets C draw, A lets D draw, B lets D draw, A lets B draw, B lets A draw. Person numbers,
- * cards and the institution code carry the run's tag, so runs against one server do not meet.
+ * draw, A lets D draw, B lets C draw, B lets D draw, A lets B draw, B lets A draw. Where A lets D
+ * draw, D opens a wallet and A assigns it 20,000 yuan of quota, which D accepts: the wallet-sale
+ * patients, who buy at a pharmacy in another province ({@code 359900}). The run's region has no
+ * wallet quiet hours and the largest transfer limits, so that setup works at any hour. Person
+ * numbers, cards and the institution codes carry the run's tag, so runs against one server do not
+ * meet.
  *
  * <p>The demo data set ({@link #demo}) is the one {@code gongji serve --demo} loads. Either way the
  * opening balances and the bindings are read back through the API ({@link #readBack}) before the
@@ -54,6 +58,10 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Workload {
   static final String REGION = "629900";
+  /** A region in another province, where only wallet quota (and cross-province aid) reaches. */
+  static final String FAR_REGION = "359900";
+  /** The quota each wallet patient's first relative assigns to their wallet at setup. */
+  static final long WALLET_QUOTA_FEN = 2_000_000;
   static final long RICH_FEN = 5_000_000;
   static final long SHORT_FEN = 3_000;
   private static final int TERMINALS = 8;
@@ -64,6 +72,7 @@ final class Workload {
   private final String tag;
   private final String institution;
   private final String hospital;
+  private final String farPharmacy;
   private final List<String> terminalIds;
   private final List<String> hospitalTerminalIds;
   private final List<Person> people = new ArrayList<>();
@@ -71,6 +80,8 @@ final class Workload {
   private final List<Person> payers = new ArrayList<>();
   /** Patients whose own account is short and who draw on relatives (C). */
   private final List<Person> shortPatients = new ArrayList<>();
+  /** Residents with an open wallet holding quota from a relative (D, where A lets D draw). */
+  private final List<Person> walletPatients = new ArrayList<>();
   private final List<String[]> plannedBindings = new ArrayList<>();
   private final boolean generated;
 
@@ -80,11 +91,12 @@ final class Workload {
   private final Map<String, gongji.v1.ReconcileResponse> openingReconcile = new ConcurrentHashMap<>();
 
   private Workload(String tag, String institution, List<String> terminalIds, String hospital,
-      List<String> hospitalTerminalIds, boolean generated) {
+      List<String> hospitalTerminalIds, String farPharmacy, boolean generated) {
     this.tag = tag;
     this.institution = institution;
     this.terminalIds = terminalIds;
     this.hospital = hospital;
+    this.farPharmacy = farPharmacy;
     this.hospitalTerminalIds = hospitalTerminalIds;
     this.generated = generated;
   }
@@ -102,7 +114,8 @@ final class Workload {
     for (int i = 1; i <= TERMINALS; i++) {
       terminals.add(String.format("LT%02d", i));
     }
-    Workload w = new Workload(tag, "P" + REGION + sequence, terminals, "H" + REGION + sequence, terminals, true);
+    Workload w = new Workload(tag, "P" + REGION + sequence, terminals, "H" + REGION + sequence, terminals,
+        "P" + FAR_REGION + sequence, true);
     int families = people / 4;
     for (int f = 0; f < families; f++) {
       Person a = w.person(f, 'A', true, RICH_FEN);
@@ -113,11 +126,14 @@ final class Workload {
       w.payers.add(b);
       w.shortPatients.add(c);
     }
-    String[][] order = {{"A", "C", "PARENT"}, {"B", "C", "PARENT"}, {"A", "D", "CHILD"}, {"B", "D", "CHILD"},
+    String[][] order = {{"A", "C", "PARENT"}, {"A", "D", "CHILD"}, {"B", "C", "PARENT"}, {"B", "D", "CHILD"},
         {"A", "B", "SPOUSE"}, {"B", "A", "SPOUSE"}};
     for (String[] kind : order) {
       for (int f = 0; f < families && w.plannedBindings.size() < bindings; f++) {
         w.plannedBindings.add(new String[] {w.psnNo(f, kind[0].charAt(0)), w.psnNo(f, kind[1].charAt(0)), kind[2]});
+        if (kind[0].equals("A") && kind[1].equals("D")) {
+          w.walletPatients.add(w.people.get(4 * f + 3));
+        }
       }
     }
     return w;
@@ -126,14 +142,15 @@ final class Workload {
   /** The demo data set of {@code gongji serve --demo}, which must already be loaded. */
   static Workload demo() {
     Workload w = new Workload("demo", DemoData.PHARMACY, List.of("POS01", "POS02"), DemoData.HOSPITAL, List.of("HIS01"),
-        false);
+        DemoData.FUZHOU_PHARMACY, false);
     Person zhangWei = w.add(DemoData.ZHANG_WEI, "SSC-ZHANGWEI", true);
     Person liNa = w.add(DemoData.LI_NA, "SSC-LINA", true);
     w.add(DemoData.ZHANG_JIANGUO, "SSC-ZHANGJIANGUO", false);
     w.add(DemoData.WANG_XIUYING, "SSC-WANGXIUYING", true);
     Person zhaoLei = w.add(DemoData.ZHAO_LEI, "SSC-ZHAOLEI", true);
     Person liuGuilan = w.add(DemoData.LIU_GUILAN, "SSC-LIUGUILAN", true);
-    w.add(DemoData.ZHANG_XIAOYU, "SSC-ZHANGXIAOYU", false);
+    Person zhangXiaoyu = w.add(DemoData.ZHANG_XIAOYU, "SSC-ZHANGXIAOYU", false);
+    w.walletPatients.add(zhangXiaoyu);
     w.payers.addAll(List.of(zhangWei, zhaoLei, liuGuilan));
     w.shortPatients.add(liNa);
     return w;
@@ -174,9 +191,24 @@ final class Workload {
         .setOperatorId("loadtest").build();
   }
 
-  /** The institutions of the data set: the pharmacy, then the hospital. */
+  /** A terminal of the pharmacy in another province, taken in turn. */
+  Terminal farTerminal(long index) {
+    List<String> ids = generated ? terminalIds : List.of("POS01");
+    return Terminal.newBuilder().setFixmedinsCode(farPharmacy)
+        .setTerminalId(ids.get((int) Math.floorMod(index, (long) ids.size()))).setOperatorId("loadtest").build();
+  }
+
+  /** The wallet patients are taken in turn. */
+  Person walletPatient(long turn) {
+    if (walletPatients.isEmpty()) {
+      throw new IllegalArgumentException("wallet-sale needs wallets: --bindings at least people / 2");
+    }
+    return walletPatients.get((int) Math.floorMod(turn, (long) walletPatients.size()));
+  }
+
+  /** The institutions of the data set: the pharmacy, the hospital, the pharmacy in another province. */
   List<String> institutions() {
-    return List.of(institution, hospital);
+    return List.of(institution, hospital, farPharmacy);
   }
 
   /** Today in China time (UTC+8), the day Reconcile counts in. */
@@ -233,10 +265,17 @@ final class Workload {
       return;
     }
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
-    calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder()
-        .setPolicy(RegionPolicy.newBuilder().setAdmdvs(REGION).setName("压测区").setRetainedFloorFen(0)
-            .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800))
-        .build()));
+    for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
+      calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder()
+          .setPolicy(RegionPolicy.newBuilder().setAdmdvs(region[0]).setName(region[1]).setRetainedFloorFen(0)
+              .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800)
+              .setWalletMaxTransfersPerDay(100).setWalletMaxTransferFen(100_000_000)
+              .setWalletQuietFromHour(12).setWalletQuietUntilHour(12))
+          .build()));
+    }
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+        .setInstitution(Institution.newBuilder().setFixmedinsCode(farPharmacy).setName("压测外省药房 " + tag)
+            .addAllTerminalIds(terminalIds)).build()));
     calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
         .setInstitution(Institution.newBuilder().setFixmedinsCode(institution).setName("压测药房 " + tag)
             .addAllTerminalIds(terminalIds)).build()));
@@ -283,6 +322,31 @@ final class Workload {
           }));
     }
     calls.awaitAll("bindings");
+    for (Person d : walletPatients) {
+      String authorizer = d.psnNo().substring(0, d.psnNo().length() - 1) + "A";
+      calls.submit(() -> target.call(FamilyServiceGrpc.getOpenWalletMethod(),
+              gongji.v1.OpenWalletRequest.newBuilder().setPsnNo(d.psnNo()).build())
+          .handle((w, e) -> {
+            // A second setup with the same tag finds the wallet open already.
+            if (e != null && Target.status(e).getCode() != Status.Code.ALREADY_EXISTS
+                && Target.status(e).getCode() != Status.Code.FAILED_PRECONDITION) {
+              throw new IllegalStateException("OpenWallet " + d.psnNo() + ": " + Target.status(e), e);
+            }
+            return w;
+          })
+          .thenCompose(w -> target.call(FamilyServiceGrpc.getGetWalletMethod(),
+              gongji.v1.GetWalletRequest.newBuilder().setPsnNo(d.psnNo()).build()))
+          .thenCompose(w -> w.getAvailableFen() > 0 || w.getPendingFen() > 0
+              ? CompletableFuture.completedFuture(null)
+              : target.call(FamilyServiceGrpc.getAssignWalletQuotaMethod(), gongji.v1.AssignWalletQuotaRequest.newBuilder()
+                  .setRequestId("lt-" + tag + "-wallet-" + d.psnNo()).setAuthorizerPsnNo(authorizer)
+                  .setBeneficiaryPsnNo(d.psnNo()).setAmountFen(WALLET_QUOTA_FEN).build())
+                  .thenCompose(t -> target.call(FamilyServiceGrpc.getAcceptWalletTransferMethod(),
+                      gongji.v1.AcceptWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+                          .setByPsnNo(d.psnNo()).build()))
+                  .thenApply(t -> null)));
+    }
+    calls.awaitAll("wallets");
   }
 
   private static CreditAccountsResponse checkCredits(CreditAccountsResponse r) {

@@ -49,7 +49,7 @@ class LoadRunTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"health", "identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund", "duplicate", "mixed",
-      "hospital-discharge"})
+      "hospital-discharge", "wallet-sale"})
   void run_eachScenarioOpenLoop_passesAuditAndWritesReport(String scenario) throws Exception {
     Path json = dir.resolve(scenario + ".json");
     Path html = dir.resolve(scenario + ".html");
@@ -131,7 +131,9 @@ class LoadRunTest {
         json.toString());
 
     assertEquals(0, r.exitCode(), r.output());
-    JsonNode search = JSON.readTree(json.toFile()).get("find_max_rate");
+    JsonNode report = JSON.readTree(json.toFile());
+    JsonNode search = report.get("find_max_rate");
+    assertEquals(search.get("max_rate").asDouble(), report.get("rate_target").asDouble(), "the reported step is the best");
     assertTrue(search.get("steps").size() >= 2, search.toString());
     assertTrue(search.get("steps").get(0).get("met").asBoolean(), search.toString());
     assertEquals(20.0, search.get("steps").get(0).get("rate").asDouble());
