@@ -47,7 +47,7 @@ final class LoadRun {
       if (needsData) {
         workload.readBack(target, SETUP_IN_FLIGHT, deadline);
       }
-      Books books = new Books();
+      Books books = new Books(s.audit() && needsData);
       Scenarios scenarios = new Scenarios(target, workload, books, s.seed(), runId, s.duplicateShare());
       // --find-max-rate without objectives searches against the gateway's goals.
       boolean defaults = s.findMaxRate() && s.sloP99Millis() <= 0 && s.sloP999Millis() <= 0;

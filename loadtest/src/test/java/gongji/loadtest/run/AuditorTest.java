@@ -95,7 +95,7 @@ class AuditorTest {
       Workload workload = Workload.generated("unknown", 8, 4);
       workload.setUp(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
       workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-      Books books = new Books();
+      Books books = new Books(true);
       Books.Sale sale = sellWithLostSettleReply(target, workload, books, "unknown-1");
 
       Auditor.Report report = new Auditor(target, workload, 16).audit(books, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
@@ -113,7 +113,7 @@ class AuditorTest {
       Workload workload = Workload.generated("refused", 8, 4);
       workload.setUp(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
       workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-      Books books = new Books();
+      Books books = new Books(true);
       Books.Sale sale = sellWithLostSettleReply(target, workload, books, "refused-1");
       sale.settle = new Books.Request(sale.settle.requestId);
       sale.settle.failed(io.grpc.Status.FAILED_PRECONDITION.asRuntimeException());
