@@ -77,7 +77,7 @@ final class Auditor {
   Report audit(Books books, long deadlineNanos) throws InterruptedException {
     List<Books.Sale> sales = books.sales();
     // 1. Resolve every request without an acknowledgement by its id.
-    Workload.Bounded calls = new Workload.Bounded(maxInFlight, deadlineNanos);
+    Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     int[] toResolve = {0};
     for (Books.Sale sale : sales) {
       for (Books.Request r : requests(sale)) {
@@ -193,7 +193,7 @@ final class Auditor {
    * during the run must be the settlements and refunds the replies acknowledged there. Skipped when
    * the day (China time) changed during the run.
    */
-  private void checkReconciliation(Workload.Bounded calls, List<Books.Sale> sales) throws InterruptedException {
+  private void checkReconciliation(Bounded calls, List<Books.Sale> sales) throws InterruptedException {
     String day = Workload.today();
     Map<String, gongji.v1.ReconcileResponse> closing = new ConcurrentHashMap<>();
     for (Map.Entry<String, gongji.v1.ReconcileResponse> e : workload.openingReconcile().entrySet()) {

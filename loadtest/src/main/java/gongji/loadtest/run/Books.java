@@ -77,10 +77,6 @@ final class Books {
       return refusals.isEmpty() ? Known.NONE : Known.REFUSED;
     }
 
-    synchronized int replies() {
-      return acknowledged + unknown + refusals.size();
-    }
-
     synchronized List<String> transactionIds() {
       return List.copyOf(transactionIds);
     }

@@ -90,6 +90,7 @@ final class Stats {
     return allScenarios;
   }
 
+  /** Scenario instances that did not complete every step. */
   long scenariosFailed() {
     return scenariosFailed.sum();
   }

@@ -25,12 +25,10 @@ import gongji.v1.Terminal;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.Status;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -401,66 +399,5 @@ final class Workload {
           return r.getNextPageToken().isEmpty() ? CompletableFuture.completedFuture(null)
               : listBindings(target, psnNo, r.getNextPageToken());
         });
-  }
-
-  /** Runs calls with at most {@code maxInFlight} outstanding; the first failure fails {@link #awaitAll}. */
-  static final class Bounded {
-    private final java.util.concurrent.Semaphore permits;
-    private final int maxInFlight;
-    private final long deadlineNanos;
-    private final java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-
-    Bounded(int maxInFlight, long deadlineNanos) {
-      this.maxInFlight = maxInFlight;
-      this.permits = new java.util.concurrent.Semaphore(maxInFlight);
-      this.deadlineNanos = deadlineNanos;
-    }
-
-    void submit(Supplier<? extends CompletableFuture<?>> call) throws InterruptedException {
-      acquire(1);
-      if (failure.get() != null) {
-        permits.release();
-        return;
-      }
-      CompletableFuture<?> f;
-      try {
-        f = call.get();
-      } catch (RuntimeException e) {
-        permits.release();
-        failure.compareAndSet(null, e);
-        return;
-      }
-      f.whenComplete((r, e) -> {
-        if (e != null) {
-          failure.compareAndSet(null, e);
-        }
-        permits.release();
-      });
-    }
-
-    void awaitAll(String what) throws InterruptedException {
-      acquire(maxInFlight);
-      permits.release(maxInFlight);
-      Throwable e = failure.get();
-      if (e != null) {
-        throw new IllegalStateException(what + ": " + Target.status(e) + " " + Target.unwrap(e).getMessage(), Target.unwrap(e));
-      }
-    }
-
-    private void acquire(int n) throws InterruptedException {
-      long left = deadlineNanos - System.nanoTime();
-      if (left <= 0 || !permits.tryAcquire(n, left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
-        throw new IllegalStateException("the run's wall-clock bound (--max-wall-seconds) passed");
-      }
-    }
-  }
-
-  /** Maps each person to their data for a report; keeps insertion order. */
-  Map<String, Person> byPsnNo() {
-    Map<String, Person> m = new HashMap<>();
-    for (Person p : people) {
-      m.put(p.psnNo(), p);
-    }
-    return m;
   }
 }
