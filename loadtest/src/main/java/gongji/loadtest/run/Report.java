@@ -1,0 +1,242 @@
+package gongji.loadtest.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The reports of a run: the final table on the console, the JSON report ({@code --report-json}),
+ * built with Jackson, and the self-contained HTML page ({@code --report-html}).
+ *
+ * <p>JSON fields: {@code scenario}, {@code mode} ("open" or "closed"), {@code rate_target} (instances
+ * per second, null in a closed loop; with {@code --find-max-rate}, the rate of the step reported: the
+ * highest that met the objectives, else the last), {@code concurrency}, {@code connections}, {@code seed},
+ * {@code duration_s}, {@code throughput_rps} (RPCs per second in the measured window),
+ * {@code scenarios_per_s}, {@code scenarios_failed}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count),
+ * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code rpcs} and {@code steps}
+ * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
+ * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
+ * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB; the
+ * server's only with {@code --server-pid}), and
+ * {@code timeline} (one entry per second).
+ */
+final class Report {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Everything a report needs about a run. */
+  record Run(String scenario, RunSettings settings, double rate, Driver.Result result, Auditor.Report audit,
+      List<String> sloMisses, boolean ok) {
+    double throughputRps() {
+      return result.rpcsMeasured() / result.measuredSeconds();
+    }
+
+    double scenariosPerSecond() {
+      return result.completedMeasured() / result.measuredSeconds();
+    }
+  }
+
+  private Report() {}
+
+  static void table(Run run, PrintStream out) {
+    Stats s = run.result().stats();
+    Driver.Result r = run.result();
+    out.println();
+    out.printf(Locale.ROOT, "scenario %s, %s loop%s, %d connections, seed %d: %d instances in %.1f s measured"
+            + " (%.1f/s), %d RPCs (%.1f RPC/s)%n",
+        run.scenario(), run.settings().open() ? "open" : "closed",
+        run.settings().open() ? String.format(Locale.ROOT, " at %.0f/s", run.rate())
+            : " with " + run.settings().concurrency() + " in flight",
+        run.settings().connections(), run.settings().seed(), r.completedMeasured(), r.measuredSeconds(),
+        run.scenariosPerSecond(), r.rpcsMeasured(), run.throughputRps());
+    out.printf("%-34s %9s %7s %9s %9s %9s %9s %9s %9s   (latency in ms)%n", "", "count", "errors", "p50", "p90", "p99",
+        "p99.9", "p99.99", "max");
+    row(out, "all RPCs", s.allRpcs(), s.errors());
+    for (Map.Entry<String, Histogram> e : s.byRpc().entrySet()) {
+      row(out, "rpc " + e.getKey(), e.getValue(), s.rpcErrors(e.getKey()));
+    }
+    for (Map.Entry<String, Histogram> e : s.byStep().entrySet()) {
+      row(out, "step " + e.getKey(), e.getValue(), s.stepErrors(e.getKey()));
+    }
+    for (Map.Entry<String, Histogram> e : s.byScenario().entrySet()) {
+      row(out, "scenario " + e.getKey(), e.getValue(), -1);
+    }
+    if (run.settings().open()) {
+      row(out, "send lag (pacer late by)", r.sendLag(), -1);
+    }
+    if (!s.errorsByCode().isEmpty()) {
+      out.println("errors by code:   " + s.errorsByCode());
+      out.println("errors by reason: " + s.errorsByReason());
+    }
+    if (!s.counters().isEmpty()) {
+      out.println("counts: " + s.counters());
+    }
+    cpuLine(out, "server", r.server(), r);
+    cpuLine(out, "load generator", r.client(), r);
+    if (!r.drained()) {
+      out.println("NOT DRAINED: calls were still in flight when the drain bound passed");
+    }
+    Auditor.Report a = run.audit();
+    if (a == null) {
+      out.println("audit: off");
+    } else {
+      out.printf("audit: %s: %d sales, %d requests resolved by id, %d accounts checked, %.2f yuan settled,"
+              + " %.2f yuan refunded, %d discrepancies%n", a.ok() ? "OK" : "FAILED", a.sales(), a.unknownResolved(),
+          a.accountsChecked(), a.settledFen() / 100.0, a.refundedFen() / 100.0, a.discrepancies().size());
+      a.discrepancies().stream().limit(50).forEach(d -> out.println("  AUDIT " + d));
+      if (a.discrepancies().size() > 50) {
+        out.println("  ... and " + (a.discrepancies().size() - 50) + " more");
+      }
+    }
+    for (String miss : run.sloMisses()) {
+      out.println("SLO MISSED: " + miss);
+    }
+  }
+
+  private static void cpuLine(PrintStream out, String who, Driver.Cpu cpu, Driver.Result r) {
+    if (cpu != null && r.rpcsMeasured() > 0) {
+      out.printf(Locale.ROOT, "%s CPU: %.2f s over %.1f s (%.2f cores), %.1f us per RPC; resident memory %d MB%n", who,
+          cpu.cpuSeconds(), r.measuredSeconds(), cpu.cpuSeconds() / r.measuredSeconds(),
+          cpu.cpuSeconds() * 1e6 / r.rpcsMeasured(), cpu.rssBytes() >> 20);
+    }
+  }
+
+  private static void cpu(ObjectNode root, String name, Driver.Cpu cpu, Driver.Result r) {
+    if (cpu == null) {
+      return;
+    }
+    ObjectNode n = root.putObject(name);
+    n.put("cpu_s", cpu.cpuSeconds());
+    n.put("cores", cpu.cpuSeconds() / r.measuredSeconds());
+    n.put("cpu_us_per_rpc", r.rpcsMeasured() == 0 ? 0 : cpu.cpuSeconds() * 1e6 / r.rpcsMeasured());
+    n.put("rss_mb", cpu.rssBytes() >> 20);
+  }
+
+  private static void row(PrintStream out, String name, Histogram h, long errors) {
+    Stats.Summary v = Stats.Summary.of(h);
+    out.printf(Locale.ROOT, "%-34s %9d %7s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n", name, v.count(),
+        errors < 0 ? "" : Long.toString(errors), v.p50() / 1e3, v.p90() / 1e3, v.p99() / 1e3, v.p999() / 1e3,
+        v.p9999() / 1e3, v.max() / 1e3);
+  }
+
+  static ObjectNode json(Run run) {
+    Stats s = run.result().stats();
+    ObjectNode root = JSON.createObjectNode();
+    root.put("scenario", run.scenario());
+    root.put("mode", run.settings().open() ? "open" : "closed");
+    if (run.settings().open()) {
+      root.put("rate_target", run.rate());
+      root.putNull("concurrency");
+    } else {
+      root.putNull("rate_target");
+      root.put("concurrency", run.settings().concurrency());
+    }
+    root.put("connections", run.settings().connections());
+    root.put("seed", run.settings().seed());
+    root.put("duration_s", run.result().measuredSeconds());
+    root.put("throughput_rps", run.throughputRps());
+    root.put("scenarios_per_s", run.scenariosPerSecond());
+    root.put("scenarios_failed", s.scenariosFailed());
+    root.set("latency_us", latency(s.allRpcs()));
+    root.set("scenario_latency_us", latency(s.allScenarios()));
+    if (run.settings().open()) {
+      root.set("send_lag_us", latency(run.result().sendLag()));
+    }
+    ObjectNode rpcs = root.putObject("rpcs");
+    s.byRpc().forEach((name, h) -> {
+      ObjectNode n = rpcs.putObject(name);
+      n.put("count", h.getTotalCount());
+      n.put("errors", s.rpcErrors(name));
+      n.set("latency_us", latency(h));
+    });
+    ObjectNode steps = root.putObject("steps");
+    s.byStep().forEach((name, h) -> {
+      ObjectNode n = steps.putObject(name);
+      n.put("count", h.getTotalCount());
+      n.put("errors", s.stepErrors(name));
+      n.set("latency_us", latency(h));
+    });
+    ObjectNode errors = root.putObject("errors");
+    errors.put("total", s.errors());
+    ObjectNode byCode = errors.putObject("by_code");
+    s.errorsByCode().forEach(byCode::put);
+    ObjectNode byReason = errors.putObject("by_reason");
+    s.errorsByReason().forEach(byReason::put);
+    ObjectNode counters = root.putObject("counters");
+    s.counters().forEach(counters::put);
+    Auditor.Report a = run.audit();
+    if (a == null) {
+      root.putNull("audit_ok");
+    } else {
+      root.put("audit_ok", a.ok());
+      ObjectNode audit = root.putObject("audit");
+      audit.put("sales", a.sales());
+      audit.put("resolved_by_request_id", a.unknownResolved());
+      audit.put("accounts_checked", a.accountsChecked());
+      audit.put("settled_fen", a.settledFen());
+      audit.put("refunded_fen", a.refundedFen());
+      ArrayNode d = audit.putArray("discrepancies");
+      a.discrepancies().forEach(d::add);
+    }
+    ObjectNode slo = root.putObject("slo");
+    if (run.settings().sloP99Millis() > 0) {
+      slo.put("p99_ms", run.settings().sloP99Millis());
+    }
+    if (run.settings().sloP999Millis() > 0) {
+      slo.put("p999_ms", run.settings().sloP999Millis());
+    }
+    ArrayNode misses = slo.putArray("missed");
+    run.sloMisses().forEach(misses::add);
+    cpu(root, "server", run.result().server(), run.result());
+    cpu(root, "load_generator", run.result().client(), run.result());
+    root.put("drained", run.result().drained());
+    root.put("ok", run.ok());
+    ArrayNode timeline = root.putArray("timeline");
+    for (Driver.Second sec : run.result().timeline()) {
+      ObjectNode n = timeline.addObject();
+      n.put("second", sec.second());
+      n.put("warmup", sec.warmup());
+      n.put("scenarios_per_s", sec.scenariosPerSecond());
+      n.put("rpcs", sec.rpcs());
+      n.put("errors", sec.errors());
+      n.put("p50_us", sec.p50Micros());
+      n.put("p99_us", sec.p99Micros());
+      n.put("in_flight", sec.inFlight());
+    }
+    return root;
+  }
+
+  private static ObjectNode latency(Histogram h) {
+    Stats.Summary v = Stats.Summary.of(h);
+    ObjectNode n = JSON.createObjectNode();
+    n.put("count", v.count());
+    n.put("p50", v.p50());
+    n.put("p90", v.p90());
+    n.put("p99", v.p99());
+    n.put("p999", v.p999());
+    n.put("p9999", v.p9999());
+    n.put("max", v.max());
+    n.put("mean", Math.round(v.mean() * 10) / 10.0);
+    return n;
+  }
+
+  static void writeJson(ObjectNode report, Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    JSON.writeValue(file.toFile(), report);
+  }
+
+  static ObjectMapper mapper() {
+    return JSON;
+  }
+}

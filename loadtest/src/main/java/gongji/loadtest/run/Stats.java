@@ -1,0 +1,170 @@
+package gongji.loadtest.run;
+
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one phase of a run measured (the warm-up and the measured window each have their own):
+ * HdrHistogram latencies in microseconds per RPC, per scenario step and per scenario, and errors
+ * by gRPC code and by {@code ErrorInfo} reason. Safe to record from any thread.
+ */
+final class Stats {
+  /** Latencies up to an hour, to three significant digits. */
+  static final long HIGHEST_MICROS = 3_600_000_000L;
+
+  private final Map<String, Histogram> byRpc = new ConcurrentHashMap<>();
+  private final Map<String, Histogram> byStep = new ConcurrentHashMap<>();
+  private final Map<String, Histogram> byScenario = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> rpcErrors = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> stepErrors = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> errorsByCode = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> errorsByReason = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+  private final Histogram allRpcs = histogram();
+  private final Histogram allScenarios = histogram();
+  private final LongAdder scenariosFailed = new LongAdder();
+
+  static Histogram histogram() {
+    return new ConcurrentHistogram(1, HIGHEST_MICROS, 3);
+  }
+
+  /** One RPC of a step ended after {@code micros}; {@code error} is null when it succeeded. */
+  void rpc(String rpc, String step, long micros, Throwable error) {
+    long v = clamp(micros);
+    byRpc.computeIfAbsent(rpc, k -> histogram()).recordValue(v);
+    byStep.computeIfAbsent(step, k -> histogram()).recordValue(v);
+    allRpcs.recordValue(v);
+    if (error != null) {
+      Status status = Target.status(error);
+      String code = status.getCode().name();
+      String reason = Target.reason(error);
+      count(rpcErrors, rpc);
+      count(stepErrors, step);
+      count(errorsByCode, code);
+      count(errorsByReason, reason.isEmpty() ? code + " (no ErrorInfo)" : reason);
+    }
+  }
+
+  /** One scenario instance ended after {@code micros}. */
+  void scenario(String scenario, long micros, boolean ok) {
+    long v = clamp(micros);
+    byScenario.computeIfAbsent(scenario, k -> histogram()).recordValue(v);
+    allScenarios.recordValue(v);
+    if (!ok) {
+      scenariosFailed.increment();
+    }
+  }
+
+  /** A load-generator error that is not an RPC (the client's in-flight bound refused to start one). */
+  void clientError(String code) {
+    count(errorsByCode, code);
+    count(errorsByReason, code);
+    scenariosFailed.increment();
+  }
+
+  /** Counts a named event (for example, sales by number of account legs). */
+  void count(String name) {
+    count(counters, name);
+  }
+
+  private static void count(Map<String, LongAdder> m, String key) {
+    m.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  private static long clamp(long micros) {
+    return Math.max(1, Math.min(HIGHEST_MICROS, micros));
+  }
+
+  Histogram allRpcs() {
+    return allRpcs;
+  }
+
+  Histogram allScenarios() {
+    return allScenarios;
+  }
+
+  /** Scenario instances that did not complete every step. */
+  long scenariosFailed() {
+    return scenariosFailed.sum();
+  }
+
+  long errors() {
+    return errorsByCode.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  Map<String, Histogram> byRpc() {
+    return new TreeMap<>(byRpc);
+  }
+
+  Map<String, Histogram> byStep() {
+    return new TreeMap<>(byStep);
+  }
+
+  Map<String, Histogram> byScenario() {
+    return new TreeMap<>(byScenario);
+  }
+
+  long rpcErrors(String rpc) {
+    return sum(rpcErrors, rpc);
+  }
+
+  long stepErrors(String step) {
+    return sum(stepErrors, step);
+  }
+
+  Map<String, Long> errorsByCode() {
+    return snapshot(errorsByCode);
+  }
+
+  Map<String, Long> errorsByReason() {
+    return snapshot(errorsByReason);
+  }
+
+  Map<String, Long> counters() {
+    return snapshot(counters);
+  }
+
+  private static long sum(Map<String, LongAdder> m, String key) {
+    LongAdder a = m.get(key);
+    return a == null ? 0 : a.sum();
+  }
+
+  private static Map<String, Long> snapshot(Map<String, LongAdder> m) {
+    Map<String, Long> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** The percentiles every report shows, in microseconds. */
+  record Summary(long count, long p50, long p90, long p99, long p999, long p9999, long max, double mean) {
+    static Summary of(Histogram h) {
+      if (h.getTotalCount() == 0) {
+        return new Summary(0, 0, 0, 0, 0, 0, 0, 0);
+      }
+      return new Summary(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
+          h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getValueAtPercentile(99.99), h.getMaxValue(),
+          h.getMean());
+    }
+  }
+
+  /** (percentile, micros) points of a histogram, for a latency-by-percentile chart. */
+  static List<double[]> percentileCurve(Histogram h) {
+    List<double[]> points = new ArrayList<>();
+    if (h.getTotalCount() == 0) {
+      return points;
+    }
+    double[] ps = {0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96, 97, 98, 99, 99.25, 99.5, 99.75, 99.9,
+        99.95, 99.99, 99.995, 99.999, 100};
+    for (double p : ps) {
+      points.add(new double[] {p, p == 100 ? h.getMaxValue() : h.getValueAtPercentile(p)});
+    }
+    return points;
+  }
+}

@@ -1,0 +1,403 @@
+package gongji.loadtest.run;
+
+import gongji.server.DemoData;
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.Binding;
+import gongji.v1.BindingRole;
+import gongji.v1.CreateBindingRequest;
+import gongji.v1.CreditAccountsRequest;
+import gongji.v1.CreditAccountsResponse;
+import gongji.v1.CreditLine;
+import gongji.v1.Credential;
+import gongji.v1.CredentialType;
+import gongji.v1.FamilyServiceGrpc;
+import gongji.v1.InsuranceType;
+import gongji.v1.Insured;
+import gongji.v1.InsuredStatus;
+import gongji.v1.Institution;
+import gongji.v1.ListBindingsRequest;
+import gongji.v1.ListBindingsResponse;
+import gongji.v1.RegionPolicy;
+import gongji.v1.RegisterInstitutionRequest;
+import gongji.v1.Relationship;
+import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.Terminal;
+import gongji.v1.UpsertInsuredRequest;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The people, families and bindings a run works on, and the state they start from.
+ *
+ * <p>A generated data set ({@link #generated}) is {@code people} insured persons in families of
+ * four, all in a region of the run's own ({@code 629900}: no retained floor, extended relatives and
+ * quotas allowed, no daily mutual-aid limit), and a pharmacy and a hospital of the run's own:
+ * <ul>
+ *   <li>{@code A} and {@code B}: employees with 50,000 yuan each (the pharmacy-sale patients);
+ *   <li>{@code C}: an employee with only 30 yuan of their own (the mutual-aid-sale patient);
+ *   <li>{@code D}: resident-insured, no personal account.
+ * </ul>
+ * Bindings are created family by family in this order until {@code --bindings} are made: A lets C
+ * draw, A lets D draw, B lets C draw, B lets D draw, A lets B draw, B lets A draw. Where A lets D
+ * draw, D opens a wallet and A assigns it 20,000 yuan of quota, which D accepts: the wallet-sale
+ * patients, who buy at a pharmacy in another province ({@code 359900}). The run's region has no
+ * wallet quiet hours and the largest transfer limits, so that setup works at any hour. Person
+ * numbers, cards and the institution codes carry the run's tag, so runs against one server do not
+ * meet.
+ *
+ * <p>The demo data set ({@link #demo}) is the one {@code gongji serve --demo} loads. Either way the
+ * opening balances and the bindings are read back through the API ({@link #readBack}) before the
+ * load starts: the auditor checks against what the server said then, not against what was sent.
+ */
+final class Workload {
+  static final String REGION = "629900";
+  /** A region in another province, where only wallet quota (and cross-province aid) reaches. */
+  static final String FAR_REGION = "359900";
+  /** The quota each wallet patient's first relative assigns to their wallet at setup. */
+  static final long WALLET_QUOTA_FEN = 2_000_000;
+  static final long RICH_FEN = 5_000_000;
+  static final long SHORT_FEN = 3_000;
+  private static final int TERMINALS = 8;
+
+  /** One insured person of the data set. */
+  record Person(String psnNo, String card, boolean hasAccount, long creditFen) {}
+
+  private final String tag;
+  private final String institution;
+  private final String hospital;
+  private final String farPharmacy;
+  private final List<String> terminalIds;
+  private final List<String> hospitalTerminalIds;
+  private final List<Person> people = new ArrayList<>();
+  /** Employees who pay for themselves (A, B). */
+  private final List<Person> payers = new ArrayList<>();
+  /** Patients whose own account is short and who draw on relatives (C). */
+  private final List<Person> shortPatients = new ArrayList<>();
+  /** Residents with an open wallet holding quota from a relative (D, where A lets D draw). */
+  private final List<Person> walletPatients = new ArrayList<>();
+  private final List<String[]> plannedBindings = new ArrayList<>();
+  private final boolean generated;
+
+  private final Map<String, String> authorizerOfBinding = new ConcurrentHashMap<>();
+  private final Map<String, Long> openingBalanceFen = new ConcurrentHashMap<>();
+  private final Map<String, Long> openingHeldFen = new ConcurrentHashMap<>();
+  private final Map<String, gongji.v1.ReconcileResponse> openingReconcile = new ConcurrentHashMap<>();
+
+  private Workload(String tag, String institution, List<String> terminalIds, String hospital,
+      List<String> hospitalTerminalIds, String farPharmacy, boolean generated) {
+    this.tag = tag;
+    this.institution = institution;
+    this.terminalIds = terminalIds;
+    this.hospital = hospital;
+    this.farPharmacy = farPharmacy;
+    this.hospitalTerminalIds = hospitalTerminalIds;
+    this.generated = generated;
+  }
+
+  /** A generated data set of {@code people} persons (a multiple of 4 is used) and up to {@code bindings} bindings. */
+  static Workload generated(String tag, int people, int bindings) {
+    if (people < 4) {
+      throw new IllegalArgumentException("--people: " + people + " (expected: >= 4)");
+    }
+    if (!tag.matches("[A-Za-z0-9]{1,10}")) {
+      throw new IllegalArgumentException("--data-tag: " + tag + " (expected: 1 to 10 of [A-Za-z0-9])");
+    }
+    String sequence = String.format("%05d", Math.floorMod(tag.hashCode(), 100_000));
+    List<String> terminals = new ArrayList<>();
+    for (int i = 1; i <= TERMINALS; i++) {
+      terminals.add(String.format("LT%02d", i));
+    }
+    Workload w = new Workload(tag, "P" + REGION + sequence, terminals, "H" + REGION + sequence, terminals,
+        "P" + FAR_REGION + sequence, true);
+    int families = people / 4;
+    for (int f = 0; f < families; f++) {
+      Person a = w.person(f, 'A', true, RICH_FEN);
+      Person b = w.person(f, 'B', true, RICH_FEN);
+      Person c = w.person(f, 'C', true, SHORT_FEN);
+      w.person(f, 'D', false, 0);
+      w.payers.add(a);
+      w.payers.add(b);
+      w.shortPatients.add(c);
+    }
+    String[][] order = {{"A", "C", "PARENT"}, {"A", "D", "CHILD"}, {"B", "C", "PARENT"}, {"B", "D", "CHILD"},
+        {"A", "B", "SPOUSE"}, {"B", "A", "SPOUSE"}};
+    for (String[] kind : order) {
+      for (int f = 0; f < families && w.plannedBindings.size() < bindings; f++) {
+        w.plannedBindings.add(new String[] {w.psnNo(f, kind[0].charAt(0)), w.psnNo(f, kind[1].charAt(0)), kind[2]});
+        if (kind[0].equals("A") && kind[1].equals("D")) {
+          w.walletPatients.add(w.people.get(4 * f + 3));
+        }
+      }
+    }
+    return w;
+  }
+
+  /** The demo data set of {@code gongji serve --demo}, which must already be loaded. */
+  static Workload demo() {
+    Workload w = new Workload("demo", DemoData.PHARMACY, List.of("POS01", "POS02"), DemoData.HOSPITAL, List.of("HIS01"),
+        DemoData.FUZHOU_PHARMACY, false);
+    Person zhangWei = w.add(DemoData.ZHANG_WEI, "SSC-ZHANGWEI", true);
+    Person liNa = w.add(DemoData.LI_NA, "SSC-LINA", true);
+    w.add(DemoData.ZHANG_JIANGUO, "SSC-ZHANGJIANGUO", false);
+    w.add(DemoData.WANG_XIUYING, "SSC-WANGXIUYING", true);
+    Person zhaoLei = w.add(DemoData.ZHAO_LEI, "SSC-ZHAOLEI", true);
+    Person liuGuilan = w.add(DemoData.LIU_GUILAN, "SSC-LIUGUILAN", true);
+    Person zhangXiaoyu = w.add(DemoData.ZHANG_XIAOYU, "SSC-ZHANGXIAOYU", false);
+    w.walletPatients.add(zhangXiaoyu);
+    w.payers.addAll(List.of(zhangWei, zhaoLei, liuGuilan));
+    w.shortPatients.add(liNa);
+    return w;
+  }
+
+  private Person add(String psnNo, String card, boolean hasAccount) {
+    Person p = new Person(psnNo, card, hasAccount, 0);
+    people.add(p);
+    return p;
+  }
+
+  private String psnNo(int family, char member) {
+    return "LT" + tag + "F" + family + member;
+  }
+
+  private Person person(int family, char member, boolean employee, long creditFen) {
+    String psn = psnNo(family, member);
+    Person p = new Person(psn, "C" + psn, employee, creditFen);
+    people.add(p);
+    return p;
+  }
+
+  String institution() {
+    return institution;
+  }
+
+  /** A terminal of the pharmacy, taken in turn. */
+  Terminal terminal(long index) {
+    return Terminal.newBuilder().setFixmedinsCode(institution)
+        .setTerminalId(terminalIds.get((int) Math.floorMod(index, (long) terminalIds.size()))).setOperatorId("loadtest")
+        .build();
+  }
+
+  /** A terminal of the hospital, taken in turn. */
+  Terminal hospitalTerminal(long index) {
+    return Terminal.newBuilder().setFixmedinsCode(hospital)
+        .setTerminalId(hospitalTerminalIds.get((int) Math.floorMod(index, (long) hospitalTerminalIds.size())))
+        .setOperatorId("loadtest").build();
+  }
+
+  /** A terminal of the pharmacy in another province, taken in turn. */
+  Terminal farTerminal(long index) {
+    List<String> ids = generated ? terminalIds : List.of("POS01");
+    return Terminal.newBuilder().setFixmedinsCode(farPharmacy)
+        .setTerminalId(ids.get((int) Math.floorMod(index, (long) ids.size()))).setOperatorId("loadtest").build();
+  }
+
+  /** The wallet patients are taken in turn. */
+  Person walletPatient(long turn) {
+    if (walletPatients.isEmpty()) {
+      throw new IllegalArgumentException("wallet-sale needs wallets: --bindings at least people / 2");
+    }
+    return walletPatients.get((int) Math.floorMod(turn, (long) walletPatients.size()));
+  }
+
+  /** The institutions of the data set: the pharmacy, the hospital, the pharmacy in another province. */
+  List<String> institutions() {
+    return List.of(institution, hospital, farPharmacy);
+  }
+
+  /** Today in China time (UTC+8), the day Reconcile counts in. */
+  static String today() {
+    return java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString();
+  }
+
+  /** Each institution's day-end totals read before the load, and the day they are of. */
+  Map<String, gongji.v1.ReconcileResponse> openingReconcile() {
+    return openingReconcile;
+  }
+
+  List<Person> people() {
+    return people;
+  }
+
+  Person anyone(SplittableRandom r) {
+    return people.get(r.nextInt(people.size()));
+  }
+
+  Person payer(SplittableRandom r) {
+    return payers.get(r.nextInt(payers.size()));
+  }
+
+  /** The short patients are taken in turn, so that each drains its own account once before any is reused. */
+  Person shortPatient(long turn) {
+    return shortPatients.get((int) Math.floorMod(turn, (long) shortPatients.size()));
+  }
+
+  int bindingsPlanned() {
+    return plannedBindings.size();
+  }
+
+  /** The person whose account a binding draws on, or null when the binding is not of this data set. */
+  String authorizerOf(String bindingId) {
+    return authorizerOfBinding.get(bindingId);
+  }
+
+  Map<String, Long> openingBalanceFen() {
+    return openingBalanceFen;
+  }
+
+  Map<String, Long> openingHeldFen() {
+    return openingHeldFen;
+  }
+
+  /**
+   * Creates the data set through AdminService: the region policy, the institution, the persons
+   * (pipelined, at most {@code maxInFlight} at once), their opening credits (CreditAccounts, batches
+   * of up to 10,000 lines, keyed by the tag so a second setup credits nothing twice), the bindings.
+   */
+  void setUp(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
+    if (!generated) {
+      return;
+    }
+    Bounded calls = new Bounded(maxInFlight, deadlineNanos);
+    for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
+      calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder()
+          .setPolicy(RegionPolicy.newBuilder().setAdmdvs(region[0]).setName(region[1]).setRetainedFloorFen(0)
+              .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800)
+              .setWalletMaxTransfersPerDay(100).setWalletMaxTransferFen(100_000_000)
+              .setWalletQuietFromHour(12).setWalletQuietUntilHour(12))
+          .build()));
+    }
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+        .setInstitution(Institution.newBuilder().setFixmedinsCode(farPharmacy).setName("压测外省药房 " + tag)
+            .addAllTerminalIds(terminalIds)).build()));
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+        .setInstitution(Institution.newBuilder().setFixmedinsCode(institution).setName("压测药房 " + tag)
+            .addAllTerminalIds(terminalIds)).build()));
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+        .setInstitution(Institution.newBuilder().setFixmedinsCode(hospital).setName("压测医院 " + tag)
+            .addAllTerminalIds(hospitalTerminalIds)).build()));
+    calls.awaitAll("region and institution");
+    for (Person p : people) {
+      Insured insured = Insured.newBuilder().setPsnNo(p.psnNo()).setName("压测" + p.psnNo().substring(p.psnNo().length() - 2))
+          .setInsuranceType(p.hasAccount() ? InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC : InsuranceType.INSURANCE_TYPE_RESIDENT_BASIC)
+          .setStatus(InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs(REGION)
+          .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD).setNumber(p.card()))
+          .build();
+      calls.submit(() -> target.call(AdminServiceGrpc.getUpsertInsuredMethod(),
+          UpsertInsuredRequest.newBuilder().setInsured(insured).build()));
+    }
+    calls.awaitAll("persons");
+    List<CreditLine> lines = new ArrayList<>();
+    int batch = 0;
+    for (Person p : people) {
+      if (p.creditFen() > 0) {
+        lines.add(CreditLine.newBuilder().setPsnNo(p.psnNo()).setAmountFen(p.creditFen()).build());
+      }
+      if (lines.size() == 10_000 || (p == people.get(people.size() - 1) && !lines.isEmpty())) {
+        CreditAccountsRequest req = CreditAccountsRequest.newBuilder().setRequestId("lt-" + tag + "-credit-" + batch++)
+            .addAllLines(lines).build();
+        lines = new ArrayList<>();
+        calls.submit(() -> target.call(AdminServiceGrpc.getCreditAccountsMethod(), req, 120_000)
+            .thenApply(Workload::checkCredits));
+      }
+    }
+    calls.awaitAll("credits");
+    for (String[] b : plannedBindings) {
+      CreateBindingRequest req = CreateBindingRequest.newBuilder().setAuthorizerPsnNo(b[0]).setBeneficiaryPsnNo(b[1])
+          .setRelationship(Relationship.valueOf("RELATIONSHIP_" + b[2])).build();
+      calls.submit(() -> target.call(AdminServiceGrpc.getCreateBindingMethod(), req)
+          .exceptionally(e -> {
+            // A second setup with the same tag finds the binding there already: fine, it is read back.
+            if (Target.status(e).getCode() == Status.Code.ALREADY_EXISTS
+                || Target.status(e).getCode() == Status.Code.FAILED_PRECONDITION) {
+              return Binding.getDefaultInstance();
+            }
+            throw new IllegalStateException("CreateBinding " + b[0] + " -> " + b[1] + ": " + Target.status(e), e);
+          }));
+    }
+    calls.awaitAll("bindings");
+    for (Person d : walletPatients) {
+      String authorizer = d.psnNo().substring(0, d.psnNo().length() - 1) + "A";
+      calls.submit(() -> target.call(FamilyServiceGrpc.getOpenWalletMethod(),
+              gongji.v1.OpenWalletRequest.newBuilder().setPsnNo(d.psnNo()).build())
+          .handle((w, e) -> {
+            // A second setup with the same tag finds the wallet open already.
+            if (e != null && Target.status(e).getCode() != Status.Code.ALREADY_EXISTS
+                && Target.status(e).getCode() != Status.Code.FAILED_PRECONDITION) {
+              throw new IllegalStateException("OpenWallet " + d.psnNo() + ": " + Target.status(e), e);
+            }
+            return w;
+          })
+          .thenCompose(w -> target.call(FamilyServiceGrpc.getGetWalletMethod(),
+              gongji.v1.GetWalletRequest.newBuilder().setPsnNo(d.psnNo()).build()))
+          .thenCompose(w -> w.getAvailableFen() > 0 || w.getPendingFen() > 0
+              ? CompletableFuture.completedFuture(null)
+              : target.call(FamilyServiceGrpc.getAssignWalletQuotaMethod(), gongji.v1.AssignWalletQuotaRequest.newBuilder()
+                  .setRequestId("lt-" + tag + "-wallet-" + d.psnNo()).setAuthorizerPsnNo(authorizer)
+                  .setBeneficiaryPsnNo(d.psnNo()).setAmountFen(WALLET_QUOTA_FEN).build())
+                  .thenCompose(t -> target.call(FamilyServiceGrpc.getAcceptWalletTransferMethod(),
+                      gongji.v1.AcceptWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+                          .setByPsnNo(d.psnNo()).build()))
+                  .thenApply(t -> null)));
+    }
+    calls.awaitAll("wallets");
+  }
+
+  private static CreditAccountsResponse checkCredits(CreditAccountsResponse r) {
+    for (var line : r.getResultsList()) {
+      if (!line.getErrorReason().isEmpty() && !line.getErrorReason().equals("DUPLICATE")) {
+        throw new IllegalStateException("CreditAccounts line refused: " + line.getErrorReason() + " " + line.getErrorMessage());
+      }
+    }
+    return r;
+  }
+
+  /**
+   * Reads every account (balance and held funds) and every binding of the data set's people, and
+   * each institution's totals of the day.
+   */
+  void readBack(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
+    Bounded calls = new Bounded(maxInFlight, deadlineNanos);
+    String day = today();
+    for (String code : institutions()) {
+      calls.submit(() -> target.call(AdminServiceGrpc.getReconcileMethod(),
+          gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(day).build())
+          .handle((r, e) -> {
+            if (e == null) {
+              openingReconcile.put(code, r);
+            } else if (Target.status(e).getCode() != Status.Code.NOT_FOUND) {
+              throw new IllegalStateException("Reconcile " + code + ": " + Target.status(e), e);
+            }
+            // Not registered (a data set made before it had a hospital): nothing to reconcile there.
+            return null;
+          }));
+    }
+    for (Person p : people) {
+      if (p.hasAccount()) {
+        calls.submit(() -> target.call(AdminServiceGrpc.getGetAccountMethod(),
+            gongji.v1.GetAccountRequest.newBuilder().setPsnNo(p.psnNo()).build()).thenAccept(a -> {
+              openingBalanceFen.put(p.psnNo(), a.getBalanceFen());
+              openingHeldFen.put(p.psnNo(), a.getHeldFen());
+            }));
+        calls.submit(() -> listBindings(target, p.psnNo(), ""));
+      }
+    }
+    calls.awaitAll("reading back accounts and bindings");
+  }
+
+  private CompletableFuture<Void> listBindings(Target target, String psnNo, String pageToken) {
+    return target.call(FamilyServiceGrpc.getListBindingsMethod(), ListBindingsRequest.newBuilder().setPsnNo(psnNo)
+        .setRole(BindingRole.BINDING_ROLE_AUTHORIZER).setPageSize(1000).setPageToken(pageToken).build())
+        .thenCompose((ListBindingsResponse r) -> {
+          for (Binding b : r.getBindingsList()) {
+            authorizerOfBinding.put(b.getBindingId(), b.getAuthorizerPsnNo());
+          }
+          return r.getNextPageToken().isEmpty() ? CompletableFuture.completedFuture(null)
+              : listBindings(target, psnNo, r.getNextPageToken());
+        });
+  }
+}

@@ -1,0 +1,160 @@
+package gongji.loadtest.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Smoke runs of {@code loadtest run} against the real gateway (Netty on 127.0.0.1, a durable journal
+ * in a temporary directory): every scenario a couple of seconds at a low rate with the audit on, each
+ * checked through its exit status and its JSON report. No figure is asserted: timing belongs in
+ * benchmarks.
+ */
+@Timeout(120)
+class LoadRunTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path dir;
+
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void startGateway() throws Exception {
+    gateway = TestGateway.start(dir.resolve("data"), true);
+  }
+
+  @AfterAll
+  static void stopGateway() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"health", "identify", "pharmacy-sale", "mutual-aid-sale", "cancel", "refund", "duplicate", "mixed",
+      "hospital-discharge", "wallet-sale"})
+  void run_eachScenarioOpenLoop_passesAuditAndWritesReport(String scenario) throws Exception {
+    Path json = dir.resolve(scenario + ".json");
+    Path html = dir.resolve(scenario + ".html");
+    Result r = run("--target", gateway.target(), "--scenario", scenario, "--rate", "40", "--warmup", "0.5",
+        "--duration", "1.5", "--seed", "7", "--people", "40", "--data-tag", "smoke" + scenario.length(),
+        "--report-json", json.toString(), "--report-html", html.toString());
+
+    assertEquals(0, r.exitCode(), r.output());
+    JsonNode report = JSON.readTree(json.toFile());
+    assertEquals(scenario, report.get("scenario").asText());
+    assertEquals("open", report.get("mode").asText());
+    assertEquals(40.0, report.get("rate_target").asDouble());
+    assertTrue(report.get("throughput_rps").asDouble() > 0, report.toString());
+    for (String p : List.of("p50", "p90", "p99", "p999", "max")) {
+      assertTrue(report.get("latency_us").get(p).asLong() > 0, p + " in " + report.get("latency_us"));
+    }
+    assertTrue(report.get("latency_us").get("p50").asLong() <= report.get("latency_us").get("max").asLong());
+    assertEquals(0, report.get("errors").get("total").asLong(), report.get("errors").toString());
+    if (scenario.equals("health")) {
+      assertTrue(report.get("audit_ok").isNull(), "health moves no money: nothing to audit");
+    } else {
+      assertTrue(report.get("audit_ok").asBoolean(), report.get("audit").toString());
+    }
+    String page = Files.readString(html);
+    assertTrue(page.contains("<svg id=\"latency-chart\"") && page.contains("<svg id=\"throughput-chart\""), page);
+    java.util.regex.Matcher svg = java.util.regex.Pattern.compile("(?s)<svg.*?</svg>").matcher(page);
+    int charts = 0;
+    while (svg.find()) {
+      // Each chart is well-formed XML with a drawn line.
+      org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+          .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg.group())));
+      assertEquals(1, doc.getElementsByTagName("path").getLength(), svg.group());
+      charts++;
+    }
+    assertEquals(2, charts);
+    assertTrue(page.contains("<b id=\"audit\" class=\"" + (scenario.equals("health") ? "\">off" : "good\">OK")), page);
+    assertFalse(page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").matches("(?s).*(https?:|src=|<script|<link).*"),
+        "the page loads nothing from the network");
+  }
+
+  @Test
+  void run_closedLoopOnDemoData_passesAudit() throws Exception {
+    Path json = dir.resolve("closed.json");
+    Result r = run("--target", gateway.target(), "--scenario", "mixed", "--concurrency", "4", "--warmup", "0.5",
+        "--duration", "1.5", "--seed", "8", "--data", "demo", "--report-json", json.toString());
+
+    assertEquals(0, r.exitCode(), r.output());
+    JsonNode report = JSON.readTree(json.toFile());
+    assertEquals("closed", report.get("mode").asText());
+    assertTrue(report.get("rate_target").isNull());
+    assertTrue(report.get("audit_ok").asBoolean(), report.get("audit").toString());
+  }
+
+  @Test
+  void run_maxRequests_boundsTheRun() throws Exception {
+    Path json = dir.resolve("bounded.json");
+    Result r = run("--target", gateway.target(), "--scenario", "identify", "--concurrency", "2", "--warmup", "0",
+        "--duration", "60", "--max-requests", "25", "--seed", "9", "--people", "8", "--data-tag", "bounded",
+        "--report-json", json.toString());
+
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals(25, JSON.readTree(json.toFile()).get("rpcs").get("Identify").get("count").asLong());
+  }
+
+  @Test
+  void run_unmeetableObjective_exitsOne() throws Exception {
+    Result r = run("--target", gateway.target(), "--scenario", "health", "--rate", "20", "--warmup", "0",
+        "--duration", "0.5", "--slo-p99-ms", "0.000001");
+
+    assertEquals(1, r.exitCode(), r.output());
+    assertTrue(r.output().contains("SLO MISSED: p99"), r.output());
+  }
+
+  @Test
+  void run_findMaxRate_searchesInStepsAndReportsEach() throws Exception {
+    Path json = dir.resolve("search.json");
+    Result r = run("--target", gateway.target(), "--scenario", "health", "--find-max-rate", "--rate", "20", "--warmup",
+        "0.1", "--step-duration", "0.3", "--slo-p99-ms", "1000000", "--max-wall-seconds", "60", "--report-json",
+        json.toString());
+
+    assertEquals(0, r.exitCode(), r.output());
+    JsonNode report = JSON.readTree(json.toFile());
+    JsonNode search = report.get("find_max_rate");
+    assertEquals(search.get("max_rate").asDouble(), report.get("rate_target").asDouble(), "the reported step is the best");
+    assertTrue(search.get("steps").size() >= 2, search.toString());
+    assertTrue(search.get("steps").get(0).get("met").asBoolean(), search.toString());
+    assertEquals(20.0, search.get("steps").get(0).get("rate").asDouble());
+    assertEquals(30.0, search.get("steps").get(1).get("rate").asDouble(), "each met step raises the rate by half");
+  }
+
+  @Test
+  void run_badUsage_exitsTwo() {
+    assertEquals(2, run("--target", "127.0.0.1:1", "--rate", "10", "--concurrency", "2").exitCode());
+    assertEquals(2, run("--target", "127.0.0.1:1", "--rate", "10", "--scenario", "nope").exitCode());
+    assertEquals(2, run("--rate", "10").exitCode());
+    Result help = run("--help");
+    assertEquals(0, help.exitCode());
+  }
+
+  record Result(int exitCode, String output) {}
+
+  static Result run(String... args) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    int code = RunCommand.run(args, out);
+    return new Result(code, bytes.toString(StandardCharsets.UTF_8));
+  }
+}

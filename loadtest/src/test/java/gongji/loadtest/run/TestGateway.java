@@ -1,0 +1,47 @@
+package gongji.loadtest.run;
+
+import gongji.server.DemoData;
+import gongji.server.GatewayConfig;
+import gongji.server.GatewayServer;
+import gongji.server.Node;
+import gongji.server.ledger.storage.FileStorage;
+import java.nio.file.Path;
+import java.time.InstantSource;
+
+/** The real gateway, in this JVM, on Netty at 127.0.0.1 and a free port, journalling to a directory. */
+final class TestGateway implements AutoCloseable {
+  private final GatewayServer server;
+
+  private TestGateway(GatewayServer server) {
+    this.server = server;
+  }
+
+  static TestGateway start(Path dataDir, boolean demo) throws Exception {
+    GatewayConfig config = GatewayConfig.forTests();
+    Node node = Node.open(config, InstantSource.system(), new FileStorage(dataDir));
+    try {
+      if (demo) {
+        DemoData.load(node.gateway());
+      }
+      return new TestGateway(GatewayServer.startNetty(node, config));
+    } catch (Exception e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  String target() {
+    return "127.0.0.1:" + server.port();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the gateway", e);
+    }
+  }
+}
