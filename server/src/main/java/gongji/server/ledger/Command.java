@@ -76,6 +76,15 @@ public sealed interface Command {
   sealed interface Keyed extends Command {
     String requestId();
 
+    /**
+     * Whose request ids this one is among: the institution for a terminal's requests, "" for the
+     * agency's back office. The same id in two scopes is two requests (as Stripe scopes idempotency
+     * keys to the account): one institution can neither block, reverse nor probe another's ids.
+     */
+    default String scope() {
+      return "";
+    }
+
     /** A hash of the whole request as the client sent it: same id, other content = reuse. */
     long contentHash();
   }
@@ -303,6 +312,11 @@ public sealed interface Command {
       boolean useAccount,
       boolean useMutualAid) implements Keyed {
     @Override
+    public String scope() {
+      return institution();
+    }
+
+    @Override
     public Type type() {
       return Type.AUTHORIZE;
     }
@@ -321,6 +335,11 @@ public sealed interface Command {
   record Settle(String requestId, long contentHash, String institution, String txnId, long finalTotalFen)
       implements Keyed {
     @Override
+    public String scope() {
+      return institution();
+    }
+
+    @Override
     public Type type() {
       return Type.SETTLE;
     }
@@ -334,6 +353,11 @@ public sealed interface Command {
 
   record Cancel(String requestId, long contentHash, String institution, String txnId) implements Keyed {
     @Override
+    public String scope() {
+      return institution();
+    }
+
+    @Override
     public Type type() {
       return Type.CANCEL;
     }
@@ -346,6 +370,11 @@ public sealed interface Command {
   }
 
   record Refund(String requestId, long contentHash, String institution, String txnId) implements Keyed {
+    @Override
+    public String scope() {
+      return institution();
+    }
+
     @Override
     public Type type() {
       return Type.REFUND;
@@ -377,6 +406,11 @@ public sealed interface Command {
    */
   record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail)
       implements Keyed {
+    @Override
+    public String scope() {
+      return institution();
+    }
+
     @Override
     public Type type() {
       return Type.REJECT;

@@ -174,7 +174,7 @@ public final class Ledger {
 
   /** A refusal the gateway decided (an impersonation, say), recorded under its request id. */
   private Result reject(Command.Reject c) {
-    if (c.outcome() == Outcome.IMPERSONATION && !requests.contains(c.requestId())) {
+    if (c.outcome() == Outcome.IMPERSONATION && !requests.contains(c.scope(), c.requestId())) {
       records.alert("IMPERSONATION", c.institution(), "", c.detail());
     }
     Result seen = requests.replay(c, c.kind());
@@ -188,9 +188,9 @@ public final class Ledger {
    */
   private Result reverse(Command.Reverse c) {
     String id = c.originalRequestId();
-    RequestLog.Entry e = requests.entry(id);
+    RequestLog.Entry e = requests.entry(c.institution(), id);
     if (e == null) {
-      requests.tombstone(id, c.institution());
+      requests.tombstone(c.institution(), id);
       return new Result.Reversal(id, ReversalOutcome.NOT_RECEIVED, "");
     }
     if (!e.subject.equals(c.institution())) {
@@ -215,13 +215,13 @@ public final class Ledger {
     if (refused != null) {
       return refused;
     }
-    requests.markReversed(id);
+    requests.markReversed(c.institution(), id);
     return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
   }
 
   private Result getTransaction(Command.GetTransaction c) {
     if (c.requestId() != null) {
-      RequestLog.Entry e = requests.entry(c.requestId());
+      RequestLog.Entry e = requests.entry(c.institution(), c.requestId());
       if (e == null || !e.subject.equals(c.institution())) {
         return new Rejected(Outcome.REQUEST_NOT_FOUND, "request_id " + c.requestId() + " is not known to " + c.institution());
       }
@@ -365,14 +365,14 @@ public final class Ledger {
     l.bindings.read(in);
     l.wallets.read(in, l.bindings);
     l.sales.read(in, l.bindings);
-    l.requests.read(in);
+    l.requests.read(in, format);
     List<HistoryRecord> history = List.of();
     if (format == 3) {
       history = l.records.readFormat3(in, l.registry, l.sales);
     } else {
       l.records.read(in);
     }
-    l.requests.readExtras(in);
+    l.requests.readExtras(in, format);
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
     }

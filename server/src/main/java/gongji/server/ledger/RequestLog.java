@@ -13,6 +13,8 @@ import java.util.Map;
  * The idempotency record: what every request id of the window led to, so that a retry gets the
  * original result. Same id and same content: the original result; other content:
  * REQUEST_ID_REUSED; reversed (or named by a reversal before it arrived): REQUEST_ID_REVERSED.
+ * Request ids are scoped ({@link Command.Keyed#scope}): each institution's, and the back office's,
+ * are apart, kept under the key {@code scope "|" id} (request ids never hold a "|").
  *
  * <p>It keeps what it takes to answer a replay, not the result itself (which would cost hundreds of
  * bytes per id over the whole window): the sale it touched and the few numbers of that moment. For
@@ -39,12 +41,17 @@ final class RequestLog {
     return requests.size();
   }
 
+  /** The key of a request id in a scope. */
+  static String key(String scope, String requestId) {
+    return scope + '|' + requestId;
+  }
+
   /**
    * The result of an earlier request with this id, if there was one: the same result for the same
    * content; REQUEST_ID_REUSED for other content; REQUEST_ID_REVERSED once reversed. Null if new.
    */
   Result replay(Keyed c, RequestKind kind) {
-    Entry e = entry(c.requestId());
+    Entry e = entry(c.scope(), c.requestId());
     if (e == null) {
       return null;
     }
@@ -65,18 +72,19 @@ final class RequestLog {
   /** Keeps what it takes to answer a replay of this request (see {@link #resultOf}); returns the result. */
   Result record(Keyed c, RequestKind kind, String subject, Result result) {
     long now = time.nowMillis();
+    String key = key(c.scope(), c.requestId());
     Entry e;
     if (result instanceof Result.Sale s && (kind == RequestKind.AUTHORIZE || kind == RequestKind.SETTLE)) {
       Txn t = sales.txn(s.txn().txnId());
       if (kind == RequestKind.AUTHORIZE) {
-        t.authorizeRequestId = c.requestId();
+        t.authorizeKey = key;
         t.authorizeHash = c.contentHash();
       } else {
-        t.settleRequestId = c.requestId();
+        t.settleKey = key;
         t.settleHash = c.contentHash();
         t.settledAtMillis = now;
       }
-      requests.put(c.requestId(), t);
+      requests.put(key, t);
       return result;
     }
     if (result instanceof Rejected r) {
@@ -98,31 +106,37 @@ final class RequestLog {
     } else {
       throw new IllegalStateException("cannot record " + result);
     }
-    requests.put(c.requestId(), e);
+    requests.put(key, e);
     return result;
   }
 
-  /** Whether a request id was seen in the window (tombstones included). */
-  boolean contains(String requestId) {
-    return requests.containsKey(requestId);
+  /** Whether a request id was seen in a scope in the window (tombstones included). */
+  boolean contains(String scope, String requestId) {
+    return requests.containsKey(key(scope, requestId));
   }
 
-  /** The entry of a request id, or null; for a sale's own requests, made from the sale. */
-  Entry entry(String requestId) {
-    Object v = requests.get(requestId);
-    return v == null ? null : entryOf(requestId, v);
+  /** The entry of a request id in a scope, or null; for a sale's own requests, made from the sale. */
+  Entry entry(String scope, String requestId) {
+    String key = key(scope, requestId);
+    Object v = requests.get(key);
+    return v == null ? null : entryOf(key, v);
   }
 
-  /** Leaves a tombstone: the original of a reversal has not arrived (or never will) and is refused. */
-  void tombstone(String requestId, String institution) {
-    requests.put(requestId, new Entry(RequestKind.TOMBSTONE, 0, institution, null, null, null, 0, 0, time.nowMillis()));
+  /**
+   * Leaves a tombstone in an institution's scope: the original of a reversal has not arrived (or
+   * never will) and is refused when it does.
+   */
+  void tombstone(String institution, String requestId) {
+    requests.put(key(institution, requestId),
+        new Entry(RequestKind.TOMBSTONE, 0, institution, null, null, null, 0, 0, time.nowMillis()));
   }
 
-  /** Marks a request reversed: a retry of it is refused from now on. */
-  void markReversed(String requestId) {
-    Object v = requests.get(requestId);
+  /** Marks a request of a scope reversed: a retry of it is refused from now on. */
+  void markReversed(String scope, String requestId) {
+    String key = key(scope, requestId);
+    Object v = requests.get(key);
     if (v instanceof Txn sale) {
-      if (requestId.equals(sale.authorizeRequestId)) {
+      if (key.equals(sale.authorizeKey)) {
         sale.authorizeReversed = true;
       } else {
         sale.settleReversed = true;
@@ -142,21 +156,21 @@ final class RequestLog {
         break;
       }
       if (e.getValue() instanceof Txn t) { // the sale outlives its request ids: let them go
-        if (e.getKey().equals(t.authorizeRequestId)) {
-          t.authorizeRequestId = null;
+        if (e.getKey().equals(t.authorizeKey)) {
+          t.authorizeKey = null;
         } else {
-          t.settleRequestId = null;
+          t.settleKey = null;
         }
       }
       it.remove();
     }
   }
 
-  private static Entry entryOf(String requestId, Object v) {
+  private static Entry entryOf(String key, Object v) {
     if (!(v instanceof Txn t)) {
       return (Entry) v;
     }
-    boolean authorize = requestId.equals(t.authorizeRequestId);
+    boolean authorize = key.equals(t.authorizeKey);
     Entry e = authorize
         ? new Entry(RequestKind.AUTHORIZE, t.authorizeHash, t.institution.code(), null, t,
             TxnState.AUTHORIZED, t.authorizedBalanceAfterFen, 0, t.createdAtMillis)
@@ -167,30 +181,30 @@ final class RequestLog {
   }
 
   /** When a request was recorded. */
-  private static long recordedAt(String requestId, Object v) {
+  private static long recordedAt(String key, Object v) {
     if (v instanceof Txn t) {
-      return requestId.equals(t.authorizeRequestId) ? t.createdAtMillis : t.settledAtMillis;
+      return key.equals(t.authorizeKey) ? t.createdAtMillis : t.settledAtMillis;
     }
     return ((Entry) v).atMillis;
   }
 
   /** Keeps a request in the compact form when it is a sale's own successful authorization or settlement. */
-  private void keep(String requestId, Entry e) {
+  private void keep(String key, Entry e) {
     Txn t = e.txn;
     if (e.rejected == null && t != null && (e.kind == RequestKind.AUTHORIZE || e.kind == RequestKind.SETTLE)) {
       if (e.kind == RequestKind.AUTHORIZE) {
-        t.authorizeRequestId = requestId;
+        t.authorizeKey = key;
         t.authorizeHash = e.contentHash;
         t.authorizeReversed = e.reversed;
       } else {
-        t.settleRequestId = requestId;
+        t.settleKey = key;
         t.settleHash = e.contentHash;
         t.settledAtMillis = e.atMillis;
         t.settleReversed = e.reversed;
       }
-      requests.put(requestId, t);
+      requests.put(key, t);
     } else {
-      requests.put(requestId, e);
+      requests.put(key, e);
     }
   }
 
@@ -235,9 +249,13 @@ final class RequestLog {
     }
   }
 
-  void read(ByteBuffer in) {
+  /**
+   * Reads the entries; a snapshot of format 3 kept them by bare request id, which becomes the key of
+   * the scope the entry belongs to (the institution for a terminal's request, the back office else).
+   */
+  void read(ByteBuffer in, int format) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      String requestId = CommandCodec.str(in);
+      String key = CommandCodec.str(in);
       RequestKind kind = RequestKind.ofCode(in.get() & 0xff);
       long hash = in.getLong();
       String subject = CommandCodec.str(in);
@@ -251,7 +269,12 @@ final class RequestLog {
           txnId.isEmpty() ? null : LedgerSnapshot.known(sales.txn(txnId), "sale", txnId),
           stateAfter == 255 ? null : TxnState.ofCode(stateAfter), in.getLong(), in.getLong(), in.getLong());
       e.reversed = in.get() != 0;
-      keep(requestId, e);
+      if (format == 3) {
+        key = key(terminalKind(kind) ? subject : "", key);
+      } else if (key.indexOf('|') < 0) {
+        throw new IllegalArgumentException("snapshot has a request key without a scope: " + key);
+      }
+      keep(key, e);
     }
   }
 
@@ -281,24 +304,34 @@ final class RequestLog {
     }
   }
 
-  void readExtras(ByteBuffer in) {
+  void readExtras(ByteBuffer in, int format) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      Entry e = extraOf(CommandCodec.str(in));
+      Entry e = extraOf(CommandCodec.str(in), format);
       e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      Entry e = extraOf(CommandCodec.str(in));
+      Entry e = extraOf(CommandCodec.str(in), format);
       e.extra = new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
           CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
           WalletTransferState.ofCode(in.get() & 0xff), in.getLong(), in.getLong(), CommandCodec.str(in));
     }
   }
 
-  private Entry extraOf(String requestId) {
-    if (!(requests.get(requestId) instanceof Entry e)) {
-      throw new IllegalArgumentException("snapshot has a result for an unknown request " + requestId);
+  /** Premiums and wallet transfers are the back office's requests. */
+  private Entry extraOf(String key, int format) {
+    String scoped = format == 3 ? key("", key) : key;
+    if (!(requests.get(scoped) instanceof Entry e)) {
+      throw new IllegalArgumentException("snapshot has a result for an unknown request " + scoped);
     }
     return e;
+  }
+
+  /** The kinds of request a terminal makes, kept in its institution's scope. */
+  private static boolean terminalKind(RequestKind kind) {
+    return switch (kind) {
+      case AUTHORIZE, SETTLE, CANCEL, REFUND, TOMBSTONE -> true;
+      case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN -> false;
+    };
   }
 
   /**

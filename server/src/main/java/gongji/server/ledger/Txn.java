@@ -32,11 +32,11 @@ final class Txn {
   long settledCashFen;
   long settledInScopeFen;
   long settledBalanceAfterFen;
-  // Its own two requests, kept here instead of in entries of their own (see RequestLog).
-  String authorizeRequestId;
+  // Its own two requests (their keys in the request log), kept here instead of entries of their own.
+  String authorizeKey;
   long authorizeHash;
   boolean authorizeReversed;
-  String settleRequestId;
+  String settleKey;
   long settleHash;
   long settledAtMillis;
   boolean settleReversed;

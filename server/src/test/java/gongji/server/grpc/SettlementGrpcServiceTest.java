@@ -29,6 +29,7 @@ import static gongji.v1.TransactionState.TRANSACTION_STATE_EXPIRED;
 import static gongji.v1.TransactionState.TRANSACTION_STATE_REFUNDED;
 import static gongji.v1.TransactionState.TRANSACTION_STATE_SETTLED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -738,12 +739,49 @@ class SettlementGrpcServiceTest {
   }
 
   @Test
-  void reverse_otherInstitutionsRequest_notFound() {
+  void reverse_otherInstitutionsRequest_isNotSeenAndChangesNothing() {
     employee("PSN0001", "李娜", LANZHOU, 10_000);
-    gw.settlement().authorize(authorize("A-1", POS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 3_000)).build());
+    AuthorizeRequest req = authorize("A-1", POS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 3_000)).build();
+    AuthorizeResponse a = gw.settlement().authorize(req);
 
-    Refusal.expect(Code.NOT_FOUND, "REQUEST_NOT_FOUND", () -> gw.settlement().reverse(reverse(HIS, "A-1")));
+    ReverseResponse rev = gw.settlement().reverse(reverse(HIS, "A-1"));
+
+    // Request ids are the institution's own: the hospital's "A-1" is another request, never sent.
+    assertEquals(ReversalOutcome.REVERSAL_OUTCOME_NOT_RECEIVED, rev.getOutcome());
+    assertEquals("", rev.getTransactionId());
     assertAccount("PSN0001", 10_000, 3_000);
+    assertEquals(a, gw.settlement().authorize(req), "the pharmacy's request still answers as the first time");
+  }
+
+  @Test
+  void reverse_ofAnIdAnotherInstitutionHasNotUsedYet_doesNotBlockIt() {
+    employee("PSN0001", "李娜", LANZHOU, 10_000);
+    gw.settlement().reverse(reverse(HIS, "A-SQUAT"));
+
+    AuthorizeResponse a = gw.settlement().authorize(
+        authorize("A-SQUAT", POS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 3_000)).build());
+
+    assertEquals(TRANSACTION_STATE_AUTHORIZED, a.getState());
+    assertAccount("PSN0001", 10_000, 3_000);
+    Refusal.expect(Code.FAILED_PRECONDITION, "REQUEST_ID_REVERSED", () -> gw.settlement().authorize(
+        authorize("A-SQUAT", HIS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 3_000)).build()));
+  }
+
+  @Test
+  void authorize_sameRequestIdAtTwoInstitutions_isTwoRequestsAndTellsNeitherOfTheOther() {
+    employee("PSN0001", "李娜", LANZHOU, 10_000);
+
+    AuthorizeResponse atPharmacy = gw.settlement().authorize(
+        authorize("A-SAME", POS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 3_000)).build());
+    AuthorizeResponse atHospital = gw.settlement().authorize(
+        authorize("A-SAME", HIS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 2_000)).build());
+
+    assertNotEquals(atPharmacy.getTransactionId(), atHospital.getTransactionId());
+    assertAccount("PSN0001", 10_000, 5_000);
+    assertEquals(atHospital.getTransactionId(),
+        gw.settlement().getTransaction(byRequestId(HIS, "A-SAME")).getTransaction().getTransactionId());
+    assertEquals(atPharmacy.getTransactionId(),
+        gw.settlement().getTransaction(byRequestId(POS, "A-SAME")).getTransaction().getTransactionId());
   }
 
   // ---- lookups --------------------------------------------------------------------------------

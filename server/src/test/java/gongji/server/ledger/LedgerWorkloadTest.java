@@ -292,6 +292,7 @@ class LedgerWorkloadTest {
     final Map<String, Long> institutionBalance = new HashMap<>();
     final Map<String, TxnM> txns = new LinkedHashMap<>();
     final List<TxnM> txnList = new ArrayList<>();
+    /** Requests by scoped key ("institution|id", "|id" for the back office), as the ledger scopes them. */
     final Map<String, ReqM> requests = new HashMap<>();
     final List<String> keyedIds = new ArrayList<>();
     final List<String> tombstones = new ArrayList<>();
@@ -401,7 +402,7 @@ class LedgerWorkloadTest {
           PersonM p = pick(people, op.a());
           credit(p, 1 + Math.floorMod(op.b(), 30_000), op.c());
         }
-        case AUTHORIZE -> authorize(op, newId("A"), false);
+        case AUTHORIZE -> authorize(op, newId("A"), null);
         case SETTLE -> {
           if (!txnList.isEmpty()) {
             settle(pick(txnList, op.a()), op);
@@ -419,16 +420,17 @@ class LedgerWorkloadTest {
         }
         case REVERSE_KNOWN -> {
           if (!keyedIds.isEmpty()) {
-            String id = pickRecentOrAny(keyedIds, op);
-            ReqM e = requests.get(id);
+            String key = pickRecentOrAny(keyedIds, op);
+            ReqM e = requests.get(key);
             String inst = (op.bits() & 7) == 0 ? otherInstitution(e.institution) : e.institution;
-            reverse(inst.isEmpty() ? INSTITUTIONS[0] : inst, id);
+            reverse(inst.isEmpty() ? INSTITUTIONS[0] : inst, idOf(key));
           }
         }
         case REVERSE_UNKNOWN -> reverse(pick(List.of(INSTITUTIONS), op.a()), newId("U"));
         case LATE_ORIGINAL -> {
           if (!tombstones.isEmpty()) {
-            authorize(op, pick(tombstones, op.a()), true);
+            String key = pick(tombstones, op.a());
+            authorize(op, idOf(key), scopeOf(key));
           }
         }
         case REPLAY_SAME -> {
@@ -526,10 +528,12 @@ class LedgerWorkloadTest {
     }
 
     /** An authorization with a random bill; {@code late} when its id was reversed before it came. */
-    private void authorize(Op op, String id, boolean late) {
+    /** An authorization; {@code lateAt} names the institution of a reversed id whose original comes late. */
+    private void authorize(Op op, String id, String lateAt) {
+      boolean late = lateAt != null;
       SplittableRandom random = new SplittableRandom(op.c());
       PersonM patient = pick(people, op.a());
-      String inst = pick(List.of(INSTITUTIONS), op.b());
+      String inst = late ? lateAt : pick(List.of(INSTITUTIONS), op.b());
       boolean useAccount = (op.bits() & 0b111) != 0;
       boolean useAid = (op.bits() & 0b11000) != 0;
       boolean badTerminal = (op.bits() & 0x3E0) == 0;
@@ -767,17 +771,14 @@ class LedgerWorkloadTest {
 
     private void reverse(String inst, String id) {
       Result r = call(new Command.Reverse(inst, id));
-      ReqM e = requests.get(id);
+      // Only the institution's own request ids: another's with the same id is not even seen.
+      ReqM e = requests.get(key(inst, id));
       trace("reverse " + id + " at " + inst + " (" + (e == null ? "unknown" : e.kind + (e.reversed ? ", reversed" : "")
           + (e.txnId == null ? "" : ", " + e.txnId + " " + txns.get(e.txnId).state)) + ") -> " + brief(r));
       if (e == null) {
         expectReversal(r, ReversalOutcome.NOT_RECEIVED, "");
-        requests.put(id, new ReqM(RequestKind.TOMBSTONE, 0, inst, null, null, null));
-        tombstones.add(id);
-        return;
-      }
-      if (!e.institution.equals(inst)) {
-        expectOutcome(r, Outcome.REQUEST_NOT_FOUND, "reversal from another institution");
+        requests.put(key(inst, id), new ReqM(RequestKind.TOMBSTONE, 0, inst, null, null, null));
+        tombstones.add(key(inst, id));
         return;
       }
       if (e.kind == RequestKind.TOMBSTONE) {
@@ -859,14 +860,22 @@ class LedgerWorkloadTest {
       }
     }
 
-    private void replayOther(String id, Op op) {
-      ReqM e = requests.get(id);
-      Command c = (op.bits() & 1) == 0
-          ? new Command.Authorize(id, e.hash + 1, INSTITUTIONS[0], TERMINAL, people.get(0).psnNo, MedicalType.PHARMACY,
-              Bill.of(List.of(new LineItem("I", ItemCategory.DRUG, true, 1, 100))), true, true)
-          : new Command.Settle(id, e.hash + 1, INSTITUTIONS[0], txnList.isEmpty() ? "T1" : txnList.get(0).id, -1);
+    /** The id of a request used again, in the same scope, for a request with other content. */
+    private void replayOther(String key, Op op) {
+      ReqM e = requests.get(key);
+      String id = idOf(key);
+      String scope = scopeOf(key);
+      Command c;
+      if (scope.isEmpty()) {
+        c = new Command.Credit(id, e.hash + 1, people.get(0).psnNo, 1);
+      } else if ((op.bits() & 1) == 0) {
+        c = new Command.Authorize(id, e.hash + 1, scope, TERMINAL, people.get(0).psnNo, MedicalType.PHARMACY,
+            Bill.of(List.of(new LineItem("I", ItemCategory.DRUG, true, 1, 100))), true, true);
+      } else {
+        c = new Command.Settle(id, e.hash + 1, scope, txnList.isEmpty() ? "T1" : txnList.get(0).id, -1);
+      }
       Result r = call(c);
-      trace("reuse " + id + " (" + e.kind + ") for " + c.getClass().getSimpleName() + " -> " + brief(r));
+      trace("reuse " + key + " (" + e.kind + ") for " + c.getClass().getSimpleName() + " -> " + brief(r));
       expectOutcome(r, e.kind == RequestKind.TOMBSTONE ? Outcome.REQUEST_ID_REVERSED : Outcome.REQUEST_ID_REUSED,
           "request id used again with other content");
     }
@@ -900,8 +909,9 @@ class LedgerWorkloadTest {
             && (l.txn().settled() != null) == (t.state == TxnState.SETTLED || t.state == TxnState.REFUNDED),
             () -> "lookup of " + t.id + ": " + r + " (expected state " + t.state + ")");
       } else if (!keyedIds.isEmpty()) {
-        String id = pick(keyedIds, op.a());
-        ReqM e = requests.get(id);
+        String key = pick(keyedIds, op.a());
+        String id = idOf(key);
+        ReqM e = requests.get(key);
         if (e.institution.isEmpty()) {
           return;
         }
@@ -945,9 +955,22 @@ class LedgerWorkloadTest {
     }
 
     private void remember(String id, ReqM entry) {
-      ReqM before = requests.put(id, entry);
-      check(before == null, () -> "model bug: request id " + id + " recorded twice");
-      keyedIds.add(id);
+      String key = key(entry.institution, id);
+      ReqM before = requests.put(key, entry);
+      check(before == null, () -> "model bug: request id " + key + " recorded twice");
+      keyedIds.add(key);
+    }
+
+    private static String key(String scope, String id) {
+      return scope + "|" + id;
+    }
+
+    private static String scopeOf(String key) {
+      return key.substring(0, key.indexOf('|'));
+    }
+
+    private static String idOf(String key) {
+      return key.substring(key.indexOf('|') + 1);
     }
 
     // ---- checks -----------------------------------------------------------------------------
