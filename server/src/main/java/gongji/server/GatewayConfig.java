@@ -145,6 +145,13 @@ public record GatewayConfig(
         snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile);
   }
 
+  /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
+  public GatewayConfig withSnapshots(long everyCommands, Duration every) {
+    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile);
+  }
+
   /** One line per setting, for the log at start. */
   public String describe() {
     return "host=" + host + "\nport=" + port + "\nmetrics.port=" + metricsPort + "\ndata.dir=" + dataDir

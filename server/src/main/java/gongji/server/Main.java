@@ -98,7 +98,7 @@ public final class Main {
    * not cut) into a fresh ledger and audits it: sequence continuity, checksums, double-entry totals,
    * no negative balance, holds that match their open legs, quotas kept.
    */
-  private static int ledger(String[] args) throws Exception {
+  static int ledger(String[] args) throws Exception {
     if (args.length < 2 || !args[1].equals("verify")) {
       System.err.println(usage());
       return 2;
@@ -125,6 +125,25 @@ public final class Main {
     }
     java.util.List<String> violations = ledger.audit();
     System.out.println("verify: journal " + report);
+    java.nio.file.Path historyDir = java.nio.file.Path.of(dir).resolve("history");
+    if (java.nio.file.Files.isDirectory(historyDir)) {
+      long applied;
+      try (gongji.server.history.RocksHistoryStore history = gongji.server.history.RocksHistoryStore.open(historyDir)) {
+        applied = history.appliedSeq();
+      } catch (java.io.IOException e) {
+        System.out.println("verify: DAMAGED the history store cannot be opened: " + e.getMessage());
+        return 3;
+      }
+      if (applied > report.lastSeq()) {
+        System.out.println("verify: DAMAGED history has applied record " + applied + " but the journal ends at "
+            + report.lastSeq() + ": acknowledged records are missing from the journal");
+        return 3;
+      }
+      System.out.println("verify: history applied through record " + applied + " of " + report.lastSeq()
+          + (applied == report.lastSeq() ? "" : " (the rest is caught up from the journal at start)"));
+    } else {
+      System.out.println("verify: no history store (it is rebuilt from the journal at start, if the journal reaches back)");
+    }
     for (String v : violations) {
       System.out.println("verify: VIOLATION " + v);
     }

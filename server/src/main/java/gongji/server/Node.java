@@ -149,6 +149,11 @@ public final class Node implements AutoCloseable {
     sequencer.start();
   }
 
+  /**
+   * Waits until history has applied the journal up to {@code seq}, and makes the store say so
+   * durably even when those records made no history (a batch of credits, say): a restart from a
+   * snapshot at {@code seq} needs the store's own number to reach it.
+   */
   private void awaitHistory(long seq) throws IOException {
     try {
       history.awaitApplied(seq).get(SNAPSHOT_WAITS_FOR_HISTORY_SECONDS, TimeUnit.SECONDS);
@@ -157,6 +162,18 @@ public final class Node implements AutoCloseable {
       throw new IOException("interrupted while the snapshot at record " + seq + " waited for history", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("history has not caught up with record " + seq + " (" + e + "); snapshot skipped", e);
+    }
+    markHistoryAt(seq);
+  }
+
+  /**
+   * Records in the store that history is complete up to {@code seq}. Safe from any thread once
+   * history has applied every record up to it: a later batch of the applier has a higher number,
+   * and the store ignores a number below the one it has.
+   */
+  private void markHistoryAt(long seq) throws IOException {
+    if (historyStore.appliedSeq() < seq) {
+      historyStore.apply(seq, java.util.List.of());
     }
   }
 
@@ -206,11 +223,14 @@ public final class Node implements AutoCloseable {
   public void close() throws Exception {
     sequencer.close();
     history.close();
+    snapshotWriter.shutdown();
+    snapshotWriter.awaitTermination(60, TimeUnit.SECONDS);
+    if (history.failedReason() == null) {
+      markHistoryAt(history.visibleSeq()); // at rest: a restart starts from the newest snapshot
+    }
     historyReaders.shutdown();
     historyReaders.awaitTermination(30, TimeUnit.SECONDS);
     historyStore.close();
-    snapshotWriter.shutdown();
-    snapshotWriter.awaitTermination(60, TimeUnit.SECONDS);
     replies.shutdown();
     replies.awaitTermination(5, TimeUnit.SECONDS);
     metrics.close();
