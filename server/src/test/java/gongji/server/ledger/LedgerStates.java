@@ -118,30 +118,9 @@ final class LedgerStates {
 
   static Recovered recover(Storage storage) throws IOException {
     List<JournalRecoveryTest.Rec> replayed = new java.util.ArrayList<>();
-    LedgerRecovery.Recovered r = LedgerRecovery.recover(storage, IGNORED_HISTORY, WINDOW, ReferenceListener.NONE, true,
+    LedgerRecovery.Recovered r = LedgerRecovery.recover(storage, null, WINDOW, ReferenceListener.NONE, true,
         (seq, at, command) -> replayed.add(new JournalRecoveryTest.Rec(seq, at, command)));
     return new Recovered(r.ledger(), r.snapshotSeq(), r.journal(), replayed);
   }
 
-  /**
-   * A history store for tests about the journal and snapshots alone: it claims to have everything
-   * (every snapshot qualifies) and keeps nothing.
-   */
-  static final HistoryStore IGNORED_HISTORY = new HistoryStore() {
-    @Override
-    public long appliedSeq() {
-      return Long.MAX_VALUE;
-    }
-
-    @Override
-    public void apply(long throughSeq, List<HistoryRecord> records) {}
-
-    @Override
-    public Result answer(HistoryQuery query) {
-      throw new UnsupportedOperationException("this test ignores history");
-    }
-
-    @Override
-    public void close() {}
-  };
 }
