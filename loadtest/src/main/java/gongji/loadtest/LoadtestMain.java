@@ -27,6 +27,8 @@ public final class LoadtestMain {
         return CrashTest.run(rest);
       case "history-bench":
         return HistoryBenchmark.run(rest);
+      case "ledger-footprint":
+        return LedgerFootprint.run(rest);
       case "run":
         return gongji.loadtest.run.RunCommand.run(rest, System.out);
 
@@ -48,6 +50,7 @@ public final class LoadtestMain {
     out.println("subcommands:");
     out.println("  ledger-bench   authorize+settle pairs through the in-memory sequencer (or --raw: the ledger alone)");
     out.println("  history-bench  [settlements usage people seconds]: history queries while history is written");
+    out.println("  ledger-footprint  the writer's live heap per insured, binding, open sale, settled sale, request");
     out.println("  run            drive a scenario against a running gateway over gRPC, then audit (run --help)");
     out.println("  crashtest      kill -9 the real gateway under load, restart, check nothing acknowledged was lost");
     out.println("  help           this text");
@@ -55,5 +58,7 @@ public final class LoadtestMain {
     out.println(LedgerBenchmark.USAGE);
     out.println();
     out.println(CrashTest.USAGE);
+    out.println();
+    out.println(LedgerFootprint.USAGE);
   }
 }

@@ -1,0 +1,136 @@
+package gongji.loadtest;
+
+import gongji.server.domain.Bill;
+import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
+import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.LineItem;
+import gongji.server.domain.MedicalType;
+import gongji.server.domain.Relationship;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.ReferenceListener;
+import gongji.server.ledger.Result;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The ledger's memory, item by item: the live heap (after full collections) the single writer's
+ * state takes per insured person, per binding, per open sale, per settled sale and per back-office
+ * request entry, built phase by phase on one ledger with {@link Ledger#apply} (no sequencer, no
+ * history: what history holds is not on the writer's heap).
+ *
+ * <p>Each phase applies its commands, then the heap is measured after {@code System.gc()} until it
+ * settles; the difference over the phase, divided by its count, is that item's cost. The ledger is
+ * kept reachable to the end.
+ */
+public final class LedgerFootprint {
+  static final String USAGE = String.join("\n",
+      "ledger-footprint flags:",
+      "  --insured N        insured persons, employees with an account and a card (default 1000000)",
+      "  --bindings N       mutual-aid bindings among them (default 2000000)",
+      "  --open-sales N     authorized, unsettled sales (default 200000)",
+      "  --settled-sales N  authorized and settled sales (default 1000000)",
+      "  --entries N        back-office request entries (credits) (default 200000)");
+  private static final long T0 = 1_764_036_000_000L;
+  private static final String INSTITUTION = "P62010200017";
+
+  private LedgerFootprint() {}
+
+  static int run(String[] args) {
+    Flags f;
+    try {
+      f = Flags.parse(args, Set.of("insured", "bindings", "open-sales", "settled-sales", "entries"), Set.of());
+    } catch (IllegalArgumentException e) {
+      System.err.println("ledger-footprint: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
+    return run(f.intValue("insured", 1_000_000), f.intValue("bindings", 2_000_000), f.intValue("open-sales", 200_000),
+        f.intValue("settled-sales", 1_000_000), f.intValue("entries", 200_000), System.out);
+  }
+
+  static int run(int insured, int bindings, int openSales, int settledSales, int entries, PrintStream out) {
+    Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
+    long now = T0;
+    ledger.apply(new Command.RegisterInstitution(new Institution(INSTITUTION, "药店", Set.of("POS01"))), now);
+    long base = liveHeap();
+    for (int i = 0; i < insured; i++) {
+      ledger.apply(new Command.UpsertInsured(new Insured(psnNo(i), "李娜", InsuranceType.EMPLOYEE_BASIC,
+          InsuredStatus.NORMAL, "620100", List.of(new Credential(CredentialType.SOCIAL_SECURITY_CARD, "SSC" + i)))),
+          now);
+    }
+    long afterInsured = liveHeap();
+    int made = 0;
+    for (int k = 1; made < bindings && k < insured; k++) {
+      for (int i = 0; i < insured && made < bindings; i++) {
+        Result r = ledger.apply(new Command.CreateBinding(psnNo((i + k) % insured), psnNo(i), Relationship.PARENT, 0),
+            now);
+        made += r instanceof Result.BindingView ? 1 : 0;
+      }
+    }
+    long afterBindings = liveHeap();
+    Bill bill = Bill.of(List.of(new LineItem("XA01", ItemCategory.DRUG, true, 1, 100)));
+    for (int i = 0; i < insured; i++) {
+      ledger.apply(new Command.Credit("C" + i, i, psnNo(i), 1_000_000), now);
+    }
+    long afterCredits = liveHeap();
+    for (int i = 0; i < openSales; i++) {
+      ledger.apply(new Command.Authorize("OA" + i, i, INSTITUTION, "POS01", psnNo(i % insured), MedicalType.PHARMACY,
+          bill, true, true), now);
+    }
+    long afterOpen = liveHeap();
+    for (int i = 0; i < settledSales; i++) {
+      Result.Sale s = (Result.Sale) ledger.apply(new Command.Authorize("SA" + i, i, INSTITUTION, "POS01",
+          psnNo(i % insured), MedicalType.PHARMACY, bill, true, true), now);
+      ledger.apply(new Command.Settle("SS" + i, i, INSTITUTION, s.txn().txnId(), -1), now);
+      ledger.takeHistory();
+    }
+    long afterSettled = liveHeap();
+    for (int i = 0; i < entries; i++) {
+      ledger.apply(new Command.Credit("E" + i, i, psnNo(i % insured), 1), now);
+    }
+    long afterEntries = liveHeap();
+    out.printf(Locale.ROOT, "ledger-footprint: live heap %.0f MiB for %d insured, %d bindings, %d open sales,"
+        + " %d settled sales, %d request entries (+%d credits at set-up)%n", (afterEntries - base) / 1048576.0,
+        insured, made, openSales, settledSales, entries, insured);
+    out.printf(Locale.ROOT, "  per insured person      %6d bytes (person, card, account, maps)%n",
+        (afterInsured - base) / insured);
+    out.printf(Locale.ROOT, "  per binding             %6d bytes%n", (afterBindings - afterInsured) / Math.max(1, made));
+    out.printf(Locale.ROOT, "  per credit (request)    %6d bytes%n", (afterCredits - afterBindings) / insured);
+    out.printf(Locale.ROOT, "  per open sale           %6d bytes (its holds, its authorize request)%n",
+        (afterOpen - afterCredits) / Math.max(1, openSales));
+    out.printf(Locale.ROOT, "  per settled sale        %6d bytes (its legs, its authorize and settle requests)%n",
+        (afterSettled - afterOpen) / Math.max(1, settledSales));
+    out.printf(Locale.ROOT, "  per request entry       %6d bytes (a back-office request)%n",
+        (afterEntries - afterSettled) / Math.max(1, entries));
+    List<String> violations = ledger.audit();
+    out.println("ledger-footprint: audit " + (violations.isEmpty() ? "ok" : violations.size() + " violations"));
+    return violations.isEmpty() ? 0 : 1;
+  }
+
+  private static String psnNo(int i) {
+    return String.format("620100%020d", i);
+  }
+
+  /** The heap in use after full collections, once two in a row agree within 1%. */
+  private static long liveHeap() {
+    long last = Long.MAX_VALUE;
+    for (int i = 0; i < 10; i++) {
+      System.gc();
+      long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      if (Math.abs(last - used) < used / 100) {
+        return used;
+      }
+      last = used;
+    }
+    return last;
+  }
+}
