@@ -1,7 +1,6 @@
 package gongji.server.ledger;
 
 import gongji.server.domain.Relationship;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,7 +21,8 @@ final class BindingState {
   long heldFen;
   /** Quota assigned to the wallet through this binding and not returned (spent or earmarked). */
   long walletFen;
-  final List<WalletGrant> grants = new ArrayList<>(0);
+  /** Wallet transfers made through it; empty and shared until the first. */
+  List<WalletGrant> grants = List.of();
   BindingStatus status = BindingStatus.REQUESTED;
   String evidenceRef = "";
   long premiumFen;
@@ -36,6 +36,11 @@ final class BindingState {
     this.beneficiary = beneficiary;
     this.relationship = relationship;
     this.quotaFen = quotaFen;
+  }
+
+  void addGrant(WalletGrant g) {
+    grants = PersonState.grown(grants);
+    grants.add(g);
   }
 
   /** What counts against the quota: drawn, held by open sales, and assigned to the wallet. */

@@ -88,8 +88,8 @@ final class Bindings {
     BindingState s = new BindingState(Ledger.id('B', seq), seq, a, b, relationship, quotaFen);
     s.evidenceRef = evidenceRef;
     bindings.put(s.id, s);
-    b.asBeneficiary.add(s);
-    a.asAuthorizer.add(s);
+    b.addAsBeneficiary(s);
+    a.addAsAuthorizer(s);
     return s.view();
   }
 
@@ -241,8 +241,8 @@ final class Bindings {
       s.premiumFen = CommandCodec.varlong(in);
       s.walletFen = CommandCodec.varlong(in);
       bindings.put(id, s);
-      b.asBeneficiary.add(s);
-      a.asAuthorizer.add(s);
+      b.addAsBeneficiary(s);
+      a.addAsAuthorizer(s);
     }
   }
 }

@@ -129,7 +129,7 @@ final class LifeEvents {
     }
     accounts.transfer(p.account, Accounts.PAYOUTS, total);
     Result.Payout payout = new Result.Payout(c.psnNo(), total, c.heirs(), time.nowMillis());
-    p.payouts.add(payout);
+    p.addPayout(payout);
     return payout;
   }
 

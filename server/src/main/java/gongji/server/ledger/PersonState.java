@@ -14,12 +14,14 @@ final class PersonState {
   /** The index of the personal account in {@link Accounts}, or -1 without one. */
   int account = -1;
   boolean frozen;
-  final List<BindingState> asBeneficiary = new ArrayList<>(2);
-  final List<BindingState> asAuthorizer = new ArrayList<>(2);
-  final List<Result.Payout> payouts = new ArrayList<>(0);
+  // The lists are empty and shared until something is added (most people have no payouts or
+  // wallet transfers, many no bindings): a million people do not carry millions of empty lists.
+  List<BindingState> asBeneficiary = List.of();
+  List<BindingState> asAuthorizer = List.of();
+  List<Result.Payout> payouts = List.of();
   /** Wallet transfers received and assigned, oldest first. */
-  final List<WalletGrant> grantsIn = new ArrayList<>(0);
-  final List<WalletGrant> grantsOut = new ArrayList<>(0);
+  List<WalletGrant> grantsIn = List.of();
+  List<WalletGrant> grantsOut = List.of();
   /** When the wallet was opened; 0 while it is not. */
   long walletOpenedAtMillis;
   /** Today's mutual-aid velocity counters: the local day they count, uses and fen. */
@@ -42,5 +44,35 @@ final class PersonState {
 
   String psnNo() {
     return insured.psnNo();
+  }
+
+  void addAsBeneficiary(BindingState b) {
+    asBeneficiary = grown(asBeneficiary);
+    asBeneficiary.add(b);
+  }
+
+  void addAsAuthorizer(BindingState b) {
+    asAuthorizer = grown(asAuthorizer);
+    asAuthorizer.add(b);
+  }
+
+  void addPayout(Result.Payout payout) {
+    payouts = grown(payouts);
+    payouts.add(payout);
+  }
+
+  void addGrantIn(WalletGrant g) {
+    grantsIn = grown(grantsIn);
+    grantsIn.add(g);
+  }
+
+  void addGrantOut(WalletGrant g) {
+    grantsOut = grown(grantsOut);
+    grantsOut.add(g);
+  }
+
+  /** The list itself once it holds something; a new one in place of the shared empty one. */
+  static <T> List<T> grown(List<T> list) {
+    return list.isEmpty() && !(list instanceof ArrayList) ? new ArrayList<>(2) : list;
   }
 }

@@ -274,7 +274,7 @@ final class Registry {
         for (int h = CommandCodec.varint(in); h > 0; h--) {
           heirs.add(new Command.Heir(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.varlong(in)));
         }
-        p.payouts.add(new Result.Payout(p.psnNo(), total, List.copyOf(heirs), at));
+        p.addPayout(new Result.Payout(p.psnNo(), total, List.copyOf(heirs), at));
       }
       persons.put(p.psnNo(), p);
       for (Credential c : p.insured.credentials()) {

@@ -152,9 +152,9 @@ final class Wallets {
     long acceptBy = LedgerTime.startOfDay(today + 1) + rules.quietUntilHour() * LedgerTime.HOUR_MILLIS;
     WalletGrant g = new WalletGrant(Ledger.id('W', nextGrant++), binding, c.amountFen(), time.nowMillis(), acceptBy);
     grants.put(g.id, g);
-    binding.grants.add(g);
-    b.grantsIn.add(g);
-    a.grantsOut.add(g);
+    binding.addGrant(g);
+    b.addGrantIn(g);
+    a.addGrantOut(g);
     returns.add(g);
     return g.view();
   }
@@ -288,9 +288,9 @@ final class Wallets {
       g.returnedFen = CommandCodec.varlong(in);
       g.endReason = CommandCodec.str(in);
       grants.put(id, g);
-      binding.grants.add(g);
-      binding.beneficiary.grantsIn.add(g);
-      binding.authorizer.grantsOut.add(g);
+      binding.addGrant(g);
+      binding.beneficiary.addGrantIn(g);
+      binding.authorizer.addGrantOut(g);
       if (g.state == WalletTransferState.PENDING) {
         returns.add(g);
       }
