@@ -21,6 +21,10 @@ final class Yuan {
     if (yuan.signum() < 0) {
       throw Fields.invalid(field, yuan.toPlainString(), "不能为负数", "expected: >= 0");
     }
+    // Before any arithmetic: 1E+999999999 is a short literal whose digits must never be made.
+    if (yuan.precision() - yuan.scale() > 16 || yuan.scale() > 20) {
+      throw Fields.invalid(field, yuan.toString(), "超出范围", "expected: at most numeric(16,2)");
+    }
     BigDecimal fen = yuan.movePointRight(2);
     if (fen.stripTrailingZeros().scale() > 0) {
       throw Fields.invalid(field, yuan.toPlainString(), "最多两位小数", "expected: yuan with at most 2 decimals");
