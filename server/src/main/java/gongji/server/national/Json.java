@@ -59,10 +59,21 @@ final class Json {
     try {
       return MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : "（第" + e.getLocation().getLineNr() + "行第" + e.getLocation().getColumnNr() + "列）";
-      throw new BadEnvelopeException("MALFORMED_JSON", "报文不是合法的JSON" + where,
-          "not valid JSON: " + e.getOriginalMessage());
+      // Jackson's own message names its classes: tell what is wrong and where, in our words.
+      String where = e.getLocation() == null ? "" : "第" + e.getLocation().getLineNr() + "行第"
+          + e.getLocation().getColumnNr() + "列";
+      String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
+          + e.getLocation().getColumnNr();
+      String m = String.valueOf(e.getOriginalMessage());
+      String[] what = m.startsWith("Duplicate field") ? new String[] {"字段重复", "a key appears twice"}
+          : m.contains("nesting depth") ? new String[] {"嵌套层数超过" + MAX_NESTING_DEPTH, "nested deeper than "
+              + MAX_NESTING_DEPTH}
+          : m.startsWith("Trailing token") ? new String[] {"JSON之后还有多余内容", "content after the JSON value"}
+          : m.contains("length") && m.contains("exceeds") ? new String[] {"字符串或数字超长", "a string or number is too long"}
+          : m.startsWith("No content") ? new String[] {"报文为空", "the body is empty"}
+          : new String[] {"语法错误", "syntax error"};
+      throw new BadEnvelopeException("MALFORMED_JSON", "报文不是合法的JSON：" + what[0] + (where.isEmpty() ? ""
+          : "（" + where + "）"), "not valid JSON: " + what[1] + at);
     }
   }
 
