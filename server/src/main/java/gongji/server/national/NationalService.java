@@ -447,11 +447,16 @@ public final class NationalService {
     Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.submit(terminal,
         new Command.Settle(env.msgid(), hash, institution, txnId, s.totalFen()));
     CompletableFuture<Result> settled;
-    String presettled = pending.get(institution, s.inputHash());
-    if (mdtrtId != null && Fields.TXN_ID.matcher(mdtrtId).matches()) {
+    boolean byMdtrtId = mdtrtId != null && Fields.TXN_ID.matcher(mdtrtId).matches();
+    String presettled = byMdtrtId ? null : pending.take(institution, s.inputHash());
+    if (byMdtrtId) {
       settled = settleTxn.apply(mdtrtId);
     } else if (presettled != null) {
-      settled = settleTxn.apply(presettled);
+      settled = settleTxn.apply(presettled).whenComplete((r, error) -> {
+        if (error != null) {
+          pending.putBack(institution, s.inputHash(), presettled);
+        }
+      });
     } else {
       // No pre-settlement known: a resend finds its own earlier settlement, else authorize and settle in one step.
       settled = gateway.submit(terminal, new Command.GetTransaction(institution, null, env.msgid()))

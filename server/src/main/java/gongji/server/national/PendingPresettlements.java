@@ -8,7 +8,9 @@ import java.util.Map;
  * its input, so that a 2102 (2207) with the same input settles that hold rather than placing a
  * second one. A bounded map in memory, oldest out first: after a restart, or once an entry is
  * evicted, a 2102 without {@code mdtrt_id} authorizes and settles in one step, and the forgotten
- * hold expires on the ledger's clock (the region's hold TTL) and releases its funds by itself.
+ * hold expires on the ledger's clock (the region's hold TTL) and releases its funds by itself. A
+ * 2102 takes its entry, so that the same purchase made again later is a new sale; a resent 2102
+ * finds its settlement by its msgid instead.
  */
 final class PendingPresettlements {
   /** Open pre-settlements remembered; each costs about 100 bytes. */
@@ -27,8 +29,16 @@ final class PendingPresettlements {
     txnIds.put(new Key(institution, inputHash), txnId);
   }
 
-  /** The transaction of the newest pre-settlement with this input, or null. */
-  synchronized String get(String institution, long inputHash) {
-    return txnIds.get(new Key(institution, inputHash));
+  /**
+   * Takes the newest pre-settlement with this input (null if none): one 2102 claims it, so that two
+   * identical purchases settled at once never both reach for the same hold.
+   */
+  synchronized String take(String institution, long inputHash) {
+    return txnIds.remove(new Key(institution, inputHash));
+  }
+
+  /** Puts back a pre-settlement whose 2102 failed before the ledger answered (unless a newer one took its place). */
+  synchronized void putBack(String institution, long inputHash, String txnId) {
+    txnIds.putIfAbsent(new Key(institution, inputHash), txnId);
   }
 }

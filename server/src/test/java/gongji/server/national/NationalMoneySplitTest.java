@@ -87,6 +87,9 @@ class NationalMoneySplitTest {
       doors.sale("SSC-ZHANGWEI", DemoData.ZHANG_WEI, List.of(drug(10_000)), false, false, false, -1);
       // Own account short, mutual aid declined at the counter.
       doors.sale("SSC-ZHAOLEI", DemoData.ZHAO_LEI, List.of(drug(12_000)), true, false, true, -1);
+      // The same purchase again, without a pre-settlement: a new sale, not the earlier hold.
+      doors.sale("SSC-ZHAOLEI", DemoData.ZHAO_LEI, List.of(drug(1_000)), true, true, true, -1);
+      doors.sale("SSC-ZHAOLEI", DemoData.ZHAO_LEI, List.of(drug(1_000)), true, true, false, -1);
       // Settled for less than pre-settled (2102 with mdtrt_id and a lower medfee_sumamt).
       doors.sale("SSC-ZHANGWEI", DemoData.ZHANG_WEI, List.of(drug(20_000)), true, true, true, 15_000);
       // Above a retained floor.
