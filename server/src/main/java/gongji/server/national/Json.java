@@ -95,8 +95,8 @@ final class Json {
 
   /**
    * A hash of a tree that does not depend on the order of object keys: two envelopes that mean the
-   * same get the same hash. Numbers hash by their text ("12.3" and "12.30" differ: a resend sends
-   * the same bytes).
+   * same get the same hash. Numbers hash by the value read (trailing zeros of a decimal do not count;
+   * 350 written as an integer and 350.00 do differ).
    */
   static long contentHash(String infno, String institution, JsonNode tree) {
     Hasher h = CONTENT_HASH.newHasher();
