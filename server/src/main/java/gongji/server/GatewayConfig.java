@@ -34,7 +34,10 @@ public record GatewayConfig(
     String tlsCertChain,
     String tlsPrivateKey,
     String tlsClientCa,
-    String authTokensFile) {
+    String authTokensFile,
+    int nationalPort,
+    String nationalPath,
+    boolean nationalMulaidInAcctPay) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -46,8 +49,17 @@ public record GatewayConfig(
     checkArgument(tlsClientCa.isEmpty() || !tlsCertChain.isEmpty(), "tls.client.ca needs tls.cert.chain");
     checkArgument(snapshotEveryCommands > 0, "snapshot.every.commands: %s (expected: > 0)", snapshotEveryCommands);
     checkArgument(journalSegmentBytes >= 4096, "journal.segment.bytes: %s (expected: >= 4096)", journalSegmentBytes);
+    checkArgument(nationalPort >= -1 && nationalPort <= 65535, "national.port: %s (expected: -1 (off)..65535)",
+        nationalPort);
+    checkArgument(nationalPath.matches("/[A-Za-z0-9/._-]{0,200}"), "national.path: %s (expected: /..., e.g. %s)",
+        nationalPath, DEFAULT_NATIONAL_PATH);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
   }
+
+  /** The national interface's path on most provincial platforms. */
+  public static final String DEFAULT_NATIONAL_PATH = "/fsi/api/rsfComIfsService/callService";
+  /** The national interface's port in {@code --demo} when none is set (off otherwise). */
+  static final int DEMO_NATIONAL_PORT = 9091;
 
   static final Map<String, String> DEFAULTS = defaults();
 
@@ -71,6 +83,11 @@ public record GatewayConfig(
     d.put("tls.private.key", "");
     d.put("tls.client.ca", "");
     d.put("auth.tokens.file", "");
+    // The national interface (HTTP/JSON): empty = off, or 9091 with --demo; -1 = off.
+    d.put("national.port", "");
+    d.put("national.path", DEFAULT_NATIONAL_PATH);
+    // Whether acct_pay includes acct_mulaid_pay (a per-province convention; see README).
+    d.put("national.mulaid.in.acct.pay", "true");
     return d;
   }
 
@@ -103,6 +120,8 @@ public record GatewayConfig(
           String.join(", --", DEFAULTS.keySet()).replace('.', '-'));
       s.put(key, f.getValue());
     }
+    boolean demo = Boolean.parseBoolean(s.get("demo"));
+    String nationalPort = s.get("national.port");
     return new GatewayConfig(
         s.get("host"),
         integer(s, "port"),
@@ -121,7 +140,10 @@ public record GatewayConfig(
         s.get("tls.cert.chain"),
         s.get("tls.private.key"),
         s.get("tls.client.ca"),
-        s.get("auth.tokens.file"));
+        s.get("auth.tokens.file"),
+        nationalPort.isEmpty() ? (demo ? DEMO_NATIONAL_PORT : -1) : integer(s, "national.port"),
+        s.get("national.path"),
+        Boolean.parseBoolean(s.get("national.mulaid.in.acct.pay")));
   }
 
   private static int integer(Map<String, String> s, String key) {
@@ -135,21 +157,32 @@ public record GatewayConfig(
   /** Settings for tests: loopback, any free port, no metrics endpoint, in memory. */
   public static GatewayConfig forTests() {
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35), 1 << 20,
-        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "");
+        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", -1,
+        DEFAULT_NATIONAL_PATH, true);
   }
 
   /** These settings with TLS (PEM files; empty strings for none) and bearer tokens. */
   public GatewayConfig withSecurity(String certChain, String privateKey, String clientCa, String tokensFile) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile);
+        snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, nationalPort, nationalPath,
+        nationalMulaidInAcctPay);
+  }
+
+  /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
+  public GatewayConfig withNational(int port, String path, boolean mulaidInAcctPay) {
+    return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, port, path,
+        mulaidInAcctPay);
   }
 
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
   public GatewayConfig withSnapshots(long everyCommands, Duration every) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile);
+        everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, nationalPort, nationalPath,
+        nationalMulaidInAcctPay);
   }
 
   /** One line per setting, for the log at start. */
@@ -161,6 +194,8 @@ public record GatewayConfig(
         + drainTimeout.toSeconds() + "\njournal.segment.bytes=" + journalSegmentBytes
         + "\nsnapshot.every.commands=" + snapshotEveryCommands + "\nsnapshot.every.seconds=" + snapshotEvery.toSeconds()
         + "\ntls.cert.chain=" + tlsCertChain + "\ntls.private.key=" + (tlsPrivateKey.isEmpty() ? "" : "(set)")
-        + "\ntls.client.ca=" + tlsClientCa + "\nauth.tokens.file=" + authTokensFile;
+        + "\ntls.client.ca=" + tlsClientCa + "\nauth.tokens.file=" + authTokensFile
+        + "\nnational.port=" + nationalPort + "\nnational.path=" + nationalPath
+        + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay;
   }
 }

@@ -3,6 +3,7 @@ package gongji.server;
 import gongji.server.ledger.JournalRecovery;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.storage.FileStorage;
+import gongji.server.national.NationalServer;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class Main {
   static String usage() {
     return String.join("\n",
         "usage: gongji serve [--demo] [--port N] [--host H] [--data-dir DIR] [--metrics-port N] [--config FILE]",
+        "                   [--national-port N] [--national-path /fsi/api/rsfComIfsService/callService]",
         "       gongji ledger verify --data-dir DIR   check a stopped ledger offline; exit 0 sound, 1 violations, 3 damaged",
         "  every setting can also come from a properties file (--config) or GONGJI_<SETTING> variables;",
         "  settings: " + String.join(", ", GatewayConfig.DEFAULTS.keySet()));
@@ -73,6 +75,13 @@ public final class Main {
       int port = node.metrics().serve(config.host(), config.metricsPort());
       System.out.println("metrics: http://" + config.host() + ":" + port + "/metrics");
     }
+    NationalServer national = null;
+    if (config.nationalPort() >= 0) {
+      national = NationalServer.start(node.national(), config.host(), config.nationalPort(), config.nationalPath());
+      System.out.println("national interface (两定接口, HTTP/JSON): http://" + config.host() + ":" + national.port()
+          + config.nationalPath());
+    }
+    NationalServer nationalServer = national;
     String target = config.host() + ":" + server.port();
     System.out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService, AdminService; health; reflection)");
     if (config.demo()) {
@@ -83,6 +92,9 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");
       try {
+        if (nationalServer != null) {
+          nationalServer.close();
+        }
         server.close();
       } catch (Exception e) {
         log.severe("shutdown failed: " + e);

@@ -24,6 +24,7 @@ import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Sequencer;
 import gongji.server.ledger.Snapshots;
 import gongji.server.metrics.Metrics;
+import gongji.server.national.NationalService;
 import io.grpc.BindableService;
 import java.time.InstantSource;
 import java.util.List;
@@ -49,6 +50,7 @@ public final class Node implements AutoCloseable {
   private final Sequencer sequencer;
   private final ReferenceCache cache;
   private final Gateway gateway;
+  private final NationalService national;
   private final Metrics metrics;
   private final ExecutorService replies;
   private final List<BindableService> services;
@@ -142,6 +144,7 @@ public final class Node implements AutoCloseable {
           }, snapshotWriter));
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
+    this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
@@ -208,6 +211,11 @@ public final class Node implements AutoCloseable {
 
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The national interface (两定接口) in front of the same gateway; Main serves it over HTTP when configured. */
+  public NationalService national() {
+    return national;
   }
 
   public Sequencer sequencer() {
