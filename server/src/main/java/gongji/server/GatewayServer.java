@@ -22,6 +22,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -86,6 +87,11 @@ public final class GatewayServer implements AutoCloseable {
       workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
       b.channelType(NioServerSocketChannel.class);
       log.info("transport: netty NIO (native epoll unavailable: " + Epoll.unavailabilityCause() + ")");
+    }
+    // Each worker loop completes the ledger results of the calls it reads, then writes their replies
+    // in one flush: no hop through another thread.
+    for (EventExecutor loop : workers) {
+      loop.submit(() -> Node.repliesOnThisLoop(loop)).syncUninterruptibly();
     }
     b.bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)

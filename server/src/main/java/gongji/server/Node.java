@@ -28,6 +28,7 @@ import gongji.server.national.NationalService;
 import io.grpc.BindableService;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,8 @@ public final class Node implements AutoCloseable {
   private static final int MAX_PENDING_HISTORY_RECORDS = 4_000_000;
   /** How long a snapshot waits for history to catch up with it before it is skipped. */
   private static final long SNAPSHOT_WAITS_FOR_HISTORY_SECONDS = 60;
+  /** The transport event loop a thread is, if the transport said so: where its calls' results go. */
+  private static final ThreadLocal<Executor> TRANSPORT_LOOP = new ThreadLocal<>();
 
   private final Ledger ledger;
   private final HistoryStore historyStore;
@@ -129,6 +132,7 @@ public final class Node implements AutoCloseable {
     this.sequencer = new Sequencer(ledger, journal, clock, replies,
         new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
     sequencer.history(history);
+    sequencer.repliesOnCaller(TRANSPORT_LOOP::get);
     holder[0] = sequencer;
     this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "gongji-snapshots");
@@ -178,6 +182,16 @@ public final class Node implements AutoCloseable {
     if (historyStore.appliedSeq() < seq) {
       historyStore.apply(seq, java.util.List.of());
     }
+  }
+
+  /**
+   * Says that the calling thread is the transport event loop {@code loop}: results of the commands
+   * it submits are then completed on it (where their replies are written) instead of on the
+   * replies thread. Call on each event loop thread before it serves calls; {@code loop} must never
+   * block and must run its tasks on this thread.
+   */
+  public static void repliesOnThisLoop(Executor loop) {
+    TRANSPORT_LOOP.set(requireNonNull(loop, "loop"));
   }
 
   private static Ticker ticker(InstantSource clock) {

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -56,11 +57,11 @@ public final class Gateway {
 
   /** Identify: the patient behind a credential, their own balance and their mutual-aid sources. */
   public CompletableFuture<Result> identify(Terminal terminal, Credential credential, String claimedPsnNo) {
-    return checkTerminal(terminal).thenCompose(refused -> {
+    return then(checkTerminal(terminal), refused -> {
       if (refused != null) {
         return CompletableFuture.completedFuture(refused);
       }
-      return resolvePatient(terminal, credential, claimedPsnNo).thenCompose(patient -> {
+      return then(resolvePatient(terminal, credential, claimedPsnNo), patient -> {
         if (patient instanceof Rejected r) {
           if (r.outcome() != Outcome.IMPERSONATION) {
             return CompletableFuture.completedFuture(r);
@@ -76,11 +77,11 @@ public final class Gateway {
 
   /** Authorize: resolve, pre-check, then let the ledger compute and hold the split. */
   public CompletableFuture<Result> authorize(SaleRequest r) {
-    return checkTerminal(r.terminal()).thenCompose(refused -> {
+    return then(checkTerminal(r.terminal()), refused -> {
       if (refused != null) {
         return CompletableFuture.completedFuture(refused);
       }
-      return resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()).thenCompose(patient -> {
+      return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
         if (patient instanceof Rejected rejected) {
           return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
               r.terminal().institution(), rejected.outcome(), rejected.detail()));
@@ -103,7 +104,7 @@ public final class Gateway {
    * The command must name the terminal's institution.
    */
   public CompletableFuture<Result> submit(Terminal terminal, Command command) {
-    return checkTerminal(terminal).thenCompose(refused ->
+    return then(checkTerminal(terminal), refused ->
         refused != null ? CompletableFuture.completedFuture(refused) : sequencer.submit(command));
   }
 
@@ -148,23 +149,30 @@ public final class Gateway {
   }
 
   private CompletableFuture<Rejected> checkTerminal(Terminal terminal) {
-    return cache.institution(terminal.institution()).thenApply(found -> {
-      if (found.isEmpty()) {
-        return new Rejected(Outcome.INSTITUTION_NOT_FOUND,
-            "fixmedins_code " + terminal.institution() + " is not registered");
-      }
-      Institution inst = found.get();
-      if (!inst.terminalIds().contains(terminal.terminalId())) {
-        return new Rejected(Outcome.TERMINAL_NOT_REGISTERED,
-            "terminal_id " + terminal.terminalId() + " is not registered with " + inst.code());
-      }
-      return null;
-    });
+    CompletableFuture<Optional<Institution>> cached = cache.institution(terminal.institution());
+    if (isLoaded(cached)) {
+      return CompletableFuture.completedFuture(terminalRefusal(terminal, cached.join()));
+    }
+    return cached.thenApply(found -> terminalRefusal(terminal, found));
+  }
+
+  /** Why the terminal may not submit ({@code found}: its institution, if registered), or null. */
+  private static Rejected terminalRefusal(Terminal terminal, Optional<Institution> found) {
+    if (found.isEmpty()) {
+      return new Rejected(Outcome.INSTITUTION_NOT_FOUND,
+          "fixmedins_code " + terminal.institution() + " is not registered");
+    }
+    Institution inst = found.get();
+    if (!inst.terminalIds().contains(terminal.terminalId())) {
+      return new Rejected(Outcome.TERMINAL_NOT_REGISTERED,
+          "terminal_id " + terminal.terminalId() + " is not registered with " + inst.code());
+    }
+    return null;
   }
 
   /** The patient who owns the credential, or a refusal (unknown credential, impersonation). */
   private CompletableFuture<Object> resolvePatient(Terminal terminal, Credential credential, String claimedPsnNo) {
-    return cache.credentialOwner(credential).thenCompose(owner -> {
+    return then(cache.credentialOwner(credential), owner -> {
       if (owner.isEmpty()) {
         return CompletableFuture.completedFuture(new Rejected(Outcome.PATIENT_NOT_FOUND,
             "no insured person has this " + credential.type() + " credential"));
@@ -177,12 +185,40 @@ public final class Gateway {
         fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
         return CompletableFuture.completedFuture(new Rejected(Outcome.IMPERSONATION, detail));
       }
-      return cache.insured(psnNo).thenApply(found -> found.<Object>map(Resolved::new).orElseGet(
-          () -> new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here")));
+      CompletableFuture<Optional<Insured>> insured = cache.insured(psnNo);
+      return isLoaded(insured) ? CompletableFuture.completedFuture(patient(psnNo, insured.join()))
+          : insured.thenApply(found -> patient(psnNo, found));
     });
   }
 
+  private static Object patient(String psnNo, Optional<Insured> found) {
+    return found.isPresent() ? new Resolved(found.get())
+        : new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here");
+  }
+
   private record Resolved(Insured insured) {}
+
+  /** Whether {@code f} has its value already: a reference cache hit, the usual case. */
+  private static boolean isLoaded(CompletableFuture<?> f) {
+    return f.isDone() && !f.isCompletedExceptionally();
+  }
+
+  /**
+   * {@code f.thenCompose(next)}, with {@code next} run at once, on this thread, when {@code f}
+   * already has its value (a cache hit): no continuation is queued. What {@code next} throws
+   * completes the result exceptionally, as with {@code thenCompose}.
+   */
+  private static <T, R> CompletableFuture<R> then(CompletableFuture<T> f,
+      Function<? super T, ? extends CompletableFuture<R>> next) {
+    if (!isLoaded(f)) {
+      return f.thenCompose(next);
+    }
+    try {
+      return next.apply(f.join());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new java.util.concurrent.CompletionException(e));
+    }
+  }
 
   /** Loads reference data for the cache through read commands of the sequencer. */
   public static ReferenceCache.Loader loaderFor(java.util.function.Supplier<Sequencer> sequencer) {

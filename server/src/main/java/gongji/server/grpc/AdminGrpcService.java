@@ -160,7 +160,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void creditAccounts(gongji.v1.CreditAccountsRequest req, StreamObserver<gongji.v1.CreditAccountsResponse> out) {
     Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
       Validator v = new Validator();
-      v.matches("request_id", req.getRequestId(), BATCH_ID, "1..50 of [A-Za-z0-9_-]");
+      v.matches("request_id", req.getRequestId(), Validator.BATCH_ID, "1..50 of [A-Za-z0-9_-]");
       int n = req.getLinesCount();
       if (n == 0 || n > 10_000) {
         v.fail("lines", n + " lines (expected: 1..10000)");
@@ -236,8 +236,6 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       return b.build();
     });
   }
-
-  private static final java.util.regex.Pattern BATCH_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,50}");
 
   /** "yyyy-MM-dd" (China time) as a local day number. */
   private static long day(Validator v, String date) {

@@ -85,21 +85,31 @@ final class Protos {
     if (!v.present(field, has)) {
       return null;
     }
-    v.matches(field + ".fixmedins_code", t.getFixmedinsCode(), Validator.INSTITUTION,
-        "H or P, then 11 digits, e.g. P62010200017");
-    v.matches(field + ".terminal_id", t.getTerminalId(), Validator.TERMINAL_ID, "1..32 of [A-Za-z0-9_-]");
-    v.text(field + ".operator_id", t.getOperatorId(), 0, 32);
-    TerminalAuth.checkInstitution(t.getFixmedinsCode());
-    return new Terminal(t.getFixmedinsCode(), t.getTerminalId(), t.getOperatorId());
+    String code = t.getFixmedinsCode();
+    String terminalId = t.getTerminalId();
+    String operatorId = t.getOperatorId();
+    // The names of the fields are built only when one is wrong.
+    if (!Validator.INSTITUTION.matches(code) || !Validator.TERMINAL_ID.matches(terminalId)
+        || !Validator.isText(operatorId, 0, 32)) {
+      v.matches(field + ".fixmedins_code", code, Validator.INSTITUTION, "H or P, then 11 digits, e.g. P62010200017");
+      v.matches(field + ".terminal_id", terminalId, Validator.TERMINAL_ID, "1..32 of [A-Za-z0-9_-]");
+      v.text(field + ".operator_id", operatorId, 0, 32);
+    }
+    TerminalAuth.checkInstitution(code);
+    return new Terminal(code, terminalId, operatorId);
   }
 
   static Credential credential(Validator v, String field, boolean has, gongji.v1.Credential c) {
     if (!v.present(field, has)) {
       return null;
     }
-    CredentialType type = v.required(field + ".type", CREDENTIAL_TYPE.toDomain(c.getTypeValue()), c.getTypeValue());
-    v.printable(field + ".number", c.getNumber(), 1, 64);
-    return type == null ? null : new Credential(type, c.getNumber());
+    CredentialType type = CREDENTIAL_TYPE.toDomain(c.getTypeValue());
+    String number = c.getNumber();
+    if (type == null || !Validator.isPrintable(number, 1, 64)) {
+      v.required(field + ".type", type, c.getTypeValue());
+      v.printable(field + ".number", number, 1, 64);
+    }
+    return type == null ? null : new Credential(type, number);
   }
 
   static String requestId(Validator v, String field, String value) {
@@ -125,6 +135,14 @@ final class Protos {
     List<LineItem> items = new ArrayList<>(Math.min(count, MAX_ITEMS));
     for (int i = 0; i < count && i < MAX_ITEMS; i++) {
       gongji.v1.LineItem item = r.getItems(i);
+      ItemCategory known = ITEM_CATEGORY.toDomain(item.getCategoryValue());
+      if (known != null && Validator.isText(item.getCode(), 1, 50) && Validator.isText(item.getName(), 0, 100)
+          && item.getQuantity() >= 1 && item.getQuantity() <= 1_000_000
+          && item.getAmountFen() >= 0 && item.getAmountFen() <= MAX_LINE_FEN) {
+        items.add(new LineItem(item.getCode(), known, item.getInPolicyScope(), item.getQuantity(), item.getAmountFen()));
+        continue;
+      }
+      // Something in this line is wrong: check each field by its name.
       String f = "items[" + i + "]";
       v.text(f + ".code", item.getCode(), 1, 50);
       v.text(f + ".name", item.getName(), 0, 100);

@@ -49,7 +49,7 @@ public final class TerminalAuth implements ServerInterceptor {
     Map<String, String> principals = new ConcurrentHashMap<>();
     for (String token : p.stringPropertyNames()) {
       String who = p.getProperty(token).trim();
-      if (!who.equals(ADMIN) && !Validator.INSTITUTION.matcher(who).matches()) {
+      if (!who.equals(ADMIN) && !Validator.INSTITUTION.matches(who)) {
         throw new IllegalArgumentException(file + ": token for \"" + who + "\" (expected: a fixmedins_code or admin)");
       }
       principals.put(token.trim(), who);

@@ -3,21 +3,88 @@ package gongji.server.grpc;
 import com.google.rpc.BadRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Collects field violations of one request, each naming the field and showing the value, and
  * throws them all at once. Checks are cheap and allocation-free when the input is valid.
  */
 final class Validator {
-  static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  static final Pattern INSTITUTION = Pattern.compile("[HP][0-9]{11}");
-  static final Pattern TERMINAL_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-  static final Pattern PSN_NO = Pattern.compile("[A-Za-z0-9]{1,30}");
-  static final Pattern ADMDVS = Pattern.compile("[0-9]{6}");
-  static final Pattern TXN_ID = Pattern.compile("T[0-9A-Z]{1,20}");
-  static final Pattern BINDING_ID = Pattern.compile("B[0-9A-Z]{1,20}");
-  static final Pattern WALLET_TRANSFER_ID = Pattern.compile("W[0-9A-Z]{1,20}");
+  private static final String DIGITS = "0123456789";
+  private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  private static final String ALNUM = DIGITS + UPPER + "abcdefghijklmnopqrstuvwxyz";
+
+  /** [A-Za-z0-9_-]{1,64} */
+  static final Shape REQUEST_ID = new Shape("", ALNUM + "_-", 1, 64);
+  /** [HP][0-9]{11} */
+  static final Shape INSTITUTION = new Shape("HP", DIGITS, 11, 11);
+  /** [A-Za-z0-9_-]{1,50}: the id of a batch of credits */
+  static final Shape BATCH_ID = new Shape("", ALNUM + "_-", 1, 50);
+  /** [A-Za-z0-9_-]{1,32} */
+  static final Shape TERMINAL_ID = new Shape("", ALNUM + "_-", 1, 32);
+  /** [A-Za-z0-9]{1,30} */
+  static final Shape PSN_NO = new Shape("", ALNUM, 1, 30);
+  /** [0-9]{6} */
+  static final Shape ADMDVS = new Shape("", DIGITS, 6, 6);
+  /** T[0-9A-Z]{1,20} */
+  static final Shape TXN_ID = new Shape("T", DIGITS + UPPER, 1, 20);
+  /** B[0-9A-Z]{1,20} */
+  static final Shape BINDING_ID = new Shape("B", DIGITS + UPPER, 1, 20);
+  /** W[0-9A-Z]{1,20} */
+  static final Shape WALLET_TRANSFER_ID = new Shape("W", DIGITS + UPPER, 1, 20);
+
+  /**
+   * The shape of an identifier: an optional lead character from one set, then {@code min..max}
+   * characters from another, all ASCII (the regular expression each constant shows in its comment,
+   * checked without a regex engine or a matcher per field).
+   */
+  static final class Shape {
+    private final long leadLow;
+    private final long leadHigh;
+    private final boolean hasLead;
+    private final long restLow;
+    private final long restHigh;
+    private final int min;
+    private final int max;
+
+    Shape(String lead, String rest, int min, int max) {
+      this.hasLead = !lead.isEmpty();
+      this.leadLow = mask(lead, 0);
+      this.leadHigh = mask(lead, 64);
+      this.restLow = mask(rest, 0);
+      this.restHigh = mask(rest, 64);
+      this.min = min;
+      this.max = max;
+    }
+
+    private static long mask(String chars, int from) {
+      long m = 0;
+      for (int i = 0; i < chars.length(); i++) {
+        int c = chars.charAt(i);
+        if (c >= from && c < from + 64) {
+          m |= 1L << (c - from);
+        }
+      }
+      return m;
+    }
+
+    private static boolean in(char c, long low, long high) {
+      return c < 64 ? (low & (1L << c)) != 0 : c < 128 && (high & (1L << (c - 64))) != 0;
+    }
+
+    boolean matches(String value) {
+      int start = hasLead ? 1 : 0;
+      int n = value.length() - start;
+      if (n < min || n > max || (hasLead && !in(value.charAt(0), leadLow, leadHigh))) {
+        return false;
+      }
+      for (int i = start; i < value.length(); i++) {
+        if (!in(value.charAt(i), restLow, restHigh)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   private List<BadRequest.FieldViolation> violations;
 
@@ -29,22 +96,22 @@ final class Validator {
   }
 
   /** The value must match the pattern. */
-  String matches(String field, String value, Pattern pattern, String expected) {
-    if (!pattern.matcher(value).matches()) {
+  String matches(String field, String value, Shape shape, String expected) {
+    if (!shape.matches(value)) {
       fail(field, show(value) + " (expected: " + expected + ")");
     }
     return value;
   }
 
   /** Empty is allowed and means absent (returns null); otherwise the value must match. */
-  String optional(String field, String value, Pattern pattern, String expected) {
-    return value.isEmpty() ? null : matches(field, value, pattern, expected);
+  String optional(String field, String value, Shape shape, String expected) {
+    return value.isEmpty() ? null : matches(field, value, shape, expected);
   }
 
   /** A free-text field: at most {@code max} characters (code points), at least {@code min}. */
   String text(String field, String value, int min, int max) {
-    int n = value.codePointCount(0, value.length());
-    if (n < min || n > max) {
+    if (!isText(value, min, max)) {
+      int n = value.codePointCount(0, value.length());
       fail(field, show(value) + " has " + n + " characters (expected: " + min + ".." + max + ")");
     }
     return value;
@@ -52,15 +119,26 @@ final class Validator {
 
   /** Printable ASCII of the given length range (card numbers and tokens). */
   String printable(String field, String value, int min, int max) {
+    if (!isPrintable(value, min, max)) {
+      fail(field, show(value) + " (expected: " + min + ".." + max + " printable ASCII characters)");
+    }
+    return value;
+  }
+
+  /** Whether {@link #text} accepts the value: for a check before the field's name is built. */
+  static boolean isText(String value, int min, int max) {
+    int n = value.codePointCount(0, value.length());
+    return n >= min && n <= max;
+  }
+
+  /** Whether {@link #printable} accepts the value. */
+  static boolean isPrintable(String value, int min, int max) {
     boolean ok = value.length() >= min && value.length() <= max;
     for (int i = 0; ok && i < value.length(); i++) {
       char ch = value.charAt(i);
       ok = ch > 0x20 && ch < 0x7f;
     }
-    if (!ok) {
-      fail(field, show(value) + " (expected: " + min + ".." + max + " printable ASCII characters)");
-    }
-    return value;
+    return ok;
   }
 
   long range(String field, long value, long min, long max) {

@@ -8,10 +8,12 @@ import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,8 +24,11 @@ import java.util.logging.Logger;
  * thread takes whatever is queued, up to {@code maxBatchCommands}, gives the batch one ledger time
  * from the injected clock, applies each command in order, appends the mutating ones to the journal,
  * forces the journal once for the whole batch (group commit), and only then completes the futures,
- * on the replies executor so that no caller's continuation runs on this thread. A batch closes as
- * soon as the queue is empty: there is no timer delay when the load is light.
+ * never on this thread: each caller's on the executor {@link #repliesOnCaller} named on the thread
+ * that submitted it (the transport's event loop the call arrived on, which must write the reply
+ * anyway: one task per event loop per batch, and the batch's replies leave in one flush), or on
+ * the replies executor when it named none. A batch closes as soon as the queue is empty: there is
+ * no timer delay when the load is light.
  *
  * <p>Why it is safe. Only this thread touches the ledger, so the ledger needs no locks and every
  * check it makes holds when it acts. No result leaves before the journal has made its command
@@ -107,6 +112,8 @@ public final class Sequencer implements AutoCloseable {
   private long journaledSinceSnapshot;
   private long lastSnapshotMillis;
   private volatile boolean snapshotInFlight;
+  /** Where a submitting thread wants its results delivered (null: the replies executor). */
+  private volatile Supplier<Executor> callerExecutor = () -> null;
   private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HistoryApplier history;
   /** The journal sequence number of the last mutating command applied (this thread only). */
@@ -154,6 +161,17 @@ public final class Sequencer implements AutoCloseable {
     return acknowledgedSeq;
   }
 
+  /**
+   * Completes each command's future on the executor {@code callerExecutor} returns on the thread
+   * that submitted it, or on the replies executor where it returns null; call before {@link #start}.
+   * The executor must not run tasks on the sequencer thread, and should not block; if it refuses a
+   * task (shut down), the replies executor runs it.
+   */
+  public Sequencer repliesOnCaller(Supplier<Executor> callerExecutor) {
+    this.callerExecutor = requireNonNull(callerExecutor, "callerExecutor");
+    return this;
+  }
+
   /** Runs {@code listener} (on the sequencer thread, once) when the sequencer poisons itself. */
   public void onPoisoned(Runnable listener) {
     poisonListeners.add(requireNonNull(listener, "listener"));
@@ -187,7 +205,8 @@ public final class Sequencer implements AutoCloseable {
           "ledger queue full (maxQueuedCommands=" + config.maxQueuedCommands() + ")"));
       return future;
     }
-    queue.offer(new Pending(command, future));
+    Executor replyOn = callerExecutor.get();
+    queue.offer(new Pending(command, future, replyOn != null ? replyOn : replies));
     if (sleeping) {
       LockSupport.unpark(thread);
     }
@@ -230,7 +249,7 @@ public final class Sequencer implements AutoCloseable {
         }
         // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
         if (poisoned == null && ledger.nextExpiryMillis() <= clock.millis()) {
-          batch[n++] = new Pending(TICK, null);
+          batch[n++] = new Pending(TICK, null, null);
         } else {
           sleeping = true;
           if (queue.isEmpty() && !stopping) {
@@ -314,9 +333,7 @@ public final class Sequencer implements AutoCloseable {
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
-    Throwable f = failure;
-    Throwable[] alone = failedAlone;
-    replies.execute(() -> complete(done, results, alone, f));
+    deliver(done, results, failedAlone, failure);
     // After the replies are on their way: the image is taken on this thread and holds the next batch.
     if (failure == null) {
       maybeSnapshot(mutating, now);
@@ -383,12 +400,41 @@ public final class Sequencer implements AutoCloseable {
     return new LedgerQueryFailedException("query " + name + " failed in the ledger", e);
   }
 
-  private static void complete(Pending[] done, Result[] results, Throwable[] failedAlone, Throwable failure) {
-    for (int i = 0; i < done.length; i++) {
-      CompletableFuture<Result> future = done[i].future;
-      if (future == null) {
+  /**
+   * Hands the batch's results to their callers' executors: one task per distinct executor (a few
+   * event loops), each completing its futures in batch order.
+   */
+  private void deliver(Pending[] done, Result[] results, Throwable[] failedAlone, Throwable failure) {
+    int n = done.length;
+    boolean[] taken = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      if (taken[i] || done[i].future == null) {
         continue;
       }
+      Executor executor = done[i].replyOn;
+      int[] mine = new int[n - i];
+      int count = 0;
+      for (int j = i; j < n; j++) {
+        if (!taken[j] && done[j].future != null && done[j].replyOn == executor) {
+          taken[j] = true;
+          mine[count++] = j;
+        }
+      }
+      int m = count;
+      Runnable task = () -> complete(done, mine, m, results, failedAlone, failure);
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException e) {
+        replies.execute(task);
+      }
+    }
+  }
+
+  private static void complete(Pending[] done, int[] indexes, int count, Result[] results, Throwable[] failedAlone,
+      Throwable failure) {
+    for (int k = 0; k < count; k++) {
+      int i = indexes[k];
+      CompletableFuture<Result> future = done[i].future;
       if (failure != null) {
         future.completeExceptionally(failure);
       } else if (failedAlone != null && failedAlone[i] != null) {
@@ -437,5 +483,6 @@ public final class Sequencer implements AutoCloseable {
     journal.close();
   }
 
-  private record Pending(Command command, CompletableFuture<Result> future) {}
+  /** A queued command, its caller's future (null for the sequencer's own ticks) and where to complete it. */
+  private record Pending(Command command, CompletableFuture<Result> future, Executor replyOn) {}
 }

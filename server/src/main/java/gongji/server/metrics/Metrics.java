@@ -22,7 +22,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -45,22 +47,35 @@ public final class Metrics implements AutoCloseable {
         .description("time to force the journal once per batch").publishPercentiles(0.5, 0.99).register(registry);
   }
 
-  /** Counts and times every call, by method and status code. */
+  /**
+   * Counts and times every call, by method and status code. The timers of a method are registered
+   * once, on its first call with each code, and then looked up by the code's index: no tags per call.
+   */
   public ServerInterceptor grpcInterceptor() {
     return new ServerInterceptor() {
+      private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byMethod = new ConcurrentHashMap<>();
+
       @Override
       public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
           ServerCallHandler<Q, A> next) {
         long start = System.nanoTime();
         String method = call.getMethodDescriptor().getFullMethodName();
+        AtomicReferenceArray<Timer> timers =
+            byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(Status.Code.values().length));
         return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            Timer.builder("gongji.grpc.server.calls")
-                .tag("method", method)
-                .tag("code", status.getCode().name())
-                .register(registry)
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            Status.Code code = status.getCode();
+            Timer timer = timers.get(code.ordinal());
+            if (timer == null) {
+              // Racing first calls register the same meter: Micrometer returns the one instance.
+              timer = Timer.builder("gongji.grpc.server.calls")
+                  .tag("method", method)
+                  .tag("code", code.name())
+                  .register(registry);
+              timers.set(code.ordinal(), timer);
+            }
+            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             super.close(status, trailers);
           }
         }, headers);
