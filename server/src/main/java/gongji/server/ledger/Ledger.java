@@ -90,12 +90,12 @@ public final class Ledger {
    * the current one). Never throws for a valid command; an exception means a bug.
    */
   public Result apply(Command command, long atMillis) {
-    advanceTo(atMillis);
     Command.Recalled recalled = command instanceof Command.Recalled r ? r : null;
     Command c = recalled != null ? recalled.command() : command;
     if (stale(c, recalled)) {
-      return new Result.Stale();
+      return new Result.Stale(); // applied to nothing, not even time
     }
+    advanceTo(atMillis);
     recall.begin(recalled, c.mutating());
     try {
       return dispatch(c);
