@@ -76,7 +76,8 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage) throws IOException {
     HistoryStore history = storage instanceof FileStorage f
-        ? RocksHistoryStore.open(f.directory().resolve("history")) : new MemoryHistoryStore();
+        ? RocksHistoryStore.open(f.directory().resolve("history"),
+            config.idempotencyWindow().plusDays(1)) : new MemoryHistoryStore();
     try {
       return open(config, clock, storage, history);
     } catch (IOException | RuntimeException e) {

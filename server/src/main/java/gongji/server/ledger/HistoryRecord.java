@@ -38,9 +38,10 @@ public sealed interface HistoryRecord {
 
   /**
    * A request entry the writer no longer keeps ({@link RequestLog}): its image, under its key
-   * ({@code scope "|" id}). A later image of the same key replaces it.
+   * ({@code scope "|" id}), and when the request was made: past the idempotency window the writer
+   * ignores it, and a store may delete it. A later image of the same key replaces it.
    */
-  record RequestImage(String key, byte[] image) implements HistoryRecord {
+  record RequestImage(String key, long atMillis, byte[] image) implements HistoryRecord {
     public RequestImage {
       requireNonNull(key, "key");
       requireNonNull(image, "image");
@@ -56,8 +57,8 @@ public sealed interface HistoryRecord {
   }
 
   /**
-   * The end of the writer's {@code sweeps}-th sweep: a store that has applied it holds every image
-   * of that sweep and the ones before (see {@link Recall}).
+   * The end of the writer's {@code sweeps}-th sweep, made at ledger time {@code atMillis}: a store
+   * that has applied it holds every image of that sweep and the ones before (see {@link Recall}).
    */
-  record Swept(long sweeps) implements HistoryRecord {}
+  record Swept(long sweeps, long atMillis) implements HistoryRecord {}
 }

@@ -159,7 +159,7 @@ public final class Ledger {
     List<HistoryRecord> out = new java.util.ArrayList<>();
     requests.evict(horizon, out); // first: a sale goes only once no kept entry names it
     sales.evict(horizon, out);
-    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis())));
+    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis()), time.nowMillis()));
     records.addAll(out);
     return new Result.Done();
   }

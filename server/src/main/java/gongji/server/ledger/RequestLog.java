@@ -214,7 +214,7 @@ final class RequestLog {
       }
       image.reset();
       writeImage(image, key, entryOf(key, v));
-      out.add(new HistoryRecord.RequestImage(key, Arrays.copyOf(image.array(), image.size())));
+      out.add(new HistoryRecord.RequestImage(key, entryAtMillis(key, v), Arrays.copyOf(image.array(), image.size())));
       if (v instanceof Txn t) {
         if (key.equals(t.authorizeKey)) {
           t.authorizeKey = null;
@@ -224,6 +224,28 @@ final class RequestLog {
       }
       it.remove();
     }
+  }
+
+  private static long entryAtMillis(String key, Object v) {
+    return v instanceof Entry e ? e.atMillis : recordedAt(key, v);
+  }
+
+  /** When the request of an entry image was made. */
+  static long atMillisOf(byte[] image) {
+    ByteBuffer in = ByteBuffer.wrap(image);
+    CommandCodec.str(in);
+    in.get();
+    in.getLong();
+    CommandCodec.str(in);
+    if (in.get() != 0) {
+      in.get();
+      CommandCodec.str(in);
+    }
+    CommandCodec.str(in);
+    in.get();
+    in.getLong();
+    in.getLong();
+    return in.getLong();
   }
 
   /** When an entry was kept: when it was recorded, or kept again after a recall. */

@@ -197,6 +197,9 @@ public final class Sequencer implements AutoCloseable {
 
   /** Starts the sequencer thread. */
   public Sequencer start() {
+    if (recentWindowMillis > 0 && history == null) {
+      throw new IllegalStateException("sweeping needs history: what is let go of must be looked up again");
+    }
     thread.start();
     return this;
   }
@@ -332,7 +335,10 @@ public final class Sequencer implements AutoCloseable {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
       }
     }
-    if (failure == null && recentWindowMillis > 0 && ledger.sweepDue(now, recentWindowMillis)) {
+    // Nothing more is let go of once history has stopped: it could not be looked up again. Commands that
+    // need what was let go of before then fail with HISTORY_UNAVAILABLE until a restart rebuilds history.
+    if (failure == null && recentWindowMillis > 0 && history.failedReason() == null
+        && ledger.sweepDue(now, recentWindowMillis)) {
       // Journaled like any command, before the batch's: replay lets go of the same at the same point.
       Command sweep = new Command.Sweep(recentWindowMillis);
       try {
