@@ -33,29 +33,10 @@ import java.util.Set;
  * kept reachable to the end.
  */
 public final class LedgerFootprint {
-  static final String USAGE = String.join("\n",
-      "ledger-footprint flags:",
-      "  --insured N        insured persons, employees with an account and a card (default 1000000)",
-      "  --bindings N       mutual-aid bindings among them (default 2000000)",
-      "  --open-sales N     authorized, unsettled sales (default 200000)",
-      "  --settled-sales N  authorized and settled sales (default 1000000)",
-      "  --entries N        back-office request entries (credits) (default 200000)");
   private static final long T0 = 1_764_036_000_000L;
   private static final String INSTITUTION = "P62010200017";
 
   private LedgerFootprint() {}
-
-  static int run(String[] args) {
-    Flags f;
-    try {
-      f = Flags.parse(args, Set.of("insured", "bindings", "open-sales", "settled-sales", "entries"), Set.of());
-    } catch (IllegalArgumentException e) {
-      System.err.println("ledger-footprint: " + e.getMessage() + "\n" + USAGE);
-      return 2;
-    }
-    return run(f.intValue("insured", 1_000_000), f.intValue("bindings", 2_000_000), f.intValue("open-sales", 200_000),
-        f.intValue("settled-sales", 1_000_000), f.intValue("entries", 200_000), System.out);
-  }
 
   static int run(int insured, int bindings, int openSales, int settledSales, int entries, PrintStream out) {
     Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
