@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gongji", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     description = "The Gongji settlement gateway.",
-    subcommands = {LedgerCommand.class},
+    subcommands = {LedgerCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Every setting of serve can also come from a properties file (--config FILE) or a",
         "GONGJI_<SETTING> environment variable; `gongji serve --help` lists them with their defaults."})
 public final class Main implements Runnable {
