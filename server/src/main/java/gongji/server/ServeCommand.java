@@ -115,7 +115,12 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GatewayConfig gatewayConfig = GatewayConfig.load(givenFlags(), System.getenv());
+    GatewayConfig gatewayConfig;
+    try {
+      gatewayConfig = GatewayConfig.load(givenFlags(), System.getenv());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--config: cannot read the settings file: " + e, e);
+    }
     out.println("Effective configuration:\n" + gatewayConfig.describe().replaceAll("(?m)^", "  "));
     log.info("starting " + new Commands.Version().getVersion()[0] + ": data directory "
         + gatewayConfig.dataDir().toAbsolutePath() + ", gRPC on " + gatewayConfig.host() + ":" + gatewayConfig.port());
