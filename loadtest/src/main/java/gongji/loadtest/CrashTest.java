@@ -150,7 +150,9 @@ public final class CrashTest {
     // A child that starts fast: it is started once per cycle.
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
         "gongji.server.Main", "serve", "--port", Integer.toString(port), "--metrics-port", "-1",
-        "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000")
+        "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000",
+        // Sales and request ids go to history a second after they close: kills land on every side of a sweep.
+        "--ledger-recent-window-seconds", "1")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();

@@ -5,6 +5,8 @@ import gongji.server.ledger.Sequencer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,6 +68,12 @@ final class Subcommands {
     @Option(names = "--raw", description = "Ledger.apply alone on this thread, no sequencer (the upper bound)")
     boolean raw;
 
+    @Option(names = "--recent-window-seconds", defaultValue = "0", paramLabel = "N",
+        description = "sweeps on: closed sales and request entries go to a RocksDB history in a temporary directory"
+            + " after N s, and every command is looked up there first (default: ${DEFAULT-VALUE}, off: everything"
+            + " stays in memory)")
+    int recentWindowSeconds;
+
     @Option(names = "--journal-dir", paramLabel = "DIR",
         description = "journal to segment files in DIR (a new, empty directory) with one fsync per batch"
             + " (default: the sequencer runs in memory, Journal.NONE)")
@@ -78,7 +86,7 @@ final class Subcommands {
           batch != null ? batch : defaults.maxBatchCommands(),
           maxQueued != null ? maxQueued : defaults.maxQueuedCommands(), patients, institutions, seed,
           maxPairs != null ? maxPairs : Runtime.getRuntime().maxMemory() / LedgerBenchmark.PLANNED_BYTES_PER_PAIR,
-          Duration.ofDays(windowDays), journalDir));
+          Duration.ofDays(windowDays), journalDir, recentWindowSeconds));
     }
   }
 
@@ -131,9 +139,24 @@ final class Subcommands {
         description = "back-office request entries (credits) (default: ${DEFAULT-VALUE})")
     int entries;
 
+    @Option(names = "--swept-sales", split = ",", paramLabel = "N,N",
+        description = "then settled sales with sweeps on, the live heap measured after each count in the list"
+            + " (e.g. 10000000,30000000,50000000; default: none)")
+    List<Long> sweptSales = new ArrayList<>();
+
+    @Option(names = "--sales-per-second", defaultValue = "15000", paramLabel = "N",
+        description = "the ledger-time pace of those sales (default: ${DEFAULT-VALUE})")
+    int salesPerSecond;
+
+    @Option(names = "--recent-window-seconds", defaultValue = "30", paramLabel = "N",
+        description = "how long closed sales and request entries stay (default: ${DEFAULT-VALUE})")
+    int recentWindowSeconds;
+
     @Override
     public Integer call() {
-      return LedgerFootprint.run(insured, bindings, openSales, settledSales, entries, System.out);
+      long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
+      return LedgerFootprint.run(insured, bindings, openSales, settledSales, entries, swept, salesPerSecond,
+          Duration.ofSeconds(recentWindowSeconds), System.out);
     }
   }
 

@@ -22,10 +22,10 @@ class LoadtestMainTest {
         Arguments.of(List.of(), List.of("ledger-bench", "history-bench", "ledger-footprint", "run", "crashtest")),
         Arguments.of(List.of("ledger-bench"), List.of("--seconds", "--warmup", "--producers", "--in-flight", "--batch",
             "--max-queued", "--patients", "--institutions", "--seed", "--max-pairs", "--window-days", "--raw",
-            "--journal-dir")),
+            "--journal-dir", "--recent-window-seconds")),
         Arguments.of(List.of("history-bench"), List.of("SETTLEMENTS", "USAGE", "PEOPLE", "SECONDS")),
         Arguments.of(List.of("ledger-footprint"), List.of("--insured", "--bindings", "--open-sales", "--settled-sales",
-            "--entries")),
+            "--entries", "--swept-sales", "--sales-per-second", "--recent-window-seconds")),
         Arguments.of(List.of("crashtest"), List.of("--cycles", "--clients", "--seed", "--min-ms", "--max-ms",
             "--data-dir")),
         Arguments.of(List.of("run"), List.of("--target", "--scenario", "--rate", "--concurrency", "--duration")));

@@ -45,6 +45,8 @@ final class ServeCommand implements Callable<Integer> {
       Map.entry("max.queued.commands", "commands waiting for the ledger before new ones are refused"),
       Map.entry("max.batch.commands", "commands the ledger applies and journals in one group commit"),
       Map.entry("idempotency.window.days", "how long a request id is remembered"),
+      Map.entry("ledger.recent.window.seconds",
+          "how long the writer keeps closed sales and request entries before they go to history (0: off)"),
       Map.entry("max.inbound.message.bytes", "the largest gRPC request accepted"),
       Map.entry("cache.max.entries", "the reference cache's bound"),
       Map.entry("drain.timeout.seconds", "how long calls in flight may finish at shutdown"),

@@ -2,6 +2,7 @@ package gongji.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -34,7 +35,9 @@ class ServeCommandLineTest {
     for (String key : GatewayConfig.DEFAULTS.keySet()) {
       String flag = "--" + key.replace('.', '-');
       assertTrue(Pattern.compile(Pattern.quote(flag) + "[=\\[]").matcher(serve.out).find(), flag + "\n" + serve);
-      assertTrue(serve.out.replaceAll("\\s+", " ").contains(ServeCommand.DESCRIPTIONS.get(key)), "a description of " + flag + "\n" + serve);
+      String description = ServeCommand.DESCRIPTIONS.get(key);
+      assertNotNull(description, key + " has no description: add one to ServeCommand.DESCRIPTIONS");
+      assertTrue(serve.out.replaceAll("\\s+", " ").contains(description), "the description of " + flag + "\n" + serve);
     }
     assertTrue(serve.out.contains("--config"), serve.toString());
     assertTrue(serve.out.contains("(default: 9090; env GONGJI_PORT)"), serve.toString());

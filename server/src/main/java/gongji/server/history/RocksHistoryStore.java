@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -44,7 +46,13 @@ import org.rocksdb.WriteOptions;
  * "S" len:u16 institution day:u64 index:u64   the day's n-th settlement-side event (from 0), in order
  * "T" len:u16 institution day:u64           the day's totals: settlements[5], refunds[5] (longs)
  * "A" seq:u64                               an alert
+ * "M" "s"                                   the writer's sweeps history has applied (long)
+ * "R" key (UTF-8)                           the latest image of a request entry the writer let go of
+ * "X" txnId (UTF-8)                         the latest image of a sale the writer let go of
  * </pre>
+ *
+ * Images are looked up by key before a command reaches the writer, almost always for a key that is
+ * not there (a new request id): the table keeps a Bloom filter, so that such a miss reads no block.
  *
  * Values are {@link HistoryCodec} records. Every {@link #apply} is one write batch with the new
  * applied sequence number, written with fsync: atomic and durable when it returns. Totals are kept
@@ -56,6 +64,7 @@ public final class RocksHistoryStore implements HistoryStore {
   private static final byte[] FORMAT_KEY = {'M', 'f'};
   private static final byte[] APPLIED_KEY = {'M', 'a'};
   private static final byte[] NEXT_KEY = {'M', 'n'};
+  private static final byte[] SWEEPS_KEY = {'M', 's'};
 
   static {
     RocksDB.loadLibrary();
@@ -66,6 +75,7 @@ public final class RocksHistoryStore implements HistoryStore {
   private final WriteOptions durable;
   private final RocksDB db;
   private volatile long appliedSeq;
+  private volatile long sweeps;
   private long nextRecord;
 
   private RocksHistoryStore(Path dir, Options options, WriteOptions durable, RocksDB db) throws RocksDBException {
@@ -75,6 +85,7 @@ public final class RocksHistoryStore implements HistoryStore {
     this.db = db;
     this.appliedSeq = getLong(APPLIED_KEY);
     this.nextRecord = Math.max(1, getLong(NEXT_KEY));
+    this.sweeps = getLong(SWEEPS_KEY);
   }
 
   /** Opens (or creates) the store in {@code dir}; refuses a store of another format with a clear message. */
@@ -82,13 +93,15 @@ public final class RocksHistoryStore implements HistoryStore {
     requireNonNull(dir, "dir");
     Files.createDirectories(dir);
     Options options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20);
+        .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20)
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
     WriteOptions durable = new WriteOptions().setSync(true);
     RocksDB db = null;
     try {
       db = RocksDB.open(options, dir.toString());
       byte[] format = db.get(FORMAT_KEY);
-      if (format == null) {
+      if (format == null || ByteBuffer.wrap(format).getInt() == HistoryCodec.FORMAT_WITHOUT_IMAGES) {
+        // New, or of the format before images: that one only lacks kinds of record; it moves up as it is.
         db.put(durable, FORMAT_KEY, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT).array());
       } else if (ByteBuffer.wrap(format).getInt() != HistoryCodec.FORMAT) {
         throw new IOException("history store " + dir + " has format " + ByteBuffer.wrap(format).getInt()
@@ -120,10 +133,12 @@ public final class RocksHistoryStore implements HistoryStore {
       return;
     }
     long next = nextRecord;
+    long swept = sweeps;
     Map<String, long[]> totals = new HashMap<>();
     try (WriteBatch batch = new WriteBatch()) {
       for (HistoryRecord r : records) {
-        byte[] value = HistoryCodec.encode(r);
+        byte[] value = r instanceof HistoryRecord.RequestImage || r instanceof HistoryRecord.SaleImage
+            || r instanceof HistoryRecord.Swept ? null : HistoryCodec.encode(r);
         if (r instanceof HistoryRecord.Usage u) {
           batch.put(key('U', u.usage().authorizerPsnNo(), -1, next), value);
           if (!u.usage().beneficiaryPsnNo().equals(u.usage().authorizerPsnNo())) {
@@ -140,6 +155,13 @@ public final class RocksHistoryStore implements HistoryStore {
           batch.put(key('S', s.institution(), day, t[0] + t[5]), value);
           add(s, t, s.settles() ? 0 : 5);
           batch.put(totalsKey, writeTotals(t));
+        } else if (r instanceof HistoryRecord.RequestImage i) {
+          batch.put(imageKey('R', i.key()), i.image());
+        } else if (r instanceof HistoryRecord.SaleImage i) {
+          batch.put(imageKey('X', i.txnId()), i.image());
+        } else if (r instanceof HistoryRecord.Swept w) {
+          swept = Math.max(swept, w.sweeps());
+          batch.put(SWEEPS_KEY, longBytes(swept));
         } else {
           batch.put(alertKey(((HistoryRecord.Alert) r).alert().seq()), value);
         }
@@ -152,7 +174,39 @@ public final class RocksHistoryStore implements HistoryStore {
       throw new IOException("history store write failed in " + dir + ": " + e.getMessage(), e);
     }
     nextRecord = next;
+    sweeps = swept;
     appliedSeq = throughSeq;
+  }
+
+  @Override
+  public long sweeps() {
+    return sweeps;
+  }
+
+  @Override
+  public byte[] requestImage(String key) throws IOException {
+    return get(imageKey('R', key));
+  }
+
+  @Override
+  public byte[] saleImage(String txnId) throws IOException {
+    return get(imageKey('X', txnId));
+  }
+
+  private byte[] get(byte[] key) throws IOException {
+    try {
+      return db.get(key);
+    } catch (RocksDBException e) {
+      throw new IOException("history store read failed in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] imageKey(char kind, String name) {
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] k = new byte[n.length + 1];
+    k[0] = (byte) kind;
+    System.arraycopy(n, 0, k, 1, n.length);
+    return k;
   }
 
   private static void add(HistoryRecord.Settlement s, long[] t, int at) {
