@@ -161,13 +161,4 @@ public final class HistoryBenchmark {
     out.printf(Locale.ROOT, "  %-58s n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n", what, h.getTotalCount(),
         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
   }
-
-  /** {@code history-bench [settlements] [usage] [people] [seconds]}, all optional. */
-  static int run(String[] args) throws Exception {
-    int settlements = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    int usage = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
-    int people = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
-    long seconds = args.length > 3 ? Long.parseLong(args[3]) : 10;
-    return run(new Config(settlements, usage, people, seconds, null), System.out);
-  }
 }

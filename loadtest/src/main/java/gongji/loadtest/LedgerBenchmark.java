@@ -23,7 +23,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,35 +56,18 @@ import org.HdrHistogram.Recorder;
  * shows the retained bytes per sale.
  */
 public final class LedgerBenchmark {
-  static final String USAGE = String.join("\n",
-      "ledger-bench flags:",
-      "  --seconds N          measured window (default 10)",
-      "  --warmup N           warm-up before it, seconds (default 5)",
-      "  --producers N        submitting threads (default 1)",
-      "  --in-flight N        sales outstanding, all producers together (default 1024; < --max-queued)",
-      "  --batch N            sequencer maxBatchCommands (default 4096)",
-      "  --max-queued N       sequencer maxQueuedCommands (default 65536)",
-      "  --patients N         patients, each with one mutual-aid binding (default 10000)",
-      "  --institutions N     institutions (default 100)",
-      "  --seed N             workload seed (default 42)",
-      "  --max-pairs N        sales the patients are funded for (default: what the heap holds)",
-      "  --window-days N      the ledger's idempotency window (default 35, as the gateway)",
-      "  --raw                Ledger.apply alone on this thread, no sequencer (upper bound)",
-      "  --recent-window-seconds N  sweeps on: closed sales and request entries go to a RocksDB history in a",
-      "                       temporary directory after N s, and every command is looked up there first (default 0:",
-      "                       off, everything stays in memory)",
-      "  --journal-dir DIR    journal to segment files in DIR (a new, empty directory) with one fsync per batch;",
-      "                       without it the sequencer runs in memory (Journal.NONE)");
-
   /** Retained heap per settled sale with the default idempotency window, measured, with margin. */
-  private static final long PLANNED_BYTES_PER_PAIR = 2_048;
+  static final long PLANNED_BYTES_PER_PAIR = 2_048;
   private static final long DRAIN_TIMEOUT_SECONDS = 30;
   private static final long IDLE_TICK_MILLIS = 200;
 
   private LedgerBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    System.exit(run(args));
+    String[] all = new String[args.length + 1];
+    all[0] = "ledger-bench";
+    System.arraycopy(args, 0, all, 1, args.length);
+    System.exit(LoadtestMain.run(all));
   }
 
   /** The settings of one run. */
@@ -120,29 +102,6 @@ public final class LedgerBenchmark {
           idempotencyWindow);
     }
 
-    static Options parse(String[] args) {
-      Flags f = Flags.parse(args,
-          Set.of("seconds", "warmup", "producers", "in-flight", "batch", "max-queued", "patients", "institutions", "seed",
-              "max-pairs", "window-days", "journal-dir", "recent-window-seconds"),
-          Set.of("raw"));
-      Sequencer.Config defaults = Sequencer.Config.defaults();
-      return new Options(
-          f.isSet("raw"),
-          f.intValue("seconds", 10),
-          f.intValue("warmup", 5),
-          f.intValue("producers", 1),
-          f.intValue("in-flight", 1_024),
-          f.intValue("batch", defaults.maxBatchCommands()),
-          f.intValue("max-queued", defaults.maxQueuedCommands()),
-          f.intValue("patients", 10_000),
-          f.intValue("institutions", 100),
-          f.longValue("seed", 42),
-          f.longValue("max-pairs", Runtime.getRuntime().maxMemory() / PLANNED_BYTES_PER_PAIR),
-          Duration.ofDays(f.intValue("window-days", 35)),
-          f.value("journal-dir", null),
-          f.intValue("recent-window-seconds", 0));
-    }
-
     /** The sales producer {@code i} may have outstanding: its share of {@code inFlight}. */
     int inFlightOf(int i) {
       return inFlight / producers + (i < inFlight % producers ? 1 : 0);
@@ -154,15 +113,8 @@ public final class LedgerBenchmark {
     }
   }
 
-  static int run(String[] args) throws Exception {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("ledger-bench: " + e.getMessage());
-      System.err.println(USAGE);
-      return 2;
-    }
+  /** Runs the benchmark; 0 when the audit passed. */
+  static int run(Options options) throws Exception {
     LedgerWorkload workload =
         new LedgerWorkload(options.patients(), options.institutions(), options.fundedVisits(), options.seed());
     Report report = options.raw() ? runRaw(options, workload) : runSequenced(options, workload);

@@ -38,37 +38,10 @@ import java.util.Set;
  * kept reachable to the end.
  */
 public final class LedgerFootprint {
-  static final String USAGE = String.join("\n",
-      "ledger-footprint flags:",
-      "  --insured N        insured persons, employees with an account and a card (default 1000000)",
-      "  --bindings N       mutual-aid bindings among them (default 2000000)",
-      "  --open-sales N     authorized, unsettled sales (default 200000)",
-      "  --settled-sales N  authorized and settled sales (default 1000000)",
-      "  --entries N        back-office request entries (credits) (default 200000)",
-      "  --swept-sales LIST then settled sales with sweeps on, the live heap measured after each count in the",
-      "                     comma-separated list (e.g. 10000000,30000000,50000000; default: none)",
-      "  --sales-per-second N  the ledger-time pace of those sales (default 15000)",
-      "  --recent-window-seconds N  how long closed sales and request entries stay (default 30)");
   private static final long T0 = 1_764_036_000_000L;
   private static final String INSTITUTION = "P62010200017";
 
   private LedgerFootprint() {}
-
-  static int run(String[] args) {
-    Flags f;
-    try {
-      f = Flags.parse(args, Set.of("insured", "bindings", "open-sales", "settled-sales", "entries", "swept-sales",
-          "sales-per-second", "recent-window-seconds"), Set.of());
-    } catch (IllegalArgumentException e) {
-      System.err.println("ledger-footprint: " + e.getMessage() + "\n" + USAGE);
-      return 2;
-    }
-    long[] swept = java.util.Arrays.stream(f.value("swept-sales", "").split(",")).filter(x -> !x.isBlank())
-        .mapToLong(Long::parseLong).sorted().toArray();
-    return run(f.intValue("insured", 1_000_000), f.intValue("bindings", 2_000_000), f.intValue("open-sales", 200_000),
-        f.intValue("settled-sales", 1_000_000), f.intValue("entries", 200_000), swept,
-        f.intValue("sales-per-second", 15_000), Duration.ofSeconds(f.intValue("recent-window-seconds", 30)), System.out);
-  }
 
   static int run(int insured, int bindings, int openSales, int settledSales, int entries, PrintStream out) {
     return run(insured, bindings, openSales, settledSales, entries, new long[0], 15_000, Duration.ofSeconds(30), out);

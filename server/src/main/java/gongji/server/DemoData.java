@@ -132,6 +132,45 @@ public final class DemoData {
     }
   }
 
+  /**
+   * What to print when {@code serve --demo} starts on a data directory that already holds the demo data
+   * set: the figures as they are now (sales and transfers since may have changed every one of them), not
+   * those the set starts with.
+   */
+  public static String restartGuide(String target, String dataDir, long journalRecords, Gateway gateway)
+      throws Exception {
+    StringBuilder s = new StringBuilder();
+    s.append("Demo data not loaded again: ").append(dataDir).append(" holds it from an earlier run (")
+        .append(journalRecords).append(" journal records in all, sales and changes since included).\n");
+    s.append("What it holds now (yuan; start with an empty --data-dir for the demo's starting figures):\n");
+    String[][] people = {{ZHANG_WEI, "SSC-ZHANGWEI", "张伟"}, {LI_NA, "SSC-LINA", "李娜"},
+        {ZHANG_JIANGUO, "SSC-ZHANGJIANGUO", "张建国"}, {WANG_XIUYING, "SSC-WANGXIUYING", "王秀英"},
+        {ZHAO_LEI, "SSC-ZHAOLEI", "赵磊"}, {LIU_GUILAN, "SSC-LIUGUILAN", "刘桂兰"},
+        {ZHANG_XIAOYU, "SSC-ZHANGXIAOYU", "张小雨"}};
+    for (String[] p : people) {
+      Result account = gateway.admin(new Command.GetAccount(p[0])).get(10, TimeUnit.SECONDS);
+      s.append(String.format("  %-17s %-4s ", p[1], p[2]));
+      if (account instanceof Result.Account a) {
+        s.append("balance ").append(yuan(a.balanceFen())).append(", held ").append(yuan(a.heldFen()));
+      } else {
+        s.append("no account of their own");
+      }
+      Result wallet = gateway.admin(new Command.GetWallet(p[0])).get(10, TimeUnit.SECONDS);
+      if (wallet instanceof Result.WalletView w && w.open()) {
+        s.append("; wallet available ").append(yuan(w.availableFen())).append(", pending ").append(yuan(w.pendingFen()));
+      }
+      s.append('\n');
+    }
+    s.append("Try (in another terminal):\n");
+    s.append("  ./gongji pos identify --target ").append(target).append(" --card SSC-LINA\n");
+    s.append("  ./gongji admin wallet show --target ").append(target).append(" --psn-no ").append(ZHANG_XIAOYU);
+    return s.toString();
+  }
+
+  private static String yuan(long fen) {
+    return String.format("%d.%02d", fen / 100, Math.abs(fen % 100));
+  }
+
   /** What to print so that a newcomer can copy and try it; {@code walletFunded} from {@link #walletFunded}. */
   public static String guide(String target, boolean walletFunded) {
     return String.join("\n",

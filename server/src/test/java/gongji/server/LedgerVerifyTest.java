@@ -75,14 +75,9 @@ class LedgerVerifyTest {
   private record Verified(int exit, String out) {}
 
   private Verified verify() throws Exception {
-    PrintStream before = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.ledger(new String[] {"ledger", "verify", "--data-dir", dir.toString()});
-      return new Verified(exit, captured.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(before);
-    }
+    PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+    int exit = Main.run(out, out, "ledger", "verify", "--data-dir", dir.toString());
+    return new Verified(exit, captured.toString(StandardCharsets.UTF_8));
   }
 }

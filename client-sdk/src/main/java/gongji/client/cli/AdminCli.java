@@ -52,6 +52,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.io.PrintStream;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.security.SecureRandom;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
@@ -60,356 +63,722 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The agency's operator CLI: {@code gongji admin <command>} for bindings, wallets, policies, accounts,
  * life events and day-end reconciliation. Exit codes as {@code gongji pos}: 0 done, 1 unexpected
  * failure, 2 bad usage, 3 refused, 4 unavailable.
  */
-public final class AdminCli {
+@Command(name = "gongji admin", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+    description = "The agency's CLI: bindings, wallets (医保钱包), policies, accounts, life events, reconciliation.",
+    subcommands = {AdminCli.ListBindings.class, AdminCli.Bind.class, AdminCli.Verify.class, AdminCli.Dissolve.class,
+        AdminCli.Usage.class, AdminCli.Premium.class, AdminCli.Quota.class, AdminCli.WalletCommands.class,
+        AdminCli.AccountCommand.class, AdminCli.Credit.class, AdminCli.Death.class, AdminCli.PayoutCommand.class,
+        AdminCli.Policy.class, AdminCli.Reconcile.class, AdminCli.Alerts.class, CommandLine.HelpCommand.class},
+    footer = {"", AdminCli.EXIT_CODES})
+public final class AdminCli implements Runnable {
+  static final String EXIT_CODES = "Exit codes: 0 done, 1 unexpected failure, 2 bad usage, 3 refused (see the reason),"
+      + " 4 unavailable (retry; with the same --request-id where there is one).";
+  private static final ZoneId CHINA = ZoneId.of("Asia/Shanghai");
+
   private final PrintStream out;
   private final PrintStream err;
+  private final Clock clock;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
 
   AdminCli(PrintStream out, PrintStream err) {
+    this(out, err, Clock.systemUTC());
+  }
+
+  /** A CLI whose "today" (the default reconciliation date) comes from {@code clock}, in China time. */
+  AdminCli(PrintStream out, PrintStream err, Clock clock) {
     this.out = out;
     this.err = err;
+    this.clock = clock;
   }
 
   public static void main(String[] args) {
     System.exit(new AdminCli(System.out, System.err).run(args));
   }
 
-  static String usage() {
-    return String.join("\n",
-        "usage: gongji admin <command> [flags]   (--target HOST:PORT, default 127.0.0.1:9090; --deadline-ms N; --token T)",
-        "bindings:",
-        "  list       --psn-no P [--role authorizer|beneficiary]",
-        "  bind       --authorizer P --beneficiary P --relationship SPOUSE|PARENT|CHILD|SIBLING|GRANDPARENT|GRANDCHILD",
-        "             --evidence REF [--quota YUAN]                    request a binding (pays nothing until verified)",
-        "  verify     --binding B [--reject] [--note TEXT]            the agency's review",
-        "  dissolve   --binding B --by P                               either party ends it",
-        "  usage      --psn-no P [--role authorizer|beneficiary]       mutual-aid usage records",
-        "  premium    --payer P --beneficiary P --amount YUAN --year Y --request-id R   pay a relative's resident premium",
-        "  quota      --binding B --by P --quota YUAN                  the authorizer changes a quota (0 = none)",
-        "wallet (医保钱包):",
-        "  wallet open     --psn-no P                                  open a person's wallet",
-        "  wallet show     --psn-no P                                  what it can spend, what waits for acceptance",
-        "  wallet assign   --from P --to P --amount YUAN [--request-id R]  assign quota to a relative's wallet",
-        "  wallet accept   --transfer W --by P                         the beneficiary accepts a pending transfer",
-        "  wallet decline  --transfer W --by P                         the beneficiary declines, or the authorizer withdraws",
-        "  wallet list     --psn-no P [--role authorizer|beneficiary]  transfers, newest first",
-        "  (quota and wallet commands take --json for machine-readable output)",
-        "accounts and people:",
-        "  account    --psn-no P",
-        "  credit     --psn-no P --amount YUAN --request-id R",
-        "  death      --psn-no P                                        freeze, dissolve bindings",
-        "  payout     --psn-no P --heir NAME:ID:YUAN [--heir ...] --request-id R",
-        "policy and control:",
-        "  policy     --admdvs 620100 [--name N] [--floor YUAN] [--extended] [--quota-allowed] [--cross-province]",
-        "             [--optional NON_PROGRAMME_VACCINE,HEALTH_CHECKUP] [--hold-ttl-seconds N]",
-        "             [--max-aid-uses N] [--max-aid-per-day YUAN]",
-        "             [--wallet-transfers-per-day N] [--wallet-max-transfer YUAN] [--wallet-quiet-hours FROM-UNTIL]",
-        "             [--aid-order binding|closest-relative|largest-available]",
-        "                                                               set a region's policy (unset flags: off, or 0 =",
-        "                                                               the national default: wallet 3 a day, 2,000 yuan",
-        "                                                               each, quiet 22-6; aid in binding order)",
-        "  reconcile  --institution CODE --date yyyy-MM-dd [--detail]  day-end totals (3201) and detail (3202)",
-        "  alerts                                                       fraud alerts");
-  }
-
+  /** Parses {@code args}, runs the command and returns its exit code. */
   int run(String[] args) {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-      out.println(usage());
-      return args.length == 0 ? Cli.USAGE : Cli.OK;
-    }
-    String command = args[0];
-    // wallet commands have a verb (wallet show --psn-no P); everything else is flags.
-    int first = 1;
-    if (command.equals("wallet") && args.length > 1 && !args[1].startsWith("--")) {
-      command = "wallet " + args[1];
-      first = 2;
-    }
-    Flags f;
-    try {
-      f = Flags.parse(args, first);
-    } catch (IllegalArgumentException e) {
-      err.println("gongji admin: " + e.getMessage());
-      return Cli.USAGE;
-    }
-    boolean json = f.has("json");
-    String[] requestId = new String[1];
-    ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(f.get("target", "127.0.0.1:9090")).usePlaintext();
-    if (f.has("token")) {
-      io.grpc.Metadata headers = new io.grpc.Metadata();
-      headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-          "Bearer " + f.require("token"));
-      builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-    ManagedChannel channel = builder.build();
-    try {
-      long deadline = Long.parseLong(f.get("deadline-ms", "10000"));
-      AdminServiceGrpc.AdminServiceBlockingStub admin =
-          AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS);
-      FamilyServiceGrpc.FamilyServiceBlockingStub family =
-          FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS);
-      switch (command) {
-        case "list": {
-          ListBindingsResponse r = family.listBindings(ListBindingsRequest.newBuilder().setPsnNo(f.require("psn-no"))
-              .setRole(role(f)).setPageSize(1000).build());
-          if (r.getBindingsCount() == 0) {
-            out.println("no bindings");
-          }
-          for (Binding b : r.getBindingsList()) {
-            printBinding(b);
-          }
-          return Cli.OK;
-        }
-        case "bind":
-          printBinding(family.requestBinding(RequestBindingRequest.newBuilder()
-              .setAuthorizerPsnNo(f.require("authorizer")).setBeneficiaryPsnNo(f.require("beneficiary"))
-              .setRelationship(Relationship.valueOf("RELATIONSHIP_" + f.require("relationship").toUpperCase()))
-              .setEvidenceRef(f.require("evidence"))
-              .setQuotaFen(f.has("quota") ? Money.parseYuan(f.require("quota")) : 0).build()));
-          return Cli.OK;
-        case "verify":
-          printBinding(family.reviewBinding(ReviewBindingRequest.newBuilder().setBindingId(f.require("binding"))
-              .setApprove(!f.has("reject")).setNote(f.get("note", "")).build()));
-          return Cli.OK;
-        case "dissolve":
-          printBinding(family.dissolveBinding(DissolveBindingRequest.newBuilder().setBindingId(f.require("binding"))
-              .setByPsnNo(f.require("by")).build()));
-          return Cli.OK;
-        case "usage": {
-          ListUsageRecordsResponse r = family.listUsageRecords(ListUsageRecordsRequest.newBuilder()
-              .setPsnNo(f.require("psn-no")).setRole(role(f)).setPageSize(1000).build());
-          if (r.getRecordsCount() == 0) {
-            out.println("no usage records");
-          }
-          for (gongji.v1.UsageRecord u : r.getRecordsList()) {
-            out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(u.getTimeMillis()), u.getKind(),
-                u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(), u.getFixmedinsCode(), u.getTransactionId(),
-                u.getBindingId(), Money.yuan(u.getAmountFen())));
-          }
-          return Cli.OK;
-        }
-        case "premium": {
-          PayPremiumResponse r = family.payPremium(PayPremiumRequest.newBuilder().setRequestId(f.require("request-id"))
-              .setPayerPsnNo(f.require("payer")).setBeneficiaryPsnNo(f.require("beneficiary"))
-              .setAmountFen(Money.parseYuan(f.require("amount"))).setYear(Integer.parseInt(f.require("year"))).build());
-          out.println("premium " + r.getYear() + " of " + Money.yuan(r.getAmountFen()) + " yuan paid for "
-              + r.getBeneficiaryPsnNo() + " by " + r.getPayerPsnNo() + "; payer available now "
-              + Money.yuan(r.getPayerBalanceAfterFen()) + " yuan");
-          return Cli.OK;
-        }
-        case "account":
-          printAccount(admin.getAccount(GetAccountRequest.newBuilder().setPsnNo(f.require("psn-no")).build()));
-          return Cli.OK;
-        case "credit":
-          printAccount(admin.creditAccount(CreditAccountRequest.newBuilder().setRequestId(f.require("request-id"))
-              .setPsnNo(f.require("psn-no")).setAmountFen(Money.parseYuan(f.require("amount"))).build()));
-          return Cli.OK;
-        case "death": {
-          gongji.v1.Insured i = admin.recordDeath(RecordDeathRequest.newBuilder().setPsnNo(f.require("psn-no")).build());
-          out.println(i.getPsnNo() + " recorded as " + i.getStatus() + "; account frozen, bindings dissolved");
-          return Cli.OK;
-        }
-        case "payout": {
-          PayOutToHeirsRequest.Builder b = PayOutToHeirsRequest.newBuilder().setRequestId(f.require("request-id"))
-              .setPsnNo(f.require("psn-no"));
-          for (String spec : f.all("heir")) {
-            String[] p = spec.split(":");
-            if (p.length != 3) {
-              throw new IllegalArgumentException("--heir \"" + spec + "\" (expected: NAME:ID:YUAN)");
-            }
-            b.addHeirs(Heir.newBuilder().setName(p[0]).setIdNumber(p[1]).setAmountFen(Money.parseYuan(p[2])));
-          }
-          Payout p = admin.payOutToHeirs(b.build());
-          out.println("paid out " + Money.yuan(p.getTotalFen()) + " yuan of " + p.getPsnNo() + ":");
-          for (Heir h : p.getHeirsList()) {
-            out.println("  " + h.getName() + " (" + h.getIdNumber() + ") " + Money.yuan(h.getAmountFen()) + " yuan");
-          }
-          return Cli.OK;
-        }
-        case "policy": {
-          RegionPolicy.Builder p = RegionPolicy.newBuilder().setAdmdvs(f.require("admdvs")).setName(f.get("name", ""))
-              .setRetainedFloorFen(f.has("floor") ? Money.parseYuan(f.require("floor")) : 0)
-              .setExtendedRelativesAllowed(f.has("extended")).setQuotaAllowed(f.has("quota-allowed"))
-              .setCrossProvinceEnabled(f.has("cross-province"))
-              .setHoldTtlSeconds(Integer.parseInt(f.get("hold-ttl-seconds", "0")))
-              .setMaxMutualAidUsesPerDay(Integer.parseInt(f.get("max-aid-uses", "0")))
-              .setMaxMutualAidFenPerDay(f.has("max-aid-per-day") ? Money.parseYuan(f.require("max-aid-per-day")) : 0)
-              .setWalletMaxTransfersPerDay(Integer.parseInt(f.get("wallet-transfers-per-day", "0")))
-              .setWalletMaxTransferFen(f.has("wallet-max-transfer") ? Money.parseYuan(f.require("wallet-max-transfer")) : 0)
-              .setMutualAidOrder(aidOrder(f.get("aid-order", "binding")));
-          if (f.has("wallet-quiet-hours")) {
-            String hours = f.require("wallet-quiet-hours");
-            if (!hours.matches("[0-9]{1,2}-[0-9]{1,2}")) {
-              throw new IllegalArgumentException("--wallet-quiet-hours \"" + hours + "\" (expected: FROM-UNTIL, e.g. 22-6;"
-                  + " equal hours: no quiet window)");
-            }
-            String[] h = hours.split("-");
-            p.setWalletQuietFromHour(Integer.parseInt(h[0])).setWalletQuietUntilHour(Integer.parseInt(h[1]));
-          }
-          if (f.has("optional")) {
-            for (String c : f.require("optional").split(",")) {
-              p.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.trim().toUpperCase()));
-            }
-          }
-          RegionPolicy r = admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(p).build());
-          out.println("policy of " + r.getAdmdvs() + " set: floor " + Money.yuan(r.getRetainedFloorFen())
-              + " yuan, extended relatives " + r.getExtendedRelativesAllowed() + ", quota " + r.getQuotaAllowed()
-              + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList()
-              + ", wallet " + r.getWalletMaxTransfersPerDay() + " a day up to " + Money.yuan(r.getWalletMaxTransferFen())
-              + " yuan, quiet " + r.getWalletQuietFromHour() + "-" + r.getWalletQuietUntilHour() + ", aid order "
-              + r.getMutualAidOrder().name().replace("MUTUAL_AID_ORDER_", ""));
-          return Cli.OK;
-        }
-        case "reconcile": {
-          String inst = f.require("institution");
-          String date = f.require("date");
-          ReconcileResponse r = admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(inst).setDate(date).build());
-          out.println("reconciliation " + inst + " " + date + " (yuan)        count      total   own acct  mutual aid       cash");
-          printTotals("settlements", r.getSettlements());
-          printTotals("refunds", r.getRefunds());
-          if (f.has("detail")) {
-            ListReconcileDetailsResponse d = admin.listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-                .setFixmedinsCode(inst).setDate(date).setPageSize(1000).build());
-            for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
-              out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s", time(l.getTimeMillis()),
-                  l.getTransactionId(), l.getKind(), Money.yuan(l.getTotalFen()), Money.yuan(l.getAccountPayFen()),
-                  Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen())));
-            }
-          }
-          return Cli.OK;
-        }
-        case "alerts": {
-          ListAlertsResponse r = admin.listAlerts(ListAlertsRequest.newBuilder().setPageSize(1000).build());
-          if (r.getAlertsCount() == 0) {
-            out.println("no alerts");
-          }
-          for (gongji.v1.Alert a : r.getAlertsList()) {
-            out.println(time(a.getTimeMillis()) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
-                + a.getPsnNo() + "  " + a.getDetail());
-          }
-          return Cli.OK;
-        }
-        case "quota":
-          printBinding(family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder()
-              .setBindingId(f.require("binding")).setByPsnNo(f.require("by"))
-              .setQuotaFen(Money.parseYuan(f.require("quota")))
-              .build()), json);
-          return Cli.OK;
-        case "wallet open":
-          printWallet(family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(f.require("psn-no")).build()),
-              json);
-          return Cli.OK;
-        case "wallet show":
-          printWallet(family.getWallet(GetWalletRequest.newBuilder().setPsnNo(f.require("psn-no")).build()),
-              json);
-          return Cli.OK;
-        case "wallet assign": {
-          String from = f.require("from");
-          String to = f.require("to");
-          long amountFen = Money.parseYuan(f.require("amount"));
-          requestId[0] = f.has("request-id") ? f.require("request-id") : newRequestId();
-          WalletTransfer t = family.assignWalletQuota(AssignWalletQuotaRequest.newBuilder().setRequestId(requestId[0])
-              .setAuthorizerPsnNo(from).setBeneficiaryPsnNo(to).setAmountFen(amountFen).build());
-          printTransfer(t, requestId[0], json);
-          return Cli.OK;
-        }
-        case "wallet accept":
-        case "wallet decline": {
-          String transferId = f.require("transfer");
-          String by = f.require("by");
-          WalletTransfer t = command.equals("wallet accept")
-              ? family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(transferId)
-                  .setByPsnNo(by).build())
-              : family.declineWalletTransfer(DeclineWalletTransferRequest.newBuilder().setTransferId(transferId)
-                  .setByPsnNo(by).build());
-          printTransfer(t, null, json);
-          return Cli.OK;
-        }
-        case "wallet list": {
-          ListWalletTransfersResponse r = family.listWalletTransfers(ListWalletTransfersRequest.newBuilder()
-              .setPsnNo(f.require("psn-no")).setRole(role(f)).setPageSize(1000).build());
-          if (json) {
-            List<Object> all = new ArrayList<Object>();
-            for (WalletTransfer t : r.getTransfersList()) {
-              all.add(transfer(t));
-            }
-            out.println(Json.write(all));
-            return Cli.OK;
-          }
-          if (r.getTransfersCount() == 0) {
-            out.println("no wallet transfers");
-          }
-          for (WalletTransfer t : r.getTransfersList()) {
-            printTransfer(t);
-          }
-          return Cli.OK;
-        }
-        default:
-          if (command.startsWith("wallet")) {
-            err.println("gongji admin: unknown wallet command \"" + command + "\" (expected: wallet open, show, assign,"
-                + " accept, decline or list)\n" + usage());
-          } else {
-            err.println("gongji admin: unknown command \"" + command + "\"\n" + usage());
-          }
-          return Cli.USAGE;
-      }
-    } catch (IllegalArgumentException e) {
-      err.println("gongji admin: " + e.getMessage());
-      return Cli.USAGE;
-    } catch (StatusRuntimeException e) {
-      Status s = e.getStatus();
-      String reason = s.getCode().name();
-      com.google.rpc.Status detail = StatusProto.fromThrowable(e);
-      if (detail != null) {
-        for (Any any : detail.getDetailsList()) {
-          if (any.is(ErrorInfo.class)) {
-            try {
-              reason = any.unpack(ErrorInfo.class).getReason();
-            } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
-              // The status code stands.
-            }
-          }
-        }
-      }
-      boolean retry = s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
-      if (json) {
-        Map<String, Object> m = new LinkedHashMap<String, Object>();
-        m.put("error", reason);
-        m.put("status", s.getCode().name());
-        m.put("message", s.getDescription() == null ? "" : s.getDescription());
-        if (requestId[0] != null) {
-          m.put("request_id", requestId[0]);
-        }
-        out.println(Json.write(m));
-      } else {
-        err.println("refused: " + reason + " (" + s.getCode() + ")\n  " + s.getDescription());
-        if (requestId[0] != null) {
-          err.println("  request id " + requestId[0] + (retry ? ": retry with --request-id " + requestId[0] : ""));
-        }
-      }
-      return retry ? Cli.RETRY : Cli.REFUSED;
-    } finally {
-      channel.shutdownNow();
+    return Commands.strict(this, out, err).execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see --help)");
+  }
+
+  /** The flags every {@code admin} command takes: where the gateway is and how long to wait. */
+  static final class Connection {
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9090",
+        description = "the gateway (default: ${DEFAULT-VALUE})")
+    String target;
+
+    @Option(names = "--deadline-ms", paramLabel = "N", defaultValue = "10000",
+        description = "each call's deadline in milliseconds (default: ${DEFAULT-VALUE})")
+    long deadlineMillis;
+
+    @Option(names = "--token", paramLabel = "T", description = "a bearer token for the gateway (default: none)")
+    String token;
+  }
+
+  /** The {@code --json} switch of the commands that offer it. */
+  static final class JsonFlag {
+    @Option(names = "--json", description = "machine-readable output (amounts in fen)")
+    boolean json;
+  }
+
+  /** The stubs a command calls, on one channel. */
+  static final class Stubs {
+    final AdminServiceGrpc.AdminServiceBlockingStub admin;
+    final FamilyServiceGrpc.FamilyServiceBlockingStub family;
+
+    Stubs(ManagedChannel channel, long deadlineMillis) {
+      admin = AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+      family = FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
     }
   }
 
-  private static BindingRole role(Flags f) {
-    String r = f.get("role", "");
-    if (r.isEmpty()) {
-      return BindingRole.BINDING_ROLE_UNSPECIFIED;
+  /**
+   * An {@code admin} command: opens a channel, runs, and turns a gRPC error into its exit code (3 refused,
+   * 4 unavailable), printed as text or, with {@code --json}, as JSON.
+   */
+  abstract static class AdminCommand implements Callable<Integer> {
+    @Mixin
+    Connection connection;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    AdminCli cli;
+    /** The request id of a mutating call, for the error report; null when none. */
+    String requestId;
+
+    boolean json() {
+      return false;
     }
-    if (r.equals("authorizer")) {
-      return BindingRole.BINDING_ROLE_AUTHORIZER;
+
+    @Override
+    public final Integer call() {
+      cli = (AdminCli) spec.root().userObject();
+      ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(connection.target).usePlaintext();
+      if (connection.token != null) {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+            "Bearer " + connection.token);
+        builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
+      ManagedChannel channel = builder.build();
+      try {
+        run(new Stubs(channel, connection.deadlineMillis));
+        return Cli.OK;
+      } catch (StatusRuntimeException e) {
+        return cli.failure(e, requestId, json());
+      } finally {
+        channel.shutdownNow();
+      }
     }
-    if (r.equals("beneficiary")) {
-      return BindingRole.BINDING_ROLE_BENEFICIARY;
+
+    abstract void run(Stubs s);
+  }
+
+  static final class RoleFlag {
+    @Option(names = "--role", paramLabel = "authorizer|beneficiary",
+        description = "only where the person is the authorizer, or the beneficiary (default: both)")
+    String role;
+
+    BindingRole value() {
+      if (role == null) {
+        return BindingRole.BINDING_ROLE_UNSPECIFIED;
+      }
+      if (role.equals("authorizer")) {
+        return BindingRole.BINDING_ROLE_AUTHORIZER;
+      }
+      if (role.equals("beneficiary")) {
+        return BindingRole.BINDING_ROLE_BENEFICIARY;
+      }
+      throw new IllegalArgumentException("--role \"" + role + "\" (expected: authorizer or beneficiary)");
     }
-    throw new IllegalArgumentException("--role \"" + r + "\" (expected: authorizer or beneficiary)");
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "A person's mutual-aid bindings.")
+  static final class ListBindings extends AdminCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Mixin
+    RoleFlag role;
+
+    @Override
+    void run(Stubs s) {
+      ListBindingsResponse r = s.family.listBindings(ListBindingsRequest.newBuilder().setPsnNo(psnNo)
+          .setRole(role.value()).setPageSize(1000).build());
+      if (r.getBindingsCount() == 0) {
+        cli.out.println("no bindings");
+      }
+      for (Binding b : r.getBindingsList()) {
+        cli.printBinding(b);
+      }
+    }
+  }
+
+  @Command(name = "bind", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Requests a binding: the authorizer shares their account with the beneficiary (pays nothing"
+          + " until verified).")
+  static final class Bind extends AdminCommand {
+    @Option(names = "--authorizer", required = true, paramLabel = "P", description = "who shares their account")
+    String authorizer;
+
+    @Option(names = "--beneficiary", required = true, paramLabel = "P", description = "who may draw on it")
+    String beneficiary;
+
+    @Option(names = "--relationship", required = true,
+        paramLabel = "SPOUSE|PARENT|CHILD|SIBLING|GRANDPARENT|GRANDCHILD",
+        description = "the beneficiary is the authorizer's ...")
+    String relationship;
+
+    @Option(names = "--evidence", required = true, paramLabel = "REF", description = "the proof of kinship on file")
+    String evidence;
+
+    @Option(names = "--quota", paramLabel = "YUAN", description = "the most the beneficiary may use (default: none)")
+    String quota;
+
+    @Override
+    void run(Stubs s) {
+      Relationship rel;
+      try {
+        rel = Relationship.valueOf("RELATIONSHIP_" + relationship.toUpperCase());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--relationship \"" + relationship + "\" (expected: SPOUSE, PARENT, CHILD,"
+            + " SIBLING, GRANDPARENT or GRANDCHILD)");
+      }
+      cli.printBinding(s.family.requestBinding(RequestBindingRequest.newBuilder()
+          .setAuthorizerPsnNo(authorizer).setBeneficiaryPsnNo(beneficiary).setRelationship(rel)
+          .setEvidenceRef(evidence).setQuotaFen(quota != null ? Money.parseYuan(quota) : 0).build()));
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "The agency's review of a requested binding.")
+  static final class Verify extends AdminCommand {
+    @Option(names = "--binding", required = true, paramLabel = "B", description = "the binding")
+    String binding;
+
+    @Option(names = "--reject", description = "reject it (default: approve)")
+    boolean reject;
+
+    @Option(names = "--note", paramLabel = "TEXT", defaultValue = "", description = "the reviewer's note")
+    String note;
+
+    @Override
+    void run(Stubs s) {
+      cli.printBinding(s.family.reviewBinding(ReviewBindingRequest.newBuilder().setBindingId(binding)
+          .setApprove(!reject).setNote(note).build()));
+    }
+  }
+
+  @Command(name = "dissolve", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Ends a binding; either party may.")
+  static final class Dissolve extends AdminCommand {
+    @Option(names = "--binding", required = true, paramLabel = "B", description = "the binding")
+    String binding;
+
+    @Option(names = "--by", required = true, paramLabel = "P", description = "the party ending it")
+    String by;
+
+    @Override
+    void run(Stubs s) {
+      cli.printBinding(s.family.dissolveBinding(DissolveBindingRequest.newBuilder().setBindingId(binding)
+          .setByPsnNo(by).build()));
+    }
+  }
+
+  @Command(name = "usage", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Mutual-aid usage records of a person.")
+  static final class Usage extends AdminCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Mixin
+    RoleFlag role;
+
+    @Override
+    void run(Stubs s) {
+      ListUsageRecordsResponse r = s.family.listUsageRecords(ListUsageRecordsRequest.newBuilder()
+          .setPsnNo(psnNo).setRole(role.value()).setPageSize(1000).build());
+      if (r.getRecordsCount() == 0) {
+        cli.out.println("no usage records");
+      }
+      for (gongji.v1.UsageRecord u : r.getRecordsList()) {
+        cli.out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(u.getTimeMillis()), u.getKind(),
+            u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(), u.getFixmedinsCode(), u.getTransactionId(),
+            u.getBindingId(), Money.yuan(u.getAmountFen())));
+      }
+    }
+  }
+
+  @Command(name = "premium", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Pays a relative's resident-insurance premium from the payer's account.")
+  static final class Premium extends AdminCommand {
+    @Option(names = "--payer", required = true, paramLabel = "P", description = "whose account pays")
+    String payer;
+
+    @Option(names = "--beneficiary", required = true, paramLabel = "P", description = "whose premium")
+    String beneficiary;
+
+    @Option(names = "--amount", required = true, paramLabel = "YUAN", description = "the premium")
+    String amount;
+
+    @Option(names = "--year", required = true, paramLabel = "Y", description = "the insurance year")
+    int year;
+
+    @Option(names = "--request-id", required = true, paramLabel = "R", description = "the idempotency key")
+    String requestIdFlag;
+
+    @Override
+    void run(Stubs s) {
+      requestId = requestIdFlag;
+      PayPremiumResponse r = s.family.payPremium(PayPremiumRequest.newBuilder().setRequestId(requestIdFlag)
+          .setPayerPsnNo(payer).setBeneficiaryPsnNo(beneficiary).setAmountFen(Money.parseYuan(amount))
+          .setYear(year).build());
+      cli.out.println("premium " + r.getYear() + " of " + Money.yuan(r.getAmountFen()) + " yuan paid for "
+          + r.getBeneficiaryPsnNo() + " by " + r.getPayerPsnNo() + "; payer available now "
+          + Money.yuan(r.getPayerBalanceAfterFen()) + " yuan");
+    }
+  }
+
+  @Command(name = "quota", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "The authorizer changes a binding's quota (0: none).")
+  static final class Quota extends AdminCommand {
+    @Option(names = "--binding", required = true, paramLabel = "B", description = "the binding")
+    String binding;
+
+    @Option(names = "--by", required = true, paramLabel = "P", description = "the authorizer")
+    String by;
+
+    @Option(names = "--quota", required = true, paramLabel = "YUAN", description = "the new quota (0: none)")
+    String quota;
+
+    @Mixin
+    JsonFlag json;
+
+    @Override
+    boolean json() {
+      return json.json;
+    }
+
+    @Override
+    void run(Stubs s) {
+      cli.printBinding(s.family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder()
+          .setBindingId(binding).setByPsnNo(by).setQuotaFen(Money.parseYuan(quota)).build()), json.json);
+    }
+  }
+
+  @Command(name = "wallet", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "The medical-insurance wallet (医保钱包): quota relatives assign, usable across provinces.",
+      subcommands = {WalletOpen.class, WalletShow.class, WalletAssign.class, WalletAccept.class, WalletDecline.class,
+          WalletList.class})
+  static final class WalletCommands implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "a wallet command is required: open, show, assign, accept, decline or list");
+    }
+  }
+
+  /** A wallet command: all of them take {@code --json}. */
+  abstract static class WalletCommand extends AdminCommand {
+    @Mixin
+    JsonFlag json;
+
+    @Override
+    boolean json() {
+      return json.json;
+    }
+  }
+
+  @Command(name = "open", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Opens a person's wallet.")
+  static final class WalletOpen extends WalletCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Override
+    void run(Stubs s) {
+      cli.printWallet(s.family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(psnNo).build()), json.json);
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "What a wallet can spend, and what waits for acceptance.")
+  static final class WalletShow extends WalletCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the wallet's owner")
+    String psnNo;
+
+    @Override
+    void run(Stubs s) {
+      cli.printWallet(s.family.getWallet(GetWalletRequest.newBuilder().setPsnNo(psnNo).build()), json.json);
+    }
+  }
+
+  @Command(name = "assign", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Assigns quota from the authorizer's account to a relative's wallet (pending until accepted).")
+  static final class WalletAssign extends WalletCommand {
+    @Option(names = "--from", required = true, paramLabel = "P", description = "the authorizer")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "P", description = "the wallet's owner")
+    String to;
+
+    @Option(names = "--amount", required = true, paramLabel = "YUAN", description = "the quota")
+    String amount;
+
+    @Option(names = "--request-id", paramLabel = "R",
+        description = "the idempotency key; the same one retries safely (default: made up, and printed)")
+    String requestIdFlag;
+
+    @Override
+    void run(Stubs s) {
+      long amountFen = Money.parseYuan(amount);
+      requestId = requestIdFlag != null ? requestIdFlag : newRequestId();
+      WalletTransfer t = s.family.assignWalletQuota(AssignWalletQuotaRequest.newBuilder().setRequestId(requestId)
+          .setAuthorizerPsnNo(from).setBeneficiaryPsnNo(to).setAmountFen(amountFen).build());
+      cli.printTransfer(t, requestId, json.json);
+    }
+  }
+
+  @Command(name = "accept", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "The beneficiary accepts a pending transfer.")
+  static final class WalletAccept extends WalletCommand {
+    @Option(names = "--transfer", required = true, paramLabel = "W", description = "the transfer")
+    String transfer;
+
+    @Option(names = "--by", required = true, paramLabel = "P", description = "the beneficiary")
+    String by;
+
+    @Override
+    void run(Stubs s) {
+      cli.printTransfer(s.family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(transfer)
+          .setByPsnNo(by).build()), null, json.json);
+    }
+  }
+
+  @Command(name = "decline", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "The beneficiary declines a pending transfer, or the authorizer withdraws it.")
+  static final class WalletDecline extends WalletCommand {
+    @Option(names = "--transfer", required = true, paramLabel = "W", description = "the transfer")
+    String transfer;
+
+    @Option(names = "--by", required = true, paramLabel = "P", description = "the beneficiary or the authorizer")
+    String by;
+
+    @Override
+    void run(Stubs s) {
+      cli.printTransfer(s.family.declineWalletTransfer(DeclineWalletTransferRequest.newBuilder()
+          .setTransferId(transfer).setByPsnNo(by).build()), null, json.json);
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "A person's wallet transfers, newest first.")
+  static final class WalletList extends WalletCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Mixin
+    RoleFlag role;
+
+    @Override
+    void run(Stubs s) {
+      ListWalletTransfersResponse r = s.family.listWalletTransfers(ListWalletTransfersRequest.newBuilder()
+          .setPsnNo(psnNo).setRole(role.value()).setPageSize(1000).build());
+      if (json.json) {
+        List<Object> all = new ArrayList<Object>();
+        for (WalletTransfer t : r.getTransfersList()) {
+          all.add(transfer(t));
+        }
+        cli.out.println(Json.write(all));
+        return;
+      }
+      if (r.getTransfersCount() == 0) {
+        cli.out.println("no wallet transfers");
+      }
+      for (WalletTransfer t : r.getTransfersList()) {
+        cli.printTransfer(t);
+      }
+    }
+  }
+
+  @Command(name = "account", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "A person's account: balance, held, available.")
+  static final class AccountCommand extends AdminCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Override
+    void run(Stubs s) {
+      cli.printAccount(s.admin.getAccount(GetAccountRequest.newBuilder().setPsnNo(psnNo).build()));
+    }
+  }
+
+  @Command(name = "credit", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Credits a person's account (the yearly allocation).")
+  static final class Credit extends AdminCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Option(names = "--amount", required = true, paramLabel = "YUAN", description = "the credit")
+    String amount;
+
+    @Option(names = "--request-id", required = true, paramLabel = "R", description = "the idempotency key")
+    String requestIdFlag;
+
+    @Override
+    void run(Stubs s) {
+      requestId = requestIdFlag;
+      cli.printAccount(s.admin.creditAccount(CreditAccountRequest.newBuilder().setRequestId(requestIdFlag)
+          .setPsnNo(psnNo).setAmountFen(Money.parseYuan(amount)).build()));
+    }
+  }
+
+  @Command(name = "death", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Records a death: the account is frozen and every binding dissolved.")
+  static final class Death extends AdminCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
+    String psnNo;
+
+    @Override
+    void run(Stubs s) {
+      gongji.v1.Insured i = s.admin.recordDeath(RecordDeathRequest.newBuilder().setPsnNo(psnNo).build());
+      cli.out.println(i.getPsnNo() + " recorded as " + i.getStatus() + "; account frozen, bindings dissolved");
+    }
+  }
+
+  @Command(name = "payout", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Pays a deceased person's balance out to their heirs.")
+  static final class PayoutCommand extends AdminCommand {
+    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the deceased")
+    String psnNo;
+
+    @Option(names = "--heir", required = true, paramLabel = "NAME:ID:YUAN", description = "an heir's share, repeatable")
+    List<String> heirs;
+
+    @Option(names = "--request-id", required = true, paramLabel = "R", description = "the idempotency key")
+    String requestIdFlag;
+
+    @Override
+    void run(Stubs s) {
+      requestId = requestIdFlag;
+      PayOutToHeirsRequest.Builder b = PayOutToHeirsRequest.newBuilder().setRequestId(requestIdFlag).setPsnNo(psnNo);
+      for (String spec : heirs) {
+        String[] p = spec.split(":");
+        if (p.length != 3) {
+          throw new IllegalArgumentException("--heir \"" + spec + "\" (expected: NAME:ID:YUAN)");
+        }
+        b.addHeirs(Heir.newBuilder().setName(p[0]).setIdNumber(p[1]).setAmountFen(Money.parseYuan(p[2])));
+      }
+      Payout p = s.admin.payOutToHeirs(b.build());
+      cli.out.println("paid out " + Money.yuan(p.getTotalFen()) + " yuan of " + p.getPsnNo() + ":");
+      for (Heir h : p.getHeirsList()) {
+        cli.out.println("  " + h.getName() + " (" + h.getIdNumber() + ") " + Money.yuan(h.getAmountFen()) + " yuan");
+      }
+    }
+  }
+
+  @Command(name = "policy", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      sortOptions = false,
+      description = {"Sets a region's policy. It replaces the whole policy: a flag not given is off, or 0 = the",
+          "national default (wallet 3 transfers a day, 2,000 yuan each, quiet 22-6; aid in binding order)."})
+  static final class Policy extends AdminCommand {
+    @Option(names = "--admdvs", required = true, paramLabel = "CODE", description = "the region, e.g. 620100")
+    String admdvs;
+
+    @Option(names = "--name", paramLabel = "N", defaultValue = "", description = "the region's name")
+    String name;
+
+    @Option(names = "--floor", paramLabel = "YUAN", description = "retained floor: what must stay in an authorizer's"
+        + " account (default: 0)")
+    String floor;
+
+    @Option(names = "--extended", description = "relatives beyond spouse, parents and children may bind")
+    boolean extended;
+
+    @Option(names = "--quota-allowed", description = "an authorizer may set a quota per binding")
+    boolean quotaAllowed;
+
+    @Option(names = "--cross-province", description = "mutual aid and wallets work across provinces")
+    boolean crossProvince;
+
+    @Option(names = "--optional", paramLabel = "CAT,CAT", split = ",",
+        description = "optional item categories mutual aid may pay, e.g. NON_PROGRAMME_VACCINE,HEALTH_CHECKUP")
+    List<String> optional = new ArrayList<String>();
+
+    @Option(names = "--hold-ttl-seconds", paramLabel = "N", defaultValue = "0",
+        description = "how long an authorization holds (0: the default)")
+    int holdTtlSeconds;
+
+    @Option(names = "--max-aid-uses", paramLabel = "N", defaultValue = "0",
+        description = "mutual-aid uses a day per beneficiary (0: no limit)")
+    int maxAidUses;
+
+    @Option(names = "--max-aid-per-day", paramLabel = "YUAN", description = "mutual aid a day per beneficiary"
+        + " (default: no limit)")
+    String maxAidPerDay;
+
+    @Option(names = "--wallet-transfers-per-day", paramLabel = "N", defaultValue = "0",
+        description = "transfers a day into one wallet (0: the national default, 3)")
+    int walletTransfersPerDay;
+
+    @Option(names = "--wallet-max-transfer", paramLabel = "YUAN",
+        description = "the most one wallet transfer may assign (default: the national 2,000.00)")
+    String walletMaxTransfer;
+
+    @Option(names = "--wallet-quiet-hours", paramLabel = "FROM-UNTIL",
+        description = "no wallet transfers from FROM to UNTIL o'clock, e.g. 22-6; equal hours: no quiet window"
+            + " (default: the national 22-6)")
+    String walletQuietHours;
+
+    @Option(names = "--aid-order", paramLabel = "binding|closest-relative|largest-available", defaultValue = "binding",
+        description = "the order relatives' accounts pay in (default: ${DEFAULT-VALUE})")
+    String aidOrder;
+
+    @Override
+    void run(Stubs s) {
+      RegionPolicy.Builder p = RegionPolicy.newBuilder().setAdmdvs(admdvs).setName(name)
+          .setRetainedFloorFen(floor != null ? Money.parseYuan(floor) : 0)
+          .setExtendedRelativesAllowed(extended).setQuotaAllowed(quotaAllowed)
+          .setCrossProvinceEnabled(crossProvince)
+          .setHoldTtlSeconds(holdTtlSeconds)
+          .setMaxMutualAidUsesPerDay(maxAidUses)
+          .setMaxMutualAidFenPerDay(maxAidPerDay != null ? Money.parseYuan(maxAidPerDay) : 0)
+          .setWalletMaxTransfersPerDay(walletTransfersPerDay)
+          .setWalletMaxTransferFen(walletMaxTransfer != null ? Money.parseYuan(walletMaxTransfer) : 0)
+          .setMutualAidOrder(aidOrder(aidOrder));
+      if (walletQuietHours != null) {
+        if (!walletQuietHours.matches("[0-9]{1,2}-[0-9]{1,2}")) {
+          throw new IllegalArgumentException("--wallet-quiet-hours \"" + walletQuietHours + "\" (expected: FROM-UNTIL,"
+              + " e.g. 22-6; equal hours: no quiet window)");
+        }
+        String[] h = walletQuietHours.split("-");
+        p.setWalletQuietFromHour(Integer.parseInt(h[0])).setWalletQuietUntilHour(Integer.parseInt(h[1]));
+      }
+      for (String c : optional) {
+        ItemCategory category;
+        try {
+          category = ItemCategory.valueOf("ITEM_CATEGORY_" + c.trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--optional: unknown category " + c.trim());
+        }
+        p.addOptionalCategoriesAllowed(category);
+      }
+      RegionPolicy r = s.admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(p).build());
+      cli.out.println("policy of " + r.getAdmdvs() + " set: floor " + Money.yuan(r.getRetainedFloorFen())
+          + " yuan, extended relatives " + r.getExtendedRelativesAllowed() + ", quota " + r.getQuotaAllowed()
+          + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList()
+          + ", wallet " + r.getWalletMaxTransfersPerDay() + " a day up to " + Money.yuan(r.getWalletMaxTransferFen())
+          + " yuan, quiet " + r.getWalletQuietFromHour() + "-" + r.getWalletQuietUntilHour() + ", aid order "
+          + r.getMutualAidOrder().name().replace("MUTUAL_AID_ORDER_", ""));
+    }
+  }
+
+  @Command(name = "reconcile", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Day-end totals (3201) of an institution, and with --detail the rows (3202).")
+  static final class Reconcile extends AdminCommand {
+    @Option(names = "--institution", required = true, paramLabel = "CODE", description = "the institution")
+    String institution;
+
+    @Option(names = "--date", paramLabel = "yyyy-MM-dd", description = "the day, China time (default: today in China)")
+    String date;
+
+    @Option(names = "--detail", description = "also list every settlement and refund of the day")
+    boolean detail;
+
+    @Override
+    void run(Stubs s) {
+      String day = date != null ? date : LocalDate.now(cli.clock.withZone(CHINA)).toString();
+      ReconcileResponse r = s.admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(day)
+          .build());
+      cli.out.println("reconciliation " + institution + " " + day
+          + " (yuan)        count      total   own acct  mutual aid       cash");
+      cli.printTotals("settlements", r.getSettlements());
+      cli.printTotals("refunds", r.getRefunds());
+      if (detail) {
+        ListReconcileDetailsResponse d = s.admin.listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
+            .setFixmedinsCode(institution).setDate(day).setPageSize(1000).build());
+        for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
+          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s", time(l.getTimeMillis()),
+              l.getTransactionId(), l.getKind(), Money.yuan(l.getTotalFen()), Money.yuan(l.getAccountPayFen()),
+              Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen())));
+        }
+      }
+    }
+  }
+
+  @Command(name = "alerts", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Fraud alerts (impersonation attempts), newest first.")
+  static final class Alerts extends AdminCommand {
+    @Override
+    void run(Stubs s) {
+      ListAlertsResponse r = s.admin.listAlerts(ListAlertsRequest.newBuilder().setPageSize(1000).build());
+      if (r.getAlertsCount() == 0) {
+        cli.out.println("no alerts");
+      }
+      for (gongji.v1.Alert a : r.getAlertsList()) {
+        cli.out.println(time(a.getTimeMillis()) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
+            + a.getPsnNo() + "  " + a.getDetail());
+      }
+    }
+  }
+
+  /** A gRPC error as the exit code: 4 when retrying may help (unavailable, deadline), else 3 refused. */
+  int failure(StatusRuntimeException e, String requestId, boolean json) {
+    Status s = e.getStatus();
+    String reason = s.getCode().name();
+    com.google.rpc.Status detail = StatusProto.fromThrowable(e);
+    if (detail != null) {
+      for (Any any : detail.getDetailsList()) {
+        if (any.is(ErrorInfo.class)) {
+          try {
+            reason = any.unpack(ErrorInfo.class).getReason();
+          } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
+            // The status code stands.
+          }
+        }
+      }
+    }
+    boolean retry = s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<String, Object>();
+      m.put("error", reason);
+      m.put("status", s.getCode().name());
+      m.put("message", s.getDescription() == null ? "" : s.getDescription());
+      if (requestId != null) {
+        m.put("request_id", requestId);
+      }
+      out.println(Json.write(m));
+    } else {
+      err.println("refused: " + reason + " (" + s.getCode() + ")\n  " + s.getDescription());
+      if (requestId != null) {
+        err.println("  request id " + requestId + (retry ? ": retry with --request-id " + requestId : ""));
+      }
+    }
+    return retry ? Cli.RETRY : Cli.REFUSED;
   }
 
   private static MutualAidOrder aidOrder(String name) {
@@ -421,7 +790,7 @@ public final class AdminCli {
     return MutualAidOrder.valueOf("MUTUAL_AID_ORDER_" + n);
   }
 
-  private void printBinding(Binding b) {
+  void printBinding(Binding b) {
     out.println(String.format("%-6s %-10s %s -> %s  %-12s quota %s used %s%s%s%s", b.getBindingId(),
         b.getState().name().replace("BINDING_STATE_", ""), b.getAuthorizerPsnNo(), b.getBeneficiaryPsnNo(),
         b.getRelationship().name().replace("RELATIONSHIP_", ""), b.getQuotaFen() == 0 ? "none" : Money.yuan(b.getQuotaFen()),
@@ -430,7 +799,7 @@ public final class AdminCli {
         b.getEndReason().isEmpty() ? "" : "  (" + b.getEndReason() + ")"));
   }
 
-  private void printBinding(Binding b, boolean json) {
+  void printBinding(Binding b, boolean json) {
     if (!json) {
       printBinding(b);
       return;
@@ -449,7 +818,7 @@ public final class AdminCli {
     out.println(Json.write(m));
   }
 
-  private void printWallet(Wallet w, boolean json) {
+  void printWallet(Wallet w, boolean json) {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<String, Object>();
       m.put("psn_no", w.getPsnNo());
@@ -479,7 +848,7 @@ public final class AdminCli {
   }
 
   /** One transfer: a line, or a JSON object (with the request id of an assignment). */
-  private void printTransfer(WalletTransfer t, String requestId, boolean json) {
+  void printTransfer(WalletTransfer t, String requestId, boolean json) {
     if (json) {
       Map<String, Object> m = transfer(t);
       if (requestId != null) {
@@ -494,7 +863,7 @@ public final class AdminCli {
     }
   }
 
-  private void printTransfer(WalletTransfer t) {
+  void printTransfer(WalletTransfer t) {
     String state = t.getState().name().replace("WALLET_TRANSFER_STATE_", "");
     out.println(String.format("%-6s %-9s %s -> %s  %-6s amount %s remaining %s spent %s%s%s", t.getTransferId(),
         state, t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(), Money.yuan(t.getAmountFen()),
@@ -520,7 +889,6 @@ public final class AdminCli {
     return m;
   }
 
-  /** The one subject a command takes ({@code name}), or none when {@code name} is null. */
   /** A fresh idempotency key for a call the operator did not give one: printed, so a retry can reuse it. */
   private static String newRequestId() {
     SimpleDateFormat stamp = new SimpleDateFormat("yyyyMMddHHmmss");
@@ -528,12 +896,12 @@ public final class AdminCli {
     return "ADM" + stamp.format(new Date()) + String.format("%06d", new SecureRandom().nextInt(1000000));
   }
 
-  private void printAccount(Account a) {
+  void printAccount(Account a) {
     out.println(a.getPsnNo() + "  balance " + Money.yuan(a.getBalanceFen()) + "  held " + Money.yuan(a.getHeldFen())
         + "  available " + Money.yuan(a.getAvailableFen()) + " (yuan)");
   }
 
-  private void printTotals(String label, ReconcileTotals t) {
+  void printTotals(String label, ReconcileTotals t) {
     out.println(String.format("  %-30s %6d %10s %10s %11s %10s", label, t.getCount(), Money.yuan(t.getTotalFen()),
         Money.yuan(t.getAccountPayFen()), Money.yuan(t.getMutualAidPayFen()), Money.yuan(t.getCashPayFen())));
   }

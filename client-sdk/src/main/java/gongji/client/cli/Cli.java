@@ -14,11 +14,19 @@ import gongji.client.Sale;
 import gongji.client.SaleRequest;
 import gongji.client.Split;
 import gongji.client.Terminal;
+import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The operator CLI on the SDK: {@code gongji pos <identify|authorize|settle|cancel|refund|reverse|show>}.
@@ -26,15 +34,27 @@ import java.util.Map;
  * 2 bad usage, 3 refused by the gateway (do not retry as is), 4 gateway unavailable or outcome
  * unknown (retry with the same --request-id, or reverse it).
  */
-public final class Cli {
-  static final int OK = 0;
-  static final int FAILED = 1;
-  static final int USAGE = 2;
-  static final int REFUSED = 3;
-  static final int RETRY = 4;
+@Command(name = "gongji pos", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+    description = "The terminal CLI: identify a patient, pre-settle (authorize), settle, cancel, refund, reverse.",
+    subcommands = {Cli.Identify.class, Cli.Authorize.class, Cli.Settle.class, Cli.Cancel.class, Cli.Refund.class,
+        Cli.Reverse.class, Cli.Show.class, CommandLine.HelpCommand.class},
+    footer = {"", "Item categories: DRUG MEDICAL_DEVICE MEDICAL_CONSUMABLE MEDICAL_SERVICE NON_PROGRAMME_VACCINE",
+        "  HEALTH_CHECKUP PUBLIC_HEALTH FITNESS WELLNESS COSMETICS DAILY_GOODS; ':out' marks an out-of-policy-scope item.",
+        Cli.EXIT_CODES})
+public final class Cli implements Runnable {
+  static final String EXIT_CODES = "Exit codes: 0 done, 1 unexpected failure, 2 bad usage, 3 refused (see the reason),"
+      + " 4 unavailable or outcome unknown (retry with the same --request-id).";
+  static final int OK = Commands.OK;
+  static final int FAILED = Commands.FAILED;
+  static final int USAGE = Commands.USAGE;
+  static final int REFUSED = Commands.REFUSED;
+  static final int RETRY = Commands.RETRY;
 
   private final PrintStream out;
   private final PrintStream err;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
 
   Cli(PrintStream out, PrintStream err) {
     this.out = out;
@@ -51,110 +71,277 @@ public final class Cli {
     System.exit(new Cli(System.out, System.err).run(args));
   }
 
-  static String usage() {
-    return String.join("\n",
-        "usage: gongji pos <command> [flags]",
-        "commands:",
-        "  identify   --card N | --id-card N | --e-credential T [--psn-no P]   who is this patient, what can they pay with",
-        "  authorize  --card N --item CAT:YUAN[:out][:xQTY] ...         pre-settle and hold the split",
-        "             [--medical-type PHARMACY|OUTPATIENT|INPATIENT|VACCINATION|HEALTH_CHECKUP]",
-        "             [--psn-no P] [--no-account] [--no-mutual-aid]",
-        "  settle     --txn T [--final-total YUAN]                      pay the held split",
-        "  cancel     --txn T                                          release the holds",
-        "  refund     --txn T                                          return a settled sale to its accounts",
-        "  reverse    --request-id R                                   undo a request whose outcome is unknown",
-        "  show       --txn T                                          a transaction as it is now",
-        "common flags: --target HOST:PORT (127.0.0.1:9090) --institution CODE (P62010200017) --terminal ID (POS01)",
-        "              --operator ID --request-id R --deadline-ms N (5000) --json",
-        "              --token T (bearer token) --tls-ca PEM [--tls-cert PEM --tls-key PEM] (TLS, mTLS; else plaintext)",
-        "item categories: DRUG MEDICAL_DEVICE MEDICAL_CONSUMABLE MEDICAL_SERVICE NON_PROGRAMME_VACCINE HEALTH_CHECKUP",
-        "                 PUBLIC_HEALTH FITNESS WELLNESS COSMETICS DAILY_GOODS; ':out' marks an out-of-policy-scope item",
-        "exit codes: 0 done, 2 bad usage, 3 refused (see the reason), 4 unavailable/unknown outcome (retry same --request-id)");
+  /** Parses {@code args}, runs the command and returns its exit code. */
+  int run(String[] args) {
+    return Commands.strict(this, out, err).execute(args);
   }
 
-  int run(String[] args) {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-      out.println(usage());
-      return args.length == 0 ? USAGE : OK;
-    }
-    String command = args[0];
-    Flags flags;
-    try {
-      flags = Flags.parse(args, 1);
-    } catch (IllegalArgumentException e) {
-      err.println("gongji pos: " + e.getMessage());
-      return USAGE;
-    }
-    boolean json = flags.has("json");
-    ClientOptions options;
-    try {
-      Terminal terminal = new Terminal(flags.get("institution", "P62010200017"), flags.get("terminal", "POS01"),
-          flags.get("operator", ""));
-      ClientOptions.Builder b = ClientOptions.builder(flags.get("target", "127.0.0.1:9090"), terminal)
-          .defaultDeadlineMillis(Long.parseLong(flags.get("deadline-ms", "5000")));
-      if (flags.has("tls-ca") || flags.has("tls-cert")) {
-        if (flags.has("tls-ca")) {
-          b.trustCertificates(new java.io.File(flags.require("tls-ca")));
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "a command is required: identify, authorize, settle, cancel, refund, reverse or show");
+  }
+
+  /** The flags every {@code pos} command takes: where the gateway is, who is calling, how to answer. */
+  static final class Connection {
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9090",
+        description = "the gateway (default: ${DEFAULT-VALUE})")
+    String target;
+
+    @Option(names = "--institution", paramLabel = "CODE", defaultValue = "P62010200017",
+        description = "the institution calling (default: ${DEFAULT-VALUE})")
+    String institution;
+
+    @Option(names = "--terminal", paramLabel = "ID", defaultValue = "POS01",
+        description = "the terminal, registered with the institution (default: ${DEFAULT-VALUE})")
+    String terminal;
+
+    @Option(names = "--operator", paramLabel = "ID", defaultValue = "", description = "the cashier (default: none)")
+    String operator;
+
+    @Option(names = "--deadline-ms", paramLabel = "N", defaultValue = "5000",
+        description = "each call's deadline in milliseconds (default: ${DEFAULT-VALUE})")
+    long deadlineMillis;
+
+    @Option(names = "--token", paramLabel = "T", description = "a bearer token for the gateway (default: none)")
+    String token;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "trust this CA and use TLS (default: plaintext)")
+    File tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "client certificate for mTLS, with --tls-key")
+    File tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "the client certificate's private key")
+    File tlsKey;
+
+    @Option(names = "--json", description = "machine-readable output (amounts in fen)")
+    boolean json;
+
+    ClientOptions options() {
+      ClientOptions.Builder b = ClientOptions.builder(target, new Terminal(institution, terminal, operator))
+          .defaultDeadlineMillis(deadlineMillis);
+      if (tlsCert != null && tlsKey == null) {
+        throw new IllegalArgumentException("--tls-cert needs --tls-key");
+      }
+      if (tlsCa != null || tlsCert != null) {
+        if (tlsCa != null) {
+          b.trustCertificates(tlsCa);
         }
-        if (flags.has("tls-cert")) {
-          b.clientCertificate(new java.io.File(flags.require("tls-cert")), new java.io.File(flags.require("tls-key")));
+        if (tlsCert != null) {
+          b.clientCertificate(tlsCert, tlsKey);
         }
       } else {
         b.usePlaintext();
       }
-      if (flags.has("token")) {
-        b.bearerToken(flags.require("token"));
+      if (token != null) {
+        b.bearerToken(token);
       }
-      options = b.build();
-    } catch (IllegalArgumentException e) {
-      err.println("gongji pos: " + e.getMessage());
-      return USAGE;
-    }
-    try (GongjiClient client = GongjiClient.create(options)) {
-      switch (command) {
-        case "identify":
-          printIdentity(client.identify(credential(flags), flags.get("psn-no", "")), json);
-          return OK;
-        case "authorize":
-          printSale("authorized", client.authorize(saleRequest(flags)), json);
-          return OK;
-        case "settle": {
-          String finalTotal = flags.get("final-total", null);
-          Sale s = client.settleAsync(flags.require("txn"), finalTotal == null ? null : Money.parseYuan(finalTotal),
-              flags.get("request-id", null)).get();
-          printSale("settled", s, json);
-          return OK;
-        }
-        case "cancel":
-          printSale("cancelled", client.cancelAsync(flags.require("txn"), flags.get("request-id", null)).get(), json);
-          return OK;
-        case "refund":
-          printSale("refunded", client.refundAsync(flags.require("txn"), flags.get("request-id", null)).get(), json);
-          return OK;
-        case "reverse":
-          printReversal(client.reverse(flags.require("request-id")), json);
-          return OK;
-        case "show":
-          printSale("transaction", client.getTransaction(flags.require("txn")), json);
-          return OK;
-        default:
-          err.println("gongji pos: unknown command \"" + command + "\"\n" + usage());
-          return USAGE;
-      }
-    } catch (IllegalArgumentException e) {
-      err.println("gongji pos: " + e.getMessage());
-      return USAGE;
-    } catch (java.util.concurrent.ExecutionException e) {
-      return failure(e.getCause(), json);
-    } catch (GongjiException e) {
-      return failure(e, json);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return FAILED;
+      return b.build();
     }
   }
 
-  private int failure(Throwable t, boolean json) {
+  /** Who the patient is: one credential, and optionally the person it is presented for. */
+  static final class Patient {
+    @Option(names = "--card", paramLabel = "N", description = "social security card number")
+    String card;
+
+    @Option(names = "--id-card", paramLabel = "N", description = "resident ID card number")
+    String idCard;
+
+    @Option(names = "--e-credential", paramLabel = "T", description = "medical-insurance e-credential token")
+    String eCredential;
+
+    @Option(names = "--psn-no", paramLabel = "P", defaultValue = "",
+        description = "the insured person the credential is presented for (default: its owner)")
+    String psnNo;
+
+    Credential credential() {
+      int given = (card != null ? 1 : 0) + (idCard != null ? 1 : 0) + (eCredential != null ? 1 : 0);
+      if (given == 0) {
+        throw new IllegalArgumentException("a credential is required: --card N, --id-card N or --e-credential T");
+      }
+      if (given > 1) {
+        throw new IllegalArgumentException("one credential only: --card N, --id-card N or --e-credential T");
+      }
+      if (card != null) {
+        return new Credential(Credential.Type.SOCIAL_SECURITY_CARD, card);
+      }
+      if (idCard != null) {
+        return new Credential(Credential.Type.ID_CARD, idCard);
+      }
+      return new Credential(Credential.Type.E_CREDENTIAL, eCredential);
+    }
+  }
+
+  /** A {@code pos} command: opens a client, runs, and turns a refusal or an unknown outcome into its exit code. */
+  abstract static class PosCommand implements Callable<Integer> {
+    @Mixin
+    Connection connection;
+
+    @CommandLine.ParentCommand
+    Cli cli;
+
+    @Override
+    public final Integer call() {
+      ClientOptions options = connection.options();
+      try (GongjiClient client = GongjiClient.create(options)) {
+        run(client);
+        return OK;
+      } catch (ExecutionException e) {
+        return cli.failure(e.getCause(), connection.json);
+      } catch (GongjiException e) {
+        return cli.failure(e, connection.json);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return FAILED;
+      }
+    }
+
+    abstract void run(GongjiClient client) throws ExecutionException, InterruptedException;
+  }
+
+  @Command(name = "identify", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Who is this patient, and what can they pay with: own account, wallet, relatives' accounts.",
+      footer = {"", Cli.EXIT_CODES})
+  static final class Identify extends PosCommand {
+    @Mixin
+    Patient patient;
+
+    @Override
+    void run(GongjiClient client) {
+      cli.printIdentity(client.identify(patient.credential(), patient.psnNo), connection.json);
+    }
+  }
+
+  @Command(name = "authorize", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Pre-settles a sale: splits it and holds each leg until it is settled, cancelled or expires.",
+      footer = {"", "Example: gongji pos authorize --card SSC-LINA --item DRUG:350.00 --item COSMETICS:20.00:out",
+          Cli.EXIT_CODES})
+  static final class Authorize extends PosCommand {
+    @Mixin
+    Patient patient;
+
+    @Option(names = "--item", paramLabel = "CAT:YUAN[:out][:xQTY]",
+        description = "a line of the bill, repeatable: category and price in yuan, ':out' if out of policy scope,"
+            + " ':x3' for a quantity")
+    List<String> items = new ArrayList<String>();
+
+    @Option(names = "--medical-type", paramLabel = "TYPE", defaultValue = "PHARMACY",
+        description = "one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    SaleRequest.MedicalType medicalType;
+
+    @Option(names = "--no-account", description = "the patient declines to pay from personal accounts at all")
+    boolean noAccount;
+
+    @Option(names = "--no-mutual-aid", description = "the patient declines relatives' accounts (mutual aid)")
+    boolean noMutualAid;
+
+    @Option(names = "--request-id", paramLabel = "R",
+        description = "the idempotency key; the same one retries safely (default: made up, and printed)")
+    String requestId;
+
+    @Override
+    void run(GongjiClient client) {
+      if (items.isEmpty()) {
+        throw new IllegalArgumentException("at least one --item CATEGORY:YUAN is required, e.g. --item DRUG:35.00");
+      }
+      SaleRequest.Builder b = SaleRequest.builder(patient.credential(), medicalType)
+          .usePersonalAccount(!noAccount)
+          .useMutualAid(!noMutualAid);
+      if (!patient.psnNo.isEmpty()) {
+        b.psnNo(patient.psnNo);
+      }
+      if (requestId != null) {
+        b.requestId(requestId);
+      }
+      int n = 0;
+      for (String spec : items) {
+        b.item(item(spec, ++n));
+      }
+      cli.printSale("authorized", client.authorize(b.build()), connection.json);
+    }
+  }
+
+  /** The transaction a command acts on, and its request id. */
+  static final class TransactionFlags {
+    @Option(names = "--txn", required = true, paramLabel = "T", description = "the transaction id authorize printed")
+    String txn;
+
+    @Option(names = "--request-id", paramLabel = "R",
+        description = "the idempotency key; the same one retries safely (default: made up)")
+    String requestId;
+  }
+
+  @Command(name = "settle", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Pays the held split of an authorized sale (for less with --final-total).",
+      footer = {"", Cli.EXIT_CODES})
+  static final class Settle extends PosCommand {
+    @Mixin
+    TransactionFlags transaction;
+
+    @Option(names = "--final-total", paramLabel = "YUAN",
+        description = "the final bill if lower than authorized (default: the authorized total)")
+    String finalTotal;
+
+    @Override
+    void run(GongjiClient client) throws ExecutionException, InterruptedException {
+      Sale s = client.settleAsync(transaction.txn, finalTotal == null ? null : Money.parseYuan(finalTotal),
+          transaction.requestId).get();
+      cli.printSale("settled", s, connection.json);
+    }
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Releases the holds of a sale not yet settled.", footer = {"", Cli.EXIT_CODES})
+  static final class Cancel extends PosCommand {
+    @Mixin
+    TransactionFlags transaction;
+
+    @Override
+    void run(GongjiClient client) throws ExecutionException, InterruptedException {
+      cli.printSale("cancelled", client.cancelAsync(transaction.txn, transaction.requestId).get(), connection.json);
+    }
+  }
+
+  @Command(name = "refund", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Returns a settled sale, each fen to the account it came from.", footer = {"", Cli.EXIT_CODES})
+  static final class Refund extends PosCommand {
+    @Mixin
+    TransactionFlags transaction;
+
+    @Override
+    void run(GongjiClient client) throws ExecutionException, InterruptedException {
+      cli.printSale("refunded", client.refundAsync(transaction.txn, transaction.requestId).get(), connection.json);
+    }
+  }
+
+  @Command(name = "reverse", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Undoes a request whose outcome the terminal does not know (or bars it if it never arrived).",
+      footer = {"", Cli.EXIT_CODES})
+  static final class Reverse extends PosCommand {
+    @Option(names = "--request-id", required = true, paramLabel = "R", description = "the request to undo")
+    String requestId;
+
+    @Override
+    void run(GongjiClient client) {
+      cli.printReversal(client.reverse(requestId), connection.json);
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "A transaction as it is now.", footer = {"", Cli.EXIT_CODES})
+  static final class Show extends PosCommand {
+    @Option(names = "--txn", required = true, paramLabel = "T", description = "the transaction id")
+    String txn;
+
+    @Override
+    void run(GongjiClient client) {
+      cli.printSale("transaction", client.getTransaction(txn), connection.json);
+    }
+  }
+
+  int failure(Throwable t, boolean json) {
     if (!(t instanceof GongjiException)) {
       err.println("gongji pos: unexpected failure: " + t);
       return FAILED;
@@ -207,47 +394,6 @@ public final class Cli {
     }
   }
 
-  private static Credential credential(Flags f) {
-    if (f.has("card")) {
-      return new Credential(Credential.Type.SOCIAL_SECURITY_CARD, f.require("card"));
-    }
-    if (f.has("id-card")) {
-      return new Credential(Credential.Type.ID_CARD, f.require("id-card"));
-    }
-    if (f.has("e-credential")) {
-      return new Credential(Credential.Type.E_CREDENTIAL, f.require("e-credential"));
-    }
-    throw new IllegalArgumentException("a credential is required: --card N, --id-card N or --e-credential T");
-  }
-
-  private static SaleRequest saleRequest(Flags f) {
-    SaleRequest.MedicalType type;
-    try {
-      type = SaleRequest.MedicalType.valueOf(f.get("medical-type", "PHARMACY"));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--medical-type: \"" + f.get("medical-type", "") + "\" (expected: PHARMACY,"
-          + " OUTPATIENT, INPATIENT, VACCINATION or HEALTH_CHECKUP)");
-    }
-    SaleRequest.Builder b = SaleRequest.builder(credential(f), type)
-        .usePersonalAccount(!f.has("no-account"))
-        .useMutualAid(!f.has("no-mutual-aid"));
-    if (f.has("psn-no")) {
-      b.psnNo(f.require("psn-no"));
-    }
-    if (f.has("request-id")) {
-      b.requestId(f.require("request-id"));
-    }
-    List<String> items = f.all("item");
-    if (items.isEmpty()) {
-      throw new IllegalArgumentException("at least one --item CATEGORY:YUAN is required, e.g. --item DRUG:35.00");
-    }
-    int n = 0;
-    for (String spec : items) {
-      b.item(item(spec, ++n));
-    }
-    return b.build();
-  }
-
   /** "DRUG:35.00", "COSMETICS:20:out", "DRUG:12.50:x3". */
   static Item item(String spec, int n) {
     String[] parts = spec.split(":");
@@ -275,7 +421,7 @@ public final class Cli {
     return new Item("ITEM" + n, category.name().toLowerCase(), category, inScope, Math.max(1, quantity), fen);
   }
 
-  private void printIdentity(Identity id, boolean json) {
+  void printIdentity(Identity id, boolean json) {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<String, Object>();
       m.put("psn_no", id.psnNo());
@@ -321,7 +467,7 @@ public final class Cli {
     }
   }
 
-  private void printSale(String what, Sale s, boolean json) {
+  void printSale(String what, Sale s, boolean json) {
     Split p = s.split();
     if (json) {
       Map<String, Object> m = new LinkedHashMap<String, Object>();
@@ -379,7 +525,7 @@ public final class Cli {
     }
   }
 
-  private void printReversal(Reversal r, boolean json) {
+  void printReversal(Reversal r, boolean json) {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<String, Object>();
       m.put("original_request_id", r.originalRequestId());

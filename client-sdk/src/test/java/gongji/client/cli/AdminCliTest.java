@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -170,21 +173,25 @@ class AdminCliTest {
 
   static Stream<Arguments> badUsage() {
     return Stream.of(
-        Arguments.of(List.of("wallet"), "unknown wallet command \"wallet\""),
-        Arguments.of(List.of("wallet", "close", "--psn-no", DemoData.LI_NA), "unknown wallet command \"wallet close\""),
-        Arguments.of(List.of("wallet", "show"), "--psn-no is required"),
-        Arguments.of(List.of("wallet", "show", "--psn-no", DemoData.LI_NA, DemoData.ZHANG_WEI), "unexpected argument \""
-            + DemoData.ZHANG_WEI + "\""),
-        Arguments.of(List.of("wallet", "accept", "--by", DemoData.LI_NA), "--transfer is required"),
-        Arguments.of(List.of("wallet", "decline", "--transfer", "W1"), "--by is required"),
+        Arguments.of(List.of("wallet", "close", "--psn-no", DemoData.LI_NA), "Unmatched arguments from index 1: 'close'"),
+        Arguments.of(List.of("wallet", "show"), "Missing required option: '--psn-no=P'"),
+        Arguments.of(List.of("wallet", "show", "--psn-no", DemoData.LI_NA, DemoData.ZHANG_WEI),
+            "Unmatched argument at index 4: '" + DemoData.ZHANG_WEI + "'"),
+        Arguments.of(List.of("wallet", "accept", "--by", DemoData.LI_NA), "Missing required option: '--transfer=W'"),
+        Arguments.of(List.of("wallet", "decline", "--transfer", "W1"), "Missing required option: '--by=P'"),
         Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B", "--amount", "12.505"), "12.505"),
-        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B"), "--amount is required"),
+        Arguments.of(List.of("wallet", "assign", "--from", "A", "--to", "B"), "Missing required option: '--amount=YUAN'"),
         Arguments.of(List.of("wallet", "list", "--psn-no", "A", "--role", "payer"), "--role \"payer\""),
-        Arguments.of(List.of("quota", "--by", "A", "--quota", "1"), "--binding is required"),
-        Arguments.of(List.of("account", "A"), "unexpected argument \"A\""),
+        Arguments.of(List.of("quota", "--by", "A", "--quota", "1"), "Missing required option: '--binding=B'"),
+        Arguments.of(List.of("account", "--psn-no", "B", "A"), "Unmatched argument at index 3: 'A'"),
+        Arguments.of(List.of("account", "--psn-no", "A", "--json"), "Unknown option: '--json'"),
         Arguments.of(List.of("policy", "--admdvs", "620100", "--aid-order", "eldest"), "--aid-order \"eldest\""),
         Arguments.of(List.of("policy", "--admdvs", "620100", "--wallet-quiet-hours", "22"),
-            "--wallet-quiet-hours \"22\""));
+            "--wallet-quiet-hours \"22\""),
+        Arguments.of(List.of("policy", "--admdvs", "620100", "--wallet-max-transfr", "10"),
+            "--wallet-max-transfer"),
+        Arguments.of(List.of("reconcile", "--institution", "P62010200017", "--dat", "2026-11-25"),
+            "Possible solutions: --date"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -193,18 +200,86 @@ class AdminCliTest {
     CliRun r = run(args.toArray(new String[0]));
 
     assertEquals(2, r.exit(), r.toString());
-    assertTrue(r.err().startsWith("gongji admin: "), r.err());
+    assertTrue(r.err().startsWith("gongji admin"), r.err());
     assertTrue(r.err().contains(message), r.err());
+  }
+
+  @Test
+  void reconcile_withoutADate_isTodayInChinaTime() {
+    // 2026-11-25 17:30 UTC is 01:30 on the 26th in Beijing.
+    Clock clock = Clock.fixed(Instant.parse("2026-11-25T17:30:00Z"), ZoneOffset.UTC);
+    List<String> args = List.of("reconcile", "--institution", DemoData.PHARMACY, "--target", gateway.target());
+
+    CliRun r = CliRun.of((out, err) -> new AdminCli(out, err, clock)::run, args.toArray(new String[0]));
+
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().startsWith("reconciliation " + DemoData.PHARMACY + " 2026-11-26 (yuan)"), r.toString());
+  }
+
+  /** Every command and every flag: each is listed by its --help, which exits 0. */
+  static Stream<Arguments> helpOfEveryCommand() {
+    return Stream.of(
+        help(List.of(), List.of("list", "bind", "verify", "dissolve", "usage", "premium", "quota", "wallet",
+            "account", "credit", "death", "payout", "policy", "reconcile", "alerts")),
+        help(List.of("list"), List.of("--psn-no", "--role")),
+        help(List.of("bind"), List.of("--authorizer", "--beneficiary", "--relationship", "--evidence", "--quota")),
+        help(List.of("verify"), List.of("--binding", "--reject", "--note")),
+        help(List.of("dissolve"), List.of("--binding", "--by")),
+        help(List.of("usage"), List.of("--psn-no", "--role")),
+        help(List.of("premium"), List.of("--payer", "--beneficiary", "--amount", "--year", "--request-id")),
+        help(List.of("quota"), List.of("--binding", "--by", "--quota", "--json")),
+        help(List.of("wallet"), List.of("open", "show", "assign", "accept", "decline", "list")),
+        help(List.of("wallet", "open"), List.of("--psn-no", "--json")),
+        help(List.of("wallet", "show"), List.of("--psn-no", "--json")),
+        help(List.of("wallet", "assign"), List.of("--from", "--to", "--amount", "--request-id", "--json")),
+        help(List.of("wallet", "accept"), List.of("--transfer", "--by", "--json")),
+        help(List.of("wallet", "decline"), List.of("--transfer", "--by", "--json")),
+        help(List.of("wallet", "list"), List.of("--psn-no", "--role", "--json")),
+        help(List.of("account"), List.of("--psn-no")),
+        help(List.of("credit"), List.of("--psn-no", "--amount", "--request-id")),
+        help(List.of("death"), List.of("--psn-no")),
+        help(List.of("payout"), List.of("--psn-no", "--heir", "--request-id")),
+        help(List.of("policy"), List.of("--admdvs", "--name", "--floor", "--extended", "--quota-allowed",
+            "--cross-province", "--optional", "--hold-ttl-seconds", "--max-aid-uses", "--max-aid-per-day",
+            "--wallet-transfers-per-day", "--wallet-max-transfer", "--wallet-quiet-hours", "--aid-order")),
+        help(List.of("reconcile"), List.of("--institution", "--date", "--detail")),
+        help(List.of("alerts"), List.of()));
+  }
+
+  /** A command and its flags, with those every command takes (a group of commands: only --help, --version). */
+  private static Arguments help(List<String> command, List<String> flags) {
+    List<String> all = new ArrayList<>(flags);
+    all.addAll(command.isEmpty() || command.equals(List.of("wallet")) ? List.of("--help", "--version")
+        : List.of("--target", "--deadline-ms", "--token", "--help", "--version"));
+    return Arguments.of(command, all);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("helpOfEveryCommand")
+  void help_everyCommand_exits0AndListsEveryFlag(List<String> command, List<String> flags) {
+    List<String> args = new ArrayList<>(command);
+    args.add("--help");
+
+    CliRun r = runRaw(args.toArray(new String[0]));
+
+    assertEquals(0, r.exit(), r.toString());
+    for (String flag : flags) {
+      assertTrue(r.out().contains(flag), flag + "\n" + r);
+    }
   }
 
   @Test
   void help_listsTheWalletCommands() {
     CliRun help = runRaw("help");
+    CliRun wallet = runRaw("wallet", "--help");
+    CliRun noVerb = runRaw("wallet");
 
     assertEquals(0, help.exit());
-    for (String command : List.of("quota      --binding B", "wallet open", "wallet show", "wallet assign",
-        "wallet accept", "wallet decline", "wallet list", "--wallet-quiet-hours", "--aid-order")) {
-      assertTrue(help.out().contains(command), command);
+    assertEquals(2, noVerb.exit(), noVerb.toString());
+    assertTrue(noVerb.err().startsWith("gongji admin wallet: a wallet command is required"), noVerb.toString());
+    assertTrue(help.out().contains("wallet"), help.toString());
+    for (String command : List.of("open", "show", "assign", "accept", "decline", "list")) {
+      assertTrue(wallet.out().contains("  " + command + " "), command + "\n" + wallet);
     }
   }
 }

@@ -237,19 +237,23 @@ class CliTest {
 
   static Stream<Arguments> badUsage() {
     return Stream.of(
-        Arguments.of(List.of("pay", "--card", "SSC-LINA"), "unknown command \"pay\""),
+        Arguments.of(List.of("pay", "--card", "SSC-LINA"), "Unmatched arguments from index 0: 'pay'"),
         Arguments.of(List.of("authorize", "--card", "SSC-LINA"), "at least one --item"),
         Arguments.of(List.of("authorize", "--card", "SSC-LINA", "--item", "CANDY:1.00"), "unknown category CANDY"),
         Arguments.of(List.of("authorize", "--card", "SSC-LINA", "--item", "DRUG:1.001"), "at most 2 decimals"),
         Arguments.of(List.of("authorize", "--item", "DRUG:1.00"), "a credential is required"),
+        Arguments.of(List.of("authorize", "--card", "SSC-LINA", "--id-card", "X", "--item", "DRUG:1.00"),
+            "one credential only"),
         Arguments.of(List.of("authorize", "--card", "SSC-LINA", "--item", "DRUG:1", "--medical-type", "SPA"),
-            "--medical-type: \"SPA\""),
-        Arguments.of(List.of("identify", "SSC-LINA"), "unexpected argument \"SSC-LINA\""),
-        Arguments.of(List.of("settle"), "--txn is required"),
+            "'--medical-type': expected one of [PHARMACY, OUTPATIENT, INPATIENT, VACCINATION, HEALTH_CHECKUP]"),
+        Arguments.of(List.of("identify", "SSC-LINA"), "Unmatched argument at index 1: 'SSC-LINA'"),
+        Arguments.of(List.of("settle"), "Missing required option: '--txn=T'"),
         Arguments.of(List.of("settle", "--txn", "T1", "--final-total", "-1"), "amount: \"-1\""),
-        Arguments.of(List.of("reverse", "--request-id"), "--request-id is required"),
+        Arguments.of(List.of("reverse", "--request-id"), "Expected parameter for option '--request-id'"),
         Arguments.of(List.of("show", "--txn", "T1", "--deadline-ms", "0"), "defaultDeadlineMillis: 0"),
-        Arguments.of(List.of("show", "--txn", "T1", "--deadline-ms", "soon"), "soon"));
+        Arguments.of(List.of("show", "--txn", "T1", "--deadline-ms", "soon"), "'soon' is not a long"),
+        Arguments.of(List.of("show", "--txn", "T1", "--txn", "T2"), "should be specified only once"),
+        Arguments.of(List.of("show", "--txn", "T1", "--jsn"), "Possible solutions: --json"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -258,19 +262,76 @@ class CliTest {
     CliRun r = run(args.get(0), args.subList(1, args.size()).toArray(new String[0]));
 
     assertEquals(2, r.exit(), r.toString());
-    assertTrue(r.err().startsWith("gongji pos: "), r.err());
+    assertTrue(r.err().startsWith("gongji pos"), r.err());
     assertTrue(r.err().contains(message), r.err());
   }
 
   @Test
-  void noArguments_exits2WithUsage_helpExits0() {
+  void settle_misspelledFlag_exits2WithASuggestionAndSettlesNothing() {
+    String txn = run("authorize", BASKET).first(TRANSACTION);
+
+    CliRun misspelled = run("settle", "--txn", txn, "--final-totl", "20.00");
+    CliRun shown = run("show", "--txn", txn);
+
+    assertEquals(2, misspelled.exit(), misspelled.toString());
+    assertTrue(misspelled.err().startsWith("gongji pos settle: Unknown option"), misspelled.err());
+    assertTrue(misspelled.err().contains("'--final-totl'"), misspelled.err());
+    assertTrue(misspelled.err().contains("Possible solutions: --final-total"), misspelled.err());
+    assertTrue(shown.out().contains("state AUTHORIZED"), shown.toString());
+  }
+
+  /** Every command and the flags the README and the guide use: each is listed by --help, which exits 0. */
+  static Stream<Arguments> helpOfEveryCommand() {
+    List<String> common = List.of("--target", "--institution", "--terminal", "--operator", "--deadline-ms", "--token",
+        "--tls-ca", "--tls-cert", "--tls-key", "--json", "--help", "--version");
+    List<String> patient = List.of("--card", "--id-card", "--e-credential", "--psn-no");
+    return Stream.of(
+        Arguments.of(List.of(), List.of("identify", "authorize", "settle", "cancel", "refund", "reverse", "show",
+            "--help", "--version")),
+        Arguments.of(List.of("identify"), concat(common, patient)),
+        Arguments.of(List.of("authorize"), concat(concat(common, patient), List.of("--item", "--medical-type", "--no-account",
+            "--no-mutual-aid", "--request-id"))),
+        Arguments.of(List.of("settle"), concat(common, List.of("--txn", "--final-total", "--request-id"))),
+        Arguments.of(List.of("cancel"), concat(common, List.of("--txn", "--request-id"))),
+        Arguments.of(List.of("refund"), concat(common, List.of("--txn", "--request-id"))),
+        Arguments.of(List.of("reverse"), concat(common, List.of("--request-id"))),
+        Arguments.of(List.of("show"), concat(common, List.of("--txn"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("helpOfEveryCommand")
+  void help_everyCommand_exits0AndListsEveryFlag(List<String> command, List<String> flags) {
+    List<String> args = new ArrayList<>(command);
+    args.add("--help");
+
+    CliRun r = runRaw(args.toArray(new String[0]));
+
+    assertEquals(0, r.exit(), r.toString());
+    for (String flag : flags) {
+      assertTrue(r.out().contains(flag), flag + "\n" + r);
+    }
+    assertTrue(r.out().contains("default: 127.0.0.1:9090") || command.isEmpty(), r.toString());
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return Stream.concat(a.stream(), b.stream()).toList();
+  }
+
+  @Test
+  void noArguments_exits2_helpAndVersionExit0() {
     CliRun none = runRaw();
     CliRun help = runRaw("help");
+    CliRun helpSettle = runRaw("help", "settle");
+    CliRun version = runRaw("--version");
 
-    assertEquals(2, none.exit());
-    assertTrue(none.out().startsWith("usage: gongji pos <command> [flags]"), none.out());
-    assertEquals(0, help.exit());
-    assertEquals(none.out(), help.out());
+    assertEquals(2, none.exit(), none.toString());
+    assertTrue(none.err().startsWith("gongji pos: a command is required"), none.toString());
+    assertEquals(0, help.exit(), help.toString());
+    assertTrue(help.out().startsWith("Usage: gongji pos "), help.toString());
+    assertEquals(0, helpSettle.exit(), helpSettle.toString());
+    assertTrue(helpSettle.out().contains("--final-total"), helpSettle.toString());
+    assertEquals(0, version.exit(), version.toString());
+    assertTrue(version.out().startsWith("gongji "), version.toString());
   }
 
   @Test

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code loadtest run}: drives one scenario against a running gateway; only turns flags into {@link RunSettings}. */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = gongji.server.Commands.Version.class, sortOptions = false, usageHelpWidth = 110,
     description = {
         "Drives a scenario against a running gateway over gRPC, measures latency with HdrHistogram, then audits",
         "the accounts through the API. Exit status: 0 passed, 1 audit failed / objective missed / bound hit,",
@@ -118,7 +118,19 @@ public final class RunCommand implements Callable<Integer> {
 
   /** Parses {@code args} and runs; returns the exit status. */
   public static int run(String[] args, PrintStream out) {
-    CommandLine cl = new CommandLine(new RunCommand(out));
+    CommandLine cl = commandLine(out);
+    gongji.server.Commands.strict(cl);
+    handleFailures(cl);
+    return cl.execute(args);
+  }
+
+  /** The command, printing its report to {@code out}. */
+  public static CommandLine commandLine(PrintStream out) {
+    return new CommandLine(new RunCommand(out));
+  }
+
+  /** A caller's mistake is exit 2; a failed run is exit 1 with what failed (and the trace of a bug). */
+  public static void handleFailures(CommandLine cl) {
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof IllegalArgumentException) {
         line.getErr().println("loadtest run: " + e.getMessage());
@@ -130,7 +142,6 @@ public final class RunCommand implements Callable<Integer> {
       }
       return 1;
     });
-    return cl.execute(args);
   }
 
   @Override

@@ -1,0 +1,215 @@
+package gongji.server;
+
+import gongji.server.ledger.JournalRecovery;
+import gongji.server.ledger.storage.FileStorage;
+import gongji.server.logging.ServerLogging;
+import gongji.server.national.NationalServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * {@code gongji serve}: runs the gateway. Its flags are the settings of {@link GatewayConfig}, one
+ * {@code --flag-name} per {@code setting.name}, made from {@link GatewayConfig#DEFAULTS} so that a new
+ * setting is a new flag; only flags given on the command line override the file and the environment.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+    sortOptions = false,
+    description = {"Runs the gateway: gRPC (SettlementService, FamilyService, AdminService, health, reflection),",
+        "the national interface (HTTP/JSON) and Prometheus metrics. Each setting below can also come from",
+        "a properties file (--config) or a GONGJI_<SETTING> variable (GONGJI_PORT, GONGJI_MAX_BATCH_COMMANDS);",
+        "a flag wins over both. The effective configuration is printed at start."},
+    footer = {"", "Exit status: 0 stopped, 2 bad usage or settings, 3 the data directory is damaged or cannot be opened.",
+        "Example: gongji serve --demo"})
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = Logger.getLogger(ServeCommand.class.getName());
+
+  /** What each setting means, for {@code --help}; a setting without one still gets its flag. */
+  static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+      Map.entry("host", "the address every port binds"),
+      Map.entry("port", "the gRPC port (0: any free port)"),
+      Map.entry("metrics.port", "the Prometheus /metrics port (-1: off, 0: any free port)"),
+      Map.entry("data.dir", "the ledger's directory: journal, snapshots, history/"),
+      Map.entry("demo", "load the demo data set (if the data directory does not hold it yet) and print a guide"),
+      Map.entry("max.queued.commands", "commands waiting for the ledger before new ones are refused"),
+      Map.entry("max.batch.commands", "commands the ledger applies and journals in one group commit"),
+      Map.entry("idempotency.window.days", "how long a request id is remembered"),
+      Map.entry("ledger.recent.window.seconds",
+          "how long the writer keeps closed sales and request entries before they go to history (0: off)"),
+      Map.entry("max.inbound.message.bytes", "the largest gRPC request accepted"),
+      Map.entry("cache.max.entries", "the reference cache's bound"),
+      Map.entry("drain.timeout.seconds", "how long calls in flight may finish at shutdown"),
+      Map.entry("journal.segment.bytes", "a journal segment's size before the next one starts"),
+      Map.entry("snapshot.every.commands", "a snapshot after this many journal records"),
+      Map.entry("snapshot.every.seconds", "a snapshot after this long"),
+      Map.entry("tls.cert.chain", "PEM certificate chain: serve TLS (empty: plaintext)"),
+      Map.entry("tls.private.key", "PEM private key for --tls-cert-chain"),
+      Map.entry("tls.client.ca", "PEM CA: require client certificates it signed (mTLS)"),
+      Map.entry("auth.tokens.file", "bearer tokens per terminal (empty: no token checked)"),
+      Map.entry("national.port", "the national interface's HTTP port (empty: 9091 with --demo, else off; -1: off)"),
+      Map.entry("national.path", "the national interface's path"),
+      Map.entry("national.mulaid.in.acct.pay", "whether acct_pay includes acct_mulaid_pay (a per-province convention)"));
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "a properties file of settings (also GONGJI_CONFIG); flags win over it")
+  String config;
+
+  private final PrintStream out;
+  private CommandSpec spec;
+
+  private ServeCommand(PrintStream out) {
+    this.out = out;
+  }
+
+  /** The {@code serve} command with one flag per setting. */
+  static CommandLine commandLine(PrintStream out) {
+    ServeCommand serve = new ServeCommand(out);
+    CommandLine line = new CommandLine(serve);
+    serve.spec = line.getCommandSpec();
+    for (Map.Entry<String, String> s : GatewayConfig.DEFAULTS.entrySet()) {
+      serve.spec.addOption(setting(s.getKey(), s.getValue()));
+    }
+    return line;
+  }
+
+  /** The flag of one setting: {@code --max-batch-commands N}; a true/false setting may be given bare. */
+  private static OptionSpec setting(String key, String defaultValue) {
+    boolean bool = defaultValue.equals("true") || defaultValue.equals("false");
+    String env = "GONGJI_" + key.toUpperCase().replace('.', '_');
+    OptionSpec.Builder b = OptionSpec.builder(flag(key))
+        .type(String.class)
+        .paramLabel(bool ? "true|false" : label(key, defaultValue))
+        .description(DESCRIPTIONS.getOrDefault(key, "the setting " + key) + " (default: "
+            + (defaultValue.isEmpty() ? "none" : defaultValue) + "; env " + env + ")");
+    if (bool) {
+      b.arity("0..1").fallbackValue("true");
+    }
+    return b.build();
+  }
+
+  private static String label(String key, String defaultValue) {
+    if (key.endsWith(".dir")) {
+      return "DIR";
+    }
+    if (key.startsWith("tls.") || key.endsWith(".file")) {
+      return "FILE";
+    }
+    if (key.endsWith("port") || defaultValue.matches("-?[0-9]+")) {
+      return "N";
+    }
+    return key.substring(key.lastIndexOf('.') + 1).toUpperCase();
+  }
+
+  static String flag(String key) {
+    return "--" + key.replace('.', '-');
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayConfig gatewayConfig;
+    try {
+      gatewayConfig = GatewayConfig.load(givenFlags(), System.getenv());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--config: cannot read the settings file: " + e, e);
+    }
+    out.println("Effective configuration:\n" + gatewayConfig.describe().replaceAll("(?m)^", "  "));
+    log.info("starting " + new Commands.Version().getVersion()[0] + ": data directory "
+        + gatewayConfig.dataDir().toAbsolutePath() + ", gRPC on " + gatewayConfig.host() + ":" + gatewayConfig.port());
+    Node node;
+    try {
+      node = Node.open(gatewayConfig, InstantSource.system(), new FileStorage(gatewayConfig.dataDir()));
+    } catch (JournalRecovery.CorruptJournalException e) {
+      spec.commandLine().getErr().println("gongji: " + e.getMessage());
+      return 3;
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("gongji: cannot open the data directory "
+          + gatewayConfig.dataDir().toAbsolutePath() + ": " + e);
+      return 3;
+    }
+    out.println("ledger: " + gatewayConfig.dataDir().toAbsolutePath() + " recovered from "
+        + (node.snapshotFile() == null ? "the journal" : node.snapshotFile() + " and the journal") + ": "
+        + node.recovery());
+    out.println("history: " + gatewayConfig.dataDir().resolve("history").toAbsolutePath() + " applied through record "
+        + node.history().store().appliedSeq() + " (" + node.recovered().historyRecordsApplied()
+        + " records caught up from the journal)");
+    boolean demoFromEarlierRun = gatewayConfig.demo() && DemoData.loaded(node.gateway());
+    if (gatewayConfig.demo() && !demoFromEarlierRun) {
+      DemoData.load(node.gateway());
+    }
+    GatewayServer server = GatewayServer.startNetty(node, gatewayConfig);
+    if (gatewayConfig.metricsPort() >= 0) {
+      int port = node.metrics().serve(gatewayConfig.host(), gatewayConfig.metricsPort());
+      out.println("metrics: http://" + gatewayConfig.host() + ":" + port + "/metrics");
+    }
+    NationalServer national = null;
+    if (gatewayConfig.nationalPort() >= 0) {
+      national = NationalServer.start(node.national(), gatewayConfig.host(), gatewayConfig.nationalPort(),
+          gatewayConfig.nationalPath());
+      out.println("national interface (两定接口, HTTP/JSON): http://" + gatewayConfig.host() + ":" + national.port()
+          + gatewayConfig.nationalPath());
+    }
+    NationalServer nationalServer = national;
+    String target = gatewayConfig.host() + ":" + server.port();
+    out.println("Gongji gateway listening on " + target
+        + " (gongji.v1.SettlementService, AdminService; health; reflection)");
+    if (demoFromEarlierRun) {
+      out.println(DemoData.restartGuide(target, gatewayConfig.dataDir().toAbsolutePath().toString(),
+          node.recovery().lastSeq(), node.gateway()));
+    } else if (gatewayConfig.demo()) {
+      out.println(DemoData.guide(target, DemoData.walletFunded(node.gateway())));
+    }
+    out.flush();
+    log.info("started: gRPC on " + target);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");
+      try {
+        if (nationalServer != null) {
+          nationalServer.close();
+        }
+        server.close();
+        log.info("stopped: the ledger is closed, every acknowledged command is on disk");
+      } catch (Exception e) {
+        log.severe("shutdown failed: " + e);
+      } finally {
+        ServerLogging.flush();
+        stopped.countDown();
+      }
+    }, "gongji-shutdown"));
+    server.awaitTermination();
+    stopped.await();
+    return 0;
+  }
+
+  /** The settings given as flags, by setting name, and {@code config}; absent ones are left to file and env. */
+  private Map<String, String> givenFlags() {
+    ParseResult parsed = spec.commandLine().getParseResult();
+    Map<String, String> flags = new LinkedHashMap<>();
+    if (config != null) {
+      flags.put("config", config);
+    }
+    for (Map.Entry<String, String> s : GatewayConfig.DEFAULTS.entrySet()) {
+      String name = flag(s.getKey());
+      if (parsed.hasMatchedOption(name)) {
+        String value = parsed.matchedOptionValue(name, "");
+        boolean bool = s.getValue().equals("true") || s.getValue().equals("false");
+        if (bool && !value.equals("true") && !value.equals("false")) {
+          throw new IllegalArgumentException(name + ": \"" + value + "\" (expected: true or false)");
+        }
+        flags.put(s.getKey(), value);
+      }
+    }
+    return flags;
+  }
+}
