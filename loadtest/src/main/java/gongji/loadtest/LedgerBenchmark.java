@@ -219,8 +219,8 @@ public final class LedgerBenchmark {
       }
     }
     if (options.recentWindowSeconds() > 0) {
-      System.out.printf(Locale.ROOT, "  sweeps: %d; kept at the end: %d sales, %d request entries%n", ledger.sweeps(),
-          ledger.salesKept(), ledger.requestsKept());
+      System.out.printf(Locale.ROOT, "  sweeps: %d; looked up again: %d; kept at the end: %d sales, %d request"
+          + " entries%n", ledger.sweeps(), sequencer.recalledAgain(), ledger.salesKept(), ledger.requestsKept());
     }
     report.totals(pipeline.pairs.sum(), pipeline.commands.sum(), pipeline.settledFen.sum());
     checkInstitutions(ledger, workload, pipeline.settledFen.sum(), report);

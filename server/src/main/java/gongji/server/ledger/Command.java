@@ -451,11 +451,12 @@ public sealed interface Command {
   }
 
   /**
-   * Lets the writer hand what has been closed for {@code recentWindowMillis} to history (see
-   * {@link Recall}). The sequencer sends it, at most once a second, when something is due; it is
+   * Lets the writer hand what has been closed for {@code recentWindowMillis} to history, at most
+   * {@code maxItems} request entries and sales (see {@link Recall}). The sequencer sends it when
+   * something is due, at most once a second unless the last one stopped at its bound; it is
    * journaled, so replay lets go of the same things at the same points.
    */
-  record Sweep(long recentWindowMillis) implements Command {
+  record Sweep(long recentWindowMillis, int maxItems) implements Command {
     @Override
     public Type type() {
       return Type.SWEEP;
@@ -465,6 +466,14 @@ public sealed interface Command {
       if (recentWindowMillis <= 0) {
         throw new IllegalArgumentException("recentWindowMillis: " + recentWindowMillis + " (expected: > 0)");
       }
+      if (maxItems <= 0) {
+        throw new IllegalArgumentException("maxItems: " + maxItems + " (expected: > 0)");
+      }
+    }
+
+    /** A sweep of the standard size ({@link Recall#MAX_PER_SWEEP}). */
+    public Sweep(long recentWindowMillis) {
+      this(recentWindowMillis, Recall.MAX_PER_SWEEP);
     }
   }
 

@@ -92,7 +92,7 @@ public final class CommandCodec {
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
     } else if (command instanceof Command.Sweep c) {
-      out.u8(SWEEP).varlong(c.recentWindowMillis());
+      out.u8(SWEEP).varlong(c.recentWindowMillis()).varint(c.maxItems());
     } else if (command instanceof Command.Recalled c) {
       if (c.command() instanceof Command.Recalled) {
         throw new IllegalArgumentException("a recalled command inside another: " + command);
@@ -239,7 +239,7 @@ public final class CommandCodec {
         return new Command.Tick();
       }
       case SWEEP -> {
-        return new Command.Sweep(varlong(in));
+        return new Command.Sweep(varlong(in), varint(in));
       }
       case RECALLED -> {
         long sweeps = varlong(in);

@@ -115,17 +115,22 @@ public final class Ledger {
     String key = Recall.requestKey(c);
     String txnId = Recall.txnId(c);
     boolean keyKept = key == null || requests.has(key);
-    if (keyKept && (txnId == null || sales.txn(txnId) != null)) {
+    boolean saleKept = txnId == null || sales.txn(txnId) != null;
+    if (keyKept && saleKept) {
       return false;
     }
-    if (recalled == null || recalled.sweeps() < recall.sweeps()) {
+    if (recalled == null) {
       return true;
     }
     // A recalled entry of a sale, for a command that names no sale itself: the sale must have come too.
-    byte[] entry = keyKept ? null : recalled.request();
-    String entrySale = entry == null || !recalled.requestKey().equals(key) ? null : RequestLog.txnIdOf(entry);
-    return txnId == null && entrySale != null && sales.txn(entrySale) == null
-        && (recalled.sale() == null || !recalled.txnId().equals(entrySale));
+    byte[] entry = keyKept || !recalled.requestKey().equals(key) ? null : recalled.request();
+    String entrySale = entry == null ? null : RequestLog.txnIdOf(entry);
+    boolean entrySaleKept = entrySale == null || sales.txn(entrySale) != null;
+    if (recall.missedBy(recalled.sweeps(), keyKept ? null : key, saleKept ? null : txnId,
+        entrySaleKept ? null : entrySale)) {
+      return true;
+    }
+    return txnId == null && !entrySaleKept && (recalled.sale() == null || !recalled.txnId().equals(entrySale));
   }
 
   /**
@@ -153,13 +158,17 @@ public final class Ledger {
     return sales.txn(txnId) != null;
   }
 
-  /** Hands what has been closed for the recent window to history (see {@link Recall}). */
+  /**
+   * Hands what has been closed for the recent window to history (see {@link Recall}), at most
+   * {@code maxItems}: request entries first, then, only if every entry due went, sales.
+   */
   private Result sweep(Command.Sweep c) {
     long horizon = time.nowMillis() - c.recentWindowMillis();
     List<HistoryRecord> out = new java.util.ArrayList<>();
-    requests.evict(horizon, out); // first: a sale goes only once no kept entry names it
-    sales.evict(horizon, out);
-    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis()), time.nowMillis()));
+    int entries = requests.evict(horizon, out, c.maxItems(), recall);
+    int sales = entries < c.maxItems() ? this.sales.evict(horizon, out, c.maxItems() - entries) : 0;
+    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis(), entries + sales >= c.maxItems()),
+        time.nowMillis()));
     records.addAll(out);
     return new Result.Done();
   }

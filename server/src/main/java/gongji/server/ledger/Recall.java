@@ -1,5 +1,9 @@
 package gongji.server.ledger;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import java.util.Arrays;
+
 /**
  * What the writer lets go of, and how it gets it back: the boundary between the working state and
  * history.
@@ -14,16 +18,38 @@ package gongji.server.ledger;
  * <p>Getting it back. The writer never reads history. Before a command reaches it, the gateway side
  * ({@link Recaller}) reads the store's sweep count, then the images the command may need (its request
  * entry, its sale) and sends a {@link Command.Recalled}. Memory wins: an image is used only when the
- * writer no longer holds the thing, and only if the look-up saw every sweep the writer made
- * ({@code recalled.sweeps >= sweeps}); otherwise the command is answered {@link Result.Stale}, applied
- * to nothing, and looked up again once history has caught up. A sale a mutating command needs is taken
+ * writer no longer holds the thing, and only if the look-up saw every sweep that let go of it: either
+ * every sweep so far ({@code recalled.sweeps >= sweeps}), or, at most {@link #RECENT_SWEEPS} behind,
+ * none of the sweeps since let go of what the command names (the writer keeps 64-bit hashes of what
+ * those sweeps let go of; a hash that collides only costs a look-up again). Otherwise the command is
+ * answered {@link Result.Stale}, applied to nothing, and looked up again once history has caught
+ * up. So a sweep makes stale only the few commands in flight that name what it let go of. A sale a mutating command needs is taken
  * back into memory (and let go of again a recent window after its last change); a query reads the
  * image and keeps nothing. The images travel in the journal with the command, so replay decides the
  * same without history.
  */
 final class Recall {
-  /** The sequencer sends at most one sweep per this much ledger time: look-ups go stale at most that often. */
+  /** The sequencer sends at most one sweep per this much ledger time, unless the last one stopped at its bound. */
   static final long SWEEP_PERIOD_MILLIS = 1_000;
+  /** What one sweep lets go of at most (request entries and sales): bounds the writer's pause for it. */
+  public static final int MAX_PER_SWEEP = 16_384;
+  /** How many sweeps back the hashes of what was let go of are kept; a look-up older than that is stale. */
+  static final int RECENT_SWEEPS = 8;
+  private static final HashFunction REQUEST_HASH = Hashing.murmur3_128(0x52455131);
+  private static final HashFunction SALE_HASH = Hashing.murmur3_128(0x53414c45);
+
+  /**
+   * The sorted hashes of what each of the last {@link #RECENT_SWEEPS} sweeps let go of, by sweep
+   * number modulo their count. Not in the snapshot: no look-up made before a restart reaches the
+   * writer after it, and replay only sees commands that passed (so fewer hashes never refuse one).
+   */
+  private final long[][] letGo = new long[RECENT_SWEEPS][];
+  private final long[] letGoSweep = new long[RECENT_SWEEPS];
+  /** The hashes of the sweep being applied. */
+  private long[] sweeping = new long[1024];
+  private int sweepingCount;
+  /** Whether the last sweep stopped at {@link #MAX_PER_SWEEP} (live pacing only). */
+  private boolean lastSweepFull;
 
   /** Sweeps applied since the ledger began (journaled, in the snapshot). */
   private long sweeps;
@@ -41,15 +67,73 @@ final class Recall {
     this.sweeps = sweeps;
   }
 
-  /** Counts a sweep applied at {@code nowMillis}; returns the new count. */
-  long swept(long nowMillis) {
+  /** Notes a request entry the sweep being applied lets go of. */
+  void lettingGoRequest(String key) {
+    note(REQUEST_HASH.hashUnencodedChars(key).asLong());
+  }
+
+  /** Notes a sale the sweep being applied lets go of. */
+  void lettingGoSale(String txnId) {
+    note(SALE_HASH.hashUnencodedChars(txnId).asLong());
+  }
+
+  private void note(long hash) {
+    if (sweepingCount == sweeping.length) {
+      sweeping = Arrays.copyOf(sweeping, sweepingCount * 2);
+    }
+    sweeping[sweepingCount++] = hash;
+  }
+
+  /** Counts a sweep applied at {@code nowMillis} with what it let go of; returns the new count. */
+  long swept(long nowMillis, boolean full) {
     lastSweepMillis = nowMillis;
-    return ++sweeps;
+    lastSweepFull = full;
+    long n = ++sweeps;
+    long[] hashes = Arrays.copyOf(sweeping, sweepingCount);
+    Arrays.sort(hashes);
+    letGo[(int) (n % RECENT_SWEEPS)] = hashes;
+    letGoSweep[(int) (n % RECENT_SWEEPS)] = n;
+    sweepingCount = 0;
+    if (sweeping.length > 1 << 16) {
+      sweeping = new long[1024];
+    }
+    return n;
   }
 
   /** Whether the pacing lets a sweep run at {@code nowMillis}. */
   boolean paced(long nowMillis) {
-    return lastSweepMillis == Long.MIN_VALUE || nowMillis - lastSweepMillis >= SWEEP_PERIOD_MILLIS;
+    return lastSweepMillis == Long.MIN_VALUE || lastSweepFull || nowMillis - lastSweepMillis >= SWEEP_PERIOD_MILLIS;
+  }
+
+  /**
+   * Whether a look-up that saw {@code seenSweeps} sweeps may have missed the request entry under
+   * {@code key} (null: none) or the sales {@code txnIds} (nulls skipped): a sweep after it let go of
+   * one of them, or it is too far behind to tell.
+   */
+  boolean missedBy(long seenSweeps, String key, String... txnIds) {
+    if (seenSweeps >= sweeps) {
+      return false;
+    }
+    if (sweeps - seenSweeps > RECENT_SWEEPS) {
+      return true;
+    }
+    long requestHash = key == null ? 0 : REQUEST_HASH.hashUnencodedChars(key).asLong();
+    for (long n = seenSweeps + 1; n <= sweeps; n++) {
+      int at = (int) (n % RECENT_SWEEPS);
+      if (letGoSweep[at] != n) {
+        continue; // before a restart: no look-up made then reaches this writer
+      }
+      long[] hashes = letGo[at];
+      if (key != null && Arrays.binarySearch(hashes, requestHash) >= 0) {
+        return true;
+      }
+      for (String id : txnIds) {
+        if (id != null && Arrays.binarySearch(hashes, SALE_HASH.hashUnencodedChars(id).asLong()) >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The command being applied comes with these images ({@code recalled} may be null). */

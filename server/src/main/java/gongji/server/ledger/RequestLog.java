@@ -199,13 +199,15 @@ final class RequestLog {
   }
 
   /**
-   * Hands the entries kept since before {@code horizon} to history and forgets them. Entries are
-   * kept in the order they were kept, so the sweep stops at the first younger one.
+   * Hands the entries kept since before {@code horizon} to history and forgets them, at most
+   * {@code max}; returns how many. Entries are kept in the order they were kept, so the sweep stops
+   * at the first younger one.
    */
-  void evict(long horizon, List<HistoryRecord> out) {
+  int evict(long horizon, List<HistoryRecord> out, int max, Recall recall) {
     CommandCodec.Output image = new CommandCodec.Output(128);
     Iterator<Map.Entry<String, Object>> it = requests.entrySet().iterator();
-    while (it.hasNext()) {
+    int n = 0;
+    while (it.hasNext() && n < max) {
       Map.Entry<String, Object> en = it.next();
       String key = en.getKey();
       Object v = en.getValue();
@@ -222,8 +224,11 @@ final class RequestLog {
           t.settleKey = null;
         }
       }
+      recall.lettingGoRequest(key);
       it.remove();
+      n++;
     }
+    return n;
   }
 
   private static long entryAtMillis(String key, Object v) {

@@ -118,13 +118,15 @@ final class Sales {
   }
 
   /**
-   * Hands the closed sales untouched since before {@code horizon} to history and forgets them. Run
-   * after the request log's sweep with the same horizon: by then no entry in memory names them.
+   * Hands the closed sales untouched since before {@code horizon} to history and forgets them, at
+   * most {@code max}; returns how many. Run after the request log's sweep with the same horizon, and
+   * only if it let go of every entry due: by then no entry in memory names them.
    */
-  void evict(long horizon, List<HistoryRecord> out) {
+  int evict(long horizon, List<HistoryRecord> out, int max) {
     CommandCodec.Output image = new CommandCodec.Output(256);
     Txn t;
-    while ((t = closed.peek()) != null && t.touchedAtMillis < horizon) {
+    int n = 0;
+    while (n < max && (t = closed.peek()) != null && t.touchedAtMillis < horizon) {
       closed.poll();
       verify(t.authorizeKey == null && t.settleKey == null, "sale %s let go of while its requests are kept", t.id);
       image.reset();
@@ -132,7 +134,10 @@ final class Sales {
       out.add(new HistoryRecord.SaleImage(t.id, java.util.Arrays.copyOf(image.array(), image.size())));
       archive(t, +1);
       txns.remove(t.id);
+      recall.lettingGoSale(t.id);
+      n++;
     }
+    return n;
   }
 
   /** Counts (sign +1) or uncounts (-1) what a settled sale holds of its bindings and transfers, for the audit. */

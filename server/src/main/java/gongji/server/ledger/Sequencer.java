@@ -251,7 +251,15 @@ public final class Sequencer implements AutoCloseable {
    * A command answered {@link Result.Stale}: looked up again once history has applied the batch
    * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
    */
+  private final AtomicLong recalledAgain = new AtomicLong();
+
+  /** Commands looked up again because the writer swept after their look-up, since start. */
+  public long recalledAgain() {
+    return recalledAgain.get();
+  }
+
   private void recallAgain(Pending p, long sweptSeq) {
+    recalledAgain.incrementAndGet();
     if (p.recalls + 1 >= MAX_RECALLS || history == null) {
       p.future.completeExceptionally(new HistoryUnavailableException(
           "history stays behind the ledger's sweeps (looked up " + (p.recalls + 1) + " times)"));

@@ -83,7 +83,7 @@ final class ArbitraryCommands {
       case 20 -> new Command.OpenWallet(str());
       case 21 -> new Command.AssignWalletQuota(id(), hash(), str(), str(), amount());
       case 22 -> new Command.AnswerWalletTransfer(str(), str(), random.nextBoolean());
-      case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE));
+      case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE));
       case 24 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
           image());
       default -> throw new IllegalArgumentException("type " + type);

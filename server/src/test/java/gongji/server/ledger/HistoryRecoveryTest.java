@@ -90,7 +90,7 @@ class HistoryRecoveryTest {
         now += workload.nextDelayMillis();
         List<HistoryRecord> made = new ArrayList<>();
         if (recentWindow > 0 && ledger.sweepDue(now, recentWindow)) {
-          Command sweep = new Command.Sweep(recentWindow);
+          Command sweep = new Command.Sweep(recentWindow, 1 + random.nextInt(40));
           ledger.apply(sweep, now);
           journal.append(sweep, now);
           appended.add(new JournalRecoveryTest.Rec(journal.lastSeq(), now, sweep));
