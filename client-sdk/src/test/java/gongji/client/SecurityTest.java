@@ -74,22 +74,34 @@ class SecurityTest {
     try (GongjiClient client = GongjiClient.create(options)) {
       GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
           () -> client.identify(Credential.card("SSC-LINA")));
-      assertEquals(RejectionReason.TERMINAL_NOT_REGISTERED, e.reason());
+      assertEquals(RejectionReason.PERMISSION_DENIED, e.reason());
       assertEquals("PERMISSION_DENIED", e.statusCode());
     }
   }
 
   @Test
-  void identify_noClientCertificate_connectionRefused() {
-    ClientOptions options = ClientOptions.builder("127.0.0.1:" + port(), new Terminal(DemoData.PHARMACY, "POS01", ""))
-        .trustCertificates(new File(file("ca.pem")))
-        .bearerToken("pharmacy-token")
-        .defaultDeadlineMillis(3_000)
-        .resolveUnknownOutcomes(false)
-        .build();
-    try (GongjiClient client = GongjiClient.create(options)) {
-      assertThrows(GongjiRetryableException.class, () -> client.identify(Credential.card("SSC-LINA")));
+  void identify_tokenOverTlsWithoutClientCertificate_answers() {
+    // With tokens configured, a client certificate is asked for but not required: an HIS behind a
+    // TLS-terminating proxy proves who it is with its token.
+    try (GongjiClient client = GongjiClient.create(serverTlsOnly().bearerToken("pharmacy-token").build())) {
+      assertEquals(DemoData.LI_NA, client.identify(Credential.card("SSC-LINA")).psnNo());
     }
+  }
+
+  @Test
+  void identify_neitherClientCertificateNorToken_refusedUnauthenticated() {
+    try (GongjiClient client = GongjiClient.create(serverTlsOnly().build())) {
+      GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+          () -> client.identify(Credential.card("SSC-LINA")));
+      assertEquals(RejectionReason.UNAUTHENTICATED, e.reason());
+    }
+  }
+
+  private ClientOptions.Builder serverTlsOnly() {
+    return ClientOptions.builder("127.0.0.1:" + port(), new Terminal(DemoData.PHARMACY, "POS01", ""))
+        .trustCertificates(new File(file("ca.pem")))
+        .defaultDeadlineMillis(5_000)
+        .resolveUnknownOutcomes(false);
   }
 
   private ClientOptions.Builder secure() {

@@ -24,6 +24,7 @@ public final class Main {
     switch (args[0]) {
       case "serve" -> serve(flags(args, 1));
       case "ledger" -> System.exit(ledger(args));
+      case "token" -> System.exit(token(args));
       default -> {
         System.err.println("unknown command: " + args[0] + "\n" + usage());
         System.exit(2);
@@ -36,6 +37,8 @@ public final class Main {
         "usage: gongji serve [--demo] [--port N] [--host H] [--data-dir DIR] [--metrics-port N] [--config FILE]",
         "                   [--national-port N] [--national-path /fsi/api/rsfComIfsService/callService]",
         "       gongji ledger verify --data-dir DIR   check a stopped ledger offline; exit 0 sound, 1 violations, 3 damaged",
+        "       gongji token PRINCIPAL   a new bearer token and its hashed line for auth.tokens.file",
+        "                                (PRINCIPAL: P62010200017/POS01, P62010200017, admin:clerk:NAME, admin:auditor:NAME)",
         "  every setting can also come from a properties file (--config) or GONGJI_<SETTING> variables;",
         "  settings: " + String.join(", ", GatewayConfig.DEFAULTS.keySet()));
   }
@@ -46,6 +49,13 @@ public final class Main {
       config = GatewayConfig.load(flags, System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("gongji: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      GatewayServer.checkExposure(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("gongji: refusing to start: " + e.getMessage());
       System.exit(2);
       return;
     }
@@ -83,9 +93,12 @@ public final class Main {
     }
     NationalServer nationalServer = national;
     String target = config.host() + ":" + server.port();
-    System.out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService, AdminService; health; reflection)");
+    String adminTarget = config.host() + ":" + server.adminPort();
+    System.out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService; health; reflection)"
+        + (server.adminPort() == server.port() ? ", back office on the same port"
+        : "; back office (AdminService, FamilyService) on " + adminTarget));
     if (config.demo()) {
-      System.out.println(DemoData.guide(target, DemoData.walletFunded(node.gateway())));
+      System.out.println(DemoData.guide(target, adminTarget, DemoData.walletFunded(node.gateway())));
     }
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -162,6 +175,21 @@ public final class Main {
     System.out.println("verify: " + (violations.isEmpty() ? "OK" : violations.size() + " violations")
         + " (requests kept: " + ledger.requestsKept() + ")");
     return violations.isEmpty() ? 0 : 1;
+  }
+
+  /** {@code token PRINCIPAL}: prints a new bearer token and the hashed line for the tokens file. */
+  static int token(String[] args) {
+    if (args.length != 2) {
+      System.err.println(usage());
+      return 2;
+    }
+    try {
+      System.out.println(gongji.server.grpc.BearerTokens.issue(args[1]));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println("gongji token: " + e.getMessage());
+      return 2;
+    }
   }
 
   /** {@code --key value} pairs; a flag without a value ({@code --demo}) means "true". */

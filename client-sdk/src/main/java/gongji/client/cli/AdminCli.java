@@ -82,7 +82,8 @@ public final class AdminCli {
 
   static String usage() {
     return String.join("\n",
-        "usage: gongji admin <command> [flags]   (--target HOST:PORT, default 127.0.0.1:9090; --deadline-ms N; --token T)",
+        "usage: gongji admin <command> [flags]   (--target HOST:PORT of the back office, default 127.0.0.1:9092;",
+        "       --deadline-ms N; --token T; --tls-ca PEM [--tls-cert PEM --tls-key PEM] for TLS and admin certificates)",
         "bindings:",
         "  list       --psn-no P [--role authorizer|beneficiary]",
         "  bind       --authorizer P --beneficiary P --relationship SPOUSE|PARENT|CHILD|SIBLING|GRANDPARENT|GRANDCHILD",
@@ -139,7 +140,13 @@ public final class AdminCli {
     }
     boolean json = f.has("json");
     String[] requestId = new String[1];
-    ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(f.get("target", "127.0.0.1:9090")).usePlaintext();
+    ManagedChannelBuilder<?> builder;
+    try {
+      builder = channelBuilder(f);
+    } catch (IllegalArgumentException e) {
+      err.println("gongji admin: " + e.getMessage());
+      return Cli.USAGE;
+    }
     if (f.has("token")) {
       io.grpc.Metadata headers = new io.grpc.Metadata();
       headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
@@ -542,5 +549,26 @@ public final class AdminCli {
     SimpleDateFormat f = new SimpleDateFormat("yyyy-MM-dd HH:mm:ss");
     f.setTimeZone(TimeZone.getTimeZone("Asia/Shanghai"));
     return f.format(new Date(millis));
+  }
+
+  /** Plaintext to {@code --target}, or TLS when {@code --tls-ca} or {@code --tls-cert} is given (mTLS with the latter). */
+  private static ManagedChannelBuilder<?> channelBuilder(Flags f) {
+    String target = f.get("target", "127.0.0.1:9092");
+    if (!f.has("tls-ca") && !f.has("tls-cert")) {
+      return ManagedChannelBuilder.forTarget(target).usePlaintext();
+    }
+    try {
+      io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder ssl =
+          io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient();
+      if (f.has("tls-ca")) {
+        ssl.trustManager(new java.io.File(f.require("tls-ca")));
+      }
+      if (f.has("tls-cert")) {
+        ssl.keyManager(new java.io.File(f.require("tls-cert")), new java.io.File(f.require("tls-key")));
+      }
+      return io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(target).sslContext(ssl.build());
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("TLS material could not be loaded: " + e.getMessage(), e);
+    }
   }
 }
