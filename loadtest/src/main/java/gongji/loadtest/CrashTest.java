@@ -165,7 +165,9 @@ public final class CrashTest {
     // A child that starts fast: it is started once per cycle.
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
         "gongji.server.Main", "serve", "--port", Integer.toString(port), "--metrics-port", "-1",
-        "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000")
+        "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000",
+        // Durability is under test here, not callers: loopback, no credentials, one port.
+        "--auth-required", "false", "--admin-port", "-1")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();

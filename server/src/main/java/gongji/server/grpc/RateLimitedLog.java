@@ -61,4 +61,9 @@ final class RateLimitedLog {
     log.log(level, message.get() + (skipped == 0 ? "" : " (" + skipped + " more like it since the last such line)"));
     return true;
   }
+
+  /** How many causes are tracked now (at most {@code maxCauses}). */
+  int causesTracked() {
+    return causes.size();
+  }
 }

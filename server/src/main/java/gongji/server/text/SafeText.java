@@ -70,6 +70,11 @@ public final class SafeText {
    * surrogate pair, followed by "…" when something was cut.
    */
   public static String cut(String value, int maxChars) {
+    return value.length() <= maxChars ? value : prefix(value, maxChars) + "…";
+  }
+
+  /** At most {@code maxChars} UTF-16 chars of {@code value}, never ending in the first half of a surrogate pair. */
+  public static String prefix(String value, int maxChars) {
     if (value.length() <= maxChars) {
       return value;
     }
@@ -77,6 +82,6 @@ public final class SafeText {
     if (end > 0 && Character.isHighSurrogate(value.charAt(end - 1))) {
       end--;
     }
-    return value.substring(0, end) + "…";
+    return value.substring(0, end);
   }
 }
