@@ -37,10 +37,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The gRPC server around a {@link Node}: the services behind the metrics interceptor, health and
- * reflection, and a graceful shutdown (health NOT_SERVING, drain the calls in flight, then close
- * the node, which closes the journal). The {@link ServerBuilder} is injected: Netty in Main, an
- * in-process one in tests.
+ * The gRPC servers around a {@link Node}: the settlement service on the terminal port and the back
+ * office (AdminService, FamilyService) on the admin port, each behind caller authentication
+ * ({@link CallerAuth}), the guard against malformed messages ({@link MalformedRequests}) and the
+ * metrics interceptor, with health and reflection; and a graceful shutdown (health NOT_SERVING,
+ * drain the calls in flight, then close the node, which closes the journal). The {@link ServerBuilder}
+ * is injected: Netty in Main, an in-process one (every service, no authentication) in tests.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(GatewayServer.class.getName());

@@ -83,7 +83,8 @@ public final class AdminCli {
   static String usage() {
     return String.join("\n",
         "usage: gongji admin <command> [flags]   (--target HOST:PORT of the back office, default 127.0.0.1:9092;",
-        "       --deadline-ms N; --token T; --tls-ca PEM [--tls-cert PEM --tls-key PEM] for TLS and admin certificates)",
+        "       --deadline-ms N; --token T (default: $GONGJI_ADMIN_TOKEN);",
+        "       --tls-ca PEM [--tls-cert PEM --tls-key PEM] for TLS and admin certificates)",
         "bindings:",
         "  list       --psn-no P [--role authorizer|beneficiary]",
         "  bind       --authorizer P --beneficiary P --relationship SPOUSE|PARENT|CHILD|SIBLING|GRANDPARENT|GRANDCHILD",
@@ -147,10 +148,11 @@ public final class AdminCli {
       err.println("gongji admin: " + e.getMessage());
       return Cli.USAGE;
     }
-    if (f.has("token")) {
+    String token = f.has("token") ? f.require("token") : System.getenv("GONGJI_ADMIN_TOKEN");
+    if (token != null && !token.isEmpty()) {
       io.grpc.Metadata headers = new io.grpc.Metadata();
       headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-          "Bearer " + f.require("token"));
+          "Bearer " + token);
       builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
     }
     ManagedChannel channel = builder.build();

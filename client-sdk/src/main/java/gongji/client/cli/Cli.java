@@ -66,7 +66,8 @@ public final class Cli {
         "  show       --txn T                                          a transaction as it is now",
         "common flags: --target HOST:PORT (127.0.0.1:9090) --institution CODE (P62010200017) --terminal ID (POS01)",
         "              --operator ID --request-id R --deadline-ms N (5000) --json",
-        "              --token T (bearer token) --tls-ca PEM [--tls-cert PEM --tls-key PEM] (TLS, mTLS; else plaintext)",
+        "              --token T (bearer token; default: $GONGJI_TOKEN)",
+        "              --tls-ca PEM [--tls-cert PEM --tls-key PEM] (TLS, mTLS; else plaintext)",
         "item categories: DRUG MEDICAL_DEVICE MEDICAL_CONSUMABLE MEDICAL_SERVICE NON_PROGRAMME_VACCINE HEALTH_CHECKUP",
         "                 PUBLIC_HEALTH FITNESS WELLNESS COSMETICS DAILY_GOODS; ':out' marks an out-of-policy-scope item",
         "exit codes: 0 done, 2 bad usage, 3 refused (see the reason), 4 unavailable/unknown outcome (retry same --request-id)");
@@ -102,8 +103,9 @@ public final class Cli {
       } else {
         b.usePlaintext();
       }
-      if (flags.has("token")) {
-        b.bearerToken(flags.require("token"));
+      String token = flags.has("token") ? flags.require("token") : System.getenv("GONGJI_TOKEN");
+      if (token != null && !token.isEmpty()) {
+        b.bearerToken(token);
       }
       options = b.build();
     } catch (IllegalArgumentException e) {
