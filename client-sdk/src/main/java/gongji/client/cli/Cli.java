@@ -190,6 +190,10 @@ public final class Cli {
     switch (e.reason()) {
       case FIELD_INVALID:
         return "correct the field named above and send again";
+      case UNAUTHENTICATED:
+        return "pass this terminal's --token (or GONGJI_TOKEN), or --tls-cert/--tls-key of its certificate";
+      case PERMISSION_DENIED:
+        return "--institution and --terminal must be those of the credential; the attempt was recorded";
       case IMPERSONATION:
         return "the patient must present their own credential; the attempt was recorded";
       case INSURED_NOT_ACTIVE:

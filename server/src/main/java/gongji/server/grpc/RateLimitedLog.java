@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -58,7 +59,13 @@ final class RateLimitedLog {
       state[0] = now;
       state[1] = 0;
     }
-    log.log(level, message.get() + (skipped == 0 ? "" : " (" + skipped + " more like it since the last such line)"));
+    LogRecord r = new LogRecord(level,
+        message.get() + (skipped == 0 ? "" : " (" + skipped + " more like it since the last such line)"));
+    // The logger's name says where the line comes from, not this class.
+    r.setLoggerName(log.getName());
+    r.setSourceClassName(log.getName());
+    r.setSourceMethodName("");
+    log.log(r);
     return true;
   }
 
