@@ -178,6 +178,10 @@ public final class GatewayServer implements AutoCloseable {
       if (admin != null) {
         admin.intercept(auth);
       }
+      if (admin != null && config.adminTlsClientCa().isEmpty() && !tokens.hasAdmin()) {
+        log.warning("admin port: no admin credential is configured (admin.tls.client.ca or admin:clerk:NAME"
+            + " tokens), so nobody can reach the back office");
+      }
       log.info("caller authentication on: " + (config.tlsClientCa().isEmpty() ? "" : "terminal certificates, ")
           + (tokens.isEmpty() ? "no tokens" : "bearer tokens (" + (config.authTokensFile().isEmpty() ? "the demo's"
           : config.authTokensFile()) + ")"));

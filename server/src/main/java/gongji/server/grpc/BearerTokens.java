@@ -94,6 +94,11 @@ public final class BearerTokens {
     return byHash.isEmpty();
   }
 
+  /** Whether some token belongs to the back office. */
+  public boolean hasAdmin() {
+    return byHash.values().stream().anyMatch(p -> p instanceof Principal.Admin);
+  }
+
   /** Who presents {@code token}, or null. */
   Principal lookup(String token) {
     return byHash.get(hash(token));
