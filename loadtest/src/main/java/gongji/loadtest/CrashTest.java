@@ -1,6 +1,15 @@
 package gongji.loadtest;
 
+import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.AdminServiceGrpc;
+import gongji.v1.AssignWalletQuotaRequest;
+import gongji.v1.BindingRole;
+import gongji.v1.FamilyServiceGrpc;
+import gongji.v1.FundSource;
+import gongji.v1.ListWalletTransfersRequest;
+import gongji.v1.ListWalletTransfersResponse;
+import gongji.v1.OpenWalletRequest;
+import gongji.v1.WalletTransfer;
 import gongji.v1.AuthorizeRequest;
 import gongji.v1.AuthorizeResponse;
 import gongji.v1.Breakdown;
@@ -54,7 +63,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that what was acknowledged survived exactly once.
  *
  * <p>Each cycle's clients authorize and settle two-leg sales (the patient's own account, then a
- * relative's) and record every request as acknowledged, refused, or unknown (the connection died).
+ * relative's), and now and then have the relative put quota into the patient's wallet, which the
+ * patient accepts and later sales draw first; every request is recorded as acknowledged, refused, or
+ * unknown (the connection died). An acknowledged wallet transfer must be in the patient's list after
+ * the restart.
  * After the restart each request is looked up by its id: an acknowledged one must be there and
  * applied (else "lost"); a refused one must not be applied; an unknown one may be either, but a
  * settled sale must be whole (its legs and cash add up to its total, else "partial"). Then every
@@ -76,7 +88,7 @@ public final class CrashTest {
   private static final String INSTITUTION = "P62010200099";
   private static final String TERMINAL = "CRASH1";
   private static final int PATIENTS = 24;
-  private static final long PATIENT_CREDIT_FEN = 2_000_000;
+  private static final long PATIENT_CREDIT_FEN = 200_000; // spent within a few cycles: then wallet quota and relatives pay
   private static final long RELATIVE_CREDIT_FEN = 50_000_000;
 
   private final int cycles;
@@ -88,6 +100,8 @@ public final class CrashTest {
   private final Map<String, Long> expected = new HashMap<>();
   private final Map<String, String> bindingOwner = new HashMap<>();
   private final Map<String, String> patientOfCard = new HashMap<>();
+  /** The wallet transfers acknowledged in the current cycle: transfer id, beneficiary. */
+  private final ConcurrentLinkedQueue<String[]> transfers = new ConcurrentLinkedQueue<>();
 
   private long acknowledged;
   private long lost;
@@ -95,6 +109,8 @@ public final class CrashTest {
   private long partial;
   private long violations;
   private long unknown;
+  private long walletTransfers;
+  private long walletLegs;
 
   CrashTest(int cycles, int clients, long seed, long minMillis, long maxMillis, Path dataDir) {
     this.cycles = cycles;
@@ -154,7 +170,8 @@ public final class CrashTest {
       channel.shutdownNow();
     }
     return "crashtest: cycles=" + cycles + " acknowledged=" + acknowledged + " unknown=" + unknown + " lost=" + lost
-        + " duplicated=" + duplicated + " partial=" + partial + " violations=" + violations + " seed=" + seed;
+        + " duplicated=" + duplicated + " partial=" + partial + " violations=" + violations + " seed=" + seed
+        + " (wallet transfers=" + walletTransfers + ", settled wallet legs=" + walletLegs + ")";
   }
 
   // ---- the child process ------------------------------------------------------------------------
@@ -166,6 +183,8 @@ public final class CrashTest {
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
         "gongji.server.Main", "serve", "--port", Integer.toString(port), "--metrics-port", "-1",
         "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000",
+        // Sales and request ids go to history a second after they close: kills land on every side of a sweep.
+        "--ledger-recent-window-seconds", "1",
         // Durability is under test here, not callers: loopback, no credentials, one port.
         "--auth-required", "false", "--admin-port", "-1")
         .redirectErrorStream(true)
@@ -223,8 +242,13 @@ public final class CrashTest {
     AdminServiceGrpc.AdminServiceBlockingStub admin =
         AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(RegionPolicy.newBuilder()
-        .setAdmdvs("620100").setName("兰州市").setRetainedFloorFen(0).setQuotaAllowed(true).setHoldTtlSeconds(600))
+        .setAdmdvs("620100").setName("兰州市").setRetainedFloorFen(0).setQuotaAllowed(true).setHoldTtlSeconds(600)
+        // Wallet transfers at any hour (equal hours: no quiet window), so that a run at night has them too.
+        .setCrossProvinceEnabled(true).setWalletQuietFromHour(3).setWalletQuietUntilHour(3)
+        .setWalletMaxTransfersPerDay(100))
         .build());
+    FamilyServiceGrpc.FamilyServiceBlockingStub family =
+        FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     admin.registerInstitution(RegisterInstitutionRequest.newBuilder().setInstitution(Institution.newBuilder()
         .setFixmedinsCode(INSTITUTION).setName("crash test pharmacy").addTerminalIds(TERMINAL)).build());
     for (int i = 0; i < PATIENTS; i++) {
@@ -242,6 +266,7 @@ public final class CrashTest {
       String binding = admin.createBinding(CreateBindingRequest.newBuilder().setAuthorizerPsnNo(relative)
           .setBeneficiaryPsnNo(patient).setRelationship(Relationship.RELATIONSHIP_PARENT).build()).getBindingId();
       bindingOwner.put(binding, relative);
+      family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(patient).build());
     }
   }
 
@@ -293,11 +318,15 @@ public final class CrashTest {
   private void drive(ManagedChannel channel, int cycle, int client, SplittableRandom random,
       ConcurrentLinkedQueue<Call> calls, AtomicBoolean stop) {
     SettlementServiceGrpc.SettlementServiceBlockingStub stub = SettlementServiceGrpc.newBlockingStub(channel);
+    FamilyServiceGrpc.FamilyServiceBlockingStub family = FamilyServiceGrpc.newBlockingStub(channel);
     Terminal terminal = Terminal.newBuilder().setFixmedinsCode(INSTITUTION).setTerminalId(TERMINAL).build();
     for (int n = 0; !stop.get(); n++) {
       int i = random.nextInt(PATIENTS);
       String card = "CARD-P" + i;
       String base = "C" + cycle + "-" + client + "-" + n;
+      if (random.nextInt(8) == 0 && !assignAndAccept(family, base, i, random)) {
+        return; // the connection died: what happened is found out after the restart
+      }
       long amount = 1 + random.nextLong(20_000);
       AuthorizeRequest a = AuthorizeRequest.newBuilder().setRequestId(base + "-A").setTerminal(terminal)
           .setCredential(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
@@ -330,6 +359,31 @@ public final class CrashTest {
         }
       }
     }
+  }
+
+  /**
+   * The relative puts quota into the patient's wallet and the patient accepts it; false if the
+   * gateway went away meanwhile. A refusal (a daily limit, say) is fine: the sale goes on without.
+   */
+  private boolean assignAndAccept(FamilyServiceGrpc.FamilyServiceBlockingStub family, String base, int i,
+      SplittableRandom random) {
+    String patient = psn("1", i);
+    WalletTransfer t;
+    try {
+      t = family.withDeadlineAfter(2, TimeUnit.SECONDS).assignWalletQuota(AssignWalletQuotaRequest.newBuilder()
+          .setRequestId(base + "-W").setAuthorizerPsnNo(psn("2", i)).setBeneficiaryPsnNo(patient)
+          .setAmountFen(1 + random.nextLong(5_000)).build());
+    } catch (StatusRuntimeException e) {
+      return outcome(e) != Outcome.UNKNOWN;
+    }
+    transfers.add(new String[] {t.getTransferId(), patient});
+    try {
+      family.withDeadlineAfter(2, TimeUnit.SECONDS).acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder()
+          .setTransferId(t.getTransferId()).setByPsnNo(patient).build());
+    } catch (StatusRuntimeException e) {
+      return outcome(e) != Outcome.UNKNOWN;
+    }
+    return true;
   }
 
   private static Outcome outcome(StatusRuntimeException e) {
@@ -384,15 +438,17 @@ public final class CrashTest {
         for (PaymentLeg leg : r.getTransaction().getSettled().getLegsList()) {
           String owner = switch (leg.getSource()) {
             case FUND_SOURCE_OWN_ACCOUNT -> c.patient;
-            case FUND_SOURCE_MUTUAL_AID -> bindingOwner.get(leg.getBindingId());
+            case FUND_SOURCE_MUTUAL_AID, FUND_SOURCE_WALLET -> bindingOwner.get(leg.getBindingId());
             default -> null;
           };
           if (owner != null) {
             expected.merge(owner, -leg.getAmountFen(), Long::sum);
           }
+          walletLegs += leg.getSource() == FundSource.FUND_SOURCE_WALLET ? 1 : 0;
         }
       }
     }
+    checkTransfers(channel, cycle);
     AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(channel);
     for (Map.Entry<String, Long> e : expected.entrySet()) {
       long balance = admin.withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -412,6 +468,33 @@ public final class CrashTest {
       System.out.println("crashtest: cycle " + cycle + " of " + cycles + ": " + calls.size() + " requests checked;"
           + " acknowledged=" + acknowledged + " lost=" + lost + " duplicated=" + duplicated + " partial=" + partial
           + " violations=" + violations);
+    }
+  }
+
+  /** Every wallet transfer acknowledged in the cycle is in its beneficiary's list after the restart. */
+  private void checkTransfers(ManagedChannel channel, int cycle) {
+    FamilyServiceGrpc.FamilyServiceBlockingStub family = FamilyServiceGrpc.newBlockingStub(channel);
+    Map<String, java.util.Set<String>> listed = new HashMap<>();
+    String[] t;
+    while ((t = transfers.poll()) != null) {
+      acknowledged++;
+      walletTransfers++;
+      java.util.Set<String> ids = listed.computeIfAbsent(t[1], patient -> {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        String token = "";
+        do {
+          ListWalletTransfersResponse page = family.withDeadlineAfter(10, TimeUnit.SECONDS).listWalletTransfers(
+              ListWalletTransfersRequest.newBuilder().setPsnNo(patient).setRole(BindingRole.BINDING_ROLE_BENEFICIARY)
+                  .setPageSize(100).setPageToken(token).build());
+          page.getTransfersList().forEach(w -> all.add(w.getTransferId()));
+          token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        return all;
+      });
+      if (!ids.contains(t[0])) {
+        lost++;
+        System.out.println("crashtest: cycle " + cycle + ": LOST acknowledged wallet transfer " + t[0] + " to " + t[1]);
+      }
     }
   }
 

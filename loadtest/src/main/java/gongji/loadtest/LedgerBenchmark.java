@@ -2,7 +2,10 @@ package gongji.loadtest;
 
 import static gongji.loadtest.Checks.checkArgument;
 
+import gongji.server.history.RocksHistoryStore;
 import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryApplier;
+import gongji.server.ledger.Recaller;
 import gongji.server.ledger.FileJournal;
 import gongji.server.ledger.Journal;
 import gongji.server.ledger.storage.FileStorage;
@@ -68,6 +71,9 @@ public final class LedgerBenchmark {
       "  --max-pairs N        sales the patients are funded for (default: what the heap holds)",
       "  --window-days N      the ledger's idempotency window (default 35, as the gateway)",
       "  --raw                Ledger.apply alone on this thread, no sequencer (upper bound)",
+      "  --recent-window-seconds N  sweeps on: closed sales and request entries go to a RocksDB history in a",
+      "                       temporary directory after N s, and every command is looked up there first (default 0:",
+      "                       off, everything stays in memory)",
       "  --journal-dir DIR    journal to segment files in DIR (a new, empty directory) with one fsync per batch;",
       "                       without it the sequencer runs in memory (Journal.NONE)");
 
@@ -96,7 +102,8 @@ public final class LedgerBenchmark {
       long seed,
       long maxPairs,
       Duration idempotencyWindow,
-      String journalDir) {
+      String journalDir,
+      int recentWindowSeconds) {
 
     Options {
       checkArgument(seconds > 0, "--seconds: %s (expected: > 0)", seconds);
@@ -116,7 +123,7 @@ public final class LedgerBenchmark {
     static Options parse(String[] args) {
       Flags f = Flags.parse(args,
           Set.of("seconds", "warmup", "producers", "in-flight", "batch", "max-queued", "patients", "institutions", "seed",
-              "max-pairs", "window-days", "journal-dir"),
+              "max-pairs", "window-days", "journal-dir", "recent-window-seconds"),
           Set.of("raw"));
       Sequencer.Config defaults = Sequencer.Config.defaults();
       return new Options(
@@ -132,7 +139,8 @@ public final class LedgerBenchmark {
           f.longValue("seed", 42),
           f.longValue("max-pairs", Runtime.getRuntime().maxMemory() / PLANNED_BYTES_PER_PAIR),
           Duration.ofDays(f.intValue("window-days", 35)),
-          f.value("journal-dir", null));
+          f.value("journal-dir", null),
+          f.intValue("recent-window-seconds", 0));
     }
 
     /** The sales producer {@code i} may have outstanding: its share of {@code inFlight}. */
@@ -177,6 +185,14 @@ public final class LedgerBenchmark {
         : new FileJournal(new FileStorage(java.nio.file.Path.of(options.journalDir())), 1, 64L << 20);
     Sequencer sequencer = new Sequencer(ledger, journal, InstantSource.system(), replies,
         new Sequencer.Config(options.maxQueuedCommands(), options.maxBatchCommands(), IDLE_TICK_MILLIS), batches);
+    java.nio.file.Path historyDir = null;
+    HistoryApplier history = null;
+    if (options.recentWindowSeconds() > 0) {
+      historyDir = java.nio.file.Files.createTempDirectory("ledger-bench-history");
+      RocksHistoryStore store = RocksHistoryStore.open(historyDir);
+      history = new HistoryApplier(store, 1 << 22).start();
+      sequencer.history(history).sweeping(Duration.ofSeconds(options.recentWindowSeconds()), new Recaller(store));
+    }
     sequencer.start();
     Pipeline pipeline = new Pipeline(sequencer, report);
     try {
@@ -244,12 +260,29 @@ public final class LedgerBenchmark {
     } finally {
       sequencer.close();
       replies.shutdown();
+      if (history != null) {
+        history.close();
+        history.store().close();
+        deleteTree(historyDir);
+      }
+    }
+    if (options.recentWindowSeconds() > 0) {
+      System.out.printf(Locale.ROOT, "  sweeps: %d; kept at the end: %d sales, %d request entries%n", ledger.sweeps(),
+          ledger.salesKept(), ledger.requestsKept());
     }
     report.totals(pipeline.pairs.sum(), pipeline.commands.sum(), pipeline.settledFen.sum());
     checkInstitutions(ledger, workload, pipeline.settledFen.sum(), report);
     report.retained(usedHeapAfterGc());
     Reference.reachabilityFence(ledger);
     return report;
+  }
+
+  private static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Submits set-up commands with at most {@code inFlight} outstanding; each must come back OK. */

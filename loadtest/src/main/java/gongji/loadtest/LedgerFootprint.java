@@ -12,7 +12,12 @@ import gongji.server.domain.LineItem;
 import gongji.server.domain.MedicalType;
 import gongji.server.domain.Relationship;
 import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.HistoryRecord;
+import gongji.server.ledger.HistoryStore;
 import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Recaller;
+import gongji.server.ledger.Snapshots;
 import gongji.server.ledger.ReferenceListener;
 import gongji.server.ledger.Result;
 import java.io.PrintStream;
@@ -39,7 +44,11 @@ public final class LedgerFootprint {
       "  --bindings N       mutual-aid bindings among them (default 2000000)",
       "  --open-sales N     authorized, unsettled sales (default 200000)",
       "  --settled-sales N  authorized and settled sales (default 1000000)",
-      "  --entries N        back-office request entries (credits) (default 200000)");
+      "  --entries N        back-office request entries (credits) (default 200000)",
+      "  --swept-sales LIST then settled sales with sweeps on, the live heap measured after each count in the",
+      "                     comma-separated list (e.g. 10000000,30000000,50000000; default: none)",
+      "  --sales-per-second N  the ledger-time pace of those sales (default 15000)",
+      "  --recent-window-seconds N  how long closed sales and request entries stay (default 30)");
   private static final long T0 = 1_764_036_000_000L;
   private static final String INSTITUTION = "P62010200017";
 
@@ -48,16 +57,25 @@ public final class LedgerFootprint {
   static int run(String[] args) {
     Flags f;
     try {
-      f = Flags.parse(args, Set.of("insured", "bindings", "open-sales", "settled-sales", "entries"), Set.of());
+      f = Flags.parse(args, Set.of("insured", "bindings", "open-sales", "settled-sales", "entries", "swept-sales",
+          "sales-per-second", "recent-window-seconds"), Set.of());
     } catch (IllegalArgumentException e) {
       System.err.println("ledger-footprint: " + e.getMessage() + "\n" + USAGE);
       return 2;
     }
+    long[] swept = java.util.Arrays.stream(f.value("swept-sales", "").split(",")).filter(x -> !x.isBlank())
+        .mapToLong(Long::parseLong).sorted().toArray();
     return run(f.intValue("insured", 1_000_000), f.intValue("bindings", 2_000_000), f.intValue("open-sales", 200_000),
-        f.intValue("settled-sales", 1_000_000), f.intValue("entries", 200_000), System.out);
+        f.intValue("settled-sales", 1_000_000), f.intValue("entries", 200_000), swept,
+        f.intValue("sales-per-second", 15_000), Duration.ofSeconds(f.intValue("recent-window-seconds", 30)), System.out);
   }
 
   static int run(int insured, int bindings, int openSales, int settledSales, int entries, PrintStream out) {
+    return run(insured, bindings, openSales, settledSales, entries, new long[0], 15_000, Duration.ofSeconds(30), out);
+  }
+
+  static int run(int insured, int bindings, int openSales, int settledSales, int entries, long[] swept,
+      int salesPerSecond, Duration recentWindow, PrintStream out) {
     Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
     long now = T0;
     ledger.apply(new Command.RegisterInstitution(new Institution(INSTITUTION, "药店", Set.of("POS01"))), now);
@@ -111,9 +129,109 @@ public final class LedgerFootprint {
         (afterSettled - afterOpen) / Math.max(1, settledSales));
     out.printf(Locale.ROOT, "  per request entry       %6d bytes (a back-office request)%n",
         (afterEntries - afterSettled) / Math.max(1, entries));
+    if (swept.length > 0) {
+      sweptSales(ledger, swept, salesPerSecond, recentWindow, insured, now, out);
+    }
     List<String> violations = ledger.audit();
     out.println("ledger-footprint: audit " + (violations.isEmpty() ? "ok" : violations.size() + " violations"));
     return violations.isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * Sales settled as a node settles them with sweeps on: ledger time moves at {@code salesPerSecond},
+   * a sweep is applied whenever one is due (as the sequencer sends it), every command is looked up
+   * first. History here only counts the sweeps and drops the images (on a node they go to disk):
+   * what is measured is the writer's heap, which must stay flat however many sales went by.
+   */
+  private static void sweptSales(Ledger ledger, long[] checkpoints, int salesPerSecond, Duration recentWindow,
+      int insured, long start, PrintStream out) {
+    SweepCounter history = new SweepCounter();
+    Recaller recaller = new Recaller(history);
+    long window = recentWindow.toMillis();
+    Bill bill = Bill.of(List.of(new LineItem("XA01", ItemCategory.DRUG, true, 1, 1)));
+    long sale = 0;
+    long began = System.nanoTime();
+    for (long checkpoint : checkpoints) {
+      for (; sale < checkpoint; sale++) {
+        long now = start + 60_000 + sale * 1_000 / salesPerSecond;
+        if (ledger.sweepDue(now, window)) {
+          ledger.apply(new Command.Sweep(window), now);
+          history.take(ledger.takeHistory());
+        }
+        try {
+          Result r = ledger.apply(recaller.recall(new Command.Authorize("W" + sale, sale, INSTITUTION, "POS01",
+              psnNo((int) (sale % insured)), MedicalType.PHARMACY, bill, true, true)), now);
+          Result.Sale s = (Result.Sale) r;
+          ledger.apply(recaller.recall(new Command.Settle("X" + sale, sale, INSTITUTION, s.txn().txnId(), -1)), now);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        history.take(ledger.takeHistory());
+      }
+      long heap = liveHeap();
+      out.printf(Locale.ROOT, "  after %,d swept sales: live heap %.0f MiB; kept %d sales, %d request entries;"
+          + " %d sweeps; %.0f s%n", checkpoint, heap / 1048576.0, ledger.salesKept(), ledger.requestsKept(),
+          ledger.sweeps(), (System.nanoTime() - began) / 1e9);
+      // What a restart costs before the journal tail: the snapshot image (taken on the writer thread) and its load.
+      long t0 = System.nanoTime();
+      byte[] image = Snapshots.image(ledger, checkpoint);
+      long t1 = System.nanoTime();
+      try {
+        Snapshots.read(image, checkpoint, Duration.ofDays(35), ReferenceListener.NONE);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      long t2 = System.nanoTime();
+      out.printf(Locale.ROOT, "    snapshot image %.0f MiB made in %d ms (the writer's pause); read, audited and"
+          + " checked in %d ms%n", image.length / 1048576.0, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+      image = null;
+    }
+  }
+
+  /** A history that keeps nothing but the count of sweeps: the look-ups of new ids find nothing, as they should. */
+  private static final class SweepCounter implements HistoryStore {
+    private long sweeps;
+
+    void take(List<HistoryRecord> records) {
+      for (HistoryRecord r : records) {
+        if (r instanceof HistoryRecord.Swept w) {
+          sweeps = w.sweeps();
+        }
+      }
+    }
+
+    @Override
+    public long appliedSeq() {
+      return 0;
+    }
+
+    @Override
+    public void apply(long throughSeq, List<HistoryRecord> records) {
+      take(records);
+    }
+
+    @Override
+    public Result answer(HistoryQuery query) {
+      throw new UnsupportedOperationException("a footprint measure answers no questions");
+    }
+
+    @Override
+    public long sweeps() {
+      return sweeps;
+    }
+
+    @Override
+    public byte[] requestImage(String key) {
+      return null;
+    }
+
+    @Override
+    public byte[] saleImage(String txnId) {
+      return null;
+    }
+
+    @Override
+    public void close() {}
   }
 
   private static String psnNo(int i) {

@@ -25,6 +25,7 @@ public record GatewayConfig(
     int maxQueuedCommands,
     int maxBatchCommands,
     Duration idempotencyWindow,
+    Duration recentWindow,
     int maxInboundMessageBytes,
     long cacheMaxEntries,
     Duration drainTimeout,
@@ -56,6 +57,9 @@ public record GatewayConfig(
         nationalPort);
     checkArgument(nationalPath.matches("/[A-Za-z0-9/._-]{0,200}"), "national.path: %s (expected: /..., e.g. %s)",
         nationalPath, DEFAULT_NATIONAL_PATH);
+    checkArgument(!recentWindow.isNegative() && recentWindow.compareTo(idempotencyWindow) < 0,
+        "ledger.recent.window.seconds: %s (expected: 0 (off) up to below idempotency.window.days)",
+        recentWindow.toSeconds());
     checkArgument(adminPort >= -1 && adminPort <= 65535, "admin.port: %s (expected: -1 (on the terminal port)..65535)",
         adminPort);
     checkArgument(adminTlsClientCa.isEmpty() || (!tlsCertChain.isEmpty() && adminPort >= 0),
@@ -80,6 +84,8 @@ public record GatewayConfig(
     d.put("max.queued.commands", "65536");
     d.put("max.batch.commands", "4096");
     d.put("idempotency.window.days", "35");
+    // How long the writer keeps closed sales and request entries before they go to history; 0 = off.
+    d.put("ledger.recent.window.seconds", "30");
     d.put("max.inbound.message.bytes", "1048576");
     d.put("cache.max.entries", "1000000");
     d.put("drain.timeout.seconds", "10");
@@ -144,6 +150,7 @@ public record GatewayConfig(
         integer(s, "max.queued.commands"),
         integer(s, "max.batch.commands"),
         Duration.ofDays(integer(s, "idempotency.window.days")),
+        Duration.ofSeconds(integer(s, "ledger.recent.window.seconds")),
         integer(s, "max.inbound.message.bytes"),
         Long.parseLong(s.get("cache.max.entries")),
         Duration.ofSeconds(integer(s, "drain.timeout.seconds")),
@@ -175,7 +182,8 @@ public record GatewayConfig(
    * authentication ({@code auth.required=false}) and the back office on the terminal port.
    */
   public static GatewayConfig forTests() {
-    return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35), 1 << 20,
+    return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35),
+        Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true);
   }
@@ -186,7 +194,7 @@ public record GatewayConfig(
    */
   public GatewayConfig withSecurity(String certChain, String privateKey, String clientCa, String tokensFile) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, true, adminPort,
         adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
   }
@@ -194,23 +202,15 @@ public record GatewayConfig(
   /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
   public GatewayConfig withAdminPort(int port, String clientCa) {
     return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
-  }
-
-  /** These settings on {@code host}, in {@code --demo} or not (for the checks made before binding). */
-  public GatewayConfig withHost(String host, boolean demo) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
   }
 
   /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
   public GatewayConfig withNational(int port, String path, boolean mulaidInAcctPay) {
     return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, port, path, mulaidInAcctPay);
   }
@@ -218,16 +218,25 @@ public record GatewayConfig(
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
   public GatewayConfig withSnapshots(long everyCommands, Duration every) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired, adminPort,
         adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
+  }
+
+  /** These settings with the writer keeping closed sales and request entries for {@code recentWindow} (0: off). */
+  public GatewayConfig withRecentWindow(Duration recentWindow) {
+    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
   }
 
   /** One line per setting, for the log at start. */
   public String describe() {
     return "host=" + host + "\nport=" + port + "\nmetrics.port=" + metricsPort + "\ndata.dir=" + dataDir
         + "\ndemo=" + demo + "\nmax.queued.commands=" + maxQueuedCommands + "\nmax.batch.commands=" + maxBatchCommands
-        + "\nidempotency.window.days=" + idempotencyWindow.toDays() + "\nmax.inbound.message.bytes="
+        + "\nidempotency.window.days=" + idempotencyWindow.toDays()
+        + "\nledger.recent.window.seconds=" + recentWindow.toSeconds() + "\nmax.inbound.message.bytes="
         + maxInboundMessageBytes + "\ncache.max.entries=" + cacheMaxEntries + "\ndrain.timeout.seconds="
         + drainTimeout.toSeconds() + "\njournal.segment.bytes=" + journalSegmentBytes
         + "\nsnapshot.every.commands=" + snapshotEveryCommands + "\nsnapshot.every.seconds=" + snapshotEvery.toSeconds()

@@ -21,6 +21,7 @@ import gongji.server.ledger.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Recaller;
 import gongji.server.ledger.Sequencer;
 import gongji.server.ledger.Snapshots;
 import gongji.server.metrics.Metrics;
@@ -75,7 +76,8 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage) throws IOException {
     HistoryStore history = storage instanceof FileStorage f
-        ? RocksHistoryStore.open(f.directory().resolve("history")) : new MemoryHistoryStore();
+        ? RocksHistoryStore.open(f.directory().resolve("history"),
+            config.idempotencyWindow().plusDays(1)) : new MemoryHistoryStore();
     try {
       return open(config, clock, storage, history);
     } catch (IOException | RuntimeException e) {
@@ -132,6 +134,9 @@ public final class Node implements AutoCloseable {
     this.sequencer = new Sequencer(ledger, journal, clock, replies,
         new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
     sequencer.history(history);
+    if (!config.recentWindow().isZero()) {
+      sequencer.sweeping(config.recentWindow(), new Recaller(historyStore));
+    }
     sequencer.repliesOnCaller(TRANSPORT_LOOP::get);
     holder[0] = sequencer;
     this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {

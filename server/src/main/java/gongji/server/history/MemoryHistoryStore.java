@@ -22,6 +22,10 @@ public final class MemoryHistoryStore implements HistoryStore {
   /** Each institution's settlement-side events by local day, in time order. */
   private final Map<String, Map<Long, List<HistoryRecord.Settlement>>> settlements = new HashMap<>();
   private final List<Result.Alert> alerts = new ArrayList<>();
+  /** The latest image of each request entry and sale the writer let go of. */
+  private final Map<String, byte[]> requestImages = new HashMap<>();
+  private final Map<String, byte[]> saleImages = new HashMap<>();
+  private long sweeps;
 
   @Override
   public synchronized long appliedSeq() {
@@ -44,6 +48,12 @@ public final class MemoryHistoryStore implements HistoryStore {
             .computeIfAbsent(Ledger.localDay(s.line().atMillis()), k -> new ArrayList<>()).add(s);
       } else if (r instanceof HistoryRecord.Alert a) {
         alerts.add(a.alert());
+      } else if (r instanceof HistoryRecord.RequestImage i) {
+        requestImages.put(i.key(), i.image());
+      } else if (r instanceof HistoryRecord.SaleImage i) {
+        saleImages.put(i.txnId(), i.image());
+      } else if (r instanceof HistoryRecord.Swept w) {
+        sweeps = Math.max(sweeps, w.sweeps());
       }
     }
     appliedSeq = throughSeq;
@@ -80,6 +90,21 @@ public final class MemoryHistoryStore implements HistoryStore {
     return settlements.getOrDefault(institution, Map.of()).getOrDefault(dayEpoch, List.of());
   }
 
+  @Override
+  public synchronized long sweeps() {
+    return sweeps;
+  }
+
+  @Override
+  public synchronized byte[] requestImage(String key) {
+    return requestImages.get(key);
+  }
+
+  @Override
+  public synchronized byte[] saleImage(String txnId) {
+    return saleImages.get(txnId);
+  }
+
   /** An independent store with the same content: what a crash leaves of this one. */
   public synchronized MemoryHistoryStore copy() {
     MemoryHistoryStore c = new MemoryHistoryStore();
@@ -91,6 +116,9 @@ public final class MemoryHistoryStore implements HistoryStore {
       c.settlements.put(k, days);
     });
     c.alerts.addAll(alerts);
+    c.requestImages.putAll(requestImages);
+    c.saleImages.putAll(saleImages);
+    c.sweeps = sweeps;
     return c;
   }
 

@@ -14,10 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -44,7 +47,18 @@ import org.rocksdb.WriteOptions;
  * "S" len:u16 institution day:u64 index:u64   the day's n-th settlement-side event (from 0), in order
  * "T" len:u16 institution day:u64           the day's totals: settlements[5], refunds[5] (longs)
  * "A" seq:u64                               an alert
+ * "M" "s"                                   the writer's sweeps history has applied (long)
+ * "R" key (UTF-8)                           the latest image of a request entry the writer let go of
+ * "Q" day:u64 key (UTF-8)                   (empty) the request images by the day of their request
+ * "X" txnId (UTF-8)                         the latest image of a sale the writer let go of
  * </pre>
+ *
+ * Images are looked up by key before a command reaches the writer, almost always for a key that is
+ * not there (a new request id): the table keeps a Bloom filter, so that such a miss reads no block.
+ * A request image is of no use once its request is older than the idempotency window (the writer
+ * ignores it): each sweep's record deletes those of days past {@code requestRetention}, at most
+ * {@value #MAX_PURGED_PER_APPLY} per write, checking that the image under the key is still the old
+ * one (an id past the window may have been used again).
  *
  * Values are {@link HistoryCodec} records. Every {@link #apply} is one write batch with the new
  * applied sequence number, written with fsync: atomic and durable when it returns. Totals are kept
@@ -56,6 +70,11 @@ public final class RocksHistoryStore implements HistoryStore {
   private static final byte[] FORMAT_KEY = {'M', 'f'};
   private static final byte[] APPLIED_KEY = {'M', 'a'};
   private static final byte[] NEXT_KEY = {'M', 'n'};
+  private static final byte[] SWEEPS_KEY = {'M', 's'};
+  /** Request images deleted at most per write, so that a busy day's purge never makes one huge batch. */
+  static final int MAX_PURGED_PER_APPLY = 20_000;
+  /** How long request images are kept by default: the gateway's idempotency window and a day. */
+  public static final Duration DEFAULT_REQUEST_RETENTION = Duration.ofDays(36);
 
   static {
     RocksDB.loadLibrary();
@@ -66,36 +85,52 @@ public final class RocksHistoryStore implements HistoryStore {
   private final WriteOptions durable;
   private final RocksDB db;
   private volatile long appliedSeq;
+  private volatile long sweeps;
   private long nextRecord;
+  private final long requestRetentionDays;
 
-  private RocksHistoryStore(Path dir, Options options, WriteOptions durable, RocksDB db) throws RocksDBException {
+  private RocksHistoryStore(Path dir, Options options, WriteOptions durable, RocksDB db, Duration requestRetention)
+      throws RocksDBException {
+    this.requestRetentionDays = Math.max(1, requestRetention.toDays());
     this.dir = dir;
     this.options = options;
     this.durable = durable;
     this.db = db;
     this.appliedSeq = getLong(APPLIED_KEY);
     this.nextRecord = Math.max(1, getLong(NEXT_KEY));
+    this.sweeps = getLong(SWEEPS_KEY);
   }
 
   /** Opens (or creates) the store in {@code dir}; refuses a store of another format with a clear message. */
   public static RocksHistoryStore open(Path dir) throws IOException {
+    return open(dir, DEFAULT_REQUEST_RETENTION);
+  }
+
+  /**
+   * The same, deleting request images whose request is older than {@code requestRetention} (at
+   * least the idempotency window; whole days).
+   */
+  public static RocksHistoryStore open(Path dir, Duration requestRetention) throws IOException {
     requireNonNull(dir, "dir");
+    requireNonNull(requestRetention, "requestRetention");
     Files.createDirectories(dir);
     Options options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20);
+        .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20)
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
     WriteOptions durable = new WriteOptions().setSync(true);
     RocksDB db = null;
     try {
       db = RocksDB.open(options, dir.toString());
       byte[] format = db.get(FORMAT_KEY);
-      if (format == null) {
+      if (format == null || ByteBuffer.wrap(format).getInt() == HistoryCodec.FORMAT_WITHOUT_IMAGES) {
+        // New, or of the format before images: that one only lacks kinds of record; it moves up as it is.
         db.put(durable, FORMAT_KEY, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT).array());
       } else if (ByteBuffer.wrap(format).getInt() != HistoryCodec.FORMAT) {
         throw new IOException("history store " + dir + " has format " + ByteBuffer.wrap(format).getInt()
             + " (expected: " + HistoryCodec.FORMAT + "); written by another version. Move it aside: it is rebuilt"
             + " from the journal if the journal still holds every record since the oldest snapshot");
       }
-      return new RocksHistoryStore(dir, options, durable, db);
+      return new RocksHistoryStore(dir, options, durable, db, requestRetention);
     } catch (RocksDBException | IOException | RuntimeException e) {
       if (db != null) {
         db.close();
@@ -120,10 +155,13 @@ public final class RocksHistoryStore implements HistoryStore {
       return;
     }
     long next = nextRecord;
+    long swept = sweeps;
     Map<String, long[]> totals = new HashMap<>();
+    java.util.Set<String> imagedNow = new java.util.HashSet<>();
     try (WriteBatch batch = new WriteBatch()) {
       for (HistoryRecord r : records) {
-        byte[] value = HistoryCodec.encode(r);
+        byte[] value = r instanceof HistoryRecord.RequestImage || r instanceof HistoryRecord.SaleImage
+            || r instanceof HistoryRecord.Swept ? null : HistoryCodec.encode(r);
         if (r instanceof HistoryRecord.Usage u) {
           batch.put(key('U', u.usage().authorizerPsnNo(), -1, next), value);
           if (!u.usage().beneficiaryPsnNo().equals(u.usage().authorizerPsnNo())) {
@@ -140,6 +178,16 @@ public final class RocksHistoryStore implements HistoryStore {
           batch.put(key('S', s.institution(), day, t[0] + t[5]), value);
           add(s, t, s.settles() ? 0 : 5);
           batch.put(totalsKey, writeTotals(t));
+        } else if (r instanceof HistoryRecord.RequestImage i) {
+          batch.put(imageKey('R', i.key()), i.image());
+          batch.put(dayKey(Ledger.localDay(i.atMillis()), i.key()), EMPTY);
+          imagedNow.add(i.key());
+        } else if (r instanceof HistoryRecord.SaleImage i) {
+          batch.put(imageKey('X', i.txnId()), i.image());
+        } else if (r instanceof HistoryRecord.Swept w) {
+          swept = Math.max(swept, w.sweeps());
+          batch.put(SWEEPS_KEY, longBytes(swept));
+          purgeRequests(batch, Ledger.localDay(w.atMillis()) - requestRetentionDays, imagedNow);
         } else {
           batch.put(alertKey(((HistoryRecord.Alert) r).alert().seq()), value);
         }
@@ -152,7 +200,77 @@ public final class RocksHistoryStore implements HistoryStore {
       throw new IOException("history store write failed in " + dir + ": " + e.getMessage(), e);
     }
     nextRecord = next;
+    sweeps = swept;
     appliedSeq = throughSeq;
+  }
+
+  @Override
+  public long sweeps() {
+    return sweeps;
+  }
+
+  @Override
+  public byte[] requestImage(String key) throws IOException {
+    return get(imageKey('R', key));
+  }
+
+  @Override
+  public byte[] saleImage(String txnId) throws IOException {
+    return get(imageKey('X', txnId));
+  }
+
+  private byte[] get(byte[] key) throws IOException {
+    try {
+      return db.get(key);
+    } catch (RocksDBException e) {
+      throw new IOException("history store read failed in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static final byte[] EMPTY = {};
+
+  /**
+   * Deletes, in {@code batch}, request images of days before {@code beforeDay} (at most
+   * {@link #MAX_PURGED_PER_APPLY}; the next sweep goes on), unless the key holds a newer image.
+   */
+  private void purgeRequests(WriteBatch batch, long beforeDay, java.util.Set<String> imagedNow)
+      throws RocksDBException {
+    if (beforeDay <= 0) {
+      return;
+    }
+    int purged = 0;
+    try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+      for (it.seek(new byte[] {'Q'}); it.isValid() && purged < MAX_PURGED_PER_APPLY; it.next()) {
+        byte[] k = it.key();
+        if (k[0] != 'Q' || ByteBuffer.wrap(k, 1, 8).getLong() >= beforeDay) {
+          break;
+        }
+        byte[] imageKey = new byte[k.length - 8];
+        imageKey[0] = 'R';
+        System.arraycopy(k, 9, imageKey, 1, k.length - 9);
+        // Not an image this very write puts (the batch is not read back), nor a newer one already there.
+        byte[] image = imagedNow.contains(new String(imageKey, 1, imageKey.length - 1, StandardCharsets.UTF_8))
+            ? null : db.get(imageKey);
+        if (image != null && Ledger.localDay(HistoryCodec.requestAtMillis(image)) < beforeDay) {
+          batch.delete(imageKey);
+        }
+        batch.delete(k);
+        purged++;
+      }
+    }
+  }
+
+  private static byte[] dayKey(long day, String key) {
+    byte[] n = key.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(9 + n.length).put((byte) 'Q').putLong(day).put(n).array();
+  }
+
+  private static byte[] imageKey(char kind, String name) {
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] k = new byte[n.length + 1];
+    k[0] = (byte) kind;
+    System.arraycopy(n, 0, k, 1, n.length);
+    return k;
   }
 
   private static void add(HistoryRecord.Settlement s, long[] t, int at) {

@@ -36,12 +36,13 @@ final class Auditor {
     // Per binding: held by open sales, used (settled and premiums), assigned to the wallet.
     Map<BindingState, long[]> expectBinding = new HashMap<>();
     for (BindingState b : bindings.all()) {
-      expectBinding.put(b, new long[] {0, b.premiumFen, 0});
+      // Settled sales the writer let go of still count: their part is kept on the binding.
+      expectBinding.put(b, new long[] {0, b.premiumFen + b.archivedUsedFen, 0});
     }
     // Per wallet transfer: held by open sales, spent by settled ones.
     Map<WalletGrant, long[]> expectGrant = new HashMap<>();
     for (WalletGrant g : wallets.all()) {
-      expectGrant.put(g, new long[2]);
+      expectGrant.put(g, new long[] {0, g.archivedSpentFen});
       long earmark = g.amountFen - g.spentFen - g.returnedFen;
       expectHeld[g.binding.authorizer.account] += earmark;
       expectBinding.get(g.binding)[2] += g.amountFen - g.returnedFen;

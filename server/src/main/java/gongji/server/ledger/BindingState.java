@@ -18,6 +18,8 @@ final class BindingState {
   final Relationship relationship;
   long quotaFen;
   long usedFen;
+  /** What of {@code usedFen} settled sales hold that the writer let go of (for the audit). */
+  long archivedUsedFen;
   long heldFen;
   /** Quota assigned to the wallet through this binding and not returned (spent or earmarked). */
   long walletFen;

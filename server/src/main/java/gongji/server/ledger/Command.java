@@ -49,6 +49,8 @@ public sealed interface Command {
     REJECT,
     RECORD_ALERT,
     TICK,
+    SWEEP,
+    RECALLED,
     IDENTIFY,
     LOAD_REFERENCE,
     LIST_BINDINGS,
@@ -445,6 +447,76 @@ public sealed interface Command {
     @Override
     public Type type() {
       return Type.TICK;
+    }
+  }
+
+  /**
+   * Lets the writer hand what has been closed for {@code recentWindowMillis} to history (see
+   * {@link Recall}). The sequencer sends it, at most once a second, when something is due; it is
+   * journaled, so replay lets go of the same things at the same points.
+   */
+  record Sweep(long recentWindowMillis) implements Command {
+    @Override
+    public Type type() {
+      return Type.SWEEP;
+    }
+
+    public Sweep {
+      if (recentWindowMillis <= 0) {
+        throw new IllegalArgumentException("recentWindowMillis: " + recentWindowMillis + " (expected: > 0)");
+      }
+    }
+  }
+
+  /**
+   * A command with what was looked up in history for it before it reached the writer: the image of
+   * the request entry under {@code requestKey} and of the sale {@code txnId} (null where history has
+   * none), as of the store's {@code sweeps}-th sweep at least. Journaled with the command, so that
+   * replay decides the same without history. See {@link Recall}.
+   */
+  record Recalled(Command command, long sweeps, String requestKey, byte[] request, String txnId, byte[] sale)
+      implements Command {
+    @Override
+    public Type type() {
+      return Type.RECALLED;
+    }
+
+    @Override
+    public boolean mutating() {
+      return command.mutating();
+    }
+
+    public Recalled {
+      requireNonNull(command, "command");
+      requireNonNull(requestKey, "requestKey");
+      requireNonNull(txnId, "txnId");
+      if (command instanceof Recalled) {
+        throw new IllegalArgumentException("a recalled command inside another");
+      }
+      if (sweeps < 0) {
+        throw new IllegalArgumentException("sweeps: " + sweeps + " (expected: >= 0)");
+      }
+    }
+
+    // The images are compared and shown by content: two look-ups that found the same are equal.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Recalled r && command.equals(r.command) && sweeps == r.sweeps
+          && requestKey.equals(r.requestKey) && java.util.Arrays.equals(request, r.request) && txnId.equals(r.txnId)
+          && java.util.Arrays.equals(sale, r.sale);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(command, sweeps, requestKey, java.util.Arrays.hashCode(request), txnId,
+          java.util.Arrays.hashCode(sale));
+    }
+
+    @Override
+    public String toString() {
+      return "Recalled[" + command + ", sweeps=" + sweeps + ", requestKey=" + requestKey + ", request="
+          + (request == null ? "none" : request.length + " bytes") + ", txnId=" + txnId + ", sale="
+          + (sale == null ? "none" : sale.length + " bytes") + "]";
     }
   }
 

@@ -58,6 +58,11 @@ public final class CommandCodec {
   private static final byte OPEN_WALLET = 21;
   private static final byte ASSIGN_WALLET_QUOTA = 22;
   private static final byte ANSWER_WALLET_TRANSFER = 23;
+  private static final byte SWEEP = 24;
+  /** A command with what the gateway recalled from history for it: the fields, then the command. */
+  private static final byte RECALLED = 25;
+
+  private static final byte[] NO_BYTES = {};
 
   private CommandCodec() {}
 
@@ -86,6 +91,15 @@ public final class CommandCodec {
           .u8(c.outcome().code()).str(c.detail());
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
+    } else if (command instanceof Command.Sweep c) {
+      out.u8(SWEEP).varlong(c.recentWindowMillis());
+    } else if (command instanceof Command.Recalled c) {
+      if (c.command() instanceof Command.Recalled) {
+        throw new IllegalArgumentException("a recalled command inside another: " + command);
+      }
+      out.u8(RECALLED).varlong(c.sweeps()).str(c.requestKey())
+          .bytes(c.request() == null ? NO_BYTES : c.request()).str(c.txnId()).bytes(c.sale() == null ? NO_BYTES : c.sale());
+      encode(c.command(), out);
     } else if (command instanceof Command.Credit c) {
       out.u8(CREDIT).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varlong(c.amountFen());
     } else if (command instanceof Command.UpsertInsured c) {
@@ -224,6 +238,22 @@ public final class CommandCodec {
       case TICK -> {
         return new Command.Tick();
       }
+      case SWEEP -> {
+        return new Command.Sweep(varlong(in));
+      }
+      case RECALLED -> {
+        long sweeps = varlong(in);
+        String requestKey = str(in);
+        byte[] request = bytes(in);
+        String txnId = str(in);
+        byte[] sale = bytes(in);
+        if (in.hasRemaining() && in.get(in.position()) == RECALLED) {
+          throw new IllegalArgumentException("a recalled command inside another");
+        }
+        Command inner = decodeOne(in);
+        return new Command.Recalled(inner, sweeps, requestKey, request.length == 0 ? null : request, txnId,
+            sale.length == 0 ? null : sale);
+      }
       case CREDIT -> {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));
       }
@@ -341,6 +371,17 @@ public final class CommandCodec {
     return s;
   }
 
+  /** A length-prefixed byte string (an image of state the writer let go of). */
+  static byte[] bytes(ByteBuffer in) {
+    int n = varint(in);
+    if (n > in.remaining()) {
+      throw new IllegalArgumentException("byte string of " + n + " bytes with " + in.remaining() + " left");
+    }
+    byte[] b = new byte[n];
+    in.get(b);
+    return b;
+  }
+
   static int varint(ByteBuffer in) {
     long v = varlong(in);
     if (v < 0 || v > Integer.MAX_VALUE) {
@@ -439,6 +480,14 @@ public final class CommandCodec {
 
     public Output str(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      varint(b.length);
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, size, b.length);
+      size += b.length;
+      return this;
+    }
+
+    public Output bytes(byte[] b) {
       varint(b.length);
       ensure(b.length);
       System.arraycopy(b, 0, buf, size, b.length);

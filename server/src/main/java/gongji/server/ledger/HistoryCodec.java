@@ -10,10 +10,15 @@ import java.nio.ByteBuffer;
  */
 public final class HistoryCodec {
   /** The version of this encoding, kept by a store that persists it. */
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2;
+  /** Format 1 had no images and no sweeps: a store of it is read as it is and moves to this one. */
+  public static final int FORMAT_WITHOUT_IMAGES = 1;
   static final byte USAGE = 1;
   static final byte SETTLEMENT = 2;
   static final byte ALERT = 3;
+  static final byte REQUEST_IMAGE = 4;
+  static final byte SALE_IMAGE = 5;
+  static final byte SWEPT = 6;
 
   private HistoryCodec() {}
 
@@ -27,12 +32,23 @@ public final class HistoryCodec {
       Result.ReconcileLine l = r.line();
       out.u8(SETTLEMENT).str(r.institution()).str(l.txnId()).str(l.kind()).i64(l.atMillis()).varlong(l.totalFen())
           .varlong(l.ownFen()).varlong(l.aidFen()).varlong(l.cashFen());
+    } else if (record instanceof HistoryRecord.RequestImage r) {
+      out.u8(REQUEST_IMAGE).str(r.key()).i64(r.atMillis()).bytes(r.image());
+    } else if (record instanceof HistoryRecord.SaleImage r) {
+      out.u8(SALE_IMAGE).str(r.txnId()).bytes(r.image());
+    } else if (record instanceof HistoryRecord.Swept r) {
+      out.u8(SWEPT).varlong(r.sweeps()).i64(r.atMillis());
     } else {
       Result.Alert a = ((HistoryRecord.Alert) record).alert();
       out.u8(ALERT).varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo())
           .str(a.detail());
     }
     return java.util.Arrays.copyOf(out.array(), out.size());
+  }
+
+  /** When the request of a request image was made (see {@link HistoryRecord.RequestImage}). */
+  public static long requestAtMillis(byte[] requestImage) {
+    return RequestLog.atMillisOf(requestImage);
   }
 
   public static HistoryRecord decode(byte[] bytes) {
@@ -46,6 +62,9 @@ public final class HistoryCodec {
             CommandCodec.varlong(in), CommandCodec.varlong(in)));
         case ALERT -> new HistoryRecord.Alert(new Result.Alert(CommandCodec.varlong(in), in.getLong(),
             CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in)));
+        case REQUEST_IMAGE -> new HistoryRecord.RequestImage(CommandCodec.str(in), in.getLong(), CommandCodec.bytes(in));
+        case SALE_IMAGE -> new HistoryRecord.SaleImage(CommandCodec.str(in), CommandCodec.bytes(in));
+        case SWEPT -> new HistoryRecord.Swept(CommandCodec.varlong(in), in.getLong());
         default -> throw new IllegalArgumentException("unknown history record code " + bytes[0]);
       };
       if (in.hasRemaining()) {

@@ -35,4 +35,30 @@ public sealed interface HistoryRecord {
       requireNonNull(alert, "alert");
     }
   }
+
+  /**
+   * A request entry the writer no longer keeps ({@link RequestLog}): its image, under its key
+   * ({@code scope "|" id}), and when the request was made: past the idempotency window the writer
+   * ignores it, and a store may delete it. A later image of the same key replaces it.
+   */
+  record RequestImage(String key, long atMillis, byte[] image) implements HistoryRecord {
+    public RequestImage {
+      requireNonNull(key, "key");
+      requireNonNull(image, "image");
+    }
+  }
+
+  /** A closed sale the writer no longer keeps: its image, under its id; a later one replaces it. */
+  record SaleImage(String txnId, byte[] image) implements HistoryRecord {
+    public SaleImage {
+      requireNonNull(txnId, "txnId");
+      requireNonNull(image, "image");
+    }
+  }
+
+  /**
+   * The end of the writer's {@code sweeps}-th sweep, made at ledger time {@code atMillis}: a store
+   * that has applied it holds every image of that sweep and the ones before (see {@link Recall}).
+   */
+  record Swept(long sweeps, long atMillis) implements HistoryRecord {}
 }

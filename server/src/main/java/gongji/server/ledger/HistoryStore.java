@@ -29,6 +29,18 @@ public interface HistoryStore extends AutoCloseable {
    */
   Result answer(HistoryQuery query) throws IOException;
 
+  /**
+   * How many of the writer's sweeps history has applied ({@link HistoryRecord.Swept}): read it
+   * first, then the images; they are at least as new as that sweep.
+   */
+  long sweeps();
+
+  /** The image of a request entry the writer let go of, by key ({@code scope "|" id}), or null. */
+  byte[] requestImage(String key) throws IOException;
+
+  /** The image of a sale the writer let go of, by id, or null. */
+  byte[] saleImage(String txnId) throws IOException;
+
   @Override
   void close() throws IOException;
 }

@@ -36,6 +36,7 @@ import java.util.List;
  */
 public final class Ledger {
   private final LedgerTime time = new LedgerTime();
+  private final Recall recall = new Recall();
   private final Accounts accounts = new Accounts();
   private final Registry registry;
   private final Funding funding;
@@ -54,9 +55,9 @@ public final class Ledger {
     records = new Records(time);
     wallets = new Wallets(accounts, registry, funding, time);
     bindings = new Bindings(registry, wallets);
-    sales = new Sales(accounts, registry, funding, wallets, records, time);
+    sales = new Sales(accounts, registry, funding, wallets, bindings, records, recall, time);
     life = new LifeEvents(accounts, registry, funding, bindings, wallets, records, time);
-    requests = new RequestLog(idempotencyWindow, registry, sales, time);
+    requests = new RequestLog(idempotencyWindow, registry, sales, recall, time);
   }
 
   /** The ledger time: the latest time any command was applied at. */
@@ -89,7 +90,81 @@ public final class Ledger {
    * the current one). Never throws for a valid command; an exception means a bug.
    */
   public Result apply(Command command, long atMillis) {
+    Command.Recalled recalled = command instanceof Command.Recalled r ? r : null;
+    Command c = recalled != null ? recalled.command() : command;
+    if (stale(c, recalled)) {
+      return new Result.Stale(); // applied to nothing, not even time
+    }
     advanceTo(atMillis);
+    recall.begin(recalled, c.mutating());
+    try {
+      return dispatch(c);
+    } finally {
+      recall.end();
+    }
+  }
+
+  /**
+   * Whether a command needs what the writer let go of and brings no look-up that saw every sweep
+   * (see {@link Recall}): memory wins, so what is still kept needs no look-up at all.
+   */
+  private boolean stale(Command c, Command.Recalled recalled) {
+    if (recall.sweeps() == 0) {
+      return false;
+    }
+    String key = Recall.requestKey(c);
+    String txnId = Recall.txnId(c);
+    boolean keyKept = key == null || requests.has(key);
+    if (keyKept && (txnId == null || sales.txn(txnId) != null)) {
+      return false;
+    }
+    if (recalled == null || recalled.sweeps() < recall.sweeps()) {
+      return true;
+    }
+    // A recalled entry of a sale, for a command that names no sale itself: the sale must have come too.
+    byte[] entry = keyKept ? null : recalled.request();
+    String entrySale = entry == null || !recalled.requestKey().equals(key) ? null : RequestLog.txnIdOf(entry);
+    return txnId == null && entrySale != null && sales.txn(entrySale) == null
+        && (recalled.sale() == null || !recalled.txnId().equals(entrySale));
+  }
+
+  /**
+   * Whether a {@link Command.Sweep} with this recent window would let go of something now, and the
+   * last sweep was long enough ago: the sequencer asks before each batch.
+   */
+  public boolean sweepDue(long nowMillis, long recentWindowMillis) {
+    long horizon = nowMillis - recentWindowMillis;
+    return recall.paced(nowMillis)
+        && (requests.oldestKeptMillis() < horizon || sales.oldestTouchedMillis() < horizon);
+  }
+
+  /** The sweeps applied so far (see {@link Recall}). */
+  public long sweeps() {
+    return recall.sweeps();
+  }
+
+  /** How many sales (open, and closed within the recent window) are kept. */
+  public int salesKept() {
+    return sales.all().size();
+  }
+
+  /** Whether the writer keeps a sale in memory (for tests). */
+  boolean keepsSale(String txnId) {
+    return sales.txn(txnId) != null;
+  }
+
+  /** Hands what has been closed for the recent window to history (see {@link Recall}). */
+  private Result sweep(Command.Sweep c) {
+    long horizon = time.nowMillis() - c.recentWindowMillis();
+    List<HistoryRecord> out = new java.util.ArrayList<>();
+    requests.evict(horizon, out); // first: a sale goes only once no kept entry names it
+    sales.evict(horizon, out);
+    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis()), time.nowMillis()));
+    records.addAll(out);
+    return new Result.Done();
+  }
+
+  private Result dispatch(Command command) {
     // Requests with an idempotency key: the earlier result if the id was seen, else run and recorded.
     return switch (command.type()) {
       // terminals
@@ -168,6 +243,8 @@ public final class Ledger {
       }
       // time and checks
       case TICK -> new Result.Done();
+      case SWEEP -> sweep((Command.Sweep) command);
+      case RECALLED -> throw new IllegalArgumentException("a recalled command inside another");
       case AUDIT -> new Result.AuditReport(List.copyOf(audit()));
     };
   }
@@ -215,7 +292,7 @@ public final class Ledger {
     if (refused != null) {
       return refused;
     }
-    requests.markReversed(c.institution(), id);
+    requests.markReversed(c.institution(), id, e);
     return new Result.Reversal(id, ReversalOutcome.REVERSED, txnId);
   }
 
@@ -328,11 +405,11 @@ public final class Ledger {
   // ---- snapshots ----------------------------------------------------------------------------
 
   /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */
-  public static final int SNAPSHOT_FORMAT = 4;
+  public static final int SNAPSHOT_FORMAT = 5;
 
   /** Writes the whole working state, section by section (see {@link LedgerSnapshot}). */
   public void snapshot(CommandCodec.Output out) {
-    out.i64(time.nowMillis()).varlong(sales.next()).varlong(bindings.next());
+    out.i64(time.nowMillis()).varlong(sales.next()).varlong(bindings.next()).varlong(recall.sweeps());
     accounts.write(out);
     registry.write(out);
     bindings.write(out);
@@ -353,18 +430,21 @@ public final class Ledger {
    * kept in the ledger (empty for format 4): the caller hands it to the history store.
    */
   public static Restored restore(ByteBuffer in, int format, Duration idempotencyWindow, ReferenceListener listener) {
-    if (format != 3 && format != SNAPSHOT_FORMAT) {
-      throw new IllegalArgumentException("snapshot format " + format + " (expected: 3 or " + SNAPSHOT_FORMAT + ")");
+    if (format < 3 || format > SNAPSHOT_FORMAT) {
+      throw new IllegalArgumentException("snapshot format " + format + " (expected: 3 to " + SNAPSHOT_FORMAT + ")");
     }
     Ledger l = new Ledger(idempotencyWindow, listener);
     l.time.restore(in.getLong());
     l.sales.restoreNext(CommandCodec.varlong(in));
     l.bindings.restoreNext(CommandCodec.varlong(in));
+    if (format >= Sales.SNAPSHOT_FORMAT_WITH_TOUCH) {
+      l.recall.restoreSweeps(CommandCodec.varlong(in));
+    }
     l.accounts.read(in);
     l.registry.read(in);
     l.bindings.read(in);
     l.wallets.read(in, l.bindings);
-    l.sales.read(in, l.bindings);
+    l.sales.read(in, format);
     l.requests.read(in, format);
     List<HistoryRecord> history = List.of();
     if (format == 3) {

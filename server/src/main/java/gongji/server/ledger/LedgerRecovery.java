@@ -101,6 +101,21 @@ public final class LedgerRecovery {
     }
 
     @Override
+    public long sweeps() {
+      return 0;
+    }
+
+    @Override
+    public byte[] requestImage(String key) {
+      return null;
+    }
+
+    @Override
+    public byte[] saleImage(String txnId) {
+      return null;
+    }
+
+    @Override
     public void close() {}
   };
 

@@ -28,6 +28,11 @@ final class Records {
     this.time = time;
   }
 
+  /** Adds records made elsewhere (a sweep's images), in order. */
+  void addAll(List<HistoryRecord> more) {
+    made.addAll(more);
+  }
+
   /** The records made since the last call, oldest first. */
   List<HistoryRecord> take() {
     if (made.isEmpty()) {

@@ -5,8 +5,10 @@ import gongji.server.ledger.Result.Breakdown;
 import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,20 +23,31 @@ import java.util.Map;
  * the two requests of almost every sale (its authorization and its settlement) the {@link Txn}
  * itself is the entry: it keeps their ids and hashes. Entries are kept oldest first and forgotten
  * once older than the window.
+ *
+ * <p>With sweeps ({@link Recall}), an entry kept for the recent window goes to history as an image
+ * and is forgotten here; the command that names it again brings the image back. Within the window
+ * an image counts exactly like a kept entry; a reversal marks it and keeps it again.
  */
 final class RequestLog {
   private final Duration window;
   private final Registry registry;
   private final Sales sales;
+  private final Recall recall;
   private final LedgerTime time;
   /** Per request id an {@link Entry}, or the {@link Txn} for a sale's own authorize and settle. */
   private final LinkedHashMap<String, Object> requests = new LinkedHashMap<>();
 
-  RequestLog(Duration window, Registry registry, Sales sales, LedgerTime time) {
+  RequestLog(Duration window, Registry registry, Sales sales, Recall recall, LedgerTime time) {
     this.window = window;
     this.registry = registry;
     this.sales = sales;
+    this.recall = recall;
     this.time = time;
+  }
+
+  /** Whether the entry under a key is in memory (not only in history). */
+  boolean has(String key) {
+    return requests.containsKey(key);
   }
 
   int size() {
@@ -51,7 +64,7 @@ final class RequestLog {
    * content; REQUEST_ID_REUSED for other content; REQUEST_ID_REVERSED once reversed. Null if new.
    */
   Result replay(Keyed c, RequestKind kind) {
-    Entry e = entry(c.scope(), c.requestId());
+    Entry e = entry(c.scope(), c.requestId(), false);
     if (e == null) {
       return null;
     }
@@ -92,6 +105,7 @@ final class RequestLog {
     } else if (result instanceof Result.Sale s) {
       e = new Entry(kind, c.contentHash(), subject, null, sales.txn(s.txn().txnId()), s.txn().state(),
           s.breakdown().balanceAfterFen(), 0, now);
+      sales.touch(e.txn); // the sale stays at least as long as the entry naming it
     } else if (result instanceof Result.Premium pr) {
       e = new Entry(kind, c.contentHash(), subject, null, null, null, pr.amountFen(), pr.payerBalanceAfterFen(), now);
       e.extra = pr;
@@ -112,14 +126,30 @@ final class RequestLog {
 
   /** Whether a request id was seen in a scope in the window (tombstones included). */
   boolean contains(String scope, String requestId) {
-    return requests.containsKey(key(scope, requestId));
+    return entry(scope, requestId) != null;
   }
 
-  /** The entry of a request id in a scope, or null; for a sale's own requests, made from the sale. */
+  /**
+   * The entry of a request id in a scope, or null: the kept one (for a sale's own requests, made
+   * from the sale), else the image the command brought from history if it is within the window.
+   */
   Entry entry(String scope, String requestId) {
+    return entry(scope, requestId, true);
+  }
+
+  /** The same; {@code readmit} false leaves a recalled entry's sale in history (see {@link Sales#recalled}). */
+  private Entry entry(String scope, String requestId, boolean readmit) {
     String key = key(scope, requestId);
     Object v = requests.get(key);
-    return v == null ? null : entryOf(key, v);
+    if (v != null) {
+      return entryOf(key, v);
+    }
+    byte[] image = recall.request(key);
+    if (image == null) {
+      return null;
+    }
+    Entry e = readImage(key, image, readmit);
+    return e.atMillis < time.nowMillis() - window.toMillis() ? null : e;
   }
 
   /**
@@ -131,8 +161,11 @@ final class RequestLog {
         new Entry(RequestKind.TOMBSTONE, 0, institution, null, null, null, 0, 0, time.nowMillis()));
   }
 
-  /** Marks a request of a scope reversed: a retry of it is refused from now on. */
-  void markReversed(String scope, String requestId) {
+  /**
+   * Marks a request of a scope reversed: a retry of it is refused from now on. {@code e} is its
+   * entry as {@link #entry} gave it; one recalled from history is kept again, for a recent window.
+   */
+  void markReversed(String scope, String requestId, Entry e) {
     String key = key(scope, requestId);
     Object v = requests.get(key);
     if (v instanceof Txn sale) {
@@ -141,9 +174,83 @@ final class RequestLog {
       } else {
         sale.settleReversed = true;
       }
-    } else {
-      ((Entry) v).reversed = true;
+      sales.touch(sale);
+      return;
     }
+    Entry kept = (Entry) v;
+    if (kept == null) {
+      kept = e;
+      kept.keptAtMillis = time.nowMillis();
+      requests.put(key, kept);
+    }
+    kept.reversed = true;
+    if (kept.txn != null) {
+      sales.touch(kept.txn);
+    }
+  }
+
+  /** When the entry kept longest was kept, or {@link Long#MAX_VALUE} if none is. */
+  long oldestKeptMillis() {
+    if (requests.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    Map.Entry<String, Object> head = requests.entrySet().iterator().next();
+    return keptAt(head.getKey(), head.getValue());
+  }
+
+  /**
+   * Hands the entries kept since before {@code horizon} to history and forgets them. Entries are
+   * kept in the order they were kept, so the sweep stops at the first younger one.
+   */
+  void evict(long horizon, List<HistoryRecord> out) {
+    CommandCodec.Output image = new CommandCodec.Output(128);
+    Iterator<Map.Entry<String, Object>> it = requests.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Object> en = it.next();
+      String key = en.getKey();
+      Object v = en.getValue();
+      if (keptAt(key, v) >= horizon) {
+        break;
+      }
+      image.reset();
+      writeImage(image, key, entryOf(key, v));
+      out.add(new HistoryRecord.RequestImage(key, entryAtMillis(key, v), Arrays.copyOf(image.array(), image.size())));
+      if (v instanceof Txn t) {
+        if (key.equals(t.authorizeKey)) {
+          t.authorizeKey = null;
+        } else {
+          t.settleKey = null;
+        }
+      }
+      it.remove();
+    }
+  }
+
+  private static long entryAtMillis(String key, Object v) {
+    return v instanceof Entry e ? e.atMillis : recordedAt(key, v);
+  }
+
+  /** When the request of an entry image was made. */
+  static long atMillisOf(byte[] image) {
+    ByteBuffer in = ByteBuffer.wrap(image);
+    CommandCodec.str(in);
+    in.get();
+    in.getLong();
+    CommandCodec.str(in);
+    if (in.get() != 0) {
+      in.get();
+      CommandCodec.str(in);
+    }
+    CommandCodec.str(in);
+    in.get();
+    in.getLong();
+    in.getLong();
+    return in.getLong();
+  }
+
+  /** When an entry was kept: when it was recorded, or kept again after a recall. */
+  private static long keptAt(String key, Object v) {
+    return v instanceof Entry e ? e.keptAtMillis : recordedAt(key, v);
   }
 
   /** Forgets the request ids older than the window. */
@@ -240,13 +347,23 @@ final class RequestLog {
     out.varint(requests.size());
     for (Map.Entry<String, Object> en : requests.entrySet()) {
       Entry e = entryOf(en.getKey(), en.getValue());
-      out.str(en.getKey()).u8(e.kind.code()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
-      if (e.rejected != null) {
-        out.u8(e.rejected.outcome().code()).str(e.rejected.detail());
+      writeEntry(out, en.getKey(), e);
+      // Kept again after a recall: kept apart from its sale, from when it came back.
+      boolean recalled = en.getValue() instanceof Entry && e.keptAtMillis != e.atMillis;
+      out.u8(recalled ? 1 : 0);
+      if (recalled) {
+        out.i64(e.keptAtMillis);
       }
-      out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.code())
-          .i64(e.a).i64(e.b).i64(e.atMillis).u8(e.reversed ? 1 : 0);
     }
+  }
+
+  private static void writeEntry(CommandCodec.Output out, String key, Entry e) {
+    out.str(key).u8(e.kind.code()).i64(e.contentHash).str(e.subject).u8(e.rejected == null ? 0 : 1);
+    if (e.rejected != null) {
+      out.u8(e.rejected.outcome().code()).str(e.rejected.detail());
+    }
+    out.str(e.txn == null ? "" : e.txn.id).u8(e.stateAfter == null ? 255 : e.stateAfter.code())
+        .i64(e.a).i64(e.b).i64(e.atMillis).u8(e.reversed ? 1 : 0);
   }
 
   /**
@@ -256,26 +373,98 @@ final class RequestLog {
   void read(ByteBuffer in, int format) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       String key = CommandCodec.str(in);
-      RequestKind kind = RequestKind.ofCode(in.get() & 0xff);
-      long hash = in.getLong();
-      String subject = CommandCodec.str(in);
-      Rejected rejected = null;
-      if (in.get() != 0) {
-        rejected = new Rejected(Outcome.ofCode(in.get() & 0xff), CommandCodec.str(in));
-      }
-      String txnId = CommandCodec.str(in);
-      int stateAfter = in.get() & 0xff;
-      Entry e = new Entry(kind, hash, subject, rejected,
-          txnId.isEmpty() ? null : LedgerSnapshot.known(sales.txn(txnId), "sale", txnId),
-          stateAfter == 255 ? null : TxnState.ofCode(stateAfter), in.getLong(), in.getLong(), in.getLong());
-      e.reversed = in.get() != 0;
+      Entry e = readEntry(in, true, false);
       if (format == 3) {
-        key = key(terminalKind(kind) ? subject : "", key);
+        key = key(terminalKind(e.kind) ? e.subject : "", key);
       } else if (key.indexOf('|') < 0) {
         throw new IllegalArgumentException("snapshot has a request key without a scope: " + key);
       }
-      keep(key, e);
+      if (format >= Sales.SNAPSHOT_FORMAT_WITH_TOUCH && in.get() != 0) {
+        e.keptAtMillis = in.getLong();
+        requests.put(key, e);
+      } else {
+        keep(key, e);
+      }
     }
+  }
+
+  /**
+   * One entry after its key: its sale from memory ({@code kept}, a snapshot) or as the command
+   * recalled it.
+   */
+  private Entry readEntry(ByteBuffer in, boolean kept, boolean readmit) {
+    RequestKind kind = RequestKind.ofCode(in.get() & 0xff);
+    long hash = in.getLong();
+    String subject = CommandCodec.str(in);
+    Rejected rejected = null;
+    if (in.get() != 0) {
+      rejected = new Rejected(Outcome.ofCode(in.get() & 0xff), CommandCodec.str(in));
+    }
+    String txnId = CommandCodec.str(in);
+    int stateAfter = in.get() & 0xff;
+    Txn txn = null;
+    if (!txnId.isEmpty()) {
+      // A recalled entry whose sale did not come with it is one the command only needs to refuse
+      // (the id reused for another sale): the writer checked that (Ledger.stale) before applying.
+      txn = kept ? LedgerSnapshot.known(sales.txn(txnId), "sale", txnId) : sales.recalled(txnId, readmit);
+    }
+    Entry e = new Entry(kind, hash, subject, rejected, txn, stateAfter == 255 ? null : TxnState.ofCode(stateAfter),
+        in.getLong(), in.getLong(), in.getLong());
+    e.reversed = in.get() != 0;
+    return e;
+  }
+
+  // ---- images: what history keeps of an entry the writer let go of ---------------------------
+
+  private static final int NO_EXTRA = 0;
+  private static final int PREMIUM_EXTRA = 1;
+  private static final int WALLET_EXTRA = 2;
+
+  /** The entry and its whole result where it keeps one (see {@link #writeExtras}). */
+  private static void writeImage(CommandCodec.Output out, String key, Entry e) {
+    writeEntry(out, key, e);
+    if (e.extra instanceof Result.Premium pr) {
+      out.u8(PREMIUM_EXTRA).str(pr.beneficiaryPsnNo()).varint(pr.year());
+    } else if (e.extra instanceof Result.WalletTransferView w) {
+      out.u8(WALLET_EXTRA);
+      writeWalletView(out, w);
+    } else {
+      out.u8(NO_EXTRA);
+    }
+  }
+
+  private Entry readImage(String key, byte[] image, boolean readmit) {
+    ByteBuffer in = ByteBuffer.wrap(image);
+    String of = CommandCodec.str(in);
+    if (!key.equals(of)) {
+      throw new IllegalArgumentException("the image recalled for request " + key + " is of " + of);
+    }
+    Entry e = readEntry(in, false, readmit);
+    switch (in.get()) {
+      case PREMIUM_EXTRA -> e.extra = new Result.Premium(e.subject, CommandCodec.str(in), e.a, CommandCodec.varint(in), e.b);
+      case WALLET_EXTRA -> e.extra = readWalletView(in);
+      case NO_EXTRA -> { }
+      default -> throw new IllegalArgumentException("the image recalled for request " + key + " has an unknown extra");
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " bytes left after the image of request " + key);
+    }
+    return e;
+  }
+
+  /** The sale an entry image names, or null: the look-up before the writer recalls it too. */
+  static String txnIdOf(byte[] image) {
+    ByteBuffer in = ByteBuffer.wrap(image);
+    CommandCodec.str(in);
+    in.get();
+    in.getLong();
+    CommandCodec.str(in);
+    if (in.get() != 0) {
+      in.get();
+      CommandCodec.str(in);
+    }
+    String txnId = CommandCodec.str(in);
+    return txnId.isEmpty() ? null : txnId;
   }
 
   /** The whole results of the kinds that keep them: premiums and wallet transfers. */
@@ -297,11 +486,21 @@ final class RequestLog {
     out.varint(assigned);
     for (Map.Entry<String, Object> en : requests.entrySet()) {
       if (en.getValue() instanceof Entry e && e.extra instanceof Result.WalletTransferView w) {
-        out.str(en.getKey()).str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
-            .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().code())
-            .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
+        writeWalletView(out.str(en.getKey()), w);
       }
     }
+  }
+
+  private static void writeWalletView(CommandCodec.Output out, Result.WalletTransferView w) {
+    out.str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
+        .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().code())
+        .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
+  }
+
+  private static Result.WalletTransferView readWalletView(ByteBuffer in) {
+    return new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
+        CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
+        WalletTransferState.ofCode(in.get() & 0xff), in.getLong(), in.getLong(), CommandCodec.str(in));
   }
 
   void readExtras(ByteBuffer in, int format) {
@@ -311,9 +510,7 @@ final class RequestLog {
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       Entry e = extraOf(CommandCodec.str(in), format);
-      e.extra = new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
-          CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
-          WalletTransferState.ofCode(in.get() & 0xff), in.getLong(), in.getLong(), CommandCodec.str(in));
+      e.extra = readWalletView(in);
     }
   }
 
@@ -349,6 +546,8 @@ final class RequestLog {
     final long a;
     final long b;
     final long atMillis;
+    /** When it was kept: when recorded, or when kept again after a recall (for the sweep's order). */
+    long keptAtMillis;
     boolean reversed;
     /** The whole result, for the rare kinds that need more than the fields above (premiums). */
     Object extra;
@@ -364,6 +563,7 @@ final class RequestLog {
       this.a = a;
       this.b = b;
       this.atMillis = atMillis;
+      this.keptAtMillis = atMillis;
     }
   }
 }

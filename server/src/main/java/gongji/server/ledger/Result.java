@@ -133,6 +133,13 @@ public sealed interface Result {
   /** An administrative change was applied; nothing more to say. */
   record Done() implements Result {}
 
+  /**
+   * Not applied: the command needs something the writer let go of, and what was looked up for it
+   * in history predates the writer's latest sweep ({@link Recall}). The sequencer looks it up again
+   * once history has caught up and resubmits it; callers never see this.
+   */
+  record Stale() implements Result {}
+
   /** A person's wallet; {@code transfers} are those pending or with quota left, oldest first. */
   record WalletView(String psnNo, boolean open, long openedAtMillis, long availableFen, long pendingFen,
       int transfersToday, List<WalletTransferView> transfers) implements Result {}

@@ -16,8 +16,8 @@ import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * Sales: authorize (holds on each paying account, all or none), settle (post the holds, perhaps
@@ -26,30 +26,127 @@ import java.util.PriorityQueue;
  *
  * <p>Every operation checks first and changes state after: a refused one changes nothing. What a
  * binding or a wallet transfer has drawn is kept on it here, as the legs move money.
+ *
+ * <p>Open sales are kept until they close; closed ones until they have been untouched for the
+ * recent window, when a sweep hands their image to history ({@link Recall}). A closed sale a command
+ * needs again comes back from the image the command brought.
  */
 final class Sales {
   private final Accounts accounts;
   private final Registry registry;
   private final Funding funding;
   private final Wallets wallets;
+  private final Bindings bindings;
   private final Records records;
+  private final Recall recall;
   private final LedgerTime time;
   private final Map<String, Txn> txns = new HashMap<>();
-  private final PriorityQueue<Txn> expiries =
-      new PriorityQueue<>((a, b) -> Long.compare(a.expiresAtMillis, b.expiresAtMillis));
+  /** Open sales by when their holds expire. */
+  private final TxnHeap expiries = new TxnHeap(TxnHeap.By.EXPIRY);
+  /** Closed sales by when they were last touched: the sweep takes them from the head. */
+  private final TxnHeap closed = new TxnHeap(TxnHeap.By.TOUCHED);
   private long nextTxn = 1;
 
-  Sales(Accounts accounts, Registry registry, Funding funding, Wallets wallets, Records records, LedgerTime time) {
+  Sales(Accounts accounts, Registry registry, Funding funding, Wallets wallets, Bindings bindings, Records records,
+      Recall recall, LedgerTime time) {
     this.accounts = accounts;
     this.registry = registry;
     this.funding = funding;
     this.wallets = wallets;
+    this.bindings = bindings;
     this.records = records;
+    this.recall = recall;
     this.time = time;
   }
 
+  /** The sale in memory, or null. */
   Txn txn(String id) {
     return txns.get(id);
+  }
+
+  /**
+   * The sale in memory, or else the one the command brought from history (taken back into memory
+   * if the command changes state), or null.
+   */
+  Txn recalled(String id) {
+    return recalled(id, true);
+  }
+
+  /**
+   * The same; {@code readmit} false reads a sale only history holds without taking it back (a
+   * replayed request, which changes nothing).
+   */
+  Txn recalled(String id, boolean readmit) {
+    Txn t = txns.get(id);
+    if (t != null) {
+      return t;
+    }
+    byte[] image = recall.sale(id);
+    if (image == null) {
+      return null;
+    }
+    ByteBuffer in = ByteBuffer.wrap(image);
+    t = readTxn(in, SNAPSHOT_FORMAT_WITH_TOUCH);
+    if (!t.id.equals(id) || !t.closed() || in.hasRemaining()) {
+      throw new IllegalArgumentException("the image recalled for sale " + id + " holds " + t.id + " " + t.state);
+    }
+    if (readmit && recall.readmits()) {
+      txns.put(id, t);
+      archive(t, -1);
+      touch(t);
+    }
+    return t;
+  }
+
+  /** Marks a sale changed now (or an entry naming it kept): it stays in memory a recent window longer. */
+  void touch(Txn t) {
+    touchAt(t, time.nowMillis());
+  }
+
+  private void touchAt(Txn t, long atMillis) {
+    t.touchedAtMillis = Math.max(t.touchedAtMillis, atMillis);
+    if (t.closed() && txns.get(t.id) == t) {
+      expiries.remove(t);
+      closed.offer(t);
+    }
+  }
+
+  /** When the sale untouched longest was last touched, or {@link Long#MAX_VALUE} if none is closed. */
+  long oldestTouchedMillis() {
+    Txn head = closed.peek();
+    return head == null ? Long.MAX_VALUE : head.touchedAtMillis;
+  }
+
+  /**
+   * Hands the closed sales untouched since before {@code horizon} to history and forgets them. Run
+   * after the request log's sweep with the same horizon: by then no entry in memory names them.
+   */
+  void evict(long horizon, List<HistoryRecord> out) {
+    CommandCodec.Output image = new CommandCodec.Output(256);
+    Txn t;
+    while ((t = closed.peek()) != null && t.touchedAtMillis < horizon) {
+      closed.poll();
+      verify(t.authorizeKey == null && t.settleKey == null, "sale %s let go of while its requests are kept", t.id);
+      image.reset();
+      writeTxn(image, t, SNAPSHOT_FORMAT_WITH_TOUCH);
+      out.add(new HistoryRecord.SaleImage(t.id, java.util.Arrays.copyOf(image.array(), image.size())));
+      archive(t, +1);
+      txns.remove(t.id);
+    }
+  }
+
+  /** Counts (sign +1) or uncounts (-1) what a settled sale holds of its bindings and transfers, for the audit. */
+  private static void archive(Txn t, int sign) {
+    if (t.state != TxnState.SETTLED) {
+      return;
+    }
+    for (TxnLeg leg : t.posted) {
+      if (leg.grant() != null) {
+        leg.grant().archivedSpentFen += sign * leg.amountFen();
+      } else if (leg.binding() != null) {
+        leg.binding().archivedUsedFen += sign * leg.amountFen();
+      }
+    }
   }
 
   Collection<Txn> all() {
@@ -81,9 +178,12 @@ final class Sales {
     }
   }
 
-  /** The sale if it is the institution's, else null: another institution's sale is not found. */
+  /**
+   * The sale if it is the institution's (in memory or recalled), else null: another institution's
+   * sale is not found.
+   */
   Txn owned(String txnId, String institution) {
-    Txn t = txns.get(txnId);
+    Txn t = recalled(txnId);
     return t != null && t.of(institution) ? t : null;
   }
 
@@ -158,7 +258,7 @@ final class Sales {
     Txn t = new Txn(Ledger.id('T', nextTxn++), inst, patient, c.medicalType(), bill.totalFen(), inScope, legs, cash,
         now, now + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
-    expiries.add(t);
+    expiries.offer(t);
     t.authorizedBalanceAfterFen = funding.ownAvailable(patient);
     Breakdown authorized = t.authorizedBreakdown();
     return new Result.Sale(c.requestId(), t.view(TxnState.AUTHORIZED, authorized, null), authorized);
@@ -231,6 +331,7 @@ final class Sales {
     t.settledCashFen = cash;
     t.settledInScopeFen = Math.max(0, t.inScopeFen - (t.totalFen - finalTotal));
     t.settledBalanceAfterFen = funding.ownAvailable(t.patient);
+    touch(t);
     records.settlementEvent(t, Records.SETTLED, +1);
     Breakdown settled = t.settledBreakdown();
     return new Result.Sale(c.requestId(), t.view(TxnState.SETTLED, t.authorizedBreakdown(), settled), settled);
@@ -264,6 +365,7 @@ final class Sales {
     }
     returnPosted(t);
     t.state = TxnState.REFUNDED;
+    touch(t);
     records.settlementEvent(t, Records.REFUNDED, -1);
     return new Result.Sale(c.requestId(), t.view(),
         t.breakdown(t.posted, t.settledCashFen, t.settledInScopeFen, funding.ownAvailable(t.patient)));
@@ -292,6 +394,7 @@ final class Sales {
     if (t.state == TxnState.SETTLED) {
       returnPosted(t);
       t.state = TxnState.CANCELLED;
+      touch(t);
       records.settlementEvent(t, Records.SETTLEMENT_REVERSED, -1);
     }
     return null;
@@ -323,6 +426,7 @@ final class Sales {
       accounts.transfer(from, t.institution.account, leg.amountFen());
     }
     t.state = TxnState.SETTLED;
+    touch(t);
     records.settlementEvent(t, Records.REFUND_REVERSED, +1);
     return null;
   }
@@ -381,6 +485,9 @@ final class Sales {
       }
     }
     t.state = state;
+    // An expiry is applied whenever time is next moved, live and replayed alike: it counts as
+    // touched when it fell due, not when it was noticed.
+    touchAt(t, state == TxnState.EXPIRED ? t.expiresAtMillis : time.nowMillis());
     Funding.unuseAid(t, aid, true);
   }
 
@@ -409,52 +516,109 @@ final class Sales {
 
   // ---- snapshot section ---------------------------------------------------------------------
 
+  /** The first snapshot format that keeps when each sale was last touched, and the archived counts. */
+  static final int SNAPSHOT_FORMAT_WITH_TOUCH = 5;
+
   void write(CommandCodec.Output out) {
     out.varint(txns.size());
-    for (Txn t : txns.values()) {
-      out.str(t.id).str(t.institution.code()).str(t.patient.psnNo()).u8(t.medicalType.code())
-          .varlong(t.totalFen).varlong(t.inScopeFen).varlong(t.cashFen).i64(t.createdAtMillis).i64(t.expiresAtMillis)
-          .u8(t.state.code());
-      writeLegs(out, t.legs);
-      out.u8(t.posted == null ? 0 : 1);
-      if (t.posted != null) {
-        writeLegs(out, t.posted);
+    // By id: a map that held more sales than now iterates in another order than a fresh one would.
+    Txn[] sorted = txns.values().toArray(new Txn[0]);
+    java.util.Arrays.sort(sorted, (a, b) -> a.id.compareTo(b.id));
+    for (Txn t : sorted) {
+      writeTxn(out, t, Ledger.SNAPSHOT_FORMAT);
+    }
+    int n = 0;
+    for (BindingState b : bindings.all()) {
+      n += b.archivedUsedFen != 0 ? 1 : 0;
+    }
+    out.varint(n);
+    for (BindingState b : bindings.all()) {
+      if (b.archivedUsedFen != 0) {
+        out.str(b.id).varlong(b.archivedUsedFen);
       }
-      out.i64(t.authorizedBalanceAfterFen).varlong(t.settledCashFen).varlong(t.settledInScopeFen)
-          .i64(t.settledBalanceAfterFen);
+    }
+    n = 0;
+    for (WalletGrant g : wallets.all()) {
+      n += g.archivedSpentFen != 0 ? 1 : 0;
+    }
+    out.varint(n);
+    for (WalletGrant g : wallets.all()) {
+      if (g.archivedSpentFen != 0) {
+        out.str(g.id).varlong(g.archivedSpentFen);
+      }
     }
   }
 
-  void read(ByteBuffer in, Bindings bindings) {
+  void read(ByteBuffer in, int format) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      String id = CommandCodec.str(in);
-      String code = CommandCodec.str(in);
-      InstitutionState inst = LedgerSnapshot.known(registry.institution(code), "institution", code);
-      String psnNo = CommandCodec.str(in);
-      PersonState patient = LedgerSnapshot.known(registry.person(psnNo), "person", psnNo);
-      MedicalType medicalType = MedicalType.ofCode(in.get() & 0xff);
-      long total = CommandCodec.varlong(in);
-      long inScope = CommandCodec.varlong(in);
-      long cash = CommandCodec.varlong(in);
-      long created = in.getLong();
-      long expires = in.getLong();
-      TxnState state = TxnState.ofCode(in.get() & 0xff);
-      Txn t = new Txn(id, inst, patient, medicalType, total, inScope, readLegs(in, bindings), cash, created, expires);
-      t.state = state;
-      if (in.get() != 0) {
-        t.posted = readLegs(in, bindings);
+      Txn t = readTxn(in, format);
+      if (txns.put(t.id, t) != null) {
+        throw new IllegalArgumentException("snapshot holds sale " + t.id + " twice");
       }
-      t.authorizedBalanceAfterFen = in.getLong();
-      t.settledCashFen = CommandCodec.varlong(in);
-      t.settledInScopeFen = CommandCodec.varlong(in);
-      t.settledBalanceAfterFen = in.getLong();
-      if (txns.put(id, t) != null) {
-        throw new IllegalArgumentException("snapshot holds sale " + id + " twice");
+      if (format < SNAPSHOT_FORMAT_WITH_TOUCH) {
+        t.touchedAtMillis = time.nowMillis(); // kept a recent window from the migration on
       }
-      if (state == TxnState.AUTHORIZED) {
-        expiries.add(t);
+      if (t.state == TxnState.AUTHORIZED) {
+        expiries.offer(t);
+      } else {
+        closed.offer(t);
       }
     }
+    if (format >= SNAPSHOT_FORMAT_WITH_TOUCH) {
+      for (int n = CommandCodec.varint(in); n > 0; n--) {
+        String id = CommandCodec.str(in);
+        LedgerSnapshot.known(bindings.binding(id), "binding", id).archivedUsedFen = CommandCodec.varlong(in);
+      }
+      for (int n = CommandCodec.varint(in); n > 0; n--) {
+        String id = CommandCodec.str(in);
+        LedgerSnapshot.known(wallets.grant(id), "wallet transfer", id).archivedSpentFen = CommandCodec.varlong(in);
+      }
+    }
+  }
+
+  /** One sale, as a snapshot of {@code format} holds it; also the image history keeps of a closed sale. */
+  private static void writeTxn(CommandCodec.Output out, Txn t, int format) {
+    out.str(t.id).str(t.institution.code()).str(t.patient.psnNo()).u8(t.medicalType.code())
+        .varlong(t.totalFen).varlong(t.inScopeFen).varlong(t.cashFen).i64(t.createdAtMillis).i64(t.expiresAtMillis)
+        .u8(t.state.code());
+    writeLegs(out, t.legs);
+    out.u8(t.posted == null ? 0 : 1);
+    if (t.posted != null) {
+      writeLegs(out, t.posted);
+    }
+    out.i64(t.authorizedBalanceAfterFen).varlong(t.settledCashFen).varlong(t.settledInScopeFen)
+        .i64(t.settledBalanceAfterFen);
+    if (format >= SNAPSHOT_FORMAT_WITH_TOUCH) {
+      out.i64(t.touchedAtMillis);
+    }
+  }
+
+  private Txn readTxn(ByteBuffer in, int format) {
+    String id = CommandCodec.str(in);
+    String code = CommandCodec.str(in);
+    InstitutionState inst = LedgerSnapshot.known(registry.institution(code), "institution", code);
+    String psnNo = CommandCodec.str(in);
+    PersonState patient = LedgerSnapshot.known(registry.person(psnNo), "person", psnNo);
+    MedicalType medicalType = MedicalType.ofCode(in.get() & 0xff);
+    long total = CommandCodec.varlong(in);
+    long inScope = CommandCodec.varlong(in);
+    long cash = CommandCodec.varlong(in);
+    long created = in.getLong();
+    long expires = in.getLong();
+    TxnState state = TxnState.ofCode(in.get() & 0xff);
+    Txn t = new Txn(id, inst, patient, medicalType, total, inScope, readLegs(in), cash, created, expires);
+    t.state = state;
+    if (in.get() != 0) {
+      t.posted = readLegs(in);
+    }
+    t.authorizedBalanceAfterFen = in.getLong();
+    t.settledCashFen = CommandCodec.varlong(in);
+    t.settledInScopeFen = CommandCodec.varlong(in);
+    t.settledBalanceAfterFen = in.getLong();
+    if (format >= SNAPSHOT_FORMAT_WITH_TOUCH) {
+      t.touchedAtMillis = in.getLong();
+    }
+    return t;
   }
 
   private static void writeLegs(CommandCodec.Output out, TxnLeg[] legs) {
@@ -471,7 +635,7 @@ final class Sales {
     }
   }
 
-  private TxnLeg[] readLegs(ByteBuffer in, Bindings bindings) {
+  private TxnLeg[] readLegs(ByteBuffer in) {
     TxnLeg[] legs = new TxnLeg[LedgerSnapshot.count(in)];
     for (int i = 0; i < legs.length; i++) {
       String psnNo = CommandCodec.str(in);

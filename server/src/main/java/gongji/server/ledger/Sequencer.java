@@ -89,6 +89,8 @@ public final class Sequencer implements AutoCloseable {
   }
 
   private static final Command TICK = new Command.Tick();
+  /** Looked up again at most this many times when history lags the writer's sweeps; then refused. */
+  static final int MAX_RECALLS = 8;
   /** Distinct causes of failed queries remembered so as to log each once; later new ones are logged in one line. */
   static final int MAX_LOGGED_QUERY_FAILURE_CAUSES = 256;
 
@@ -116,6 +118,9 @@ public final class Sequencer implements AutoCloseable {
   private volatile Supplier<Executor> callerExecutor = () -> null;
   private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HistoryApplier history;
+  /** The recent window of the sweeps the sequencer sends, in ms (0: none; everything stays in memory). */
+  private long recentWindowMillis;
+  private Recaller recaller;
   /** The journal sequence number of the last mutating command applied (this thread only). */
   private long seq;
   /** The sequence number of the last command whose result was released: what readers must see. */
@@ -154,6 +159,19 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /**
+   * Lets the ledger hand to history what has been closed for {@code recentWindow} (see
+   * {@link Recall}): the sequencer sends a journaled {@link Command.Sweep} before a batch when one is
+   * due, and looks up in history, before a command is queued, what it may need. Needs
+   * {@link #history}, whose store {@code recaller} reads; call before {@link #start}.
+   */
+  public Sequencer sweeping(java.time.Duration recentWindow, Recaller recaller) {
+    checkArgument(recentWindow.toMillis() > 0, "recentWindow: %s (expected: > 0)", recentWindow);
+    this.recentWindowMillis = recentWindow.toMillis();
+    this.recaller = requireNonNull(recaller, "recaller");
+    return this;
+  }
+
+  /**
    * The journal sequence number of the last acknowledged mutating command: a reader of history who
    * waits until history has applied it sees every write acknowledged before it asked.
    */
@@ -179,6 +197,9 @@ public final class Sequencer implements AutoCloseable {
 
   /** Starts the sequencer thread. */
   public Sequencer start() {
+    if (recentWindowMillis > 0 && history == null) {
+      throw new IllegalStateException("sweeping needs history: what is let go of must be looked up again");
+    }
     thread.start();
     return this;
   }
@@ -190,27 +211,59 @@ public final class Sequencer implements AutoCloseable {
   public CompletableFuture<Result> submit(Command command) {
     requireNonNull(command, "command");
     CompletableFuture<Result> future = new CompletableFuture<>();
+    Executor replyOn = callerExecutor.get();
+    enqueue(command, future, replyOn != null ? replyOn : replies, 0);
+    return future;
+  }
+
+  /** Looks up what the command needs from history (if sweeping), then queues it. */
+  private void enqueue(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls) {
+    if (recaller != null) {
+      try {
+        command = recaller.recall(command);
+      } catch (IOException | RuntimeException e) {
+        future.completeExceptionally(new HistoryUnavailableException("history cannot be read: " + e.getMessage()));
+        return;
+      }
+    }
     String why = poisoned;
     if (why != null) {
       future.completeExceptionally(new LedgerUnavailableException("ledger stopped: " + why));
-      return future;
+      return;
     }
     if (stopping) {
       future.completeExceptionally(new LedgerUnavailableException("ledger is shutting down"));
-      return future;
+      return;
     }
     if (depth.incrementAndGet() > config.maxQueuedCommands()) {
       depth.decrementAndGet();
       future.completeExceptionally(new LedgerUnavailableException(
           "ledger queue full (maxQueuedCommands=" + config.maxQueuedCommands() + ")"));
-      return future;
+      return;
     }
-    Executor replyOn = callerExecutor.get();
-    queue.offer(new Pending(command, future, replyOn != null ? replyOn : replies));
+    queue.offer(new Pending(command, future, replyOn, recalls));
     if (sleeping) {
       LockSupport.unpark(thread);
     }
-    return future;
+  }
+
+  /**
+   * A command answered {@link Result.Stale}: looked up again once history has applied the batch
+   * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
+   */
+  private void recallAgain(Pending p, long sweptSeq) {
+    if (p.recalls + 1 >= MAX_RECALLS || history == null) {
+      p.future.completeExceptionally(new HistoryUnavailableException(
+          "history stays behind the ledger's sweeps (looked up " + (p.recalls + 1) + " times)"));
+      return;
+    }
+    history.awaitApplied(sweptSeq).whenCompleteAsync((ok, failed) -> {
+      if (failed != null) {
+        p.future.completeExceptionally(failed);
+      } else {
+        enqueue(p.command, p.future, p.replyOn, p.recalls + 1);
+      }
+    }, replies);
   }
 
   /** Commands waiting for the sequencer. */
@@ -249,7 +302,7 @@ public final class Sequencer implements AutoCloseable {
         }
         // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
         if (poisoned == null && ledger.nextExpiryMillis() <= clock.millis()) {
-          batch[n++] = new Pending(TICK, null, null);
+          batch[n++] = new Pending(TICK, null, null, 0);
         } else {
           sleeping = true;
           if (queue.isEmpty() && !stopping) {
@@ -282,6 +335,23 @@ public final class Sequencer implements AutoCloseable {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
       }
     }
+    // Nothing more is let go of once history has stopped: it could not be looked up again. Commands that
+    // need what was let go of before then fail with HISTORY_UNAVAILABLE until a restart rebuilds history.
+    if (failure == null && recentWindowMillis > 0 && history.failedReason() == null
+        && ledger.sweepDue(now, recentWindowMillis)) {
+      // Journaled like any command, before the batch's: replay lets go of the same at the same point.
+      Command sweep = new Command.Sweep(recentWindowMillis);
+      try {
+        ledger.apply(sweep, now);
+        journal.append(sweep, now);
+        seq++;
+        mutating++;
+      } catch (IOException | RuntimeException e) {
+        poison("sweeping to history failed: " + e, e);
+        failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
+      }
+    }
+    boolean[] stale = null;
     for (int i = 0; i < n && failure == null; i++) {
       Command c = batch[i].command;
       if (poisoned != null) {
@@ -297,10 +367,17 @@ public final class Sequencer implements AutoCloseable {
           }
           failedAlone[i] = queryFailed(c, e);
         }
+        if (results[i] instanceof Result.Stale) {
+          stale = markStale(stale, n, i);
+        }
         continue;
       }
       try {
         results[i] = ledger.apply(c, now);
+        if (results[i] instanceof Result.Stale) {
+          stale = markStale(stale, n, i); // applied to nothing: not journaled
+          continue;
+        }
         journal.append(c, now);
         seq++;
         mutating++;
@@ -333,6 +410,15 @@ public final class Sequencer implements AutoCloseable {
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
+    if (stale != null && failure == null) {
+      // Looked up again once history holds this batch, with the sweep the look-up missed.
+      for (int i = 0; i < n; i++) {
+        if (stale[i]) {
+          recallAgain(done[i], seq);
+          done[i] = null;
+        }
+      }
+    }
     deliver(done, results, failedAlone, failure);
     // After the replies are on their way: the image is taken on this thread and holds the next batch.
     if (failure == null) {
@@ -378,6 +464,12 @@ public final class Sequencer implements AutoCloseable {
     });
   }
 
+  private static boolean[] markStale(boolean[] stale, int n, int i) {
+    boolean[] s = stale != null ? stale : new boolean[n];
+    s[i] = true;
+    return s;
+  }
+
   /**
    * The failure of one query, logged with its stack trace the first time its cause (type and the
    * frame that threw) is seen, so that a client repeating a failing question cannot flood the log.
@@ -408,14 +500,14 @@ public final class Sequencer implements AutoCloseable {
     int n = done.length;
     boolean[] taken = new boolean[n];
     for (int i = 0; i < n; i++) {
-      if (taken[i] || done[i].future == null) {
+      if (taken[i] || done[i] == null || done[i].future == null) {
         continue;
       }
       Executor executor = done[i].replyOn;
       int[] mine = new int[n - i];
       int count = 0;
       for (int j = i; j < n; j++) {
-        if (!taken[j] && done[j].future != null && done[j].replyOn == executor) {
+        if (!taken[j] && done[j] != null && done[j].future != null && done[j].replyOn == executor) {
           taken[j] = true;
           mine[count++] = j;
         }
@@ -484,5 +576,5 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /** A queued command, its caller's future (null for the sequencer's own ticks) and where to complete it. */
-  private record Pending(Command command, CompletableFuture<Result> future, Executor replyOn) {}
+  private record Pending(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls) {}
 }

@@ -16,12 +16,14 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS4" | seq:u64 | length:u64 | crc:u32 | payload
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS5" | seq:u64 | length:u64 | crc:u32 | payload
  * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
  * </pre>
  *
- * The magic names the format: "GJS4" holds the working state only (history is in the history
- * store); "GJS3", written by earlier versions, also holds history, which is handed to the history
+ * The magic names the format: "GJS5" holds the working state only (history, closed sales and
+ * request entries past the recent window are in the history store); "GJS4", written by earlier
+ * versions, also holds every sale and request entry of the idempotency window, which the first
+ * sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is handed to the history
  * store when it is loaded. A snapshot is used only if the history store has applied the journal up
  * to it, so that history can catch up from the journal after it; a newer one is passed over.
  *
@@ -38,7 +40,9 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_34;
+  static final int MAGIC = 0x47_4A_53_35;
+  /** The magic of format 4, before sales and request entries went to history: read, never written. */
+  static final int MAGIC_FORMAT_4 = 0x47_4A_53_34;
   /** The magic of format 3, which still kept history: read, never written. */
   static final int MAGIC_FORMAT_3 = 0x47_4A_53_33;
   static final int HEADER_BYTES = 4 + 8 + 8 + 4;
@@ -48,6 +52,16 @@ public final class Snapshots {
   private static final int KEEP = 2;
 
   private Snapshots() {}
+
+  /** The format a magic names, or -1. */
+  private static int formatOf(int magic) {
+    return switch (magic) {
+      case MAGIC -> Ledger.SNAPSHOT_FORMAT;
+      case MAGIC_FORMAT_4 -> 4;
+      case MAGIC_FORMAT_3 -> 3;
+      default -> -1;
+    };
+  }
 
   /** A snapshot image that fails its checks or cannot be decoded into a sound ledger. */
   public static final class CorruptSnapshotException extends IOException {
@@ -197,7 +211,7 @@ public final class Snapshots {
     names.sort(Comparator.comparingLong(Snapshots::seqOf).reversed());
     for (String n : names) {
       byte[] image = storage.read(n);
-      if (seqOf(n) > historySeq && image.length >= 4 && ByteBuffer.wrap(image).getInt(0) == MAGIC) {
+      if (seqOf(n) > historySeq && image.length >= 4 && formatOf(ByteBuffer.wrap(image).getInt(0)) >= 4) {
         log.info("snapshot " + n + " passed over: history has applied the journal only up to record " + historySeq
             + "; an older snapshot lets it catch up from the journal");
         continue;
@@ -228,7 +242,7 @@ public final class Snapshots {
     }
     ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
     checkAccounts(payload.duplicate());
-    int format = ByteBuffer.wrap(image).getInt(0) == MAGIC ? Ledger.SNAPSHOT_FORMAT : 3;
+    int format = formatOf(ByteBuffer.wrap(image).getInt(0));
     Ledger.Restored restored;
     try {
       restored = Ledger.restore(payload, format, window, listener);
@@ -284,7 +298,7 @@ public final class Snapshots {
       return "shorter than its header";
     }
     ByteBuffer h = ByteBuffer.wrap(b);
-    if (h.getInt(0) != MAGIC && h.getInt(0) != MAGIC_FORMAT_3) {
+    if (formatOf(h.getInt(0)) < 0) {
       return "bad magic";
     }
     if (h.getLong(4) != seq) {

@@ -40,6 +40,14 @@ final class Txn {
   long settleHash;
   long settledAtMillis;
   boolean settleReversed;
+  /**
+   * When the sale last changed or an entry naming it was kept (when it expired, for an expiry: the
+   * same live and replayed); a closed sale untouched for the recent window goes to history.
+   */
+  long touchedAtMillis;
+  /** Its places in the heaps of open holds by expiry and of closed sales by touch, or -1. */
+  int expiryPlace = -1;
+  int touchedPlace = -1;
 
   Txn(String id, InstitutionState institution, PersonState patient, MedicalType medicalType,
       long totalFen, long inScopeFen, TxnLeg[] legs, long cashFen, long createdAtMillis, long expiresAtMillis) {
@@ -53,6 +61,12 @@ final class Txn {
     this.cashFen = cashFen;
     this.createdAtMillis = createdAtMillis;
     this.expiresAtMillis = expiresAtMillis;
+    this.touchedAtMillis = createdAtMillis;
+  }
+
+  /** Whether nothing can change its money any more but a refund or a reversal. */
+  boolean closed() {
+    return state != TxnState.AUTHORIZED;
   }
 
   /** Whether the sale is the given institution's (the only one that may see or change it). */

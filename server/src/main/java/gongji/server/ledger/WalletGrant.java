@@ -14,6 +14,8 @@ final class WalletGrant {
   WalletTransferState state = WalletTransferState.PENDING;
   long inSaleFen;
   long spentFen;
+  /** What of {@code spentFen} settled sales hold that the writer let go of (for the audit). */
+  long archivedSpentFen;
   long returnedFen;
   String endReason = "";
 

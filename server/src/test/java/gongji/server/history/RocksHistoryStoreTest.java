@@ -4,11 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
+import gongji.server.domain.InsuranceType;
+import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryCodec;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryStore;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Recaller;
+import gongji.server.ledger.ReferenceListener;
 import gongji.server.ledger.Result;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +45,33 @@ class RocksHistoryStoreTest extends HistoryStoreConformanceTest {
     store.apply(13, List.of(usage("SETTLED", T0 + 1, "A", "B", 5)));
     assertEquals(List.of(100L, 5L), amounts(usage("B", null, 0, Long.MAX_VALUE, 0, 10)));
     assertEquals(1, ((Result.Alerts) store.answer(new HistoryQuery.Alerts(0, 10))).alerts().size());
+  }
+
+  @Test
+  void requestImagesPastTheRetention_areDeletedBySweeps_butNotAnIdUsedAgainSince() throws IOException {
+    long day = 86_400_000L;
+    Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
+    ledger.apply(new Command.UpsertInsured(new Insured("PSNA", "张三", InsuranceType.EMPLOYEE_BASIC,
+        InsuredStatus.NORMAL, "620100", List.of(new Credential(CredentialType.SOCIAL_SECURITY_CARD, "SSC-A")))), T0);
+    ledger.apply(new Command.Credit("K-1", 1, "PSNA", 100), T0);
+    ledger.apply(new Command.Credit("K-2", 2, "PSNA", 100), T0);
+    ledger.apply(new Command.Sweep(1_000), T0 + 5_000);
+    store.apply(1, ledger.takeHistory());
+    assertTrue(store.requestImage("|K-1") != null && store.requestImage("|K-2") != null);
+
+    // 40 days on, K-1 is used again (past the window it is new) and swept with the old days' purge.
+    long later = T0 + 40 * day;
+    Result again = ledger.apply(new Recaller(store).recall(new Command.Credit("K-1", 3, "PSNA", 100)), later);
+    assertEquals(200 + 100, ((Result.Account) again).balanceFen(), "past the window, K-1 is a new request");
+    ledger.apply(new Command.Sweep(1_000), later + 5_000);
+    store.apply(2, ledger.takeHistory());
+
+    assertEquals(null, store.requestImage("|K-2"), "past the retention: deleted");
+    assertEquals(later, HistoryCodec.requestAtMillis(store.requestImage("|K-1")), "the newer image is kept");
+    store.close();
+    store = open();
+    assertEquals(later, HistoryCodec.requestAtMillis(store.requestImage("|K-1")));
+    assertEquals(2, store.sweeps());
   }
 
   @Test

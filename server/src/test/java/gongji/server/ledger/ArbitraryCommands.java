@@ -50,7 +50,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 23;
+  static final int TYPES = 25;
 
   Command next() {
     return of(random.nextInt(TYPES));
@@ -83,8 +83,21 @@ final class ArbitraryCommands {
       case 20 -> new Command.OpenWallet(str());
       case 21 -> new Command.AssignWalletQuota(id(), hash(), str(), str(), amount());
       case 22 -> new Command.AnswerWalletTransfer(str(), str(), random.nextBoolean());
+      case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE));
+      case 24 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
+          image());
       default -> throw new IllegalArgumentException("type " + type);
     };
+  }
+
+  /** An image recalled from history: null (none) or some bytes. */
+  private byte[] image() {
+    if (random.nextInt(3) == 0) {
+      return null;
+    }
+    byte[] b = new byte[1 + random.nextInt(40)];
+    random.nextBytes(b);
+    return b;
   }
 
   private List<Command.Heir> heirs() {
