@@ -18,7 +18,7 @@ rm -rf "$out/data"
 
 "$root/gongji" loadtest help > /dev/null   # builds what is missing
 java -Xms1g -Xmx1g -jar "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" serve --port "$port" \
-  --metrics-port -1 --data-dir "$out/data" > "$out/server.log" 2>&1 &
+  --metrics-port -1 --data-dir "$out/data" --auth-required false --admin-port -1 > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2> /dev/null; wait "$server" 2> /dev/null || true' EXIT
 for _ in $(seq 1 300); do

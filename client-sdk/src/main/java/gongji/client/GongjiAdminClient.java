@@ -62,7 +62,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * GongjiRetryableException}.
  *
  * <pre>{@code
- * try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder("127.0.0.1:9090")
+ * try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder("127.0.0.1:9092")
  *     .usePlaintext().bearerToken(token).build())) {
  *   Binding b = admin.requestBinding(authorizer, beneficiary, "SPOUSE", "HUKOU-0042", 0);
  *   admin.reviewBinding(b.id(), true, "household register seen");

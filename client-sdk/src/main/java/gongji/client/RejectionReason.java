@@ -7,8 +7,17 @@ package gongji.client;
 public enum RejectionReason {
   /** A field is missing or malformed; see {@link GongjiException#fieldViolations()}. */
   FIELD_INVALID,
-  /** No valid bearer token was sent; configure {@code ClientOptions.Builder#bearerToken}. */
+  /**
+   * No valid credential was sent: configure a client certificate that names the terminal
+   * ({@code ClientOptions.Builder#clientCertificate}) or a bearer token
+   * ({@code ClientOptions.Builder#bearerToken}); a token needs TLS unless the gateway is on this host.
+   */
   UNAUTHENTICATED,
+  /**
+   * The credential does not allow this call: the request names another institution or terminal than
+   * the credential's, or the credential is not one for this service. Recorded on the gateway.
+   */
+  PERMISSION_DENIED,
   /** No institution with that code. */
   INSTITUTION_NOT_FOUND,
   /** The terminal is not registered with the institution. */

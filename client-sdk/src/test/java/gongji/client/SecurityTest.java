@@ -36,6 +36,12 @@ class SecurityTest {
       openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
           who + ".pem", "-days", "2", "-extfile", who + ".ext");
     }
+    // A terminal certificate that names its terminal: no token needed.
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "pos01.key", "-out", "pos01.csr", "-subj", "/CN=pos01");
+    Files.write(dir.resolve("pos01.ext"), ("subjectAltName=URI:gongji:institution/" + DemoData.PHARMACY
+        + "/terminal/POS01\n").getBytes(StandardCharsets.UTF_8));
+    openssl("x509", "-req", "-in", "pos01.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+        "pos01.pem", "-days", "2", "-extfile", "pos01.ext");
     Files.write(dir.resolve("tokens.properties"), ("pharmacy-token=" + DemoData.PHARMACY + "\nadmin-token=admin\n")
         .getBytes(StandardCharsets.UTF_8));
     gateway = TestGateway.netty(GatewayConfig.forTests().withSecurity(file("server.pem"), file("server.key"),
@@ -74,22 +80,58 @@ class SecurityTest {
     try (GongjiClient client = GongjiClient.create(options)) {
       GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
           () -> client.identify(Credential.card("SSC-LINA")));
-      assertEquals(RejectionReason.TERMINAL_NOT_REGISTERED, e.reason());
+      assertEquals(RejectionReason.PERMISSION_DENIED, e.reason());
       assertEquals("PERMISSION_DENIED", e.statusCode());
     }
   }
 
   @Test
-  void identify_noClientCertificate_connectionRefused() {
+  void identify_certificateNamingTheTerminal_answersWithoutToken() {
     ClientOptions options = ClientOptions.builder("127.0.0.1:" + port(), new Terminal(DemoData.PHARMACY, "POS01", ""))
         .trustCertificates(new File(file("ca.pem")))
-        .bearerToken("pharmacy-token")
-        .defaultDeadlineMillis(3_000)
-        .resolveUnknownOutcomes(false)
+        .clientCertificate(new File(file("pos01.pem")), new File(file("pos01.key")))
         .build();
     try (GongjiClient client = GongjiClient.create(options)) {
-      assertThrows(GongjiRetryableException.class, () -> client.identify(Credential.card("SSC-LINA")));
+      assertEquals(DemoData.LI_NA, client.identify(Credential.card("SSC-LINA")).psnNo());
     }
+  }
+
+  @Test
+  void identify_certificateOfPos01NamingPos02_refusedPermissionDenied() {
+    ClientOptions options = ClientOptions.builder("127.0.0.1:" + port(), new Terminal(DemoData.PHARMACY, "POS02", ""))
+        .trustCertificates(new File(file("ca.pem")))
+        .clientCertificate(new File(file("pos01.pem")), new File(file("pos01.key")))
+        .build();
+    try (GongjiClient client = GongjiClient.create(options)) {
+      GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+          () -> client.identify(Credential.card("SSC-LINA")));
+      assertEquals(RejectionReason.PERMISSION_DENIED, e.reason());
+    }
+  }
+
+  @Test
+  void identify_tokenOverTlsWithoutClientCertificate_answers() {
+    // With tokens configured, a client certificate is asked for but not required: an HIS behind a
+    // TLS-terminating proxy proves who it is with its token.
+    try (GongjiClient client = GongjiClient.create(serverTlsOnly().bearerToken("pharmacy-token").build())) {
+      assertEquals(DemoData.LI_NA, client.identify(Credential.card("SSC-LINA")).psnNo());
+    }
+  }
+
+  @Test
+  void identify_neitherClientCertificateNorToken_refusedUnauthenticated() {
+    try (GongjiClient client = GongjiClient.create(serverTlsOnly().build())) {
+      GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+          () -> client.identify(Credential.card("SSC-LINA")));
+      assertEquals(RejectionReason.UNAUTHENTICATED, e.reason());
+    }
+  }
+
+  private ClientOptions.Builder serverTlsOnly() {
+    return ClientOptions.builder("127.0.0.1:" + port(), new Terminal(DemoData.PHARMACY, "POS01", ""))
+        .trustCertificates(new File(file("ca.pem")))
+        .defaultDeadlineMillis(5_000)
+        .resolveUnknownOutcomes(false);
   }
 
   private ClientOptions.Builder secure() {

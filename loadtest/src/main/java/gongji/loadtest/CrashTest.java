@@ -169,7 +169,9 @@ public final class CrashTest {
         "gongji.server.Main", "serve", "--port", Integer.toString(port), "--metrics-port", "-1",
         "--data-dir", dataDir.toString(), "--snapshot-every-commands", "2000",
         // Sales and request ids go to history a second after they close: kills land on every side of a sweep.
-        "--ledger-recent-window-seconds", "1")
+        "--ledger-recent-window-seconds", "1",
+        // Durability is under test here, not callers: loopback, no credentials, one port.
+        "--auth-required", "false", "--admin-port", "-1")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();

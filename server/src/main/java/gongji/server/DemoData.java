@@ -13,7 +13,9 @@ import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.Result;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -45,7 +47,30 @@ public final class DemoData {
   /** The quota Liu Guilan assigns to her granddaughter's wallet: 500 yuan. */
   public static final long WALLET_QUOTA_FEN = 50_000;
 
+  /**
+   * The demo's bearer tokens, token to principal (see {@code gongji.server.grpc.Principal}): the
+   * gateway accepts them in {@code --demo} without a tokens file. They are printed at start and
+   * written here, so {@code --demo} listens on loopback only.
+   */
+  public static final Map<String, String> TOKENS = tokens();
+
+  /** The token of the pharmacy's terminal POS01, the demo guide's default terminal. */
+  public static final String POS01_TOKEN = "demo-pharmacy-pos01";
+  /** The token of the agency clerk (AdminService, FamilyService). */
+  public static final String CLERK_TOKEN = "demo-clerk";
+
   private DemoData() {}
+
+  private static Map<String, String> tokens() {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put(POS01_TOKEN, PHARMACY + "/POS01");
+    t.put("demo-pharmacy-pos02", PHARMACY + "/POS02");
+    t.put("demo-hospital-his01", HOSPITAL + "/HIS01");
+    t.put("demo-fuzhou-pos01", FUZHOU_PHARMACY + "/POS01");
+    t.put(CLERK_TOKEN, "admin:clerk:demo");
+    t.put("demo-auditor", "admin:auditor:demo");
+    return java.util.Collections.unmodifiableMap(t);
+  }
 
   /** Whether the data set is already in the ledger (a restart on the same data directory). */
   public static boolean loaded(Gateway gateway) throws Exception {
@@ -135,13 +160,15 @@ public final class DemoData {
   /**
    * What to print when {@code serve --demo} starts on a data directory that already holds the demo data
    * set: the figures as they are now (sales and transfers since may have changed every one of them), not
-   * those the set starts with.
+   * those the set starts with, and the demo's tokens. {@code target} is the terminal port,
+   * {@code adminTarget} the back office's.
    */
-  public static String restartGuide(String target, String dataDir, long journalRecords, Gateway gateway)
-      throws Exception {
+  public static String restartGuide(String target, String adminTarget, String dataDir, long journalRecords,
+      Gateway gateway) throws Exception {
     StringBuilder s = new StringBuilder();
     s.append("Demo data not loaded again: ").append(dataDir).append(" holds it from an earlier run (")
         .append(journalRecords).append(" journal records in all, sales and changes since included).\n");
+    s.append(tokensGuide(adminTarget)).append('\n');
     s.append("What it holds now (yuan; start with an empty --data-dir for the demo's starting figures):\n");
     String[][] people = {{ZHANG_WEI, "SSC-ZHANGWEI", "张伟"}, {LI_NA, "SSC-LINA", "李娜"},
         {ZHANG_JIANGUO, "SSC-ZHANGJIANGUO", "张建国"}, {WANG_XIUYING, "SSC-WANGXIUYING", "王秀英"},
@@ -162,8 +189,10 @@ public final class DemoData {
       s.append('\n');
     }
     s.append("Try (in another terminal):\n");
-    s.append("  ./gongji pos identify --target ").append(target).append(" --card SSC-LINA\n");
-    s.append("  ./gongji admin wallet show --target ").append(target).append(" --psn-no ").append(ZHANG_XIAOYU);
+    s.append("  ./gongji pos identify --target ").append(target).append(" --token ").append(POS01_TOKEN)
+        .append(" --card SSC-LINA\n");
+    s.append("  ./gongji admin wallet show --target ").append(adminTarget).append(" --token ").append(CLERK_TOKEN)
+        .append(" --psn-no ").append(ZHANG_XIAOYU);
     return s.toString();
   }
 
@@ -171,11 +200,26 @@ public final class DemoData {
     return String.format("%d.%02d", fen / 100, Math.abs(fen % 100));
   }
 
-  /** What to print so that a newcomer can copy and try it; {@code walletFunded} from {@link #walletFunded}. */
-  public static String guide(String target, boolean walletFunded) {
+  /** The demo's bearer tokens, one per line, for both guides; {@code adminTarget} is the back office's port. */
+  private static String tokensGuide(String adminTarget) {
+    StringBuilder tokens = new StringBuilder();
+    TOKENS.forEach((token, who) -> tokens.append("\n  ").append(String.format("%-20s", token)).append(' ').append(who));
+    return "Demo mode listens on loopback only. Every call needs a credential; the demo's bearer tokens"
+        + " (token -> who; a terminal token acts only for its own terminal, the back office is on "
+        + adminTarget + "):" + tokens;
+  }
+
+  /**
+   * What to print so that a newcomer can copy and try it: {@code target} is the terminal port,
+   * {@code adminTarget} the back office's; {@code walletFunded} from {@link #walletFunded}.
+   */
+  public static String guide(String target, String adminTarget, boolean walletFunded) {
+    String pos = " --target " + target + " --token " + POS01_TOKEN;
+    String admin = " --target " + adminTarget + " --token " + CLERK_TOKEN;
     return String.join("\n",
         "Demo data loaded. Pharmacy " + PHARMACY + " (terminals POS01, POS02), hospital " + HOSPITAL + " (HIS01),",
         "Fuzhou pharmacy " + FUZHOU_PHARMACY + " (POS01, another province).",
+        tokensGuide(adminTarget),
         "People (social security card -> who):",
         "  SSC-ZHANGWEI      张伟   employee, Lanzhou 620100, 5,000.00 yuan; shares with wife 李娜 (quota 100 yuan)"
             + " and father 张建国",
@@ -187,17 +231,17 @@ public final class DemoData {
         "  SSC-ZHANGXIAOYU   张小雨 resident-insured, studies in Fuzhou; her wallet (医保钱包) holds "
             + (walletFunded ? "500.00 yuan of quota from 刘桂兰" : "nothing yet (see below)"),
         "Try (in another terminal):",
-        "  ./gongji pos identify  --target " + target + " --card SSC-LINA",
-        "  ./gongji pos authorize --target " + target + " --card SSC-LINA --item DRUG:350.00 --item COSMETICS:20.00:out",
-        "  ./gongji pos settle    --target " + target + " --txn <transaction id printed above>",
-        "  ./gongji pos refund    --target " + target + " --txn <transaction id>",
+        "  ./gongji pos identify " + pos + " --card SSC-LINA",
+        "  ./gongji pos authorize" + pos + " --card SSC-LINA --item DRUG:350.00 --item COSMETICS:20.00:out",
+        "  ./gongji pos settle   " + pos + " --txn <transaction id printed above>",
+        "  ./gongji pos refund   " + pos + " --txn <transaction id>",
         "The wallet, across provinces (a sale in Fuzhou paid from 刘桂兰's quota in 张小雨's wallet):",
         walletFunded ? "" : "  (wallet transfers are closed from 22:00 to 06:00 Beijing time, so the demo transfer was not"
-            + " made; after 06:00 run: ./gongji admin wallet assign --target " + target + " --from " + LIU_GUILAN
-            + " --to " + ZHANG_XIAOYU + " --amount 500.00, then ./gongji admin wallet accept --target " + target
+            + " made; after 06:00 run: ./gongji admin wallet assign" + admin + " --from " + LIU_GUILAN
+            + " --to " + ZHANG_XIAOYU + " --amount 500.00, then ./gongji admin wallet accept" + admin
             + " --transfer <id printed> --by " + ZHANG_XIAOYU + ")",
-        "  ./gongji pos authorize --target " + target + " --institution " + FUZHOU_PHARMACY
+        "  ./gongji pos authorize --target " + target + " --token demo-fuzhou-pos01 --institution " + FUZHOU_PHARMACY
             + " --card SSC-ZHANGXIAOYU --item DRUG:120.00",
-        "  ./gongji admin wallet show --target " + target + " --psn-no " + ZHANG_XIAOYU).replace("\n\n", "\n");
+        "  ./gongji admin wallet show" + admin + " --psn-no " + ZHANG_XIAOYU).replace("\n\n", "\n");
   }
 }

@@ -36,6 +36,9 @@ public record GatewayConfig(
     String tlsPrivateKey,
     String tlsClientCa,
     String authTokensFile,
+    boolean authRequired,
+    int adminPort,
+    String adminTlsClientCa,
     int nationalPort,
     String nationalPath,
     boolean nationalMulaidInAcctPay) {
@@ -57,6 +60,10 @@ public record GatewayConfig(
     checkArgument(!recentWindow.isNegative() && recentWindow.compareTo(idempotencyWindow) < 0,
         "ledger.recent.window.seconds: %s (expected: 0 (off) up to below idempotency.window.days)",
         recentWindow.toSeconds());
+    checkArgument(adminPort >= -1 && adminPort <= 65535, "admin.port: %s (expected: -1 (on the terminal port)..65535)",
+        adminPort);
+    checkArgument(adminTlsClientCa.isEmpty() || (!tlsCertChain.isEmpty() && adminPort >= 0),
+        "admin.tls.client.ca needs tls.cert.chain and a separate admin.port");
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
   }
 
@@ -89,6 +96,12 @@ public record GatewayConfig(
     d.put("tls.private.key", "");
     d.put("tls.client.ca", "");
     d.put("auth.tokens.file", "");
+    // false: no caller authentication at all (body trusted); only on a loopback host, for development.
+    d.put("auth.required", "true");
+    // The AdminService and FamilyService listen here, never on the terminal port; -1 = on the terminal
+    // port, behind the same per-service authorization (a terminal credential never reaches them).
+    d.put("admin.port", "9092");
+    d.put("admin.tls.client.ca", "");
     // The national interface (HTTP/JSON): empty = off, or 9091 with --demo; -1 = off.
     d.put("national.port", "");
     d.put("national.path", DEFAULT_NATIONAL_PATH);
@@ -148,6 +161,9 @@ public record GatewayConfig(
         s.get("tls.private.key"),
         s.get("tls.client.ca"),
         s.get("auth.tokens.file"),
+        Boolean.parseBoolean(s.get("auth.required")),
+        integer(s, "admin.port"),
+        s.get("admin.tls.client.ca"),
         nationalPort.isEmpty() ? (demo ? DEMO_NATIONAL_PORT : -1) : integer(s, "national.port"),
         s.get("national.path"),
         Boolean.parseBoolean(s.get("national.mulaid.in.acct.pay")));
@@ -161,44 +177,58 @@ public record GatewayConfig(
     }
   }
 
-  /** Settings for tests: loopback, any free port, no metrics endpoint, in memory. */
+  /**
+   * Settings for tests: loopback, any free port, no metrics endpoint, in memory, no caller
+   * authentication ({@code auth.required=false}) and the back office on the terminal port.
+   */
   public static GatewayConfig forTests() {
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35),
         Duration.ofSeconds(30), 1 << 20,
-        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", -1,
-        DEFAULT_NATIONAL_PATH, true);
+        100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
+        -1, DEFAULT_NATIONAL_PATH, true);
   }
 
-  /** These settings with TLS (PEM files; empty strings for none) and bearer tokens. */
+  /**
+   * These settings with caller authentication required: TLS (PEM files; empty strings for none), the
+   * CA of terminal certificates, and the bearer tokens file.
+   */
   public GatewayConfig withSecurity(String certChain, String privateKey, String clientCa, String tokensFile) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, nationalPort, nationalPath,
-        nationalMulaidInAcctPay);
+        snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, true, adminPort,
+        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
+  }
+
+  /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
+  public GatewayConfig withAdminPort(int port, String clientCa) {
+    return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
   }
 
   /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
   public GatewayConfig withNational(int port, String path, boolean mulaidInAcctPay) {
     return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, port, path,
-        mulaidInAcctPay);
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, port, path, mulaidInAcctPay);
   }
 
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
   public GatewayConfig withSnapshots(long everyCommands, Duration every) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, nationalPort, nationalPath,
-        nationalMulaidInAcctPay);
+        everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired, adminPort,
+        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
   }
 
   /** These settings with the writer keeping closed sales and request entries for {@code recentWindow} (0: off). */
   public GatewayConfig withRecentWindow(Duration recentWindow) {
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, nationalPort,
-        nationalPath, nationalMulaidInAcctPay);
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
   }
 
   /** One line per setting, for the log at start. */
@@ -212,6 +242,7 @@ public record GatewayConfig(
         + "\nsnapshot.every.commands=" + snapshotEveryCommands + "\nsnapshot.every.seconds=" + snapshotEvery.toSeconds()
         + "\ntls.cert.chain=" + tlsCertChain + "\ntls.private.key=" + (tlsPrivateKey.isEmpty() ? "" : "(set)")
         + "\ntls.client.ca=" + tlsClientCa + "\nauth.tokens.file=" + authTokensFile
+        + "\nauth.required=" + authRequired + "\nadmin.port=" + adminPort + "\nadmin.tls.client.ca=" + adminTlsClientCa
         + "\nnational.port=" + nationalPort + "\nnational.path=" + nationalPath
         + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay;
   }

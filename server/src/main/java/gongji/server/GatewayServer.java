@@ -7,7 +7,9 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import gongji.server.grpc.TerminalAuth;
+import gongji.server.grpc.BearerTokens;
+import gongji.server.grpc.CallerAuth;
+import gongji.server.grpc.MalformedRequests;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
@@ -25,35 +27,50 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import io.netty.channel.ServerChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The gRPC server around a {@link Node}: the services behind the metrics interceptor, health and
- * reflection, and a graceful shutdown (health NOT_SERVING, drain the calls in flight, then close
- * the node, which closes the journal). The {@link ServerBuilder} is injected: Netty in Main, an
- * in-process one in tests.
+ * The gRPC servers around a {@link Node}: the settlement service on the terminal port and the back
+ * office (AdminService, FamilyService) on the admin port, each behind caller authentication
+ * ({@link CallerAuth}), the guard against malformed messages ({@link MalformedRequests}) and the
+ * metrics interceptor, with health and reflection; and a graceful shutdown (health NOT_SERVING,
+ * drain the calls in flight, then close the node, which closes the journal). The {@link ServerBuilder}
+ * is injected: Netty in Main, an in-process one (every service, no authentication) in tests.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(GatewayServer.class.getName());
+  private static final String SETTLEMENT = "gongji.v1.SettlementService";
 
   private final Node node;
   private final Server server;
+  private final Server adminServer;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Duration drainTimeout;
   private final EventLoopGroup[] loops;
 
-  private GatewayServer(Node node, ServerBuilder<?> builder, Duration drainTimeout, EventLoopGroup... loops) {
+  /**
+   * Serves the settlement service on {@code builder} and the back office (AdminService,
+   * FamilyService) on {@code adminBuilder}, or every service on {@code builder} when it is null.
+   */
+  private GatewayServer(Node node, ServerBuilder<?> builder, ServerBuilder<?> adminBuilder, Duration drainTimeout,
+      EventLoopGroup... loops) {
     this.node = requireNonNull(node, "node");
     this.drainTimeout = drainTimeout;
     this.loops = loops;
     for (BindableService service : node.services()) {
-      builder.addService(ServerInterceptors.intercept(service, node.metrics().grpcInterceptor()));
-      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+      String name = service.bindService().getServiceDescriptor().getName();
+      ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
+      target.addService(MalformedRequests.guard(
+          ServerInterceptors.intercept(service, node.metrics().grpcInterceptor())));
+      health.setStatus(name, ServingStatus.SERVING);
     }
-    builder.addService(health.getHealthService());
     // A ledger that can no longer make anything durable must be taken out of rotation at once.
     node.sequencer().onPoisoned(() -> {
       health.setStatus("", ServingStatus.NOT_SERVING);
@@ -61,31 +78,86 @@ public final class GatewayServer implements AutoCloseable {
         health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);
       }
     });
+    builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
     this.server = builder.build();
+    if (adminBuilder != null) {
+      adminBuilder.addService(health.getHealthService());
+      adminBuilder.addService(ProtoReflectionServiceV1.newInstance());
+      this.adminServer = adminBuilder.build();
+    } else {
+      this.adminServer = null;
+    }
   }
 
-  /** Serves the node with the given builder (for tests: an in-process builder). */
+  /** Serves the node with the given builder (for tests: an in-process builder), every service on it. */
   public static GatewayServer start(Node node, ServerBuilder<?> builder, Duration drainTimeout) throws IOException {
-    GatewayServer s = new GatewayServer(node, builder, drainTimeout);
+    GatewayServer s = new GatewayServer(node, builder, null, drainTimeout);
     s.server.start();
     return s;
   }
 
-  /** Serves the node on Netty, with native epoll where the platform has it. */
+  /**
+   * Refuses settings that would expose the gateway: {@code --demo} or {@code auth.required=false} on
+   * a host that is not loopback, caller authentication required but no credential configured, the
+   * national interface (which has no caller authentication yet) on a host that is not loopback.
+   *
+   * @throws IllegalArgumentException saying what to change
+   */
+  public static void checkExposure(GatewayConfig config) {
+    boolean loopback = isLoopback(config.host());
+    if (config.demo() && !loopback) {
+      throw new IllegalArgumentException("--demo listens on loopback only (its tokens are printed for anyone to"
+          + " read), not on --host " + config.host() + "; to serve other hosts, run without --demo with terminal"
+          + " certificates (tls.client.ca) or tokens (auth.tokens.file): see docs/OPERATIONS.md");
+    }
+    if (!config.authRequired() && !loopback) {
+      throw new IllegalArgumentException("auth.required=false lets anyone who reaches the port move money: it is"
+          + " allowed on a loopback host only, not on " + config.host());
+    }
+    if (config.authRequired() && !config.demo() && config.tlsClientCa().isEmpty()
+        && config.authTokensFile().isEmpty()) {
+      throw new IllegalArgumentException("no caller authentication is configured: set tls.client.ca (terminal"
+          + " certificates naming " + "gongji:institution/CODE/terminal/ID) and/or auth.tokens.file (bearer"
+          + " tokens), or run --demo to try it on loopback (see docs/OPERATIONS.md and ./gongji certs)");
+    }
+    if (config.nationalPort() >= 0 && !loopback) {
+      throw new IllegalArgumentException("the national interface (national.port) has no caller authentication yet:"
+          + " on " + config.host() + " set national.port=-1, or serve it on a loopback host behind a proxy that"
+          + " authenticates");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host: " + host + " cannot be resolved", e);
+    }
+  }
+
+  /**
+   * Serves the node on Netty, with native epoll where the platform has it: the terminal port, and
+   * the back office on {@code admin.port} (unless -1). Caller authentication ({@link CallerAuth}) is
+   * on unless {@code auth.required=false}; {@code --demo} without a tokens file uses the demo's
+   * tokens ({@link DemoData#TOKENS}).
+   */
   public static GatewayServer startNetty(Node node, GatewayConfig config) throws IOException {
+    checkExposure(config);
+    BearerTokens tokens = !config.authTokensFile().isEmpty() ? BearerTokens.fromFile(Path.of(config.authTokensFile()))
+        : config.demo() ? BearerTokens.of(DemoData.TOKENS) : BearerTokens.none();
     EventLoopGroup boss;
     EventLoopGroup workers;
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
+    Class<? extends ServerChannel> channelType;
     if (Epoll.isAvailable()) {
       boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
       workers = new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory());
-      b.channelType(EpollServerSocketChannel.class);
+      channelType = EpollServerSocketChannel.class;
       log.info("transport: netty native epoll");
     } else {
       boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
       workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-      b.channelType(NioServerSocketChannel.class);
+      channelType = NioServerSocketChannel.class;
       log.info("transport: netty NIO (native epoll unavailable: " + Epoll.unavailabilityCause() + ")");
     }
     // Each worker loop completes the ledger results of the calls it reads, then writes their replies
@@ -93,7 +165,47 @@ public final class GatewayServer implements AutoCloseable {
     for (EventExecutor loop : workers) {
       loop.submit(() -> Node.repliesOnThisLoop(loop)).syncUninterruptibly();
     }
-    b.bossEventLoopGroup(boss)
+    NettyServerBuilder b = netty(config, config.port(), boss, workers, channelType);
+    tls(b, config, config.tlsClientCa(), tokens, "terminal port");
+    NettyServerBuilder admin = null;
+    if (config.adminPort() >= 0) {
+      admin = netty(config, config.adminPort(), boss, workers, channelType);
+      tls(admin, config, config.adminTlsClientCa(), tokens, "admin port");
+    }
+    if (config.authRequired()) {
+      CallerAuth auth = new CallerAuth(tokens);
+      b.intercept(auth);
+      if (admin != null) {
+        admin.intercept(auth);
+      }
+      if (admin != null && config.adminTlsClientCa().isEmpty() && !tokens.hasAdmin()) {
+        log.warning("admin port: no admin credential is configured (admin.tls.client.ca or admin:clerk:NAME"
+            + " tokens), so nobody can reach the back office");
+      }
+      log.info("caller authentication on: " + (config.tlsClientCa().isEmpty() ? "" : "terminal certificates, ")
+          + (tokens.isEmpty() ? "no tokens" : "bearer tokens (" + (config.authTokensFile().isEmpty() ? "the demo's"
+          : config.authTokensFile()) + ")"));
+    } else {
+      log.warning("caller authentication OFF (auth.required=false): every request is trusted; loopback only");
+    }
+    GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), boss, workers);
+    s.server.start();
+    if (s.adminServer != null) {
+      try {
+        s.adminServer.start();
+      } catch (IOException e) {
+        s.server.shutdownNow();
+        throw new IOException("admin.port " + config.adminPort() + ": " + e.getMessage(), e);
+      }
+    }
+    return s;
+  }
+
+  private static NettyServerBuilder netty(GatewayConfig config, int port, EventLoopGroup boss, EventLoopGroup workers,
+      Class<? extends ServerChannel> channelType) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), port))
+        .channelType(channelType)
+        .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         // Handlers never block: they run on the event loop and return futures.
         .directExecutor()
@@ -103,26 +215,34 @@ public final class GatewayServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .maxConnectionIdle(30, TimeUnit.MINUTES);
-    if (!config.tlsCertChain().isEmpty()) {
-      SslContextBuilder ssl = GrpcSslContexts.forServer(new File(config.tlsCertChain()), new File(config.tlsPrivateKey()));
-      if (!config.tlsClientCa().isEmpty()) {
-        ssl.trustManager(new File(config.tlsClientCa())).clientAuth(ClientAuth.REQUIRE);
-      }
-      b.sslContext(ssl.build());
-      log.info("TLS on" + (config.tlsClientCa().isEmpty() ? "" : ", client certificates required (mTLS)"));
+  }
+
+  /**
+   * TLS with the server certificate, if configured; client certificates from {@code clientCa}
+   * required, or only requested when tokens may identify a caller instead.
+   */
+  private static void tls(NettyServerBuilder b, GatewayConfig config, String clientCa, BearerTokens tokens,
+      String which) throws IOException {
+    if (config.tlsCertChain().isEmpty()) {
+      return;
     }
-    if (!config.authTokensFile().isEmpty()) {
-      b.intercept(TerminalAuth.fromFile(Path.of(config.authTokensFile())));
-      log.info("bearer tokens required (" + config.authTokensFile() + ")");
+    SslContextBuilder ssl = GrpcSslContexts.forServer(new File(config.tlsCertChain()), new File(config.tlsPrivateKey()));
+    if (!clientCa.isEmpty()) {
+      ssl.trustManager(new File(clientCa)).clientAuth(tokens.isEmpty() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
     }
-    GatewayServer s = new GatewayServer(node, b, config.drainTimeout(), boss, workers);
-    s.server.start();
-    return s;
+    b.sslContext(ssl.build());
+    log.info(which + ": TLS on" + (clientCa.isEmpty() ? "" : ", client certificates from " + clientCa
+        + (tokens.isEmpty() ? " required" : " or bearer tokens")));
   }
 
   /** The port the server listens on (-1 in-process). */
   public int port() {
     return server.getPort();
+  }
+
+  /** The port of the back office, or the terminal port when it shares it. */
+  public int adminPort() {
+    return adminServer == null ? port() : adminServer.getPort();
   }
 
   public Node node() {
@@ -133,11 +253,16 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     health.enterTerminalState();
-    server.shutdown();
-    if (!server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      log.warning("calls still in flight after " + drainTimeout + "; cancelling them");
-      server.shutdownNow();
-      server.awaitTermination(5, TimeUnit.SECONDS);
+    long until = System.nanoTime() + drainTimeout.toNanos();
+    for (Server s : adminServer == null ? List.of(server) : List.of(server, adminServer)) {
+      s.shutdown();
+    }
+    for (Server s : adminServer == null ? List.of(server) : List.of(server, adminServer)) {
+      if (!s.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        log.warning("calls still in flight after " + drainTimeout + "; cancelling them");
+        s.shutdownNow();
+        s.awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
     node.close();
     for (EventLoopGroup g : loops) {
@@ -148,5 +273,8 @@ public final class GatewayServer implements AutoCloseable {
   /** Blocks until the server has terminated. */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
+    if (adminServer != null) {
+      adminServer.awaitTermination();
+    }
   }
 }

@@ -9,12 +9,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The runnable gateway jar, {@code gongji serve} and {@code gongji ledger verify}: only wires the
- * commands together. Exit status: 0 done, 1 failed, 2 bad usage, 3 the data directory is damaged.
+ * The runnable gateway jar, {@code gongji serve}, {@code gongji ledger verify} and {@code gongji token}:
+ * only wires the commands together. Exit status: 0 done, 1 failed, 2 bad usage, 3 the data directory is damaged.
  */
 @Command(name = "gongji", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     description = "The Gongji settlement gateway.",
-    subcommands = {LedgerCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {LedgerCommand.class, TokenCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Every setting of serve can also come from a properties file (--config FILE) or a",
         "GONGJI_<SETTING> environment variable; `gongji serve --help` lists them with their defaults."})
 public final class Main implements Runnable {
@@ -42,6 +42,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve or ledger");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve, ledger or token");
   }
 }

@@ -26,11 +26,14 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     sortOptions = false,
-    description = {"Runs the gateway: gRPC (SettlementService, FamilyService, AdminService, health, reflection),",
-        "the national interface (HTTP/JSON) and Prometheus metrics. Each setting below can also come from",
-        "a properties file (--config) or a GONGJI_<SETTING> variable (GONGJI_PORT, GONGJI_MAX_BATCH_COMMANDS);",
-        "a flag wins over both. The effective configuration is printed at start."},
-    footer = {"", "Exit status: 0 stopped, 2 bad usage or settings, 3 the data directory is damaged or cannot be opened.",
+    description = {"Runs the gateway: gRPC (SettlementService; the back office, FamilyService and AdminService, on",
+        "--admin-port; health, reflection), the national interface (HTTP/JSON) and Prometheus metrics. Every",
+        "call needs a credential (a certificate or a bearer token; --demo prints its tokens).",
+        "Each setting below can also come from a properties file (--config) or a GONGJI_<SETTING> variable",
+        "(GONGJI_PORT, GONGJI_MAX_BATCH_COMMANDS); a flag wins over both. The effective configuration is",
+        "printed at start."},
+    footer = {"", "Exit status: 0 stopped, 2 bad usage or settings (or settings that would expose the gateway),",
+        "3 the data directory is damaged or cannot be opened.",
         "Example: gongji serve --demo"})
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = Logger.getLogger(ServeCommand.class.getName());
@@ -55,8 +58,14 @@ final class ServeCommand implements Callable<Integer> {
       Map.entry("snapshot.every.seconds", "a snapshot after this long"),
       Map.entry("tls.cert.chain", "PEM certificate chain: serve TLS (empty: plaintext)"),
       Map.entry("tls.private.key", "PEM private key for --tls-cert-chain"),
-      Map.entry("tls.client.ca", "PEM CA: require client certificates it signed (mTLS)"),
-      Map.entry("auth.tokens.file", "bearer tokens per terminal (empty: no token checked)"),
+      Map.entry("tls.client.ca",
+          "PEM CA of terminal certificates (mTLS), each naming its terminal in a subjectAltName URI"),
+      Map.entry("auth.tokens.file", "bearer tokens, one <token or sha256:hash>=<principal> a line (see ./gongji token)"),
+      Map.entry("auth.required",
+          "whether every call needs a credential; false (no caller authentication) only on a loopback host"),
+      Map.entry("admin.port", "the back office's gRPC port: AdminService, FamilyService (0: any free port; -1: on --port)"),
+      Map.entry("admin.tls.client.ca",
+          "PEM CA of admin certificates on the admin port (needs --tls-cert-chain and a separate --admin-port)"),
       Map.entry("national.port", "the national interface's HTTP port (empty: 9091 with --demo, else off; -1: off)"),
       Map.entry("national.path", "the national interface's path"),
       Map.entry("national.mulaid.in.acct.pay", "whether acct_pay includes acct_mulaid_pay (a per-province convention)"));
@@ -102,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
     if (key.endsWith(".dir")) {
       return "DIR";
     }
-    if (key.startsWith("tls.") || key.endsWith(".file")) {
+    if (key.startsWith("tls.") || key.contains(".tls.") || key.endsWith(".file")) {
       return "FILE";
     }
     if (key.endsWith("port") || defaultValue.matches("-?[0-9]+")) {
@@ -122,6 +131,12 @@ final class ServeCommand implements Callable<Integer> {
       gatewayConfig = GatewayConfig.load(givenFlags(), System.getenv());
     } catch (IOException e) {
       throw new IllegalArgumentException("--config: cannot read the settings file: " + e, e);
+    }
+    try {
+      GatewayServer.checkExposure(gatewayConfig);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("gongji: refusing to start: " + e.getMessage());
+      return Commands.USAGE;
     }
     out.println("Effective configuration:\n" + gatewayConfig.describe().replaceAll("(?m)^", "  "));
     log.info("starting " + new Commands.Version().getVersion()[0] + ": data directory "
@@ -161,16 +176,19 @@ final class ServeCommand implements Callable<Integer> {
     }
     NationalServer nationalServer = national;
     String target = gatewayConfig.host() + ":" + server.port();
-    out.println("Gongji gateway listening on " + target
-        + " (gongji.v1.SettlementService, AdminService; health; reflection)");
+    String adminTarget = gatewayConfig.host() + ":" + server.adminPort();
+    boolean adminApart = server.adminPort() != server.port();
+    out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService; health; reflection)"
+        + (adminApart ? "; back office (AdminService, FamilyService) on " + adminTarget
+            : ", back office on the same port"));
     if (demoFromEarlierRun) {
-      out.println(DemoData.restartGuide(target, gatewayConfig.dataDir().toAbsolutePath().toString(),
+      out.println(DemoData.restartGuide(target, adminTarget, gatewayConfig.dataDir().toAbsolutePath().toString(),
           node.recovery().lastSeq(), node.gateway()));
     } else if (gatewayConfig.demo()) {
-      out.println(DemoData.guide(target, DemoData.walletFunded(node.gateway())));
+      out.println(DemoData.guide(target, adminTarget, DemoData.walletFunded(node.gateway())));
     }
     out.flush();
-    log.info("started: gRPC on " + target);
+    log.info("started: gRPC on " + target + (adminApart ? ", back office on " + adminTarget : ""));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");

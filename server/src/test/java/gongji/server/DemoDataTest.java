@@ -45,7 +45,7 @@ class DemoDataTest {
 
       assertEquals(FundSource.FUND_SOURCE_WALLET, a.getBreakdown().getLegs(0).getSource());
       assertEquals(12_000, a.getBreakdown().getMutualAidPayFen());
-      assertTrue(DemoData.guide("127.0.0.1:9090", true).contains("500.00 yuan of quota from 刘桂兰"));
+      assertTrue(DemoData.guide("127.0.0.1:9090", "127.0.0.1:9092", true).contains("500.00 yuan of quota from 刘桂兰"));
       assertEquals(List.of(), gw.audit());
     }
   }
@@ -58,7 +58,7 @@ class DemoDataTest {
 
       assertFalse(DemoData.walletFunded(gw.node().gateway()));
       assertTrue(gw.family().getWallet(GetWalletRequest.newBuilder().setPsnNo(DemoData.ZHANG_XIAOYU).build()).getOpen());
-      String guide = DemoData.guide("127.0.0.1:9090", false);
+      String guide = DemoData.guide("127.0.0.1:9090", "127.0.0.1:9092", false);
       assertTrue(guide.contains("after 06:00") && guide.contains("wallet assign"), guide);
       assertEquals(List.of(), gw.audit());
     }

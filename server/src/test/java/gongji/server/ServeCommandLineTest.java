@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,7 @@ class ServeCommandLineTest {
     Ran serve = java("serve", "--help");
     Ran ledger = java("ledger", "--help");
     Ran verify = java("ledger", "verify", "--help");
+    Ran token = java("token", "--help");
     Ran top = java("--help");
 
     assertEquals(0, serve.exit, serve.toString());
@@ -45,8 +48,38 @@ class ServeCommandLineTest {
     assertTrue(ledger.out.contains("verify"), ledger.toString());
     assertEquals(0, verify.exit, verify.toString());
     assertTrue(verify.out.contains("--data-dir=DIR"), verify.toString());
+    assertEquals(0, token.exit, token.toString());
+    assertTrue(token.out.contains("PRINCIPAL") && token.out.contains("admin:clerk:NAME"), token.toString());
     assertEquals(0, top.exit, top.toString());
-    assertTrue(top.out.contains("serve") && top.out.contains("ledger"), top.toString());
+    assertTrue(top.out.contains("serve") && top.out.contains("ledger") && top.out.contains("token"), top.toString());
+  }
+
+  @Test
+  void token_terminal_printsATokenAndTheHashedLineForTheTokensFile() throws Exception {
+    Ran r = java("token", "P62010200017/POS01");
+
+    assertEquals(0, r.exit, r.toString());
+    assertTrue(Pattern.compile("(?m)^line for auth.tokens.file: +sha256:[0-9a-f]{64}=P62010200017/POS01$")
+        .matcher(r.out).find(), r.toString());
+  }
+
+  @Test
+  void token_malformedPrincipal_exits2SayingWhatIsExpected() throws Exception {
+    Ran r = java("token", "POS01");
+
+    assertEquals(2, r.exit, r.toString());
+    assertTrue(r.err.startsWith("gongji token: \"POS01\" (expected: "), r.toString());
+  }
+
+  @Test
+  void serve_noCredentialConfigured_refusesToStartBeforeOpeningTheDataDirectory() throws Exception {
+    Path data = dir.resolve("data");
+    Ran r = java("serve", "--port", "0", "--admin-port", "0", "--metrics-port", "-1", "--data-dir", data.toString());
+
+    assertEquals(2, r.exit, r.toString());
+    assertTrue(r.err.startsWith("gongji: refusing to start: no caller authentication is configured"), r.toString());
+    assertFalse(Files.exists(data), r.toString());
+    assertFalse(r.out.contains("listening"), r.toString());
   }
 
   @Test
@@ -79,6 +112,14 @@ class ServeCommandLineTest {
         again.toString());
     assertTrue(again.out.contains("李娜   balance 30.00, held 0.00"), again.toString());
     for (Ran r : List.of(first, again)) {
+      assertTrue(r.out.contains("demo-pharmacy-pos01") && r.out.contains("demo-clerk"), "the demo's tokens\n" + r);
+      Matcher admin = Pattern.compile("back office \\(AdminService, FamilyService\\) on (127\\.0\\.0\\.1:\\d+)")
+          .matcher(r.out);
+      assertTrue(admin.find(), r.toString());
+      assertTrue(r.out.contains("./gongji admin wallet show --target " + admin.group(1) + " --token demo-clerk"),
+          r.toString());
+    }
+    for (Ran r : List.of(first, again)) {
       List<String> logs = r.err.lines().toList();
       assertFalse(logs.isEmpty(), r.toString());
       for (String line : logs) {
@@ -92,8 +133,8 @@ class ServeCommandLineTest {
 
   /** Starts {@code serve --demo} on {@link #dir}, waits for it to listen, stops it with SIGTERM. */
   private Ran serveUntilListeningThenStop() throws Exception {
-    Process p = start("serve", "--demo", "--port", "0", "--metrics-port", "-1", "--national-port", "-1",
-        "--data-dir", dir.toString());
+    Process p = start("serve", "--demo", "--port", "0", "--admin-port", "0", "--metrics-port", "-1",
+        "--national-port", "-1", "--data-dir", dir.toString());
     StringBuilder out = new StringBuilder();
     try (var reader = p.inputReader(StandardCharsets.UTF_8)) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {

@@ -50,7 +50,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.StatusProto;
+import java.io.File;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -65,6 +69,7 @@ import java.util.Map;
 import java.util.TimeZone;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -120,18 +125,64 @@ public final class AdminCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (see --help)");
   }
 
-  /** The flags every {@code admin} command takes: where the gateway is and how long to wait. */
+  /**
+   * The flags every {@code admin} command takes: where the gateway's back office is, how the CLI proves
+   * who it is (an admin token or an admin certificate), and how long to wait.
+   */
   static final class Connection {
-    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9090",
-        description = "the gateway (default: ${DEFAULT-VALUE})")
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+        description = "the gateway's back office, its admin.port (default: ${DEFAULT-VALUE})")
     String target;
 
     @Option(names = "--deadline-ms", paramLabel = "N", defaultValue = "10000",
         description = "each call's deadline in milliseconds (default: ${DEFAULT-VALUE})")
     long deadlineMillis;
 
-    @Option(names = "--token", paramLabel = "T", description = "a bearer token for the gateway (default: none)")
+    @Option(names = "--token", paramLabel = "T",
+        description = "an admin bearer token (default: $GONGJI_ADMIN_TOKEN, else none)")
     String token;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM",
+        description = "speak TLS, trusting the gateway's certificate from this CA (default: plaintext)")
+    File tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+        description = "an admin certificate (gongji:admin/NAME/role/ROLE) for mTLS; needs --tls-key")
+    File tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "the private key of --tls-cert")
+    File tlsKey;
+
+    /** {@code --token}, else {@code GONGJI_ADMIN_TOKEN}; null when neither is set. */
+    String token() {
+      String t = token != null ? token : System.getenv("GONGJI_ADMIN_TOKEN");
+      return t == null || t.isEmpty() ? null : t;
+    }
+
+    /** Plaintext to {@code --target}, or TLS when {@code --tls-ca} or {@code --tls-cert} is given (mTLS with the latter). */
+    ManagedChannelBuilder<?> channelBuilder() {
+      if (tlsCa == null && tlsCert == null) {
+        if (tlsKey != null) {
+          throw new IllegalArgumentException("--tls-key needs --tls-cert");
+        }
+        return ManagedChannelBuilder.forTarget(target).usePlaintext();
+      }
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      }
+      try {
+        SslContextBuilder ssl = GrpcSslContexts.forClient();
+        if (tlsCa != null) {
+          ssl.trustManager(tlsCa);
+        }
+        if (tlsCert != null) {
+          ssl.keyManager(tlsCert, tlsKey);
+        }
+        return NettyChannelBuilder.forTarget(target).sslContext(ssl.build());
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("TLS material could not be loaded: " + e.getMessage(), e);
+      }
+    }
   }
 
   /** The {@code --json} switch of the commands that offer it. */
@@ -173,11 +224,12 @@ public final class AdminCli implements Runnable {
     @Override
     public final Integer call() {
       cli = (AdminCli) spec.root().userObject();
-      ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(connection.target).usePlaintext();
-      if (connection.token != null) {
+      ManagedChannelBuilder<?> builder = connection.channelBuilder();
+      String token = connection.token();
+      if (token != null) {
         io.grpc.Metadata headers = new io.grpc.Metadata();
         headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
-            "Bearer " + connection.token);
+            "Bearer " + token);
         builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
       }
       ManagedChannel channel = builder.build();

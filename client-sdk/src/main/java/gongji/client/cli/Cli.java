@@ -103,7 +103,8 @@ public final class Cli implements Runnable {
         description = "each call's deadline in milliseconds (default: ${DEFAULT-VALUE})")
     long deadlineMillis;
 
-    @Option(names = "--token", paramLabel = "T", description = "a bearer token for the gateway (default: none)")
+    @Option(names = "--token", paramLabel = "T",
+        description = "this terminal's bearer token (default: $GONGJI_TOKEN, else none)")
     String token;
 
     @Option(names = "--tls-ca", paramLabel = "PEM", description = "trust this CA and use TLS (default: plaintext)")
@@ -134,8 +135,9 @@ public final class Cli implements Runnable {
       } else {
         b.usePlaintext();
       }
-      if (token != null) {
-        b.bearerToken(token);
+      String bearer = token != null ? token : System.getenv("GONGJI_TOKEN");
+      if (bearer != null && !bearer.isEmpty()) {
+        b.bearerToken(bearer);
       }
       return b.build();
     }
@@ -375,6 +377,10 @@ public final class Cli implements Runnable {
     switch (e.reason()) {
       case FIELD_INVALID:
         return "correct the field named above and send again";
+      case UNAUTHENTICATED:
+        return "pass this terminal's --token (or GONGJI_TOKEN), or --tls-cert/--tls-key of its certificate";
+      case PERMISSION_DENIED:
+        return "--institution and --terminal must be those of the credential; the attempt was recorded";
       case IMPERSONATION:
         return "the patient must present their own credential; the attempt was recorded";
       case INSURED_NOT_ACTIVE:

@@ -250,7 +250,7 @@ class AdminCliTest {
   private static Arguments help(List<String> command, List<String> flags) {
     List<String> all = new ArrayList<>(flags);
     all.addAll(command.isEmpty() || command.equals(List.of("wallet")) ? List.of("--help", "--version")
-        : List.of("--target", "--deadline-ms", "--token", "--help", "--version"));
+        : List.of("--target", "--deadline-ms", "--token", "--tls-ca", "--tls-cert", "--tls-key", "--help", "--version"));
     return Arguments.of(command, all);
   }
 
@@ -266,6 +266,14 @@ class AdminCliTest {
     for (String flag : flags) {
       assertTrue(r.out().contains(flag), flag + "\n" + r);
     }
+  }
+
+  @Test
+  void help_anyCommand_targetsTheBackOfficePortByDefault() {
+    CliRun r = runRaw("account", "--help");
+
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("(default: 127.0.0.1:9092)"), r.toString());
   }
 
   @Test

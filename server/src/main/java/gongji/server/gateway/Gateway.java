@@ -1,5 +1,7 @@
 package gongji.server.gateway;
 
+import gongji.server.domain.Masking;
+import gongji.server.text.SafeText;
 import static java.util.Objects.requireNonNull;
 
 import gongji.server.cache.ReferenceCache;
@@ -180,8 +182,9 @@ public final class Gateway {
       String psnNo = owner.get();
       if (claimedPsnNo != null && !claimedPsnNo.equals(psnNo)) {
         String detail = "the " + credential.type() + " credential presented does not belong to psn_no " + claimedPsnNo;
-        log.warning("impersonation refused at " + terminal.institution() + "/" + terminal.terminalId()
-            + " operator " + terminal.operatorId() + ": " + detail);
+        log.warning("impersonation refused at " + terminal.institution() + "/" + SafeText.escape(terminal.terminalId())
+            + " operator " + SafeText.escape(terminal.operatorId()) + ": the " + credential.type()
+            + " credential presented does not belong to psn_no " + Masking.psnNo(claimedPsnNo));
         fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
         return CompletableFuture.completedFuture(new Rejected(Outcome.IMPERSONATION, detail));
       }

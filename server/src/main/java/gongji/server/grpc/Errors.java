@@ -1,5 +1,6 @@
 package gongji.server.grpc;
 
+import gongji.server.text.SafeText;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
@@ -117,8 +118,7 @@ final class Errors {
     ErrorInfo.Builder info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN);
     for (Map.Entry<String, String> e : metadata.entrySet()) {
       String v = e.getValue();
-      info.putMetadata(e.getKey(),
-          v.length() <= MAX_METADATA_VALUE_CHARS ? v : v.substring(0, MAX_METADATA_VALUE_CHARS) + "…");
+      info.putMetadata(e.getKey(), SafeText.escape(SafeText.cut(v, MAX_METADATA_VALUE_CHARS)));
     }
     return info.build();
   }

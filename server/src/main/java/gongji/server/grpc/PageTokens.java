@@ -66,7 +66,7 @@ final class PageTokens {
   }
 
   private static String shown(String token) {
-    return "\"" + (token.length() > 64 ? token.substring(0, 64) + "…" : token) + "\"";
+    return Validator.show(token);
   }
 
   static String next(long offset, String query) {

@@ -95,7 +95,9 @@ final class Protos {
       v.matches(field + ".terminal_id", terminalId, Validator.TERMINAL_ID, "1..32 of [A-Za-z0-9_-]");
       v.text(field + ".operator_id", operatorId, 0, 32);
     }
-    TerminalAuth.checkInstitution(code);
+    if (Validator.INSTITUTION.matches(code) && Validator.TERMINAL_ID.matches(terminalId)) {
+      CallerAuth.checkTerminal(code, terminalId);
+    }
     return new Terminal(code, terminalId, operatorId);
   }
 

@@ -1,5 +1,6 @@
 package gongji.server.grpc;
 
+import gongji.server.text.SafeText;
 import com.google.rpc.BadRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,11 +109,19 @@ final class Validator {
     return value.isEmpty() ? null : matches(field, value, shape, expected);
   }
 
-  /** A free-text field: at most {@code max} characters (code points), at least {@code min}. */
+  /**
+   * A free-text field: at most {@code max} characters (code points), at least {@code min}, and no
+   * control character (a newline, a tab, DEL, C1) or lone surrogate: text that reaches logs and
+   * reconciliation files must not be able to start a line of its own.
+   */
   String text(String field, String value, int min, int max) {
     if (!isText(value, min, max)) {
       int n = value.codePointCount(0, value.length());
-      fail(field, show(value) + " has " + n + " characters (expected: " + min + ".." + max + ")");
+      if (n < min || n > max) {
+        fail(field, show(value) + " has " + n + " characters (expected: " + min + ".." + max + ")");
+      } else {
+        fail(field, show(value) + " contains a control character (expected: printable text)");
+      }
     }
     return value;
   }
@@ -128,7 +137,7 @@ final class Validator {
   /** Whether {@link #text} accepts the value: for a check before the field's name is built. */
   static boolean isText(String value, int min, int max) {
     int n = value.codePointCount(0, value.length());
-    return n >= min && n <= max;
+    return n >= min && n <= max && SafeText.isClean(value);
   }
 
   /** Whether {@link #printable} accepts the value. */
@@ -171,8 +180,8 @@ final class Validator {
     }
   }
 
-  private static String show(String value) {
-    String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-    return "\"" + shown + "\"";
+  /** The value as an error text shows it: at most 64 chars, cut between characters, escaped. */
+  static String show(String value) {
+    return "\"" + SafeText.escape(SafeText.cut(value, 64)) + "\"";
   }
 }

@@ -1,5 +1,6 @@
 package gongji.server.national;
 
+import gongji.server.text.SafeText;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.regex.Pattern;
@@ -48,6 +49,9 @@ final class Fields {
     if (chars > maxChars) {
       throw new BadEnvelopeException("FIELD_TOO_LONG", "字段" + field + "超长（" + chars + "位，最长" + maxChars + "位）",
           field + ": " + chars + " characters (expected: at most " + maxChars + ")");
+    }
+    if (!SafeText.isClean(v)) {
+      throw invalid(field, v, "含控制字符", "contains a control character (expected: printable text)");
     }
     return v;
   }
@@ -117,6 +121,6 @@ final class Fields {
   }
 
   private static String shorten(String value) {
-    return value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    return SafeText.escape(SafeText.cut(value, 40));
   }
 }

@@ -1,5 +1,6 @@
 package gongji.server.national;
 
+import gongji.server.text.SafeText;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -204,10 +205,10 @@ public final class NationalService {
 
   private ObjectNode failure(Envelope env, long receivedMillis, String reason, String errMsg, String detail) {
     ObjectNode out = envelope(env, receivedMillis, -1);
-    out.put("err_msg", errMsg.length() > 200 ? errMsg.substring(0, 200) : errMsg);
+    out.put("err_msg", SafeText.prefix(errMsg, 200));
     out.putNull("output");
     out.put("gongji_reason", reason);
-    out.put("gongji_detail", detail.length() > 500 ? detail.substring(0, 500) + "…" : detail);
+    out.put("gongji_detail", SafeText.cut(detail, 500));
     return out;
   }
 

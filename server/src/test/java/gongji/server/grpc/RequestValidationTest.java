@@ -132,6 +132,15 @@ class RequestValidationTest {
         bad("item code of 51 characters", item0(i -> i.setCode("C".repeat(51))), "items[0].code"),
         bad("item code of 100,000 characters", item0(i -> i.setCode("C".repeat(100_000))), "items[0].code"),
         bad("item name of 101 characters", item0(i -> i.setName("药".repeat(101))), "items[0].name"),
+        bad("operator_id with a forged log line", b -> b.setTerminal(POS.toBuilder()
+            .setOperatorId("op-7\nSEVERE: ledger poisoned")), "terminal.operator_id"),
+        bad("operator_id with a tab", b -> b.setTerminal(POS.toBuilder().setOperatorId("op\t7")), "terminal.operator_id"),
+        bad("item code with a carriage return", item0(i -> i.setCode("X1\r")), "items[0].code"),
+        bad("item code with NUL", item0(i -> i.setCode("X\u0000")), "items[0].code"),
+        bad("item name with a newline", item0(i -> i.setName("阿莫西林\nSEVERE: ledger poisoned")), "items[0].name"),
+        bad("item name with DEL", item0(i -> i.setName("药\u007f")), "items[0].name"),
+        bad("item name with a C1 control", item0(i -> i.setName("药\u0085")), "items[0].name"),
+        bad("item name with a line separator", item0(i -> i.setName("药\u2028")), "items[0].name"),
         bad("quantity 0", item0(i -> i.setQuantity(0)), "items[0].quantity"),
         bad("negative quantity", item0(i -> i.setQuantity(-3)), "items[0].quantity"),
         bad("quantity above a million", item0(i -> i.setQuantity(1_000_001)), "items[0].quantity"),
@@ -523,5 +532,35 @@ class RequestValidationTest {
         }
       }
     }
+  }
+
+  @Test
+  void authorize_longValuesWithEmoji_errorTextsCutBetweenCharacters() {
+    // 63 ASCII characters, then an emoji (two chars): a cut at 64 chars would split the emoji.
+    String id = "A".repeat(63) + "\uD83D\uDE00" + "\nmore";
+    Refusal r = Refusal.of(() -> gw.settlement().authorize(validAuthorize().setRequestId(id)
+        .setItems(0, validAuthorize().getItems(0).toBuilder().setName("药".repeat(63) + "\uD83D\uDE00".repeat(40)))
+        .build()));
+
+    r.assertFieldInvalid("request_id");
+    List<String> texts = new java.util.ArrayList<>(List.of(r.message(), r.errorInfo().getMetadataOrThrow("request_id")));
+    r.badRequest().getFieldViolationsList().forEach(v -> texts.add(v.getDescription()));
+    for (String text : texts) {
+      assertTrue(wellFormed(text), () -> "a split surrogate pair in: " + text);
+      assertTrue(text.indexOf('\n') < 0, () -> "a raw newline in: " + text);
+    }
+  }
+
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(++i)))) {
+        return false;
+      }
+      if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 }
