@@ -52,6 +52,7 @@ final class ErrorTranslator {
     String message = status.getCode() + ": " + (status.getDescription() == null ? "" : status.getDescription());
     switch (status.getCode()) {
       case UNAVAILABLE:
+      case RESOURCE_EXHAUSTED: // shed before it was queued: not applied, send the same request again later
         return new GongjiRetryableException(reason == null ? RejectionReason.LEDGER_UNAVAILABLE : reason,
             status.getCode().name(), message, metadata, error);
       case DEADLINE_EXCEEDED:

@@ -81,7 +81,8 @@ public record GatewayConfig(
     d.put("metrics.port", "9464");
     d.put("data.dir", "data");
     d.put("demo", "false");
-    d.put("max.queued.commands", "65536");
+    // A few hundred milliseconds of the writer's work: past it, calls are refused (RESOURCE_EXHAUSTED), not queued.
+    d.put("max.queued.commands", "8192");
     d.put("max.batch.commands", "4096");
     d.put("idempotency.window.days", "35");
     // How long the writer keeps closed sales and request entries before they go to history; 0 = off.

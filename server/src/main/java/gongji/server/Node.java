@@ -138,6 +138,11 @@ public final class Node implements AutoCloseable {
       sequencer.sweeping(config.recentWindow(), new Recaller(historyStore));
     }
     sequencer.repliesOnCaller(TRANSPORT_LOOP::get);
+    // A gRPC call's deadline travels in its Context, attached while its handler runs.
+    sequencer.deadlinesOnCaller(() -> {
+      io.grpc.Deadline d = io.grpc.Context.current().getDeadline();
+      return d == null ? Long.MAX_VALUE : System.nanoTime() + d.timeRemaining(TimeUnit.NANOSECONDS);
+    });
     holder[0] = sequencer;
     this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "gongji-snapshots");

@@ -5,7 +5,9 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import gongji.server.ledger.DeadlinePassedException;
 import gongji.server.ledger.HistoryUnavailableException;
+import gongji.server.ledger.LedgerOverloadedException;
 import gongji.server.ledger.LedgerQueryFailedException;
 import gongji.server.ledger.LedgerUnavailableException;
 import gongji.server.ledger.Outcome;
@@ -63,6 +65,9 @@ final class Errors {
     return StatusProto.toStatusRuntimeException(status.build());
   }
 
+  /** How long an overloaded gateway asks a caller to wait before sending the request again. */
+  static final int OVERLOAD_RETRY_DELAY_NANOS = 100_000_000;
+
   /** Any failure of a call: bad input, an unavailable ledger, or a bug (never leaks internals). */
   static StatusRuntimeException failure(Throwable error, Map<String, String> metadata) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -75,6 +80,23 @@ final class Errors {
           .setMessage(bad.getMessage())
           .addDetails(Any.pack(errorInfo("FIELD_INVALID", metadata)))
           .addDetails(Any.pack(BadRequest.newBuilder().addAllFieldViolations(bad.violations()).build()))
+          .build());
+    }
+    if (e instanceof LedgerOverloadedException) {
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.RESOURCE_EXHAUSTED.getNumber())
+          .setMessage("LEDGER_UNAVAILABLE: the gateway is overloaded; nothing was applied: retry the same request"
+              + " with the same request_id after the delay in RetryInfo")
+          .addDetails(Any.pack(errorInfo("LEDGER_UNAVAILABLE", metadata)))
+          .addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder()
+              .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(OVERLOAD_RETRY_DELAY_NANOS)).build()))
+          .build());
+    }
+    if (e instanceof DeadlinePassedException) {
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.DEADLINE_EXCEEDED.getNumber())
+          .setMessage("the call's deadline passed before the ledger reached it; nothing was applied and the"
+              + " request_id may be sent again")
           .build());
     }
     if (e instanceof LedgerUnavailableException) {

@@ -212,12 +212,13 @@ public final class Sequencer implements AutoCloseable {
     requireNonNull(command, "command");
     CompletableFuture<Result> future = new CompletableFuture<>();
     Executor replyOn = callerExecutor.get();
-    enqueue(command, future, replyOn != null ? replyOn : replies, 0);
+    enqueue(command, future, replyOn != null ? replyOn : replies, 0, callerDeadline.getAsLong());
     return future;
   }
 
   /** Looks up what the command needs from history (if sweeping), then queues it. */
-  private void enqueue(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls) {
+  private void enqueue(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls,
+      long deadlineNanos) {
     if (recaller != null) {
       try {
         command = recaller.recall(command);
@@ -237,11 +238,12 @@ public final class Sequencer implements AutoCloseable {
     }
     if (depth.incrementAndGet() > config.maxQueuedCommands()) {
       depth.decrementAndGet();
-      future.completeExceptionally(new LedgerUnavailableException(
-          "ledger queue full (maxQueuedCommands=" + config.maxQueuedCommands() + ")"));
+      overloaded.incrementAndGet();
+      future.completeExceptionally(new LedgerOverloadedException(
+          "ledger queue full (maxQueuedCommands=" + config.maxQueuedCommands() + "): not applied"));
       return;
     }
-    queue.offer(new Pending(command, future, replyOn, recalls));
+    queue.offer(new Pending(command, future, replyOn, recalls, deadlineNanos));
     if (sleeping) {
       LockSupport.unpark(thread);
     }
@@ -252,6 +254,31 @@ public final class Sequencer implements AutoCloseable {
    * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
    */
   private final AtomicLong recalledAgain = new AtomicLong();
+  private final AtomicLong overloaded = new AtomicLong();
+  private final AtomicLong deadlinesPassed = new AtomicLong();
+  /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
+  private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
+
+  /**
+   * Takes each command's deadline from the thread that submits it ({@code deadline} returns it in
+   * {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none): a command whose deadline has
+   * passed when its batch starts is not applied and fails with {@link DeadlinePassedException}.
+   * Call before {@link #start}.
+   */
+  public Sequencer deadlinesOnCaller(java.util.function.LongSupplier deadline) {
+    this.callerDeadline = requireNonNull(deadline, "deadline");
+    return this;
+  }
+
+  /** Commands refused because the queue was full, since start. */
+  public long overloadedCount() {
+    return overloaded.get();
+  }
+
+  /** Commands not applied because their caller's deadline had passed, since start. */
+  public long deadlinesPassedCount() {
+    return deadlinesPassed.get();
+  }
 
   /** Commands looked up again because the writer swept after their look-up, since start. */
   public long recalledAgain() {
@@ -269,7 +296,7 @@ public final class Sequencer implements AutoCloseable {
       if (failed != null) {
         p.future.completeExceptionally(failed);
       } else {
-        enqueue(p.command, p.future, p.replyOn, p.recalls + 1);
+        enqueue(p.command, p.future, p.replyOn, p.recalls + 1, p.deadlineNanos);
       }
     }, replies);
   }
@@ -310,7 +337,7 @@ public final class Sequencer implements AutoCloseable {
         }
         // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
         if (poisoned == null && ledger.nextExpiryMillis() <= clock.millis()) {
-          batch[n++] = new Pending(TICK, null, null, 0);
+          batch[n++] = new Pending(TICK, null, null, 0, Long.MAX_VALUE);
         } else {
           sleeping = true;
           if (queue.isEmpty() && !stopping) {
@@ -360,11 +387,23 @@ public final class Sequencer implements AutoCloseable {
       }
     }
     boolean[] stale = null;
+    long batchNanos = System.nanoTime();
     for (int i = 0; i < n && failure == null; i++) {
       Command c = batch[i].command;
       if (poisoned != null) {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned);
         break;
+      }
+      long deadline = batch[i].deadlineNanos;
+      if (deadline != Long.MAX_VALUE && batchNanos - deadline > 0) {
+        // The caller has given up: applying it now would surprise it. Not applied, not journaled.
+        deadlinesPassed.incrementAndGet();
+        if (failedAlone == null) {
+          failedAlone = new Throwable[n];
+        }
+        failedAlone[i] = new DeadlinePassedException("the call's deadline passed "
+            + (batchNanos - deadline) / 1_000_000 + " ms before the ledger reached it: not applied");
+        continue;
       }
       if (!c.mutating()) {
         try {
@@ -584,5 +623,6 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /** A queued command, its caller's future (null for the sequencer's own ticks) and where to complete it. */
-  private record Pending(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls) {}
+  private record Pending(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls,
+      long deadlineNanos) {}
 }

@@ -217,7 +217,7 @@ public final class NationalService {
     if (e instanceof BadEnvelopeException bad) {
       return failure(env, receivedMillis, bad.reason(), bad.errMsg(), bad.getMessage());
     }
-    if (e instanceof LedgerUnavailableException) {
+    if (e instanceof LedgerUnavailableException || e instanceof gongji.server.ledger.LedgerOverloadedException) {
       return failure(env, receivedMillis, "LEDGER_UNAVAILABLE", Refusals.errMsg(Outcome.LEDGER_UNAVAILABLE),
           e.getMessage() + "; retry the same envelope with the same msgid");
     }

@@ -35,4 +35,18 @@ class ErrorsTest {
       assertEquals(com.google.rpc.Code.FAILED_PRECONDITION, Errors.code(o), o.name());
     }
   }
+
+  @Test
+  void failure_overloaded_isResourceExhaustedWithRetryInfo_andAPassedDeadline_isDeadlineExceeded() {
+    io.grpc.StatusRuntimeException shed = Errors.failure(
+        new gongji.server.ledger.LedgerOverloadedException("ledger queue full"), java.util.Map.of());
+    com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(shed);
+    assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, shed.getStatus().getCode());
+    assertEquals(1, status.getDetailsList().stream().filter(d -> d.is(com.google.rpc.RetryInfo.class)).count());
+
+    io.grpc.StatusRuntimeException late = Errors.failure(
+        new java.util.concurrent.CompletionException(new gongji.server.ledger.DeadlinePassedException("late")),
+        java.util.Map.of());
+    assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED, late.getStatus().getCode());
+  }
 }

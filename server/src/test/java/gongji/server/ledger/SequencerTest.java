@@ -132,4 +132,36 @@ class SequencerTest {
     assertTrue(sequencer.poisonedReason().contains("applying Credit failed"), sequencer::poisonedReason);
     assertInstanceOf(LedgerUnavailableException.class, next);
   }
+
+  @Test
+  void submit_afterTheCallersDeadline_isNotApplied_andTheIdStaysUsable() throws Exception {
+    long[] deadline = {System.nanoTime() - 1_000_000};
+    sequencer.deadlinesOnCaller(() -> deadline[0]).start();
+
+    Throwable why = failureOf(sequencer.submit(new Command.Credit("K-2", 2, PATIENT, 500)));
+    assertInstanceOf(DeadlinePassedException.class, why);
+    assertEquals(1, sequencer.deadlinesPassedCount());
+    Result.Account before = (Result.Account) sequencer.submit(new Command.GetAccount(PATIENT)).exceptionally(e -> null)
+        .get();
+    assertEquals(null, before, "a read past its deadline is not answered either");
+
+    deadline[0] = Long.MAX_VALUE; // the caller tries again, with time to wait
+    Result.Account credited = (Result.Account) sequencer.submit(new Command.Credit("K-2", 2, PATIENT, 500)).get();
+    assertEquals(100_500, credited.balanceFen(), "applied once, now: the id was not used by the late one");
+  }
+
+  @Test
+  void submit_pastTheQueueBound_isShedAtOnce_notApplied() throws Exception {
+    sequencer.close();
+    Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
+    sequencer = new Sequencer(ledger, Journal.NONE, clock, Runnable::run, new Sequencer.Config(2, 16, 200),
+        Sequencer.BatchObserver.NONE); // not started: nothing leaves the queue
+
+    sequencer.submit(new Command.Tick());
+    sequencer.submit(new Command.Tick());
+    Throwable shed = failureOf(sequencer.submit(new Command.Credit("K-3", 3, PATIENT, 1)));
+
+    assertInstanceOf(LedgerOverloadedException.class, shed);
+    assertEquals(1, sequencer.overloadedCount());
+  }
 }
