@@ -229,6 +229,26 @@ class LedgerSweepTest {
   }
 
   @Test
+  void aLookUpBehindTheLatestSweep_isStaleOnlyIfASweepSinceLetGoOfWhatItNames() throws IOException {
+    Swept s = world();
+    Result.Sale first = (Result.Sale) s.apply(authorize("A-1", 11, 1_000), at(10));
+    s.apply(settle("S-1", 12, first), at(11));
+    letGo(s, 100);
+    Result.Sale second = (Result.Sale) s.apply(authorize("A-2", 21, 1_000), at(200));
+    s.apply(settle("S-2", 22, second), at(201));
+    // Looked up now: the first sale from history, the second still in memory (no image).
+    Command refundFirst = s.recaller.recall(new Command.Refund("R-1", 13, PHARMACY, first.txn().txnId()));
+    Command refundSecond = s.recaller.recall(new Command.Refund("R-2", 23, PHARMACY, second.txn().txnId()));
+    letGo(s, 300); // a later sweep lets go of the second sale
+    long t = s.ledger.nowMillis();
+
+    assertInstanceOf(Result.Stale.class, s.ledger.apply(refundSecond, t), "its sale went after the look-up");
+    Result.Sale refunded = (Result.Sale) s.ledger.apply(refundFirst, t);
+    assertEquals(TxnState.REFUNDED, refunded.txn().state(), "nothing it names went since: still good");
+    assertEquals(List.of(), s.ledger.audit());
+  }
+
+  @Test
   void anIdPastTheIdempotencyWindow_isNewAgain_evenIfHistoryStillHoldsIt() {
     Swept s = world();
     Command.Credit credit = new Command.Credit("K-9", 91, A, 100);
