@@ -255,6 +255,24 @@ public final class Sequencer implements AutoCloseable {
    */
   private final AtomicLong recalledAgain = new AtomicLong();
   private final AtomicLong overloaded = new AtomicLong();
+  private volatile int keptSales;
+  private volatile int keptRequests;
+  private volatile long sweeps;
+
+  /** Sales the writer keeps (open, and closed within the recent window), as of the last batch. */
+  public int keptSales() {
+    return keptSales;
+  }
+
+  /** Request entries the writer keeps, as of the last batch. */
+  public int keptRequests() {
+    return keptRequests;
+  }
+
+  /** Sweeps applied so far, as of the last batch. */
+  public long sweeps() {
+    return sweeps;
+  }
   private final AtomicLong deadlinesPassed = new AtomicLong();
   /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
   private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
@@ -453,6 +471,12 @@ public final class Sequencer implements AutoCloseable {
       acknowledgedSeq = seq;
     }
     applied.addAndGet(n);
+    if (failure == null) {
+      // For the meters, which must not read the ledger from another thread.
+      keptSales = ledger.salesKept();
+      keptRequests = ledger.requestsKept();
+      sweeps = ledger.sweeps();
+    }
     observer.batchDone(n, mutating, forceNanos);
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);

@@ -101,6 +101,18 @@ public final class Metrics implements AutoCloseable {
         .description("commands applied").register(registry);
     Gauge.builder("gongji.ledger.poisoned", sequencer, s -> s.poisonedReason() == null ? 0 : 1)
         .description("1 when the ledger refuses everything after a failure").register(registry);
+    FunctionCounter.builder("gongji.ledger.shed", sequencer, Sequencer::overloadedCount)
+        .description("calls refused because the ledger's queue was full (RESOURCE_EXHAUSTED)").register(registry);
+    FunctionCounter.builder("gongji.ledger.deadlines.passed", sequencer, Sequencer::deadlinesPassedCount)
+        .description("commands not applied because their caller's deadline had passed").register(registry);
+    FunctionCounter.builder("gongji.ledger.recalled.again", sequencer, Sequencer::recalledAgain)
+        .description("commands looked up in history again because a sweep let go of what they name").register(registry);
+    FunctionCounter.builder("gongji.ledger.sweeps", sequencer, Sequencer::sweeps)
+        .description("sweeps that handed closed sales and old request ids to history").register(registry);
+    Gauge.builder("gongji.ledger.sales.kept", sequencer, Sequencer::keptSales)
+        .description("sales in the writer's memory: open, and closed within the recent window").register(registry);
+    Gauge.builder("gongji.ledger.requests.kept", sequencer, Sequencer::keptRequests)
+        .description("request ids in the writer's memory (the recent window)").register(registry);
   }
 
   /** Hit and miss counts of the reference caches. */

@@ -338,6 +338,16 @@ class SettlementGrpcServiceTest {
   }
 
   @Test
+  void metrics_exportTheLedgersSheddingDeadlinesAndWhatItKeeps() {
+    String scrape = gw.node().metrics().scrape();
+    for (String meter : List.of("gongji_ledger_shed_total", "gongji_ledger_deadlines_passed_total",
+        "gongji_ledger_recalled_again_total", "gongji_ledger_sweeps_total", "gongji_ledger_sales_kept",
+        "gongji_ledger_requests_kept")) {
+      assertTrue(scrape.contains(meter), meter);
+    }
+  }
+
+  @Test
   void authorize_unknownCredential_notFound() {
     Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND", () -> gw.settlement().authorize(
         authorize("A-1", POS, card("SSC-NOBODY"), item(ITEM_CATEGORY_DRUG, 3_000)).build()));
