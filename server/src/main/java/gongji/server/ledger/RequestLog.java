@@ -237,15 +237,7 @@ final class RequestLog {
 
   /** When the request of an entry image was made. */
   static long atMillisOf(byte[] image) {
-    ByteBuffer in = ByteBuffer.wrap(image);
-    CommandCodec.str(in);
-    in.get();
-    in.getLong();
-    CommandCodec.str(in);
-    if (in.get() != 0) {
-      in.get();
-      CommandCodec.str(in);
-    }
+    ByteBuffer in = atTxnId(image);
     CommandCodec.str(in);
     in.get();
     in.getLong();
@@ -459,6 +451,12 @@ final class RequestLog {
 
   /** The sale an entry image names, or null: the look-up before the writer recalls it too. */
   static String txnIdOf(byte[] image) {
+    String txnId = CommandCodec.str(atTxnId(image));
+    return txnId.isEmpty() ? null : txnId;
+  }
+
+  /** An entry image read up to its sale id (see {@link #writeEntry}: key, kind, hash, subject, refusal). */
+  private static ByteBuffer atTxnId(byte[] image) {
     ByteBuffer in = ByteBuffer.wrap(image);
     CommandCodec.str(in);
     in.get();
@@ -468,8 +466,7 @@ final class RequestLog {
       in.get();
       CommandCodec.str(in);
     }
-    String txnId = CommandCodec.str(in);
-    return txnId.isEmpty() ? null : txnId;
+    return in;
   }
 
   /** The whole results of the kinds that keep them: premiums and wallet transfers. */
