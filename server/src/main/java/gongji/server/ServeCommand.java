@@ -175,20 +175,7 @@ final class ServeCommand implements Callable<Integer> {
           + gatewayConfig.nationalPath());
     }
     NationalServer nationalServer = national;
-    String target = gatewayConfig.host() + ":" + server.port();
-    String adminTarget = gatewayConfig.host() + ":" + server.adminPort();
-    boolean adminApart = server.adminPort() != server.port();
-    out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService; health; reflection)"
-        + (adminApart ? "; back office (AdminService, FamilyService) on " + adminTarget
-            : ", back office on the same port"));
-    if (demoFromEarlierRun) {
-      out.println(DemoData.restartGuide(target, adminTarget, gatewayConfig.dataDir().toAbsolutePath().toString(),
-          node.recovery().lastSeq(), node.gateway()));
-    } else if (gatewayConfig.demo()) {
-      out.println(DemoData.guide(target, adminTarget, DemoData.walletFunded(node.gateway())));
-    }
-    out.flush();
-    log.info("started: gRPC on " + target + (adminApart ? ", back office on " + adminTarget : ""));
+    // Before anything tells the world it is up: a stop right after the guide must still close the ledger.
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");
@@ -205,6 +192,20 @@ final class ServeCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "gongji-shutdown"));
+    String target = gatewayConfig.host() + ":" + server.port();
+    String adminTarget = gatewayConfig.host() + ":" + server.adminPort();
+    boolean adminApart = server.adminPort() != server.port();
+    out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService; health; reflection)"
+        + (adminApart ? "; back office (AdminService, FamilyService) on " + adminTarget
+            : ", back office on the same port"));
+    if (demoFromEarlierRun) {
+      out.println(DemoData.restartGuide(target, adminTarget, gatewayConfig.dataDir().toAbsolutePath().toString(),
+          node.recovery().lastSeq(), node.gateway()));
+    } else if (gatewayConfig.demo()) {
+      out.println(DemoData.guide(target, adminTarget, DemoData.walletFunded(node.gateway())));
+    }
+    out.flush();
+    log.info("started: gRPC on " + target + (adminApart ? ", back office on " + adminTarget : ""));
     server.awaitTermination();
     stopped.await();
     return 0;
