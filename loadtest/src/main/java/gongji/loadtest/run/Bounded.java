@@ -50,8 +50,17 @@ final class Bounded {
     permits.release(maxInFlight);
     Throwable e = failure.get();
     if (e != null) {
-      throw new IllegalStateException(what + ": " + Target.status(e) + " " + Target.unwrap(e).getMessage(), Target.unwrap(e));
+      throw new IllegalStateException(what + ": " + Target.status(e) + hint(Target.status(e).getCode()), Target.unwrap(e));
     }
+  }
+
+  private static String hint(io.grpc.Status.Code code) {
+    return switch (code) {
+      case UNAUTHENTICATED, PERMISSION_DENIED -> " (credentials: the back office takes --admin-token, terminal calls"
+          + " --token; see --help)";
+      case UNIMPLEMENTED -> " (is the back office on a port of its own? give it as --admin-target HOST:PORT)";
+      default -> "";
+    };
   }
 
   private void acquire(int n) throws InterruptedException {

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +35,8 @@ final class LoadRun {
     String runId = s.dataTag() + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
     out.printf("loadtest run: scenario=%s seed=%d data=%s tag=%s run=%s target=%s%n", s.scenario(), s.seed(), s.dataSet(),
         s.dataTag(), runId, s.target());
-    try (Target target = new Target(s.target(), s.connections(), s.rpcTimeoutMillis())) {
+    try (Target target = new Target(s.target(), s.access().adminTarget(), s.connections(), s.rpcTimeoutMillis(),
+        s.access().credentials(), s.access().tlsCa())) {
       Workload workload = s.dataSet().equals("demo") ? Workload.demo()
           : Workload.generated(s.dataTag(), s.people(), s.bindings());
       boolean needsData = !s.scenario().equals("health");
@@ -113,10 +115,15 @@ final class LoadRun {
         audit = new Auditor(target, workload, SETUP_IN_FLIGHT).audit(books, deadline);
       }
       List<String> misses = s.findMaxRate() ? List.of() : sloMisses(result, sloP99, sloP999);
-      boolean ok = (audit == null || audit.ok()) && misses.isEmpty() && result.drained();
+      String refused = credentialsRefused(result.stats());
+      boolean ok = (audit == null || audit.ok()) && misses.isEmpty() && result.drained() && refused == null;
       Report.Run run = new Report.Run(s.scenario(), s, reportedRate, result, audit, misses, ok);
       Report.table(run, out);
       ObjectNode json = Report.json(run);
+      if (refused != null) {
+        out.println("CREDENTIALS REFUSED: " + refused);
+        json.put("credentials_refused", refused);
+      }
       if (steps != null) {
         ObjectNode search = json.putObject("find_max_rate");
         search.put("max_rate", maxRate);
@@ -159,6 +166,22 @@ final class LoadRun {
       misses.add(String.format(Locale.ROOT, "p99.9 %.3f ms > %s ms", v.p999() / 1e3, p999Millis));
     }
     return misses;
+  }
+
+  /**
+   * What the gateway said of the run's credentials when it refused any call for them, else null: a
+   * run whose calls were refused at the door measured the door, not the gateway.
+   */
+  static String credentialsRefused(Stats stats) {
+    Map<String, Long> byCode = stats.errorsByCode();
+    long unauthenticated = byCode.getOrDefault("UNAUTHENTICATED", 0L);
+    long denied = byCode.getOrDefault("PERMISSION_DENIED", 0L);
+    if (unauthenticated == 0 && denied == 0) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "%d calls UNAUTHENTICATED, %d PERMISSION_DENIED: give each terminal the scenario"
+        + " calls as a token (--token INSTITUTION/TERMINAL=TOKEN or INSTITUTION=TOKEN) and the back office"
+        + " --admin-target and --admin-token", unauthenticated, denied);
   }
 
   private static boolean hasUnknowns(Books books) {

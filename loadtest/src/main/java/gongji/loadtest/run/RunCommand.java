@@ -17,10 +17,32 @@ import picocli.CommandLine.Option;
         "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, hospital-discharge,",
         "wallet-sale, mixed",
         "(mixed: identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%, refund 7%, duplicate 5%).",
-        "Example: gongji loadtest run --target 127.0.0.1:9090 --scenario pharmacy-sale --rate 500 --duration 30"})
+        "Example: gongji loadtest run --target 127.0.0.1:9090 --scenario pharmacy-sale --rate 500 --duration 30",
+        "Against a gateway that requires credentials (the back office on its own port):",
+        "  gongji loadtest run --target 127.0.0.1:9090 --admin-target 127.0.0.1:9092 --admin-token CLERK \\",
+        "      --token P62010200017/POS01=T1 --token P62010200017/POS02=T2 --data demo --scenario pharmacy-sale --rate 50"})
 public final class RunCommand implements Callable<Integer> {
   @Option(names = "--target", required = true, paramLabel = "HOST:PORT", description = "the gateway")
   String target;
+
+  @Option(names = "--admin-target", paramLabel = "HOST:PORT",
+      description = "the back office (AdminService, FamilyService: set-up, read-back, audit) when it has a port of its"
+          + " own, the gateway's admin.port (default: --target)")
+  String adminTarget;
+
+  @Option(names = "--token", paramLabel = "[INSTITUTION[/TERMINAL]=]TOKEN",
+      description = {"bearer token for terminal calls; repeat it as INSTITUTION/TERMINAL=TOKEN (one terminal) or"
+          + " INSTITUTION=TOKEN (an institution-wide token) when the scenario calls as several terminals; a bare"
+          + " TOKEN serves any terminal the others do not name"})
+  java.util.List<String> tokens = new java.util.ArrayList<>();
+
+  @Option(names = "--admin-token", paramLabel = "TOKEN",
+      description = "bearer token of the back office (admin:clerk:NAME; admin:auditor:NAME is enough with --no-setup"
+          + " on a scenario that credits no account)")
+  String adminToken;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "trust this CA and use TLS to both ports (default: plaintext)")
+  Path tlsCa;
 
   @Option(names = "--scenario", defaultValue = "pharmacy-sale", description = "what to drive (default: ${DEFAULT-VALUE})")
   String scenario;
@@ -153,7 +175,8 @@ public final class RunCommand implements Callable<Integer> {
     RunSettings settings = new RunSettings(target, scenario, rate, concurrency, connections, warmupSeconds,
         durationSeconds, maxRequests, wall, rpcTimeoutMillis, maxInFlight, s, dataSet, people,
         bindings != null ? bindings : people / 2, !noSetup, tag, duplicateShare, !noAudit, sloP99Millis, sloP999Millis,
-        findMaxRate, stepSeconds, reportJson, reportHtml, serverPid);
+        findMaxRate, stepSeconds, reportJson, reportHtml, serverPid,
+        new RunSettings.Access(adminTarget, tokens, adminToken, tlsCa));
     return LoadRun.execute(settings, out, (w, t, b) -> { }).exitCode();
   }
 }

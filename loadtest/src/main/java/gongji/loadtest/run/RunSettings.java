@@ -1,6 +1,10 @@
 package gongji.loadtest.run;
 
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The settings of one {@code loadtest run}, checked once here; {@link RunCommand} fills them from flags. */
 record RunSettings(
@@ -29,7 +33,26 @@ record RunSettings(
     double stepSeconds,
     Path reportJson,
     Path reportHtml,
-    long serverPid) {
+    long serverPid,
+    Access access) {
+
+  /**
+   * Where the back office is and the credentials of the run: {@code adminTarget} null when the back
+   * office shares the terminal port; {@code tokens} the values of {@code --token}; {@code adminToken}
+   * and {@code tlsCa} null for none.
+   */
+  record Access(String adminTarget, List<String> tokens, String adminToken, Path tlsCa) {
+    /** Plaintext, no credentials, one port: a gateway started with --auth-required false --admin-port -1. */
+    static final Access NONE = new Access(null, List.of(), null, null);
+
+    Access {
+      tokens = List.copyOf(tokens);
+    }
+
+    Credentials credentials() {
+      return tokens.isEmpty() && adminToken == null ? Credentials.NONE : new Credentials(tokens, adminToken);
+    }
+  }
 
   RunSettings {
     Scenarios.checkName(scenario);
@@ -48,6 +71,10 @@ record RunSettings(
     check(bindings >= 0, "--bindings: %s (expected: >= 0)", bindings);
     check(duplicateShare >= 0 && duplicateShare <= 1, "--duplicate-share: %s (expected: 0..1)", duplicateShare);
     check(stepSeconds > 0, "--step-duration: %s (expected: > 0 seconds)", stepSeconds);
+    requireNonNull(access, "access");
+    access.credentials();
+    check(access.tlsCa() == null || Files.isReadable(access.tlsCa()), "--tls-ca: %s (expected: a readable PEM file)",
+        access.tlsCa());
   }
 
   boolean open() {

@@ -5,23 +5,31 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
+import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * The gateway under test, seen from the load generator: {@code connections} channels (one HTTP/2
- * connection each) taken in turn, and unary calls as futures.
+ * connection each) taken in turn, and unary calls as futures. AdminService and FamilyService calls go
+ * to the back office's port when it has its own ({@code --admin-target}), with the admin token; every
+ * other call (SettlementService, health) to the terminal port with the token {@link Credentials}
+ * picks for the terminal the request names. With {@code --tls-ca} both use TLS.
  *
  * <p>Calls go through grpc-java's async stubs ({@link ClientCalls#asyncUnaryCall}) directly, not
  * through the SDK: the SDK retries, resolves unknown outcomes and maps errors, which would hide what
@@ -31,27 +39,67 @@ import java.util.concurrent.atomic.AtomicLong;
  * server refused or dropped is recorded as such, once, and costs the client no retry buffer.
  */
 final class Target implements AutoCloseable {
+  private static final String ADMIN_SERVICE = gongji.v1.AdminServiceGrpc.SERVICE_NAME;
+  private static final String FAMILY_SERVICE = gongji.v1.FamilyServiceGrpc.SERVICE_NAME;
+
   private final ManagedChannel[] channels;
+  /** The back office's channels: the same as {@link #channels} when it shares the terminal port. */
+  private final ManagedChannel[] adminChannels;
   private final AtomicLong next = new AtomicLong();
   private final long rpcTimeoutMillis;
+  private final Credentials credentials;
 
+  /** Plaintext, no credentials, the back office on the terminal port. */
   Target(String hostPort, int connections, long rpcTimeoutMillis) {
+    this(hostPort, null, connections, rpcTimeoutMillis, Credentials.NONE, null);
+  }
+
+  /**
+   * {@code adminHostPort}: where AdminService and FamilyService calls go (null: {@code hostPort});
+   * {@code tlsCa}: the server's CA, PEM, for TLS to both (null: plaintext).
+   */
+  Target(String hostPort, String adminHostPort, int connections, long rpcTimeoutMillis, Credentials credentials,
+      Path tlsCa) {
     requireNonNull(hostPort, "hostPort");
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0 || colon == hostPort.length() - 1) {
-      throw new IllegalArgumentException("--target: " + hostPort + " (expected: HOST:PORT)");
-    }
-    String host = hostPort.substring(0, colon);
-    int port = Integer.parseInt(hostPort.substring(colon + 1));
     if (connections < 1) {
       throw new IllegalArgumentException("--connections: " + connections + " (expected: >= 1)");
     }
     this.rpcTimeoutMillis = rpcTimeoutMillis;
-    this.channels = new ManagedChannel[connections];
-    for (int i = 0; i < connections; i++) {
-      channels[i] = NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().disableRetry()
-          .maxInboundMessageSize(16 << 20).build();
+    this.credentials = requireNonNull(credentials, "credentials");
+    SslContext ssl = tlsCa == null ? null : ssl(tlsCa);
+    this.channels = channels("--target", hostPort, connections, ssl);
+    this.adminChannels = adminHostPort == null ? channels : channels("--admin-target", adminHostPort, connections, ssl);
+  }
+
+  private static SslContext ssl(Path ca) {
+    try {
+      return GrpcSslContexts.forClient().trustManager(ca.toFile()).build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("--tls-ca: " + ca + " could not be loaded: " + e.getMessage(), e);
     }
+  }
+
+  private static ManagedChannel[] channels(String flag, String hostPort, int connections, SslContext ssl) {
+    int colon = hostPort.lastIndexOf(':');
+    int port = -1;
+    if (colon > 0 && colon < hostPort.length() - 1) {
+      try {
+        port = Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(flag + ": " + hostPort + " (expected: HOST:PORT)");
+    }
+    String host = hostPort.substring(0, colon);
+    ManagedChannel[] made = new ManagedChannel[connections];
+    for (int i = 0; i < connections; i++) {
+      NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port).directExecutor().disableRetry()
+          .maxInboundMessageSize(16 << 20);
+      made[i] = (ssl == null ? b.usePlaintext() : b.sslContext(ssl)).build();
+    }
+    return made;
   }
 
   /** Starts one unary call on the next channel, with the run's per-call deadline. */
@@ -60,9 +108,16 @@ final class Target implements AutoCloseable {
   }
 
   <Q, R> CompletableFuture<R> call(MethodDescriptor<Q, R> method, Q request, long timeoutMillis) {
-    ManagedChannel channel = channels[(int) Math.floorMod(next.getAndIncrement(), (long) channels.length)];
-    ClientCall<Q, R> call = channel.newCall(method,
-        CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS));
+    String service = method.getServiceName();
+    boolean backOffice = ADMIN_SERVICE.equals(service) || FAMILY_SERVICE.equals(service);
+    ManagedChannel[] pool = backOffice ? adminChannels : channels;
+    ManagedChannel channel = pool[(int) Math.floorMod(next.getAndIncrement(), (long) pool.length)];
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
+    CallCredentials who = backOffice ? credentials.admin() : credentials.terminal(request);
+    if (who != null) {
+      options = options.withCallCredentials(who);
+    }
+    ClientCall<Q, R> call = channel.newCall(method, options);
     CompletableFuture<R> result = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {
       private R value;
@@ -117,6 +172,13 @@ final class Target implements AutoCloseable {
 
   @Override
   public void close() {
+    close(channels);
+    if (adminChannels != channels) {
+      close(adminChannels);
+    }
+  }
+
+  private static void close(ManagedChannel[] channels) {
     for (ManagedChannel c : channels) {
       c.shutdown();
     }

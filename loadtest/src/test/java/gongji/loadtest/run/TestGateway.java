@@ -17,7 +17,16 @@ final class TestGateway implements AutoCloseable {
   }
 
   static TestGateway start(Path dataDir, boolean demo) throws Exception {
-    GatewayConfig config = GatewayConfig.forTests();
+    return start(dataDir, demo, GatewayConfig.forTests());
+  }
+
+  /** Callers need a bearer token from {@code tokensFile}; the back office listens on a port of its own. */
+  static TestGateway startWithTokens(Path dataDir, boolean demo, Path tokensFile) throws Exception {
+    return start(dataDir, demo, GatewayConfig.forTests().withSecurity("", "", "", tokensFile.toString())
+        .withAdminPort(0, ""));
+  }
+
+  private static TestGateway start(Path dataDir, boolean demo, GatewayConfig config) throws Exception {
     Node node = Node.open(config, InstantSource.system(), new FileStorage(dataDir));
     try {
       if (demo) {
@@ -32,6 +41,10 @@ final class TestGateway implements AutoCloseable {
 
   String target() {
     return "127.0.0.1:" + server.port();
+  }
+
+  String adminTarget() {
+    return "127.0.0.1:" + server.adminPort();
   }
 
   @Override
