@@ -29,6 +29,10 @@ import org.HdrHistogram.Recorder;
  * <p><b>Closed loop</b> ({@code --concurrency N}): N chains, each starting its next instance when
  * the last one completes; latency counts from the actual start.
  *
+ * <p>With a {@code --schedule} the open loop's rate follows it (the warm-up at its first rate), and
+ * each instance also records into the {@link Interval} it was due in, so that the report shows the
+ * rate achieved and the latency of every step.
+ *
  * <p>Instances started in the warm-up record into the warm-up's {@link Stats}, which the report
  * ignores; the measured window's throughput counts the instances started in it.
  */
@@ -39,7 +43,22 @@ final class Driver {
 
   /** What a drive measured. */
   record Result(Stats stats, Histogram sendLag, double measuredSeconds, long started, long completedMeasured,
-      long rpcsMeasured, List<Second> timeline, boolean drained, Cpu server, Cpu client) {}
+      long rpcsMeasured, List<Second> timeline, boolean drained, Cpu server, Cpu client, List<Interval> intervals) {}
+
+  /**
+   * One interval of a {@code --schedule}: the instances due in it, by their intended send time; their
+   * latencies are also in the window's {@link Stats}.
+   */
+  record Interval(int index, String label, Schedule.Interval planned, Stats stats) {
+    /** Instances due in the interval that completed, per second of it. */
+    double scenariosPerSecond() {
+      return stats.allScenarios().getTotalCount() / planned.seconds();
+    }
+
+    double rpcsPerSecond() {
+      return stats.allRpcs().getTotalCount() / planned.seconds();
+    }
+  }
 
   /** CPU used by a process over the measured window, and its resident memory at the end; null when unknown. */
   record Cpu(double cpuSeconds, long rssBytes) {}
@@ -64,7 +83,7 @@ final class Driver {
 
   /** The run's shape: how long, how many, and the hard bounds. */
   record Plan(double rate, int concurrency, long warmupNanos, long durationNanos, long maxInstances, long maxInFlight,
-      long drainNanos, long firstIndex) {
+      long drainNanos, long firstIndex, Schedule schedule) {
     boolean open() {
       return rate > 0;
     }
@@ -73,6 +92,12 @@ final class Driver {
   Result drive(Plan plan) throws InterruptedException {
     Stats warm = new Stats();
     Stats measured = new Stats();
+    List<Interval> intervals = new ArrayList<>();
+    if (plan.schedule() != null) {
+      for (int k = 0; k < plan.schedule().intervals().size(); k++) {
+        intervals.add(new Interval(k + 1, plan.schedule().label(k), plan.schedule().intervals().get(k), new Stats(measured)));
+      }
+    }
     Histogram sendLag = Stats.histogram();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     long measureFrom = start + plan.warmupNanos();
@@ -99,7 +124,7 @@ final class Driver {
     }, end - now0, TimeUnit.NANOSECONDS);
     try {
       if (plan.open()) {
-        openLoop(plan, start, measureFrom, end, warm, measured, sendLag, started, completedMeasured);
+        openLoop(plan, start, measureFrom, end, warm, measured, intervals, sendLag, started, completedMeasured);
       } else {
         closedLoop(plan, start, measureFrom, end, warm, measured, started, completedMeasured);
       }
@@ -116,7 +141,8 @@ final class Driver {
         seconds = List.copyOf(timeline);
       }
       return new Result(measured, sendLag, measuredSeconds, started.get(), completedMeasured.sum(),
-          measured.allRpcs().getTotalCount(), seconds, drained, cpu(cpu.get(0), cpu.get(2)), cpu(cpu.get(1), cpu.get(3)));
+          measured.allRpcs().getTotalCount(), seconds, drained, cpu(cpu.get(0), cpu.get(2)), cpu(cpu.get(1), cpu.get(3)),
+          List.copyOf(intervals));
     } finally {
       ticker.shutdownNow();
       ticker.awaitTermination(2, TimeUnit.SECONDS);
@@ -128,10 +154,16 @@ final class Driver {
   }
 
   private void openLoop(Plan plan, long start, long measureFrom, long end, Stats warm, Stats measured,
-      Histogram sendLag, AtomicLong started, LongAdder completedMeasured) {
+      List<Interval> intervals, Histogram sendLag, AtomicLong started, LongAdder completedMeasured) {
     double periodNanos = 1e9 / plan.rate();
+    Schedule schedule = plan.schedule();
+    // With a schedule, each instance is due one period of the rate at the last one's due time later.
+    double dueOffsetNanos = 0;
     for (long i = 0; i < plan.maxInstances(); i++) {
-      long due = start + (long) (i * periodNanos);
+      long due = schedule == null ? start + (long) (i * periodNanos) : start + (long) dueOffsetNanos;
+      if (schedule != null) {
+        dueOffsetNanos += 1e9 / schedule.rateAt(due - measureFrom);
+      }
       if (due >= end) {
         break;
       }
@@ -143,7 +175,8 @@ final class Driver {
       if (measuring) {
         sendLag.recordValue(Math.max(1, Math.min(Stats.HIGHEST_MICROS, (now - due) / 1000)));
       }
-      Stats stats = measuring ? measured : warm;
+      Stats stats = !measuring ? warm
+          : schedule == null ? measured : intervals.get(schedule.intervalAt(due - measureFrom)).stats();
       if (inFlight.get() >= plan.maxInFlight()) {
         stats.clientError("CLIENT_IN_FLIGHT_LIMIT");
         continue;

@@ -58,7 +58,27 @@ final class HtmlReport {
     if (json.has("send_lag_us")) {
       row(b, "send lag", json.get("send_lag_us"), -1);
     }
-    b.append("</table>\n<h2>Latency by percentile</h2>\n").append(percentileChart(run));
+    b.append("</table>\n");
+    JsonNode schedule = json.get("schedule");
+    if (schedule != null) {
+      b.append("<h2>Schedule ").append(esc(schedule.get("spec").asText())).append("</h2>\n<table id=\"schedule\">")
+          .append("<tr><th>interval</th><th>from s</th><th>target /s</th><th>achieved /s</th><th>RPC/s</th>")
+          .append("<th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n");
+      for (JsonNode i : schedule.get("intervals")) {
+        b.append("<tr><td>").append(esc(i.get("index").asInt() + " " + i.get("label").asText())).append("</td>");
+        for (String k : new String[] {"start_s", "rate_target", "scenarios_per_s", "throughput_rps"}) {
+          b.append("<td>").append(String.format(Locale.ROOT, "%.1f", i.get(k).asDouble())).append("</td>");
+        }
+        b.append("<td>").append(i.get("errors").asLong()).append("</td>");
+        for (String k : new String[] {"p50", "p90", "p99", "p999", "max"}) {
+          b.append("<td>").append(String.format(Locale.ROOT, "%.3f", i.get("latency_us").get(k).asLong() / 1e3))
+              .append("</td>");
+        }
+        b.append("</tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    b.append("<h2>Latency by percentile</h2>\n").append(percentileChart(run));
     b.append("<h2>Throughput over time</h2>\n").append(timelineChart(json.get("timeline")));
     b.append("<h2>Errors</h2>\n<table id=\"error-table\"><tr><th>by code / reason</th><th>count</th></tr>\n");
     for (String group : new String[] {"by_code", "by_reason"}) {

@@ -152,7 +152,7 @@ final class LoadRun {
     long drain = Math.max(0, Math.min(TimeUnit.MILLISECONDS.toNanos(s.rpcTimeoutMillis() * 4 + 1000),
         deadline - System.nanoTime() - warmup - duration));
     Driver.Plan plan = new Driver.Plan(rate, s.open() ? 0 : s.concurrency(), warmup, duration, s.maxRequests(),
-        s.maxInFlight(), drain, firstIndex);
+        s.maxInFlight(), drain, firstIndex, s.findMaxRate() ? null : s.schedule());
     return new Driver(scenarios, s.scenario(), out, s.serverPid() > 0 ? ProcStat.of(s.serverPid()) : null).drive(plan);
   }
 

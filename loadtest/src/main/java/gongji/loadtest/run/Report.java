@@ -25,6 +25,8 @@ import org.HdrHistogram.Histogram;
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
  * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
+ * {@code schedule} (with {@code --schedule}: spec, kind, and {@code intervals}, each: index, label,
+ * start_s, seconds, rate_target, scenarios_per_s achieved, throughput_rps, errors, latency_us),
  * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB; the
  * server's only with {@code --server-pid}), and
  * {@code timeline} (one entry per second).
@@ -71,6 +73,13 @@ final class Report {
     }
     if (run.settings().open()) {
       row(out, "send lag (pacer late by)", r.sendLag(), -1);
+    }
+    if (!r.intervals().isEmpty()) {
+      out.println("schedule " + run.settings().schedule().spec() + ": by the interval an instance was due in");
+      for (Driver.Interval i : r.intervals()) {
+        row(out, String.format(Locale.ROOT, "%2d %s got %.1f/s", i.index(), i.label(), i.scenariosPerSecond()),
+            i.stats().allRpcs(), i.stats().errors());
+      }
     }
     if (!s.errorsByCode().isEmpty()) {
       out.println("errors by code:   " + s.errorsByCode());
@@ -164,6 +173,24 @@ final class Report {
       n.put("errors", s.stepErrors(name));
       n.set("latency_us", latency(h));
     });
+    if (!run.result().intervals().isEmpty()) {
+      ObjectNode schedule = root.putObject("schedule");
+      schedule.put("spec", run.settings().schedule().spec());
+      schedule.put("kind", run.settings().schedule().ramp() ? "ramp" : "step");
+      ArrayNode intervals = schedule.putArray("intervals");
+      for (Driver.Interval i : run.result().intervals()) {
+        ObjectNode n = intervals.addObject();
+        n.put("index", i.index());
+        n.put("label", i.label());
+        n.put("start_s", i.planned().startSeconds());
+        n.put("seconds", i.planned().seconds());
+        n.put("rate_target", i.planned().meanRate());
+        n.put("scenarios_per_s", i.scenariosPerSecond());
+        n.put("throughput_rps", i.rpcsPerSecond());
+        n.put("errors", i.stats().errors());
+        n.set("latency_us", latency(i.stats().allRpcs()));
+      }
+    }
     ObjectNode errors = root.putObject("errors");
     errors.put("total", s.errors());
     ObjectNode byCode = errors.putObject("by_code");

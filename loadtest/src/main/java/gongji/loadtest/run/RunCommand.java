@@ -51,6 +51,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "open loop: scenario instances started per second, whatever the replies")
   double rate;
 
+  @Option(names = "--schedule", paramLabel = "step:FROM:TO:STEP:SECONDS|ramp:FROM:TO:SECONDS",
+      description = {"open loop whose rate changes: from FROM to TO per second by STEP, each held SECONDS; or a linear"
+          + " ramp over SECONDS. Replaces --rate and --duration; the report lists every step (a ramp: every second)"})
+  String schedule;
+
   @Option(names = "--concurrency", defaultValue = "0", paramLabel = "N",
       description = "closed loop: N instances in flight, each starting the next when it ends")
   int concurrency;
@@ -168,6 +173,16 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Schedule plan = null;
+    if (schedule != null) {
+      if (rate > 0 || concurrency > 0 || findMaxRate) {
+        throw new IllegalArgumentException("--schedule is an open loop of its own: without --rate, --concurrency and"
+            + " --find-max-rate");
+      }
+      plan = Schedule.parse(schedule);
+      rate = plan.meanRate();
+      durationSeconds = plan.seconds();
+    }
     long s = seed != null ? seed : System.currentTimeMillis();
     String tag = dataTag != null ? dataTag : Long.toString(Math.floorMod(s, 60_466_176L), 36);
     long wall = maxWallSeconds > 0 ? maxWallSeconds
@@ -176,7 +191,7 @@ public final class RunCommand implements Callable<Integer> {
         durationSeconds, maxRequests, wall, rpcTimeoutMillis, maxInFlight, s, dataSet, people,
         bindings != null ? bindings : people / 2, !noSetup, tag, duplicateShare, !noAudit, sloP99Millis, sloP999Millis,
         findMaxRate, stepSeconds, reportJson, reportHtml, serverPid,
-        new RunSettings.Access(adminTarget, tokens, adminToken, tlsCa));
+        new RunSettings.Access(adminTarget, tokens, adminToken, tlsCa), plan);
     return LoadRun.execute(settings, out, (w, t, b) -> { }).exitCode();
   }
 }

@@ -34,7 +34,8 @@ record RunSettings(
     Path reportJson,
     Path reportHtml,
     long serverPid,
-    Access access) {
+    Access access,
+    Schedule schedule) {
 
   /**
    * Where the back office is and the credentials of the run: {@code adminTarget} null when the back
@@ -72,6 +73,8 @@ record RunSettings(
     check(duplicateShare >= 0 && duplicateShare <= 1, "--duplicate-share: %s (expected: 0..1)", duplicateShare);
     check(stepSeconds > 0, "--step-duration: %s (expected: > 0 seconds)", stepSeconds);
     requireNonNull(access, "access");
+    check(schedule == null || (rate > 0 && !findMaxRate), "--schedule is an open loop of its own: without --rate,"
+        + " --concurrency and --find-max-rate");
     access.credentials();
     check(access.tlsCa() == null || Files.isReadable(access.tlsCa()), "--tls-ca: %s (expected: a readable PEM file)",
         access.tlsCa());

@@ -30,6 +30,17 @@ final class Stats {
   private final Histogram allRpcs = histogram();
   private final Histogram allScenarios = histogram();
   private final LongAdder scenariosFailed = new LongAdder();
+  /** The window's stats when these are one interval of it ({@code --schedule}), else null. */
+  private final Stats window;
+
+  Stats() {
+    this(null);
+  }
+
+  /** Stats of one interval of {@code window}: everything recorded here is recorded there too. */
+  Stats(Stats window) {
+    this.window = window;
+  }
 
   static Histogram histogram() {
     return new ConcurrentHistogram(1, HIGHEST_MICROS, 3);
@@ -37,6 +48,9 @@ final class Stats {
 
   /** One RPC of a step ended after {@code micros}; {@code error} is null when it succeeded. */
   void rpc(String rpc, String step, long micros, Throwable error) {
+    if (window != null) {
+      window.rpc(rpc, step, micros, error);
+    }
     long v = clamp(micros);
     byRpc.computeIfAbsent(rpc, k -> histogram()).recordValue(v);
     byStep.computeIfAbsent(step, k -> histogram()).recordValue(v);
@@ -54,6 +68,9 @@ final class Stats {
 
   /** One scenario instance ended after {@code micros}. */
   void scenario(String scenario, long micros, boolean ok) {
+    if (window != null) {
+      window.scenario(scenario, micros, ok);
+    }
     long v = clamp(micros);
     byScenario.computeIfAbsent(scenario, k -> histogram()).recordValue(v);
     allScenarios.recordValue(v);
@@ -64,6 +81,9 @@ final class Stats {
 
   /** A load-generator error that is not an RPC (the client's in-flight bound refused to start one). */
   void clientError(String code) {
+    if (window != null) {
+      window.clientError(code);
+    }
     count(errorsByCode, code);
     count(errorsByReason, code);
     scenariosFailed.increment();
@@ -71,6 +91,9 @@ final class Stats {
 
   /** Counts a named event (for example, sales by number of account legs). */
   void count(String name) {
+    if (window != null) {
+      window.count(name);
+    }
     count(counters, name);
   }
 
