@@ -101,6 +101,9 @@ public final class CrashTest {
   private long violations;
   private long unknown;
   private long walletTransfers;
+  /** Look-ups that had to be tried again (a retryable refusal or no answer by their deadline). */
+  private long slowLookUps;
+  private static final int LOOK_UP_ATTEMPTS = 3;
   private long walletLegs;
 
   CrashTest(int cycles, int clients, long seed, long minMillis, long maxMillis, Path dataDir) {
@@ -156,7 +159,8 @@ public final class CrashTest {
     }
     return "crashtest: cycles=" + cycles + " acknowledged=" + acknowledged + " unknown=" + unknown + " lost=" + lost
         + " duplicated=" + duplicated + " partial=" + partial + " violations=" + violations + " seed=" + seed
-        + " (wallet transfers=" + walletTransfers + ", settled wallet legs=" + walletLegs + ")";
+        + " (wallet transfers=" + walletTransfers + ", settled wallet legs=" + walletLegs + ", look-ups tried again="
+        + slowLookUps + ")";
   }
 
   // ---- the child process ------------------------------------------------------------------------
@@ -391,12 +395,12 @@ public final class CrashTest {
       }
       GetTransactionResponse r;
       try {
-        r = stub.withDeadlineAfter(10, TimeUnit.SECONDS).getTransaction(GetTransactionRequest.newBuilder()
-            .setTerminal(terminal).setRequestId(c.requestId).build());
+        r = lookUp(stub, terminal, c.requestId, cycle);
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
           violations++;
           System.out.println("crashtest: cycle " + cycle + ": look-up of " + c.requestId + " failed: " + e.getStatus());
+          printLogTail();
           continue;
         }
         if (c.outcome == Outcome.ACKNOWLEDGED) {
@@ -453,6 +457,43 @@ public final class CrashTest {
       System.out.println("crashtest: cycle " + cycle + " of " + cycles + ": " + calls.size() + " requests checked;"
           + " acknowledged=" + acknowledged + " lost=" + lost + " duplicated=" + duplicated + " partial=" + partial
           + " violations=" + violations);
+    }
+  }
+
+  /**
+   * Looks a request up as a client would: a retryable refusal (UNAVAILABLE, or no answer by the
+   * deadline) is tried again, up to {@link #LOOK_UP_ATTEMPTS} times; each retry is reported, so a
+   * gateway slow to answer after a restart shows in the output without passing for lost data.
+   */
+  private GetTransactionResponse lookUp(SettlementServiceGrpc.SettlementServiceBlockingStub stub, Terminal terminal,
+      String requestId, int cycle) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return stub.withDeadlineAfter(10, TimeUnit.SECONDS).getTransaction(GetTransactionRequest.newBuilder()
+            .setTerminal(terminal).setRequestId(requestId).build());
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        boolean retryable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        if (!retryable || attempt == LOOK_UP_ATTEMPTS) {
+          throw e;
+        }
+        slowLookUps++;
+        System.out.println("crashtest: cycle " + cycle + ": look-up of " + requestId + " attempt " + attempt
+            + " got " + code + "; trying again");
+        printLogTail();
+      }
+    }
+  }
+
+  /** The last lines of the child gateway's log, to see what it was doing. */
+  private void printLogTail() {
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    try {
+      List<String> lines = Files.readAllLines(log);
+      System.out.println("crashtest: the last lines of " + log + ":");
+      lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> System.out.println("  | " + l));
+    } catch (IOException e) {
+      System.out.println("crashtest: cannot read " + log + ": " + e);
     }
   }
 
