@@ -6,9 +6,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -41,13 +41,22 @@ public final class HistoryApplier implements AutoCloseable {
   private final int maxPendingRecords;
   private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
   private final AtomicLong pendingRecords = new AtomicLong();
-  /** Readers waiting for history to reach a sequence number, by that number. */
-  private final ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>> waiters = new ConcurrentSkipListMap<>();
+  /**
+   * Readers waiting for history to reach a sequence number, by that number; guarded by itself. A
+   * reader registers only while {@link #visibleSeq} is below its number and history runs, checked
+   * under the same lock that the applier takes to hand out what is due after it moved
+   * {@code visibleSeq} (or set {@code failed}): a reader either sees the new number or is handed
+   * out, never neither. (A lock-free map lost one: a reader added itself to a list the applier had
+   * just taken out, and waited for good.) Readers and the applier take it, never the sequencer.
+   */
+  private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
   private final Thread thread;
   private volatile long visibleSeq;
   private volatile boolean sleeping;
   private volatile boolean stopping;
   private volatile String failed;
+  /** Set by {@link #close}: nothing more is applied, so a reader behind would wait for good. */
+  private volatile boolean closed;
 
   /** Applies to {@code store}, which has applied the journal up to {@link HistoryStore#appliedSeq}. */
   public HistoryApplier(HistoryStore store, int maxPendingRecords) {
@@ -105,12 +114,20 @@ public final class HistoryApplier implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> f = new CompletableFuture<>();
-    waiters.computeIfAbsent(seq, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
-    // The applier may have moved on between the check and the registration: settle it here too.
-    if (failed != null) {
-      completeWaiters(Long.MAX_VALUE, new HistoryUnavailableException(failed));
+    synchronized (waiters) {
+      if (failed == null && !closed && visibleSeq < seq) {
+        waiters.computeIfAbsent(seq, k -> new ArrayList<>(1)).add(f);
+        return f;
+      }
+    }
+    // The applier moved on (or stopped) since the first check: settled here, not registered.
+    String why = failed;
+    if (why != null) {
+      f.completeExceptionally(new HistoryUnavailableException(why));
     } else if (visibleSeq >= seq) {
-      completeWaiters(visibleSeq, null);
+      f.complete(null);
+    } else {
+      f.completeExceptionally(new HistoryUnavailableException("history is shutting down"));
     }
     return f;
   }
@@ -156,18 +173,22 @@ public final class HistoryApplier implements AutoCloseable {
     }
   }
 
+  /** Hands out the readers waiting for up to {@code upTo}; called after visibleSeq or failed moved. */
   private void completeWaiters(long upTo, Throwable failure) {
-    Map<Long, List<CompletableFuture<Void>>> due = waiters.headMap(upTo, true);
-    for (Long seq : new ArrayList<>(due.keySet())) {
-      List<CompletableFuture<Void>> fs = waiters.remove(seq);
-      if (fs != null) {
-        for (CompletableFuture<Void> f : fs) {
-          if (failure == null) {
-            f.complete(null);
-          } else {
-            f.completeExceptionally(failure);
-          }
-        }
+    List<CompletableFuture<Void>> due = new ArrayList<>();
+    synchronized (waiters) {
+      Map<Long, List<CompletableFuture<Void>>> head = waiters.headMap(upTo, true);
+      for (List<CompletableFuture<Void>> fs : head.values()) {
+        due.addAll(fs);
+      }
+      head.clear();
+    }
+    // Completed outside the lock: what a reader chains on its future runs here.
+    for (CompletableFuture<Void> f : due) {
+      if (failure == null) {
+        f.complete(null);
+      } else {
+        f.completeExceptionally(failure);
       }
     }
   }
@@ -192,6 +213,7 @@ public final class HistoryApplier implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closed = true;
     if (failed == null) {
       completeWaiters(Long.MAX_VALUE, new HistoryUnavailableException("history is shutting down"));
     }

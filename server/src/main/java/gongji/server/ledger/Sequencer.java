@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -91,6 +92,8 @@ public final class Sequencer implements AutoCloseable {
   private static final Command TICK = new Command.Tick();
   /** Looked up again at most this many times when history lags the writer's sweeps; then refused. */
   static final int MAX_RECALLS = 8;
+  /** How long a command looked up again waits for history to hold the sweep it missed; then refused. */
+  static final long MAX_RECALL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
   /** Distinct causes of failed queries remembered so as to log each once; later new ones are logged in one line. */
   static final int MAX_LOGGED_QUERY_FAILURE_CAUSES = 256;
 
@@ -310,8 +313,19 @@ public final class Sequencer implements AutoCloseable {
           "history stays behind the ledger's sweeps (looked up " + (p.recalls + 1) + " times)"));
       return;
     }
-    history.awaitApplied(sweptSeq).whenCompleteAsync((ok, failed) -> {
-      if (failed != null) {
+    // Bounded: a history that stalls refuses the command (not applied) instead of holding the call.
+    boolean hasDeadline = p.deadlineNanos != Long.MAX_VALUE;
+    long waitNanos = hasDeadline
+        ? Math.min(MAX_RECALL_WAIT_NANOS, Math.max(0, p.deadlineNanos - System.nanoTime()))
+        : MAX_RECALL_WAIT_NANOS;
+    history.awaitApplied(sweptSeq).orTimeout(waitNanos, TimeUnit.NANOSECONDS).whenCompleteAsync((ok, failed) -> {
+      if (failed instanceof TimeoutException) {
+        p.future.completeExceptionally(hasDeadline && p.deadlineNanos - System.nanoTime() <= 0
+            ? new DeadlinePassedException("the call's deadline passed while history caught up with record "
+                + sweptSeq + ": not applied")
+            : new HistoryUnavailableException("history did not reach record " + sweptSeq + " within "
+                + TimeUnit.NANOSECONDS.toMillis(MAX_RECALL_WAIT_NANOS) + " ms: not applied"));
+      } else if (failed != null) {
         p.future.completeExceptionally(failed);
       } else {
         enqueue(p.command, p.future, p.replyOn, p.recalls + 1, p.deadlineNanos);
