@@ -89,11 +89,11 @@ final class Auditor {
     for (Map.Entry<BindingState, long[]> e : expectBinding.entrySet()) {
       BindingState b = e.getKey();
       if (b.heldFen != e.getValue()[0] || b.usedFen != e.getValue()[1] || b.walletFen != e.getValue()[2]) {
-        violations.add("binding " + b.id + " held/used/wallet " + b.heldFen + "/" + b.usedFen + "/" + b.walletFen
+        violations.add("binding " + b.id() + " held/used/wallet " + b.heldFen + "/" + b.usedFen + "/" + b.walletFen
             + " but legs and transfers say " + e.getValue()[0] + "/" + e.getValue()[1] + "/" + e.getValue()[2]);
       }
       if (b.quotaFen > 0 && b.drawnFen() > b.quotaFen) {
-        violations.add("binding " + b.id + " over quota: " + b.drawnFen() + " > " + b.quotaFen);
+        violations.add("binding " + b.id() + " over quota: " + b.drawnFen() + " > " + b.quotaFen);
       }
     }
     return violations;

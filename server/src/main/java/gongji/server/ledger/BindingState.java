@@ -10,8 +10,7 @@ import java.util.List;
  * returned).
  */
 final class BindingState {
-  final String id;
-  /** Creation order: the order in which a beneficiary's bindings pay. */
+  /** Creation order: the order in which a beneficiary's bindings pay; the id is made from it. */
   final long seq;
   final PersonState authorizer;
   final PersonState beneficiary;
@@ -30,14 +29,44 @@ final class BindingState {
   long premiumFen;
   String endReason = "";
 
-  BindingState(String id, long seq, PersonState authorizer, PersonState beneficiary,
-      Relationship relationship, long quotaFen) {
-    this.id = id;
+  BindingState(long seq, PersonState authorizer, PersonState beneficiary, Relationship relationship,
+      long quotaFen) {
     this.seq = seq;
     this.authorizer = authorizer;
     this.beneficiary = beneficiary;
     this.relationship = relationship;
     this.quotaFen = quotaFen;
+  }
+
+  /**
+   * The binding id: "B" and its number in base 36, made when asked (replies, messages, records),
+   * not kept: two million bindings do not carry two million strings.
+   */
+  String id() {
+    return Ledger.id(KIND, seq);
+  }
+
+  static final char KIND = 'B';
+
+  /**
+   * The number in a binding id as {@link #id} writes it, or -1 for anything else ("B01", "b1",
+   * "B" followed by more digits than a long holds): an id is known by one spelling only.
+   */
+  static long seqOf(String id) {
+    int n = id.length();
+    if (n < 2 || n > 14 || id.charAt(0) != KIND || (id.charAt(1) == '0' && n > 2)) {
+      return -1;
+    }
+    long seq = 0;
+    for (int i = 1; i < n; i++) {
+      char c = id.charAt(i);
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : -1;
+      if (d < 0 || seq > (Long.MAX_VALUE - d) / 36) {
+        return -1;
+      }
+      seq = seq * 36 + d;
+    }
+    return seq;
   }
 
   void addGrant(WalletGrant g) {
@@ -57,7 +86,7 @@ final class BindingState {
   }
 
   Result.BindingView view() {
-    return new Result.BindingView(id, authorizer.psnNo(), beneficiary.psnNo(), relationship, quotaFen, usedFen,
+    return new Result.BindingView(id(), authorizer.psnNo(), beneficiary.psnNo(), relationship, quotaFen, usedFen,
         status, evidenceRef, endReason, walletFen);
   }
 }

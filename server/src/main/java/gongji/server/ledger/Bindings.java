@@ -5,9 +5,9 @@ import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import org.agrona.collections.Hashing;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * Mutual-aid bindings (家庭共济绑定): who may share their account with whom, asked for, reviewed,
@@ -17,7 +17,8 @@ import java.util.Map;
 final class Bindings {
   private final Registry registry;
   private final Wallets wallets;
-  private final Map<String, BindingState> bindings = new HashMap<>();
+  /** By number (the id is made from it, see {@link BindingState#id}); open addressing, no node per entry. */
+  private final Long2ObjectHashMap<BindingState> bindings = new Long2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
   private long nextBinding = 1;
 
   Bindings(Registry registry, Wallets wallets) {
@@ -26,7 +27,8 @@ final class Bindings {
   }
 
   BindingState binding(String id) {
-    return bindings.get(id);
+    long seq = BindingState.seqOf(id);
+    return seq < 0 ? null : bindings.get(seq);
   }
 
   Iterable<BindingState> all() {
@@ -43,7 +45,7 @@ final class Bindings {
 
   /** The binding with this id as a result, or BINDING_NOT_FOUND. */
   Result view(String bindingId) {
-    BindingState s = bindings.get(bindingId);
+    BindingState s = binding(bindingId);
     return s == null ? notFound(bindingId) : s.view();
   }
 
@@ -55,7 +57,7 @@ final class Bindings {
   Result create(Command.CreateBinding c) {
     Result r = request(c.authorizerPsnNo(), c.beneficiaryPsnNo(), c.relationship(), c.quotaFen(), "");
     if (r instanceof Result.BindingView v) {
-      BindingState b = bindings.get(v.bindingId());
+      BindingState b = binding(v.bindingId());
       b.status = BindingStatus.ACTIVE;
       return b.view();
     }
@@ -81,13 +83,13 @@ final class Bindings {
       if ((existing.status == BindingStatus.ACTIVE || existing.status == BindingStatus.REQUESTED)
           && existing.authorizer == a) {
         return new Rejected(Outcome.BINDING_NOT_ALLOWED,
-            "binding " + existing.id + " between them is already " + existing.status);
+            "binding " + existing.id() + " between them is already " + existing.status);
       }
     }
     long seq = nextBinding++;
-    BindingState s = new BindingState(Ledger.id('B', seq), seq, a, b, relationship, quotaFen);
+    BindingState s = new BindingState(seq, a, b, relationship, quotaFen);
     s.evidenceRef = evidenceRef;
-    bindings.put(s.id, s);
+    bindings.put(s.seq, s);
     b.addAsBeneficiary(s);
     a.addAsAuthorizer(s);
     return s.view();
@@ -119,12 +121,12 @@ final class Bindings {
   }
 
   Result review(Command.ReviewBinding c) {
-    BindingState b = bindings.get(c.bindingId());
+    BindingState b = binding(c.bindingId());
     if (b == null) {
       return notFound(c.bindingId());
     }
     if (b.status != BindingStatus.REQUESTED) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status + " (expected: REQUESTED)");
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id() + " is " + b.status + " (expected: REQUESTED)");
     }
     if (!c.approve()) {
       b.status = BindingStatus.REJECTED;
@@ -140,13 +142,13 @@ final class Bindings {
   }
 
   Result dissolve(Command.DissolveBinding c) {
-    BindingState b = bindings.get(c.bindingId());
+    BindingState b = binding(c.bindingId());
     if (b == null) {
       return notFound(c.bindingId());
     }
     boolean byAuthorizer = b.authorizer.psnNo().equals(c.byPsnNo());
     if (!byAuthorizer && !b.beneficiary.psnNo().equals(c.byPsnNo())) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not a party to binding " + b.id);
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not a party to binding " + b.id());
     }
     if (b.status == BindingStatus.DISSOLVED || b.status == BindingStatus.REJECTED) {
       return b.view();
@@ -189,15 +191,15 @@ final class Bindings {
   }
 
   Result updateQuota(Command.UpdateBindingQuota c) {
-    BindingState b = bindings.get(c.bindingId());
+    BindingState b = binding(c.bindingId());
     if (b == null) {
       return notFound(c.bindingId());
     }
     if (!b.authorizer.psnNo().equals(c.byPsnNo())) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "only the authorizer of binding " + b.id + " changes its quota");
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "only the authorizer of binding " + b.id() + " changes its quota");
     }
     if (b.status != BindingStatus.ACTIVE && b.status != BindingStatus.REQUESTED) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id + " is " + b.status);
+      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id() + " is " + b.status);
     }
     RegionPolicy policy = registry.policyOf(b.authorizer);
     if (!policy.quotaAllowed()) {
@@ -205,7 +207,7 @@ final class Bindings {
     }
     if (c.quotaFen() > 0 && c.quotaFen() < b.drawnFen()) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "quota_fen " + c.quotaFen() + " is below the " + b.drawnFen()
-          + " fen already drawn, held or assigned to the wallet through binding " + b.id);
+          + " fen already drawn, held or assigned to the wallet through binding " + b.id());
     }
     b.quotaFen = c.quotaFen();
     return b.view();
@@ -218,7 +220,7 @@ final class Bindings {
     ordered.sort((x, y) -> Long.compare(x.seq, y.seq));
     out.varint(ordered.size());
     for (BindingState b : ordered) {
-      out.str(b.id).varlong(b.seq).str(b.authorizer.psnNo()).str(b.beneficiary.psnNo())
+      out.str(b.id()).varlong(b.seq).str(b.authorizer.psnNo()).str(b.beneficiary.psnNo())
           .u8(b.relationship.code()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.code())
           .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen).varlong(b.walletFen);
     }
@@ -232,7 +234,10 @@ final class Bindings {
       PersonState a = LedgerSnapshot.known(registry.person(authorizer), "person", authorizer);
       String beneficiary = CommandCodec.str(in);
       PersonState b = LedgerSnapshot.known(registry.person(beneficiary), "person", beneficiary);
-      BindingState s = new BindingState(id, seq, a, b, Relationship.ofCode(in.get() & 0xff), CommandCodec.varlong(in));
+      if (seq < 0 || !id.equals(Ledger.id(BindingState.KIND, seq))) {
+        throw new IllegalArgumentException("snapshot binding " + id + " does not match its number " + seq);
+      }
+      BindingState s = new BindingState(seq, a, b, Relationship.ofCode(in.get() & 0xff), CommandCodec.varlong(in));
       s.usedFen = CommandCodec.varlong(in);
       s.heldFen = CommandCodec.varlong(in);
       s.status = BindingStatus.ofCode(in.get() & 0xff);
@@ -240,7 +245,7 @@ final class Bindings {
       s.endReason = CommandCodec.str(in);
       s.premiumFen = CommandCodec.varlong(in);
       s.walletFen = CommandCodec.varlong(in);
-      bindings.put(id, s);
+      bindings.put(seq, s);
       b.addAsBeneficiary(s);
       a.addAsAuthorizer(s);
     }

@@ -231,14 +231,14 @@ final class Funding {
       if (g.remainingFen() > 0 && g.binding.pays() && (place == null || registry.reaches(g.binding, place))) {
         long give = Math.min(allowance, g.remainingFen());
         allowance -= give;
-        shown.add(new AidSource(g.binding.id, g.binding.authorizer.masked, g.binding.relationship.inverse(), give,
+        shown.add(new AidSource(g.binding.id(), g.binding.authorizer.masked(), g.binding.relationship.inverse(), give,
             g.id));
       }
     }
     for (BindingState b : inDrawingOrder(p, place)) {
       long give = Math.min(allowance, shareable(b));
       allowance -= give;
-      shown.add(new AidSource(b.id, b.authorizer.masked, b.relationship.inverse(), give, ""));
+      shown.add(new AidSource(b.id(), b.authorizer.masked(), b.relationship.inverse(), give, ""));
     }
     boolean hasAccount = p.account >= 0;
     return new Result.Identity(p.psnNo(), Masking.name(p.insured.name()), p.insured.insuranceType(),

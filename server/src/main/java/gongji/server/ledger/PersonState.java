@@ -3,21 +3,21 @@ package gongji.server.ledger;
 import gongji.server.domain.Insured;
 import gongji.server.domain.Masking;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** An insured person as the ledger keeps them: the reference data, the account and what hangs off it. */
 final class PersonState {
   Insured insured;
-  /** How the person is shown on payment legs and views: masked once, not on every sale. */
-  String masked;
-  String maskedPsnNo;
   /** The index of the personal account in {@link Accounts}, or -1 without one. */
   int account = -1;
   boolean frozen;
+  // The bindings on each side, in creation order, as arrays of the exact length: bindings change
+  // rarely and are read on every sale, and two million of them in ArrayLists cost 60 MB more.
+  BindingState[] asBeneficiary = NO_BINDINGS;
+  BindingState[] asAuthorizer = NO_BINDINGS;
   // The lists are empty and shared until something is added (most people have no payouts or
-  // wallet transfers, many no bindings): a million people do not carry millions of empty lists.
-  List<BindingState> asBeneficiary = List.of();
-  List<BindingState> asAuthorizer = List.of();
+  // wallet transfers): a million people do not carry millions of empty lists.
   List<Result.Payout> payouts = List.of();
   /** Wallet transfers received and assigned, oldest first. */
   List<WalletGrant> grantsIn = List.of();
@@ -38,22 +38,38 @@ final class PersonState {
   void setInsured(Insured insured) {
     this.insured = insured;
     this.policy.forget();
-    this.masked = Masking.person(insured.name(), insured.psnNo());
-    this.maskedPsnNo = Masking.psnNo(insured.psnNo());
   }
 
   String psnNo() {
     return insured.psnNo();
   }
 
+  /**
+   * How the person is shown on payment legs and offers: masked name and number. Made when asked,
+   * not kept: a leg keeps the one it was made with, and a million people carry no masked copies.
+   */
+  String masked() {
+    return Masking.person(insured.name(), insured.psnNo());
+  }
+
+  String maskedPsnNo() {
+    return Masking.psnNo(insured.psnNo());
+  }
+
   void addAsBeneficiary(BindingState b) {
-    asBeneficiary = grown(asBeneficiary);
-    asBeneficiary.add(b);
+    asBeneficiary = appended(asBeneficiary, b);
   }
 
   void addAsAuthorizer(BindingState b) {
-    asAuthorizer = grown(asAuthorizer);
-    asAuthorizer.add(b);
+    asAuthorizer = appended(asAuthorizer, b);
+  }
+
+  private static final BindingState[] NO_BINDINGS = {};
+
+  private static BindingState[] appended(BindingState[] bindings, BindingState b) {
+    BindingState[] grown = Arrays.copyOf(bindings, bindings.length + 1);
+    grown[bindings.length] = b;
+    return grown;
   }
 
   void addPayout(Result.Payout payout) {

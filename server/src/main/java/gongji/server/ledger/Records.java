@@ -66,7 +66,7 @@ final class Records {
       }
       if (amount > 0) {
         made.add(new HistoryRecord.Usage(new Result.Usage(EVENT_KINDS[kind], now, b.authorizer.psnNo(),
-            t.patient.psnNo(), t.institution.code(), t.id, b.id, sign * amount)));
+            t.patient.psnNo(), t.institution.code(), t.id, b.id(), sign * amount)));
       }
     }
   }
@@ -82,7 +82,7 @@ final class Records {
   /** A premium a relative paid through a binding. */
   void premium(PersonState payer, PersonState beneficiary, BindingState binding, long amountFen) {
     made.add(new HistoryRecord.Usage(new Result.Usage("PREMIUM", time.nowMillis(), payer.psnNo(),
-        beneficiary.psnNo(), "", "", binding.id, amountFen)));
+        beneficiary.psnNo(), "", "", binding.id(), amountFen)));
   }
 
   void alert(String kind, String institution, String psnNo, String detail) {

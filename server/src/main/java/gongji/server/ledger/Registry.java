@@ -11,6 +11,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.agrona.collections.Hashing;
+import org.agrona.collections.Object2ObjectHashMap;
 
 /**
  * Who and where: insured persons by person number and by credential, institutions, and region
@@ -20,8 +22,16 @@ import java.util.Map;
 final class Registry {
   private final Accounts accounts;
   private final ReferenceListener listener;
-  private final Map<String, PersonState> persons = new HashMap<>();
-  private final Map<Credential, PersonState> credentials = new HashMap<>();
+  // Open addressing (Agrona): a million people in java.util.HashMaps carry two million 32-byte nodes.
+  private final Map<String, PersonState> persons = new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
+  /**
+   * Everyone in the order they were first registered: how the snapshot writes them, so that two
+   * ledgers built by the same commands write the same bytes (an open-addressing map iterates in an
+   * order that depends on its history). Nobody is ever removed: a death ends insurance, not the record.
+   */
+  private final List<PersonState> registered = new ArrayList<>();
+  private final Map<Credential, PersonState> credentials =
+      new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
   private final Map<String, InstitutionState> institutions = new HashMap<>();
   private final Map<String, RegionPolicy> policies = new HashMap<>();
   /**
@@ -43,7 +53,7 @@ final class Registry {
   }
 
   Collection<PersonState> persons() {
-    return persons.values();
+    return registered;
   }
 
   InstitutionState institution(String code) {
@@ -167,6 +177,7 @@ final class Registry {
     if (p == null) {
       p = new PersonState(insured);
       persons.put(insured.psnNo(), p);
+      registered.add(p);
     } else {
       before = p.insured;
       for (Credential cred : before.credentials()) {
@@ -227,8 +238,8 @@ final class Registry {
       LedgerSnapshot.nested(out, new Command.RegisterInstitution(i.institution));
       out.varint(i.account);
     }
-    out.varint(persons.size());
-    for (PersonState p : persons.values()) {
+    out.varint(registered.size());
+    for (PersonState p : registered) {
       LedgerSnapshot.nested(out, new Command.UpsertInsured(p.insured));
       out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
           .i64(p.walletOpenedAtMillis).varint(p.payouts.size());
@@ -277,6 +288,7 @@ final class Registry {
         p.addPayout(new Result.Payout(p.psnNo(), total, List.copyOf(heirs), at));
       }
       persons.put(p.psnNo(), p);
+      registered.add(p);
       for (Credential c : p.insured.credentials()) {
         credentials.put(c, p);
       }

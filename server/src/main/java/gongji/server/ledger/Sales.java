@@ -255,7 +255,7 @@ final class Sales {
           b.heldFen += draw;
         }
       }
-      legs[k++] = new TxnLeg(owner, owner.masked, b, g, draw);
+      legs[k++] = new TxnLeg(owner, owner.insured, b, g, draw);
     }
     long inScope = bill.payableFen(funding.payableMask(patient));
     RegionPolicy local = registry.policyOf(inst);
@@ -314,11 +314,11 @@ final class Sales {
         if (b != null) {
           b.heldFen -= leg.amountFen();
           b.usedFen += amounts[i];
-          verify(b.heldFen >= 0, "binding %s held went negative", b.id);
+          verify(b.heldFen >= 0, "binding %s held went negative", b.id());
         }
       }
       if (reduced) {
-        posted[i] = new TxnLeg(leg.owner(), leg.ownerMasked(), leg.binding(), leg.grant(), amounts[i]);
+        posted[i] = new TxnLeg(leg.owner(), leg.shownAs(), leg.binding(), leg.grant(), amounts[i]);
       }
     }
     long aidReleased = 0;
@@ -465,7 +465,7 @@ final class Sales {
       BindingState b = leg.binding();
       if (b != null && !inWallet && b.quotaFen > 0 && b.drawnFen() + sameBinding > b.quotaFen) {
         return new Rejected(Outcome.INSUFFICIENT_FUNDS,
-            "the quota of binding " + b.id + " freed by the refund is in use again; it cannot be taken back");
+            "the quota of binding " + b.id() + " freed by the refund is in use again; it cannot be taken back");
       }
     }
     return null;
@@ -539,7 +539,7 @@ final class Sales {
     out.varint(n);
     for (BindingState b : bindings.all()) {
       if (b.archivedUsedFen != 0) {
-        out.str(b.id).varlong(b.archivedUsedFen);
+        out.str(b.id()).varlong(b.archivedUsedFen);
       }
     }
     n = 0;
@@ -629,10 +629,10 @@ final class Sales {
   private static void writeLegs(CommandCodec.Output out, TxnLeg[] legs) {
     out.varint(legs.length);
     for (TxnLeg leg : legs) {
-      out.str(leg.owner().psnNo()).str(leg.binding() == null ? "" : leg.binding().id)
+      out.str(leg.owner().psnNo()).str(leg.binding() == null ? "" : leg.binding().id())
           .str(leg.grant() == null ? "" : leg.grant().id).varlong(leg.amountFen());
       // The owner as shown at the sale: written only when a change of name made it differ from today's.
-      boolean renamed = !leg.ownerMasked().equals(leg.owner().masked);
+      boolean renamed = leg.renamed();
       out.u8(renamed ? 1 : 0);
       if (renamed) {
         out.str(leg.ownerMasked());
@@ -650,7 +650,7 @@ final class Sales {
       BindingState b = binding.isEmpty() ? null : LedgerSnapshot.known(bindings.binding(binding), "binding", binding);
       WalletGrant g = grant.isEmpty() ? null : LedgerSnapshot.known(wallets.grant(grant), "wallet transfer", grant);
       long amountFen = CommandCodec.varlong(in);
-      String shown = in.get() != 0 ? CommandCodec.str(in) : owner.masked;
+      Object shown = in.get() != 0 ? CommandCodec.str(in) : owner.insured;
       legs[i] = new TxnLeg(owner, shown, b, g, amountFen);
     }
     return legs;

@@ -105,10 +105,10 @@ final class Txn {
         out.add(new Result.Leg(FundSource.OWN_ACCOUNT, leg.ownerMasked(), "", "", leg.amountFen()));
       } else if (leg.grant() != null) {
         aid += leg.amountFen();
-        out.add(new Result.Leg(FundSource.WALLET, leg.ownerMasked(), leg.binding().id, leg.grant().id, leg.amountFen()));
+        out.add(new Result.Leg(FundSource.WALLET, leg.ownerMasked(), leg.binding().id(), leg.grant().id, leg.amountFen()));
       } else {
         aid += leg.amountFen();
-        out.add(new Result.Leg(FundSource.MUTUAL_AID, leg.ownerMasked(), leg.binding().id, "", leg.amountFen()));
+        out.add(new Result.Leg(FundSource.MUTUAL_AID, leg.ownerMasked(), leg.binding().id(), "", leg.amountFen()));
       }
     }
     if (cash > 0) {
@@ -133,7 +133,7 @@ final class Txn {
 
   /** The same, with the splits the caller built already. */
   TxnView view(TxnState as, Breakdown authorized, Breakdown settled) {
-    return new TxnView(id, institution.code(), patient.maskedPsnNo, medicalType, as, authorized, settled,
+    return new TxnView(id, institution.code(), patient.maskedPsnNo(), medicalType, as, authorized, settled,
         createdAtMillis, expiresAtMillis);
   }
 

@@ -39,7 +39,7 @@ final class WalletGrant {
   }
 
   Result.WalletTransferView view() {
-    return new Result.WalletTransferView(id, binding.authorizer.psnNo(), binding.beneficiary.psnNo(), binding.id,
+    return new Result.WalletTransferView(id, binding.authorizer.psnNo(), binding.beneficiary.psnNo(), binding.id(),
         amountFen, remainingFen(), spentFen, state, createdAtMillis, acceptByMillis, endReason);
   }
 }

@@ -270,7 +270,7 @@ final class Wallets {
     ordered.sort((x, y) -> Long.compare(x.seq, y.seq));
     out.varlong(nextGrant).varint(ordered.size());
     for (WalletGrant g : ordered) {
-      out.str(g.id).str(g.binding.id).varlong(g.amountFen).i64(g.createdAtMillis).i64(g.acceptByMillis)
+      out.str(g.id).str(g.binding.id()).varlong(g.amountFen).i64(g.createdAtMillis).i64(g.acceptByMillis)
           .u8(g.state.code()).varlong(g.inSaleFen).varlong(g.spentFen).varlong(g.returnedFen).str(g.endReason);
     }
   }
