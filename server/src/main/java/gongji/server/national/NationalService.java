@@ -37,9 +37,10 @@ import java.util.logging.Logger;
  *       the original output back from the ledger; other content gets {@code infcode -1},
  *       REQUEST_ID_REUSED.
  *   <li>The caller's institution is {@code fixmedins_code} and its terminal {@code opter}, checked
- *       against the registered terminals as on the gRPC port. There is no per-caller credential on
- *       this port yet (nor, without {@code auth.tokens.file}, on the gRPC port): whoever reaches the
- *       port can name any registered terminal. Keep it on a network only institutions reach.
+ *       against the registered terminals as on the gRPC port. With {@code national.paas.file} set,
+ *       every request is signed (x-tif-*, see {@link TifSignatures}) and the envelope must name the
+ *       signer's institution (and terminal, for a terminal's credential); without it, whoever
+ *       reaches the port can name any registered terminal, so the port stays on loopback.
  * </ul>
  *
  * <p>Refusals are {@code infcode -1} with a Chinese {@code err_msg} and our stable reason in
@@ -52,10 +53,14 @@ public final class NationalService {
   /** Codes of the catalogue that a provincial platform serves and this gateway does not. */
   private static final Set<String> PLATFORM_ONLY = Set.of("1201", "1301", "1302", "1303", "1304", "1305", "1306",
       "1307", "1308", "1309", "1310", "1311", "1312", "1313", "1314", "1315", "1316", "1317", "1318", "1319", "1320",
-      "1321", "1901", "2001", "2201", "2202", "2203", "2203A", "2204", "2205", "2301", "2302", "2303", "2304", "2305",
+      "1321", "1901", "2001", "2301", "2302", "2303", "2304", "2305",
       "2401", "2402", "2404", "2405", "3203", "3203A", "3204", "9101", "9102");
 
+  /** The outpatient steps before 2206 that a provincial platform needs and this gateway does not. */
+  private static final Set<String> OUTPATIENT_STEPS = Set.of("2201", "2202", "2203", "2203A", "2204", "2205");
+
   private final InstantSource clock;
+  private final TifSignatures signatures;
   private final PersonTransactions persons;
   private final SaleTransactions sales;
   private final Reconciliation reconciliation;
@@ -69,18 +74,48 @@ public final class NationalService {
   public NationalService(Gateway gateway, InstantSource clock, boolean mulaidInAcctPay) {
     requireNonNull(gateway, "gateway");
     this.clock = requireNonNull(clock, "clock");
+    this.signatures = null;
     this.persons = new PersonTransactions(gateway, clock);
     this.sales = new SaleTransactions(gateway, new SetlInfo(mulaidInAcctPay));
     this.reconciliation = new Reconciliation(gateway, mulaidInAcctPay);
   }
 
-  /**
-   * Answers one request body with the response envelope. Never throws and never fails: bad input,
-   * refusals and failures of the gateway all become {@code infcode -1}.
-   */
+  private NationalService(NationalService unsigned, TifSignatures signatures) {
+    this.clock = unsigned.clock;
+    this.signatures = requireNonNull(signatures, "signatures");
+    this.persons = unsigned.persons;
+    this.sales = unsigned.sales;
+    this.reconciliation = unsigned.reconciliation;
+  }
+
+  /** This service (the same pre-settlements) taking only requests signed by one of {@code signatures}' callers. */
+  public NationalService signedBy(TifSignatures signatures) {
+    return new NationalService(this, signatures);
+  }
+
+  /** {@link #call(ByteBuffer, TifSignatures.Headers)} without signature headers. */
   public CompletableFuture<ObjectNode> call(ByteBuffer body) {
+    return call(body, TifSignatures.Headers.NONE);
+  }
+
+  /**
+   * Answers one request body with the response envelope. Never throws and never fails: a bad
+   * signature, bad input, refusals and failures of the gateway all become {@code infcode -1}. When
+   * signatures are configured, the signature is checked before the body is read, and the
+   * envelope's {@code fixmedins_code} (and {@code opter}, for a terminal's credential) must be the
+   * signer's.
+   */
+  CompletableFuture<ObjectNode> call(ByteBuffer body, TifSignatures.Headers headers) {
     long receivedMillis = clock.millis();
-    Envelope env;
+    TifSignatures.Caller caller = null;
+    if (signatures != null) {
+      TifSignatures.Verdict v = signatures.verify(headers);
+      if (v instanceof TifSignatures.Verdict.Refused x) {
+        return CompletableFuture.completedFuture(failure(null, receivedMillis, x.reason(), x.errMsg(), x.detail()));
+      }
+      caller = ((TifSignatures.Verdict.Verified) v).caller();
+    }
+    Envelope env = null;
     CompletableFuture<Reply> reply;
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
@@ -88,14 +123,17 @@ public final class NationalService {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(body).toString();
       env = Envelope.of(Json.read(text));
+      if (caller != null) {
+        checkCaller(env, caller);
+      }
       reply = dispatch(env);
     } catch (CharacterCodingException e) {
       return CompletableFuture.completedFuture(failure(null, receivedMillis, "NOT_UTF8",
           "报文不是UTF-8编码，请按UTF-8发送", "the body is not valid UTF-8"));
     } catch (BadEnvelopeException e) {
-      return CompletableFuture.completedFuture(failure(null, receivedMillis, e.reason(), e.errMsg(), e.getMessage()));
+      return CompletableFuture.completedFuture(failure(env, receivedMillis, e.reason(), e.errMsg(), e.getMessage()));
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(internal(null, receivedMillis, e));
+      return CompletableFuture.completedFuture(internal(env, receivedMillis, e));
     }
     Envelope request = env;
     return reply.handle((r, error) -> {
@@ -117,6 +155,20 @@ public final class NationalService {
     });
   }
 
+  /** The envelope must name the signer's institution, and its terminal when the credential is a terminal's. */
+  private static void checkCaller(Envelope env, TifSignatures.Caller caller) {
+    if (!env.fixmedinsCode().equals(caller.institution())) {
+      throw new BadEnvelopeException("PERMISSION_DENIED", "fixmedins_code（" + env.fixmedinsCode()
+          + "）与接入方" + caller.paasId() + "登记的机构不符", "fixmedins_code " + env.fixmedinsCode()
+          + " is not the institution of x-tif-paasid " + caller.paasId() + " (expected: " + caller.institution() + ")");
+    }
+    if (caller.terminal() != null && !env.opter().equals(caller.terminal())) {
+      throw new BadEnvelopeException("PERMISSION_DENIED", "opter（" + env.opter() + "）与接入方" + caller.paasId()
+          + "登记的终端不符", "opter " + env.opter() + " is not the terminal of x-tif-paasid " + caller.paasId()
+          + " (expected: " + caller.terminal() + ")");
+    }
+  }
+
   private CompletableFuture<Reply> dispatch(Envelope env) {
     return switch (env.infno()) {
       case "9001" -> persons.signIn(env, "signIn", "signinoutb");
@@ -131,7 +183,12 @@ public final class NationalService {
       case "5203" -> sales.lookup(env);
       case "3201" -> reconciliation.reconcile(env);
       case "3202" -> reconciliation.reconcileDetail(env);
-      default -> throw PLATFORM_ONLY.contains(env.infno())
+      default -> throw OUTPATIENT_STEPS.contains(env.infno())
+          ? new BadEnvelopeException("INFNO_NOT_NEEDED", "本网关门诊结算无需" + env.infno()
+              + "（挂号、就诊信息、费用明细上传及其撤销）：请直接用2206预结算、2207结算，费用总额和自费部分放在data中",
+              "infno " + env.infno() + " is not needed here: an outpatient sale is 2206 then 2207, the bill's total and"
+                  + " self-paid parts in input.data (no registration, visit or fee-line upload); undo with 2208")
+          : PLATFORM_ONLY.contains(env.infno())
           ? new BadEnvelopeException("INFNO_NOT_SERVED", "本网关不办理交易" + env.infno()
               + "（目录下载、文件上传、住院等请向省级医保平台办理）", "infno " + env.infno() + " is served by the provincial platform only")
           : new BadEnvelopeException("INFNO_UNKNOWN", "不支持的交易编号infno：" + env.infno(),

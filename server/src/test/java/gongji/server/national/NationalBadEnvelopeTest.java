@@ -190,6 +190,15 @@ class NationalBadEnvelopeTest {
   }
 
   @Test
+  void call_outpatientStepsBefore2206_refusedSayingToUse2206And2207() {
+    for (String infno : List.of("2201", "2202", "2203", "2203A", "2204", "2205")) {
+      ObjectNode e = sale();
+      e.put("infno", infno);
+      refused(post(e), "INFNO_NOT_NEEDED", "2206");
+    }
+  }
+
+  @Test
   void call_badMoney_refusedWithTheValue() {
     for (String bad : List.of("350.001", "-350.00", "abc", "1E+999999999", "1e-999999999", "NaN",
         "1000000000000000.00")) {

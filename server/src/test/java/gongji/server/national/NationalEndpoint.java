@@ -15,7 +15,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,6 +59,19 @@ final class NationalEndpoint implements AutoCloseable {
   static NationalEndpoint withDemoData(boolean mulaidInAcctPay) throws Exception {
     InProcessGateway g = InProcessGateway.startWithDemoData();
     return new NationalEndpoint(g, new NationalService(g.node().gateway(), g.clock(), mulaidInAcctPay));
+  }
+
+  /** The demo data set behind an endpoint that takes only requests signed by the callers in {@code callersFile}. */
+  static NationalEndpoint withDemoDataSigned(Path callersFile, Duration maxSkew, int maxNonces)
+      throws Exception {
+    InProcessGateway g = InProcessGateway.startWithDemoData();
+    try {
+      return new NationalEndpoint(g, g.node().national().signedBy(
+          TifSignatures.fromFile(callersFile, maxSkew, maxNonces, g.clock())));
+    } catch (Exception e) {
+      g.close();
+      throw e;
+    }
   }
 
   InProcessGateway gateway() {
@@ -106,6 +121,15 @@ final class NationalEndpoint implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT)
         .header("Content-Type", "application/json;charset=UTF-8")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
+  /** Posts a tree with these headers (the x-tif-* signature); the HTTP response. */
+  HttpResponse<String> post(JsonNode envelope, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT)
+        .header("Content-Type", "application/json;charset=UTF-8");
+    headers.forEach(b::header);
+    return send(b.POST(HttpRequest.BodyPublishers.ofByteArray(envelope.toString().getBytes(StandardCharsets.UTF_8)))
+        .build());
   }
 
   HttpResponse<String> send(HttpRequest request) {
