@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gongji.server.domain.Masking;
 import gongji.server.domain.MedicalType;
 import gongji.server.gateway.Gateway;
 import gongji.server.gateway.SaleRequest;
@@ -136,6 +137,7 @@ final class SaleTransactions {
           if (!(seen instanceof Result.Lookup l)) {
             return CompletableFuture.completedFuture(seen);
           }
+          checkPatient(psnNo, l.txn());
           TxnState state = l.txn().state();
           boolean paid = state == TxnState.SETTLED || state == TxnState.REFUNDED;
           return gateway.submit(terminal, paid ? new Command.Refund(env.msgid(), hash, institution, txnId)
@@ -183,6 +185,17 @@ final class SaleTransactions {
     });
   }
 
+  /**
+   * A request's {@code psn_no} must be the sale's patient, as far as the ledger shows it: the masked
+   * number (its length, first and last four characters). Absent, it is not checked.
+   */
+  private static void checkPatient(String psnNo, Result.TxnView txn) {
+    if (psnNo != null && txn.psnNoMasked() != null && !Masking.psnNo(psnNo).equals(txn.psnNoMasked())) {
+      throw new BadEnvelopeException("PSN_NO_MISMATCH", "人员编号psn_no与结算" + txn.txnId() + "的参保人不符，请核对",
+          "psn_no " + psnNo + " is not the patient of setl_id " + txn.txnId() + " (" + txn.psnNoMasked() + ")");
+    }
+  }
+
   /** What the reversal of a one-step 2102 did: the settlement's outcome, unless only the hold existed. */
   private static Result.Reversal combine(Result.Reversal settle, Result.Reversal auth) {
     if (settle.reversal() == ReversalOutcome.NOT_RECEIVED && auth.reversal() != ReversalOutcome.NOT_RECEIVED) {
@@ -202,6 +215,7 @@ final class SaleTransactions {
     return Reply.translate(gateway.submit(env.terminal(), new Command.GetTransaction(env.fixmedinsCode(), setlId, null)),
         r -> {
           Result.TxnView t = ((Result.Lookup) r).txn();
+          checkPatient(psnNo, t);
           Result.Breakdown b = t.settled() != null ? t.settled() : t.authorized();
           ObjectNode out = Json.object();
           out.set("setlinfo", setlinfo.of(t, b, t.settled() != null ? t.txnId() : "", psnNo,

@@ -1,0 +1,88 @@
+package gongji.server.national;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import gongji.server.DemoData;
+import gongji.v1.Account;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code psn_no} of a request that names a settlement by {@code setl_id} (2103, 2208, 5203)
+ * must be that sale's patient: another patient's number is refused and nothing is given back.
+ */
+class NationalPatientCheckTest {
+  private NationalEndpoint endpoint;
+  private String setlId;
+
+  @BeforeEach
+  void settleASaleForLiNa() throws Exception {
+    endpoint = NationalEndpoint.withDemoData();
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    ObjectNode info = input.putObject("druginfo");
+    info.put("psn_no", DemoData.LI_NA);
+    info.put("mdtrt_cert_type", "03");
+    info.put("mdtrt_cert_no", "SSC-LINA");
+    info.put("medfee_sumamt", "12.00");
+    info.put("acct_used_flag", "1");
+    info.put("med_type", "41");
+    ArrayNode lines = input.putArray("drugdetail");
+    ObjectNode line = lines.addObject();
+    line.put("feedetl_sn", "1");
+    line.put("med_list_codg", "XJ01CRA040A001010104459");
+    line.put("det_item_fee_sumamt", "12.00");
+    JsonNode settled = endpoint.call(NationalEndpoint.envelope("2102", endpoint.msgid(DemoData.PHARMACY),
+        DemoData.PHARMACY, "POS01", input));
+    assertEquals(0, settled.get("infcode").asInt(), settled.toString());
+    setlId = settled.get("output").get("setlinfo").get("setl_id").asText();
+  }
+
+  @AfterEach
+  void stop() {
+    endpoint.close();
+  }
+
+  private JsonNode call(String infno, String psnNo) {
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    ObjectNode data = input.putObject("data");
+    data.put("setl_id", setlId);
+    data.put("mdtrt_id", setlId);
+    data.put("psn_no", psnNo);
+    return endpoint.call(NationalEndpoint.envelope(infno, endpoint.msgid(DemoData.PHARMACY), DemoData.PHARMACY,
+        "POS01", input));
+  }
+
+  private static void refusedAsOtherPatient(JsonNode body) {
+    assertEquals(-1, body.get("infcode").asInt(), body.toString());
+    assertEquals("PSN_NO_MISMATCH", body.get("gongji_reason").asText(), body.toString());
+    assertEquals(true, body.get("err_msg").asText().contains("psn_no"), body.toString());
+  }
+
+  @Test
+  void cancel_anotherPatientsPsnNo_refusedAndNothingGivenBack() throws Exception {
+    Account before = endpoint.gateway().account(DemoData.LI_NA);
+
+    refusedAsOtherPatient(call("2103", DemoData.ZHANG_WEI));
+    refusedAsOtherPatient(call("2208", DemoData.ZHAO_LEI));
+
+    assertEquals(before, endpoint.gateway().account(DemoData.LI_NA));
+    JsonNode refunded = call("2103", DemoData.LI_NA);
+    assertEquals(0, refunded.get("infcode").asInt(), refunded.toString());
+    assertEquals("-12.00", refunded.get("output").get("setlinfo").get("acct_pay").asText());
+    assertEquals(List.of(), endpoint.gateway().audit());
+  }
+
+  @Test
+  void lookup_anotherPatientsPsnNo_refused_ownServed() {
+    refusedAsOtherPatient(call("5203", DemoData.ZHANG_WEI));
+
+    JsonNode own = call("5203", DemoData.LI_NA);
+    assertEquals(0, own.get("infcode").asInt(), own.toString());
+    assertEquals(setlId, own.get("output").get("setlinfo").get("setl_id").asText());
+  }
+}
