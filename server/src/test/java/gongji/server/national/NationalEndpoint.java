@@ -111,6 +111,27 @@ final class NationalEndpoint implements AutoCloseable {
     return e;
   }
 
+  /**
+   * The {@code input} of a 2101/2102 for Li Na by her social security card: one in-scope drug line
+   * of {@code yuan}, accounts and mutual aid allowed.
+   */
+  static ObjectNode liNaDrugSale(String psnNo, String yuan) {
+    ObjectNode input = JSON.createObjectNode();
+    ObjectNode info = input.putObject("druginfo");
+    info.put("psn_no", psnNo);
+    info.put("mdtrt_cert_type", "03");
+    info.put("mdtrt_cert_no", "SSC-LINA");
+    info.put("medfee_sumamt", yuan);
+    info.put("insutype", "310");
+    info.put("acct_used_flag", "1");
+    info.put("med_type", "41");
+    ObjectNode line = input.putArray("drugdetail").addObject();
+    line.put("feedetl_sn", "1");
+    line.put("med_list_codg", "XJ01CRA040A001010104459");
+    line.put("det_item_fee_sumamt", yuan);
+    return input;
+  }
+
   /** Posts a tree; the response envelope. */
   JsonNode call(JsonNode envelope) {
     return readJson(post(envelope.toString().getBytes(StandardCharsets.UTF_8)).body());

@@ -3,7 +3,6 @@ package gongji.server.national;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gongji.server.DemoData;
 import gongji.v1.Account;
@@ -23,21 +22,8 @@ class NationalPatientCheckTest {
   @BeforeEach
   void settleASaleForLiNa() throws Exception {
     endpoint = NationalEndpoint.withDemoData();
-    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
-    ObjectNode info = input.putObject("druginfo");
-    info.put("psn_no", DemoData.LI_NA);
-    info.put("mdtrt_cert_type", "03");
-    info.put("mdtrt_cert_no", "SSC-LINA");
-    info.put("medfee_sumamt", "12.00");
-    info.put("acct_used_flag", "1");
-    info.put("med_type", "41");
-    ArrayNode lines = input.putArray("drugdetail");
-    ObjectNode line = lines.addObject();
-    line.put("feedetl_sn", "1");
-    line.put("med_list_codg", "XJ01CRA040A001010104459");
-    line.put("det_item_fee_sumamt", "12.00");
     JsonNode settled = endpoint.call(NationalEndpoint.envelope("2102", endpoint.msgid(DemoData.PHARMACY),
-        DemoData.PHARMACY, "POS01", input));
+        DemoData.PHARMACY, "POS01", NationalEndpoint.liNaDrugSale(DemoData.LI_NA, "12.00")));
     assertEquals(0, settled.get("infcode").asInt(), settled.toString());
     setlId = settled.get("output").get("setlinfo").get("setl_id").asText();
   }
