@@ -122,7 +122,7 @@ public final class NationalService {
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(body).toString();
-      env = Envelope.of(Json.read(text));
+      env = Envelope.of(Json.read(text), text.length());
       if (caller != null) {
         checkCaller(env, caller);
       }

@@ -15,11 +15,12 @@ import java.util.List;
  * it, checked: who, what kind, the total and its lines, whether the personal account and mutual aid
  * may pay.
  *
- * @param inputHash what the sale is for (institution, the header without {@code mdtrt_id}, the
- *     lines), so that a 2102 finds the 2101 of the same purchase
+ * @param institution the caller's {@code fixmedins_code}
+ * @param lines {@code drugdetail} as sent (a JSON null for an outpatient sale)
  */
-record SaleInput(JsonNode info, Credential credential, String psnNo, String medType, MedicalType medicalType,
-    String insutype, long totalFen, List<LineItem> items, boolean useAccount, boolean useMutualAid, long inputHash) {
+record SaleInput(String institution, JsonNode info, JsonNode lines, Credential credential, String psnNo,
+    String medType, MedicalType medicalType, String insutype, long totalFen, List<LineItem> items, boolean useAccount,
+    boolean useMutualAid) {
 
   /** Line items of one sale, as on the gRPC port. */
   static final int MAX_ITEMS = 200;
@@ -46,14 +47,22 @@ record SaleInput(JsonNode info, Credential credential, String psnNo, String medT
     boolean useMutualAid = useAccount && !"0".equals(aidFlag);
     List<LineItem> items = expected == MedicalType.PHARMACY ? drugLines(env.input(), info, totalFen)
         : outpatientLines(info, totalFen);
+    return new SaleInput(env.fixmedinsCode(), info, lines(env.input(), info), credential, psnNo, medType, medicalType,
+        insutype, totalFen, items, useAccount, useMutualAid);
+  }
+
+  /**
+   * What the sale is for: the institution, the header without {@code mdtrt_id} and the lines, so
+   * that a 2102 finds the 2101 of the same purchase. Computed when asked: a 2102 naming its
+   * {@code mdtrt_id} never needs it.
+   */
+  long inputHash() {
     ObjectNode key = info.deepCopy();
     key.remove("mdtrt_id");
     ObjectNode keyed = Json.object();
     keyed.set("info", key);
-    keyed.set("lines", lines(env.input(), info));
-    long inputHash = Json.contentHash("sale", env.fixmedinsCode(), keyed);
-    return new SaleInput(info, credential, psnNo, medType, medicalType, insutype, totalFen, items, useAccount, useMutualAid,
-        inputHash);
+    keyed.set("lines", lines);
+    return Json.contentHash("sale", institution, keyed);
   }
 
   /** {@code drugdetail} beside {@code druginfo} in {@code input}, or inside it (both are seen). */

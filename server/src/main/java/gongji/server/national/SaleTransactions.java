@@ -72,13 +72,14 @@ final class SaleTransactions {
         new Command.Settle(env.msgid(), hash, institution, txnId, s.totalFen()));
     CompletableFuture<Result> settled;
     boolean byMdtrtId = mdtrtId != null && Fields.TXN_ID.matcher(mdtrtId).matches();
-    String presettled = byMdtrtId ? null : pending.take(institution, s.inputHash());
+    long inputHash = byMdtrtId ? 0 : s.inputHash();
+    String presettled = byMdtrtId ? null : pending.take(institution, inputHash);
     if (byMdtrtId) {
       settled = settleTxn.apply(mdtrtId);
     } else if (presettled != null) {
       settled = settleTxn.apply(presettled).whenComplete((r, error) -> {
         if (error != null) {
-          pending.putBack(institution, s.inputHash(), presettled);
+          pending.putBack(institution, inputHash, presettled);
         }
       });
     } else {

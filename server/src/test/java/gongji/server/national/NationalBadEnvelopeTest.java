@@ -144,6 +144,10 @@ class NationalBadEnvelopeTest {
     e = sale();
     ((ObjectNode) e.get("input").get("druginfo")).put("psn_no", "6".repeat(31));
     refused(post(e), "FIELD_TOO_LONG", "psn_no");
+    e = sale();
+    ((ObjectNode) e.get("input").get("druginfo")).put("expContent", "x".repeat(20_000));
+    ((ObjectNode) e.get("input").get("druginfo")).put("dise_name", "x".repeat(20_000));
+    refused(post(e), "FIELD_TOO_LONG", "input");
   }
 
   @Test
