@@ -52,7 +52,7 @@ final class SaleTransactions {
     return Reply.translate(held, r -> {
       Result.Sale sale = (Result.Sale) r;
       if (sale.txn().state() == TxnState.AUTHORIZED) {
-        pending.put(env.fixmedinsCode(), s.inputHash(), sale.txn().txnId());
+        pending.put(env.fixmedinsCode(), s.inputHash(), sale.txn().txnId(), sale.txn().psnNoMasked());
       }
       ObjectNode out = Json.object();
       out.set("setlinfo", setlinfo.of(sale.txn(), sale.breakdown(), "", s.psnNo(), s.medType(), s.insutype(),
@@ -75,11 +75,18 @@ final class SaleTransactions {
     long inputHash = byMdtrtId ? 0 : s.inputHash();
     String presettled = byMdtrtId ? null : pending.take(institution, inputHash);
     if (byMdtrtId) {
-      settled = settleTxn.apply(mdtrtId);
+      settled = samePatient(terminal, mdtrtId, s.psnNo()).thenCompose(v -> settleTxn.apply(mdtrtId))
+          .whenComplete((r, error) -> {
+            if (r instanceof Result.Sale) {
+              pending.settled(institution, mdtrtId);
+            }
+          });
     } else if (presettled != null) {
       settled = settleTxn.apply(presettled).whenComplete((r, error) -> {
         if (error != null) {
           pending.putBack(institution, inputHash, presettled);
+        } else if (r instanceof Result.Sale) {
+          pending.settled(institution, presettled);
         }
       });
     } else {
@@ -187,13 +194,44 @@ final class SaleTransactions {
   }
 
   /**
+   * Completes when the hold {@code txnId} is {@code psnNo}'s (or {@code psnNo} is absent, or the
+   * hold is not found: Settle then refuses it), fails with {@code PSN_NO_MISMATCH} otherwise. The
+   * patient of a hold a 2101 placed is known here; another is looked up.
+   */
+  private CompletableFuture<Void> samePatient(Terminal terminal, String txnId, String psnNo) {
+    if (psnNo == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String known = pending.patientOf(terminal.institution(), txnId);
+    if (known != null) {
+      return checkMasked(psnNo, known, txnId);
+    }
+    return gateway.submit(terminal, new Command.GetTransaction(terminal.institution(), txnId, null)).thenCompose(seen ->
+        seen instanceof Result.Lookup l && l.txn() != null ? checkMasked(psnNo, l.txn().psnNoMasked(), txnId)
+            : CompletableFuture.completedFuture(null));
+  }
+
+  private static CompletableFuture<Void> checkMasked(String psnNo, String psnNoMasked, String txnId) {
+    try {
+      checkPatient(psnNo, psnNoMasked, txnId);
+      return CompletableFuture.completedFuture(null);
+    } catch (BadEnvelopeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
    * A request's {@code psn_no} must be the sale's patient, as far as the ledger shows it: the masked
    * number (its length, first and last four characters). Absent, it is not checked.
    */
   private static void checkPatient(String psnNo, Result.TxnView txn) {
-    if (psnNo != null && txn.psnNoMasked() != null && !Masking.psnNo(psnNo).equals(txn.psnNoMasked())) {
-      throw new BadEnvelopeException("PSN_NO_MISMATCH", "人员编号psn_no与结算" + txn.txnId() + "的参保人不符，请核对",
-          "psn_no " + psnNo + " is not the patient of setl_id " + txn.txnId() + " (" + txn.psnNoMasked() + ")");
+    checkPatient(psnNo, txn.psnNoMasked(), txn.txnId());
+  }
+
+  private static void checkPatient(String psnNo, String psnNoMasked, String txnId) {
+    if (psnNo != null && psnNoMasked != null && !Masking.psnNo(psnNo).equals(psnNoMasked)) {
+      throw new BadEnvelopeException("PSN_NO_MISMATCH", "人员编号psn_no与结算" + txnId + "的参保人不符，请核对",
+          "psn_no " + psnNo + " is not the patient of setl_id " + txnId + " (" + psnNoMasked + ")");
     }
   }
 
