@@ -167,7 +167,7 @@ final class SaleTransactions {
 
   CompletableFuture<Reply> reverse(Envelope env) {
     JsonNode d = Fields.object(env.input(), "data");
-    Fields.optional(d, "psn_no", 30, Fields.PSN_NO, "1..30 letters or digits");
+    String psnNo = Fields.optional(d, "psn_no", 30, Fields.PSN_NO, "1..30 letters or digits");
     String omsgid = Fields.required(d, "omsgid", 30, Fields.MSGID, "the msgid of the request to reverse");
     String oinfno = Fields.required(d, "oinfno", 6, Fields.INFNO, "the infno of the request to reverse");
     if (!Set.of("2101", "2102", "2103", "2206", "2207", "2208").contains(oinfno)) {
@@ -175,7 +175,15 @@ final class SaleTransactions {
     }
     Terminal terminal = env.terminal();
     String institution = env.fixmedinsCode();
-    CompletableFuture<Result> first = gateway.submit(terminal, new Command.Reverse(institution, omsgid));
+    // The psn_no must be the patient of the sale the original request touched, when it touched one.
+    CompletableFuture<Void> checked = psnNo == null ? CompletableFuture.completedFuture(null)
+        : gateway.submit(terminal, new Command.GetTransaction(institution, null, omsgid)).thenAccept(seen -> {
+          if (seen instanceof Result.Lookup l && l.txn() != null) {
+            checkPatient(psnNo, l.txn());
+          }
+        });
+    CompletableFuture<Result> first = checked.thenCompose(v ->
+        gateway.submit(terminal, new Command.Reverse(institution, omsgid)));
     CompletableFuture<Result> done = !oinfno.equals("2102") && !oinfno.equals("2207") ? first
         // A 2102 without a known pre-settlement also authorized, under msgid + "A": undo (or bar) that too.
         : first.thenCompose(settle -> settle instanceof Rejected ? CompletableFuture.completedFuture(settle)

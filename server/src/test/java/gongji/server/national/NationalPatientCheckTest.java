@@ -12,17 +12,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code psn_no} of a request that names a settlement by {@code setl_id} (2103, 2208, 5203)
- * must be that sale's patient: another patient's number is refused and nothing is given back.
+ * The {@code psn_no} of a request that names a settlement by {@code setl_id} (2103, 2208, 5203) or
+ * its request by {@code omsgid} (2601) must be that sale's patient: another patient's number is refused and nothing is given back.
  */
 class NationalPatientCheckTest {
   private NationalEndpoint endpoint;
   private String setlId;
+  private String settleMsgid;
 
   @BeforeEach
   void settleASaleForLiNa() throws Exception {
     endpoint = NationalEndpoint.withDemoData();
-    JsonNode settled = endpoint.call(NationalEndpoint.envelope("2102", endpoint.msgid(DemoData.PHARMACY),
+    settleMsgid = endpoint.msgid(DemoData.PHARMACY);
+    JsonNode settled = endpoint.call(NationalEndpoint.envelope("2102", settleMsgid,
         DemoData.PHARMACY, "POS01", NationalEndpoint.liNaDrugSale(DemoData.LI_NA, "12.00")));
     assertEquals(0, settled.get("infcode").asInt(), settled.toString());
     setlId = settled.get("output").get("setlinfo").get("setl_id").asText();
@@ -61,6 +63,29 @@ class NationalPatientCheckTest {
     assertEquals(0, refunded.get("infcode").asInt(), refunded.toString());
     assertEquals("-12.00", refunded.get("output").get("setlinfo").get("acct_pay").asText());
     assertEquals(List.of(), endpoint.gateway().audit());
+  }
+
+  @Test
+  void reverse_anotherPatientsPsnNo_refusedAndTheSaleStays_ownReversed() throws Exception {
+    Account settled = endpoint.gateway().account(DemoData.LI_NA);
+
+    refusedAsOtherPatient(reverse(DemoData.ZHANG_WEI));
+    assertEquals(settled, endpoint.gateway().account(DemoData.LI_NA));
+
+    JsonNode reversed = reverse(DemoData.LI_NA);
+    assertEquals(0, reversed.get("infcode").asInt(), reversed.toString());
+    assertEquals(setlId, reversed.get("output").get("data").get("mdtrt_id").asText());
+    assertEquals(List.of(), endpoint.gateway().audit());
+  }
+
+  private JsonNode reverse(String psnNo) {
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    ObjectNode data = input.putObject("data");
+    data.put("psn_no", psnNo);
+    data.put("omsgid", settleMsgid);
+    data.put("oinfno", "2102");
+    return endpoint.call(NationalEndpoint.envelope("2601", endpoint.msgid(DemoData.PHARMACY), DemoData.PHARMACY,
+        "POS01", input));
   }
 
   @Test
