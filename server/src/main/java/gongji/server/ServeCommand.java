@@ -77,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
       Map.entry("national.signature.max.skew.seconds",
           "how far x-tif-timestamp may be from the gateway's clock; a nonce is remembered this long"),
       Map.entry("national.signature.max.nonces",
-          "nonces remembered within the skew window; past it, signed requests are refused as busy"));
+          "nonces remembered within the skew window (about 80 bytes each); past it, signed requests are refused"
+              + " as busy"));
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of settings (also GONGJI_CONFIG); flags win over it")

@@ -32,6 +32,9 @@ import java.util.function.Function;
  *       authorizes (under {@code msgid + "A"}) and settles (under {@code msgid}) in one step.
  *   <li>2103 (2208) refunds a settled sale and cancels an unsettled one; 2601 reverses the request
  *       {@code omsgid} (for a 2102, its settlement and the authorization made with it).
+ *   <li>A {@code psn_no} in a request that names an existing sale (by {@code mdtrt_id},
+ *       {@code setl_id} or {@code omsgid}) must be that sale's patient, compared on the masked
+ *       number the ledger keeps; otherwise PSN_NO_MISMATCH and nothing is sent to the ledger.
  * </ul>
  */
 final class SaleTransactions {
