@@ -41,7 +41,10 @@ public record GatewayConfig(
     String adminTlsClientCa,
     int nationalPort,
     String nationalPath,
-    boolean nationalMulaidInAcctPay) {
+    boolean nationalMulaidInAcctPay,
+    String nationalPaasFile,
+    Duration nationalSignatureMaxSkew,
+    int nationalSignatureMaxNonces) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -64,6 +67,10 @@ public record GatewayConfig(
         adminPort);
     checkArgument(adminTlsClientCa.isEmpty() || (!tlsCertChain.isEmpty() && adminPort >= 0),
         "admin.tls.client.ca needs tls.cert.chain and a separate admin.port");
+    checkArgument(!nationalSignatureMaxSkew.isNegative() && !nationalSignatureMaxSkew.isZero(),
+        "national.signature.max.skew.seconds: %s (expected: > 0)", nationalSignatureMaxSkew.toSeconds());
+    checkArgument(nationalSignatureMaxNonces > 0, "national.signature.max.nonces: %s (expected: > 0)",
+        nationalSignatureMaxNonces);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
   }
 
@@ -108,6 +115,11 @@ public record GatewayConfig(
     d.put("national.path", DEFAULT_NATIONAL_PATH);
     // Whether acct_pay includes acct_mulaid_pay (a per-province convention; see README).
     d.put("national.mulaid.in.acct.pay", "true");
+    // The national interface's signed callers (x-tif-*): empty = unsigned, loopback only.
+    d.put("national.paas.file", "");
+    d.put("national.signature.max.skew.seconds", "300");
+    // Nonces remembered within the skew window; past it, signed calls are refused as busy (never forgotten early).
+    d.put("national.signature.max.nonces", "1000000");
     return d;
   }
 
@@ -167,7 +179,10 @@ public record GatewayConfig(
         s.get("admin.tls.client.ca"),
         nationalPort.isEmpty() ? (demo ? DEMO_NATIONAL_PORT : -1) : integer(s, "national.port"),
         s.get("national.path"),
-        Boolean.parseBoolean(s.get("national.mulaid.in.acct.pay")));
+        Boolean.parseBoolean(s.get("national.mulaid.in.acct.pay")),
+        s.get("national.paas.file"),
+        Duration.ofSeconds(integer(s, "national.signature.max.skew.seconds")),
+        integer(s, "national.signature.max.nonces"));
   }
 
   private static int integer(Map<String, String> s, String key) {
@@ -186,7 +201,7 @@ public record GatewayConfig(
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35),
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
-        -1, DEFAULT_NATIONAL_PATH, true);
+        -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000);
   }
 
   /**
@@ -197,7 +212,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, true, adminPort,
-        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
+        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
   }
 
   /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
@@ -205,7 +221,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
+        port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
   }
 
   /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
@@ -213,7 +230,17 @@ public record GatewayConfig(
     return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, port, path, mulaidInAcctPay);
+        adminPort, adminTlsClientCa, port, path, mulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+  }
+
+  /** These settings with the national interface's requests signed by the callers in {@code paasFile}. */
+  public GatewayConfig withNationalSignatures(String paasFile) {
+    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, paasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
   }
 
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
@@ -221,7 +248,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired, adminPort,
-        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
+        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
   }
 
   /** These settings with the writer keeping closed sales and request entries for {@code recentWindow} (0: off). */
@@ -229,7 +257,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay);
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
   }
 
   /** One line per setting, for the log at start. */
@@ -245,6 +274,8 @@ public record GatewayConfig(
         + "\ntls.client.ca=" + tlsClientCa + "\nauth.tokens.file=" + authTokensFile
         + "\nauth.required=" + authRequired + "\nadmin.port=" + adminPort + "\nadmin.tls.client.ca=" + adminTlsClientCa
         + "\nnational.port=" + nationalPort + "\nnational.path=" + nationalPath
-        + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay;
+        + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay + "\nnational.paas.file=" + nationalPaasFile
+        + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
+        + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces;
   }
 }

@@ -100,7 +100,8 @@ public final class GatewayServer implements AutoCloseable {
   /**
    * Refuses settings that would expose the gateway: {@code --demo} or {@code auth.required=false} on
    * a host that is not loopback, caller authentication required but no credential configured, the
-   * national interface (which has no caller authentication yet) on a host that is not loopback.
+   * national interface without signed callers ({@code national.paas.file}) on a host that is not
+   * loopback.
    *
    * @throws IllegalArgumentException saying what to change
    */
@@ -121,10 +122,10 @@ public final class GatewayServer implements AutoCloseable {
           + " certificates naming " + "gongji:institution/CODE/terminal/ID) and/or auth.tokens.file (bearer"
           + " tokens), or run --demo to try it on loopback (see docs/OPERATIONS.md and ./gongji certs)");
     }
-    if (config.nationalPort() >= 0 && !loopback) {
-      throw new IllegalArgumentException("the national interface (national.port) has no caller authentication yet:"
-          + " on " + config.host() + " set national.port=-1, or serve it on a loopback host behind a proxy that"
-          + " authenticates");
+    if (config.nationalPort() >= 0 && !loopback && config.nationalPaasFile().isEmpty()) {
+      throw new IllegalArgumentException("the national interface (national.port) on " + config.host() + " needs"
+          + " signed callers: set national.paas.file (one <paasid> <paasToken> <principal> a line), or"
+          + " national.port=-1, or serve it on a loopback host behind a proxy that authenticates");
     }
   }
 

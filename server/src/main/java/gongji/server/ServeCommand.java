@@ -4,8 +4,10 @@ import gongji.server.ledger.JournalRecovery;
 import gongji.server.ledger.storage.FileStorage;
 import gongji.server.logging.ServerLogging;
 import gongji.server.national.NationalServer;
+import gongji.server.national.TifSignatures;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,7 +70,15 @@ final class ServeCommand implements Callable<Integer> {
           "PEM CA of admin certificates on the admin port (needs --tls-cert-chain and a separate --admin-port)"),
       Map.entry("national.port", "the national interface's HTTP port (empty: 9091 with --demo, else off; -1: off)"),
       Map.entry("national.path", "the national interface's path"),
-      Map.entry("national.mulaid.in.acct.pay", "whether acct_pay includes acct_mulaid_pay (a per-province convention)"));
+      Map.entry("national.mulaid.in.acct.pay", "whether acct_pay includes acct_mulaid_pay (a per-province convention)"),
+      Map.entry("national.paas.file", "the national interface's callers, one <paasid> <paasToken> <principal> a line:"
+          + " every request must then be signed (x-tif-*) and name the signer's institution (empty: unsigned, loopback"
+          + " only)"),
+      Map.entry("national.signature.max.skew.seconds",
+          "how far x-tif-timestamp may be from the gateway's clock; a nonce is remembered this long"),
+      Map.entry("national.signature.max.nonces",
+          "nonces remembered within the skew window (about 80 bytes each); past it, signed requests are refused"
+              + " as busy"));
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of settings (also GONGJI_CONFIG); flags win over it")
@@ -138,6 +148,16 @@ final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("gongji: refusing to start: " + e.getMessage());
       return Commands.USAGE;
     }
+    TifSignatures nationalCallers = null;
+    if (gatewayConfig.nationalPort() >= 0 && !gatewayConfig.nationalPaasFile().isEmpty()) {
+      try {
+        nationalCallers = TifSignatures.fromFile(Path.of(gatewayConfig.nationalPaasFile()),
+            gatewayConfig.nationalSignatureMaxSkew(), gatewayConfig.nationalSignatureMaxNonces(), InstantSource.system());
+      } catch (IOException | IllegalArgumentException e) {
+        spec.commandLine().getErr().println("gongji: refusing to start: national.paas.file: " + e.getMessage());
+        return Commands.USAGE;
+      }
+    }
     out.println("Effective configuration:\n" + gatewayConfig.describe().replaceAll("(?m)^", "  "));
     log.info("starting " + new Commands.Version().getVersion()[0] + ": data directory "
         + gatewayConfig.dataDir().toAbsolutePath() + ", gRPC on " + gatewayConfig.host() + ":" + gatewayConfig.port());
@@ -169,7 +189,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     NationalServer national = null;
     if (gatewayConfig.nationalPort() >= 0) {
-      national = NationalServer.start(node.national(), gatewayConfig.host(), gatewayConfig.nationalPort(),
+      national = NationalServer.start(nationalCallers == null ? node.national()
+          : node.national().signedBy(nationalCallers), gatewayConfig.host(), gatewayConfig.nationalPort(),
           gatewayConfig.nationalPath());
       out.println("national interface (两定接口, HTTP/JSON): http://" + gatewayConfig.host() + ":" + national.port()
           + gatewayConfig.nationalPath());

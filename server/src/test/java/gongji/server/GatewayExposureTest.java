@@ -38,6 +38,8 @@ class GatewayExposureTest {
         GatewayConfig.load(Map.of("host", "0.0.0.0", "auth-tokens-file", "tokens"), NO_ENV)));
     assertRefused(GatewayConfig.load(Map.of("host", "0.0.0.0", "auth-tokens-file", "tokens", "national-port", "9091"),
         NO_ENV), "national interface");
+    assertDoesNotThrow(() -> GatewayServer.checkExposure(GatewayConfig.load(Map.of("host", "0.0.0.0",
+        "auth-tokens-file", "tokens", "national-port", "9091", "national-paas-file", "callers"), NO_ENV)));
   }
 
   private static void assertRefused(GatewayConfig config, String because) {

@@ -79,7 +79,7 @@ final class Json {
 
   static byte[] write(JsonNode tree) {
     try {
-      return MAPPER.writeValueAsString(tree).getBytes(StandardCharsets.UTF_8);
+      return MAPPER.writeValueAsBytes(tree);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree we built cannot be written", e);
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gongji.server.DemoData;
 import gongji.v1.Account;
@@ -47,21 +46,8 @@ class NationalBadEnvelopeTest {
 
   /** A 2102 that would settle 350.00 for Li Na (own account, then mutual aid, then cash). */
   private ObjectNode sale() {
-    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
-    ObjectNode info = input.putObject("druginfo");
-    info.put("psn_no", DemoData.LI_NA);
-    info.put("mdtrt_cert_type", "03");
-    info.put("mdtrt_cert_no", "SSC-LINA");
-    info.put("medfee_sumamt", "350.00");
-    info.put("insutype", "310");
-    info.put("acct_used_flag", "1");
-    info.put("med_type", "41");
-    ArrayNode lines = input.putArray("drugdetail");
-    ObjectNode line = lines.addObject();
-    line.put("feedetl_sn", "1");
-    line.put("med_list_codg", "XJ01CRA040A001010104459");
-    line.put("det_item_fee_sumamt", "350.00");
-    return NationalEndpoint.envelope("2102", endpoint.msgid(DemoData.PHARMACY), DemoData.PHARMACY, "POS01", input);
+    return NationalEndpoint.envelope("2102", endpoint.msgid(DemoData.PHARMACY), DemoData.PHARMACY, "POS01",
+        NationalEndpoint.liNaDrugSale(DemoData.LI_NA, "350.00"));
   }
 
   private static void refused(HttpResponse<String> response, String reason, String errMsgPart) {
@@ -158,6 +144,10 @@ class NationalBadEnvelopeTest {
     e = sale();
     ((ObjectNode) e.get("input").get("druginfo")).put("psn_no", "6".repeat(31));
     refused(post(e), "FIELD_TOO_LONG", "psn_no");
+    e = sale();
+    ((ObjectNode) e.get("input").get("druginfo")).put("expContent", "x".repeat(20_000));
+    ((ObjectNode) e.get("input").get("druginfo")).put("dise_name", "x".repeat(20_000));
+    refused(post(e), "FIELD_TOO_LONG", "input");
   }
 
   @Test
@@ -187,6 +177,15 @@ class NationalBadEnvelopeTest {
     e = sale();
     e.put("infno", "1312");
     refused(post(e), "INFNO_NOT_SERVED", "省级医保平台");
+  }
+
+  @Test
+  void call_outpatientStepsBefore2206_refusedSayingToUse2206And2207() {
+    for (String infno : List.of("2201", "2202", "2203", "2203A", "2204", "2205")) {
+      ObjectNode e = sale();
+      e.put("infno", infno);
+      refused(post(e), "INFNO_NOT_NEEDED", "2206");
+    }
   }
 
   @Test

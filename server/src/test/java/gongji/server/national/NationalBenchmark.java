@@ -91,7 +91,8 @@ class NationalBenchmark {
       List<String> grpcHolds = hold(grpc, WARMUP + MEASURED, ids);
       double grpcSettle = b.run("Settle over gRPC", WARMUP, MEASURED, i -> toCompletable(grpc.settle(
           settle("gs-" + i, POS, grpcHolds.get(i)))).thenApply(r -> true));
-      List<String> nationalHolds = hold(grpc, WARMUP + MEASURED, ids);
+      // The national side's holds come from 2101, as an HIS places them (so 2102 knows their patients).
+      List<String> nationalHolds = presettle(http, WARMUP + MEASURED);
       double national2102 = b.run("2102 over HTTP/JSON (mdtrt_id of a hold)", WARMUP, MEASURED, i -> post(http,
           envelope("2102", msgid("N", i), i, nationalHolds.get(i))));
 
@@ -147,6 +148,27 @@ class NationalBenchmark {
           txns[i] = a.getTransactionId();
           return true;
         }));
+    return List.of(txns);
+  }
+
+  private static List<String> presettle(HttpLoad http, int n) throws Exception {
+    String[] txns = new String[n];
+    new Bench().run(null, 0, n, i -> {
+      try {
+        return http.post(envelope("2101", msgid("P", i), i, null).toString().getBytes(StandardCharsets.UTF_8))
+            .thenApply(text -> {
+              JsonNode body = NationalEndpoint.readJson(text);
+              if (body.get("infcode").asInt() != 0) {
+                throw new IllegalStateException(text);
+              }
+              txns[i] = body.get("output").get("setlinfo").get("mdtrt_id").asText();
+              return true;
+            });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return CompletableFuture.failedFuture(e);
+      }
+    });
     return List.of(txns);
   }
 

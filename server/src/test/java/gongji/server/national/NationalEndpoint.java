@@ -15,7 +15,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -59,6 +61,19 @@ final class NationalEndpoint implements AutoCloseable {
     return new NationalEndpoint(g, new NationalService(g.node().gateway(), g.clock(), mulaidInAcctPay));
   }
 
+  /** The demo data set behind an endpoint that takes only requests signed by the callers in {@code callersFile}. */
+  static NationalEndpoint withDemoDataSigned(Path callersFile, Duration maxSkew, int maxNonces)
+      throws Exception {
+    InProcessGateway g = InProcessGateway.startWithDemoData();
+    try {
+      return new NationalEndpoint(g, g.node().national().signedBy(
+          TifSignatures.fromFile(callersFile, maxSkew, maxNonces, g.clock())));
+    } catch (Exception e) {
+      g.close();
+      throw e;
+    }
+  }
+
   InProcessGateway gateway() {
     return gateway;
   }
@@ -96,6 +111,27 @@ final class NationalEndpoint implements AutoCloseable {
     return e;
   }
 
+  /**
+   * The {@code input} of a 2101/2102 for Li Na by her social security card: one in-scope drug line
+   * of {@code yuan}, accounts and mutual aid allowed.
+   */
+  static ObjectNode liNaDrugSale(String psnNo, String yuan) {
+    ObjectNode input = JSON.createObjectNode();
+    ObjectNode info = input.putObject("druginfo");
+    info.put("psn_no", psnNo);
+    info.put("mdtrt_cert_type", "03");
+    info.put("mdtrt_cert_no", "SSC-LINA");
+    info.put("medfee_sumamt", yuan);
+    info.put("insutype", "310");
+    info.put("acct_used_flag", "1");
+    info.put("med_type", "41");
+    ObjectNode line = input.putArray("drugdetail").addObject();
+    line.put("feedetl_sn", "1");
+    line.put("med_list_codg", "XJ01CRA040A001010104459");
+    line.put("det_item_fee_sumamt", yuan);
+    return input;
+  }
+
   /** Posts a tree; the response envelope. */
   JsonNode call(JsonNode envelope) {
     return readJson(post(envelope.toString().getBytes(StandardCharsets.UTF_8)).body());
@@ -106,6 +142,15 @@ final class NationalEndpoint implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT)
         .header("Content-Type", "application/json;charset=UTF-8")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
+  /** Posts a tree with these headers (the x-tif-* signature); the HTTP response. */
+  HttpResponse<String> post(JsonNode envelope, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(CALL_TIMEOUT)
+        .header("Content-Type", "application/json;charset=UTF-8");
+    headers.forEach(b::header);
+    return send(b.POST(HttpRequest.BodyPublishers.ofByteArray(envelope.toString().getBytes(StandardCharsets.UTF_8)))
+        .build());
   }
 
   HttpResponse<String> send(HttpRequest request) {
