@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import gongji.server.domain.FundSource;
 import gongji.server.domain.InsuranceType;
 import gongji.server.domain.InsuredStatus;
+import gongji.server.domain.Masking;
 import gongji.server.domain.MedicalType;
 import gongji.server.domain.Relationship;
 import java.util.List;
@@ -25,8 +26,46 @@ public sealed interface Result {
     }
   }
 
-  /** One leg of a payment. */
-  record Leg(FundSource source, String ownerMasked, String bindingId, String walletTransferId, long amountFen) {}
+  /**
+   * One leg of a payment. The writer hands over what shows the owner ({@code shownAs}: their
+   * {@link gongji.server.domain.Insured} record as at the sale, or the masked text a snapshot kept)
+   * and the binding's number; the masked text and the binding id are made when a reply is written,
+   * on the caller's thread, not on the writer's (masking every leg of every reply was a tenth of
+   * the writer's time).
+   */
+  record Leg(FundSource source, Object shownAs, long bindingNumber, String walletTransferId, long amountFen) {
+    /** A leg with no owner to show and no binding: cash. */
+    static Leg cash(long amountFen) {
+      return new Leg(FundSource.CASH, "", 0, "", amountFen);
+    }
+
+    /** The owner as the sale shows them: masked name and number ("" for cash). */
+    public String ownerMasked() {
+      return shownAs instanceof gongji.server.domain.Insured i ? Masking.person(i.name(), i.psnNo()) : (String) shownAs;
+    }
+
+    /** The binding the leg drew on ("" for the own account and cash). */
+    public String bindingId() {
+      return bindingNumber == 0 ? "" : Ledger.id(BindingState.KIND, bindingNumber);
+    }
+
+    /** Legs are equal when they show the same: the same owner text, however it is held. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Leg l && source == l.source && bindingNumber == l.bindingNumber && amountFen == l.amountFen
+          && walletTransferId.equals(l.walletTransferId) && ownerMasked().equals(l.ownerMasked());
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(source, ownerMasked(), bindingNumber, walletTransferId, amountFen);
+    }
+
+    @Override
+    public String toString() {
+      return "Leg[" + source + " " + ownerMasked() + " " + bindingId() + " " + walletTransferId + " " + amountFen + "]";
+    }
+  }
 
   /** The split of a bill; {@code balanceAfterFen} is the patient's own available balance after it. */
   record Breakdown(
@@ -38,17 +77,26 @@ public sealed interface Result {
       List<Leg> legs,
       long balanceAfterFen) {}
 
-  /** A sale as the terminal sees it. {@code settled} is null before settlement. */
+  /**
+   * A sale as the terminal sees it. {@code settled} is null before settlement. {@code patientPsnNo}
+   * is the patient's number in full, for the gateway's own checks; replies show {@link #psnNoMasked},
+   * made when asked (on the caller's thread, not the writer's).
+   */
   record TxnView(
       String txnId,
       String institution,
-      String psnNoMasked,
+      String patientPsnNo,
       MedicalType medicalType,
       TxnState state,
       Breakdown authorized,
       Breakdown settled,
       long createdAtMillis,
-      long expiresAtMillis) {}
+      long expiresAtMillis) {
+    /** The patient's number as replies show it. */
+    public String psnNoMasked() {
+      return Masking.psnNo(patientPsnNo);
+    }
+  }
 
   /** Authorize, Settle, Cancel and Refund: the sale after the step, and the step's breakdown. */
   record Sale(String requestId, TxnView txn, Breakdown breakdown) implements Result {}

@@ -102,17 +102,18 @@ final class Txn {
       }
       if (leg.binding() == null) {
         own += leg.amountFen();
-        out.add(new Result.Leg(FundSource.OWN_ACCOUNT, leg.ownerMasked(), "", "", leg.amountFen()));
+        out.add(new Result.Leg(FundSource.OWN_ACCOUNT, leg.shownAs(), 0, "", leg.amountFen()));
       } else if (leg.grant() != null) {
         aid += leg.amountFen();
-        out.add(new Result.Leg(FundSource.WALLET, leg.ownerMasked(), leg.binding().id(), leg.grant().id, leg.amountFen()));
+        out.add(new Result.Leg(FundSource.WALLET, leg.shownAs(), leg.binding().seq, leg.grant().id,
+            leg.amountFen()));
       } else {
         aid += leg.amountFen();
-        out.add(new Result.Leg(FundSource.MUTUAL_AID, leg.ownerMasked(), leg.binding().id(), "", leg.amountFen()));
+        out.add(new Result.Leg(FundSource.MUTUAL_AID, leg.shownAs(), leg.binding().seq, "", leg.amountFen()));
       }
     }
     if (cash > 0) {
-      out.add(new Result.Leg(FundSource.CASH, "", "", "", cash));
+      out.add(Result.Leg.cash(cash));
     }
     long total = own + aid + cash;
     // A fresh list nobody else holds: wrapped, not copied.
@@ -133,7 +134,7 @@ final class Txn {
 
   /** The same, with the splits the caller built already. */
   TxnView view(TxnState as, Breakdown authorized, Breakdown settled) {
-    return new TxnView(id, institution.code(), patient.maskedPsnNo(), medicalType, as, authorized, settled,
+    return new TxnView(id, institution.code(), patient.insured.psnNo(), medicalType, as, authorized, settled,
         createdAtMillis, expiresAtMillis);
   }
 
