@@ -148,8 +148,9 @@ final class Subcommands {
         description = "the ledger-time pace of those sales (default: ${DEFAULT-VALUE})")
     int salesPerSecond;
 
-    @Option(names = "--recent-window-seconds", defaultValue = "30", paramLabel = "N",
-        description = "how long closed sales and request entries stay (default: ${DEFAULT-VALUE})")
+    @Option(names = "--recent-window-seconds", defaultValue = "10", paramLabel = "N",
+        description = "how long closed sales and request entries stay, as the gateway's"
+            + " ledger.recent.window.seconds (default: ${DEFAULT-VALUE})")
     int recentWindowSeconds;
 
     @Override

@@ -93,7 +93,7 @@ public record GatewayConfig(
     d.put("max.batch.commands", "4096");
     d.put("idempotency.window.days", "35");
     // How long the writer keeps closed sales and request entries before they go to history; 0 = off.
-    d.put("ledger.recent.window.seconds", "30");
+    d.put("ledger.recent.window.seconds", "10");
     d.put("max.inbound.message.bytes", "1048576");
     d.put("cache.max.entries", "1000000");
     d.put("drain.timeout.seconds", "10");
