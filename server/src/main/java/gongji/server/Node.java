@@ -169,7 +169,7 @@ public final class Node implements AutoCloseable {
   /**
    * Waits until history has applied the journal up to {@code seq}, and makes the store say so
    * durably even when those records made no history (a batch of credits, say): a restart from a
-   * snapshot at {@code seq} needs the store's own number to reach it.
+   * snapshot at {@code seq} needs the store's own number to reach it, after a flush.
    */
   private void awaitHistory(long seq) throws IOException {
     try {
@@ -181,6 +181,8 @@ public final class Node implements AutoCloseable {
       throw new IOException("history has not caught up with record " + seq + " (" + e + "); snapshot skipped", e);
     }
     markHistoryAt(seq);
+    // The store's batches are durable only once flushed: the snapshot must not outrun them.
+    historyStore.flush();
   }
 
   /**

@@ -22,6 +22,7 @@ import java.util.Map;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -61,7 +62,13 @@ import org.rocksdb.WriteOptions;
  * one (an id past the window may have been used again).
  *
  * Values are {@link HistoryCodec} records. Every {@link #apply} is one write batch with the new
- * applied sequence number, written with fsync: atomic and durable when it returns. Totals are kept
+ * applied sequence number, atomic, and written without RocksDB's own write-ahead log: the journal
+ * is the write-ahead log, so a second one would write every record twice more and force it again.
+ * A batch is durable once a memtable holding it is flushed to a table file: by RocksDB when the
+ * memtable fills, and by {@link #flush} before each snapshot and at {@link #close}. A crash loses
+ * whole batches after the last flush only (one column family: a write batch lies in one memtable,
+ * and a flush writes whole memtables), and the applied number read at open says where the store
+ * stands; recovery applies the rest again from the journal. Totals are kept
  * per institution-day as records arrive, so that Reconcile reads one key however busy the day was;
  * a day's events are numbered from 0 (their count so far, from the totals), so that a page of detail
  * seeks straight to its first line.
@@ -82,19 +89,19 @@ public final class RocksHistoryStore implements HistoryStore {
 
   private final Path dir;
   private final Options options;
-  private final WriteOptions durable;
+  private final WriteOptions unlogged;
   private final RocksDB db;
   private volatile long appliedSeq;
   private volatile long sweeps;
   private long nextRecord;
   private final long requestRetentionDays;
 
-  private RocksHistoryStore(Path dir, Options options, WriteOptions durable, RocksDB db, Duration requestRetention)
+  private RocksHistoryStore(Path dir, Options options, WriteOptions unlogged, RocksDB db, Duration requestRetention)
       throws RocksDBException {
     this.requestRetentionDays = Math.max(1, requestRetention.toDays());
     this.dir = dir;
     this.options = options;
-    this.durable = durable;
+    this.unlogged = unlogged;
     this.db = db;
     this.appliedSeq = getLong(APPLIED_KEY);
     this.nextRecord = Math.max(1, getLong(NEXT_KEY));
@@ -118,6 +125,8 @@ public final class RocksHistoryStore implements HistoryStore {
         .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20)
         .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
     WriteOptions durable = new WriteOptions().setSync(true);
+    // Batches go to the memtable only (see the class comment): durable at the next flush.
+    WriteOptions unlogged = new WriteOptions().setDisableWAL(true);
     RocksDB db = null;
     try {
       db = RocksDB.open(options, dir.toString());
@@ -130,12 +139,14 @@ public final class RocksHistoryStore implements HistoryStore {
             + " (expected: " + HistoryCodec.FORMAT + "); written by another version. Move it aside: it is rebuilt"
             + " from the journal if the journal still holds every record since the oldest snapshot");
       }
-      return new RocksHistoryStore(dir, options, durable, db, requestRetention);
+      durable.close();
+      return new RocksHistoryStore(dir, options, unlogged, db, requestRetention);
     } catch (RocksDBException | IOException | RuntimeException e) {
       if (db != null) {
         db.close();
       }
       durable.close();
+      unlogged.close();
       options.close();
       if (e instanceof IOException io) {
         throw io;
@@ -195,7 +206,7 @@ public final class RocksHistoryStore implements HistoryStore {
       }
       batch.put(APPLIED_KEY, longBytes(throughSeq));
       batch.put(NEXT_KEY, longBytes(next));
-      db.write(durable, batch);
+      db.write(unlogged, batch);
     } catch (RocksDBException e) {
       throw new IOException("history store write failed in " + dir + ": " + e.getMessage(), e);
     }
@@ -397,9 +408,23 @@ public final class RocksHistoryStore implements HistoryStore {
   }
 
   @Override
-  public synchronized void close() {
-    db.close();
-    durable.close();
-    options.close();
+  public void flush() throws IOException {
+    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(wait);
+    } catch (RocksDBException e) {
+      throw new IOException("history store flush failed in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Flushes what was applied (see {@link #flush}), then closes the store. */
+  @Override
+  public synchronized void close() throws IOException {
+    try {
+      flush();
+    } finally {
+      db.close();
+      unlogged.close();
+      options.close();
+    }
   }
 }

@@ -9,9 +9,12 @@ import java.util.List;
  * to. Implementations: in memory (tests, nodes without a data directory) and embedded on disk; a
  * PostgreSQL one can follow for several nodes. All pass {@code HistoryStoreConformanceTest}.
  *
- * <p>Contract. {@link #apply} is atomic and durable when it returns: after a crash the store holds
- * every record of the batches whose apply returned and none of a batch whose apply did not, and
- * {@link #appliedSeq} says which. Batches arrive with increasing sequence numbers from one thread;
+ * <p>Contract. {@link #apply} is atomic, and durable once {@link #flush} (or {@link #close}) has
+ * returned after it: after a crash the store holds whole batches only, every batch applied before
+ * the last flush returned and perhaps some applied after it, and {@link #appliedSeq} says how far
+ * that goes. (The journal is the write-ahead log: what history loses in a crash it rebuilds from the
+ * journal, which keeps every record after the newest snapshot, and a snapshot is written only after
+ * history was flushed up to it.) Batches arrive with increasing sequence numbers from one thread;
  * a batch at or below {@link #appliedSeq} is ignored (replay after a crash is idempotent). Queries
  * may run on any thread, concurrently with apply, and see whole batches only.
  */
@@ -22,6 +25,13 @@ public interface HistoryStore extends AutoCloseable {
 
   /** Applies the records of the journal up to {@code throughSeq}, atomically with that number. */
   void apply(long throughSeq, List<HistoryRecord> records) throws IOException;
+
+  /**
+   * Makes every batch applied so far durable; returns when it is. Called before a snapshot is
+   * written (history must cover it) and by {@link #close}; never by the sequencer. The default is
+   * for stores whose {@link #apply} is durable when it returns.
+   */
+  default void flush() throws IOException {}
 
   /**
    * Answers a query: {@link Result.Usages}, {@link Result.Reconciliation}, {@link Result.ReconcileLines}
