@@ -33,11 +33,18 @@ final class Auditor {
       violations.add("balances sum to " + sum + " (expected: 0)");
     }
     long[] expectHeld = new long[count];
-    // Per binding: held by open sales, used (settled and premiums), assigned to the wallet.
-    Map<BindingState, long[]> expectBinding = new HashMap<>();
-    for (BindingState b : bindings.all()) {
+    // Per binding, by its place in number order: held by open sales, used (settled and premiums),
+    // assigned to the wallet. Arrays, not a map of two million bindings to arrays of three.
+    long[] seqs = bindings.sortedNumbers();
+    BindingState[] byPlace = new BindingState[seqs.length];
+    long[] bHeld = new long[seqs.length];
+    long[] bUsed = new long[seqs.length];
+    long[] bWallet = new long[seqs.length];
+    for (int at = 0; at < seqs.length; at++) {
+      BindingState b = bindings.get(seqs[at]);
+      byPlace[at] = b;
       // Settled sales the writer let go of still count: their part is kept on the binding.
-      expectBinding.put(b, new long[] {0, b.premiumFen + b.archivedUsedFen, 0});
+      bUsed[at] = b.premiumFen + b.archivedUsedFen;
     }
     // Per wallet transfer: held by open sales, spent by settled ones.
     Map<WalletGrant, long[]> expectGrant = new HashMap<>();
@@ -45,7 +52,10 @@ final class Auditor {
       expectGrant.put(g, new long[] {0, g.archivedSpentFen});
       long earmark = g.amountFen - g.spentFen - g.returnedFen;
       expectHeld[g.binding.authorizer.account] += earmark;
-      expectBinding.get(g.binding)[2] += g.amountFen - g.returnedFen;
+      int gb = place(seqs, g.binding, violations);
+      if (gb >= 0) {
+        bWallet[gb] += g.amountFen - g.returnedFen;
+      }
       if (g.inSaleFen < 0 || g.spentFen < 0 || g.returnedFen < 0 || earmark < g.inSaleFen
           || (!g.open() && earmark != g.inSaleFen) || (g.state == WalletTransferState.PENDING && earmark != g.amountFen)) {
         violations.add("wallet transfer " + g.id + " " + g.state + ": amount/in sale/spent/returned " + g.amountFen + "/"
@@ -59,8 +69,9 @@ final class Auditor {
             expectGrant.get(leg.grant())[0] += leg.amountFen();
           } else {
             expectHeld[leg.owner().account] += leg.amountFen();
-            if (leg.binding() != null) {
-              expectBinding.get(leg.binding())[0] += leg.amountFen();
+            int lb = leg.binding() == null ? -1 : place(seqs, leg.binding(), violations);
+            if (lb >= 0) {
+              bHeld[lb] += leg.amountFen();
             }
           }
         }
@@ -69,7 +80,10 @@ final class Auditor {
           if (leg.grant() != null) {
             expectGrant.get(leg.grant())[1] += leg.amountFen();
           } else if (leg.binding() != null) {
-            expectBinding.get(leg.binding())[1] += leg.amountFen();
+            int lb = place(seqs, leg.binding(), violations);
+            if (lb >= 0) {
+              bUsed[lb] += leg.amountFen();
+            }
           }
         }
       }
@@ -86,16 +100,25 @@ final class Auditor {
         violations.add("account " + i + " held " + accounts.held(i) + " but open legs sum to " + expectHeld[i]);
       }
     }
-    for (Map.Entry<BindingState, long[]> e : expectBinding.entrySet()) {
-      BindingState b = e.getKey();
-      if (b.heldFen != e.getValue()[0] || b.usedFen != e.getValue()[1] || b.walletFen != e.getValue()[2]) {
+    for (int at = 0; at < byPlace.length; at++) {
+      BindingState b = byPlace[at];
+      if (b.heldFen != bHeld[at] || b.usedFen != bUsed[at] || b.walletFen != bWallet[at]) {
         violations.add("binding " + b.id() + " held/used/wallet " + b.heldFen + "/" + b.usedFen + "/" + b.walletFen
-            + " but legs and transfers say " + e.getValue()[0] + "/" + e.getValue()[1] + "/" + e.getValue()[2]);
+            + " but legs and transfers say " + bHeld[at] + "/" + bUsed[at] + "/" + bWallet[at]);
       }
       if (b.quotaFen > 0 && b.drawnFen() > b.quotaFen) {
         violations.add("binding " + b.id() + " over quota: " + b.drawnFen() + " > " + b.quotaFen);
       }
     }
     return violations;
+  }
+
+  /** Where a binding a leg or transfer names stands in number order, or -1 (a violation) if it is not kept. */
+  private static int place(long[] seqs, BindingState b, List<String> violations) {
+    int at = java.util.Arrays.binarySearch(seqs, b.seq);
+    if (at < 0) {
+      violations.add("binding " + b.id() + " is named by a sale or a transfer but not kept");
+    }
+    return at;
   }
 }

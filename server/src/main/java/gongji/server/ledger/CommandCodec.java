@@ -488,10 +488,15 @@ public final class CommandCodec {
     }
 
     public Output bytes(byte[] b) {
-      varint(b.length);
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, size, b.length);
-      size += b.length;
+      return bytes(b, b.length);
+    }
+
+    /** The first {@code length} bytes of {@code b}, length first. */
+    public Output bytes(byte[] b, int length) {
+      varint(length);
+      ensure(length);
+      System.arraycopy(b, 0, buf, size, length);
+      size += length;
       return this;
     }
 

@@ -229,18 +229,19 @@ final class Registry {
 
   /** Policies, institutions and persons (with their account index, counters and payouts). */
   void write(CommandCodec.Output out) {
+    CommandCodec.Output scratch = new CommandCodec.Output(256);
     out.varint(policies.size());
     for (RegionPolicy p : policies.values()) {
-      LedgerSnapshot.nested(out, new Command.SetRegionPolicy(p));
+      LedgerSnapshot.nested(out, new Command.SetRegionPolicy(p), scratch);
     }
     out.varint(institutions.size());
     for (InstitutionState i : institutions.values()) {
-      LedgerSnapshot.nested(out, new Command.RegisterInstitution(i.institution));
+      LedgerSnapshot.nested(out, new Command.RegisterInstitution(i.institution), scratch);
       out.varint(i.account);
     }
     out.varint(registered.size());
     for (PersonState p : registered) {
-      LedgerSnapshot.nested(out, new Command.UpsertInsured(p.insured));
+      LedgerSnapshot.nested(out, new Command.UpsertInsured(p.insured), scratch);
       out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
           .i64(p.walletOpenedAtMillis).varint(p.payouts.size());
       for (Result.Payout po : p.payouts) {
