@@ -45,7 +45,8 @@ class LedgerVerifyTest {
     Verified v = verify();
 
     assertEquals(3, v.exit, v.out);
-    assertTrue(v.out.contains("verify: DAMAGED history has applied record"), v.out);
+    assertTrue(v.out.contains("verify: DAMAGED") && v.out.contains("history has applied record"), v.out);
+    assertTrue(v.out.contains("verify: LOST records 1 to "), v.out);
   }
 
   @Test
