@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
   private static final Logger log = Logger.getLogger(ServeCommand.class.getName());
 
   /** What each setting means, for {@code --help}; a setting without one still gets its flag. */
-  static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+  static final Map<String, String> DESCRIPTIONS = descriptions(Map.ofEntries(
       Map.entry("host", "the address every port binds"),
       Map.entry("port", "the gRPC port (0: any free port)"),
       Map.entry("metrics.port", "the Prometheus /metrics port (-1: off, 0: any free port)"),
@@ -78,7 +78,13 @@ final class ServeCommand implements Callable<Integer> {
           "how far x-tif-timestamp may be from the gateway's clock; a nonce is remembered this long"),
       Map.entry("national.signature.max.nonces",
           "nonces remembered within the skew window (about 80 bytes each); past it, signed requests are refused"
-              + " as busy"));
+              + " as busy")));
+
+  private static Map<String, String> descriptions(Map<String, String> own) {
+    Map<String, String> all = new java.util.HashMap<>(own);
+    all.putAll(ConnectionLimits.DESCRIPTIONS);
+    return Map.copyOf(all);
+  }
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of settings (also GONGJI_CONFIG); flags win over it")
