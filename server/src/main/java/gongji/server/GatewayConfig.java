@@ -44,7 +44,8 @@ public record GatewayConfig(
     boolean nationalMulaidInAcctPay,
     String nationalPaasFile,
     Duration nationalSignatureMaxSkew,
-    int nationalSignatureMaxNonces) {
+    int nationalSignatureMaxNonces,
+    ConnectionLimits connections) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -72,6 +73,7 @@ public record GatewayConfig(
     checkArgument(nationalSignatureMaxNonces > 0, "national.signature.max.nonces: %s (expected: > 0)",
         nationalSignatureMaxNonces);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
+    java.util.Objects.requireNonNull(connections, "connections");
   }
 
   /** The national interface's path on most provincial platforms. */
@@ -120,6 +122,8 @@ public record GatewayConfig(
     d.put("national.signature.max.skew.seconds", "300");
     // Nonces remembered within the skew window; past it, signed calls are refused as busy (never forgotten early).
     d.put("national.signature.max.nonces", "1000000");
+    // Per gRPC connection, on both ports: see ConnectionLimits.
+    ConnectionLimits.defaults(d);
     return d;
   }
 
@@ -182,10 +186,11 @@ public record GatewayConfig(
         Boolean.parseBoolean(s.get("national.mulaid.in.acct.pay")),
         s.get("national.paas.file"),
         Duration.ofSeconds(integer(s, "national.signature.max.skew.seconds")),
-        integer(s, "national.signature.max.nonces"));
+        integer(s, "national.signature.max.nonces"),
+        ConnectionLimits.from(s));
   }
 
-  private static int integer(Map<String, String> s, String key) {
+  static int integer(Map<String, String> s, String key) {
     try {
       return Integer.parseInt(s.get(key));
     } catch (NumberFormatException e) {
@@ -201,7 +206,7 @@ public record GatewayConfig(
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35),
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
-        -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000);
+        -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults());
   }
 
   /**
@@ -213,7 +218,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, true, adminPort,
         adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 
   /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
@@ -222,7 +227,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 
   /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
@@ -231,7 +236,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, port, path, mulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 
   /** These settings with the national interface's requests signed by the callers in {@code paasFile}. */
@@ -240,7 +245,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, paasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
@@ -249,7 +254,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired, adminPort,
         adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 
   /** These settings with the writer keeping closed sales and request entries for {@code recentWindow} (0: off). */
@@ -258,7 +263,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 
   /** One line per setting, for the log at start. */
@@ -276,6 +281,15 @@ public record GatewayConfig(
         + "\nnational.port=" + nationalPort + "\nnational.path=" + nationalPath
         + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay + "\nnational.paas.file=" + nationalPaasFile
         + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
-        + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces;
+        + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe();
+  }
+
+  /** These settings with other connection limits. */
+  public GatewayConfig withConnections(ConnectionLimits connections) {
+    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
   }
 }

@@ -204,18 +204,28 @@ public final class GatewayServer implements AutoCloseable {
 
   private static NettyServerBuilder netty(GatewayConfig config, int port, EventLoopGroup boss, EventLoopGroup workers,
       Class<? extends ServerChannel> channelType) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), port))
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), port))
         .channelType(channelType)
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         // Handlers never block: they run on the event loop and return futures.
         .directExecutor()
         .maxInboundMessageSize(config.maxInboundMessageBytes())
-        .keepAliveTime(30, TimeUnit.SECONDS)
-        .keepAliveTimeout(10, TimeUnit.SECONDS)
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .maxConnectionIdle(30, TimeUnit.MINUTES);
+        .permitKeepAliveWithoutCalls(true);
+    return limit(b, config.connections());
+  }
+
+  /** Holds each connection of {@code b} to {@code limits}. */
+  private static NettyServerBuilder limit(NettyServerBuilder b, ConnectionLimits limits) {
+    return b.maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
+        .maxInboundMetadataSize(limits.maxInboundMetadataBytes())
+        .keepAliveTime(limits.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(limits.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveTime(limits.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionIdle(limits.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAge(limits.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+        .maxRstFramesPerWindow(limits.maxRstFramesPerMinute(), 60);
   }
 
   /**

@@ -38,7 +38,8 @@ final class LedgerCommand implements Runnable {
   @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
       description = {"Checks a stopped ledger offline: replays the journal read-only (a torn tail is reported, not cut)",
           "into a fresh ledger and audits it (sequence, checksums, double entry, no negative balance, holds,",
-          "quotas), and compares the history store with the journal."},
+          "quotas), and compares the history store with the journal. On damage it says exactly what is lost:",
+          "the file, the offset and the records (sequence numbers) that cannot be replayed."},
       footer = {"", "Exit status: 0 sound, 1 violations, 2 bad usage, 3 damaged."})
   static final class Verify implements Callable<Integer> {
     @CommandLine.Spec
@@ -66,30 +67,48 @@ final class LedgerCommand implements Runnable {
       Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, ReferenceListener.NONE);
       Ledger ledger = snapshot == null ? new Ledger(window, ReferenceListener.NONE) : snapshot.ledger();
       out.println("verify: starting from " + (snapshot == null ? "an empty ledger" : snapshot.file()));
-      JournalRecovery.Report report;
-      try {
-        report = JournalRecovery.replay(storage, snapshot == null ? 0 : snapshot.seq(), false,
-            (seq, at, command) -> ledger.apply(command, at));
-      } catch (JournalRecovery.CorruptJournalException e) {
-        out.println("verify: DAMAGED " + e.getMessage());
-        return 3;
-      }
-      List<String> violations = ledger.audit();
-      out.println("verify: journal " + report);
+      long applied = -1;
       Path historyDir = dataDir.resolve("history");
       if (Files.isDirectory(historyDir)) {
-        long applied;
         try (RocksHistoryStore history = RocksHistoryStore.open(historyDir)) {
           applied = history.appliedSeq();
         } catch (IOException e) {
           out.println("verify: DAMAGED the history store cannot be opened: " + e.getMessage());
           return 3;
         }
-        if (applied > report.lastSeq()) {
-          out.println("verify: DAMAGED history has applied record " + applied + " but the journal ends at "
-              + report.lastSeq() + ": acknowledged records are missing from the journal");
-          return 3;
-        }
+      }
+      JournalRecovery.Report report = JournalRecovery.replay(storage, snapshot == null ? 0 : snapshot.seq(), false,
+          true, (seq, at, command) -> ledger.apply(command, at));
+      out.println("verify: journal " + report);
+      for (JournalRecovery.Loss loss : report.acceptedLosses()) {
+        out.println("verify: accepted earlier: " + loss);
+      }
+      if (report.truncated()) {
+        out.println("verify: torn tail (a write the crash cut, never acknowledged): " + report.truncatedFile()
+            + " from offset " + report.truncatedAtOffset() + ", " + report.truncatedBytes() + " bytes; cut at start");
+      }
+      JournalRecovery.Damage damage = report.damage();
+      if (damage == null && applied > report.lastSeq()) {
+        damage = new JournalRecovery.Damage(report.truncated() ? report.truncatedFile()
+            : "journal-" + String.format("%020d", report.lastSeq() + 1) + ".log",
+            report.truncated() ? report.truncatedAtOffset() : 0, "history has applied record " + applied
+            + " but the journal ends at " + report.lastSeq() + ": acknowledged records are missing from the journal",
+            report.lastSeq(), report.lastSeq(), !report.truncated());
+      }
+      if (damage != null) {
+        long through = Math.max(damage.lastSeqSeen(), applied);
+        out.println("verify: DAMAGED " + damage.file() + " at offset " + damage.offset() + ": " + damage.problem());
+        out.println("verify: LOST records " + (damage.lastIntactSeq() + 1) + " to " + through
+            + (damage.newestMissing() ? " (and whatever the missing segment held after them)" : "")
+            + "; the ledger replays through record " + damage.lastIntactSeq()
+            + (through > damage.lastIntactSeq() ? " (history, if any, still holds the records these commands made)" : ""));
+        out.println("verify: ways out: restore the data directory from a backup (docs/OPERATIONS.md), or start once"
+            + " with: gongji serve --accept-journal-loss (the lost records stay lost; the damaged files are kept as"
+            + " *.damaged)");
+        return 3;
+      }
+      List<String> violations = ledger.audit();
+      if (applied >= 0) {
         out.println("verify: history applied through record " + applied + " of " + report.lastSeq()
             + (applied == report.lastSeq() ? "" : " (the rest is caught up from the journal at start)"));
       } else {

@@ -67,7 +67,7 @@ public final class Node implements AutoCloseable {
    * benchmarks: {@link Journal#NONE}).
    */
   public Node(GatewayConfig config, InstantSource clock, Journal journal) {
-    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore());
+    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore(), false);
   }
 
   /**
@@ -75,14 +75,45 @@ public final class Node implements AutoCloseable {
    * damaged middle), then journals to a new segment.
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage) throws IOException {
+    return open(config, clock, storage, false);
+  }
+
+  /**
+   * The same; with {@code acceptJournalLoss} (the operator's explicit choice), damage to the journal
+   * that would refuse the start is accepted, logged and recorded instead (see
+   * {@link LedgerRecovery#recover(Storage, HistoryStore, java.time.Duration, gongji.server.ledger.ReferenceListener,
+   * boolean, boolean, JournalRecovery.Consumer)}).
+   */
+  public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss)
+      throws IOException {
+    checkWritable(storage);
     HistoryStore history = storage instanceof FileStorage f
         ? RocksHistoryStore.open(f.directory().resolve("history"),
             config.idempotencyWindow().plusDays(1)) : new MemoryHistoryStore();
     try {
-      return open(config, clock, storage, history);
+      return open(config, clock, storage, history, acceptJournalLoss);
     } catch (IOException | RuntimeException e) {
       history.close();
       throw e;
+    }
+  }
+
+  /**
+   * Refuses, before anything is read or changed, a data directory that cannot be written (read-only,
+   * full, another user's), with one line that says so instead of a failure deep in recovery.
+   */
+  private static void checkWritable(Storage storage) throws IOException {
+    String probe = "write-probe.tmp";
+    try {
+      storage.delete(probe);
+      try (Storage.AppendFile f = storage.create(probe)) {
+        f.append(new byte[] {1}, 0, 1);
+        f.force();
+      }
+      storage.delete(probe);
+    } catch (IOException e) {
+      throw new IOException("it cannot be written (read-only, full, or another user's?): "
+          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -92,14 +123,21 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history)
       throws IOException {
+    return open(config, clock, storage, history, false);
+  }
+
+  private static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history,
+      boolean acceptJournalLoss) throws IOException {
     try {
-      return new Node(config, clock, requireNonNull(storage, "storage"), null, requireNonNull(history, "history"));
+      return new Node(config, clock, requireNonNull(storage, "storage"), null, requireNonNull(history, "history"),
+          acceptJournalLoss);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
-  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal, HistoryStore historyStore) {
+  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal, HistoryStore historyStore,
+      boolean acceptJournalLoss) {
     this.historyStore = historyStore;
     requireNonNull(config, "config");
     this.metrics = new Metrics();
@@ -115,11 +153,13 @@ public final class Node implements AutoCloseable {
     Ledger recoveredLedger = null;
     if (storage != null) {
       try {
-        recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true);
+        recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true,
+            acceptJournalLoss, (seq, at, command) -> {});
         recoveredLedger = recovered.ledger();
         recovery = recovered.journal();
         snapshotFile = recovered.snapshotFile();
-        journal = new FileJournal(storage, recovery.lastSeq() + 1, config.journalSegmentBytes());
+        journal = new FileJournal(storage, recovered.nextSeq(), config.journalSegmentBytes(),
+            recovered.acceptedLoss());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

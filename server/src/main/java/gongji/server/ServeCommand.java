@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
   private static final Logger log = Logger.getLogger(ServeCommand.class.getName());
 
   /** What each setting means, for {@code --help}; a setting without one still gets its flag. */
-  static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+  static final Map<String, String> DESCRIPTIONS = descriptions(Map.ofEntries(
       Map.entry("host", "the address every port binds"),
       Map.entry("port", "the gRPC port (0: any free port)"),
       Map.entry("metrics.port", "the Prometheus /metrics port (-1: off, 0: any free port)"),
@@ -78,11 +78,23 @@ final class ServeCommand implements Callable<Integer> {
           "how far x-tif-timestamp may be from the gateway's clock; a nonce is remembered this long"),
       Map.entry("national.signature.max.nonces",
           "nonces remembered within the skew window (about 80 bytes each); past it, signed requests are refused"
-              + " as busy"));
+              + " as busy")));
+
+  private static Map<String, String> descriptions(Map<String, String> own) {
+    Map<String, String> all = new java.util.HashMap<>(own);
+    all.putAll(ConnectionLimits.DESCRIPTIONS);
+    return Map.copyOf(all);
+  }
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of settings (also GONGJI_CONFIG); flags win over it")
   String config;
+
+  @Option(names = "--accept-journal-loss",
+      description = {"start even though the journal is damaged or lost its newest segment: the records that cannot"
+          + " be replayed are LOST (logged once, recorded in the journal; the damaged files are kept as *.damaged)."
+          + " Run `gongji ledger verify` first to see what is lost. Not a setting: give it for one start only."})
+  boolean acceptJournalLoss;
 
   private final PrintStream out;
   private CommandSpec spec;
@@ -163,14 +175,18 @@ final class ServeCommand implements Callable<Integer> {
         + gatewayConfig.dataDir().toAbsolutePath() + ", gRPC on " + gatewayConfig.host() + ":" + gatewayConfig.port());
     Node node;
     try {
-      node = Node.open(gatewayConfig, InstantSource.system(), new FileStorage(gatewayConfig.dataDir()));
+      node = Node.open(gatewayConfig, InstantSource.system(), new FileStorage(gatewayConfig.dataDir()),
+          acceptJournalLoss);
     } catch (JournalRecovery.CorruptJournalException e) {
       spec.commandLine().getErr().println("gongji: " + e.getMessage());
       return 3;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       spec.commandLine().getErr().println("gongji: cannot open the data directory "
-          + gatewayConfig.dataDir().toAbsolutePath() + ": " + e);
+          + gatewayConfig.dataDir().toAbsolutePath() + ": " + oneLine(e));
       return 3;
+    }
+    if (node.recovered().acceptedLoss() != null) {
+      out.println("ledger: JOURNAL LOSS ACCEPTED: " + node.recovered().acceptedLoss() + " (see the log)");
     }
     out.println("ledger: " + gatewayConfig.dataDir().toAbsolutePath() + " recovered from "
         + (node.snapshotFile() == null ? "the journal" : node.snapshotFile() + " and the journal") + ": "
@@ -230,6 +246,23 @@ final class ServeCommand implements Callable<Integer> {
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * An exception as one line: what failed, without a stack trace (a missing parent directory, a
+   * read-only file system, a file where the directory should be).
+   */
+  static String oneLine(Throwable e) {
+    String message = e.getMessage();
+    if (e instanceof java.nio.file.FileSystemException fs) {
+      String kind = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+          : e instanceof java.nio.file.FileAlreadyExistsException ? "exists and is not a directory"
+          : e instanceof java.nio.file.NotDirectoryException ? "not a directory" : fs.getReason();
+      message = fs.getFile() + ": " + kind;
+    }
+    String line = message == null ? e.getClass().getSimpleName() : message;
+    return line.replace('\n', ' ');
   }
 
   /** The settings given as flags, by setting name, and {@code config}; absent ones are left to file and env. */

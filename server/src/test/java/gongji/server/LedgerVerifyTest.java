@@ -45,7 +45,8 @@ class LedgerVerifyTest {
     Verified v = verify();
 
     assertEquals(3, v.exit, v.out);
-    assertTrue(v.out.contains("verify: DAMAGED history has applied record"), v.out);
+    assertTrue(v.out.contains("verify: DAMAGED") && v.out.contains("history has applied record"), v.out);
+    assertTrue(v.out.contains("verify: LOST records 1 to "), v.out);
   }
 
   @Test
@@ -62,6 +63,42 @@ class LedgerVerifyTest {
       assertEquals(records, again.recovery().lastSeq());
       assertTrue(DemoData.loaded(again.gateway()));
     }
+  }
+
+  /**
+   * A bit flipped in the last acknowledged record: verify names the file, the offset and the records
+   * lost; serve refuses; --accept-journal-loss starts without them, once, and the next start needs
+   * no flag.
+   */
+  @Test
+  void verify_aBitFlippedInTheLastRecord_saysWhatIsLost_andAcceptingTheLossStarts() throws Exception {
+    long records = runDemo();
+    Path segment;
+    try (Stream<Path> files = Files.list(dir)) {
+      segment = files.filter(p -> p.getFileName().toString().matches("journal-\\d{20}\\.log"))
+          .max(java.util.Comparator.naturalOrder()).orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(segment);
+    b[b.length - 24 - 3] ^= 0x10; // inside the last record, before its batch's 24-byte commit frame
+    Files.write(segment, b);
+
+    Verified v = verify();
+
+    assertEquals(3, v.exit, v.out);
+    assertTrue(v.out.contains("verify: DAMAGED " + segment.getFileName() + " at offset "), v.out);
+    assertTrue(v.out.matches("(?s).*verify: LOST records \\d+ to " + records + "\\b.*"), v.out);
+    java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> Node.open(GatewayConfig.forTests(), InstantSource.system(), new FileStorage(dir)));
+    assertTrue(refused.getMessage().contains("--accept-journal-loss"), refused.getMessage());
+
+    try (Node node = Node.open(GatewayConfig.forTests(), InstantSource.system(), new FileStorage(dir), true)) {
+      assertEquals(records, node.recovered().acceptedLoss().throughSeq());
+      assertTrue(node.sequencer().acknowledgedSeq() >= records, "no sequence number is used twice");
+    }
+    try (Node again = Node.open(GatewayConfig.forTests(), InstantSource.system(), new FileStorage(dir))) {
+      assertEquals(1, again.recovery().acceptedLosses().size(), again.recovery().toString());
+    }
+    assertTrue(Files.exists(dir.resolve(segment.getFileName() + ".damaged")));
   }
 
   /** A node on the data directory with the demo data; returns the journal records it wrote. */

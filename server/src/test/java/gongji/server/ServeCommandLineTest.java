@@ -152,6 +152,21 @@ class ServeCommandLineTest {
     return new Ran(p.exitValue(), out.toString(), new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
+  /** Finding 5 of issue 11: a data directory that cannot be used ended in a stack trace. */
+  @Test
+  void serve_dataDirIsAFile_refusesInOneLineWithoutAStackTrace() throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("data"), "not a directory");
+
+    Ran r = java("serve", "--demo", "--port", "0", "--admin-port", "0", "--metrics-port", "-1", "--national-port", "-1",
+        "--data-dir", notADirectory.toString());
+
+    assertEquals(3, r.exit, r.toString());
+    List<String> errors = r.err.lines().filter(l -> !LOG_LINE.matcher(l).matches()).toList();
+    assertEquals(List.of("gongji: cannot open the data directory " + notADirectory.toAbsolutePath() + ": "
+        + notADirectory + ": exists and is not a directory"), errors, r.toString());
+    assertFalse(r.err.contains("\tat "), r.toString());
+  }
+
   private record Ran(int exit, String out, String err) {
     @Override
     public String toString() {

@@ -10,11 +10,13 @@ import java.io.IOException;
  * The durable journal: framed records ({@link JournalFormat}) appended to segment files, one
  * {@code force} per batch.
  *
- * <p>{@link #append} only encodes into a batch buffer; {@link #force} writes the whole batch with
- * one append and forces the file, so a batch costs one write and one fsync however many commands it
- * holds (group commit). A segment that grew past {@code maxSegmentBytes} is closed after a force and
- * the next batch starts a new one; a new segment is made durable in the directory before anything
- * is written to it.
+ * <p>{@link #append} only encodes into a batch buffer; {@link #force} ends the batch with a commit
+ * frame, writes the whole batch with one append and forces the file, so a batch costs one write and
+ * one fsync however many commands it holds (group commit). The commit frame, last in the write, is
+ * what lets recovery tell a torn write (never acknowledged) from damage to an acknowledged record.
+ * A segment that grew past {@code maxSegmentBytes} is closed after a force and the next batch
+ * starts a new one; a new segment is made durable in the directory before anything is written to
+ * it, and then the manifest is rewritten to name it, so that a lost newest segment is noticed.
  *
  * <p>A command that cannot be encoded (a bug) throws from {@link #append} and leaves nothing of itself
  * in the batch. After any I/O failure the journal is poisoned: every later call throws. A failed fsync may
@@ -27,6 +29,8 @@ public final class FileJournal implements Journal {
   private final CommandCodec.Output batch = new CommandCodec.Output(64 * 1024);
   private Storage.AppendFile segment;
   private long nextSeq;
+  /** The sequence number of the first record in the batch being built. */
+  private long batchFirstSeq;
   private IOException poisoned;
 
   /**
@@ -34,12 +38,23 @@ public final class FileJournal implements Journal {
    * recovered record).
    */
   public FileJournal(Storage storage, long nextSeq, long maxSegmentBytes) throws IOException {
+    this(storage, nextSeq, maxSegmentBytes, null);
+  }
+
+  /**
+   * The same, after records an operator accepted as lost: the new segment starts with a loss frame
+   * that names them (none when {@code lost} is null).
+   */
+  public FileJournal(Storage storage, long nextSeq, long maxSegmentBytes, JournalRecovery.Loss lost)
+      throws IOException {
     this.storage = requireNonNull(storage, "storage");
     checkArgument(nextSeq >= 1, "nextSeq: %s (expected: >= 1)", nextSeq);
     checkArgument(maxSegmentBytes >= 4096, "maxSegmentBytes: %s (expected: >= 4096)", maxSegmentBytes);
+    checkArgument(lost == null || lost.throughSeq() == nextSeq - 1, "lost: %s (expected: through record %s)", lost,
+        nextSeq - 1);
     this.maxSegmentBytes = maxSegmentBytes;
     this.nextSeq = nextSeq;
-    openSegment();
+    openSegment(lost);
   }
 
   /** The sequence number the next appended record will get. */
@@ -56,6 +71,9 @@ public final class FileJournal implements Journal {
   public void append(Command command, long atMillis) throws IOException {
     checkHealthy();
     int start = batch.size();
+    if (start == 0) {
+      batchFirstSeq = nextSeq;
+    }
     batch.i32(JournalFormat.MAGIC).i32(0).i64(nextSeq).i64(atMillis).i32(0);
     try {
       CommandCodec.encode(command, batch);
@@ -78,12 +96,13 @@ public final class FileJournal implements Journal {
       return;
     }
     try {
+      JournalFormat.commit(batch, batchFirstSeq, nextSeq - 1);
       segment.append(batch.array(), 0, batch.size());
       segment.force();
       batch.reset();
       if (segment.size() >= maxSegmentBytes) {
         segment.close();
-        openSegment();
+        openSegment(null);
       }
     } catch (IOException | RuntimeException e) {
       poisoned = e instanceof IOException io ? io : new IOException(e);
@@ -91,7 +110,7 @@ public final class FileJournal implements Journal {
     }
   }
 
-  private void openSegment() throws IOException {
+  private void openSegment(JournalRecovery.Loss lost) throws IOException {
     String name = JournalFormat.segmentName(nextSeq);
     if (storage.list().contains(name)) {
       // Left by an earlier run that stopped before writing a whole record to it: recovery found no
@@ -99,6 +118,26 @@ public final class FileJournal implements Journal {
       storage.delete(name);
     }
     segment = storage.create(name);
+    if (lost != null) {
+      CommandCodec.Output frame = new CommandCodec.Output(JournalFormat.LOSS_BYTES);
+      JournalFormat.loss(frame, lost.fromSeq(), lost.throughSeq(), lost.atMillis());
+      segment.append(frame.array(), 0, frame.size());
+      segment.force();
+    }
+    storage.syncDirectory();
+    writeManifest(storage, nextSeq);
+  }
+
+  /** Replaces the manifest with one naming the segment that starts at {@code newestFirstSeq}, durably. */
+  static void writeManifest(Storage storage, long newestFirstSeq) throws IOException {
+    String tmp = JournalFormat.MANIFEST + ".tmp";
+    storage.delete(tmp);
+    byte[] manifest = JournalFormat.manifest(newestFirstSeq);
+    try (Storage.AppendFile f = storage.create(tmp)) {
+      f.append(manifest, 0, manifest.length);
+      f.force();
+    }
+    storage.rename(tmp, JournalFormat.MANIFEST);
     storage.syncDirectory();
   }
 

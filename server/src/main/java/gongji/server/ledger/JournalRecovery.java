@@ -8,29 +8,66 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Reads the journal back on start and hands every record after a given sequence number to a
  * consumer (the ledger), in order.
  *
- * <p>Damage is judged by where it is. A record that fails its checks at the end of the last segment,
- * with no intact record after it, is a torn write from a crash: nothing after it was ever forced, so
- * it was never acknowledged; it is cut off and reported. A bad record that is followed by intact
- * ones (in its segment or in later segments) is not a torn write: cutting there would drop
- * committed data, so recovery stops with the file and offset and the operator decides. Sequence
- * numbers must run on without gaps; a record at or below the last one applied (an overlap) is
- * skipped, so replay is idempotent.
+ * <p>Damage is judged by where it is. A frame that fails its checks at the end of the newest
+ * segment, with no intact frame after it, is a torn write from a crash: nothing after it was ever
+ * forced, so it was never acknowledged; it is cut off and reported. A bad frame that is followed by
+ * an intact one (a record, or the commit frame that ends every batch of format 2, see
+ * {@link JournalFormat}) is not a torn write: its batch was written whole, so it may have been
+ * acknowledged, and cutting there could drop committed data. Recovery then stops with the file, the
+ * offset and the records at stake, and the operator decides ({@code gongji ledger verify},
+ * {@code serve --accept-journal-loss}). A newest segment older than the one the manifest names has
+ * lost its newest segment, and is refused the same way. Sequence numbers must run on without gaps,
+ * except where a loss frame names records an operator accepted as lost; a record at or below the
+ * last one applied (an overlap) is skipped, so replay is idempotent.
+ *
+ * <p>With {@code acceptLoss}, damage does not throw: replay stops before it and the report says
+ * what it found ({@link Report#damage}); what to do with the rest is the caller's
+ * ({@link LedgerRecovery}).
  */
 public final class JournalRecovery {
+  private static final Logger log = Logger.getLogger(JournalRecovery.class.getName());
 
   /** Receives each record in order. */
   public interface Consumer {
     void accept(long seq, long atMillis, Command command) throws IOException;
   }
 
+  /** Records {@code fromSeq..throughSeq} lost to damage that an operator accepted at {@code atMillis}. */
+  public record Loss(long fromSeq, long throughSeq, long atMillis) {
+    @Override
+    public String toString() {
+      return "records " + fromSeq + " to " + throughSeq + " (accepted as lost at "
+          + java.time.Instant.ofEpochMilli(atMillis) + ")";
+    }
+  }
+
+  /**
+   * Damage that may have cost acknowledged records: where it is, what is wrong, the last record
+   * before it that replayed, and the highest sequence number found intact after it (or
+   * {@code lastIntactSeq} when none). {@code newestMissing} says that the newest segment itself is
+   * gone, so that records past {@code lastSeqSeen} may be lost too.
+   */
+  public record Damage(String file, long offset, String problem, long lastIntactSeq, long lastSeqSeen,
+      boolean newestMissing) {
+    /** The message of a refusal: the damage, and the way out. */
+    public String refusal() {
+      return "journal damaged in " + file + " at offset " + offset + ", " + problem + ". Records after "
+          + lastIntactSeq + (lastSeqSeen > lastIntactSeq ? " (at least through " + lastSeqSeen + ")" : "")
+          + " may have been acknowledged and cannot be replayed. The ledger will not start. Restore the data"
+          + " directory from a backup; see exactly what is lost with: gongji ledger verify --data-dir DIR; to start"
+          + " without those records, accepting their loss: gongji serve --accept-journal-loss (see docs/OPERATIONS.md)";
+    }
+  }
+
   /** What recovery found. */
   public record Report(int segments, long records, long lastSeq, String truncatedFile, long truncatedAtOffset,
-      long truncatedBytes) {
+      long truncatedBytes, List<Loss> acceptedLosses, Damage damage) {
     /** Whether a torn tail was cut off. */
     public boolean truncated() {
       return truncatedFile != null;
@@ -40,7 +77,10 @@ public final class JournalRecovery {
     public String toString() {
       return "segments=" + segments + " records=" + records + " lastSeq=" + lastSeq
           + (truncated() ? " torn tail cut: " + truncatedFile + " at offset " + truncatedAtOffset + " ("
-          + truncatedBytes + " bytes)" : "");
+          + truncatedBytes + " bytes)" : "")
+          + (acceptedLosses.isEmpty() ? "" : " accepted losses: " + acceptedLosses)
+          + (damage == null ? "" : " DAMAGED: " + damage.file() + " at offset " + damage.offset() + ": "
+          + damage.problem());
     }
   }
 
@@ -48,8 +88,31 @@ public final class JournalRecovery {
   public static final class CorruptJournalException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    private final transient Damage damage;
+
     public CorruptJournalException(String message) {
+      this(message, null);
+    }
+
+    public CorruptJournalException(String message, Damage damage) {
       super(message);
+      this.damage = damage;
+    }
+
+    /** Where the journal is damaged, or null when the refusal is not about one place in it. */
+    public Damage damage() {
+      return damage;
+    }
+  }
+
+  /** Stops a replay at damage, carrying it out of the loop. */
+  private static final class Stop extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient Damage damage;
+
+    Stop(Damage damage) {
+      super(null, null, false, false);
+      this.damage = damage;
     }
   }
 
@@ -58,80 +121,188 @@ public final class JournalRecovery {
   /**
    * Replays every record with a sequence number above {@code afterSeq}. With {@code repair}, a torn
    * tail is cut off the file; without (a read-only check), it is only reported.
+   *
+   * @throws CorruptJournalException on damage that may have cost acknowledged records
    */
   public static Report replay(Storage storage, long afterSeq, boolean repair, Consumer consumer) throws IOException {
+    Report report = replay(storage, afterSeq, repair, true, consumer);
+    if (report.damage() != null) {
+      throw new CorruptJournalException(report.damage().refusal(), report.damage());
+    }
+    return report;
+  }
+
+  /**
+   * The same; with {@code acceptLoss}, damage stops the replay and is reported instead of thrown:
+   * the consumer has then seen every record before it.
+   */
+  public static Report replay(Storage storage, long afterSeq, boolean repair, boolean acceptLoss, Consumer consumer)
+      throws IOException {
     requireNonNull(storage, "storage");
+    List<String> names = storage.list();
     List<String> segments = new ArrayList<>();
-    for (String name : storage.list()) {
+    for (String name : names) {
       if (JournalFormat.segmentFirstSeq(name) >= 0) {
         segments.add(name);
       }
     }
     segments.sort(Comparator.comparingLong(JournalFormat::segmentFirstSeq));
-    long lastSeq = afterSeq;
-    long records = 0;
-    String cutFile = null;
-    long cutAt = -1;
-    long cutBytes = 0;
-    for (int i = 0; i < segments.size(); i++) {
-      String name = segments.get(i);
-      boolean lastSegment = i == segments.size() - 1;
-      long firstSeq = JournalFormat.segmentFirstSeq(name);
-      if (firstSeq > lastSeq + 1) {
-        // Checked on the name too: an empty segment holds no record whose number would show the gap.
-        throw new CorruptJournalException("journal gap: " + name + " starts at record " + firstSeq
-            + " but the records before it end at " + lastSeq + " (expected: a segment starting at or before "
-            + (lastSeq + 1) + "); a segment or snapshot is missing");
+    long manifestNewest = -1;
+    if (names.contains(JournalFormat.MANIFEST)) {
+      manifestNewest = JournalFormat.manifestNewest(storage.read(JournalFormat.MANIFEST));
+      if (manifestNewest < 0) {
+        log.warning(JournalFormat.MANIFEST + " is damaged and was not used: a lost newest journal segment would"
+            + " not be noticed by it (history still witnesses what it applied); it is rewritten at this start");
       }
+    }
+    long newestFirstSeq = segments.isEmpty() ? -1 : JournalFormat.segmentFirstSeq(segments.get(segments.size() - 1));
+    boolean newestMissing = manifestNewest > 0 && newestFirstSeq < manifestNewest;
+    Replayer r = new Replayer(storage, segments, afterSeq, consumer);
+    Damage damage = null;
+    try {
+      for (int i = 0; i < segments.size(); i++) {
+        r.segment(i, i == segments.size() - 1 && !newestMissing);
+      }
+      if (newestMissing) {
+        String missing = JournalFormat.segmentName(manifestNewest);
+        throw new Stop(new Damage(missing, 0, "missing: " + JournalFormat.MANIFEST + " names it as the newest"
+            + " segment, with records from " + manifestNewest + " on, but the journal ends in "
+            + (segments.isEmpty() ? "no segment" : segments.get(segments.size() - 1)), r.lastSeq,
+            Math.max(r.lastSeq, manifestNewest - 1), true));
+      }
+    } catch (Stop stop) {
+      damage = stop.damage;
+    }
+    if (damage != null && !acceptLoss) {
+      throw new CorruptJournalException(damage.refusal(), damage);
+    }
+    if (repair && r.cutFile != null) {
+      storage.truncate(r.cutFile, r.cutAt);
+    }
+    return new Report(segments.size(), r.records, r.lastSeq, r.cutFile, r.cutAt, r.cutBytes, List.copyOf(r.losses),
+        damage);
+  }
+
+  /** Replays segment after segment, keeping where it stands. */
+  private static final class Replayer {
+    final Storage storage;
+    final List<String> segments;
+    final Consumer consumer;
+    final List<Loss> losses = new ArrayList<>();
+    long lastSeq;
+    long records;
+    String cutFile;
+    long cutAt = -1;
+    long cutBytes;
+
+    Replayer(Storage storage, List<String> segments, long afterSeq, Consumer consumer) {
+      this.storage = storage;
+      this.segments = segments;
+      this.lastSeq = afterSeq;
+      this.consumer = consumer;
+    }
+
+    void segment(int index, boolean newest) throws IOException, Stop {
+      String name = segments.get(index);
+      long firstSeq = JournalFormat.segmentFirstSeq(name);
       byte[] b = storage.read(name);
+      if (firstSeq > lastSeq + 1 && !JournalFormat.validLossAt(b, 0, b.length)) {
+        // Checked on the name too: an empty segment holds no record whose number would show the gap.
+        throw stop(name, 0, "journal gap: " + name + " starts at record " + firstSeq + " but the records before it"
+            + " end at " + lastSeq + " (expected: a segment starting at or before " + (lastSeq + 1)
+            + "); a segment or snapshot is missing", index, b, 0);
+      }
+      long batchFirst = -1;
+      long batchLast = -1;
       int pos = 0;
       while (pos < b.length) {
         int length = JournalFormat.validRecordAt(b, pos, b.length);
-        if (length < 0) {
-          if (lastSegment && !anyValidRecordFrom(b, pos + 1)) {
-            cutFile = name;
-            cutAt = pos;
-            cutBytes = b.length - pos;
-            if (repair) {
-              storage.truncate(name, pos);
+        if (length >= 0) {
+          long seq = JournalFormat.getI64(b, pos + 8);
+          long at = JournalFormat.getI64(b, pos + 16);
+          if (seq > lastSeq) {
+            if (seq != lastSeq + 1) {
+              throw stop(name, pos, "journal gap: record " + seq + " follows " + lastSeq + " (expected " + (lastSeq + 1)
+                  + ")", index, b, pos);
             }
-            break;
+            Command command;
+            try {
+              command = CommandCodec.decode(ByteBuffer.wrap(b, pos + JournalFormat.HEADER_BYTES, length).slice());
+            } catch (IllegalArgumentException e) {
+              throw stop(name, pos, "record " + seq + " passes its checksum but cannot be decoded (" + e.getMessage()
+                  + "): written by another version?", index, b, pos);
+            }
+            consumer.accept(seq, at, command);
+            lastSeq = seq;
+            records++;
           }
-          throw new CorruptJournalException("journal damaged in " + name + " at offset " + pos
-              + ", and intact records follow" + (lastSegment ? "" : " (in this or later segments)")
-              + ": this is not a torn write, and cutting here would drop committed data. The ledger will not"
-              + " start; restore the file from a replica or backup, or inspect it with: gongji ledger verify");
+          batchFirst = batchFirst < 0 ? seq : batchFirst;
+          batchLast = seq;
+          pos += JournalFormat.HEADER_BYTES + length;
+        } else if (JournalFormat.validCommitAt(b, pos, b.length)) {
+          long first = JournalFormat.getI64(b, pos + 4);
+          long last = JournalFormat.getI64(b, pos + 12);
+          if (first != batchFirst || last != batchLast) {
+            throw stop(name, pos, "a commit frame names records " + first + " to " + last + " but the batch before it"
+                + " holds " + (batchFirst < 0 ? "none" : batchFirst + " to " + batchLast), index, b, pos);
+          }
+          batchFirst = -1;
+          pos += JournalFormat.COMMIT_BYTES;
+        } else if (JournalFormat.validLossAt(b, pos, b.length)) {
+          Loss loss = new Loss(JournalFormat.getI64(b, pos + 4), JournalFormat.getI64(b, pos + 12),
+              JournalFormat.getI64(b, pos + 20));
+          if (loss.throughSeq() > lastSeq) {
+            if (loss.fromSeq() > lastSeq + 1) {
+              throw stop(name, pos, "journal gap: a loss frame accepts " + loss + " but the records before it end at "
+                  + lastSeq, index, b, pos);
+            }
+            lastSeq = loss.throughSeq();
+          }
+          losses.add(loss);
+          pos += JournalFormat.LOSS_BYTES;
+        } else if (newest && !anyFrameFrom(b, pos + 1)) {
+          cutFile = name;
+          cutAt = pos;
+          cutBytes = b.length - pos;
+          return;
+        } else {
+          throw stop(name, pos, "a frame fails its checks and intact frames follow"
+              + (newest ? "" : " (in this or later segments)")
+              + ", so this is not a torn write: its batch was written whole", index, b, pos + 1);
         }
-        long seq = JournalFormat.getI64(b, pos + 8);
-        long at = JournalFormat.getI64(b, pos + 16);
-        if (seq > lastSeq) {
-          if (seq != lastSeq + 1) {
-            throw new CorruptJournalException("journal gap in " + name + " at offset " + pos + ": record "
-                + seq + " follows " + lastSeq + " (expected " + (lastSeq + 1) + ")");
-          }
-          Command command;
-          try {
-            command = CommandCodec.decode(ByteBuffer.wrap(b, pos + JournalFormat.HEADER_BYTES, length).slice());
-          } catch (IllegalArgumentException e) {
-            throw new CorruptJournalException("journal record " + seq + " in " + name + " at offset " + pos
-                + " passes its checksum but cannot be decoded (" + e.getMessage() + "): written by another version?");
-          }
-          consumer.accept(seq, at, command);
-          lastSeq = seq;
-          records++;
-        }
-        pos += JournalFormat.HEADER_BYTES + length;
       }
     }
-    return new Report(segments.size(), records, lastSeq, cutFile, cutAt, cutBytes);
+
+    /** Damage at {@code offset} of a segment, with the highest sequence number found intact from {@code from} on. */
+    private Stop stop(String file, long offset, String problem, int index, byte[] b, int from) throws IOException {
+      long seen = Math.max(lastSeq, highestSeqFrom(b, from));
+      for (int i = index + 1; i < segments.size(); i++) {
+        byte[] later = storage.read(segments.get(i));
+        seen = Math.max(seen, Math.max(JournalFormat.segmentFirstSeq(segments.get(i)) - 1, highestSeqFrom(later, 0)));
+      }
+      return new Stop(new Damage(file, offset, problem, lastSeq, seen, false));
+    }
   }
 
-  private static boolean anyValidRecordFrom(byte[] b, int from) {
-    for (int p = from; p + JournalFormat.HEADER_BYTES <= b.length; p++) {
-      if (JournalFormat.validRecordAt(b, p, b.length) >= 0) {
+  private static boolean anyFrameFrom(byte[] b, int from) {
+    for (int p = from; p < b.length; p++) {
+      if (JournalFormat.frameBytesAt(b, p, b.length) >= 0) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The highest sequence number of an intact record (or commit frame) at or after {@code from}, or -1. */
+  private static long highestSeqFrom(byte[] b, int from) {
+    long highest = -1;
+    for (int p = from; p < b.length; p++) {
+      if (JournalFormat.validRecordAt(b, p, b.length) >= 0) {
+        highest = Math.max(highest, JournalFormat.getI64(b, p + 8));
+      } else if (JournalFormat.validCommitAt(b, p, b.length)) {
+        highest = Math.max(highest, JournalFormat.getI64(b, p + 12));
+      }
+    }
+    return highest;
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Start-up of a ledger from a data directory: snapshot + journal tail + history catch-up.
@@ -21,12 +22,21 @@ import java.util.List;
 public final class LedgerRecovery {
   /** Records applied to the history store in one write while catching up. */
   private static final int CATCH_UP_RECORDS = 16_384;
+  private static final Logger log = Logger.getLogger(LedgerRecovery.class.getName());
 
   private LedgerRecovery() {}
 
-  /** What recovery did. */
+  /**
+   * What recovery did. {@code acceptedLoss} is non-null when damage was accepted at this start
+   * ({@code acceptLoss}): the journal goes on after it, starting with a loss frame that names it.
+   */
   public record Recovered(Ledger ledger, long snapshotSeq, String snapshotFile, JournalRecovery.Report journal,
-      long historyFromSeq, long historyRecordsApplied) {}
+      long historyFromSeq, long historyRecordsApplied, JournalRecovery.Loss acceptedLoss) {
+    /** The sequence number the journal goes on from. */
+    public long nextSeq() {
+      return (acceptedLoss != null ? Math.max(journal.lastSeq(), acceptedLoss.throughSeq()) : journal.lastSeq()) + 1;
+    }
+  }
 
   /**
    * Recovers a ledger. With {@code repair}, a torn journal tail is cut off; without (a read-only
@@ -48,6 +58,19 @@ public final class LedgerRecovery {
   /** The same, telling {@code replayed} of each journal record applied after the snapshot. */
   public static Recovered recover(Storage storage, HistoryStore history, Duration window, ReferenceListener listener,
       boolean repair, JournalRecovery.Consumer replayed) throws IOException {
+    return recover(storage, history, window, listener, repair, false, replayed);
+  }
+
+  /**
+   * The same; with {@code acceptLoss} (an operator's explicit choice, {@code serve
+   * --accept-journal-loss}), damage that would refuse the start is accepted instead: the ledger
+   * starts from the records before it, the damaged rest of its segment and every later segment are
+   * kept aside as {@code <name>.damaged}, and the journal goes on past every sequence number the
+   * damage may have held (and history has applied), so that none is used twice. The loss is logged
+   * once, loudly, and recorded in the journal (a loss frame).
+   */
+  public static Recovered recover(Storage storage, HistoryStore history, Duration window, ReferenceListener listener,
+      boolean repair, boolean acceptLoss, JournalRecovery.Consumer replayed) throws IOException {
     requireNonNull(storage, "storage");
     if (repair) {
       Snapshots.deleteUnfinished(storage);
@@ -63,26 +86,91 @@ public final class LedgerRecovery {
       catchUp.flush();
     }
     // Read first, cut after: nothing is cut from a journal that turns out to have lost records.
-    JournalRecovery.Report report = JournalRecovery.replay(storage, after, false, (seq, at, command) -> {
+    JournalRecovery.Report report = JournalRecovery.replay(storage, after, false, true, (seq, at, command) -> {
       ledger.apply(command, at);
       catchUp.add(seq, ledger.takeHistory());
       replayed.accept(seq, at, command);
     });
-    if (history != null && report.lastSeq() < historySeq) {
-      throw new JournalRecovery.CorruptJournalException("the journal ends at record " + report.lastSeq()
-          + (report.truncated() ? " (after a damaged record taken for a torn write in " + report.truncatedFile()
-          + " at offset " + report.truncatedAtOffset() + ")" : "") + ", but history has applied up to record "
-          + historySeq + ": records " + (report.lastSeq() + 1) + " to " + historySeq + " were acknowledged and are"
-          + " missing (a deleted or damaged newest journal segment?). The ledger will not start. Restore the journal"
-          + " from a backup; see what is there with: gongji ledger verify. To start anyway and accept the loss of"
-          + " those records, move the history directory aside: it is rebuilt from what the journal holds");
+    JournalRecovery.Loss accepted = null;
+    if (report.damage() != null && !acceptLoss) {
+      JournalRecovery.Damage d = report.damage();
+      JournalRecovery.Damage witnessed = history == null || historySeq <= d.lastSeqSeen() ? d
+          : new JournalRecovery.Damage(d.file(), d.offset(), d.problem() + "; history has applied up to record "
+              + historySeq, d.lastIntactSeq(), historySeq, d.newestMissing());
+      throw new JournalRecovery.CorruptJournalException(witnessed.refusal(), witnessed);
+    }
+    if (report.damage() != null) {
+      accepted = accept(storage, report.damage(), history == null ? -1 : historySeq, ledger.nowMillis(), repair);
+    } else if (history != null && report.lastSeq() < historySeq) {
+      // History is a witness too: it applies a batch only after the journal forced it.
+      JournalRecovery.Damage behind = new JournalRecovery.Damage(
+          report.truncated() ? report.truncatedFile() : JournalFormat.segmentName(report.lastSeq() + 1),
+          report.truncated() ? report.truncatedAtOffset() : 0,
+          "the journal ends at record " + report.lastSeq() + (report.truncated()
+              ? " (after a damaged record taken for a torn write)" : "") + ", but history has applied up to record "
+              + historySeq + ": records " + (report.lastSeq() + 1) + " to " + historySeq + " were acknowledged and are"
+              + " missing (a deleted or damaged newest journal segment?)", report.lastSeq(), report.lastSeq(),
+          !report.truncated());
+      if (!acceptLoss) {
+        throw new JournalRecovery.CorruptJournalException(behind.refusal(), behind);
+      }
+      accepted = accept(storage, behind, historySeq, ledger.nowMillis(), repair);
+      report = new JournalRecovery.Report(report.segments(), report.records(), report.lastSeq(), null, -1, 0,
+          report.acceptedLosses(), behind);
     }
     if (repair && report.truncated()) {
       storage.truncate(report.truncatedFile(), report.truncatedAtOffset());
     }
     catchUp.flush();
     return new Recovered(ledger, after, snapshot == null ? null : snapshot.file(), report, historySeq,
-        catchUp.applied);
+        catchUp.applied, accepted);
+  }
+
+  /**
+   * Accepts damage: keeps the damaged bytes aside (with {@code repair}) and returns the records it
+   * costs, or null when it costs none. Logged once, as SEVERE.
+   */
+  private static JournalRecovery.Loss accept(Storage storage, JournalRecovery.Damage damage, long historySeq,
+      long atMillis, boolean repair) throws IOException {
+    long from = damage.lastIntactSeq() + 1;
+    long through = Math.max(damage.lastSeqSeen(), historySeq);
+    JournalRecovery.Loss loss = through >= from ? new JournalRecovery.Loss(from, through, atMillis) : null;
+    List<String> setAside = new ArrayList<>();
+    if (repair) {
+      List<String> names = storage.list();
+      if (names.contains(damage.file())) {
+        byte[] b = storage.read(damage.file());
+        keepAside(storage, damage.file(), b, (int) damage.offset());
+        storage.truncate(damage.file(), damage.offset());
+        setAside.add(damage.file() + " from offset " + damage.offset());
+      }
+      long damagedFirst = JournalFormat.segmentFirstSeq(damage.file());
+      for (String n : names) {
+        if (JournalFormat.segmentFirstSeq(n) > damagedFirst) {
+          keepAside(storage, n, storage.read(n), 0);
+          storage.delete(n);
+          setAside.add(n);
+        }
+      }
+      storage.syncDirectory();
+    }
+    log.severe("JOURNAL LOSS ACCEPTED (--accept-journal-loss): " + damage.file() + " at offset " + damage.offset()
+        + ": " + damage.problem() + "; "
+        + (loss == null ? "no record is lost" : "records " + loss.fromSeq() + " to " + loss.throughSeq()
+        + (damage.newestMissing() ? " (and any the missing segment held beyond)" : "") + " are LOST")
+        + "; the ledger goes on from record " + damage.lastIntactSeq()
+        + (setAside.isEmpty() ? "" : "; kept aside as *.damaged: " + setAside));
+    return loss;
+  }
+
+  /** Writes {@code b} from {@code from} on to {@code name}.damaged, durably (an earlier one of that name is replaced). */
+  private static void keepAside(Storage storage, String name, byte[] b, int from) throws IOException {
+    String aside = name + ".damaged";
+    storage.delete(aside);
+    try (Storage.AppendFile f = storage.create(aside)) {
+      f.append(b, from, b.length - from);
+      f.force();
+    }
   }
 
   /** What catch-up writes to when recovery was asked to leave history out. */

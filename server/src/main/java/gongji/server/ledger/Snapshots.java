@@ -117,14 +117,20 @@ public final class Snapshots {
     return (int) crc.getValue();
   }
 
-  /** Writes an image durably, then deletes older snapshots and the journal segments it covers. */
+  /**
+   * Writes an image durably, then deletes older snapshots and the journal segments it covers. A
+   * write that fails at any step before the snapshot is in place removes its temporary file.
+   */
   public static void write(Storage storage, long seq, byte[] image) throws IOException {
     String name = name(seq);
     String tmp = name + ".tmp";
-    storage.delete(tmp);
-    try (Storage.AppendFile f = storage.create(tmp)) {
-      f.append(image, 0, image.length);
-      f.force();
+    try {
+      storage.delete(tmp);
+      try (Storage.AppendFile f = storage.create(tmp)) {
+        f.append(image, 0, image.length);
+        f.force();
+      }
+      storage.rename(tmp, name);
     } catch (IOException | RuntimeException e) {
       try {
         storage.delete(tmp);
@@ -133,7 +139,6 @@ public final class Snapshots {
       }
       throw e;
     }
-    storage.rename(tmp, name);
     storage.syncDirectory();
     prune(storage, seq);
   }
@@ -172,20 +177,21 @@ public final class Snapshots {
   }
 
   /**
-   * Deletes what a snapshot write that did not finish left behind (a crash or a failed write between
-   * creating the temporary file and renaming it); returns how many files went.
+   * Deletes the temporary files ({@code *.tmp}) that a write that did not finish left behind (a
+   * snapshot or the journal's manifest, stopped by a crash or a failure between creating the
+   * temporary file and renaming it); returns how many files went.
    */
   public static int deleteUnfinished(Storage storage) throws IOException {
     int deleted = 0;
     for (String n : storage.list()) {
-      if (n.startsWith(PREFIX) && n.endsWith(SUFFIX + ".tmp")) {
+      if (n.endsWith(".tmp")) {
         storage.delete(n);
         deleted++;
       }
     }
     if (deleted > 0) {
       storage.syncDirectory();
-      log.info("deleted " + deleted + " unfinished snapshot file(s)");
+      log.info("deleted " + deleted + " unfinished temporary file(s)");
     }
     return deleted;
   }

@@ -65,7 +65,7 @@ class LedgerRecoveryTest {
         () -> LedgerRecovery.recover(n.disk, n.history, LedgerStates.WINDOW, ReferenceListener.NONE, true));
 
     assertTrue(e.getMessage().contains("history has applied up to record " + n.lastSeq), e.getMessage());
-    assertTrue(e.getMessage().contains("were acknowledged and are missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("at least through " + n.lastSeq), e.getMessage());
   }
 
   @Test
@@ -73,13 +73,13 @@ class LedgerRecoveryTest {
     Node n = new Node();
     String segment = n.newestSegment();
     byte[] before = n.disk.read(segment);
-    n.disk.flipBit(segment, before.length - 3, 1);
+    n.disk.flipBit(segment, before.length - JournalFormat.COMMIT_BYTES - 3, 1); // the last record, not its commit
     byte[] damaged = n.disk.read(segment);
 
     CorruptJournalException e = assertThrows(CorruptJournalException.class,
         () -> LedgerRecovery.recover(n.disk, n.history, LedgerStates.WINDOW, ReferenceListener.NONE, true));
 
-    assertTrue(e.getMessage().contains("taken for a torn write"), e.getMessage());
+    assertTrue(e.getMessage().contains("in " + segment + " at offset "), e.getMessage());
     assertArrayEquals(damaged, n.disk.read(segment), "nothing cut from a journal that lost acknowledged records");
   }
 
@@ -98,14 +98,21 @@ class LedgerRecoveryTest {
     assertEquals(List.of(), r.ledger().audit());
   }
 
+  /**
+   * Finding 5 of issue 11: a deleted newest segment started without a warning when history had not
+   * applied its records yet. The manifest names the newest segment, so the journal alone tells.
+   */
   @Test
-  void recover_withoutHistory_journalAloneDecides() throws IOException {
+  void recover_newestSegmentDeletedAndHistoryBehind_refusesByTheManifest() throws IOException {
     Node n = new Node();
-    n.disk.delete(n.newestSegment());
+    String newest = n.newestSegment();
+    n.disk.delete(newest);
 
-    LedgerRecovery.Recovered r = LedgerRecovery.recover(n.disk, null, LedgerStates.WINDOW, ReferenceListener.NONE,
-        true);
+    CorruptJournalException e = assertThrows(CorruptJournalException.class,
+        () -> LedgerRecovery.recover(n.disk, new MemoryHistoryStore(), LedgerStates.WINDOW, ReferenceListener.NONE,
+            true));
 
-    assertTrue(r.journal().lastSeq() < n.lastSeq, "a tool without history cannot tell");
+    assertTrue(e.getMessage().contains(newest + " at offset 0, missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("--accept-journal-loss"), e.getMessage());
   }
 }

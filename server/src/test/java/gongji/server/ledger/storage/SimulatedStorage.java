@@ -14,7 +14,9 @@ import java.util.SplittableRandom;
  * names once the directory was synced. {@link #crash} throws away what was not durable, in one of
  * the ways a power cut does: drop it, keep a random prefix of it, keep a prefix whose last sector is
  * torn (garbage), or keep a prefix with a flipped bit. Forced bytes survive a crash unchanged (the
- * disk honours fsync). {@link #failForcesAfter} makes a later force fail, as a dying disk does.
+ * disk honours fsync). {@link #failForcesAfter} makes a later force fail, as a dying disk does;
+ * {@link #capacity} makes appends fail once the disk is full (after writing what still fits, as a
+ * real write does); {@link #readOnly} makes every change fail, as a read-only mount does.
  */
 public final class SimulatedStorage implements Storage {
   /** What a crash does to the bytes that were appended but not forced. */
@@ -40,12 +42,38 @@ public final class SimulatedStorage implements Storage {
   private Map<String, SimFile> durable = new HashMap<>();
   private long forcesLeft = Long.MAX_VALUE;
   private long forces;
+  private long capacityBytes = Long.MAX_VALUE;
+  private boolean readOnly;
   /** Bumped by every crash: files opened before it are gone with the process that opened them. */
   private int generation;
 
   /** Every force after the next {@code n} fails with an IOException. */
   public void failForcesAfter(long n) {
     forcesLeft = n;
+  }
+
+  /** Appends fail with "No space left on device" once the files hold {@code bytes} in all. */
+  public synchronized void capacity(long bytes) {
+    capacityBytes = bytes;
+  }
+
+  /** Every change (create, append, truncate, rename, delete) fails with "Read-only file system". */
+  public synchronized void readOnly(boolean on) {
+    readOnly = on;
+  }
+
+  private long used() {
+    long used = 0;
+    for (SimFile f : live.values()) {
+      used += f.size;
+    }
+    return used;
+  }
+
+  private void checkWritable(String what) throws IOException {
+    if (readOnly) {
+      throw new java.nio.file.FileSystemException(what, null, "Read-only file system");
+    }
   }
 
   /** How many forces succeeded. */
@@ -60,6 +88,7 @@ public final class SimulatedStorage implements Storage {
 
   @Override
   public synchronized AppendFile create(String name) throws IOException {
+    checkWritable(name);
     if (live.containsKey(name)) {
       throw new IOException("exists: " + name);
     }
@@ -73,6 +102,12 @@ public final class SimulatedStorage implements Storage {
       public void append(byte[] bytes, int offset, int length) throws IOException {
         synchronized (SimulatedStorage.this) {
           check();
+          checkWritable(name);
+          long room = capacityBytes - used();
+          if (room < length) {
+            f.append(bytes, offset, (int) Math.max(0, room));
+            throw new IOException("No space left on device: " + name);
+          }
           f.append(bytes, offset, length);
         }
       }
@@ -123,6 +158,7 @@ public final class SimulatedStorage implements Storage {
 
   @Override
   public synchronized void truncate(String name, long size) throws IOException {
+    checkWritable(name);
     SimFile f = live.get(name);
     if (f == null) {
       throw new IOException("no such file: " + name);
@@ -133,6 +169,7 @@ public final class SimulatedStorage implements Storage {
 
   @Override
   public synchronized void rename(String from, String to) throws IOException {
+    checkWritable(from);
     SimFile f = live.remove(from);
     if (f == null) {
       throw new IOException("no such file: " + from);
@@ -141,7 +178,10 @@ public final class SimulatedStorage implements Storage {
   }
 
   @Override
-  public synchronized void delete(String name) {
+  public synchronized void delete(String name) throws IOException {
+    if (live.containsKey(name)) {
+      checkWritable(name);
+    }
     live.remove(name);
   }
 
