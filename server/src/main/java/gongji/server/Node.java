@@ -115,10 +115,12 @@ public final class Node implements AutoCloseable {
     Ledger recoveredLedger = null;
     if (storage != null) {
       try {
+        long recoveryStart = System.nanoTime();
         recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true);
         recoveredLedger = recovered.ledger();
         recovery = recovered.journal();
         snapshotFile = recovered.snapshotFile();
+        metrics.recovered(System.nanoTime() - recoveryStart);
         journal = new FileJournal(storage, recovery.lastSeq() + 1, config.journalSegmentBytes());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -151,18 +153,18 @@ public final class Node implements AutoCloseable {
     });
     if (storage != null) {
       sequencer.snapshotting(new Sequencer.Snapshotting(config.snapshotEveryCommands(),
-          config.snapshotEvery().toMillis(), (seq, image) -> {
+          config.snapshotEvery().toMillis(), metrics.timed((seq, image) -> {
             // History must cover the snapshot: a restart from it catches history up from the journal after it.
             awaitHistory(seq);
             Snapshots.write(storage, seq, image);
-          }, snapshotWriter));
+          }), snapshotWriter));
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
-    metrics.bindCaches(cache::stats);
+    metrics.bindCaches(cache.caches());
     sequencer.start();
   }
 
