@@ -5,6 +5,7 @@ import gongji.client.Credential;
 import gongji.client.GongjiClient;
 import gongji.client.GongjiException;
 import gongji.client.GongjiRejectedException;
+import gongji.client.GongjiRetryableException;
 import gongji.client.Identity;
 import gongji.client.Item;
 import gongji.client.Leg;
@@ -392,7 +393,10 @@ public final class Cli implements Runnable {
       case LEDGER_UNAVAILABLE:
         return "retry the same command with the same --request-id";
       case NOT_APPLIED:
-        return "it did not happen and never will: run the command again without --request-id";
+        return e instanceof GongjiRetryableException
+            ? "it never reached the gateway, nothing was applied: run the command again when the gateway is up"
+                + " (the same --request-id is safe)"
+            : "it did not happen and never will: run the command again without --request-id";
       case OUTCOME_UNKNOWN:
         return "the outcome is unknown: retry with the same --request-id, or undo it with gongji pos reverse --request-id <id>";
       default:
