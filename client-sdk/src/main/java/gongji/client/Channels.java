@@ -108,9 +108,16 @@ final class Channels {
    * gateway's ledger (see {@link Attempts}) is {@link GongjiException#notApplied()}.
    */
   <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId) {
+    return call(method, request, requestId, 0);
+  }
+
+  /** {@link #call(MethodDescriptor, Object, String)} with this deadline, or the default one for 0. */
+  <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId,
+      long deadlineMillis) {
     final CompletableFuture<A> future = new CompletableFuture<A>();
     final Attempts attempts = new Attempts();
-    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+    long deadline = deadlineMillis > 0 ? deadlineMillis : this.deadlineMillis;
+    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
         .withStreamTracerFactory(attempts);
     if (credentials != null) {
       opts = opts.withCallCredentials(credentials);

@@ -10,6 +10,7 @@ import gongji.client.Identity;
 import gongji.client.Item;
 import gongji.client.Leg;
 import gongji.client.Money;
+import gongji.client.RequestOptions;
 import gongji.client.Reversal;
 import gongji.client.Sale;
 import gongji.client.SaleRequest;
@@ -274,6 +275,11 @@ public final class Cli implements Runnable {
     @Option(names = "--request-id", paramLabel = "R",
         description = "the idempotency key; the same one retries safely (default: made up)")
     String requestId;
+
+    /** The request id as the SDK's per-call options. */
+    RequestOptions options() {
+      return requestId == null ? RequestOptions.DEFAULTS : RequestOptions.requestId(requestId);
+    }
   }
 
   @Command(name = "settle", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
@@ -289,8 +295,8 @@ public final class Cli implements Runnable {
 
     @Override
     void run(GongjiClient client) throws ExecutionException, InterruptedException {
-      Sale s = client.settleAsync(transaction.txn, finalTotal == null ? null : Money.parseYuan(finalTotal),
-          transaction.requestId).get();
+      Sale s = (finalTotal == null ? client.settleAsync(transaction.txn, transaction.options())
+          : client.settleAsync(transaction.txn, Money.parseYuan(finalTotal), transaction.options())).get();
       cli.printSale("settled", s, connection.json);
     }
   }
@@ -303,7 +309,7 @@ public final class Cli implements Runnable {
 
     @Override
     void run(GongjiClient client) throws ExecutionException, InterruptedException {
-      cli.printSale("cancelled", client.cancelAsync(transaction.txn, transaction.requestId).get(), connection.json);
+      cli.printSale("cancelled", client.cancelAsync(transaction.txn, transaction.options()).get(), connection.json);
     }
   }
 
@@ -315,7 +321,7 @@ public final class Cli implements Runnable {
 
     @Override
     void run(GongjiClient client) throws ExecutionException, InterruptedException {
-      cli.printSale("refunded", client.refundAsync(transaction.txn, transaction.requestId).get(), connection.json);
+      cli.printSale("refunded", client.refundAsync(transaction.txn, transaction.options()).get(), connection.json);
     }
   }
 
