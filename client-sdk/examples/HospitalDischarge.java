@@ -27,8 +27,12 @@ import gongji.client.Terminal;
  *
  * <pre>
  * java -cp client-sdk/target/gongji-client-sdk-0.1.0-SNAPSHOT-cli.jar client-sdk/examples/HospitalDischarge.java \
- *     [--target 127.0.0.1:9090]
+ *     [--target 127.0.0.1:9090] [--cash-ok]
  * </pre>
+ *
+ * If no account pays any of the bill (after the README's death step, 张伟's binding is gone and
+ * 张建国 has nothing to draw on), the example cancels the pre-settlement and exits with status 5
+ * instead of settling the whole bill in cash; {@code --cash-ok} settles it in cash anyway.
  *
  * The target can also come from the environment variable {@code GONGJI_TARGET}.
  */
@@ -62,6 +66,17 @@ public final class HospitalDischarge {
       System.out.println("pre-settled (" + preSettleId + "): transaction " + preSettled.transactionId());
       print(preSettled.split());
 
+      // No account pays anything (his son died, say, and the binding went with him): the whole bill
+      // would be cash. Do not settle that silently: release the hold unless the billing clerk agreed.
+      Split plan = preSettled.split();
+      if (plan.accountPayFen() + plan.mutualAidPayFen() == 0 && !args(args, "--cash-ok")) {
+        client.cancel(preSettled.transactionId());
+        System.err.println("no account pays any of this bill: the patient would pay all "
+            + Money.yuan(plan.cashPayFen()) + " yuan in cash. The pre-settlement was cancelled; check the"
+            + " patient's mutual aid, or run again with --cash-ok to settle it in cash.");
+        System.exit(5);
+      }
+
       // 2. The ward returns 2 unused injections (153.40 yuan): settle for the final total. The
       //    difference comes off mutual aid first; cash never grows.
       long finalTotalFen = preSettled.split().totalFen() - 15_340;
@@ -93,13 +108,26 @@ public final class HospitalDischarge {
     }
   }
 
+  /**
+   * One line per leg, naming its source (own account, mutual aid through which binding, wallet quota
+   * through which transfer, cash) and whose account pays it: a wallet leg is a relative's money, not cash.
+   */
   private static void print(Split split) {
     for (Leg leg : split.legs()) {
-      String source = leg.source() == Leg.Source.OWN_ACCOUNT ? "own account"
-          : leg.source() == Leg.Source.MUTUAL_AID ? "mutual aid " + leg.bindingId() : "cash";
-      System.out.println(String.format("  %-16s %-32s %10s", source, leg.ownerMasked(), Money.yuan(leg.amountFen())));
+      String whose = leg.source() == Leg.Source.CASH ? "" : "from " + leg.ownerMasked();
+      System.out.println(String.format("  %-26s %-36s %10s", leg.sourceLabel(), whose, Money.yuan(leg.amountFen())));
     }
-    System.out.println(String.format("  %-16s %-32s %10s", "total", "", Money.yuan(split.totalFen())));
+    System.out.println(String.format("  %-26s %-36s %10s", "total", "", Money.yuan(split.totalFen())));
+  }
+
+  /** Whether the flag {@code name} is among the args. */
+  private static boolean args(String[] args, String name) {
+    for (String a : args) {
+      if (a.equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The value after {@code name} in args, else the fallback (e.g. from the environment), else the default. */

@@ -95,11 +95,14 @@ public final class PharmacyCheckout {
     }
   }
 
+  /**
+   * One line per leg, naming its source (own account, mutual aid through which binding, wallet quota
+   * through which transfer, cash) and whose account pays it: a wallet leg is a relative's money, not cash.
+   */
   private static void printSplit(Split split) {
     for (Leg leg : split.legs()) {
-      String source = leg.source() == Leg.Source.OWN_ACCOUNT ? "own account"
-          : leg.source() == Leg.Source.MUTUAL_AID ? "family (" + leg.bindingId() + ")" : "cash";
-      System.out.println(String.format("  %-16s %-32s %10s", source, leg.ownerMasked(), Money.yuan(leg.amountFen())));
+      String whose = leg.source() == Leg.Source.CASH ? "" : "from " + leg.ownerMasked();
+      System.out.println(String.format("  %-26s %-36s %10s", leg.sourceLabel(), whose, Money.yuan(leg.amountFen())));
     }
   }
 

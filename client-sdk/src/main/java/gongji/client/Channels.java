@@ -104,11 +104,21 @@ final class Channels {
   /**
    * Starts one call with the default deadline: no call leaves the client without one. A failure
    * completes the future with the translated exception, carrying {@code requestId} (when given) in
-   * its metadata so that the caller can resend or reverse it.
+   * its metadata so that the caller can resend or reverse it; one that provably never reached the
+   * gateway's ledger (see {@link Attempts}) is {@link GongjiException#notApplied()}.
    */
   <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId) {
+    return call(method, request, requestId, 0);
+  }
+
+  /** {@link #call(MethodDescriptor, Object, String)} with this deadline, or the default one for 0. */
+  <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId,
+      long deadlineMillis) {
     final CompletableFuture<A> future = new CompletableFuture<A>();
-    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+    final Attempts attempts = new Attempts();
+    long deadline = deadlineMillis > 0 ? deadlineMillis : this.deadlineMillis;
+    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
+        .withStreamTracerFactory(attempts);
     if (credentials != null) {
       opts = opts.withCallCredentials(credentials);
     }
@@ -121,7 +131,7 @@ final class Channels {
 
       @Override
       public void onError(Throwable t) {
-        future.completeExceptionally(ErrorTranslator.translate(t, requestId));
+        future.completeExceptionally(ErrorTranslator.translate(t, requestId, attempts.noneReached()));
       }
 
       @Override

@@ -130,7 +130,8 @@ public final class ClientOptions {
 
     /** The default deadline, 1 ms to 10 minutes (default 5 s). */
     public Builder defaultDeadlineMillis(long millis) {
-      Checks.argument(millis > 0 && millis <= 600_000, "defaultDeadlineMillis: " + millis + " (expected: 1..600000)");
+      Checks.argument(millis > 0 && millis <= RequestOptions.MAX_DEADLINE_MILLIS,
+          "defaultDeadlineMillis: " + millis + " (expected: 1.." + RequestOptions.MAX_DEADLINE_MILLIS + ")");
       this.defaultDeadlineMillis = millis;
       return this;
     }

@@ -21,6 +21,16 @@ final class ErrorTranslator {
    * the id still learns which one to resend or reverse.
    */
   static GongjiException translate(Throwable error, String requestId) {
+    return translate(error, requestId, false);
+  }
+
+  /**
+   * As {@link #translate(Throwable, String)}; when {@code noneReached} (no attempt of the call reached
+   * the gateway's ledger), a passing failure is {@link RejectionReason#NOT_APPLIED} and {@link
+   * GongjiException#notApplied()} instead of an unknown outcome: sending it again, with the same
+   * request id, is safe.
+   */
+  static GongjiException translate(Throwable error, String requestId, boolean noneReached) {
     if (error instanceof GongjiException) {
       return (GongjiException) error;
     }
@@ -50,6 +60,11 @@ final class ErrorTranslator {
       }
     }
     String message = status.getCode() + ": " + (status.getDescription() == null ? "" : status.getDescription());
+    if (noneReached && status.getCode() != Status.Code.OK && !isRefusal(status.getCode())) {
+      return new GongjiRetryableException(RejectionReason.NOT_APPLIED, status.getCode().name(), message
+          + " (the request did not reach the gateway's ledger: nothing was applied; it may be sent again with the"
+          + " same request id)", metadata, error, true);
+    }
     switch (status.getCode()) {
       case UNAVAILABLE:
       case RESOURCE_EXHAUSTED: // shed before it was queued: not applied, send the same request again later
@@ -62,6 +77,19 @@ final class ErrorTranslator {
       default:
         return new GongjiRejectedException(reason == null ? RejectionReason.UNKNOWN : reason, status.getCode().name(),
             message, metadata, fields, error);
+    }
+  }
+
+  /** Whether a status is a refusal of the request itself rather than a passing failure. */
+  private static boolean isRefusal(Status.Code code) {
+    switch (code) {
+      case UNAVAILABLE:
+      case RESOURCE_EXHAUSTED:
+      case DEADLINE_EXCEEDED:
+      case CANCELLED:
+        return false;
+      default:
+        return true;
     }
   }
 }

@@ -270,6 +270,18 @@ public final class GongjiAdminClient implements AutoCloseable {
   public Page<Binding> listBindings(String psnNo, Role role, int pageSize, String pageToken) {
     return Channels.join(listBindingsAsync(psnNo, role, pageSize, pageToken));
   }
+  /**
+   * Every binding of a person, as {@link #listBindings} lists them, fetched a page at a time as the
+   * iteration goes on (each iterator starts from the first page).
+   *
+   * @param psnNo the person
+   * @param role which bindings
+   * @return the bindings; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<Binding> listAllBindings(final String psnNo, final Role role) {
+    return new Pages<Binding>(token -> listBindings(psnNo, role, Pages.PAGE_SIZE, token));
+  }
+
 
   /**
    * Pays a relative's resident insurance premium (代缴) from the authorizer's personal account; the
@@ -353,6 +365,21 @@ public final class GongjiAdminClient implements AutoCloseable {
       int pageSize, String pageToken) {
     return Channels.join(listUsageRecordsAsync(psnNo, role, startTimeMillis, endTimeMillis, pageSize, pageToken));
   }
+  /**
+   * Every usage record of a person in a period, fetched a page at a time as the iteration goes on.
+   *
+   * @param psnNo the person
+   * @param role which records
+   * @param startTimeMillis from (inclusive); 0 for the start
+   * @param endTimeMillis to (exclusive); 0 for now
+   * @return the records; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<UsageRecord> listAllUsageRecords(final String psnNo, final Role role, final long startTimeMillis,
+      final long endTimeMillis) {
+    return new Pages<UsageRecord>(
+        token -> listUsageRecords(psnNo, role, startTimeMillis, endTimeMillis, Pages.PAGE_SIZE, token));
+  }
+
 
   /**
    * The authorizer changes a binding's quota. Refused ({@link RejectionReason#BINDING_NOT_ALLOWED})
@@ -572,6 +599,17 @@ public final class GongjiAdminClient implements AutoCloseable {
   public Page<WalletTransfer> listWalletTransfers(String psnNo, Role role, int pageSize, String pageToken) {
     return Channels.join(listWalletTransfersAsync(psnNo, role, pageSize, pageToken));
   }
+  /**
+   * Every wallet transfer of a person, fetched a page at a time as the iteration goes on.
+   *
+   * @param psnNo the person
+   * @param role which transfers
+   * @return the transfers; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<WalletTransfer> listAllWalletTransfers(final String psnNo, final Role role) {
+    return new Pages<WalletTransfer>(token -> listWalletTransfers(psnNo, role, Pages.PAGE_SIZE, token));
+  }
+
 
   // ---- AdminService: reference data -----------------------------------------------------------
 
@@ -918,6 +956,15 @@ public final class GongjiAdminClient implements AutoCloseable {
   public Page<Alert> listAlerts(int pageSize, String pageToken) {
     return Channels.join(listAlertsAsync(pageSize, pageToken));
   }
+  /**
+   * Every fraud alert, oldest first, fetched a page at a time as the iteration goes on.
+   *
+   * @return the alerts; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<Alert> listAllAlerts() {
+    return new Pages<Alert>(token -> listAlerts(Pages.PAGE_SIZE, token));
+  }
+
 
   /**
    * Day-end totals of one institution for one day (the 3201 analogue).
@@ -986,6 +1033,18 @@ public final class GongjiAdminClient implements AutoCloseable {
   public Page<ReconcileLine> listReconcileDetails(String fixmedinsCode, String date, int pageSize, String pageToken) {
     return Channels.join(listReconcileDetailsAsync(fixmedinsCode, date, pageSize, pageToken));
   }
+  /**
+   * Every reconciliation line (3202) of an institution's day, fetched a page at a time as the
+   * iteration goes on.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, yyyy-MM-dd in China time
+   * @return the lines; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<ReconcileLine> listAllReconcileDetails(final String fixmedinsCode, final String date) {
+    return new Pages<ReconcileLine>(token -> listReconcileDetails(fixmedinsCode, date, Pages.PAGE_SIZE, token));
+  }
+
 
   // ---- plumbing -------------------------------------------------------------------------------
 

@@ -144,11 +144,25 @@ public final class GongjiClient implements AutoCloseable {
    * @return the identity
    */
   public CompletableFuture<Identity> identifyAsync(Credential credential, String psnNo) {
+    return identifyAsync(credential, psnNo, RequestOptions.DEFAULTS);
+  }
+
+  /**
+   * {@link #identifyAsync(Credential, String)} with per-call options (its deadline; a look-up has no
+   * request id).
+   *
+   * @param credential the credential the patient presents
+   * @param psnNo the person number the patient claims, or "" for none
+   * @param options this call's deadline
+   * @return the identity
+   */
+  public CompletableFuture<Identity> identifyAsync(Credential credential, String psnNo, RequestOptions options) {
     checkOpen();
+    Checks.notNull(options, "options");
     IdentifyRequest req = IdentifyRequest.newBuilder().setTerminal(terminal)
         .setCredential(Mapping.credential(Checks.notNull(credential, "credential")))
         .setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
-    return call(SettlementServiceGrpc.getIdentifyMethod(), req, null).thenApply(Mapping::identity);
+    return call(SettlementServiceGrpc.getIdentifyMethod(), req, null, options).thenApply(Mapping::identity);
   }
 
   /**
@@ -185,16 +199,32 @@ public final class GongjiClient implements AutoCloseable {
    * @return the authorized sale with its held split
    */
   public CompletableFuture<Sale> authorizeAsync(SaleRequest request) {
+    return authorizeAsync(request, RequestOptions.DEFAULTS);
+  }
+
+  /**
+   * {@link #authorizeAsync(SaleRequest)} with per-call options: the deadline, and the request id when
+   * the sale request has none (giving two different ones is refused).
+   *
+   * @param request the sale
+   * @param options this call's request id and deadline
+   * @return the authorized sale with its held split
+   */
+  public CompletableFuture<Sale> authorizeAsync(SaleRequest request, final RequestOptions callOptions) {
     checkOpen();
     Checks.notNull(request, "request");
-    return freshIdOnCollision(request.requestId().isEmpty() ? null : request.requestId(), requestId -> {
+    Checks.notNull(callOptions, "callOptions");
+    String given = request.requestId().isEmpty() ? callOptions.requestId() : request.requestId();
+    Checks.argument(callOptions.requestId() == null || callOptions.requestId().equals(given),
+        "options.requestId: \"" + callOptions.requestId() + "\" differs from request.requestId: \"" + given + "\"");
+    return freshIdOnCollision(given, requestId -> {
       gongji.v1.AuthorizeRequest sent = Mapping.authorize(options.terminal(), request, requestId);
       long totalFen = 0;
       for (gongji.v1.LineItem item : sent.getItemsList()) {
         totalFen += item.getAmountFen();
       }
       final long sentTotalFen = totalFen;
-      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(), sent, requestId)
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(), sent, requestId, callOptions)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
       return resolving(once, requestId, readerOf(r -> {
@@ -218,26 +248,56 @@ public final class GongjiClient implements AutoCloseable {
     return join(authorizeAsync(request));
   }
 
+  /**
+   * Blocking {@link #authorizeAsync(SaleRequest, RequestOptions)}.
+   *
+   * @param request the sale
+   * @param options this call's request id and deadline
+   * @return the authorized sale with its held split
+   */
+  public Sale authorize(SaleRequest request, RequestOptions options) {
+    return join(authorizeAsync(request, options));
+  }
+
   // ---- Settle ---------------------------------------------------------------------------------
 
   /**
-   * Settles an authorized sale. An unknown outcome is resolved as for {@link #authorizeAsync}.
+   * Settles an authorized sale for its authorized total. An unknown outcome is resolved as for
+   * {@link #authorizeAsync}.
    *
    * @param transactionId the transaction returned by Authorize
-   * @param finalTotalFen the final bill (at most the authorized total), or null for the authorized total
-   * @param requestId the idempotency key, or null to generate one
+   * @param options this call's request id and deadline
    * @return the settled sale with its paid split
    */
-  public CompletableFuture<Sale> settleAsync(String transactionId, Long finalTotalFen, String requestId) {
+  public CompletableFuture<Sale> settleAsync(String transactionId, RequestOptions options) {
+    return settleAsync(transactionId, -1, options);
+  }
+
+  /**
+   * Settles an authorized sale for a final total, at most the authorized one (the rest is released).
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @param finalTotalFen the final bill, 0 to the authorized total
+   * @param options this call's request id and deadline
+   * @return the settled sale with its paid split
+   */
+  public CompletableFuture<Sale> settleAsync(String transactionId, long finalTotalFen, RequestOptions options) {
+    Checks.argument(finalTotalFen >= -1, "finalTotalFen: " + finalTotalFen + " (expected: >= 0)");
+    return settleOnce(transactionId, finalTotalFen, options);
+  }
+
+  private CompletableFuture<Sale> settleOnce(final String transactionId, final long finalTotalFen,
+      final RequestOptions options) {
     checkOpen();
     Checks.notNull(transactionId, "transactionId");
-    return freshIdOnCollision(requestId, id -> {
+    Checks.notNull(options, "options");
+    return freshIdOnCollision(options.requestId(), id -> {
       SettleRequest.Builder b = SettleRequest.newBuilder().setRequestId(id).setTerminal(terminal)
           .setTransactionId(transactionId);
-      if (finalTotalFen != null) {
+      if (finalTotalFen >= 0) {
         b.setFinalTotalFen(finalTotalFen);
       }
-      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id)
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id, options)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), 0));
       return resolving(once, id, readerOf(r -> new Sale(r.getTransaction().getTransactionId(), id,
@@ -256,7 +316,18 @@ public final class GongjiClient implements AutoCloseable {
    * @throws GongjiRetryableException if the outcome could not be learned
    */
   public Sale settle(String transactionId) {
-    return join(settleAsync(transactionId, null, null));
+    return join(settleAsync(transactionId, RequestOptions.DEFAULTS));
+  }
+
+  /**
+   * Blocking {@link #settleAsync(String, RequestOptions)}.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @param options this call's request id and deadline
+   * @return the settled sale with its paid split
+   */
+  public Sale settle(String transactionId, RequestOptions options) {
+    return join(settleAsync(transactionId, options));
   }
 
   /**
@@ -270,7 +341,19 @@ public final class GongjiClient implements AutoCloseable {
    * @throws GongjiRetryableException if the outcome could not be learned
    */
   public Sale settle(String transactionId, long finalTotalFen) {
-    return join(settleAsync(transactionId, finalTotalFen, null));
+    return join(settleAsync(transactionId, finalTotalFen, RequestOptions.DEFAULTS));
+  }
+
+  /**
+   * Blocking {@link #settleAsync(String, long, RequestOptions)}.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @param finalTotalFen the final bill, at most the authorized total
+   * @param options this call's request id and deadline
+   * @return the settled sale with its paid split
+   */
+  public Sale settle(String transactionId, long finalTotalFen, RequestOptions options) {
+    return join(settleAsync(transactionId, finalTotalFen, options));
   }
 
   // ---- Cancel, Refund, Reverse ----------------------------------------------------------------
@@ -280,16 +363,17 @@ public final class GongjiClient implements AutoCloseable {
    * same request id is safe (the id is in the exception's {@code request_id} metadata).
    *
    * @param transactionId the transaction returned by Authorize
-   * @param requestId the idempotency key, or null to generate one
+   * @param options this call's request id and deadline
    * @return the cancelled sale; only {@link Split#balanceAfterFen()} of its split is meaningful
    */
-  public CompletableFuture<Sale> cancelAsync(String transactionId, String requestId) {
+  public CompletableFuture<Sale> cancelAsync(String transactionId, final RequestOptions options) {
     checkOpen();
     Checks.notNull(transactionId, "transactionId");
-    return freshIdOnCollision(requestId, id -> {
+    Checks.notNull(options, "options");
+    return freshIdOnCollision(options.requestId(), id -> {
       CancelRequest req = CancelRequest.newBuilder().setRequestId(id).setTerminal(terminal)
           .setTransactionId(transactionId).build();
-      return call(SettlementServiceGrpc.getCancelMethod(), req, id)
+      return call(SettlementServiceGrpc.getCancelMethod(), req, id, options)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               new Split(0, 0, 0, 0, 0, Collections.<Leg>emptyList(), r.getBalanceAfterFen()), 0));
     });
@@ -304,7 +388,18 @@ public final class GongjiClient implements AutoCloseable {
    * @throws GongjiRetryableException if the outcome is unknown
    */
   public Sale cancel(String transactionId) {
-    return join(cancelAsync(transactionId, null));
+    return join(cancelAsync(transactionId, RequestOptions.DEFAULTS));
+  }
+
+  /**
+   * Blocking {@link #cancelAsync}.
+   *
+   * @param transactionId the transaction returned by Authorize
+   * @param options this call's request id and deadline
+   * @return the cancelled sale
+   */
+  public Sale cancel(String transactionId, RequestOptions options) {
+    return join(cancelAsync(transactionId, options));
   }
 
   /**
@@ -313,16 +408,17 @@ public final class GongjiClient implements AutoCloseable {
    * settled, whose {@link Split#balanceAfterFen()} is the balance after the settlement.
    *
    * @param transactionId the settled transaction
-   * @param requestId the idempotency key, or null to generate one
+   * @param options this call's request id and deadline
    * @return the refunded sale: what went back where
    */
-  public CompletableFuture<Sale> refundAsync(String transactionId, String requestId) {
+  public CompletableFuture<Sale> refundAsync(String transactionId, final RequestOptions options) {
     checkOpen();
     Checks.notNull(transactionId, "transactionId");
-    return freshIdOnCollision(requestId, id -> {
+    Checks.notNull(options, "options");
+    return freshIdOnCollision(options.requestId(), id -> {
       RefundRequest req = RefundRequest.newBuilder().setRequestId(id).setTerminal(terminal)
           .setTransactionId(transactionId).build();
-      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id)
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id, options)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), 0));
       return resolving(once, id, readerOf(r -> new Sale(r.getTransaction().getTransactionId(), id,
@@ -341,7 +437,18 @@ public final class GongjiClient implements AutoCloseable {
    * @throws GongjiRetryableException if the outcome could not be learned
    */
   public Sale refund(String transactionId) {
-    return join(refundAsync(transactionId, null));
+    return join(refundAsync(transactionId, RequestOptions.DEFAULTS));
+  }
+
+  /**
+   * Blocking {@link #refundAsync}.
+   *
+   * @param transactionId the settled transaction
+   * @param options this call's request id and deadline
+   * @return the refunded sale
+   */
+  public Sale refund(String transactionId, RequestOptions options) {
+    return join(refundAsync(transactionId, options));
   }
 
   /**
@@ -507,6 +614,11 @@ public final class GongjiClient implements AutoCloseable {
 
   private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, String requestId) {
     return channels.call(method, request, requestId);
+  }
+
+  private <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, String requestId,
+      RequestOptions options) {
+    return channels.call(method, request, requestId, options.deadlineMillis());
   }
 
   private static <T> T join(CompletableFuture<T> future) {

@@ -19,9 +19,18 @@ public abstract class GongjiException extends RuntimeException {
   /** Each invalid field and what is wrong with it. */
   private final Map<String, String> fieldViolations;
 
+  /** Whether the request is known not to have taken effect. */
+  private final boolean notApplied;
+
   GongjiException(RejectionReason reason, String statusCode, String message, Map<String, String> metadata,
       Map<String, String> fieldViolations, Throwable cause) {
+    this(reason, statusCode, message, metadata, fieldViolations, cause, reason == RejectionReason.NOT_APPLIED);
+  }
+
+  GongjiException(RejectionReason reason, String statusCode, String message, Map<String, String> metadata,
+      Map<String, String> fieldViolations, Throwable cause, boolean notApplied) {
     super(message, cause);
+    this.notApplied = notApplied;
     this.reason = reason;
     this.statusCode = statusCode;
     this.metadata = Collections.unmodifiableMap(metadata);
@@ -41,6 +50,17 @@ public abstract class GongjiException extends RuntimeException {
   /** The metadata of the error (request_id, transaction_id, ...). */
   public Map<String, String> metadata() {
     return metadata;
+  }
+
+  /**
+   * Whether the request is known not to have taken effect, so that nothing needs looking up or
+   * reversing: it never reached the gateway's ledger (connection refused, no route, shed at
+   * admission; a {@link GongjiRetryableException}: send it again, the same request id is safe), or
+   * the client looked it up and reversed it (a {@link GongjiRejectedException}: send it again with a
+   * new request id). False for an unknown outcome ({@link RejectionReason#OUTCOME_UNKNOWN}).
+   */
+  public boolean notApplied() {
+    return notApplied;
   }
 
   /** For FIELD_INVALID: each invalid field and what is wrong with it. */

@@ -11,6 +11,11 @@ public final class GongjiRetryableException extends GongjiException {
 
   GongjiRetryableException(RejectionReason reason, String statusCode, String message, Map<String, String> metadata,
       Throwable cause) {
-    super(reason, statusCode, message, metadata, java.util.Collections.<String, String>emptyMap(), cause);
+    this(reason, statusCode, message, metadata, cause, false);
+  }
+
+  GongjiRetryableException(RejectionReason reason, String statusCode, String message, Map<String, String> metadata,
+      Throwable cause, boolean notApplied) {
+    super(reason, statusCode, message, metadata, java.util.Collections.<String, String>emptyMap(), cause, notApplied);
   }
 }

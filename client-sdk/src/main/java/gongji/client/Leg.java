@@ -39,6 +39,28 @@ public final class Leg {
     this.amountFen = amountFen;
   }
 
+  /**
+   * Where the money comes from, in words for a screen or a receipt, naming the binding or wallet
+   * transfer: "own account", "mutual aid B1", "wallet W1 (binding B4)", "cash", or "unknown source"
+   * for a source this SDK does not know (never cash). Whose account it is: {@link #ownerMasked()}.
+   *
+   * @return the label
+   */
+  public String sourceLabel() {
+    switch (source) {
+      case OWN_ACCOUNT:
+        return "own account";
+      case MUTUAL_AID:
+        return "mutual aid " + bindingId;
+      case WALLET:
+        return "wallet " + walletTransferId + (bindingId.isEmpty() ? "" : " (binding " + bindingId + ")");
+      case CASH:
+        return "cash";
+      default:
+        return "unknown source";
+    }
+  }
+
   /** The source. */
   public Source source() {
     return source;

@@ -47,8 +47,9 @@ final class OutcomeResolver {
     this.timeoutMillis = timeoutMillis;
   }
 
+  /** Whether a failure leaves the outcome unknown: passing, and not known to have applied nothing. */
   static boolean unknown(Throwable error) {
-    return error instanceof GongjiRetryableException;
+    return error instanceof GongjiRetryableException && !((GongjiRetryableException) error).notApplied();
   }
 
   <T> CompletableFuture<T> resolve(String requestId, Reader<T> reader) {

@@ -75,8 +75,11 @@ public enum RejectionReason {
   /** The call did not finish in time, or the connection was lost: the outcome is unknown. */
   OUTCOME_UNKNOWN,
   /**
-   * The call's outcome was unknown; the client looked it up and, finding it had not taken effect,
-   * reversed it: it did not happen and never will. Send the sale again with a new request id.
+   * The request did not take effect. As a {@link GongjiRetryableException}: it never reached the
+   * gateway's ledger (connection refused, no route, shed at admission): send it again, the same
+   * request id is safe. As a {@link GongjiRejectedException}: the outcome was unknown, the client
+   * looked it up and, finding it had not taken effect, reversed it: it did not happen and never will;
+   * send the sale again with a new request id. Either way {@link GongjiException#notApplied()}.
    */
   NOT_APPLIED,
   /** A reason this SDK version does not know. */

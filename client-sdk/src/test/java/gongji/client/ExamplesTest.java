@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.client.testing.TestGateway;
+import gongji.server.DemoData;
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.GetTransactionRequest;
+import gongji.v1.RecordDeathRequest;
 import java.io.File;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +62,32 @@ class ExamplesTest {
     assertReceiptLine(out, "own account (个人账户)", "30.00");
     assertReceiptLine(out, "mutual aid (家庭共济)", "83.50");
     assertReceiptLine(out, "cash (现金)", "20.00");
+    assertTrue(out.lines().anyMatch(l -> l.strip().startsWith("own account") && l.contains("from 李*")), out);
+    assertTrue(out.lines().anyMatch(l -> l.strip().matches("mutual aid B[0-9A-Z]+ +from 张\\*.*")),
+        "mutual aid names its binding and whose account:\n" + out);
+  }
+
+  @Test
+  void hospitalDischarge_afterTheSonsDeath_cancelsInsteadOfPayingAllInCash() throws Exception {
+    compileExamples();
+    AdminServiceGrpc.newBlockingStub(gateway.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .recordDeath(RecordDeathRequest.newBuilder().setPsnNo(DemoData.ZHANG_WEI).build());
+
+    String refused = run(5, "HospitalDischarge");
+    long stateAfterRefusal = gateway.settlement().getTransaction(GetTransactionRequest.newBuilder()
+        .setTerminal(gongji.v1.Terminal.newBuilder().setFixmedinsCode(DemoData.HOSPITAL).setTerminalId("HIS01"))
+        .setTransactionId(transactionOf(refused)).build()).getTransaction().getState().getNumber();
+    String agreed = run(0, "HospitalDischarge", "--cash-ok");
+
+    assertTrue(refused.contains("no account pays any of this bill"), refused);
+    assertEquals(gongji.v1.TransactionState.TRANSACTION_STATE_CANCELLED.getNumber(), stateAfterRefusal, refused);
+    assertTrue(agreed.contains("settled for 3357.10 yuan: SETTLED"), agreed);
+  }
+
+  private static String transactionOf(String out) {
+    java.util.regex.Matcher m = Pattern.compile("transaction (T[0-9A-Z]+)").matcher(out);
+    assertTrue(m.find(), out);
+    return m.group(1);
   }
 
   @Test
@@ -99,12 +129,19 @@ class ExamplesTest {
   }
 
   /** Runs an example's main in a new JVM against the gateway; returns what it printed. */
-  private String run(String mainClass) throws Exception {
+  private String run(String mainClass, String... args) throws Exception {
+    return run(0, mainClass, args);
+  }
+
+  /** Runs an example that must exit with {@code exit}; returns what it printed. */
+  private String run(int exit, String mainClass, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path output = classes.resolve(mainClass + ".out");
-    Process p = new ProcessBuilder(java, "-Dfile.encoding=UTF-8",
+    List<String> command = new ArrayList<>(List.of(java, "-Dfile.encoding=UTF-8",
         "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"),
-        mainClass, "--target", gateway.target())
+        mainClass, "--target", gateway.target()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .start();
@@ -114,7 +151,7 @@ class ExamplesTest {
     }
     String out = Files.readString(output, StandardCharsets.UTF_8);
     assertTrue(ended, mainClass + " did not end within 60 s:\n" + out);
-    assertEquals(0, p.exitValue(), mainClass + " failed:\n" + out);
+    assertEquals(exit, p.exitValue(), mainClass + " exit status:\n" + out);
     return out;
   }
 

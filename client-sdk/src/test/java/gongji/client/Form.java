@@ -66,22 +66,22 @@ enum Form {
 
     @Override
     Sale settle(GongjiClient c, String txn) {
-      return await(c.settleAsync(txn, null, null));
+      return await(c.settleAsync(txn, RequestOptions.DEFAULTS));
     }
 
     @Override
     Sale settle(GongjiClient c, String txn, long finalTotalFen) {
-      return await(c.settleAsync(txn, finalTotalFen, null));
+      return await(c.settleAsync(txn, finalTotalFen, RequestOptions.DEFAULTS));
     }
 
     @Override
     Sale cancel(GongjiClient c, String txn) {
-      return await(c.cancelAsync(txn, null));
+      return await(c.cancelAsync(txn, RequestOptions.DEFAULTS));
     }
 
     @Override
     Sale refund(GongjiClient c, String txn) {
-      return await(c.refundAsync(txn, null));
+      return await(c.refundAsync(txn, RequestOptions.DEFAULTS));
     }
 
     @Override

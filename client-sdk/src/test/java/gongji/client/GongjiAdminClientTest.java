@@ -120,6 +120,16 @@ class GongjiAdminClientTest {
   }
 
   @Test
+  void listAllBindings_iterates_everyBindingAsThePagesListThem() {
+    List<String> ids = new ArrayList<>();
+    for (Binding b : admin.listAllBindings(DemoData.ZHANG_WEI, Role.BOTH)) {
+      ids.add(b.beneficiaryPsnNo() + " " + b.relationship() + " " + b.state());
+    }
+
+    assertEquals(List.of(DemoData.LI_NA + " SPOUSE ACTIVE", DemoData.ZHANG_JIANGUO + " PARENT ACTIVE"), ids);
+  }
+
+  @Test
   void listBindings_async_byRole() throws Exception {
     Page<Binding> asBeneficiary = admin.listBindingsAsync(DemoData.LI_NA, Role.BENEFICIARY, 0, "")
         .get(10, TimeUnit.SECONDS);

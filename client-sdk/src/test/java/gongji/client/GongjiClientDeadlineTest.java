@@ -83,6 +83,28 @@ class GongjiClientDeadlineTest {
   }
 
   @Test
+  void requestOptions_deadlineAndRequestId_sentInPlaceOfTheDefaults() {
+    long longer = DEADLINE_MILLIS * 100;
+    Sale held = client.authorize(basket(LI_NA).build(), RequestOptions.builder().deadlineMillis(longer).build());
+    Sale paid = client.settle(held.transactionId(), 30_000,
+        RequestOptions.builder().requestId("SETTLE-1").deadlineMillis(longer).build());
+    Sale again = client.settle(held.transactionId(), 30_000, RequestOptions.requestId("SETTLE-1"));
+
+    List<CallRecorder.Call> calls = recorder.calls();
+    assertEquals(List.of("Authorize", "Settle", "Settle"), calls.stream().map(CallRecorder.Call::shortName).toList());
+    assertTrue(calls.get(0).deadline().timeRemaining(TimeUnit.MILLISECONDS) > DEADLINE_MILLIS, "the call's own deadline");
+    assertTrue(calls.get(1).deadline().timeRemaining(TimeUnit.MILLISECONDS) > DEADLINE_MILLIS, "the call's own deadline");
+    assertTrue(calls.get(2).deadline().timeRemaining(TimeUnit.MILLISECONDS) <= DEADLINE_MILLIS, "the default");
+    assertEquals("SETTLE-1", paid.requestId());
+    assertEquals(List.of(paid.transactionId(), paid.requestId(), paid.split().cashPayFen()),
+        List.of(again.transactionId(), again.requestId(), again.split().cashPayFen()), "the same id: the original result");
+    assertThrows(IllegalArgumentException.class, () -> RequestOptions.builder().deadlineMillis(0));
+    assertThrows(IllegalArgumentException.class, () -> RequestOptions.builder().requestId(""));
+    assertThrows(IllegalArgumentException.class, () -> client.authorize(basket(LI_NA).requestId("A-1").build(),
+        RequestOptions.requestId("A-2")));
+  }
+
+  @Test
   void options_noDeadlineOrAnEndlessOne_refused() {
     ClientOptions.Builder b = ClientOptions.builder("127.0.0.1:9090", POS);
 

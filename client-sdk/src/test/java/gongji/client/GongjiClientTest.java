@@ -320,7 +320,7 @@ class GongjiClientTest {
     client.close();
 
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> client.identify(LI_NA));
-    assertThrows(IllegalStateException.class, () -> client.settleAsync("T1", null, null));
+    assertThrows(IllegalStateException.class, () -> client.settleAsync("T1", RequestOptions.DEFAULTS));
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
   }
 

@@ -77,7 +77,7 @@ class OutcomeResolverTest {
     start(options(POS).defaultDeadlineMillis(DEADLINE_MILLIS).build(), List.of(), held);
     Sale authorized = client.authorize(basket(LI_NA).build());
 
-    CompletableFuture<Sale> settling = client.settleAsync(authorized.transactionId(), null, null);
+    CompletableFuture<Sale> settling = client.settleAsync(authorized.transactionId(), RequestOptions.DEFAULTS);
     assertTrue(held.awaitHandlerReplied(10, TimeUnit.SECONDS), "the gateway applied the settle");
     Sale paid = Form.await(settling);
 
@@ -159,7 +159,7 @@ class OutcomeResolverTest {
     assertEquals(id, e.metadata().get("request_id"));
     assertEquals(List.of("Identify", "Authorize", "Settle"), shortNames(), "no look-up");
     // Resending with the same id is safe: it settles once.
-    assertEquals(Sale.State.SETTLED, Form.await(client.settleAsync(authorized.transactionId(), null, id)).state());
+    assertEquals(Sale.State.SETTLED, Form.await(client.settleAsync(authorized.transactionId(), RequestOptions.requestId(id))).state());
     assertEquals(List.of(0L, 490_000L, 200_000L), balances());
   }
 
@@ -172,7 +172,7 @@ class OutcomeResolverTest {
     // look-ups (a few hundred ms by the fourth), which is when the client is closed.
     start(options(POS).maxAttempts(1).build(), List.of(fault), lookupsFail);
     Sale authorized = client.authorize(basket(LI_NA).build());
-    CompletableFuture<Sale> settling = client.settleAsync(authorized.transactionId(), null, null);
+    CompletableFuture<Sale> settling = client.settleAsync(authorized.transactionId(), RequestOptions.DEFAULTS);
     assertTrue(lookupsFail.awaitInjected(4, 10, TimeUnit.SECONDS), "the resolver made 4 look-ups");
 
     client.close();

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import gongji.server.grpc.BearerTokens;
 import gongji.server.grpc.CallerAuth;
@@ -67,8 +66,7 @@ public final class GatewayServer implements AutoCloseable {
     for (BindableService service : node.services()) {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
-      target.addService(MalformedRequests.guard(
-          ServerInterceptors.intercept(service, node.metrics().grpcInterceptor())));
+      target.addService(MalformedRequests.guard(node.metrics().instrument(service)));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.

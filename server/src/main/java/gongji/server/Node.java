@@ -153,11 +153,13 @@ public final class Node implements AutoCloseable {
     Ledger recoveredLedger = null;
     if (storage != null) {
       try {
+        long recoveryStart = System.nanoTime();
         recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true,
             acceptJournalLoss, (seq, at, command) -> {});
         recoveredLedger = recovered.ledger();
         recovery = recovered.journal();
         snapshotFile = recovered.snapshotFile();
+        metrics.recovered(System.nanoTime() - recoveryStart);
         journal = new FileJournal(storage, recovered.nextSeq(), config.journalSegmentBytes(),
             recovered.acceptedLoss());
       } catch (IOException e) {
@@ -191,18 +193,18 @@ public final class Node implements AutoCloseable {
     });
     if (storage != null) {
       sequencer.snapshotting(new Sequencer.Snapshotting(config.snapshotEveryCommands(),
-          config.snapshotEvery().toMillis(), (seq, image) -> {
+          config.snapshotEvery().toMillis(), metrics.timed((seq, image) -> {
             // History must cover the snapshot: a restart from it catches history up from the journal after it.
             awaitHistory(seq);
             Snapshots.write(storage, seq, image);
-          }, snapshotWriter));
+          }), snapshotWriter));
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
-    metrics.bindCaches(cache::stats);
+    metrics.bindCaches(cache.caches());
     sequencer.start();
   }
 

@@ -5,10 +5,12 @@ import gongji.client.Credential;
 import gongji.client.GongjiClient;
 import gongji.client.GongjiException;
 import gongji.client.GongjiRejectedException;
+import gongji.client.GongjiRetryableException;
 import gongji.client.Identity;
 import gongji.client.Item;
 import gongji.client.Leg;
 import gongji.client.Money;
+import gongji.client.RequestOptions;
 import gongji.client.Reversal;
 import gongji.client.Sale;
 import gongji.client.SaleRequest;
@@ -273,6 +275,11 @@ public final class Cli implements Runnable {
     @Option(names = "--request-id", paramLabel = "R",
         description = "the idempotency key; the same one retries safely (default: made up)")
     String requestId;
+
+    /** The request id as the SDK's per-call options. */
+    RequestOptions options() {
+      return requestId == null ? RequestOptions.DEFAULTS : RequestOptions.requestId(requestId);
+    }
   }
 
   @Command(name = "settle", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
@@ -288,8 +295,8 @@ public final class Cli implements Runnable {
 
     @Override
     void run(GongjiClient client) throws ExecutionException, InterruptedException {
-      Sale s = client.settleAsync(transaction.txn, finalTotal == null ? null : Money.parseYuan(finalTotal),
-          transaction.requestId).get();
+      Sale s = (finalTotal == null ? client.settleAsync(transaction.txn, transaction.options())
+          : client.settleAsync(transaction.txn, Money.parseYuan(finalTotal), transaction.options())).get();
       cli.printSale("settled", s, connection.json);
     }
   }
@@ -302,7 +309,7 @@ public final class Cli implements Runnable {
 
     @Override
     void run(GongjiClient client) throws ExecutionException, InterruptedException {
-      cli.printSale("cancelled", client.cancelAsync(transaction.txn, transaction.requestId).get(), connection.json);
+      cli.printSale("cancelled", client.cancelAsync(transaction.txn, transaction.options()).get(), connection.json);
     }
   }
 
@@ -314,7 +321,7 @@ public final class Cli implements Runnable {
 
     @Override
     void run(GongjiClient client) throws ExecutionException, InterruptedException {
-      cli.printSale("refunded", client.refundAsync(transaction.txn, transaction.requestId).get(), connection.json);
+      cli.printSale("refunded", client.refundAsync(transaction.txn, transaction.options()).get(), connection.json);
     }
   }
 
@@ -392,7 +399,10 @@ public final class Cli implements Runnable {
       case LEDGER_UNAVAILABLE:
         return "retry the same command with the same --request-id";
       case NOT_APPLIED:
-        return "it did not happen and never will: run the command again without --request-id";
+        return e instanceof GongjiRetryableException
+            ? "it never reached the gateway, nothing was applied: run the command again when the gateway is up"
+                + " (the same --request-id is safe)"
+            : "it did not happen and never will: run the command again without --request-id";
       case OUTCOME_UNKNOWN:
         return "the outcome is unknown: retry with the same --request-id, or undo it with gongji pos reverse --request-id <id>";
       default:

@@ -344,6 +344,6 @@ class CliTest {
     CliRun r = runRaw("show", "--txn", "T1", "--target", "127.0.0.1:" + closedPort, "--deadline-ms", "3000");
 
     assertEquals(4, r.exit(), r.toString());
-    assertTrue(r.err().startsWith("not done: LEDGER_UNAVAILABLE (UNAVAILABLE)"), r.err());
+    assertTrue(r.err().startsWith("not done: NOT_APPLIED (UNAVAILABLE)"), r.err());
   }
 }

@@ -29,6 +29,11 @@ public final class ServerFault implements ServerInterceptor {
   public enum Kind {
     /** The call fails with UNAVAILABLE before the handler runs: the gateway never sees it. */
     UNAVAILABLE_BEFORE_HANDLER,
+    /**
+     * The call is refused as the gateway's admission refuses it when the ledger's queue is full
+     * (RESOURCE_EXHAUSTED, reason LEDGER_UNAVAILABLE) before the handler runs.
+     */
+    SHED_BEFORE_HANDLER,
     /** The handler runs (the gateway applies it) but the reply is lost: the client gets UNAVAILABLE. */
     REPLY_LOST_AS_UNAVAILABLE,
     /** The handler runs but its reply is held until the client has given up on the call. */
@@ -103,13 +108,25 @@ public final class ServerFault implements ServerInterceptor {
       injected.notifyAll();
     }
     return switch (kind) {
-      case UNAVAILABLE_BEFORE_HANDLER -> failBeforeHandler(call);
+      case UNAVAILABLE_BEFORE_HANDLER -> failBeforeHandler(call,
+          Status.UNAVAILABLE.withDescription("injected: unavailable before the handler ran"), new Metadata());
+      case SHED_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED, shedTrailers());
       case REPLY_LOST_AS_UNAVAILABLE -> recording(next.startCall(new LostReply<>(call), headers));
       case REPLY_HELD_UNTIL_CLIENT_GIVES_UP -> recording(next.startCall(new HeldReply<>(call, Context.current()), headers));
     };
   }
 
-  private <Q, A> ServerCall.Listener<Q> failBeforeHandler(ServerCall<Q, A> call) {
+  /** The trailers of the gateway's own admission refusal (ErrorInfo LEDGER_UNAVAILABLE, RetryInfo). */
+  private static Metadata shedTrailers() {
+    return io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+        .setMessage("injected: LEDGER_UNAVAILABLE: the gateway is overloaded; nothing was applied")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setReason("LEDGER_UNAVAILABLE").setDomain("gongji.io").build()))
+        .build()).getTrailers();
+  }
+
+  private <Q, A> ServerCall.Listener<Q> failBeforeHandler(ServerCall<Q, A> call, Status status, Metadata trailers) {
     call.request(2);
     return new ServerCall.Listener<Q>() {
       @Override
@@ -119,7 +136,7 @@ public final class ServerFault implements ServerInterceptor {
 
       @Override
       public void onHalfClose() {
-        call.close(Status.UNAVAILABLE.withDescription("injected: unavailable before the handler ran"), new Metadata());
+        call.close(status, trailers);
       }
     };
   }

@@ -104,6 +104,11 @@ public final class TestGateway implements AutoCloseable {
     return "127.0.0.1:" + server.port();
   }
 
+  /** The test's own channel to the gateway, for raw stubs of any service. */
+  public io.grpc.Channel channel() {
+    return raw;
+  }
+
   /** The raw settlement stub, as any gRPC client would call it (bypassing the SDK). */
   public SettlementServiceGrpc.SettlementServiceBlockingStub settlement() {
     return SettlementServiceGrpc.newBlockingStub(raw).withDeadlineAfter(RAW_DEADLINE_SECONDS, TimeUnit.SECONDS);

@@ -148,6 +148,21 @@ public final class Ledger {
     return recall.sweeps();
   }
 
+  /**
+   * The figures for the meters now: {@code previous} itself when none changed (the alerts' map is
+   * copied only when an alert was raised). Only on the writer's thread.
+   */
+  public LedgerFigures figures(LedgerFigures previous) {
+    long held = sales.heldFen();
+    int open = sales.openCount();
+    long alerts = records.alertsRaised();
+    if (previous != null && previous.alertsRaised() == alerts) {
+      return previous.holdsOutstandingFen() == held && previous.openSales() == open ? previous
+          : new LedgerFigures(held, open, alerts, previous.alertsByKind());
+    }
+    return new LedgerFigures(held, open, alerts, records.alertsByKind());
+  }
+
   /** How many sales (open, and closed within the recent window) are kept. */
   public int salesKept() {
     return sales.all().size();

@@ -23,6 +23,9 @@ final class Records {
   /** Made since the last {@link #take}: the sequencer takes them after every batch. */
   private List<HistoryRecord> made = new ArrayList<>();
   private long nextAlert = 1;
+  /** Alerts raised by kind since this ledger was made or read (replay included), for the meters. */
+  private final java.util.TreeMap<String, Long> alertsByKind = new java.util.TreeMap<>();
+  private long alertsRaised;
 
   Records(LedgerTime time) {
     this.time = time;
@@ -86,8 +89,20 @@ final class Records {
   }
 
   void alert(String kind, String institution, String psnNo, String detail) {
+    alertsByKind.merge(kind, 1L, Long::sum);
+    alertsRaised++;
     made.add(new HistoryRecord.Alert(new Result.Alert(nextAlert++, time.nowMillis(), kind, institution, psnNo,
         detail)));
+  }
+
+  /** How many alerts were raised since this ledger was made or read. */
+  long alertsRaised() {
+    return alertsRaised;
+  }
+
+  /** {@link #alertsRaised} by kind. */
+  java.util.Map<String, Long> alertsByKind() {
+    return java.util.Map.copyOf(alertsByKind);
   }
 
   // ---- snapshot section ---------------------------------------------------------------------

@@ -154,6 +154,16 @@ final class Sales {
     }
   }
 
+  /** How many sales are open (authorized, neither settled, cancelled nor expired). */
+  int openCount() {
+    return expiries.size();
+  }
+
+  /** The fen the open sales hold (wallet quota in a sale included). */
+  long heldFen() {
+    return expiries.legsFen();
+  }
+
   Collection<Txn> all() {
     return txns.values();
   }

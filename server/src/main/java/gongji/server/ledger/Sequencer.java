@@ -142,6 +142,7 @@ public final class Sequencer implements AutoCloseable {
     this.observer = requireNonNull(observer, "observer");
     this.seq = journal.lastSeq();
     this.acknowledgedSeq = seq;
+    this.figures = ledger.figures(null); // before the writer's thread starts: as recovered
     this.thread = new Thread(this::run, "gongji-sequencer");
     this.thread.setDaemon(false);
   }
@@ -261,6 +262,7 @@ public final class Sequencer implements AutoCloseable {
   private volatile int keptSales;
   private volatile int keptRequests;
   private volatile long sweeps;
+  private volatile LedgerFigures figures;
 
   /** Sales the writer keeps (open, and closed within the recent window), as of the last batch. */
   public int keptSales() {
@@ -270,6 +272,11 @@ public final class Sequencer implements AutoCloseable {
   /** Request entries the writer keeps, as of the last batch. */
   public int keptRequests() {
     return keptRequests;
+  }
+
+  /** Holds outstanding, open sales and alerts raised, as of the last batch. */
+  public LedgerFigures figures() {
+    return figures;
   }
 
   /** Sweeps applied so far, as of the last batch. */
@@ -490,6 +497,7 @@ public final class Sequencer implements AutoCloseable {
       keptSales = ledger.salesKept();
       keptRequests = ledger.requestsKept();
       sweeps = ledger.sweeps();
+      figures = ledger.figures(figures);
     }
     observer.batchDone(n, mutating, forceNanos);
     Pending[] done = new Pending[n];

@@ -65,6 +65,15 @@ final class Txn {
   }
 
   /** Whether nothing can change its money any more but a refund or a reversal. */
+  /** The fen of its authorized legs: what it holds while open. */
+  long legsFen() {
+    long sum = 0;
+    for (TxnLeg leg : legs) {
+      sum += leg.amountFen();
+    }
+    return sum;
+  }
+
   boolean closed() {
     return state != TxnState.AUTHORIZED;
   }

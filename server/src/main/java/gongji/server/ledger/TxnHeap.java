@@ -16,6 +16,8 @@ final class TxnHeap {
   private final By by;
   private Txn[] heap = new Txn[64];
   private int size;
+  /** The fen of the legs of the sales in the heap: for the heap of open sales, what they hold. */
+  private long legsFen;
 
   TxnHeap(By by) {
     this.by = by;
@@ -23,6 +25,11 @@ final class TxnHeap {
 
   int size() {
     return size;
+  }
+
+  /** The fen of the legs of the sales in the heap. */
+  long legsFen() {
+    return legsFen;
   }
 
   /** The earliest sale, or null. */
@@ -51,6 +58,7 @@ final class TxnHeap {
     }
     heap[size] = t;
     place(t, size);
+    legsFen += t.legsFen();
     siftUp(size++);
   }
 
@@ -75,6 +83,7 @@ final class TxnHeap {
   private void removeAt(int at) {
     Txn gone = heap[at];
     place(gone, -1);
+    legsFen -= gone.legsFen();
     Txn last = heap[--size];
     heap[size] = null;
     if (at < size) {

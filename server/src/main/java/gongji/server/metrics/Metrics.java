@@ -1,46 +1,78 @@
 package gongji.server.metrics;
 
-import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.sun.net.httpserver.HttpServer;
 import gongji.server.gateway.FraudObserver;
+import gongji.server.ledger.LedgerFigures;
 import gongji.server.ledger.Sequencer;
-import io.grpc.ForwardingServerCall;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The one class that names meters. Owns the Prometheus registry and the HTTP endpoint it is
- * scraped from ({@code /metrics} on its own port), and hands out the hooks the other rooms call:
- * a gRPC interceptor, a batch observer for the sequencer, a fraud observer for the gateway.
+ * scraped from ({@code /metrics} on its own port), binds Micrometer's own binders (gRPC server
+ * calls, Caffeine caches, JVM memory, GC, threads and class loading, process CPU, uptime and file
+ * descriptors), and hands out the hooks the other rooms call: a batch observer and the published
+ * figures of the sequencer, a timed snapshot sink, a fraud observer for the gateway.
  */
 public final class Metrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DistributionSummary batchSize;
   private final Timer forceTimer;
-  /** Micrometer holds the objects behind function meters weakly; these must live as long as we do. */
-  private final java.util.List<Object> bound = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final MetricCollectingServerInterceptor grpc;
+  private final Timer snapshotTimer;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Set<String> alertKinds = ConcurrentHashMap.newKeySet();
+  private volatile long recoveryNanos;
+  private volatile Sequencer sequencer;
+  private volatile LedgerFigures alertsAtStart;
   private HttpServer http;
 
   public Metrics() {
+    grpc = new MetricCollectingServerInterceptor(registry, UnaryOperator.identity(),
+        timer -> timer.publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)),
+        Status.Code.OK);
+    snapshotTimer = Timer.builder("gongji.ledger.snapshot.write")
+        .description("time to write a snapshot durably (waiting for history included)").register(registry);
+    TimeGauge.builder("gongji.ledger.recovery", this, TimeUnit.NANOSECONDS, m -> m.recoveryNanos)
+        .description("time the start took to read the snapshot and replay the journal").register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
     batchSize = DistributionSummary.builder("gongji.ledger.batch.commands")
         .description("commands per sequencer batch").publishPercentiles(0.5, 0.99).register(registry);
     forceTimer = Timer.builder("gongji.ledger.journal.force")
@@ -48,39 +80,14 @@ public final class Metrics implements AutoCloseable {
   }
 
   /**
-   * Counts and times every call, by method and status code. The timers of a method are registered
-   * once, on its first call with each code, and then looked up by the code's index: no tags per call.
+   * Micrometer's gRPC server interceptor: per method, messages received and sent, and a timer by
+   * status code with a percentile histogram ({@code grpc_server_processing_duration_seconds_bucket}).
+   * One instance for every service, so that each method's meters are looked up in one map.
    */
-  public ServerInterceptor grpcInterceptor() {
-    return new ServerInterceptor() {
-      private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byMethod = new ConcurrentHashMap<>();
-
-      @Override
-      public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-          ServerCallHandler<Q, A> next) {
-        long start = System.nanoTime();
-        String method = call.getMethodDescriptor().getFullMethodName();
-        AtomicReferenceArray<Timer> timers =
-            byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(Status.Code.values().length));
-        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-          @Override
-          public void close(Status status, Metadata trailers) {
-            Status.Code code = status.getCode();
-            Timer timer = timers.get(code.ordinal());
-            if (timer == null) {
-              // Racing first calls register the same meter: Micrometer returns the one instance.
-              timer = Timer.builder("gongji.grpc.server.calls")
-                  .tag("method", method)
-                  .tag("code", code.name())
-                  .register(registry);
-              timers.set(code.ordinal(), timer);
-            }
-            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            super.close(status, trailers);
-          }
-        }, headers);
-      }
-    };
+  public ServerServiceDefinition instrument(BindableService service) {
+    ServerServiceDefinition definition = service.bindService();
+    grpc.preregisterService(definition);
+    return ServerInterceptors.intercept(definition, grpc);
   }
 
   /** The sequencer's batch sizes and journal force latency. */
@@ -113,17 +120,50 @@ public final class Metrics implements AutoCloseable {
         .description("sales in the writer's memory: open, and closed within the recent window").register(registry);
     Gauge.builder("gongji.ledger.requests.kept", sequencer, Sequencer::keptRequests)
         .description("request ids in the writer's memory (the recent window)").register(registry);
+    bindLedgerFigures(sequencer);
   }
 
-  /** Hit and miss counts of the reference caches. */
-  public void bindCaches(Supplier<Map<String, CacheStats>> stats) {
-    bound.add(stats);
-    for (String name : stats.get().keySet()) {
-      FunctionCounter.builder("gongji.cache.hits", stats, s -> s.get().get(name).hitCount())
-          .tag("cache", name).register(registry);
-      FunctionCounter.builder("gongji.cache.misses", stats, s -> s.get().get(name).missCount())
-          .tag("cache", name).register(registry);
+  /**
+   * The ledger's figures as the sequencer published them after its last batch: holds outstanding,
+   * open sales, and alerts by kind counted from now (what replay raised at start is not counted).
+   */
+  private void bindLedgerFigures(Sequencer sequencer) {
+    Gauge.builder("gongji.ledger.holds.outstanding", sequencer, s -> s.figures().holdsOutstandingFen())
+        .baseUnit("fen").description("what open authorizations hold (wallet quota in a sale included)")
+        .register(registry);
+    Gauge.builder("gongji.ledger.sales.open", sequencer, s -> s.figures().openSales())
+        .description("authorizations neither settled, cancelled nor expired").register(registry);
+    this.sequencer = sequencer;
+    alertsAtStart = sequencer.figures();
+    LedgerFigures.ALERT_KINDS.forEach(this::bindAlertKind);
+  }
+
+  private void bindAlertKind(String kind) {
+    if (alertKinds.add(kind)) {
+      LedgerFigures start = alertsAtStart;
+      FunctionCounter.builder("gongji.ledger.alerts", sequencer, s -> s.figures().alerts(kind) - start.alerts(kind))
+          .tag("kind", kind).description("alerts the ledger raised (impersonation, mutual-aid limits), by kind")
+          .register(registry);
     }
+  }
+
+  /** Micrometer's Caffeine binder on each reference cache: size, hits, misses, loads, evictions. */
+  public void bindCaches(Map<String, AsyncCache<?, ?>> caches) {
+    caches.forEach((name, cache) -> CaffeineCacheMetrics.monitor(registry, cache, name));
+  }
+
+  /** {@code sink}, timed: {@code gongji_ledger_snapshot_write_seconds}. */
+  public Sequencer.SnapshotSink timed(Sequencer.SnapshotSink sink) {
+    return (seq, image) -> {
+      long start = System.nanoTime();
+      sink.write(seq, image);
+      snapshotTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    };
+  }
+
+  /** How long the start took to read the snapshot, replay the journal and catch history up. */
+  public void recovered(long nanos) {
+    recoveryNanos = nanos;
   }
 
   /** Counts fraud alerts by kind and institution. */
@@ -134,6 +174,10 @@ public final class Metrics implements AutoCloseable {
 
   /** The current metrics in Prometheus text format. */
   public String scrape() {
+    LedgerFigures figures = sequencer == null ? null : sequencer.figures();
+    if (figures != null && figures.alertsByKind().size() > alertKinds.size()) {
+      figures.alertsByKind().keySet().forEach(this::bindAlertKind); // a kind not known in advance
+    }
     return registry.scrape();
   }
 
@@ -157,6 +201,7 @@ public final class Metrics implements AutoCloseable {
     if (http != null) {
       http.stop(0);
     }
+    gc.close();
     registry.close();
   }
 }

@@ -1,0 +1,110 @@
+package gongji.client;
+
+import static gongji.client.Fixtures.LI_NA;
+import static gongji.client.Fixtures.LI_NA_SPLIT;
+import static gongji.client.Fixtures.POS;
+import static gongji.client.Fixtures.basket;
+import static gongji.client.Fixtures.legs;
+import static gongji.client.Fixtures.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.client.testing.CallRecorder;
+import gongji.client.testing.ServerFault;
+import gongji.client.testing.TestGateway;
+import gongji.server.DemoData;
+import gongji.v1.SettlementServiceGrpc;
+import io.grpc.ManagedChannelBuilder;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A call that provably never reached the gateway's ledger ends as not applied at once, without the
+ * look-up and reversal an unknown outcome needs; one that reached it stays unknown until resolved.
+ */
+class GongjiClientNotAppliedTest {
+  private TestGateway gateway;
+  private GongjiClient client;
+  private final CallRecorder recorder = new CallRecorder();
+
+  @AfterEach
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  private List<String> methodsCalled() {
+    return recorder.calls().stream().map(CallRecorder.Call::shortName).toList();
+  }
+
+  @Test
+  void authorize_connectionRefused_notAppliedWithoutALookUp() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    client = GongjiClient.create(options(POS).maxAttempts(3).build(),
+        ManagedChannelBuilder.forAddress("127.0.0.1", closedPort).usePlaintext().intercept(recorder));
+
+    GongjiRetryableException e = assertThrows(GongjiRetryableException.class,
+        () -> client.authorize(basket(LI_NA).build()));
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
+    assertTrue(e.notApplied(), e.getMessage());
+    assertEquals("UNAVAILABLE", e.statusCode());
+    assertTrue(e.metadata().containsKey("request_id"), "the id that may be sent again");
+    assertEquals(List.of("Authorize"), methodsCalled(), "nothing looked up, nothing reversed");
+  }
+
+  @Test
+  void authorize_shedAtAdmission_notAppliedAndTheSameIdWorksLater() throws Exception {
+    ServerFault fault = ServerFault.firstCalls(1, SettlementServiceGrpc.getAuthorizeMethod(),
+        ServerFault.Kind.SHED_BEFORE_HANDLER);
+    gateway = TestGateway.inProcess(fault);
+    client = GongjiClient.create(options(POS).build(), gateway.channelBuilder().intercept(recorder));
+    String id = client.newRequestId();
+
+    GongjiRetryableException e = assertThrows(GongjiRetryableException.class,
+        () -> client.authorize(basket(LI_NA).requestId(id).build()));
+    assertEquals(0, gateway.account(DemoData.LI_NA).getHeldFen(), "nothing held");
+    Sale again = client.authorize(basket(LI_NA).requestId(id).build());
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
+    assertTrue(e.notApplied());
+    assertEquals("RESOURCE_EXHAUSTED", e.statusCode());
+    assertEquals(List.of("Authorize", "Authorize"), methodsCalled(), "nothing looked up, nothing reversed");
+    assertEquals(LI_NA_SPLIT, legs(again.split()));
+  }
+
+  @Test
+  void authorize_unavailableAfterReachingTheGateway_resolvedByLookUpNotTakenAsNotSent() throws Exception {
+    ServerFault fault = ServerFault.firstCalls(1, SettlementServiceGrpc.getAuthorizeMethod(),
+        ServerFault.Kind.UNAVAILABLE_BEFORE_HANDLER);
+    gateway = TestGateway.inProcess(fault);
+    client = GongjiClient.create(options(POS).maxAttempts(1).build(), gateway.channelBuilder().intercept(recorder));
+
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+        () -> client.authorize(basket(LI_NA).build()));
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), "looked up and reversed: " + e.getMessage());
+    assertTrue(e.notApplied());
+    assertEquals(List.of("Authorize", "GetTransaction", "Reverse"), methodsCalled());
+  }
+
+  @Test
+  void outcomeUnknown_isNotNotApplied() {
+    GongjiRetryableException unknown = new GongjiRetryableException(RejectionReason.OUTCOME_UNKNOWN,
+        "DEADLINE_EXCEEDED", "late", java.util.Map.of(), null);
+
+    assertFalse(unknown.notApplied());
+    assertTrue(OutcomeResolver.unknown(unknown));
+  }
+}
