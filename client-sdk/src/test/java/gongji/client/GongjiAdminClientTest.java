@@ -625,10 +625,16 @@ class GongjiAdminClientTest {
     assertEquals(sale.split().mutualAidPayFen(), day.settlements().mutualAidPayFen());
     assertEquals(sale.split().cashPayFen(), day.settlements().cashPayFen());
     assertEquals(0, day.refunds().count());
+    assertEquals(1, day.groups().size(), day.toString());
+    Reconciliation.Group group = day.groups().get(0);
+    assertEquals(List.of("310", "41", "620100"), List.of(group.insutype(), group.clrType(), group.setlOptins()));
+    assertEquals(day.settlements().toString(), group.settlements().toString());
+    assertEquals(0, group.refunds().count());
     assertEquals(1, detail.items().size(), detail.toString());
     ReconcileLine line = detail.items().get(0);
     assertEquals(sale.transactionId(), line.transactionId());
     assertEquals("SETTLED", line.kind());
+    assertEquals(List.of("310", "41", "620100"), List.of(line.insutype(), line.clrType(), line.setlOptins()));
     assertEquals(sale.split().totalFen(), line.totalFen());
     assertEquals(0, admin.reconcileAsync(DemoData.HOSPITAL, TODAY).get(10, TimeUnit.SECONDS).settlements().count());
     assertEquals(List.of(), admin.listReconcileDetails(DemoData.HOSPITAL, TODAY, 10, "").items());
