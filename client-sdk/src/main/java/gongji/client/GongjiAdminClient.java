@@ -932,9 +932,9 @@ public final class GongjiAdminClient implements AutoCloseable {
     ReconcileRequest req = ReconcileRequest.newBuilder().setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode"))
         .setDate(Checks.notNull(date, "date")).build();
     return channels.call(AdminServiceGrpc.getReconcileMethod(), req, null).thenApply(r -> {
-      List<Reconciliation.Group> groups = new ArrayList<Reconciliation.Group>();
+      List<Reconciliation.GroupTotals> groups = new ArrayList<Reconciliation.GroupTotals>();
       for (ReconcileGroupTotals g : r.getGroupsList()) {
-        groups.add(new Reconciliation.Group(g.getInsutype(), g.getClrType(), g.getSetlOptins(),
+        groups.add(new Reconciliation.GroupTotals(new ReconcileGroup(g.getInsutype(), g.getClrType(), g.getSetlOptins()),
             totals(g.getSettlements()), totals(g.getRefunds())));
       }
       return new Reconciliation(r.getFixmedinsCode(), r.getDate(), totals(r.getSettlements()), totals(r.getRefunds()),
@@ -974,8 +974,8 @@ public final class GongjiAdminClient implements AutoCloseable {
       List<ReconcileLine> items = new ArrayList<ReconcileLine>();
       for (ReconcileDetail d : r.getDetailsList()) {
         items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), d.getTimeMillis(), d.getTotalFen(),
-            d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen(), d.getInsutype(), d.getClrType(),
-            d.getSetlOptins()));
+            d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen(),
+            new ReconcileGroup(d.getInsutype(), d.getClrType(), d.getSetlOptins())));
       }
       return new Page<ReconcileLine>(items, r.getNextPageToken());
     });

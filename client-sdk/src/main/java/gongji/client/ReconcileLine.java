@@ -9,15 +9,11 @@ public final class ReconcileLine {
   private final long accountPayFen;
   private final long mutualAidPayFen;
   private final long cashPayFen;
-  private final String insutype;
-  private final String clrType;
-  private final String setlOptins;
+  private final ReconcileGroup group;
 
   ReconcileLine(String transactionId, String kind, long timeMillis, long totalFen, long accountPayFen,
-      long mutualAidPayFen, long cashPayFen, String insutype, String clrType, String setlOptins) {
-    this.insutype = insutype;
-    this.clrType = clrType;
-    this.setlOptins = setlOptins;
+      long mutualAidPayFen, long cashPayFen, ReconcileGroup group) {
+    this.group = group;
     this.transactionId = transactionId;
     this.kind = kind;
     this.timeMillis = timeMillis;
@@ -62,24 +58,14 @@ public final class ReconcileLine {
     return cashPayFen;
   }
 
-  /** Its reconciliation group's insurance type. @return "310", "390" ("" for a line recorded before lines had a group) */
-  public String insutype() {
-    return insutype;
-  }
-
-  /** Its reconciliation group's clearing type. @return "41", "11", "21", "99" ("" likewise) */
-  public String clrType() {
-    return clrType;
-  }
-
-  /** Its reconciliation group's settlement agency. @return the patient's insurance region ("" likewise) */
-  public String setlOptins() {
-    return setlOptins;
+  /** The group it is reconciled in. @return insutype, clr_type and setl_optins */
+  public ReconcileGroup group() {
+    return group;
   }
 
   @Override
   public String toString() {
     return "ReconcileLine{" + transactionId + " " + kind + " " + totalFen + " = " + accountPayFen + " + "
-        + mutualAidPayFen + " + " + cashPayFen + " " + insutype + "/" + clrType + "/" + setlOptins + "}";
+        + mutualAidPayFen + " + " + cashPayFen + " " + group + "}";
   }
 }

@@ -53,39 +53,21 @@ public final class Reconciliation {
     }
   }
 
-  /**
-   * The totals of one reconciliation group of the day: the national 3201 is per {@code insutype},
-   * {@code clr_type} and {@code setl_optins}. A group of three empty codes holds the events recorded
-   * before events carried a group.
-   */
-  public static final class Group {
-    private final String insutype;
-    private final String clrType;
-    private final String setlOptins;
+  /** The totals of one reconciliation group of the day. */
+  public static final class GroupTotals {
+    private final ReconcileGroup group;
     private final Totals settlements;
     private final Totals refunds;
 
-    Group(String insutype, String clrType, String setlOptins, Totals settlements, Totals refunds) {
-      this.insutype = insutype;
-      this.clrType = clrType;
-      this.setlOptins = setlOptins;
+    GroupTotals(ReconcileGroup group, Totals settlements, Totals refunds) {
+      this.group = group;
       this.settlements = settlements;
       this.refunds = refunds;
     }
 
-    /** The patients' insurance. @return "310" employee basic, "390" resident basic ("" ungrouped) */
-    public String insutype() {
-      return insutype;
-    }
-
-    /** The clearing type, from the kind of care. @return "41" pharmacy, "11" outpatient, "21" inpatient, "99" other */
-    public String clrType() {
-      return clrType;
-    }
-
-    /** The settlement agency. @return the patients' insurance region (admdvs, 6 digits; "" ungrouped) */
-    public String setlOptins() {
-      return setlOptins;
+    /** The group. @return insutype, clr_type and setl_optins */
+    public ReconcileGroup group() {
+      return group;
     }
 
     /** Settlements (and reversed refunds) of the group. @return the totals */
@@ -100,7 +82,7 @@ public final class Reconciliation {
 
     @Override
     public String toString() {
-      return insutype + "/" + clrType + "/" + setlOptins + " settlements " + settlements + " refunds " + refunds;
+      return group + " settlements " + settlements + " refunds " + refunds;
     }
   }
 
@@ -108,14 +90,14 @@ public final class Reconciliation {
   private final String date;
   private final Totals settlements;
   private final Totals refunds;
-  private final List<Group> groups;
+  private final List<GroupTotals> groups;
 
-  Reconciliation(String fixmedinsCode, String date, Totals settlements, Totals refunds, List<Group> groups) {
+  Reconciliation(String fixmedinsCode, String date, Totals settlements, Totals refunds, List<GroupTotals> groups) {
     this.fixmedinsCode = fixmedinsCode;
     this.date = date;
     this.settlements = settlements;
     this.refunds = refunds;
-    this.groups = Collections.unmodifiableList(new ArrayList<Group>(groups));
+    this.groups = Collections.unmodifiableList(new ArrayList<GroupTotals>(groups));
   }
 
   /** The institution. @return the institution code */
@@ -144,7 +126,7 @@ public final class Reconciliation {
    *
    * @return the groups, unmodifiable
    */
-  public List<Group> groups() {
+  public List<GroupTotals> groups() {
     return groups;
   }
 
