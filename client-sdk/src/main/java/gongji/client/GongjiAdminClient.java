@@ -27,6 +27,7 @@ import gongji.v1.OpenWalletRequest;
 import gongji.v1.PayOutToHeirsRequest;
 import gongji.v1.PayPremiumRequest;
 import gongji.v1.ReconcileDetail;
+import gongji.v1.ReconcileGroupTotals;
 import gongji.v1.ReconcileRequest;
 import gongji.v1.ReconcileTotals;
 import gongji.v1.RecordDeathRequest;
@@ -971,14 +972,21 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param fixmedinsCode the institution
    * @param date the day, "yyyy-MM-dd", China time (UTC+8)
-   * @return the settlements and refunds of the day
+   * @return the settlements and refunds of the day, in all and per reconciliation group
    */
   public CompletableFuture<Reconciliation> reconcileAsync(String fixmedinsCode, String date) {
     checkOpen();
     ReconcileRequest req = ReconcileRequest.newBuilder().setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode"))
         .setDate(Checks.notNull(date, "date")).build();
-    return channels.call(AdminServiceGrpc.getReconcileMethod(), req, null).thenApply(r -> new Reconciliation(
-        r.getFixmedinsCode(), r.getDate(), totals(r.getSettlements()), totals(r.getRefunds())));
+    return channels.call(AdminServiceGrpc.getReconcileMethod(), req, null).thenApply(r -> {
+      List<Reconciliation.GroupTotals> groups = new ArrayList<Reconciliation.GroupTotals>();
+      for (ReconcileGroupTotals g : r.getGroupsList()) {
+        groups.add(new Reconciliation.GroupTotals(new ReconcileGroup(g.getInsutype(), g.getClrType(), g.getSetlOptins()),
+            totals(g.getSettlements()), totals(g.getRefunds())));
+      }
+      return new Reconciliation(r.getFixmedinsCode(), r.getDate(), totals(r.getSettlements()), totals(r.getRefunds()),
+          groups);
+    });
   }
 
   /**
@@ -1013,7 +1021,8 @@ public final class GongjiAdminClient implements AutoCloseable {
       List<ReconcileLine> items = new ArrayList<ReconcileLine>();
       for (ReconcileDetail d : r.getDetailsList()) {
         items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), d.getTimeMillis(), d.getTotalFen(),
-            d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen()));
+            d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen(),
+            new ReconcileGroup(d.getInsutype(), d.getClrType(), d.getSetlOptins())));
       }
       return new Page<ReconcileLine>(items, r.getNextPageToken());
     });

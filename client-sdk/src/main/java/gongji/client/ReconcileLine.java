@@ -9,9 +9,11 @@ public final class ReconcileLine {
   private final long accountPayFen;
   private final long mutualAidPayFen;
   private final long cashPayFen;
+  private final ReconcileGroup group;
 
   ReconcileLine(String transactionId, String kind, long timeMillis, long totalFen, long accountPayFen,
-      long mutualAidPayFen, long cashPayFen) {
+      long mutualAidPayFen, long cashPayFen, ReconcileGroup group) {
+    this.group = group;
     this.transactionId = transactionId;
     this.kind = kind;
     this.timeMillis = timeMillis;
@@ -56,9 +58,14 @@ public final class ReconcileLine {
     return cashPayFen;
   }
 
+  /** The group it is reconciled in. @return insutype, clr_type and setl_optins */
+  public ReconcileGroup group() {
+    return group;
+  }
+
   @Override
   public String toString() {
     return "ReconcileLine{" + transactionId + " " + kind + " " + totalFen + " = " + accountPayFen + " + "
-        + mutualAidPayFen + " + " + cashPayFen + "}";
+        + mutualAidPayFen + " + " + cashPayFen + " " + group + "}";
   }
 }

@@ -635,10 +635,18 @@ class GongjiAdminClientTest {
     assertEquals(sale.split().mutualAidPayFen(), day.settlements().mutualAidPayFen());
     assertEquals(sale.split().cashPayFen(), day.settlements().cashPayFen());
     assertEquals(0, day.refunds().count());
+    assertEquals(1, day.groups().size(), day.toString());
+    Reconciliation.GroupTotals group = day.groups().get(0);
+    ReconcileGroup g = group.group();
+    assertEquals(List.of("310", "41", "620100"), List.of(g.insutype(), g.clrType(), g.setlOptins()));
+    assertEquals(day.settlements().toString(), group.settlements().toString());
+    assertEquals(0, group.refunds().count());
     assertEquals(1, detail.items().size(), detail.toString());
     ReconcileLine line = detail.items().get(0);
     assertEquals(sale.transactionId(), line.transactionId());
     assertEquals("SETTLED", line.kind());
+    assertEquals(g, line.group());
+    assertEquals("310/41/620100", line.group().toString());
     assertEquals(sale.split().totalFen(), line.totalFen());
     assertEquals(0, admin.reconcileAsync(DemoData.HOSPITAL, TODAY).get(10, TimeUnit.SECONDS).settlements().count());
     assertEquals(List.of(), admin.listReconcileDetails(DemoData.HOSPITAL, TODAY, 10, "").items());

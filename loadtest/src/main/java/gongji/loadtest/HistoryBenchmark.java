@@ -1,5 +1,6 @@
 package gongji.loadtest;
 
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.history.RocksHistoryStore;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
@@ -47,6 +48,10 @@ public final class HistoryBenchmark {
 
   private HistoryBenchmark() {}
 
+  /** The reconciliation groups of an institution's day: a pharmacy's employees and residents of two regions. */
+  private static final ReconcileGroup[] GROUPS = {new ReconcileGroup(310, 41, "620100"),
+      new ReconcileGroup(390, 41, "620100"), new ReconcileGroup(310, 41, "620500"), new ReconcileGroup(390, 41, "620500")};
+
   /** Runs it; returns 0, or 1 when an answer was not what was written. */
   public static int run(Config config, PrintStream out) throws Exception {
     Path dir = config.dir() != null ? config.dir() : Files.createTempDirectory("gongji-history-bench");
@@ -57,7 +62,7 @@ public final class HistoryBenchmark {
       List<HistoryRecord> batch = new ArrayList<>(BATCH);
       for (int i = 0; i < config.settlements(); i++) {
         batch.add(new HistoryRecord.Settlement(INSTITUTION, new Result.ReconcileLine("T" + i, "SETTLED", T0 + i * 100L,
-            10_000, 6_000, 3_000, 1_000)));
+            10_000, 6_000, 3_000, 1_000, GROUPS[i % GROUPS.length])));
         flushIfFull(store, batch, seq);
       }
       for (int i = 0; i < config.usage(); i++) {

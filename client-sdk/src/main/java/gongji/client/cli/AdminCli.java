@@ -770,13 +770,24 @@ public final class AdminCli implements Runnable {
           + " (yuan)        count      total   own acct  mutual aid       cash");
       cli.printTotals("settlements", r.getSettlements());
       cli.printTotals("refunds", r.getRefunds());
+      if (r.getGroupsCount() > 0) {
+        cli.out.println("  per group (insutype clr_type setl_optins)");
+      }
+      for (gongji.v1.ReconcileGroupTotals g : r.getGroupsList()) {
+        String group = g.getInsutype().isEmpty() ? "ungrouped" : g.getInsutype() + " " + g.getClrType() + " "
+            + g.getSetlOptins();
+        cli.printTotals(group + " settlements", g.getSettlements());
+        cli.printTotals(group + " refunds", g.getRefunds());
+      }
       if (detail) {
         ListReconcileDetailsResponse d = s.admin.listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
             .setFixmedinsCode(institution).setDate(day).setPageSize(1000).build());
         for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
-          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s", time(l.getTimeMillis()),
+          String group = l.getInsutype().isEmpty() ? "" : "  " + l.getInsutype() + " " + l.getClrType() + " "
+              + l.getSetlOptins();
+          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s%s", time(l.getTimeMillis()),
               l.getTransactionId(), l.getKind(), Money.yuan(l.getTotalFen()), Money.yuan(l.getAccountPayFen()),
-              Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen())));
+              Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen()), group));
         }
       }
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -202,6 +203,26 @@ class AdminCliTest {
     assertEquals(2, r.exit(), r.toString());
     assertTrue(r.err().startsWith("gongji admin"), r.err());
     assertTrue(r.err().contains(message), r.err());
+  }
+
+  @Test
+  void reconcile_afterASale_printsTheDaysGroups_andEachRowsGroup() {
+    CliRun authorized = CliRun.of((out, err) -> new Cli(out, err)::run, "authorize", "--card", "SSC-LINA", "--item",
+        "DRUG:350.00", "--target", gateway.target());
+    Matcher txn = Pattern.compile("transaction (T[0-9A-Z]+) ").matcher(authorized.out());
+    assertTrue(txn.find(), authorized.toString());
+    CliRun settled = CliRun.of((out, err) -> new Cli(out, err)::run, "settle", "--txn", txn.group(1), "--target",
+        gateway.target());
+
+    CliRun r = run("reconcile", "--institution", DemoData.PHARMACY, "--detail");
+
+    assertEquals(0, settled.exit(), settled.toString());
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.lines().contains("  per group (insutype clr_type setl_optins)"), r.out());
+    assertTrue(r.lines().stream().anyMatch(l -> l.matches(
+        " {2}310 41 620100 settlements +1 +350\\.00 +30\\.00 +200\\.00 +120\\.00")), r.out());
+    assertTrue(r.lines().stream().anyMatch(l -> l.contains(" " + txn.group(1) + " ") && l.contains(" SETTLED ")
+        && l.endsWith("120.00  310 41 620100")), r.out());
   }
 
   @Test

@@ -203,8 +203,15 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       return gateway.history(new HistoryQuery.Reconcile(req.getFixmedinsCode(), day));
     }, r -> {
       gongji.server.ledger.Result.Reconciliation rec = (gongji.server.ledger.Result.Reconciliation) r;
-      return gongji.v1.ReconcileResponse.newBuilder().setFixmedinsCode(rec.institution()).setDate(req.getDate())
-          .setSettlements(totals(rec.settlements())).setRefunds(totals(rec.refunds())).build();
+      gongji.v1.ReconcileResponse.Builder b = gongji.v1.ReconcileResponse.newBuilder()
+          .setFixmedinsCode(rec.institution()).setDate(req.getDate()).setSettlements(totals(rec.settlements()))
+          .setRefunds(totals(rec.refunds()));
+      for (gongji.server.ledger.Result.GroupTotals g : rec.groups()) {
+        b.addGroups(gongji.v1.ReconcileGroupTotals.newBuilder().setInsutype(g.group().insutypeText())
+            .setClrType(g.group().clrTypeText()).setSetlOptins(g.group().setlOptins())
+            .setSettlements(totals(g.settlements())).setRefunds(totals(g.refunds())));
+      }
+      return b.build();
     });
   }
 
@@ -228,7 +235,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       for (gongji.server.ledger.Result.ReconcileLine l : lines.lines()) {
         b.addDetails(gongji.v1.ReconcileDetail.newBuilder().setTransactionId(l.txnId()).setKind(l.kind())
             .setTimeMillis(l.atMillis()).setTotalFen(l.totalFen()).setAccountPayFen(l.ownFen())
-            .setMutualAidPayFen(l.aidFen()).setCashPayFen(l.cashFen()));
+            .setMutualAidPayFen(l.aidFen()).setCashPayFen(l.cashFen()).setInsutype(l.group().insutypeText())
+            .setClrType(l.group().clrTypeText()).setSetlOptins(l.group().setlOptins()));
       }
       if (lines.more()) {
         b.setNextPageToken(PageTokens.next(offset[0] + lines.lines().size(), query));

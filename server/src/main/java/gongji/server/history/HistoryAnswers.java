@@ -1,11 +1,14 @@
 package gongji.server.history;
 
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
 import gongji.server.ledger.Result;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The answers to history queries from records read in order: shared by every store. */
 final class HistoryAnswers {
@@ -50,14 +53,22 @@ final class HistoryAnswers {
     }
   }
 
-  /** A day's totals: [count, total, own account, mutual aid, cash] of settlements and of refunds. */
+  /**
+   * A day's totals: [count, total, own account, mutual aid, cash] of settlements and of refunds, for
+   * the whole day and for each reconciliation group in it (in group order).
+   */
   static Result.Reconciliation reconcile(HistoryQuery.Reconcile q, List<HistoryRecord.Settlement> day) {
     long[] settlements = new long[5];
     long[] refunds = new long[5];
+    Map<ReconcileGroup, Result.GroupTotals> groups = new TreeMap<>();
     for (HistoryRecord.Settlement s : day) {
       add(s, s.settles() ? settlements : refunds);
+      Result.GroupTotals g = groups.computeIfAbsent(s.line().group(),
+          k -> new Result.GroupTotals(k, new long[5], new long[5]));
+      add(s, s.settles() ? g.settlements() : g.refunds());
     }
-    return new Result.Reconciliation(q.institution(), q.dayEpoch(), settlements, refunds);
+    return new Result.Reconciliation(q.institution(), q.dayEpoch(), settlements, refunds,
+        List.copyOf(groups.values()));
   }
 
   static void add(HistoryRecord.Settlement s, long[] into) {

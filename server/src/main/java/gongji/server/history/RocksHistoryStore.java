@@ -2,6 +2,7 @@ package gongji.server.history;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.ledger.HistoryCodec;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
@@ -47,6 +48,8 @@ import org.rocksdb.WriteOptions;
  * "U" len:u16 psnNo  record:u64             a usage record, once under each party
  * "S" len:u16 institution day:u64 index:u64   the day's n-th settlement-side event (from 0), in order
  * "T" len:u16 institution day:u64           the day's totals: settlements[5], refunds[5] (longs)
+ * "G" len:u16 institution day:u64 insutype:u32 clrType:u32 setlOptins (UTF-8)
+ *                                           the same for one reconciliation group of the day
  * "A" seq:u64                               an alert
  * "M" "s"                                   the writer's sweeps history has applied (long)
  * "R" key (UTF-8)                           the latest image of a request entry the writer let go of
@@ -69,7 +72,9 @@ import org.rocksdb.WriteOptions;
  * whole batches after the last flush only (one column family: a write batch lies in one memtable,
  * and a flush writes whole memtables), and the applied number read at open says where the store
  * stands; recovery applies the rest again from the journal. Totals are kept
- * per institution-day as records arrive, so that Reconcile reads one key however busy the day was;
+ * per institution-day and per group of it as records arrive, so that Reconcile reads one key and the
+ * day's few groups however busy the day was (events of format 2 had no group: a day's totals less
+ * its groups' are answered as the ungrouped part);
  * a day's events are numbered from 0 (their count so far, from the totals), so that a page of detail
  * seeks straight to its first line.
  */
@@ -131,8 +136,10 @@ public final class RocksHistoryStore implements HistoryStore {
     try {
       db = RocksDB.open(options, dir.toString());
       byte[] format = db.get(FORMAT_KEY);
-      if (format == null || ByteBuffer.wrap(format).getInt() == HistoryCodec.FORMAT_WITHOUT_IMAGES) {
-        // New, or of the format before images: that one only lacks kinds of record; it moves up as it is.
+      int was = format == null ? 0 : ByteBuffer.wrap(format).getInt();
+      if (format == null || was == HistoryCodec.FORMAT_WITHOUT_IMAGES || was == HistoryCodec.FORMAT_WITHOUT_GROUPS) {
+        // New, or of a format before images or groups: those only lack kinds of record and keys; they
+        // move up as they are (their settlement-side events stay ungrouped: there is nothing to group them by).
         db.put(durable, FORMAT_KEY, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT).array());
       } else if (ByteBuffer.wrap(format).getInt() != HistoryCodec.FORMAT) {
         throw new IOException("history store " + dir + " has format " + ByteBuffer.wrap(format).getInt()
@@ -189,6 +196,15 @@ public final class RocksHistoryStore implements HistoryStore {
           batch.put(key('S', s.institution(), day, t[0] + t[5]), value);
           add(s, t, s.settles() ? 0 : 5);
           batch.put(totalsKey, writeTotals(t));
+          byte[] groupKey = groupKey(s.institution(), day, s.line().group());
+          String groupName = s.institution() + '/' + day + '/' + s.line().group();
+          long[] g = totals.get(groupName);
+          if (g == null) {
+            g = readTotals(groupKey);
+            totals.put(groupName, g);
+          }
+          add(s, g, s.settles() ? 0 : 5);
+          batch.put(groupKey, writeTotals(g));
         } else if (r instanceof HistoryRecord.RequestImage i) {
           batch.put(imageKey('R', i.key()), i.image());
           batch.put(dayKey(Ledger.localDay(i.atMillis()), i.key()), EMPTY);
@@ -302,8 +318,27 @@ public final class RocksHistoryStore implements HistoryStore {
       }
       if (query instanceof HistoryQuery.Reconcile q) {
         long[] t = readTotals(key('T', q.institution(), q.dayEpoch(), -1));
+        long[] ungrouped = t.clone();
+        List<Result.GroupTotals> groups = new ArrayList<>();
+        byte[] day = prefix('G', q.institution(), q.dayEpoch());
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+          for (it.seek(day); it.isValid() && startsWith(it.key(), day); it.next()) {
+            long[] g = new long[10];
+            ByteBuffer.wrap(it.value()).asLongBuffer().get(g);
+            for (int i = 0; i < g.length; i++) {
+              ungrouped[i] -= g[i];
+            }
+            groups.add(new Result.GroupTotals(group(it.key(), day.length), Arrays.copyOfRange(g, 0, 5),
+                Arrays.copyOfRange(g, 5, 10)));
+          }
+        }
+        if (ungrouped[0] != 0 || ungrouped[5] != 0) {
+          groups.add(new Result.GroupTotals(ReconcileGroup.UNGROUPED, Arrays.copyOfRange(ungrouped, 0, 5),
+              Arrays.copyOfRange(ungrouped, 5, 10)));
+        }
+        groups.sort(java.util.Comparator.comparing(Result.GroupTotals::group));
         return new Result.Reconciliation(q.institution(), q.dayEpoch(), Arrays.copyOfRange(t, 0, 5),
-            Arrays.copyOfRange(t, 5, 10));
+            Arrays.copyOfRange(t, 5, 10), List.copyOf(groups));
       }
       if (query instanceof HistoryQuery.ReconcileDetail q) {
         List<Result.ReconcileLine> lines = new ArrayList<>();
@@ -369,6 +404,21 @@ public final class RocksHistoryStore implements HistoryStore {
       b.putLong(record);
     }
     return b.array();
+  }
+
+  private static byte[] groupKey(String institution, long day, ReconcileGroup group) {
+    byte[] p = prefix('G', institution, day);
+    byte[] optins = group.setlOptins().getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(p.length + 8 + optins.length).put(p).putInt(group.insutype()).putInt(group.clrType())
+        .put(optins).array();
+  }
+
+  private static ReconcileGroup group(byte[] groupKey, int prefixLength) {
+    ByteBuffer b = ByteBuffer.wrap(groupKey, prefixLength, groupKey.length - prefixLength);
+    int insutype = b.getInt();
+    int clrType = b.getInt();
+    return new ReconcileGroup(insutype, clrType, new String(groupKey, prefixLength + 8,
+        groupKey.length - prefixLength - 8, StandardCharsets.UTF_8));
   }
 
   private static byte[] prefix(char kind, String name, long day) {

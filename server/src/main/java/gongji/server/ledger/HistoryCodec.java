@@ -1,5 +1,6 @@
 package gongji.server.ledger;
 
+import gongji.server.domain.ReconcileGroup;
 import java.nio.ByteBuffer;
 
 /**
@@ -10,11 +11,20 @@ import java.nio.ByteBuffer;
  */
 public final class HistoryCodec {
   /** The version of this encoding, kept by a store that persists it. */
-  public static final int FORMAT = 2;
+  public static final int FORMAT = 3;
   /** Format 1 had no images and no sweeps: a store of it is read as it is and moves to this one. */
   public static final int FORMAT_WITHOUT_IMAGES = 1;
+  /**
+   * Format 2 had settlement-side events without their reconciliation group ({@link #SETTLEMENT}): a
+   * store of it is read as it is and moves to this one; its events answer as
+   * {@link ReconcileGroup#UNGROUPED}.
+   */
+  public static final int FORMAT_WITHOUT_GROUPS = 2;
   static final byte USAGE = 1;
+  /** A settlement-side event of format 2 and before: no group. Read, never written. */
   static final byte SETTLEMENT = 2;
+  /** A settlement-side event with its group: insutype and clr_type as numbers, setl_optins as text. */
+  static final byte GROUPED_SETTLEMENT = 7;
   static final byte ALERT = 3;
   static final byte REQUEST_IMAGE = 4;
   static final byte SALE_IMAGE = 5;
@@ -30,8 +40,9 @@ public final class HistoryCodec {
           .str(u.institution()).str(u.txnId()).str(u.bindingId()).i64(u.amountFen());
     } else if (record instanceof HistoryRecord.Settlement r) {
       Result.ReconcileLine l = r.line();
-      out.u8(SETTLEMENT).str(r.institution()).str(l.txnId()).str(l.kind()).i64(l.atMillis()).varlong(l.totalFen())
-          .varlong(l.ownFen()).varlong(l.aidFen()).varlong(l.cashFen());
+      out.u8(GROUPED_SETTLEMENT).str(r.institution()).str(l.txnId()).str(l.kind()).i64(l.atMillis())
+          .varlong(l.totalFen()).varlong(l.ownFen()).varlong(l.aidFen()).varlong(l.cashFen())
+          .varint(l.group().insutype()).varint(l.group().clrType()).str(l.group().setlOptins());
     } else if (record instanceof HistoryRecord.RequestImage r) {
       out.u8(REQUEST_IMAGE).str(r.key()).i64(r.atMillis()).bytes(r.image());
     } else if (record instanceof HistoryRecord.SaleImage r) {
@@ -51,15 +62,29 @@ public final class HistoryCodec {
     return RequestLog.atMillisOf(requestImage);
   }
 
+  private static HistoryRecord.Settlement settlement(boolean grouped, ByteBuffer in) {
+    String institution = CommandCodec.str(in);
+    String txnId = CommandCodec.str(in);
+    String kind = CommandCodec.str(in);
+    long at = in.getLong();
+    long total = CommandCodec.varlong(in);
+    long own = CommandCodec.varlong(in);
+    long aid = CommandCodec.varlong(in);
+    long cash = CommandCodec.varlong(in);
+    ReconcileGroup group = grouped
+        ? new ReconcileGroup(CommandCodec.varint(in), CommandCodec.varint(in), CommandCodec.str(in))
+        : ReconcileGroup.UNGROUPED;
+    return new HistoryRecord.Settlement(institution, new Result.ReconcileLine(txnId, kind, at, total, own, aid, cash,
+        group));
+  }
+
   public static HistoryRecord decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
       HistoryRecord r = switch (in.get()) {
         case USAGE -> new HistoryRecord.Usage(new Result.Usage(CommandCodec.str(in), in.getLong(), CommandCodec.str(in),
             CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), in.getLong()));
-        case SETTLEMENT -> new HistoryRecord.Settlement(CommandCodec.str(in), new Result.ReconcileLine(
-            CommandCodec.str(in), CommandCodec.str(in), in.getLong(), CommandCodec.varlong(in), CommandCodec.varlong(in),
-            CommandCodec.varlong(in), CommandCodec.varlong(in)));
+        case SETTLEMENT, GROUPED_SETTLEMENT -> settlement(bytes[0] == GROUPED_SETTLEMENT, in);
         case ALERT -> new HistoryRecord.Alert(new Result.Alert(CommandCodec.varlong(in), in.getLong(),
             CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in)));
         case REQUEST_IMAGE -> new HistoryRecord.RequestImage(CommandCodec.str(in), in.getLong(), CommandCodec.bytes(in));

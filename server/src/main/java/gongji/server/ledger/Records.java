@@ -1,5 +1,6 @@
 package gongji.server.ledger;
 
+import gongji.server.domain.ReconcileGroup;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,10 +53,7 @@ final class Records {
    */
   void settlementEvent(Txn t, byte kind, int sign) {
     long now = time.nowMillis();
-    long[] split = new long[5];
-    t.addSettledSplit(split);
-    made.add(new HistoryRecord.Settlement(t.institution.code(),
-        new Result.ReconcileLine(t.id, EVENT_KINDS[kind], now, split[1], split[2], split[3], split[4])));
+    made.add(new HistoryRecord.Settlement(t.institution.code(), line(t, kind, now)));
     TxnLeg[] legs = t.posted;
     for (int i = 0; i < legs.length; i++) {
       BindingState b = legs[i].binding();
@@ -72,6 +70,17 @@ final class Records {
             t.patient.psnNo(), t.institution.code(), t.id, b.id(), sign * amount)));
       }
     }
+  }
+
+  /**
+   * The reconciliation line of an event of a settled sale, in the group of the patient as recorded
+   * now (their insurance type and region; see {@link ReconcileGroup}).
+   */
+  private static Result.ReconcileLine line(Txn t, int kind, long atMillis) {
+    long[] split = new long[5];
+    t.addSettledSplit(split);
+    return new Result.ReconcileLine(t.id, EVENT_KINDS[kind], atMillis, split[1], split[2], split[3], split[4],
+        ReconcileGroup.of(t.patient.insured, t.medicalType));
   }
 
   private static int firstLegOf(TxnLeg[] legs, BindingState b) {
@@ -138,10 +147,7 @@ final class Records {
         if (t == null || t.posted == null || kind < 0 || kind >= EVENT_KINDS.length) {
           throw new IllegalArgumentException("snapshot has an institution event of no settled sale");
         }
-        long[] split = new long[5];
-        t.addSettledSplit(split);
-        out.add(new HistoryRecord.Settlement(institution,
-            new Result.ReconcileLine(t.id, EVENT_KINDS[kind], at, split[1], split[2], split[3], split[4])));
+        out.add(new HistoryRecord.Settlement(institution, line(t, kind, at)));
       }
     }
     for (int n = CommandCodec.varint(in); n > 0; n--) {

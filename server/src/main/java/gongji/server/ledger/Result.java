@@ -7,6 +7,7 @@ import gongji.server.domain.InsuranceType;
 import gongji.server.domain.InsuredStatus;
 import gongji.server.domain.Masking;
 import gongji.server.domain.MedicalType;
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.Relationship;
 import java.util.List;
 
@@ -158,11 +159,22 @@ public sealed interface Result {
   record Premium(String payerPsnNo, String beneficiaryPsnNo, long amountFen, int year, long payerBalanceAfterFen)
       implements Result {}
 
-  /** One institution's totals for one local day: [count, total, own account, mutual aid, cash]. */
-  record Reconciliation(String institution, long dayEpoch, long[] settlements, long[] refunds) implements Result {}
+  /**
+   * One institution's totals for one local day: [count, total, own account, mutual aid, cash], and
+   * the same per reconciliation group (in group order; they add up to the day's).
+   */
+  record Reconciliation(String institution, long dayEpoch, long[] settlements, long[] refunds,
+      List<GroupTotals> groups) implements Result {}
 
-  /** One line behind the totals: a settlement (or the reversal of a refund) or a refund (or a reversed settlement). */
-  record ReconcileLine(String txnId, String kind, long atMillis, long totalFen, long ownFen, long aidFen, long cashFen) {}
+  /** A day's totals of one reconciliation group (3201 is per group). */
+  record GroupTotals(ReconcileGroup group, long[] settlements, long[] refunds) {}
+
+  /**
+   * One line behind the totals: a settlement (or the reversal of a refund) or a refund (or a
+   * reversed settlement), with the group it is reconciled in.
+   */
+  record ReconcileLine(String txnId, String kind, long atMillis, long totalFen, long ownFen, long aidFen, long cashFen,
+      ReconcileGroup group) {}
 
   record ReconcileLines(List<ReconcileLine> lines, boolean more) implements Result {}
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.ledger.Command.BindingRole;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
@@ -49,7 +50,14 @@ abstract class HistoryStoreConformanceTest {
 
   static HistoryRecord settlement(String institution, String kind, long at, long total, long own, long aid) {
     return new HistoryRecord.Settlement(institution,
-        new Result.ReconcileLine("T" + at, kind, at, total, own, aid, total - own - aid));
+        new Result.ReconcileLine("T" + at, kind, at, total, own, aid, total - own - aid, PHARMACY_310));
+  }
+
+  static final ReconcileGroup PHARMACY_310 = new ReconcileGroup(310, 41, "620100");
+
+  static HistoryRecord grouped(String institution, String kind, long at, long total, ReconcileGroup group) {
+    return new HistoryRecord.Settlement(institution,
+        new Result.ReconcileLine("T" + at, kind, at, total, total, 0, 0, group));
   }
 
   static HistoryRecord alert(long seq, long at) {
@@ -121,6 +129,31 @@ abstract class HistoryStoreConformanceTest {
   }
 
   @Test
+  void reconcile_groups_eachAddsUpItsOwnEvents_andTheyAddUpToTheDay() throws IOException {
+    ReconcileGroup resident = new ReconcileGroup(390, 41, "620100");
+    ReconcileGroup fuzhou = new ReconcileGroup(310, 11, "350100");
+    store.apply(2, List.of(grouped("P1", "SETTLED", T0, 1_000, PHARMACY_310), grouped("P1", "SETTLED", T0 + 1, 300,
+        fuzhou), grouped("P1", "SETTLED", T0 + 2, 20, resident), grouped("P1", "REFUNDED", T0 + 3, 300, fuzhou)));
+    store.apply(3, List.of(grouped("P1", "SETTLED", T0 + 4, 5, PHARMACY_310), grouped("P2", "SETTLED", T0 + 5, 7,
+        resident)));
+
+    Result.Reconciliation r = (Result.Reconciliation) store.answer(new HistoryQuery.Reconcile("P1", Ledger.localDay(T0)));
+
+    Result.ReconcileLines second = (Result.ReconcileLines) store.answer(
+        new HistoryQuery.ReconcileDetail("P1", Ledger.localDay(T0), 1, 1));
+
+    assertEquals(List.of(fuzhou, PHARMACY_310, resident), r.groups().stream().map(Result.GroupTotals::group).toList(),
+        "by insutype, then clr_type, then setl_optins");
+    assertEquals(List.of(1L, 300L, 300L, 0L, 0L), toList(r.groups().get(0).settlements()));
+    assertEquals(List.of(1L, 300L, 300L, 0L, 0L), toList(r.groups().get(0).refunds()));
+    assertEquals(List.of(2L, 1_005L, 1_005L, 0L, 0L), toList(r.groups().get(1).settlements()));
+    assertEquals(List.of(0L, 0L, 0L, 0L, 0L), toList(r.groups().get(1).refunds()));
+    assertEquals(List.of(1L, 20L, 20L, 0L, 0L), toList(r.groups().get(2).settlements()));
+    assertEquals(List.of(4L, 1_325L, 1_325L, 0L, 0L), toList(r.settlements()));
+    assertEquals(fuzhou, second.lines().get(0).group());
+  }
+
+  @Test
   void reconcileDetail_pagesThroughTheDayInOrder() throws IOException {
     List<HistoryRecord> records = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
@@ -186,8 +219,12 @@ abstract class HistoryStoreConformanceTest {
         switch (random.nextInt(3)) {
           case 0 -> records.add(usage("SETTLED", at, people[random.nextInt(4)], people[random.nextInt(4)],
               random.nextLong(-500, 5_000)));
-          case 1 -> records.add(settlement(random.nextBoolean() ? "P1" : "H2",
-              random.nextInt(4) == 0 ? "REFUNDED" : "SETTLED", at, 1_000, random.nextLong(500), random.nextLong(500)));
+          case 1 -> records.add(random.nextBoolean()
+              ? settlement(random.nextBoolean() ? "P1" : "H2", random.nextInt(4) == 0 ? "REFUNDED" : "SETTLED", at,
+                  1_000, random.nextLong(500), random.nextLong(500))
+              : grouped(random.nextBoolean() ? "P1" : "H2", random.nextInt(4) == 0 ? "REFUNDED" : "SETTLED", at,
+                  random.nextLong(1_000), new ReconcileGroup(random.nextBoolean() ? 310 : 390, 41,
+                      random.nextBoolean() ? "620100" : "350100")));
           default -> records.add(alert(++alertSeq, at));
         }
       }
@@ -209,12 +246,18 @@ abstract class HistoryStoreConformanceTest {
         Result.Reconciliation got = (Result.Reconciliation) store.answer(new HistoryQuery.Reconcile(inst, day));
         assertEquals(toList(want.settlements()), toList(got.settlements()));
         assertEquals(toList(want.refunds()), toList(got.refunds()));
+        assertEquals(groupsText(want), groupsText(got));
         HistoryQuery detail = new HistoryQuery.ReconcileDetail(inst, day, 1, 4);
         assertEquals(model.answer(detail), store.answer(detail));
       }
     }
     HistoryQuery alerts = new HistoryQuery.Alerts(5, 1_000);
     assertEquals(model.answer(alerts), store.answer(alerts));
+  }
+
+  static List<String> groupsText(Result.Reconciliation r) {
+    return r.groups().stream().map(g -> g.group() + " " + toList(g.settlements()) + " " + toList(g.refunds()))
+        .toList();
   }
 
   static List<Long> amounts(List<Result.Usage> usages) {

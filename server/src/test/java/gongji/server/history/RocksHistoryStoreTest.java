@@ -17,7 +17,12 @@ import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Recaller;
 import gongji.server.ledger.ReferenceListener;
 import gongji.server.ledger.Result;
+import gongji.server.domain.ReconcileGroup;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +36,35 @@ class RocksHistoryStoreTest extends HistoryStoreConformanceTest {
   @Override
   HistoryStore open() throws IOException {
     return RocksHistoryStore.open(dir.resolve("history"));
+  }
+
+  @Test
+  void open_aStoreOfFormat2_movesUpInPlace_andItsEventsAreAnsweredAsTheUngroupedPart() throws Exception {
+    store.apply(2, List.of(settlement("P1", "SETTLED", T0, 1_000, 600, 300)));
+    store.close();
+    // What format 2 left behind: the day's totals and events, no group keys, format 2.
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString());
+        RocksIterator it = db.newIterator()) {
+      for (it.seek(new byte[] {'G'}); it.isValid() && it.key()[0] == 'G'; it.next()) {
+        db.delete(it.key());
+      }
+      db.put(new byte[] {'M', 'f'}, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT_WITHOUT_GROUPS).array());
+    }
+
+    store = open();
+    store.apply(3, List.of(grouped("P1", "SETTLED", T0 + 1, 50, PHARMACY_310)));
+    Result.Reconciliation r = (Result.Reconciliation) store.answer(new HistoryQuery.Reconcile("P1", Ledger.localDay(T0)));
+    store.close();
+
+    assertEquals(List.of(PHARMACY_310, ReconcileGroup.UNGROUPED),
+        r.groups().stream().map(Result.GroupTotals::group).toList());
+    assertEquals(List.of(1L, 50L, 50L, 0L, 0L), toList(r.groups().get(0).settlements()));
+    assertEquals(List.of(1L, 1_000L, 600L, 300L, 100L), toList(r.groups().get(1).settlements()));
+    assertEquals(List.of(2L, 1_050L, 650L, 300L, 100L), toList(r.settlements()));
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString())) {
+      assertEquals(HistoryCodec.FORMAT, ByteBuffer.wrap(db.get(new byte[] {'M', 'f'})).getInt());
+    }
+    store = open();
   }
 
   @Test
