@@ -11,6 +11,7 @@ import gongji.client.Terminal;
 import gongji.client.WalletTransfer;
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
+import gongji.server.domain.Masking;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -170,7 +171,7 @@ class CliTest {
     assertEquals("", r.out());
     List<String> err = r.err().lines().toList();
     assertEquals("refused: IMPERSONATION (PERMISSION_DENIED)", err.get(0));
-    assertTrue(err.get(1).contains("does not belong to psn_no " + DemoData.LI_NA), err.get(1));
+    assertTrue(err.get(1).contains("does not belong to psn_no " + Masking.psnNo(DemoData.LI_NA)), err.get(1));
     assertTrue(err.get(2).matches("  request id P62010200017[0-9]{18}"), err.get(2));
     assertEquals("  next: the patient must present their own credential; the attempt was recorded", err.get(3));
   }

@@ -22,6 +22,14 @@ public final class Masking {
     return psnNo.substring(0, 4) + "*".repeat(psnNo.length() - 8) + psnNo.substring(psnNo.length() - 4);
   }
 
+  /**
+   * An identity number (居民身份证号码) with all but the first 4 and last 4 characters masked, as a
+   * person number: sensitive personal information (PIPL), kept and shown only so.
+   */
+  public static String idNumber(String idNumber) {
+    return psnNo(idNumber);
+  }
+
   /** How a person is shown on a payment leg: masked name and masked number. */
   public static String person(String name, String psnNo) {
     return name(name) + " " + psnNo(psnNo);

@@ -181,7 +181,9 @@ public final class Gateway {
       }
       String psnNo = owner.get();
       if (claimedPsnNo != null && !claimedPsnNo.equals(psnNo)) {
-        String detail = "the " + credential.type() + " credential presented does not belong to psn_no " + claimedPsnNo;
+        // Masked: the detail is also the alert, which other institutions' reviewers read.
+        String detail = "the " + credential.type() + " credential presented does not belong to psn_no "
+            + Masking.psnNo(claimedPsnNo);
         log.warning("impersonation refused at " + terminal.institution() + "/" + SafeText.escape(terminal.terminalId())
             + " operator " + SafeText.escape(terminal.operatorId()) + ": the " + credential.type()
             + " credential presented does not belong to psn_no " + Masking.psnNo(claimedPsnNo));

@@ -2,6 +2,7 @@ package gongji.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.Masking;
 import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
@@ -109,7 +110,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         v.text("heirs[" + i + "].name", h.getName(), 1, 50);
         v.printable("heirs[" + i + "].id_number", h.getIdNumber(), 1, 64);
         v.range("heirs[" + i + "].amount_fen", h.getAmountFen(), 0, 10_000_000_000L);
-        heirs.add(new Command.Heir(h.getName(), h.getIdNumber(), Math.max(0, h.getAmountFen())));
+        // Masked before the ledger: the journal, the snapshot and the reply never hold an heir's full
+        // identity number (the request's content hash, taken above from the request, still tells a
+        // retry with another number from the same one).
+        heirs.add(new Command.Heir(h.getName(), Masking.idNumber(h.getIdNumber()), Math.max(0, h.getAmountFen())));
       }
       v.check();
       return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(req), req.getPsnNo(), heirs));

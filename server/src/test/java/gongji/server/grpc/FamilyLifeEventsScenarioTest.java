@@ -181,6 +181,23 @@ class FamilyLifeEventsScenarioTest extends FamilyScenarioSupport {
   }
 
   @Test
+  void payOutToHeirs_replyAndRetry_showTheHeirsIdentityNumbersMasked() {
+    employee("A1", LANZHOU, 10_000);
+    gw.recordDeath("A1");
+    Heir zhangMing = Heir.newBuilder().setName("张明").setIdNumber("620102198001011234").setAmountFen(10_000).build();
+
+    Payout paid = payOut("PAY-1", "A1", zhangMing);
+    Payout again = payOut("PAY-1", "A1", zhangMing);
+
+    // Never the full number, not even back to the clerk who sent it (it reached the journal masked).
+    assertEquals("6201**********1234", paid.getHeirs(0).getIdNumber());
+    assertEquals(paid, again);
+    // Another number under the same request id is still another request, though it masks the same.
+    Refusal.expect(Code.ALREADY_EXISTS, "REQUEST_ID_REUSED",
+        () -> payOut("PAY-1", "A1", zhangMing.toBuilder().setIdNumber("620102198001021234").build()));
+  }
+
+  @Test
   void payOutToHeirs_livingPersonOrNoAccount_refused() {
     employee("A1", LANZHOU, 10_000);
     resident("R1", LANZHOU);
