@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gongji.server.ledger.Journal;
+import gongji.server.testing.NettyGateways;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.CreditAccountRequest;
 import gongji.v1.GetAccountRequest;
@@ -18,7 +18,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +40,7 @@ class AuditEndToEndTest {
     Path auditDir = dir.resolve("audit");
     GatewayConfig config = GatewayConfig.forTests().withSecurity("", "", "", dir.resolve("tokens").toString())
         .withAdminPort(0, "").withAudit(auditDir.toString(), 1 << 20);
-    Node node = new Node(config, InstantSource.system(), Journal.NONE);
-    GatewayServer server;
-    try {
-      DemoData.load(node.gateway());
-      server = GatewayServer.startNetty(node, config);
-    } catch (Exception e) {
-      node.close();
-      throw e;
-    }
+    GatewayServer server = NettyGateways.start(config, true);
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.adminPort()).usePlaintext().build();
     try {
       Metadata token = new Metadata();
