@@ -44,8 +44,8 @@ public final class JournalRecovery {
   public record Loss(long fromSeq, long throughSeq, long atMillis) {
     @Override
     public String toString() {
-      return "records " + fromSeq + " to " + throughSeq + " (accepted as lost at "
-          + java.time.Instant.ofEpochMilli(atMillis) + ")";
+      return "records " + fromSeq + " to " + throughSeq + " (lost; accepted at ledger time "
+          + java.time.Instant.ofEpochMilli(atMillis) + ", the time of the last record before them)";
     }
   }
 
