@@ -45,7 +45,9 @@ public record GatewayConfig(
     String nationalPaasFile,
     Duration nationalSignatureMaxSkew,
     int nationalSignatureMaxNonces,
-    ConnectionLimits connections) {
+    ConnectionLimits connections,
+    String auditDir,
+    long auditMaxFileBytes) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -74,6 +76,15 @@ public record GatewayConfig(
         nationalSignatureMaxNonces);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
     java.util.Objects.requireNonNull(connections, "connections");
+    checkArgument(auditMaxFileBytes >= 4096, "audit.max.file.bytes: %s (expected: >= 4096)", auditMaxFileBytes);
+  }
+
+  /** Where the audit log goes: {@code audit.dir}, else {@code <data.dir>/audit}; null when off. */
+  public Path auditDirectory() {
+    if (auditDir.equals("off") || (auditDir.isEmpty() && dataDir == null)) {
+      return null;
+    }
+    return auditDir.isEmpty() ? dataDir.resolve("audit") : Path.of(auditDir);
   }
 
   /** The national interface's path on most provincial platforms. */
@@ -124,6 +135,9 @@ public record GatewayConfig(
     d.put("national.signature.max.nonces", "1000000");
     // Per gRPC connection, on both ports: see ConnectionLimits.
     ConnectionLimits.defaults(d);
+    // The audit log (JSON lines): empty = <data.dir>/audit; off = none.
+    d.put("audit.dir", "");
+    d.put("audit.max.file.bytes", "67108864");
     return d;
   }
 
@@ -187,7 +201,9 @@ public record GatewayConfig(
         s.get("national.paas.file"),
         Duration.ofSeconds(integer(s, "national.signature.max.skew.seconds")),
         integer(s, "national.signature.max.nonces"),
-        ConnectionLimits.from(s));
+        ConnectionLimits.from(s),
+        s.get("audit.dir"),
+        Long.parseLong(s.get("audit.max.file.bytes")));
   }
 
   static int integer(Map<String, String> s, String key) {
@@ -206,7 +222,8 @@ public record GatewayConfig(
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35),
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
-        -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults());
+        -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
+        "", 64L << 20);
   }
 
   /**
@@ -218,7 +235,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, true, adminPort,
         adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
   /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
@@ -227,7 +244,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
   /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
@@ -236,7 +253,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, port, path, mulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
   /** These settings with the national interface's requests signed by the callers in {@code paasFile}. */
@@ -245,7 +262,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, paasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
@@ -254,7 +271,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired, adminPort,
         adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
   /** These settings with the writer keeping closed sales and request entries for {@code recentWindow} (0: off). */
@@ -263,7 +280,7 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
   /** One line per setting, for the log at start. */
@@ -281,7 +298,17 @@ public record GatewayConfig(
         + "\nnational.port=" + nationalPort + "\nnational.path=" + nationalPath
         + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay + "\nnational.paas.file=" + nationalPaasFile
         + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
-        + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe();
+        + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe()
+        + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes;
+  }
+
+  /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
+  public GatewayConfig withAudit(String dir, long maxFileBytes) {
+    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, dir, maxFileBytes);
   }
 
   /** These settings with other connection limits. */
@@ -290,6 +317,6 @@ public record GatewayConfig(
         idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
         snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
         adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections);
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 }

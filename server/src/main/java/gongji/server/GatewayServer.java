@@ -2,36 +2,40 @@ package gongji.server;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.BindableService;
-import io.grpc.Server;
-import io.grpc.ServerBuilder;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import gongji.server.audit.AuditLog;
+import gongji.server.grpc.AuditInterceptor;
 import gongji.server.grpc.BearerTokens;
 import gongji.server.grpc.CallerAuth;
 import gongji.server.grpc.MalformedRequests;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.SslContextBuilder;
-import java.io.File;
-import java.nio.file.Path;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.List;
-import io.netty.channel.ServerChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -53,20 +57,24 @@ public final class GatewayServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Duration drainTimeout;
   private final EventLoopGroup[] loops;
+  private final AuditLog audit;
 
   /**
    * Serves the settlement service on {@code builder} and the back office (AdminService,
    * FamilyService) on {@code adminBuilder}, or every service on {@code builder} when it is null.
    */
   private GatewayServer(Node node, ServerBuilder<?> builder, ServerBuilder<?> adminBuilder, Duration drainTimeout,
-      EventLoopGroup... loops) {
+      AuditLog audit, EventLoopGroup... loops) {
     this.node = requireNonNull(node, "node");
     this.drainTimeout = drainTimeout;
     this.loops = loops;
+    this.audit = audit;
     for (BindableService service : node.services()) {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
-      target.addService(MalformedRequests.guard(node.metrics().instrument(service)));
+      ServerServiceDefinition measured = node.metrics().instrument(service);
+      target.addService(MalformedRequests.guard(audit == null ? measured
+          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()))));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.
@@ -90,7 +98,7 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Serves the node with the given builder (for tests: an in-process builder), every service on it. */
   public static GatewayServer start(Node node, ServerBuilder<?> builder, Duration drainTimeout) throws IOException {
-    GatewayServer s = new GatewayServer(node, builder, null, drainTimeout);
+    GatewayServer s = new GatewayServer(node, builder, null, drainTimeout, null);
     s.server.start();
     return s;
   }
@@ -187,7 +195,15 @@ public final class GatewayServer implements AutoCloseable {
     } else {
       log.warning("caller authentication OFF (auth.required=false): every request is trusted; loopback only");
     }
-    GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), boss, workers);
+    Path auditDir = config.auditDirectory();
+    AuditLog audit = auditDir == null ? null
+        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
+    if (audit == null) {
+      log.warning("audit log OFF (audit.dir=off, or no data directory)");
+    } else {
+      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
+    }
+    GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), audit, boss, workers);
     s.server.start();
     if (s.adminServer != null) {
       try {
@@ -274,6 +290,9 @@ public final class GatewayServer implements AutoCloseable {
       }
     }
     node.close();
+    if (audit != null) {
+      audit.close();
+    }
     for (EventLoopGroup g : loops) {
       g.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

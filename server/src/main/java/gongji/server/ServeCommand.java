@@ -78,7 +78,10 @@ final class ServeCommand implements Callable<Integer> {
           "how far x-tif-timestamp may be from the gateway's clock; a nonce is remembered this long"),
       Map.entry("national.signature.max.nonces",
           "nonces remembered within the skew window (about 80 bytes each); past it, signed requests are refused"
-              + " as busy")));
+              + " as busy"),
+      Map.entry("audit.dir", "the audit log's directory: a JSON line per call that moves money or changes a binding,"
+          + " a person or an institution (empty: <data-dir>/audit; off: none)"),
+      Map.entry("audit.max.file.bytes", "the audit log's file size before it is rotated (also rotated daily)")));
 
   private static Map<String, String> descriptions(Map<String, String> own) {
     Map<String, String> all = new java.util.HashMap<>(own);

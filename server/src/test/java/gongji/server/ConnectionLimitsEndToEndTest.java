@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gongji.server.ledger.Journal;
+import gongji.server.testing.NettyGateways;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -17,7 +17,6 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -42,13 +41,7 @@ class ConnectionLimitsEndToEndTest {
   void startServer() throws Exception {
     GatewayConfig config = GatewayConfig.forTests().withAdminPort(0, "")
         .withConnections(ConnectionLimits.defaults().withCallsAndMetadata(1, METADATA_BYTES));
-    Node node = new Node(config, InstantSource.system(), Journal.NONE);
-    try {
-      server = GatewayServer.startNetty(node, config);
-    } catch (Exception e) {
-      node.close();
-      throw e;
-    }
+    server = NettyGateways.start(config, false);
     assertNotEquals(server.port(), server.adminPort(), "the back office on a port of its own");
   }
 

@@ -19,7 +19,9 @@ import java.util.logging.Logger;
  * forced, so it was never acknowledged; it is cut off and reported. A bad frame that is followed by
  * an intact one (a record, or the commit frame that ends every batch of format 2, see
  * {@link JournalFormat}) is not a torn write: its batch was written whole, so it may have been
- * acknowledged, and cutting there could drop committed data. Recovery then stops with the file, the
+ * acknowledged, and cutting there could drop committed data. If the intact frame after the damage
+ * goes on from where the replay stands (the damage was a commit frame, or records a snapshot
+ * covers), nothing is lost: the damaged bytes are skipped, with a warning. Recovery then stops with the file, the
  * offset and the records at stake, and the operator decides ({@code gongji ledger verify},
  * {@code serve --accept-journal-loss}). A newest segment older than the one the manifest names has
  * lost its newest segment, and is refused the same way. Sequence numbers must run on without gaps,
@@ -42,8 +44,8 @@ public final class JournalRecovery {
   public record Loss(long fromSeq, long throughSeq, long atMillis) {
     @Override
     public String toString() {
-      return "records " + fromSeq + " to " + throughSeq + " (accepted as lost at "
-          + java.time.Instant.ofEpochMilli(atMillis) + ")";
+      return "records " + fromSeq + " to " + throughSeq + " (lost; accepted at ledger time "
+          + java.time.Instant.ofEpochMilli(atMillis) + ", the time of the last record before them)";
     }
   }
 
@@ -214,6 +216,7 @@ public final class JournalRecovery {
       }
       long batchFirst = -1;
       long batchLast = -1;
+      boolean batchUnknown = false;
       int pos = 0;
       while (pos < b.length) {
         int length = JournalFormat.validRecordAt(b, pos, b.length);
@@ -242,11 +245,12 @@ public final class JournalRecovery {
         } else if (JournalFormat.validCommitAt(b, pos, b.length)) {
           long first = JournalFormat.getI64(b, pos + 4);
           long last = JournalFormat.getI64(b, pos + 12);
-          if (first != batchFirst || last != batchLast) {
+          if (!batchUnknown && (first != batchFirst || last != batchLast)) {
             throw stop(name, pos, "a commit frame names records " + first + " to " + last + " but the batch before it"
                 + " holds " + (batchFirst < 0 ? "none" : batchFirst + " to " + batchLast), index, b, pos);
           }
           batchFirst = -1;
+          batchUnknown = false;
           pos += JournalFormat.COMMIT_BYTES;
         } else if (JournalFormat.validLossAt(b, pos, b.length)) {
           Loss loss = new Loss(JournalFormat.getI64(b, pos + 4), JournalFormat.getI64(b, pos + 12),
@@ -260,17 +264,45 @@ public final class JournalRecovery {
           }
           losses.add(loss);
           pos += JournalFormat.LOSS_BYTES;
-        } else if (newest && !anyFrameFrom(b, pos + 1)) {
-          cutFile = name;
-          cutAt = pos;
-          cutBytes = b.length - pos;
-          return;
         } else {
+          int next = nextFrameFrom(b, pos + 1);
+          if (next < 0 && newest) {
+            cutFile = name;
+            cutAt = pos;
+            cutBytes = b.length - pos;
+            return;
+          }
+          boolean nextSegmentGoesOn = next < 0 && index + 1 < segments.size()
+              && JournalFormat.segmentFirstSeq(segments.get(index + 1)) <= lastSeq + 1;
+          if (nextSegmentGoesOn || (next >= 0 && nothingLostBefore(b, next))) {
+            // A damaged commit frame, or a record the snapshot already covers: what follows goes on
+            // from where the replay stands, so the damaged bytes held nothing it still needs.
+            log.warning("journal: " + ((next < 0 ? b.length : next) - pos) + " damaged bytes in " + name + " at offset " + pos
+                + " skipped: the intact frame after them continues the records from " + lastSeq
+                + ", so nothing is lost; the segment goes once a snapshot covers it");
+            if (next < 0) {
+              return;
+            }
+            batchUnknown = true;
+            pos = next;
+            continue;
+          }
           throw stop(name, pos, "a frame fails its checks and intact frames follow"
               + (newest ? "" : " (in this or later segments)")
               + ", so this is not a torn write: its batch was written whole", index, b, pos + 1);
         }
       }
+    }
+
+    /**
+     * Whether the intact frame at {@code at}, the first after damaged bytes, goes on from where the
+     * replay stands: a record at most one past it, or a commit of records already replayed.
+     */
+    private boolean nothingLostBefore(byte[] b, int at) {
+      if (JournalFormat.validRecordAt(b, at, b.length) >= 0) {
+        return JournalFormat.getI64(b, at + 8) <= lastSeq + 1;
+      }
+      return JournalFormat.validCommitAt(b, at, b.length) && JournalFormat.getI64(b, at + 12) <= lastSeq;
     }
 
     /** Damage at {@code offset} of a segment, with the highest sequence number found intact from {@code from} on. */
@@ -284,13 +316,14 @@ public final class JournalRecovery {
     }
   }
 
-  private static boolean anyFrameFrom(byte[] b, int from) {
+  /** The offset of the first intact frame at or after {@code from}, or -1. */
+  private static int nextFrameFrom(byte[] b, int from) {
     for (int p = from; p < b.length; p++) {
       if (JournalFormat.frameBytesAt(b, p, b.length) >= 0) {
-        return true;
+        return p;
       }
     }
-    return false;
+    return -1;
   }
 
   /** The highest sequence number of an intact record (or commit frame) at or after {@code from}, or -1. */

@@ -189,7 +189,7 @@ class JournalRecoveryTest {
     return new Replay(report, got);
   }
 
-  private static Map<String, byte[]> contents(Storage disk) throws IOException {
+  static Map<String, byte[]> contents(Storage disk) throws IOException {
     Map<String, byte[]> out = new TreeMap<>();
     for (String n : disk.list()) {
       out.put(n, disk.read(n));
@@ -197,7 +197,7 @@ class JournalRecoveryTest {
     return out;
   }
 
-  private static void assertSameFiles(Map<String, byte[]> before, Storage disk, String what) throws IOException {
+  static void assertSameFiles(Map<String, byte[]> before, Storage disk, String what) throws IOException {
     Map<String, byte[]> after = contents(disk);
     assertEquals(before.keySet(), after.keySet(), what + ": files");
     for (String n : before.keySet()) {

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -149,17 +148,11 @@ class StorageFaultMatrixTest {
   }
 
   private static Map<String, byte[]> contents(Storage disk) throws IOException {
-    Map<String, byte[]> out = new TreeMap<>();
-    for (String n : disk.list()) {
-      out.put(n, disk.read(n));
-    }
-    return out;
+    return JournalRecoveryTest.contents(disk);
   }
 
   private static void assertUnchanged(Map<String, byte[]> before, Storage disk, String what) throws IOException {
-    Map<String, byte[]> after = contents(disk);
-    assertEquals(before.keySet(), after.keySet(), what + ": a refusal changes no file");
-    before.forEach((n, b) -> assertArrayEquals(b, after.get(n), what + ": a refusal changes " + n));
+    JournalRecoveryTest.assertSameFiles(before, disk, what + ": a refusal changes nothing");
   }
 
   private static LedgerRecovery.Recovered recover(Storage disk, HistoryStore history) throws IOException {
@@ -230,9 +223,27 @@ class StorageFaultMatrixTest {
           }
         }
       }
-      // Only the last commit frame's bytes may be damaged without a refusal: its batch is whole before it.
-      assertEquals(JournalFormat.COMMIT_BYTES, recovered, "recovered (flips in the last commit frame)");
+      // Only commit frames may be damaged without a refusal: the records of their batches are whole.
+      long commits = JournalRecoveryTest.frames(w.disk).stream().filter(p -> p.seq() < 0).count();
+      assertEquals(commits * JournalFormat.COMMIT_BYTES, recovered, "recovered (flips in commit frames)");
       assertTrue(refused > 1_000, "refused: " + refused);
+    });
+  }
+
+  @Test
+  void flipABitInARecordTheSnapshotCovers_recoversEverything() throws Exception {
+    forEachSeed(seed -> {
+      World w = new World(seed, 16, 3);
+      long snapshot = w.disk.list().stream().mapToLong(Snapshots::seqOf).max().orElseThrow();
+      List<Pos> covered = JournalRecoveryTest.positions(w.disk).stream().filter(p -> p.seq() <= snapshot).toList();
+      assertTrue(covered.size() > 2, "records the newest snapshot covers are still in the journal");
+      for (Pos p : List.of(covered.get(0), covered.get(covered.size() / 2), covered.get(covered.size() - 1))) {
+        SimulatedStorage disk = w.disk.copy();
+        disk.flipBit(p.file(), p.offset() + JournalFormat.HEADER_BYTES / 2, 5);
+        LedgerRecovery.Recovered r = recover(disk, w.history());
+        assertEquals(snapshot, r.snapshotSeq());
+        assertRecovered(w, r, w.records.size(), "a bit flipped in " + p);
+      }
     });
   }
 

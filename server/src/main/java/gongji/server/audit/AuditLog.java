@@ -1,0 +1,157 @@
+package gongji.server.audit;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The audit log: one JSON object a line, appended to {@code audit.log} in its directory, for every
+ * call that moves money or changes a binding, a person or an institution (what goes in a record is
+ * the caller's: see {@code grpc/AuditInterceptor}). The one class that writes audit files.
+ *
+ * <p>Records are handed over without blocking ({@link #write}) and written by a thread of the log's
+ * own, never the ledger's writer nor a transport event loop, in batches with one flush each. The
+ * file is rotated when it would pass {@code maxFileBytes} or when China's day changes: it is renamed
+ * {@code audit-<yyyyMMdd>-<n>.log} and a new one begun; rotated files are never written again. The
+ * queue is bounded: when it is full a record is dropped and counted, and the next line written says
+ * how many were dropped. The audit log is forced at rotation and at close, not per record: after a
+ * power cut its last moments may be missing (the journal stays the record of what the ledger did).
+ */
+public final class AuditLog implements AutoCloseable {
+  private static final Logger log = Logger.getLogger(AuditLog.class.getName());
+  private static final ZoneOffset CHINA = ZoneOffset.ofHours(8);
+  static final String CURRENT = "audit.log";
+
+  private final Path dir;
+  private final long maxFileBytes;
+  private final InstantSource clock;
+  private final ObjectMapper json = new ObjectMapper();
+  private final BlockingQueue<ObjectNode> queue;
+  private final AtomicLong dropped = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean closing;
+  private FileChannel file;
+  private long fileBytes;
+  private LocalDate fileDay;
+
+  /** Opens (or goes on with) the audit log in {@code dir}, created if missing. */
+  public AuditLog(Path dir, long maxFileBytes, int maxQueued, InstantSource clock) throws IOException {
+    checkArgument(maxFileBytes >= 4096, "audit.max.file.bytes: %s (expected: >= 4096)", maxFileBytes);
+    this.dir = requireNonNull(dir, "dir");
+    this.maxFileBytes = maxFileBytes;
+    this.clock = requireNonNull(clock, "clock");
+    this.queue = new ArrayBlockingQueue<>(maxQueued);
+    Files.createDirectories(dir);
+    open();
+    this.thread = new Thread(this::run, "gongji-audit");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** A new, empty record to fill and {@link #write}. */
+  public ObjectNode record() {
+    return json.createObjectNode();
+  }
+
+  /** Hands a record over to be written; never blocks (a full queue drops it, counted). */
+  public void write(ObjectNode record) {
+    if (!queue.offer(record)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  private void open() throws IOException {
+    Path current = dir.resolve(CURRENT);
+    file = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    fileBytes = file.size();
+    fileDay = LocalDate.ofInstant(Files.exists(current) && fileBytes > 0
+        ? Files.getLastModifiedTime(current).toInstant() : clock.instant(), CHINA);
+  }
+
+  private void run() {
+    List<ObjectNode> batch = new ArrayList<>();
+    while (!closing || !queue.isEmpty()) {
+      try {
+        ObjectNode first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, 4096);
+        writeBatch(batch);
+      } catch (InterruptedException e) {
+        closing = true;
+      } catch (IOException | RuntimeException e) {
+        log.severe("audit log: cannot write " + batch.size() + " record(s) to " + dir + ": " + e);
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void writeBatch(List<ObjectNode> batch) throws IOException {
+    long lost = dropped.getAndSet(0);
+    if (lost > 0) {
+      ObjectNode note = record().put("time", clock.instant().toString()).put("what", "AUDIT_RECORDS_DROPPED")
+          .put("count", lost);
+      batch.add(0, note);
+      log.warning("audit log: " + lost + " record(s) dropped: the queue was full");
+    }
+    for (ObjectNode r : batch) {
+      byte[] line = (json.writeValueAsString(r) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      LocalDate today = LocalDate.ofInstant(clock.instant(), CHINA);
+      if (fileBytes > 0 && (fileBytes + line.length > maxFileBytes || !today.equals(fileDay))) {
+        rotate();
+      }
+      ByteBuffer b = ByteBuffer.wrap(line);
+      while (b.hasRemaining()) {
+        file.write(b);
+      }
+      fileBytes += line.length;
+    }
+  }
+
+  private void rotate() throws IOException {
+    file.force(true);
+    file.close();
+    String day = fileDay.toString().replace("-", "");
+    int n = 1;
+    while (Files.exists(dir.resolve("audit-" + day + "-" + n + ".log"))) {
+      n++;
+    }
+    Files.move(dir.resolve(CURRENT), dir.resolve("audit-" + day + "-" + n + ".log"));
+    open();
+    fileDay = LocalDate.ofInstant(clock.instant(), CHINA);
+  }
+
+  /** Writes what was handed over, forces the file and closes it. */
+  @Override
+  public void close() throws IOException {
+    closing = true;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    file.force(true);
+    file.close();
+  }
+}

@@ -1,0 +1,182 @@
+package gongji.server.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
+import gongji.server.audit.AuditLog;
+import gongji.server.domain.Masking;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes an audit record ({@link AuditLog}) for every call that changes something: every method of
+ * the {@code gongji.v1} services but the reads ({@code Get*}, {@code List*}, {@code Identify},
+ * {@code Reconcile*}). A record says who (the principal the credential proved, and how: a token's
+ * hash prefix or a certificate's serial), from where, when, what (the method, and the request's
+ * ids, codes, amounts and enums), the result (the status code, the {@code ErrorInfo} reason) and,
+ * on success, the reply's ids and amounts. Person numbers, credential numbers and names appear
+ * masked only; other free text is left out.
+ */
+public final class AuditInterceptor implements ServerInterceptor {
+  private static final List<String> READS = List.of("Get", "List", "Identify", "Reconcile");
+
+  private final AuditLog audit;
+  private final InstantSource clock;
+
+  public AuditInterceptor(AuditLog audit, InstantSource clock) {
+    this.audit = requireNonNull(audit, "audit");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** Whether calls of {@code method} are audited. */
+  static boolean audited(MethodDescriptor<?, ?> method) {
+    String service = method.getServiceName();
+    String name = method.getBareMethodName();
+    return service != null && service.startsWith("gongji.v1.") && name != null
+        && READS.stream().noneMatch(name::startsWith);
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    if (!audited(call.getMethodDescriptor())) {
+      return next.startCall(call, headers);
+    }
+    Instant at = clock.instant();
+    Principal who = CallerAuth.PRINCIPAL.get();
+    SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    Object[] request = new Object[1];
+    Object[] reply = new Object[1];
+    ServerCall<Q, R> recorded = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void sendMessage(R message) {
+        reply[0] = message;
+        super.sendMessage(message);
+      }
+
+      @Override
+      public void close(Status status, Metadata trailers) {
+        try {
+          audit.write(record(at, who, peer, call.getMethodDescriptor().getFullMethodName(), request[0], reply[0],
+              status, trailers));
+        } finally {
+          super.close(status, trailers);
+        }
+      }
+    };
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(recorded, headers)) {
+      @Override
+      public void onMessage(Q message) {
+        request[0] = message;
+        super.onMessage(message);
+      }
+    };
+  }
+
+  private ObjectNode record(Instant at, Principal who, SocketAddress peer, String method, Object request,
+      Object reply, Status status, Metadata trailers) {
+    ObjectNode r = audit.record();
+    r.put("time", at.toString());
+    r.put("who", who == null ? "unauthenticated" : who.toString());
+    if (who != null) {
+      r.put("via", who.source());
+    }
+    if (peer instanceof InetSocketAddress a) {
+      r.put("peer", a.getAddress().getHostAddress() + ":" + a.getPort());
+    }
+    r.put("what", method);
+    if (request instanceof Message m) {
+      r.set("request", fields(r, m, false));
+    }
+    r.put("result", status.getCode().name());
+    String reason = reason(status, trailers);
+    if (reason != null) {
+      r.put("reason", reason);
+    }
+    if (status.isOk() && reply instanceof Message m) {
+      r.set("reply", fields(r, m, false));
+    }
+    return r;
+  }
+
+  private static String reason(Status status, Metadata trailers) {
+    com.google.rpc.Status details = StatusProto.fromStatusAndTrailers(status, trailers);
+    for (Any d : details.getDetailsList()) {
+      if (d.is(ErrorInfo.class)) {
+        try {
+          return d.unpack(ErrorInfo.class).getReason();
+        } catch (InvalidProtocolBufferException e) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The fields of a message an audit record keeps: ids and codes, numbers, enums and flags as they
+   * are; person numbers, credential numbers and names masked; repeated fields as a count; other
+   * text left out.
+   */
+  private static ObjectNode fields(ObjectNode factory, Message m, boolean insideCredential) {
+    ObjectNode out = factory.objectNode();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      FieldDescriptor f = e.getKey();
+      String name = f.getName();
+      Object v = e.getValue();
+      if (f.isRepeated()) {
+        out.put(name + "_count", ((List<?>) v).size());
+      } else if (v instanceof Message sub) {
+        out.set(name, fields(factory, sub, insideCredential || name.contains("credential")));
+      } else if (v instanceof EnumValueDescriptor ev) {
+        out.put(name, ev.getName());
+      } else if (v instanceof Long l) {
+        out.put(name, l);
+      } else if (v instanceof Integer i) {
+        out.put(name, i);
+      } else if (v instanceof Boolean b) {
+        out.put(name, b);
+      } else if (v instanceof String s) {
+        String kept = text(name, s, insideCredential);
+        if (kept != null) {
+          out.put(name, kept);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String text(String name, String value, boolean insideCredential) {
+    if (insideCredential || name.contains("psn_no") || name.contains("number") || name.contains("id_no")
+        || name.contains("cert")) {
+      return Masking.psnNo(value);
+    }
+    if (name.endsWith("name")) {
+      return Masking.name(value);
+    }
+    if (name.endsWith("_id") || name.endsWith("_code") || name.equals("reason")) {
+      return value;
+    }
+    return null;
+  }
+}
