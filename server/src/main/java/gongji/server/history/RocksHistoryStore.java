@@ -174,7 +174,8 @@ public final class RocksHistoryStore implements HistoryStore {
     }
     long next = nextRecord;
     long swept = sweeps;
-    Map<String, long[]> totals = new HashMap<>();
+    // The totals this write changes (a day's, a group's), by key: read once, written once at the end.
+    Map<ByteBuffer, long[]> totals = new HashMap<>();
     java.util.Set<String> imagedNow = new java.util.HashSet<>();
     try (WriteBatch batch = new WriteBatch()) {
       for (HistoryRecord r : records) {
@@ -187,24 +188,10 @@ public final class RocksHistoryStore implements HistoryStore {
           }
         } else if (r instanceof HistoryRecord.Settlement s) {
           long day = Ledger.localDay(s.line().atMillis());
-          byte[] totalsKey = key('T', s.institution(), day, -1);
-          long[] t = totals.get(s.institution() + '/' + day);
-          if (t == null) {
-            t = readTotals(totalsKey);
-            totals.put(s.institution() + '/' + day, t);
-          }
+          long[] t = totals(totals, key('T', s.institution(), day, -1));
           batch.put(key('S', s.institution(), day, t[0] + t[5]), value);
           add(s, t, s.settles() ? 0 : 5);
-          batch.put(totalsKey, writeTotals(t));
-          byte[] groupKey = groupKey(s.institution(), day, s.line().group());
-          String groupName = s.institution() + '/' + day + '/' + s.line().group();
-          long[] g = totals.get(groupName);
-          if (g == null) {
-            g = readTotals(groupKey);
-            totals.put(groupName, g);
-          }
-          add(s, g, s.settles() ? 0 : 5);
-          batch.put(groupKey, writeTotals(g));
+          add(s, totals(totals, groupKey(s.institution(), day, s.line().group())), s.settles() ? 0 : 5);
         } else if (r instanceof HistoryRecord.RequestImage i) {
           batch.put(imageKey('R', i.key()), i.image());
           batch.put(dayKey(Ledger.localDay(i.atMillis()), i.key()), EMPTY);
@@ -219,6 +206,9 @@ public final class RocksHistoryStore implements HistoryStore {
           batch.put(alertKey(((HistoryRecord.Alert) r).alert().seq()), value);
         }
         next++;
+      }
+      for (Map.Entry<ByteBuffer, long[]> t : totals.entrySet()) {
+        batch.put(t.getKey().array(), writeTotals(t.getValue()));
       }
       batch.put(APPLIED_KEY, longBytes(throughSeq));
       batch.put(NEXT_KEY, longBytes(next));
@@ -298,6 +288,17 @@ public final class RocksHistoryStore implements HistoryStore {
     k[0] = (byte) kind;
     System.arraycopy(n, 0, k, 1, n.length);
     return k;
+  }
+
+  /** The totals under {@code key} as this write has them so far: read from the store the first time. */
+  private long[] totals(Map<ByteBuffer, long[]> changed, byte[] key) throws RocksDBException {
+    ByteBuffer k = ByteBuffer.wrap(key);
+    long[] t = changed.get(k);
+    if (t == null) {
+      t = readTotals(key);
+      changed.put(k, t);
+    }
+    return t;
   }
 
   private static void add(HistoryRecord.Settlement s, long[] t, int at) {

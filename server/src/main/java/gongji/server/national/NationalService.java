@@ -211,7 +211,7 @@ public final class NationalService {
   /** The receiver's message id: area (6) + yyyyMMddHHmmss (14) + serial (10) = 30 characters. */
   private String refMsgId(String admdvs) {
     long n = Math.floorMod(serial.incrementAndGet(), 10_000_000_000L);
-    return admdvs + Times.seconds(clock.millis()) + String.format("%010d", n);
+    return admdvs + Times.seconds(clock.millis()) + Times.padded(n, 10);
   }
 
   private ObjectNode failure(Envelope env, long receivedMillis, String reason, String errMsg, String detail) {

@@ -41,7 +41,7 @@ final class PersonTransactions {
           ObjectNode b = out.putObject(outNode);
           b.put("sign_time", Times.readable(now));
           b.put("sign_no", signNo != null ? signNo
-              : Times.seconds(now) + String.format("%016d", serial.incrementAndGet()));
+              : Times.seconds(now) + Times.padded(serial.incrementAndGet(), 16));
           return out;
         });
   }
