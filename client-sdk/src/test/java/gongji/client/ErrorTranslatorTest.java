@@ -17,6 +17,7 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
+import gongji.server.domain.Masking;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -64,7 +65,8 @@ class ErrorTranslatorTest {
     assertEquals(RejectionReason.IMPERSONATION, e.reason());
     assertEquals("PERMISSION_DENIED", e.statusCode());
     assertEquals(id, e.metadata().get("request_id"));
-    assertTrue(e.getMessage().contains(DemoData.LI_NA), e.getMessage());
+    // The claimed person masked: the same text is the fraud alert, which others review.
+    assertTrue(e.getMessage().contains(Masking.psnNo(DemoData.LI_NA)), e.getMessage());
     assertEquals(Map.of(), e.fieldViolations());
     assertEquals(0, gateway.account(DemoData.LI_NA).getHeldFen());
     assertEquals(0, gateway.account(DemoData.ZHAO_LEI).getHeldFen());
