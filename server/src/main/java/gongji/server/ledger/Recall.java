@@ -1,7 +1,5 @@
 package gongji.server.ledger;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import java.util.Arrays;
 
 /**
@@ -35,8 +33,8 @@ final class Recall {
   public static final int MAX_PER_SWEEP = 16_384;
   /** How many sweeps back the hashes of what was let go of are kept; a look-up older than that is stale. */
   static final int RECENT_SWEEPS = 8;
-  private static final HashFunction REQUEST_HASH = Hashing.murmur3_128(0x52455131);
-  private static final HashFunction SALE_HASH = Hashing.murmur3_128(0x53414c45);
+  private static final long REQUEST_HASH_SEED = 0x52455131L;
+  private static final long SALE_HASH_SEED = 0x53414c45L;
 
   /**
    * The sorted hashes of what each of the last {@link #RECENT_SWEEPS} sweeps let go of, by sweep
@@ -69,12 +67,30 @@ final class Recall {
 
   /** Notes a request entry the sweep being applied lets go of. */
   void lettingGoRequest(String key) {
-    note(REQUEST_HASH.hashUnencodedChars(key).asLong());
+    note(hash(REQUEST_HASH_SEED, key));
   }
 
   /** Notes a sale the sweep being applied lets go of. */
   void lettingGoSale(String txnId) {
-    note(SALE_HASH.hashUnencodedChars(txnId).asLong());
+    note(hash(SALE_HASH_SEED, txnId));
+  }
+
+  /**
+   * A 64-bit hash of {@code s}'s chars (FNV-1a, then MurmurHash3's finalizer to spread the bits),
+   * made without allocating: a sweep hashes every item it lets go of. A collision only costs a
+   * command a look-up again; the hashes are never stored.
+   */
+  static long hash(long seed, String s) {
+    long h = 0xcbf29ce484222325L ^ seed;
+    for (int i = 0; i < s.length(); i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+    }
+    h ^= s.length();
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    return h ^ (h >>> 33);
   }
 
   private void note(long hash) {
@@ -117,7 +133,7 @@ final class Recall {
     if (sweeps - seenSweeps > RECENT_SWEEPS) {
       return true;
     }
-    long requestHash = key == null ? 0 : REQUEST_HASH.hashUnencodedChars(key).asLong();
+    long requestHash = key == null ? 0 : hash(REQUEST_HASH_SEED, key);
     for (long n = seenSweeps + 1; n <= sweeps; n++) {
       int at = (int) (n % RECENT_SWEEPS);
       if (letGoSweep[at] != n) {
@@ -128,7 +144,7 @@ final class Recall {
         return true;
       }
       for (String id : txnIds) {
-        if (id != null && Arrays.binarySearch(hashes, SALE_HASH.hashUnencodedChars(id).asLong()) >= 0) {
+        if (id != null && Arrays.binarySearch(hashes, hash(SALE_HASH_SEED, id)) >= 0) {
           return true;
         }
       }
