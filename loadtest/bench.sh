@@ -24,8 +24,13 @@ mkdir -p "$out"
 rm -rf "$out/data" "$out"/*.jfr
 
 "$root/gongji" loadtest help > /dev/null   # builds what is missing
+server_opts="${SERVER_OPTS:-}"
+if [[ "$profile" == 1 ]]; then
+  # Without it, samples land on the wrong inlined method.
+  server_opts="$server_opts -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+fi
 # shellcheck disable=SC2086
-java -Xms1g -Xmx1g ${SERVER_OPTS:-} -jar "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
+java -Xms1g -Xmx1g $server_opts -jar "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
   --port "$port" --metrics-port -1 --data-dir "$out/data" --auth-required false --admin-port -1 \
   > "$out/server.log" 2>&1 &
 server=$!
