@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gongji loadtest", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     description = "Benchmarks, the load generator and the crash test.",
     subcommands = {Subcommands.LedgerBench.class, Subcommands.HistoryBench.class,
-        Subcommands.LedgerFootprintCommand.class, Subcommands.Crash.class, CommandLine.HelpCommand.class})
+        Subcommands.LedgerFootprintCommand.class, Subcommands.Crash.class, Subcommands.JfrTopCommand.class,
+        CommandLine.HelpCommand.class})
 public final class LoadtestMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -43,6 +44,6 @@ public final class LoadtestMain implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "a command is required: ledger-bench, history-bench, ledger-footprint, run or crashtest");
+        "a command is required: ledger-bench, history-bench, ledger-footprint, run, crashtest or jfr-top");
   }
 }

@@ -161,6 +161,29 @@ final class Subcommands {
     }
   }
 
+  @Command(name = "jfr-top", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      sortOptions = false,
+      description = "The top of a JFR recording's execution samples: by thread, by method self and inclusive.",
+      footer = {"", "Example: gongji loadtest jfr-top server.jfr --top 25 --thread grpc-"})
+  static final class JfrTopCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "a .jfr recording (jcmd PID JFR.start settings=profile)")
+    Path file;
+
+    @Option(names = "--top", defaultValue = "25", paramLabel = "N",
+        description = "rows per table (default: ${DEFAULT-VALUE})")
+    int top;
+
+    @Option(names = "--thread", paramLabel = "PREFIX",
+        description = "only samples of threads whose name starts with PREFIX (default: all)")
+    String thread;
+
+    @Override
+    public Integer call() throws Exception {
+      JfrTop.print(JfrTop.read(file, thread), top, System.out);
+      return 0;
+    }
+  }
+
   @Command(name = "crashtest", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
       sortOptions = false,
       description = {"Kills the real gateway with SIGKILL under load, restarts it, and checks that nothing acknowledged",

@@ -19,7 +19,8 @@ class LoadtestMainTest {
 
   static Stream<Arguments> helpOfEveryCommand() {
     return Stream.of(
-        Arguments.of(List.of(), List.of("ledger-bench", "history-bench", "ledger-footprint", "run", "crashtest")),
+        Arguments.of(List.of(), List.of("ledger-bench", "history-bench", "ledger-footprint", "run", "crashtest",
+            "jfr-top")),
         Arguments.of(List.of("ledger-bench"), List.of("--seconds", "--warmup", "--producers", "--in-flight", "--batch",
             "--max-queued", "--patients", "--institutions", "--seed", "--max-pairs", "--window-days", "--raw",
             "--journal-dir", "--recent-window-seconds")),
@@ -28,6 +29,7 @@ class LoadtestMainTest {
             "--entries", "--swept-sales", "--sales-per-second", "--recent-window-seconds")),
         Arguments.of(List.of("crashtest"), List.of("--cycles", "--clients", "--seed", "--min-ms", "--max-ms",
             "--data-dir")),
+        Arguments.of(List.of("jfr-top"), List.of("FILE", "--top", "--thread")),
         Arguments.of(List.of("run"), List.of("--target", "--scenario", "--rate", "--concurrency", "--duration")));
   }
 

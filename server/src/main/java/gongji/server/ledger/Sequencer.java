@@ -29,7 +29,9 @@ import java.util.logging.Logger;
  * that submitted it (the transport's event loop the call arrived on, which must write the reply
  * anyway: one task per event loop per batch, and the batch's replies leave in one flush), or on
  * the replies executor when it named none. A batch closes as soon as the queue is empty: there is
- * no timer delay when the load is light.
+ * no timer delay when the load is light. A batch's queries ({@link Command.Query}: identify,
+ * look-ups) are applied first, before its sweep and its writes, and their answers handed out at once:
+ * they read only what earlier, already durable batches wrote, so they need no force.
  *
  * <p>Why it is safe. Only this thread touches the ledger, so the ledger needs no locks and every
  * check it makes holds when it acts. No result leaves before the journal has made its command
@@ -409,6 +411,9 @@ public final class Sequencer implements AutoCloseable {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
       }
     }
+    if (failure == null) {
+      answerQueries(batch, n, now);
+    }
     // Nothing more is let go of once history has stopped: it could not be looked up again. Commands that
     // need what was let go of before then fail with HISTORY_UNAVAILABLE until a restart rebuilds history.
     if (failure == null && recentWindowMillis > 0 && history.failedReason() == null
@@ -428,6 +433,9 @@ public final class Sequencer implements AutoCloseable {
     boolean[] stale = null;
     long batchNanos = System.nanoTime();
     for (int i = 0; i < n && failure == null; i++) {
+      if (batch[i] == null) {
+        continue; // a query, answered
+      }
       Command c = batch[i].command;
       if (poisoned != null) {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned);
@@ -445,18 +453,7 @@ public final class Sequencer implements AutoCloseable {
         continue;
       }
       if (!c.mutating()) {
-        try {
-          results[i] = ledger.apply(c, now);
-        } catch (RuntimeException e) {
-          if (failedAlone == null) {
-            failedAlone = new Throwable[n];
-          }
-          failedAlone[i] = queryFailed(c, e);
-        }
-        if (results[i] instanceof Result.Stale) {
-          stale = markStale(stale, n, i);
-        }
-        continue;
+        continue; // answered before the batch's writes (answerQueries)
       }
       try {
         results[i] = ledger.apply(c, now);
@@ -516,6 +513,53 @@ public final class Sequencer implements AutoCloseable {
     // After the replies are on their way: the image is taken on this thread and holds the next batch.
     if (failure == null) {
       maybeSnapshot(mutating, now);
+    }
+  }
+
+  /**
+   * Applies the batch's queries before its sweep and its writes and hands their answers out at once,
+   * without waiting for the journal: a query reads the state every earlier batch left, all of which
+   * is durable (a batch starts after the last one's force), so it sees every write acknowledged
+   * before it was asked and none that could still be lost. Each answered query's slot in
+   * {@code batch} is cleared.
+   */
+  private void answerQueries(Pending[] batch, int n, long now) {
+    Pending[] answered = null;
+    Result[] results = null;
+    Throwable[] failedAlone = null;
+    long batchNanos = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Pending p = batch[i];
+      if (p.command.mutating()) {
+        continue;
+      }
+      if (answered == null) {
+        answered = new Pending[n];
+        results = new Result[n];
+        failedAlone = new Throwable[n];
+      }
+      batch[i] = null;
+      if (p.deadlineNanos != Long.MAX_VALUE && batchNanos - p.deadlineNanos > 0) {
+        deadlinesPassed.incrementAndGet();
+        failedAlone[i] = new DeadlinePassedException("the call's deadline passed "
+            + (batchNanos - p.deadlineNanos) / 1_000_000 + " ms before the ledger reached it: not applied");
+        answered[i] = p;
+        continue;
+      }
+      try {
+        results[i] = ledger.apply(p.command, now);
+      } catch (RuntimeException e) {
+        failedAlone[i] = queryFailed(p.command, e);
+      }
+      if (results[i] instanceof Result.Stale) {
+        // Looked up again once history holds the last durable batch, which holds the sweep it missed.
+        recallAgain(p, seq);
+        continue;
+      }
+      answered[i] = p;
+    }
+    if (answered != null) {
+      deliver(answered, results, failedAlone, null);
     }
   }
 

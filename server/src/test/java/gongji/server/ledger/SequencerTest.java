@@ -43,14 +43,18 @@ class SequencerTest {
 
   @BeforeEach
   void world() throws Exception {
+    sequencer = new Sequencer(world(clock.millis()), Journal.NONE, clock, Runnable::run, Sequencer.Config.defaults(),
+        Sequencer.BatchObserver.NONE);
+  }
+
+  /** A pharmacy and a patient with 1,000 yuan in their account. */
+  private static Ledger world(long now) {
     Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
-    long now = clock.millis();
     ledger.apply(new Command.RegisterInstitution(new Institution(PHARMACY, "pharmacy", Set.of("T1"))), now);
     ledger.apply(new Command.UpsertInsured(new Insured(PATIENT, "人", InsuranceType.EMPLOYEE_BASIC,
         InsuredStatus.NORMAL, "620100", List.of(new Credential(CredentialType.SOCIAL_SECURITY_CARD, "SSC-1")))), now);
     ledger.apply(new Command.Credit("K-1", 1, PATIENT, 100_000), now);
-    sequencer = new Sequencer(ledger, Journal.NONE, clock, Runnable::run, Sequencer.Config.defaults(),
-        Sequencer.BatchObserver.NONE);
+    return ledger;
   }
 
   @AfterEach
@@ -163,5 +167,63 @@ class SequencerTest {
 
     assertInstanceOf(LedgerOverloadedException.class, shed);
     assertEquals(1, sequencer.overloadedCount());
+  }
+  @Test
+  void submit_queryInTheBatchOfAWrite_isAnsweredBeforeTheForce_andSeesEveryAcknowledgedWrite() throws Exception {
+    sequencer.close();
+    GatedJournal journal = new GatedJournal();
+    sequencer = new Sequencer(world(clock.millis()), journal, clock, Runnable::run, Sequencer.Config.defaults(),
+        Sequencer.BatchObserver.NONE);
+    // One batch of two credits, acknowledged once its force is let through.
+    CompletableFuture<Result> first = sequencer.submit(new Command.Credit("K-2", 2, PATIENT, 700));
+    CompletableFuture<Result> second = sequencer.submit(new Command.Credit("K-4", 4, PATIENT, 300));
+    try {
+      sequencer.start();
+      journal.awaitForcing();
+      // The next batch: a credit, then a query behind it, queued while the first batch forces.
+      CompletableFuture<Result> third = sequencer.submit(new Command.Credit("K-3", 3, PATIENT, 5));
+      CompletableFuture<Result> query = sequencer.submit(new Command.GetAccount(PATIENT));
+      journal.letOneThrough();
+      resultOf(first);
+      resultOf(second);
+      journal.awaitForcing(); // the second batch's force, held
+
+      Result.Account seen = (Result.Account) resultOf(query);
+
+      assertEquals(101_000, seen.balanceFen(), "every acknowledged credit, and not the one still being forced");
+      assertTrue(!third.isDone(), "the credit waits for its force");
+      journal.letOneThrough();
+      resultOf(third);
+    } finally {
+      journal.close(); // lets every force through, so that a failed run still stops the sequencer
+    }
+  }
+
+  /** A journal whose every force waits until the test lets it through. */
+  private static final class GatedJournal implements Journal {
+    private final java.util.concurrent.Semaphore forcing = new java.util.concurrent.Semaphore(0);
+    private final java.util.concurrent.Semaphore through = new java.util.concurrent.Semaphore(0);
+
+    @Override
+    public void append(Command command, long atMillis) {}
+
+    @Override
+    public void force() {
+      forcing.release();
+      through.acquireUninterruptibly();
+    }
+
+    void awaitForcing() throws InterruptedException {
+      assertTrue(forcing.tryAcquire(DEADLINE_SECONDS, TimeUnit.SECONDS), "no force began");
+    }
+
+    void letOneThrough() {
+      through.release();
+    }
+
+    @Override
+    public void close() {
+      through.release(1_000);
+    }
   }
 }
