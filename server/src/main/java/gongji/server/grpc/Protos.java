@@ -158,7 +158,7 @@ final class Protos {
     }
     v.check();
     return new SaleRequest(requestId, contentHash(r), terminal, credential, psnNo, medicalType, items,
-        r.getUsePersonalAccount(), r.getUseMutualAid());
+        !r.getSkipPersonalAccount(), !r.getSkipMutualAid());
   }
 
   static Insured insured(gongji.v1.Insured p) {
