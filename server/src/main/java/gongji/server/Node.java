@@ -38,6 +38,9 @@ import java.util.concurrent.TimeUnit;
  * One gateway node, wired: ledger, sequencer, reference cache, gateway, services, metrics. Knows
  * nothing of the transport, so tests host it on an in-process server and Main on Netty.
  */
+// close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
+// (javac's "try" lint warns of any close() that may throw InterruptedException).
+@SuppressWarnings("try")
 public final class Node implements AutoCloseable {
   /** History records the applier may fall behind by before history stops (and is rebuilt at restart). */
   private static final int MAX_PENDING_HISTORY_RECORDS = 4_000_000;
