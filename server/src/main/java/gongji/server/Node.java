@@ -59,6 +59,7 @@ public final class Node implements AutoCloseable {
   private final Gateway gateway;
   private final NationalService national;
   private final Metrics metrics;
+  private final SandboxClock sandboxClock;
   private final ExecutorService replies;
   private final List<BindableService> services;
   private JournalRecovery.Report recovery;
@@ -102,9 +103,12 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal, HistoryStore historyStore) {
+  private Node(GatewayConfig config, InstantSource hostClock, Storage storage, Journal journal,
+      HistoryStore historyStore) {
     this.historyStore = historyStore;
     requireNonNull(config, "config");
+    this.sandboxClock = config.demo() ? new SandboxClock(hostClock) : null;
+    InstantSource clock = sandboxClock != null ? sandboxClock : hostClock;
     this.metrics = new Metrics();
     this.replies = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "gongji-replies");
@@ -130,6 +134,9 @@ public final class Node implements AutoCloseable {
       }
     }
     this.ledger = recoveredLedger != null ? recoveredLedger : new Ledger(config.idempotencyWindow(), cache);
+    if (sandboxClock != null) {
+      sandboxClock.catchUpTo(ledger.nowMillis()); // a sandbox's moves are in the ledger's time
+    }
     this.history = new HistoryApplier(historyStore, MAX_PENDING_HISTORY_RECORDS).start();
     this.historyReaders = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "gongji-history-reader");
@@ -164,7 +171,7 @@ public final class Node implements AutoCloseable {
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
-    this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
+    this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache.caches());
@@ -249,6 +256,11 @@ public final class Node implements AutoCloseable {
 
   public Sequencer sequencer() {
     return sequencer;
+  }
+
+  /** The sandbox's movable clock ({@code --demo}), or null on a real gateway. */
+  public SandboxClock sandboxClock() {
+    return sandboxClock;
   }
 
   public Metrics metrics() {
