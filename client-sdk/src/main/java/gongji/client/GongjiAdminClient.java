@@ -240,7 +240,7 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param psnNo the person
    * @param role which bindings
-   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
    * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
    * @return the page
    */
@@ -262,7 +262,7 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param psnNo the person
    * @param role which bindings
-   * @param pageSize at most this many, 1 to 1,000; 0 for the default
+   * @param pageSize at most this many, 0 for the default; above 1,000 taken as 1,000
    * @param pageToken "" for the first page, else the previous page's token
    * @return the page
    * @throws GongjiRejectedException if the gateway refused
@@ -329,7 +329,7 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param role as authorizer (whose funds were used), as beneficiary (who used them), or both
    * @param startTimeMillis from this time (inclusive), epoch milliseconds; 0 for the start
    * @param endTimeMillis to this time (exclusive), epoch milliseconds; 0 for now
-   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
    * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
    * @return the page
    */
@@ -568,7 +568,7 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param psnNo the person
    * @param role as authorizer (assigned), as beneficiary (received), or both
-   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
    * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
    * @return the page
    */
@@ -927,7 +927,7 @@ public final class GongjiAdminClient implements AutoCloseable {
   /**
    * One page of fraud alerts (impersonation, mutual-aid limits), oldest first.
    *
-   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
    * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
    * @return the page
    */
@@ -1007,7 +1007,7 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param fixmedinsCode the institution
    * @param date the day, "yyyy-MM-dd", China time
-   * @param pageSize at most this many, 1 to 1,000; 0 for the gateway's default (100)
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
    * @param pageToken the {@link Page#nextPageToken()} of the previous page; "" for the first
    * @return the page
    */

@@ -68,6 +68,8 @@ public enum RejectionReason {
   WALLET_TRANSFER_PENDING,
   /** No wallet transfer with that id. */
   WALLET_TRANSFER_NOT_FOUND,
+  /** The call works only on a sandbox gateway ({@code serve --demo}), e.g. moving its clock. */
+  SANDBOX_ONLY,
   /** History (usage records, reconciliation, alerts) cannot be read now; payments are not affected: retry later. */
   HISTORY_UNAVAILABLE,
   /** A bug in the gateway; the request was not applied. */

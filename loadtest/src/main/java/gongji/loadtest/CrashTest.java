@@ -322,8 +322,7 @@ public final class CrashTest {
               .setNumber(card))
           .setMedicalType(MedicalType.MEDICAL_TYPE_PHARMACY)
           .addItems(LineItem.newBuilder().setCode("D1").setCategory(ItemCategory.ITEM_CATEGORY_DRUG).setInPolicyScope(true)
-              .setQuantity(1).setAmountFen(amount))
-          .setUsePersonalAccount(true).setUseMutualAid(true).build();
+              .setQuantity(1).setAmountFen(amount)).build();
       String txn;
       try {
         AuthorizeResponse r = stub.withDeadlineAfter(2, TimeUnit.SECONDS).authorize(a);

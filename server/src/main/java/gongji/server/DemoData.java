@@ -134,6 +134,32 @@ public final class DemoData {
   }
 
   /** Whether the demo wallet holds the quota its guide talks about. */
+  /** When a new demo starts, Beijing time: daytime, so the README's walkthrough gives its output at any hour. */
+  public static final java.time.LocalTime START_TIME = java.time.LocalTime.of(10, 10);
+  private static final java.time.ZoneId CHINA = java.time.ZoneId.of("Asia/Shanghai");
+
+  /**
+   * Moves a new demo's sandbox clock forward to the next {@link #START_TIME} (Beijing time): today's if
+   * it is still ahead, else tomorrow's.
+   */
+  public static void startAtDaytime(SandboxClock clock) {
+    java.time.ZonedDateTime now = clock.instant().atZone(CHINA);
+    java.time.ZonedDateTime start = now.toLocalDate().atTime(START_TIME).atZone(CHINA);
+    if (!start.isAfter(now)) {
+      start = start.plusDays(1);
+    }
+    clock.advance(java.time.Duration.between(now, start).toMillis());
+  }
+
+  /** The guide's line about a sandbox's clock: where it stands and how to move it. */
+  public static String clockGuide(SandboxClock clock, String adminTarget) {
+    java.time.ZonedDateTime now = clock.instant().atZone(CHINA);
+    return "Sandbox clock: " + now.toLocalDate() + " " + now.toLocalTime().withNano(0) + " Beijing time, "
+        + clock.offsetMillis() / 60_000 + " min ahead of this host (a new demo starts at " + START_TIME + "). To"
+        + " try the night window or the 06:00 return: ./gongji admin clock advance --by 12h --target " + adminTarget
+        + " --token " + CLERK_TOKEN;
+  }
+
   public static boolean walletFunded(Gateway gateway) throws Exception {
     Result r = gateway.admin(new Command.GetWallet(ZHANG_XIAOYU)).get(10, TimeUnit.SECONDS);
     return r instanceof Result.WalletView w && (w.availableFen() > 0 || w.pendingFen() > 0);

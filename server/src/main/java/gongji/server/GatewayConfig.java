@@ -238,6 +238,15 @@ public record GatewayConfig(
         nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
   }
 
+  /** These settings as a sandbox ({@code --demo}): its clock may be moved. */
+  public GatewayConfig asSandbox() {
+    return new GatewayConfig(host, port, metricsPort, dataDir, true, maxQueuedCommands, maxBatchCommands,
+        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
+        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
+        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+  }
+
   /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
   public GatewayConfig withAdminPort(int port, String clientCa) {
     return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,

@@ -47,6 +47,9 @@ import java.util.logging.Logger;
  * drain the calls in flight, then close the node, which closes the journal). The {@link ServerBuilder}
  * is injected: Netty in Main, an in-process one (every service, no authentication) in tests.
  */
+// close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
+// (javac's "try" lint warns of any close() that may throw InterruptedException).
+@SuppressWarnings("try")
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(GatewayServer.class.getName());
   private static final String SETTLEMENT = "gongji.v1.SettlementService";

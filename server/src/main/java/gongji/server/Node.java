@@ -38,6 +38,9 @@ import java.util.concurrent.TimeUnit;
  * One gateway node, wired: ledger, sequencer, reference cache, gateway, services, metrics. Knows
  * nothing of the transport, so tests host it on an in-process server and Main on Netty.
  */
+// close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
+// (javac's "try" lint warns of any close() that may throw InterruptedException).
+@SuppressWarnings("try")
 public final class Node implements AutoCloseable {
   /** History records the applier may fall behind by before history stops (and is rebuilt at restart). */
   private static final int MAX_PENDING_HISTORY_RECORDS = 4_000_000;
@@ -56,6 +59,7 @@ public final class Node implements AutoCloseable {
   private final Gateway gateway;
   private final NationalService national;
   private final Metrics metrics;
+  private final SandboxClock sandboxClock;
   private final ExecutorService replies;
   private final List<BindableService> services;
   private JournalRecovery.Report recovery;
@@ -136,10 +140,12 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(GatewayConfig config, InstantSource clock, Storage storage, Journal journal, HistoryStore historyStore,
-      boolean acceptJournalLoss) {
+  private Node(GatewayConfig config, InstantSource hostClock, Storage storage, Journal journal,
+      HistoryStore historyStore, boolean acceptJournalLoss) {
     this.historyStore = historyStore;
     requireNonNull(config, "config");
+    this.sandboxClock = config.demo() ? new SandboxClock(hostClock) : null;
+    InstantSource clock = sandboxClock != null ? sandboxClock : hostClock;
     this.metrics = new Metrics();
     this.replies = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "gongji-replies");
@@ -167,6 +173,9 @@ public final class Node implements AutoCloseable {
       }
     }
     this.ledger = recoveredLedger != null ? recoveredLedger : new Ledger(config.idempotencyWindow(), cache);
+    if (sandboxClock != null) {
+      sandboxClock.catchUpTo(ledger.nowMillis()); // a sandbox's moves are in the ledger's time
+    }
     this.history = new HistoryApplier(historyStore, MAX_PENDING_HISTORY_RECORDS).start();
     this.historyReaders = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "gongji-history-reader");
@@ -201,7 +210,7 @@ public final class Node implements AutoCloseable {
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
-    this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway),
+    this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache.caches());
@@ -288,6 +297,11 @@ public final class Node implements AutoCloseable {
 
   public Sequencer sequencer() {
     return sequencer;
+  }
+
+  /** The sandbox's movable clock ({@code --demo}), or null on a real gateway. */
+  public SandboxClock sandboxClock() {
+    return sandboxClock;
   }
 
   public Metrics metrics() {

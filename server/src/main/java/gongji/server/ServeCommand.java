@@ -199,6 +199,7 @@ final class ServeCommand implements Callable<Integer> {
         + " records caught up from the journal)");
     boolean demoFromEarlierRun = gatewayConfig.demo() && DemoData.loaded(node.gateway());
     if (gatewayConfig.demo() && !demoFromEarlierRun) {
+      DemoData.startAtDaytime(node.sandboxClock());
       DemoData.load(node.gateway());
     }
     GatewayServer server = GatewayServer.startNetty(node, gatewayConfig);
@@ -238,6 +239,9 @@ final class ServeCommand implements Callable<Integer> {
     out.println("Gongji gateway listening on " + target + " (gongji.v1.SettlementService; health; reflection)"
         + (adminApart ? "; back office (AdminService, FamilyService) on " + adminTarget
             : ", back office on the same port"));
+    if (node.sandboxClock() != null) {
+      out.println(DemoData.clockGuide(node.sandboxClock(), adminTarget));
+    }
     if (demoFromEarlierRun) {
       out.println(DemoData.restartGuide(target, adminTarget, gatewayConfig.dataDir().toAbsolutePath().toString(),
           node.recovery().lastSeq(), node.gateway()));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gongji ledger verify}: the journal, the audit, and where history stands against the journal. */
+@SuppressWarnings("try") // Node.close() may throw InterruptedException: the test fails with it
 class LedgerVerifyTest {
   @TempDir
   Path dir;

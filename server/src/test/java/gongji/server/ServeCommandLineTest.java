@@ -111,6 +111,10 @@ class ServeCommandLineTest {
     assertTrue(again.out.contains("Demo data not loaded again: " + dir.toAbsolutePath() + " holds it from an earlier run"),
         again.toString());
     assertTrue(again.out.contains("李娜   balance 30.00, held 0.00"), again.toString());
+    // A new demo starts at 10:10 Beijing time, whatever the hour; a restart keeps the sandbox's time.
+    Matcher started = Pattern.compile("Sandbox clock: (\\S+) 10:1\\d").matcher(first.out);
+    assertTrue(started.find(), first.toString());
+    assertTrue(again.out.contains("Sandbox clock: " + started.group(1) + " 10:1"), again.toString());
     for (Ran r : List.of(first, again)) {
       assertTrue(r.out.contains("demo-pharmacy-pos01") && r.out.contains("demo-clerk"), "the demo's tokens\n" + r);
       Matcher admin = Pattern.compile("back office \\(AdminService, FamilyService\\) on (127\\.0\\.0\\.1:\\d+)")

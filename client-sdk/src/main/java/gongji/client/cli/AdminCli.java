@@ -86,7 +86,8 @@ import picocli.CommandLine.Spec;
     subcommands = {AdminCli.ListBindings.class, AdminCli.Bind.class, AdminCli.Verify.class, AdminCli.Dissolve.class,
         AdminCli.Usage.class, AdminCli.Premium.class, AdminCli.Quota.class, AdminCli.WalletCommands.class,
         AdminCli.AccountCommand.class, AdminCli.Credit.class, AdminCli.Death.class, AdminCli.PayoutCommand.class,
-        AdminCli.Policy.class, AdminCli.Reconcile.class, AdminCli.Alerts.class, CommandLine.HelpCommand.class},
+        AdminCli.Policy.class, AdminCli.Reconcile.class, AdminCli.Alerts.class, AdminCli.ClockCommands.class,
+        CommandLine.HelpCommand.class},
     footer = {"", AdminCli.EXIT_CODES})
 public final class AdminCli implements Runnable {
   static final String EXIT_CODES = "Exit codes: 0 done, 1 unexpected failure, 2 bad usage, 3 refused (see the reason),"
@@ -577,6 +578,77 @@ public final class AdminCli implements Runnable {
     }
   }
 
+  @Command(name = "clock", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = {"The gateway's clock. A sandbox's (serve --demo) moves forward, never back, to try another hour:",
+          "the wallet's night window, the 06:00 return of an unaccepted transfer, a hold's expiry."},
+      subcommands = {ClockShow.class, ClockSet.class, ClockAdvance.class})
+  static final class ClockCommands implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "a clock command is required: show, set or advance");
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "The time the ledger goes by (Beijing time), and how far a sandbox moved it.")
+  static final class ClockShow extends AdminCommand {
+    @Override
+    void run(Stubs s) {
+      cli.printClock(s.admin.getClock(gongji.v1.GetClockRequest.getDefaultInstance()));
+    }
+  }
+
+  @Command(name = "set", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Moves a sandbox's clock forward to a time (Beijing time); refused on a real gateway.")
+  static final class ClockSet extends AdminCommand {
+    @Option(names = "--to", required = true, paramLabel = "TIME",
+        description = "yyyy-MM-dd HH:mm or yyyy-MM-dd HH:mm:ss, Beijing time, ahead of the clock")
+    String to;
+
+    @Override
+    void run(Stubs s) {
+      java.time.LocalDateTime at;
+      try {
+        at = java.time.LocalDateTime.parse(to.length() == 16 ? to + ":00" : to,
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--to \"" + to + "\" (expected: yyyy-MM-dd HH:mm[:ss], Beijing time)");
+      }
+      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder()
+          .setToTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(at.atZone(CHINA).toEpochSecond())).build()));
+    }
+  }
+
+  @Command(name = "advance", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = "Moves a sandbox's clock forward by a duration; refused on a real gateway.")
+  static final class ClockAdvance extends AdminCommand {
+    @Option(names = "--by", required = true, paramLabel = "DURATION",
+        description = "how far: a number with d, h, m or s, or several (1d, 8h, 90m, 1h30m)")
+    String by;
+
+    @Override
+    void run(Stubs s) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([dhms])").matcher(by);
+      long seconds = 0;
+      int end = 0;
+      while (m.find() && m.start() == end) {
+        long n = Long.parseLong(m.group(1));
+        char unit = m.group(2).charAt(0);
+        seconds += n * (unit == 'd' ? 86_400 : unit == 'h' ? 3_600 : unit == 'm' ? 60 : 1);
+        end = m.end();
+      }
+      if (end == 0 || end != by.length()) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--by \"" + by + "\" (expected: a number with d, h, m or s, or several: 1d, 8h, 1h30m)");
+      }
+      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder().setAdvanceSeconds(seconds).build()));
+    }
+  }
+
   @Command(name = "account", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
       description = "A person's account: balance, held, available.")
   static final class AccountCommand extends AdminCommand {
@@ -957,6 +1029,11 @@ public final class AdminCli implements Runnable {
     SimpleDateFormat stamp = new SimpleDateFormat("yyyyMMddHHmmss");
     stamp.setTimeZone(TimeZone.getTimeZone("Asia/Shanghai"));
     return "ADM" + stamp.format(new Date()) + String.format("%06d", new SecureRandom().nextInt(1000000));
+  }
+
+  void printClock(gongji.v1.Clock c) {
+    out.println("clock " + time(c.getNow().getSeconds() * 1000) + " (Beijing time)" + (c.getSandbox()
+        ? "  sandbox, " + c.getOffsetSeconds() + " s ahead of the host" : "  the host's (not a sandbox: it does not move)"));
   }
 
   void printAccount(Account a) {

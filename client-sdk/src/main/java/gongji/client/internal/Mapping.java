@@ -49,8 +49,8 @@ public final class Mapping {
         .setCredential(credential(r.credential()))
         .setPsnNo(r.psnNo())
         .setMedicalType(gongji.v1.MedicalType.valueOf("MEDICAL_TYPE_" + r.medicalType().name()))
-        .setUsePersonalAccount(r.usePersonalAccount())
-        .setUseMutualAid(r.useMutualAid());
+        .setSkipPersonalAccount(!r.usePersonalAccount())
+        .setSkipMutualAid(!r.useMutualAid());
     for (Item i : r.items()) {
       b.addItems(LineItem.newBuilder()
           .setCode(i.code())

@@ -300,7 +300,7 @@ final class Scenarios {
       boolean mutualAid, boolean duplicates) {
     Books.Sale sale = books.newSale(p.psnNo(), in.terminal, in.requestId("a"));
     AuthorizeRequest request = req.setRequestId(sale.authorize.requestId).setTerminal(in.terminal).setCredential(card(p))
-        .setUsePersonalAccount(true).setUseMutualAid(mutualAid).build();
+        .setSkipMutualAid(!mutualAid).build();
     return send(in, "authorize", SettlementServiceGrpc.getAuthorizeMethod(), request, duplicates,
         (AuthorizeResponse r, Throwable e) -> {
           if (e == null) {

@@ -137,8 +137,7 @@ class AuditorTest {
         .setCredential(gongji.v1.Credential.newBuilder().setType(gongji.v1.CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
             .setNumber(p.card()))
         .addItems(gongji.v1.LineItem.newBuilder().setCode("YP1").setCategory(gongji.v1.ItemCategory.ITEM_CATEGORY_DRUG)
-            .setInPolicyScope(true).setQuantity(1).setAmountFen(1_234))
-        .setUsePersonalAccount(true).build()).get(10, TimeUnit.SECONDS);
+            .setInPolicyScope(true).setQuantity(1).setAmountFen(1_234)).build()).get(10, TimeUnit.SECONDS);
     sale.authorize.acknowledged(a.getTransactionId(), a.getBreakdown());
     sale.settle = new Books.Request(id + "-s");
     target.call(SettlementServiceGrpc.getSettleMethod(), gongji.v1.SettleRequest.newBuilder().setRequestId(id + "-s")

@@ -9,7 +9,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.domain.Credential;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
-import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.ReferenceListener;
 import java.time.Duration;
 import java.util.Map;
@@ -19,8 +18,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * The read side in front of the ledger: institutions, insured persons, credential owners and region
- * policies, held in Caffeine. The only class that builds Caffeine caches.
+ * The read side in front of the ledger: institutions, insured persons and credential owners, held in
+ * Caffeine (region policies are read by the ledger itself, which decides with them). The only class
+ * that builds Caffeine caches.
  *
  * <p>A miss loads asynchronously from a {@link Loader} (the ledger, through a read command of the
  * sequencer), so no request thread ever blocks. The ledger tells the cache of every change as it
@@ -39,8 +39,6 @@ public final class ReferenceCache implements ReferenceListener {
     CompletableFuture<Optional<Insured>> insured(String psnNo);
 
     CompletableFuture<Optional<String>> credentialOwner(Credential credential);
-
-    CompletableFuture<RegionPolicy> policy(String admdvs);
   }
 
   /** The bounds of the caches. */
@@ -53,14 +51,12 @@ public final class ReferenceCache implements ReferenceListener {
   private final AsyncLoadingCache<String, Optional<Institution>> institutions;
   private final AsyncLoadingCache<String, Optional<Insured>> insured;
   private final AsyncLoadingCache<Credential, Optional<String>> owners;
-  private final AsyncLoadingCache<String, RegionPolicy> policies;
 
   public ReferenceCache(Loader loader, Config config, Ticker ticker, Executor executor) {
     requireNonNull(loader, "loader");
     institutions = build(config, ticker, executor, loader::institution);
     insured = build(config, ticker, executor, loader::insured);
     owners = build(config, ticker, executor, loader::credentialOwner);
-    policies = build(config, ticker, executor, loader::policy);
   }
 
   private static <K, V> AsyncLoadingCache<K, V> build(Config config, Ticker ticker, Executor executor,
@@ -86,14 +82,9 @@ public final class ReferenceCache implements ReferenceListener {
     return owners.get(credential);
   }
 
-  public CompletableFuture<RegionPolicy> policy(String admdvs) {
-    return policies.get(admdvs);
-  }
-
   /** The caches by name, for their meters (size, hits, misses, loads, evictions). */
   public Map<String, AsyncCache<?, ?>> caches() {
-    return Map.of("institutions", institutions, "insured", insured, "credential_owners", owners,
-        "policies", policies);
+    return Map.of("institutions", institutions, "insured", insured, "credential_owners", owners);
   }
 
   // ---- told by the ledger, on the sequencer thread -------------------------------------------
@@ -112,10 +103,5 @@ public final class ReferenceCache implements ReferenceListener {
     for (Credential c : after.credentials()) {
       owners.put(c, CompletableFuture.completedFuture(Optional.of(after.psnNo())));
     }
-  }
-
-  @Override
-  public void policyChanged(RegionPolicy policy) {
-    policies.put(policy.admdvs(), CompletableFuture.completedFuture(policy));
   }
 }

@@ -243,11 +243,6 @@ public final class Gateway {
         return load(Command.ReferenceKind.CREDENTIAL_OWNER, credential).thenApply(v -> Optional.ofNullable((String) v));
       }
 
-      @Override
-      public CompletableFuture<gongji.server.domain.RegionPolicy> policy(String admdvs) {
-        return load(Command.ReferenceKind.POLICY, admdvs).thenApply(v -> (gongji.server.domain.RegionPolicy) v);
-      }
-
       private CompletableFuture<Object> load(Command.ReferenceKind kind, Object key) {
         return sequencer.get().submit(new Command.LoadReference(kind, key))
             .thenApply(r -> ((Result.Reference) r).value());

@@ -7,6 +7,8 @@ import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.Outcome;
+import gongji.server.ledger.Result;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.Binding;
@@ -21,13 +23,69 @@ import gongji.v1.SetRegionPolicyRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** gongji.v1.AdminService: the agency's back office. Translate, call the ledger, translate. */
 public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
   private final Gateway gateway;
+  private final java.time.InstantSource clock;
+  private final gongji.server.SandboxClock sandbox;
 
   public AdminGrpcService(Gateway gateway) {
+    this(gateway, java.time.InstantSource.system(), null);
+  }
+
+  /** The back office on {@code clock}; {@code sandbox}, when not null, is that clock and may be moved. */
+  public AdminGrpcService(Gateway gateway, java.time.InstantSource clock, gongji.server.SandboxClock sandbox) {
     this.gateway = requireNonNull(gateway, "gateway");
+    this.clock = requireNonNull(clock, "clock");
+    this.sandbox = sandbox;
+  }
+
+  @Override
+  public void getClock(gongji.v1.GetClockRequest req, StreamObserver<gongji.v1.Clock> out) {
+    Replies.send(out, Map.of(), () -> CompletableFuture.completedFuture(new Result.Done()), r -> clockNow());
+  }
+
+  @Override
+  public void moveClock(gongji.v1.MoveClockRequest req, StreamObserver<gongji.v1.Clock> out) {
+    Replies.send(out, Map.of(), () -> {
+      if (sandbox == null) {
+        return CompletableFuture.completedFuture(new Result.Rejected(Outcome.SANDBOX_ONLY,
+            "the clock moves only on a sandbox gateway (serve --demo)"));
+      }
+      long now = sandbox.millis();
+      Validator v = new Validator();
+      long by = 0;
+      if (req.hasToTime() == (req.getAdvanceSeconds() != 0)) {
+        v.fail("advance_seconds", req.getAdvanceSeconds() + " with to_time " + (req.hasToTime() ? "set" : "unset")
+            + " (expected: exactly one of advance_seconds and to_time)");
+      } else if (req.hasToTime()) {
+        by = Math.min(toMillis(req.getToTime()), Long.MAX_VALUE / 2) - now;
+        if (by <= 0 || by > gongji.server.SandboxClock.MAX_MOVE_MILLIS) {
+          v.fail("to_time", toMillis(req.getToTime()) + " ms (expected: after the clock's " + now
+              + " ms, at most a year ahead)");
+        }
+      } else {
+        v.range("advance_seconds", req.getAdvanceSeconds(), 1, gongji.server.SandboxClock.MAX_MOVE_MILLIS / 1000);
+        by = req.getAdvanceSeconds() * 1000;
+      }
+      v.check();
+      sandbox.advance(by);
+      // Journaled at the new time: what falls due by then happens now, and a restart keeps the time.
+      return gateway.admin(new Command.Tick());
+    }, r -> clockNow());
+  }
+
+  /** A time in epoch milliseconds; one before 1970 or after 9999 as 0, so that the range check refuses it. */
+  private static long toMillis(com.google.protobuf.Timestamp t) {
+    boolean valid = t.getSeconds() >= 0 && t.getSeconds() <= 253_402_300_799L && t.getNanos() >= 0;
+    return valid ? t.getSeconds() * 1000 + t.getNanos() / 1_000_000 : 0;
+  }
+
+  private gongji.v1.Clock clockNow() {
+    return gongji.v1.Clock.newBuilder().setNow(Protos.timestamp(clock.millis()))
+        .setOffsetSeconds(sandbox == null ? 0 : sandbox.offsetMillis() / 1000).setSandbox(sandbox != null).build();
   }
 
   @Override

@@ -29,7 +29,7 @@ final class EnumBridge<P extends Enum<P> & ProtocolMessageEnum, D extends Enum<D
   }
 
   /** The domain value for a wire number, or null for UNSPECIFIED and unknown numbers. */
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings("unchecked") // byNumber holds only D values (filled in the constructor): a generic array
   D toDomain(int number) {
     return number > 0 && number < byNumber.length ? (D) byNumber[number] : null;
   }

@@ -22,8 +22,9 @@ final class PageTokens {
 
   private PageTokens() {}
 
+  /** The page size to use: the default for 0, at most {@link #MAX_PAGE_SIZE} (capped, not refused, AIP-158). */
   static int pageSize(Validator v, int requested) {
-    v.range("page_size", requested, 0, MAX_PAGE_SIZE);
+    v.range("page_size", requested, 0, Integer.MAX_VALUE);
     return requested == 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
   }
 

@@ -158,7 +158,7 @@ final class Protos {
     }
     v.check();
     return new SaleRequest(requestId, contentHash(r), terminal, credential, psnNo, medicalType, items,
-        r.getUsePersonalAccount(), r.getUseMutualAid());
+        !r.getSkipPersonalAccount(), !r.getSkipMutualAid());
   }
 
   static Insured insured(gongji.v1.Insured p) {
@@ -292,7 +292,7 @@ final class Protos {
 
   static Timestamp timestamp(long millis) {
     return Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
-        .setNanos((int) Math.floorMod(millis, 1000) * 1_000_000).build();
+        .setNanos(Math.floorMod(millis, 1000) * 1_000_000).build();
   }
 
   static Breakdown breakdown(Result.Breakdown b) {

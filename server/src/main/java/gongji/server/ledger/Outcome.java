@@ -33,7 +33,8 @@ public enum Outcome {
   WALLET_TRANSFER_LIMIT_EXCEEDED(22),
   WALLET_TRANSFER_WINDOW_CLOSED(23),
   WALLET_TRANSFER_PENDING(24),
-  WALLET_TRANSFER_NOT_FOUND(25);
+  WALLET_TRANSFER_NOT_FOUND(25),
+  SANDBOX_ONLY(26);
 
   private static final Outcome[] BY_CODE = Codes.byCode(values(), Outcome::code);
 

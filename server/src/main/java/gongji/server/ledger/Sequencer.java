@@ -49,6 +49,9 @@ import java.util.logging.Logger;
  * <p>When nothing is queued, the thread parks; submitters unpark it only when it said it was about
  * to sleep. While parked it wakes every {@code idleTickMillis} to expire holds that came due.
  */
+// close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
+// (javac's "try" lint warns of any close() that may throw InterruptedException).
+@SuppressWarnings("try")
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(Sequencer.class.getName());
 

@@ -37,6 +37,7 @@ final class Refusals {
       case WALLET_TRANSFER_WINDOW_CLOSED -> "当前时段不能进行医保钱包转账";
       case WALLET_TRANSFER_PENDING -> "有待接收的医保钱包转账";
       case WALLET_TRANSFER_NOT_FOUND -> "未找到医保钱包转账记录";
+      case SANDBOX_ONLY -> "仅限沙箱环境";
     };
   }
 }

@@ -270,7 +270,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     Refusal refused = Refusal.expect(Code.FAILED_PRECONDITION, "MUTUAL_AID_LIMIT_EXCEEDED",
         () -> authorizeAt("A-3", "P1", item(ITEM_CATEGORY_DRUG, 1_000)));
     AuthorizeResponse withoutAid = gw.settlement().authorize(authorize("A-4", POS, cardOf("P1"),
-        item(ITEM_CATEGORY_DRUG, 1_000)).setUseMutualAid(false).build());
+        item(ITEM_CATEGORY_DRUG, 1_000)).setSkipMutualAid(true).build());
 
     assertTrue(refused.message().contains("without mutual aid"), refused.message());
     assertEquals(List.of("CASH 1000"), legs(withoutAid.getBreakdown()));

@@ -317,6 +317,11 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     Refusal.of(() -> gw.family().listBindings(ListBindingsRequest.newBuilder()
         .setPsnNo("P1").setRole(BINDING_ROLE_BENEFICIARY).setPageToken(page.getNextPageToken()).build()))
         .assertFieldInvalid("page_token");
+    // A page size over the maximum (1,000) is capped, not refused.
+    ListBindingsResponse big = gw.family().listBindings(ListBindingsRequest.newBuilder()
+        .setPsnNo("A1").setRole(BINDING_ROLE_AUTHORIZER).setPageSize(Integer.MAX_VALUE).build());
+    assertEquals(List.of(a1p1, a1p2, a1p3), big.getBindingsList().stream().map(b -> b.getBindingId()).toList());
+    assertTrue(big.getNextPageToken().isEmpty());
   }
 
   // ---- who pays what at the counter ----------------------------------------------------------
@@ -407,9 +412,9 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     gw.bind("A1", "P1", RELATIONSHIP_SPOUSE, 0);
 
     AuthorizeResponse noAid = gw.settlement().authorize(authorize("A-1", POS, cardOf("P1"),
-        item(ITEM_CATEGORY_DRUG, 3_000)).setUseMutualAid(false).build());
+        item(ITEM_CATEGORY_DRUG, 3_000)).setSkipMutualAid(true).build());
     AuthorizeResponse noAccounts = gw.settlement().authorize(authorize("A-2", POS, cardOf("P1"),
-        item(ITEM_CATEGORY_DRUG, 3_000)).setUsePersonalAccount(false).build());
+        item(ITEM_CATEGORY_DRUG, 3_000)).setSkipPersonalAccount(true).build());
 
     assertEquals(List.of("OWN_ACCOUNT 1000", "CASH 2000"), legs(noAid.getBreakdown()));
     assertEquals(List.of("CASH 3000"), legs(noAccounts.getBreakdown()));

@@ -241,7 +241,7 @@ class SettlementGrpcServiceTest {
         item(ITEM_CATEGORY_HEALTH_CHECKUP, 500)).build());
     AuthorizeResponse ownOnly = gw.settlement().authorize(authorize("A-2", POS, cardOf("PSN0001"),
         item(ITEM_CATEGORY_DRUG, 1_000), item(ITEM_CATEGORY_NON_PROGRAMME_VACCINE, 3_000),
-        item(ITEM_CATEGORY_HEALTH_CHECKUP, 500)).setUseMutualAid(false).build());
+        item(ITEM_CATEGORY_HEALTH_CHECKUP, 500)).setSkipMutualAid(true).build());
     AuthorizeResponse lanzhouOwn = gw.settlement().authorize(authorize("A-3", POS, cardOf("PSN0002"),
         item(ITEM_CATEGORY_NON_PROGRAMME_VACCINE, 3_000)).build());
 
@@ -254,13 +254,28 @@ class SettlementGrpcServiceTest {
   }
 
   @Test
-  void authorize_usePersonalAccountFalse_paysAllInCash() {
+  void authorize_bareRequestWithNoFlagSet_ownAccountThenMutualAid() {
+    employee("PSN0001", "李娜", LANZHOU, 1_000);
+    employee("PSN0002", "张伟", LANZHOU, 10_000);
+    gw.bind("PSN0002", "PSN0001", RELATIONSHIP_SPOUSE, 0);
+    AuthorizeRequest bare = AuthorizeRequest.newBuilder().setRequestId("A-1").setTerminal(POS)
+        .setCredential(cardOf("PSN0001")).setMedicalType(gongji.v1.MedicalType.MEDICAL_TYPE_PHARMACY)
+        .addItems(item(ITEM_CATEGORY_DRUG, 3_000)).build();
+
+    AuthorizeResponse r = gw.settlement().authorize(bare);
+
+    assertEquals(List.of("OWN_ACCOUNT 1000", "MUTUAL_AID 2000"), legs(r.getBreakdown()).stream()
+        .map(l -> l.replaceAll(" B[0-9A-Z]+", "")).toList());
+  }
+
+  @Test
+  void authorize_skipPersonalAccount_paysAllInCash() {
     employee("PSN0001", "李娜", LANZHOU, 10_000);
     employee("PSN0002", "张伟", LANZHOU, 10_000);
     gw.bind("PSN0002", "PSN0001", RELATIONSHIP_SPOUSE, 0);
 
     AuthorizeResponse r = gw.settlement().authorize(authorize("A-1", POS, cardOf("PSN0001"),
-        item(ITEM_CATEGORY_DRUG, 3_000)).setUsePersonalAccount(false).setUseMutualAid(true).build());
+        item(ITEM_CATEGORY_DRUG, 3_000)).setSkipPersonalAccount(true).build());
 
     assertEquals(List.of("CASH 3000"), legs(r.getBreakdown()));
     // The bill is still in policy scope; the patient chose not to use accounts.
@@ -270,13 +285,13 @@ class SettlementGrpcServiceTest {
   }
 
   @Test
-  void authorize_useMutualAidFalse_ownAccountThenCash() {
+  void authorize_skipMutualAid_ownAccountThenCash() {
     employee("PSN0001", "李娜", LANZHOU, 1_000);
     employee("PSN0002", "张伟", LANZHOU, 10_000);
     gw.bind("PSN0002", "PSN0001", RELATIONSHIP_SPOUSE, 0);
 
     AuthorizeResponse r = gw.settlement().authorize(authorize("A-1", POS, cardOf("PSN0001"),
-        item(ITEM_CATEGORY_DRUG, 3_000)).setUseMutualAid(false).build());
+        item(ITEM_CATEGORY_DRUG, 3_000)).setSkipMutualAid(true).build());
 
     assertEquals(List.of("OWN_ACCOUNT 1000", "CASH 2000"), legs(r.getBreakdown()));
     assertAccount("PSN0002", 10_000, 0);

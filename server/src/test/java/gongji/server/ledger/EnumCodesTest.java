@@ -79,7 +79,7 @@ class EnumCodesTest {
             "BINDING_NOT_FOUND", 15, "BINDING_NOT_ALLOWED", 16, "CREDENTIAL_IN_USE", 17, "LEDGER_UNAVAILABLE", 18,
             "MUTUAL_AID_LIMIT_EXCEEDED", 19, "PAYOUT_MISMATCH", 20, "WALLET_NOT_OPEN", 21,
             "WALLET_TRANSFER_LIMIT_EXCEEDED", 22, "WALLET_TRANSFER_WINDOW_CLOSED", 23, "WALLET_TRANSFER_PENDING", 24,
-            "WALLET_TRANSFER_NOT_FOUND", 25),
+            "WALLET_TRANSFER_NOT_FOUND", 25, "SANDBOX_ONLY", 26),
             Outcome::code, Outcome::ofCode),
         new Pinned<>(TxnState.class, table(
             "AUTHORIZED", 0, "SETTLED", 1, "CANCELLED", 2, "EXPIRED", 3, "REFUNDED", 4),

@@ -116,7 +116,7 @@ class MetricsEndToEndTest {
         + "methodType=\"UNARY\",service=\"gongji.v1.SettlementService\",statusCode=\"PERMISSION_DENIED\""));
     // Caffeine's binder on the reference caches; JVM and process binders.
     assertTrue(sample(open, "cache_gets_total{cache=\"credential_owners\",result=\"hit\"") >= 1, open);
-    for (String meter : List.of("cache_size{cache=\"insured\"", "cache_evictions_total{cache=\"policies\"",
+    for (String meter : List.of("cache_size{cache=\"insured\"", "cache_evictions_total{cache=\"institutions\"",
         "jvm_memory_used_bytes{", "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads",
         "jvm_classes_loaded_classes", "process_cpu_usage", "system_cpu_count", "process_uptime_seconds",
         "process_files_open_files", "gongji_ledger_recovery_seconds")) {

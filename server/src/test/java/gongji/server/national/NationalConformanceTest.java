@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -91,8 +90,7 @@ class NationalConformanceTest {
         out.add(path + ": " + actual + " (expected: an object)");
         return;
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : expected.properties()) {
         match(path + "." + e.getKey(), e.getValue(), actual.get(e.getKey()), out);
       }
       return;

@@ -138,7 +138,7 @@ class NationalMoneySplitTest {
       }
       String id = "grpc-" + (++ids);
       AuthorizeResponse held = grpc.settlement().authorize(authorize(id, POS, card(cardNo), items.toArray(LineItem[]::new))
-          .setUsePersonalAccount(useAccount).setUseMutualAid(useAid).build());
+          .setSkipPersonalAccount(!useAccount).setSkipMutualAid(!useAid).build());
       Breakdown settled = (finalFen < 0 ? grpc.settlement().settle(settle(id + "-s", POS, held.getTransactionId()))
           : grpc.settlement().settle(settle(id + "-s", POS, held.getTransactionId(), finalFen))).getBreakdown();
 

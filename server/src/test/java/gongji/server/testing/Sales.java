@@ -57,9 +57,7 @@ public final class Sales {
         .setRequestId(requestId)
         .setTerminal(terminal)
         .setCredential(credential)
-        .setMedicalType(MedicalType.MEDICAL_TYPE_PHARMACY)
-        .setUsePersonalAccount(true)
-        .setUseMutualAid(true);
+        .setMedicalType(MedicalType.MEDICAL_TYPE_PHARMACY); // accounts and mutual aid by default
     for (LineItem item : items) {
       b.addItems(item);
     }
