@@ -231,65 +231,59 @@ public record GatewayConfig(
    * CA of terminal certificates, and the bearer tokens file.
    */
   public GatewayConfig withSecurity(String certChain, String privateKey, String clientCa, String tokensFile) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, certChain, privateKey, clientCa, tokensFile, true, adminPort,
-        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.tlsCertChain = certChain;
+    e.tlsPrivateKey = privateKey;
+    e.tlsClientCa = clientCa;
+    e.authTokensFile = tokensFile;
+    e.authRequired = true;
+    return e.build();
   }
 
   /** These settings as a sandbox ({@code --demo}): its clock may be moved. */
   public GatewayConfig asSandbox() {
-    return new GatewayConfig(host, port, metricsPort, dataDir, true, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.demo = true;
+    return e.build();
   }
 
   /** These settings with the back office on {@code port} (0: any free port; -1: on the terminal port). */
   public GatewayConfig withAdminPort(int port, String clientCa) {
-    return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        port, clientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.adminPort = port;
+    e.adminTlsClientCa = clientCa;
+    return e.build();
   }
 
   /** These settings with the national interface on {@code port} (0: any free port) at {@code path}. */
   public GatewayConfig withNational(int port, String path, boolean mulaidInAcctPay) {
-    return new GatewayConfig(host, this.port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, port, path, mulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.nationalPort = port;
+    e.nationalPath = path;
+    e.nationalMulaidInAcctPay = mulaidInAcctPay;
+    return e.build();
   }
 
   /** These settings with the national interface's requests signed by the callers in {@code paasFile}. */
   public GatewayConfig withNationalSignatures(String paasFile) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, paasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.nationalPaasFile = paasFile;
+    return e.build();
   }
 
   /** These settings with snapshots after {@code everyCommands} journal records or {@code every}. */
   public GatewayConfig withSnapshots(long everyCommands, Duration every) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        everyCommands, every, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired, adminPort,
-        adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.snapshotEveryCommands = everyCommands;
+    e.snapshotEvery = every;
+    return e.build();
   }
 
   /** These settings with the writer keeping closed sales and request entries for {@code recentWindow} (0: off). */
   public GatewayConfig withRecentWindow(Duration recentWindow) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.recentWindow = recentWindow;
+    return e.build();
   }
 
   /** One line per setting, for the log at start. */
@@ -313,19 +307,98 @@ public record GatewayConfig(
 
   /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
   public GatewayConfig withAudit(String dir, long maxFileBytes) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, dir, maxFileBytes);
+    Edit e = new Edit(this);
+    e.auditDir = dir;
+    e.auditMaxFileBytes = maxFileBytes;
+    return e.build();
   }
 
   /** These settings with other connection limits. */
   public GatewayConfig withConnections(ConnectionLimits connections) {
-    return new GatewayConfig(host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands,
-        idempotencyWindow, recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
-        snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile, authRequired,
-        adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay, nationalPaasFile,
-        nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir, auditMaxFileBytes);
+    Edit e = new Edit(this);
+    e.connections = connections;
+    return e.build();
+  }
+
+  /**
+   * A copy of some settings to change a few of: each {@code with...} above sets what it names and
+   * builds, so that a new setting is added here once instead of in every one of them.
+   */
+  private static final class Edit {
+    private String host;
+    private int port;
+    private int metricsPort;
+    private Path dataDir;
+    private boolean demo;
+    private int maxQueuedCommands;
+    private int maxBatchCommands;
+    private Duration idempotencyWindow;
+    private Duration recentWindow;
+    private int maxInboundMessageBytes;
+    private long cacheMaxEntries;
+    private Duration drainTimeout;
+    private long journalSegmentBytes;
+    private long snapshotEveryCommands;
+    private Duration snapshotEvery;
+    private String tlsCertChain;
+    private String tlsPrivateKey;
+    private String tlsClientCa;
+    private String authTokensFile;
+    private boolean authRequired;
+    private int adminPort;
+    private String adminTlsClientCa;
+    private int nationalPort;
+    private String nationalPath;
+    private boolean nationalMulaidInAcctPay;
+    private String nationalPaasFile;
+    private Duration nationalSignatureMaxSkew;
+    private int nationalSignatureMaxNonces;
+    private ConnectionLimits connections;
+    private String auditDir;
+    private long auditMaxFileBytes;
+
+    Edit(GatewayConfig c) {
+      host = c.host;
+      port = c.port;
+      metricsPort = c.metricsPort;
+      dataDir = c.dataDir;
+      demo = c.demo;
+      maxQueuedCommands = c.maxQueuedCommands;
+      maxBatchCommands = c.maxBatchCommands;
+      idempotencyWindow = c.idempotencyWindow;
+      recentWindow = c.recentWindow;
+      maxInboundMessageBytes = c.maxInboundMessageBytes;
+      cacheMaxEntries = c.cacheMaxEntries;
+      drainTimeout = c.drainTimeout;
+      journalSegmentBytes = c.journalSegmentBytes;
+      snapshotEveryCommands = c.snapshotEveryCommands;
+      snapshotEvery = c.snapshotEvery;
+      tlsCertChain = c.tlsCertChain;
+      tlsPrivateKey = c.tlsPrivateKey;
+      tlsClientCa = c.tlsClientCa;
+      authTokensFile = c.authTokensFile;
+      authRequired = c.authRequired;
+      adminPort = c.adminPort;
+      adminTlsClientCa = c.adminTlsClientCa;
+      nationalPort = c.nationalPort;
+      nationalPath = c.nationalPath;
+      nationalMulaidInAcctPay = c.nationalMulaidInAcctPay;
+      nationalPaasFile = c.nationalPaasFile;
+      nationalSignatureMaxSkew = c.nationalSignatureMaxSkew;
+      nationalSignatureMaxNonces = c.nationalSignatureMaxNonces;
+      connections = c.connections;
+      auditDir = c.auditDir;
+      auditMaxFileBytes = c.auditMaxFileBytes;
+    }
+
+    GatewayConfig build() {
+      return new GatewayConfig(
+          host, port, metricsPort, dataDir, demo, maxQueuedCommands, maxBatchCommands, idempotencyWindow,
+          recentWindow, maxInboundMessageBytes, cacheMaxEntries, drainTimeout, journalSegmentBytes,
+          snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile,
+          authRequired, adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay,
+          nationalPaasFile, nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir,
+          auditMaxFileBytes);
+    }
   }
 }
