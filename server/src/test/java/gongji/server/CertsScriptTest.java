@@ -41,7 +41,7 @@ class CertsScriptTest {
     assertTrue(out.contains("--tls-client-ca " + dir.resolve("terminal-ca.pem")), out);
 
     GatewayConfig config = GatewayConfig.load(Map.of("demo", "true", "port", "0", "admin-port", "0",
-        "metrics-port", "-1", "national-port", "-1",
+        "metrics-port", "-1", "national-port", "-1", "audit-dir", "off", // in memory: nothing in ./data
         "tls-cert-chain", file("server.pem"), "tls-private-key", file("server.key"),
         "tls-client-ca", file("terminal-ca.pem"), "admin-tls-client-ca", file("admin-ca.pem")), Map.of());
     Node node = new Node(config, InstantSource.system(), Journal.NONE);
