@@ -3,18 +3,14 @@ package gongji.client.cli;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import gongji.client.Money;
-import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
-import gongji.v1.AssignWalletQuotaRequest;
 import gongji.v1.Binding;
 import gongji.v1.BindingRole;
 import gongji.v1.CreditAccountRequest;
-import gongji.v1.DeclineWalletTransferRequest;
 import gongji.v1.DissolveBindingRequest;
 import gongji.v1.FamilyServiceGrpc;
 import gongji.v1.GetAccountRequest;
-import gongji.v1.GetWalletRequest;
 import gongji.v1.Heir;
 import gongji.v1.ItemCategory;
 import gongji.v1.ListAlertsRequest;
@@ -25,10 +21,7 @@ import gongji.v1.ListReconcileDetailsRequest;
 import gongji.v1.ListReconcileDetailsResponse;
 import gongji.v1.ListUsageRecordsRequest;
 import gongji.v1.ListUsageRecordsResponse;
-import gongji.v1.ListWalletTransfersRequest;
-import gongji.v1.ListWalletTransfersResponse;
 import gongji.v1.MutualAidOrder;
-import gongji.v1.OpenWalletRequest;
 import gongji.v1.PayOutToHeirsRequest;
 import gongji.v1.PayPremiumRequest;
 import gongji.v1.PayPremiumResponse;
@@ -84,17 +77,17 @@ import picocli.CommandLine.Spec;
 @Command(name = "gongji admin", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     description = "The agency's CLI: bindings, wallets (医保钱包), policies, accounts, life events, reconciliation.",
     subcommands = {AdminCli.ListBindings.class, AdminCli.Bind.class, AdminCli.Verify.class, AdminCli.Dissolve.class,
-        AdminCli.Usage.class, AdminCli.Premium.class, AdminCli.Quota.class, AdminCli.WalletCommands.class,
+        AdminCli.Usage.class, AdminCli.Premium.class, AdminCli.Quota.class, WalletCommands.class,
         AdminCli.AccountCommand.class, AdminCli.Credit.class, AdminCli.Death.class, AdminCli.PayoutCommand.class,
-        AdminCli.Policy.class, AdminCli.Reconcile.class, AdminCli.Alerts.class, AdminCli.ClockCommands.class,
+        AdminCli.Policy.class, AdminCli.Reconcile.class, AdminCli.Alerts.class, ClockCommands.class,
         CommandLine.HelpCommand.class},
     footer = {"", AdminCli.EXIT_CODES})
 public final class AdminCli implements Runnable {
   static final String EXIT_CODES = "Exit codes: 0 done, 1 unexpected failure, 2 bad usage, 3 refused (see the reason),"
       + " 4 unavailable (retry; with the same --request-id where there is one).";
-  private static final ZoneId CHINA = ZoneId.of("Asia/Shanghai");
+  static final ZoneId CHINA = ZoneId.of("Asia/Shanghai");
 
-  private final PrintStream out;
+  final PrintStream out;
   private final PrintStream err;
   private final Clock clock;
 
@@ -437,215 +430,6 @@ public final class AdminCli implements Runnable {
     void run(Stubs s) {
       cli.printBinding(s.family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder()
           .setBindingId(binding).setByPsnNo(by).setQuotaFen(Money.parseYuan(quota)).build()), json.json);
-    }
-  }
-
-  @Command(name = "wallet", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "The medical-insurance wallet (医保钱包): quota relatives assign, usable across provinces.",
-      subcommands = {WalletOpen.class, WalletShow.class, WalletAssign.class, WalletAccept.class, WalletDecline.class,
-          WalletList.class})
-  static final class WalletCommands implements Runnable {
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "a wallet command is required: open, show, assign, accept, decline or list");
-    }
-  }
-
-  /** A wallet command: all of them take {@code --json}. */
-  abstract static class WalletCommand extends AdminCommand {
-    @Mixin
-    JsonFlag json;
-
-    @Override
-    boolean json() {
-      return json.json;
-    }
-  }
-
-  @Command(name = "open", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "Opens a person's wallet.")
-  static final class WalletOpen extends WalletCommand {
-    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
-    String psnNo;
-
-    @Override
-    void run(Stubs s) {
-      cli.printWallet(s.family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(psnNo).build()), json.json);
-    }
-  }
-
-  @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "What a wallet can spend, and what waits for acceptance.")
-  static final class WalletShow extends WalletCommand {
-    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the wallet's owner")
-    String psnNo;
-
-    @Override
-    void run(Stubs s) {
-      cli.printWallet(s.family.getWallet(GetWalletRequest.newBuilder().setPsnNo(psnNo).build()), json.json);
-    }
-  }
-
-  @Command(name = "assign", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "Assigns quota from the authorizer's account to a relative's wallet (pending until accepted).")
-  static final class WalletAssign extends WalletCommand {
-    @Option(names = "--from", required = true, paramLabel = "P", description = "the authorizer")
-    String from;
-
-    @Option(names = "--to", required = true, paramLabel = "P", description = "the wallet's owner")
-    String to;
-
-    @Option(names = "--amount", required = true, paramLabel = "YUAN", description = "the quota")
-    String amount;
-
-    @Option(names = "--request-id", paramLabel = "R",
-        description = "the idempotency key; the same one retries safely (default: made up, and printed)")
-    String requestIdFlag;
-
-    @Override
-    void run(Stubs s) {
-      long amountFen = Money.parseYuan(amount);
-      requestId = requestIdFlag != null ? requestIdFlag : newRequestId();
-      WalletTransfer t = s.family.assignWalletQuota(AssignWalletQuotaRequest.newBuilder().setRequestId(requestId)
-          .setAuthorizerPsnNo(from).setBeneficiaryPsnNo(to).setAmountFen(amountFen).build());
-      cli.printTransfer(t, requestId, json.json);
-    }
-  }
-
-  @Command(name = "accept", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "The beneficiary accepts a pending transfer.")
-  static final class WalletAccept extends WalletCommand {
-    @Option(names = "--transfer", required = true, paramLabel = "W", description = "the transfer")
-    String transfer;
-
-    @Option(names = "--by", required = true, paramLabel = "P", description = "the beneficiary")
-    String by;
-
-    @Override
-    void run(Stubs s) {
-      cli.printTransfer(s.family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(transfer)
-          .setByPsnNo(by).build()), null, json.json);
-    }
-  }
-
-  @Command(name = "decline", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "The beneficiary declines a pending transfer, or the authorizer withdraws it.")
-  static final class WalletDecline extends WalletCommand {
-    @Option(names = "--transfer", required = true, paramLabel = "W", description = "the transfer")
-    String transfer;
-
-    @Option(names = "--by", required = true, paramLabel = "P", description = "the beneficiary or the authorizer")
-    String by;
-
-    @Override
-    void run(Stubs s) {
-      cli.printTransfer(s.family.declineWalletTransfer(DeclineWalletTransferRequest.newBuilder()
-          .setTransferId(transfer).setByPsnNo(by).build()), null, json.json);
-    }
-  }
-
-  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "A person's wallet transfers, newest first.")
-  static final class WalletList extends WalletCommand {
-    @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
-    String psnNo;
-
-    @Mixin
-    RoleFlag role;
-
-    @Override
-    void run(Stubs s) {
-      ListWalletTransfersResponse r = s.family.listWalletTransfers(ListWalletTransfersRequest.newBuilder()
-          .setPsnNo(psnNo).setRole(role.value()).setPageSize(1000).build());
-      if (json.json) {
-        List<Object> all = new ArrayList<Object>();
-        for (WalletTransfer t : r.getTransfersList()) {
-          all.add(transfer(t));
-        }
-        cli.out.println(Json.write(all));
-        return;
-      }
-      if (r.getTransfersCount() == 0) {
-        cli.out.println("no wallet transfers");
-      }
-      for (WalletTransfer t : r.getTransfersList()) {
-        cli.printTransfer(t);
-      }
-    }
-  }
-
-  @Command(name = "clock", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = {"The gateway's clock. A sandbox's (serve --demo) moves forward, never back, to try another hour:",
-          "the wallet's night window, the 06:00 return of an unaccepted transfer, a hold's expiry."},
-      subcommands = {ClockShow.class, ClockSet.class, ClockAdvance.class})
-  static final class ClockCommands implements Runnable {
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(), "a clock command is required: show, set or advance");
-    }
-  }
-
-  @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "The time the ledger goes by (Beijing time), and how far a sandbox moved it.")
-  static final class ClockShow extends AdminCommand {
-    @Override
-    void run(Stubs s) {
-      cli.printClock(s.admin.getClock(gongji.v1.GetClockRequest.getDefaultInstance()));
-    }
-  }
-
-  @Command(name = "set", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "Moves a sandbox's clock forward to a time (Beijing time); refused on a real gateway.")
-  static final class ClockSet extends AdminCommand {
-    @Option(names = "--to", required = true, paramLabel = "TIME",
-        description = "yyyy-MM-dd HH:mm or yyyy-MM-dd HH:mm:ss, Beijing time, ahead of the clock")
-    String to;
-
-    @Override
-    void run(Stubs s) {
-      java.time.LocalDateTime at;
-      try {
-        at = java.time.LocalDateTime.parse(to.length() == 16 ? to + ":00" : to,
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--to \"" + to + "\" (expected: yyyy-MM-dd HH:mm[:ss], Beijing time)");
-      }
-      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder()
-          .setToTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(at.atZone(CHINA).toEpochSecond())).build()));
-    }
-  }
-
-  @Command(name = "advance", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = "Moves a sandbox's clock forward by a duration; refused on a real gateway.")
-  static final class ClockAdvance extends AdminCommand {
-    @Option(names = "--by", required = true, paramLabel = "DURATION",
-        description = "how far: a number with d, h, m or s, or several (1d, 8h, 90m, 1h30m)")
-    String by;
-
-    @Override
-    void run(Stubs s) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([dhms])").matcher(by);
-      long seconds = 0;
-      int end = 0;
-      while (m.find() && m.start() == end) {
-        long n = Long.parseLong(m.group(1));
-        char unit = m.group(2).charAt(0);
-        seconds += n * (unit == 'd' ? 86_400 : unit == 'h' ? 3_600 : unit == 'm' ? 60 : 1);
-        end = m.end();
-      }
-      if (end == 0 || end != by.length()) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--by \"" + by + "\" (expected: a number with d, h, m or s, or several: 1d, 8h, 1h30m)");
-      }
-      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder().setAdvanceSeconds(seconds).build()));
     }
   }
 
@@ -1008,7 +792,7 @@ public final class AdminCli implements Runnable {
         t.getEndReason().isEmpty() ? "" : "  (" + t.getEndReason() + ")"));
   }
 
-  private static Map<String, Object> transfer(WalletTransfer t) {
+  static Map<String, Object> transfer(WalletTransfer t) {
     Map<String, Object> m = new LinkedHashMap<String, Object>();
     m.put("transfer_id", t.getTransferId());
     m.put("state", t.getState().name().replace("WALLET_TRANSFER_STATE_", ""));
@@ -1025,7 +809,7 @@ public final class AdminCli implements Runnable {
   }
 
   /** A fresh idempotency key for a call the operator did not give one: printed, so a retry can reuse it. */
-  private static String newRequestId() {
+  static String newRequestId() {
     SimpleDateFormat stamp = new SimpleDateFormat("yyyyMMddHHmmss");
     stamp.setTimeZone(TimeZone.getTimeZone("Asia/Shanghai"));
     return "ADM" + stamp.format(new Date()) + String.format("%06d", new SecureRandom().nextInt(1000000));
