@@ -44,6 +44,11 @@ import java.util.concurrent.TimeUnit;
 public final class Node implements AutoCloseable {
   /** History records the applier may fall behind by before history stops (and is rebuilt at restart). */
   private static final int MAX_PENDING_HISTORY_RECORDS = 4_000_000;
+  /**
+   * Commands that may wait for the snapshot follower: about a minute of a busy node's commands, a
+   * few hundred MB at most; past it the follower is given up and the writer makes images itself.
+   */
+  private static final long SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS = 2_000_000;
   /** How long a snapshot waits for history to catch up with it before it is skipped. */
   private static final long SNAPSHOT_WAITS_FOR_HISTORY_SECONDS = 60;
   /** The transport event loop a thread is, if the transport said so: where its calls' results go. */
@@ -207,6 +212,10 @@ public final class Node implements AutoCloseable {
             awaitHistory(seq);
             Snapshots.write(storage, seq, image);
           }), snapshotWriter));
+      // Images made by a second ledger that follows the journal, so that the writer never stops for one.
+      LedgerRecovery.Recovered from = recovered;
+      sequencer.snapshotsOffTheWriter(() -> LedgerRecovery.again(storage, from, config.idempotencyWindow()),
+          SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS);
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());

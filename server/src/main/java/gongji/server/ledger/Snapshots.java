@@ -283,6 +283,24 @@ public final class Snapshots {
     return restored;
   }
 
+  /**
+   * The ledger in an image that {@link #read} has already accepted in this process (recovery loaded
+   * it): its frame is checked again, the audit and the write-out check are not repeated.
+   */
+  static Ledger.Restored decodeAccepted(byte[] image, long seq, java.time.Duration window)
+      throws CorruptSnapshotException {
+    String problem = check(image, seq);
+    if (problem != null) {
+      throw new CorruptSnapshotException(problem, 0, null);
+    }
+    ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
+    try {
+      return Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, ReferenceListener.NONE);
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+    }
+  }
+
   private static List<String> awaitAudit(java.util.concurrent.FutureTask<List<String>> audit, long at)
       throws CorruptSnapshotException {
     try {
