@@ -120,6 +120,12 @@ public final class Metrics implements AutoCloseable {
         .description("sales in the writer's memory: open, and closed within the recent window").register(registry);
     Gauge.builder("gongji.ledger.requests.kept", sequencer, Sequencer::keptRequests)
         .description("request ids in the writer's memory (the recent window)").register(registry);
+    Gauge.builder("gongji.ledger.snapshot.follower.lag", sequencer, Sequencer::snapshotFollowerLag)
+        .baseUnit("commands").description("commands handed to the snapshot follower and not yet applied")
+        .register(registry);
+    Gauge.builder("gongji.ledger.snapshot.off.writer", sequencer, s -> s.snapshotsOffTheWriter() ? 1 : 0)
+        .description("1 while snapshot images are made off the writer; 0 once the follower is given up (images"
+            + " then pause the writer)").register(registry);
     bindLedgerFigures(sequencer);
   }
 
