@@ -33,7 +33,10 @@ public record ReconcileGroup(int insutype, int clrType, String setlOptins) imple
     checkArgument(clrType >= 0 && clrType <= 999, "clrType: %s (expected: 0..999)", clrType);
   }
 
-  /** The group of a sale of {@code medicalType} to {@code patient}, as the patient is recorded now. */
+  /**
+   * The group of a sale of {@code medicalType} to {@code patient}, as the patient is recorded now: a
+   * sale takes it when it is authorized and keeps it for all its events.
+   */
   public static ReconcileGroup of(Insured patient, MedicalType medicalType) {
     return new ReconcileGroup(insutype(patient.insuranceType()), clrType(medicalType), patient.admdvs());
   }

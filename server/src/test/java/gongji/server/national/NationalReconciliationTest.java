@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gongji.server.DemoData;
+import gongji.v1.Credential;
+import gongji.v1.CredentialType;
+import gongji.v1.InsuranceType;
+import gongji.v1.Insured;
+import gongji.v1.InsuredStatus;
 import gongji.v1.ReconcileGroupTotals;
 import gongji.v1.ReconcileRequest;
 import gongji.v1.ReconcileResponse;
 import gongji.v1.ReconcileTotals;
+import gongji.v1.UpsertInsuredRequest;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +152,35 @@ class NationalReconciliationTest {
 
     assertEquals(List.of("310/41/620100 0", "310/41/620500 1", "390/41/620100 0"), results);
     assertEquals("对账不一致：个人账户支付本方42.00，贵方41.00", differing);
+  }
+
+  @Test
+  void refund_afterThePatientMovedRegion_reconcilesInTheGroupOfTheSale_in3201AndGrpc() {
+    String sale = settle(DemoData.LI_NA, "SSC-LINA", "310", "20.00");
+    endpoint.gateway().admin().upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder()
+        .setPsnNo(DemoData.LI_NA).setName("李娜").setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
+        .setStatus(InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs("350100")
+        .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
+            .setNumber("SSC-LINA"))
+        .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_ID_CARD)
+            .setNumber("620102198203040022"))).build());
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    input.putObject("data").put("setl_id", sale).put("mdtrt_id", sale).put("psn_no", DemoData.LI_NA);
+    JsonNode refund = endpoint.call(NationalEndpoint.envelope("2103", endpoint.msgid(DemoData.PHARMACY),
+        DemoData.PHARMACY, "POS01", input));
+    assertEquals(0, refund.get("infcode").asInt(), refund.toString());
+
+    ReconcileResponse day = grpcReconcile();
+    assertEquals(List.of("310/41/620100", "310/41/620500", "390/41/620100"),
+        day.getGroupsList().stream().map(NationalReconciliationTest::group).toList(), "no group of Fuzhou (350100)");
+    ReconcileGroupTotals lanzhou = day.getGroups(0);
+    assertEquals(2, lanzhou.getSettlements().getCount());
+    assertEquals(1, lanzhou.getRefunds().getCount());
+    assertEquals(2_000, lanzhou.getRefunds().getTotalFen());
+    JsonNode refunds = reconcile3201("310", "41", "620100", true, lanzhou.getRefunds());
+    assertEquals("0", refunds.get("stmtinfo").get("stmt_rslt").asText(), refunds.toString());
+    JsonNode fuzhou = reconcile3201("310", "41", "350100", true, ReconcileTotals.getDefaultInstance());
+    assertEquals("0", fuzhou.get("stmtinfo").get("stmt_rslt").asText(), "nothing in Fuzhou: " + fuzhou);
   }
 
   @Test
