@@ -11,6 +11,8 @@ import gongji.v1.CredentialType;
 import gongji.v1.InsuranceType;
 import gongji.v1.Insured;
 import gongji.v1.InsuredStatus;
+import gongji.v1.ListReconcileDetailsRequest;
+import gongji.v1.ListReconcileDetailsResponse;
 import gongji.v1.ReconcileGroupTotals;
 import gongji.v1.ReconcileRequest;
 import gongji.v1.ReconcileResponse;
@@ -181,6 +183,44 @@ class NationalReconciliationTest {
     assertEquals("0", refunds.get("stmtinfo").get("stmt_rslt").asText(), refunds.toString());
     JsonNode fuzhou = reconcile3201("310", "41", "350100", true, ReconcileTotals.getDefaultInstance());
     assertEquals("0", fuzhou.get("stmtinfo").get("stmt_rslt").asText(), "nothing in Fuzhou: " + fuzhou);
+  }
+
+  @Test
+  void grpcListReconcileDetails_byGroup_theRowsOf3202ForThatGroup_pageByPage() {
+    List<String> grpc = new ArrayList<>();
+    String token = "";
+    do {
+      ListReconcileDetailsResponse page = endpoint.gateway().admin().listReconcileDetails(
+          ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1)
+              .setPageToken(token).setInsutype("390").setSetlOptins("620100").build());
+      page.getDetailsList().forEach(l -> grpc.add(l.getTransactionId() + " " + l.getKind() + " " + l.getInsutype()
+          + "/" + l.getClrType() + "/" + l.getSetlOptins()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    input.putObject("data").put("insutype", "390").put("setl_optins", "620100").put("stmt_begndate", DAY)
+        .put("stmt_enddate", DAY).put("medfee_sumamt", "15.50").put("fund_pay_sumamt", "0.00")
+        .put("fixmedins_setl_cnt", "1");
+    JsonNode rows = endpoint.call(NationalEndpoint.envelope("3202", endpoint.msgid(DemoData.PHARMACY),
+        DemoData.PHARMACY, "POS01", input)).get("output").get("gongji_rows");
+    List<String> national = new ArrayList<>();
+    rows.forEach(r -> national.add(r.get("setl_id").asText() + " " + r.get("gongji_kind").asText() + " "
+        + r.get("insutype").asText() + "/" + r.get("clr_type").asText() + "/" + r.get("setl_optins").asText()));
+
+    assertEquals(3, grpc.size(), grpc.toString());
+    assertEquals(national, grpc);
+  }
+
+  @Test
+  void grpcListReconcileDetails_malformedGroupCode_invalidArgumentNamingTheField() {
+    io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.grpc.StatusRuntimeException.class, () -> endpoint.gateway().admin().listReconcileDetails(
+            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY)
+                .setInsutype("31").setSetlOptins("6201").build()));
+
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("insutype"), e.getStatus().toString());
+    assertTrue(e.getStatus().getDescription().contains("setl_optins"), e.getStatus().toString());
   }
 
   @Test
