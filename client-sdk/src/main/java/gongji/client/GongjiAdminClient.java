@@ -1013,10 +1013,29 @@ public final class GongjiAdminClient implements AutoCloseable {
    */
   public CompletableFuture<Page<ReconcileLine>> listReconcileDetailsAsync(String fixmedinsCode, String date,
       int pageSize, String pageToken) {
+    return listReconcileDetailsAsync(fixmedinsCode, date, null, pageSize, pageToken);
+  }
+
+  /**
+   * One page of the lines of one reconciliation group behind a day's totals, as 3202 filters them.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @param group the group, an empty code taking every value of it ({@link ReconcileGroup#of}); null for all lines
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page of the same group; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<ReconcileLine>> listReconcileDetailsAsync(String fixmedinsCode, String date,
+      ReconcileGroup group, int pageSize, String pageToken) {
     checkOpen();
-    ListReconcileDetailsRequest req = ListReconcileDetailsRequest.newBuilder()
+    ListReconcileDetailsRequest.Builder b = ListReconcileDetailsRequest.newBuilder()
         .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setDate(Checks.notNull(date, "date"))
-        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken"));
+    if (group != null) {
+      b.setInsutype(group.insutype()).setClrType(group.clrType()).setSetlOptins(group.setlOptins());
+    }
+    ListReconcileDetailsRequest req = b.build();
     return channels.call(AdminServiceGrpc.getListReconcileDetailsMethod(), req, null).thenApply(r -> {
       List<ReconcileLine> items = new ArrayList<ReconcileLine>();
       for (ReconcileDetail d : r.getDetailsList()) {
@@ -1042,6 +1061,23 @@ public final class GongjiAdminClient implements AutoCloseable {
   public Page<ReconcileLine> listReconcileDetails(String fixmedinsCode, String date, int pageSize, String pageToken) {
     return Channels.join(listReconcileDetailsAsync(fixmedinsCode, date, pageSize, pageToken));
   }
+
+  /**
+   * Blocking {@link #listReconcileDetailsAsync(String, String, ReconcileGroup, int, String)}.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @param group the group ({@link ReconcileGroup#of}); null for all lines
+   * @param pageSize at most this many; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<ReconcileLine> listReconcileDetails(String fixmedinsCode, String date, ReconcileGroup group,
+      int pageSize, String pageToken) {
+    return Channels.join(listReconcileDetailsAsync(fixmedinsCode, date, group, pageSize, pageToken));
+  }
   /**
    * Every reconciliation line (3202) of an institution's day, fetched a page at a time as the
    * iteration goes on.
@@ -1051,7 +1087,20 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @return the lines; iterating may throw the call's {@link GongjiException}
    */
   public Iterable<ReconcileLine> listAllReconcileDetails(final String fixmedinsCode, final String date) {
-    return new Pages<ReconcileLine>(token -> listReconcileDetails(fixmedinsCode, date, Pages.PAGE_SIZE, token));
+    return listAllReconcileDetails(fixmedinsCode, date, null);
+  }
+
+  /**
+   * Every line of one reconciliation group of an institution's day, a page at a time.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, yyyy-MM-dd in China time
+   * @param group the group ({@link ReconcileGroup#of}); null for all lines
+   * @return the lines; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<ReconcileLine> listAllReconcileDetails(final String fixmedinsCode, final String date,
+      final ReconcileGroup group) {
+    return new Pages<ReconcileLine>(token -> listReconcileDetails(fixmedinsCode, date, group, Pages.PAGE_SIZE, token));
   }
 
 

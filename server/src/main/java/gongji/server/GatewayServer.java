@@ -263,6 +263,11 @@ public final class GatewayServer implements AutoCloseable {
         + (tokens.isEmpty() ? " required" : " or bearer tokens")));
   }
 
+  /** The audit log the gRPC ports write, or null when it is off: the national interface writes it too. */
+  public AuditLog audit() {
+    return audit;
+  }
+
   /** The port the server listens on (-1 in-process). */
   public int port() {
     return server.getPort();

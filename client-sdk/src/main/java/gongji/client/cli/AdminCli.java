@@ -617,6 +617,18 @@ public final class AdminCli implements Runnable {
     @Option(names = "--detail", description = "also list every settlement and refund of the day")
     boolean detail;
 
+    @Option(names = "--insutype", paramLabel = "CODE", defaultValue = "",
+        description = "with --detail, only the rows of this insurance (310, 390)")
+    String insutype;
+
+    @Option(names = "--clr-type", paramLabel = "CODE", defaultValue = "",
+        description = "with --detail, only the rows of this clearing type (41 pharmacy, 11 outpatient, 21 inpatient, 99)")
+    String clrType;
+
+    @Option(names = "--setl-optins", paramLabel = "ADMDVS", defaultValue = "",
+        description = "with --detail, only the rows of this settlement agency (region, 6 digits)")
+    String setlOptins;
+
     @Override
     void run(Stubs s) {
       String day = date != null ? date : LocalDate.now(cli.clock.withZone(CHINA)).toString();
@@ -637,7 +649,8 @@ public final class AdminCli implements Runnable {
       }
       if (detail) {
         ListReconcileDetailsResponse d = s.admin.listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-            .setFixmedinsCode(institution).setDate(day).setPageSize(1000).build());
+            .setFixmedinsCode(institution).setDate(day).setInsutype(insutype).setClrType(clrType)
+            .setSetlOptins(setlOptins).setPageSize(1000).build());
         for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
           String group = l.getInsutype().isEmpty() ? "" : "  " + l.getInsutype() + " " + l.getClrType() + " "
               + l.getSetlOptins();

@@ -3,6 +3,7 @@ package gongji.server.grpc;
 import static java.util.Objects.requireNonNull;
 
 import gongji.server.domain.Masking;
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
@@ -27,6 +28,10 @@ import java.util.concurrent.CompletableFuture;
 
 /** gongji.v1.AdminService: the agency's back office. Translate, call the ledger, translate. */
 public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
+  /** {@code insutype} of a reconciliation group: 3 digits. */
+  private static final Validator.Shape INSUTYPE = new Validator.Shape("", "0123456789", 3, 3);
+  /** {@code clr_type} of a reconciliation group: 2 digits. */
+  private static final Validator.Shape CLR_TYPE = new Validator.Shape("", "0123456789", 2, 2);
   private final Gateway gateway;
   private final java.time.InstantSource clock;
   private final gongji.server.SandboxClock sandbox;
@@ -280,7 +285,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void listReconcileDetails(gongji.v1.ListReconcileDetailsRequest req,
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
-    String query = req.getFixmedinsCode() + "/" + req.getDate();
+    String query = req.getFixmedinsCode() + "/" + req.getDate() + "/" + req.getInsutype() + "/" + req.getClrType()
+        + "/" + req.getSetlOptins();
     int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
@@ -288,9 +294,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       long day = day(v, req.getDate());
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      v.optional("insutype", req.getInsutype(), INSUTYPE, "empty or 3 digits, e.g. 310 or 390");
+      v.optional("clr_type", req.getClrType(), CLR_TYPE, "empty or 2 digits, e.g. 41");
+      v.optional("setl_optins", req.getSetlOptins(), Validator.ADMDVS, "empty or 6 digits");
+      ReconcileGroup.Filter group = new ReconcileGroup.Filter(req.getInsutype(), req.getClrType(),
+          req.getSetlOptins());
       v.check();
       return gateway.history(new HistoryQuery.ReconcileDetail(req.getFixmedinsCode(), day,
-          offset[0], size));
+          offset[0], size, group));
     }, r -> {
       gongji.server.ledger.Result.ReconcileLines lines = (gongji.server.ledger.Result.ReconcileLines) r;
       gongji.v1.ListReconcileDetailsResponse.Builder b = gongji.v1.ListReconcileDetailsResponse.newBuilder();

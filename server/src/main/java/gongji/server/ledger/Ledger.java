@@ -429,7 +429,7 @@ public final class Ledger {
   // ---- snapshots ----------------------------------------------------------------------------
 
   /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */
-  public static final int SNAPSHOT_FORMAT = 5;
+  public static final int SNAPSHOT_FORMAT = Sales.SNAPSHOT_FORMAT_WITH_GROUP;
 
   /** Writes the whole working state, section by section (see {@link LedgerSnapshot}). */
   public void snapshot(CommandCodec.Output out) {

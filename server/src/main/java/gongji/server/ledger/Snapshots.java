@@ -16,15 +16,16 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS5" | seq:u64 | length:u64 | crc:u32 | payload
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS6" | seq:u64 | length:u64 | crc:u32 | payload
  * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
  * </pre>
  *
- * The magic names the format: "GJS5" holds the working state only (history, closed sales and
- * request entries past the recent window are in the history store); "GJS4", written by earlier
- * versions, also holds every sale and request entry of the idempotency window, which the first
- * sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is handed to the history
- * store when it is loaded. A snapshot is used only if the history store has applied the journal up
+ * The magic names the format: "GJS6" holds the working state only (history, closed sales and
+ * request entries past the recent window are in the history store); "GJS5", written by earlier
+ * versions, holds the same but for each sale's reconciliation group (the patient's as loaded stands
+ * in for it); "GJS4" also holds every sale and request entry of the idempotency window, which the
+ * first sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is
+ * handed to the history store when it is loaded. A snapshot is used only if the history store has applied the journal up
  * to it, so that history can catch up from the journal after it; a newer one is passed over.
  *
  * A snapshot is written to a temporary file, forced, renamed into place and the directory forced;
@@ -40,7 +41,9 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_35;
+  static final int MAGIC = 0x47_4A_53_36;
+  /** The magic of format 5, before sales kept their reconciliation group: read, never written. */
+  static final int MAGIC_FORMAT_5 = 0x47_4A_53_35;
   /** The magic of format 4, before sales and request entries went to history: read, never written. */
   static final int MAGIC_FORMAT_4 = 0x47_4A_53_34;
   /** The magic of format 3, which still kept history: read, never written. */
@@ -59,6 +62,7 @@ public final class Snapshots {
   private static int formatOf(int magic) {
     return switch (magic) {
       case MAGIC -> Ledger.SNAPSHOT_FORMAT;
+      case MAGIC_FORMAT_5 -> 5;
       case MAGIC_FORMAT_4 -> 4;
       case MAGIC_FORMAT_3 -> 3;
       default -> -1;
