@@ -27,6 +27,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.File;
 import java.io.IOException;
@@ -156,6 +157,11 @@ public final class GatewayServer implements AutoCloseable {
     checkExposure(config);
     BearerTokens tokens = !config.authTokensFile().isEmpty() ? BearerTokens.fromFile(Path.of(config.authTokensFile()))
         : config.demo() ? BearerTokens.of(DemoData.TOKENS) : BearerTokens.none();
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      // The leak detector takes a stack trace of a sample of buffers on the event loops: a debugging
+      // aid for code that handles buffers itself, which ours does not; on when the property asks.
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     EventLoopGroup boss;
     EventLoopGroup workers;
     Class<? extends ServerChannel> channelType;

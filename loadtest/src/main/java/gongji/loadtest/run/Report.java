@@ -115,6 +115,13 @@ final class Report {
       out.printf(Locale.ROOT, "%s CPU: %.2f s over %.1f s (%.2f cores), %.1f us per RPC; resident memory %d MB%n", who,
           cpu.cpuSeconds(), r.measuredSeconds(), cpu.cpuSeconds() / r.measuredSeconds(),
           cpu.cpuSeconds() * 1e6 / r.rpcsMeasured(), cpu.rssBytes() >> 20);
+      if (who.equals("server") && !cpu.threadCpuSeconds().isEmpty()) {
+        StringBuilder line = new StringBuilder("server CPU per RPC by thread, us:");
+        cpu.threadCpuSeconds().forEach((group, seconds) -> line.append(String.format(Locale.ROOT, " %s %.1f,", group,
+            seconds * 1e6 / r.rpcsMeasured())));
+        line.setLength(line.length() - 1);
+        out.println(line);
+      }
     }
   }
 
@@ -127,6 +134,10 @@ final class Report {
     n.put("cores", cpu.cpuSeconds() / r.measuredSeconds());
     n.put("cpu_us_per_rpc", r.rpcsMeasured() == 0 ? 0 : cpu.cpuSeconds() * 1e6 / r.rpcsMeasured());
     n.put("rss_mb", cpu.rssBytes() >> 20);
+    if (!cpu.threadCpuSeconds().isEmpty() && r.rpcsMeasured() > 0) {
+      ObjectNode byThread = n.putObject("cpu_us_per_rpc_by_thread");
+      cpu.threadCpuSeconds().forEach((group, seconds) -> byThread.put(group, seconds * 1e6 / r.rpcsMeasured()));
+    }
   }
 
   private static void row(PrintStream out, String name, Histogram h, long errors) {

@@ -1,7 +1,5 @@
 package gongji.server.grpc;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import gongji.server.domain.Credential;
@@ -70,7 +68,7 @@ final class Protos {
   static final EnumBridge<gongji.v1.MutualAidOrder, RegionPolicy.AidOrder> AID_ORDER =
       new EnumBridge<>(gongji.v1.MutualAidOrder.class, RegionPolicy.AidOrder.class, "MUTUAL_AID_ORDER_");
 
-  private static final HashFunction CONTENT_HASH = Hashing.murmur3_128(0x6a6f6e67);
+  private static final int CONTENT_HASH_SEED = 0x6a6f6e67;
 
   private Protos() {}
 
@@ -78,7 +76,7 @@ final class Protos {
 
   /** A hash of the request as sent: two requests with the same id must hash alike to be the same. */
   static long contentHash(Message request) {
-    return CONTENT_HASH.hashBytes(request.toByteArray()).asLong();
+    return ContentHash.of(CONTENT_HASH_SEED, request);
   }
 
   static Terminal terminal(Validator v, String field, boolean has, gongji.v1.Terminal t) {
