@@ -165,12 +165,12 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     resident("P1", LANZHOU);
     String first = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.ALREADY_EXISTS, "BINDING_EXISTS",
         () -> gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0));
     gw.review(first, false, "户口簿信息不符");
     String second = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
     gw.review(second, true, "");
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.ALREADY_EXISTS, "BINDING_EXISTS",
         () -> gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0));
     gw.dissolve(second, "A1");
     String third = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
@@ -221,7 +221,7 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     assertEquals(BINDING_STATE_REJECTED, rejected.getState());
     assertEquals("出生证明与户口簿不符", rejected.getEndReason());
     assertEquals(List.of("CASH 3000"), legs(sale.getBreakdown()));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.review(id, true, ""));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_STATE_CONFLICT", () -> gw.review(id, true, ""));
     // Dissolving a rejected binding changes nothing.
     assertEquals(BINDING_STATE_REJECTED, gw.dissolve(id, "A1").getState());
     assertAccount("A1", 10_000, 0);
@@ -285,7 +285,7 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     employee("X1", LANZHOU, 10_000);
     String id = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.dissolve(id, "X1"));
+    Refusal.expect(Code.FAILED_PRECONDITION, "NOT_A_PARTY", () -> gw.dissolve(id, "X1"));
     AuthorizeResponse sale = authorizeAt("A-1", "P1", item(ITEM_CATEGORY_DRUG, 3_000));
 
     assertState(BINDING_STATE_ACTIVE, "A1", id);
@@ -479,9 +479,9 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     employee("T1", TIANSHUI, 300_000);
     resident("P1", LANZHOU);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED",
         () -> gw.requestBinding("T1", "P1", RELATIONSHIP_PARENT, 10_000));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
+    Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> gw.admin().createBinding(
         CreateBindingRequest.newBuilder().setAuthorizerPsnNo("T1").setBeneficiaryPsnNo("P1")
             .setRelationship(RELATIONSHIP_PARENT).setQuotaFen(10_000).build()));
 

@@ -100,8 +100,8 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     String dissolved = gw.bind("A1", "P2", RELATIONSHIP_PARENT, 0);
     gw.dissolve(dissolved, "P2");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> assign("A1", "P1", 10_000));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> assign("A1", "P2", 10_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> assign("A1", "P1", 10_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> assign("A1", "P2", 10_000));
     assertAccount("A1", 500_000, 0);
   }
 
@@ -155,7 +155,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     gw.bind("T1", "P1", RELATIONSHIP_PARENT, 0);
     open("P1");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> assign("T1", "P1", 100_001));
+    Refusal.expect(Code.FAILED_PRECONDITION, "SHAREABLE_BALANCE_EXCEEDED", () -> assign("T1", "P1", 100_001));
     assign("T1", "P1", 100_000);
 
     assertAccount("T1", 300_000, 100_000);
@@ -168,7 +168,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     String b = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 100_000);
     open("P1");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> assign("A1", "P1", 100_001));
+    Refusal.expect(Code.FAILED_PRECONDITION, "SHAREABLE_BALANCE_EXCEEDED", () -> assign("A1", "P1", 100_001));
     accept(assign("A1", "P1", 80_000));
     SettleResponse sale = buy("S1", "P1", item(ITEM_CATEGORY_DRUG, 150_000));
 
@@ -283,7 +283,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     WalletTransfer returned = transfers("A1", BINDING_ROLE_AUTHORIZER).get(0);
     assertEquals(WALLET_TRANSFER_STATE_RETURNED, returned.getState());
     assertEquals(0, returned.getRemainingFen());
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> accept(t));
+    Refusal.expect(Code.FAILED_PRECONDITION, "WALLET_TRANSFER_STATE_CONFLICT", () -> accept(t));
     assertEquals(0, bindingOf("A1", t.getBindingId()).getWalletFen());
   }
 
@@ -293,7 +293,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     open("P1");
     WalletTransfer t = assign("A1", "P1", 100_000);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> answer(t, "A1", true));
+    Refusal.expect(Code.FAILED_PRECONDITION, "NOT_A_PARTY", () -> answer(t, "A1", true));
     Refusal.expect(Code.NOT_FOUND, "WALLET_TRANSFER_NOT_FOUND",
         () -> gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId("W99")
             .setByPsnNo("P1").build()));
@@ -320,7 +320,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     assertEquals(WALLET_TRANSFER_STATE_DECLINED, withdrawn.getState());
     assertTrue(withdrawn.getEndReason().contains("authorizer"), withdrawn.getEndReason());
     assertAccount("A1", 500_000, 0);
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> accept(declined));
+    Refusal.expect(Code.FAILED_PRECONDITION, "WALLET_TRANSFER_STATE_CONFLICT", () -> accept(declined));
   }
 
   // ---- spending -------------------------------------------------------------------------------
