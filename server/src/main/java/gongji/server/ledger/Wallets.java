@@ -197,9 +197,9 @@ final class Wallets {
     int i = out.size() - 1;
     int j = in.size() - 1;
     List<Result.WalletTransferView> page = new ArrayList<>(Math.min(c.limit(), i + j + 2));
-    for (int skipped = 0; (i >= 0 || j >= 0) && page.size() < c.limit(); skipped++) {
+    while ((i >= 0 || j >= 0) && page.size() < c.limit()) {
       WalletGrant g = j < 0 || (i >= 0 && out.get(i).seq > in.get(j).seq) ? out.get(i--) : in.get(j--);
-      if (skipped >= c.offset()) {
+      if (g.seq < c.beforeNumber()) {
         page.add(g.view());
       }
     }

@@ -324,6 +324,30 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     assertTrue(big.getNextPageToken().isEmpty());
   }
 
+  @Test
+  void listBindings_bindingsMadeBetweenPages_nextPageGoesOnAfterTheLastOneShown() {
+    employee("A1", LANZHOU, 10_000);
+    employee("G1", LANZHOU, 10_000);
+    employee("G2", LANZHOU, 10_000);
+    resident("P1", LANZHOU);
+    resident("P2", LANZHOU);
+    String g1a1 = gw.bind("G1", "A1", RELATIONSHIP_CHILD, 0);
+    String g2a1 = gw.bind("G2", "A1", RELATIONSHIP_CHILD, 0);
+    ListBindingsResponse first = gw.family().listBindings(ListBindingsRequest.newBuilder()
+        .setPsnNo("A1").setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).build());
+
+    // Both roles list A1's bindings as authorizer first: these land before the page's position.
+    gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
+    gw.bind("A1", "P2", RELATIONSHIP_PARENT, 0);
+    ListBindingsResponse second = gw.family().listBindings(ListBindingsRequest.newBuilder()
+        .setPsnNo("A1").setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).setPageToken(first.getNextPageToken()).build());
+
+    assertEquals(List.of(g1a1), first.getBindingsList().stream().map(b -> b.getBindingId()).toList());
+    assertEquals(List.of(g2a1), second.getBindingsList().stream().map(b -> b.getBindingId()).toList(),
+        "neither the first page's binding again nor a skipped one");
+    assertTrue(second.getNextPageToken().isEmpty());
+  }
+
   // ---- who pays what at the counter ----------------------------------------------------------
 
   @Test

@@ -540,6 +540,52 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     assertEquals(4, pages, "no empty last page");
   }
 
+  @Test
+  void listWalletTransfers_transfersMadeBetweenPages_nextPageGoesOnBelowTheLastOneShown() throws Exception {
+    family();
+    employee("A2", LANZHOU, 500_000);
+    gw.bind("A1", "A2", RELATIONSHIP_SPOUSE, 0);
+    open("P1");
+    open("A2");
+    String w1 = accept(assign("A1", "P1", 1_000)).getTransferId();
+    String w2 = accept(assign("A1", "A2", 2_000)).getTransferId();
+    String w3 = accept(assign("A1", "P1", 3_000)).getTransferId();
+    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo("A1")
+        .setRole(BINDING_ROLE_AUTHORIZER).setPageSize(2).build();
+    var first = gw.family().listWalletTransfers(list);
+
+    // Newest first: new transfers land at the head, before the page's position.
+    accept(assign("A1", "A2", 4_000));
+    accept(assign("A1", "P1", 5_000));
+    var second = gw.family().listWalletTransfers(list.toBuilder().setPageToken(first.getNextPageToken()).build());
+
+    assertEquals(List.of(w3, w2), first.getTransfersList().stream().map(WalletTransfer::getTransferId).toList());
+    assertEquals(List.of(w1), second.getTransfersList().stream().map(WalletTransfer::getTransferId).toList(),
+        "with an offset the second page would show " + w2 + " again");
+    assertTrue(second.getNextPageToken().isEmpty());
+  }
+
+  @Test
+  void listWalletTransfers_alteredOrForeignPageToken_invalidArgumentNamingPageToken() throws Exception {
+    family();
+    open("P1");
+    accept(assign("A1", "P1", 1_000));
+    accept(assign("A1", "P1", 2_000));
+    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo("A1")
+        .setRole(BINDING_ROLE_AUTHORIZER).setPageSize(1).build();
+    String token = gw.family().listWalletTransfers(list).getNextPageToken();
+    char[] altered = token.toCharArray();
+    altered[3] = altered[3] == 'A' ? 'B' : 'A';
+
+    for (String bad : List.of(new String(altered), token + "A", token.substring(1), "bm90LWEtdG9rZW4", "%%%")) {
+      Refusal.of(() -> gw.family().listWalletTransfers(list.toBuilder().setPageToken(bad).build()))
+          .assertFieldInvalid("page_token");
+    }
+    Refusal.of(() -> gw.family().listWalletTransfers(list.toBuilder().setPsnNo("P1").setPageToken(token).build()))
+        .assertFieldInvalid("page_token");
+    assertEquals(1, gw.family().listWalletTransfers(list.toBuilder().setPageToken(token).build()).getTransfersCount());
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
 
   /** A1 (Lanzhou employee, 5,000 yuan) with an active binding to P1 (Lanzhou resident, their parent). */
