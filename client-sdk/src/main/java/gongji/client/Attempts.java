@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What became of the attempts of one call (the first and gRPC's retries), told by gRPC's stream
  * tracers: whether any of them may have reached the gateway. An attempt reached it if its headers
  * were written to the connection, unless the gateway refused it at admission (RESOURCE_EXHAUSTED with
- * reason LEDGER_UNAVAILABLE: shed before the ledger's queue, nothing applied). A call whose every
+ * reason LEDGER_UNAVAILABLE: shed before the ledger's queue, nothing applied) or said it was not
+ * applied (reason NOT_APPLIED: its deadline passed before the ledger reached it). A call whose every
  * attempt failed before that (connection refused, no route, an unknown host, a TLS handshake that
  * failed) provably applied nothing, whatever its status says.
  */
@@ -51,16 +52,23 @@ final class Attempts extends ClientStreamTracer.Factory {
     return made.get() > 0 && sent.get() == shed.get();
   }
 
+  /**
+   * Whether the gateway says this attempt applied nothing: shed at admission (RESOURCE_EXHAUSTED,
+   * LEDGER_UNAVAILABLE), or {@link RejectionReason#NOT_APPLIED} (its deadline passed before the ledger
+   * reached it).
+   */
   private static boolean shedAtAdmission(Metadata trailers) {
     com.google.rpc.Status details = trailers.get(DETAILS);
-    if (details == null || details.getCode() != Status.Code.RESOURCE_EXHAUSTED.value()) {
+    if (details == null) {
       return false;
     }
+    boolean exhausted = details.getCode() == Status.Code.RESOURCE_EXHAUSTED.value();
     for (Any any : details.getDetailsList()) {
       try {
-        if (any.is(ErrorInfo.class)
-            && RejectionReason.LEDGER_UNAVAILABLE.name().equals(any.unpack(ErrorInfo.class).getReason())) {
-          return true;
+        if (any.is(ErrorInfo.class)) {
+          String reason = any.unpack(ErrorInfo.class).getReason();
+          return RejectionReason.NOT_APPLIED.name().equals(reason)
+              || exhausted && RejectionReason.LEDGER_UNAVAILABLE.name().equals(reason);
         }
       } catch (InvalidProtocolBufferException e) {
         return false;

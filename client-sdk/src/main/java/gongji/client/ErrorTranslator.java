@@ -4,6 +4,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.LocalizedMessage;
+import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -34,6 +36,10 @@ final class ErrorTranslator {
     if (error instanceof GongjiException) {
       return (GongjiException) error;
     }
+    return translated(error, requestId, noneReached);
+  }
+
+  private static GongjiException translated(Throwable error, String requestId, boolean noneReached) {
     Status status = Status.fromThrowable(error);
     Map<String, String> metadata = new HashMap<String, String>();
     if (requestId != null) {
@@ -41,6 +47,8 @@ final class ErrorTranslator {
     }
     Map<String, String> fields = new LinkedHashMap<String, String>();
     RejectionReason reason = null;
+    String cashierMessage = "";
+    long retryDelayMillis = -1;
     com.google.rpc.Status detail = StatusProto.fromThrowable(error);
     if (detail != null) {
       for (Any any : detail.getDetailsList()) {
@@ -49,6 +57,11 @@ final class ErrorTranslator {
             ErrorInfo info = any.unpack(ErrorInfo.class);
             reason = RejectionReason.of(info.getReason());
             metadata.putAll(info.getMetadataMap());
+          } else if (any.is(LocalizedMessage.class)) {
+            cashierMessage = any.unpack(LocalizedMessage.class).getMessage();
+          } else if (any.is(RetryInfo.class)) {
+            com.google.protobuf.Duration d = any.unpack(RetryInfo.class).getRetryDelay();
+            retryDelayMillis = d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
           } else if (any.is(BadRequest.class)) {
             for (BadRequest.FieldViolation v : any.unpack(BadRequest.class).getFieldViolationsList()) {
               fields.put(v.getField(), v.getDescription());
@@ -60,22 +73,33 @@ final class ErrorTranslator {
       }
     }
     String message = status.getCode() + ": " + (status.getDescription() == null ? "" : status.getDescription());
-    if (noneReached && status.getCode() != Status.Code.OK && !isRefusal(status.getCode())) {
-      return new GongjiRetryableException(RejectionReason.NOT_APPLIED, status.getCode().name(), message
+    return exception(status.getCode(), reason, message, metadata, fields, error, noneReached)
+        .details(cashierMessage, retryDelayMillis);
+  }
+
+  private static GongjiException exception(Status.Code code, RejectionReason reason, String message,
+      Map<String, String> metadata, Map<String, String> fields, Throwable error, boolean noneReached) {
+    if (reason == RejectionReason.NOT_APPLIED) {
+      // The gateway says it applied nothing (the deadline passed before its ledger reached the
+      // request): a known outcome, not an unknown one; the same request id may be sent again.
+      return new GongjiRetryableException(RejectionReason.NOT_APPLIED, code.name(), message, metadata, error, true);
+    }
+    if (noneReached && code != Status.Code.OK && !isRefusal(code)) {
+      return new GongjiRetryableException(RejectionReason.NOT_APPLIED, code.name(), message
           + " (the request did not reach the gateway's ledger: nothing was applied; it may be sent again with the"
           + " same request id)", metadata, error, true);
     }
-    switch (status.getCode()) {
+    switch (code) {
       case UNAVAILABLE:
       case RESOURCE_EXHAUSTED: // shed before it was queued: not applied, send the same request again later
         return new GongjiRetryableException(reason == null ? RejectionReason.LEDGER_UNAVAILABLE : reason,
-            status.getCode().name(), message, metadata, error);
+            code.name(), message, metadata, error);
       case DEADLINE_EXCEEDED:
       case CANCELLED:
-        return new GongjiRetryableException(RejectionReason.OUTCOME_UNKNOWN, status.getCode().name(), message,
+        return new GongjiRetryableException(RejectionReason.OUTCOME_UNKNOWN, code.name(), message,
             metadata, error);
       default:
-        return new GongjiRejectedException(reason == null ? RejectionReason.UNKNOWN : reason, status.getCode().name(),
+        return new GongjiRejectedException(reason == null ? RejectionReason.UNKNOWN : reason, code.name(),
             message, metadata, fields, error);
     }
   }

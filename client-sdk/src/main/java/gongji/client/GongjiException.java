@@ -21,6 +21,10 @@ public abstract class GongjiException extends RuntimeException {
 
   /** Whether the request is known not to have taken effect. */
   private final boolean notApplied;
+  /** The gateway's text for the cashier's screen (zh-CN), or "" when it sent none. */
+  private String cashierMessage = "";
+  /** The gateway's advice on when to send the same call again, in milliseconds; -1 when it gave none. */
+  private long retryDelayMillis = -1;
 
   GongjiException(RejectionReason reason, String statusCode, String message, Map<String, String> metadata,
       Map<String, String> fieldViolations, Throwable cause) {
@@ -66,5 +70,29 @@ public abstract class GongjiException extends RuntimeException {
   /** For FIELD_INVALID: each invalid field and what is wrong with it. */
   public Map<String, String> fieldViolations() {
     return fieldViolations;
+  }
+
+  /**
+   * What to show the cashier (the gateway's {@code google.rpc.LocalizedMessage} in zh-CN, e.g.
+   * "就诊凭证与参保人不一致，疑似冒名就医，已拒绝并记录"), or "" when the gateway sent none (a failure that
+   * never reached it). For software, branch on {@link #reason()}.
+   */
+  public String cashierMessage() {
+    return cashierMessage;
+  }
+
+  /**
+   * How long the gateway asks the caller to wait before sending the same call again (its
+   * {@code google.rpc.RetryInfo}), in milliseconds; -1 when it gave no such advice.
+   */
+  public long retryDelayMillis() {
+    return retryDelayMillis;
+  }
+
+  /** Sets what the gateway's error details said besides the reason; returns this exception. */
+  GongjiException details(String cashierMessage, long retryDelayMillis) {
+    this.cashierMessage = cashierMessage;
+    this.retryDelayMillis = retryDelayMillis;
+    return this;
   }
 }

@@ -40,7 +40,7 @@ public enum RejectionReason {
   REQUEST_ID_REVERSED,
   /** No request with that id is known. */
   REQUEST_NOT_FOUND,
-  /** A refund or reversal cannot take the money back. */
+  /** A refund or reversal cannot take the money back: what it returned was spent again. */
   INSUFFICIENT_FUNDS,
   /** The ledger is overloaded or stopping: retry the same request. */
   LEDGER_UNAVAILABLE,
@@ -74,12 +74,38 @@ public enum RejectionReason {
   HISTORY_UNAVAILABLE,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
+  /**
+   * The amount is above what the authorizer can share now (balance above the region's retained floor,
+   * within the binding's quota): a premium or a wallet transfer.
+   */
+  SHAREABLE_BALANCE_EXCEEDED,
+  /**
+   * The person named as acting is not the party who may do this (dissolving, changing a quota,
+   * accepting or declining a wallet transfer).
+   */
+  NOT_A_PARTY,
+  /** The binding's state does not allow this call (a review of one not requested, a quota change of one ended). */
+  BINDING_STATE_CONFLICT,
+  /** A binding between the two people is already requested or active. */
+  BINDING_EXISTS,
+  /** No active binding lets the authorizer pay a premium for, or assign wallet quota to, the beneficiary. */
+  BINDING_NOT_ACTIVE,
+  /** The authorizer's region does not allow a per-beneficiary quota. */
+  QUOTA_NOT_ALLOWED,
+  /** The new quota is below what the binding has already drawn, holds or assigned to the wallet. */
+  QUOTA_BELOW_DRAWN,
+  /** The wallet transfer is no longer pending, so it cannot be accepted or declined. */
+  WALLET_TRANSFER_STATE_CONFLICT,
+  /** Only a resident's basic insurance premium can be paid for a relative. */
+  PREMIUM_NOT_PAYABLE,
+  /** The account cannot be paid out now (not deceased, empty, or open authorizations hold part of it). */
+  PAYOUT_NOT_ALLOWED,
   /** The call did not finish in time, or the connection was lost: the outcome is unknown. */
   OUTCOME_UNKNOWN,
   /**
    * The request did not take effect. As a {@link GongjiRetryableException}: it never reached the
-   * gateway's ledger (connection refused, no route, shed at admission): send it again, the same
-   * request id is safe. As a {@link GongjiRejectedException}: the outcome was unknown, the client
+   * gateway's ledger (connection refused, no route, shed at admission) or the gateway said so (its
+   * deadline passed before the ledger reached it): send it again, the same request id is safe. As a {@link GongjiRejectedException}: the outcome was unknown, the client
    * looked it up and, finding it had not taken effect, reversed it: it did not happen and never will;
    * send the sale again with a new request id. Either way {@link GongjiException#notApplied()}.
    */

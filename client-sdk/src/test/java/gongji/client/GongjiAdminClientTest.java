@@ -219,12 +219,14 @@ class GongjiAdminClientTest {
   }
 
   @Test
-  void updateBindingQuota_whereTheRegionAllowsNoQuota_isRefusedAsBindingNotAllowed() {
+  void updateBindingQuota_whereTheRegionAllowsNoQuota_isRefusedAsQuotaNotAllowed() {
     // B2: 王秀英 in Tianshui (620500), which allows no quotas.
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
         () -> admin.updateBindingQuota("B2", DemoData.WANG_XIUYING, 5_000));
 
-    assertEquals(RejectionReason.BINDING_NOT_ALLOWED, e.reason());
+    assertEquals(RejectionReason.QUOTA_NOT_ALLOWED, e.reason());
+    assertEquals("共济人参保地不允许设置共济限额", e.cashierMessage());
+    assertEquals(-1, e.retryDelayMillis());
   }
 
   @Test

@@ -66,9 +66,31 @@ class GongjiClientNotAppliedTest {
 
   @Test
   void authorize_shedAtAdmission_notAppliedAndTheSameIdWorksLater() throws Exception {
-    ServerFault fault = ServerFault.firstCalls(1, SettlementServiceGrpc.getAuthorizeMethod(),
-        ServerFault.Kind.SHED_BEFORE_HANDLER);
-    gateway = TestGateway.inProcess(fault);
+    GongjiRetryableException e = failFirstThenSendAgain(ServerFault.Kind.SHED_BEFORE_HANDLER);
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
+    assertTrue(e.notApplied());
+    assertEquals("RESOURCE_EXHAUSTED", e.statusCode());
+  }
+
+  @Test
+  void authorize_gatewaySaysNotApplied_notAppliedWithoutALookUpAndTheSameIdWorksLater() throws Exception {
+    GongjiRetryableException e = failFirstThenSendAgain(ServerFault.Kind.NOT_APPLIED_BEFORE_HANDLER);
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
+    assertTrue(e.notApplied(), "a known outcome, not OUTCOME_UNKNOWN");
+    assertFalse(OutcomeResolver.unknown(e));
+    assertEquals("DEADLINE_EXCEEDED", e.statusCode());
+    assertEquals(100, e.retryDelayMillis());
+    assertEquals("请求超时未处理，未生效，请使用相同请求号重新提交", e.cashierMessage());
+  }
+
+  /**
+   * Authorizes under one id whose first call meets {@code fault}, checks that nothing was held,
+   * nothing looked up or reversed, and that the same id then authorizes; returns the first failure.
+   */
+  private GongjiRetryableException failFirstThenSendAgain(ServerFault.Kind fault) throws Exception {
+    gateway = TestGateway.inProcess(ServerFault.firstCalls(1, SettlementServiceGrpc.getAuthorizeMethod(), fault));
     client = GongjiClient.create(options(POS).build(), gateway.channelBuilder().intercept(recorder));
     String id = client.newRequestId();
 
@@ -77,11 +99,9 @@ class GongjiClientNotAppliedTest {
     assertEquals(0, gateway.account(DemoData.LI_NA).getHeldFen(), "nothing held");
     Sale again = client.authorize(basket(LI_NA).requestId(id).build());
 
-    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
-    assertTrue(e.notApplied());
-    assertEquals("RESOURCE_EXHAUSTED", e.statusCode());
     assertEquals(List.of("Authorize", "Authorize"), methodsCalled(), "nothing looked up, nothing reversed");
     assertEquals(LI_NA_SPLIT, legs(again.split()));
+    return e;
   }
 
   @Test

@@ -34,6 +34,11 @@ public final class ServerFault implements ServerInterceptor {
      * (RESOURCE_EXHAUSTED, reason LEDGER_UNAVAILABLE) before the handler runs.
      */
     SHED_BEFORE_HANDLER,
+    /**
+     * The call is answered as the gateway answers one whose deadline passed before its ledger reached
+     * it (DEADLINE_EXCEEDED, reason NOT_APPLIED, RetryInfo) before the handler runs.
+     */
+    NOT_APPLIED_BEFORE_HANDLER,
     /** The handler runs (the gateway applies it) but the reply is lost: the client gets UNAVAILABLE. */
     REPLY_LOST_AS_UNAVAILABLE,
     /** The handler runs but its reply is held until the client has given up on the call. */
@@ -111,6 +116,7 @@ public final class ServerFault implements ServerInterceptor {
       case UNAVAILABLE_BEFORE_HANDLER -> failBeforeHandler(call,
           Status.UNAVAILABLE.withDescription("injected: unavailable before the handler ran"), new Metadata());
       case SHED_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED, shedTrailers());
+      case NOT_APPLIED_BEFORE_HANDLER -> failBeforeHandler(call, Status.DEADLINE_EXCEEDED, notAppliedTrailers());
       case REPLY_LOST_AS_UNAVAILABLE -> recording(next.startCall(new LostReply<>(call), headers));
       case REPLY_HELD_UNTIL_CLIENT_GIVES_UP -> recording(next.startCall(new HeldReply<>(call, Context.current()), headers));
     };
@@ -123,6 +129,20 @@ public final class ServerFault implements ServerInterceptor {
         .setMessage("injected: LEDGER_UNAVAILABLE: the gateway is overloaded; nothing was applied")
         .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
             .setReason("LEDGER_UNAVAILABLE").setDomain("gongji.io").build()))
+        .build()).getTrailers();
+  }
+
+  /** The trailers of the gateway's reply when the deadline passed before the ledger (ErrorInfo NOT_APPLIED, RetryInfo). */
+  private static Metadata notAppliedTrailers() {
+    return io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.DEADLINE_EXCEEDED.value())
+        .setMessage("injected: NOT_APPLIED: the call's deadline passed before the ledger reached it")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setReason(gongji.v1.ErrorReason.NOT_APPLIED.name()).setDomain("gongji.io").build()))
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.LocalizedMessage.newBuilder()
+            .setLocale("zh-CN").setMessage("请求超时未处理，未生效，请使用相同请求号重新提交").build()))
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)).build()))
         .build()).getTrailers();
   }
 

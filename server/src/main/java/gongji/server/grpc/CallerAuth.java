@@ -2,9 +2,7 @@ package gongji.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.Any;
 import com.google.rpc.Code;
-import com.google.rpc.ErrorInfo;
 import gongji.server.text.SafeText;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -14,7 +12,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
@@ -188,12 +185,7 @@ public final class CallerAuth implements ServerInterceptor {
   }
 
   private static StatusRuntimeException status(Code code, String message) {
-    String reason = code.name();
-    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(code.getNumber())
-        .setMessage(reason + ": " + message)
-        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(Errors.DOMAIN).build()))
-        .build());
+    return Errors.exception(code, code.name(), code.name() + ": " + message, java.util.Map.of());
   }
 
   private static <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, Code code, String message, String service) {

@@ -5,6 +5,8 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.LocalizedMessage;
+import com.google.rpc.RetryInfo;
 import gongji.server.ledger.DeadlinePassedException;
 import gongji.server.ledger.HistoryUnavailableException;
 import gongji.server.ledger.LedgerOverloadedException;
@@ -14,6 +16,7 @@ import gongji.server.ledger.Outcome;
 import gongji.server.ledger.Result.Rejected;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
@@ -21,8 +24,9 @@ import java.util.logging.Logger;
 
 /**
  * The one place that turns outcomes into gRPC status. Every error carries a
- * {@code google.rpc.ErrorInfo} (domain {@value #DOMAIN}, a stable UPPER_SNAKE reason, metadata) and
- * bad input also a {@code google.rpc.BadRequest}. Retry advice follows grpc-java: UNAVAILABLE = retry
+ * {@code google.rpc.ErrorInfo} (domain {@value #DOMAIN}, a stable UPPER_SNAKE reason, metadata), a
+ * {@code google.rpc.LocalizedMessage} in zh-CN, a {@code google.rpc.RetryInfo} when the same call may
+ * be sent again, and bad input also a {@code google.rpc.BadRequest}. Retry advice follows grpc-java: UNAVAILABLE = retry
  * the same call; ABORTED = retry at a higher level; FAILED_PRECONDITION = not until the state changes.
  * INTERNAL is a bug on the gateway: it says nothing about retrying and never shows the Java exception.
  */
@@ -42,20 +46,20 @@ final class Errors {
       case TERMINAL_NOT_REGISTERED, IMPERSONATION -> Code.PERMISSION_DENIED;
       case INSURED_NOT_ACTIVE, ACCOUNT_FROZEN, NO_PERSONAL_ACCOUNT, TRANSACTION_STATE_CONFLICT, REQUEST_ID_REVERSED,
           INSUFFICIENT_FUNDS, BINDING_NOT_ALLOWED, MUTUAL_AID_LIMIT_EXCEEDED, PAYOUT_MISMATCH,
-          WALLET_NOT_OPEN, WALLET_TRANSFER_LIMIT_EXCEEDED, WALLET_TRANSFER_WINDOW_CLOSED, WALLET_TRANSFER_PENDING, SANDBOX_ONLY ->
+          WALLET_NOT_OPEN, WALLET_TRANSFER_LIMIT_EXCEEDED, WALLET_TRANSFER_WINDOW_CLOSED, WALLET_TRANSFER_PENDING, SANDBOX_ONLY,
+          SHAREABLE_BALANCE_EXCEEDED, NOT_A_PARTY, BINDING_STATE_CONFLICT, BINDING_NOT_ACTIVE, QUOTA_NOT_ALLOWED,
+          QUOTA_BELOW_DRAWN, WALLET_TRANSFER_STATE_CONFLICT, PREMIUM_NOT_PAYABLE, PAYOUT_NOT_ALLOWED ->
           Code.FAILED_PRECONDITION;
       case AMOUNT_EXCEEDS_AUTHORIZED -> Code.INVALID_ARGUMENT;
-      case REQUEST_ID_REUSED, CREDENTIAL_IN_USE -> Code.ALREADY_EXISTS;
+      case REQUEST_ID_REUSED, CREDENTIAL_IN_USE, BINDING_EXISTS -> Code.ALREADY_EXISTS;
       case LEDGER_UNAVAILABLE -> Code.UNAVAILABLE;
     };
   }
 
   /** A refusal by the ledger or the gateway. */
   static StatusRuntimeException rejected(Rejected r, Map<String, String> metadata) {
-    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
-        .setCode(code(r.outcome()).getNumber())
-        .setMessage(r.outcome().name() + ": " + r.detail())
-        .addDetails(Any.pack(errorInfo(r.outcome().name(), metadata)));
+    String reason = r.outcome().name();
+    com.google.rpc.Status.Builder status = status(code(r.outcome()), reason, reason + ": " + r.detail(), metadata);
     if (r.outcome() == Outcome.AMOUNT_EXCEEDS_AUTHORIZED) {
       status.addDetails(Any.pack(BadRequest.newBuilder()
           .addFieldViolations(BadRequest.FieldViolation.newBuilder()
@@ -66,7 +70,9 @@ final class Errors {
   }
 
   /** How long an overloaded gateway asks a caller to wait before sending the request again. */
-  static final int OVERLOAD_RETRY_DELAY_NANOS = 100_000_000;
+  static final Duration OVERLOAD_RETRY_DELAY = Duration.ofMillis(100);
+  /** How long a caller is asked to wait before sending again what a stopping ledger or history refused. */
+  static final Duration UNAVAILABLE_RETRY_DELAY = Duration.ofSeconds(1);
 
   /** Any failure of a call: bad input, an unavailable ledger, or a bug (never leaks internals). */
   static StatusRuntimeException failure(Throwable error, Map<String, String> metadata) {
@@ -74,60 +80,67 @@ final class Errors {
     if (e instanceof StatusRuntimeException s) {
       return s;
     }
+    com.google.rpc.Status.Builder status;
     if (e instanceof BadInputException bad) {
-      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.INVALID_ARGUMENT.getNumber())
-          .setMessage(bad.getMessage())
-          .addDetails(Any.pack(errorInfo("FIELD_INVALID", metadata)))
-          .addDetails(Any.pack(BadRequest.newBuilder().addAllFieldViolations(bad.violations()).build()))
-          .build());
-    }
-    if (e instanceof LedgerOverloadedException) {
-      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.RESOURCE_EXHAUSTED.getNumber())
-          .setMessage("LEDGER_UNAVAILABLE: the gateway is overloaded; nothing was applied: retry the same request"
-              + " with the same request_id after the delay in RetryInfo")
-          .addDetails(Any.pack(errorInfo("LEDGER_UNAVAILABLE", metadata)))
-          .addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder()
-              .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(OVERLOAD_RETRY_DELAY_NANOS)).build()))
-          .build());
-    }
-    if (e instanceof DeadlinePassedException) {
-      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.DEADLINE_EXCEEDED.getNumber())
-          .setMessage("the call's deadline passed before the ledger reached it; nothing was applied and the"
-              + " request_id may be sent again")
-          .build());
-    }
-    if (e instanceof LedgerUnavailableException) {
-      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.UNAVAILABLE.getNumber())
-          .setMessage("LEDGER_UNAVAILABLE: " + e.getMessage() + "; retry the same request with the same request_id")
-          .addDetails(Any.pack(errorInfo("LEDGER_UNAVAILABLE", metadata)))
-          .build());
-    }
-    if (e instanceof HistoryUnavailableException) {
-      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.UNAVAILABLE.getNumber())
-          .setMessage("HISTORY_UNAVAILABLE: " + e.getMessage() + "; payments are not affected, retry the query later")
-          .addDetails(Any.pack(errorInfo("HISTORY_UNAVAILABLE", metadata)))
-          .build());
-    }
-    if (e instanceof LedgerQueryFailedException) {
+      status = status(Code.INVALID_ARGUMENT, "FIELD_INVALID", bad.getMessage(), metadata)
+          .addDetails(Any.pack(BadRequest.newBuilder().addAllFieldViolations(bad.violations()).build()));
+    } else if (e instanceof LedgerOverloadedException) {
+      status = status(Code.RESOURCE_EXHAUSTED, "LEDGER_UNAVAILABLE", "LEDGER_UNAVAILABLE: the gateway is overloaded;"
+          + " nothing was applied: retry the same request with the same request_id after the delay in RetryInfo",
+          metadata, OVERLOAD_RETRY_DELAY);
+    } else if (e instanceof DeadlinePassedException) {
+      status = status(Code.DEADLINE_EXCEEDED, "NOT_APPLIED", "NOT_APPLIED: the call's deadline passed before the"
+          + " ledger reached it; nothing was applied and the request_id may be sent again", metadata,
+          OVERLOAD_RETRY_DELAY);
+    } else if (e instanceof LedgerUnavailableException) {
+      status = status(Code.UNAVAILABLE, "LEDGER_UNAVAILABLE", "LEDGER_UNAVAILABLE: " + e.getMessage()
+          + "; retry the same request with the same request_id", metadata);
+    } else if (e instanceof HistoryUnavailableException) {
+      status = status(Code.UNAVAILABLE, "HISTORY_UNAVAILABLE", "HISTORY_UNAVAILABLE: " + e.getMessage()
+          + "; payments are not affected, retry the query later", metadata);
+    } else if (e instanceof LedgerQueryFailedException) {
       // A read failed alone; the sequencer has logged its cause once. Nothing was applied or changed.
-      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-          .setCode(Code.INTERNAL.getNumber())
-          .setMessage("INTERNAL_ERROR: the ledger could not answer this query; nothing was changed, and the error is"
-              + " logged on the gateway")
-          .addDetails(Any.pack(errorInfo("INTERNAL_ERROR", metadata)))
-          .build());
+      status = status(Code.INTERNAL, "INTERNAL_ERROR", "INTERNAL_ERROR: the ledger could not answer this query;"
+          + " nothing was changed, and the error is logged on the gateway", metadata);
+    } else {
+      log.log(Level.SEVERE, "internal error", e);
+      status = status(Code.INTERNAL, "INTERNAL_ERROR",
+          "INTERNAL_ERROR: the request was not applied; the error is logged on the gateway", metadata);
     }
-    log.log(Level.SEVERE, "internal error", e);
-    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.INTERNAL.getNumber())
-        .setMessage("INTERNAL_ERROR: the request was not applied; the error is logged on the gateway")
-        .addDetails(Any.pack(errorInfo("INTERNAL_ERROR", metadata)))
-        .build());
+    return StatusProto.toStatusRuntimeException(status.build());
+  }
+
+  /**
+   * The status of every error the gateway sends (AIP-193), built only on a refusal: an ErrorInfo with
+   * {@code reason} (an ErrorReason name) and {@code metadata}, a LocalizedMessage in zh-CN for the
+   * cashier's screen ({@link CashierText}), and for a code after which the same call may be sent again
+   * (UNAVAILABLE, RESOURCE_EXHAUSTED, whoever refuses: the ledger, admission or a rate limit) a
+   * RetryInfo of {@link #UNAVAILABLE_RETRY_DELAY}. Callers add further details (BadRequest).
+   */
+  static com.google.rpc.Status.Builder status(Code code, String reason, String message, Map<String, String> metadata) {
+    boolean retryable = code == Code.UNAVAILABLE || code == Code.RESOURCE_EXHAUSTED;
+    return status(code, reason, message, metadata, retryable ? UNAVAILABLE_RETRY_DELAY : null);
+  }
+
+  /** As {@link #status(Code, String, String, Map)}, with a RetryInfo of {@code retryDelay} unless it is null. */
+  static com.google.rpc.Status.Builder status(Code code, String reason, String message, Map<String, String> metadata,
+      Duration retryDelay) {
+    com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+        .setCode(code.getNumber())
+        .setMessage(message)
+        .addDetails(Any.pack(errorInfo(reason, metadata)))
+        .addDetails(Any.pack(LocalizedMessage.newBuilder()
+            .setLocale(CashierText.LOCALE).setMessage(CashierText.of(reason, code)).build()));
+    if (retryDelay != null) {
+      status.addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+          .setSeconds(retryDelay.getSeconds()).setNanos(retryDelay.getNano())).build()));
+    }
+    return status;
+  }
+
+  /** {@link #status(Code, String, String, Map)} as an exception to throw or to close a call with. */
+  static StatusRuntimeException exception(Code code, String reason, String message, Map<String, String> metadata) {
+    return StatusProto.toStatusRuntimeException(status(code, reason, message, metadata).build());
   }
 
   /**

@@ -6,6 +6,7 @@ import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Result;
 import gongji.v1.AcceptWalletTransferRequest;
 import gongji.v1.AssignWalletQuotaRequest;
@@ -82,25 +83,32 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   @Override
   public void listBindings(ListBindingsRequest req, StreamObserver<ListBindingsResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRole();
-    int[] offset = new int[1];
+    long[] after = new long[1];
     int[] size = new int[1];
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       size[0] = PageTokens.pageSize(v, req.getPageSize());
-      offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      after[0] = PageTokens.position(v, req.getPageToken(), query);
       v.check();
       return gateway.admin(new Command.ListBindings(req.getPsnNo(), role(req.getRole())));
     }, r -> {
+      // The order is the region's drawing order, where a new binding may land anywhere: the token
+      // names the last binding returned (by number; 0 for none), and the page goes on after it.
       List<Result.BindingView> all = ((Result.Bindings) r).bindings();
       ListBindingsResponse.Builder b = ListBindingsResponse.newBuilder();
-      int from = Math.min(offset[0], all.size());
+      int from = after[0] == 0 ? 0 : all.size(); // a binding never leaves its people's lists
+      for (int i = 0; after[0] != 0 && i < all.size(); i++) {
+        if (Ledger.number(all.get(i).bindingId()) == after[0]) {
+          from = i + 1;
+        }
+      }
       int to = Math.min(all.size(), from + size[0]);
       for (Result.BindingView view : all.subList(from, to)) {
         b.addBindings(Protos.binding(view));
       }
       if (to < all.size()) {
-        b.setNextPageToken(PageTokens.next(to, query));
+        b.setNextPageToken(PageTokens.next(Ledger.number(all.get(to - 1).bindingId()), query));
       }
       return b.build();
     });
@@ -228,27 +236,27 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   @Override
   public void listWalletTransfers(ListWalletTransfersRequest req, StreamObserver<ListWalletTransfersResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRoleValue();
-    int[] offset = new int[1];
-    int[] size = new int[1];
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       if (req.getRoleValue() < 0 || req.getRoleValue() > BindingRole.BINDING_ROLE_BENEFICIARY_VALUE) {
         v.fail("role", req.getRoleValue() + " is not a known value (expected: 0 both, 1 authorizer, 2 beneficiary)");
       }
-      size[0] = PageTokens.pageSize(v, req.getPageSize());
-      offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      int size = PageTokens.pageSize(v, req.getPageSize());
+      // Newest first: the token names the last transfer returned (by number), the page goes on below it.
+      long last = PageTokens.position(v, req.getPageToken(), query);
       v.check();
       return gateway.admin(new Command.ListWalletTransfers(req.getPsnNo(), role(req.getRole()),
-          offset[0], size[0]));
+          req.getPageToken().isEmpty() ? Long.MAX_VALUE : last, size));
     }, r -> {
       Result.WalletTransfers page = (Result.WalletTransfers) r;
       ListWalletTransfersResponse.Builder b = ListWalletTransfersResponse.newBuilder();
       for (Result.WalletTransferView t : page.transfers()) {
         b.addTransfers(Protos.walletTransfer(t));
       }
-      if (page.more()) {
-        b.setNextPageToken(PageTokens.next(offset[0] + page.transfers().size(), query));
+      if (page.more() && !page.transfers().isEmpty()) {
+        b.setNextPageToken(PageTokens.next(Ledger.number(page.transfers().get(page.transfers().size() - 1)
+            .transferId()), query));
       }
       return b.build();
     });

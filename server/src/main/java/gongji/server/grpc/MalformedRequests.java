@@ -1,9 +1,7 @@
 package gongji.server.grpc;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
-import com.google.rpc.ErrorInfo;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -16,7 +14,6 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,12 +162,8 @@ public final class MalformedRequests implements ServerInterceptor {
     rateLimitedLog.log(Level.WARNING, method + ":" + bad.getClass().getSimpleName() + ":" + cause(fault),
         () -> "malformed request to " + method + " from " + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
             + ": " + fault + " (answered INVALID_ARGUMENT)");
-    StatusRuntimeException e = StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.INVALID_ARGUMENT.getNumber())
-        .setMessage("FIELD_INVALID: the request is not a valid message for " + method + ": " + fault)
-        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("FIELD_INVALID").setDomain(Errors.DOMAIN)
-            .putMetadata("method", method).build()))
-        .build());
+    StatusRuntimeException e = Errors.exception(Code.INVALID_ARGUMENT, "FIELD_INVALID",
+        "FIELD_INVALID: the request is not a valid message for " + method + ": " + fault, java.util.Map.of("method", method));
     call.close(e.getStatus(), e.getTrailers());
   }
 

@@ -98,7 +98,7 @@ final class Bindings {
     for (BindingState existing : b.asBeneficiary) {
       if ((existing.status == BindingStatus.ACTIVE || existing.status == BindingStatus.REQUESTED)
           && existing.authorizer == a) {
-        return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+        return new Rejected(Outcome.BINDING_EXISTS,
             "binding " + existing.id() + " between them is already " + existing.status);
       }
     }
@@ -131,7 +131,7 @@ final class Bindings {
           "region " + policy.admdvs() + " allows only spouse, parents and children, not " + relationship);
     }
     if (quotaFen > 0 && !policy.quotaAllowed()) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow a quota");
+      return new Rejected(Outcome.QUOTA_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow a quota");
     }
     return null;
   }
@@ -142,7 +142,7 @@ final class Bindings {
       return notFound(c.bindingId());
     }
     if (b.status != BindingStatus.REQUESTED) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id() + " is " + b.status + " (expected: REQUESTED)");
+      return new Rejected(Outcome.BINDING_STATE_CONFLICT, "binding " + b.id() + " is " + b.status + " (expected: REQUESTED)");
     }
     if (!c.approve()) {
       b.status = BindingStatus.REJECTED;
@@ -164,7 +164,7 @@ final class Bindings {
     }
     boolean byAuthorizer = b.authorizer.psnNo().equals(c.byPsnNo());
     if (!byAuthorizer && !b.beneficiary.psnNo().equals(c.byPsnNo())) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not a party to binding " + b.id());
+      return new Rejected(Outcome.NOT_A_PARTY, "psn_no " + c.byPsnNo() + " is not a party to binding " + b.id());
     }
     if (b.status == BindingStatus.DISSOLVED || b.status == BindingStatus.REJECTED) {
       return b.view();
@@ -212,17 +212,17 @@ final class Bindings {
       return notFound(c.bindingId());
     }
     if (!b.authorizer.psnNo().equals(c.byPsnNo())) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "only the authorizer of binding " + b.id() + " changes its quota");
+      return new Rejected(Outcome.NOT_A_PARTY, "only the authorizer of binding " + b.id() + " changes its quota");
     }
     if (b.status != BindingStatus.ACTIVE && b.status != BindingStatus.REQUESTED) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "binding " + b.id() + " is " + b.status);
+      return new Rejected(Outcome.BINDING_STATE_CONFLICT, "binding " + b.id() + " is " + b.status);
     }
     RegionPolicy policy = registry.policyOf(b.authorizer);
     if (!policy.quotaAllowed()) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow setting or changing a quota");
+      return new Rejected(Outcome.QUOTA_NOT_ALLOWED, "region " + policy.admdvs() + " does not allow setting or changing a quota");
     }
     if (c.quotaFen() > 0 && c.quotaFen() < b.drawnFen()) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "quota_fen " + c.quotaFen() + " is below the " + b.drawnFen()
+      return new Rejected(Outcome.QUOTA_BELOW_DRAWN, "quota_fen " + c.quotaFen() + " is below the " + b.drawnFen()
           + " fen already drawn, held or assigned to the wallet through binding " + b.id());
     }
     b.quotaFen = c.quotaFen();

@@ -608,9 +608,10 @@ public sealed interface Command {
 
   /**
    * The wallet transfers of a person, as authorizer or beneficiary (or both when {@code role} is
-   * null), newest first, from {@code offset}, at most {@code limit}.
+   * null), newest first, those numbered below {@code beforeNumber} (a cursor: the number of the last
+   * transfer of the previous page, {@link Long#MAX_VALUE} for the first), at most {@code limit}.
    */
-  record ListWalletTransfers(String psnNo, BindingRole role, int offset, int limit) implements Query {
+  record ListWalletTransfers(String psnNo, BindingRole role, long beforeNumber, int limit) implements Query {
     @Override
     public Type type() {
       return Type.LIST_WALLET_TRANSFERS;

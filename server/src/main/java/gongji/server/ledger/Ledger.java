@@ -426,6 +426,11 @@ public final class Ledger {
     return new String(digits, at, digits.length - at, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
+  /** The number of an id the ledger gave ({@link #id}): "W1A" is 46. */
+  public static long number(String id) {
+    return Long.parseLong(id.substring(1), 36);
+  }
+
   // ---- snapshots ----------------------------------------------------------------------------
 
   /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */

@@ -107,16 +107,16 @@ final class LifeEvents {
       return Registry.patientNotFound(c.psnNo());
     }
     if (p.insured.status() != InsuredStatus.DECEASED || p.account < 0) {
-      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+      return new Rejected(Outcome.PAYOUT_NOT_ALLOWED,
           "only the account of a deceased person is paid out to heirs (status: " + p.insured.status() + ")");
     }
     long balance = accounts.balance(p.account);
     if (balance == 0) {
-      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT, "the account of " + c.psnNo() + " holds nothing to pay out"
+      return new Rejected(Outcome.PAYOUT_NOT_ALLOWED, "the account of " + c.psnNo() + " holds nothing to pay out"
           + (p.payouts.isEmpty() ? "" : " (it was paid out before; a later refund would be paid out again)"));
     }
     if (accounts.held(p.account) > 0) {
-      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT,
+      return new Rejected(Outcome.PAYOUT_NOT_ALLOWED,
           accounts.held(p.account) + " fen are still held by open authorizations; pay out after they settle or expire");
     }
     long total = 0;
@@ -147,17 +147,17 @@ final class LifeEvents {
       }
     }
     if (binding == null) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+      return new Rejected(Outcome.BINDING_NOT_ACTIVE,
           "no active mutual-aid binding lets " + c.payerPsnNo() + " pay for " + c.beneficiaryPsnNo());
     }
     if (beneficiary.insured.insuranceType() != InsuranceType.RESIDENT_BASIC) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED,
+      return new Rejected(Outcome.PREMIUM_NOT_PAYABLE,
           "only a resident's basic insurance premium can be paid for a relative (the beneficiary is "
               + beneficiary.insured.insuranceType() + ")");
     }
     long share = funding.shareable(binding);
     if (c.amountFen() > share) {
-      return new Rejected(Outcome.INSUFFICIENT_FUNDS, "the premium of " + c.amountFen() + " fen is above the "
+      return new Rejected(Outcome.SHAREABLE_BALANCE_EXCEEDED, "the premium of " + c.amountFen() + " fen is above the "
           + share + " fen the payer can share (balance above the retained floor, within the quota)");
     }
     accounts.transfer(payer.account, Accounts.PREMIUMS, c.amountFen());

@@ -21,7 +21,7 @@ final class WalletGrant {
 
   WalletGrant(String id, BindingState binding, long amountFen, long createdAtMillis, long acceptByMillis) {
     this.id = id;
-    this.seq = Long.parseLong(id.substring(1), 36);
+    this.seq = Ledger.number(id);
     this.binding = binding;
     this.amountFen = amountFen;
     this.createdAtMillis = createdAtMillis;

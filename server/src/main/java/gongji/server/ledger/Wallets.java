@@ -101,7 +101,7 @@ final class Wallets {
       }
     }
     if (binding == null) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "no active mutual-aid binding lets " + c.authorizerPsnNo()
+      return new Rejected(Outcome.BINDING_NOT_ACTIVE, "no active mutual-aid binding lets " + c.authorizerPsnNo()
           + " assign quota to the wallet of " + c.beneficiaryPsnNo());
     }
     if (!binding.pays()) {
@@ -143,7 +143,7 @@ final class Wallets {
     }
     long share = funding.shareable(binding);
     if (c.amountFen() > share) {
-      return new Rejected(Outcome.INSUFFICIENT_FUNDS, "amount_fen " + c.amountFen() + " is above the " + share
+      return new Rejected(Outcome.SHAREABLE_BALANCE_EXCEEDED, "amount_fen " + c.amountFen() + " is above the " + share
           + " fen the authorizer can share (balance above the retained floor, within the quota)");
     }
     // After this point the transfer must succeed: earmark the quota.
@@ -167,7 +167,7 @@ final class Wallets {
     boolean byBeneficiary = g.binding.beneficiary.psnNo().equals(c.byPsnNo());
     boolean byAuthorizer = g.binding.authorizer.psnNo().equals(c.byPsnNo());
     if (c.accept() ? !byBeneficiary : !byBeneficiary && !byAuthorizer) {
-      return new Rejected(Outcome.BINDING_NOT_ALLOWED, "psn_no " + c.byPsnNo() + " is not "
+      return new Rejected(Outcome.NOT_A_PARTY, "psn_no " + c.byPsnNo() + " is not "
           + (c.accept() ? "the beneficiary" : "a party") + " of wallet transfer " + g.id);
     }
     WalletTransferState answered = c.accept() ? WalletTransferState.ACCEPTED : WalletTransferState.DECLINED;
@@ -175,7 +175,7 @@ final class Wallets {
       return g.view();
     }
     if (g.state != WalletTransferState.PENDING) {
-      return new Rejected(Outcome.TRANSACTION_STATE_CONFLICT, "wallet transfer " + g.id + " is " + g.state
+      return new Rejected(Outcome.WALLET_TRANSFER_STATE_CONFLICT, "wallet transfer " + g.id + " is " + g.state
           + (g.endReason.isEmpty() ? "" : " (" + g.endReason + ")") + "; expected: PENDING");
     }
     if (c.accept()) {
@@ -197,9 +197,9 @@ final class Wallets {
     int i = out.size() - 1;
     int j = in.size() - 1;
     List<Result.WalletTransferView> page = new ArrayList<>(Math.min(c.limit(), i + j + 2));
-    for (int skipped = 0; (i >= 0 || j >= 0) && page.size() < c.limit(); skipped++) {
+    while ((i >= 0 || j >= 0) && page.size() < c.limit()) {
       WalletGrant g = j < 0 || (i >= 0 && out.get(i).seq > in.get(j).seq) ? out.get(i--) : in.get(j--);
-      if (skipped >= c.offset()) {
+      if (g.seq < c.beforeNumber()) {
         page.add(g.view());
       }
     }

@@ -38,6 +38,16 @@ final class Refusals {
       case WALLET_TRANSFER_PENDING -> "有待接收的医保钱包转账";
       case WALLET_TRANSFER_NOT_FOUND -> "未找到医保钱包转账记录";
       case SANDBOX_ONLY -> "仅限沙箱环境";
+      case SHAREABLE_BALANCE_EXCEEDED -> "金额超过共济人可共济的余额（保留额度以上、限额以内）";
+      case NOT_A_PARTY -> "操作人不是该共济关系中有权办理此业务的一方";
+      case BINDING_STATE_CONFLICT -> "共济绑定关系的当前状态不允许此操作";
+      case BINDING_EXISTS -> "双方已有申请中或有效的共济绑定关系";
+      case BINDING_NOT_ACTIVE -> "双方没有有效的共济绑定关系";
+      case QUOTA_NOT_ALLOWED -> "共济人参保地不允许设置共济限额";
+      case QUOTA_BELOW_DRAWN -> "新限额低于已使用、冻结或已划入钱包的金额";
+      case WALLET_TRANSFER_STATE_CONFLICT -> "该医保钱包转账已不是待接收状态";
+      case PREMIUM_NOT_PAYABLE -> "仅可为亲属代缴城乡居民基本医疗保险费";
+      case PAYOUT_NOT_ALLOWED -> "该账户当前不能办理继承支付";
     };
   }
 }

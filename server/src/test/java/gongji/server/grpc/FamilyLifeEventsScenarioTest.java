@@ -203,8 +203,8 @@ class FamilyLifeEventsScenarioTest extends FamilyScenarioSupport {
     resident("R1", LANZHOU);
     gw.recordDeath("R1");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> payOut("PAY-1", "A1", heir("张明", 10_000)));
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> payOut("PAY-2", "R1", heir("张明", 0)));
+    Refusal.expect(Code.FAILED_PRECONDITION, "PAYOUT_NOT_ALLOWED", () -> payOut("PAY-1", "A1", heir("张明", 10_000)));
+    Refusal.expect(Code.FAILED_PRECONDITION, "PAYOUT_NOT_ALLOWED", () -> payOut("PAY-2", "R1", heir("张明", 0)));
     assertAccount("A1", 10_000, 0);
   }
 
@@ -217,9 +217,9 @@ class FamilyLifeEventsScenarioTest extends FamilyScenarioSupport {
     AuthorizeResponse relative = authorizeAt("A-2", "P1", item(ITEM_CATEGORY_DRUG, 3_000));
     gw.recordDeath("A1");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> payOut("PAY-1", "A1", heir("张明", 10_000)));
+    Refusal.expect(Code.FAILED_PRECONDITION, "PAYOUT_NOT_ALLOWED", () -> payOut("PAY-1", "A1", heir("张明", 10_000)));
     gw.settlement().cancel(cancel("C-1", POS, own.getTransactionId()));
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> payOut("PAY-2", "A1", heir("张明", 10_000)));
+    Refusal.expect(Code.FAILED_PRECONDITION, "PAYOUT_NOT_ALLOWED", () -> payOut("PAY-2", "A1", heir("张明", 10_000)));
     gw.settlement().settle(settle("S-2", POS, relative.getTransactionId()));
     Payout paid = payOut("PAY-3", "A1", heir("张明", 7_000));
 
@@ -253,7 +253,7 @@ class FamilyLifeEventsScenarioTest extends FamilyScenarioSupport {
     assertEquals(List.of("CASH 3000"), legs(authorizeAt("A-1", "P1", item(ITEM_CATEGORY_DRUG, 3_000)).getBreakdown()));
 
     // New bindings follow the new region: no quota, and the 2,000-yuan floor.
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.bind("A1", "P2", RELATIONSHIP_PARENT, 20_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> gw.bind("A1", "P2", RELATIONSHIP_PARENT, 20_000));
     String fresh = gw.bind("A1", "P2", RELATIONSHIP_PARENT, 0);
     assertEquals(List.of(fresh + " 100000"), sources(gw.settlement().identify(identify(POS, cardOf("P2")))));
   }

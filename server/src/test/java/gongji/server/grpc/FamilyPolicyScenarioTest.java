@@ -137,7 +137,7 @@ class FamilyPolicyScenarioTest extends FamilyScenarioSupport {
     buy("S-1", "P1", item(ITEM_CATEGORY_DRUG, 20_000));
     authorizeAt("S-2", "P1", item(ITEM_CATEGORY_DRUG, 10_000)); // held
 
-    Refusal r = Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> quota(b, "A1", 29_999));
+    Refusal r = Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_BELOW_DRAWN", () -> quota(b, "A1", 29_999));
 
     assertTrue(r.message().contains("30000"), r.message());
     assertEquals(30_000, quota(b, "A1", 30_000).getQuotaFen());
@@ -149,7 +149,7 @@ class FamilyPolicyScenarioTest extends FamilyScenarioSupport {
     resident("P1", LANZHOU);
     String b = gw.bind("T1", "P1", RELATIONSHIP_PARENT, 0);
 
-    Refusal r = Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> quota(b, "T1", 10_000));
+    Refusal r = Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> quota(b, "T1", 10_000));
 
     assertTrue(r.message().contains(TIANSHUI), r.message());
     assertEquals(0, bindingOf("T1", b).getQuotaFen());
@@ -161,9 +161,9 @@ class FamilyPolicyScenarioTest extends FamilyScenarioSupport {
     resident("P1", LANZHOU);
     String b = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 10_000);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> quota(b, "P1", 50_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "NOT_A_PARTY", () -> quota(b, "P1", 50_000));
     gw.dissolve(b, "P1");
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> quota(b, "A1", 50_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_STATE_CONFLICT", () -> quota(b, "A1", 50_000));
     Refusal.expect(Code.NOT_FOUND, "BINDING_NOT_FOUND", () -> quota("B999", "A1", 50_000));
   }
 

@@ -84,15 +84,15 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     employee("A2", LANZHOU, 100_000);
     resident("P1", LANZHOU);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> premium("PREM-1", "A1", "P1", 30_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> premium("PREM-1", "A1", "P1", 30_000));
     String id = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> premium("PREM-2", "A1", "P1", 30_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> premium("PREM-2", "A1", "P1", 30_000));
     gw.review(id, true, "");
     // A1's binding does not let anyone else pay.
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> premium("PREM-3", "A2", "P1", 30_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> premium("PREM-3", "A2", "P1", 30_000));
     premium("PREM-4", "A1", "P1", 30_000);
     gw.dissolve(id, "P1");
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> premium("PREM-5", "A1", "P1", 30_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> premium("PREM-5", "A1", "P1", 30_000));
 
     assertAccount("A1", 70_000, 0);
     assertAccount("A2", 100_000, 0);
@@ -104,7 +104,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     employee("E1", LANZHOU, 0);
     gw.bind("A1", "E1", RELATIONSHIP_SPOUSE, 0);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> premium("PREM-1", "A1", "E1", 30_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "PREMIUM_NOT_PAYABLE", () -> premium("PREM-1", "A1", "E1", 30_000));
 
     assertAccount("A1", 100_000, 0);
   }
@@ -115,7 +115,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     resident("P1", LANZHOU);
     gw.bind("T1", "P1", RELATIONSHIP_PARENT, 0);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> premium("PREM-1", "T1", "P1", 35_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "SHAREABLE_BALANCE_EXCEEDED", () -> premium("PREM-1", "T1", "P1", 35_000));
     PayPremiumResponse paid = premium("PREM-2", "T1", "P1", 30_000);
 
     assertEquals(TIANSHUI_FLOOR_FEN, paid.getPayerBalanceAfterFen());
@@ -128,7 +128,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     resident("P1", LANZHOU);
     String id = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 20_000);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> premium("PREM-1", "A1", "P1", 25_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "SHAREABLE_BALANCE_EXCEEDED", () -> premium("PREM-1", "A1", "P1", 25_000));
     premium("PREM-2", "A1", "P1", 20_000);
     AuthorizeResponse sale = authorizeAt("A-1", "P1", item(ITEM_CATEGORY_DRUG, 1_000));
 

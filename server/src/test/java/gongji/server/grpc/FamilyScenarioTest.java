@@ -165,12 +165,12 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     resident("P1", LANZHOU);
     String first = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.ALREADY_EXISTS, "BINDING_EXISTS",
         () -> gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0));
     gw.review(first, false, "户口簿信息不符");
     String second = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
     gw.review(second, true, "");
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.ALREADY_EXISTS, "BINDING_EXISTS",
         () -> gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0));
     gw.dissolve(second, "A1");
     String third = gw.requestBinding("A1", "P1", RELATIONSHIP_PARENT, 0).getBindingId();
@@ -221,7 +221,7 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     assertEquals(BINDING_STATE_REJECTED, rejected.getState());
     assertEquals("出生证明与户口簿不符", rejected.getEndReason());
     assertEquals(List.of("CASH 3000"), legs(sale.getBreakdown()));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.review(id, true, ""));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_STATE_CONFLICT", () -> gw.review(id, true, ""));
     // Dissolving a rejected binding changes nothing.
     assertEquals(BINDING_STATE_REJECTED, gw.dissolve(id, "A1").getState());
     assertAccount("A1", 10_000, 0);
@@ -285,7 +285,7 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     employee("X1", LANZHOU, 10_000);
     String id = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.dissolve(id, "X1"));
+    Refusal.expect(Code.FAILED_PRECONDITION, "NOT_A_PARTY", () -> gw.dissolve(id, "X1"));
     AuthorizeResponse sale = authorizeAt("A-1", "P1", item(ITEM_CATEGORY_DRUG, 3_000));
 
     assertState(BINDING_STATE_ACTIVE, "A1", id);
@@ -322,6 +322,30 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
         .setPsnNo("A1").setRole(BINDING_ROLE_AUTHORIZER).setPageSize(Integer.MAX_VALUE).build());
     assertEquals(List.of(a1p1, a1p2, a1p3), big.getBindingsList().stream().map(b -> b.getBindingId()).toList());
     assertTrue(big.getNextPageToken().isEmpty());
+  }
+
+  @Test
+  void listBindings_bindingsMadeBetweenPages_nextPageGoesOnAfterTheLastOneShown() {
+    employee("A1", LANZHOU, 10_000);
+    employee("G1", LANZHOU, 10_000);
+    employee("G2", LANZHOU, 10_000);
+    resident("P1", LANZHOU);
+    resident("P2", LANZHOU);
+    String g1a1 = gw.bind("G1", "A1", RELATIONSHIP_CHILD, 0);
+    String g2a1 = gw.bind("G2", "A1", RELATIONSHIP_CHILD, 0);
+    ListBindingsResponse first = gw.family().listBindings(ListBindingsRequest.newBuilder()
+        .setPsnNo("A1").setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).build());
+
+    // Both roles list A1's bindings as authorizer first: these land before the page's position.
+    gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
+    gw.bind("A1", "P2", RELATIONSHIP_PARENT, 0);
+    ListBindingsResponse second = gw.family().listBindings(ListBindingsRequest.newBuilder()
+        .setPsnNo("A1").setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).setPageToken(first.getNextPageToken()).build());
+
+    assertEquals(List.of(g1a1), first.getBindingsList().stream().map(b -> b.getBindingId()).toList());
+    assertEquals(List.of(g2a1), second.getBindingsList().stream().map(b -> b.getBindingId()).toList(),
+        "neither the first page's binding again nor a skipped one");
+    assertTrue(second.getNextPageToken().isEmpty());
   }
 
   // ---- who pays what at the counter ----------------------------------------------------------
@@ -479,9 +503,9 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     employee("T1", TIANSHUI, 300_000);
     resident("P1", LANZHOU);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED",
         () -> gw.requestBinding("T1", "P1", RELATIONSHIP_PARENT, 10_000));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
+    Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> gw.admin().createBinding(
         CreateBindingRequest.newBuilder().setAuthorizerPsnNo("T1").setBeneficiaryPsnNo("P1")
             .setRelationship(RELATIONSHIP_PARENT).setQuotaFen(10_000).build()));
 

@@ -100,8 +100,8 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     String dissolved = gw.bind("A1", "P2", RELATIONSHIP_PARENT, 0);
     gw.dissolve(dissolved, "P2");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> assign("A1", "P1", 10_000));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> assign("A1", "P2", 10_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> assign("A1", "P1", 10_000));
+    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ACTIVE", () -> assign("A1", "P2", 10_000));
     assertAccount("A1", 500_000, 0);
   }
 
@@ -155,7 +155,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     gw.bind("T1", "P1", RELATIONSHIP_PARENT, 0);
     open("P1");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> assign("T1", "P1", 100_001));
+    Refusal.expect(Code.FAILED_PRECONDITION, "SHAREABLE_BALANCE_EXCEEDED", () -> assign("T1", "P1", 100_001));
     assign("T1", "P1", 100_000);
 
     assertAccount("T1", 300_000, 100_000);
@@ -168,7 +168,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     String b = gw.bind("A1", "P1", RELATIONSHIP_PARENT, 100_000);
     open("P1");
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "INSUFFICIENT_FUNDS", () -> assign("A1", "P1", 100_001));
+    Refusal.expect(Code.FAILED_PRECONDITION, "SHAREABLE_BALANCE_EXCEEDED", () -> assign("A1", "P1", 100_001));
     accept(assign("A1", "P1", 80_000));
     SettleResponse sale = buy("S1", "P1", item(ITEM_CATEGORY_DRUG, 150_000));
 
@@ -283,7 +283,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     WalletTransfer returned = transfers("A1", BINDING_ROLE_AUTHORIZER).get(0);
     assertEquals(WALLET_TRANSFER_STATE_RETURNED, returned.getState());
     assertEquals(0, returned.getRemainingFen());
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> accept(t));
+    Refusal.expect(Code.FAILED_PRECONDITION, "WALLET_TRANSFER_STATE_CONFLICT", () -> accept(t));
     assertEquals(0, bindingOf("A1", t.getBindingId()).getWalletFen());
   }
 
@@ -293,7 +293,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     open("P1");
     WalletTransfer t = assign("A1", "P1", 100_000);
 
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> answer(t, "A1", true));
+    Refusal.expect(Code.FAILED_PRECONDITION, "NOT_A_PARTY", () -> answer(t, "A1", true));
     Refusal.expect(Code.NOT_FOUND, "WALLET_TRANSFER_NOT_FOUND",
         () -> gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId("W99")
             .setByPsnNo("P1").build()));
@@ -320,7 +320,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     assertEquals(WALLET_TRANSFER_STATE_DECLINED, withdrawn.getState());
     assertTrue(withdrawn.getEndReason().contains("authorizer"), withdrawn.getEndReason());
     assertAccount("A1", 500_000, 0);
-    Refusal.expect(Code.FAILED_PRECONDITION, "TRANSACTION_STATE_CONFLICT", () -> accept(declined));
+    Refusal.expect(Code.FAILED_PRECONDITION, "WALLET_TRANSFER_STATE_CONFLICT", () -> accept(declined));
   }
 
   // ---- spending -------------------------------------------------------------------------------
@@ -538,6 +538,52 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
 
     assertEquals(List.of(w4, w3, w2, w1), seen);
     assertEquals(4, pages, "no empty last page");
+  }
+
+  @Test
+  void listWalletTransfers_transfersMadeBetweenPages_nextPageGoesOnBelowTheLastOneShown() throws Exception {
+    family();
+    employee("A2", LANZHOU, 500_000);
+    gw.bind("A1", "A2", RELATIONSHIP_SPOUSE, 0);
+    open("P1");
+    open("A2");
+    String w1 = accept(assign("A1", "P1", 1_000)).getTransferId();
+    String w2 = accept(assign("A1", "A2", 2_000)).getTransferId();
+    String w3 = accept(assign("A1", "P1", 3_000)).getTransferId();
+    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo("A1")
+        .setRole(BINDING_ROLE_AUTHORIZER).setPageSize(2).build();
+    var first = gw.family().listWalletTransfers(list);
+
+    // Newest first: new transfers land at the head, before the page's position.
+    accept(assign("A1", "A2", 4_000));
+    accept(assign("A1", "P1", 5_000));
+    var second = gw.family().listWalletTransfers(list.toBuilder().setPageToken(first.getNextPageToken()).build());
+
+    assertEquals(List.of(w3, w2), first.getTransfersList().stream().map(WalletTransfer::getTransferId).toList());
+    assertEquals(List.of(w1), second.getTransfersList().stream().map(WalletTransfer::getTransferId).toList(),
+        "with an offset the second page would show " + w2 + " again");
+    assertTrue(second.getNextPageToken().isEmpty());
+  }
+
+  @Test
+  void listWalletTransfers_alteredOrForeignPageToken_invalidArgumentNamingPageToken() throws Exception {
+    family();
+    open("P1");
+    accept(assign("A1", "P1", 1_000));
+    accept(assign("A1", "P1", 2_000));
+    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo("A1")
+        .setRole(BINDING_ROLE_AUTHORIZER).setPageSize(1).build();
+    String token = gw.family().listWalletTransfers(list).getNextPageToken();
+    char[] altered = token.toCharArray();
+    altered[3] = altered[3] == 'A' ? 'B' : 'A';
+
+    for (String bad : List.of(new String(altered), token + "A", token.substring(1), "bm90LWEtdG9rZW4", "%%%")) {
+      Refusal.of(() -> gw.family().listWalletTransfers(list.toBuilder().setPageToken(bad).build()))
+          .assertFieldInvalid("page_token");
+    }
+    Refusal.of(() -> gw.family().listWalletTransfers(list.toBuilder().setPsnNo("P1").setPageToken(token).build()))
+        .assertFieldInvalid("page_token");
+    assertEquals(1, gw.family().listWalletTransfers(list.toBuilder().setPageToken(token).build()).getTransfersCount());
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -467,7 +467,7 @@ class RequestValidationTest {
     Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
         CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
             .setRelationship(Relationship.RELATIONSHIP_SIBLING).build()));
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
+    Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> gw.admin().createBinding(
         CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
             .setRelationship(Relationship.RELATIONSHIP_CHILD).setQuotaFen(100).build()));
     // A resident has no account to share.

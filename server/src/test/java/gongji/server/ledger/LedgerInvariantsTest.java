@@ -89,7 +89,7 @@ class LedgerInvariantsTest {
       }
       for (String p : workload.people()) {
         Result.WalletTransfers ts = (Result.WalletTransfers) ledger.apply(
-            new Command.ListWalletTransfers(p, Command.BindingRole.BENEFICIARY, 0, 1_000), now);
+            new Command.ListWalletTransfers(p, Command.BindingRole.BENEFICIARY, Long.MAX_VALUE, 1_000), now);
         for (Result.WalletTransferView t : ts.transfers()) {
           if (t.state() == WalletTransferState.RETURNED) {
             reached.merge("returned unaccepted", 1, Integer::sum);

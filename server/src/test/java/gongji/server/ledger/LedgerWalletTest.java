@@ -92,7 +92,7 @@ class LedgerWalletTest {
     grant("W-1", 3_000);
     apply(new Command.UpsertInsured(person(B, InsuranceType.RESIDENT_BASIC, "350100")));
     Result.WalletTransfers ts = (Result.WalletTransfers) apply(
-        new Command.ListWalletTransfers(B, Command.BindingRole.BENEFICIARY, 0, 100));
+        new Command.ListWalletTransfers(B, Command.BindingRole.BENEFICIARY, Long.MAX_VALUE, 100));
     assertEquals(WalletTransferState.ENDED, ts.transfers().get(0).state(), ts::toString);
     assertEquals(0, ledger.heldOf(A));
   }

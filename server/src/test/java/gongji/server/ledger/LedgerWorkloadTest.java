@@ -492,14 +492,17 @@ class LedgerWorkloadTest {
       Relationship rel = Relationship.values()[Math.floorMod(bits, Relationship.values().length)];
       long quota = (bits & 0x100) == 0 ? 0 : 1 + Math.floorMod(quotaBits, 20_000);
       RegionPolicy policy = policies.get(authorizer.admdvs);
-      boolean allowed = authorizer != beneficiary && authorizer.employee
+      boolean eligible = authorizer != beneficiary && authorizer.employee
           && authorizer.status == InsuredStatus.NORMAL && beneficiary.status == InsuredStatus.NORMAL
-          && (rel.core() || policy.extendedRelativesAllowed()) && (quota == 0 || policy.quotaAllowed())
-          && beneficiary.asBeneficiary.stream().noneMatch(x -> x.authorizer == authorizer && !x.dissolved);
+          && (rel.core() || policy.extendedRelativesAllowed());
+      boolean quotaAllowed = quota == 0 || policy.quotaAllowed();
+      boolean exists = beneficiary.asBeneficiary.stream().anyMatch(x -> x.authorizer == authorizer && !x.dissolved);
+      boolean allowed = eligible && quotaAllowed && !exists;
       Result r = call(new Command.CreateBinding(authorizer.psnNo, beneficiary.psnNo, rel, quota));
       trace("bind " + authorizer.psnNo + " -> " + beneficiary.psnNo + " " + rel + " quota " + quota + " -> " + brief(r));
       if (!allowed) {
-        expectOutcome(r, Outcome.BINDING_NOT_ALLOWED, "binding that the rules refuse");
+        expectOutcome(r, !eligible ? Outcome.BINDING_NOT_ALLOWED : !quotaAllowed ? Outcome.QUOTA_NOT_ALLOWED
+            : Outcome.BINDING_EXISTS, "binding that the rules refuse");
         return;
       }
       check(r instanceof Result.BindingView v && v.active() && v.quotaFen() == quota && v.usedFen() == 0
