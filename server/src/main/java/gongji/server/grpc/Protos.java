@@ -116,6 +116,18 @@ final class Protos {
     return v.matches(field, value, Validator.REQUEST_ID, "1..64 of [A-Za-z0-9_-]; a 30-character msgid fits");
   }
 
+  /** A back-office change under the request's {@code request_id} (see {@link gongji.server.ledger.Command.Idempotent}). */
+  static gongji.server.ledger.Command keyed(String requestId, Message request, gongji.server.ledger.Command change) {
+    return new gongji.server.ledger.Command.Idempotent(requestId, contentHash(request), change);
+  }
+
+  /** Validates a back-office request's {@code request_id} alone (for requests whose other fields are checked apart). */
+  static void requireRequestId(String requestId) {
+    Validator v = new Validator();
+    requestId(v, "request_id", requestId);
+    v.check();
+  }
+
   static String txnId(Validator v, String value) {
     return v.matches("transaction_id", value, Validator.TXN_ID, "an id returned by Authorize, e.g. T1A");
   }
@@ -408,7 +420,8 @@ final class Protos {
       case CANCEL -> gongji.v1.RequestKind.REQUEST_KIND_CANCEL;
       case REFUND -> gongji.v1.RequestKind.REQUEST_KIND_REFUND;
       case TOMBSTONE -> gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE;
-      case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
+      // The back office's kinds: its ids are in a scope of their own, never looked up by a terminal.
+      default -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
     };
   }
 

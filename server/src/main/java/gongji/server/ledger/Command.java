@@ -40,6 +40,8 @@ public sealed interface Command {
     OPEN_WALLET,
     ASSIGN_WALLET_QUOTA,
     ANSWER_WALLET_TRANSFER,
+    MOVE_CLOCK,
+    IDEMPOTENT,
     CREDIT,
     AUTHORIZE,
     SETTLE,
@@ -241,6 +243,45 @@ public sealed interface Command {
     public UpdateBindingQuota {
       requireNonNull(bindingId, "bindingId");
       requireNonNull(byPsnNo, "byPsnNo");
+    }
+  }
+
+  /**
+   * A back-office change under the caller's request id (AIP-155), with the rules of a sale's: the
+   * same id with the same content gets the original result (a retried RequestBinding gets its
+   * binding instead of "already REQUESTED"), other content REQUEST_ID_REUSED, and a refusal stays a
+   * refusal. Its ids are the back office's ({@link Keyed#scope} ""), like credits and payouts. A
+   * journal written before contract v1 holds the bare commands, which replay as they were applied:
+   * without an id.
+   */
+  record Idempotent(String requestId, long contentHash, Command command) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.IDEMPOTENT;
+    }
+
+    public Idempotent {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(command, "command");
+      if (RequestKind.of(command) == null) {
+        throw new IllegalArgumentException("not a back-office change that takes a request id: " + command);
+      }
+    }
+
+    /** The kind the request is kept as. */
+    public RequestKind kind() {
+      return RequestKind.of(command);
+    }
+  }
+
+  /**
+   * Sandbox only: ledger time moves forward to {@code toMillis}, and what falls due by then happens.
+   * A time not ahead of the ledger's changes nothing (see {@link Result.ClockMoved#moved}).
+   */
+  record MoveClock(long toMillis) implements Command {
+    @Override
+    public Type type() {
+      return Type.MOVE_CLOCK;
     }
   }
 

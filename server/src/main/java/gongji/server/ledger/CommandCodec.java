@@ -61,6 +61,9 @@ public final class CommandCodec {
   private static final byte SWEEP = 24;
   /** A command with what the gateway recalled from history for it: the fields, then the command. */
   private static final byte RECALLED = 25;
+  /** A back-office change under a request id: the id and hash, then the change (contract v1). */
+  private static final byte IDEMPOTENT = 26;
+  private static final byte MOVE_CLOCK = 27;
 
   private static final byte[] NO_BYTES = {};
 
@@ -100,6 +103,11 @@ public final class CommandCodec {
       out.u8(RECALLED).varlong(c.sweeps()).str(c.requestKey())
           .bytes(c.request() == null ? NO_BYTES : c.request()).str(c.txnId()).bytes(c.sale() == null ? NO_BYTES : c.sale());
       encode(c.command(), out);
+    } else if (command instanceof Command.Idempotent c) {
+      out.u8(IDEMPOTENT).str(c.requestId()).i64(c.contentHash());
+      encode(c.command(), out);
+    } else if (command instanceof Command.MoveClock c) {
+      out.u8(MOVE_CLOCK).i64(c.toMillis());
     } else if (command instanceof Command.Credit c) {
       out.u8(CREDIT).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varlong(c.amountFen());
     } else if (command instanceof Command.UpsertInsured c) {
@@ -253,6 +261,15 @@ public final class CommandCodec {
         Command inner = decodeOne(in);
         return new Command.Recalled(inner, sweeps, requestKey, request.length == 0 ? null : request, txnId,
             sale.length == 0 ? null : sale);
+      }
+      case IDEMPOTENT -> {
+        String requestId = str(in);
+        long hash = in.getLong();
+        // Only the changes it may key: anything else (a sale, a recalled command, itself) is refused.
+        return new Command.Idempotent(requestId, hash, decodeOne(in));
+      }
+      case MOVE_CLOCK -> {
+        return new Command.MoveClock(in.getLong());
       }
       case CREDIT -> {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));

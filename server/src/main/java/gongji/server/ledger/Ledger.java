@@ -57,7 +57,7 @@ public final class Ledger {
     bindings = new Bindings(registry, wallets);
     sales = new Sales(accounts, registry, funding, wallets, bindings, records, recall, time);
     life = new LifeEvents(accounts, registry, funding, bindings, wallets, records, time);
-    requests = new RequestLog(idempotencyWindow, registry, sales, recall, time);
+    requests = new RequestLog(idempotencyWindow, registry, sales, bindings, wallets, recall, time);
   }
 
   /** The ledger time: the latest time any command was applied at. */
@@ -258,6 +258,24 @@ public final class Ledger {
         Command.PayPremium c = (Command.PayPremium) command;
         Result seen = requests.replay(c, RequestKind.PREMIUM);
         yield seen != null ? seen : requests.record(c, RequestKind.PREMIUM, c.payerPsnNo(), life.payPremium(c));
+      }
+      case IDEMPOTENT -> {
+        Command.Idempotent c = (Command.Idempotent) command;
+        Result seen = requests.replay(c, c.kind());
+        if (seen != null) {
+          yield seen;
+        }
+        Result r = dispatch(c.command());
+        // A move to a time not ahead is bad input: kept under no id, as INVALID_ARGUMENT never is.
+        yield r instanceof Result.ClockMoved m && !m.moved() ? r : requests.record(c, c.kind(), "", r);
+      }
+      case MOVE_CLOCK -> {
+        long to = ((Command.MoveClock) command).toMillis();
+        boolean ahead = to > time.nowMillis();
+        if (ahead) {
+          advanceTo(to);
+        }
+        yield new Result.ClockMoved(time.nowMillis(), ahead);
       }
       // records
       case RECORD_ALERT -> {
