@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What became of the attempts of one call (the first and gRPC's retries), told by gRPC's stream
  * tracers: whether any of them may have reached the gateway. An attempt reached it if its headers
  * were written to the connection, unless the gateway refused it at admission (RESOURCE_EXHAUSTED with
- * reason LEDGER_UNAVAILABLE: shed before the ledger's queue, nothing applied). A call whose every
+ * reason LEDGER_UNAVAILABLE or RATE_LIMITED: shed before the ledger's queue, nothing applied). A call whose every
  * attempt failed before that (connection refused, no route, an unknown host, a TLS handshake that
  * failed) provably applied nothing, whatever its status says.
  */
@@ -51,6 +51,11 @@ final class Attempts extends ClientStreamTracer.Factory {
     return made.get() > 0 && sent.get() == shed.get();
   }
 
+  /** The reasons of a refusal at admission: the ledger's queue was full, or the caller's rate. */
+  private static boolean shedReason(String reason) {
+    return reason.equals(RejectionReason.LEDGER_UNAVAILABLE.name()) || reason.equals(RejectionReason.RATE_LIMITED.name());
+  }
+
   private static boolean shedAtAdmission(Metadata trailers) {
     com.google.rpc.Status details = trailers.get(DETAILS);
     if (details == null || details.getCode() != Status.Code.RESOURCE_EXHAUSTED.value()) {
@@ -58,8 +63,7 @@ final class Attempts extends ClientStreamTracer.Factory {
     }
     for (Any any : details.getDetailsList()) {
       try {
-        if (any.is(ErrorInfo.class)
-            && RejectionReason.LEDGER_UNAVAILABLE.name().equals(any.unpack(ErrorInfo.class).getReason())) {
+        if (any.is(ErrorInfo.class) && shedReason(any.unpack(ErrorInfo.class).getReason())) {
           return true;
         }
       } catch (InvalidProtocolBufferException e) {

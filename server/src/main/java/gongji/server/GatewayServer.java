@@ -76,8 +76,11 @@ public final class GatewayServer implements AutoCloseable {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
       ServerServiceDefinition measured = node.metrics().instrument(service);
-      target.addService(MalformedRequests.guard(audit == null ? measured
-          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()))));
+      ServerServiceDefinition audited = audit == null ? measured
+          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()));
+      // Shed calls cost no audit record or service work; gongji_admission_shed_total counts them.
+      target.addService(MalformedRequests.guard(name.equals(SETTLEMENT)
+          ? ServerInterceptors.intercept(audited, node.admission()) : audited));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.

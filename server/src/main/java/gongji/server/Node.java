@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
 import gongji.server.gateway.Gateway;
+import gongji.server.cache.RateBuckets;
 import gongji.server.grpc.AdminGrpcService;
+import gongji.server.grpc.Admission;
 import gongji.server.grpc.FamilyGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
 import gongji.server.ledger.FileJournal;
@@ -62,6 +64,7 @@ public final class Node implements AutoCloseable {
   private final SandboxClock sandboxClock;
   private final ExecutorService replies;
   private final List<BindableService> services;
+  private final Admission admission;
   private JournalRecovery.Report recovery;
   private String snapshotFile;
   private LedgerRecovery.Recovered recovered;
@@ -210,6 +213,7 @@ public final class Node implements AutoCloseable {
     }
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
+    this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
@@ -259,6 +263,20 @@ public final class Node implements AutoCloseable {
 
   private static Ticker ticker(InstantSource clock) {
     return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+  }
+
+  private static Admission admission(AdmissionLimits limits, Ticker ticker, Admission.Observer observer) {
+    return new Admission(
+        limits.terminalRatePerSecond() == 0 ? null : new RateBuckets(limits.terminalRatePerSecond(),
+            limits.terminalBurst(), limits.maxCallers(), ticker),
+        limits.institutionRatePerSecond() == 0 ? null : new RateBuckets(limits.institutionRatePerSecond(),
+            limits.institutionBurst(), limits.maxCallers(), ticker),
+        observer);
+  }
+
+  /** Admission per caller, for the settlement service: token buckets per terminal and institution. */
+  public Admission admission() {
+    return admission;
   }
 
   /** The node's gRPC services (the same instances on every call). */

@@ -172,6 +172,19 @@ public final class Metrics implements AutoCloseable {
         Counter.builder("gongji.fraud.alerts").tag("kind", kind).register(registry).increment();
   }
 
+  /** Counts the calls shed at admission, by the bucket that refused them: {@code gongji_admission_shed_total}. */
+  public gongji.server.grpc.Admission.Observer admissionObserver() {
+    Counter terminal = shedCounter("terminal");
+    Counter institution = shedCounter("institution");
+    return scope -> (scope.equals("terminal") ? terminal : institution).increment();
+  }
+
+  private Counter shedCounter(String scope) {
+    return Counter.builder("gongji.admission.shed").tag("scope", scope)
+        .description("settlement calls refused over their terminal's or institution's rate (RATE_LIMITED)")
+        .register(registry);
+  }
+
   /** The current metrics in Prometheus text format. */
   public String scrape() {
     LedgerFigures figures = sequencer == null ? null : sequencer.figures();
