@@ -12,6 +12,12 @@ import java.util.Map;
  * RESOURCE_EXHAUSTED (reason {@code RATE_LIMITED}) and a RetryInfo saying when the next one is
  * admitted, and nothing is applied.
  *
+ * <p>Fraud alerts (an impersonation refused) are limited per terminal as well: past
+ * {@code alertBurst} at once and {@code alertsPerMinute} after, a terminal's further attempts are
+ * still refused and counted ({@code gongji_alerts_suppressed_total}) but not recorded one by one;
+ * the next alert recorded from that terminal comes with one {@code ALERTS_SUPPRESSED} alert that
+ * says how many were left out. So a flood of fakes cannot bury the alerts others raise.
+ *
  * <p>{@code maxCallers} bounds the buckets kept in memory (terminals and institutions together); a
  * bucket left alone long enough to be full again is dropped, since a new one is the same.
  */
@@ -20,7 +26,9 @@ public record AdmissionLimits(
     int terminalBurst,
     int institutionRatePerSecond,
     int institutionBurst,
-    int maxCallers) {
+    int maxCallers,
+    int alertsPerMinute,
+    int alertBurst) {
 
   public AdmissionLimits {
     checkArgument(terminalRatePerSecond >= 0, "admission.terminal.rate: %s (expected: >= 0, 0 = off)",
@@ -30,6 +38,9 @@ public record AdmissionLimits(
         institutionRatePerSecond);
     checkArgument(institutionBurst >= 1, "admission.institution.burst: %s (expected: >= 1)", institutionBurst);
     checkArgument(maxCallers >= 16, "admission.max.callers: %s (expected: >= 16)", maxCallers);
+    checkArgument(alertsPerMinute >= 0, "admission.terminal.alerts.per.minute: %s (expected: >= 0, 0 = off)",
+        alertsPerMinute);
+    checkArgument(alertBurst >= 1, "admission.terminal.alerts.burst: %s (expected: >= 1)", alertBurst);
   }
 
   /** The settings, with their defaults, in the order {@code serve --help} lists them. */
@@ -41,6 +52,9 @@ public record AdmissionLimits(
     d.put("admission.institution.rate", "2000");
     d.put("admission.institution.burst", "4000");
     d.put("admission.max.callers", "200000");
+    // A real impersonation is rare; a terminal raising more is under attack or misconfigured.
+    d.put("admission.terminal.alerts.per.minute", "10");
+    d.put("admission.terminal.alerts.burst", "20");
   }
 
   /** What each setting means, for {@code serve --help}. */
@@ -49,7 +63,10 @@ public record AdmissionLimits(
       "admission.terminal.burst", "calls a quiet terminal may make at once before its rate applies",
       "admission.institution.rate", "settlement calls a second all terminals of one institution may make (0 = no limit)",
       "admission.institution.burst", "calls a quiet institution may make at once before its rate applies",
-      "admission.max.callers", "terminals and institutions whose buckets are kept in memory (idle ones go first)");
+      "admission.max.callers", "terminals and institutions whose buckets are kept in memory (idle ones go first)",
+      "admission.terminal.alerts.per.minute", "fraud alerts a minute recorded one by one per terminal; more are"
+          + " counted in one summary alert (0 = no limit)",
+      "admission.terminal.alerts.burst", "fraud alerts a quiet terminal may raise at once before its rate applies");
 
   /** The limits from the settings, by name. */
   static AdmissionLimits from(Map<String, String> s) {
@@ -58,7 +75,9 @@ public record AdmissionLimits(
         GatewayConfig.integer(s, "admission.terminal.burst"),
         GatewayConfig.integer(s, "admission.institution.rate"),
         GatewayConfig.integer(s, "admission.institution.burst"),
-        GatewayConfig.integer(s, "admission.max.callers"));
+        GatewayConfig.integer(s, "admission.max.callers"),
+        GatewayConfig.integer(s, "admission.terminal.alerts.per.minute"),
+        GatewayConfig.integer(s, "admission.terminal.alerts.burst"));
   }
 
   /** The defaults. */
@@ -70,7 +89,7 @@ public record AdmissionLimits(
 
   /** No limit per caller (the global bound on queued commands still holds). */
   public static AdmissionLimits off() {
-    return new AdmissionLimits(0, 1, 0, 1, 16);
+    return new AdmissionLimits(0, 1, 0, 1, 16, 0, 1);
   }
 
   /** Whether any bucket is on. */
@@ -84,6 +103,8 @@ public record AdmissionLimits(
         + "\nadmission.terminal.burst=" + terminalBurst
         + "\nadmission.institution.rate=" + institutionRatePerSecond
         + "\nadmission.institution.burst=" + institutionBurst
-        + "\nadmission.max.callers=" + maxCallers;
+        + "\nadmission.max.callers=" + maxCallers
+        + "\nadmission.terminal.alerts.per.minute=" + alertsPerMinute
+        + "\nadmission.terminal.alerts.burst=" + alertBurst;
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
+import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
 import gongji.server.cache.RateBuckets;
 import gongji.server.grpc.AdminGrpcService;
@@ -211,7 +212,11 @@ public final class Node implements AutoCloseable {
             Snapshots.write(storage, seq, image);
           }), snapshotWriter));
     }
-    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
+    AdmissionLimits limits = config.admission();
+    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders,
+        limits.alertsPerMinute() == 0 ? AlertGate.OPEN : new AlertGate(new RateBuckets(
+            java.time.Duration.ofMinutes(1).dividedBy(limits.alertsPerMinute()), limits.alertBurst(),
+            limits.maxCallers(), ticker(clock))));
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),

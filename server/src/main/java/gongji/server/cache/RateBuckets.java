@@ -22,16 +22,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * instead of refusing its key until the clock catches up.
  */
 public final class RateBuckets {
+  private static int checkRate(int ratePerSecond) {
+    checkArgument(ratePerSecond > 0, "ratePerSecond: %s (expected: > 0)", ratePerSecond);
+    return ratePerSecond;
+  }
+
   private final long intervalNanos;
   private final long toleranceNanos;
   private final Ticker ticker;
-  private final Cache<String, AtomicLong> buckets;
+  private final Cache<String, Bucket> buckets;
+
+  /** One key's state: the theoretical arrival time, and the calls refused since one was last admitted. */
+  private static final class Bucket {
+    final AtomicLong tat;
+    final AtomicLong refused = new AtomicLong();
+
+    Bucket(long now) {
+      tat = new AtomicLong(now);
+    }
+  }
 
   /** Buckets of {@code ratePerSecond} (> 0) and {@code burst}, at most {@code maxKeys} of them. */
   public RateBuckets(int ratePerSecond, int burst, int maxKeys, Ticker ticker) {
-    checkArgument(ratePerSecond > 0, "ratePerSecond: %s (expected: > 0)", ratePerSecond);
+    this(Duration.ofNanos(Math.max(1, 1_000_000_000L / checkRate(ratePerSecond))), burst, maxKeys, ticker);
+  }
+
+  /** Buckets that admit one call every {@code interval} after a {@code burst}, at most {@code maxKeys} of them. */
+  public RateBuckets(Duration interval, int burst, int maxKeys, Ticker ticker) {
+    checkArgument(!interval.isNegative() && !interval.isZero(), "interval: %s (expected: > 0)", interval);
     checkArgument(burst >= 1, "burst: %s (expected: >= 1)", burst);
-    this.intervalNanos = Math.max(1, 1_000_000_000L / ratePerSecond);
+    this.intervalNanos = interval.toNanos();
     this.toleranceNanos = Math.multiplyExact(intervalNanos, burst - 1L);
     this.ticker = requireNonNull(ticker, "ticker");
     this.buckets = Caffeine.newBuilder()
@@ -47,12 +67,14 @@ public final class RateBuckets {
    */
   public long take(String key) {
     long now = ticker.read();
-    AtomicLong tat = buckets.get(key, k -> new AtomicLong(now));
+    Bucket bucket = buckets.get(key, k -> new Bucket(now));
+    AtomicLong tat = bucket.tat;
     while (true) {
       long seen = tat.get();
       long from = seen - now > toleranceNanos + intervalNanos ? now : Math.max(seen, now); // clock stepped back
       long wait = from - toleranceNanos - now;
       if (wait > 0) {
+        bucket.refused.incrementAndGet();
         return wait;
       }
       if (tat.compareAndSet(seen, from + intervalNanos)) {
@@ -63,10 +85,19 @@ public final class RateBuckets {
 
   /** Gives back the call last taken from {@code key} (another bucket refused it). */
   public void giveBack(String key) {
-    AtomicLong tat = buckets.getIfPresent(key);
-    if (tat != null) {
-      tat.addAndGet(-intervalNanos);
+    Bucket bucket = buckets.getIfPresent(key);
+    if (bucket != null) {
+      bucket.tat.addAndGet(-intervalNanos);
     }
+  }
+
+  /**
+   * How many calls {@code key}'s bucket refused since this was last asked, and starts counting again.
+   * A bucket dropped while idle forgets its count.
+   */
+  public long takeRefused(String key) {
+    Bucket bucket = buckets.getIfPresent(key);
+    return bucket == null ? 0 : bucket.refused.getAndSet(0);
   }
 
   /** Buckets held now (for tests and metrics; approximate while calls run). */

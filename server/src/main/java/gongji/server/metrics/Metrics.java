@@ -168,8 +168,19 @@ public final class Metrics implements AutoCloseable {
 
   /** Counts fraud alerts by kind and institution. */
   public FraudObserver fraudObserver() {
-    return (kind, institution, detail) ->
+    return new FraudObserver() {
+      @Override
+      public void alert(String kind, String institution, String detail) {
         Counter.builder("gongji.fraud.alerts").tag("kind", kind).register(registry).increment();
+      }
+
+      @Override
+      public void suppressed(String kind, String institution) {
+        Counter.builder("gongji.alerts.suppressed").tag("kind", kind)
+            .description("fraud attempts refused but not recorded as alerts one by one (over their terminal's alert"
+                + " rate); ALERTS_SUPPRESSED alerts count them").register(registry).increment();
+      }
+    };
   }
 
   /** Counts the calls shed at admission, by the bucket that refused them: {@code gongji_admission_shed_total}. */

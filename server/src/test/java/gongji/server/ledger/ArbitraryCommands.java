@@ -50,7 +50,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 25;
+  static final int TYPES = 26;
 
   Command next() {
     return of(random.nextInt(TYPES));
@@ -86,6 +86,7 @@ final class ArbitraryCommands {
       case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE));
       case 24 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
           image());
+      case 25 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), false);
       default -> throw new IllegalArgumentException("type " + type);
     };
   }
