@@ -185,8 +185,17 @@ public final class GatewayServer implements AutoCloseable {
       admin = netty(config, config.adminPort(), boss, workers, channelType);
       tls(admin, config, config.adminTlsClientCa(), tokens, "admin port");
     }
+    Path auditDir = config.auditDirectory();
+    AuditLog audit = auditDir == null ? null
+        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
+    if (audit == null) {
+      log.warning("audit log OFF (audit.dir=off, or no data directory)");
+    } else {
+      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
+      node.metrics().bindAudit(audit::droppedTotal);
+    }
     if (config.authRequired()) {
-      CallerAuth auth = new CallerAuth(tokens);
+      CallerAuth auth = new CallerAuth(tokens, audit);
       b.intercept(auth);
       if (admin != null) {
         admin.intercept(auth);
@@ -200,14 +209,6 @@ public final class GatewayServer implements AutoCloseable {
           : config.authTokensFile()) + ")"));
     } else {
       log.warning("caller authentication OFF (auth.required=false): every request is trusted; loopback only");
-    }
-    Path auditDir = config.auditDirectory();
-    AuditLog audit = auditDir == null ? null
-        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
-    if (audit == null) {
-      log.warning("audit log OFF (audit.dir=off, or no data directory)");
-    } else {
-      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
     }
     GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), audit, boss, workers);
     s.server.start();

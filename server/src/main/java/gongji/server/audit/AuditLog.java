@@ -46,6 +46,7 @@ public final class AuditLog implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final BlockingQueue<ObjectNode> queue;
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedTotal = new AtomicLong();
   private final Thread thread;
   private volatile boolean closing;
   private FileChannel file;
@@ -75,7 +76,13 @@ public final class AuditLog implements AutoCloseable {
   public void write(ObjectNode record) {
     if (!queue.offer(record)) {
       dropped.incrementAndGet();
+      droppedTotal.incrementAndGet();
     }
+  }
+
+  /** Records dropped since the log was opened (queue full, or a batch that could not be written). */
+  public long droppedTotal() {
+    return droppedTotal.get();
   }
 
   private void open() throws IOException {
@@ -101,6 +108,7 @@ public final class AuditLog implements AutoCloseable {
         closing = true;
       } catch (IOException | RuntimeException e) {
         log.severe("audit log: cannot write " + batch.size() + " record(s) to " + dir + ": " + e);
+        droppedTotal.addAndGet(batch.size());
       } finally {
         batch.clear();
       }

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -194,6 +195,12 @@ public final class Metrics implements AutoCloseable {
     return Counter.builder("gongji.admission.shed").tag("scope", scope)
         .description("settlement calls refused over their terminal's or institution's rate (RATE_LIMITED)")
         .register(registry);
+  }
+
+  /** Audit records dropped (queue full, a write that failed): {@code gongji_audit_dropped_total}. */
+  public void bindAudit(java.util.function.LongSupplier dropped) {
+    FunctionCounter.builder("gongji.audit.dropped", dropped, LongSupplier::getAsLong)
+        .description("audit records dropped: the audit queue was full or a write failed").register(registry);
   }
 
   /** The current metrics in Prometheus text format. */
