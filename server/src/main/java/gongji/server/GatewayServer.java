@@ -77,8 +77,11 @@ public final class GatewayServer implements AutoCloseable {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
       ServerServiceDefinition measured = node.metrics().instrument(service);
-      target.addService(MalformedRequests.guard(audit == null ? measured
-          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()))));
+      ServerServiceDefinition audited = audit == null ? measured
+          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()));
+      // Shed calls cost no audit record or service work; gongji_admission_shed_total counts them.
+      target.addService(MalformedRequests.guard(name.equals(SETTLEMENT)
+          ? ServerInterceptors.intercept(audited, node.admission()) : audited));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.
@@ -188,8 +191,17 @@ public final class GatewayServer implements AutoCloseable {
       admin = netty(config, config.adminPort(), boss, workers, channelType);
       tls(admin, config, config.adminTlsClientCa(), tokens, "admin port");
     }
+    Path auditDir = config.auditDirectory();
+    AuditLog audit = auditDir == null ? null
+        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
+    if (audit == null) {
+      log.warning("audit log OFF (audit.dir=off, or no data directory)");
+    } else {
+      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
+      node.metrics().bindAudit(audit::droppedTotal);
+    }
     if (config.authRequired()) {
-      CallerAuth auth = new CallerAuth(tokens);
+      CallerAuth auth = new CallerAuth(tokens, audit);
       b.intercept(auth);
       if (admin != null) {
         admin.intercept(auth);
@@ -203,14 +215,6 @@ public final class GatewayServer implements AutoCloseable {
           : config.authTokensFile()) + ")"));
     } else {
       log.warning("caller authentication OFF (auth.required=false): every request is trusted; loopback only");
-    }
-    Path auditDir = config.auditDirectory();
-    AuditLog audit = auditDir == null ? null
-        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
-    if (audit == null) {
-      log.warning("audit log OFF (audit.dir=off, or no data directory)");
-    } else {
-      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
     }
     GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), audit, boss, workers);
     s.server.start();

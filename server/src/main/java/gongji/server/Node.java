@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
+import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
+import gongji.server.cache.RateBuckets;
 import gongji.server.grpc.AdminGrpcService;
+import gongji.server.grpc.Admission;
 import gongji.server.grpc.FamilyGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
 import gongji.server.ledger.FileJournal;
@@ -67,6 +70,7 @@ public final class Node implements AutoCloseable {
   private final SandboxClock sandboxClock;
   private final ExecutorService replies;
   private final List<BindableService> services;
+  private final Admission admission;
   private JournalRecovery.Report recovery;
   private String snapshotFile;
   private LedgerRecovery.Recovered recovered;
@@ -217,8 +221,13 @@ public final class Node implements AutoCloseable {
       sequencer.snapshotsOffTheWriter(() -> LedgerRecovery.again(storage, from, config.idempotencyWindow()),
           SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS);
     }
-    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
+    AdmissionLimits limits = config.admission();
+    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders,
+        limits.alertsPerMinute() == 0 ? AlertGate.OPEN : new AlertGate(new RateBuckets(
+            java.time.Duration.ofMinutes(1).dividedBy(limits.alertsPerMinute()), limits.alertBurst(),
+            limits.maxCallers(), ticker(clock))));
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
+    this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
@@ -268,6 +277,20 @@ public final class Node implements AutoCloseable {
 
   private static Ticker ticker(InstantSource clock) {
     return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+  }
+
+  private static Admission admission(AdmissionLimits limits, Ticker ticker, Admission.Observer observer) {
+    return new Admission(
+        limits.terminalRatePerSecond() == 0 ? null : new RateBuckets(limits.terminalRatePerSecond(),
+            limits.terminalBurst(), limits.maxCallers(), ticker),
+        limits.institutionRatePerSecond() == 0 ? null : new RateBuckets(limits.institutionRatePerSecond(),
+            limits.institutionBurst(), limits.maxCallers(), ticker),
+        observer);
+  }
+
+  /** Admission per caller, for the settlement service: token buckets per terminal and institution. */
+  public Admission admission() {
+    return admission;
   }
 
   /** The node's gRPC services (the same instances on every call). */

@@ -87,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
   private static Map<String, String> descriptions(Map<String, String> own) {
     Map<String, String> all = new java.util.HashMap<>(own);
     all.putAll(ConnectionLimits.DESCRIPTIONS);
+    all.putAll(AdmissionLimits.DESCRIPTIONS);
     return Map.copyOf(all);
   }
 

@@ -55,6 +55,7 @@ public final class AuditLog implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final BlockingQueue<Entry> queue;
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedTotal = new AtomicLong();
   private final Thread thread;
   private volatile boolean closing;
   private FileChannel file;
@@ -98,7 +99,13 @@ public final class AuditLog implements AutoCloseable {
   public void write(Entry entry) {
     if (!queue.offer(entry)) {
       dropped.incrementAndGet();
+      droppedTotal.incrementAndGet();
     }
+  }
+
+  /** Records dropped since the log was opened (queue full, or a batch that could not be written). */
+  public long droppedTotal() {
+    return droppedTotal.get();
   }
 
   private void open() throws IOException {
@@ -125,6 +132,7 @@ public final class AuditLog implements AutoCloseable {
         }
       } catch (IOException | RuntimeException e) {
         log.severe("audit log: cannot write " + batch.size() + " record(s) to " + dir + ": " + e);
+        droppedTotal.addAndGet(batch.size());
       } finally {
         batch.clear();
       }

@@ -43,6 +43,7 @@ public final class Gateway {
   private final FraudObserver fraud;
   private final HistoryApplier history;
   private final Executor historyReaders;
+  private final AlertGate alerts;
 
   /**
    * A gateway in front of {@code sequencer}; questions about history are answered from
@@ -50,6 +51,13 @@ public final class Gateway {
    */
   public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
       Executor historyReaders) {
+    this(sequencer, cache, fraud, history, historyReaders, AlertGate.OPEN);
+  }
+
+  /** The same, with fraud alerts recorded as {@code alerts} allows per terminal. */
+  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
+      Executor historyReaders, AlertGate alerts) {
+    this.alerts = requireNonNull(alerts, "alerts");
     this.sequencer = requireNonNull(sequencer, "sequencer");
     this.cache = requireNonNull(cache, "cache");
     this.fraud = requireNonNull(fraud, "fraud");
@@ -64,13 +72,17 @@ public final class Gateway {
         return CompletableFuture.completedFuture(refused);
       }
       return then(resolvePatient(terminal, credential, claimedPsnNo), patient -> {
-        if (patient instanceof Rejected r) {
-          if (r.outcome() != Outcome.IMPERSONATION) {
-            return CompletableFuture.completedFuture(r);
+        if (patient instanceof Impersonated i) {
+          if (!i.recorded()) {
+            return CompletableFuture.completedFuture(i.rejected());
           }
+          summarize(terminal, i);
           // No request id to keep the refusal under: record the alert itself, then refuse.
           return sequencer.submit(new Command.RecordAlert(Outcome.IMPERSONATION.name(), terminal.institution(),
-              claimedPsnNo, r.detail())).thenApply(done -> r);
+              claimedPsnNo, i.rejected().detail())).thenApply(done -> i.rejected());
+        }
+        if (patient instanceof Rejected r) {
+          return CompletableFuture.completedFuture(r);
         }
         return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo(), terminal.institution()));
       });
@@ -84,6 +96,11 @@ public final class Gateway {
         return CompletableFuture.completedFuture(refused);
       }
       return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
+        if (patient instanceof Impersonated i) {
+          summarize(r.terminal(), i);
+          return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
+              r.terminal().institution(), Outcome.IMPERSONATION, i.rejected().detail(), i.recorded()));
+        }
         if (patient instanceof Rejected rejected) {
           return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
               r.terminal().institution(), rejected.outcome(), rejected.detail()));
@@ -184,11 +201,18 @@ public final class Gateway {
         // Masked: the detail is also the alert, which other institutions' reviewers read.
         String detail = "the " + credential.type() + " credential presented does not belong to psn_no "
             + Masking.psnNo(claimedPsnNo);
+        long gate = alerts.admit(terminal);
+        if (gate < 0) {
+          fraud.suppressed(Outcome.IMPERSONATION.name(), terminal.institution());
+          return CompletableFuture.completedFuture(
+              new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), false, 0));
+        }
         log.warning("impersonation refused at " + terminal.institution() + "/" + SafeText.escape(terminal.terminalId())
             + " operator " + SafeText.escape(terminal.operatorId()) + ": the " + credential.type()
             + " credential presented does not belong to psn_no " + Masking.psnNo(claimedPsnNo));
         fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
-        return CompletableFuture.completedFuture(new Rejected(Outcome.IMPERSONATION, detail));
+        return CompletableFuture.completedFuture(new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), true,
+            gate));
       }
       CompletableFuture<Optional<Insured>> insured = cache.insured(psnNo);
       return isLoaded(insured) ? CompletableFuture.completedFuture(patient(psnNo, insured.join()))
@@ -202,6 +226,26 @@ public final class Gateway {
   }
 
   private record Resolved(Insured insured) {}
+
+  /**
+   * An impersonation refused; {@code recorded}: whether it is an alert of its own (its terminal was
+   * within its alert rate), and {@code leftOutBefore} alerts of that terminal were not recorded since
+   * its last one.
+   */
+  private record Impersonated(Rejected rejected, boolean recorded, long leftOutBefore) {}
+
+  /** Records one alert that says how many of the terminal's alerts were left out, if any were. */
+  private void summarize(Terminal terminal, Impersonated i) {
+    if (i.leftOutBefore() > 0) {
+      sequencer.submit(new Command.RecordAlert(SUPPRESSED_KIND, terminal.institution(), "", i.leftOutBefore() + " "
+          + Outcome.IMPERSONATION.name() + " alerts from terminal " + terminal.institution() + "/"
+          + terminal.terminalId() + " were not recorded one by one (over admission.terminal.alerts.per.minute);"
+          + " the attempts were refused"));
+    }
+  }
+
+  /** The kind of the alert that counts alerts left out over a terminal's alert rate. */
+  public static final String SUPPRESSED_KIND = "ALERTS_SUPPRESSED";
 
   /** Whether {@code f} has its value already: a reference cache hit, the usual case. */
   private static boolean isLoaded(CompletableFuture<?> f) {

@@ -137,6 +137,28 @@ public final class AuditInterceptor implements ServerInterceptor {
     }
   }
 
+  /**
+   * The record of a call refused before it reached a service (no valid credential, a credential
+   * that may not call it): {@code leftOut} more like it were refused since the last such record.
+   */
+  static ObjectNode refusal(AuditLog audit, Instant at, SocketAddress peer, String method, Status.Code code,
+      String reason, String why, long leftOut) {
+    ObjectNode r = audit.record();
+    r.put("time", at.toString());
+    r.put("who", "refused");
+    if (peer instanceof InetSocketAddress a) {
+      r.put("peer", a.getAddress().getHostAddress() + ":" + a.getPort());
+    }
+    r.put("what", method);
+    r.put("result", code.name());
+    r.put("reason", reason);
+    r.put("why", gongji.server.text.SafeText.cut(why, 200));
+    if (leftOut > 0) {
+      r.put("left_out", leftOut);
+    }
+    return r;
+  }
+
   private static String reason(Status status, Metadata trailers) {
     com.google.rpc.Status details = StatusProto.fromStatusAndTrailers(status, trailers);
     for (Any d : details.getDetailsList()) {

@@ -447,8 +447,14 @@ public sealed interface Command {
    * Records a refusal that the gateway found before the ledger (from cached reference data), so that
    * the id stays failed; an earlier request with the same id and content still wins.
    */
-  record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail)
-      implements Keyed {
+  record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail,
+      boolean alert) implements Keyed {
+    /** A refusal; an impersonation raises an alert. */
+    public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
+        String detail) {
+      this(requestId, contentHash, kind, institution, outcome, detail, outcome == Outcome.IMPERSONATION);
+    }
+
     @Override
     public String scope() {
       return institution();
@@ -465,6 +471,9 @@ public sealed interface Command {
       requireNonNull(institution, "institution");
       requireNonNull(outcome, "outcome");
       requireNonNull(detail, "detail");
+      if (alert && outcome != Outcome.IMPERSONATION) {
+        throw new IllegalArgumentException("alert: only an impersonation raises one (got: " + outcome + ")");
+      }
     }
   }
 

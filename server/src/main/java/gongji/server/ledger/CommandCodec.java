@@ -64,6 +64,8 @@ public final class CommandCodec {
   /** A back-office change under a request id: the id and hash, then the change (contract v1). */
   private static final byte IDEMPOTENT = 26;
   private static final byte MOVE_CLOCK = 27;
+  /** A refused impersonation whose alert was not recorded (its terminal was over its alert rate). */
+  private static final byte REJECT_WITHOUT_ALERT = 28;
 
   private static final byte[] NO_BYTES = {};
 
@@ -90,7 +92,8 @@ public final class CommandCodec {
     } else if (command instanceof Command.Reverse c) {
       out.u8(REVERSE).str(c.institution()).str(c.originalRequestId());
     } else if (command instanceof Command.Reject c) {
-      out.u8(REJECT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().code()).str(c.institution())
+      boolean usual = c.alert() == (c.outcome() == Outcome.IMPERSONATION);
+      out.u8(usual ? REJECT : REJECT_WITHOUT_ALERT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().code()).str(c.institution())
           .u8(c.outcome().code()).str(c.detail());
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
@@ -235,13 +238,17 @@ public final class CommandCodec {
       case REVERSE -> {
         return new Command.Reverse(str(in), str(in));
       }
-      case REJECT -> {
+      case REJECT, REJECT_WITHOUT_ALERT -> {
         String requestId = str(in);
         long hash = in.getLong();
         RequestKind kind = RequestKind.ofCode(code(in));
         String institution = str(in);
         Outcome outcome = Outcome.ofCode(code(in));
-        return new Command.Reject(requestId, hash, kind, institution, outcome, str(in));
+        if (type == REJECT_WITHOUT_ALERT && outcome != Outcome.IMPERSONATION) {
+          throw new IllegalArgumentException("a reject without alert of " + outcome + " (expected: IMPERSONATION)");
+        }
+        return new Command.Reject(requestId, hash, kind, institution, outcome, str(in),
+            type == REJECT && outcome == Outcome.IMPERSONATION);
       }
       case TICK -> {
         return new Command.Tick();

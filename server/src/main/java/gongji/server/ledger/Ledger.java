@@ -293,7 +293,7 @@ public final class Ledger {
 
   /** A refusal the gateway decided (an impersonation, say), recorded under its request id. */
   private Result reject(Command.Reject c) {
-    if (c.outcome() == Outcome.IMPERSONATION && !requests.contains(c.scope(), c.requestId())) {
+    if (c.alert() && !requests.contains(c.scope(), c.requestId())) {
       records.alert("IMPERSONATION", c.institution(), "", c.detail());
     }
     Result seen = requests.replay(c, c.kind());

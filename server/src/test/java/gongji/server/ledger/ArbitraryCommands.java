@@ -50,7 +50,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 27;
+  static final int TYPES = 28;
 
   Command next() {
     return of(random.nextInt(TYPES));
@@ -91,6 +91,7 @@ final class ArbitraryCommands {
           image());
       case 25 -> new Command.Idempotent(id(), hash(), of(KEYABLE[random.nextInt(KEYABLE.length)]));
       case 26 -> new Command.MoveClock(random.nextLong());
+      case 27 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), false);
       default -> throw new IllegalArgumentException("type " + type);
     };
   }
