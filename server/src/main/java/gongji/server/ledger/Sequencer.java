@@ -652,16 +652,23 @@ public final class Sequencer implements AutoCloseable {
 
   /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
   private void writeSnapshot(Snapshotting s, long seq, byte[] image) {
-    s.executor().execute(() -> {
-      try {
-        s.sink().write(seq, image);
-        log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
-      } catch (IOException | RuntimeException e) {
-        log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
-      } finally {
-        snapshotInFlight = false;
-      }
-    });
+    try {
+      s.executor().execute(() -> writeSnapshotNow(s, seq, image));
+    } catch (RejectedExecutionException e) {
+      log.info("snapshot at record " + seq + " not written: the node is closing; the journal has everything");
+      snapshotInFlight = false;
+    }
+  }
+
+  private void writeSnapshotNow(Snapshotting s, long seq, byte[] image) {
+    try {
+      s.sink().write(seq, image);
+      log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
+    } catch (IOException | RuntimeException e) {
+      log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
+    } finally {
+      snapshotInFlight = false;
+    }
   }
 
   private static boolean[] markStale(boolean[] stale, int n, int i) {

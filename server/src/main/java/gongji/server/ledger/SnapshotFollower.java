@@ -186,6 +186,10 @@ final class SnapshotFollower {
       mark.dropped().run();
       throw e;
     }
+    if (stopping) {
+      mark.dropped().run(); // closing, and given up waiting for this image
+      return;
+    }
     mark.image().accept(image);
   }
 
