@@ -141,7 +141,7 @@ class PersonalDataInLogsTest {
           "pos01");
       AdminServiceGrpc.AdminServiceBlockingStub clerk = with(AdminServiceGrpc.newBlockingStub(channel), "clerk");
 
-      clerk.upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder().setPsnNo(NEW_PSN_NO)
+      clerk.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId("PII-ADMIN-1").setInsured(Insured.newBuilder().setPsnNo(NEW_PSN_NO)
           .setName(NEW_NAME).setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
           .setStatus(InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs("620100")
           .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_ID_CARD)
@@ -159,9 +159,9 @@ class PersonalDataInLogsTest {
       assertThrows(StatusRuntimeException.class, () -> pos.authorize(authorize("PII-4", POS01, card("SSC-LINA"),
           item(ItemCategory.ITEM_CATEGORY_DRUG, 100)).setPsnNo(DemoData.ZHANG_WEI).build()));
 
-      clerk.createBinding(CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.ZHAO_LEI)
+      clerk.createBinding(CreateBindingRequest.newBuilder().setRequestId("PII-ADMIN-3").setAuthorizerPsnNo(DemoData.ZHAO_LEI)
           .setBeneficiaryPsnNo(DemoData.ZHANG_XIAOYU).setRelationship(Relationship.RELATIONSHIP_CHILD).build());
-      clerk.recordDeath(RecordDeathRequest.newBuilder().setPsnNo(DemoData.LIU_GUILAN).build());
+      clerk.recordDeath(RecordDeathRequest.newBuilder().setRequestId("PII-ADMIN-4").setPsnNo(DemoData.LIU_GUILAN).build());
       long balance = clerk.getAccount(GetAccountRequest.newBuilder().setPsnNo(DemoData.LIU_GUILAN).build())
           .getBalanceFen();
       clerk.payOutToHeirs(PayOutToHeirsRequest.newBuilder().setRequestId("PII-5").setPsnNo(DemoData.LIU_GUILAN)

@@ -47,7 +47,7 @@ class FamilyRequestIdTest extends FamilyScenarioSupport {
     assertEquals(first, retry);
     assertEquals(BINDING_STATE_REQUESTED, retry.getState());
     assertEquals(1, gw.bindings("A1", BindingRole.BINDING_ROLE_AUTHORIZER, 100).size(), "one binding made");
-    Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED",
+    Refusal.expect(Code.ALREADY_EXISTS, "BINDING_EXISTS",
         () -> gw.family().requestBinding(request("BIND-2", "A1", "P1").build())); // a new request is refused
   }
 

@@ -159,8 +159,8 @@ class NationalReconciliationTest {
   @Test
   void refund_afterThePatientMovedRegion_reconcilesInTheGroupOfTheSale_in3201AndGrpc() {
     String sale = settle(DemoData.LI_NA, "SSC-LINA", "310", "20.00");
-    endpoint.gateway().admin().upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder()
-        .setPsnNo(DemoData.LI_NA).setName("李娜").setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
+    endpoint.gateway().admin().upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId("MOVE-LINA")
+        .setInsured(Insured.newBuilder().setPsnNo(DemoData.LI_NA).setName("李娜").setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
         .setStatus(InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs("350100")
         .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
             .setNumber("SSC-LINA"))
