@@ -24,7 +24,10 @@ mkdir -p "$out"
 rm -rf "$out/data" "$out"/*.jfr
 
 "$root/gongji" loadtest help > /dev/null   # builds what is missing
-server_opts="${SERVER_OPTS:-}"
+# A gateway that has served a while has touched its heap: without this, the first touch of each page
+# of the young generation is a page fault on whichever thread allocates it (the event loops, mostly),
+# and the path that allocates more pays more of them for as long as the run is young.
+server_opts="-XX:+AlwaysPreTouch ${SERVER_OPTS:-}"
 if [[ "$profile" == 1 ]]; then
   # Without it, samples land on the wrong inlined method.
   server_opts="$server_opts -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
