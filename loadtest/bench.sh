@@ -4,7 +4,9 @@
 # back to back, and the ratios between them. Everything it writes goes to OUT (default /tmp/gongji-bench).
 #   loadtest/bench.sh [OUT]
 #   env: PEOPLE (10000), CONCURRENCY (64), DURATION (20), WARMUP (10), PREWARM (5), PORT (19390),
-#        PROFILE (0; 1: a JFR recording of the server over each measured window, and its top frames),
+#        PROFILE (0; 1: a JFR recording of the server over each measured window, and its top frames;
+#                 perf: a Linux perf recording of it, kernel and JIT frames included: OUT/SCENARIO.perf.data
+#                 with the JIT's symbols in /tmp/perf-PID.map, read with perf report -i),
 #        SERVER_OPTS (extra JVM flags for the gateway)
 # Bounded: each run is killed after its warm-up and duration plus 60 s.
 set -euo pipefail
@@ -21,13 +23,19 @@ profile="${PROFILE:-0}"
 target="127.0.0.1:$port"
 loadtest_jar="$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar"
 mkdir -p "$out"
-rm -rf "$out/data" "$out"/*.jfr
+rm -rf "$out/data" "$out"/*.jfr "$out"/*.perf.data
 
 "$root/gongji" loadtest help > /dev/null   # builds what is missing
-server_opts="${SERVER_OPTS:-}"
+# A gateway that has served a while has touched its heap: without this, the first touch of each page
+# of the young generation is a page fault on whichever thread allocates it (the event loops, mostly),
+# and the path that allocates more pays more of them for as long as the run is young.
+server_opts="-XX:+AlwaysPreTouch ${SERVER_OPTS:-}"
 if [[ "$profile" == 1 ]]; then
   # Without it, samples land on the wrong inlined method.
   server_opts="$server_opts -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+elif [[ "$profile" == perf ]]; then
+  # perf walks Java stacks by frame pointers; the JIT's symbols are written at the end (jcmd Compiler.perfmap).
+  server_opts="$server_opts -XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
 fi
 # shellcheck disable=SC2086
 java -Xms1g -Xmx1g $server_opts -jar "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
@@ -67,13 +75,19 @@ for scenario in health pharmacy-sale; do
     (sleep "$warmup" && jcmd "$server" JFR.start name="$scenario" settings=profile duration="${seconds}s" \
       filename="$out/$scenario.jfr" > /dev/null) &
     recorder=$!
+  elif [[ "$profile" == perf ]]; then
+    (sleep "$warmup" && perf record -e cpu-clock -F 997 -g -p "$server" -o "$out/$scenario.perf.data" -- sleep "$seconds" \
+      > /dev/null 2>&1 && jcmd "$server" Compiler.perfmap > /dev/null) &
+    recorder=$!
   fi
   run $((warmup + seconds + 60)) --no-setup --scenario "$scenario" --concurrency "$concurrency" --warmup "$warmup" \
     --duration "$seconds" --server-pid "$server" --report-json "$out/$scenario.json" \
     --report-html "$out/$scenario.html" | grep -v '^\[' | tee "$out/$scenario.txt"
   if [[ -n "$recorder" ]]; then
     wait "$recorder" || true
-    sleep 2   # JFR writes the file when its duration is over
+    if [[ "$profile" == 1 ]]; then
+      sleep 2   # JFR writes the file when its duration is over
+    fi
   fi
 done
 echo "== load average after: $(loadavg)"
@@ -82,6 +96,9 @@ jq -rn --slurpfile h "$out/health.json" --slurpfile s "$out/pharmacy-sale.json" 
   "pharmacy-sale: \($s[0].throughput_rps | floor) RPC/s (\($s[0].scenarios_per_s | floor) sales/s), server \($s[0].server.cpu_us_per_rpc * 10 | floor / 10) us CPU per RPC, p99 \($s[0].latency_us.p99) us",
   "sale RPC rate / health RPC rate: \(($s[0].throughput_rps / $h[0].throughput_rps * 100) | floor)%",
   "server CPU per sale RPC / per health RPC: \(($s[0].server.cpu_us_per_rpc / $h[0].server.cpu_us_per_rpc * 100 | floor) / 100)x"'
+if [[ "$profile" == perf ]]; then
+  echo "== perf recordings: $out/health.perf.data, $out/pharmacy-sale.perf.data (perf report -i FILE --sort comm,sym)"
+fi
 if [[ "$profile" == 1 ]]; then
   for scenario in health pharmacy-sale; do
     [[ -f "$out/$scenario.jfr" ]] || { echo "== no recording for $scenario"; continue; }

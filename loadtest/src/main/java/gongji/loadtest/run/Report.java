@@ -28,8 +28,9 @@ import org.HdrHistogram.Histogram;
  * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
  * {@code schedule} (with {@code --schedule}: spec, kind, and {@code intervals}, each: index, label,
  * start_s, seconds, rate_target, scenarios_per_s achieved, throughput_rps, errors, latency_us),
- * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB; the
- * server's only with {@code --server-pid}), and
+ * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB, CPU per
+ * RPC by thread group in {@code cpu_us_per_rpc_by_thread}; the server's only with
+ * {@code --server-pid}), and
  * {@code timeline} (one entry per second).
  */
 final class Report {

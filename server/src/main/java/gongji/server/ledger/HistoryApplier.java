@@ -23,8 +23,10 @@ import java.util.logging.Logger;
  * <p>How it works. The sequencer {@link #submit}s a batch's records with the sequence number of its
  * last journal record, after the journal force and before the batch's replies leave. This thread
  * takes whatever is queued, applies it to the store in one atomic write (the records of several
- * batches together when it is behind), then moves {@link #visibleSeq} and completes the readers
- * waiting for it. A reader that saw an acknowledgement asks {@link #awaitApplied} for the
+ * batches together), then moves {@link #visibleSeq} and completes the readers waiting for it. It
+ * looks every {@link #APPLY_EVERY_NANOS} while batches come, not at each one: a submit wakes nobody
+ * (the writer makes no system call for history) unless {@link #WAKE_AT_RECORDS} are pending, and a
+ * reader who registers to wait wakes it at once, so only readers nobody waits for see history lag. A reader that saw an acknowledgement asks {@link #awaitApplied} for the
  * sequencer's acknowledged number first, so it sees its own writes.
  *
  * <p>Why it is safe. The sequencer never waits for history (LMAX: the writer does no I/O but its
@@ -36,6 +38,11 @@ import java.util.logging.Logger;
  */
 public final class HistoryApplier implements AutoCloseable {
   private static final Logger log = Logger.getLogger(HistoryApplier.class.getName());
+
+  /** How often the thread applies what was submitted, while batches come. */
+  static final long APPLY_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** Records pending at which a submit wakes the thread instead of leaving them for its next look. */
+  static final int WAKE_AT_RECORDS = 16_384;
 
   private final HistoryStore store;
   private final int maxPendingRecords;
@@ -85,12 +92,13 @@ public final class HistoryApplier implements AutoCloseable {
     if (failed != null) {
       return;
     }
-    if (pendingRecords.addAndGet(records.size()) > maxPendingRecords) {
+    long pending = pendingRecords.addAndGet(records.size());
+    if (pending > maxPendingRecords) {
       fail("history fell more than " + maxPendingRecords + " records behind the journal", null);
       return;
     }
     queue.offer(new Batch(throughSeq, records));
-    if (sleeping) {
+    if (pending >= WAKE_AT_RECORDS && sleeping) {
       LockSupport.unpark(thread);
     }
   }
@@ -117,6 +125,7 @@ public final class HistoryApplier implements AutoCloseable {
     synchronized (waiters) {
       if (failed == null && !closed && visibleSeq < seq) {
         waiters.computeIfAbsent(seq, k -> new ArrayList<>(1)).add(f);
+        LockSupport.unpark(thread); // a reader waits: apply now, not at the next look
         return f;
       }
     }
@@ -134,6 +143,7 @@ public final class HistoryApplier implements AutoCloseable {
 
   private void run() {
     List<HistoryRecord> records = new ArrayList<>();
+    boolean applied = false;
     while (true) {
       Batch b = queue.poll();
       if (b == null) {
@@ -141,12 +151,14 @@ public final class HistoryApplier implements AutoCloseable {
           break;
         }
         sleeping = true;
-        if (queue.isEmpty() && !stopping) {
-          LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+        if (!stopping && !waited()) {
+          LockSupport.parkNanos(this, applied ? APPLY_EVERY_NANOS : TimeUnit.MILLISECONDS.toNanos(100));
         }
         sleeping = false;
+        applied = false;
         continue;
       }
+      applied = true;
       long through = b.throughSeq;
       records.clear();
       records.addAll(b.records);
@@ -170,6 +182,16 @@ public final class HistoryApplier implements AutoCloseable {
       pendingRecords.addAndGet(-records.size());
       visibleSeq = through;
       completeWaiters(through, null);
+    }
+  }
+
+  /** Whether a reader waits for what is queued (then the thread does not sleep). */
+  private boolean waited() {
+    if (queue.isEmpty()) {
+      return false;
+    }
+    synchronized (waiters) {
+      return !waiters.isEmpty();
     }
   }
 
