@@ -9,6 +9,7 @@ import gongji.server.domain.Bill;
 import gongji.server.domain.Credential;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
+import gongji.server.ledger.AlertParties;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryApplier;
 import gongji.server.ledger.HistoryQuery;
@@ -64,13 +65,13 @@ public final class Gateway {
         return CompletableFuture.completedFuture(refused);
       }
       return then(resolvePatient(terminal, credential, claimedPsnNo), patient -> {
-        if (patient instanceof Rejected r) {
-          if (r.outcome() != Outcome.IMPERSONATION) {
-            return CompletableFuture.completedFuture(r);
-          }
+        if (patient instanceof Impersonation i) {
           // No request id to keep the refusal under: record the alert itself, then refuse.
           return sequencer.submit(new Command.RecordAlert(Outcome.IMPERSONATION.name(), terminal.institution(),
-              claimedPsnNo, r.detail())).thenApply(done -> r);
+              claimedPsnNo, i.refusal().detail(), i.parties())).thenApply(done -> i.refusal());
+        }
+        if (patient instanceof Rejected r) {
+          return CompletableFuture.completedFuture(r);
         }
         return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo(), terminal.institution()));
       });
@@ -84,6 +85,10 @@ public final class Gateway {
         return CompletableFuture.completedFuture(refused);
       }
       return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
+        if (patient instanceof Impersonation i) {
+          return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
+              r.terminal().institution(), Outcome.IMPERSONATION, i.refusal().detail(), i.parties()));
+        }
         if (patient instanceof Rejected rejected) {
           return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
               r.terminal().institution(), rejected.outcome(), rejected.detail()));
@@ -172,7 +177,10 @@ public final class Gateway {
     return null;
   }
 
-  /** The patient who owns the credential, or a refusal (unknown credential, impersonation). */
+  /** An impersonation refused, and whom its alert names. */
+  private record Impersonation(Rejected refusal, AlertParties parties) {}
+
+  /** The patient who owns the credential, or a refusal (unknown credential, {@link Impersonation}). */
   private CompletableFuture<Object> resolvePatient(Terminal terminal, Credential credential, String claimedPsnNo) {
     return then(cache.credentialOwner(credential), owner -> {
       if (owner.isEmpty()) {
@@ -188,7 +196,9 @@ public final class Gateway {
             + " operator " + SafeText.escape(terminal.operatorId()) + ": the " + credential.type()
             + " credential presented does not belong to psn_no " + Masking.psnNo(claimedPsnNo));
         fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
-        return CompletableFuture.completedFuture(new Rejected(Outcome.IMPERSONATION, detail));
+        return CompletableFuture.completedFuture(new Impersonation(new Rejected(Outcome.IMPERSONATION, detail),
+            new AlertParties(Masking.psnNo(claimedPsnNo), Masking.psnNo(psnNo), terminal.terminalId(),
+                terminal.operatorId())));
       }
       CompletableFuture<Optional<Insured>> insured = cache.insured(psnNo);
       return isLoaded(insured) ? CompletableFuture.completedFuture(patient(psnNo, insured.join()))

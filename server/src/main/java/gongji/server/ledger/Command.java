@@ -406,8 +406,14 @@ public sealed interface Command {
    * Records a refusal that the gateway found before the ledger (from cached reference data), so that
    * the id stays failed; an earlier request with the same id and content still wins.
    */
-  record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail)
-      implements Keyed {
+  record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail,
+      AlertParties parties) implements Keyed {
+    /** A refusal whose alert, if it raises one, names nobody. */
+    public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
+        String detail) {
+      this(requestId, contentHash, kind, institution, outcome, detail, AlertParties.NONE);
+    }
+
     @Override
     public String scope() {
       return institution();
@@ -424,11 +430,18 @@ public sealed interface Command {
       requireNonNull(institution, "institution");
       requireNonNull(outcome, "outcome");
       requireNonNull(detail, "detail");
+      requireNonNull(parties, "parties");
     }
   }
 
   /** Records a fraud alert found outside a keyed request (an Identify with someone else's card). */
-  record RecordAlert(String kind, String institution, String psnNo, String detail) implements Command {
+  record RecordAlert(String kind, String institution, String psnNo, String detail, AlertParties parties)
+      implements Command {
+    /** An alert that names nobody besides {@code psnNo}. */
+    public RecordAlert(String kind, String institution, String psnNo, String detail) {
+      this(kind, institution, psnNo, detail, AlertParties.NONE);
+    }
+
     @Override
     public Type type() {
       return Type.RECORD_ALERT;
@@ -439,6 +452,7 @@ public sealed interface Command {
       requireNonNull(institution, "institution");
       requireNonNull(psnNo, "psnNo");
       requireNonNull(detail, "detail");
+      requireNonNull(parties, "parties");
     }
   }
 

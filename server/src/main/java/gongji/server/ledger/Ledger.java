@@ -262,7 +262,7 @@ public final class Ledger {
       // records
       case RECORD_ALERT -> {
         Command.RecordAlert c = (Command.RecordAlert) command;
-        records.alert(c.kind(), c.institution(), c.psnNo(), c.detail());
+        records.alert(c.kind(), c.institution(), c.psnNo(), c.detail(), c.parties());
         yield new Result.Done();
       }
       // time and checks
@@ -276,7 +276,7 @@ public final class Ledger {
   /** A refusal the gateway decided (an impersonation, say), recorded under its request id. */
   private Result reject(Command.Reject c) {
     if (c.outcome() == Outcome.IMPERSONATION && !requests.contains(c.scope(), c.requestId())) {
-      records.alert("IMPERSONATION", c.institution(), "", c.detail());
+      records.alert("IMPERSONATION", c.institution(), "", c.detail(), c.parties());
     }
     Result seen = requests.replay(c, c.kind());
     return seen != null ? seen : requests.record(c, c.kind(), c.institution(), new Rejected(c.outcome(), c.detail()));

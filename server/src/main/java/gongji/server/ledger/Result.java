@@ -144,8 +144,18 @@ public sealed interface Result {
 
   record Bindings(List<BindingView> bindings) implements Result {}
 
-  /** A refused attempt that looks like fraud, or a limit that was hit. */
-  record Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail) {}
+  /** A refused attempt that looks like fraud, or a limit that was hit, and whom it concerns. */
+  record Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail,
+      AlertParties parties) {
+    /** An alert that names nobody besides {@code psnNo}. */
+    public Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail) {
+      this(seq, atMillis, kind, institution, psnNo, detail, AlertParties.NONE);
+    }
+
+    public Alert {
+      requireNonNull(parties, "parties");
+    }
+  }
 
   record Alerts(List<Alert> alerts) implements Result {}
 
