@@ -329,7 +329,8 @@ public final class Ledger {
       boolean ok = e.kind != RequestKind.TOMBSTONE && e.rejected == null;
       String reason = e.kind == RequestKind.TOMBSTONE ? Outcome.REQUEST_ID_REVERSED.name()
           : e.rejected != null ? e.rejected.outcome().name() : "";
-      RequestView rv = new RequestView(c.requestId(), e.kind, ok && !e.reversed, e.reversed, reason);
+      RequestView rv = new RequestView(c.requestId(), e.kind, ok && !e.reversed, e.reversed, reason,
+          e.kind == RequestKind.TOMBSTONE ? 0 : e.contentHash);
       return new Result.Lookup(e.txn == null ? null : e.txn.view(), rv);
     }
     Txn t = sales.owned(c.txnId(), c.institution());

@@ -121,8 +121,12 @@ public sealed interface Result {
 
   record Account(String psnNo, long balanceFen, long heldFen) implements Result {}
 
-  /** What became of one request: {@code applied} is false when refused or since reversed. */
-  record RequestView(String requestId, RequestKind kind, boolean applied, boolean reversed, String reason) {}
+  /**
+   * What became of one request: {@code applied} is false when refused or since reversed;
+   * {@code contentHash} is the fingerprint of its content it was kept under.
+   */
+  record RequestView(String requestId, RequestKind kind, boolean applied, boolean reversed, String reason,
+      long contentHash) {}
 
   record Lookup(TxnView txn, RequestView request) implements Result {}
 
