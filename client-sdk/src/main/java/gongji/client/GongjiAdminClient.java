@@ -56,9 +56,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>It is built from {@link ClientOptions} as {@link GongjiClient} is (target, TLS, bearer token,
  * deadline, channels, attempts); {@link ClientOptions#terminal()} and the outcome-resolution settings
- * are not used. Every call has the deadline {@link ClientOptions#defaultDeadlineMillis()}. Only calls
- * that cannot apply twice (look-ups, calls keyed by a request id, full replacements and answers that
- * change nothing when repeated) are retried on UNAVAILABLE. Refusals arrive as {@link GongjiRejectedException} with a {@link RejectionReason}
+ * are not used. Every call has the deadline {@link ClientOptions#defaultDeadlineMillis()}, or the one
+ * of its {@link RequestOptions}. Every change carries a request id (the caller's, from {@link
+ * RequestOptions}, or one the client makes up), so every call is retried on UNAVAILABLE with the
+ * same id: the gateway answers a retry of an applied change with its original result. Refusals arrive as {@link GongjiRejectedException} with a {@link RejectionReason}
  * (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED}); passing failures as {@link
  * GongjiRetryableException}.
  *
@@ -84,21 +85,11 @@ public final class GongjiAdminClient implements AutoCloseable {
   private static final String ADMIN = "gongji.v1.AdminService";
   private static final String FAMILY = "gongji.v1.FamilyService";
   /**
-   * The calls a retry cannot apply twice: look-ups, calls keyed by a request id, full replacements
-   * (a quota is set, not added to), and answers that change nothing when given again (opening an
-   * open wallet, accepting an accepted transfer, declining a declined one).
+   * The calls a retry cannot apply twice: look-ups, and every change, since each carries a request
+   * id that the gateway keeps (the same id and content get the original result). The client makes
+   * the id up once per call, so every attempt of it sends the same.
    */
-  private static final List<String[]> RETRIED = Arrays.asList(
-      new String[] {FAMILY, "ListBindings"}, new String[] {FAMILY, "ListUsageRecords"},
-      new String[] {FAMILY, "PayPremium"}, new String[] {FAMILY, "UpdateBindingQuota"},
-      new String[] {FAMILY, "OpenWallet"}, new String[] {FAMILY, "GetWallet"},
-      new String[] {FAMILY, "AssignWalletQuota"}, new String[] {FAMILY, "AcceptWalletTransfer"},
-      new String[] {FAMILY, "DeclineWalletTransfer"}, new String[] {FAMILY, "ListWalletTransfers"},
-      new String[] {ADMIN, "RegisterInstitution"}, new String[] {ADMIN, "UpsertInsured"},
-      new String[] {ADMIN, "CreditAccount"}, new String[] {ADMIN, "CreditAccounts"},
-      new String[] {ADMIN, "GetAccount"}, new String[] {ADMIN, "SetRegionPolicy"},
-      new String[] {ADMIN, "PayOutToHeirs"}, new String[] {ADMIN, "ListAlerts"},
-      new String[] {ADMIN, "Reconcile"}, new String[] {ADMIN, "ListReconcileDetails"});
+  private static final List<String[]> RETRIED = Arrays.asList(new String[] {FAMILY}, new String[] {ADMIN});
 
   private final Channels channels;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -145,20 +136,38 @@ public final class GongjiAdminClient implements AutoCloseable {
    *     GRANDPARENT or GRANDCHILD
    * @param evidenceRef a reference to the evidence of the relationship, 1 to 100 characters
    * @param quotaFen the most the beneficiary may draw in total, in fen; 0 for no quota
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the requested binding; fails with {@link GongjiRejectedException} (e.g. {@link
    *     RejectionReason#BINDING_NOT_ALLOWED}) or {@link GongjiRetryableException}
    */
   public CompletableFuture<Binding> requestBindingAsync(String authorizerPsnNo, String beneficiaryPsnNo,
-      String relationship, String evidenceRef, long quotaFen) {
+      String relationship, String evidenceRef, long quotaFen, RequestOptions options) {
     checkOpen();
-    RequestBindingRequest req = RequestBindingRequest.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    RequestBindingRequest req = RequestBindingRequest.newBuilder().setRequestId(requestId)
         .setAuthorizerPsnNo(Checks.notNull(authorizerPsnNo, "authorizerPsnNo"))
         .setBeneficiaryPsnNo(Checks.notNull(beneficiaryPsnNo, "beneficiaryPsnNo"))
         .setRelationship(relationship(relationship))
         .setEvidenceRef(Checks.notNull(evidenceRef, "evidenceRef"))
         .setQuotaFen(quotaFen).build();
-    return channels.call(FamilyServiceGrpc.getRequestBindingMethod(), req, null)
+    return channels.call(FamilyServiceGrpc.getRequestBindingMethod(), req, requestId, options.deadlineMillis())
         .thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * {@link #requestBindingAsync(String, String, String, String, long, RequestOptions)} with a request id the client makes up.
+   *
+   * @param authorizerPsnNo as there
+   * @param beneficiaryPsnNo as there
+   * @param relationship as there
+   * @param evidenceRef as there
+   * @param quotaFen as there
+   * @return as there
+   */
+  public CompletableFuture<Binding> requestBindingAsync(String authorizerPsnNo, String beneficiaryPsnNo,
+      String relationship, String evidenceRef, long quotaFen) {
+    return requestBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, evidenceRef, quotaFen, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -169,13 +178,29 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param relationship SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT or GRANDCHILD
    * @param evidenceRef a reference to the evidence of the relationship
    * @param quotaFen the quota in fen; 0 for none
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the requested binding
    * @throws GongjiRejectedException if the gateway refused
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
   public Binding requestBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship,
+      String evidenceRef, long quotaFen, RequestOptions options) {
+    return Channels.join(requestBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, evidenceRef, quotaFen, options));
+  }
+
+  /**
+   * {@link #requestBinding(String, String, String, String, long, RequestOptions)} with a request id the client makes up.
+   *
+   * @param authorizerPsnNo as there
+   * @param beneficiaryPsnNo as there
+   * @param relationship as there
+   * @param evidenceRef as there
+   * @param quotaFen as there
+   * @return as there
+   */
+  public Binding requestBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship,
       String evidenceRef, long quotaFen) {
-    return Channels.join(requestBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, evidenceRef, quotaFen));
+    return requestBinding(authorizerPsnNo, beneficiaryPsnNo, relationship, evidenceRef, quotaFen, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -184,13 +209,28 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param bindingId the binding
    * @param approve true to verify the relationship, false to reject it
    * @param note the reviewer's note, 0 to 200 characters (the reason, for a rejection)
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the reviewed binding
    */
-  public CompletableFuture<Binding> reviewBindingAsync(String bindingId, boolean approve, String note) {
+  public CompletableFuture<Binding> reviewBindingAsync(String bindingId, boolean approve, String note, RequestOptions options) {
     checkOpen();
-    ReviewBindingRequest req = ReviewBindingRequest.newBuilder().setBindingId(Checks.notNull(bindingId, "bindingId"))
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    ReviewBindingRequest req = ReviewBindingRequest.newBuilder().setRequestId(requestId).setBindingId(Checks.notNull(bindingId, "bindingId"))
         .setApprove(approve).setNote(Checks.notNull(note, "note")).build();
-    return channels.call(FamilyServiceGrpc.getReviewBindingMethod(), req, null).thenApply(GongjiAdminClient::binding);
+    return channels.call(FamilyServiceGrpc.getReviewBindingMethod(), req, requestId, options.deadlineMillis()).thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * {@link #reviewBindingAsync(String, boolean, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param bindingId as there
+   * @param approve as there
+   * @param note as there
+   * @return as there
+   */
+  public CompletableFuture<Binding> reviewBindingAsync(String bindingId, boolean approve, String note) {
+    return reviewBindingAsync(bindingId, approve, note, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -199,12 +239,25 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param bindingId the binding
    * @param approve true to verify the relationship, false to reject it
    * @param note the reviewer's note
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the reviewed binding
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_FOUND})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public Binding reviewBinding(String bindingId, boolean approve, String note, RequestOptions options) {
+    return Channels.join(reviewBindingAsync(bindingId, approve, note, options));
+  }
+
+  /**
+   * {@link #reviewBinding(String, boolean, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param bindingId as there
+   * @param approve as there
+   * @param note as there
+   * @return as there
+   */
   public Binding reviewBinding(String bindingId, boolean approve, String note) {
-    return Channels.join(reviewBindingAsync(bindingId, approve, note));
+    return reviewBinding(bindingId, approve, note, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -212,14 +265,28 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param bindingId the binding
    * @param byPsnNo who dissolves it: the authorizer or the beneficiary
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the dissolved binding
    */
-  public CompletableFuture<Binding> dissolveBindingAsync(String bindingId, String byPsnNo) {
+  public CompletableFuture<Binding> dissolveBindingAsync(String bindingId, String byPsnNo, RequestOptions options) {
     checkOpen();
-    DissolveBindingRequest req = DissolveBindingRequest.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    DissolveBindingRequest req = DissolveBindingRequest.newBuilder().setRequestId(requestId)
         .setBindingId(Checks.notNull(bindingId, "bindingId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo")).build();
-    return channels.call(FamilyServiceGrpc.getDissolveBindingMethod(), req, null)
+    return channels.call(FamilyServiceGrpc.getDissolveBindingMethod(), req, requestId, options.deadlineMillis())
         .thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * {@link #dissolveBindingAsync(String, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param bindingId as there
+   * @param byPsnNo as there
+   * @return as there
+   */
+  public CompletableFuture<Binding> dissolveBindingAsync(String bindingId, String byPsnNo) {
+    return dissolveBindingAsync(bindingId, byPsnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -227,12 +294,24 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param bindingId the binding
    * @param byPsnNo the authorizer or the beneficiary
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the dissolved binding
    * @throws GongjiRejectedException if the gateway refused
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public Binding dissolveBinding(String bindingId, String byPsnNo, RequestOptions options) {
+    return Channels.join(dissolveBindingAsync(bindingId, byPsnNo, options));
+  }
+
+  /**
+   * {@link #dissolveBinding(String, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param bindingId as there
+   * @param byPsnNo as there
+   * @return as there
+   */
   public Binding dissolveBinding(String bindingId, String byPsnNo) {
-    return Channels.join(dissolveBindingAsync(bindingId, byPsnNo));
+    return dissolveBinding(bindingId, byPsnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -390,15 +469,30 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param bindingId the binding
    * @param byPsnNo the binding's authorizer
    * @param quotaFen the new quota, 0 (no quota) to 100,000,000 fen
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the binding with its new quota
    */
-  public CompletableFuture<Binding> updateBindingQuotaAsync(String bindingId, String byPsnNo, long quotaFen) {
+  public CompletableFuture<Binding> updateBindingQuotaAsync(String bindingId, String byPsnNo, long quotaFen, RequestOptions options) {
     checkOpen();
-    UpdateBindingQuotaRequest req = UpdateBindingQuotaRequest.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    UpdateBindingQuotaRequest req = UpdateBindingQuotaRequest.newBuilder().setRequestId(requestId)
         .setBindingId(Checks.notNull(bindingId, "bindingId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo"))
         .setQuotaFen(quotaFen).build();
-    return channels.call(FamilyServiceGrpc.getUpdateBindingQuotaMethod(), req, null)
+    return channels.call(FamilyServiceGrpc.getUpdateBindingQuotaMethod(), req, requestId, options.deadlineMillis())
         .thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * {@link #updateBindingQuotaAsync(String, String, long, RequestOptions)} with a request id the client makes up.
+   *
+   * @param bindingId as there
+   * @param byPsnNo as there
+   * @param quotaFen as there
+   * @return as there
+   */
+  public CompletableFuture<Binding> updateBindingQuotaAsync(String bindingId, String byPsnNo, long quotaFen) {
+    return updateBindingQuotaAsync(bindingId, byPsnNo, quotaFen, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -407,12 +501,25 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param bindingId the binding
    * @param byPsnNo the binding's authorizer
    * @param quotaFen the new quota in fen; 0 for none
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the binding with its new quota
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public Binding updateBindingQuota(String bindingId, String byPsnNo, long quotaFen, RequestOptions options) {
+    return Channels.join(updateBindingQuotaAsync(bindingId, byPsnNo, quotaFen, options));
+  }
+
+  /**
+   * {@link #updateBindingQuota(String, String, long, RequestOptions)} with a request id the client makes up.
+   *
+   * @param bindingId as there
+   * @param byPsnNo as there
+   * @param quotaFen as there
+   * @return as there
+   */
   public Binding updateBindingQuota(String bindingId, String byPsnNo, long quotaFen) {
-    return Channels.join(updateBindingQuotaAsync(bindingId, byPsnNo, quotaFen));
+    return updateBindingQuota(bindingId, byPsnNo, quotaFen, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -420,24 +527,48 @@ public final class GongjiAdminClient implements AutoCloseable {
    * person must be insured in normal status.
    *
    * @param psnNo the person
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the open wallet
    */
-  public CompletableFuture<Wallet> openWalletAsync(String psnNo) {
+  public CompletableFuture<Wallet> openWalletAsync(String psnNo, RequestOptions options) {
     checkOpen();
-    OpenWalletRequest req = OpenWalletRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
-    return channels.call(FamilyServiceGrpc.getOpenWalletMethod(), req, null).thenApply(GongjiAdminClient::wallet);
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    OpenWalletRequest req = OpenWalletRequest.newBuilder().setRequestId(requestId).setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
+    return channels.call(FamilyServiceGrpc.getOpenWalletMethod(), req, requestId, options.deadlineMillis()).thenApply(GongjiAdminClient::wallet);
+  }
+
+  /**
+   * {@link #openWalletAsync(String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param psnNo as there
+   * @return as there
+   */
+  public CompletableFuture<Wallet> openWalletAsync(String psnNo) {
+    return openWalletAsync(psnNo, RequestOptions.DEFAULTS);
   }
 
   /**
    * Blocking {@link #openWalletAsync}.
    *
    * @param psnNo the person
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the open wallet
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#INSURED_NOT_ACTIVE})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public Wallet openWallet(String psnNo, RequestOptions options) {
+    return Channels.join(openWalletAsync(psnNo, options));
+  }
+
+  /**
+   * {@link #openWallet(String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param psnNo as there
+   * @return as there
+   */
   public Wallet openWallet(String psnNo) {
-    return Channels.join(openWalletAsync(psnNo));
+    return openWallet(psnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -511,14 +642,28 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param transferId the transfer
    * @param byPsnNo the beneficiary
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the accepted transfer
    */
-  public CompletableFuture<WalletTransfer> acceptWalletTransferAsync(String transferId, String byPsnNo) {
+  public CompletableFuture<WalletTransfer> acceptWalletTransferAsync(String transferId, String byPsnNo, RequestOptions options) {
     checkOpen();
-    AcceptWalletTransferRequest req = AcceptWalletTransferRequest.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    AcceptWalletTransferRequest req = AcceptWalletTransferRequest.newBuilder().setRequestId(requestId)
         .setTransferId(Checks.notNull(transferId, "transferId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo")).build();
-    return channels.call(FamilyServiceGrpc.getAcceptWalletTransferMethod(), req, null)
+    return channels.call(FamilyServiceGrpc.getAcceptWalletTransferMethod(), req, requestId, options.deadlineMillis())
         .thenApply(GongjiAdminClient::walletTransfer);
+  }
+
+  /**
+   * {@link #acceptWalletTransferAsync(String, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param transferId as there
+   * @param byPsnNo as there
+   * @return as there
+   */
+  public CompletableFuture<WalletTransfer> acceptWalletTransferAsync(String transferId, String byPsnNo) {
+    return acceptWalletTransferAsync(transferId, byPsnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -526,12 +671,24 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param transferId the transfer
    * @param byPsnNo the beneficiary
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the accepted transfer
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#WALLET_TRANSFER_NOT_FOUND})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public WalletTransfer acceptWalletTransfer(String transferId, String byPsnNo, RequestOptions options) {
+    return Channels.join(acceptWalletTransferAsync(transferId, byPsnNo, options));
+  }
+
+  /**
+   * {@link #acceptWalletTransfer(String, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param transferId as there
+   * @param byPsnNo as there
+   * @return as there
+   */
   public WalletTransfer acceptWalletTransfer(String transferId, String byPsnNo) {
-    return Channels.join(acceptWalletTransferAsync(transferId, byPsnNo));
+    return acceptWalletTransfer(transferId, byPsnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -540,14 +697,28 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param transferId the transfer
    * @param byPsnNo the beneficiary or the authorizer
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the declined transfer
    */
-  public CompletableFuture<WalletTransfer> declineWalletTransferAsync(String transferId, String byPsnNo) {
+  public CompletableFuture<WalletTransfer> declineWalletTransferAsync(String transferId, String byPsnNo, RequestOptions options) {
     checkOpen();
-    DeclineWalletTransferRequest req = DeclineWalletTransferRequest.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    DeclineWalletTransferRequest req = DeclineWalletTransferRequest.newBuilder().setRequestId(requestId)
         .setTransferId(Checks.notNull(transferId, "transferId")).setByPsnNo(Checks.notNull(byPsnNo, "byPsnNo")).build();
-    return channels.call(FamilyServiceGrpc.getDeclineWalletTransferMethod(), req, null)
+    return channels.call(FamilyServiceGrpc.getDeclineWalletTransferMethod(), req, requestId, options.deadlineMillis())
         .thenApply(GongjiAdminClient::walletTransfer);
+  }
+
+  /**
+   * {@link #declineWalletTransferAsync(String, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param transferId as there
+   * @param byPsnNo as there
+   * @return as there
+   */
+  public CompletableFuture<WalletTransfer> declineWalletTransferAsync(String transferId, String byPsnNo) {
+    return declineWalletTransferAsync(transferId, byPsnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -555,12 +726,24 @@ public final class GongjiAdminClient implements AutoCloseable {
    *
    * @param transferId the transfer
    * @param byPsnNo the beneficiary or the authorizer
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the declined transfer
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#WALLET_TRANSFER_NOT_FOUND})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public WalletTransfer declineWalletTransfer(String transferId, String byPsnNo, RequestOptions options) {
+    return Channels.join(declineWalletTransferAsync(transferId, byPsnNo, options));
+  }
+
+  /**
+   * {@link #declineWalletTransfer(String, String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param transferId as there
+   * @param byPsnNo as there
+   * @return as there
+   */
   public WalletTransfer declineWalletTransfer(String transferId, String byPsnNo) {
-    return Channels.join(declineWalletTransferAsync(transferId, byPsnNo));
+    return declineWalletTransfer(transferId, byPsnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -620,15 +803,31 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param fixmedinsCode the institution code
    * @param name the institution's name, 1 to 100 characters
    * @param terminalIds the terminals allowed to call for it, 1 to 1,000 ids of 1 to 32 characters
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return completes when registered
    */
   public CompletableFuture<Void> registerInstitutionAsync(String fixmedinsCode, String name,
-      Collection<String> terminalIds) {
+      Collection<String> terminalIds, RequestOptions options) {
     checkOpen();
-    RegisterInstitutionRequest req = RegisterInstitutionRequest.newBuilder().setInstitution(Institution.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    RegisterInstitutionRequest req = RegisterInstitutionRequest.newBuilder().setRequestId(requestId).setInstitution(Institution.newBuilder()
         .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setName(Checks.notNull(name, "name"))
         .addAllTerminalIds(Checks.notNull(terminalIds, "terminalIds"))).build();
-    return channels.call(AdminServiceGrpc.getRegisterInstitutionMethod(), req, null).thenApply(r -> (Void) null);
+    return channels.call(AdminServiceGrpc.getRegisterInstitutionMethod(), req, requestId, options.deadlineMillis()).thenApply(r -> (Void) null);
+  }
+
+  /**
+   * {@link #registerInstitutionAsync(String, String, Collection<String>, RequestOptions)} with a request id the client makes up.
+   *
+   * @param fixmedinsCode as there
+   * @param name as there
+   * @param terminalIds as there
+   * @return as there
+   */
+  public CompletableFuture<Void> registerInstitutionAsync(String fixmedinsCode, String name,
+      Collection<String> terminalIds) {
+    return registerInstitutionAsync(fixmedinsCode, name, terminalIds, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -637,21 +836,36 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param fixmedinsCode the institution code
    * @param name the institution's name
    * @param terminalIds the terminals allowed to call for it
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#FIELD_INVALID})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public void registerInstitution(String fixmedinsCode, String name, Collection<String> terminalIds, RequestOptions options) {
+    Channels.join(registerInstitutionAsync(fixmedinsCode, name, terminalIds, options));
+  }
+
+  /**
+   * {@link #registerInstitution(String, String, Collection<String>, RequestOptions)} with a request id the client makes up.
+   *
+   * @param fixmedinsCode as there
+   * @param name as there
+   * @param terminalIds as there
+   */
   public void registerInstitution(String fixmedinsCode, String name, Collection<String> terminalIds) {
-    Channels.join(registerInstitutionAsync(fixmedinsCode, name, terminalIds));
+    registerInstitution(fixmedinsCode, name, terminalIds, RequestOptions.DEFAULTS);
   }
 
   /**
    * Creates an insured person, or updates their name, insurance, status, region and credentials.
    *
    * @param person the person as they should be
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the person as recorded
    */
-  public CompletableFuture<InsuredPerson> upsertInsuredAsync(InsuredPerson person) {
+  public CompletableFuture<InsuredPerson> upsertInsuredAsync(InsuredPerson person, RequestOptions options) {
     checkOpen();
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
     Checks.notNull(person, "person");
     gongji.v1.Insured.Builder b = gongji.v1.Insured.newBuilder().setPsnNo(person.psnNo()).setName(person.name())
         .setInsuranceType(gongji.v1.InsuranceType.valueOf("INSURANCE_TYPE_" + person.insuranceType()))
@@ -660,30 +874,54 @@ public final class GongjiAdminClient implements AutoCloseable {
     for (Credential c : person.credentials()) {
       b.addCredentials(Mapping.credential(c));
     }
-    UpsertInsuredRequest req = UpsertInsuredRequest.newBuilder().setInsured(b).build();
-    return channels.call(AdminServiceGrpc.getUpsertInsuredMethod(), req, null).thenApply(GongjiAdminClient::insured);
+    UpsertInsuredRequest req = UpsertInsuredRequest.newBuilder().setRequestId(requestId).setInsured(b).build();
+    return channels.call(AdminServiceGrpc.getUpsertInsuredMethod(), req, requestId, options.deadlineMillis()).thenApply(GongjiAdminClient::insured);
+  }
+
+  /**
+   * {@link #upsertInsuredAsync(InsuredPerson, RequestOptions)} with a request id the client makes up.
+   *
+   * @param person as there
+   * @return as there
+   */
+  public CompletableFuture<InsuredPerson> upsertInsuredAsync(InsuredPerson person) {
+    return upsertInsuredAsync(person, RequestOptions.DEFAULTS);
   }
 
   /**
    * Blocking {@link #upsertInsuredAsync}.
    *
    * @param person the person as they should be
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the person as recorded
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#CREDENTIAL_IN_USE})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public InsuredPerson upsertInsured(InsuredPerson person, RequestOptions options) {
+    return Channels.join(upsertInsuredAsync(person, options));
+  }
+
+  /**
+   * {@link #upsertInsured(InsuredPerson, RequestOptions)} with a request id the client makes up.
+   *
+   * @param person as there
+   * @return as there
+   */
   public InsuredPerson upsertInsured(InsuredPerson person) {
-    return Channels.join(upsertInsuredAsync(person));
+    return upsertInsured(person, RequestOptions.DEFAULTS);
   }
 
   /**
    * Sets the mutual-aid policy of a pooling region.
    *
    * @param policy the policy
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the policy as recorded, with the national defaults written out where the policy left 0
    */
-  public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy) {
+  public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy, RequestOptions options) {
     checkOpen();
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
     Checks.notNull(policy, "policy");
     RegionPolicy.Builder b = RegionPolicy.newBuilder().setAdmdvs(policy.admdvs()).setName(policy.name())
         .setRetainedFloorFen(policy.retainedFloorFen()).setExtendedRelativesAllowed(policy.extendedRelativesAllowed())
@@ -698,8 +936,8 @@ public final class GongjiAdminClient implements AutoCloseable {
     for (Item.Category c : policy.optionalCategoriesAllowed()) {
       b.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.name()));
     }
-    SetRegionPolicyRequest req = SetRegionPolicyRequest.newBuilder().setPolicy(b).build();
-    return channels.call(AdminServiceGrpc.getSetRegionPolicyMethod(), req, null).thenApply(p -> {
+    SetRegionPolicyRequest req = SetRegionPolicyRequest.newBuilder().setRequestId(requestId).setPolicy(b).build();
+    return channels.call(AdminServiceGrpc.getSetRegionPolicyMethod(), req, requestId, options.deadlineMillis()).thenApply(p -> {
       RegionPolicySettings.Builder s = RegionPolicySettings.builder(p.getAdmdvs()).name(p.getName())
           .retainedFloorFen(p.getRetainedFloorFen()).extendedRelativesAllowed(p.getExtendedRelativesAllowed())
           .quotaAllowed(p.getQuotaAllowed()).crossProvinceEnabled(p.getCrossProvinceEnabled())
@@ -716,15 +954,36 @@ public final class GongjiAdminClient implements AutoCloseable {
   }
 
   /**
+   * {@link #setRegionPolicyAsync(RegionPolicySettings, RequestOptions)} with a request id the client makes up.
+   *
+   * @param policy as there
+   * @return as there
+   */
+  public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy) {
+    return setRegionPolicyAsync(policy, RequestOptions.DEFAULTS);
+  }
+
+  /**
    * Blocking {@link #setRegionPolicyAsync}.
    *
    * @param policy the policy
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the policy as recorded
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#FIELD_INVALID})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public RegionPolicySettings setRegionPolicy(RegionPolicySettings policy, RequestOptions options) {
+    return Channels.join(setRegionPolicyAsync(policy, options));
+  }
+
+  /**
+   * {@link #setRegionPolicy(RegionPolicySettings, RequestOptions)} with a request id the client makes up.
+   *
+   * @param policy as there
+   * @return as there
+   */
   public RegionPolicySettings setRegionPolicy(RegionPolicySettings policy) {
-    return Channels.join(setRegionPolicyAsync(policy));
+    return setRegionPolicy(policy, RequestOptions.DEFAULTS);
   }
 
   // ---- AdminService: accounts -----------------------------------------------------------------
@@ -835,16 +1094,33 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param beneficiaryPsnNo the beneficiary
    * @param relationship SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT or GRANDCHILD
    * @param quotaFen the quota, 0 (none) to 100,000,000 fen
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the active binding
    */
   public CompletableFuture<Binding> createBindingAsync(String authorizerPsnNo, String beneficiaryPsnNo,
-      String relationship, long quotaFen) {
+      String relationship, long quotaFen, RequestOptions options) {
     checkOpen();
-    CreateBindingRequest req = CreateBindingRequest.newBuilder()
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    CreateBindingRequest req = CreateBindingRequest.newBuilder().setRequestId(requestId)
         .setAuthorizerPsnNo(Checks.notNull(authorizerPsnNo, "authorizerPsnNo"))
         .setBeneficiaryPsnNo(Checks.notNull(beneficiaryPsnNo, "beneficiaryPsnNo"))
         .setRelationship(relationship(relationship)).setQuotaFen(quotaFen).build();
-    return channels.call(AdminServiceGrpc.getCreateBindingMethod(), req, null).thenApply(GongjiAdminClient::binding);
+    return channels.call(AdminServiceGrpc.getCreateBindingMethod(), req, requestId, options.deadlineMillis()).thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * {@link #createBindingAsync(String, String, String, long, RequestOptions)} with a request id the client makes up.
+   *
+   * @param authorizerPsnNo as there
+   * @param beneficiaryPsnNo as there
+   * @param relationship as there
+   * @param quotaFen as there
+   * @return as there
+   */
+  public CompletableFuture<Binding> createBindingAsync(String authorizerPsnNo, String beneficiaryPsnNo,
+      String relationship, long quotaFen) {
+    return createBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, quotaFen, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -854,12 +1130,26 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @param beneficiaryPsnNo the beneficiary
    * @param relationship SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT or GRANDCHILD
    * @param quotaFen the quota in fen; 0 for none
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the active binding
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_ALLOWED})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public Binding createBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship, long quotaFen, RequestOptions options) {
+    return Channels.join(createBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, quotaFen, options));
+  }
+
+  /**
+   * {@link #createBinding(String, String, String, long, RequestOptions)} with a request id the client makes up.
+   *
+   * @param authorizerPsnNo as there
+   * @param beneficiaryPsnNo as there
+   * @param relationship as there
+   * @param quotaFen as there
+   * @return as there
+   */
   public Binding createBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship, long quotaFen) {
-    return Channels.join(createBindingAsync(authorizerPsnNo, beneficiaryPsnNo, relationship, quotaFen));
+    return createBinding(authorizerPsnNo, beneficiaryPsnNo, relationship, quotaFen, RequestOptions.DEFAULTS);
   }
 
   // ---- AdminService: life events --------------------------------------------------------------
@@ -868,24 +1158,48 @@ public final class GongjiAdminClient implements AutoCloseable {
    * Records a death: the account freezes and every binding of the person dissolves.
    *
    * @param psnNo the deceased person
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the person as recorded, status DECEASED
    */
-  public CompletableFuture<InsuredPerson> recordDeathAsync(String psnNo) {
+  public CompletableFuture<InsuredPerson> recordDeathAsync(String psnNo, RequestOptions options) {
     checkOpen();
-    RecordDeathRequest req = RecordDeathRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
-    return channels.call(AdminServiceGrpc.getRecordDeathMethod(), req, null).thenApply(GongjiAdminClient::insured);
+    Checks.notNull(options, "options");
+    String requestId = requestId(options);
+    RecordDeathRequest req = RecordDeathRequest.newBuilder().setRequestId(requestId).setPsnNo(Checks.notNull(psnNo, "psnNo")).build();
+    return channels.call(AdminServiceGrpc.getRecordDeathMethod(), req, requestId, options.deadlineMillis()).thenApply(GongjiAdminClient::insured);
+  }
+
+  /**
+   * {@link #recordDeathAsync(String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param psnNo as there
+   * @return as there
+   */
+  public CompletableFuture<InsuredPerson> recordDeathAsync(String psnNo) {
+    return recordDeathAsync(psnNo, RequestOptions.DEFAULTS);
   }
 
   /**
    * Blocking {@link #recordDeathAsync}.
    *
    * @param psnNo the deceased person
+   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
    * @return the person as recorded
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#PATIENT_NOT_FOUND})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
+  public InsuredPerson recordDeath(String psnNo, RequestOptions options) {
+    return Channels.join(recordDeathAsync(psnNo, options));
+  }
+
+  /**
+   * {@link #recordDeath(String, RequestOptions)} with a request id the client makes up.
+   *
+   * @param psnNo as there
+   * @return as there
+   */
   public InsuredPerson recordDeath(String psnNo) {
-    return Channels.join(recordDeathAsync(psnNo));
+    return recordDeath(psnNo, RequestOptions.DEFAULTS);
   }
 
   /**
@@ -1014,10 +1328,29 @@ public final class GongjiAdminClient implements AutoCloseable {
    */
   public CompletableFuture<Page<ReconcileLine>> listReconcileDetailsAsync(String fixmedinsCode, String date,
       int pageSize, String pageToken) {
+    return listReconcileDetailsAsync(fixmedinsCode, date, null, pageSize, pageToken);
+  }
+
+  /**
+   * One page of the lines of one reconciliation group behind a day's totals, as 3202 filters them.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @param group the group, an empty code taking every value of it ({@link ReconcileGroup#of}); null for all lines
+   * @param pageSize at most this many, 0 for the gateway's default (100); above 1,000 taken as 1,000
+   * @param pageToken the {@link Page#nextPageToken()} of the previous page of the same group; "" for the first
+   * @return the page
+   */
+  public CompletableFuture<Page<ReconcileLine>> listReconcileDetailsAsync(String fixmedinsCode, String date,
+      ReconcileGroup group, int pageSize, String pageToken) {
     checkOpen();
-    ListReconcileDetailsRequest req = ListReconcileDetailsRequest.newBuilder()
+    ListReconcileDetailsRequest.Builder b = ListReconcileDetailsRequest.newBuilder()
         .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setDate(Checks.notNull(date, "date"))
-        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken"));
+    if (group != null) {
+      b.setInsutype(group.insutype()).setClrType(group.clrType()).setSetlOptins(group.setlOptins());
+    }
+    ListReconcileDetailsRequest req = b.build();
     return channels.call(AdminServiceGrpc.getListReconcileDetailsMethod(), req, null).thenApply(r -> {
       List<ReconcileLine> items = new ArrayList<ReconcileLine>();
       for (ReconcileDetail d : r.getDetailsList()) {
@@ -1043,6 +1376,23 @@ public final class GongjiAdminClient implements AutoCloseable {
   public Page<ReconcileLine> listReconcileDetails(String fixmedinsCode, String date, int pageSize, String pageToken) {
     return Channels.join(listReconcileDetailsAsync(fixmedinsCode, date, pageSize, pageToken));
   }
+
+  /**
+   * Blocking {@link #listReconcileDetailsAsync(String, String, ReconcileGroup, int, String)}.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, "yyyy-MM-dd", China time
+   * @param group the group ({@link ReconcileGroup#of}); null for all lines
+   * @param pageSize at most this many; 0 for the default
+   * @param pageToken "" for the first page, else the previous page's token
+   * @return the page
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Page<ReconcileLine> listReconcileDetails(String fixmedinsCode, String date, ReconcileGroup group,
+      int pageSize, String pageToken) {
+    return Channels.join(listReconcileDetailsAsync(fixmedinsCode, date, group, pageSize, pageToken));
+  }
   /**
    * Every reconciliation line (3202) of an institution's day, fetched a page at a time as the
    * iteration goes on.
@@ -1052,11 +1402,29 @@ public final class GongjiAdminClient implements AutoCloseable {
    * @return the lines; iterating may throw the call's {@link GongjiException}
    */
   public Iterable<ReconcileLine> listAllReconcileDetails(final String fixmedinsCode, final String date) {
-    return new Pages<ReconcileLine>(token -> listReconcileDetails(fixmedinsCode, date, Pages.PAGE_SIZE, token));
+    return listAllReconcileDetails(fixmedinsCode, date, null);
+  }
+
+  /**
+   * Every line of one reconciliation group of an institution's day, a page at a time.
+   *
+   * @param fixmedinsCode the institution
+   * @param date the day, yyyy-MM-dd in China time
+   * @param group the group ({@link ReconcileGroup#of}); null for all lines
+   * @return the lines; iterating may throw the call's {@link GongjiException}
+   */
+  public Iterable<ReconcileLine> listAllReconcileDetails(final String fixmedinsCode, final String date,
+      final ReconcileGroup group) {
+    return new Pages<ReconcileLine>(token -> listReconcileDetails(fixmedinsCode, date, group, Pages.PAGE_SIZE, token));
   }
 
 
   // ---- plumbing -------------------------------------------------------------------------------
+
+  /** The caller's request id, or a fresh one (a UUID) that every attempt of the call sends. */
+  private static String requestId(RequestOptions options) {
+    return options.requestId() != null ? options.requestId() : java.util.UUID.randomUUID().toString();
+  }
 
   private void checkOpen() {
     if (closed.get()) {

@@ -17,6 +17,20 @@ public final class ReconcileGroup {
     this.setlOptins = setlOptins;
   }
 
+  /**
+   * A group to ask for, e.g. {@code ReconcileGroup.of("310", "41", "620100")}; as a filter an empty
+   * code takes every value of it.
+   *
+   * @param insutype "310", "390", or "" for any
+   * @param clrType "41", "11", "21", "99", or "" for any
+   * @param setlOptins a region (6 digits), or "" for any
+   * @return the group
+   */
+  public static ReconcileGroup of(String insutype, String clrType, String setlOptins) {
+    return new ReconcileGroup(Checks.notNull(insutype, "insutype"), Checks.notNull(clrType, "clrType"),
+        Checks.notNull(setlOptins, "setlOptins"));
+  }
+
   /** The patient's insurance. @return "310" employee basic, "390" resident basic ("" ungrouped) */
   public String insutype() {
     return insutype;

@@ -72,6 +72,11 @@ public enum RejectionReason {
   SANDBOX_ONLY,
   /** History (usage records, reconciliation, alerts) cannot be read now; payments are not affected: retry later. */
   HISTORY_UNAVAILABLE,
+  /**
+   * This terminal (or its institution) sent more calls a second than it is allowed: shed at
+   * admission, nothing applied; send the same request again after the RetryInfo delay.
+   */
+  RATE_LIMITED,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
   /**

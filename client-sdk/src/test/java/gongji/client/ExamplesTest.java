@@ -71,7 +71,7 @@ class ExamplesTest {
   void hospitalDischarge_afterTheSonsDeath_cancelsInsteadOfPayingAllInCash() throws Exception {
     compileExamples();
     AdminServiceGrpc.newBlockingStub(gateway.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .recordDeath(RecordDeathRequest.newBuilder().setPsnNo(DemoData.ZHANG_WEI).build());
+        .recordDeath(RecordDeathRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(DemoData.ZHANG_WEI).build());
 
     String refused = run(5, "HospitalDischarge");
     long stateAfterRefusal = gateway.settlement().getTransaction(GetTransactionRequest.newBuilder()

@@ -655,6 +655,18 @@ class GongjiAdminClientTest {
     assertEquals(sale.split().totalFen(), line.totalFen());
     assertEquals(0, admin.reconcileAsync(DemoData.HOSPITAL, TODAY).get(10, TimeUnit.SECONDS).settlements().count());
     assertEquals(List.of(), admin.listReconcileDetails(DemoData.HOSPITAL, TODAY, 10, "").items());
+    assertEquals(List.of(line.transactionId()), transactionIds(admin.listAllReconcileDetails(DemoData.PHARMACY, TODAY,
+        ReconcileGroup.of("310", "41", ""))));
+    assertEquals(List.of(), transactionIds(admin.listAllReconcileDetails(DemoData.PHARMACY, TODAY,
+        ReconcileGroup.of("390", "", ""))));
+    assertEquals(List.of(), admin.listReconcileDetails(DemoData.PHARMACY, TODAY, ReconcileGroup.of("", "", "350100"),
+        10, "").items());
+  }
+
+  private static List<String> transactionIds(Iterable<ReconcileLine> lines) {
+    List<String> ids = new java.util.ArrayList<>();
+    lines.forEach(l -> ids.add(l.transactionId()));
+    return ids;
   }
 
   @Test

@@ -230,7 +230,7 @@ public final class CrashTest {
   private void setUp(ManagedChannel channel) {
     AdminServiceGrpc.AdminServiceBlockingStub admin =
         AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(RegionPolicy.newBuilder()
+    admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(RegionPolicy.newBuilder()
         .setAdmdvs("620100").setName("兰州市").setRetainedFloorFen(0).setQuotaAllowed(true).setHoldTtlSeconds(600)
         // Wallet transfers at any hour (equal hours: no quiet window), so that a run at night has them too.
         .setCrossProvinceEnabled(true).setWalletQuietFromHour(3).setWalletQuietUntilHour(3)
@@ -238,7 +238,7 @@ public final class CrashTest {
         .build());
     FamilyServiceGrpc.FamilyServiceBlockingStub family =
         FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    admin.registerInstitution(RegisterInstitutionRequest.newBuilder().setInstitution(Institution.newBuilder()
+    admin.registerInstitution(RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setInstitution(Institution.newBuilder()
         .setFixmedinsCode(INSTITUTION).setName("crash test pharmacy").addTerminalIds(TERMINAL)).build());
     for (int i = 0; i < PATIENTS; i++) {
       String patient = psn("1", i);
@@ -252,15 +252,15 @@ public final class CrashTest {
           .setAmountFen(RELATIVE_CREDIT_FEN).build());
       expected.put(patient, PATIENT_CREDIT_FEN);
       expected.put(relative, RELATIVE_CREDIT_FEN);
-      String binding = admin.createBinding(CreateBindingRequest.newBuilder().setAuthorizerPsnNo(relative)
+      String binding = admin.createBinding(CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(relative)
           .setBeneficiaryPsnNo(patient).setRelationship(Relationship.RELATIONSHIP_PARENT).build()).getBindingId();
       bindingOwner.put(binding, relative);
-      family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(patient).build());
+      family.openWallet(OpenWalletRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(patient).build());
     }
   }
 
   private static void insured(AdminServiceGrpc.AdminServiceBlockingStub admin, String psnNo, String name, String card) {
-    admin.upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder().setPsnNo(psnNo).setName(name)
+    admin.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setInsured(Insured.newBuilder().setPsnNo(psnNo).setName(name)
         .setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC).setStatus(InsuredStatus.INSURED_STATUS_NORMAL)
         .setInsuplcAdmdvs("620100")
         .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
@@ -366,7 +366,7 @@ public final class CrashTest {
     }
     transfers.add(new String[] {t.getTransferId(), patient});
     try {
-      family.withDeadlineAfter(2, TimeUnit.SECONDS).acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder()
+      family.withDeadlineAfter(2, TimeUnit.SECONDS).acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
           .setTransferId(t.getTransferId()).setByPsnNo(patient).build());
     } catch (StatusRuntimeException e) {
       return outcome(e) != Outcome.UNKNOWN;

@@ -121,26 +121,10 @@ public final class LedgerFootprint {
     SweepCounter history = new SweepCounter();
     Recaller recaller = new Recaller(history);
     long window = recentWindow.toMillis();
-    Bill bill = Bill.of(List.of(new LineItem("XA01", ItemCategory.DRUG, true, 1, 1)));
     long sale = 0;
     long began = System.nanoTime();
     for (long checkpoint : checkpoints) {
-      for (; sale < checkpoint; sale++) {
-        long now = start + 60_000 + sale * 1_000 / salesPerSecond;
-        if (ledger.sweepDue(now, window)) {
-          ledger.apply(new Command.Sweep(window), now);
-          history.take(ledger.takeHistory());
-        }
-        try {
-          Result r = ledger.apply(recaller.recall(new Command.Authorize("W" + sale, sale, INSTITUTION, "POS01",
-              psnNo((int) (sale % insured)), MedicalType.PHARMACY, bill, true, true)), now);
-          Result.Sale s = (Result.Sale) r;
-          ledger.apply(recaller.recall(new Command.Settle("X" + sale, sale, INSTITUTION, s.txn().txnId(), -1)), now);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-        history.take(ledger.takeHistory());
-      }
+      sale = settleSwept(ledger, history, recaller, sale, checkpoint, salesPerSecond, window, insured, start);
       long heap = liveHeap();
       out.printf(Locale.ROOT, "  after %,d swept sales: live heap %.0f MiB; kept %d sales, %d request entries;"
           + " %d sweeps; %.0f s%n", checkpoint, heap / 1048576.0, ledger.salesKept(), ledger.requestsKept(),
@@ -167,8 +151,34 @@ public final class LedgerFootprint {
     }
   }
 
+  /**
+   * Settles sales {@code from} to {@code to} (exclusive) as a node would with sweeps on, ledger time
+   * at {@code salesPerSecond} from a minute after {@code start}; returns {@code to}.
+   */
+  static long settleSwept(Ledger ledger, SweepCounter history, Recaller recaller, long from, long to,
+      int salesPerSecond, long windowMillis, int insured, long start) {
+    Bill bill = Bill.of(List.of(new LineItem("XA01", ItemCategory.DRUG, true, 1, 1)));
+    for (long sale = from; sale < to; sale++) {
+      long now = start + 60_000 + sale * 1_000 / salesPerSecond;
+      if (ledger.sweepDue(now, windowMillis)) {
+        ledger.apply(new Command.Sweep(windowMillis), now);
+        history.take(ledger.takeHistory());
+      }
+      try {
+        Result r = ledger.apply(recaller.recall(new Command.Authorize("W" + sale, sale, INSTITUTION, "POS01",
+            psnNo((int) (sale % insured)), MedicalType.PHARMACY, bill, true, true)), now);
+        Result.Sale s = (Result.Sale) r;
+        ledger.apply(recaller.recall(new Command.Settle("X" + sale, sale, INSTITUTION, s.txn().txnId(), -1)), now);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      history.take(ledger.takeHistory());
+    }
+    return to;
+  }
+
   /** A history that keeps nothing but the count of sweeps: the look-ups of new ids find nothing, as they should. */
-  private static final class SweepCounter implements HistoryStore {
+  static final class SweepCounter implements HistoryStore {
     private long sweeps;
 
     void take(List<HistoryRecord> records) {
@@ -213,7 +223,7 @@ public final class LedgerFootprint {
     public void close() {}
   }
 
-  private static String psnNo(int i) {
+  static String psnNo(int i) {
     return String.format("620100%020d", i);
   }
 

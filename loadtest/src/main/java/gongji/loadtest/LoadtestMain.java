@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gongji loadtest", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     description = "Benchmarks, the load generator and the crash test.",
     subcommands = {Subcommands.LedgerBench.class, Subcommands.HistoryBench.class,
-        Subcommands.LedgerFootprintCommand.class, Subcommands.Crash.class, Subcommands.JfrTopCommand.class,
+        Subcommands.LedgerFootprintCommand.class, Subcommands.SnapshotPauseCommand.class, Subcommands.RestartCommand.class, Subcommands.Crash.class, Subcommands.JfrTopCommand.class,
         CommandLine.HelpCommand.class})
 public final class LoadtestMain implements Runnable {
   @CommandLine.Spec
@@ -44,6 +44,6 @@ public final class LoadtestMain implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "a command is required: ledger-bench, history-bench, ledger-footprint, run, crashtest or jfr-top");
+        "a command is required: ledger-bench, history-bench, ledger-footprint, snapshot-pause, restart, run, crashtest or jfr-top");
   }
 }

@@ -161,6 +161,77 @@ final class Subcommands {
     }
   }
 
+  @Command(name = "snapshot-pause", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      sortOptions = false,
+      description = {"How long the writer stops while a snapshot is made: images made on the writer, then off it (the",
+          "snapshot follower), on the same ledger in one run; batch time and command latency percentiles."},
+      footer = {"", "Example: java -Xmx12g -jar gongji-loadtest-all.jar snapshot-pause --insured 1000000"})
+  static final class SnapshotPauseCommand implements Callable<Integer> {
+    @Option(names = "--insured", defaultValue = "1000000", paramLabel = "N",
+        description = "insured persons, employees with an account and a card (default: ${DEFAULT-VALUE})")
+    int insured;
+
+    @Option(names = "--bindings", defaultValue = "2000000", paramLabel = "N",
+        description = "mutual-aid bindings among them (default: ${DEFAULT-VALUE})")
+    int bindings;
+
+    @Option(names = "--in-flight", defaultValue = "64", paramLabel = "N",
+        description = "sales (authorize, then settle) in flight (default: ${DEFAULT-VALUE})")
+    int inFlight;
+
+    @Option(names = "--seconds", defaultValue = "40", paramLabel = "N",
+        description = "each phase's length, the first fifth (at most 5 s) discarded (default: ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Option(names = "--snapshot-every-seconds", defaultValue = "8", paramLabel = "N",
+        description = "a snapshot this often (default: ${DEFAULT-VALUE})")
+    int snapshotEverySeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      return SnapshotPause.run(new SnapshotPause.Options(insured, bindings, inFlight, Duration.ofSeconds(seconds),
+          Duration.ofSeconds(snapshotEverySeconds)), System.out);
+    }
+  }
+
+  @Command(name = "restart", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      sortOptions = false,
+      description = {"Restart to serving against how long the ledger has run: the same ledger's snapshot after each",
+          "count of settled sales, with a journal tail, started as a node (snapshot, replay, history catch-up)."},
+      footer = {"", "Example: java -Xmx12g -jar gongji-loadtest-all.jar restart --swept-sales 1000000,10000000"})
+  static final class RestartCommand implements Callable<Integer> {
+    @Option(names = "--insured", defaultValue = "1000000", paramLabel = "N",
+        description = "insured persons, employees with an account and a card (default: ${DEFAULT-VALUE})")
+    int insured;
+
+    @Option(names = "--bindings", defaultValue = "2000000", paramLabel = "N",
+        description = "mutual-aid bindings among them (default: ${DEFAULT-VALUE})")
+    int bindings;
+
+    @Option(names = "--swept-sales", split = ",", defaultValue = "1000000,10000000", paramLabel = "N,N",
+        description = "restart after each of these counts of settled sales (default: ${DEFAULT-VALUE})")
+    List<Long> sweptSales;
+
+    @Option(names = "--tail-commands", defaultValue = "100000", paramLabel = "N",
+        description = "journal records after the snapshot, replayed at the restart (default: ${DEFAULT-VALUE})")
+    int tailCommands;
+
+    @Option(names = "--sales-per-second", defaultValue = "15000", paramLabel = "N",
+        description = "the ledger-time pace of those sales (default: ${DEFAULT-VALUE})")
+    int salesPerSecond;
+
+    @Option(names = "--recent-window-seconds", defaultValue = "10", paramLabel = "N",
+        description = "how long closed sales and request entries stay (default: ${DEFAULT-VALUE})")
+    int recentWindowSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
+      return RestartTime.run(new RestartTime.Options(insured, bindings, swept, tailCommands, salesPerSecond,
+          Duration.ofSeconds(recentWindowSeconds)), System.out);
+    }
+  }
+
   @Command(name = "jfr-top", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
       sortOptions = false,
       description = "The top of a JFR recording's execution samples: by thread, by method self and inclusive.",

@@ -47,7 +47,8 @@ public record GatewayConfig(
     int nationalSignatureMaxNonces,
     ConnectionLimits connections,
     String auditDir,
-    long auditMaxFileBytes) {
+    long auditMaxFileBytes,
+    AdmissionLimits admission) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -76,6 +77,7 @@ public record GatewayConfig(
         nationalSignatureMaxNonces);
     checkArgument(maxInboundMessageBytes >= 1024, "max.inbound.message.bytes: %s (expected: >= 1024)", maxInboundMessageBytes);
     java.util.Objects.requireNonNull(connections, "connections");
+    java.util.Objects.requireNonNull(admission, "admission");
     checkArgument(auditMaxFileBytes >= 4096, "audit.max.file.bytes: %s (expected: >= 4096)", auditMaxFileBytes);
   }
 
@@ -138,6 +140,8 @@ public record GatewayConfig(
     // The audit log (JSON lines): empty = <data.dir>/audit; off = none.
     d.put("audit.dir", "");
     d.put("audit.max.file.bytes", "67108864");
+    // Settlement calls a second per terminal and per institution: see AdmissionLimits.
+    AdmissionLimits.defaults(d);
     return d;
   }
 
@@ -203,7 +207,8 @@ public record GatewayConfig(
         integer(s, "national.signature.max.nonces"),
         ConnectionLimits.from(s),
         s.get("audit.dir"),
-        Long.parseLong(s.get("audit.max.file.bytes")));
+        Long.parseLong(s.get("audit.max.file.bytes")),
+        AdmissionLimits.from(s));
   }
 
   static int integer(Map<String, String> s, String key) {
@@ -223,7 +228,7 @@ public record GatewayConfig(
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
-        "", 64L << 20);
+        "", 64L << 20, AdmissionLimits.off());
   }
 
   /**
@@ -302,7 +307,7 @@ public record GatewayConfig(
         + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay + "\nnational.paas.file=" + nationalPaasFile
         + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
         + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe()
-        + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes;
+        + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes + "\n" + admission.describe();
   }
 
   /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
@@ -310,6 +315,13 @@ public record GatewayConfig(
     Edit e = new Edit(this);
     e.auditDir = dir;
     e.auditMaxFileBytes = maxFileBytes;
+    return e.build();
+  }
+
+  /** These settings with other limits per caller. */
+  public GatewayConfig withAdmission(AdmissionLimits admission) {
+    Edit e = new Edit(this);
+    e.admission = admission;
     return e.build();
   }
 
@@ -356,6 +368,7 @@ public record GatewayConfig(
     private ConnectionLimits connections;
     private String auditDir;
     private long auditMaxFileBytes;
+    private AdmissionLimits admission;
 
     Edit(GatewayConfig c) {
       host = c.host;
@@ -389,6 +402,7 @@ public record GatewayConfig(
       connections = c.connections;
       auditDir = c.auditDir;
       auditMaxFileBytes = c.auditMaxFileBytes;
+      admission = c.admission;
     }
 
     GatewayConfig build() {
@@ -398,7 +412,7 @@ public record GatewayConfig(
           snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile,
           authRequired, adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay,
           nationalPaasFile, nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir,
-          auditMaxFileBytes);
+          auditMaxFileBytes, admission);
     }
   }
 }

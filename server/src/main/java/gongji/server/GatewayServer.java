@@ -27,6 +27,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.File;
 import java.io.IOException;
@@ -76,8 +77,11 @@ public final class GatewayServer implements AutoCloseable {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
       ServerServiceDefinition measured = node.metrics().instrument(service);
-      target.addService(MalformedRequests.guard(audit == null ? measured
-          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()))));
+      ServerServiceDefinition audited = audit == null ? measured
+          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()));
+      // Shed calls cost no audit record or service work; gongji_admission_shed_total counts them.
+      target.addService(MalformedRequests.guard(name.equals(SETTLEMENT)
+          ? ServerInterceptors.intercept(audited, node.admission()) : audited));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.
@@ -156,6 +160,11 @@ public final class GatewayServer implements AutoCloseable {
     checkExposure(config);
     BearerTokens tokens = !config.authTokensFile().isEmpty() ? BearerTokens.fromFile(Path.of(config.authTokensFile()))
         : config.demo() ? BearerTokens.of(DemoData.TOKENS) : BearerTokens.none();
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      // The leak detector takes a stack trace of a sample of buffers on the event loops: a debugging
+      // aid for code that handles buffers itself, which ours does not; on when the property asks.
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     EventLoopGroup boss;
     EventLoopGroup workers;
     Class<? extends ServerChannel> channelType;
@@ -182,8 +191,17 @@ public final class GatewayServer implements AutoCloseable {
       admin = netty(config, config.adminPort(), boss, workers, channelType);
       tls(admin, config, config.adminTlsClientCa(), tokens, "admin port");
     }
+    Path auditDir = config.auditDirectory();
+    AuditLog audit = auditDir == null ? null
+        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
+    if (audit == null) {
+      log.warning("audit log OFF (audit.dir=off, or no data directory)");
+    } else {
+      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
+      node.metrics().bindAudit(audit::droppedTotal);
+    }
     if (config.authRequired()) {
-      CallerAuth auth = new CallerAuth(tokens);
+      CallerAuth auth = new CallerAuth(tokens, audit);
       b.intercept(auth);
       if (admin != null) {
         admin.intercept(auth);
@@ -197,14 +215,6 @@ public final class GatewayServer implements AutoCloseable {
           : config.authTokensFile()) + ")"));
     } else {
       log.warning("caller authentication OFF (auth.required=false): every request is trusted; loopback only");
-    }
-    Path auditDir = config.auditDirectory();
-    AuditLog audit = auditDir == null ? null
-        : new AuditLog(auditDir, config.auditMaxFileBytes(), 65_536, java.time.InstantSource.system());
-    if (audit == null) {
-      log.warning("audit log OFF (audit.dir=off, or no data directory)");
-    } else {
-      log.info("audit log: " + auditDir.toAbsolutePath().resolve("audit.log"));
     }
     GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), audit, boss, workers);
     s.server.start();
@@ -261,6 +271,11 @@ public final class GatewayServer implements AutoCloseable {
     b.sslContext(ssl.build());
     log.info(which + ": TLS on" + (clientCa.isEmpty() ? "" : ", client certificates from " + clientCa
         + (tokens.isEmpty() ? " required" : " or bearer tokens")));
+  }
+
+  /** The audit log the gRPC ports write, or null when it is off: the national interface writes it too. */
+  public AuditLog audit() {
+    return audit;
   }
 
   /** The port the server listens on (-1 in-process). */

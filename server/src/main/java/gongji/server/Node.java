@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
+import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
+import gongji.server.cache.RateBuckets;
 import gongji.server.grpc.AdminGrpcService;
+import gongji.server.grpc.Admission;
 import gongji.server.grpc.FamilyGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
 import gongji.server.ledger.FileJournal;
@@ -44,6 +47,11 @@ import java.util.concurrent.TimeUnit;
 public final class Node implements AutoCloseable {
   /** History records the applier may fall behind by before history stops (and is rebuilt at restart). */
   private static final int MAX_PENDING_HISTORY_RECORDS = 4_000_000;
+  /**
+   * Commands that may wait for the snapshot follower: about a minute of a busy node's commands, a
+   * few hundred MB at most; past it the follower is given up and the writer makes images itself.
+   */
+  private static final long SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS = 2_000_000;
   /** How long a snapshot waits for history to catch up with it before it is skipped. */
   private static final long SNAPSHOT_WAITS_FOR_HISTORY_SECONDS = 60;
   /** The transport event loop a thread is, if the transport said so: where its calls' results go. */
@@ -62,6 +70,7 @@ public final class Node implements AutoCloseable {
   private final SandboxClock sandboxClock;
   private final ExecutorService replies;
   private final List<BindableService> services;
+  private final Admission admission;
   private JournalRecovery.Report recovery;
   private String snapshotFile;
   private LedgerRecovery.Recovered recovered;
@@ -207,9 +216,18 @@ public final class Node implements AutoCloseable {
             awaitHistory(seq);
             Snapshots.write(storage, seq, image);
           }), snapshotWriter));
+      // Images made by a second ledger that follows the journal, so that the writer never stops for one.
+      LedgerRecovery.Recovered from = recovered;
+      sequencer.snapshotsOffTheWriter(() -> LedgerRecovery.again(storage, from, config.idempotencyWindow()),
+          SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS);
     }
-    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders);
+    AdmissionLimits limits = config.admission();
+    this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders,
+        limits.alertsPerMinute() == 0 ? AlertGate.OPEN : new AlertGate(new RateBuckets(
+            java.time.Duration.ofMinutes(1).dividedBy(limits.alertsPerMinute()), limits.alertBurst(),
+            limits.maxCallers(), ticker(clock))));
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
+    this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
@@ -259,6 +277,20 @@ public final class Node implements AutoCloseable {
 
   private static Ticker ticker(InstantSource clock) {
     return () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+  }
+
+  private static Admission admission(AdmissionLimits limits, Ticker ticker, Admission.Observer observer) {
+    return new Admission(
+        limits.terminalRatePerSecond() == 0 ? null : new RateBuckets(limits.terminalRatePerSecond(),
+            limits.terminalBurst(), limits.maxCallers(), ticker),
+        limits.institutionRatePerSecond() == 0 ? null : new RateBuckets(limits.institutionRatePerSecond(),
+            limits.institutionBurst(), limits.maxCallers(), ticker),
+        observer);
+  }
+
+  /** Admission per caller, for the settlement service: token buckets per terminal and institution. */
+  public Admission admission() {
+    return admission;
   }
 
   /** The node's gRPC services (the same instances on every call). */

@@ -49,6 +49,19 @@ public final class SandboxClock implements InstantSource {
 
   /** Moves the clock forward so that it reads at least {@code atMillis} (never back). */
   public void catchUpTo(long atMillis) {
-    offsetMillis.accumulateAndGet(atMillis - host.millis(), Math::max);
+    catchUpTo(atMillis, host.millis());
+  }
+
+  /**
+   * Moves the clock forward so that it would have read at least {@code atMillis} when the host's
+   * read {@code hostMillis} (never back): a move asked for at that moment, applied a little later.
+   */
+  public void catchUpTo(long atMillis, long hostMillis) {
+    offsetMillis.accumulateAndGet(atMillis - hostMillis, Math::max);
+  }
+
+  /** The host's clock, under the offset. */
+  public long hostMillis() {
+    return host.millis();
   }
 }

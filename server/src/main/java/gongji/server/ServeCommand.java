@@ -4,6 +4,7 @@ import gongji.server.ledger.JournalRecovery;
 import gongji.server.ledger.storage.FileStorage;
 import gongji.server.logging.ServerLogging;
 import gongji.server.national.NationalServer;
+import gongji.server.national.NationalService;
 import gongji.server.national.TifSignatures;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -86,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
   private static Map<String, String> descriptions(Map<String, String> own) {
     Map<String, String> all = new java.util.HashMap<>(own);
     all.putAll(ConnectionLimits.DESCRIPTIONS);
+    all.putAll(AdmissionLimits.DESCRIPTIONS);
     return Map.copyOf(all);
   }
 
@@ -209,9 +211,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     NationalServer national = null;
     if (gatewayConfig.nationalPort() >= 0) {
-      national = NationalServer.start(nationalCallers == null ? node.national()
-          : node.national().signedBy(nationalCallers), gatewayConfig.host(), gatewayConfig.nationalPort(),
-          gatewayConfig.nationalPath());
+      NationalService service = nationalCallers == null ? node.national() : node.national().signedBy(nationalCallers);
+      national = NationalServer.start(server.audit() == null ? service : service.auditedBy(server.audit()),
+          gatewayConfig.host(), gatewayConfig.nationalPort(), gatewayConfig.nationalPath());
       out.println("national interface (两定接口, HTTP/JSON): http://" + gatewayConfig.host() + ":" + national.port()
           + gatewayConfig.nationalPath());
     }

@@ -77,4 +77,48 @@ class AuditEndToEndTest {
     assertTrue(refused.has("reason"), text);
     assertFalse(text.contains(DemoData.ZHANG_WEI), "no unmasked person number: " + text);
   }
+
+  @Test
+  void callsRefusedBeforeAService_areAuditedOnceAMinutePerKind_withoutTheToken() throws Exception {
+    Files.writeString(dir.resolve("tokens"), CLERK + "=admin:clerk:wang\n");
+    Path auditDir = dir.resolve("audit");
+    GatewayConfig config = GatewayConfig.forTests().withSecurity("", "", "", dir.resolve("tokens").toString())
+        .withAdminPort(0, "").withAudit(auditDir.toString(), 1 << 20);
+    GatewayServer server = NettyGateways.start(config, true);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.adminPort()).usePlaintext().build();
+    try {
+      AdminServiceGrpc.AdminServiceBlockingStub anonymous = AdminServiceGrpc.newBlockingStub(channel);
+      Metadata wrong = new Metadata();
+      wrong.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer not-a-token");
+      AdminServiceGrpc.AdminServiceBlockingStub forged = anonymous
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(wrong));
+      for (int i = 0; i < 50; i++) {
+        CreditAccountRequest credit = CreditAccountRequest.newBuilder().setRequestId("X-" + i)
+            .setPsnNo(DemoData.ZHANG_WEI).setAmountFen(1).build();
+        assertThrows(StatusRuntimeException.class,
+            () -> anonymous.withDeadlineAfter(10, TimeUnit.SECONDS).creditAccount(credit));
+        assertThrows(StatusRuntimeException.class,
+            () -> forged.withDeadlineAfter(10, TimeUnit.SECONDS).creditAccount(credit));
+      }
+      assertTrue(server.node().metrics().scrape().contains("gongji_audit_dropped_total 0.0"), "the drop meter");
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      server.close();
+    }
+
+    String text = Files.readString(auditDir.resolve("audit.log"));
+    List<JsonNode> records = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      records.add(new ObjectMapper().readTree(line));
+    }
+    assertEquals(2, records.size(), "one record per kind of refusal: " + text);
+    for (JsonNode r : records) {
+      assertEquals("refused", r.get("who").asText(), text);
+      assertEquals("UNAUTHENTICATED", r.get("result").asText(), text);
+      assertEquals("gongji.v1.AdminService/CreditAccount", r.get("what").asText(), text);
+      assertTrue(r.get("peer").asText().startsWith("127.0.0.1:"), text);
+    }
+    assertTrue(text.contains("the bearer token is not known"), text);
+    assertFalse(text.contains("not-a-token"), "the presented token is not written: " + text);
+  }
 }

@@ -76,13 +76,27 @@ class SandboxClockEndToEndTest {
   }
 
   @Test
+  void moveClock_retriedWithTheSameId_movesOnce() throws Exception {
+    start(Node.open(GatewayConfig.forTests().asSandbox(), InstantSource.system(), new FileStorage(dir)));
+    MoveClockRequest move = MoveClockRequest.newBuilder().setRequestId("MOVE-1").setAdvanceSeconds(DAY_SECONDS).build();
+
+    Clock first = admin().moveClock(move);
+    Clock retry = admin().moveClock(move);
+    Refusal reused = Refusal.of(() -> admin().moveClock(move.toBuilder().setAdvanceSeconds(60).build()));
+
+    assertTrue(retry.getOffsetSeconds() < 2 * DAY_SECONDS - 3600, "moved once: " + first + " then " + retry);
+    assertEquals(first.getOffsetSeconds(), retry.getOffsetSeconds());
+    assertEquals("REQUEST_ID_REUSED", reused.reason());
+  }
+
+  @Test
   void moveClock_aDayAhead_expiresTheHoldAndARestartKeepsTheTime() throws Exception {
     GatewayConfig sandbox = GatewayConfig.forTests().asSandbox();
     start(Node.open(sandbox, InstantSource.system(), new FileStorage(dir)));
     AuthorizeResponse held = settlement().authorize(authorize("C-1", POS, card("SSC-LINA"),
         item(ItemCategory.ITEM_CATEGORY_DRUG, 1_000)).build());
 
-    Clock moved = admin().moveClock(MoveClockRequest.newBuilder().setAdvanceSeconds(DAY_SECONDS).build());
+    Clock moved = admin().moveClock(MoveClockRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAdvanceSeconds(DAY_SECONDS).build());
     TransactionState after = settlement().getTransaction(byTransactionId(POS, held.getTransactionId()))
         .getTransaction().getState();
     stop();
@@ -102,12 +116,12 @@ class SandboxClockEndToEndTest {
     start(Node.open(GatewayConfig.forTests().asSandbox(), InstantSource.system(), new FileStorage(dir)));
     long nowSeconds = admin().getClock(GetClockRequest.getDefaultInstance()).getNow().getSeconds();
 
-    Refusal.of(() -> admin().moveClock(MoveClockRequest.getDefaultInstance())).assertFieldInvalid("advance_seconds");
-    Refusal.of(() -> admin().moveClock(MoveClockRequest.newBuilder().setAdvanceSeconds(-5).build()))
+    Refusal.of(() -> admin().moveClock(MoveClockRequest.newBuilder().setRequestId("R1").build())).assertFieldInvalid("advance_seconds");
+    Refusal.of(() -> admin().moveClock(MoveClockRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAdvanceSeconds(-5).build()))
         .assertFieldInvalid("advance_seconds");
-    Refusal.of(() -> admin().moveClock(MoveClockRequest.newBuilder()
+    Refusal.of(() -> admin().moveClock(MoveClockRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setToTime(Timestamp.newBuilder().setSeconds(nowSeconds - 60)).build())).assertFieldInvalid("to_time");
-    Clock to = admin().moveClock(MoveClockRequest.newBuilder()
+    Clock to = admin().moveClock(MoveClockRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setToTime(Timestamp.newBuilder().setSeconds(nowSeconds + 3600)).build());
     assertTrue(to.getNow().getSeconds() >= nowSeconds + 3600, to.toString());
   }
@@ -117,7 +131,7 @@ class SandboxClockEndToEndTest {
     start(new Node(GatewayConfig.forTests(), InstantSource.system(), Journal.NONE));
 
     Refusal.expect(Code.FAILED_PRECONDITION, "SANDBOX_ONLY",
-        () -> admin().moveClock(MoveClockRequest.newBuilder().setAdvanceSeconds(60).build()));
+        () -> admin().moveClock(MoveClockRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAdvanceSeconds(60).build()));
     Clock clock = admin().getClock(GetClockRequest.getDefaultInstance());
 
     assertFalse(clock.getSandbox());

@@ -240,6 +240,20 @@ public final class AdminCli implements Runnable {
     abstract void run(Stubs s);
   }
 
+  /**
+   * {@code --request-id} of a change: the operator's, or one made up (printed when the call fails, so
+   * that a retry can send the same and get the original result).
+   */
+  static final class RequestIdFlag {
+    @Option(names = "--request-id", paramLabel = "R",
+        description = "the idempotency key; the same one retries safely (default: made up, and printed on a failure)")
+    String value;
+
+    String orNew() {
+      return value != null ? value : newRequestId();
+    }
+  }
+
   static final class RoleFlag {
     @Option(names = "--role", paramLabel = "authorizer|beneficiary",
         description = "only where the person is the authorizer, or the beneficiary (default: both)")
@@ -302,8 +316,12 @@ public final class AdminCli implements Runnable {
     @Option(names = "--quota", paramLabel = "YUAN", description = "the most the beneficiary may use (default: none)")
     String quota;
 
+    @Mixin
+    RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
+      requestId = id.orNew();
       Relationship rel;
       try {
         rel = Relationship.valueOf("RELATIONSHIP_" + relationship.toUpperCase());
@@ -311,7 +329,7 @@ public final class AdminCli implements Runnable {
         throw new IllegalArgumentException("--relationship \"" + relationship + "\" (expected: SPOUSE, PARENT, CHILD,"
             + " SIBLING, GRANDPARENT or GRANDCHILD)");
       }
-      cli.printBinding(s.family.requestBinding(RequestBindingRequest.newBuilder()
+      cli.printBinding(s.family.requestBinding(RequestBindingRequest.newBuilder().setRequestId(requestId)
           .setAuthorizerPsnNo(authorizer).setBeneficiaryPsnNo(beneficiary).setRelationship(rel)
           .setEvidenceRef(evidence).setQuotaFen(quota != null ? Money.parseYuan(quota) : 0).build()));
     }
@@ -329,9 +347,13 @@ public final class AdminCli implements Runnable {
     @Option(names = "--note", paramLabel = "TEXT", defaultValue = "", description = "the reviewer's note")
     String note;
 
+    @Mixin
+    RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      cli.printBinding(s.family.reviewBinding(ReviewBindingRequest.newBuilder().setBindingId(binding)
+      requestId = id.orNew();
+      cli.printBinding(s.family.reviewBinding(ReviewBindingRequest.newBuilder().setRequestId(requestId).setBindingId(binding)
           .setApprove(!reject).setNote(note).build()));
     }
   }
@@ -345,9 +367,13 @@ public final class AdminCli implements Runnable {
     @Option(names = "--by", required = true, paramLabel = "P", description = "the party ending it")
     String by;
 
+    @Mixin
+    RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      cli.printBinding(s.family.dissolveBinding(DissolveBindingRequest.newBuilder().setBindingId(binding)
+      requestId = id.orNew();
+      cli.printBinding(s.family.dissolveBinding(DissolveBindingRequest.newBuilder().setRequestId(requestId).setBindingId(binding)
           .setByPsnNo(by).build()));
     }
   }
@@ -426,9 +452,13 @@ public final class AdminCli implements Runnable {
       return json.json;
     }
 
+    @Mixin
+    RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      cli.printBinding(s.family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder()
+      requestId = id.orNew();
+      cli.printBinding(s.family.updateBindingQuota(UpdateBindingQuotaRequest.newBuilder().setRequestId(requestId)
           .setBindingId(binding).setByPsnNo(by).setQuotaFen(Money.parseYuan(quota)).build()), json.json);
     }
   }
@@ -471,9 +501,14 @@ public final class AdminCli implements Runnable {
     @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
     String psnNo;
 
+    @Mixin
+    RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      gongji.v1.Insured i = s.admin.recordDeath(RecordDeathRequest.newBuilder().setPsnNo(psnNo).build());
+      requestId = id.orNew();
+      gongji.v1.Insured i = s.admin.recordDeath(RecordDeathRequest.newBuilder().setRequestId(requestId).setPsnNo(psnNo)
+          .build());
       cli.out.println(i.getPsnNo() + " recorded as " + i.getStatus() + "; account frozen, bindings dissolved");
     }
   }
@@ -566,8 +601,12 @@ public final class AdminCli implements Runnable {
         description = "the order relatives' accounts pay in (default: ${DEFAULT-VALUE})")
     String aidOrder;
 
+    @Mixin
+    RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
+      requestId = id.orNew();
       RegionPolicy.Builder p = RegionPolicy.newBuilder().setAdmdvs(admdvs).setName(name)
           .setRetainedFloorFen(floor != null ? Money.parseYuan(floor) : 0)
           .setExtendedRelativesAllowed(extended).setQuotaAllowed(quotaAllowed)
@@ -595,7 +634,8 @@ public final class AdminCli implements Runnable {
         }
         p.addOptionalCategoriesAllowed(category);
       }
-      RegionPolicy r = s.admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(p).build());
+      RegionPolicy r = s.admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(requestId).setPolicy(p)
+          .build());
       cli.out.println("policy of " + r.getAdmdvs() + " set: floor " + Money.yuan(r.getRetainedFloorFen())
           + " yuan, extended relatives " + r.getExtendedRelativesAllowed() + ", quota " + r.getQuotaAllowed()
           + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList()
@@ -617,6 +657,18 @@ public final class AdminCli implements Runnable {
     @Option(names = "--detail", description = "also list every settlement and refund of the day")
     boolean detail;
 
+    @Option(names = "--insutype", paramLabel = "CODE", defaultValue = "",
+        description = "with --detail, only the rows of this insurance (310, 390)")
+    String insutype;
+
+    @Option(names = "--clr-type", paramLabel = "CODE", defaultValue = "",
+        description = "with --detail, only the rows of this clearing type (41 pharmacy, 11 outpatient, 21 inpatient, 99)")
+    String clrType;
+
+    @Option(names = "--setl-optins", paramLabel = "ADMDVS", defaultValue = "",
+        description = "with --detail, only the rows of this settlement agency (region, 6 digits)")
+    String setlOptins;
+
     @Override
     void run(Stubs s) {
       String day = date != null ? date : LocalDate.now(cli.clock.withZone(CHINA)).toString();
@@ -637,7 +689,8 @@ public final class AdminCli implements Runnable {
       }
       if (detail) {
         ListReconcileDetailsResponse d = s.admin.listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-            .setFixmedinsCode(institution).setDate(day).setPageSize(1000).build());
+            .setFixmedinsCode(institution).setDate(day).setInsutype(insutype).setClrType(clrType)
+            .setSetlOptins(setlOptins).setPageSize(1000).build());
         for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
           String group = l.getInsutype().isEmpty() ? "" : "  " + l.getInsutype() + " " + l.getClrType() + " "
               + l.getSetlOptins();

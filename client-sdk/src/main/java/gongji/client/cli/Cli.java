@@ -397,6 +397,7 @@ public final class Cli implements Runnable {
       case TRANSACTION_STATE_CONFLICT:
         return "check the transaction with: gongji pos show --txn <id>";
       case LEDGER_UNAVAILABLE:
+      case RATE_LIMITED:
         return "retry the same command with the same --request-id";
       case NOT_APPLIED:
         return e instanceof GongjiRetryableException

@@ -4,6 +4,7 @@ import gongji.client.cli.AdminCli.AdminCommand;
 import gongji.client.cli.AdminCli.Stubs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,8 +37,12 @@ final class ClockCommands implements Runnable {
         description = "yyyy-MM-dd HH:mm or yyyy-MM-dd HH:mm:ss, Beijing time, ahead of the clock")
     String to;
 
+    @Mixin
+    AdminCli.RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
+      requestId = id.orNew();
       java.time.LocalDateTime at;
       try {
         at = java.time.LocalDateTime.parse(to.length() == 16 ? to + ":00" : to,
@@ -46,7 +51,7 @@ final class ClockCommands implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--to \"" + to + "\" (expected: yyyy-MM-dd HH:mm[:ss], Beijing time)");
       }
-      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder()
+      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder().setRequestId(requestId)
           .setToTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(at.atZone(AdminCli.CHINA).toEpochSecond())).build()));
     }
   }
@@ -58,8 +63,12 @@ final class ClockCommands implements Runnable {
         description = "how far: a number with d, h, m or s, or several (1d, 8h, 90m, 1h30m)")
     String by;
 
+    @Mixin
+    AdminCli.RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
+      requestId = id.orNew();
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([dhms])").matcher(by);
       long seconds = 0;
       int end = 0;
@@ -73,7 +82,8 @@ final class ClockCommands implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--by \"" + by + "\" (expected: a number with d, h, m or s, or several: 1d, 8h, 1h30m)");
       }
-      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder().setAdvanceSeconds(seconds).build()));
+      cli.printClock(s.admin.moveClock(gongji.v1.MoveClockRequest.newBuilder().setRequestId(requestId)
+          .setAdvanceSeconds(seconds).build()));
     }
   }
 }

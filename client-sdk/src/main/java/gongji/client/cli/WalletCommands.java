@@ -55,9 +55,14 @@ final class WalletCommands implements Runnable {
     @Option(names = "--psn-no", required = true, paramLabel = "P", description = "the person")
     String psnNo;
 
+    @Mixin
+    AdminCli.RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      cli.printWallet(s.family.openWallet(OpenWalletRequest.newBuilder().setPsnNo(psnNo).build()), json.json);
+      requestId = id.orNew();
+      cli.printWallet(s.family.openWallet(OpenWalletRequest.newBuilder().setRequestId(requestId).setPsnNo(psnNo)
+          .build()), json.json);
     }
   }
 
@@ -108,9 +113,14 @@ final class WalletCommands implements Runnable {
     @Option(names = "--by", required = true, paramLabel = "P", description = "the beneficiary")
     String by;
 
+    @Mixin
+    AdminCli.RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      cli.printTransfer(s.family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(transfer)
+      requestId = id.orNew();
+      cli.printTransfer(s.family.acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setRequestId(requestId)
+          .setTransferId(transfer)
           .setByPsnNo(by).build()), null, json.json);
     }
   }
@@ -124,9 +134,13 @@ final class WalletCommands implements Runnable {
     @Option(names = "--by", required = true, paramLabel = "P", description = "the beneficiary or the authorizer")
     String by;
 
+    @Mixin
+    AdminCli.RequestIdFlag id;
+
     @Override
     void run(Stubs s) {
-      cli.printTransfer(s.family.declineWalletTransfer(DeclineWalletTransferRequest.newBuilder()
+      requestId = id.orNew();
+      cli.printTransfer(s.family.declineWalletTransfer(DeclineWalletTransferRequest.newBuilder().setRequestId(requestId)
           .setTransferId(transfer).setByPsnNo(by).build()), null, json.json);
     }
   }

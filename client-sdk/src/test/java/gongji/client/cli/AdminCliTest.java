@@ -223,6 +223,11 @@ class AdminCliTest {
         " {2}310 41 620100 settlements +1 +350\\.00 +30\\.00 +200\\.00 +120\\.00")), r.out());
     assertTrue(r.lines().stream().anyMatch(l -> l.contains(" " + txn.group(1) + " ") && l.contains(" SETTLED ")
         && l.endsWith("120.00  310 41 620100")), r.out());
+    CliRun residents = run("reconcile", "--institution", DemoData.PHARMACY, "--detail", "--insutype", "390");
+    CliRun lanzhou = run("reconcile", "--institution", DemoData.PHARMACY, "--detail", "--insutype", "310",
+        "--clr-type", "41", "--setl-optins", "620100");
+    assertTrue(residents.lines().stream().noneMatch(l -> l.contains(" " + txn.group(1) + " ")), residents.out());
+    assertTrue(lanzhou.lines().stream().anyMatch(l -> l.contains(" " + txn.group(1) + " ")), lanzhou.out());
   }
 
   @Test
@@ -263,7 +268,8 @@ class AdminCliTest {
         help(List.of("policy"), List.of("--admdvs", "--name", "--floor", "--extended", "--quota-allowed",
             "--cross-province", "--optional", "--hold-ttl-seconds", "--max-aid-uses", "--max-aid-per-day",
             "--wallet-transfers-per-day", "--wallet-max-transfer", "--wallet-quiet-hours", "--aid-order")),
-        help(List.of("reconcile"), List.of("--institution", "--date", "--detail")),
+        help(List.of("reconcile"), List.of("--institution", "--date", "--detail", "--insutype", "--clr-type",
+            "--setl-optins")),
         help(List.of("alerts"), List.of()));
   }
 

@@ -61,7 +61,7 @@ final class Driver {
   }
 
   /** CPU used by a process over the measured window, and its resident memory at the end; null when unknown. */
-  record Cpu(double cpuSeconds, long rssBytes) {}
+  record Cpu(double cpuSeconds, long rssBytes, java.util.Map<String, Double> threadCpuSeconds) {}
 
   private final Scenarios scenarios;
   private final String scenario;
@@ -150,7 +150,8 @@ final class Driver {
   }
 
   private static Cpu cpu(ProcStat.Sample from, ProcStat.Sample to) {
-    return from == null || to == null ? null : new Cpu(to.cpuSeconds() - from.cpuSeconds(), to.rssBytes());
+    return from == null || to == null ? null
+        : new Cpu(to.cpuSeconds() - from.cpuSeconds(), to.rssBytes(), ProcStat.threadCpuBetween(from, to));
   }
 
   private void openLoop(Plan plan, long start, long measureFrom, long end, Stats warm, Stats measured,

@@ -21,7 +21,8 @@ import org.HdrHistogram.Histogram;
  * per second, null in a closed loop; with {@code --find-max-rate}, the rate of the step reported: the
  * highest that met the objectives, else the last), {@code concurrency}, {@code connections}, {@code seed},
  * {@code duration_s}, {@code throughput_rps} (RPCs per second in the measured window),
- * {@code scenarios_per_s}, {@code scenarios_failed}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count),
+ * {@code scenarios_per_s}, {@code scenarios_failed}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count;
+ * {@code latency_ok_us} the same of the RPCs that succeeded),
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
  * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
@@ -115,6 +116,13 @@ final class Report {
       out.printf(Locale.ROOT, "%s CPU: %.2f s over %.1f s (%.2f cores), %.1f us per RPC; resident memory %d MB%n", who,
           cpu.cpuSeconds(), r.measuredSeconds(), cpu.cpuSeconds() / r.measuredSeconds(),
           cpu.cpuSeconds() * 1e6 / r.rpcsMeasured(), cpu.rssBytes() >> 20);
+      if (who.equals("server") && !cpu.threadCpuSeconds().isEmpty()) {
+        StringBuilder line = new StringBuilder("server CPU per RPC by thread, us:");
+        cpu.threadCpuSeconds().forEach((group, seconds) -> line.append(String.format(Locale.ROOT, " %s %.1f,", group,
+            seconds * 1e6 / r.rpcsMeasured())));
+        line.setLength(line.length() - 1);
+        out.println(line);
+      }
     }
   }
 
@@ -127,6 +135,10 @@ final class Report {
     n.put("cores", cpu.cpuSeconds() / r.measuredSeconds());
     n.put("cpu_us_per_rpc", r.rpcsMeasured() == 0 ? 0 : cpu.cpuSeconds() * 1e6 / r.rpcsMeasured());
     n.put("rss_mb", cpu.rssBytes() >> 20);
+    if (!cpu.threadCpuSeconds().isEmpty() && r.rpcsMeasured() > 0) {
+      ObjectNode byThread = n.putObject("cpu_us_per_rpc_by_thread");
+      cpu.threadCpuSeconds().forEach((group, seconds) -> byThread.put(group, seconds * 1e6 / r.rpcsMeasured()));
+    }
   }
 
   private static void row(PrintStream out, String name, Histogram h, long errors) {
@@ -155,6 +167,7 @@ final class Report {
     root.put("scenarios_per_s", run.scenariosPerSecond());
     root.put("scenarios_failed", s.scenariosFailed());
     root.set("latency_us", latency(s.allRpcs()));
+    root.set("latency_ok_us", latency(s.okRpcs()));
     root.set("scenario_latency_us", latency(s.allScenarios()));
     if (run.settings().open()) {
       root.set("send_lag_us", latency(run.result().sendLag()));

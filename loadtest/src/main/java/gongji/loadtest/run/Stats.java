@@ -28,6 +28,7 @@ final class Stats {
   private final Map<String, LongAdder> errorsByReason = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final Histogram allRpcs = histogram();
+  private final Histogram okRpcs = histogram();
   private final Histogram allScenarios = histogram();
   private final LongAdder scenariosFailed = new LongAdder();
   /** The window's stats when these are one interval of it ({@code --schedule}), else null. */
@@ -55,7 +56,9 @@ final class Stats {
     byRpc.computeIfAbsent(rpc, k -> histogram()).recordValue(v);
     byStep.computeIfAbsent(step, k -> histogram()).recordValue(v);
     allRpcs.recordValue(v);
-    if (error != null) {
+    if (error == null) {
+      okRpcs.recordValue(v);
+    } else {
       Status status = Target.status(error);
       String code = status.getCode().name();
       String reason = Target.reason(error);
@@ -107,6 +110,11 @@ final class Stats {
 
   Histogram allRpcs() {
     return allRpcs;
+  }
+
+  /** The RPCs that succeeded: under overload, the latency of what was admitted, without the fast refusals. */
+  Histogram okRpcs() {
+    return okRpcs;
   }
 
   Histogram allScenarios() {

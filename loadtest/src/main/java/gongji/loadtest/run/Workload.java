@@ -264,20 +264,20 @@ final class Workload {
     }
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
-      calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder()
+      calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
           .setPolicy(RegionPolicy.newBuilder().setAdmdvs(region[0]).setName(region[1]).setRetainedFloorFen(0)
               .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800)
               .setWalletMaxTransfersPerDay(100).setWalletMaxTransferFen(100_000_000)
               .setWalletQuietFromHour(12).setWalletQuietUntilHour(12))
           .build()));
     }
-    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setInstitution(Institution.newBuilder().setFixmedinsCode(farPharmacy).setName("压测外省药房 " + tag)
             .addAllTerminalIds(terminalIds)).build()));
-    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setInstitution(Institution.newBuilder().setFixmedinsCode(institution).setName("压测药房 " + tag)
             .addAllTerminalIds(terminalIds)).build()));
-    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder()
+    calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setInstitution(Institution.newBuilder().setFixmedinsCode(hospital).setName("压测医院 " + tag)
             .addAllTerminalIds(hospitalTerminalIds)).build()));
     calls.awaitAll("region and institution");
@@ -288,7 +288,7 @@ final class Workload {
           .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD).setNumber(p.card()))
           .build();
       calls.submit(() -> target.call(AdminServiceGrpc.getUpsertInsuredMethod(),
-          UpsertInsuredRequest.newBuilder().setInsured(insured).build()));
+          UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setInsured(insured).build()));
     }
     calls.awaitAll("persons");
     List<CreditLine> lines = new ArrayList<>();
@@ -307,7 +307,7 @@ final class Workload {
     }
     calls.awaitAll("credits");
     for (String[] b : plannedBindings) {
-      CreateBindingRequest req = CreateBindingRequest.newBuilder().setAuthorizerPsnNo(b[0]).setBeneficiaryPsnNo(b[1])
+      CreateBindingRequest req = CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(b[0]).setBeneficiaryPsnNo(b[1])
           .setRelationship(Relationship.valueOf("RELATIONSHIP_" + b[2])).build();
       calls.submit(() -> target.call(AdminServiceGrpc.getCreateBindingMethod(), req)
           .exceptionally(e -> {
@@ -323,7 +323,7 @@ final class Workload {
     for (Person d : walletPatients) {
       String authorizer = d.psnNo().substring(0, d.psnNo().length() - 1) + "A";
       calls.submit(() -> target.call(FamilyServiceGrpc.getOpenWalletMethod(),
-              gongji.v1.OpenWalletRequest.newBuilder().setPsnNo(d.psnNo()).build())
+              gongji.v1.OpenWalletRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(d.psnNo()).build())
           .handle((w, e) -> {
             // A second setup with the same tag finds the wallet open already.
             if (e != null && Target.status(e).getCode() != Status.Code.ALREADY_EXISTS
@@ -340,7 +340,7 @@ final class Workload {
                   .setRequestId("lt-" + tag + "-wallet-" + d.psnNo()).setAuthorizerPsnNo(authorizer)
                   .setBeneficiaryPsnNo(d.psnNo()).setAmountFen(WALLET_QUOTA_FEN).build())
                   .thenCompose(t -> target.call(FamilyServiceGrpc.getAcceptWalletTransferMethod(),
-                      gongji.v1.AcceptWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+                      gongji.v1.AcceptWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId(t.getTransferId())
                           .setByPsnNo(d.psnNo()).build()))
                   .thenApply(t -> null)));
     }

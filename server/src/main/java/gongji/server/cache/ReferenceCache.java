@@ -19,8 +19,8 @@ import java.util.function.Function;
 
 /**
  * The read side in front of the ledger: institutions, insured persons and credential owners, held in
- * Caffeine (region policies are read by the ledger itself, which decides with them). The only class
- * that builds Caffeine caches.
+ * Caffeine (region policies are read by the ledger itself, which decides with them). With
+ * {@link RateBuckets}, the only class that builds Caffeine caches.
  *
  * <p>A miss loads asynchronously from a {@link Loader} (the ledger, through a read command of the
  * sequencer), so no request thread ever blocks. The ledger tells the cache of every change as it

@@ -33,7 +33,10 @@ public record ReconcileGroup(int insutype, int clrType, String setlOptins) imple
     checkArgument(clrType >= 0 && clrType <= 999, "clrType: %s (expected: 0..999)", clrType);
   }
 
-  /** The group of a sale of {@code medicalType} to {@code patient}, as the patient is recorded now. */
+  /**
+   * The group of a sale of {@code medicalType} to {@code patient}, as the patient is recorded now: a
+   * sale takes it when it is authorized and keeps it for all its events.
+   */
   public static ReconcileGroup of(Insured patient, MedicalType medicalType) {
     return new ReconcileGroup(insutype(patient.insuranceType()), clrType(medicalType), patient.admdvs());
   }
@@ -69,6 +72,33 @@ public record ReconcileGroup(int insutype, int clrType, String setlOptins) imple
   /** {@code clr_type} as the interface writes it; "" for the ungrouped. */
   public String clrTypeText() {
     return clrType == 0 ? "" : Integer.toString(clrType);
+  }
+
+  /**
+   * Which groups a question about reconciliation takes: each code as the interface writes it
+   * ({@link #insutypeText}, {@link #clrTypeText}, {@link #setlOptins}), or empty for every value of
+   * it. Naming none ({@link #ANY}) takes every event, the ungrouped too; naming one leaves them out.
+   */
+  public record Filter(String insutype, String clrType, String setlOptins) {
+    public static final Filter ANY = new Filter("", "", "");
+
+    public Filter {
+      requireNonNull(insutype, "insutype");
+      requireNonNull(clrType, "clrType");
+      requireNonNull(setlOptins, "setlOptins");
+    }
+
+    /** Whether it names a group at all (not {@link #ANY}). */
+    public boolean namesAGroup() {
+      return !insutype.isEmpty() || !clrType.isEmpty() || !setlOptins.isEmpty();
+    }
+
+    /** Whether events of group {@code g} are taken. */
+    public boolean takes(ReconcileGroup g) {
+      return (insutype.isEmpty() || insutype.equals(g.insutypeText()))
+          && (clrType.isEmpty() || clrType.equals(g.clrTypeText()))
+          && (setlOptins.isEmpty() || setlOptins.equals(g.setlOptins()));
+    }
   }
 
   /** Groups in code order, the ungrouped last. */

@@ -6,4 +6,7 @@ public interface FraudObserver {
 
   /** {@code kind} is an outcome name such as IMPERSONATION. */
   void alert(String kind, String institution, String detail);
+
+  /** An attempt of {@code kind} refused as usual but not recorded as an alert: its terminal was over its alert rate. */
+  default void suppressed(String kind, String institution) {}
 }

@@ -44,6 +44,7 @@ public final class Gateway {
   private final FraudObserver fraud;
   private final HistoryApplier history;
   private final Executor historyReaders;
+  private final AlertGate alerts;
 
   /**
    * A gateway in front of {@code sequencer}; questions about history are answered from
@@ -51,6 +52,13 @@ public final class Gateway {
    */
   public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
       Executor historyReaders) {
+    this(sequencer, cache, fraud, history, historyReaders, AlertGate.OPEN);
+  }
+
+  /** The same, with fraud alerts recorded as {@code alerts} allows per terminal. */
+  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
+      Executor historyReaders, AlertGate alerts) {
+    this.alerts = requireNonNull(alerts, "alerts");
     this.sequencer = requireNonNull(sequencer, "sequencer");
     this.cache = requireNonNull(cache, "cache");
     this.fraud = requireNonNull(fraud, "fraud");
@@ -65,10 +73,14 @@ public final class Gateway {
         return CompletableFuture.completedFuture(refused);
       }
       return then(resolvePatient(terminal, credential, claimedPsnNo), patient -> {
-        if (patient instanceof Impersonation i) {
+        if (patient instanceof Impersonated i) {
+          if (!i.recorded()) {
+            return CompletableFuture.completedFuture(i.rejected());
+          }
+          summarize(terminal, i);
           // No request id to keep the refusal under: record the alert itself, then refuse.
           return sequencer.submit(new Command.RecordAlert(Outcome.IMPERSONATION.name(), terminal.institution(),
-              claimedPsnNo, i.refusal().detail(), i.parties())).thenApply(done -> i.refusal());
+              claimedPsnNo, i.rejected().detail(), i.parties())).thenApply(done -> i.rejected());
         }
         if (patient instanceof Rejected r) {
           return CompletableFuture.completedFuture(r);
@@ -85,9 +97,13 @@ public final class Gateway {
         return CompletableFuture.completedFuture(refused);
       }
       return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
-        if (patient instanceof Impersonation i) {
-          return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
-              r.terminal().institution(), Outcome.IMPERSONATION, i.refusal().detail(), i.parties()));
+        if (patient instanceof Impersonated i) {
+          summarize(r.terminal(), i);
+          return sequencer.submit(i.recorded()
+              ? new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE, r.terminal().institution(),
+                  Outcome.IMPERSONATION, i.rejected().detail(), i.parties())
+              : new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE, r.terminal().institution(),
+                  Outcome.IMPERSONATION, i.rejected().detail(), false));
         }
         if (patient instanceof Rejected rejected) {
           return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
@@ -177,10 +193,7 @@ public final class Gateway {
     return null;
   }
 
-  /** An impersonation refused, and whom its alert names. */
-  private record Impersonation(Rejected refusal, AlertParties parties) {}
-
-  /** The patient who owns the credential, or a refusal (unknown credential, {@link Impersonation}). */
+  /** The patient who owns the credential, or a refusal (unknown credential, {@link Impersonated}). */
   private CompletableFuture<Object> resolvePatient(Terminal terminal, Credential credential, String claimedPsnNo) {
     return then(cache.credentialOwner(credential), owner -> {
       if (owner.isEmpty()) {
@@ -192,12 +205,18 @@ public final class Gateway {
         // Masked: the detail is also the alert, which other institutions' reviewers read.
         String detail = "the " + credential.type() + " credential presented does not belong to psn_no "
             + Masking.psnNo(claimedPsnNo);
+        long gate = alerts.admit(terminal);
+        if (gate < 0) {
+          fraud.suppressed(Outcome.IMPERSONATION.name(), terminal.institution());
+          return CompletableFuture.completedFuture(
+              new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), false, 0, AlertParties.NONE));
+        }
         log.warning("impersonation refused at " + terminal.institution() + "/" + SafeText.escape(terminal.terminalId())
             + " operator " + SafeText.escape(terminal.operatorId()) + ": the " + credential.type()
             + " credential presented does not belong to psn_no " + Masking.psnNo(claimedPsnNo));
         fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
-        return CompletableFuture.completedFuture(new Impersonation(new Rejected(Outcome.IMPERSONATION, detail),
-            new AlertParties(Masking.psnNo(claimedPsnNo), Masking.psnNo(psnNo), terminal.terminalId(),
+        return CompletableFuture.completedFuture(new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), true,
+            gate, new AlertParties(Masking.psnNo(claimedPsnNo), Masking.psnNo(psnNo), terminal.terminalId(),
                 terminal.operatorId())));
       }
       CompletableFuture<Optional<Insured>> insured = cache.insured(psnNo);
@@ -212,6 +231,26 @@ public final class Gateway {
   }
 
   private record Resolved(Insured insured) {}
+
+  /**
+   * An impersonation refused; {@code recorded}: whether it is an alert of its own (its terminal was
+   * within its alert rate), and {@code leftOutBefore} alerts of that terminal were not recorded since
+   * its last one; {@code parties}: whom its alert names.
+   */
+  private record Impersonated(Rejected rejected, boolean recorded, long leftOutBefore, AlertParties parties) {}
+
+  /** Records one alert that says how many of the terminal's alerts were left out, if any were. */
+  private void summarize(Terminal terminal, Impersonated i) {
+    if (i.leftOutBefore() > 0) {
+      sequencer.submit(new Command.RecordAlert(SUPPRESSED_KIND, terminal.institution(), "", i.leftOutBefore() + " "
+          + Outcome.IMPERSONATION.name() + " alerts from terminal " + terminal.institution() + "/"
+          + terminal.terminalId() + " were not recorded one by one (over admission.terminal.alerts.per.minute);"
+          + " the attempts were refused"));
+    }
+  }
+
+  /** The kind of the alert that counts alerts left out over a terminal's alert rate. */
+  public static final String SUPPRESSED_KIND = "ALERTS_SUPPRESSED";
 
   /** Whether {@code f} has its value already: a reference cache hit, the usual case. */
   private static boolean isLoaded(CompletableFuture<?> f) {

@@ -3,6 +3,7 @@ package gongji.server.grpc;
 import static java.util.Objects.requireNonNull;
 
 import gongji.server.domain.Masking;
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.Relationship;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.Command;
@@ -27,6 +28,10 @@ import java.util.concurrent.CompletableFuture;
 
 /** gongji.v1.AdminService: the agency's back office. Translate, call the ledger, translate. */
 public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
+  /** {@code insutype} of a reconciliation group: 3 digits. */
+  private static final Validator.Shape INSUTYPE = new Validator.Shape("", "0123456789", 3, 3);
+  /** {@code clr_type} of a reconciliation group: 2 digits. */
+  private static final Validator.Shape CLR_TYPE = new Validator.Shape("", "0123456789", 2, 2);
   private final Gateway gateway;
   private final java.time.InstantSource clock;
   private final gongji.server.SandboxClock sandbox;
@@ -49,32 +54,46 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void moveClock(gongji.v1.MoveClockRequest req, StreamObserver<gongji.v1.Clock> out) {
-    Replies.send(out, Map.of(), () -> {
+    long[] host = new long[1];
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
       if (sandbox == null) {
         return CompletableFuture.completedFuture(new Result.Rejected(Outcome.SANDBOX_ONLY,
             "the clock moves only on a sandbox gateway (serve --demo)"));
       }
-      long now = sandbox.millis();
+      host[0] = sandbox.hostMillis();
+      long now = host[0] + sandbox.offsetMillis();
       Validator v = new Validator();
-      long by = 0;
+      Protos.requestId(v, "request_id", req.getRequestId());
+      long to = now;
       if (req.hasToTime() == (req.getAdvanceSeconds() != 0)) {
         v.fail("advance_seconds", req.getAdvanceSeconds() + " with to_time " + (req.hasToTime() ? "set" : "unset")
             + " (expected: exactly one of advance_seconds and to_time)");
       } else if (req.hasToTime()) {
-        by = Math.min(toMillis(req.getToTime()), Long.MAX_VALUE / 2) - now;
-        if (by <= 0 || by > gongji.server.SandboxClock.MAX_MOVE_MILLIS) {
+        to = Math.min(toMillis(req.getToTime()), Long.MAX_VALUE / 2);
+        // A time not ahead of the clock is refused by the ledger, after a retry of the same id is answered.
+        if (to - now > gongji.server.SandboxClock.MAX_MOVE_MILLIS || to <= 0) {
           v.fail("to_time", toMillis(req.getToTime()) + " ms (expected: after the clock's " + now
               + " ms, at most a year ahead)");
         }
       } else {
         v.range("advance_seconds", req.getAdvanceSeconds(), 1, gongji.server.SandboxClock.MAX_MOVE_MILLIS / 1000);
-        by = req.getAdvanceSeconds() * 1000;
+        to = now + req.getAdvanceSeconds() * 1000;
       }
       v.check();
-      sandbox.advance(by);
-      // Journaled at the new time: what falls due by then happens now, and a restart keeps the time.
-      return gateway.admin(new Command.Tick());
-    }, r -> clockNow());
+      // The ledger moves its time (journaled: a restart keeps it; what falls due happens at once)
+      // under the request id, so a retry moves nothing twice; the sandbox's clock then follows it.
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.MoveClock(to)));
+    }, r -> {
+      Result.ClockMoved moved = (Result.ClockMoved) r;
+      if (!moved.moved()) {
+        Validator v = new Validator();
+        v.fail("to_time", toMillis(req.getToTime()) + " ms (expected: after the clock's " + moved.nowMillis()
+            + " ms, at most a year ahead)");
+        v.check();
+      }
+      sandbox.catchUpTo(moved.nowMillis(), host[0]);
+      return clockNow();
+    });
   }
 
   /** A time in epoch milliseconds; one before 1970 or after 9999 as 0, so that the range check refuses it. */
@@ -90,16 +109,19 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void registerInstitution(RegisterInstitutionRequest req, StreamObserver<Institution> out) {
-    Replies.send(out, Map.of(),
-        () -> gateway.admin(new Command.RegisterInstitution(Protos.institution(req.getInstitution()))),
-        r -> req.getInstitution());
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
+      Protos.requireRequestId(req.getRequestId());
+      return gateway.admin(Protos.keyed(req.getRequestId(), req,
+          new Command.RegisterInstitution(Protos.institution(req.getInstitution()))));
+    }, r -> req.getInstitution());
   }
 
   @Override
   public void upsertInsured(UpsertInsuredRequest req, StreamObserver<Insured> out) {
-    Replies.send(out, Map.of("psn_no", req.getInsured().getPsnNo()),
-        () -> gateway.admin(new Command.UpsertInsured(Protos.insured(req.getInsured()))),
-        r -> req.getInsured());
+    Replies.send(out, Map.of("psn_no", req.getInsured().getPsnNo()), () -> {
+      Protos.requireRequestId(req.getRequestId());
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.UpsertInsured(Protos.insured(req.getInsured()))));
+    }, r -> req.getInsured());
   }
 
   @Override
@@ -127,16 +149,17 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void createBinding(CreateBindingRequest req, StreamObserver<Binding> out) {
-    Replies.send(out, Map.of(), () -> {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("authorizer_psn_no", req.getAuthorizerPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
       v.matches("beneficiary_psn_no", req.getBeneficiaryPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
       Relationship rel = v.required("relationship", Protos.RELATIONSHIP.toDomain(req.getRelationshipValue()),
           req.getRelationshipValue());
       v.range("quota_fen", req.getQuotaFen(), 0, 100_000_000);
       v.check();
-      return gateway.admin(new Command.CreateBinding(req.getAuthorizerPsnNo(), req.getBeneficiaryPsnNo(), rel,
-          req.getQuotaFen()));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req,
+          new Command.CreateBinding(req.getAuthorizerPsnNo(), req.getBeneficiaryPsnNo(), rel, req.getQuotaFen())));
     }, Protos::binding);
   }
 
@@ -144,9 +167,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void recordDeath(gongji.v1.RecordDeathRequest req, StreamObserver<Insured> out) {
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
       v.check();
-      return gateway.admin(new Command.RecordDeath(req.getPsnNo()))
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.RecordDeath(req.getPsnNo())))
           .thenCompose(r -> r instanceof gongji.server.ledger.Result.Rejected ? java.util.concurrent.CompletableFuture
               .completedFuture(r) : gateway.admin(new Command.LoadReference(Command.ReferenceKind.INSURED, req.getPsnNo())));
     }, r -> Protos.insured((gongji.server.domain.Insured) ((gongji.server.ledger.Result.Reference) r).value()));
@@ -215,8 +239,9 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void setRegionPolicy(SetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
     gongji.server.domain.RegionPolicy[] applied = new gongji.server.domain.RegionPolicy[1];
     Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs()), () -> {
+      Protos.requireRequestId(req.getRequestId());
       applied[0] = Protos.policy(req.getPolicy());
-      return gateway.admin(new Command.SetRegionPolicy(applied[0]));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.SetRegionPolicy(applied[0])));
     }, r -> Protos.policy(applied[0]));
   }
 
@@ -282,7 +307,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void listReconcileDetails(gongji.v1.ListReconcileDetailsRequest req,
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
-    String query = req.getFixmedinsCode() + "/" + req.getDate();
+    String query = req.getFixmedinsCode() + "/" + req.getDate() + "/" + req.getInsutype() + "/" + req.getClrType()
+        + "/" + req.getSetlOptins();
     int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
@@ -290,9 +316,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       long day = day(v, req.getDate());
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
+      v.optional("insutype", req.getInsutype(), INSUTYPE, "empty or 3 digits, e.g. 310 or 390");
+      v.optional("clr_type", req.getClrType(), CLR_TYPE, "empty or 2 digits, e.g. 41");
+      v.optional("setl_optins", req.getSetlOptins(), Validator.ADMDVS, "empty or 6 digits");
+      ReconcileGroup.Filter group = new ReconcileGroup.Filter(req.getInsutype(), req.getClrType(),
+          req.getSetlOptins());
       v.check();
       return gateway.history(new HistoryQuery.ReconcileDetail(req.getFixmedinsCode(), day,
-          offset[0], size));
+          offset[0], size, group));
     }, r -> {
       gongji.server.ledger.Result.ReconcileLines lines = (gongji.server.ledger.Result.ReconcileLines) r;
       gongji.v1.ListReconcileDetailsResponse.Builder b = gongji.v1.ListReconcileDetailsResponse.newBuilder();

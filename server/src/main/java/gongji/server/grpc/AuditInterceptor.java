@@ -2,6 +2,7 @@ package gongji.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
@@ -21,6 +22,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -52,8 +54,15 @@ public final class AuditInterceptor implements ServerInterceptor {
   static boolean audited(MethodDescriptor<?, ?> method) {
     String service = method.getServiceName();
     String name = method.getBareMethodName();
-    return service != null && service.startsWith("gongji.v1.") && name != null
-        && READS.stream().noneMatch(name::startsWith);
+    if (service == null || !service.startsWith("gongji.v1.") || name == null) {
+      return false;
+    }
+    for (String read : READS) {
+      if (name.startsWith(read)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -77,8 +86,10 @@ public final class AuditInterceptor implements ServerInterceptor {
       @Override
       public void close(Status status, Metadata trailers) {
         try {
-          audit.write(record(at, who, peer, call.getMethodDescriptor().getFullMethodName(), request[0], reply[0],
-              status, trailers));
+          // Only what the trailers say is read here (the transport changes them once closed); the
+          // record's JSON is written on the audit log's thread.
+          audit.write(new Call(at, who, peer, call.getMethodDescriptor().getFullMethodName(), request[0],
+              status.isOk() ? reply[0] : null, status.getCode(), status.isOk() ? null : reason(status, trailers)));
         } finally {
           super.close(status, trailers);
         }
@@ -93,28 +104,58 @@ public final class AuditInterceptor implements ServerInterceptor {
     };
   }
 
-  private ObjectNode record(Instant at, Principal who, SocketAddress peer, String method, Object request,
-      Object reply, Status status, Metadata trailers) {
+  /**
+   * What the audit record of one call holds, as the event loop saw it (the messages are immutable);
+   * written out, masked, on the audit log's thread.
+   */
+  private record Call(Instant at, Principal who, SocketAddress peer, String method, Object request, Object reply,
+      Status.Code result, String reason) implements AuditLog.Entry {
+    @Override
+    public void writeTo(JsonGenerator out) throws IOException {
+      out.writeStartObject();
+      out.writeStringField("time", at.toString());
+      out.writeStringField("who", who == null ? "unauthenticated" : who.toString());
+      if (who != null) {
+        out.writeStringField("via", who.source());
+      }
+      if (peer instanceof InetSocketAddress a) {
+        out.writeStringField("peer", a.getAddress().getHostAddress() + ":" + a.getPort());
+      }
+      out.writeStringField("what", method);
+      if (request instanceof Message m) {
+        out.writeFieldName("request");
+        fields(out, m, false);
+      }
+      out.writeStringField("result", result.name());
+      if (reason != null) {
+        out.writeStringField("reason", reason);
+      }
+      if (reply instanceof Message m) {
+        out.writeFieldName("reply");
+        fields(out, m, false);
+      }
+      out.writeEndObject();
+    }
+  }
+
+  /**
+   * The record of a call refused before it reached a service (no valid credential, a credential
+   * that may not call it): {@code leftOut} more like it were refused since the last such record.
+   */
+  static ObjectNode refusal(AuditLog audit, Instant at, SocketAddress peer, String method, Status.Code code,
+      String reason, String why, long leftOut) {
     ObjectNode r = audit.record();
     r.put("time", at.toString());
-    r.put("who", who == null ? "unauthenticated" : who.toString());
-    if (who != null) {
-      r.put("via", who.source());
-    }
+    r.put("who", "refused");
     if (peer instanceof InetSocketAddress a) {
       r.put("peer", a.getAddress().getHostAddress() + ":" + a.getPort());
     }
     r.put("what", method);
-    if (request instanceof Message m) {
-      r.set("request", fields(r, m, false));
-    }
-    r.put("result", status.getCode().name());
-    String reason = reason(status, trailers);
-    if (reason != null) {
-      r.put("reason", reason);
-    }
-    if (status.isOk() && reply instanceof Message m) {
-      r.set("reply", fields(r, m, false));
+    r.put("result", code.name());
+    r.put("reason", reason);
+    r.put("why", gongji.server.text.SafeText.cut(why, 200));
+    if (leftOut > 0) {
+      r.put("left_out", leftOut);
     }
     return r;
   }
@@ -138,32 +179,33 @@ public final class AuditInterceptor implements ServerInterceptor {
    * are; person numbers, credential numbers and names masked; repeated fields as a count; other
    * text left out.
    */
-  private static ObjectNode fields(ObjectNode factory, Message m, boolean insideCredential) {
-    ObjectNode out = factory.objectNode();
+  private static void fields(JsonGenerator out, Message m, boolean insideCredential) throws IOException {
+    out.writeStartObject();
     for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
       FieldDescriptor f = e.getKey();
       String name = f.getName();
       Object v = e.getValue();
       if (f.isRepeated()) {
-        out.put(name + "_count", ((List<?>) v).size());
+        out.writeNumberField(name + "_count", ((List<?>) v).size());
       } else if (v instanceof Message sub) {
-        out.set(name, fields(factory, sub, insideCredential || name.contains("credential")));
+        out.writeFieldName(name);
+        fields(out, sub, insideCredential || name.contains("credential"));
       } else if (v instanceof EnumValueDescriptor ev) {
-        out.put(name, ev.getName());
+        out.writeStringField(name, ev.getName());
       } else if (v instanceof Long l) {
-        out.put(name, l);
+        out.writeNumberField(name, l);
       } else if (v instanceof Integer i) {
-        out.put(name, i);
+        out.writeNumberField(name, i);
       } else if (v instanceof Boolean b) {
-        out.put(name, b);
+        out.writeBooleanField(name, b);
       } else if (v instanceof String s) {
         String kept = text(name, s, insideCredential);
         if (kept != null) {
-          out.put(name, kept);
+          out.writeStringField(name, kept);
         }
       }
     }
-    return out;
+    out.writeEndObject();
   }
 
   private static String text(String name, String value, boolean insideCredential) {

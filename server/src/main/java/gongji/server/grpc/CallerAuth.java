@@ -3,6 +3,7 @@ package gongji.server.grpc;
 import static java.util.Objects.requireNonNull;
 
 import com.google.rpc.Code;
+import gongji.server.audit.AuditLog;
 import gongji.server.text.SafeText;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -48,9 +49,21 @@ public final class CallerAuth implements ServerInterceptor {
   private static final int SAN_URI = 6;
 
   private final BearerTokens tokens;
+  private final AuditLog audit;
+  /** When each kind of refusal was last audited: once a minute, as the log. */
+  private final RateLimitedLog auditedRefusals = RateLimitedLog.perMinute(log);
 
   public CallerAuth(BearerTokens tokens) {
+    this(tokens, null);
+  }
+
+  /**
+   * Authentication with {@code tokens}; a refused call is also an audit record in {@code audit}
+   * (null: none), at the rate of its log line: once a minute per kind, with the number left out.
+   */
+  public CallerAuth(BearerTokens tokens, AuditLog audit) {
     this.tokens = requireNonNull(tokens, "tokens");
+    this.audit = audit;
   }
 
   @Override
@@ -188,11 +201,18 @@ public final class CallerAuth implements ServerInterceptor {
     return Errors.exception(code, code.name(), code.name() + ": " + message, java.util.Map.of());
   }
 
-  private static <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, Code code, String message, String service) {
-    REFUSALS.log(Level.WARNING, code + ":" + service + ":" + message,
+  private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, Code code, String message, String service) {
+    String cause = code + ":" + service + ":" + message;
+    REFUSALS.log(Level.WARNING, cause,
         () -> code + " " + call.getMethodDescriptor().getFullMethodName() + " from "
             + call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) + ": " + SafeText.escape(message));
     StatusRuntimeException e = status(code, message);
+    long leftOut = audit == null ? -1 : auditedRefusals.admit(cause);
+    if (leftOut >= 0) {
+      audit.write(AuditInterceptor.refusal(audit, java.time.Instant.now(),
+          call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), call.getMethodDescriptor().getFullMethodName(),
+          e.getStatus().getCode(), code.name(), message, leftOut));
+    }
     call.close(e.getStatus(), requireNonNull(e.getTrailers()));
     return new ServerCall.Listener<>() {};
   }

@@ -74,6 +74,23 @@ final class Errors {
   /** How long a caller is asked to wait before sending again what a stopping ledger or history refused. */
   static final Duration UNAVAILABLE_RETRY_DELAY = Duration.ofSeconds(1);
 
+  /**
+   * A call shed at admission: its {@code scope}'s bucket (terminal or institution) was empty. Nothing
+   * was applied; RetryInfo says when the bucket admits the next call.
+   */
+  static StatusRuntimeException rateLimited(String scope, long retryDelayNanos, Map<String, String> metadata) {
+    long delay = Math.max(retryDelayNanos, 1_000_000L);
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.RESOURCE_EXHAUSTED.getNumber())
+        .setMessage("RATE_LIMITED: this " + scope + " sends more calls a second than it is allowed; nothing was"
+            + " applied: retry the same request with the same request_id after the delay in RetryInfo")
+        .addDetails(Any.pack(errorInfo("RATE_LIMITED", metadata)))
+        .addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                .setSeconds(delay / 1_000_000_000L).setNanos((int) (delay % 1_000_000_000L))).build()))
+        .build());
+  }
+
   /** Any failure of a call: bad input, an unavailable ledger, or a bug (never leaks internals). */
   static StatusRuntimeException failure(Throwable error, Map<String, String> metadata) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

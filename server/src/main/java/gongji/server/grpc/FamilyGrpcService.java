@@ -44,8 +44,9 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
 
   @Override
   public void requestBinding(RequestBindingRequest req, StreamObserver<Binding> out) {
-    Replies.send(out, Map.of(), () -> {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("authorizer_psn_no", req.getAuthorizerPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       v.matches("beneficiary_psn_no", req.getBeneficiaryPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       Relationship rel = v.required("relationship", Protos.RELATIONSHIP.toDomain(req.getRelationshipValue()),
@@ -53,8 +54,8 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       v.text("evidence_ref", req.getEvidenceRef(), 1, 100);
       v.range("quota_fen", req.getQuotaFen(), 0, 100_000_000);
       v.check();
-      return gateway.admin(new Command.RequestBinding(req.getAuthorizerPsnNo(), req.getBeneficiaryPsnNo(), rel,
-          req.getQuotaFen(), req.getEvidenceRef()));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.RequestBinding(req.getAuthorizerPsnNo(),
+          req.getBeneficiaryPsnNo(), rel, req.getQuotaFen(), req.getEvidenceRef())));
     }, Protos::binding);
   }
 
@@ -62,10 +63,12 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void reviewBinding(ReviewBindingRequest req, StreamObserver<Binding> out) {
     Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
       v.text("note", req.getNote(), 0, 200);
       v.check();
-      return gateway.admin(new Command.ReviewBinding(req.getBindingId(), req.getApprove(), req.getNote()));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req,
+          new Command.ReviewBinding(req.getBindingId(), req.getApprove(), req.getNote())));
     }, Protos::binding);
   }
 
@@ -73,10 +76,12 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void dissolveBinding(DissolveBindingRequest req, StreamObserver<Binding> out) {
     Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
       v.matches("by_psn_no", req.getByPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       v.check();
-      return gateway.admin(new Command.DissolveBinding(req.getBindingId(), req.getByPsnNo()));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req,
+          new Command.DissolveBinding(req.getBindingId(), req.getByPsnNo())));
     }, Protos::binding);
   }
 
@@ -171,11 +176,13 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void updateBindingQuota(UpdateBindingQuotaRequest req, StreamObserver<Binding> out) {
     Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
       v.matches("by_psn_no", req.getByPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       v.range("quota_fen", req.getQuotaFen(), 0, 100_000_000);
       v.check();
-      return gateway.admin(new Command.UpdateBindingQuota(req.getBindingId(), req.getByPsnNo(), req.getQuotaFen()));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req,
+          new Command.UpdateBindingQuota(req.getBindingId(), req.getByPsnNo(), req.getQuotaFen())));
     }, Protos::binding);
   }
 
@@ -183,9 +190,10 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   public void openWallet(OpenWalletRequest req, StreamObserver<Wallet> out) {
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", req.getRequestId());
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       v.check();
-      return gateway.admin(new Command.OpenWallet(req.getPsnNo()));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.OpenWallet(req.getPsnNo())));
     }, Protos::wallet);
   }
 
@@ -215,21 +223,23 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
 
   @Override
   public void acceptWalletTransfer(AcceptWalletTransferRequest req, StreamObserver<WalletTransfer> out) {
-    answer(req.getTransferId(), req.getByPsnNo(), true, out);
+    answer(req.getRequestId(), req, req.getTransferId(), req.getByPsnNo(), true, out);
   }
 
   @Override
   public void declineWalletTransfer(DeclineWalletTransferRequest req, StreamObserver<WalletTransfer> out) {
-    answer(req.getTransferId(), req.getByPsnNo(), false, out);
+    answer(req.getRequestId(), req, req.getTransferId(), req.getByPsnNo(), false, out);
   }
 
-  private void answer(String transferId, String byPsnNo, boolean accept, StreamObserver<WalletTransfer> out) {
+  private void answer(String requestId, com.google.protobuf.Message req, String transferId, String byPsnNo,
+      boolean accept, StreamObserver<WalletTransfer> out) {
     Replies.send(out, Map.of("transfer_id", transferId), () -> {
       Validator v = new Validator();
+      Protos.requestId(v, "request_id", requestId);
       v.matches("transfer_id", transferId, Validator.WALLET_TRANSFER_ID, TRANSFER_ID_EXPECTED);
       v.matches("by_psn_no", byPsnNo, Validator.PSN_NO, PSN_NO_EXPECTED);
       v.check();
-      return gateway.admin(new Command.AnswerWalletTransfer(transferId, byPsnNo, accept));
+      return gateway.admin(Protos.keyed(requestId, req, new Command.AnswerWalletTransfer(transferId, byPsnNo, accept)));
     }, Protos::walletTransfer);
   }
 

@@ -1,7 +1,5 @@
 package gongji.server.grpc;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 import gongji.server.domain.Credential;
@@ -70,7 +68,7 @@ final class Protos {
   static final EnumBridge<gongji.v1.MutualAidOrder, RegionPolicy.AidOrder> AID_ORDER =
       new EnumBridge<>(gongji.v1.MutualAidOrder.class, RegionPolicy.AidOrder.class, "MUTUAL_AID_ORDER_");
 
-  private static final HashFunction CONTENT_HASH = Hashing.murmur3_128(0x6a6f6e67);
+  private static final int CONTENT_HASH_SEED = 0x6a6f6e67;
 
   private Protos() {}
 
@@ -81,7 +79,7 @@ final class Protos {
    * contract names it (RequestRecord.content_hash) and the SDK computes it too: change both or neither.
    */
   static long contentHash(Message request) {
-    return CONTENT_HASH.hashBytes(request.toByteArray()).asLong();
+    return ContentHash.of(CONTENT_HASH_SEED, request);
   }
 
   static Terminal terminal(Validator v, String field, boolean has, gongji.v1.Terminal t) {
@@ -119,6 +117,18 @@ final class Protos {
 
   static String requestId(Validator v, String field, String value) {
     return v.matches(field, value, Validator.REQUEST_ID, "1..64 of [A-Za-z0-9_-]; a 30-character msgid fits");
+  }
+
+  /** A back-office change under the request's {@code request_id} (see {@link gongji.server.ledger.Command.Idempotent}). */
+  static gongji.server.ledger.Command keyed(String requestId, Message request, gongji.server.ledger.Command change) {
+    return new gongji.server.ledger.Command.Idempotent(requestId, contentHash(request), change);
+  }
+
+  /** Validates a back-office request's {@code request_id} alone (for requests whose other fields are checked apart). */
+  static void requireRequestId(String requestId) {
+    Validator v = new Validator();
+    requestId(v, "request_id", requestId);
+    v.check();
   }
 
   static String txnId(Validator v, String value) {
@@ -414,7 +424,8 @@ final class Protos {
       case CANCEL -> gongji.v1.RequestKind.REQUEST_KIND_CANCEL;
       case REFUND -> gongji.v1.RequestKind.REQUEST_KIND_REFUND;
       case TOMBSTONE -> gongji.v1.RequestKind.REQUEST_KIND_REVERSAL_TOMBSTONE;
-      case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
+      // The back office's kinds: its ids are in a scope of their own, never looked up by a terminal.
+      default -> gongji.v1.RequestKind.REQUEST_KIND_UNSPECIFIED;
     };
   }
 

@@ -43,6 +43,19 @@ final class RateLimitedLog {
     if (!log.isLoggable(level)) {
       return false;
     }
+    long skipped = admit(cause);
+    if (skipped < 0) {
+      return false;
+    }
+    write(level, message.get(), skipped);
+    return true;
+  }
+
+  /**
+   * Whether {@code cause} is due (not seen for an interval): -1 when it is not (counted as left out),
+   * otherwise how many of it were left out since it was last due.
+   */
+  long admit(String cause) {
     if (causes.size() >= maxCauses && !causes.containsKey(cause)) {
       causes.clear();
     }
@@ -53,20 +66,24 @@ final class RateLimitedLog {
     synchronized (state) {
       if (now - state[0] < intervalNanos) {
         state[1]++;
-        return false;
+        return -1;
       }
       skipped = state[1];
       state[0] = now;
       state[1] = 0;
     }
+    return skipped;
+  }
+
+  /** Logs {@code message}, saying that {@code skipped} like it were left out. */
+  void write(Level level, String message, long skipped) {
     LogRecord r = new LogRecord(level,
-        message.get() + (skipped == 0 ? "" : " (" + skipped + " more like it since the last such line)"));
+        message + (skipped == 0 ? "" : " (" + skipped + " more like it since the last such line)"));
     // The logger's name says where the line comes from, not this class.
     r.setLoggerName(log.getName());
     r.setSourceClassName(log.getName());
     r.setSourceMethodName("");
     log.log(r);
-    return true;
   }
 
   /** How many causes are tracked now (at most {@code maxCauses}). */

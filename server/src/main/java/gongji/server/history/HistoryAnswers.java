@@ -79,8 +79,10 @@ final class HistoryAnswers {
     into[4] += s.line().cashFen();
   }
 
-  /** A page of a day's lines from {@code offset}. */
-  static Result.ReconcileLines detail(HistoryQuery.ReconcileDetail q, List<HistoryRecord.Settlement> day) {
+  /** A page of a day's lines of the groups asked for, from {@code offset}. */
+  static Result.ReconcileLines detail(HistoryQuery.ReconcileDetail q, List<HistoryRecord.Settlement> all) {
+    List<HistoryRecord.Settlement> day = q.group().namesAGroup()
+        ? all.stream().filter(s -> q.group().takes(s.line().group())).toList() : all;
     int from = Math.min(Math.max(0, q.offset()), day.size());
     int to = (int) Math.min(day.size(), (long) from + q.limit());
     List<Result.ReconcileLine> lines = new ArrayList<>(to - from);

@@ -345,16 +345,29 @@ public final class RocksHistoryStore implements HistoryStore {
         List<Result.ReconcileLine> lines = new ArrayList<>();
         boolean more = false;
         byte[] day = prefix('S', q.institution(), q.dayEpoch());
+        // Of every group, a page seeks to its first line; of some, the day's lines before it are read
+        // and skipped (the lines of a group are not numbered on their own).
+        boolean some = q.group().namesAGroup();
+        int skip = some ? Math.max(0, q.offset()) : 0;
         try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
-          for (it.seek(key('S', q.institution(), q.dayEpoch(), Math.max(0, q.offset()))); it.isValid(); it.next()) {
+          for (it.seek(key('S', q.institution(), q.dayEpoch(), some ? 0 : Math.max(0, q.offset()))); it.isValid();
+              it.next()) {
             if (!startsWith(it.key(), day)) {
               break;
+            }
+            Result.ReconcileLine line = ((HistoryRecord.Settlement) HistoryCodec.decode(it.value())).line();
+            if (some && !q.group().takes(line.group())) {
+              continue;
+            }
+            if (skip > 0) {
+              skip--;
+              continue;
             }
             if (lines.size() == q.limit()) {
               more = true;
               break;
             }
-            lines.add(((HistoryRecord.Settlement) HistoryCodec.decode(it.value())).line());
+            lines.add(line);
           }
         }
         return new Result.ReconcileLines(List.copyOf(lines), more);

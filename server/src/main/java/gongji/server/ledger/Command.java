@@ -40,6 +40,8 @@ public sealed interface Command {
     OPEN_WALLET,
     ASSIGN_WALLET_QUOTA,
     ANSWER_WALLET_TRANSFER,
+    MOVE_CLOCK,
+    IDEMPOTENT,
     CREDIT,
     AUTHORIZE,
     SETTLE,
@@ -244,6 +246,45 @@ public sealed interface Command {
     }
   }
 
+  /**
+   * A back-office change under the caller's request id (AIP-155), with the rules of a sale's: the
+   * same id with the same content gets the original result (a retried RequestBinding gets its
+   * binding instead of "already REQUESTED"), other content REQUEST_ID_REUSED, and a refusal stays a
+   * refusal. Its ids are the back office's ({@link Keyed#scope} ""), like credits and payouts. A
+   * journal written before contract v1 holds the bare commands, which replay as they were applied:
+   * without an id.
+   */
+  record Idempotent(String requestId, long contentHash, Command command) implements Keyed {
+    @Override
+    public Type type() {
+      return Type.IDEMPOTENT;
+    }
+
+    public Idempotent {
+      requireNonNull(requestId, "requestId");
+      requireNonNull(command, "command");
+      if (RequestKind.of(command) == null) {
+        throw new IllegalArgumentException("not a back-office change that takes a request id: " + command);
+      }
+    }
+
+    /** The kind the request is kept as. */
+    public RequestKind kind() {
+      return RequestKind.of(command);
+    }
+  }
+
+  /**
+   * Sandbox only: ledger time moves forward to {@code toMillis}, and what falls due by then happens.
+   * A time not ahead of the ledger's changes nothing (see {@link Result.ClockMoved#moved}).
+   */
+  record MoveClock(long toMillis) implements Command {
+    @Override
+    public Type type() {
+      return Type.MOVE_CLOCK;
+    }
+  }
+
   // ---- the wallet ---------------------------------------------------------------------------
 
   /** Opens a person's medical-insurance wallet; opening an open wallet changes nothing. */
@@ -407,11 +448,23 @@ public sealed interface Command {
    * the id stays failed; an earlier request with the same id and content still wins.
    */
   record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail,
-      AlertParties parties) implements Keyed {
-    /** A refusal whose alert, if it raises one, names nobody. */
+      boolean alert, AlertParties parties) implements Keyed {
+    /** A refusal; an impersonation raises an alert that names nobody. */
     public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
         String detail) {
-      this(requestId, contentHash, kind, institution, outcome, detail, AlertParties.NONE);
+      this(requestId, contentHash, kind, institution, outcome, detail, outcome == Outcome.IMPERSONATION);
+    }
+
+    /** A refusal that raises an alert naming nobody, or (for an impersonation over the terminal's alert limit) none. */
+    public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
+        String detail, boolean alert) {
+      this(requestId, contentHash, kind, institution, outcome, detail, alert, AlertParties.NONE);
+    }
+
+    /** An impersonation refused whose alert names {@code parties}. */
+    public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
+        String detail, AlertParties parties) {
+      this(requestId, contentHash, kind, institution, outcome, detail, true, parties);
     }
 
     @Override
@@ -431,6 +484,9 @@ public sealed interface Command {
       requireNonNull(outcome, "outcome");
       requireNonNull(detail, "detail");
       requireNonNull(parties, "parties");
+      if (alert && outcome != Outcome.IMPERSONATION) {
+        throw new IllegalArgumentException("alert: only an impersonation raises one (got: " + outcome + ")");
+      }
     }
   }
 

@@ -61,6 +61,11 @@ public final class CommandCodec {
   private static final byte SWEEP = 24;
   /** A command with what the gateway recalled from history for it: the fields, then the command. */
   private static final byte RECALLED = 25;
+  /** A back-office change under a request id: the id and hash, then the change (contract v1). */
+  private static final byte IDEMPOTENT = 26;
+  private static final byte MOVE_CLOCK = 27;
+  /** A refused impersonation whose alert was not recorded (its terminal was over its alert rate). */
+  private static final byte REJECT_WITHOUT_ALERT = 28;
   /** A refusal whose alert names the people, terminal and operator it concerns: REJECT, then those. */
   private static final byte REJECT_NAMING = 40;
   /** An alert that names the people, terminal and operator it concerns: RECORD_ALERT, then those. */
@@ -92,8 +97,9 @@ public final class CommandCodec {
       out.u8(REVERSE).str(c.institution()).str(c.originalRequestId());
     } else if (command instanceof Command.Reject c) {
       boolean naming = !c.parties().equals(AlertParties.NONE);
-      out.u8(naming ? REJECT_NAMING : REJECT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().code())
-          .str(c.institution()).u8(c.outcome().code()).str(c.detail());
+      boolean usual = c.alert() == (c.outcome() == Outcome.IMPERSONATION);
+      out.u8(naming ? REJECT_NAMING : usual ? REJECT : REJECT_WITHOUT_ALERT).str(c.requestId()).i64(c.contentHash())
+          .u8(c.kind().code()).str(c.institution()).u8(c.outcome().code()).str(c.detail());
       if (naming) {
         parties(c.parties(), out);
       }
@@ -108,6 +114,11 @@ public final class CommandCodec {
       out.u8(RECALLED).varlong(c.sweeps()).str(c.requestKey())
           .bytes(c.request() == null ? NO_BYTES : c.request()).str(c.txnId()).bytes(c.sale() == null ? NO_BYTES : c.sale());
       encode(c.command(), out);
+    } else if (command instanceof Command.Idempotent c) {
+      out.u8(IDEMPOTENT).str(c.requestId()).i64(c.contentHash());
+      encode(c.command(), out);
+    } else if (command instanceof Command.MoveClock c) {
+      out.u8(MOVE_CLOCK).i64(c.toMillis());
     } else if (command instanceof Command.Credit c) {
       out.u8(CREDIT).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varlong(c.amountFen());
     } else if (command instanceof Command.UpsertInsured c) {
@@ -250,15 +261,21 @@ public final class CommandCodec {
       case REVERSE -> {
         return new Command.Reverse(str(in), str(in));
       }
-      case REJECT, REJECT_NAMING -> {
+      case REJECT, REJECT_WITHOUT_ALERT, REJECT_NAMING -> {
         String requestId = str(in);
         long hash = in.getLong();
         RequestKind kind = RequestKind.ofCode(code(in));
         String institution = str(in);
         Outcome outcome = Outcome.ofCode(code(in));
+        if (type != REJECT && outcome != Outcome.IMPERSONATION) {
+          throw new IllegalArgumentException("a reject of type " + type + " of " + outcome + " (expected: IMPERSONATION)");
+        }
         String detail = str(in);
+        if (type == REJECT_NAMING) {
+          return new Command.Reject(requestId, hash, kind, institution, outcome, detail, parties(in));
+        }
         return new Command.Reject(requestId, hash, kind, institution, outcome, detail,
-            type == REJECT_NAMING ? parties(in) : AlertParties.NONE);
+            type == REJECT && outcome == Outcome.IMPERSONATION);
       }
       case TICK -> {
         return new Command.Tick();
@@ -278,6 +295,15 @@ public final class CommandCodec {
         Command inner = decodeOne(in);
         return new Command.Recalled(inner, sweeps, requestKey, request.length == 0 ? null : request, txnId,
             sale.length == 0 ? null : sale);
+      }
+      case IDEMPOTENT -> {
+        String requestId = str(in);
+        long hash = in.getLong();
+        // Only the changes it may key: anything else (a sale, a recalled command, itself) is refused.
+        return new Command.Idempotent(requestId, hash, decodeOne(in));
+      }
+      case MOVE_CLOCK -> {
+        return new Command.MoveClock(in.getLong());
       }
       case CREDIT -> {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));

@@ -2,6 +2,8 @@ package gongji.server.ledger;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.ReconcileGroup;
+
 /**
  * The questions history answers, without passing through the single writer. Fields are validated
  * at the edge; {@code offset}s and {@code limit}s are non-negative and bounded there.
@@ -23,10 +25,20 @@ public sealed interface HistoryQuery {
     }
   }
 
-  /** The settlements and refunds behind a day's totals, in time order, from {@code offset} (3202). */
-  record ReconcileDetail(String institution, long dayEpoch, int offset, int limit) implements HistoryQuery {
+  /**
+   * The settlements and refunds behind a day's totals, in time order, those of the groups
+   * {@code group} takes, from the {@code offset}-th of them (3202).
+   */
+  record ReconcileDetail(String institution, long dayEpoch, int offset, int limit, ReconcileGroup.Filter group)
+      implements HistoryQuery {
     public ReconcileDetail {
       requireNonNull(institution, "institution");
+      requireNonNull(group, "group");
+    }
+
+    /** Of every group. */
+    public ReconcileDetail(String institution, long dayEpoch, int offset, int limit) {
+      this(institution, dayEpoch, offset, limit, ReconcileGroup.Filter.ANY);
     }
   }
 

@@ -57,7 +57,7 @@ public final class Ledger {
     bindings = new Bindings(registry, wallets);
     sales = new Sales(accounts, registry, funding, wallets, bindings, records, recall, time);
     life = new LifeEvents(accounts, registry, funding, bindings, wallets, records, time);
-    requests = new RequestLog(idempotencyWindow, registry, sales, recall, time);
+    requests = new RequestLog(idempotencyWindow, registry, sales, bindings, wallets, recall, time);
   }
 
   /** The ledger time: the latest time any command was applied at. */
@@ -259,6 +259,24 @@ public final class Ledger {
         Result seen = requests.replay(c, RequestKind.PREMIUM);
         yield seen != null ? seen : requests.record(c, RequestKind.PREMIUM, c.payerPsnNo(), life.payPremium(c));
       }
+      case IDEMPOTENT -> {
+        Command.Idempotent c = (Command.Idempotent) command;
+        Result seen = requests.replay(c, c.kind());
+        if (seen != null) {
+          yield seen;
+        }
+        Result r = dispatch(c.command());
+        // A move to a time not ahead is bad input: kept under no id, as INVALID_ARGUMENT never is.
+        yield r instanceof Result.ClockMoved m && !m.moved() ? r : requests.record(c, c.kind(), "", r);
+      }
+      case MOVE_CLOCK -> {
+        long to = ((Command.MoveClock) command).toMillis();
+        boolean ahead = to > time.nowMillis();
+        if (ahead) {
+          advanceTo(to);
+        }
+        yield new Result.ClockMoved(time.nowMillis(), ahead);
+      }
       // records
       case RECORD_ALERT -> {
         Command.RecordAlert c = (Command.RecordAlert) command;
@@ -275,7 +293,7 @@ public final class Ledger {
 
   /** A refusal the gateway decided (an impersonation, say), recorded under its request id. */
   private Result reject(Command.Reject c) {
-    if (c.outcome() == Outcome.IMPERSONATION && !requests.contains(c.scope(), c.requestId())) {
+    if (c.alert() && !requests.contains(c.scope(), c.requestId())) {
       records.alert("IMPERSONATION", c.institution(), "", c.detail(), c.parties());
     }
     Result seen = requests.replay(c, c.kind());
@@ -435,7 +453,7 @@ public final class Ledger {
   // ---- snapshots ----------------------------------------------------------------------------
 
   /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */
-  public static final int SNAPSHOT_FORMAT = 5;
+  public static final int SNAPSHOT_FORMAT = Sales.SNAPSHOT_FORMAT_WITH_GROUP;
 
   /** Writes the whole working state, section by section (see {@link LedgerSnapshot}). */
   public void snapshot(CommandCodec.Output out) {

@@ -16,7 +16,8 @@ public record LedgerFigures(long holdsOutstandingFen, int openSales, long alerts
     Map<String, Long> alertsByKind) {
 
   /** The kinds of alert the ledger raises, so that each is metered before the first one. */
-  public static final List<String> ALERT_KINDS = List.of("IMPERSONATION", "MUTUAL_AID_LIMIT_EXCEEDED");
+  public static final List<String> ALERT_KINDS = List.of("IMPERSONATION", "MUTUAL_AID_LIMIT_EXCEEDED",
+      "ALERTS_SUPPRESSED");
 
   public LedgerFigures {
     alertsByKind = Map.copyOf(alertsByKind);

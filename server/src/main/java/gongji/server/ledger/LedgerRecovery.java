@@ -127,6 +127,43 @@ public final class LedgerRecovery {
   }
 
   /**
+   * The ledger {@code recovered} started with, made again from the same snapshot and journal records
+   * (for a {@link SnapshotFollower}, on its thread, while the writer goes on appending to the
+   * journal: records past the ones recovery replayed are not read). History is left alone.
+   */
+  public static Ledger again(Storage storage, Recovered recovered, Duration window) throws IOException {
+    Ledger ledger = recovered.snapshotFile() == null ? new Ledger(window, ReferenceListener.NONE)
+        : Snapshots.decodeAccepted(storage.read(recovered.snapshotFile()), recovered.snapshotSeq(), window).ledger();
+    long through = recovered.journal().lastSeq();
+    long[] last = {recovered.snapshotSeq()};
+    try {
+      JournalRecovery.replay(storage, recovered.snapshotSeq(), false, true, (seq, at, command) -> {
+        if (seq > through) {
+          throw new Reached();
+        }
+        ledger.apply(command, at);
+        ledger.takeHistory();
+        last[0] = seq;
+      });
+    } catch (Reached done) {
+      // every record recovery replayed is applied
+    }
+    if (last[0] != through) {
+      throw new IOException("the journal now ends at record " + last[0] + ", recovery replayed up to " + through);
+    }
+    return ledger;
+  }
+
+  /** Ends {@link #again}'s replay at the first record recovery did not replay. */
+  private static final class Reached extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Reached() {
+      super(null, null);
+    }
+  }
+
+  /**
    * Accepts damage: keeps the damaged bytes aside (with {@code repair}) and returns the records it
    * costs, or null when it costs none. Logged once, as SEVERE.
    */

@@ -183,7 +183,8 @@ final class Recall {
   /** The request-log key a command names (its own id, or the one it reverses or looks up), or null. */
   static String requestKey(Command c) {
     return switch (c.type()) {
-      case AUTHORIZE, SETTLE, CANCEL, REFUND, REJECT, CREDIT, ASSIGN_WALLET_QUOTA, PAY_OUT_TO_HEIRS, PAY_PREMIUM -> {
+      case AUTHORIZE, SETTLE, CANCEL, REFUND, REJECT, CREDIT, ASSIGN_WALLET_QUOTA, PAY_OUT_TO_HEIRS, PAY_PREMIUM,
+          IDEMPOTENT -> {
         Command.Keyed k = (Command.Keyed) c;
         yield RequestLog.key(k.scope(), k.requestId());
       }

@@ -73,14 +73,14 @@ final class Records {
   }
 
   /**
-   * The reconciliation line of an event of a settled sale, in the group of the patient as recorded
-   * now (their insurance type and region; see {@link ReconcileGroup}).
+   * The reconciliation line of an event of a settled sale, in the sale's group (the patient's
+   * insurance type and region when it was authorized; see {@link ReconcileGroup}).
    */
   private static Result.ReconcileLine line(Txn t, int kind, long atMillis) {
     long[] split = new long[5];
     t.addSettledSplit(split);
     return new Result.ReconcileLine(t.id, EVENT_KINDS[kind], atMillis, split[1], split[2], split[3], split[4],
-        ReconcileGroup.of(t.patient.insured, t.medicalType));
+        t.group);
   }
 
   private static int firstLegOf(TxnLeg[] legs, BindingState b) {

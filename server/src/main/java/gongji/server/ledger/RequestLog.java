@@ -32,15 +32,20 @@ final class RequestLog {
   private final Duration window;
   private final Registry registry;
   private final Sales sales;
+  private final Bindings bindings;
+  private final Wallets wallets;
   private final Recall recall;
   private final LedgerTime time;
   /** Per request id an {@link Entry}, or the {@link Txn} for a sale's own authorize and settle. */
   private final LinkedHashMap<String, Object> requests = new LinkedHashMap<>();
 
-  RequestLog(Duration window, Registry registry, Sales sales, Recall recall, LedgerTime time) {
+  RequestLog(Duration window, Registry registry, Sales sales, Bindings bindings, Wallets wallets, Recall recall,
+      LedgerTime time) {
     this.window = window;
     this.registry = registry;
     this.sales = sales;
+    this.bindings = bindings;
+    this.wallets = wallets;
     this.recall = recall;
     this.time = time;
   }
@@ -117,6 +122,14 @@ final class RequestLog {
       e.extra = w;
     } else if (result instanceof Result.Account a) {
       e = new Entry(kind, c.contentHash(), a.psnNo(), null, null, null, a.balanceFen(), a.heldFen(), now);
+    } else if (result instanceof Result.BindingView b) {
+      e = new Entry(kind, c.contentHash(), b.bindingId(), null, null, null, 0, 0, now);
+    } else if (result instanceof Result.WalletView w) {
+      e = new Entry(kind, c.contentHash(), w.psnNo(), null, null, null, 0, 0, now);
+    } else if (result instanceof Result.ClockMoved m) {
+      e = new Entry(kind, c.contentHash(), "", null, null, null, m.nowMillis(), 0, now);
+    } else if (result instanceof Result.Done) {
+      e = new Entry(kind, c.contentHash(), "", null, null, null, 0, 0, now);
     } else {
       throw new IllegalStateException("cannot record " + result);
     }
@@ -332,7 +345,14 @@ final class RequestLog {
       case CANCEL -> new Result.Sale(requestId, e.txn.view(e.stateAfter), e.txn.releasedBreakdown(e.a));
       case REFUND -> new Result.Sale(requestId, e.txn.view(TxnState.REFUNDED),
           e.txn.breakdown(e.txn.posted, e.txn.settledCashFen, e.txn.settledInScopeFen, e.a));
-      case WALLET_ASSIGN -> (Result.WalletTransferView) e.extra;
+      case WALLET_ASSIGN, ACCEPT_WALLET_TRANSFER, DECLINE_WALLET_TRANSFER -> (Result.WalletTransferView) e.extra;
+      // A binding or a wallet is answered as it is now: the one the request made or changed, with
+      // what happened to it since (a retried RequestBinding gets its binding, reviewed or not).
+      case CREATE_BINDING, REQUEST_BINDING, REVIEW_BINDING, DISSOLVE_BINDING, UPDATE_BINDING_QUOTA ->
+          bindings.view(e.subject);
+      case OPEN_WALLET -> wallets.get(e.subject);
+      case MOVE_CLOCK -> new Result.ClockMoved(e.a, true);
+      case REGISTER_INSTITUTION, UPSERT_INSURED, SET_REGION_POLICY, RECORD_DEATH -> new Result.Done();
       case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
     };
   }
@@ -529,14 +549,17 @@ final class RequestLog {
   private static boolean terminalKind(RequestKind kind) {
     return switch (kind) {
       case AUTHORIZE, SETTLE, CANCEL, REFUND, TOMBSTONE -> true;
-      case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN -> false;
+      case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN, REGISTER_INSTITUTION, UPSERT_INSURED, SET_REGION_POLICY,
+          CREATE_BINDING, REQUEST_BINDING, REVIEW_BINDING, DISSOLVE_BINDING, UPDATE_BINDING_QUOTA, RECORD_DEATH,
+          OPEN_WALLET, ACCEPT_WALLET_TRANSFER, DECLINE_WALLET_TRANSFER, MOVE_CLOCK -> false;
     };
   }
 
   /**
    * One request id kept for idempotency: about 100 bytes plus the id itself. {@code subject} is the
-   * institution (the person, for a credit, premium, payout or wallet transfer); {@code a}/{@code b}
-   * are the balance after (and held, for a credit) at the time.
+   * institution (the person, for a credit, premium, payout or wallet transfer and an opened wallet;
+   * the binding for a binding's change); {@code a}/{@code b} are the balance after (and held, for a
+   * credit) at the time, or the ledger time a sandbox's clock was moved to.
    */
   static final class Entry {
     final RequestKind kind;

@@ -204,6 +204,12 @@ public sealed interface Result {
   /** The results of several commands submitted together, in order. */
   record Batch(List<Result> results) implements Result {}
 
+  /**
+   * The ledger's time after a {@link Command.MoveClock}; {@code moved} false when the time asked for
+   * was not ahead of it (bad input: kept under no request id).
+   */
+  record ClockMoved(long nowMillis, boolean moved) implements Result {}
+
   /** An administrative change was applied; nothing more to say. */
   record Done() implements Result {}
 

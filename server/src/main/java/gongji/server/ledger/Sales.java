@@ -6,6 +6,7 @@ import gongji.server.domain.Bill;
 import gongji.server.domain.Masking;
 import gongji.server.domain.MedicalType;
 import gongji.server.domain.PaymentPlanner;
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Command.Authorize;
 import gongji.server.ledger.Command.Cancel;
@@ -46,6 +47,11 @@ final class Sales {
   /** Closed sales by when they were last touched: the sweep takes them from the head. */
   private final TxnHeap closed = new TxnHeap(TxnHeap.By.TOUCHED);
   private long nextTxn = 1;
+  /**
+   * One instance of each reconciliation group the sales name, so that a sale holds a reference, not
+   * a copy: bounded by the registry's regions times the insurance types and clearing types.
+   */
+  private final Map<ReconcileGroup, ReconcileGroup> groups = new HashMap<>();
 
   Sales(Accounts accounts, Registry registry, Funding funding, Wallets wallets, Bindings bindings, Records records,
       Recall recall, LedgerTime time) {
@@ -86,7 +92,7 @@ final class Sales {
       return null;
     }
     ByteBuffer in = ByteBuffer.wrap(image);
-    t = readTxn(in, SNAPSHOT_FORMAT_WITH_TOUCH);
+    t = readTxn(in, imageFormat(in));
     if (!t.id.equals(id) || !t.closed() || in.hasRemaining()) {
       throw new IllegalArgumentException("the image recalled for sale " + id + " holds " + t.id + " " + t.state);
     }
@@ -130,7 +136,8 @@ final class Sales {
       closed.poll();
       verify(t.authorizeKey == null && t.settleKey == null, "sale %s let go of while its requests are kept", t.id);
       image.reset();
-      writeTxn(image, t, SNAPSHOT_FORMAT_WITH_TOUCH);
+      image.u8(IMAGE_MARK).varint(IMAGE_FORMAT);
+      writeTxn(image, t, IMAGE_FORMAT);
       out.add(new HistoryRecord.SaleImage(t.id, java.util.Arrays.copyOf(image.array(), image.size())));
       archive(t, +1);
       txns.remove(t.id);
@@ -271,8 +278,9 @@ final class Sales {
     long inScope = bill.payableFen(funding.payableMask(patient));
     RegionPolicy local = registry.policyOf(inst);
     long now = time.nowMillis();
-    Txn t = new Txn(Ledger.id('T', nextTxn++), inst, patient, c.medicalType(), bill.totalFen(), inScope, legs, cash,
-        now, now + local.holdTtlSeconds() * 1000L);
+    ReconcileGroup group = group(ReconcileGroup.of(patient.insured, c.medicalType()));
+    Txn t = new Txn(Ledger.id('T', nextTxn++), inst, patient, c.medicalType(), group, bill.totalFen(), inScope, legs,
+        cash, now, now + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
     expiries.offer(t);
     t.authorizedBalanceAfterFen = funding.ownAvailable(patient);
@@ -534,6 +542,37 @@ final class Sales {
 
   /** The first snapshot format that keeps when each sale was last touched, and the archived counts. */
   static final int SNAPSHOT_FORMAT_WITH_TOUCH = 5;
+  /** The first snapshot format that keeps each sale's reconciliation group. */
+  static final int SNAPSHOT_FORMAT_WITH_GROUP = 6;
+  /**
+   * The first byte of a sale image (what history keeps of a closed sale) of format 6 and later,
+   * followed by the format as a varint and the sale as a snapshot of that format holds it. An image
+   * of format 5, written before images carried a format, begins with the sale's id instead, whose
+   * length is never 0.
+   */
+  static final int IMAGE_MARK = 0;
+  /** The format of the sale images written now: the sale as a snapshot of this format holds it. */
+  static final int IMAGE_FORMAT = SNAPSHOT_FORMAT_WITH_GROUP;
+
+  /** The format of the sale image {@code in} begins, after reading its mark and number if it has them. */
+  private static int imageFormat(ByteBuffer in) {
+    if (in.get(in.position()) != IMAGE_MARK) {
+      return SNAPSHOT_FORMAT_WITH_TOUCH;
+    }
+    in.get();
+    int format = CommandCodec.varint(in);
+    if (format < SNAPSHOT_FORMAT_WITH_GROUP || format > IMAGE_FORMAT) {
+      throw new IllegalArgumentException("sale image of format " + format + " (expected: "
+          + SNAPSHOT_FORMAT_WITH_TOUCH + " to " + IMAGE_FORMAT + ")");
+    }
+    return format;
+  }
+
+  /** The one instance of a group. */
+  private ReconcileGroup group(ReconcileGroup g) {
+    ReconcileGroup known = groups.putIfAbsent(g, g);
+    return known == null ? g : known;
+  }
 
   void write(CommandCodec.Output out) {
     out.varint(txns.size());
@@ -607,6 +646,10 @@ final class Sales {
     if (format >= SNAPSHOT_FORMAT_WITH_TOUCH) {
       out.i64(t.touchedAtMillis);
     }
+    if (format >= SNAPSHOT_FORMAT_WITH_GROUP) {
+      // The national numbers themselves (insutype 310/390, clr_type 41/11/21/99), not our enums' codes.
+      out.varint(t.group.insutype()).varint(t.group.clrType()).str(t.group.setlOptins());
+    }
   }
 
   private Txn readTxn(ByteBuffer in, int format) {
@@ -622,18 +665,25 @@ final class Sales {
     long created = in.getLong();
     long expires = in.getLong();
     TxnState state = TxnState.ofCode(in.get() & 0xff);
-    Txn t = new Txn(id, inst, patient, medicalType, total, inScope, readLegs(in), cash, created, expires);
+    TxnLeg[] legs = readLegs(in);
+    TxnLeg[] posted = in.get() != 0 ? readLegs(in) : null;
+    long authorizedBalanceAfter = in.getLong();
+    long settledCash = CommandCodec.varlong(in);
+    long settledInScope = CommandCodec.varlong(in);
+    long settledBalanceAfter = in.getLong();
+    long touched = format >= SNAPSHOT_FORMAT_WITH_TOUCH ? in.getLong() : created;
+    // Before sales kept their group, the patient's as recorded now stands in for it.
+    ReconcileGroup group = format >= SNAPSHOT_FORMAT_WITH_GROUP
+        ? new ReconcileGroup(CommandCodec.varint(in), CommandCodec.varint(in), CommandCodec.str(in))
+        : ReconcileGroup.of(patient.insured, medicalType);
+    Txn t = new Txn(id, inst, patient, medicalType, group(group), total, inScope, legs, cash, created, expires);
     t.state = state;
-    if (in.get() != 0) {
-      t.posted = readLegs(in);
-    }
-    t.authorizedBalanceAfterFen = in.getLong();
-    t.settledCashFen = CommandCodec.varlong(in);
-    t.settledInScopeFen = CommandCodec.varlong(in);
-    t.settledBalanceAfterFen = in.getLong();
-    if (format >= SNAPSHOT_FORMAT_WITH_TOUCH) {
-      t.touchedAtMillis = in.getLong();
-    }
+    t.posted = posted;
+    t.authorizedBalanceAfterFen = authorizedBalanceAfter;
+    t.settledCashFen = settledCash;
+    t.settledInScopeFen = settledInScope;
+    t.settledBalanceAfterFen = settledBalanceAfter;
+    t.touchedAtMillis = touched;
     return t;
   }
 

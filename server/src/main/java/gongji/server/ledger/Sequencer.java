@@ -122,6 +122,10 @@ public final class Sequencer implements AutoCloseable {
   private long journaledSinceSnapshot;
   private long lastSnapshotMillis;
   private volatile boolean snapshotInFlight;
+  /** Makes the images off this thread while it follows; null: this thread makes them. */
+  private SnapshotFollower follower;
+  /** The commands journaled in the batch being run, in order, for the follower. */
+  private Command[] journaledInBatch;
   /** Where a submitting thread wants its results delivered (null: the replies executor). */
   private volatile Supplier<Executor> callerExecutor = () -> null;
   private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -156,6 +160,38 @@ public final class Sequencer implements AutoCloseable {
   public Sequencer snapshotting(Snapshotting snapshotting) {
     this.snapshotting = requireNonNull(snapshotting, "snapshotting");
     return this;
+  }
+
+  /**
+   * Has snapshot images made off this thread, by a second ledger that applies every durable batch
+   * after this one (see {@link SnapshotFollower}); {@code seed} rebuilds, on the follower's thread,
+   * the ledger this sequencer starts with. At most {@code maxLagCommands} commands wait for it; past
+   * that it is given up and images are made here again. Needs {@link #snapshotting}; call before
+   * {@link #start}.
+   */
+  public Sequencer snapshotsOffTheWriter(java.util.concurrent.Callable<Ledger> seed, long maxLagCommands) {
+    checkArgument(snapshotting != null, "snapshotsOffTheWriter needs snapshotting first");
+    checkArgument(maxLagCommands > 0, "maxLagCommands: %s (expected: > 0)", maxLagCommands);
+    this.follower = new SnapshotFollower(seed, seq, maxLagCommands);
+    this.journaledInBatch = new Command[config.maxBatchCommands() + 2];
+    return this;
+  }
+
+  /** Commands handed to the snapshot follower that it has not applied yet (0 without one). */
+  public long snapshotFollowerLag() {
+    SnapshotFollower f = follower;
+    return f == null ? 0 : f.lagCommands();
+  }
+
+  /** Whether a snapshot is being made or written (one at a time). */
+  boolean snapshotPending() {
+    return snapshotInFlight;
+  }
+
+  /** Whether snapshot images are being made off the writer (a follower configured and not given up). */
+  public boolean snapshotsOffTheWriter() {
+    SnapshotFollower f = follower;
+    return f != null && f.following();
   }
 
   /**
@@ -208,6 +244,9 @@ public final class Sequencer implements AutoCloseable {
   public Sequencer start() {
     if (recentWindowMillis > 0 && history == null) {
       throw new IllegalStateException("sweeping needs history: what is let go of must be looked up again");
+    }
+    if (follower != null) {
+      follower.start();
     }
     thread.start();
     return this;
@@ -427,6 +466,9 @@ public final class Sequencer implements AutoCloseable {
         ledger.apply(sweep, now);
         journal.append(sweep, now);
         seq++;
+        if (journaledInBatch != null) {
+          journaledInBatch[mutating] = sweep;
+        }
         mutating++;
       } catch (IOException | RuntimeException e) {
         poison("sweeping to history failed: " + e, e);
@@ -466,6 +508,9 @@ public final class Sequencer implements AutoCloseable {
         }
         journal.append(c, now);
         seq++;
+        if (journaledInBatch != null) {
+          journaledInBatch[mutating] = c;
+        }
         mutating++;
       } catch (IOException | RuntimeException e) {
         poison("applying " + c.getClass().getSimpleName() + " failed: " + e, e);
@@ -513,7 +558,12 @@ public final class Sequencer implements AutoCloseable {
       }
     }
     deliver(done, results, failedAlone, failure);
-    // After the replies are on their way: the image is taken on this thread and holds the next batch.
+    // After the replies are on their way: the follower gets the batch, then the image is asked of it
+    // (or, without one, taken on this thread, holding the next batch).
+    if (failure == null && follower != null && mutating > 0) {
+      follower.follow(seq - mutating + 1, now, journaledInBatch, mutating);
+      java.util.Arrays.fill(journaledInBatch, 0, mutating, null);
+    }
     if (failure == null) {
       maybeSnapshot(mutating, now);
     }
@@ -581,6 +631,13 @@ public final class Sequencer implements AutoCloseable {
       return;
     }
     long seq = journal.lastSeq();
+    journaledSinceSnapshot = 0;
+    lastSnapshotMillis = now;
+    if (follower != null && follower.following()) {
+      snapshotInFlight = true;
+      follower.imageAt(seq, image -> writeSnapshot(s, seq, image), () -> snapshotInFlight = false);
+      return;
+    }
     byte[] image;
     try {
       image = Snapshots.image(ledger, seq);
@@ -589,19 +646,29 @@ public final class Sequencer implements AutoCloseable {
       poison("snapshot image at record " + seq + " failed: " + e, e);
       return;
     }
-    journaledSinceSnapshot = 0;
-    lastSnapshotMillis = now;
     snapshotInFlight = true;
-    s.executor().execute(() -> {
-      try {
-        s.sink().write(seq, image);
-        log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
-      } catch (IOException | RuntimeException e) {
-        log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
-      } finally {
-        snapshotInFlight = false;
-      }
-    });
+    writeSnapshot(s, seq, image);
+  }
+
+  /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
+  private void writeSnapshot(Snapshotting s, long seq, byte[] image) {
+    try {
+      s.executor().execute(() -> writeSnapshotNow(s, seq, image));
+    } catch (RejectedExecutionException e) {
+      log.info("snapshot at record " + seq + " not written: the node is closing; the journal has everything");
+      snapshotInFlight = false;
+    }
+  }
+
+  private void writeSnapshotNow(Snapshotting s, long seq, byte[] image) {
+    try {
+      s.sink().write(seq, image);
+      log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
+    } catch (IOException | RuntimeException e) {
+      log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
+    } finally {
+      snapshotInFlight = false;
+    }
   }
 
   private static boolean[] markStale(boolean[] stale, int n, int i) {
@@ -711,6 +778,9 @@ public final class Sequencer implements AutoCloseable {
     LockSupport.unpark(thread);
     if (thread.isAlive()) {
       thread.join();
+    }
+    if (follower != null) {
+      follower.close();
     }
     journal.close();
   }

@@ -16,15 +16,16 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS5" | seq:u64 | length:u64 | crc:u32 | payload
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS6" | seq:u64 | length:u64 | crc:u32 | payload
  * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
  * </pre>
  *
- * The magic names the format: "GJS5" holds the working state only (history, closed sales and
- * request entries past the recent window are in the history store); "GJS4", written by earlier
- * versions, also holds every sale and request entry of the idempotency window, which the first
- * sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is handed to the history
- * store when it is loaded. A snapshot is used only if the history store has applied the journal up
+ * The magic names the format: "GJS6" holds the working state only (history, closed sales and
+ * request entries past the recent window are in the history store); "GJS5", written by earlier
+ * versions, holds the same but for each sale's reconciliation group (the patient's as loaded stands
+ * in for it); "GJS4" also holds every sale and request entry of the idempotency window, which the
+ * first sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is
+ * handed to the history store when it is loaded. A snapshot is used only if the history store has applied the journal up
  * to it, so that history can catch up from the journal after it; a newer one is passed over.
  *
  * A snapshot is written to a temporary file, forced, renamed into place and the directory forced;
@@ -40,7 +41,9 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_35;
+  static final int MAGIC = 0x47_4A_53_36;
+  /** The magic of format 5, before sales kept their reconciliation group: read, never written. */
+  static final int MAGIC_FORMAT_5 = 0x47_4A_53_35;
   /** The magic of format 4, before sales and request entries went to history: read, never written. */
   static final int MAGIC_FORMAT_4 = 0x47_4A_53_34;
   /** The magic of format 3, which still kept history: read, never written. */
@@ -48,6 +51,8 @@ public final class Snapshots {
   static final int HEADER_BYTES = 4 + 8 + 8 + 4;
   private static final String PREFIX = "snapshot-";
   private static final String SUFFIX = ".snap";
+  /** Bytes of an image written between forces. */
+  private static final int SYNC_BYTES = 4 << 20;
   /** Snapshots kept besides the newest: a fallback should the newest be damaged. */
   private static final int KEEP = 2;
 
@@ -57,6 +62,7 @@ public final class Snapshots {
   private static int formatOf(int magic) {
     return switch (magic) {
       case MAGIC -> Ledger.SNAPSHOT_FORMAT;
+      case MAGIC_FORMAT_5 -> 5;
       case MAGIC_FORMAT_4 -> 4;
       case MAGIC_FORMAT_3 -> 3;
       default -> -1;
@@ -127,8 +133,15 @@ public final class Snapshots {
     try {
       storage.delete(tmp);
       try (Storage.AppendFile f = storage.create(tmp)) {
-        f.append(image, 0, image.length);
-        f.force();
+        // Forced as it goes: a journal force waits for the file system's dirty data, and an image of a
+        // million insured is hundreds of MB; a few MB at a time keep each wait short (RocksDB's bytes_per_sync).
+        for (int at = 0; at < image.length; at += SYNC_BYTES) {
+          f.append(image, at, Math.min(SYNC_BYTES, image.length - at));
+          f.force();
+        }
+        if (image.length == 0) {
+          f.force();
+        }
       }
       storage.rename(tmp, name);
     } catch (IOException | RuntimeException e) {
@@ -281,6 +294,24 @@ public final class Snapshots {
           image.length, unwritable);
     }
     return restored;
+  }
+
+  /**
+   * The ledger in an image that {@link #read} has already accepted in this process (recovery loaded
+   * it): its frame is checked again, the audit and the write-out check are not repeated.
+   */
+  static Ledger.Restored decodeAccepted(byte[] image, long seq, java.time.Duration window)
+      throws CorruptSnapshotException {
+    String problem = check(image, seq);
+    if (problem != null) {
+      throw new CorruptSnapshotException(problem, 0, null);
+    }
+    ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
+    try {
+      return Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, ReferenceListener.NONE);
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+    }
   }
 
   private static List<String> awaitAudit(java.util.concurrent.FutureTask<List<String>> audit, long at)

@@ -2,6 +2,7 @@ package gongji.server.ledger;
 
 import gongji.server.domain.FundSource;
 import gongji.server.domain.MedicalType;
+import gongji.server.domain.ReconcileGroup;
 import gongji.server.ledger.Result.Breakdown;
 import gongji.server.ledger.Result.TxnView;
 import java.util.ArrayList;
@@ -18,6 +19,11 @@ final class Txn {
   final InstitutionState institution;
   final PersonState patient;
   final MedicalType medicalType;
+  /**
+   * The group its settlement-side events are reconciled in, fixed when it was authorized (the
+   * patient's insurance and region then): a refund after the patient moved counts where the sale did.
+   */
+  final ReconcileGroup group;
   final long totalFen;
   final long inScopeFen;
   final TxnLeg[] legs;
@@ -49,12 +55,13 @@ final class Txn {
   int expiryPlace = -1;
   int touchedPlace = -1;
 
-  Txn(String id, InstitutionState institution, PersonState patient, MedicalType medicalType,
+  Txn(String id, InstitutionState institution, PersonState patient, MedicalType medicalType, ReconcileGroup group,
       long totalFen, long inScopeFen, TxnLeg[] legs, long cashFen, long createdAtMillis, long expiresAtMillis) {
     this.id = id;
     this.institution = institution;
     this.patient = patient;
     this.medicalType = medicalType;
+    this.group = group;
     this.totalFen = totalFen;
     this.inScopeFen = inScopeFen;
     this.legs = legs;

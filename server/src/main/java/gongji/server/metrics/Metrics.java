@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -120,6 +121,12 @@ public final class Metrics implements AutoCloseable {
         .description("sales in the writer's memory: open, and closed within the recent window").register(registry);
     Gauge.builder("gongji.ledger.requests.kept", sequencer, Sequencer::keptRequests)
         .description("request ids in the writer's memory (the recent window)").register(registry);
+    Gauge.builder("gongji.ledger.snapshot.follower.lag", sequencer, Sequencer::snapshotFollowerLag)
+        .baseUnit("commands").description("commands handed to the snapshot follower and not yet applied")
+        .register(registry);
+    Gauge.builder("gongji.ledger.snapshot.off.writer", sequencer, s -> s.snapshotsOffTheWriter() ? 1 : 0)
+        .description("1 while snapshot images are made off the writer; 0 once the follower is given up (images"
+            + " then pause the writer)").register(registry);
     bindLedgerFigures(sequencer);
   }
 
@@ -168,8 +175,38 @@ public final class Metrics implements AutoCloseable {
 
   /** Counts fraud alerts by kind and institution. */
   public FraudObserver fraudObserver() {
-    return (kind, institution, detail) ->
+    return new FraudObserver() {
+      @Override
+      public void alert(String kind, String institution, String detail) {
         Counter.builder("gongji.fraud.alerts").tag("kind", kind).register(registry).increment();
+      }
+
+      @Override
+      public void suppressed(String kind, String institution) {
+        Counter.builder("gongji.alerts.suppressed").tag("kind", kind)
+            .description("fraud attempts refused but not recorded as alerts one by one (over their terminal's alert"
+                + " rate); ALERTS_SUPPRESSED alerts count them").register(registry).increment();
+      }
+    };
+  }
+
+  /** Counts the calls shed at admission, by the bucket that refused them: {@code gongji_admission_shed_total}. */
+  public gongji.server.grpc.Admission.Observer admissionObserver() {
+    Counter terminal = shedCounter("terminal");
+    Counter institution = shedCounter("institution");
+    return scope -> (scope.equals("terminal") ? terminal : institution).increment();
+  }
+
+  private Counter shedCounter(String scope) {
+    return Counter.builder("gongji.admission.shed").tag("scope", scope)
+        .description("settlement calls refused over their terminal's or institution's rate (RATE_LIMITED)")
+        .register(registry);
+  }
+
+  /** Audit records dropped (queue full, a write that failed): {@code gongji_audit_dropped_total}. */
+  public void bindAudit(java.util.function.LongSupplier dropped) {
+    FunctionCounter.builder("gongji.audit.dropped", dropped, LongSupplier::getAsLong)
+        .description("audit records dropped: the audit queue was full or a write failed").register(registry);
   }
 
   /** The current metrics in Prometheus text format. */

@@ -158,7 +158,8 @@ public final class NationalServer implements AutoCloseable {
       ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(req.content()));
       CompletableFuture<ObjectNode> reply = service.call(body, new TifSignatures.Headers(
           req.headers().get(TifSignatures.PAASID), req.headers().get(TifSignatures.TIMESTAMP),
-          req.headers().get(TifSignatures.NONCE), req.headers().get(TifSignatures.SIGNATURE)));
+          req.headers().get(TifSignatures.NONCE), req.headers().get(TifSignatures.SIGNATURE)),
+          ctx.channel().remoteAddress());
       if (++inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
         ctx.channel().config().setAutoRead(false);
       }

@@ -3,6 +3,7 @@ package gongji.server.national;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gongji.server.audit.AuditLog;
 import gongji.server.domain.MedicalType;
 import gongji.server.gateway.Gateway;
 import gongji.server.ledger.HistoryUnavailableException;
@@ -12,6 +13,7 @@ import gongji.server.ledger.LedgerUnavailableException;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.Result.Rejected;
 import gongji.server.text.SafeText;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -61,6 +63,8 @@ public final class NationalService {
 
   private final InstantSource clock;
   private final TifSignatures signatures;
+  /** Null when calls are not audited. */
+  private final NationalAudit audit;
   private final PersonTransactions persons;
   private final SaleTransactions sales;
   private final Reconciliation reconciliation;
@@ -75,27 +79,72 @@ public final class NationalService {
     requireNonNull(gateway, "gateway");
     this.clock = requireNonNull(clock, "clock");
     this.signatures = null;
+    this.audit = null;
     this.persons = new PersonTransactions(gateway, clock);
     this.sales = new SaleTransactions(gateway, new SetlInfo(mulaidInAcctPay));
     this.reconciliation = new Reconciliation(gateway, mulaidInAcctPay);
   }
 
-  private NationalService(NationalService unsigned, TifSignatures signatures) {
-    this.clock = unsigned.clock;
-    this.signatures = requireNonNull(signatures, "signatures");
-    this.persons = unsigned.persons;
-    this.sales = unsigned.sales;
-    this.reconciliation = unsigned.reconciliation;
+  private NationalService(NationalService base, TifSignatures signatures, NationalAudit audit) {
+    this.clock = base.clock;
+    this.signatures = signatures;
+    this.audit = audit;
+    this.persons = base.persons;
+    this.sales = base.sales;
+    this.reconciliation = base.reconciliation;
   }
 
   /** This service (the same pre-settlements) taking only requests signed by one of {@code signatures}' callers. */
   public NationalService signedBy(TifSignatures signatures) {
-    return new NationalService(this, signatures);
+    return new NationalService(this, requireNonNull(signatures, "signatures"), audit);
+  }
+
+  /** This service (the same pre-settlements) writing a record of each call but the reads to {@code audit}. */
+  public NationalService auditedBy(AuditLog audit) {
+    return new NationalService(this, signatures, new NationalAudit(audit));
   }
 
   /** {@link #call(ByteBuffer, TifSignatures.Headers)} without signature headers. */
   public CompletableFuture<ObjectNode> call(ByteBuffer body) {
     return call(body, TifSignatures.Headers.NONE);
+  }
+
+  /** {@link #call(ByteBuffer, TifSignatures.Headers, SocketAddress)} from an unknown peer. */
+  CompletableFuture<ObjectNode> call(ByteBuffer body, TifSignatures.Headers headers) {
+    return call(body, headers, null);
+  }
+
+  /** What is known of a call as it is read: for its audit record. */
+  private static final class Arrival {
+    final long receivedMillis;
+    TifSignatures.Caller caller;
+    Envelope env;
+
+    Arrival(long receivedMillis) {
+      this.receivedMillis = receivedMillis;
+    }
+  }
+
+  /**
+   * Answers one request body from {@code peer} (null if unknown) with the response envelope, and
+   * audits the call (see {@link NationalAudit}); never throws and never fails.
+   */
+  CompletableFuture<ObjectNode> call(ByteBuffer body, TifSignatures.Headers headers, SocketAddress peer) {
+    Arrival a = new Arrival(clock.millis());
+    CompletableFuture<ObjectNode> reply = answer(body, headers, a);
+    if (audit == null) {
+      return reply;
+    }
+    return reply.thenApply(r -> {
+      try {
+        if (NationalAudit.audited(a.env)) {
+          audit.write(a.receivedMillis, peer, a.caller, a.env, r);
+        }
+      } catch (RuntimeException e) {
+        log.log(Level.SEVERE, "an audit record of the national interface could not be made", e);
+      }
+      return r;
+    });
   }
 
   /**
@@ -105,8 +154,8 @@ public final class NationalService {
    * envelope's {@code fixmedins_code} (and {@code opter}, for a terminal's credential) must be the
    * signer's.
    */
-  CompletableFuture<ObjectNode> call(ByteBuffer body, TifSignatures.Headers headers) {
-    long receivedMillis = clock.millis();
+  private CompletableFuture<ObjectNode> answer(ByteBuffer body, TifSignatures.Headers headers, Arrival arrival) {
+    long receivedMillis = arrival.receivedMillis;
     TifSignatures.Caller caller = null;
     if (signatures != null) {
       TifSignatures.Verdict v = signatures.verify(headers);
@@ -114,6 +163,7 @@ public final class NationalService {
         return CompletableFuture.completedFuture(failure(null, receivedMillis, x.reason(), x.errMsg(), x.detail()));
       }
       caller = ((TifSignatures.Verdict.Verified) v).caller();
+      arrival.caller = caller;
     }
     Envelope env = null;
     CompletableFuture<Reply> reply;
@@ -123,6 +173,7 @@ public final class NationalService {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(body).toString();
       env = Envelope.of(Json.read(text), text.length());
+      arrival.env = env;
       if (caller != null) {
         checkCaller(env, caller);
       }

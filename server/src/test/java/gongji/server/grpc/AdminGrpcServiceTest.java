@@ -35,7 +35,7 @@ class AdminGrpcServiceTest {
 
   @Test
   void setRegionPolicy_zeroWalletSettings_repliesWithTheNationalDefaults() throws Exception {
-    RegionPolicy reply = gw.admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(
+    RegionPolicy reply = gw.admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(
         RegionPolicy.newBuilder().setAdmdvs("620900").setName("酒泉市")).build());
 
     assertEquals(3, reply.getWalletMaxTransfersPerDay());
@@ -48,7 +48,7 @@ class AdminGrpcServiceTest {
 
   @Test
   void setRegionPolicy_walletSettings_repliesWithThemAsApplied() throws Exception {
-    RegionPolicy reply = gw.admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(
+    RegionPolicy reply = gw.admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(
         RegionPolicy.newBuilder().setAdmdvs("620900").setName("酒泉市").setWalletMaxTransfersPerDay(5)
             .setWalletMaxTransferFen(50_000).setWalletQuietFromHour(8).setWalletQuietUntilHour(8)
             .setMutualAidOrder(MutualAidOrder.MUTUAL_AID_ORDER_LARGEST_AVAILABLE)

@@ -145,7 +145,7 @@ class FamilyConcurrencyTest {
       gw.resident(psnNo, "亲属" + i, REGION, "SSC-" + psnNo);
       bindingOf.put(psnNo, gw.bind(AUTHORIZER, psnNo, RELATIONSHIP_CHILD, QUOTA_FEN));
       if (withWallet) {
-        gw.family().openWallet(OpenWalletRequest.newBuilder().setPsnNo(psnNo).build());
+        gw.family().openWallet(OpenWalletRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(psnNo).build());
         assignAndAccept(psnNo, WALLET_FEN);
       }
     }
@@ -186,7 +186,7 @@ class FamilyConcurrencyTest {
       WalletTransfer t = gw.family().assignWalletQuota(AssignWalletQuotaRequest.newBuilder()
           .setRequestId("WQ-" + psnNo + "-" + transfersMade.incrementAndGet()).setAuthorizerPsnNo(AUTHORIZER)
           .setBeneficiaryPsnNo(psnNo).setAmountFen(amountFen).build());
-      gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+      gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId(t.getTransferId())
           .setByPsnNo(psnNo).build());
       return true;
     } catch (io.grpc.StatusRuntimeException e) {

@@ -199,7 +199,7 @@ class FamilyPolicyScenarioTest extends FamilyScenarioSupport {
   }
 
   private Binding quota(String bindingId, String by, long quotaFen) {
-    return gw.family().updateBindingQuota(UpdateBindingQuotaRequest.newBuilder().setBindingId(bindingId)
+    return gw.family().updateBindingQuota(UpdateBindingQuotaRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setBindingId(bindingId)
         .setByPsnNo(by).setQuotaFen(quotaFen).build());
   }
 }

@@ -506,7 +506,7 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED",
         () -> gw.requestBinding("T1", "P1", RELATIONSHIP_PARENT, 10_000));
     Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> gw.admin().createBinding(
-        CreateBindingRequest.newBuilder().setAuthorizerPsnNo("T1").setBeneficiaryPsnNo("P1")
+        CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo("T1").setBeneficiaryPsnNo("P1")
             .setRelationship(RELATIONSHIP_PARENT).setQuotaFen(10_000).build()));
 
     assertEquals(0, gw.requestBinding("T1", "P1", RELATIONSHIP_PARENT, 0).getQuotaFen());

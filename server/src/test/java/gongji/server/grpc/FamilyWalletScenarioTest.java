@@ -295,7 +295,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
 
     Refusal.expect(Code.FAILED_PRECONDITION, "NOT_A_PARTY", () -> answer(t, "A1", true));
     Refusal.expect(Code.NOT_FOUND, "WALLET_TRANSFER_NOT_FOUND",
-        () -> gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId("W99")
+        () -> gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId("W99")
             .setByPsnNo("P1").build()));
     WalletTransfer accepted = accept(t);
     WalletTransfer again = accept(t);
@@ -596,7 +596,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
   }
 
   private Wallet open(String psnNo) {
-    return gw.family().openWallet(OpenWalletRequest.newBuilder().setPsnNo(psnNo).build());
+    return gw.family().openWallet(OpenWalletRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(psnNo).build());
   }
 
   private Wallet wallet(String psnNo) {
@@ -622,9 +622,9 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
 
   private WalletTransfer answer(WalletTransfer t, String by, boolean accept) {
     return accept
-        ? gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+        ? gw.family().acceptWalletTransfer(AcceptWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId(t.getTransferId())
             .setByPsnNo(by).build())
-        : gw.family().declineWalletTransfer(DeclineWalletTransferRequest.newBuilder().setTransferId(t.getTransferId())
+        : gw.family().declineWalletTransfer(DeclineWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId(t.getTransferId())
             .setByPsnNo(by).build());
   }
 

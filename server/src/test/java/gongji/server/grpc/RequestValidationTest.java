@@ -272,7 +272,7 @@ class RequestValidationTest {
     RegionPolicy policy = RegionPolicy.newBuilder().setAdmdvs("620100").setName("兰州").setHoldTtlSeconds(1800).build();
     CreditAccountRequest credit = CreditAccountRequest.newBuilder().setRequestId("K-1").setPsnNo(DemoData.LI_NA)
         .setAmountFen(100).build();
-    CreateBindingRequest binding = CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.ZHAO_LEI)
+    CreateBindingRequest binding = CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(DemoData.ZHAO_LEI)
         .setBeneficiaryPsnNo(DemoData.LI_NA).setRelationship(Relationship.RELATIONSHIP_SIBLING).build();
     return Stream.of(
         admin("credit: zero", a -> a.creditAccount(credit.toBuilder().setAmountFen(0).build()), "amount_fen"),
@@ -287,25 +287,25 @@ class RequestValidationTest {
         admin("binding: unspecified relationship",
             a -> a.createBinding(binding.toBuilder().setRelationshipValue(0).build()), "relationship"),
         admin("binding: negative quota", a -> a.createBinding(binding.toBuilder().setQuotaFen(-1).build()), "quota_fen"),
-        admin("insured: unknown status", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+        admin("insured: unknown status", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setInsured(person.toBuilder().setStatusValue(999)).build()), "insured.status"),
-        admin("insured: unspecified insurance type", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+        admin("insured: unspecified insurance type", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setInsured(person.toBuilder().setInsuranceTypeValue(0)).build()), "insured.insurance_type"),
-        admin("insured: admdvs of 5 digits", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+        admin("insured: admdvs of 5 digits", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setInsured(person.toBuilder().setInsuplcAdmdvs("62010")).build()), "insured.insuplc_admdvs"),
-        admin("insured: no credentials", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+        admin("insured: no credentials", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setInsured(person.toBuilder().clearCredentials()).build()), "insured.credentials"),
-        admin("insured: name of 51 characters", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder()
+        admin("insured: name of 51 characters", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setInsured(person.toBuilder().setName("名".repeat(51))).build()), "insured.name"),
-        admin("policy: DRUG as an optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+        admin("policy: DRUG as an optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
                 .setPolicy(policy.toBuilder().addOptionalCategoriesAllowed(ItemCategory.ITEM_CATEGORY_DRUG)).build()),
             "policy.optional_categories_allowed[0]"),
-        admin("policy: unknown optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+        admin("policy: unknown optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
                 .setPolicy(policy.toBuilder().addOptionalCategoriesAllowedValue(999)).build()),
             "policy.optional_categories_allowed[0]"),
-        admin("policy: hold of 59 seconds", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+        admin("policy: hold of 59 seconds", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setPolicy(policy.toBuilder().setHoldTtlSeconds(59)).build()), "policy.hold_ttl_seconds"),
-        admin("policy: negative floor", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+        admin("policy: negative floor", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setPolicy(policy.toBuilder().setRetainedFloorFen(-1)).build()), "policy.retained_floor_fen"),
         policy("policy: -1 wallet transfers a day", p -> p.setWalletMaxTransfersPerDay(-1),
             "policy.wallet_max_transfers_per_day", "-1"),
@@ -325,10 +325,10 @@ class RequestValidationTest {
             "policy.wallet_quiet_until_hour", "24"),
         policy("policy: unknown mutual_aid_order", p -> p.setMutualAidOrderValue(99), "policy.mutual_aid_order", "99"),
         policy("policy: negative mutual_aid_order", p -> p.setMutualAidOrderValue(-1), "policy.mutual_aid_order", "-1"),
-        admin("institution: bad code", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder()
+        admin("institution: bad code", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
                 .setInstitution(Institution.newBuilder().setFixmedinsCode("Q1").setName("x").addTerminalIds("T1")).build()),
             "institution.fixmedins_code"),
-        admin("institution: no terminals", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder()
+        admin("institution: no terminals", a -> a.registerInstitution(RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
                 .setInstitution(Institution.newBuilder().setFixmedinsCode("P62010200099").setName("x")).build()),
             "institution.terminal_ids"));
   }
@@ -336,7 +336,7 @@ class RequestValidationTest {
   /** SetRegionPolicy with one change to a valid policy, expected to be refused for {@code field} showing {@code value}. */
   private static Arguments policy(String what, UnaryOperator<RegionPolicy.Builder> change, String field, String value) {
     RegionPolicy valid = RegionPolicy.newBuilder().setAdmdvs("620100").setName("兰州").setHoldTtlSeconds(1800).build();
-    return Arguments.of(what, (AdminCall) a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder()
+    return Arguments.of(what, (AdminCall) a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setPolicy(change.apply(valid.toBuilder())).build()), field, value);
   }
 
@@ -361,13 +361,13 @@ class RequestValidationTest {
   }
 
   static Stream<Arguments> badFamilyCalls() {
-    UpdateBindingQuotaRequest quota = UpdateBindingQuotaRequest.newBuilder().setBindingId("B1")
+    UpdateBindingQuotaRequest quota = UpdateBindingQuotaRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setBindingId("B1")
         .setByPsnNo(DemoData.ZHANG_WEI).setQuotaFen(20_000).build();
     AssignWalletQuotaRequest assign = AssignWalletQuotaRequest.newBuilder().setRequestId("WA-1")
         .setAuthorizerPsnNo(DemoData.ZHANG_WEI).setBeneficiaryPsnNo(DemoData.LI_NA).setAmountFen(10_000).build();
-    AcceptWalletTransferRequest accept = AcceptWalletTransferRequest.newBuilder().setTransferId("W1")
+    AcceptWalletTransferRequest accept = AcceptWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId("W1")
         .setByPsnNo(DemoData.LI_NA).build();
-    DeclineWalletTransferRequest decline = DeclineWalletTransferRequest.newBuilder().setTransferId("W1")
+    DeclineWalletTransferRequest decline = DeclineWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId("W1")
         .setByPsnNo(DemoData.LI_NA).build();
     ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo(DemoData.LI_NA).build();
     return Stream.of(
@@ -383,9 +383,9 @@ class RequestValidationTest {
             "quota_fen", "-1"),
         family("quota: quota_fen above a million yuan",
             f -> f.updateBindingQuota(quota.toBuilder().setQuotaFen(100_000_001).build()), "quota_fen", "100000001"),
-        family("openWallet: empty psn_no", f -> f.openWallet(OpenWalletRequest.getDefaultInstance()), "psn_no", "\"\""),
+        family("openWallet: empty psn_no", f -> f.openWallet(OpenWalletRequest.newBuilder().setRequestId("R1").build()), "psn_no", "\"\""),
         family("openWallet: psn_no of 31 characters",
-            f -> f.openWallet(OpenWalletRequest.newBuilder().setPsnNo("6".repeat(31)).build()), "psn_no",
+            f -> f.openWallet(OpenWalletRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo("6".repeat(31)).build()), "psn_no",
             "6".repeat(31)),
         family("getWallet: psn_no not ASCII",
             f -> f.getWallet(GetWalletRequest.newBuilder().setPsnNo("李娜").build()), "psn_no", "\"李娜\""),
@@ -456,7 +456,7 @@ class RequestValidationTest {
         () -> gw.admin().getAccount(GetAccountRequest.newBuilder().setPsnNo("NOBODY").build()));
     Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND", () -> gw.admin().creditAccount(
         CreditAccountRequest.newBuilder().setRequestId("K-1").setPsnNo("NOBODY").setAmountFen(1).build()));
-    Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND", () -> gw.admin().createBinding(CreateBindingRequest.newBuilder()
+    Refusal.expect(Code.NOT_FOUND, "PATIENT_NOT_FOUND", () -> gw.admin().createBinding(CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setAuthorizerPsnNo(DemoData.ZHAO_LEI).setBeneficiaryPsnNo("NOBODY")
         .setRelationship(Relationship.RELATIONSHIP_SPOUSE).build()));
   }
@@ -465,21 +465,21 @@ class RequestValidationTest {
   void adminCall_bindingOutsideRegionScope_refused() {
     // 王秀英's region (Tianshui) allows only core relatives and no quota.
     Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
-        CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
+        CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
             .setRelationship(Relationship.RELATIONSHIP_SIBLING).build()));
     Refusal.expect(Code.FAILED_PRECONDITION, "QUOTA_NOT_ALLOWED", () -> gw.admin().createBinding(
-        CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
+        CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(DemoData.WANG_XIUYING).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
             .setRelationship(Relationship.RELATIONSHIP_CHILD).setQuotaFen(100).build()));
     // A resident has no account to share.
     Refusal.expect(Code.FAILED_PRECONDITION, "BINDING_NOT_ALLOWED", () -> gw.admin().createBinding(
-        CreateBindingRequest.newBuilder().setAuthorizerPsnNo(DemoData.ZHANG_JIANGUO).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
+        CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(DemoData.ZHANG_JIANGUO).setBeneficiaryPsnNo(DemoData.ZHAO_LEI)
             .setRelationship(Relationship.RELATIONSHIP_CHILD).build()));
   }
 
   @Test
   void adminCall_credentialOfAnotherPerson_alreadyExists() {
     Refusal.expect(Code.ALREADY_EXISTS, "CREDENTIAL_IN_USE", () -> gw.admin().upsertInsured(
-        UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder().setPsnNo("PSN9").setName("冒用")
+        UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setInsured(Insured.newBuilder().setPsnNo("PSN9").setName("冒用")
             .setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC).setStatus(InsuredStatus.INSURED_STATUS_NORMAL)
             .setInsuplcAdmdvs("620100").addCredentials(card("SSC-LINA"))).build()));
   }

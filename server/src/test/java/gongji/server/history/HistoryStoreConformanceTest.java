@@ -178,6 +178,36 @@ abstract class HistoryStoreConformanceTest {
   }
 
   @Test
+  void reconcileDetail_ofAGroup_pagesThroughItsLinesOnly_andLeavesTheUngroupedOut() throws IOException {
+    ReconcileGroup resident = new ReconcileGroup(390, 41, "620100");
+    List<HistoryRecord> records = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      records.add(grouped("P1", "SETTLED", T0 + i, 100 + i, i % 2 == 0 ? PHARMACY_310 : resident));
+    }
+    records.add(grouped("P1", "SETTLED", T0 + 7, 1, ReconcileGroup.UNGROUPED));
+    store.apply(9, records);
+    long day = Ledger.localDay(T0);
+    ReconcileGroup.Filter employees = new ReconcileGroup.Filter("310", "", "");
+    ReconcileGroup.Filter lanzhou = new ReconcileGroup.Filter("", "41", "620100");
+
+    Result.ReconcileLines a = (Result.ReconcileLines) store.answer(
+        new HistoryQuery.ReconcileDetail("P1", day, 0, 2, employees));
+    Result.ReconcileLines b = (Result.ReconcileLines) store.answer(
+        new HistoryQuery.ReconcileDetail("P1", day, 2, 2, employees));
+    Result.ReconcileLines all = (Result.ReconcileLines) store.answer(
+        new HistoryQuery.ReconcileDetail("P1", day, 0, 100, lanzhou));
+    Result.ReconcileLines none = (Result.ReconcileLines) store.answer(
+        new HistoryQuery.ReconcileDetail("P1", day, 0, 100, new ReconcileGroup.Filter("", "", "350100")));
+
+    assertEquals(List.of(100L, 102L), a.lines().stream().map(Result.ReconcileLine::totalFen).toList());
+    assertTrue(a.more());
+    assertEquals(List.of(104L, 106L), b.lines().stream().map(Result.ReconcileLine::totalFen).toList());
+    assertFalse(b.more(), "no line of the group after the last");
+    assertEquals(7, all.lines().size(), "both groups of the region, not the ungrouped line");
+    assertEquals(List.of(), none.lines());
+  }
+
+  @Test
   void alerts_afterASequenceNumber_oldestFirst() throws IOException {
     store.apply(1, List.of(alert(1, T0), alert(2, T0 + 1)));
     store.apply(2, List.of(alert(3, T0 + 2)));

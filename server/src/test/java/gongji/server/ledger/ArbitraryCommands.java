@@ -51,7 +51,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 25;
+  static final int TYPES = 28;
 
   /**
    * The commands written with a type code of their own when their alert names someone: a refusal and
@@ -59,7 +59,7 @@ final class ArbitraryCommands {
    */
   List<Command> naming() {
     return List.of(
-        new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), pick(Outcome.values()), str(), parties()),
+        new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), parties()),
         new Command.RecordAlert(str(), str(), str(), str(), parties()));
   }
 
@@ -70,6 +70,9 @@ final class ArbitraryCommands {
   Command next() {
     return of(random.nextInt(TYPES));
   }
+
+  /** The types a {@link Command.Idempotent} may key: the back office's changes without an id of their own. */
+  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26};
 
   /** A random command of the given type (0 until {@link #TYPES}, one per journaled type). */
   Command of(int type) {
@@ -101,6 +104,9 @@ final class ArbitraryCommands {
       case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE));
       case 24 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
           image());
+      case 25 -> new Command.Idempotent(id(), hash(), of(KEYABLE[random.nextInt(KEYABLE.length)]));
+      case 26 -> new Command.MoveClock(random.nextLong());
+      case 27 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), false);
       default -> throw new IllegalArgumentException("type " + type);
     };
   }

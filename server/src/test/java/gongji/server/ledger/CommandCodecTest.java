@@ -102,6 +102,35 @@ class CommandCodecTest {
     });
   }
 
+  /**
+   * A journal written before contract v1 holds a binding's request bare (type 13, no request id):
+   * it still decodes to that command, which replays as it was applied, without an id. The bytes
+   * are spelled out, so that a change of the old form cannot pass unseen.
+   */
+  @Test
+  void decode_bareRequestBindingOfAJournalBeforeRequestIds_givesTheBareCommand() {
+    byte[] v0 = {13, 2, 'A', '1', 2, 'P', '1', 1, (byte) 0x90, 0x4E, 3, 'H', '-', '1'};
+    assertEquals(new Command.RequestBinding("A1", "P1", Relationship.PARENT, 10_000, "H-1"), decode(v0));
+    byte[] keyed = encode(new Command.Idempotent("R-1", 5, new Command.RequestBinding("A1", "P1", Relationship.PARENT,
+        10_000, "H-1")));
+    assertEquals(26, keyed[0], "type IDEMPOTENT");
+    assertArrayEquals(v0, Arrays.copyOfRange(keyed, keyed.length - v0.length, keyed.length), "then the bare command");
+  }
+
+  @Test
+  void decode_idempotentAroundASaleOrItself_refused() {
+    byte[] settle = encode(new Command.Settle("S-1", 1, "P62010200017", "T1", -1));
+    byte[] b = new byte[1 + 4 + 8 + settle.length];
+    b[0] = 26;
+    b[1] = 3;
+    b[2] = 'K';
+    b[3] = '-';
+    b[4] = '1';
+    System.arraycopy(settle, 0, b, 13, settle.length);
+    IllegalArgumentException e = assertRefused(b, b.length, "a sale under IDEMPOTENT");
+    assertTrue(e.getMessage().contains("not a back-office change"), e::getMessage);
+  }
+
   /** The generator above makes every journaled command there is; a new one must be added to it. */
   @Test
   void arbitraryCommands_everyMutatingCommandType_isGenerated() {

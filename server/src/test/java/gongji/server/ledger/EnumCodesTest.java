@@ -69,7 +69,10 @@ class EnumCodesTest {
             RegionPolicy.AidOrder::code, RegionPolicy.AidOrder::ofCode),
         new Pinned<>(RequestKind.class, table(
             "AUTHORIZE", 0, "SETTLE", 1, "CANCEL", 2, "REFUND", 3, "CREDIT", 4, "TOMBSTONE", 5, "PAYOUT", 6,
-            "PREMIUM", 7, "WALLET_ASSIGN", 8),
+            "PREMIUM", 7, "WALLET_ASSIGN", 8, "REGISTER_INSTITUTION", 9, "UPSERT_INSURED", 10, "SET_REGION_POLICY", 11,
+            "CREATE_BINDING", 12, "REQUEST_BINDING", 13, "REVIEW_BINDING", 14, "DISSOLVE_BINDING", 15,
+            "UPDATE_BINDING_QUOTA", 16, "RECORD_DEATH", 17, "OPEN_WALLET", 18, "ACCEPT_WALLET_TRANSFER", 19,
+            "DECLINE_WALLET_TRANSFER", 20, "MOVE_CLOCK", 21),
             RequestKind::code, RequestKind::ofCode),
         new Pinned<>(Outcome.class, table(
             "OK", 0, "INSTITUTION_NOT_FOUND", 1, "TERMINAL_NOT_REGISTERED", 2, "PATIENT_NOT_FOUND", 3,

@@ -261,6 +261,21 @@ class LedgerSweepTest {
     assertEquals(first.balanceFen() + 100, again.balanceFen(), "past the window the id is new");
   }
 
+  @Test
+  void aBackOfficeChangeWhoseIdOnlyHistoryKeeps_getsTheOriginalResult_andOtherContentIsReused() {
+    Swept s = world();
+    Command.Idempotent dissolve = new Command.Idempotent("D-1", 41, new Command.DissolveBinding("B1", A));
+    Result.BindingView first = (Result.BindingView) s.apply(dissolve, at(10));
+    assertEquals(BindingStatus.DISSOLVED, first.status());
+    letGo(s, 100);
+    assertNotNull(s.history.requestImage(RequestLog.key("", "D-1")), "only history keeps the id");
+
+    assertEquals(first, s.apply(dissolve, at(200)), "the binding, not a refusal of a dissolved one");
+    letGo(s, 300);
+    Result reused = s.apply(new Command.Idempotent("D-1", 42, new Command.DissolveBinding("B1", B)), at(400));
+    assertEquals(Outcome.REQUEST_ID_REUSED, reused.outcome());
+  }
+
   // ---- a ledger with history, as the sequencer drives it --------------------------------------
 
   /** A swept ledger whose history is always caught up, and the journal it would write. */

@@ -140,6 +140,8 @@ class MetricsEndToEndTest {
       Thread.sleep(20);
     }
     assertTrue(sample(scrape(), "gongji_ledger_snapshot_write_seconds_count") >= 1, "a snapshot was written");
+    assertEquals(1, sample(scrape(), "gongji_ledger_snapshot_off_writer"), "made by the follower");
+    sample(scrape(), "gongji_ledger_snapshot_follower_lag_commands");
     stop();
 
     start();

@@ -55,6 +55,12 @@ final class NationalEndpoint implements AutoCloseable {
     return new NationalEndpoint(g, g.node().national());
   }
 
+  /** The demo data set behind an endpoint that writes its calls to {@code audit}. */
+  static NationalEndpoint withDemoDataAudited(gongji.server.audit.AuditLog audit) throws Exception {
+    InProcessGateway g = InProcessGateway.startWithDemoData();
+    return new NationalEndpoint(g, g.node().national().auditedBy(audit));
+  }
+
   /** The demo data set, with the province's {@code acct_pay} convention given. */
   static NationalEndpoint withDemoData(boolean mulaidInAcctPay) throws Exception {
     InProcessGateway g = InProcessGateway.startWithDemoData();

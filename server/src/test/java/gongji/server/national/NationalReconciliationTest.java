@@ -6,10 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gongji.server.DemoData;
+import gongji.v1.Credential;
+import gongji.v1.CredentialType;
+import gongji.v1.InsuranceType;
+import gongji.v1.Insured;
+import gongji.v1.InsuredStatus;
+import gongji.v1.ListReconcileDetailsRequest;
+import gongji.v1.ListReconcileDetailsResponse;
 import gongji.v1.ReconcileGroupTotals;
 import gongji.v1.ReconcileRequest;
 import gongji.v1.ReconcileResponse;
 import gongji.v1.ReconcileTotals;
+import gongji.v1.UpsertInsuredRequest;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +154,73 @@ class NationalReconciliationTest {
 
     assertEquals(List.of("310/41/620100 0", "310/41/620500 1", "390/41/620100 0"), results);
     assertEquals("对账不一致：个人账户支付本方42.00，贵方41.00", differing);
+  }
+
+  @Test
+  void refund_afterThePatientMovedRegion_reconcilesInTheGroupOfTheSale_in3201AndGrpc() {
+    String sale = settle(DemoData.LI_NA, "SSC-LINA", "310", "20.00");
+    endpoint.gateway().admin().upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(Insured.newBuilder()
+        .setPsnNo(DemoData.LI_NA).setName("李娜").setInsuranceType(InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
+        .setStatus(InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs("350100")
+        .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD)
+            .setNumber("SSC-LINA"))
+        .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_ID_CARD)
+            .setNumber("620102198203040022"))).build());
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    input.putObject("data").put("setl_id", sale).put("mdtrt_id", sale).put("psn_no", DemoData.LI_NA);
+    JsonNode refund = endpoint.call(NationalEndpoint.envelope("2103", endpoint.msgid(DemoData.PHARMACY),
+        DemoData.PHARMACY, "POS01", input));
+    assertEquals(0, refund.get("infcode").asInt(), refund.toString());
+
+    ReconcileResponse day = grpcReconcile();
+    assertEquals(List.of("310/41/620100", "310/41/620500", "390/41/620100"),
+        day.getGroupsList().stream().map(NationalReconciliationTest::group).toList(), "no group of Fuzhou (350100)");
+    ReconcileGroupTotals lanzhou = day.getGroups(0);
+    assertEquals(2, lanzhou.getSettlements().getCount());
+    assertEquals(1, lanzhou.getRefunds().getCount());
+    assertEquals(2_000, lanzhou.getRefunds().getTotalFen());
+    JsonNode refunds = reconcile3201("310", "41", "620100", true, lanzhou.getRefunds());
+    assertEquals("0", refunds.get("stmtinfo").get("stmt_rslt").asText(), refunds.toString());
+    JsonNode fuzhou = reconcile3201("310", "41", "350100", true, ReconcileTotals.getDefaultInstance());
+    assertEquals("0", fuzhou.get("stmtinfo").get("stmt_rslt").asText(), "nothing in Fuzhou: " + fuzhou);
+  }
+
+  @Test
+  void grpcListReconcileDetails_byGroup_theRowsOf3202ForThatGroup_pageByPage() {
+    List<String> grpc = new ArrayList<>();
+    String token = "";
+    do {
+      ListReconcileDetailsResponse page = endpoint.gateway().admin().listReconcileDetails(
+          ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1)
+              .setPageToken(token).setInsutype("390").setSetlOptins("620100").build());
+      page.getDetailsList().forEach(l -> grpc.add(l.getTransactionId() + " " + l.getKind() + " " + l.getInsutype()
+          + "/" + l.getClrType() + "/" + l.getSetlOptins()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    ObjectNode input = NationalEndpoint.JSON.createObjectNode();
+    input.putObject("data").put("insutype", "390").put("setl_optins", "620100").put("stmt_begndate", DAY)
+        .put("stmt_enddate", DAY).put("medfee_sumamt", "15.50").put("fund_pay_sumamt", "0.00")
+        .put("fixmedins_setl_cnt", "1");
+    JsonNode rows = endpoint.call(NationalEndpoint.envelope("3202", endpoint.msgid(DemoData.PHARMACY),
+        DemoData.PHARMACY, "POS01", input)).get("output").get("gongji_rows");
+    List<String> national = new ArrayList<>();
+    rows.forEach(r -> national.add(r.get("setl_id").asText() + " " + r.get("gongji_kind").asText() + " "
+        + r.get("insutype").asText() + "/" + r.get("clr_type").asText() + "/" + r.get("setl_optins").asText()));
+
+    assertEquals(3, grpc.size(), grpc.toString());
+    assertEquals(national, grpc);
+  }
+
+  @Test
+  void grpcListReconcileDetails_malformedGroupCode_invalidArgumentNamingTheField() {
+    io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.grpc.StatusRuntimeException.class, () -> endpoint.gateway().admin().listReconcileDetails(
+            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY)
+                .setInsutype("31").setSetlOptins("6201").build()));
+
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("insutype"), e.getStatus().toString());
+    assertTrue(e.getStatus().getDescription().contains("setl_optins"), e.getStatus().toString());
   }
 
   @Test

@@ -154,16 +154,16 @@ public final class InProcessGateway implements AutoCloseable {
         .addAllOptionalCategoriesAllowed(Arrays.asList(optional))
         .setHoldTtlSeconds(holdTtlSeconds)
         .build();
-    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(policy).build());
+    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(policy).build());
   }
 
   /** Sets a region's policy exactly as given. */
   public RegionPolicy policy(RegionPolicy policy) {
-    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setPolicy(policy).build());
+    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(policy).build());
   }
 
   public Institution institution(String code, String... terminalIds) {
-    return admin().registerInstitution(RegisterInstitutionRequest.newBuilder()
+    return admin().registerInstitution(RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setInstitution(Institution.newBuilder().setFixmedinsCode(code).setName("institution " + code)
             .addAllTerminalIds(Arrays.asList(terminalIds)))
         .build());
@@ -193,7 +193,7 @@ public final class InProcessGateway implements AutoCloseable {
 
   /** Records a death through AdminService.RecordDeath. */
   public Insured recordDeath(String psnNo) {
-    Insured after = admin().recordDeath(RecordDeathRequest.newBuilder().setPsnNo(psnNo).build());
+    Insured after = admin().recordDeath(RecordDeathRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(psnNo).build());
     people.put(psnNo, after);
     return after;
   }
@@ -211,7 +211,7 @@ public final class InProcessGateway implements AutoCloseable {
   }
 
   private Insured upsert(Insured insured) {
-    Insured out = admin().upsertInsured(UpsertInsuredRequest.newBuilder().setInsured(insured).build());
+    Insured out = admin().upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setInsured(insured).build());
     people.put(insured.getPsnNo(), insured);
     return out;
   }
@@ -228,7 +228,7 @@ public final class InProcessGateway implements AutoCloseable {
 
   /** Binds a beneficiary to an authorizer; returns the binding id. {@code quotaFen} 0 is no quota. */
   public String bind(String authorizer, String beneficiary, Relationship relationship, long quotaFen) {
-    Binding b = admin().createBinding(CreateBindingRequest.newBuilder()
+    Binding b = admin().createBinding(CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setAuthorizerPsnNo(authorizer)
         .setBeneficiaryPsnNo(beneficiary)
         .setRelationship(relationship)
@@ -241,7 +241,7 @@ public final class InProcessGateway implements AutoCloseable {
 
   /** Asks for a binding (REQUESTED until reviewed); {@code quotaFen} 0 is no quota. */
   public Binding requestBinding(String authorizer, String beneficiary, Relationship relationship, long quotaFen) {
-    return family().requestBinding(RequestBindingRequest.newBuilder()
+    return family().requestBinding(RequestBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setAuthorizerPsnNo(authorizer)
         .setBeneficiaryPsnNo(beneficiary)
         .setRelationship(relationship)
@@ -252,13 +252,13 @@ public final class InProcessGateway implements AutoCloseable {
 
   /** The agency's review of a requested binding. */
   public Binding review(String bindingId, boolean approve, String note) {
-    return family().reviewBinding(ReviewBindingRequest.newBuilder()
+    return family().reviewBinding(ReviewBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setBindingId(bindingId).setApprove(approve).setNote(note).build());
   }
 
   /** A party (or anyone, to see it refused) dissolves a binding. */
   public Binding dissolve(String bindingId, String byPsnNo) {
-    return family().dissolveBinding(DissolveBindingRequest.newBuilder()
+    return family().dissolveBinding(DissolveBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
         .setBindingId(bindingId).setByPsnNo(byPsnNo).build());
   }
 

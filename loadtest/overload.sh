@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The overload benchmark (docs/PERFORMANCE.md): a fresh gateway with its durable journal and its audit
+# log, a generated data set, the pharmacy sale in a closed loop to find the saturation rate, then an open
+# loop at twice that rate. The gateway must shed (RESOURCE_EXHAUSTED, nothing applied: the load
+# generator's audit of every account passes) instead of queueing; the admitted calls' p99 is reported.
+# Everything it writes goes to OUT (default /tmp/gongji-overload).
+#   loadtest/overload.sh [OUT]
+#   env: PEOPLE (10000), CONCURRENCY (64), DURATION (20), WARMUP (5), FACTOR (2), PORT (19391),
+#        QUEUE (the gateway's max.queued.commands; default: its own default), RPC_TIMEOUT_MS (5000)
+# Bounded: each run is killed after its warm-up and duration plus 120 s.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-/tmp/gongji-overload}"
+people="${PEOPLE:-10000}"
+concurrency="${CONCURRENCY:-64}"
+seconds="${DURATION:-20}"
+warmup="${WARMUP:-5}"
+factor="${FACTOR:-2}"
+port="${PORT:-19391}"
+timeout_ms="${RPC_TIMEOUT_MS:-5000}"
+target="127.0.0.1:$port"
+mkdir -p "$out"
+rm -rf "$out/data"
+
+"$root/gongji" loadtest help > /dev/null   # builds what is missing
+# Copies, so that a rebuild while it runs changes nothing under it.
+cp "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" "$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" "$out/"
+queue=()
+if [[ -n "${QUEUE:-}" ]]; then
+  queue=(--max-queued-commands "$QUEUE")
+fi
+java -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
+  --port "$port" --metrics-port -1 --data-dir "$out/data" --auth-required false --admin-port -1 "${queue[@]}" \
+  > "$out/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2> /dev/null; wait "$server" 2> /dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  grep -q "listening on" "$out/server.log" && break
+  kill -0 "$server" || { cat "$out/server.log"; exit 1; }
+  sleep 0.2
+done
+
+run() {
+  local bound="$1"
+  shift
+  timeout --kill-after=5 "$bound" java -jar "$out/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" run --target "$target" --seed 42 --data-tag overload \
+    --people "$people" --rpc-timeout-ms "$timeout_ms" "$@"
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+run 600 --scenario identify --concurrency 8 --warmup 0 --duration 1 > "$out/setup.txt"
+echo "== saturation: pharmacy-sale, closed loop, $concurrency in flight, $seconds s (load average $(loadavg))"
+run $((warmup + seconds + 120)) --no-setup --scenario pharmacy-sale --concurrency "$concurrency" --warmup "$warmup" \
+  --duration "$seconds" --server-pid "$server" --report-json "$out/saturation.json" > "$out/saturation.txt" || true
+sales=$(jq -r '.scenarios_per_s | floor' "$out/saturation.json")
+rate=$((sales * factor))
+echo "== overload: pharmacy-sale, open loop at $rate sales/s ($factor x $sales), $seconds s (load average $(loadavg))"
+status=0
+run $((warmup + seconds + 120)) --no-setup --scenario pharmacy-sale --rate "$rate" --warmup "$warmup" \
+  --duration "$seconds" --server-pid "$server" --report-json "$out/overload.json" > "$out/overload.txt" || status=$?
+echo "== load average after: $(loadavg); load generator exit status $status (0: audit passed, objectives met)"
+kill -0 "$server" && echo "server: alive"
+jq -rn --slurpfile s "$out/saturation.json" --slurpfile o "$out/overload.json" '
+  "saturation: \($s[0].scenarios_per_s | floor) sales/s, \($s[0].throughput_rps | floor) RPC/s, p99 \($s[0].latency_us.p99 / 1000) ms",
+  "overload:   offered \($o[0].rate_target) sales/s; admitted \($o[0].throughput_rps | floor) RPC/s of which OK \($o[0].latency_ok_us.count) in \($o[0].duration_s) s",
+  "            errors by code \($o[0].errors.by_code), by reason \($o[0].errors.by_reason)",
+  "            p50/p99/p99.9 of OK RPCs \($o[0].latency_ok_us.p50 / 1000)/\($o[0].latency_ok_us.p99 / 1000)/\($o[0].latency_ok_us.p999 / 1000) ms; of all \($o[0].latency_us.p99 / 1000) ms (p99)",
+  "            audit_ok \($o[0].audit_ok) (sales \($o[0].audit.sales), looked up \($o[0].audit.resolved_by_request_id)), server RSS \($o[0].server.rss_mb) MB"'
+grep -E "shed|dropped|SEVERE" "$out/server.log" | head -5 || true

@@ -1,0 +1,108 @@
+package gongji.loadtest;
+
+import gongji.server.GatewayConfig;
+import gongji.server.Node;
+import gongji.server.domain.Bill;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.LineItem;
+import gongji.server.domain.MedicalType;
+import gongji.server.history.RocksHistoryStore;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.FileJournal;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Recaller;
+import gongji.server.ledger.ReferenceListener;
+import gongji.server.ledger.Snapshots;
+import gongji.server.ledger.storage.FileStorage;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Restart to serving, as a function of how long the ledger has run: one ledger of {@code insured}
+ * persons and {@code bindings} bindings settles sales with sweeps on (history dropped, as in
+ * {@code ledger-footprint}); at each count in {@code sweptSales} its snapshot goes into a new data
+ * directory with {@code tailCommands} journal records after it and a history store that has applied
+ * up to the snapshot, and {@link Node#open} starts a node there: snapshot load (checks, decode,
+ * audit, write-out check), journal tail replay, history catch-up, the sequencer started. The time
+ * to the node's return is the restart; the same ledger after more sales must restart in about the
+ * same time, because the snapshot holds the working state only.
+ */
+public final class RestartTime {
+  private static final long T0 = 1_764_036_000_000L;
+  private static final String INSTITUTION = "P62010200017";
+
+  /** What one run asks for. */
+  record Options(int insured, int bindings, long[] sweptSales, int tailCommands, int salesPerSecond,
+      Duration recentWindow) {}
+
+  private RestartTime() {}
+
+  static int run(Options o, PrintStream out) throws Exception {
+    long t = System.nanoTime();
+    Ledger ledger = SnapshotPause.populate(o.insured(), o.bindings());
+    out.printf(Locale.ROOT, "restart: %,d insured, %,d bindings loaded in %.1f s%n", o.insured(), o.bindings(),
+        (System.nanoTime() - t) / 1e9);
+    LedgerFootprint.SweepCounter history = new LedgerFootprint.SweepCounter();
+    Recaller recaller = new Recaller(history);
+    long sale = 0;
+    int failed = 0;
+    for (long checkpoint : o.sweptSales()) {
+      sale = LedgerFootprint.settleSwept(ledger, history, recaller, sale, checkpoint, o.salesPerSecond(),
+          o.recentWindow().toMillis(), o.insured(), T0);
+      failed += restart(ledger, checkpoint, o, out);
+    }
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** Writes the data directory after {@code sales} sales, starts a node on it, and reports the time. */
+  private static int restart(Ledger ledger, long sales, Options o, PrintStream out) throws Exception {
+    Path dir = Files.createTempDirectory("gongji-restart");
+    FileStorage storage = new FileStorage(dir);
+    long seq = 2 * sales + 3L * o.insured() + o.bindings(); // about the records such a node's journal has held
+    byte[] image = Snapshots.image(ledger, seq);
+    Snapshots.write(storage, seq, image);
+    GatewayConfig config = GatewayConfig.forTests();
+    try (RocksHistoryStore h = RocksHistoryStore.open(dir.resolve("history"), config.idempotencyWindow().plusDays(1))) {
+      h.apply(seq, List.of());
+      h.flush();
+    }
+    long tailAt = T0 + 60_000 + sales * 1_000 / o.salesPerSecond() + 1_000;
+    try (FileJournal journal = new FileJournal(storage, seq + 1, 64L << 20)) {
+      Bill bill = Bill.of(List.of(new LineItem("XA01", ItemCategory.DRUG, true, 1, 1)));
+      for (int i = 0; i < o.tailCommands(); i++) {
+        journal.append(new Command.Authorize("T" + sales + "-" + i, i, INSTITUTION, "POS01",
+            LedgerFootprint.psnNo(i % o.insured()), MedicalType.PHARMACY, bill, true, true), tailAt + i / 10);
+        if (i % 4_096 == 4_095) {
+          journal.force();
+        }
+      }
+      journal.force();
+    }
+    // The load alone, as recovery does it first (read, decode, audit, write-out check): for the breakdown.
+    long r0 = System.nanoTime();
+    Snapshots.read(image, seq, config.idempotencyWindow(), ReferenceListener.NONE);
+    long loadNanos = System.nanoTime() - r0;
+    image = null;
+    System.gc();
+
+    long t0 = System.nanoTime();
+    int exit = 0;
+    try (Node node = Node.open(config, InstantSource.system(), storage)) {
+      long opened = System.nanoTime() - t0;
+      out.printf(Locale.ROOT, "  after %,d swept sales: restart to serving %.2f s (snapshot %d MiB; its load alone"
+          + " %.2f s; %,d journal records replayed after it)%n", sales, opened / 1e9,
+          Files.size(dir.resolve(node.snapshotFile())) >> 20, loadNanos / 1e9, node.recovery().records());
+      if (node.recovery().records() != o.tailCommands()) {
+        out.println("  RESTART FAILED: replayed " + node.recovery().records() + " of " + o.tailCommands());
+        exit = 1;
+      }
+    }
+    SnapshotPause.delete(dir);
+    return exit;
+  }
+}

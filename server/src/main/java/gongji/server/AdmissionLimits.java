@@ -1,0 +1,110 @@
+package gongji.server;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Map;
+
+/**
+ * How many settlement calls a second each caller may make: a token bucket per terminal and one per
+ * institution, checked on the event loop before a call reaches the gateway (see
+ * {@code grpc.Admission}). A rate of 0 turns that bucket off. A bucket holds up to its burst, so a
+ * caller that was quiet may send that many at once; past it, calls are refused with
+ * RESOURCE_EXHAUSTED (reason {@code RATE_LIMITED}) and a RetryInfo saying when the next one is
+ * admitted, and nothing is applied.
+ *
+ * <p>Fraud alerts (an impersonation refused) are limited per terminal as well: past
+ * {@code alertBurst} at once and {@code alertsPerMinute} after, a terminal's further attempts are
+ * still refused and counted ({@code gongji_alerts_suppressed_total}) but not recorded one by one;
+ * the next alert recorded from that terminal comes with one {@code ALERTS_SUPPRESSED} alert that
+ * says how many were left out. So a flood of fakes cannot bury the alerts others raise.
+ *
+ * <p>{@code maxCallers} bounds the buckets kept in memory (terminals and institutions together); a
+ * bucket left alone long enough to be full again is dropped, since a new one is the same.
+ */
+public record AdmissionLimits(
+    int terminalRatePerSecond,
+    int terminalBurst,
+    int institutionRatePerSecond,
+    int institutionBurst,
+    int maxCallers,
+    int alertsPerMinute,
+    int alertBurst) {
+
+  public AdmissionLimits {
+    checkArgument(terminalRatePerSecond >= 0, "admission.terminal.rate: %s (expected: >= 0, 0 = off)",
+        terminalRatePerSecond);
+    checkArgument(terminalBurst >= 1, "admission.terminal.burst: %s (expected: >= 1)", terminalBurst);
+    checkArgument(institutionRatePerSecond >= 0, "admission.institution.rate: %s (expected: >= 0, 0 = off)",
+        institutionRatePerSecond);
+    checkArgument(institutionBurst >= 1, "admission.institution.burst: %s (expected: >= 1)", institutionBurst);
+    checkArgument(maxCallers >= 16, "admission.max.callers: %s (expected: >= 16)", maxCallers);
+    checkArgument(alertsPerMinute >= 0, "admission.terminal.alerts.per.minute: %s (expected: >= 0, 0 = off)",
+        alertsPerMinute);
+    checkArgument(alertBurst >= 1, "admission.terminal.alerts.burst: %s (expected: >= 1)", alertBurst);
+  }
+
+  /** The settings, with their defaults, in the order {@code serve --help} lists them. */
+  static void defaults(Map<String, String> d) {
+    // A pharmacy terminal makes a few calls a sale, a sale every half minute at the busiest counter.
+    d.put("admission.terminal.rate", "50");
+    d.put("admission.terminal.burst", "100");
+    // A large hospital's HIS across all its terminals; a province's peak is a few thousand a second.
+    d.put("admission.institution.rate", "2000");
+    d.put("admission.institution.burst", "4000");
+    d.put("admission.max.callers", "200000");
+    // A real impersonation is rare; a terminal raising more is under attack or misconfigured.
+    d.put("admission.terminal.alerts.per.minute", "10");
+    d.put("admission.terminal.alerts.burst", "20");
+  }
+
+  /** What each setting means, for {@code serve --help}. */
+  static final Map<String, String> DESCRIPTIONS = Map.of(
+      "admission.terminal.rate", "settlement calls a second one terminal may make (token bucket; 0 = no limit)",
+      "admission.terminal.burst", "calls a quiet terminal may make at once before its rate applies",
+      "admission.institution.rate", "settlement calls a second all terminals of one institution may make (0 = no limit)",
+      "admission.institution.burst", "calls a quiet institution may make at once before its rate applies",
+      "admission.max.callers", "terminals and institutions whose buckets are kept in memory (idle ones go first)",
+      "admission.terminal.alerts.per.minute", "fraud alerts a minute recorded one by one per terminal; more are"
+          + " counted in one summary alert (0 = no limit)",
+      "admission.terminal.alerts.burst", "fraud alerts a quiet terminal may raise at once before its rate applies");
+
+  /** The limits from the settings, by name. */
+  static AdmissionLimits from(Map<String, String> s) {
+    return new AdmissionLimits(
+        GatewayConfig.integer(s, "admission.terminal.rate"),
+        GatewayConfig.integer(s, "admission.terminal.burst"),
+        GatewayConfig.integer(s, "admission.institution.rate"),
+        GatewayConfig.integer(s, "admission.institution.burst"),
+        GatewayConfig.integer(s, "admission.max.callers"),
+        GatewayConfig.integer(s, "admission.terminal.alerts.per.minute"),
+        GatewayConfig.integer(s, "admission.terminal.alerts.burst"));
+  }
+
+  /** The defaults. */
+  public static AdmissionLimits defaults() {
+    Map<String, String> d = new java.util.HashMap<>();
+    defaults(d);
+    return from(d);
+  }
+
+  /** No limit per caller (the global bound on queued commands still holds). */
+  public static AdmissionLimits off() {
+    return new AdmissionLimits(0, 1, 0, 1, 16, 0, 1);
+  }
+
+  /** Whether any bucket is on. */
+  public boolean on() {
+    return terminalRatePerSecond > 0 || institutionRatePerSecond > 0;
+  }
+
+  /** One line per setting, for the effective configuration printed at start. */
+  String describe() {
+    return "admission.terminal.rate=" + terminalRatePerSecond
+        + "\nadmission.terminal.burst=" + terminalBurst
+        + "\nadmission.institution.rate=" + institutionRatePerSecond
+        + "\nadmission.institution.burst=" + institutionBurst
+        + "\nadmission.max.callers=" + maxCallers
+        + "\nadmission.terminal.alerts.per.minute=" + alertsPerMinute
+        + "\nadmission.terminal.alerts.burst=" + alertBurst;
+  }
+}

@@ -1,0 +1,164 @@
+package gongji.server.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.server.history.MemoryHistoryStore;
+import gongji.server.ledger.storage.SimulatedStorage;
+import gongji.server.testing.MutableClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Snapshot images made off the writer, by the {@link SnapshotFollower}: byte for byte the image a
+ * replay of the journal gives at the same record (and so what recovery would start from), with
+ * sweeps, look-ups in history and expiring holds in the load; and when the follower is given up,
+ * images go on being made, on the writer.
+ */
+class SnapshotFollowerTest {
+  private static final Duration WINDOW = Duration.ofDays(35);
+  private static final Duration RECENT = Duration.ofSeconds(2);
+  private static final int SEEDS = Integer.getInteger("follower.seeds", 12);
+
+  @Test
+  void everyImage_isTheReplayOfTheJournalUpToIt_andTheWritersStateAtTheEndToo() throws Exception {
+    for (long seed = 1; seed <= SEEDS; seed++) {
+      Run run = new Run(seed, () -> new Ledger(WINDOW, ReferenceListener.NONE), 1_000_000);
+      run.drive(400);
+      assertTrue(run.sequencer.snapshotsOffTheWriter(), "seed " + seed + ": the follower was given up");
+      run.close();
+      assertTrue(run.images.size() >= 3, "seed " + seed + ": images " + run.images.keySet() + " at record " + run.sequencerSeq());
+      assertTrue(run.ledger.sweeps() > 0, "seed " + seed + ": no sweep in the load");
+
+      Map<Long, byte[]> replayed = run.replayImagesAt(run.images.keySet(), run.sequencerSeq());
+      for (Map.Entry<Long, byte[]> e : run.images.entrySet()) {
+        assertArrayEquals(replayed.get(e.getKey()), e.getValue(), "seed " + seed + ": the follower's image at record "
+            + e.getKey() + " is not the replay's");
+      }
+      assertArrayEquals(replayed.get(run.sequencerSeq()), Snapshots.image(run.ledger, run.sequencerSeq()),
+          "seed " + seed + ": the writer's state at the end is not the replay's");
+    }
+  }
+
+  @Test
+  void aSeedThatFails_givesTheFollowerUp_andTheWriterMakesTheImages() throws Exception {
+    Run run = new Run(7, () -> {
+      throw new java.io.IOException("no snapshot to start from");
+    }, 1_000_000);
+    run.drive(200);
+    assertFalse(run.sequencer.snapshotsOffTheWriter());
+    run.close();
+    assertTrue(run.images.size() >= 3, "images " + run.images.keySet());
+    Map<Long, byte[]> replayed = run.replayImagesAt(run.images.keySet(), run.sequencerSeq());
+    for (Map.Entry<Long, byte[]> e : run.images.entrySet()) {
+      // made on the writer at the end of a batch, whose time it holds: decoded, the same ledger as the replay's
+      assertEquals(LedgerStates.describe(Snapshots.decodeAccepted(replayed.get(e.getKey()), e.getKey(), WINDOW)
+          .ledger(), run.workload.people(), List.of(), List.of()), LedgerStates.describe(
+          Snapshots.decodeAccepted(e.getValue(), e.getKey(), WINDOW).ledger(), run.workload.people(), List.of(),
+          List.of()), "image at record " + e.getKey());
+    }
+  }
+
+  @Test
+  void aFollowerThatLagsPastItsBound_isGivenUp_andImagesGoOn() throws Exception {
+    Run run = new Run(9, () -> {
+      Thread.sleep(200); // seeding a large ledger: batches queue meanwhile
+      return new Ledger(WINDOW, ReferenceListener.NONE);
+    }, 5);
+    run.drive(200);
+    assertFalse(run.sequencer.snapshotsOffTheWriter());
+    assertEquals(0, run.sequencer.snapshotFollowerLag());
+    run.close();
+    assertTrue(run.images.size() >= 3, "images " + run.images.keySet());
+  }
+
+  /** A sequencer as a node runs it, on a simulated disk, with history, sweeps and a follower. */
+  private static final class Run {
+    final SplittableRandom random;
+    final SimulatedStorage disk = new SimulatedStorage();
+    final MutableClock clock = MutableClock.atMondayMorning();
+    final MemoryHistoryStore store = new MemoryHistoryStore();
+    final Ledger ledger = new Ledger(WINDOW, ReferenceListener.NONE);
+    final Ledger shadow = new Ledger(WINDOW, ReferenceListener.NONE);
+    final LedgerWorkload workload;
+    final Map<Long, byte[]> images = new ConcurrentSkipListMap<>();
+    final HistoryApplier history;
+    final Sequencer sequencer;
+
+    Run(long seed, java.util.concurrent.Callable<Ledger> followerSeed, long maxLag) throws Exception {
+      random = new SplittableRandom(seed);
+      workload = new LedgerWorkload(random.split());
+      history = new HistoryApplier(store, 1 << 20).start();
+      sequencer = new Sequencer(ledger, new FileJournal(disk, 1, 1 << 16), clock, Runnable::run,
+          Sequencer.Config.defaults(), Sequencer.BatchObserver.NONE)
+          .history(history)
+          .sweeping(RECENT, new Recaller(store))
+          .snapshotting(new Sequencer.Snapshotting(40, Duration.ofDays(1).toMillis(), images::put, Runnable::run))
+          .snapshotsOffTheWriter(followerSeed, maxLag)
+          .start();
+    }
+
+    void drive(int commands) throws Exception {
+      List<Command> world = new ArrayList<>(workload.world());
+      int sent = 0;
+      while (sent < commands) {
+        List<CompletableFuture<Result>> batch = new ArrayList<>();
+        for (int i = 1 + random.nextInt(8); i > 0 && sent < commands; i--, sent++) {
+          Command c = !world.isEmpty() ? world.remove(0) : workload.next(shadow);
+          workload.observe(shadow.apply(c, clock.millis()));
+          batch.add(sequencer.submit(c));
+        }
+        for (CompletableFuture<Result> f : batch) {
+          try {
+            f.get(10, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.ExecutionException refused) {
+            // a refusal of the ledger's is a result like any other here
+          }
+        }
+        clock.advance(Duration.ofMillis(workload.nextDelayMillis()));
+        awaitSnapshot(); // one at a time: a snapshot due while one is made waits for the next batch
+      }
+      awaitSnapshot();
+    }
+
+    private void awaitSnapshot() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (sequencer.snapshotPending() && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+    }
+
+    long sequencerSeq() {
+      return sequencer.acknowledgedSeq();
+    }
+
+    void close() throws Exception {
+      sequencer.close();
+      history.close();
+    }
+
+    /** Images of the journal replayed into a fresh ledger, at each of {@code seqs} and at {@code last}. */
+    Map<Long, byte[]> replayImagesAt(java.util.Set<Long> seqs, long last) throws Exception {
+      Ledger replay = new Ledger(WINDOW, ReferenceListener.NONE);
+      Map<Long, byte[]> out = new TreeMap<>();
+      JournalRecovery.replay(disk, 0, false, (seq, at, command) -> {
+        replay.apply(command, at);
+        replay.takeHistory();
+        if (seqs.contains(seq) || seq == last) {
+          out.put(seq, Snapshots.image(replay, seq));
+        }
+      });
+      return out;
+    }
+  }
+}
