@@ -1253,7 +1253,8 @@ public final class GongjiAdminClient implements AutoCloseable {
       List<Alert> items = new ArrayList<Alert>();
       for (gongji.v1.Alert a : r.getAlertsList()) {
         items.add(new Alert(a.getSeq(), a.getTimeMillis(), a.getKind(), a.getFixmedinsCode(), a.getPsnNo(),
-            a.getDetail()));
+            a.getDetail(), new String[] {a.getClaimedPsnNoMasked(), a.getOwnerPsnNoMasked(), a.getTerminalId(),
+                a.getOperatorId()}));
       }
       return new Page<Alert>(items, r.getNextPageToken());
     });

@@ -1,5 +1,6 @@
 package gongji.client;
 
+import gongji.client.internal.ContentHash;
 import gongji.client.internal.Mapping;
 import gongji.client.internal.RequestIds;
 import gongji.v1.CancelRequest;
@@ -224,6 +225,7 @@ public final class GongjiClient implements AutoCloseable {
         totalFen += item.getAmountFen();
       }
       final long sentTotalFen = totalFen;
+      final long sentHash = ContentHash.of(sent);
       CompletableFuture<Sale> once = call(SettlementServiceGrpc.getAuthorizeMethod(), sent, requestId, callOptions)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), Mapping.millis(r.getExpireTime())));
@@ -232,7 +234,8 @@ public final class GongjiClient implements AutoCloseable {
         return new Sale(t.getTransactionId(), requestId, Mapping.state(t.getState()), Mapping.split(t.getAuthorized()),
             Mapping.millis(t.getExpireTime()));
       }, r -> r.getRequest().getKind() == gongji.v1.RequestKind.REQUEST_KIND_AUTHORIZE
-          && r.getTransaction().getAuthorized().getTotalFen() == sentTotalFen));
+          && r.getTransaction().getAuthorized().getTotalFen() == sentTotalFen
+          && ContentHash.matches(r.getRequest().getContentHash(), sentHash)));
     });
   }
 
@@ -297,13 +300,16 @@ public final class GongjiClient implements AutoCloseable {
       if (finalTotalFen >= 0) {
         b.setFinalTotalFen(finalTotalFen);
       }
-      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), b.build(), id, options)
+      SettleRequest req = b.build();
+      final long sentHash = ContentHash.of(req);
+      CompletableFuture<Sale> once = call(SettlementServiceGrpc.getSettleMethod(), req, id, options)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), 0));
       return resolving(once, id, readerOf(r -> new Sale(r.getTransaction().getTransactionId(), id,
           Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0),
           r -> r.getRequest().getKind() == gongji.v1.RequestKind.REQUEST_KIND_SETTLE
-              && r.getTransaction().getTransactionId().equals(transactionId)));
+              && r.getTransaction().getTransactionId().equals(transactionId)
+              && ContentHash.matches(r.getRequest().getContentHash(), sentHash)));
     });
   }
 
@@ -418,13 +424,15 @@ public final class GongjiClient implements AutoCloseable {
     return freshIdOnCollision(options.requestId(), id -> {
       RefundRequest req = RefundRequest.newBuilder().setRequestId(id).setTerminal(terminal)
           .setTransactionId(transactionId).build();
+      final long sentHash = ContentHash.of(req);
       CompletableFuture<Sale> once = call(SettlementServiceGrpc.getRefundMethod(), req, id, options)
           .thenApply(r -> new Sale(r.getTransactionId(), r.getRequestId(), Mapping.state(r.getState()),
               Mapping.split(r.getBreakdown()), 0));
       return resolving(once, id, readerOf(r -> new Sale(r.getTransaction().getTransactionId(), id,
           Mapping.state(r.getTransaction().getState()), Mapping.split(r.getTransaction().getSettled()), 0),
           r -> r.getRequest().getKind() == gongji.v1.RequestKind.REQUEST_KIND_REFUND
-              && r.getTransaction().getTransactionId().equals(transactionId)));
+              && r.getTransaction().getTransactionId().equals(transactionId)
+              && ContentHash.matches(r.getRequest().getContentHash(), sentHash)));
     });
   }
 
@@ -562,7 +570,8 @@ public final class GongjiClient implements AutoCloseable {
 
   /**
    * A reader of a looked-up request that takes it as this client's only when {@code ours} says so: the
-   * kind and what can be compared (the transaction, the total) must be what was sent.
+   * kind, what can be compared (the transaction, the total) and the content hash the gateway kept it
+   * under must be what was sent.
    */
   private static <T> OutcomeResolver.Reader<T> readerOf(
       final java.util.function.Function<gongji.v1.GetTransactionResponse, T> read,

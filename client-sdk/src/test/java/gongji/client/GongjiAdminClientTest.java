@@ -614,6 +614,9 @@ class GongjiAdminClientTest {
     Alert a = alerts.items().get(0);
     assertEquals("IMPERSONATION", a.kind());
     assertEquals(DemoData.PHARMACY, a.fixmedinsCode());
+    assertEquals(List.of(gongji.server.domain.Masking.psnNo(DemoData.ZHAO_LEI),
+        gongji.server.domain.Masking.psnNo(DemoData.LI_NA), POS.terminalId(), POS.operatorId()),
+        List.of(a.claimedPsnNoMasked(), a.ownerPsnNoMasked(), a.terminalId(), a.operatorId()));
     assertFalse(alerts.hasNext());
     assertEquals(1, admin.listAlerts(10, "").items().size());
   }

@@ -106,4 +106,20 @@ class RequestIdCollisionTest {
       assertEquals(0, gateway.account(DemoData.ZHAO_LEI).getHeldFen());
     }
   }
+
+  @Test
+  void authorize_madeUpIdTakenBySameKindAndTotal_outcomeUnknown_toldApartByTheContentHash() throws Exception {
+    Sale other = first.authorize(basket(LI_NA).build()); // takes id ...0000
+    ClientFault fault = ClientFault.deadlineBeforeSending(1, SettlementServiceGrpc.getAuthorizeMethod());
+    try (GongjiClient unlucky = GongjiClient.create(options(new Terminal(DemoData.PHARMACY, "POS02", "cashier-8"))
+        .build(), gateway.channelBuilder().intercept(fault), new RequestIds(DemoData.PHARMACY, 0, SAME_SECOND))) {
+
+      // The same basket from another terminal: the same kind and total, another request.
+      GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
+          () -> unlucky.authorize(basket(LI_NA).build()));
+
+      assertEquals(RejectionReason.NOT_APPLIED, e.reason(), "not taken for " + other.transactionId());
+      assertEquals(other.requestId(), e.metadata().get("request_id"));
+    }
+  }
 }

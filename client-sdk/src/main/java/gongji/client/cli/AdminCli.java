@@ -713,9 +713,16 @@ public final class AdminCli implements Runnable {
       }
       for (gongji.v1.Alert a : r.getAlertsList()) {
         cli.out.println(time(a.getTimeMillis()) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
-            + a.getPsnNo() + "  " + a.getDetail());
+            + a.getPsnNo() + "  " + a.getDetail() + named("terminal", a.getTerminalId())
+            + named("operator", a.getOperatorId()) + named("claimed", a.getClaimedPsnNoMasked())
+            + named("credential of", a.getOwnerPsnNoMasked()));
       }
     }
+  }
+
+  /** "  what value", or "" when the value is empty. */
+  private static String named(String what, String value) {
+    return value.isEmpty() ? "" : "  " + what + " " + value;
   }
 
   /** A gRPC error as the exit code: 4 when retrying may help (unavailable, deadline), else 3 refused. */

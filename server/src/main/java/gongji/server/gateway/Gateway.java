@@ -9,6 +9,7 @@ import gongji.server.domain.Bill;
 import gongji.server.domain.Credential;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
+import gongji.server.ledger.AlertParties;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryApplier;
 import gongji.server.ledger.HistoryQuery;
@@ -79,7 +80,7 @@ public final class Gateway {
           summarize(terminal, i);
           // No request id to keep the refusal under: record the alert itself, then refuse.
           return sequencer.submit(new Command.RecordAlert(Outcome.IMPERSONATION.name(), terminal.institution(),
-              claimedPsnNo, i.rejected().detail())).thenApply(done -> i.rejected());
+              claimedPsnNo, i.rejected().detail(), i.parties())).thenApply(done -> i.rejected());
         }
         if (patient instanceof Rejected r) {
           return CompletableFuture.completedFuture(r);
@@ -98,8 +99,11 @@ public final class Gateway {
       return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
         if (patient instanceof Impersonated i) {
           summarize(r.terminal(), i);
-          return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
-              r.terminal().institution(), Outcome.IMPERSONATION, i.rejected().detail(), i.recorded()));
+          return sequencer.submit(i.recorded()
+              ? new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE, r.terminal().institution(),
+                  Outcome.IMPERSONATION, i.rejected().detail(), i.parties())
+              : new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE, r.terminal().institution(),
+                  Outcome.IMPERSONATION, i.rejected().detail(), false));
         }
         if (patient instanceof Rejected rejected) {
           return sequencer.submit(new Command.Reject(r.requestId(), r.contentHash(), RequestKind.AUTHORIZE,
@@ -189,7 +193,7 @@ public final class Gateway {
     return null;
   }
 
-  /** The patient who owns the credential, or a refusal (unknown credential, impersonation). */
+  /** The patient who owns the credential, or a refusal (unknown credential, {@link Impersonated}). */
   private CompletableFuture<Object> resolvePatient(Terminal terminal, Credential credential, String claimedPsnNo) {
     return then(cache.credentialOwner(credential), owner -> {
       if (owner.isEmpty()) {
@@ -205,14 +209,15 @@ public final class Gateway {
         if (gate < 0) {
           fraud.suppressed(Outcome.IMPERSONATION.name(), terminal.institution());
           return CompletableFuture.completedFuture(
-              new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), false, 0));
+              new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), false, 0, AlertParties.NONE));
         }
         log.warning("impersonation refused at " + terminal.institution() + "/" + SafeText.escape(terminal.terminalId())
             + " operator " + SafeText.escape(terminal.operatorId()) + ": the " + credential.type()
             + " credential presented does not belong to psn_no " + Masking.psnNo(claimedPsnNo));
         fraud.alert(Outcome.IMPERSONATION.name(), terminal.institution(), detail);
         return CompletableFuture.completedFuture(new Impersonated(new Rejected(Outcome.IMPERSONATION, detail), true,
-            gate));
+            gate, new AlertParties(Masking.psnNo(claimedPsnNo), Masking.psnNo(psnNo), terminal.terminalId(),
+                terminal.operatorId())));
       }
       CompletableFuture<Optional<Insured>> insured = cache.insured(psnNo);
       return isLoaded(insured) ? CompletableFuture.completedFuture(patient(psnNo, insured.join()))
@@ -230,9 +235,9 @@ public final class Gateway {
   /**
    * An impersonation refused; {@code recorded}: whether it is an alert of its own (its terminal was
    * within its alert rate), and {@code leftOutBefore} alerts of that terminal were not recorded since
-   * its last one.
+   * its last one; {@code parties}: whom its alert names.
    */
-  private record Impersonated(Rejected rejected, boolean recorded, long leftOutBefore) {}
+  private record Impersonated(Rejected rejected, boolean recorded, long leftOutBefore, AlertParties parties) {}
 
   /** Records one alert that says how many of the terminal's alerts were left out, if any were. */
   private void summarize(Terminal terminal, Impersonated i) {

@@ -224,7 +224,9 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       for (int i = 0; i < alerts.size() && i < size[0]; i++) {
         gongji.server.ledger.Result.Alert a = alerts.get(i);
         b.addAlerts(gongji.v1.Alert.newBuilder().setSeq(a.seq()).setTimeMillis(a.atMillis()).setKind(a.kind())
-            .setFixmedinsCode(a.institution()).setPsnNo(a.psnNo()).setDetail(a.detail()));
+            .setFixmedinsCode(a.institution()).setPsnNo(a.psnNo()).setDetail(a.detail())
+            .setClaimedPsnNoMasked(a.parties().claimedMasked()).setOwnerPsnNoMasked(a.parties().ownerMasked())
+            .setTerminalId(a.parties().terminalId()).setOperatorId(a.parties().operatorId()));
       }
       if (alerts.size() > size[0]) {
         b.setNextPageToken(PageTokens.next(alerts.get(size[0] - 1).seq(), "alerts"));

@@ -74,7 +74,10 @@ final class Protos {
 
   // ---- in --------------------------------------------------------------------------------------
 
-  /** A hash of the request as sent: two requests with the same id must hash alike to be the same. */
+  /**
+   * A hash of the request as sent: two requests with the same id must hash alike to be the same. The
+   * contract names it (RequestRecord.content_hash) and the SDK computes it too: change both or neither.
+   */
   static long contentHash(Message request) {
     return ContentHash.of(CONTENT_HASH_SEED, request);
   }
@@ -408,7 +411,8 @@ final class Protos {
           .setKind(requestKind(q.kind()))
           .setApplied(q.applied())
           .setReversed(q.reversed())
-          .setReason(q.reason()));
+          .setReason(q.reason())
+          .setContentHash(q.contentHash()));
     }
     return out.build();
   }

@@ -448,11 +448,23 @@ public sealed interface Command {
    * the id stays failed; an earlier request with the same id and content still wins.
    */
   record Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome, String detail,
-      boolean alert) implements Keyed {
-    /** A refusal; an impersonation raises an alert. */
+      boolean alert, AlertParties parties) implements Keyed {
+    /** A refusal; an impersonation raises an alert that names nobody. */
     public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
         String detail) {
       this(requestId, contentHash, kind, institution, outcome, detail, outcome == Outcome.IMPERSONATION);
+    }
+
+    /** A refusal that raises an alert naming nobody, or (for an impersonation over the terminal's alert limit) none. */
+    public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
+        String detail, boolean alert) {
+      this(requestId, contentHash, kind, institution, outcome, detail, alert, AlertParties.NONE);
+    }
+
+    /** An impersonation refused whose alert names {@code parties}. */
+    public Reject(String requestId, long contentHash, RequestKind kind, String institution, Outcome outcome,
+        String detail, AlertParties parties) {
+      this(requestId, contentHash, kind, institution, outcome, detail, true, parties);
     }
 
     @Override
@@ -471,6 +483,7 @@ public sealed interface Command {
       requireNonNull(institution, "institution");
       requireNonNull(outcome, "outcome");
       requireNonNull(detail, "detail");
+      requireNonNull(parties, "parties");
       if (alert && outcome != Outcome.IMPERSONATION) {
         throw new IllegalArgumentException("alert: only an impersonation raises one (got: " + outcome + ")");
       }
@@ -478,7 +491,13 @@ public sealed interface Command {
   }
 
   /** Records a fraud alert found outside a keyed request (an Identify with someone else's card). */
-  record RecordAlert(String kind, String institution, String psnNo, String detail) implements Command {
+  record RecordAlert(String kind, String institution, String psnNo, String detail, AlertParties parties)
+      implements Command {
+    /** An alert that names nobody besides {@code psnNo}. */
+    public RecordAlert(String kind, String institution, String psnNo, String detail) {
+      this(kind, institution, psnNo, detail, AlertParties.NONE);
+    }
+
     @Override
     public Type type() {
       return Type.RECORD_ALERT;
@@ -489,6 +508,7 @@ public sealed interface Command {
       requireNonNull(institution, "institution");
       requireNonNull(psnNo, "psnNo");
       requireNonNull(detail, "detail");
+      requireNonNull(parties, "parties");
     }
   }
 

@@ -66,6 +66,10 @@ public final class CommandCodec {
   private static final byte MOVE_CLOCK = 27;
   /** A refused impersonation whose alert was not recorded (its terminal was over its alert rate). */
   private static final byte REJECT_WITHOUT_ALERT = 28;
+  /** A refusal whose alert names the people, terminal and operator it concerns: REJECT, then those. */
+  private static final byte REJECT_NAMING = 40;
+  /** An alert that names the people, terminal and operator it concerns: RECORD_ALERT, then those. */
+  private static final byte RECORD_ALERT_NAMING = 41;
 
   private static final byte[] NO_BYTES = {};
 
@@ -92,9 +96,13 @@ public final class CommandCodec {
     } else if (command instanceof Command.Reverse c) {
       out.u8(REVERSE).str(c.institution()).str(c.originalRequestId());
     } else if (command instanceof Command.Reject c) {
+      boolean naming = !c.parties().equals(AlertParties.NONE);
       boolean usual = c.alert() == (c.outcome() == Outcome.IMPERSONATION);
-      out.u8(usual ? REJECT : REJECT_WITHOUT_ALERT).str(c.requestId()).i64(c.contentHash()).u8(c.kind().code()).str(c.institution())
-          .u8(c.outcome().code()).str(c.detail());
+      out.u8(naming ? REJECT_NAMING : usual ? REJECT : REJECT_WITHOUT_ALERT).str(c.requestId()).i64(c.contentHash())
+          .u8(c.kind().code()).str(c.institution()).u8(c.outcome().code()).str(c.detail());
+      if (naming) {
+        parties(c.parties(), out);
+      }
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
     } else if (command instanceof Command.Sweep c) {
@@ -150,7 +158,12 @@ public final class CommandCodec {
     } else if (command instanceof Command.DissolveBinding c) {
       out.u8(DISSOLVE_BINDING).str(c.bindingId()).str(c.byPsnNo());
     } else if (command instanceof Command.RecordAlert c) {
-      out.u8(RECORD_ALERT).str(c.kind()).str(c.institution()).str(c.psnNo()).str(c.detail());
+      boolean naming = !c.parties().equals(AlertParties.NONE);
+      out.u8(naming ? RECORD_ALERT_NAMING : RECORD_ALERT).str(c.kind()).str(c.institution()).str(c.psnNo())
+          .str(c.detail());
+      if (naming) {
+        parties(c.parties(), out);
+      }
     } else if (command instanceof Command.PayPremium c) {
       out.u8(PAY_PREMIUM).str(c.requestId()).i64(c.contentHash()).str(c.payerPsnNo()).str(c.beneficiaryPsnNo())
           .varlong(c.amountFen()).varint(c.year());
@@ -203,6 +216,16 @@ public final class CommandCodec {
     return new IllegalArgumentException("command type " + type + ", at byte " + at + ": " + problem, cause);
   }
 
+  /** Writes whom an alert names (read back by {@link #parties(ByteBuffer)}). */
+  static void parties(AlertParties p, Output out) {
+    out.str(p.claimedMasked()).str(p.ownerMasked()).str(p.terminalId()).str(p.operatorId());
+  }
+
+  /** Reads whom an alert names. */
+  static AlertParties parties(ByteBuffer in) {
+    return new AlertParties(str(in), str(in), str(in), str(in));
+  }
+
   private static Command decodeOne(ByteBuffer in) {
     byte type = in.get();
     switch (type) {
@@ -238,16 +261,20 @@ public final class CommandCodec {
       case REVERSE -> {
         return new Command.Reverse(str(in), str(in));
       }
-      case REJECT, REJECT_WITHOUT_ALERT -> {
+      case REJECT, REJECT_WITHOUT_ALERT, REJECT_NAMING -> {
         String requestId = str(in);
         long hash = in.getLong();
         RequestKind kind = RequestKind.ofCode(code(in));
         String institution = str(in);
         Outcome outcome = Outcome.ofCode(code(in));
-        if (type == REJECT_WITHOUT_ALERT && outcome != Outcome.IMPERSONATION) {
-          throw new IllegalArgumentException("a reject without alert of " + outcome + " (expected: IMPERSONATION)");
+        if (type != REJECT && outcome != Outcome.IMPERSONATION) {
+          throw new IllegalArgumentException("a reject of type " + type + " of " + outcome + " (expected: IMPERSONATION)");
         }
-        return new Command.Reject(requestId, hash, kind, institution, outcome, str(in),
+        String detail = str(in);
+        if (type == REJECT_NAMING) {
+          return new Command.Reject(requestId, hash, kind, institution, outcome, detail, parties(in));
+        }
+        return new Command.Reject(requestId, hash, kind, institution, outcome, detail,
             type == REJECT && outcome == Outcome.IMPERSONATION);
       }
       case TICK -> {
@@ -347,8 +374,13 @@ public final class CommandCodec {
       case DISSOLVE_BINDING -> {
         return new Command.DissolveBinding(str(in), str(in));
       }
-      case RECORD_ALERT -> {
-        return new Command.RecordAlert(str(in), str(in), str(in), str(in));
+      case RECORD_ALERT, RECORD_ALERT_NAMING -> {
+        String kind = str(in);
+        String institution = str(in);
+        String psnNo = str(in);
+        String detail = str(in);
+        return new Command.RecordAlert(kind, institution, psnNo, detail,
+            type == RECORD_ALERT_NAMING ? parties(in) : AlertParties.NONE);
       }
       case PAY_PREMIUM -> {
         return new Command.PayPremium(str(in), in.getLong(), str(in), str(in), varlong(in), varint(in));

@@ -25,7 +25,10 @@ public final class HistoryCodec {
   static final byte SETTLEMENT = 2;
   /** A settlement-side event with its group: insutype and clr_type as numbers, setl_optins as text. */
   static final byte GROUPED_SETTLEMENT = 7;
+  /** An alert of history format 3 and before, which named nobody but the person. Read, never written. */
   static final byte ALERT = 3;
+  /** An alert and whom it names ({@link AlertParties}). */
+  static final byte NAMING_ALERT = 12;
   static final byte REQUEST_IMAGE = 4;
   static final byte SALE_IMAGE = 5;
   static final byte SWEPT = 6;
@@ -51,8 +54,9 @@ public final class HistoryCodec {
       out.u8(SWEPT).varlong(r.sweeps()).i64(r.atMillis());
     } else {
       Result.Alert a = ((HistoryRecord.Alert) record).alert();
-      out.u8(ALERT).varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo())
+      out.u8(NAMING_ALERT).varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo())
           .str(a.detail());
+      CommandCodec.parties(a.parties(), out);
     }
     return java.util.Arrays.copyOf(out.array(), out.size());
   }
@@ -85,8 +89,9 @@ public final class HistoryCodec {
         case USAGE -> new HistoryRecord.Usage(new Result.Usage(CommandCodec.str(in), in.getLong(), CommandCodec.str(in),
             CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), in.getLong()));
         case SETTLEMENT, GROUPED_SETTLEMENT -> settlement(bytes[0] == GROUPED_SETTLEMENT, in);
-        case ALERT -> new HistoryRecord.Alert(new Result.Alert(CommandCodec.varlong(in), in.getLong(),
-            CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in)));
+        case ALERT, NAMING_ALERT -> new HistoryRecord.Alert(new Result.Alert(CommandCodec.varlong(in), in.getLong(),
+            CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
+            bytes[0] == NAMING_ALERT ? CommandCodec.parties(in) : AlertParties.NONE));
         case REQUEST_IMAGE -> new HistoryRecord.RequestImage(CommandCodec.str(in), in.getLong(), CommandCodec.bytes(in));
         case SALE_IMAGE -> new HistoryRecord.SaleImage(CommandCodec.str(in), CommandCodec.bytes(in));
         case SWEPT -> new HistoryRecord.Swept(CommandCodec.varlong(in), in.getLong());

@@ -280,7 +280,7 @@ public final class Ledger {
       // records
       case RECORD_ALERT -> {
         Command.RecordAlert c = (Command.RecordAlert) command;
-        records.alert(c.kind(), c.institution(), c.psnNo(), c.detail());
+        records.alert(c.kind(), c.institution(), c.psnNo(), c.detail(), c.parties());
         yield new Result.Done();
       }
       // time and checks
@@ -294,7 +294,7 @@ public final class Ledger {
   /** A refusal the gateway decided (an impersonation, say), recorded under its request id. */
   private Result reject(Command.Reject c) {
     if (c.alert() && !requests.contains(c.scope(), c.requestId())) {
-      records.alert("IMPERSONATION", c.institution(), "", c.detail());
+      records.alert("IMPERSONATION", c.institution(), "", c.detail(), c.parties());
     }
     Result seen = requests.replay(c, c.kind());
     return seen != null ? seen : requests.record(c, c.kind(), c.institution(), new Rejected(c.outcome(), c.detail()));
@@ -347,7 +347,8 @@ public final class Ledger {
       boolean ok = e.kind != RequestKind.TOMBSTONE && e.rejected == null;
       String reason = e.kind == RequestKind.TOMBSTONE ? Outcome.REQUEST_ID_REVERSED.name()
           : e.rejected != null ? e.rejected.outcome().name() : "";
-      RequestView rv = new RequestView(c.requestId(), e.kind, ok && !e.reversed, e.reversed, reason);
+      RequestView rv = new RequestView(c.requestId(), e.kind, ok && !e.reversed, e.reversed, reason,
+          e.kind == RequestKind.TOMBSTONE ? 0 : e.contentHash);
       return new Result.Lookup(e.txn == null ? null : e.txn.view(), rv);
     }
     Txn t = sales.owned(c.txnId(), c.institution());

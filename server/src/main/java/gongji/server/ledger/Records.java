@@ -97,11 +97,11 @@ final class Records {
         beneficiary.psnNo(), "", "", binding.id(), amountFen)));
   }
 
-  void alert(String kind, String institution, String psnNo, String detail) {
+  void alert(String kind, String institution, String psnNo, String detail, AlertParties parties) {
     alertsByKind.merge(kind, 1L, Long::sum);
     alertsRaised++;
     made.add(new HistoryRecord.Alert(new Result.Alert(nextAlert++, time.nowMillis(), kind, institution, psnNo,
-        detail)));
+        detail, parties)));
   }
 
   /** How many alerts were raised since this ledger was made or read. */

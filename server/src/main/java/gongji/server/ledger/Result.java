@@ -121,8 +121,12 @@ public sealed interface Result {
 
   record Account(String psnNo, long balanceFen, long heldFen) implements Result {}
 
-  /** What became of one request: {@code applied} is false when refused or since reversed. */
-  record RequestView(String requestId, RequestKind kind, boolean applied, boolean reversed, String reason) {}
+  /**
+   * What became of one request: {@code applied} is false when refused or since reversed;
+   * {@code contentHash} is the fingerprint of its content it was kept under.
+   */
+  record RequestView(String requestId, RequestKind kind, boolean applied, boolean reversed, String reason,
+      long contentHash) {}
 
   record Lookup(TxnView txn, RequestView request) implements Result {}
 
@@ -144,8 +148,18 @@ public sealed interface Result {
 
   record Bindings(List<BindingView> bindings) implements Result {}
 
-  /** A refused attempt that looks like fraud, or a limit that was hit. */
-  record Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail) {}
+  /** A refused attempt that looks like fraud, or a limit that was hit, and whom it concerns. */
+  record Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail,
+      AlertParties parties) {
+    /** An alert that names nobody besides {@code psnNo}. */
+    public Alert(long seq, long atMillis, String kind, String institution, String psnNo, String detail) {
+      this(seq, atMillis, kind, institution, psnNo, detail, AlertParties.NONE);
+    }
+
+    public Alert {
+      requireNonNull(parties, "parties");
+    }
+  }
 
   record Alerts(List<Alert> alerts) implements Result {}
 

@@ -241,7 +241,8 @@ final class Sales {
     if (aidFen > 0) {
       String over = funding.chargeAid(patient, aidFen);
       if (over != null) {
-        records.alert("MUTUAL_AID_LIMIT_EXCEEDED", c.institution(), patient.psnNo(), over);
+        records.alert("MUTUAL_AID_LIMIT_EXCEEDED", c.institution(), patient.psnNo(), over,
+            new AlertParties("", Masking.psnNo(patient.psnNo()), c.terminalId(), ""));
         return new Rejected(Outcome.MUTUAL_AID_LIMIT_EXCEEDED, over);
       }
     }

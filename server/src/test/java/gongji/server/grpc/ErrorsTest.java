@@ -97,7 +97,7 @@ class ErrorsTest {
 
   @Test
   void status_resourceExhaustedFromAnyone_getsRetryInfo_aFailedPreconditionDoesNot() throws Exception {
-    com.google.rpc.Status limited = Errors.status(Code.RESOURCE_EXHAUSTED, "RATE_LIMITED", "over the limit",
+    com.google.rpc.Status limited = Errors.status(Code.RESOURCE_EXHAUSTED, "SOME_NEW_LIMIT", "over the limit",
         java.util.Map.of()).build();
     com.google.rpc.Status refused = Errors.status(Code.FAILED_PRECONDITION, "SOMETHING_NEW", "no", java.util.Map.of())
         .build();

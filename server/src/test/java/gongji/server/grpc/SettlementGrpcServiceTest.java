@@ -356,6 +356,27 @@ class SettlementGrpcServiceTest {
   }
 
   @Test
+  void impersonationAlerts_atAuthorizeAndIdentify_nameTheClaimedPersonAndTheOwnerMaskedTheTerminalAndOperator() {
+    employee("PSN0001", "李娜", LANZHOU, 10_000);
+    employee("PSN0002", "赵磊", LANZHOU, 10_000);
+    Terminal cashier = POS.toBuilder().setOperatorId("cashier-7").build();
+
+    Refusal.expect(Code.PERMISSION_DENIED, "IMPERSONATION", () -> gw.settlement().authorize(
+        authorize("A-1", cashier, cardOf("PSN0002"), item(ITEM_CATEGORY_DRUG, 3_000)).setPsnNo("PSN0001").build()));
+    Refusal.expect(Code.PERMISSION_DENIED, "IMPERSONATION", () -> gw.settlement().identify(
+        IdentifyRequest.newBuilder().setTerminal(cashier).setCredential(cardOf("PSN0002")).setPsnNo("PSN0001").build()));
+
+    List<gongji.v1.Alert> alerts = gw.alerts();
+    assertEquals(2, alerts.size(), alerts::toString);
+    for (gongji.v1.Alert a : alerts) {
+      assertEquals(List.of("IMPERSONATION", Masking.psnNo("PSN0001"), Masking.psnNo("PSN0002"), "POS01", "cashier-7"),
+          List.of(a.getKind(), a.getClaimedPsnNoMasked(), a.getOwnerPsnNoMasked(), a.getTerminalId(),
+              a.getOperatorId()), a::toString);
+      assertFalse(a.toString().contains("PSN0002"), "the owner only masked: " + a);
+    }
+  }
+
+  @Test
   void metrics_exportTheLedgersSheddingDeadlinesAndWhatItKeeps() {
     String scrape = gw.node().metrics().scrape();
     for (String meter : List.of("gongji_ledger_shed_total", "gongji_ledger_deadlines_passed_total",

@@ -61,7 +61,9 @@ abstract class HistoryStoreConformanceTest {
   }
 
   static HistoryRecord alert(long seq, long at) {
-    return new HistoryRecord.Alert(new Result.Alert(seq, at, "IMPERSONATION", "P62010200017", "", "detail " + seq));
+    return new HistoryRecord.Alert(new Result.Alert(seq, at, "IMPERSONATION", "P62010200017", "", "detail " + seq,
+        seq % 2 == 0 ? gongji.server.ledger.AlertParties.NONE
+            : new gongji.server.ledger.AlertParties("6201**0001", "6201**0002", "POS01", "cashier-" + seq)));
   }
 
   List<Result.Usage> usage(String psnNo, BindingRole role, long from, long to, int offset, int limit)

@@ -43,6 +43,7 @@ final class ArbitraryCommands {
     for (int type = 0; type < TYPES; type++) {
       out.add(of(type));
     }
+    out.addAll(naming());
     while (out.size() < n) {
       out.add(next());
     }
@@ -51,6 +52,20 @@ final class ArbitraryCommands {
 
   /** How many mutating command types {@link #of} makes. */
   static final int TYPES = 28;
+
+  /**
+   * The commands written with a type code of their own when their alert names someone: a refusal and
+   * an alert that name the claimed person, the owner, the terminal and the operator.
+   */
+  List<Command> naming() {
+    return List.of(
+        new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), parties()),
+        new Command.RecordAlert(str(), str(), str(), str(), parties()));
+  }
+
+  private AlertParties parties() {
+    return new AlertParties(str(), str(), str(), str());
+  }
 
   Command next() {
     return of(random.nextInt(TYPES));

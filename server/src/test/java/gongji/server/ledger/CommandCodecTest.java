@@ -336,7 +336,10 @@ class CommandCodecTest {
     for (int type = 0; type < ArbitraryCommands.TYPES; type++) {
       known.add((int) encode(commands.of(type))[0]);
     }
-    assertEquals(ArbitraryCommands.TYPES, known.size(), () -> "type bytes " + known);
+    for (Command c : commands.naming()) {
+      known.add((int) encode(c)[0]);
+    }
+    assertEquals(ArbitraryCommands.TYPES + 2, known.size(), () -> "type bytes " + known);
     for (int type = -128; type < 128; type++) {
       if (known.contains(type)) {
         continue;
