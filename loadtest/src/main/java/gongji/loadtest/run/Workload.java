@@ -20,7 +20,7 @@ import gongji.v1.ListBindingsResponse;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
-import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.Terminal;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.Status;
@@ -264,11 +264,13 @@ final class Workload {
     }
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
-      calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
+      calls.submit(() -> target.call(AdminServiceGrpc.getUpdateRegionPolicyMethod(), UpdateRegionPolicyRequest.newBuilder()
+          .setRequestId(java.util.UUID.randomUUID().toString())
           .setPolicy(RegionPolicy.newBuilder().setAdmdvs(region[0]).setName(region[1]).setRetainedFloorFen(0)
               .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800)
               .setWalletMaxTransfersPerDay(100).setWalletMaxTransferFen(100_000_000)
               .setWalletQuietFromHour(12).setWalletQuietUntilHour(12))
+          .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("*"))
           .build()));
     }
     calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())

@@ -19,7 +19,6 @@ import gongji.v1.Institution;
 import gongji.v1.Insured;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
-import gongji.v1.SetRegionPolicyRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
@@ -229,13 +228,26 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
-  public void setRegionPolicy(SetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
-    gongji.server.domain.RegionPolicy[] applied = new gongji.server.domain.RegionPolicy[1];
-    Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs()), () -> {
+  public void getRegionPolicy(gongji.v1.GetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
+    Replies.send(out, Map.of("admdvs", req.getAdmdvs()), () -> {
+      Validator v = new Validator();
+      v.matches("admdvs", req.getAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
+      v.check();
+      return gateway.admin(new Command.GetRegionPolicy(req.getAdmdvs()));
+    }, AdminGrpcService::policy);
+  }
+
+  @Override
+  public void updateRegionPolicy(gongji.v1.UpdateRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
+    Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs(), "request_id", req.getRequestId()), () -> {
       Protos.requireRequestId(req.getRequestId());
-      applied[0] = Protos.policy(req.getPolicy());
-      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.SetRegionPolicy(applied[0])));
-    }, r -> Protos.policy(applied[0]));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, Protos.policyUpdate(req.getPolicy(),
+          req.getUpdateMask())));
+    }, AdminGrpcService::policy);
+  }
+
+  private static RegionPolicy policy(Result r) {
+    return Protos.policy((gongji.server.domain.RegionPolicy) ((Result.Reference) r).value());
   }
 
   @Override

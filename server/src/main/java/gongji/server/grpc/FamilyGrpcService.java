@@ -85,6 +85,16 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   }
 
   @Override
+  public void getBinding(gongji.v1.GetBindingRequest req, StreamObserver<Binding> out) {
+    Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
+      Validator v = new Validator();
+      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
+      v.check();
+      return gateway.admin(new Command.GetBinding(req.getBindingId()));
+    }, Protos::binding);
+  }
+
+  @Override
   public void listBindings(ListBindingsRequest req, StreamObserver<ListBindingsResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRole();
     int[] offset = new int[1];
