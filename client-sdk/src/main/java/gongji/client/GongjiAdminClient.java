@@ -440,13 +440,19 @@ public final class GongjiAdminClient implements AutoCloseable {
   public CompletableFuture<Page<UsageRecord>> listUsageRecordsAsync(String psnNo, Role role, long startTimeMillis,
       long endTimeMillis, int pageSize, String pageToken) {
     checkOpen();
-    ListUsageRecordsRequest req = ListUsageRecordsRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
-        .setRole(role(role)).setStartTimeMillis(startTimeMillis).setEndTimeMillis(endTimeMillis)
-        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    ListUsageRecordsRequest.Builder b = ListUsageRecordsRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
+        .setRole(role(role)).setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken"));
+    if (startTimeMillis != 0) {
+      b.setStartTime(Mapping.timestamp(startTimeMillis));
+    }
+    if (endTimeMillis != 0) {
+      b.setEndTime(Mapping.timestamp(endTimeMillis));
+    }
+    ListUsageRecordsRequest req = b.build();
     return channels.call(FamilyServiceGrpc.getListUsageRecordsMethod(), req, null).thenApply(r -> {
       List<UsageRecord> items = new ArrayList<UsageRecord>();
       for (gongji.v1.UsageRecord u : r.getRecordsList()) {
-        items.add(new UsageRecord(u.getKind(), u.getTimeMillis(), u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(),
+        items.add(new UsageRecord(u.getKind(), Mapping.millis(u.getTime()), u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(),
             u.getFixmedinsCode(), u.getTransactionId(), u.getBindingId(), u.getAmountFen()));
       }
       return new Page<UsageRecord>(items, r.getNextPageToken());
@@ -1310,7 +1316,7 @@ public final class GongjiAdminClient implements AutoCloseable {
     return channels.call(AdminServiceGrpc.getListAlertsMethod(), req, null).thenApply(r -> {
       List<Alert> items = new ArrayList<Alert>();
       for (gongji.v1.Alert a : r.getAlertsList()) {
-        items.add(new Alert(a.getSeq(), a.getTimeMillis(), a.getKind(), a.getFixmedinsCode(), a.getPsnNo(),
+        items.add(new Alert(a.getSeq(), Mapping.millis(a.getTime()), a.getKind(), a.getFixmedinsCode(), a.getPsnNo(),
             a.getDetail()));
       }
       return new Page<Alert>(items, r.getNextPageToken());
@@ -1349,14 +1355,14 @@ public final class GongjiAdminClient implements AutoCloseable {
   public CompletableFuture<Reconciliation> reconcileAsync(String fixmedinsCode, String date) {
     checkOpen();
     ReconcileRequest req = ReconcileRequest.newBuilder().setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode"))
-        .setDate(Checks.notNull(date, "date")).build();
+        .setDate(Mapping.date(Checks.notNull(date, "date"))).build();
     return channels.call(AdminServiceGrpc.getReconcileMethod(), req, null).thenApply(r -> {
       List<Reconciliation.GroupTotals> groups = new ArrayList<Reconciliation.GroupTotals>();
       for (ReconcileGroupTotals g : r.getGroupsList()) {
         groups.add(new Reconciliation.GroupTotals(new ReconcileGroup(g.getInsutype(), g.getClrType(), g.getSetlOptins()),
             totals(g.getSettlements()), totals(g.getRefunds())));
       }
-      return new Reconciliation(r.getFixmedinsCode(), r.getDate(), totals(r.getSettlements()), totals(r.getRefunds()),
+      return new Reconciliation(r.getFixmedinsCode(), Mapping.text(r.getDate()), totals(r.getSettlements()), totals(r.getRefunds()),
           groups);
     });
   }
@@ -1392,7 +1398,7 @@ public final class GongjiAdminClient implements AutoCloseable {
     return channels.call(AdminServiceGrpc.getListReconcileDetailsMethod(), req, null).thenApply(r -> {
       List<ReconcileLine> items = new ArrayList<ReconcileLine>();
       for (ReconcileDetail d : r.getDetailsList()) {
-        items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), d.getTimeMillis(), d.getTotalFen(),
+        items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), Mapping.millis(d.getTime()), d.getTotalFen(),
             d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen(),
             new ReconcileGroup(d.getInsutype(), d.getClrType(), d.getSetlOptins())));
       }
@@ -1475,14 +1481,14 @@ public final class GongjiAdminClient implements AutoCloseable {
     for (gongji.v1.WalletTransfer t : w.getTransfersList()) {
       transfers.add(walletTransfer(t));
     }
-    return new Wallet(w.getPsnNo(), w.getOpen(), w.getOpenTimeMillis(), w.getAvailableFen(), w.getPendingFen(),
+    return new Wallet(w.getPsnNo(), w.getOpen(), Mapping.millis(w.getOpenTime()), w.getAvailableFen(), w.getPendingFen(),
         w.getTransfersToday(), transfers);
   }
 
   private static WalletTransfer walletTransfer(gongji.v1.WalletTransfer t) {
     return new WalletTransfer(t.getTransferId(), t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(),
         t.getAmountFen(), t.getRemainingFen(), t.getSpentFen(), strip("WALLET_TRANSFER_STATE_", t.getState().name()),
-        t.getCreateTimeMillis(), t.getAcceptDeadlineMillis(), t.getEndReason());
+        Mapping.millis(t.getCreateTime()), Mapping.millis(t.getAcceptDeadline()), t.getEndReason());
   }
 
   private static RegionPolicySettings.MutualAidOrder mutualAidOrder(MutualAidOrder order) {

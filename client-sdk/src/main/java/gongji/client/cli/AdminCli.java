@@ -3,6 +3,7 @@ package gongji.client.cli;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import gongji.client.Money;
+import gongji.client.internal.Mapping;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.Binding;
@@ -395,7 +396,7 @@ public final class AdminCli implements Runnable {
         cli.out.println("no usage records");
       }
       for (gongji.v1.UsageRecord u : r.getRecordsList()) {
-        cli.out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(u.getTimeMillis()), u.getKind(),
+        cli.out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(Mapping.millis(u.getTime())), u.getKind(),
             u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(), u.getFixmedinsCode(), u.getTransactionId(),
             u.getBindingId(), Money.yuan(u.getAmountFen())));
       }
@@ -710,7 +711,7 @@ public final class AdminCli implements Runnable {
     @Override
     void run(Stubs s) {
       String day = date != null ? date : LocalDate.now(cli.clock.withZone(CHINA)).toString();
-      ReconcileResponse r = s.admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(day)
+      ReconcileResponse r = s.admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(Mapping.date(day))
           .build());
       cli.out.println("reconciliation " + institution + " " + day
           + " (yuan)        count      total   own acct  mutual aid       cash");
@@ -731,7 +732,7 @@ public final class AdminCli implements Runnable {
         for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
           String group = l.getInsutype().isEmpty() ? "" : "  " + l.getInsutype() + " " + l.getClrType() + " "
               + l.getSetlOptins();
-          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s%s", time(l.getTimeMillis()),
+          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s%s", time(Mapping.millis(l.getTime())),
               l.getTransactionId(), l.getKind(), Money.yuan(l.getTotalFen()), Money.yuan(l.getAccountPayFen()),
               Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen()), group));
         }
@@ -749,7 +750,7 @@ public final class AdminCli implements Runnable {
         cli.out.println("no alerts");
       }
       for (gongji.v1.Alert a : r.getAlertsList()) {
-        cli.out.println(time(a.getTimeMillis()) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
+        cli.out.println(time(Mapping.millis(a.getTime())) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
             + a.getPsnNo() + "  " + a.getDetail());
       }
     }
@@ -832,7 +833,7 @@ public final class AdminCli implements Runnable {
       Map<String, Object> m = new LinkedHashMap<String, Object>();
       m.put("psn_no", w.getPsnNo());
       m.put("open", w.getOpen());
-      m.put("open_time_millis", w.getOpenTimeMillis());
+      m.put("open_time_millis", Mapping.millis(w.getOpenTime()));
       m.put("available_fen", w.getAvailableFen());
       m.put("pending_fen", w.getPendingFen());
       m.put("transfers_today", w.getTransfersToday());
@@ -848,7 +849,7 @@ public final class AdminCli implements Runnable {
       out.println("wallet " + w.getPsnNo() + "  not open");
       return;
     }
-    out.println("wallet " + w.getPsnNo() + "  open since " + time(w.getOpenTimeMillis()) + "  available "
+    out.println("wallet " + w.getPsnNo() + "  open since " + time(Mapping.millis(w.getOpenTime())) + "  available "
         + Money.yuan(w.getAvailableFen()) + "  pending " + Money.yuan(w.getPendingFen()) + " (yuan)  transfers today "
         + w.getTransfersToday());
     for (WalletTransfer t : w.getTransfersList()) {
@@ -878,7 +879,7 @@ public final class AdminCli implements Runnable {
         state, t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(), Money.yuan(t.getAmountFen()),
         Money.yuan(t.getRemainingFen()), Money.yuan(t.getSpentFen()),
         t.getState() == WalletTransferState.WALLET_TRANSFER_STATE_PENDING
-            ? "  accept by " + time(t.getAcceptDeadlineMillis()) : "",
+            ? "  accept by " + time(Mapping.millis(t.getAcceptDeadline())) : "",
         t.getEndReason().isEmpty() ? "" : "  (" + t.getEndReason() + ")"));
   }
 
@@ -892,8 +893,8 @@ public final class AdminCli implements Runnable {
     m.put("amount_fen", t.getAmountFen());
     m.put("remaining_fen", t.getRemainingFen());
     m.put("spent_fen", t.getSpentFen());
-    m.put("create_time_millis", t.getCreateTimeMillis());
-    m.put("accept_deadline_millis", t.getAcceptDeadlineMillis());
+    m.put("create_time_millis", Mapping.millis(t.getCreateTime()));
+    m.put("accept_deadline_millis", Mapping.millis(t.getAcceptDeadline()));
     m.put("end_reason", t.getEndReason());
     return m;
   }

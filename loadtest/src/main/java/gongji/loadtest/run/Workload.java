@@ -367,7 +367,7 @@ final class Workload {
     String day = today();
     for (String code : institutions()) {
       calls.submit(() -> target.call(AdminServiceGrpc.getReconcileMethod(),
-          gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(day).build())
+          gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(wireDate(day)).build())
           .handle((r, e) -> {
             if (e == null) {
               openingReconcile.put(code, r);
@@ -401,5 +401,12 @@ final class Workload {
           return r.getNextPageToken().isEmpty() ? CompletableFuture.completedFuture(null)
               : listBindings(target, psnNo, r.getNextPageToken());
         });
+  }
+
+  /** A day "yyyy-MM-dd" as the wire's date. */
+  static com.google.type.Date wireDate(String day) {
+    java.time.LocalDate d = java.time.LocalDate.parse(day);
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
   }
 }

@@ -217,7 +217,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       gongji.v1.ListAlertsResponse.Builder b = gongji.v1.ListAlertsResponse.newBuilder();
       for (int i = 0; i < alerts.size() && i < size[0]; i++) {
         gongji.server.ledger.Result.Alert a = alerts.get(i);
-        b.addAlerts(gongji.v1.Alert.newBuilder().setSeq(a.seq()).setTimeMillis(a.atMillis()).setKind(a.kind())
+        b.addAlerts(gongji.v1.Alert.newBuilder().setSeq(a.seq()).setTime(Protos.timestamp(a.atMillis())).setKind(a.kind())
             .setFixmedinsCode(a.institution()).setPsnNo(a.psnNo()).setDetail(a.detail()));
       }
       if (alerts.size() > size[0]) {
@@ -292,7 +292,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
       v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
-      long day = day(v, req.getDate());
+      long day = Protos.day(v, "date", req.hasDate(), req.getDate());
       v.check();
       return gateway.history(new HistoryQuery.Reconcile(req.getFixmedinsCode(), day));
     }, r -> {
@@ -328,7 +328,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       gongji.v1.ListReconcileDetailsResponse.Builder b = gongji.v1.ListReconcileDetailsResponse.newBuilder();
       for (gongji.server.ledger.Result.ReconcileLine l : lines.lines()) {
         b.addDetails(gongji.v1.ReconcileDetail.newBuilder().setTransactionId(l.txnId()).setKind(l.kind())
-            .setTimeMillis(l.atMillis()).setTotalFen(l.totalFen()).setAccountPayFen(l.ownFen())
+            .setTime(Protos.timestamp(l.atMillis())).setTotalFen(l.totalFen()).setAccountPayFen(l.ownFen())
             .setMutualAidPayFen(l.aidFen()).setCashPayFen(l.cashFen()).setInsutype(l.group().insutypeText())
             .setClrType(l.group().clrTypeText()).setSetlOptins(l.group().setlOptins()));
       }

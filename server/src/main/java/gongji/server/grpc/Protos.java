@@ -337,6 +337,43 @@ final class Protos {
         .setNanos(Math.floorMod(millis, 1000) * 1_000_000).build();
   }
 
+  /**
+   * A time of a request in epoch milliseconds, or {@code unset} where the field is not set; one
+   * outside 0001-01-01 to 9999-12-31 or with nanos out of range is refused naming the field.
+   */
+  static long millis(Validator v, String field, boolean has, Timestamp t, long unset) {
+    if (!has) {
+      return unset;
+    }
+    if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
+        || t.getNanos() > 999_999_999) {
+      v.fail(field, t.getSeconds() + " s " + t.getNanos() + " ns (expected: 0001-01-01 to 9999-12-31, nanos 0..999999999)");
+      return unset;
+    }
+    return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+  }
+
+  /** A day of a request (China time) as an epoch day; year, month and day must all be set and valid. */
+  static long day(Validator v, String field, boolean has, com.google.type.Date d) {
+    try {
+      if (has) {
+        return java.time.LocalDate.of(d.getYear(), d.getMonth(), d.getDay()).toEpochDay();
+      }
+    } catch (java.time.DateTimeException e) {
+      // refused below
+    }
+    v.fail(field, has ? d.getYear() + "-" + d.getMonth() + "-" + d.getDay() + " (expected: a whole date, e.g."
+        + " {year: 2026, month: 11, day: 25})" : "unset (expected: a whole date, e.g. {year: 2026, month: 11, day: 25})");
+    return 0;
+  }
+
+  /** An epoch day as a date. */
+  static com.google.type.Date date(long epochDay) {
+    java.time.LocalDate d = java.time.LocalDate.ofEpochDay(epochDay);
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
+  }
+
   static Breakdown breakdown(Result.Breakdown b) {
     Breakdown.Builder out = Breakdown.newBuilder()
         .setTotalFen(b.totalFen())
@@ -516,10 +553,12 @@ final class Protos {
     gongji.v1.Wallet.Builder b = gongji.v1.Wallet.newBuilder()
         .setPsnNo(w.psnNo())
         .setOpen(w.open())
-        .setOpenTimeMillis(w.openedAtMillis())
-        .setAvailableFen(w.availableFen())
+                .setAvailableFen(w.availableFen())
         .setPendingFen(w.pendingFen())
         .setTransfersToday(w.transfersToday());
+    if (w.open()) {
+      b.setOpenTime(timestamp(w.openedAtMillis()));
+    }
     for (Result.WalletTransferView t : w.transfers()) {
       b.addTransfers(walletTransfer(t));
     }
@@ -537,8 +576,8 @@ final class Protos {
         .setRemainingFen(t.remainingFen())
         .setSpentFen(t.spentFen())
         .setState(WALLET_TRANSFER_STATE.toProto(t.state()))
-        .setCreateTimeMillis(t.createdAtMillis())
-        .setAcceptDeadlineMillis(t.acceptByMillis())
+        .setCreateTime(timestamp(t.createdAtMillis()))
+        .setAcceptDeadline(timestamp(t.acceptByMillis()))
         .setEndReason(t.endReason())
         .build();
   }

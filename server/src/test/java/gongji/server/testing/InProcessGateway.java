@@ -313,9 +313,15 @@ public final class InProcessGateway implements AutoCloseable {
     List<UsageRecord> out = new ArrayList<>();
     String token = "";
     do {
-      ListUsageRecordsResponse page = family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
-          .setPsnNo(psnNo).setRole(role).setStartTimeMillis(startMillis).setEndTimeMillis(endMillis)
-          .setPageSize(pageSize).setPageToken(token).build());
+      ListUsageRecordsRequest.Builder req = ListUsageRecordsRequest.newBuilder().setPsnNo(psnNo).setRole(role)
+          .setPageSize(pageSize).setPageToken(token);
+      if (startMillis != 0) {
+        req.setStartTime(time(startMillis));
+      }
+      if (endMillis != 0) {
+        req.setEndTime(time(endMillis));
+      }
+      ListUsageRecordsResponse page = family().listUsageRecords(req.build());
       out.addAll(page.getRecordsList());
       token = page.getNextPageToken();
     } while (!token.isEmpty());
@@ -336,6 +342,24 @@ public final class InProcessGateway implements AutoCloseable {
 
   public Account account(String psnNo) {
     return admin().getAccount(GetAccountRequest.newBuilder().setPsnNo(psnNo).build());
+  }
+
+  /** A wire time as epoch milliseconds. */
+  public static long millis(com.google.protobuf.Timestamp t) {
+    return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+  }
+
+  /** Epoch milliseconds as a wire time. */
+  public static com.google.protobuf.Timestamp time(long millis) {
+    return com.google.protobuf.Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
+        .setNanos((int) Math.floorMod(millis, 1000) * 1_000_000).build();
+  }
+
+  /** "yyyy-MM-dd" as a wire date. */
+  public static com.google.type.Date date(String day) {
+    java.time.LocalDate d = java.time.LocalDate.parse(day);
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
   }
 
   /** Stops taking calls, drains, closes the node (sequencer, journal) and the channel. */
