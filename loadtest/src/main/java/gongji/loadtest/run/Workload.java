@@ -269,7 +269,8 @@ final class Workload {
           .setPolicy(RegionPolicy.newBuilder().setAdmdvs(region[0]).setName(region[1]).setRetainedFloorFen(0)
               .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800)
               .setWalletMaxTransfersPerDay(100).setWalletMaxTransferFen(100_000_000)
-              .setWalletQuietFromHour(12).setWalletQuietUntilHour(12))
+              .setWalletQuietFromHour(12).setWalletQuietUntilHour(12)
+              .setMutualAidOrder(gongji.v1.MutualAidOrder.MUTUAL_AID_ORDER_BINDING))
           .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("*"))
           .build()));
     }
