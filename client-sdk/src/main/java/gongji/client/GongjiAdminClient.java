@@ -36,7 +36,7 @@ import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
 import gongji.v1.RequestBindingRequest;
 import gongji.v1.ReviewBindingRequest;
-import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.UpdateBindingQuotaRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.ManagedChannelBuilder;
@@ -315,6 +315,31 @@ public final class GongjiAdminClient implements AutoCloseable {
   }
 
   /**
+   * One binding by id, in any state.
+   *
+   * @param bindingId the binding, as {@link #requestBinding} or {@link #createBinding} returned it
+   * @return the binding
+   */
+  public CompletableFuture<Binding> getBindingAsync(String bindingId) {
+    checkOpen();
+    gongji.v1.GetBindingRequest req = gongji.v1.GetBindingRequest.newBuilder()
+        .setBindingId(Checks.notNull(bindingId, "bindingId")).build();
+    return channels.call(FamilyServiceGrpc.getGetBindingMethod(), req, null).thenApply(GongjiAdminClient::binding);
+  }
+
+  /**
+   * Blocking {@link #getBindingAsync}.
+   *
+   * @param bindingId the binding
+   * @return the binding
+   * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#BINDING_NOT_FOUND})
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public Binding getBinding(String bindingId) {
+    return Channels.join(getBindingAsync(bindingId));
+  }
+
+  /**
    * One page of a person's bindings: as authorizer first, then as beneficiary in drawing order.
    *
    * @param psnNo the person
@@ -415,13 +440,19 @@ public final class GongjiAdminClient implements AutoCloseable {
   public CompletableFuture<Page<UsageRecord>> listUsageRecordsAsync(String psnNo, Role role, long startTimeMillis,
       long endTimeMillis, int pageSize, String pageToken) {
     checkOpen();
-    ListUsageRecordsRequest req = ListUsageRecordsRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
-        .setRole(role(role)).setStartTimeMillis(startTimeMillis).setEndTimeMillis(endTimeMillis)
-        .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken")).build();
+    ListUsageRecordsRequest.Builder b = ListUsageRecordsRequest.newBuilder().setPsnNo(Checks.notNull(psnNo, "psnNo"))
+        .setRole(role(role)).setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken"));
+    if (startTimeMillis != 0) {
+      b.setStartTime(Mapping.timestamp(startTimeMillis));
+    }
+    if (endTimeMillis != 0) {
+      b.setEndTime(Mapping.timestamp(endTimeMillis));
+    }
+    ListUsageRecordsRequest req = b.build();
     return channels.call(FamilyServiceGrpc.getListUsageRecordsMethod(), req, null).thenApply(r -> {
       List<UsageRecord> items = new ArrayList<UsageRecord>();
       for (gongji.v1.UsageRecord u : r.getRecordsList()) {
-        items.add(new UsageRecord(u.getKind(), u.getTimeMillis(), u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(),
+        items.add(new UsageRecord(u.getKind(), Mapping.millis(u.getTime()), u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(),
             u.getFixmedinsCode(), u.getTransactionId(), u.getBindingId(), u.getAmountFen()));
       }
       return new Page<UsageRecord>(items, r.getNextPageToken());
@@ -912,78 +943,111 @@ public final class GongjiAdminClient implements AutoCloseable {
   }
 
   /**
-   * Sets the mutual-aid policy of a pooling region.
+   * Changes the settings of a region's policy that {@code changes} names ({@link
+   * RegionPolicySettings#updateMask()}: those given to its builder), and only those; a region without
+   * a policy of its own starts from the national defaults.
    *
-   * @param policy the policy
+   * @param changes the region and the new values of the settings to change
    * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
-   * @return the policy as recorded, with the national defaults written out where the policy left 0
+   * @return the region's policy as it then is
    */
-  public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy, RequestOptions options) {
+  public CompletableFuture<RegionPolicySettings> updateRegionPolicyAsync(RegionPolicySettings changes,
+      RequestOptions options) {
     checkOpen();
+    Checks.notNull(changes, "changes");
     Checks.notNull(options, "options");
+    Checks.argument(!changes.updateMask().isEmpty(), "changes: no setting given (expected: at least one)");
     String requestId = requestId(options);
-    Checks.notNull(policy, "policy");
-    RegionPolicy.Builder b = RegionPolicy.newBuilder().setAdmdvs(policy.admdvs()).setName(policy.name())
-        .setRetainedFloorFen(policy.retainedFloorFen()).setExtendedRelativesAllowed(policy.extendedRelativesAllowed())
-        .setQuotaAllowed(policy.quotaAllowed()).setCrossProvinceEnabled(policy.crossProvinceEnabled())
-        .setHoldTtlSeconds(policy.holdTtlSeconds()).setMaxMutualAidUsesPerDay(policy.maxMutualAidUsesPerDay())
-        .setMaxMutualAidFenPerDay(policy.maxMutualAidFenPerDay())
-        .setWalletMaxTransfersPerDay(policy.walletMaxTransfersPerDay())
-        .setWalletMaxTransferFen(policy.walletMaxTransferFen())
-        .setWalletQuietFromHour(policy.walletQuietFromHour())
-        .setWalletQuietUntilHour(policy.walletQuietUntilHour())
-        .setMutualAidOrder(MutualAidOrder.valueOf("MUTUAL_AID_ORDER_" + policy.mutualAidOrder().name()));
-    for (Item.Category c : policy.optionalCategoriesAllowed()) {
+    RegionPolicy.Builder b = RegionPolicy.newBuilder().setAdmdvs(changes.admdvs()).setName(changes.name())
+        .setRetainedFloorFen(changes.retainedFloorFen()).setExtendedRelativesAllowed(changes.extendedRelativesAllowed())
+        .setQuotaAllowed(changes.quotaAllowed()).setCrossProvinceEnabled(changes.crossProvinceEnabled())
+        .setHoldTtlSeconds(changes.holdTtlSeconds()).setMaxMutualAidUsesPerDay(changes.maxMutualAidUsesPerDay())
+        .setMaxMutualAidFenPerDay(changes.maxMutualAidFenPerDay())
+        .setWalletMaxTransfersPerDay(changes.walletMaxTransfersPerDay())
+        .setWalletMaxTransferFen(changes.walletMaxTransferFen())
+        .setWalletQuietFromHour(changes.walletQuietFromHour())
+        .setWalletQuietUntilHour(changes.walletQuietUntilHour())
+        .setMutualAidOrder(MutualAidOrder.valueOf("MUTUAL_AID_ORDER_" + changes.mutualAidOrder().name()));
+    for (Item.Category c : changes.optionalCategoriesAllowed()) {
       b.addOptionalCategoriesAllowed(ItemCategory.valueOf("ITEM_CATEGORY_" + c.name()));
     }
-    SetRegionPolicyRequest req = SetRegionPolicyRequest.newBuilder().setRequestId(requestId).setPolicy(b).build();
-    return channels.call(AdminServiceGrpc.getSetRegionPolicyMethod(), req, requestId, options.deadlineMillis()).thenApply(p -> {
-      RegionPolicySettings.Builder s = RegionPolicySettings.builder(p.getAdmdvs()).name(p.getName())
-          .retainedFloorFen(p.getRetainedFloorFen()).extendedRelativesAllowed(p.getExtendedRelativesAllowed())
-          .quotaAllowed(p.getQuotaAllowed()).crossProvinceEnabled(p.getCrossProvinceEnabled())
-          .holdTtlSeconds(p.getHoldTtlSeconds()).maxMutualAidUsesPerDay(p.getMaxMutualAidUsesPerDay())
-          .maxMutualAidFenPerDay(p.getMaxMutualAidFenPerDay())
-          .walletMaxTransfersPerDay(p.getWalletMaxTransfersPerDay()).walletMaxTransferFen(p.getWalletMaxTransferFen())
-          .walletQuietHours(p.getWalletQuietFromHour(), p.getWalletQuietUntilHour())
-          .mutualAidOrder(mutualAidOrder(p.getMutualAidOrder()));
-      for (ItemCategory c : p.getOptionalCategoriesAllowedList()) {
-        s.allowOptionalCategory(Item.Category.valueOf(strip("ITEM_CATEGORY_", c.name())));
-      }
-      return s.build();
-    });
+    UpdateRegionPolicyRequest req = UpdateRegionPolicyRequest.newBuilder().setRequestId(requestId).setPolicy(b)
+        .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addAllPaths(changes.updateMask())).build();
+    return channels.call(AdminServiceGrpc.getUpdateRegionPolicyMethod(), req, requestId, options.deadlineMillis())
+        .thenApply(GongjiAdminClient::policy);
   }
 
   /**
-   * {@link #setRegionPolicyAsync(RegionPolicySettings, RequestOptions)} with a request id the client makes up.
+   * {@link #updateRegionPolicyAsync(RegionPolicySettings, RequestOptions)} with a request id the client makes up.
    *
-   * @param policy as there
+   * @param changes as there
    * @return as there
    */
-  public CompletableFuture<RegionPolicySettings> setRegionPolicyAsync(RegionPolicySettings policy) {
-    return setRegionPolicyAsync(policy, RequestOptions.DEFAULTS);
+  public CompletableFuture<RegionPolicySettings> updateRegionPolicyAsync(RegionPolicySettings changes) {
+    return updateRegionPolicyAsync(changes, RequestOptions.DEFAULTS);
   }
 
   /**
-   * Blocking {@link #setRegionPolicyAsync}.
+   * Blocking {@link #updateRegionPolicyAsync(RegionPolicySettings, RequestOptions)}.
    *
-   * @param policy the policy
-   * @param options the call's request id (made up by the client when absent; a retry sends the same) and deadline
-   * @return the policy as recorded
+   * @param changes the region and the new values of the settings to change
+   * @param options the call's request id and deadline
+   * @return the region's policy as it then is
    * @throws GongjiRejectedException if the gateway refused (e.g. {@link RejectionReason#FIELD_INVALID})
    * @throws GongjiRetryableException if the gateway could not be reached in time
    */
-  public RegionPolicySettings setRegionPolicy(RegionPolicySettings policy, RequestOptions options) {
-    return Channels.join(setRegionPolicyAsync(policy, options));
+  public RegionPolicySettings updateRegionPolicy(RegionPolicySettings changes, RequestOptions options) {
+    return Channels.join(updateRegionPolicyAsync(changes, options));
   }
 
   /**
-   * {@link #setRegionPolicy(RegionPolicySettings, RequestOptions)} with a request id the client makes up.
+   * {@link #updateRegionPolicy(RegionPolicySettings, RequestOptions)} with a request id the client makes up.
    *
-   * @param policy as there
+   * @param changes as there
    * @return as there
    */
-  public RegionPolicySettings setRegionPolicy(RegionPolicySettings policy) {
-    return setRegionPolicy(policy, RequestOptions.DEFAULTS);
+  public RegionPolicySettings updateRegionPolicy(RegionPolicySettings changes) {
+    return updateRegionPolicy(changes, RequestOptions.DEFAULTS);
+  }
+
+  /**
+   * A region's own policy, or the national defaults where none was set for it.
+   *
+   * @param admdvs the region, 6 digits
+   * @return the policy (its {@link RegionPolicySettings#updateMask()} empty)
+   */
+  public CompletableFuture<RegionPolicySettings> getRegionPolicyAsync(String admdvs) {
+    checkOpen();
+    gongji.v1.GetRegionPolicyRequest req = gongji.v1.GetRegionPolicyRequest.newBuilder()
+        .setAdmdvs(Checks.notNull(admdvs, "admdvs")).build();
+    return channels.call(AdminServiceGrpc.getGetRegionPolicyMethod(), req, null).thenApply(GongjiAdminClient::policy);
+  }
+
+  /**
+   * Blocking {@link #getRegionPolicyAsync}.
+   *
+   * @param admdvs the region, 6 digits
+   * @return the policy
+   * @throws GongjiRejectedException if the gateway refused
+   * @throws GongjiRetryableException if the gateway could not be reached in time
+   */
+  public RegionPolicySettings getRegionPolicy(String admdvs) {
+    return Channels.join(getRegionPolicyAsync(admdvs));
+  }
+
+  private static RegionPolicySettings policy(RegionPolicy p) {
+    RegionPolicySettings.Builder s = RegionPolicySettings.builder(p.getAdmdvs()).name(p.getName())
+        .retainedFloorFen(p.getRetainedFloorFen()).extendedRelativesAllowed(p.getExtendedRelativesAllowed())
+        .quotaAllowed(p.getQuotaAllowed()).crossProvinceEnabled(p.getCrossProvinceEnabled())
+        .holdTtlSeconds(p.getHoldTtlSeconds()).maxMutualAidUsesPerDay(p.getMaxMutualAidUsesPerDay())
+        .maxMutualAidFenPerDay(p.getMaxMutualAidFenPerDay())
+        .walletMaxTransfersPerDay(p.getWalletMaxTransfersPerDay()).walletMaxTransferFen(p.getWalletMaxTransferFen())
+        .walletQuietHours(p.getWalletQuietFromHour(), p.getWalletQuietUntilHour())
+        .mutualAidOrder(mutualAidOrder(p.getMutualAidOrder()));
+    for (ItemCategory c : p.getOptionalCategoriesAllowedList()) {
+      s.allowOptionalCategory(Item.Category.valueOf(strip("ITEM_CATEGORY_", c.name())));
+    }
+    return s.read();
   }
 
   // ---- AdminService: accounts -----------------------------------------------------------------
@@ -1252,7 +1316,7 @@ public final class GongjiAdminClient implements AutoCloseable {
     return channels.call(AdminServiceGrpc.getListAlertsMethod(), req, null).thenApply(r -> {
       List<Alert> items = new ArrayList<Alert>();
       for (gongji.v1.Alert a : r.getAlertsList()) {
-        items.add(new Alert(a.getSeq(), a.getTimeMillis(), a.getKind(), a.getFixmedinsCode(), a.getPsnNo(),
+        items.add(new Alert(a.getSeq(), Mapping.millis(a.getTime()), a.getKind(), a.getFixmedinsCode(), a.getPsnNo(),
             a.getDetail(), new String[] {a.getClaimedPsnNoMasked(), a.getOwnerPsnNoMasked(), a.getTerminalId(),
                 a.getOperatorId()}));
       }
@@ -1292,14 +1356,14 @@ public final class GongjiAdminClient implements AutoCloseable {
   public CompletableFuture<Reconciliation> reconcileAsync(String fixmedinsCode, String date) {
     checkOpen();
     ReconcileRequest req = ReconcileRequest.newBuilder().setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode"))
-        .setDate(Checks.notNull(date, "date")).build();
+        .setDate(Mapping.date(Checks.notNull(date, "date"))).build();
     return channels.call(AdminServiceGrpc.getReconcileMethod(), req, null).thenApply(r -> {
       List<Reconciliation.GroupTotals> groups = new ArrayList<Reconciliation.GroupTotals>();
       for (ReconcileGroupTotals g : r.getGroupsList()) {
         groups.add(new Reconciliation.GroupTotals(new ReconcileGroup(g.getInsutype(), g.getClrType(), g.getSetlOptins()),
             totals(g.getSettlements()), totals(g.getRefunds())));
       }
-      return new Reconciliation(r.getFixmedinsCode(), r.getDate(), totals(r.getSettlements()), totals(r.getRefunds()),
+      return new Reconciliation(r.getFixmedinsCode(), Mapping.text(r.getDate()), totals(r.getSettlements()), totals(r.getRefunds()),
           groups);
     });
   }
@@ -1354,7 +1418,7 @@ public final class GongjiAdminClient implements AutoCloseable {
     return channels.call(AdminServiceGrpc.getListReconcileDetailsMethod(), req, null).thenApply(r -> {
       List<ReconcileLine> items = new ArrayList<ReconcileLine>();
       for (ReconcileDetail d : r.getDetailsList()) {
-        items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), d.getTimeMillis(), d.getTotalFen(),
+        items.add(new ReconcileLine(d.getTransactionId(), d.getKind(), Mapping.millis(d.getTime()), d.getTotalFen(),
             d.getAccountPayFen(), d.getMutualAidPayFen(), d.getCashPayFen(),
             new ReconcileGroup(d.getInsutype(), d.getClrType(), d.getSetlOptins())));
       }
@@ -1467,14 +1531,14 @@ public final class GongjiAdminClient implements AutoCloseable {
     for (gongji.v1.WalletTransfer t : w.getTransfersList()) {
       transfers.add(walletTransfer(t));
     }
-    return new Wallet(w.getPsnNo(), w.getOpen(), w.getOpenTimeMillis(), w.getAvailableFen(), w.getPendingFen(),
+    return new Wallet(w.getPsnNo(), w.getOpen(), Mapping.millis(w.getOpenTime()), w.getAvailableFen(), w.getPendingFen(),
         w.getTransfersToday(), transfers);
   }
 
   private static WalletTransfer walletTransfer(gongji.v1.WalletTransfer t) {
     return new WalletTransfer(t.getTransferId(), t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(),
         t.getAmountFen(), t.getRemainingFen(), t.getSpentFen(), strip("WALLET_TRANSFER_STATE_", t.getState().name()),
-        t.getCreateTimeMillis(), t.getAcceptDeadlineMillis(), t.getEndReason());
+        Mapping.millis(t.getCreateTime()), Mapping.millis(t.getAcceptDeadline()), t.getEndReason());
   }
 
   private static RegionPolicySettings.MutualAidOrder mutualAidOrder(MutualAidOrder order) {

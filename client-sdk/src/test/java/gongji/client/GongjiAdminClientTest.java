@@ -368,7 +368,7 @@ class GongjiAdminClientTest {
   @Test
   void assignWalletQuota_inTheRegionsQuietHours_isRefusedAsWindowClosed() {
     // Lanzhou as the demo has it, with transfers closed from 08:00 to 10:00; the clock says 09:00.
-    RegionPolicySettings set = admin.setRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市")
+    RegionPolicySettings set = admin.updateRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市")
         .extendedRelativesAllowed(true).quotaAllowed(true).crossProvinceEnabled(true)
         .allowOptionalCategory(Item.Category.NON_PROGRAMME_VACCINE).allowOptionalCategory(Item.Category.HEALTH_CHECKUP)
         .holdTtlSeconds(1800).walletQuietHours(8, 10).build());
@@ -537,8 +537,8 @@ class GongjiAdminClientTest {
   }
 
   @Test
-  void setRegionPolicy_thenTheRegionAllowsSiblings() {
-    RegionPolicySettings set = admin.setRegionPolicy(RegionPolicySettings.builder("620500").name("天水市")
+  void updateRegionPolicy_thenTheRegionAllowsSiblings_andGetReadsItBack() {
+    RegionPolicySettings set = admin.updateRegionPolicy(RegionPolicySettings.builder("620500").name("天水市")
         .retainedFloorFen(200_000).extendedRelativesAllowed(true).crossProvinceEnabled(true)
         .allowOptionalCategory(Item.Category.HEALTH_CHECKUP).holdTtlSeconds(1800).maxMutualAidUsesPerDay(3)
         .maxMutualAidFenPerDay(50_000).build());
@@ -548,7 +548,8 @@ class GongjiAdminClientTest {
     assertEquals(Set.of(Item.Category.HEALTH_CHECKUP), set.optionalCategoriesAllowed());
     assertEquals(3, set.maxMutualAidUsesPerDay());
     assertEquals(50_000, set.maxMutualAidFenPerDay());
-    assertEquals(3, set.walletMaxTransfersPerDay(), "0 was sent: the national default comes back");
+    assertEquals(set.toString(), admin.getRegionPolicy("620500").toString());
+    assertEquals(3, set.walletMaxTransfersPerDay(), "not named: as it was (the national default)");
     assertEquals(200_000, set.walletMaxTransferFen());
     assertEquals(List.of(22, 6), List.of(set.walletQuietFromHour(), set.walletQuietUntilHour()));
     assertEquals(RegionPolicySettings.MutualAidOrder.BINDING, set.mutualAidOrder());
@@ -557,8 +558,8 @@ class GongjiAdminClientTest {
   }
 
   @Test
-  void setRegionPolicy_walletSettingsAndDrawingOrder_comeBackAsSet() {
-    RegionPolicySettings set = admin.setRegionPolicy(RegionPolicySettings.builder("620900").name("酒泉市")
+  void updateRegionPolicy_walletSettingsAndDrawingOrder_comeBackAsSet() {
+    RegionPolicySettings set = admin.updateRegionPolicy(RegionPolicySettings.builder("620900").name("酒泉市")
         .walletMaxTransfersPerDay(5).walletMaxTransferFen(50_000).walletQuietHours(23, 7)
         .mutualAidOrder(RegionPolicySettings.MutualAidOrder.CLOSEST_RELATIVE).build());
 
@@ -573,6 +574,8 @@ class GongjiAdminClientTest {
     RegionPolicySettings.Builder b = RegionPolicySettings.builder("620900");
 
     assertThrows(IllegalArgumentException.class, () -> b.walletMaxTransfersPerDay(101));
+    assertThrows(IllegalArgumentException.class, () -> b.walletMaxTransfersPerDay(0));
+    assertThrows(IllegalArgumentException.class, () -> b.holdTtlSeconds(0));
     assertThrows(IllegalArgumentException.class, () -> b.walletMaxTransferFen(-1));
     assertThrows(IllegalArgumentException.class, () -> b.walletQuietHours(24, 6));
     assertThrows(IllegalArgumentException.class, () -> b.walletQuietHours(22, -1));

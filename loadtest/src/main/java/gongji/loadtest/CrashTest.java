@@ -31,7 +31,7 @@ import gongji.v1.PaymentLeg;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
-import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.SettleRequest;
 import gongji.v1.SettlementServiceGrpc;
 import gongji.v1.Terminal;
@@ -230,11 +230,16 @@ public final class CrashTest {
   private void setUp(ManagedChannel channel) {
     AdminServiceGrpc.AdminServiceBlockingStub admin =
         AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(RegionPolicy.newBuilder()
+    RegionPolicy policy = RegionPolicy.newBuilder()
         .setAdmdvs("620100").setName("兰州市").setRetainedFloorFen(0).setQuotaAllowed(true).setHoldTtlSeconds(600)
         // Wallet transfers at any hour (equal hours: no quiet window), so that a run at night has them too.
         .setCrossProvinceEnabled(true).setWalletQuietFromHour(3).setWalletQuietUntilHour(3)
-        .setWalletMaxTransfersPerDay(100))
+        .setWalletMaxTransfersPerDay(100).build();
+    admin.updateRegionPolicy(UpdateRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
+        .setPolicy(policy).setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("name")
+            .addPaths("quota_allowed").addPaths("hold_ttl_seconds").addPaths("cross_province_enabled")
+            .addPaths("wallet_quiet_from_hour").addPaths("wallet_quiet_until_hour")
+            .addPaths("wallet_max_transfers_per_day"))
         .build());
     FamilyServiceGrpc.FamilyServiceBlockingStub family =
         FamilyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package gongji.client.cli;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import gongji.client.Money;
+import gongji.client.internal.Mapping;
 import gongji.v1.Account;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.Binding;
@@ -34,7 +35,7 @@ import gongji.v1.RegionPolicy;
 import gongji.v1.Relationship;
 import gongji.v1.RequestBindingRequest;
 import gongji.v1.ReviewBindingRequest;
-import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.UpdateBindingQuotaRequest;
 import gongji.v1.Wallet;
 import gongji.v1.WalletTransfer;
@@ -395,7 +396,7 @@ public final class AdminCli implements Runnable {
         cli.out.println("no usage records");
       }
       for (gongji.v1.UsageRecord u : r.getRecordsList()) {
-        cli.out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(u.getTimeMillis()), u.getKind(),
+        cli.out.println(String.format("%s  %-20s %s -> %s  %s %s %s  %s yuan", time(Mapping.millis(u.getTime())), u.getKind(),
             u.getAuthorizerPsnNo(), u.getBeneficiaryPsnNo(), u.getFixmedinsCode(), u.getTransactionId(),
             u.getBindingId(), Money.yuan(u.getAmountFen())));
       }
@@ -546,59 +547,59 @@ public final class AdminCli implements Runnable {
 
   @Command(name = "policy", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
       sortOptions = false,
-      description = {"Sets a region's policy. It replaces the whole policy: a flag not given is off, or 0 = the",
-          "national default (wallet 3 transfers a day, 2,000 yuan each, quiet 22-6; aid in binding order)."})
+      description = {"Shows a region's policy, or changes the settings its flags name: the others stay as they are",
+          "(a region without a policy of its own starts from the national defaults: holds of 1,800 s, wallet 3",
+          "transfers a day of 2,000 yuan each, quiet 22-6, aid in binding order; nothing else allowed)."})
   static final class Policy extends AdminCommand {
     @Option(names = "--admdvs", required = true, paramLabel = "CODE", description = "the region, e.g. 620100")
     String admdvs;
 
-    @Option(names = "--name", paramLabel = "N", defaultValue = "", description = "the region's name")
+    @Option(names = "--name", paramLabel = "N", description = "the region's name")
     String name;
 
     @Option(names = "--floor", paramLabel = "YUAN", description = "retained floor: what must stay in an authorizer's"
-        + " account (default: 0)")
+        + " account")
     String floor;
 
-    @Option(names = "--extended", description = "relatives beyond spouse, parents and children may bind")
-    boolean extended;
+    @Option(names = "--extended", arity = "0..1", paramLabel = "true|false",
+        description = "relatives beyond spouse, parents and children may bind")
+    Boolean extended;
 
-    @Option(names = "--quota-allowed", description = "an authorizer may set a quota per binding")
-    boolean quotaAllowed;
+    @Option(names = "--quota-allowed", arity = "0..1", paramLabel = "true|false",
+        description = "an authorizer may set a quota per binding")
+    Boolean quotaAllowed;
 
-    @Option(names = "--cross-province", description = "mutual aid and wallets work across provinces")
-    boolean crossProvince;
+    @Option(names = "--cross-province", arity = "0..1", paramLabel = "true|false",
+        description = "mutual aid and wallets work across provinces")
+    Boolean crossProvince;
 
     @Option(names = "--optional", paramLabel = "CAT,CAT", split = ",",
-        description = "optional item categories mutual aid may pay, e.g. NON_PROGRAMME_VACCINE,HEALTH_CHECKUP")
-    List<String> optional = new ArrayList<String>();
+        description = "the optional item categories mutual aid may pay, e.g. NON_PROGRAMME_VACCINE,HEALTH_CHECKUP;"
+            + " none: none")
+    List<String> optional;
 
-    @Option(names = "--hold-ttl-seconds", paramLabel = "N", defaultValue = "0",
-        description = "how long an authorization holds (0: the default)")
-    int holdTtlSeconds;
+    @Option(names = "--hold-ttl-seconds", paramLabel = "N", description = "how long an authorization holds, 60-86400")
+    Integer holdTtlSeconds;
 
-    @Option(names = "--max-aid-uses", paramLabel = "N", defaultValue = "0",
-        description = "mutual-aid uses a day per beneficiary (0: no limit)")
-    int maxAidUses;
+    @Option(names = "--max-aid-uses", paramLabel = "N", description = "mutual-aid uses a day per beneficiary (0: no limit)")
+    Integer maxAidUses;
 
     @Option(names = "--max-aid-per-day", paramLabel = "YUAN", description = "mutual aid a day per beneficiary"
-        + " (default: no limit)")
+        + " (0: no limit)")
     String maxAidPerDay;
 
-    @Option(names = "--wallet-transfers-per-day", paramLabel = "N", defaultValue = "0",
-        description = "transfers a day into one wallet (0: the national default, 3)")
-    int walletTransfersPerDay;
+    @Option(names = "--wallet-transfers-per-day", paramLabel = "N", description = "transfers a day into one wallet, 1-100")
+    Integer walletTransfersPerDay;
 
-    @Option(names = "--wallet-max-transfer", paramLabel = "YUAN",
-        description = "the most one wallet transfer may assign (default: the national 2,000.00)")
+    @Option(names = "--wallet-max-transfer", paramLabel = "YUAN", description = "the most one wallet transfer may assign")
     String walletMaxTransfer;
 
     @Option(names = "--wallet-quiet-hours", paramLabel = "FROM-UNTIL",
-        description = "no wallet transfers from FROM to UNTIL o'clock, e.g. 22-6; equal hours: no quiet window"
-            + " (default: the national 22-6)")
+        description = "no wallet transfers from FROM to UNTIL o'clock, e.g. 22-6; equal hours: no quiet window")
     String walletQuietHours;
 
-    @Option(names = "--aid-order", paramLabel = "binding|closest-relative|largest-available", defaultValue = "binding",
-        description = "the order relatives' accounts pay in (default: ${DEFAULT-VALUE})")
+    @Option(names = "--aid-order", paramLabel = "binding|closest-relative|largest-available",
+        description = "the order relatives' accounts pay in")
     String aidOrder;
 
     @Mixin
@@ -606,17 +607,52 @@ public final class AdminCli implements Runnable {
 
     @Override
     void run(Stubs s) {
-      requestId = id.orNew();
-      RegionPolicy.Builder p = RegionPolicy.newBuilder().setAdmdvs(admdvs).setName(name)
-          .setRetainedFloorFen(floor != null ? Money.parseYuan(floor) : 0)
-          .setExtendedRelativesAllowed(extended).setQuotaAllowed(quotaAllowed)
-          .setCrossProvinceEnabled(crossProvince)
-          .setHoldTtlSeconds(holdTtlSeconds)
-          .setMaxMutualAidUsesPerDay(maxAidUses)
-          .setMaxMutualAidFenPerDay(maxAidPerDay != null ? Money.parseYuan(maxAidPerDay) : 0)
-          .setWalletMaxTransfersPerDay(walletTransfersPerDay)
-          .setWalletMaxTransferFen(walletMaxTransfer != null ? Money.parseYuan(walletMaxTransfer) : 0)
-          .setMutualAidOrder(aidOrder(aidOrder));
+      RegionPolicy.Builder p = RegionPolicy.newBuilder().setAdmdvs(admdvs);
+      List<String> mask = new ArrayList<String>();
+      if (name != null) {
+        p.setName(name);
+        mask.add("name");
+      }
+      if (floor != null) {
+        p.setRetainedFloorFen(Money.parseYuan(floor));
+        mask.add("retained_floor_fen");
+      }
+      if (extended != null) {
+        p.setExtendedRelativesAllowed(extended);
+        mask.add("extended_relatives_allowed");
+      }
+      if (quotaAllowed != null) {
+        p.setQuotaAllowed(quotaAllowed);
+        mask.add("quota_allowed");
+      }
+      if (crossProvince != null) {
+        p.setCrossProvinceEnabled(crossProvince);
+        mask.add("cross_province_enabled");
+      }
+      if (holdTtlSeconds != null) {
+        p.setHoldTtlSeconds(holdTtlSeconds);
+        mask.add("hold_ttl_seconds");
+      }
+      if (maxAidUses != null) {
+        p.setMaxMutualAidUsesPerDay(maxAidUses);
+        mask.add("max_mutual_aid_uses_per_day");
+      }
+      if (maxAidPerDay != null) {
+        p.setMaxMutualAidFenPerDay(Money.parseYuan(maxAidPerDay));
+        mask.add("max_mutual_aid_fen_per_day");
+      }
+      if (walletTransfersPerDay != null) {
+        p.setWalletMaxTransfersPerDay(walletTransfersPerDay);
+        mask.add("wallet_max_transfers_per_day");
+      }
+      if (walletMaxTransfer != null) {
+        p.setWalletMaxTransferFen(Money.parseYuan(walletMaxTransfer));
+        mask.add("wallet_max_transfer_fen");
+      }
+      if (aidOrder != null) {
+        p.setMutualAidOrder(aidOrder(aidOrder));
+        mask.add("mutual_aid_order");
+      }
       if (walletQuietHours != null) {
         if (!walletQuietHours.matches("[0-9]{1,2}-[0-9]{1,2}")) {
           throw new IllegalArgumentException("--wallet-quiet-hours \"" + walletQuietHours + "\" (expected: FROM-UNTIL,"
@@ -624,19 +660,34 @@ public final class AdminCli implements Runnable {
         }
         String[] h = walletQuietHours.split("-");
         p.setWalletQuietFromHour(Integer.parseInt(h[0])).setWalletQuietUntilHour(Integer.parseInt(h[1]));
+        mask.add("wallet_quiet_from_hour");
+        mask.add("wallet_quiet_until_hour");
       }
-      for (String c : optional) {
-        ItemCategory category;
-        try {
-          category = ItemCategory.valueOf("ITEM_CATEGORY_" + c.trim().toUpperCase());
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("--optional: unknown category " + c.trim());
+      if (optional != null) {
+        for (String c : optional) {
+          if (c.trim().equalsIgnoreCase("none")) {
+            continue;
+          }
+          ItemCategory category;
+          try {
+            category = ItemCategory.valueOf("ITEM_CATEGORY_" + c.trim().toUpperCase());
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--optional: unknown category " + c.trim());
+          }
+          p.addOptionalCategoriesAllowed(category);
         }
-        p.addOptionalCategoriesAllowed(category);
+        mask.add("optional_categories_allowed");
       }
-      RegionPolicy r = s.admin.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(requestId).setPolicy(p)
-          .build());
-      cli.out.println("policy of " + r.getAdmdvs() + " set: floor " + Money.yuan(r.getRetainedFloorFen())
+      RegionPolicy r;
+      if (mask.isEmpty()) {
+        r = s.admin.getRegionPolicy(gongji.v1.GetRegionPolicyRequest.newBuilder().setAdmdvs(admdvs).build());
+      } else {
+        requestId = id.orNew();
+        r = s.admin.updateRegionPolicy(UpdateRegionPolicyRequest.newBuilder().setRequestId(requestId).setPolicy(p)
+            .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addAllPaths(mask)).build());
+      }
+      cli.out.println("policy of " + r.getAdmdvs() + (mask.isEmpty() ? ":" : " set:") + " floor "
+          + Money.yuan(r.getRetainedFloorFen())
           + " yuan, extended relatives " + r.getExtendedRelativesAllowed() + ", quota " + r.getQuotaAllowed()
           + ", cross-province " + r.getCrossProvinceEnabled() + ", optional " + r.getOptionalCategoriesAllowedList()
           + ", wallet " + r.getWalletMaxTransfersPerDay() + " a day up to " + Money.yuan(r.getWalletMaxTransferFen())
@@ -672,7 +723,7 @@ public final class AdminCli implements Runnable {
     @Override
     void run(Stubs s) {
       String day = date != null ? date : LocalDate.now(cli.clock.withZone(CHINA)).toString();
-      ReconcileResponse r = s.admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(day)
+      ReconcileResponse r = s.admin.reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(Mapping.date(day))
           .build());
       cli.out.println("reconciliation " + institution + " " + day
           + " (yuan)        count      total   own acct  mutual aid       cash");
@@ -694,7 +745,7 @@ public final class AdminCli implements Runnable {
         for (gongji.v1.ReconcileDetail l : d.getDetailsList()) {
           String group = l.getInsutype().isEmpty() ? "" : "  " + l.getInsutype() + " " + l.getClrType() + " "
               + l.getSetlOptins();
-          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s%s", time(l.getTimeMillis()),
+          cli.out.println(String.format("  %s %-8s %-20s %10s %10s %10s %10s%s", time(Mapping.millis(l.getTime())),
               l.getTransactionId(), l.getKind(), Money.yuan(l.getTotalFen()), Money.yuan(l.getAccountPayFen()),
               Money.yuan(l.getMutualAidPayFen()), Money.yuan(l.getCashPayFen()), group));
         }
@@ -712,7 +763,7 @@ public final class AdminCli implements Runnable {
         cli.out.println("no alerts");
       }
       for (gongji.v1.Alert a : r.getAlertsList()) {
-        cli.out.println(time(a.getTimeMillis()) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
+        cli.out.println(time(Mapping.millis(a.getTime())) + "  " + a.getKind() + "  " + a.getFixmedinsCode() + "  "
             + a.getPsnNo() + "  " + a.getDetail() + named("terminal", a.getTerminalId())
             + named("operator", a.getOperatorId()) + named("claimed", a.getClaimedPsnNoMasked())
             + named("credential of", a.getOwnerPsnNoMasked()));
@@ -802,7 +853,7 @@ public final class AdminCli implements Runnable {
       Map<String, Object> m = new LinkedHashMap<String, Object>();
       m.put("psn_no", w.getPsnNo());
       m.put("open", w.getOpen());
-      m.put("open_time_millis", w.getOpenTimeMillis());
+      m.put("open_time_millis", Mapping.millis(w.getOpenTime()));
       m.put("available_fen", w.getAvailableFen());
       m.put("pending_fen", w.getPendingFen());
       m.put("transfers_today", w.getTransfersToday());
@@ -818,7 +869,7 @@ public final class AdminCli implements Runnable {
       out.println("wallet " + w.getPsnNo() + "  not open");
       return;
     }
-    out.println("wallet " + w.getPsnNo() + "  open since " + time(w.getOpenTimeMillis()) + "  available "
+    out.println("wallet " + w.getPsnNo() + "  open since " + time(Mapping.millis(w.getOpenTime())) + "  available "
         + Money.yuan(w.getAvailableFen()) + "  pending " + Money.yuan(w.getPendingFen()) + " (yuan)  transfers today "
         + w.getTransfersToday());
     for (WalletTransfer t : w.getTransfersList()) {
@@ -848,7 +899,7 @@ public final class AdminCli implements Runnable {
         state, t.getAuthorizerPsnNo(), t.getBeneficiaryPsnNo(), t.getBindingId(), Money.yuan(t.getAmountFen()),
         Money.yuan(t.getRemainingFen()), Money.yuan(t.getSpentFen()),
         t.getState() == WalletTransferState.WALLET_TRANSFER_STATE_PENDING
-            ? "  accept by " + time(t.getAcceptDeadlineMillis()) : "",
+            ? "  accept by " + time(Mapping.millis(t.getAcceptDeadline())) : "",
         t.getEndReason().isEmpty() ? "" : "  (" + t.getEndReason() + ")"));
   }
 
@@ -862,8 +913,8 @@ public final class AdminCli implements Runnable {
     m.put("amount_fen", t.getAmountFen());
     m.put("remaining_fen", t.getRemainingFen());
     m.put("spent_fen", t.getSpentFen());
-    m.put("create_time_millis", t.getCreateTimeMillis());
-    m.put("accept_deadline_millis", t.getAcceptDeadlineMillis());
+    m.put("create_time_millis", Mapping.millis(t.getCreateTime()));
+    m.put("accept_deadline_millis", Mapping.millis(t.getAcceptDeadline()));
     m.put("end_reason", t.getEndReason());
     return m;
   }

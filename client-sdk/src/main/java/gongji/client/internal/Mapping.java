@@ -112,6 +112,33 @@ public final class Mapping {
     return t.getSeconds() * 1000L + t.getNanos() / 1_000_000;
   }
 
+  /** A timestamp of epoch milliseconds. */
+  public static com.google.protobuf.Timestamp timestamp(long millis) {
+    return com.google.protobuf.Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000L))
+        .setNanos((int) Math.floorMod(millis, 1000L) * 1_000_000).build();
+  }
+
+  /**
+   * A day "yyyy-MM-dd" as a wire date.
+   *
+   * @throws IllegalArgumentException if it is not such a day
+   */
+  public static com.google.type.Date date(String day) {
+    java.time.LocalDate d;
+    try {
+      d = java.time.LocalDate.parse(day);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("date: \"" + day + "\" (expected: yyyy-MM-dd, e.g. 2026-11-25)", e);
+    }
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
+  }
+
+  /** A wire date as "yyyy-MM-dd". */
+  public static String text(com.google.type.Date d) {
+    return String.format("%04d-%02d-%02d", d.getYear(), d.getMonth(), d.getDay());
+  }
+
   /** The identity an IdentifyResponse reports. */
   public static Identity identity(IdentifyResponse r) {
     List<Identity.AidSource> sources = new ArrayList<Identity.AidSource>();

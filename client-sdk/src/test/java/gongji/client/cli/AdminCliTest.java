@@ -77,6 +77,20 @@ class AdminCliTest {
   }
 
   @Test
+  void policy_aFlagNotGiven_keepsItsSetting_andNoFlagShowsThePolicy() {
+    CliRun floor = run("policy", "--admdvs", "620500", "--floor", "2000.00", "--extended=false");
+    CliRun wallet = run("policy", "--admdvs", "620500", "--wallet-transfers-per-day", "5");
+    CliRun show = run("policy", "--admdvs", "620500");
+
+    assertEquals(0, wallet.exit(), wallet.toString());
+    assertTrue(wallet.out().contains("floor 2000.00 yuan, extended relatives false"), "kept: " + wallet.out());
+    assertTrue(wallet.out().contains("wallet 5 a day"), wallet.out());
+    assertEquals(0, show.exit(), show.toString());
+    assertEquals(wallet.out().replace(" set:", ":"), show.out());
+    assertEquals(0, floor.exit(), floor.toString());
+  }
+
+  @Test
   void quota_byTheAuthorizer_printsTheBindingWithItsNewQuota() {
     CliRun r = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "200.00");
     CliRun json = run("quota", "--binding", "B1", "--by", DemoData.ZHANG_WEI, "--quota", "150", "--json");

@@ -197,11 +197,11 @@ final class Auditor {
     String day = Workload.today();
     Map<String, gongji.v1.ReconcileResponse> closing = new ConcurrentHashMap<>();
     for (Map.Entry<String, gongji.v1.ReconcileResponse> e : workload.openingReconcile().entrySet()) {
-      if (!e.getValue().getDate().equals(day)) {
+      if (!e.getValue().getDate().equals(Workload.wireDate(day))) {
         return;
       }
       calls.submit(() -> call(AdminServiceGrpc.getReconcileMethod(), gongji.v1.ReconcileRequest.newBuilder()
-          .setFixmedinsCode(e.getKey()).setDate(day).build()).thenAccept(r -> closing.put(e.getKey(), r)));
+          .setFixmedinsCode(e.getKey()).setDate(Workload.wireDate(day)).build()).thenAccept(r -> closing.put(e.getKey(), r)));
     }
     calls.awaitAll("reading day-end totals");
     Map<String, Totals> settled = new HashMap<>();

@@ -20,7 +20,7 @@ import gongji.v1.ListBindingsResponse;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
-import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.Terminal;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.Status;
@@ -264,11 +264,14 @@ final class Workload {
     }
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
-      calls.submit(() -> target.call(AdminServiceGrpc.getSetRegionPolicyMethod(), SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
+      calls.submit(() -> target.call(AdminServiceGrpc.getUpdateRegionPolicyMethod(), UpdateRegionPolicyRequest.newBuilder()
+          .setRequestId(java.util.UUID.randomUUID().toString())
           .setPolicy(RegionPolicy.newBuilder().setAdmdvs(region[0]).setName(region[1]).setRetainedFloorFen(0)
               .setExtendedRelativesAllowed(true).setQuotaAllowed(true).setCrossProvinceEnabled(true).setHoldTtlSeconds(1800)
               .setWalletMaxTransfersPerDay(100).setWalletMaxTransferFen(100_000_000)
-              .setWalletQuietFromHour(12).setWalletQuietUntilHour(12))
+              .setWalletQuietFromHour(12).setWalletQuietUntilHour(12)
+              .setMutualAidOrder(gongji.v1.MutualAidOrder.MUTUAL_AID_ORDER_BINDING))
+          .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("*"))
           .build()));
     }
     calls.submit(() -> target.call(AdminServiceGrpc.getRegisterInstitutionMethod(), RegisterInstitutionRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
@@ -365,7 +368,7 @@ final class Workload {
     String day = today();
     for (String code : institutions()) {
       calls.submit(() -> target.call(AdminServiceGrpc.getReconcileMethod(),
-          gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(day).build())
+          gongji.v1.ReconcileRequest.newBuilder().setFixmedinsCode(code).setDate(wireDate(day)).build())
           .handle((r, e) -> {
             if (e == null) {
               openingReconcile.put(code, r);
@@ -399,5 +402,12 @@ final class Workload {
           return r.getNextPageToken().isEmpty() ? CompletableFuture.completedFuture(null)
               : listBindings(target, psnNo, r.getNextPageToken());
         });
+  }
+
+  /** A day "yyyy-MM-dd" as the wire's date. */
+  static com.google.type.Date wireDate(String day) {
+    java.time.LocalDate d = java.time.LocalDate.parse(day);
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
   }
 }

@@ -73,6 +73,100 @@ public record RegionPolicy(
   }
 
   /** The province of this region: its first two digits. */
+  /**
+   * The settings of a policy that an update may name, with explicit codes for the journal (a mask
+   * of {@code 1 << code}); {@link #path} is the field's name on the wire.
+   */
+  public enum Field {
+    NAME(0, "name"),
+    RETAINED_FLOOR_FEN(1, "retained_floor_fen"),
+    EXTENDED_RELATIVES_ALLOWED(2, "extended_relatives_allowed"),
+    QUOTA_ALLOWED(3, "quota_allowed"),
+    CROSS_PROVINCE_ENABLED(4, "cross_province_enabled"),
+    OPTIONAL_CATEGORIES_ALLOWED(5, "optional_categories_allowed"),
+    HOLD_TTL_SECONDS(6, "hold_ttl_seconds"),
+    MAX_MUTUAL_AID_USES_PER_DAY(7, "max_mutual_aid_uses_per_day"),
+    MAX_MUTUAL_AID_FEN_PER_DAY(8, "max_mutual_aid_fen_per_day"),
+    WALLET_MAX_TRANSFERS_PER_DAY(9, "wallet_max_transfers_per_day"),
+    WALLET_MAX_TRANSFER_FEN(10, "wallet_max_transfer_fen"),
+    WALLET_QUIET_FROM_HOUR(11, "wallet_quiet_from_hour"),
+    WALLET_QUIET_UNTIL_HOUR(12, "wallet_quiet_until_hour"),
+    MUTUAL_AID_ORDER(13, "mutual_aid_order");
+
+    private static final Field[] BY_CODE = Codes.byCode(values(), Field::code);
+
+    private final int code;
+    private final String path;
+
+    Field(int code, String path) {
+      this.code = code;
+      this.path = path;
+    }
+
+    public int code() {
+      return code;
+    }
+
+    public String path() {
+      return path;
+    }
+
+    public static Field ofCode(int code) throws UnknownCodeException {
+      return Codes.of(BY_CODE, code, Field.class);
+    }
+
+    /** The field of a wire path, or null. */
+    public static Field ofPath(String path) {
+      for (Field f : values()) {
+        if (f.path.equals(path)) {
+          return f;
+        }
+      }
+      return null;
+    }
+
+    /** A set of fields as a mask of {@code 1 << code}. */
+    public static long mask(Set<Field> fields) {
+      long m = 0;
+      for (Field f : fields) {
+        m |= 1L << f.code;
+      }
+      return m;
+    }
+
+    /** The fields of a mask; an unknown bit is refused. */
+    public static Set<Field> ofMask(long mask) {
+      java.util.EnumSet<Field> fields = java.util.EnumSet.noneOf(Field.class);
+      for (int code = 0; code < 64; code++) {
+        if ((mask & (1L << code)) != 0) {
+          fields.add(ofCode(code));
+        }
+      }
+      return fields;
+    }
+  }
+
+  /** This policy with the {@code fields} of {@code from} (AIP-134: only the named settings change). */
+  public RegionPolicy with(RegionPolicy from, Set<Field> fields) {
+    WalletRules w = new WalletRules(
+        fields.contains(Field.WALLET_MAX_TRANSFERS_PER_DAY) ? from.wallet.maxTransfersPerDay : wallet.maxTransfersPerDay,
+        fields.contains(Field.WALLET_MAX_TRANSFER_FEN) ? from.wallet.maxTransferFen : wallet.maxTransferFen,
+        fields.contains(Field.WALLET_QUIET_FROM_HOUR) ? from.wallet.quietFromHour : wallet.quietFromHour,
+        fields.contains(Field.WALLET_QUIET_UNTIL_HOUR) ? from.wallet.quietUntilHour : wallet.quietUntilHour);
+    return new RegionPolicy(admdvs,
+        fields.contains(Field.NAME) ? from.name : name,
+        fields.contains(Field.RETAINED_FLOOR_FEN) ? from.retainedFloorFen : retainedFloorFen,
+        fields.contains(Field.EXTENDED_RELATIVES_ALLOWED) ? from.extendedRelativesAllowed : extendedRelativesAllowed,
+        fields.contains(Field.QUOTA_ALLOWED) ? from.quotaAllowed : quotaAllowed,
+        fields.contains(Field.CROSS_PROVINCE_ENABLED) ? from.crossProvinceEnabled : crossProvinceEnabled,
+        fields.contains(Field.OPTIONAL_CATEGORIES_ALLOWED) ? from.optionalCategoriesAllowed : optionalCategoriesAllowed,
+        fields.contains(Field.HOLD_TTL_SECONDS) ? from.holdTtlSeconds : holdTtlSeconds,
+        fields.contains(Field.MAX_MUTUAL_AID_USES_PER_DAY) ? from.maxMutualAidUsesPerDay : maxMutualAidUsesPerDay,
+        fields.contains(Field.MAX_MUTUAL_AID_FEN_PER_DAY) ? from.maxMutualAidFenPerDay : maxMutualAidFenPerDay,
+        w,
+        fields.contains(Field.MUTUAL_AID_ORDER) ? from.aidOrder : aidOrder);
+  }
+
   public String province() {
     return admdvs.substring(0, 2);
   }

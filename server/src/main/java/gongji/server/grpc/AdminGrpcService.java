@@ -20,7 +20,6 @@ import gongji.v1.Institution;
 import gongji.v1.Insured;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
-import gongji.v1.SetRegionPolicyRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
@@ -223,7 +222,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       gongji.v1.ListAlertsResponse.Builder b = gongji.v1.ListAlertsResponse.newBuilder();
       for (int i = 0; i < alerts.size() && i < size[0]; i++) {
         gongji.server.ledger.Result.Alert a = alerts.get(i);
-        b.addAlerts(gongji.v1.Alert.newBuilder().setSeq(a.seq()).setTimeMillis(a.atMillis()).setKind(a.kind())
+        b.addAlerts(gongji.v1.Alert.newBuilder().setSeq(a.seq()).setTime(Protos.timestamp(a.atMillis())).setKind(a.kind())
             .setFixmedinsCode(a.institution()).setPsnNo(a.psnNo()).setDetail(a.detail())
             .setClaimedPsnNoMasked(a.parties().claimedMasked()).setOwnerPsnNoMasked(a.parties().ownerMasked())
             .setTerminalId(a.parties().terminalId()).setOperatorId(a.parties().operatorId()));
@@ -236,13 +235,26 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   @Override
-  public void setRegionPolicy(SetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
-    gongji.server.domain.RegionPolicy[] applied = new gongji.server.domain.RegionPolicy[1];
-    Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs()), () -> {
+  public void getRegionPolicy(gongji.v1.GetRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
+    Replies.send(out, Map.of("admdvs", req.getAdmdvs()), () -> {
+      Validator v = new Validator();
+      v.matches("admdvs", req.getAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
+      v.check();
+      return gateway.admin(new Command.GetRegionPolicy(req.getAdmdvs()));
+    }, AdminGrpcService::policy);
+  }
+
+  @Override
+  public void updateRegionPolicy(gongji.v1.UpdateRegionPolicyRequest req, StreamObserver<RegionPolicy> out) {
+    Replies.send(out, Map.of("admdvs", req.getPolicy().getAdmdvs(), "request_id", req.getRequestId()), () -> {
       Protos.requireRequestId(req.getRequestId());
-      applied[0] = Protos.policy(req.getPolicy());
-      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.SetRegionPolicy(applied[0])));
-    }, r -> Protos.policy(applied[0]));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, Protos.policyUpdate(req.getPolicy(),
+          req.getUpdateMask())));
+    }, AdminGrpcService::policy);
+  }
+
+  private static RegionPolicy policy(Result r) {
+    return Protos.policy((gongji.server.domain.RegionPolicy) ((Result.Reference) r).value());
   }
 
   @Override
@@ -287,7 +299,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
       v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
-      long day = day(v, req.getDate());
+      long day = Protos.day(v, "date", req.hasDate(), req.getDate());
       v.check();
       return gateway.history(new HistoryQuery.Reconcile(req.getFixmedinsCode(), day));
     }, r -> {
@@ -329,7 +341,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       gongji.v1.ListReconcileDetailsResponse.Builder b = gongji.v1.ListReconcileDetailsResponse.newBuilder();
       for (gongji.server.ledger.Result.ReconcileLine l : lines.lines()) {
         b.addDetails(gongji.v1.ReconcileDetail.newBuilder().setTransactionId(l.txnId()).setKind(l.kind())
-            .setTimeMillis(l.atMillis()).setTotalFen(l.totalFen()).setAccountPayFen(l.ownFen())
+            .setTime(Protos.timestamp(l.atMillis())).setTotalFen(l.totalFen()).setAccountPayFen(l.ownFen())
             .setMutualAidPayFen(l.aidFen()).setCashPayFen(l.cashFen()).setInsutype(l.group().insutypeText())
             .setClrType(l.group().clrTypeText()).setSetlOptins(l.group().setlOptins()));
       }

@@ -86,6 +86,16 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   }
 
   @Override
+  public void getBinding(gongji.v1.GetBindingRequest req, StreamObserver<Binding> out) {
+    Replies.send(out, Map.of("binding_id", req.getBindingId()), () -> {
+      Validator v = new Validator();
+      v.matches("binding_id", req.getBindingId(), Validator.BINDING_ID, BINDING_ID_EXPECTED);
+      v.check();
+      return gateway.admin(new Command.GetBinding(req.getBindingId()));
+    }, Protos::binding);
+  }
+
+  @Override
   public void listBindings(ListBindingsRequest req, StreamObserver<ListBindingsResponse> out) {
     String query = req.getPsnNo() + "/" + req.getRole();
     long[] after = new long[1];
@@ -142,25 +152,26 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
   @Override
   public void listUsageRecords(gongji.v1.ListUsageRecordsRequest req,
       StreamObserver<gongji.v1.ListUsageRecordsResponse> out) {
-    String query = req.getPsnNo() + "/" + req.getRole() + "/" + req.getStartTimeMillis() + "/" + req.getEndTimeMillis();
+    String query = req.getPsnNo() + "/" + req.getRole() + "/" + req.getStartTime().getSeconds() + "."
+        + req.getStartTime().getNanos() + "/" + req.getEndTime().getSeconds() + "." + req.getEndTime().getNanos();
     int[] offset = new int[1];
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
-      v.range("start_time_millis", req.getStartTimeMillis(), 0, Long.MAX_VALUE);
-      v.range("end_time_millis", req.getEndTimeMillis(), 0, Long.MAX_VALUE);
+      // Records are never before 1970: an earlier start is the first record.
+      long start = Math.max(0, Protos.millis(v, "start_time", req.hasStartTime(), req.getStartTime(), 0));
+      long end = Protos.millis(v, "end_time", req.hasEndTime(), req.getEndTime(), Long.MAX_VALUE);
       v.check();
       Command.BindingRole role = role(req.getRole());
-      long end = req.getEndTimeMillis() == 0 ? Long.MAX_VALUE : req.getEndTimeMillis();
-      return gateway.history(new HistoryQuery.Usage(req.getPsnNo(), role, req.getStartTimeMillis(), end,
+      return gateway.history(new HistoryQuery.Usage(req.getPsnNo(), role, start, Math.max(0, end),
           offset[0], size));
     }, r -> {
       Result.Usages u = (Result.Usages) r;
       gongji.v1.ListUsageRecordsResponse.Builder b = gongji.v1.ListUsageRecordsResponse.newBuilder();
       for (Result.Usage x : u.usages()) {
-        b.addRecords(gongji.v1.UsageRecord.newBuilder().setKind(x.kind()).setTimeMillis(x.atMillis())
+        b.addRecords(gongji.v1.UsageRecord.newBuilder().setKind(x.kind()).setTime(Protos.timestamp(x.atMillis()))
             .setAuthorizerPsnNo(x.authorizerPsnNo()).setBeneficiaryPsnNo(x.beneficiaryPsnNo())
             .setFixmedinsCode(x.institution()).setTransactionId(x.txnId()).setBindingId(x.bindingId())
             .setAmountFen(x.amountFen()));

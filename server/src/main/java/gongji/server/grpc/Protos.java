@@ -215,15 +215,47 @@ final class Protos {
     return new Institution(p.getFixmedinsCode(), p.getName(), Set.copyOf(p.getTerminalIdsList()));
   }
 
-  static RegionPolicy policy(gongji.v1.RegionPolicy p) {
+  /**
+   * The settings an update names ({@code update_mask}: field names of RegionPolicy, or "*" alone
+   * for all) and their values, validated as given: no value stands for a default. The settings not
+   * named keep the national defaults here; the ledger takes only the named ones.
+   */
+  static gongji.server.ledger.Command.UpdateRegionPolicy policyUpdate(gongji.v1.RegionPolicy p,
+      com.google.protobuf.FieldMask mask) {
     Validator v = new Validator();
     v.matches("policy.admdvs", p.getAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
-    v.text("policy.name", p.getName(), 0, 50);
-    v.range("policy.retained_floor_fen", p.getRetainedFloorFen(), 0, 100_000_000);
-    int ttl = p.getHoldTtlSeconds() == 0 ? RegionPolicy.DEFAULT_HOLD_TTL_SECONDS : p.getHoldTtlSeconds();
+    Set<RegionPolicy.Field> fields = EnumSet.noneOf(RegionPolicy.Field.class);
+    if (mask.getPathsCount() == 0) {
+      v.fail("update_mask", "no paths (expected: the settings to change, or \"*\" for all)");
+    }
+    for (String path : mask.getPathsList()) {
+      RegionPolicy.Field f = RegionPolicy.Field.ofPath(path);
+      if (path.equals("*") && mask.getPathsCount() == 1) {
+        fields.addAll(EnumSet.allOf(RegionPolicy.Field.class));
+      } else if (f == null) {
+        v.fail("update_mask", "\"" + path + "\" is not a setting of RegionPolicy (expected: e.g. retained_floor_fen,"
+            + " wallet_quiet_from_hour; \"*\" alone for all; admdvs cannot change)");
+      } else {
+        fields.add(f);
+      }
+    }
+    RegionPolicy.WalletRules national = RegionPolicy.WalletRules.NATIONAL;
+    String name = p.getName();
+    if (fields.contains(RegionPolicy.Field.NAME)) {
+      v.text("policy.name", name, 1, 50);
+    }
+    if (fields.contains(RegionPolicy.Field.RETAINED_FLOOR_FEN)) {
+      v.range("policy.retained_floor_fen", p.getRetainedFloorFen(), 0, 100_000_000);
+    }
+    int ttl = named(fields, RegionPolicy.Field.HOLD_TTL_SECONDS, p.getHoldTtlSeconds(),
+        RegionPolicy.DEFAULT_HOLD_TTL_SECONDS);
     v.range("policy.hold_ttl_seconds", ttl, 60, 86_400);
-    v.range("policy.max_mutual_aid_uses_per_day", p.getMaxMutualAidUsesPerDay(), 0, 1_000);
-    v.range("policy.max_mutual_aid_fen_per_day", p.getMaxMutualAidFenPerDay(), 0, 100_000_000);
+    if (fields.contains(RegionPolicy.Field.MAX_MUTUAL_AID_USES_PER_DAY)) {
+      v.range("policy.max_mutual_aid_uses_per_day", p.getMaxMutualAidUsesPerDay(), 0, 1_000);
+    }
+    if (fields.contains(RegionPolicy.Field.MAX_MUTUAL_AID_FEN_PER_DAY)) {
+      v.range("policy.max_mutual_aid_fen_per_day", p.getMaxMutualAidFenPerDay(), 0, 100_000_000);
+    }
     Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
     for (int i = 0; i < p.getOptionalCategoriesAllowedCount(); i++) {
       int number = p.getOptionalCategoriesAllowedValue(i);
@@ -235,35 +267,33 @@ final class Protos {
         optional.add(c);
       }
     }
-    v.range("policy.wallet_max_transfers_per_day", p.getWalletMaxTransfersPerDay(), 0, 100);
-    v.range("policy.wallet_max_transfer_fen", p.getWalletMaxTransferFen(), 0, 100_000_000);
-    v.range("policy.wallet_quiet_from_hour", p.getWalletQuietFromHour(), 0, 23);
-    v.range("policy.wallet_quiet_until_hour", p.getWalletQuietUntilHour(), 0, 23);
-    RegionPolicy.AidOrder order = p.getMutualAidOrderValue() == 0 ? RegionPolicy.AidOrder.BINDING
+    int perDay = named(fields, RegionPolicy.Field.WALLET_MAX_TRANSFERS_PER_DAY, p.getWalletMaxTransfersPerDay(),
+        national.maxTransfersPerDay());
+    v.range("policy.wallet_max_transfers_per_day", perDay, 1, 100);
+    long perTransfer = fields.contains(RegionPolicy.Field.WALLET_MAX_TRANSFER_FEN) ? p.getWalletMaxTransferFen()
+        : national.maxTransferFen();
+    v.range("policy.wallet_max_transfer_fen", perTransfer, 1, 100_000_000);
+    int from = named(fields, RegionPolicy.Field.WALLET_QUIET_FROM_HOUR, p.getWalletQuietFromHour(),
+        national.quietFromHour());
+    int until = named(fields, RegionPolicy.Field.WALLET_QUIET_UNTIL_HOUR, p.getWalletQuietUntilHour(),
+        national.quietUntilHour());
+    v.range("policy.wallet_quiet_from_hour", from, 0, 23);
+    v.range("policy.wallet_quiet_until_hour", until, 0, 23);
+    RegionPolicy.AidOrder order = !fields.contains(RegionPolicy.Field.MUTUAL_AID_ORDER) ? RegionPolicy.AidOrder.BINDING
         : v.required("policy.mutual_aid_order", AID_ORDER.toDomain(p.getMutualAidOrderValue()),
             p.getMutualAidOrderValue());
     v.check();
-    String name = p.getName().isEmpty() ? p.getAdmdvs() : p.getName();
-    return new RegionPolicy(p.getAdmdvs(), name, p.getRetainedFloorFen(), p.getExtendedRelativesAllowed(),
-        p.getQuotaAllowed(), p.getCrossProvinceEnabled(), optional, ttl, p.getMaxMutualAidUsesPerDay(),
-        p.getMaxMutualAidFenPerDay(), walletRules(p), order);
+    RegionPolicy values = new RegionPolicy(p.getAdmdvs(), name.isEmpty() ? p.getAdmdvs() : name,
+        p.getRetainedFloorFen(), p.getExtendedRelativesAllowed(), p.getQuotaAllowed(), p.getCrossProvinceEnabled(),
+        optional, ttl, p.getMaxMutualAidUsesPerDay(), p.getMaxMutualAidFenPerDay(),
+        new RegionPolicy.WalletRules(perDay, perTransfer, from, until), order);
+    return new gongji.server.ledger.Command.UpdateRegionPolicy(values, fields);
   }
 
-  /**
-   * The wallet rules of a valid policy: 0 is the national default of each limit, and both hours 0
-   * the national quiet window (equal hours other than 0: no quiet window).
-   */
-  private static RegionPolicy.WalletRules walletRules(gongji.v1.RegionPolicy p) {
-    RegionPolicy.WalletRules national = RegionPolicy.WalletRules.NATIONAL;
-    boolean nationalHours = p.getWalletQuietFromHour() == 0 && p.getWalletQuietUntilHour() == 0;
-    return new RegionPolicy.WalletRules(
-        p.getWalletMaxTransfersPerDay() == 0 ? national.maxTransfersPerDay() : p.getWalletMaxTransfersPerDay(),
-        p.getWalletMaxTransferFen() == 0 ? national.maxTransferFen() : p.getWalletMaxTransferFen(),
-        nationalHours ? national.quietFromHour() : p.getWalletQuietFromHour(),
-        nationalHours ? national.quietUntilHour() : p.getWalletQuietUntilHour());
+  /** A named setting's value, or the default where the update does not name it. */
+  private static int named(Set<RegionPolicy.Field> fields, RegionPolicy.Field f, int value, int otherwise) {
+    return fields.contains(f) ? value : otherwise;
   }
-
-  // ---- out -------------------------------------------------------------------------------------
 
   /** A policy as the gateway applies it: national defaults written out, never 0. */
   static gongji.v1.RegionPolicy policy(RegionPolicy p) {
@@ -306,6 +336,43 @@ final class Protos {
   static Timestamp timestamp(long millis) {
     return Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
         .setNanos(Math.floorMod(millis, 1000) * 1_000_000).build();
+  }
+
+  /**
+   * A time of a request in epoch milliseconds, or {@code unset} where the field is not set; one
+   * outside 0001-01-01 to 9999-12-31 or with nanos out of range is refused naming the field.
+   */
+  static long millis(Validator v, String field, boolean has, Timestamp t, long unset) {
+    if (!has) {
+      return unset;
+    }
+    if (t.getSeconds() < -62_135_596_800L || t.getSeconds() > 253_402_300_799L || t.getNanos() < 0
+        || t.getNanos() > 999_999_999) {
+      v.fail(field, t.getSeconds() + " s " + t.getNanos() + " ns (expected: 0001-01-01 to 9999-12-31, nanos 0..999999999)");
+      return unset;
+    }
+    return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+  }
+
+  /** A day of a request (China time) as an epoch day; year, month and day must all be set and valid. */
+  static long day(Validator v, String field, boolean has, com.google.type.Date d) {
+    try {
+      if (has) {
+        return java.time.LocalDate.of(d.getYear(), d.getMonth(), d.getDay()).toEpochDay();
+      }
+    } catch (java.time.DateTimeException e) {
+      // refused below
+    }
+    v.fail(field, has ? d.getYear() + "-" + d.getMonth() + "-" + d.getDay() + " (expected: a whole date, e.g."
+        + " {year: 2026, month: 11, day: 25})" : "unset (expected: a whole date, e.g. {year: 2026, month: 11, day: 25})");
+    return 0;
+  }
+
+  /** An epoch day as a date. */
+  static com.google.type.Date date(long epochDay) {
+    java.time.LocalDate d = java.time.LocalDate.ofEpochDay(epochDay);
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
   }
 
   static Breakdown breakdown(Result.Breakdown b) {
@@ -488,10 +555,12 @@ final class Protos {
     gongji.v1.Wallet.Builder b = gongji.v1.Wallet.newBuilder()
         .setPsnNo(w.psnNo())
         .setOpen(w.open())
-        .setOpenTimeMillis(w.openedAtMillis())
-        .setAvailableFen(w.availableFen())
+                .setAvailableFen(w.availableFen())
         .setPendingFen(w.pendingFen())
         .setTransfersToday(w.transfersToday());
+    if (w.open()) {
+      b.setOpenTime(timestamp(w.openedAtMillis()));
+    }
     for (Result.WalletTransferView t : w.transfers()) {
       b.addTransfers(walletTransfer(t));
     }
@@ -509,8 +578,8 @@ final class Protos {
         .setRemainingFen(t.remainingFen())
         .setSpentFen(t.spentFen())
         .setState(WALLET_TRANSFER_STATE.toProto(t.state()))
-        .setCreateTimeMillis(t.createdAtMillis())
-        .setAcceptDeadlineMillis(t.acceptByMillis())
+        .setCreateTime(timestamp(t.createdAtMillis()))
+        .setAcceptDeadline(timestamp(t.acceptByMillis()))
         .setEndReason(t.endReason())
         .build();
   }

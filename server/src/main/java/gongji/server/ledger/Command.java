@@ -29,6 +29,7 @@ public sealed interface Command {
     REGISTER_INSTITUTION,
     UPSERT_INSURED,
     SET_REGION_POLICY,
+    UPDATE_REGION_POLICY,
     CREATE_BINDING,
     REQUEST_BINDING,
     REVIEW_BINDING,
@@ -60,7 +61,9 @@ public sealed interface Command {
     LIST_WALLET_TRANSFERS,
     AUDIT,
     GET_ACCOUNT,
-    GET_TRANSACTION
+    GET_TRANSACTION,
+    GET_REGION_POLICY,
+    GET_BINDING
   }
 
   /** Whether this command changes state and so must be journaled before it is acknowledged. */
@@ -125,6 +128,26 @@ public sealed interface Command {
 
     public SetRegionPolicy {
       requireNonNull(policy, "policy");
+    }
+  }
+
+  /**
+   * Changes the {@code fields} of a region's own policy to those of {@code values} (AIP-134), on the
+   * writer, so that two updates of other fields both hold; a region without a policy of its own
+   * starts from the national defaults. Returns the policy as it then is.
+   */
+  record UpdateRegionPolicy(RegionPolicy values, java.util.Set<RegionPolicy.Field> fields) implements Command {
+    @Override
+    public Type type() {
+      return Type.UPDATE_REGION_POLICY;
+    }
+
+    public UpdateRegionPolicy {
+      requireNonNull(values, "values");
+      fields = java.util.Set.copyOf(fields);
+      if (fields.isEmpty()) {
+        throw new IllegalArgumentException("fields: none (expected: at least one)");
+      }
     }
   }
 
@@ -689,6 +712,30 @@ public sealed interface Command {
 
     public ListWalletTransfers {
       requireNonNull(psnNo, "psnNo");
+    }
+  }
+
+  /** A region's own policy, or the national defaults where it has none (what an update starts from). */
+  record GetRegionPolicy(String admdvs) implements Query {
+    @Override
+    public Type type() {
+      return Type.GET_REGION_POLICY;
+    }
+
+    public GetRegionPolicy {
+      requireNonNull(admdvs, "admdvs");
+    }
+  }
+
+  /** One binding by id. */
+  record GetBinding(String bindingId) implements Query {
+    @Override
+    public Type type() {
+      return Type.GET_BINDING;
+    }
+
+    public GetBinding {
+      requireNonNull(bindingId, "bindingId");
     }
   }
 

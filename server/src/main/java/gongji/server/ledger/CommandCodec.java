@@ -70,6 +70,8 @@ public final class CommandCodec {
   private static final byte REJECT_NAMING = 40;
   /** An alert that names the people, terminal and operator it concerns: RECORD_ALERT, then those. */
   private static final byte RECORD_ALERT_NAMING = 41;
+  /** The policy's values as SET_REGION_POLICY writes them, then the fields named (a mask of Field codes). */
+  private static final byte UPDATE_REGION_POLICY = 29;
 
   private static final byte[] NO_BYTES = {};
 
@@ -135,18 +137,10 @@ public final class CommandCodec {
         out.str(t);
       }
     } else if (command instanceof Command.SetRegionPolicy c) {
-      RegionPolicy p = c.policy();
-      out.u8(SET_REGION_POLICY).str(p.admdvs()).str(p.name()).varlong(p.retainedFloorFen())
-          .u8((p.extendedRelativesAllowed() ? 1 : 0) | (p.quotaAllowed() ? 2 : 0) | (p.crossProvinceEnabled() ? 4 : 0))
-          .varint(p.holdTtlSeconds());
-      int mask = 0;
-      for (ItemCategory cat : p.optionalCategoriesAllowed()) {
-        mask |= cat.bit();
-      }
-      RegionPolicy.WalletRules w = p.wallet();
-      out.varint(mask).varint(p.maxMutualAidUsesPerDay()).varlong(p.maxMutualAidFenPerDay())
-          .varint(w.maxTransfersPerDay()).varlong(w.maxTransferFen()).u8(w.quietFromHour()).u8(w.quietUntilHour())
-          .u8(p.aidOrder().code());
+      writePolicy(out.u8(SET_REGION_POLICY), c.policy());
+    } else if (command instanceof Command.UpdateRegionPolicy c) {
+      writePolicy(out.u8(UPDATE_REGION_POLICY), c.values());
+      out.varlong(RegionPolicy.Field.mask(c.fields()));
     } else if (command instanceof Command.CreateBinding c) {
       out.u8(CREATE_BINDING).str(c.authorizerPsnNo()).str(c.beneficiaryPsnNo()).u8(c.relationship().code())
           .varlong(c.quotaFen());
@@ -186,6 +180,40 @@ public final class CommandCodec {
     } else {
       throw new IllegalArgumentException("not a journaled command: " + command);
     }
+  }
+
+  private static void writePolicy(Output out, RegionPolicy p) {
+    out.str(p.admdvs()).str(p.name()).varlong(p.retainedFloorFen())
+        .u8((p.extendedRelativesAllowed() ? 1 : 0) | (p.quotaAllowed() ? 2 : 0) | (p.crossProvinceEnabled() ? 4 : 0))
+        .varint(p.holdTtlSeconds());
+    int mask = 0;
+    for (ItemCategory cat : p.optionalCategoriesAllowed()) {
+      mask |= cat.bit();
+    }
+    RegionPolicy.WalletRules w = p.wallet();
+    out.varint(mask).varint(p.maxMutualAidUsesPerDay()).varlong(p.maxMutualAidFenPerDay())
+        .varint(w.maxTransfersPerDay()).varlong(w.maxTransferFen()).u8(w.quietFromHour()).u8(w.quietUntilHour())
+        .u8(p.aidOrder().code());
+  }
+
+  private static RegionPolicy readPolicy(ByteBuffer in) {
+    String admdvs = str(in);
+    String name = str(in);
+    long floor = varlong(in);
+    int flags = in.get();
+    int ttl = varint(in);
+    int mask = varint(in);
+    Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
+    for (ItemCategory c : ItemCategory.values()) {
+      if ((mask & c.bit()) != 0) {
+        optional.add(c);
+      }
+    }
+    int maxUses = varint(in);
+    long maxFen = varlong(in);
+    RegionPolicy.WalletRules wallet = new RegionPolicy.WalletRules(varint(in), varlong(in), in.get(), in.get());
+    return new RegionPolicy(admdvs, name, floor, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, optional, ttl,
+        maxUses, maxFen, wallet, RegionPolicy.AidOrder.ofCode(code(in)));
   }
 
   /**
@@ -332,23 +360,11 @@ public final class CommandCodec {
         return new Command.RegisterInstitution(new Institution(code, name, terminals));
       }
       case SET_REGION_POLICY -> {
-        String admdvs = str(in);
-        String name = str(in);
-        long floor = varlong(in);
-        int flags = in.get();
-        int ttl = varint(in);
-        int mask = varint(in);
-        Set<ItemCategory> optional = EnumSet.noneOf(ItemCategory.class);
-        for (ItemCategory c : ItemCategory.values()) {
-          if ((mask & c.bit()) != 0) {
-            optional.add(c);
-          }
-        }
-        int maxUses = varint(in);
-        long maxFen = varlong(in);
-        RegionPolicy.WalletRules wallet = new RegionPolicy.WalletRules(varint(in), varlong(in), in.get(), in.get());
-        return new Command.SetRegionPolicy(new RegionPolicy(admdvs, name, floor, (flags & 1) != 0, (flags & 2) != 0,
-            (flags & 4) != 0, optional, ttl, maxUses, maxFen, wallet, RegionPolicy.AidOrder.ofCode(code(in))));
+        return new Command.SetRegionPolicy(readPolicy(in));
+      }
+      case UPDATE_REGION_POLICY -> {
+        RegionPolicy values = readPolicy(in);
+        return new Command.UpdateRegionPolicy(values, RegionPolicy.Field.ofMask(varlong(in)));
       }
       case CREATE_BINDING -> {
         return new Command.CreateBinding(str(in), str(in), Relationship.ofCode(code(in)), varlong(in));

@@ -2,6 +2,7 @@ package gongji.server.ledger;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Result.Rejected;
 import gongji.server.ledger.Result.RequestView;
 import java.nio.ByteBuffer;
@@ -223,6 +224,14 @@ public final class Ledger {
         registry.setPolicy(((Command.SetRegionPolicy) command).policy());
         yield new Result.Done();
       }
+      case UPDATE_REGION_POLICY -> {
+        Command.UpdateRegionPolicy c = (Command.UpdateRegionPolicy) command;
+        RegionPolicy updated = registry.ownPolicy(c.values().admdvs()).with(c.values(), c.fields());
+        registry.setPolicy(updated);
+        yield new Result.Reference(updated);
+      }
+      case GET_REGION_POLICY -> new Result.Reference(registry.ownPolicy(((Command.GetRegionPolicy) command).admdvs()));
+      case GET_BINDING -> bindings.view(((Command.GetBinding) command).bindingId());
       case LOAD_REFERENCE -> new Result.Reference(registry.reference((Command.LoadReference) command));
       case CREDIT -> {
         Command.Credit c = (Command.Credit) command;

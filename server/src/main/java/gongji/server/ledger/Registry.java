@@ -87,6 +87,12 @@ final class Registry {
     return p;
   }
 
+  /** A region's own policy, or the national defaults where it has none. */
+  RegionPolicy ownPolicy(String admdvs) {
+    RegionPolicy p = policies.get(admdvs);
+    return p != null ? p : RegionPolicy.defaults(admdvs);
+  }
+
   private RegionPolicy resolvePolicy(String admdvs) {
     RegionPolicy p = policies.get(admdvs);
     if (p == null && admdvs.length() == 6) {

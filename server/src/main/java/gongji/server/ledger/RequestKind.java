@@ -32,7 +32,8 @@ public enum RequestKind {
   ACCEPT_WALLET_TRANSFER(19),
   DECLINE_WALLET_TRANSFER(20),
   /** A sandbox's clock moved forward. */
-  MOVE_CLOCK(21);
+  MOVE_CLOCK(21),
+  UPDATE_REGION_POLICY(22);
 
   private static final RequestKind[] BY_CODE = Codes.byCode(values(), RequestKind::code);
 
@@ -61,6 +62,7 @@ public enum RequestKind {
       case ANSWER_WALLET_TRANSFER -> ((Command.AnswerWalletTransfer) c).accept() ? ACCEPT_WALLET_TRANSFER
           : DECLINE_WALLET_TRANSFER;
       case MOVE_CLOCK -> MOVE_CLOCK;
+      case UPDATE_REGION_POLICY -> UPDATE_REGION_POLICY;
       default -> null;
     };
   }

@@ -128,6 +128,8 @@ final class RequestLog {
       e = new Entry(kind, c.contentHash(), w.psnNo(), null, null, null, 0, 0, now);
     } else if (result instanceof Result.ClockMoved m) {
       e = new Entry(kind, c.contentHash(), "", null, null, null, m.nowMillis(), 0, now);
+    } else if (result instanceof Result.Reference r && r.value() instanceof gongji.server.domain.RegionPolicy p) {
+      e = new Entry(kind, c.contentHash(), p.admdvs(), null, null, null, 0, 0, now);
     } else if (result instanceof Result.Done) {
       e = new Entry(kind, c.contentHash(), "", null, null, null, 0, 0, now);
     } else {
@@ -351,6 +353,7 @@ final class RequestLog {
       case CREATE_BINDING, REQUEST_BINDING, REVIEW_BINDING, DISSOLVE_BINDING, UPDATE_BINDING_QUOTA ->
           bindings.view(e.subject);
       case OPEN_WALLET -> wallets.get(e.subject);
+      case UPDATE_REGION_POLICY -> new Result.Reference(registry.ownPolicy(e.subject));
       case MOVE_CLOCK -> new Result.ClockMoved(e.a, true);
       case REGISTER_INSTITUTION, UPSERT_INSURED, SET_REGION_POLICY, RECORD_DEATH -> new Result.Done();
       case TOMBSTONE -> throw new IllegalStateException("a tombstone has no result");
@@ -551,7 +554,7 @@ final class RequestLog {
       case AUTHORIZE, SETTLE, CANCEL, REFUND, TOMBSTONE -> true;
       case CREDIT, PAYOUT, PREMIUM, WALLET_ASSIGN, REGISTER_INSTITUTION, UPSERT_INSURED, SET_REGION_POLICY,
           CREATE_BINDING, REQUEST_BINDING, REVIEW_BINDING, DISSOLVE_BINDING, UPDATE_BINDING_QUOTA, RECORD_DEATH,
-          OPEN_WALLET, ACCEPT_WALLET_TRANSFER, DECLINE_WALLET_TRANSFER, MOVE_CLOCK -> false;
+          OPEN_WALLET, ACCEPT_WALLET_TRANSFER, DECLINE_WALLET_TRANSFER, MOVE_CLOCK, UPDATE_REGION_POLICY -> false;
     };
   }
 

@@ -291,7 +291,7 @@ class FamilyConcurrencyTest {
         token = page.getNextPageToken();
       } while (!token.isEmpty());
       ReconcileResponse day = gw.admin().reconcile(
-          ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(DAY).build());
+          ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(InProcessGateway.date(DAY)).build());
       totals[0] += day.getSettlements().getCount();
       totals[1] += day.getSettlements().getTotalFen();
       totals[2] += day.getSettlements().getAccountPayFen();

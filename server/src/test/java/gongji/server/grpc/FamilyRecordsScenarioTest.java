@@ -1,5 +1,6 @@
 package gongji.server.grpc;
 
+import gongji.server.testing.InProcessGateway;
 import static gongji.server.testing.Sales.authorize;
 import static gongji.server.testing.Sales.cancel;
 import static gongji.server.testing.Sales.identify;
@@ -74,7 +75,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     assertEquals(record, usage("A1", BINDING_ROLE_AUTHORIZER));
     assertEquals(record, usage("P1", BINDING_ROLE_BENEFICIARY));
     UsageRecord r = gw.usage("P1", BINDING_ROLE_BENEFICIARY, 0, 0, 10).get(0);
-    assertEquals(List.of("", "", gw.clock().millis()), List.of(r.getFixmedinsCode(), r.getTransactionId(), r.getTimeMillis()));
+    assertEquals(List.of("", "", gw.clock().millis()), List.of(r.getFixmedinsCode(), r.getTransactionId(), InProcessGateway.millis(r.getTime())));
     Refusal.expect(Code.ALREADY_EXISTS, "REQUEST_ID_REUSED", () -> premium("PREM-1", "A1", "P1", 39_000));
   }
 
@@ -180,7 +181,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
 
     UsageRecord one = gw.usage("M1", BINDING_ROLE_BENEFICIARY, t0, t1, 10).get(0);
     assertEquals(List.of(PHARMACY, first.getTransactionId(), t0),
-        List.of(one.getFixmedinsCode(), one.getTransactionId(), one.getTimeMillis()));
+        List.of(one.getFixmedinsCode(), one.getTransactionId(), InProcessGateway.millis(one.getTime())));
 
     // Pages of two: 2 + 2 + 1, the last without a token.
     List<Integer> sizes = new ArrayList<>();
@@ -216,7 +217,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
         .setPsnNo("P1").setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
     Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
-        .setPsnNo("A1").setStartTimeMillis(1).setPageSize(1).setPageToken(token).build()))
+        .setPsnNo("A1").setStartTime(InProcessGateway.time(1)).setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
     Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
         .setPsnNo("A1").setPageSize(1).setPageToken("not-a-token").build()))
@@ -242,7 +243,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
 
     assertAccount("A1", 10_000, 0);
     Alert alert = onlyAlert("IMPERSONATION");
-    assertEquals(List.of(PHARMACY, gw.clock().millis()), List.of(alert.getFixmedinsCode(), alert.getTimeMillis()),
+    assertEquals(List.of(PHARMACY, gw.clock().millis()), List.of(alert.getFixmedinsCode(), InProcessGateway.millis(alert.getTime())),
         "one alert for the attempt, not one per resend");
     // The claimed person is named masked: reviewers of other institutions read alerts.
     assertTrue(alert.getDetail().contains("psn_no " + Masking.psnNo("P1")) && !alert.getDetail().contains("P1"),
@@ -277,7 +278,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     assertAccount("A1", 998_000, 0);
     Alert alert = onlyAlert("MUTUAL_AID_LIMIT_EXCEEDED");
     assertEquals(List.of("P1", PHARMACY, gw.clock().millis()),
-        List.of(alert.getPsnNo(), alert.getFixmedinsCode(), alert.getTimeMillis()));
+        List.of(alert.getPsnNo(), alert.getFixmedinsCode(), InProcessGateway.millis(alert.getTime())));
     // The limit is per beneficiary, and counts only sales that use mutual aid.
     assertEquals(List.of("MUTUAL_AID " + p2 + " 1000"),
         legs(authorizeAt("A-5", "P2", item(ITEM_CATEGORY_DRUG, 1_000)).getBreakdown()));
@@ -421,7 +422,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
             s4.getTransactionId() + " REFUNDED 1000 0 1000 0"),
         details.stream().map(d -> d.getTransactionId() + " " + d.getKind() + " " + d.getTotalFen() + " "
             + d.getAccountPayFen() + " " + d.getMutualAidPayFen() + " " + d.getCashPayFen()).toList());
-    assertEquals(lateMonday, details.get(3).getTimeMillis());
+    assertEquals(lateMonday, InProcessGateway.millis(details.get(3).getTime()));
   }
 
   @Test
@@ -436,7 +437,11 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     Refusal.of(() -> gw.admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
         .setFixmedinsCode(PHARMACY).setDate("2026-03-03").setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
-    Refusal.of(() -> reconcile(PHARMACY, "2026/03/02")).assertFieldInvalid("date");
+    Refusal.of(() -> gw.admin().reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(PHARMACY)
+        .setDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(2).setDay(30)).build()))
+        .assertFieldInvalid("date");
+    Refusal.of(() -> gw.admin().reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(PHARMACY).build()))
+        .assertFieldInvalid("date");
     Refusal.expect(Code.NOT_FOUND, "INSTITUTION_NOT_FOUND", () -> reconcile("P99999999999", "2026-03-02"));
   }
 
@@ -486,7 +491,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
   }
 
   private ReconcileResponse reconcile(String institution, String date) {
-    return gw.admin().reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(date).build());
+    return gw.admin().reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(institution).setDate(InProcessGateway.date(date)).build());
   }
 
   private static void assertTotals(ReconcileTotals t, long count, long totalFen, long accountFen, long mutualAidFen,

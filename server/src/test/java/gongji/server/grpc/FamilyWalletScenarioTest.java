@@ -1,5 +1,6 @@
 package gongji.server.grpc;
 
+import gongji.server.testing.InProcessGateway;
 import static gongji.server.testing.Sales.cancel;
 import static gongji.server.testing.Sales.identify;
 import static gongji.server.testing.Sales.item;
@@ -66,7 +67,8 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
 
     assertFalse(before.getOpen());
     assertTrue(opened.getOpen());
-    assertEquals(opened.getOpenTimeMillis(), again.getOpenTimeMillis(), "opening an open wallet changes nothing");
+    assertEquals(opened.getOpenTime(), again.getOpenTime(), "opening an open wallet changes nothing");
+    assertFalse(before.hasOpenTime(), "no time while not open");
     assertEquals(List.of(0L, 0L), List.of(again.getAvailableFen(), again.getPendingFen()));
   }
 
@@ -263,7 +265,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     at("2026-03-03T08:00");
     WalletTransfer t = assign("F1", "P1", 1_000);
 
-    assertEquals(epoch("2026-03-04T08:00"), t.getAcceptDeadlineMillis(), "returns at the region's hour");
+    assertEquals(epoch("2026-03-04T08:00"), InProcessGateway.millis(t.getAcceptDeadline()), "returns at the region's hour");
   }
 
   // ---- acceptance and return ------------------------------------------------------------------
@@ -273,7 +275,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     family();
     open("P1");
     WalletTransfer t = assign("A1", "P1", 100_000);
-    assertEquals(epoch("2026-03-03T06:00"), t.getAcceptDeadlineMillis());
+    assertEquals(epoch("2026-03-03T06:00"), InProcessGateway.millis(t.getAcceptDeadline()));
 
     at("2026-03-03T05:59");
     assertAccount("A1", 500_000, 100_000);

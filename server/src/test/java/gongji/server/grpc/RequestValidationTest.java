@@ -37,7 +37,6 @@ import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
 import gongji.v1.ReverseRequest;
-import gongji.v1.SetRegionPolicyRequest;
 import gongji.v1.SettleRequest;
 import gongji.v1.Terminal;
 import gongji.v1.UpdateBindingQuotaRequest;
@@ -297,16 +296,12 @@ class RequestValidationTest {
             .setInsured(person.toBuilder().clearCredentials()).build()), "insured.credentials"),
         admin("insured: name of 51 characters", a -> a.upsertInsured(UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
             .setInsured(person.toBuilder().setName("名".repeat(51))).build()), "insured.name"),
-        admin("policy: DRUG as an optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
-                .setPolicy(policy.toBuilder().addOptionalCategoriesAllowed(ItemCategory.ITEM_CATEGORY_DRUG)).build()),
+        admin("policy: DRUG as an optional category", a -> a.updateRegionPolicy(InProcessGateway.replacing(policy.toBuilder().addOptionalCategoriesAllowed(ItemCategory.ITEM_CATEGORY_DRUG).build())),
             "policy.optional_categories_allowed[0]"),
-        admin("policy: unknown optional category", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
-                .setPolicy(policy.toBuilder().addOptionalCategoriesAllowedValue(999)).build()),
+        admin("policy: unknown optional category", a -> a.updateRegionPolicy(InProcessGateway.replacing(policy.toBuilder().addOptionalCategoriesAllowedValue(999).build())),
             "policy.optional_categories_allowed[0]"),
-        admin("policy: hold of 59 seconds", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
-            .setPolicy(policy.toBuilder().setHoldTtlSeconds(59)).build()), "policy.hold_ttl_seconds"),
-        admin("policy: negative floor", a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
-            .setPolicy(policy.toBuilder().setRetainedFloorFen(-1)).build()), "policy.retained_floor_fen"),
+        admin("policy: hold of 59 seconds", a -> a.updateRegionPolicy(InProcessGateway.replacing(policy.toBuilder().setHoldTtlSeconds(59).build())), "policy.hold_ttl_seconds"),
+        admin("policy: negative floor", a -> a.updateRegionPolicy(InProcessGateway.replacing(policy.toBuilder().setRetainedFloorFen(-1).build())), "policy.retained_floor_fen"),
         policy("policy: -1 wallet transfers a day", p -> p.setWalletMaxTransfersPerDay(-1),
             "policy.wallet_max_transfers_per_day", "-1"),
         policy("policy: 101 wallet transfers a day", p -> p.setWalletMaxTransfersPerDay(101),
@@ -333,11 +328,10 @@ class RequestValidationTest {
             "institution.terminal_ids"));
   }
 
-  /** SetRegionPolicy with one change to a valid policy, expected to be refused for {@code field} showing {@code value}. */
+  /** UpdateRegionPolicy of every setting with one change to a valid policy, expected to be refused for {@code field} showing {@code value}. */
   private static Arguments policy(String what, UnaryOperator<RegionPolicy.Builder> change, String field, String value) {
     RegionPolicy valid = RegionPolicy.newBuilder().setAdmdvs("620100").setName("兰州").setHoldTtlSeconds(1800).build();
-    return Arguments.of(what, (AdminCall) a -> a.setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString())
-        .setPolicy(change.apply(valid.toBuilder())).build()), field, value);
+    return Arguments.of(what, (AdminCall) a -> a.updateRegionPolicy(InProcessGateway.replacing(change.apply(valid.toBuilder()).build())), field, value);
   }
 
   /** A call on the admin stub, expected to be refused for {@code field}. */

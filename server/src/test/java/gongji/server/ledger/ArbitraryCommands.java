@@ -51,7 +51,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 28;
+  static final int TYPES = 29;
 
   /**
    * The commands written with a type code of their own when their alert names someone: a refusal and
@@ -72,7 +72,19 @@ final class ArbitraryCommands {
   }
 
   /** The types a {@link Command.Idempotent} may key: the back office's changes without an id of their own. */
-  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26};
+  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26, 27};
+
+  /** Some of a policy's fields, at least one. */
+  private java.util.Set<RegionPolicy.Field> fields() {
+    RegionPolicy.Field[] all = RegionPolicy.Field.values();
+    java.util.Set<RegionPolicy.Field> f = java.util.EnumSet.of(all[random.nextInt(all.length)]);
+    for (RegionPolicy.Field x : all) {
+      if (random.nextInt(3) == 0) {
+        f.add(x);
+      }
+    }
+    return f;
+  }
 
   /** A random command of the given type (0 until {@link #TYPES}, one per journaled type). */
   Command of(int type) {
@@ -107,6 +119,7 @@ final class ArbitraryCommands {
       case 25 -> new Command.Idempotent(id(), hash(), of(KEYABLE[random.nextInt(KEYABLE.length)]));
       case 26 -> new Command.MoveClock(random.nextLong());
       case 27 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), false);
+      case 28 -> new Command.UpdateRegionPolicy(policy(), fields());
       default -> throw new IllegalArgumentException("type " + type);
     };
   }

@@ -67,12 +67,19 @@ class EnumCodesTest {
             ItemCategory::code, ItemCategory::ofCode),
         new Pinned<>(RegionPolicy.AidOrder.class, table("BINDING", 0, "CLOSEST_RELATIVE", 1, "LARGEST_AVAILABLE", 2),
             RegionPolicy.AidOrder::code, RegionPolicy.AidOrder::ofCode),
+        new Pinned<>(RegionPolicy.Field.class, table(
+            "NAME", 0, "RETAINED_FLOOR_FEN", 1, "EXTENDED_RELATIVES_ALLOWED", 2, "QUOTA_ALLOWED", 3,
+            "CROSS_PROVINCE_ENABLED", 4, "OPTIONAL_CATEGORIES_ALLOWED", 5, "HOLD_TTL_SECONDS", 6,
+            "MAX_MUTUAL_AID_USES_PER_DAY", 7, "MAX_MUTUAL_AID_FEN_PER_DAY", 8, "WALLET_MAX_TRANSFERS_PER_DAY", 9,
+            "WALLET_MAX_TRANSFER_FEN", 10, "WALLET_QUIET_FROM_HOUR", 11, "WALLET_QUIET_UNTIL_HOUR", 12,
+            "MUTUAL_AID_ORDER", 13),
+            RegionPolicy.Field::code, RegionPolicy.Field::ofCode),
         new Pinned<>(RequestKind.class, table(
             "AUTHORIZE", 0, "SETTLE", 1, "CANCEL", 2, "REFUND", 3, "CREDIT", 4, "TOMBSTONE", 5, "PAYOUT", 6,
             "PREMIUM", 7, "WALLET_ASSIGN", 8, "REGISTER_INSTITUTION", 9, "UPSERT_INSURED", 10, "SET_REGION_POLICY", 11,
             "CREATE_BINDING", 12, "REQUEST_BINDING", 13, "REVIEW_BINDING", 14, "DISSOLVE_BINDING", 15,
             "UPDATE_BINDING_QUOTA", 16, "RECORD_DEATH", 17, "OPEN_WALLET", 18, "ACCEPT_WALLET_TRANSFER", 19,
-            "DECLINE_WALLET_TRANSFER", 20, "MOVE_CLOCK", 21),
+            "DECLINE_WALLET_TRANSFER", 20, "MOVE_CLOCK", 21, "UPDATE_REGION_POLICY", 22),
             RequestKind::code, RequestKind::ofCode),
         new Pinned<>(Outcome.class, table(
             "OK", 0, "INSTITUTION_NOT_FOUND", 1, "TERMINAL_NOT_REGISTERED", 2, "PATIENT_NOT_FOUND", 3,

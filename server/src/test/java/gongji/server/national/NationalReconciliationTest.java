@@ -1,5 +1,6 @@
 package gongji.server.national;
 
+import gongji.server.testing.InProcessGateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,7 +66,7 @@ class NationalReconciliationTest {
 
   private ReconcileResponse grpcReconcile() {
     return endpoint.gateway().admin().reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY)
-        .setDate(DAY).build());
+        .setDate(InProcessGateway.date(DAY)).build());
   }
 
   /** A 3201 of the day for a group (null fields: all) with the caller's totals {@code t}. */

@@ -39,7 +39,7 @@ import gongji.v1.ItemCategory;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
-import gongji.v1.SetRegionPolicyRequest;
+import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.SettlementServiceGrpc;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.ManagedChannel;
@@ -154,12 +154,38 @@ public final class InProcessGateway implements AutoCloseable {
         .addAllOptionalCategoriesAllowed(Arrays.asList(optional))
         .setHoldTtlSeconds(holdTtlSeconds)
         .build();
-    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(policy).build());
+    return policy(policy);
   }
 
-  /** Sets a region's policy exactly as given. */
+  /**
+   * Replaces a region's whole policy (update mask "*"), a setting left 0 taken as the national
+   * default as the tests were written: holds of 1,800 s, 3 wallet transfers a day of 2,000 yuan,
+   * quiet 22-6 (hours both 0), binding order.
+   */
   public RegionPolicy policy(RegionPolicy policy) {
-    return admin().setRegionPolicy(SetRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(policy).build());
+    return admin().updateRegionPolicy(replacing(policy));
+  }
+
+  /** An update that replaces the whole policy, 0 settings as the national defaults (see {@link #policy}). */
+  public static UpdateRegionPolicyRequest replacing(RegionPolicy p) {
+    RegionPolicy.Builder b = p.toBuilder();
+    if (p.getHoldTtlSeconds() == 0) {
+      b.setHoldTtlSeconds(1800);
+    }
+    if (p.getWalletMaxTransfersPerDay() == 0) {
+      b.setWalletMaxTransfersPerDay(3);
+    }
+    if (p.getWalletMaxTransferFen() == 0) {
+      b.setWalletMaxTransferFen(200_000);
+    }
+    if (p.getWalletQuietFromHour() == 0 && p.getWalletQuietUntilHour() == 0) {
+      b.setWalletQuietFromHour(22).setWalletQuietUntilHour(6);
+    }
+    if (p.getMutualAidOrderValue() == 0) {
+      b.setMutualAidOrder(gongji.v1.MutualAidOrder.MUTUAL_AID_ORDER_BINDING);
+    }
+    return UpdateRegionPolicyRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPolicy(b)
+        .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("*")).build();
   }
 
   public Institution institution(String code, String... terminalIds) {
@@ -287,9 +313,15 @@ public final class InProcessGateway implements AutoCloseable {
     List<UsageRecord> out = new ArrayList<>();
     String token = "";
     do {
-      ListUsageRecordsResponse page = family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
-          .setPsnNo(psnNo).setRole(role).setStartTimeMillis(startMillis).setEndTimeMillis(endMillis)
-          .setPageSize(pageSize).setPageToken(token).build());
+      ListUsageRecordsRequest.Builder req = ListUsageRecordsRequest.newBuilder().setPsnNo(psnNo).setRole(role)
+          .setPageSize(pageSize).setPageToken(token);
+      if (startMillis != 0) {
+        req.setStartTime(time(startMillis));
+      }
+      if (endMillis != 0) {
+        req.setEndTime(time(endMillis));
+      }
+      ListUsageRecordsResponse page = family().listUsageRecords(req.build());
       out.addAll(page.getRecordsList());
       token = page.getNextPageToken();
     } while (!token.isEmpty());
@@ -310,6 +342,24 @@ public final class InProcessGateway implements AutoCloseable {
 
   public Account account(String psnNo) {
     return admin().getAccount(GetAccountRequest.newBuilder().setPsnNo(psnNo).build());
+  }
+
+  /** A wire time as epoch milliseconds. */
+  public static long millis(com.google.protobuf.Timestamp t) {
+    return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
+  }
+
+  /** Epoch milliseconds as a wire time. */
+  public static com.google.protobuf.Timestamp time(long millis) {
+    return com.google.protobuf.Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
+        .setNanos((int) Math.floorMod(millis, 1000) * 1_000_000).build();
+  }
+
+  /** "yyyy-MM-dd" as a wire date. */
+  public static com.google.type.Date date(String day) {
+    java.time.LocalDate d = java.time.LocalDate.parse(day);
+    return com.google.type.Date.newBuilder().setYear(d.getYear()).setMonth(d.getMonthValue())
+        .setDay(d.getDayOfMonth()).build();
   }
 
   /** Stops taking calls, drains, closes the node (sequencer, journal) and the channel. */
