@@ -43,7 +43,8 @@ final class NationalAudit {
   }
 
   /** Writes the record of one call; {@code caller}, {@code env} and {@code peer} may be null. */
-  void write(long receivedMillis, SocketAddress peer, TifSignatures.Caller caller, Envelope env, ObjectNode reply) {
+  void write(long receivedMillis, SocketAddress peer, TifSignatures.Caller caller, Envelope env,
+      ResponseEnvelope reply) {
     ObjectNode r = audit.record();
     r.put("time", Instant.ofEpochMilli(receivedMillis).toString());
     if (caller == null) {
@@ -64,15 +65,16 @@ final class NationalAudit {
       request.put("mdtrtarea_admvs", env.mdtrtareaAdmvs());
       request.set("input", fields(r, env.input()));
     }
-    boolean ok = reply.path("infcode").asInt(-1) == 0;
+    boolean ok = reply.infcode() == 0;
     r.put("result", ok ? "OK" : "REFUSED");
     if (!ok) {
-      r.put("reason", reply.path("gongji_reason").asText(""));
+      r.put("reason", reply.reason());
     }
     ObjectNode out = r.putObject("reply");
-    out.put("inf_refmsgid", reply.path("inf_refmsgid").asText(""));
-    if (ok && reply.get("output") != null && reply.get("output").isObject()) {
-      out.set("output", fields(r, reply.get("output")));
+    out.put("inf_refmsgid", reply.infRefmsgid());
+    ObjectNode output = ok ? reply.outputTree() : null;
+    if (output != null) {
+      out.set("output", fields(r, output));
     }
     audit.write(r);
   }
