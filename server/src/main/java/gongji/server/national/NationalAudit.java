@@ -115,7 +115,7 @@ final class NationalAudit {
     }
     boolean code = name.endsWith("_id") || name.endsWith("_code") || name.endsWith("_type") || name.endsWith("_flag")
         || name.endsWith("admdvs") || name.endsWith("admvs") || name.endsWith("_optins") || name.endsWith("msgid")
-        || name.equals("oinfno") || name.equals("sign_no");
+        || name.equals("insutype") || name.equals("oinfno") || name.equals("sign_no");
     boolean amount = name.endsWith("amt") || name.endsWith("_pay") || name.endsWith("balc") || name.endsWith("_cnt");
     return code || amount ? SafeText.cut(value, MAX_TEXT) : null;
   }
