@@ -286,8 +286,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void listReconcileDetails(gongji.v1.ListReconcileDetailsRequest req,
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
     // A token of one group's pages is refused for another's (the offset counts that group's lines).
-    String group = req.getInsutype() + "/" + req.getClrType() + "/" + req.getSetlOptins();
-    String query = req.getFixmedinsCode() + "/" + req.getDate() + (group.equals("//") ? "" : "/" + group);
+    String named = req.getInsutype() + "/" + req.getClrType() + "/" + req.getSetlOptins();
+    String query = req.getFixmedinsCode() + "/" + req.getDate() + (named.equals("//") ? "" : "/" + named);
     int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
