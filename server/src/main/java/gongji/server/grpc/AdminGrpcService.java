@@ -319,8 +319,9 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void listReconcileDetails(gongji.v1.ListReconcileDetailsRequest req,
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
-    String query = req.getFixmedinsCode() + "/" + req.getDate() + "/" + req.getInsutype() + "/" + req.getClrType()
-        + "/" + req.getSetlOptins();
+    // A token of one group's pages is refused for another's (the offset counts that group's lines).
+    String named = req.getInsutype() + "/" + req.getClrType() + "/" + req.getSetlOptins();
+    String query = req.getFixmedinsCode() + "/" + req.getDate() + (named.equals("//") ? "" : "/" + named);
     int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();

@@ -1,5 +1,7 @@
 package gongji.server.national;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -7,14 +9,19 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -43,6 +50,10 @@ final class Json {
       .disable(SerializationFeature.INDENT_OUTPUT)
       .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
       .build();
+
+  /** Reads back what we wrote: amounts keep their two decimals (350.00 stays 350.00). */
+  private static final ObjectReader TREE_READER = MAPPER.reader()
+      .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
   static {
     MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -82,6 +93,23 @@ final class Json {
       return MAPPER.writeValueAsBytes(tree);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree we built cannot be written", e);
+    }
+  }
+
+  /** A streaming generator writing UTF-8 JSON to {@code out} (closing it does not close {@code out}). */
+  static JsonGenerator generator(OutputStream out) throws IOException {
+    JsonGenerator g = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8);
+    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    return g;
+  }
+
+  /** What {@code output} writes, as a tree. */
+  static JsonNode tree(Output output) {
+    try (TokenBuffer buffer = new TokenBuffer(MAPPER, false)) {
+      output.write(buffer);
+      return TREE_READER.readTree(buffer.asParser());
+    } catch (IOException e) {
+      throw new IllegalStateException("an output we wrote cannot be read back", e);
     }
   }
 

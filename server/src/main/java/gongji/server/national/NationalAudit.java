@@ -43,7 +43,8 @@ final class NationalAudit {
   }
 
   /** Writes the record of one call; {@code caller}, {@code env} and {@code peer} may be null. */
-  void write(long receivedMillis, SocketAddress peer, TifSignatures.Caller caller, Envelope env, ObjectNode reply) {
+  void write(long receivedMillis, SocketAddress peer, TifSignatures.Caller caller, Envelope env,
+      ResponseEnvelope reply) {
     ObjectNode r = audit.record();
     r.put("time", Instant.ofEpochMilli(receivedMillis).toString());
     if (caller == null) {
@@ -64,15 +65,16 @@ final class NationalAudit {
       request.put("mdtrtarea_admvs", env.mdtrtareaAdmvs());
       request.set("input", fields(r, env.input()));
     }
-    boolean ok = reply.path("infcode").asInt(-1) == 0;
+    boolean ok = reply.infcode() == 0;
     r.put("result", ok ? "OK" : "REFUSED");
     if (!ok) {
-      r.put("reason", reply.path("gongji_reason").asText(""));
+      r.put("reason", reply.reason());
     }
     ObjectNode out = r.putObject("reply");
-    out.put("inf_refmsgid", reply.path("inf_refmsgid").asText(""));
-    if (ok && reply.get("output") != null && reply.get("output").isObject()) {
-      out.set("output", fields(r, reply.get("output")));
+    out.put("inf_refmsgid", reply.infRefmsgid());
+    ObjectNode output = ok ? reply.outputTree() : null;
+    if (output != null) {
+      out.set("output", fields(r, output));
     }
     audit.write(r);
   }
@@ -113,7 +115,7 @@ final class NationalAudit {
     }
     boolean code = name.endsWith("_id") || name.endsWith("_code") || name.endsWith("_type") || name.endsWith("_flag")
         || name.endsWith("admdvs") || name.endsWith("admvs") || name.endsWith("_optins") || name.endsWith("msgid")
-        || name.equals("oinfno") || name.equals("sign_no");
+        || name.equals("insutype") || name.equals("oinfno") || name.equals("sign_no");
     boolean amount = name.endsWith("amt") || name.endsWith("_pay") || name.endsWith("balc") || name.endsWith("_cnt");
     return code || amount ? SafeText.cut(value, MAX_TEXT) : null;
   }

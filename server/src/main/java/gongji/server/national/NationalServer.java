@@ -2,8 +2,9 @@ package gongji.server.national;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -58,6 +59,8 @@ public final class NationalServer implements AutoCloseable {
   static final int MAX_HEADER_BYTES = 8192;
   /** Requests of one connection answered but not yet written; above it the connection stops reading. */
   static final int MAX_IN_FLIGHT_PER_CONNECTION = 16;
+  /** What a reply's buffer starts with: a 2102's envelope is about 1.5 KB. */
+  static final int REPLY_BYTES = 2048;
   /** A connection that sends nothing for this long is closed. */
   static final int IDLE_TIMEOUT_SECONDS = 120;
 
@@ -156,7 +159,7 @@ public final class NationalServer implements AutoCloseable {
         return;
       }
       ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(req.content()));
-      CompletableFuture<ObjectNode> reply = service.call(body, new TifSignatures.Headers(
+      CompletableFuture<ResponseEnvelope> reply = service.call(body, new TifSignatures.Headers(
           req.headers().get(TifSignatures.PAASID), req.headers().get(TifSignatures.TIMESTAMP),
           req.headers().get(TifSignatures.NONCE), req.headers().get(TifSignatures.SIGNATURE)),
           ctx.channel().remoteAddress());
@@ -174,12 +177,18 @@ public final class NationalServer implements AutoCloseable {
       }, ctx.executor());
     }
 
-    private void write(ChannelHandlerContext ctx, ObjectNode envelope, boolean keepAlive) {
+    private void write(ChannelHandlerContext ctx, ResponseEnvelope envelope, boolean keepAlive) {
       if (--inFlight < MAX_IN_FLIGHT_PER_CONNECTION && !ctx.channel().config().isAutoRead()) {
         ctx.channel().config().setAutoRead(true);
       }
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-          Unpooled.wrappedBuffer(Json.write(envelope)));
+      ByteBuf body = ctx.alloc().buffer(REPLY_BYTES);
+      try {
+        envelope.writeTo(new ByteBufOutputStream(body));
+      } catch (RuntimeException e) {
+        body.release();
+        throw e;
+      }
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
       headers(res, keepAlive);
       ctx.writeAndFlush(res).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }

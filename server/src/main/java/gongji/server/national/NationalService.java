@@ -104,14 +104,12 @@ public final class NationalService {
     return new NationalService(this, signatures, new NationalAudit(audit));
   }
 
-  /** {@link #call(ByteBuffer, TifSignatures.Headers)} without signature headers. */
+  /**
+   * {@link #call(ByteBuffer, TifSignatures.Headers, SocketAddress)} without signature headers from an
+   * unknown peer, the envelope as a tree.
+   */
   public CompletableFuture<ObjectNode> call(ByteBuffer body) {
-    return call(body, TifSignatures.Headers.NONE);
-  }
-
-  /** {@link #call(ByteBuffer, TifSignatures.Headers, SocketAddress)} from an unknown peer. */
-  CompletableFuture<ObjectNode> call(ByteBuffer body, TifSignatures.Headers headers) {
-    return call(body, headers, null);
+    return call(body, TifSignatures.Headers.NONE, null).thenApply(ResponseEnvelope::tree);
   }
 
   /** What is known of a call as it is read: for its audit record. */
@@ -129,9 +127,9 @@ public final class NationalService {
    * Answers one request body from {@code peer} (null if unknown) with the response envelope, and
    * audits the call (see {@link NationalAudit}); never throws and never fails.
    */
-  CompletableFuture<ObjectNode> call(ByteBuffer body, TifSignatures.Headers headers, SocketAddress peer) {
+  CompletableFuture<ResponseEnvelope> call(ByteBuffer body, TifSignatures.Headers headers, SocketAddress peer) {
     Arrival a = new Arrival(clock.millis());
-    CompletableFuture<ObjectNode> reply = answer(body, headers, a);
+    CompletableFuture<ResponseEnvelope> reply = answer(body, headers, a);
     if (audit == null) {
       return reply;
     }
@@ -154,7 +152,7 @@ public final class NationalService {
    * envelope's {@code fixmedins_code} (and {@code opter}, for a terminal's credential) must be the
    * signer's.
    */
-  private CompletableFuture<ObjectNode> answer(ByteBuffer body, TifSignatures.Headers headers, Arrival arrival) {
+  private CompletableFuture<ResponseEnvelope> answer(ByteBuffer body, TifSignatures.Headers headers, Arrival arrival) {
     long receivedMillis = arrival.receivedMillis;
     TifSignatures.Caller caller = null;
     if (signatures != null) {
@@ -196,10 +194,7 @@ public final class NationalService {
           Rejected x = r.refused();
           return failure(request, receivedMillis, x.outcome().name(), Refusals.errMsg(x.outcome()), x.detail());
         }
-        ObjectNode out = envelope(request, receivedMillis, 0);
-        out.putNull("err_msg");
-        out.set("output", r.output());
-        return out;
+        return new ResponseEnvelope(0, refMsgId(request), receivedMillis, clock.millis(), null, r.output(), null, null);
       } catch (RuntimeException e) {
         return internal(request, receivedMillis, e);
       }
@@ -247,16 +242,9 @@ public final class NationalService {
     };
   }
 
-  private ObjectNode envelope(Envelope env, long receivedMillis, int infcode) {
-    ObjectNode out = Json.object();
-    out.put("infcode", infcode);
-    out.put("inf_refmsgid", refMsgId(env == null ? "000000" : env.mdtrtareaAdmvs()));
-    out.put("refmsg_time", Times.millis(receivedMillis));
-    out.put("respond_time", Times.millis(clock.millis()));
-    out.putNull("warn_msg");
-    out.putNull("cainfo");
-    out.putNull("signtype");
-    return out;
+  /** The receiver's message id for a reply to {@code env} (null: unread). */
+  private String refMsgId(Envelope env) {
+    return refMsgId(env == null ? "000000" : env.mdtrtareaAdmvs());
   }
 
   /** The receiver's message id: area (6) + yyyyMMddHHmmss (14) + serial (10) = 30 characters. */
@@ -265,16 +253,12 @@ public final class NationalService {
     return admdvs + Times.seconds(clock.millis()) + Times.padded(n, 10);
   }
 
-  private ObjectNode failure(Envelope env, long receivedMillis, String reason, String errMsg, String detail) {
-    ObjectNode out = envelope(env, receivedMillis, -1);
-    out.put("err_msg", SafeText.prefix(errMsg, 200));
-    out.putNull("output");
-    out.put("gongji_reason", reason);
-    out.put("gongji_detail", SafeText.cut(detail, 500));
-    return out;
+  private ResponseEnvelope failure(Envelope env, long receivedMillis, String reason, String errMsg, String detail) {
+    return new ResponseEnvelope(-1, refMsgId(env), receivedMillis, clock.millis(), SafeText.prefix(errMsg, 200), null,
+        reason, SafeText.cut(detail, 500));
   }
 
-  private ObjectNode error(Envelope env, long receivedMillis, Throwable error) {
+  private ResponseEnvelope error(Envelope env, long receivedMillis, Throwable error) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof BadEnvelopeException bad) {
       return failure(env, receivedMillis, bad.reason(), bad.errMsg(), bad.getMessage());
@@ -294,7 +278,7 @@ public final class NationalService {
     return internal(env, receivedMillis, e);
   }
 
-  private ObjectNode internal(Envelope env, long receivedMillis, Throwable e) {
+  private ResponseEnvelope internal(Envelope env, long receivedMillis, Throwable e) {
     log.log(Level.SEVERE, "internal error on the national interface", e);
     return failure(env, receivedMillis, "INTERNAL_ERROR", "网关内部错误，请用原msgid查询或冲正后再办理",
         "internal error; the error is logged on the gateway");

@@ -11,9 +11,13 @@ import java.util.function.Function;
  * What one transaction answers: its {@code output}, or the gateway's refusal, which
  * {@link NationalService} writes as {@code infcode -1}. Exactly one of the two is set.
  */
-record Reply(JsonNode output, Rejected refused) {
+record Reply(Output output, Rejected refused) {
 
   static Reply of(JsonNode output) {
+    return new Reply(Output.of(output), null);
+  }
+
+  static Reply of(Output output) {
     return new Reply(output, null);
   }
 
@@ -27,6 +31,11 @@ record Reply(JsonNode output, Rejected refused) {
 
   /** A gateway result as a reply: a refusal as it is, anything else through {@code out}. */
   static CompletableFuture<Reply> translate(CompletableFuture<Result> f, Function<Result, JsonNode> out) {
+    return f.thenApply(r -> r instanceof Rejected x ? refused(x) : of(out.apply(r)));
+  }
+
+  /** The same, for an output that writes itself. */
+  static CompletableFuture<Reply> stream(CompletableFuture<Result> f, Function<Result, Output> out) {
     return f.thenApply(r -> r instanceof Rejected x ? refused(x) : of(out.apply(r)));
   }
 

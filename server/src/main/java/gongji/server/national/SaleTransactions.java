@@ -52,16 +52,20 @@ final class SaleTransactions {
     long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input());
     CompletableFuture<Result> held = gateway.authorize(new SaleRequest(env.msgid(), hash, env.terminal(),
         s.credential(), s.psnNo(), s.medicalType(), s.items(), s.useAccount(), s.useMutualAid()));
-    return Reply.translate(held, r -> {
+    return Reply.stream(held, r -> {
       Result.Sale sale = (Result.Sale) r;
       if (sale.txn().state() == TxnState.AUTHORIZED) {
         pending.put(env.fixmedinsCode(), s.inputHash(), sale.txn().txnId(), sale.txn().psnNoMasked());
       }
-      ObjectNode out = Json.object();
-      out.set("setlinfo", setlinfo.of(sale.txn(), sale.breakdown(), "", s.psnNo(), s.medType(), s.insutype(),
-          Codes.certType(s.credential()), env.msgid(), 1));
-      out.putArray("setldetail");
-      return out;
+      return g -> {
+        g.writeStartObject();
+        g.writeFieldName("setlinfo");
+        setlinfo.write(g, sale.txn(), sale.breakdown(), "", s.psnNo(), s.medType(), s.insutype(),
+            Codes.certType(s.credential()), env.msgid(), 1);
+        g.writeArrayFieldStart("setldetail");
+        g.writeEndArray();
+        g.writeEndObject();
+      };
     });
   }
 
@@ -114,16 +118,21 @@ final class SaleTransactions {
                     Result.Sale sale ? settleTxn.apply(sale.txn().txnId()) : CompletableFuture.completedFuture(held));
           });
     }
-    return Reply.translate(settled, r -> {
+    return Reply.stream(settled, r -> {
       Result.Sale sale = (Result.Sale) r;
-      ObjectNode out = Json.object();
-      out.set("setlinfo", setlinfo.of(sale.txn(), sale.breakdown(), sale.txn().txnId(), s.psnNo(), s.medType(),
-          s.insutype(), Codes.certType(s.credential()), env.msgid(), 1));
-      out.putArray("setldetail");
-      if (type == MedicalType.PHARMACY) {
-        out.putArray("detlcutinfo");
-      }
-      return out;
+      return g -> {
+        g.writeStartObject();
+        g.writeFieldName("setlinfo");
+        setlinfo.write(g, sale.txn(), sale.breakdown(), sale.txn().txnId(), s.psnNo(), s.medType(), s.insutype(),
+            Codes.certType(s.credential()), env.msgid(), 1);
+        g.writeArrayFieldStart("setldetail");
+        g.writeEndArray();
+        if (type == MedicalType.PHARMACY) {
+          g.writeArrayFieldStart("detlcutinfo");
+          g.writeEndArray();
+        }
+        g.writeEndObject();
+      };
     });
   }
 

@@ -39,4 +39,11 @@ final class Yuan {
   static BigDecimal of(long fen) {
     return BigDecimal.valueOf(fen, 2);
   }
+
+  /** The same as the digits of a JSON number, without a {@link BigDecimal}: 1234 → "12.34", -5 → "-0.05". */
+  static String text(long fen) {
+    long abs = Math.abs(fen);
+    int cents = (int) (abs % 100);
+    return (fen < 0 ? "-" : "") + (abs / 100) + "." + (char) ('0' + cents / 10) + (char) ('0' + cents % 10);
+  }
 }

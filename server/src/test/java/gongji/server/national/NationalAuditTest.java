@@ -65,6 +65,7 @@ class NationalAuditTest {
     assertEquals(Masking.psnNo(DemoData.LI_NA), druginfo.get("psn_no").asText());
     assertEquals(Masking.psnNo("SSC-LINA"), druginfo.get("mdtrt_cert_no").asText());
     assertEquals("350.00", druginfo.get("medfee_sumamt").asText());
+    assertEquals("310", druginfo.get("insutype").asText());
     assertEquals(1, ok.get("request").get("input").get("drugdetail_count").asInt());
     assertEquals("OK", ok.get("result").asText());
     JsonNode setlinfo = settled.get("output").get("setlinfo");

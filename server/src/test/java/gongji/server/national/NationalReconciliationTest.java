@@ -213,7 +213,7 @@ class NationalReconciliationTest {
   }
 
   @Test
-  void grpcListReconcileDetails_malformedGroupCode_invalidArgumentNamingTheField() {
+  void grpcListReconcileDetails_malformedGroupCodeOrAnotherGroupsToken_invalidArgumentNamingTheField() {
     io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
         io.grpc.StatusRuntimeException.class, () -> endpoint.gateway().admin().listReconcileDetails(
             ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY)
@@ -222,6 +222,14 @@ class NationalReconciliationTest {
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("insutype"), e.getStatus().toString());
     assertTrue(e.getStatus().getDescription().contains("setl_optins"), e.getStatus().toString());
+    String residents = endpoint.gateway().admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
+        .setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1).setInsutype("390").build()).getNextPageToken();
+    io.grpc.StatusRuntimeException other = org.junit.jupiter.api.Assertions.assertThrows(
+        io.grpc.StatusRuntimeException.class, () -> endpoint.gateway().admin().listReconcileDetails(
+            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1)
+                .setPageToken(residents).setInsutype("310").build()));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, other.getStatus().getCode(), "a token of another group");
+    assertTrue(other.getStatus().getDescription().contains("page_token"), other.getStatus().toString());
   }
 
   @Test
