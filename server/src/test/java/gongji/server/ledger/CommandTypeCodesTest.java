@@ -19,7 +19,8 @@ class CommandTypeCodesTest {
       "Authorize", 6, "Settle", 7, "Cancel", 8, "Refund", 9, "Reverse", 10, "Reject", 11, "Tick", 12,
       "RequestBinding", 13, "ReviewBinding", 14, "DissolveBinding", 15, "RecordDeath", 16, "PayOutToHeirs", 17,
       "PayPremium", 18, "RecordAlert", 19, "UpdateBindingQuota", 20, "OpenWallet", 21, "AssignWalletQuota", 22,
-      "AnswerWalletTransfer", 23, "Sweep", 24, "Recalled", 25, "Reject without alert", 26));
+      "AnswerWalletTransfer", 23, "Sweep", 24, "Recalled", 25, "Idempotent", 26, "MoveClock", 27,
+      "Reject without alert", 28, "UpdateRegionPolicy", 29, "Reject naming", 40, "RecordAlert naming", 41));
 
   @Test
   void encode_everyCommandType_startsWithItsPinnedTypeByte() {
@@ -32,6 +33,9 @@ class CommandTypeCodesTest {
       } else if (!(c instanceof Command.Reject r && r.alert() != (r.outcome() == Outcome.IMPERSONATION))) {
         written.put(c.getClass().getSimpleName(), typeByte(c));
       }
+    }
+    for (Command c : commands.naming()) {
+      written.put(c.getClass().getSimpleName() + " naming", typeByte(c));
     }
     assertEquals(PINNED, written);
   }
