@@ -72,7 +72,7 @@ final class ArbitraryCommands {
   }
 
   /** The types a {@link Command.Idempotent} may key: the back office's changes without an id of their own. */
-  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26, 27};
+  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26, 28};
 
   /** Some of a policy's fields, at least one. */
   private java.util.Set<RegionPolicy.Field> fields() {
