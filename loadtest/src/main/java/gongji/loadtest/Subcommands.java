@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -115,10 +116,8 @@ final class Subcommands {
     }
   }
 
-  @Command(name = "ledger-footprint", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      sortOptions = false,
-      description = "The writer's live heap per insured, binding, open sale, settled sale and request entry.")
-  static final class LedgerFootprintCommand implements Callable<Integer> {
+  /** The ledger's size, the same flags for every benchmark that builds one: insured persons and bindings. */
+  static final class Population {
     @Option(names = "--insured", defaultValue = "1000000", paramLabel = "N",
         description = "insured persons, employees with an account and a card (default: ${DEFAULT-VALUE})")
     int insured;
@@ -126,6 +125,14 @@ final class Subcommands {
     @Option(names = "--bindings", defaultValue = "2000000", paramLabel = "N",
         description = "mutual-aid bindings among them (default: ${DEFAULT-VALUE})")
     int bindings;
+  }
+
+  @Command(name = "ledger-footprint", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      sortOptions = false,
+      description = "The writer's live heap per insured, binding, open sale, settled sale and request entry.")
+  static final class LedgerFootprintCommand implements Callable<Integer> {
+    @Mixin
+    Population population;
 
     @Option(names = "--open-sales", defaultValue = "200000", paramLabel = "N",
         description = "authorized, unsettled sales (default: ${DEFAULT-VALUE})")
@@ -156,8 +163,8 @@ final class Subcommands {
     @Override
     public Integer call() {
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
-      return LedgerFootprint.run(insured, bindings, openSales, settledSales, entries, swept, salesPerSecond,
-          Duration.ofSeconds(recentWindowSeconds), System.out);
+      return LedgerFootprint.run(population.insured, population.bindings, openSales, settledSales, entries, swept,
+          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), System.out);
     }
   }
 
@@ -167,13 +174,8 @@ final class Subcommands {
           "snapshot follower), on the same ledger in one run; batch time and command latency percentiles."},
       footer = {"", "Example: java -Xmx12g -jar gongji-loadtest-all.jar snapshot-pause --insured 1000000"})
   static final class SnapshotPauseCommand implements Callable<Integer> {
-    @Option(names = "--insured", defaultValue = "1000000", paramLabel = "N",
-        description = "insured persons, employees with an account and a card (default: ${DEFAULT-VALUE})")
-    int insured;
-
-    @Option(names = "--bindings", defaultValue = "2000000", paramLabel = "N",
-        description = "mutual-aid bindings among them (default: ${DEFAULT-VALUE})")
-    int bindings;
+    @Mixin
+    Population population;
 
     @Option(names = "--in-flight", defaultValue = "64", paramLabel = "N",
         description = "sales (authorize, then settle) in flight (default: ${DEFAULT-VALUE})")
@@ -189,7 +191,8 @@ final class Subcommands {
 
     @Override
     public Integer call() throws Exception {
-      return SnapshotPause.run(new SnapshotPause.Options(insured, bindings, inFlight, Duration.ofSeconds(seconds),
+      return SnapshotPause.run(new SnapshotPause.Options(population.insured, population.bindings, inFlight,
+          Duration.ofSeconds(seconds),
           Duration.ofSeconds(snapshotEverySeconds)), System.out);
     }
   }
@@ -200,13 +203,8 @@ final class Subcommands {
           "count of settled sales, with a journal tail, started as a node (snapshot, replay, history catch-up)."},
       footer = {"", "Example: java -Xmx12g -jar gongji-loadtest-all.jar restart --swept-sales 1000000,10000000"})
   static final class RestartCommand implements Callable<Integer> {
-    @Option(names = "--insured", defaultValue = "1000000", paramLabel = "N",
-        description = "insured persons, employees with an account and a card (default: ${DEFAULT-VALUE})")
-    int insured;
-
-    @Option(names = "--bindings", defaultValue = "2000000", paramLabel = "N",
-        description = "mutual-aid bindings among them (default: ${DEFAULT-VALUE})")
-    int bindings;
+    @Mixin
+    Population population;
 
     @Option(names = "--swept-sales", split = ",", defaultValue = "1000000,10000000", paramLabel = "N,N",
         description = "restart after each of these counts of settled sales (default: ${DEFAULT-VALUE})")
@@ -227,7 +225,8 @@ final class Subcommands {
     @Override
     public Integer call() throws Exception {
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
-      return RestartTime.run(new RestartTime.Options(insured, bindings, swept, tailCommands, salesPerSecond,
+      return RestartTime.run(new RestartTime.Options(population.insured, population.bindings, swept, tailCommands,
+          salesPerSecond,
           Duration.ofSeconds(recentWindowSeconds)), System.out);
     }
   }

@@ -71,11 +71,13 @@ class SnapshotFollowerTest {
 
   @Test
   void aFollowerThatLagsPastItsBound_isGivenUp_andImagesGoOn() throws Exception {
+    java.util.concurrent.CountDownLatch seeded = new java.util.concurrent.CountDownLatch(1);
     Run run = new Run(9, () -> {
-      Thread.sleep(200); // seeding a large ledger: batches queue meanwhile
+      seeded.await(); // a large ledger still seeding: batches queue meanwhile, until the bound gives it up
       return new Ledger(WINDOW, ReferenceListener.NONE);
     }, 5);
     run.drive(200);
+    seeded.countDown();
     assertFalse(run.sequencer.snapshotsOffTheWriter());
     assertEquals(0, run.sequencer.snapshotFollowerLag());
     run.close();
@@ -131,6 +133,7 @@ class SnapshotFollowerTest {
       awaitSnapshot();
     }
 
+    /** Waits, bounded, for the snapshot being written on another thread; no timing is asserted. */
     private void awaitSnapshot() throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (sequencer.snapshotPending() && System.nanoTime() < deadline) {
