@@ -169,8 +169,9 @@ public final class Node implements AutoCloseable {
     if (storage != null) {
       try {
         long recoveryStart = System.nanoTime();
+        // The snapshot's audit and write-out check are made by the snapshot follower's seed, after the start.
         recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true,
-            acceptJournalLoss, (seq, at, command) -> {});
+            acceptJournalLoss, Snapshots.Checks.AFTER_START, (seq, at, command) -> {});
         recoveredLedger = recovered.ledger();
         recovery = recovered.journal();
         snapshotFile = recovered.snapshotFile();
@@ -218,7 +219,7 @@ public final class Node implements AutoCloseable {
           }), snapshotWriter));
       // Images made by a second ledger that follows the journal, so that the writer never stops for one.
       LedgerRecovery.Recovered from = recovered;
-      sequencer.snapshotsOffTheWriter(() -> LedgerRecovery.again(storage, from, config.idempotencyWindow()),
+      sequencer.snapshotsOffTheWriter(() -> seedFollower(storage, from, config.idempotencyWindow()),
           SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS);
     }
     AdmissionLimits limits = config.admission();
@@ -233,6 +234,33 @@ public final class Node implements AutoCloseable {
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache.caches());
     sequencer.start();
+  }
+
+  /**
+   * The snapshot follower's seed: the ledger this node started with, decoded again from the same
+   * snapshot and journal records, with the checks the start left out ({@link Snapshots.Checks#AFTER_START}).
+   * If the snapshot fails them, the ledger this node serves from is unsound as well: it is stopped
+   * (nothing more acknowledged), and the snapshot is set aside as {@code <name>.damaged}, so that the
+   * next start recovers from an older snapshot and the journal after it.
+   */
+  private Ledger seedFollower(Storage storage, LedgerRecovery.Recovered from, java.time.Duration window)
+      throws IOException {
+    try {
+      return LedgerRecovery.again(storage, from, window);
+    } catch (Snapshots.CorruptSnapshotException e) {
+      String file = from.snapshotFile();
+      String why = "the snapshot this node started from, " + file + ", failed its checks after the start: "
+          + e.getMessage() + "; it is set aside as " + file + ".damaged: restart, and recovery starts from an"
+          + " older snapshot and the journal after it";
+      sequencer.halt(why);
+      try {
+        storage.rename(file, file + ".damaged");
+        storage.syncDirectory();
+      } catch (IOException | RuntimeException renameFailed) {
+        e.addSuppressed(renameFailed);
+      }
+      throw e;
+    }
   }
 
   /**
