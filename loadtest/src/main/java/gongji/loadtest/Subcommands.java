@@ -231,11 +231,16 @@ final class Subcommands {
         description = "an option of the new JVM the restart runs in (repeatable; default: none, as ./gongji serve)")
     List<String> jvmOptions = new java.util.ArrayList<>();
 
+    @Option(names = "--restarts", defaultValue = "1", paramLabel = "N",
+        description = "new JVMs started one after the other on each data directory (default: ${DEFAULT-VALUE})")
+    int restarts;
+
     @Override
     public Integer call() throws Exception {
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
       return RestartTime.run(new RestartTime.Options(population.insured, population.bindings, swept, tailCommands,
-          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), inProcess, List.copyOf(jvmOptions)), System.out);
+          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), inProcess, List.copyOf(jvmOptions),
+          Math.max(1, restarts)), System.out);
     }
   }
 

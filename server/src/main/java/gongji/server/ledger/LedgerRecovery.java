@@ -88,8 +88,10 @@ public final class LedgerRecovery {
     if (repair) {
       Snapshots.deleteUnfinished(storage);
     }
+    long t0 = System.nanoTime();
     long historySeq = history == null ? Long.MAX_VALUE : history.appliedSeq();
     Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, listener, historySeq, checks);
+    long t1 = System.nanoTime();
     Ledger ledger = snapshot == null ? new Ledger(window, listener) : snapshot.ledger();
     long after = snapshot == null ? 0 : snapshot.seq();
     CatchUp catchUp = new CatchUp(history == null ? NO_HISTORY : history, historySeq);
@@ -134,7 +136,14 @@ public final class LedgerRecovery {
     if (repair && report.truncated()) {
       storage.truncate(report.truncatedFile(), report.truncatedAtOffset());
     }
+    long t2 = System.nanoTime();
     catchUp.flush();
+    long t3 = System.nanoTime();
+    log.info(String.format(java.util.Locale.ROOT, "recovered in %.2f s: snapshot %s %.2f s%s, %,d journal records"
+        + " replayed %.2f s, history caught up (%,d records) %.2f s", (t3 - t0) / 1e9,
+        snapshot == null ? "none" : snapshot.file(), (t1 - t0) / 1e9,
+        snapshot == null || snapshot.checked() ? "" : " (its checks left to the follower)", report.records(),
+        (t2 - t1) / 1e9, catchUp.applied, (t3 - t2) / 1e9));
     return new Recovered(ledger, after, snapshot == null ? null : snapshot.file(),
         snapshot == null || snapshot.checked(), report, historySeq, catchUp.applied, accepted);
   }
