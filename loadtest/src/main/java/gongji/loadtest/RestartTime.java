@@ -70,6 +70,7 @@ public final class RestartTime {
     byte[] image = Snapshots.image(ledger, seq);
     Snapshots.write(storage, seq, image);
     GatewayConfig config = GatewayConfig.forTests();
+    gongji.server.IdentityCheck.stamp(storage, config.identityKey());
     try (RocksHistoryStore h = RocksHistoryStore.open(dir.resolve("history"), config.idempotencyWindow().plusDays(1))) {
       h.apply(seq, List.of());
       h.flush();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
+import gongji.server.domain.IdentityKey;
 import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
 import gongji.server.cache.RateBuckets;
@@ -80,7 +81,8 @@ public final class Node implements AutoCloseable {
    * benchmarks: {@link Journal#NONE}).
    */
   public Node(GatewayConfig config, InstantSource clock, Journal journal) {
-    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore(), false);
+    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore(), false,
+        identityKeyOf(config));
   }
 
   /**
@@ -99,15 +101,34 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss)
       throws IOException {
+    return open(config, clock, storage, acceptJournalLoss, config.identityKey(), false);
+  }
+
+  /**
+   * The same, with identity and credential numbers kept under {@code identityKey}, which must be the
+   * key the data directory was written with ({@link IdentityCheck}) unless {@code newIdentityKey}
+   * (the operator's explicit choice: the old key is lost) replaces it.
+   */
+  public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss,
+      IdentityKey identityKey, boolean newIdentityKey) throws IOException {
     checkWritable(storage);
+    IdentityCheck.verify(storage, identityKey, newIdentityKey);
     HistoryStore history = storage instanceof FileStorage f
         ? RocksHistoryStore.open(f.directory().resolve("history"),
             config.idempotencyWindow().plusDays(1)) : new MemoryHistoryStore();
     try {
-      return open(config, clock, storage, history, acceptJournalLoss);
+      return open(config, clock, storage, history, acceptJournalLoss, identityKey);
     } catch (IOException | RuntimeException e) {
       history.close();
       throw e;
+    }
+  }
+
+  private static IdentityKey identityKeyOf(GatewayConfig config) {
+    try {
+      return config.identityKey();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -136,21 +157,23 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history)
       throws IOException {
-    return open(config, clock, storage, history, false);
+    IdentityKey key = config.identityKey();
+    IdentityCheck.verify(storage, key, false);
+    return open(config, clock, storage, history, false, key);
   }
 
   private static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history,
-      boolean acceptJournalLoss) throws IOException {
+      boolean acceptJournalLoss, IdentityKey identityKey) throws IOException {
     try {
       return new Node(config, clock, requireNonNull(storage, "storage"), null, requireNonNull(history, "history"),
-          acceptJournalLoss);
+          acceptJournalLoss, identityKey);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
   private Node(GatewayConfig config, InstantSource hostClock, Storage storage, Journal journal,
-      HistoryStore historyStore, boolean acceptJournalLoss) {
+      HistoryStore historyStore, boolean acceptJournalLoss, IdentityKey identityKey) {
     this.historyStore = historyStore;
     requireNonNull(config, "config");
     this.sandboxClock = config.demo() ? new SandboxClock(hostClock) : null;
@@ -226,7 +249,7 @@ public final class Node implements AutoCloseable {
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders,
         limits.alertsPerMinute() == 0 ? AlertGate.OPEN : new AlertGate(new RateBuckets(
             java.time.Duration.ofMinutes(1).dividedBy(limits.alertsPerMinute()), limits.alertBurst(),
-            limits.maxCallers(), ticker(clock))));
+            limits.maxCallers(), ticker(clock))), identityKey);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),

@@ -174,7 +174,7 @@ final class Registry {
       PersonState owner = credentials.get(cred);
       if (owner != null && !owner.psnNo().equals(insured.psnNo())) {
         return new Rejected(Outcome.CREDENTIAL_IN_USE,
-            "credential " + cred.type() + " " + cred.number() + " belongs to another person");
+            "the " + cred.type() + " credential given belongs to another person");
       }
     }
     return null;
