@@ -112,15 +112,47 @@ final class ServeCommand implements Callable<Integer> {
   boolean newIdentityKey;
 
   private final PrintStream out;
+  private final InstantSource hostClock;
+  private final Lifecycle lifecycle;
   private CommandSpec spec;
 
-  private ServeCommand(PrintStream out) {
-    this.out = out;
+  /**
+   * How a running gateway is told to stop, and who hears that it listens: the JVM's shutdown hook for
+   * the launcher, {@link ServeInProcess} for a gateway inside a test.
+   */
+  interface Lifecycle {
+    /** The launcher's: {@code shutdown} runs on SIGTERM or Ctrl-C. */
+    Lifecycle JVM = new Lifecycle() {
+      @Override
+      public void onStop(Runnable shutdown) {
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "gongji-shutdown"));
+      }
+
+      @Override
+      public void listening(String target, String adminTarget) {}
+    };
+
+    /** Takes the shutdown to run when the gateway is to stop; called once, before it listens. */
+    void onStop(Runnable shutdown);
+
+    /** The gateway listens (and has printed its guide) on these two addresses. */
+    void listening(String target, String adminTarget);
   }
 
-  /** The {@code serve} command with one flag per setting. */
+  private ServeCommand(PrintStream out, InstantSource hostClock, Lifecycle lifecycle) {
+    this.out = out;
+    this.hostClock = hostClock;
+    this.lifecycle = lifecycle;
+  }
+
+  /** The {@code serve} command with one flag per setting, on the host's clock, stopped by the JVM's shutdown. */
   static CommandLine commandLine(PrintStream out) {
-    ServeCommand serve = new ServeCommand(out);
+    return commandLine(out, InstantSource.system(), Lifecycle.JVM);
+  }
+
+  /** The {@code serve} command on {@code hostClock}, stopped through {@code lifecycle}. */
+  static CommandLine commandLine(PrintStream out, InstantSource hostClock, Lifecycle lifecycle) {
+    ServeCommand serve = new ServeCommand(out, hostClock, lifecycle);
     CommandLine line = new CommandLine(serve);
     serve.spec = line.getCommandSpec();
     for (Map.Entry<String, String> s : GatewayConfig.DEFAULTS.entrySet()) {
@@ -186,7 +218,7 @@ final class ServeCommand implements Callable<Integer> {
     if (gatewayConfig.nationalPort() >= 0 && !gatewayConfig.nationalPaasFile().isEmpty()) {
       try {
         nationalCallers = TifSignatures.fromFile(Path.of(gatewayConfig.nationalPaasFile()),
-            gatewayConfig.nationalSignatureMaxSkew(), gatewayConfig.nationalSignatureMaxNonces(), InstantSource.system());
+            gatewayConfig.nationalSignatureMaxSkew(), gatewayConfig.nationalSignatureMaxNonces(), hostClock);
       } catch (IOException | IllegalArgumentException e) {
         spec.commandLine().getErr().println("gongji: refusing to start: national.paas.file: " + e.getMessage());
         return Commands.USAGE;
@@ -201,7 +233,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     Node node;
     try {
-      node = Node.open(gatewayConfig, InstantSource.system(), new FileStorage(gatewayConfig.dataDir()),
+      node = Node.open(gatewayConfig, hostClock, new FileStorage(gatewayConfig.dataDir()),
           acceptJournalLoss, identityKey, newIdentityKey);
     } catch (JournalRecovery.CorruptJournalException e) {
       spec.commandLine().getErr().println("gongji: " + e.getMessage());
@@ -241,7 +273,7 @@ final class ServeCommand implements Callable<Integer> {
     NationalServer nationalServer = national;
     // Before anything tells the world it is up: a stop right after the guide must still close the ledger.
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    lifecycle.onStop(() -> {
       log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");
       try {
         if (nationalServer != null) {
@@ -255,7 +287,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerLogging.flush();
         stopped.countDown();
       }
-    }, "gongji-shutdown"));
+    });
     String target = gatewayConfig.host() + ":" + server.port();
     String adminTarget = gatewayConfig.host() + ":" + server.adminPort();
     boolean adminApart = server.adminPort() != server.port();
@@ -272,6 +304,7 @@ final class ServeCommand implements Callable<Integer> {
       out.println(DemoData.guide(target, adminTarget, DemoData.walletFunded(node.gateway())));
     }
     out.flush();
+    lifecycle.listening(target, adminTarget);
     log.info("started: gRPC on " + target + (adminApart ? ", back office on " + adminTarget : ""));
     server.awaitTermination();
     stopped.await();

@@ -358,12 +358,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
     // A token of one group's pages is refused for another's (the offset counts that group's lines).
     String named = req.getInsutype() + "/" + req.getClrType() + "/" + req.getSetlOptins();
-    String query = req.getFixmedinsCode() + "/" + req.getDate() + (named.equals("//") ? "" : "/" + named);
+    com.google.type.Date date = req.getDate();
+    String query = req.getFixmedinsCode() + "/" + String.format("%04d-%02d-%02d", date.getYear(), date.getMonth(),
+        date.getDay()) + (named.equals("//") ? "" : "/" + named);
     int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
       v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
-      long day = day(v, req.getDate());
+      long day = Protos.day(v, "date", req.hasDate(), date);
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.optional("insutype", req.getInsutype(), INSUTYPE, "empty or 3 digits, e.g. 310 or 390");
@@ -388,16 +390,6 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       }
       return b.build();
     });
-  }
-
-  /** "yyyy-MM-dd" (China time) as a local day number. */
-  private static long day(Validator v, String date) {
-    try {
-      return java.time.LocalDate.parse(date).toEpochDay();
-    } catch (java.time.format.DateTimeParseException e) {
-      v.fail("date", "\"" + date + "\" (expected: yyyy-MM-dd, e.g. 2026-11-25)");
-      return 0;
-    }
   }
 
   private static gongji.v1.ReconcileTotals totals(long[] t) {
