@@ -122,6 +122,14 @@ public final class LedgerRecovery {
       storage.truncate(report.truncatedFile(), report.truncatedAtOffset());
     }
     catchUp.flush();
+    if (history != null) {
+      // A data directory from before wallet transfers went to history: hand over the ones it lacks.
+      for (String id : ledger.transfersKept()) {
+        if (history.transferImage(id) == null) {
+          ledger.transferChanged(id);
+        }
+      }
+    }
     return new Recovered(ledger, after, snapshot == null ? null : snapshot.file(), report, historySeq,
         catchUp.applied, accepted);
   }
@@ -237,6 +245,11 @@ public final class LedgerRecovery {
 
     @Override
     public byte[] saleImage(String txnId) {
+      return null;
+    }
+
+    @Override
+    public byte[] transferImage(String transferId) {
       return null;
     }
 

@@ -39,4 +39,17 @@ class HistoryCodecTest {
 
     assertThrows(IllegalArgumentException.class, () -> HistoryCodec.decode(Arrays.copyOf(out.array(), out.size())));
   }
+
+  @Test
+  void walletTransfer_comesBackTheSame_underItsPinnedCode25() {
+    HistoryRecord.WalletTransfer w = new HistoryRecord.WalletTransfer(new Result.WalletTransferView("W1A",
+        "62010019800101001100000001", "62010019820304002200000002", "B3", 20_000, 0, 0, WalletTransferState.RETURNED,
+        AT, AT + 86_400_000L, "not accepted by 2025-11-26 06:00"));
+
+    byte[] encoded = HistoryCodec.encode(w);
+
+    assertEquals(w, HistoryCodec.decode(encoded));
+    assertEquals(25, encoded[0], "the code is part of the history format: never changed or reused");
+    assertThrows(IllegalArgumentException.class, () -> HistoryCodec.decode(Arrays.copyOf(encoded, encoded.length - 1)));
+  }
 }
