@@ -160,11 +160,17 @@ final class Subcommands {
             + " ledger.recent.window.seconds (default: ${DEFAULT-VALUE})")
     int recentWindowSeconds;
 
+    @Option(names = "--closed-transfers", defaultValue = "0", paramLabel = "N",
+        description = "then, on a ledger of their own, N wallet transfers assigned and declined: the writer's heap"
+            + " per closed transfer kept, and after the sweep that hands them to history (default: ${DEFAULT-VALUE},"
+            + " none)")
+    int closedTransfers;
+
     @Override
     public Integer call() {
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
       return LedgerFootprint.run(population.insured, population.bindings, openSales, settledSales, entries, swept,
-          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), System.out);
+          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), closedTransfers, System.out);
     }
   }
 

@@ -157,21 +157,31 @@ public final class Gateway {
   }
 
   /**
-   * A question about history (usage records, reconciliation, alerts), answered without the single
-   * writer. Read-your-writes: it waits until history has applied every write acknowledged before it
+   * A question about history (usage records, reconciliation, alerts, wallet transfers), answered
+   * without the single writer. Read-your-writes: it waits until history has applied every write acknowledged before it
    * was asked (the sequencer's acknowledged sequence number), which is normally already the case.
    */
   public CompletableFuture<Result> history(HistoryQuery query) {
     CompletableFuture<Rejected> known;
     if (query instanceof HistoryQuery.Usage q) {
-      known = cache.insured(q.psnNo()).thenApply(found -> found.isPresent() ? null
-          : new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + q.psnNo() + " is not insured here"));
+      known = knownPerson(q.psnNo());
+    } else if (query instanceof HistoryQuery.WalletTransfers q) {
+      known = knownPerson(q.psnNo());
     } else if (query instanceof HistoryQuery.Reconcile q) {
       known = knownInstitution(q.institution());
     } else if (query instanceof HistoryQuery.ReconcileDetail q) {
       known = knownInstitution(q.institution());
     } else {
       known = CompletableFuture.completedFuture(null);
+    }
+    if (query instanceof HistoryQuery.WalletTransfers) {
+      // Wallet transfers change with time as well (the 06:00 return): a tick through the writer first
+      // brings what came due by now to history, so the list is as of when it was asked, as the
+      // writer's own list was. Then every write acknowledged by the tick's reply is awaited.
+      return known.thenCompose(refused -> refused != null ? CompletableFuture.completedFuture(refused)
+          : sequencer.submit(new Command.Tick())
+              .thenCompose(ticked -> history.awaitApplied(sequencer.acknowledgedSeq()))
+              .thenApplyAsync(caughtUp -> answer(query), historyReaders));
     }
     long seen = sequencer.acknowledgedSeq();
     return known.thenCompose(refused -> refused != null ? CompletableFuture.completedFuture(refused)
@@ -184,6 +194,11 @@ public final class Gateway {
     } catch (IOException e) {
       throw new HistoryUnavailableException("history cannot be read: " + e.getMessage());
     }
+  }
+
+  private CompletableFuture<Rejected> knownPerson(String psnNo) {
+    return cache.insured(psnNo).thenApply(found -> found.isPresent() ? null
+        : new Rejected(Outcome.PATIENT_NOT_FOUND, "psn_no " + psnNo + " is not insured here"));
   }
 
   private CompletableFuture<Rejected> knownInstitution(String code) {

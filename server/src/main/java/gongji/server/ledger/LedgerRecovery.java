@@ -138,6 +138,14 @@ public final class LedgerRecovery {
     }
     long t2 = System.nanoTime();
     catchUp.flush();
+    if (history != null) {
+      // A data directory from before wallet transfers went to history: hand over the ones it lacks.
+      for (String id : ledger.transfersKept()) {
+        if (history.transferImage(id) == null) {
+          ledger.transferChanged(id);
+        }
+      }
+    }
     long t3 = System.nanoTime();
     log.info(String.format(java.util.Locale.ROOT, "recovered in %.2f s: snapshot %s %.2f s%s, %,d journal records"
         + " replayed %.2f s, history caught up (%,d records) %.2f s", (t3 - t0) / 1e9,
@@ -273,6 +281,11 @@ public final class LedgerRecovery {
 
     @Override
     public byte[] saleImage(String txnId) {
+      return null;
+    }
+
+    @Override
+    public byte[] transferImage(String transferId) {
       return null;
     }
 

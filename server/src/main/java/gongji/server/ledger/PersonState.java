@@ -89,6 +89,20 @@ final class PersonState {
     grantsOut.add(g);
   }
 
+  void removeGrantIn(WalletGrant g) {
+    grantsIn = without(grantsIn, g);
+  }
+
+  void removeGrantOut(WalletGrant g) {
+    grantsOut = without(grantsOut, g);
+  }
+
+  /** The list without {@code item}: the shared empty one once nothing is left. */
+  static <T> List<T> without(List<T> list, T item) {
+    list.remove(item);
+    return list.isEmpty() ? List.of() : list;
+  }
+
   /** The list itself once it holds something; a new one in place of the shared empty one. */
   static <T> List<T> grown(List<T> list) {
     return list.isEmpty() && !(list instanceof ArrayList) ? new ArrayList<>(2) : list;

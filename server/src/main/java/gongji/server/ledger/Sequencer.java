@@ -436,7 +436,8 @@ public final class Sequencer implements AutoCloseable {
           break;
         }
         // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
-        if (poisoned == null && ledger.nextExpiryMillis() <= clock.millis()) {
+        // A tick too when wallet transfers changed as time moved: their records go to history with it.
+        if (poisoned == null && (ledger.nextExpiryMillis() <= clock.millis() || ledger.transfersChanged())) {
           batch[n++] = new Pending(TICK, null, null, 0, Long.MAX_VALUE);
         } else {
           sleeping = true;
