@@ -440,6 +440,9 @@ public final class CommandCodec {
     if (n < 0 || n > in.remaining()) {
       throw new IllegalArgumentException("string of " + n + " bytes with " + in.remaining() + " left");
     }
+    if (n == 0) {
+      return ""; // one instance: two million bindings' empty notes would otherwise be four million strings
+    }
     String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
     in.position(in.position() + n);
     return s;

@@ -40,6 +40,11 @@ final class Registry {
    * of the registered people and institutions (a few thousand in the whole country).
    */
   private final Map<String, RegionPolicy> resolvedPolicies = new HashMap<>();
+  /**
+   * One instance of each area code the persons name (a few thousand in the country, against a
+   * million persons): each person's record points at it instead of holding a copy of its own.
+   */
+  private final Map<String, String> areas = new HashMap<>();
   /** Moves on whenever a policy is set: what persons and institutions resolved before is stale. */
   private long policyGeneration;
 
@@ -50,6 +55,13 @@ final class Registry {
 
   PersonState person(String psnNo) {
     return persons.get(psnNo);
+  }
+
+  /** The same person, naming the one instance of their area code ({@link #areas}). */
+  private Insured sharingArea(Insured insured) {
+    String area = areas.putIfAbsent(insured.admdvs(), insured.admdvs());
+    return area == null || area == insured.admdvs() ? insured : new Insured(insured.psnNo(), insured.name(),
+        insured.insuranceType(), insured.status(), area, insured.credentials());
   }
 
   /** The person a snapshot names by their place in registration order ({@link PersonState#ordinal}). */
@@ -185,7 +197,8 @@ final class Registry {
    * one) and returns what they were before, or null if they are new. The caller has checked
    * {@link #credentialConflict}; what the change means for bindings is {@link LifeEvents}'s.
    */
-  Insured put(Insured insured) {
+  Insured put(Insured given) {
+    Insured insured = sharingArea(given);
     PersonState p = persons.get(insured.psnNo());
     Insured before = null;
     if (p == null) {
@@ -290,7 +303,7 @@ final class Registry {
     credentials = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
     registered.ensureCapacity(people);
     for (int n = people; n > 0; n--) {
-      PersonState p = new PersonState(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured());
+      PersonState p = new PersonState(sharingArea(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured()));
       long account = CommandCodec.varlong(in) - 1;
       p.account = account < 0 ? -1 : account(account);
       p.frozen = in.get() != 0;
