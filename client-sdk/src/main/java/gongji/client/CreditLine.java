@@ -1,6 +1,6 @@
 package gongji.client;
 
-/** One credit of a batch ({@link GongjiAdminClient#creditAccounts}), and after the call what became of it. */
+/** One credit of a batch ({@link AccountAdmin#creditAccounts}), and after the call what became of it. */
 public final class CreditLine {
   private final String psnNo;
   private final long amountFen;

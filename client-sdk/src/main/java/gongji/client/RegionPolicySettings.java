@@ -54,7 +54,7 @@ public final class RegionPolicySettings {
 
   /**
    * The settings given to the builder, by their names on the wire ({@code retained_floor_fen}, ...):
-   * what {@link GongjiAdminClient#updateRegionPolicy} changes, leaving the others as they are.
+   * what {@link ReferenceAdmin#updateRegionPolicy} changes, leaving the others as they are.
    *
    * @return the names; empty for a policy read from the gateway
    */

@@ -45,17 +45,17 @@ class GongjiAdminClientRetryTest {
     ServerFault fault = ServerFault.firstCalls(1, FamilyServiceGrpc.getAssignWalletQuotaMethod(),
         ServerFault.Kind.REPLY_LOST_AS_UNAVAILABLE);
     start(fault);
-    admin.openWallet(DemoData.LI_NA);
-    long before = admin.getAccount(DemoData.ZHANG_WEI).availableFen();
+    admin.wallets().openWallet(DemoData.LI_NA);
+    long before = admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen();
 
-    WalletTransfer t = admin.assignWalletQuota("wallet-r1", DemoData.ZHANG_WEI, DemoData.LI_NA, 4_000);
+    WalletTransfer t = admin.wallets().assignWalletQuota("wallet-r1", DemoData.ZHANG_WEI, DemoData.LI_NA, 4_000);
 
     assertEquals(List.of(Status.Code.OK), fault.handlerStatuses().stream().map(Status::getCode).toList(),
         "the first attempt was applied; only its reply was lost");
     assertEquals(Collections.nCopies(2, "wallet-r1"), fault.requestIds());
     assertEquals("PENDING", t.state());
-    assertEquals(1, admin.listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().size());
-    assertEquals(before - 4_000, admin.getAccount(DemoData.ZHANG_WEI).availableFen(), "earmarked once");
+    assertEquals(1, admin.wallets().listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().size());
+    assertEquals(before - 4_000, admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen(), "earmarked once");
   }
 
   @Test
@@ -63,14 +63,14 @@ class GongjiAdminClientRetryTest {
     ServerFault fault = ServerFault.firstCalls(1, FamilyServiceGrpc.getAcceptWalletTransferMethod(),
         ServerFault.Kind.REPLY_LOST_AS_UNAVAILABLE);
     start(fault);
-    admin.openWallet(DemoData.LI_NA);
-    WalletTransfer pending = admin.assignWalletQuota("wallet-r2", DemoData.ZHANG_WEI, DemoData.LI_NA, 4_000);
+    admin.wallets().openWallet(DemoData.LI_NA);
+    WalletTransfer pending = admin.wallets().assignWalletQuota("wallet-r2", DemoData.ZHANG_WEI, DemoData.LI_NA, 4_000);
 
-    WalletTransfer accepted = admin.acceptWalletTransfer(pending.id(), DemoData.LI_NA);
+    WalletTransfer accepted = admin.wallets().acceptWalletTransfer(pending.id(), DemoData.LI_NA);
 
     assertEquals(1, fault.injected());
     assertEquals("ACCEPTED", accepted.state());
-    assertEquals(4_000, admin.getWallet(DemoData.LI_NA).availableFen());
+    assertEquals(4_000, admin.wallets().getWallet(DemoData.LI_NA).availableFen());
   }
 
   @Test
@@ -79,7 +79,7 @@ class GongjiAdminClientRetryTest {
         ServerFault.Kind.UNAVAILABLE_BEFORE_HANDLER);
     start(fault);
 
-    Wallet w = admin.openWallet(DemoData.LI_NA);
+    Wallet w = admin.wallets().openWallet(DemoData.LI_NA);
 
     assertEquals(2, fault.injected());
     assertEquals(true, w.open());
@@ -91,7 +91,7 @@ class GongjiAdminClientRetryTest {
         ServerFault.Kind.REPLY_LOST_AS_UNAVAILABLE);
     start(fault);
 
-    Binding b = admin.updateBindingQuota("B1", DemoData.ZHANG_WEI, 30_000);
+    Binding b = admin.family().updateBindingQuota("B1", DemoData.ZHANG_WEI, 30_000);
 
     assertEquals(1, fault.injected());
     assertEquals(30_000, b.quotaFen());

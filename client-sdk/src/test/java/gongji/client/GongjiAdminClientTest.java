@@ -51,26 +51,26 @@ class GongjiAdminClientTest {
 
   @Test
   void requestReviewDissolve_aBinding_walksItsStates() {
-    Binding requested = admin.requestBinding(DemoData.ZHAO_LEI, DemoData.ZHANG_JIANGUO, "SIBLING", "HUKOU-1", 5_000);
+    Binding requested = admin.family().requestBinding(DemoData.ZHAO_LEI, DemoData.ZHANG_JIANGUO, "SIBLING", "HUKOU-1", 5_000);
     assertEquals("REQUESTED", requested.state());
     assertEquals("SIBLING", requested.relationship());
     assertEquals(5_000, requested.quotaFen());
     assertEquals("HUKOU-1", requested.evidenceRef());
 
-    Binding active = admin.reviewBinding(requested.id(), true, "household register seen");
+    Binding active = admin.family().reviewBinding(requested.id(), true, "household register seen");
     assertEquals("ACTIVE", active.state());
     assertEquals(requested.id(), active.id());
 
-    Binding dissolved = admin.dissolveBinding(active.id(), DemoData.ZHANG_JIANGUO);
+    Binding dissolved = admin.family().dissolveBinding(active.id(), DemoData.ZHANG_JIANGUO);
     assertEquals("DISSOLVED", dissolved.state());
   }
 
   @Test
   void reviewBinding_async_rejects() throws Exception {
-    Binding requested = admin.requestBindingAsync(DemoData.ZHAO_LEI, DemoData.ZHANG_JIANGUO, "SIBLING", "HUKOU-2", 0)
+    Binding requested = admin.family().requestBindingAsync(DemoData.ZHAO_LEI, DemoData.ZHANG_JIANGUO, "SIBLING", "HUKOU-2", 0)
         .get(10, TimeUnit.SECONDS);
 
-    Binding rejected = admin.reviewBindingAsync(requested.id(), false, "not siblings").get(10, TimeUnit.SECONDS);
+    Binding rejected = admin.family().reviewBindingAsync(requested.id(), false, "not siblings").get(10, TimeUnit.SECONDS);
 
     assertEquals("REJECTED", rejected.state());
     assertFalse(rejected.endReason().isEmpty(), rejected.toString());
@@ -80,7 +80,7 @@ class GongjiAdminClientTest {
   void requestBinding_whereTheRegionForbidsExtendedRelatives_isRefusedAsBindingNotAllowed() {
     // 王秀英 is insured in Tianshui (620500), which does not allow siblings.
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.requestBinding(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-3", 0));
+        () -> admin.family().requestBinding(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-3", 0));
 
     assertEquals(RejectionReason.BINDING_NOT_ALLOWED, e.reason());
   }
@@ -88,7 +88,7 @@ class GongjiAdminClientTest {
   @Test
   void requestBinding_async_refusal_completesWithTheTypedException() {
     CompletionException e = assertThrows(CompletionException.class,
-        () -> admin.requestBindingAsync(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-3", 0).join());
+        () -> admin.family().requestBindingAsync(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-3", 0).join());
 
     assertTrue(e.getCause() instanceof GongjiRejectedException, String.valueOf(e.getCause()));
     assertEquals(RejectionReason.BINDING_NOT_ALLOWED, ((GongjiException) e.getCause()).reason());
@@ -97,7 +97,7 @@ class GongjiAdminClientTest {
   @Test
   void requestBinding_withAnUnknownRelationship_isTheCallersMistake() {
     assertThrows(IllegalArgumentException.class,
-        () -> admin.requestBinding(DemoData.ZHANG_WEI, DemoData.ZHAO_LEI, "COUSIN", "X", 0));
+        () -> admin.family().requestBinding(DemoData.ZHANG_WEI, DemoData.ZHAO_LEI, "COUSIN", "X", 0));
   }
 
   @Test
@@ -106,7 +106,7 @@ class GongjiAdminClientTest {
     String token = "";
     int pages = 0;
     do {
-      Page<Binding> page = admin.listBindings(DemoData.ZHANG_WEI, Role.BOTH, 1, token);
+      Page<Binding> page = admin.family().listBindings(DemoData.ZHANG_WEI, Role.BOTH, 1, token);
       assertTrue(page.items().size() <= 1, page.toString());
       for (Binding b : page.items()) {
         ids.add(b.beneficiaryPsnNo() + " " + b.relationship() + " " + b.state());
@@ -122,7 +122,7 @@ class GongjiAdminClientTest {
   @Test
   void listAllBindings_iterates_everyBindingAsThePagesListThem() {
     List<String> ids = new ArrayList<>();
-    for (Binding b : admin.listAllBindings(DemoData.ZHANG_WEI, Role.BOTH)) {
+    for (Binding b : admin.family().listAllBindings(DemoData.ZHANG_WEI, Role.BOTH)) {
       ids.add(b.beneficiaryPsnNo() + " " + b.relationship() + " " + b.state());
     }
 
@@ -131,9 +131,9 @@ class GongjiAdminClientTest {
 
   @Test
   void listBindings_async_byRole() throws Exception {
-    Page<Binding> asBeneficiary = admin.listBindingsAsync(DemoData.LI_NA, Role.BENEFICIARY, 0, "")
+    Page<Binding> asBeneficiary = admin.family().listBindingsAsync(DemoData.LI_NA, Role.BENEFICIARY, 0, "")
         .get(10, TimeUnit.SECONDS);
-    Page<Binding> asAuthorizer = admin.listBindings(DemoData.LI_NA, Role.AUTHORIZER, 0, "");
+    Page<Binding> asAuthorizer = admin.family().listBindings(DemoData.LI_NA, Role.AUTHORIZER, 0, "");
 
     assertEquals(2, asBeneficiary.items().size(), asBeneficiary.toString());
     assertEquals(DemoData.ZHANG_WEI, asBeneficiary.items().get(0).authorizerPsnNo(), "drawing order");
@@ -145,19 +145,19 @@ class GongjiAdminClientTest {
 
   @Test
   void payPremium_thenUsageRecords_pageThroughThePremiums() {
-    long before = admin.getAccount(DemoData.ZHANG_WEI).availableFen();
+    long before = admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen();
 
-    long after2025 = admin.payPremium("premium-2025", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 38_000, 2025);
-    long after2026 = admin.payPremium("premium-2026", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 40_000, 2026);
+    long after2025 = admin.family().payPremium("premium-2025", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 38_000, 2025);
+    long after2026 = admin.family().payPremium("premium-2026", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 40_000, 2026);
 
     assertEquals(before - 38_000, after2025);
     assertEquals(before - 78_000, after2026);
-    assertEquals(after2026, admin.getAccount(DemoData.ZHANG_WEI).availableFen());
+    assertEquals(after2026, admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen());
 
-    Page<UsageRecord> first = admin.listUsageRecords(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, 0, 1, "");
+    Page<UsageRecord> first = admin.records().listUsageRecords(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, 0, 1, "");
     assertEquals(1, first.items().size());
     assertTrue(first.hasNext(), first.toString());
-    Page<UsageRecord> second = admin.listUsageRecords(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, 0, 1,
+    Page<UsageRecord> second = admin.records().listUsageRecords(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, 0, 1,
         first.nextPageToken());
     assertEquals(1, second.items().size());
 
@@ -170,19 +170,19 @@ class GongjiAdminClientTest {
     }
     assertEquals(List.of(38_000L, 40_000L), List.of(records.get(0).amountFen(), records.get(1).amountFen()));
     if (second.hasNext()) {  // a token at the exact end of the listing leads to an empty page
-      assertEquals(List.of(), admin.listUsageRecords(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, 0, 1,
+      assertEquals(List.of(), admin.records().listUsageRecords(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, 0, 1,
           second.nextPageToken()).items());
     }
   }
 
   @Test
   void payPremium_resentWithTheSameRequestId_paysOnce() throws Exception {
-    long once = admin.payPremiumAsync("premium-x", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 38_000, 2026)
+    long once = admin.family().payPremiumAsync("premium-x", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 38_000, 2026)
         .get(10, TimeUnit.SECONDS);
-    long again = admin.payPremium("premium-x", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 38_000, 2026);
+    long again = admin.family().payPremium("premium-x", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 38_000, 2026);
 
     assertEquals(once, again);
-    assertEquals(once, admin.getAccount(DemoData.ZHANG_WEI).availableFen());
+    assertEquals(once, admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen());
   }
 
   @Test
@@ -191,7 +191,7 @@ class GongjiAdminClientTest {
       Sale sale = pos.authorize(basket(LI_NA).build());
       pos.settle(sale.transactionId());
 
-      Page<UsageRecord> page = admin.listUsageRecords(DemoData.LI_NA, Role.BENEFICIARY, 0, 0, 0, "");
+      Page<UsageRecord> page = admin.records().listUsageRecords(DemoData.LI_NA, Role.BENEFICIARY, 0, 0, 0, "");
 
       assertFalse(page.items().isEmpty());
       long drawn = 0;
@@ -209,20 +209,20 @@ class GongjiAdminClientTest {
 
   @Test
   void updateBindingQuota_byTheAuthorizer_setsTheNewQuota() throws Exception {
-    Binding raised = admin.updateBindingQuota("B1", DemoData.ZHANG_WEI, 20_000);
-    Binding removed = admin.updateBindingQuotaAsync("B1", DemoData.ZHANG_WEI, 0).get(10, TimeUnit.SECONDS);
+    Binding raised = admin.family().updateBindingQuota("B1", DemoData.ZHANG_WEI, 20_000);
+    Binding removed = admin.family().updateBindingQuotaAsync("B1", DemoData.ZHANG_WEI, 0).get(10, TimeUnit.SECONDS);
 
     assertEquals("B1", raised.id());
     assertEquals(20_000, raised.quotaFen());
     assertEquals(0, removed.quotaFen());
-    assertEquals(0, admin.listBindings(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0).quotaFen());
+    assertEquals(0, admin.family().listBindings(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0).quotaFen());
   }
 
   @Test
   void updateBindingQuota_whereTheRegionAllowsNoQuota_isRefusedAsQuotaNotAllowed() {
     // B2: 王秀英 in Tianshui (620500), which allows no quotas.
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.updateBindingQuota("B2", DemoData.WANG_XIUYING, 5_000));
+        () -> admin.family().updateBindingQuota("B2", DemoData.WANG_XIUYING, 5_000));
 
     assertEquals(RejectionReason.QUOTA_NOT_ALLOWED, e.reason());
     assertEquals("共济人参保地不允许设置共济限额", e.cashierMessage());
@@ -231,9 +231,9 @@ class GongjiAdminClientTest {
 
   @Test
   void openWallet_twice_returnsTheSameOpenWallet() throws Exception {
-    Wallet before = admin.getWallet(DemoData.LI_NA);
-    Wallet opened = admin.openWallet(DemoData.LI_NA);
-    Wallet again = admin.openWalletAsync(DemoData.LI_NA).get(10, TimeUnit.SECONDS);
+    Wallet before = admin.wallets().getWallet(DemoData.LI_NA);
+    Wallet opened = admin.wallets().openWallet(DemoData.LI_NA);
+    Wallet again = admin.wallets().openWalletAsync(DemoData.LI_NA).get(10, TimeUnit.SECONDS);
 
     assertFalse(before.open(), before.toString());
     assertTrue(opened.open(), opened.toString());
@@ -247,12 +247,12 @@ class GongjiAdminClientTest {
 
   @Test
   void assignThenAccept_quotaBecomesSpendableInTheWallet() throws Exception {
-    admin.openWallet(DemoData.LI_NA);
+    admin.wallets().openWallet(DemoData.LI_NA);
 
-    WalletTransfer pending = admin.assignWalletQuota("wallet-1", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
-    Wallet waiting = admin.getWallet(DemoData.LI_NA);
-    WalletTransfer accepted = admin.acceptWalletTransferAsync(pending.id(), DemoData.LI_NA).get(10, TimeUnit.SECONDS);
-    Wallet wallet = admin.getWalletAsync(DemoData.LI_NA).get(10, TimeUnit.SECONDS);
+    WalletTransfer pending = admin.wallets().assignWalletQuota("wallet-1", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    Wallet waiting = admin.wallets().getWallet(DemoData.LI_NA);
+    WalletTransfer accepted = admin.wallets().acceptWalletTransferAsync(pending.id(), DemoData.LI_NA).get(10, TimeUnit.SECONDS);
+    Wallet wallet = admin.wallets().getWalletAsync(DemoData.LI_NA).get(10, TimeUnit.SECONDS);
 
     assertTrue(pending.id().matches("W[0-9A-Z]+"), pending.id());
     assertEquals("PENDING", pending.state());
@@ -271,40 +271,40 @@ class GongjiAdminClientTest {
     assertEquals(0, wallet.pendingFen());
     assertEquals(1, wallet.transfersToday());
     assertEquals(List.of(pending.id()), ids(wallet.transfers()));
-    assertEquals(5_000, admin.listBindings(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0).walletFen(),
+    assertEquals(5_000, admin.family().listBindings(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0).walletFen(),
         "the quota assigned through B1 counts on the binding");
   }
 
   @Test
   void assignWalletQuota_resentWithTheSameRequestId_assignsOnce() {
-    admin.openWallet(DemoData.LI_NA);
+    admin.wallets().openWallet(DemoData.LI_NA);
 
-    WalletTransfer once = admin.assignWalletQuota("wallet-x", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
-    WalletTransfer again = admin.assignWalletQuota("wallet-x", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    WalletTransfer once = admin.wallets().assignWalletQuota("wallet-x", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    WalletTransfer again = admin.wallets().assignWalletQuota("wallet-x", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
 
     assertEquals(once.id(), again.id());
-    assertEquals(5_000, admin.getWallet(DemoData.LI_NA).pendingFen());
+    assertEquals(5_000, admin.wallets().getWallet(DemoData.LI_NA).pendingFen());
   }
 
   @Test
   void declineWalletTransfer_returnsTheEarmark_andAnotherMayFollow() throws Exception {
-    admin.openWallet(DemoData.LI_NA);
-    long before = admin.getAccount(DemoData.ZHANG_WEI).availableFen();
-    WalletTransfer first = admin.assignWalletQuota("wallet-d1", DemoData.ZHANG_WEI, DemoData.LI_NA, 3_000);
-    long earmarked = admin.getAccount(DemoData.ZHANG_WEI).availableFen();
+    admin.wallets().openWallet(DemoData.LI_NA);
+    long before = admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen();
+    WalletTransfer first = admin.wallets().assignWalletQuota("wallet-d1", DemoData.ZHANG_WEI, DemoData.LI_NA, 3_000);
+    long earmarked = admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen();
 
-    WalletTransfer declined = admin.declineWalletTransfer(first.id(), DemoData.LI_NA);
-    WalletTransfer second = admin.assignWalletQuotaAsync("wallet-d2", DemoData.ZHANG_WEI, DemoData.LI_NA, 2_000)
+    WalletTransfer declined = admin.wallets().declineWalletTransfer(first.id(), DemoData.LI_NA);
+    WalletTransfer second = admin.wallets().assignWalletQuotaAsync("wallet-d2", DemoData.ZHANG_WEI, DemoData.LI_NA, 2_000)
         .get(10, TimeUnit.SECONDS);
-    WalletTransfer withdrawn = admin.declineWalletTransferAsync(second.id(), DemoData.ZHANG_WEI)
+    WalletTransfer withdrawn = admin.wallets().declineWalletTransferAsync(second.id(), DemoData.ZHANG_WEI)
         .get(10, TimeUnit.SECONDS);
 
     assertEquals(before - 3_000, earmarked, "the authorizer can no longer spend the earmark");
     assertEquals("DECLINED", declined.state());
     assertEquals(0, declined.remainingFen());
     assertEquals("DECLINED", withdrawn.state(), "the authorizer withdrew it");
-    assertEquals(before, admin.getAccount(DemoData.ZHANG_WEI).availableFen());
-    Wallet wallet = admin.getWallet(DemoData.LI_NA);
+    assertEquals(before, admin.accounts().getAccount(DemoData.ZHANG_WEI).availableFen());
+    Wallet wallet = admin.wallets().getWallet(DemoData.LI_NA);
     assertEquals(2, wallet.transfersToday(), "declined transfers count");
     assertEquals(0, wallet.availableFen() + wallet.pendingFen());
     assertEquals(List.of(), wallet.transfers());
@@ -312,16 +312,16 @@ class GongjiAdminClientTest {
 
   @Test
   void listWalletTransfers_newestFirst_byRole_inPages() throws Exception {
-    admin.openWallet(DemoData.LI_NA);
-    WalletTransfer older = admin.assignWalletQuota("wallet-l1", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000);
-    admin.declineWalletTransfer(older.id(), DemoData.LI_NA);
-    WalletTransfer newer = admin.assignWalletQuota("wallet-l2", DemoData.ZHANG_WEI, DemoData.LI_NA, 2_000);
+    admin.wallets().openWallet(DemoData.LI_NA);
+    WalletTransfer older = admin.wallets().assignWalletQuota("wallet-l1", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000);
+    admin.wallets().declineWalletTransfer(older.id(), DemoData.LI_NA);
+    WalletTransfer newer = admin.wallets().assignWalletQuota("wallet-l2", DemoData.ZHANG_WEI, DemoData.LI_NA, 2_000);
 
-    Page<WalletTransfer> first = admin.listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 1, "");
-    Page<WalletTransfer> second = admin.listWalletTransfersAsync(DemoData.LI_NA, Role.BENEFICIARY, 1,
+    Page<WalletTransfer> first = admin.wallets().listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 1, "");
+    Page<WalletTransfer> second = admin.wallets().listWalletTransfersAsync(DemoData.LI_NA, Role.BENEFICIARY, 1,
         first.nextPageToken()).get(10, TimeUnit.SECONDS);
-    Page<WalletTransfer> asAuthorizer = admin.listWalletTransfers(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, "");
-    Page<WalletTransfer> liNaAsAuthorizer = admin.listWalletTransfers(DemoData.LI_NA, Role.AUTHORIZER, 0, "");
+    Page<WalletTransfer> asAuthorizer = admin.wallets().listWalletTransfers(DemoData.ZHANG_WEI, Role.AUTHORIZER, 0, "");
+    Page<WalletTransfer> liNaAsAuthorizer = admin.wallets().listWalletTransfers(DemoData.LI_NA, Role.AUTHORIZER, 0, "");
 
     assertEquals(List.of(newer.id()), ids(first.items()));
     assertTrue(first.hasNext(), first.toString());
@@ -331,13 +331,13 @@ class GongjiAdminClientTest {
     assertEquals(List.of("PENDING", "DECLINED"), List.of(asAuthorizer.items().get(0).state(),
         asAuthorizer.items().get(1).state()));
     assertEquals(List.of(), liNaAsAuthorizer.items());
-    assertEquals(2, admin.listWalletTransfers(DemoData.ZHANG_WEI, Role.BOTH, 0, "").items().size());
+    assertEquals(2, admin.wallets().listWalletTransfers(DemoData.ZHANG_WEI, Role.BOTH, 0, "").items().size());
   }
 
   @Test
   void assignWalletQuota_toAWalletNeverOpened_isRefusedAsWalletNotOpen() {
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.assignWalletQuota("wallet-n", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 1_000));
+        () -> admin.wallets().assignWalletQuota("wallet-n", DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 1_000));
 
     assertEquals(RejectionReason.WALLET_NOT_OPEN, e.reason());
     assertEquals("FAILED_PRECONDITION", e.statusCode());
@@ -346,20 +346,20 @@ class GongjiAdminClientTest {
 
   @Test
   void assignWalletQuota_whileAnotherWaits_isRefusedAsPending() {
-    admin.openWallet(DemoData.LI_NA);
-    admin.assignWalletQuota("wallet-p1", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000);
+    admin.wallets().openWallet(DemoData.LI_NA);
+    admin.wallets().assignWalletQuota("wallet-p1", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000);
 
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.assignWalletQuota("wallet-p2", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
+        () -> admin.wallets().assignWalletQuota("wallet-p2", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
 
     assertEquals(RejectionReason.WALLET_TRANSFER_PENDING, e.reason());
   }
 
   @Test
   void assignWalletQuota_aboveTheNationalCapOfOneTransfer_isRefusedAsLimitExceeded() {
-    admin.openWallet(DemoData.ZHANG_JIANGUO);
+    admin.wallets().openWallet(DemoData.ZHANG_JIANGUO);
 
-    CompletionException e = assertThrows(CompletionException.class, () -> admin.assignWalletQuotaAsync("wallet-big",
+    CompletionException e = assertThrows(CompletionException.class, () -> admin.wallets().assignWalletQuotaAsync("wallet-big",
         DemoData.ZHANG_WEI, DemoData.ZHANG_JIANGUO, 200_001).join());
 
     assertEquals(RejectionReason.WALLET_TRANSFER_LIMIT_EXCEEDED, ((GongjiException) e.getCause()).reason());
@@ -368,14 +368,14 @@ class GongjiAdminClientTest {
   @Test
   void assignWalletQuota_inTheRegionsQuietHours_isRefusedAsWindowClosed() {
     // Lanzhou as the demo has it, with transfers closed from 08:00 to 10:00; the clock says 09:00.
-    RegionPolicySettings set = admin.updateRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市")
+    RegionPolicySettings set = admin.reference().updateRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市")
         .extendedRelativesAllowed(true).quotaAllowed(true).crossProvinceEnabled(true)
         .allowOptionalCategory(Item.Category.NON_PROGRAMME_VACCINE).allowOptionalCategory(Item.Category.HEALTH_CHECKUP)
         .holdTtlSeconds(1800).walletQuietHours(8, 10).build());
-    admin.openWallet(DemoData.LI_NA);
+    admin.wallets().openWallet(DemoData.LI_NA);
 
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.assignWalletQuota("wallet-night", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
+        () -> admin.wallets().assignWalletQuota("wallet-night", DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
 
     assertEquals(List.of(8, 10), List.of(set.walletQuietFromHour(), set.walletQuietUntilHour()));
     assertEquals(RejectionReason.WALLET_TRANSFER_WINDOW_CLOSED, e.reason());
@@ -384,7 +384,7 @@ class GongjiAdminClientTest {
   @Test
   void acceptWalletTransfer_unknownId_isRefusedAsNotFound() {
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.acceptWalletTransfer("W999", DemoData.LI_NA));
+        () -> admin.wallets().acceptWalletTransfer("W999", DemoData.LI_NA));
 
     assertEquals(RejectionReason.WALLET_TRANSFER_NOT_FOUND, e.reason());
     assertEquals("NOT_FOUND", e.statusCode());
@@ -394,7 +394,7 @@ class GongjiAdminClientTest {
   @Test
   void acceptWalletTransfer_badId_isTheFieldInvalid() {
     GongjiRejectedException e = assertThrows(GongjiRejectedException.class,
-        () -> admin.acceptWalletTransfer("B1", DemoData.LI_NA));
+        () -> admin.wallets().acceptWalletTransfer("B1", DemoData.LI_NA));
 
     assertEquals(RejectionReason.FIELD_INVALID, e.reason());
     assertTrue(e.fieldViolations().containsKey("transfer_id"), e.fieldViolations().toString());
@@ -402,9 +402,9 @@ class GongjiAdminClientTest {
 
   @Test
   void walletQuota_atTheCounter_paysFirstAsAWalletLegWithItsTransferId() {
-    admin.openWallet(DemoData.LI_NA);
-    WalletTransfer t = admin.assignWalletQuota("wallet-sale", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
-    admin.acceptWalletTransfer(t.id(), DemoData.LI_NA);
+    admin.wallets().openWallet(DemoData.LI_NA);
+    WalletTransfer t = admin.wallets().assignWalletQuota("wallet-sale", DemoData.ZHANG_WEI, DemoData.LI_NA, 5_000);
+    admin.wallets().acceptWalletTransfer(t.id(), DemoData.LI_NA);
 
     try (GongjiClient pos = GongjiClient.create(options(POS).build(), gateway.channelBuilder())) {
       Identity id = pos.identify(LI_NA);
@@ -429,10 +429,10 @@ class GongjiAdminClientTest {
       assertEquals(Leg.Source.OWN_ACCOUNT, sale.split().legs().get(0).source());
       assertEquals(Leg.Source.WALLET, sale.split().legs().get(1).source(), "own account, then the wallet");
     }
-    WalletTransfer spent = admin.listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0);
+    WalletTransfer spent = admin.wallets().listWalletTransfers(DemoData.LI_NA, Role.BENEFICIARY, 0, "").items().get(0);
     assertEquals(5_000, spent.spentFen());
     assertEquals(0, spent.remainingFen());
-    assertEquals(0, admin.getWallet(DemoData.LI_NA).availableFen());
+    assertEquals(0, admin.wallets().getWallet(DemoData.LI_NA).availableFen());
   }
 
   private static List<String> ids(List<WalletTransfer> transfers) {
@@ -447,7 +447,7 @@ class GongjiAdminClientTest {
 
   @Test
   void registerInstitution_thenATerminalOfItCanCall() {
-    admin.registerInstitution("P62010200099", "新药房", List.of("POS09"));
+    admin.reference().registerInstitution("P62010200099", "新药房", List.of("POS09"));
 
     try (GongjiClient pos = GongjiClient.create(options(new Terminal("P62010200099", "POS09", "c-1")).build(),
         gateway.channelBuilder())) {
@@ -460,8 +460,8 @@ class GongjiAdminClientTest {
     InsuredPerson person = new InsuredPerson("62010020000101006600000006", "钱多", "EMPLOYEE_BASIC", "NORMAL",
         "620100", List.of(Credential.card("SSC-QIANDUO")));
 
-    InsuredPerson recorded = admin.upsertInsuredAsync(person).get(10, TimeUnit.SECONDS);
-    Account credited = admin.creditAccountAsync("credit-qd-1", person.psnNo(), 12_345).get(10, TimeUnit.SECONDS);
+    InsuredPerson recorded = admin.reference().upsertInsuredAsync(person).get(10, TimeUnit.SECONDS);
+    Account credited = admin.accounts().creditAccountAsync("credit-qd-1", person.psnNo(), 12_345).get(10, TimeUnit.SECONDS);
 
     assertEquals(person.psnNo(), recorded.psnNo());
     assertEquals("EMPLOYEE_BASIC", recorded.insuranceType());
@@ -469,7 +469,7 @@ class GongjiAdminClientTest {
     assertEquals("620100", recorded.admdvs());
     assertEquals("SSC-QIANDUO", recorded.credentials().get(0).number());
     assertEquals(12_345, credited.balanceFen());
-    assertEquals(12_345, admin.getAccount(person.psnNo()).availableFen());
+    assertEquals(12_345, admin.accounts().getAccount(person.psnNo()).availableFen());
   }
 
   @Test
@@ -477,17 +477,17 @@ class GongjiAdminClientTest {
     InsuredPerson thief = new InsuredPerson("62010020000101007700000007", "冒用", "EMPLOYEE_BASIC", "NORMAL",
         "620100", List.of(Credential.card("SSC-LINA")));
 
-    GongjiRejectedException e = assertThrows(GongjiRejectedException.class, () -> admin.upsertInsured(thief));
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class, () -> admin.reference().upsertInsured(thief));
 
     assertEquals(RejectionReason.CREDENTIAL_IN_USE, e.reason());
   }
 
   @Test
   void creditAccount_isIdempotentByRequestId() {
-    long before = admin.getAccount(DemoData.ZHAO_LEI).balanceFen();
+    long before = admin.accounts().getAccount(DemoData.ZHAO_LEI).balanceFen();
 
-    Account once = admin.creditAccount("credit-zl-1", DemoData.ZHAO_LEI, 1_000);
-    Account again = admin.creditAccount("credit-zl-1", DemoData.ZHAO_LEI, 1_000);
+    Account once = admin.accounts().creditAccount("credit-zl-1", DemoData.ZHAO_LEI, 1_000);
+    Account again = admin.accounts().creditAccount("credit-zl-1", DemoData.ZHAO_LEI, 1_000);
 
     assertEquals(before + 1_000, once.balanceFen());
     assertEquals(before + 1_000, again.balanceFen());
@@ -496,7 +496,7 @@ class GongjiAdminClientTest {
 
   @Test
   void creditAccounts_appliesEachLine_andRefusesALineAlone() {
-    List<CreditLine> results = admin.creditAccounts("run-2026-03", List.of(
+    List<CreditLine> results = admin.accounts().creditAccounts("run-2026-03", List.of(
         new CreditLine(DemoData.ZHANG_WEI, 20_000),
         new CreditLine(DemoData.ZHANG_JIANGUO, 1_000),   // resident-insured: no personal account
         new CreditLine(DemoData.ZHAO_LEI, 30_000)));
@@ -512,14 +512,14 @@ class GongjiAdminClientTest {
 
   @Test
   void getAccount_ofAnUnknownPerson_isRefusedAsPatientNotFound() {
-    GongjiRejectedException e = assertThrows(GongjiRejectedException.class, () -> admin.getAccount("NOBODY1"));
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class, () -> admin.accounts().getAccount("NOBODY1"));
 
     assertEquals(RejectionReason.PATIENT_NOT_FOUND, e.reason());
   }
 
   @Test
   void getAccount_async() throws Exception {
-    Account a = admin.getAccountAsync(DemoData.ZHANG_WEI).get(10, TimeUnit.SECONDS);
+    Account a = admin.accounts().getAccountAsync(DemoData.ZHANG_WEI).get(10, TimeUnit.SECONDS);
 
     assertEquals(500_000, a.balanceFen());
     assertEquals(0, a.heldFen());
@@ -528,17 +528,17 @@ class GongjiAdminClientTest {
 
   @Test
   void createBinding_isActiveAtOnce() {
-    Binding b = admin.createBinding(DemoData.ZHAO_LEI, DemoData.ZHANG_JIANGUO, "CHILD", 0);
+    Binding b = admin.family().createBinding(DemoData.ZHAO_LEI, DemoData.ZHANG_JIANGUO, "CHILD", 0);
 
     assertEquals("ACTIVE", b.state());
     assertEquals(DemoData.ZHAO_LEI, b.authorizerPsnNo());
     assertEquals(DemoData.ZHANG_JIANGUO, b.beneficiaryPsnNo());
-    assertEquals(2, admin.listBindings(DemoData.ZHANG_JIANGUO, Role.BENEFICIARY, 0, "").items().size());
+    assertEquals(2, admin.family().listBindings(DemoData.ZHANG_JIANGUO, Role.BENEFICIARY, 0, "").items().size());
   }
 
   @Test
   void updateRegionPolicy_thenTheRegionAllowsSiblings_andGetReadsItBack() {
-    RegionPolicySettings set = admin.updateRegionPolicy(RegionPolicySettings.builder("620500").name("天水市")
+    RegionPolicySettings set = admin.reference().updateRegionPolicy(RegionPolicySettings.builder("620500").name("天水市")
         .retainedFloorFen(200_000).extendedRelativesAllowed(true).crossProvinceEnabled(true)
         .allowOptionalCategory(Item.Category.HEALTH_CHECKUP).holdTtlSeconds(1800).maxMutualAidUsesPerDay(3)
         .maxMutualAidFenPerDay(50_000).build());
@@ -548,18 +548,18 @@ class GongjiAdminClientTest {
     assertEquals(Set.of(Item.Category.HEALTH_CHECKUP), set.optionalCategoriesAllowed());
     assertEquals(3, set.maxMutualAidUsesPerDay());
     assertEquals(50_000, set.maxMutualAidFenPerDay());
-    assertEquals(set.toString(), admin.getRegionPolicy("620500").toString());
+    assertEquals(set.toString(), admin.reference().getRegionPolicy("620500").toString());
     assertEquals(3, set.walletMaxTransfersPerDay(), "not named: as it was (the national default)");
     assertEquals(200_000, set.walletMaxTransferFen());
     assertEquals(List.of(22, 6), List.of(set.walletQuietFromHour(), set.walletQuietUntilHour()));
     assertEquals(RegionPolicySettings.MutualAidOrder.BINDING, set.mutualAidOrder());
     assertEquals("REQUESTED",
-        admin.requestBinding(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-4", 0).state());
+        admin.family().requestBinding(DemoData.WANG_XIUYING, DemoData.ZHAO_LEI, "SIBLING", "HUKOU-4", 0).state());
   }
 
   @Test
   void updateRegionPolicy_walletSettingsAndDrawingOrder_comeBackAsSet() {
-    RegionPolicySettings set = admin.updateRegionPolicy(RegionPolicySettings.builder("620900").name("酒泉市")
+    RegionPolicySettings set = admin.reference().updateRegionPolicy(RegionPolicySettings.builder("620900").name("酒泉市")
         .walletMaxTransfersPerDay(5).walletMaxTransferFen(50_000).walletQuietHours(23, 7)
         .mutualAidOrder(RegionPolicySettings.MutualAidOrder.CLOSEST_RELATIVE).build());
 
@@ -584,22 +584,22 @@ class GongjiAdminClientTest {
 
   @Test
   void recordDeath_thenPayOutToHeirs() {
-    long balance = admin.getAccount(DemoData.ZHAO_LEI).balanceFen();
+    long balance = admin.accounts().getAccount(DemoData.ZHAO_LEI).balanceFen();
 
-    InsuredPerson dead = admin.recordDeath(DemoData.ZHAO_LEI);
-    long paid = admin.payOutToHeirs("payout-zl", DemoData.ZHAO_LEI,
+    InsuredPerson dead = admin.accounts().recordDeath(DemoData.ZHAO_LEI);
+    long paid = admin.accounts().payOutToHeirs("payout-zl", DemoData.ZHAO_LEI,
         List.of(new Heir("赵一", "620102196001010011", balance - 4_000), new Heir("赵二", "620102196201010022", 4_000)));
 
     assertEquals("DECEASED", dead.status());
     assertEquals(balance, paid);
-    assertEquals(0, admin.getAccount(DemoData.ZHAO_LEI).balanceFen());
+    assertEquals(0, admin.accounts().getAccount(DemoData.ZHAO_LEI).balanceFen());
   }
 
   @Test
   void payOutToHeirs_whoseSharesDoNotAddUp_isRefused() throws Exception {
-    admin.recordDeathAsync(DemoData.ZHAO_LEI).get(10, TimeUnit.SECONDS);
+    admin.accounts().recordDeathAsync(DemoData.ZHAO_LEI).get(10, TimeUnit.SECONDS);
 
-    GongjiRejectedException e = assertThrows(GongjiRejectedException.class, () -> admin.payOutToHeirs("payout-bad",
+    GongjiRejectedException e = assertThrows(GongjiRejectedException.class, () -> admin.accounts().payOutToHeirs("payout-bad",
         DemoData.ZHAO_LEI, List.of(new Heir("赵一", "620102196001010011", 1))));
 
     assertEquals(RejectionReason.PAYOUT_MISMATCH, e.reason());
@@ -611,7 +611,7 @@ class GongjiAdminClientTest {
       assertThrows(GongjiRejectedException.class, () -> pos.identify(LI_NA, DemoData.ZHAO_LEI));
     }
 
-    Page<Alert> alerts = admin.listAlertsAsync(0, "").get(10, TimeUnit.SECONDS);
+    Page<Alert> alerts = admin.records().listAlertsAsync(0, "").get(10, TimeUnit.SECONDS);
 
     assertEquals(1, alerts.items().size(), alerts.toString());
     Alert a = alerts.items().get(0);
@@ -621,7 +621,7 @@ class GongjiAdminClientTest {
         gongji.server.domain.Masking.psnNo(DemoData.LI_NA), POS.terminalId(), POS.operatorId()),
         List.of(a.claimedPsnNoMasked(), a.ownerPsnNoMasked(), a.terminalId(), a.operatorId()));
     assertFalse(alerts.hasNext());
-    assertEquals(1, admin.listAlerts(10, "").items().size());
+    assertEquals(1, admin.records().listAlerts(10, "").items().size());
   }
 
   @Test
@@ -631,8 +631,8 @@ class GongjiAdminClientTest {
       sale = pos.settle(pos.authorize(basket(LI_NA).build()).transactionId());
     }
 
-    Reconciliation day = admin.reconcile(DemoData.PHARMACY, TODAY);
-    Page<ReconcileLine> detail = admin.listReconcileDetailsAsync(DemoData.PHARMACY, TODAY, 0, "")
+    Reconciliation day = admin.records().reconcile(DemoData.PHARMACY, TODAY);
+    Page<ReconcileLine> detail = admin.records().listReconcileDetailsAsync(DemoData.PHARMACY, TODAY, 0, "")
         .get(10, TimeUnit.SECONDS);
 
     assertEquals(DemoData.PHARMACY, day.fixmedinsCode());
@@ -656,13 +656,13 @@ class GongjiAdminClientTest {
     assertEquals(g, line.group());
     assertEquals("310/41/620100", line.group().toString());
     assertEquals(sale.split().totalFen(), line.totalFen());
-    assertEquals(0, admin.reconcileAsync(DemoData.HOSPITAL, TODAY).get(10, TimeUnit.SECONDS).settlements().count());
-    assertEquals(List.of(), admin.listReconcileDetails(DemoData.HOSPITAL, TODAY, 10, "").items());
-    assertEquals(List.of(line.transactionId()), transactionIds(admin.listAllReconcileDetails(DemoData.PHARMACY, TODAY,
+    assertEquals(0, admin.records().reconcileAsync(DemoData.HOSPITAL, TODAY).get(10, TimeUnit.SECONDS).settlements().count());
+    assertEquals(List.of(), admin.records().listReconcileDetails(DemoData.HOSPITAL, TODAY, 10, "").items());
+    assertEquals(List.of(line.transactionId()), transactionIds(admin.records().listAllReconcileDetails(DemoData.PHARMACY, TODAY,
         ReconcileGroup.of("310", "41", ""))));
-    assertEquals(List.of(), transactionIds(admin.listAllReconcileDetails(DemoData.PHARMACY, TODAY,
+    assertEquals(List.of(), transactionIds(admin.records().listAllReconcileDetails(DemoData.PHARMACY, TODAY,
         ReconcileGroup.of("390", "", ""))));
-    assertEquals(List.of(), admin.listReconcileDetails(DemoData.PHARMACY, TODAY, ReconcileGroup.of("", "", "350100"),
+    assertEquals(List.of(), admin.records().listReconcileDetails(DemoData.PHARMACY, TODAY, ReconcileGroup.of("", "", "350100"),
         10, "").items());
   }
 
@@ -677,6 +677,6 @@ class GongjiAdminClientTest {
     admin.close();
     admin.close();
 
-    assertThrows(IllegalStateException.class, () -> admin.getAccount(DemoData.ZHANG_WEI));
+    assertThrows(IllegalStateException.class, () -> admin.accounts().getAccount(DemoData.ZHANG_WEI));
   }
 }

@@ -96,14 +96,25 @@ public final class ServeInProcess implements AutoCloseable {
     return adminTarget;
   }
 
-  /** Stops the gateway as SIGTERM would (NOT_SERVING, drain, close the ledger) and waits for the command to end. */
+  /**
+   * Stops the gateway as SIGTERM would (NOT_SERVING, drain, close the ledger) and waits for the command
+   * to end.
+   *
+   * @throws ExecutionException if the command failed
+   * @throws TimeoutException if it did not end within 30 s
+   */
   @Override
-  public void close() throws Exception {
+  public void close() throws ExecutionException, TimeoutException {
     Runnable stop = shutdown.getAndSet(null);
     if (stop != null) {
       stop.run();
     }
-    exit.get(30, TimeUnit.SECONDS);
-    thread.join(TimeUnit.SECONDS.toMillis(5));
+    try {
+      exit.get(30, TimeUnit.SECONDS);
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the gateway stopped", e);
+    }
   }
 }

@@ -227,12 +227,12 @@ class CliTest {
   private String walletQuotaForLiNa(long fen) {
     try (GongjiAdminClient admin = GongjiAdminClient.create(ClientOptions.builder(gateway.target(),
         new Terminal(DemoData.PHARMACY, "POS01", "")).usePlaintext().build())) {
-      admin.updateRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市").extendedRelativesAllowed(true)
+      admin.reference().updateRegionPolicy(RegionPolicySettings.builder("620100").name("兰州市").extendedRelativesAllowed(true)
           .quotaAllowed(true).crossProvinceEnabled(true).allowOptionalCategory(Item.Category.NON_PROGRAMME_VACCINE)
           .allowOptionalCategory(Item.Category.HEALTH_CHECKUP).holdTtlSeconds(1800).walletQuietHours(12, 12).build());
-      admin.openWallet(DemoData.LI_NA);
-      WalletTransfer t = admin.assignWalletQuota("cli-wallet", DemoData.ZHANG_WEI, DemoData.LI_NA, fen);
-      return admin.acceptWalletTransfer(t.id(), DemoData.LI_NA).id();
+      admin.wallets().openWallet(DemoData.LI_NA);
+      WalletTransfer t = admin.wallets().assignWalletQuota("cli-wallet", DemoData.ZHANG_WEI, DemoData.LI_NA, fen);
+      return admin.wallets().acceptWalletTransfer(t.id(), DemoData.LI_NA).id();
     }
   }
 
