@@ -40,14 +40,23 @@ import java.util.Set;
 public final class LedgerFootprint {
   private static final long T0 = 1_764_036_000_000L;
   private static final String INSTITUTION = "P62010200017";
+  /** What one sweep lets go of at most, as the sequencer's. */
+  private static final int SWEEP_ITEMS = 16_384;
 
   private LedgerFootprint() {}
 
   static int run(int insured, int bindings, int openSales, int settledSales, int entries, PrintStream out) {
-    return run(insured, bindings, openSales, settledSales, entries, new long[0], 15_000, Duration.ofSeconds(30), out);
+    return run(insured, bindings, openSales, settledSales, entries, new long[0], 15_000, Duration.ofSeconds(30), 0,
+        out);
   }
 
   static int run(int insured, int bindings, int openSales, int settledSales, int entries, long[] swept,
+      int salesPerSecond, Duration recentWindow, int closedTransfers, PrintStream out) {
+    int status = run(insured, bindings, openSales, settledSales, entries, swept, salesPerSecond, recentWindow, out);
+    return closedTransfers > 0 ? Math.max(status, closedTransfers(closedTransfers, out)) : status;
+  }
+
+  private static int run(int insured, int bindings, int openSales, int settledSales, int entries, long[] swept,
       int salesPerSecond, Duration recentWindow, PrintStream out) {
     Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
     long now = T0;
@@ -107,6 +116,77 @@ public final class LedgerFootprint {
     }
     List<String> violations = ledger.audit();
     out.println("ledger-footprint: audit " + (violations.isEmpty() ? "ok" : violations.size() + " violations"));
+    return violations.isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * What a closed wallet transfer costs the writer, on a ledger of its own: {@code n} people in a
+   * ring of bindings (each the authorizer of the next one's), their wallets open; each assigns a
+   * transfer to the next one, who declines it. The heap is measured before, after (each transfer
+   * with the request entry of its assignment, as within the recent window), the next day after the
+   * entries' sweeps (journal type 24, which lets go of no transfer: what the writer kept of each
+   * closed transfer before they went to history) and after a sweep with transfers (what it keeps now).
+   */
+  private static int closedTransfers(int n, PrintStream out) {
+    Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
+    SweepCounter history = new SweepCounter();
+    Recaller recaller = new Recaller(history);
+    long now = T0;
+    for (int i = 0; i < n; i++) {
+      ledger.apply(new Command.UpsertInsured(new Insured(psnNo(i), "李娜", InsuranceType.EMPLOYEE_BASIC,
+          InsuredStatus.NORMAL, "620100", List.of(new Credential(CredentialType.SOCIAL_SECURITY_CARD, "SSC" + i)))),
+          now);
+    }
+    for (int i = 0; i < n; i++) {
+      ledger.apply(new Command.CreateBinding(psnNo((i + 1) % n), psnNo(i), Relationship.PARENT, 0), now);
+      ledger.apply(new Command.Credit("C" + i, i, psnNo(i), 1_000_000), now);
+      ledger.apply(new Command.OpenWallet(psnNo(i)), now);
+    }
+    // The credits' entries go first, so that only the transfers' own cost is measured.
+    long window = 10_000;
+    now += 2 * window;
+    while (ledger.requestsKept() > 0) {
+      ledger.apply(new Command.Sweep(window, SWEEP_ITEMS, false), now);
+      history.take(ledger.takeHistory());
+    }
+    long before = liveHeap();
+    try {
+      for (int i = 0; i < n; i++) {
+        Result r = ledger.apply(recaller.recall(new Command.AssignWalletQuota("WT" + i, i, psnNo((i + 1) % n),
+            psnNo(i), 100)), now);
+        if (!(r instanceof Result.WalletTransferView w)) {
+          throw new IllegalStateException("transfer " + i + ": " + r);
+        }
+        ledger.apply(recaller.recall(new Command.AnswerWalletTransfer(w.transferId(), psnNo(i), false)), now);
+        history.take(ledger.takeHistory());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    long closed = liveHeap();
+    now += 24 * 3_600_000L;
+    while (ledger.requestsKept() > 0) {
+      ledger.apply(new Command.Sweep(window, SWEEP_ITEMS, false), now);
+      history.take(ledger.takeHistory());
+    }
+    long entriesGone = liveHeap();
+    int keptBefore = ledger.transfersKeptCount();
+    while (ledger.transfersKeptCount() > 0) {
+      ledger.apply(new Command.Sweep(window), now);
+      history.take(ledger.takeHistory());
+    }
+    long transfersGone = liveHeap();
+    out.printf(Locale.ROOT, "ledger-footprint: %d closed wallet transfers (declined), %d people in a ring of"
+        + " bindings%n", n, n);
+    out.printf(Locale.ROOT, "  per closed transfer and its request entry %6d bytes (within the recent window)%n",
+        (closed - before) / n);
+    out.printf(Locale.ROOT, "  per closed transfer kept                  %6d bytes (%d kept: as before they went"
+        + " to history)%n", (entriesGone - before) / n, keptBefore);
+    out.printf(Locale.ROOT, "  per closed transfer after the sweep       %6d bytes (%d kept)%n",
+        (transfersGone - before) / n, ledger.transfersKeptCount());
+    List<String> violations = ledger.audit();
+    out.println("ledger-footprint: closed transfers audit " + (violations.isEmpty() ? "ok"
+        : violations.size() + " violations"));
     return violations.isEmpty() ? 0 : 1;
   }
 
@@ -216,6 +296,11 @@ public final class LedgerFootprint {
 
     @Override
     public byte[] saleImage(String txnId) {
+      return null;
+    }
+
+    @Override
+    public byte[] transferImage(String transferId) {
       return null;
     }
 

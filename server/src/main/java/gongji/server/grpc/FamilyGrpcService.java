@@ -266,7 +266,8 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
       // Newest first: the token names the last transfer returned (by number), the page goes on below it.
       long last = PageTokens.position(v, req.getPageToken(), query);
       v.check();
-      return gateway.admin(new Command.ListWalletTransfers(req.getPsnNo(), role,
+      // From history, which holds every transfer as it is now: the writer lets go of closed ones.
+      return gateway.history(new HistoryQuery.WalletTransfers(req.getPsnNo(), role,
           req.getPageToken().isEmpty() ? Long.MAX_VALUE : last, size));
     }, r -> {
       Result.WalletTransfers page = (Result.WalletTransfers) r;

@@ -4,6 +4,7 @@ import gongji.server.domain.ReconcileGroup;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
+import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Result;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,5 +91,39 @@ final class HistoryAnswers {
       lines.add(day.get(i).line());
     }
     return new Result.ReconcileLines(List.copyOf(lines), to < day.size());
+  }
+
+  /** A page of a person's wallet transfers, filled from their transfers newest first. */
+  static final class TransferPage {
+    private final HistoryQuery.WalletTransfers q;
+    private final List<Result.WalletTransferView> out = new ArrayList<>();
+    private boolean more;
+
+    TransferPage(HistoryQuery.WalletTransfers q) {
+      this.q = q;
+    }
+
+    /** Takes the person's next transfer, newer ones first; false once the page is full (then there is more). */
+    boolean offer(Result.WalletTransferView t) {
+      if (Ledger.number(t.transferId()) >= q.beforeNumber()) {
+        return true;
+      }
+      if (q.role() == Command.BindingRole.AUTHORIZER && !t.authorizerPsnNo().equals(q.psnNo())) {
+        return true;
+      }
+      if (q.role() == Command.BindingRole.BENEFICIARY && !t.beneficiaryPsnNo().equals(q.psnNo())) {
+        return true;
+      }
+      if (out.size() == q.limit()) {
+        more = true;
+        return false;
+      }
+      out.add(t);
+      return true;
+    }
+
+    Result.WalletTransfers result() {
+      return new Result.WalletTransfers(List.copyOf(out), more);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package gongji.server.history;
 
+import gongji.server.ledger.HistoryCodec;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
 import gongji.server.ledger.HistoryStore;
@@ -25,6 +26,9 @@ public final class MemoryHistoryStore implements HistoryStore {
   /** The latest image of each request entry and sale the writer let go of. */
   private final Map<String, byte[]> requestImages = new HashMap<>();
   private final Map<String, byte[]> saleImages = new HashMap<>();
+  /** The latest record of each wallet transfer, and each person's transfers by number. */
+  private final Map<String, byte[]> transfers = new HashMap<>();
+  private final Map<String, java.util.TreeMap<Long, String>> transfersOf = new HashMap<>();
   private long sweeps;
 
   @Override
@@ -54,6 +58,12 @@ public final class MemoryHistoryStore implements HistoryStore {
         saleImages.put(i.txnId(), i.image());
       } else if (r instanceof HistoryRecord.Swept w) {
         sweeps = Math.max(sweeps, w.sweeps());
+      } else if (r instanceof HistoryRecord.WalletTransfer w) {
+        Result.WalletTransferView t = w.transfer();
+        transfers.put(t.transferId(), HistoryCodec.encode(w));
+        long number = Ledger.number(t.transferId());
+        transfersOf.computeIfAbsent(t.authorizerPsnNo(), k -> new java.util.TreeMap<>()).put(number, t.transferId());
+        transfersOf.computeIfAbsent(t.beneficiaryPsnNo(), k -> new java.util.TreeMap<>()).put(number, t.transferId());
       }
     }
     appliedSeq = throughSeq;
@@ -75,6 +85,16 @@ public final class MemoryHistoryStore implements HistoryStore {
     }
     if (query instanceof HistoryQuery.ReconcileDetail q) {
       return HistoryAnswers.detail(q, day(q.institution(), q.dayEpoch()));
+    }
+    if (query instanceof HistoryQuery.WalletTransfers q) {
+      HistoryAnswers.TransferPage page = new HistoryAnswers.TransferPage(q);
+      java.util.TreeMap<Long, String> of = transfersOf.getOrDefault(q.psnNo(), new java.util.TreeMap<>());
+      for (String id : of.headMap(q.beforeNumber(), false).descendingMap().values()) {
+        if (!page.offer(((HistoryRecord.WalletTransfer) HistoryCodec.decode(transfers.get(id))).transfer())) {
+          break;
+        }
+      }
+      return page.result();
     }
     HistoryQuery.Alerts q = (HistoryQuery.Alerts) query;
     List<Result.Alert> out = new ArrayList<>();
@@ -105,6 +125,11 @@ public final class MemoryHistoryStore implements HistoryStore {
     return saleImages.get(txnId);
   }
 
+  @Override
+  public synchronized byte[] transferImage(String transferId) {
+    return transfers.get(transferId);
+  }
+
   /** An independent store with the same content: what a crash leaves of this one. */
   public synchronized MemoryHistoryStore copy() {
     MemoryHistoryStore c = new MemoryHistoryStore();
@@ -118,6 +143,8 @@ public final class MemoryHistoryStore implements HistoryStore {
     c.alerts.addAll(alerts);
     c.requestImages.putAll(requestImages);
     c.saleImages.putAll(saleImages);
+    c.transfers.putAll(transfers);
+    transfersOf.forEach((k, v) -> c.transfersOf.put(k, new java.util.TreeMap<>(v)));
     c.sweeps = sweeps;
     return c;
   }

@@ -55,6 +55,8 @@ import org.rocksdb.WriteOptions;
  * "R" key (UTF-8)                           the latest image of a request entry the writer let go of
  * "Q" day:u64 key (UTF-8)                   (empty) the request images by the day of their request
  * "X" txnId (UTF-8)                         the latest image of a sale the writer let go of
+ * "w" transferId (UTF-8)                    the latest record of a wallet transfer
+ * "v" len:u16 psnNo number:u64              the same, once under each party, by transfer number
  * </pre>
  *
  * Images are looked up by key before a command reaches the writer, almost always for a key that is
@@ -200,6 +202,12 @@ public final class RocksHistoryStore implements HistoryStore {
           imagedNow.add(i.key());
         } else if (r instanceof HistoryRecord.SaleImage i) {
           batch.put(imageKey('X', i.txnId()), i.image());
+        } else if (r instanceof HistoryRecord.WalletTransfer w) {
+          Result.WalletTransferView t = w.transfer();
+          long number = Ledger.number(t.transferId());
+          batch.put(imageKey('w', t.transferId()), value);
+          batch.put(key('v', t.authorizerPsnNo(), -1, number), value);
+          batch.put(key('v', t.beneficiaryPsnNo(), -1, number), value);
         } else if (r instanceof HistoryRecord.Swept w) {
           swept = Math.max(swept, w.sweeps());
           batch.put(SWEEPS_KEY, longBytes(swept));
@@ -236,6 +244,11 @@ public final class RocksHistoryStore implements HistoryStore {
   @Override
   public byte[] saleImage(String txnId) throws IOException {
     return get(imageKey('X', txnId));
+  }
+
+  @Override
+  public byte[] transferImage(String transferId) throws IOException {
+    return get(imageKey('w', transferId));
   }
 
   private byte[] get(byte[] key) throws IOException {
@@ -373,6 +386,22 @@ public final class RocksHistoryStore implements HistoryStore {
           }
         }
         return new Result.ReconcileLines(List.copyOf(lines), more);
+      }
+      if (query instanceof HistoryQuery.WalletTransfers q) {
+        // Newest first: from the last number below the page's bound, backwards through the person's.
+        HistoryAnswers.TransferPage page = new HistoryAnswers.TransferPage(q);
+        byte[] of = prefix('v', q.psnNo(), -1);
+        if (q.beforeNumber() > 0) {
+          try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(ro)) {
+            for (it.seekForPrev(key('v', q.psnNo(), -1, q.beforeNumber() - 1)); it.isValid(); it.prev()) {
+              if (!startsWith(it.key(), of)
+                  || !page.offer(((HistoryRecord.WalletTransfer) HistoryCodec.decode(it.value())).transfer())) {
+                break;
+              }
+            }
+          }
+        }
+        return page.result();
       }
       HistoryQuery.Alerts q = (HistoryQuery.Alerts) query;
       List<Result.Alert> alerts = new ArrayList<>();

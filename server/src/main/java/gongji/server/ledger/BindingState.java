@@ -74,6 +74,11 @@ final class BindingState {
     grants.add(g);
   }
 
+  /** Forgets a transfer the writer let go of; the shared empty list again once none is left. */
+  void removeGrant(WalletGrant g) {
+    grants = PersonState.without(grants, g);
+  }
+
   /** What counts against the quota: drawn, held by open sales, and assigned to the wallet. */
   long drawnFen() {
     return usedFen + heldFen + walletFen;

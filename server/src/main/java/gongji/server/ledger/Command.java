@@ -545,11 +545,13 @@ public sealed interface Command {
 
   /**
    * Lets the writer hand what has been closed for {@code recentWindowMillis} to history, at most
-   * {@code maxItems} request entries and sales (see {@link Recall}). The sequencer sends it when
-   * something is due, at most once a second unless the last one stopped at its bound; it is
-   * journaled, so replay lets go of the same things at the same points.
+   * {@code maxItems} request entries, sales and (with {@code transfers}) closed wallet transfers
+   * (see {@link Recall}). The sequencer sends it when something is due, at most once a second
+   * unless the last one stopped at its bound; it is journaled, so replay lets go of the same things
+   * at the same points. A sweep journaled before wallet transfers went to history (journal type 24)
+   * replays without {@code transfers}: it let go of none then, and must let go of none again.
    */
-  record Sweep(long recentWindowMillis, int maxItems) implements Command {
+  record Sweep(long recentWindowMillis, int maxItems, boolean transfers) implements Command {
     @Override
     public Type type() {
       return Type.SWEEP;
@@ -564,6 +566,11 @@ public sealed interface Command {
       }
     }
 
+    /** A sweep as the sequencer sends it now, closed wallet transfers included. */
+    public Sweep(long recentWindowMillis, int maxItems) {
+      this(recentWindowMillis, maxItems, true);
+    }
+
     /** A sweep of the standard size ({@link Recall#MAX_PER_SWEEP}). */
     public Sweep(long recentWindowMillis) {
       this(recentWindowMillis, Recall.MAX_PER_SWEEP);
@@ -573,7 +580,9 @@ public sealed interface Command {
   /**
    * A command with what was looked up in history for it before it reached the writer: the image of
    * the request entry under {@code requestKey} and of the sale {@code txnId} (null where history has
-   * none), as of the store's {@code sweeps}-th sweep at least. Journaled with the command, so that
+   * none), as of the store's {@code sweeps}-th sweep at least. For a command that names a wallet
+   * transfer instead of a sale, {@code txnId} is the transfer's id and {@code sale} its record
+   * ({@link Recall#transfer}). Journaled with the command, so that
    * replay decides the same without history. See {@link Recall}.
    */
   record Recalled(Command command, long sweeps, String requestKey, byte[] request, String txnId, byte[] sale)

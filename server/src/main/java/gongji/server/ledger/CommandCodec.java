@@ -72,6 +72,8 @@ public final class CommandCodec {
   private static final byte RECORD_ALERT_NAMING = 41;
   /** The policy's values as SET_REGION_POLICY writes them, then the fields named (a mask of Field codes). */
   private static final byte UPDATE_REGION_POLICY = 29;
+  /** A sweep that also lets go of closed wallet transfers: SWEEP's fields (code 24 lets go of none). */
+  private static final byte SWEEP_TRANSFERS = 55;
 
   private static final byte[] NO_BYTES = {};
 
@@ -108,7 +110,7 @@ public final class CommandCodec {
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
     } else if (command instanceof Command.Sweep c) {
-      out.u8(SWEEP).varlong(c.recentWindowMillis()).varint(c.maxItems());
+      out.u8(c.transfers() ? SWEEP_TRANSFERS : SWEEP).varlong(c.recentWindowMillis()).varint(c.maxItems());
     } else if (command instanceof Command.Recalled c) {
       if (c.command() instanceof Command.Recalled) {
         throw new IllegalArgumentException("a recalled command inside another: " + command);
@@ -308,8 +310,8 @@ public final class CommandCodec {
       case TICK -> {
         return new Command.Tick();
       }
-      case SWEEP -> {
-        return new Command.Sweep(varlong(in), varint(in));
+      case SWEEP, SWEEP_TRANSFERS -> {
+        return new Command.Sweep(varlong(in), varint(in), type == SWEEP_TRANSFERS);
       }
       case RECALLED -> {
         long sweeps = varlong(in);

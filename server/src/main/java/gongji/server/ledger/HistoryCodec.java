@@ -39,6 +39,8 @@ public final class HistoryCodec {
   static final byte REQUEST_IMAGE = 4;
   static final byte SALE_IMAGE = 5;
   static final byte SWEPT = 6;
+  /** A wallet transfer as it is now ({@link HistoryRecord.WalletTransfer}). */
+  static final byte WALLET_TRANSFER = 25;
 
   private HistoryCodec() {}
 
@@ -59,6 +61,8 @@ public final class HistoryCodec {
       out.u8(SALE_IMAGE).str(r.txnId()).bytes(r.image());
     } else if (record instanceof HistoryRecord.Swept r) {
       out.u8(SWEPT).varlong(r.sweeps()).i64(r.atMillis());
+    } else if (record instanceof HistoryRecord.WalletTransfer r) {
+      RequestLog.writeWalletView(out.u8(WALLET_TRANSFER), r.transfer());
     } else {
       Result.Alert a = ((HistoryRecord.Alert) record).alert();
       out.u8(NAMING_ALERT).varlong(a.seq()).i64(a.atMillis()).str(a.kind()).str(a.institution()).str(a.psnNo())
@@ -102,6 +106,7 @@ public final class HistoryCodec {
         case REQUEST_IMAGE -> new HistoryRecord.RequestImage(CommandCodec.str(in), in.getLong(), CommandCodec.bytes(in));
         case SALE_IMAGE -> new HistoryRecord.SaleImage(CommandCodec.str(in), CommandCodec.bytes(in));
         case SWEPT -> new HistoryRecord.Swept(CommandCodec.varlong(in), in.getLong());
+        case WALLET_TRANSFER -> new HistoryRecord.WalletTransfer(RequestLog.readWalletView(in));
         default -> throw new IllegalArgumentException("unknown history record code " + bytes[0]);
       };
       if (in.hasRemaining()) {

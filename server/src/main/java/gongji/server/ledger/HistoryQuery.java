@@ -44,4 +44,16 @@ public sealed interface HistoryQuery {
 
   /** Alerts with a sequence number above {@code afterSeq}, oldest first, at most {@code limit}. */
   record Alerts(long afterSeq, int limit) implements HistoryQuery {}
+
+  /**
+   * A person's wallet transfers, newest first: those numbered below {@code beforeNumber} (the page
+   * token: the last one of the page before), as authorizer, beneficiary, or either ({@code role}
+   * null), at most {@code limit}.
+   */
+  record WalletTransfers(String psnNo, Command.BindingRole role, long beforeNumber, int limit)
+      implements HistoryQuery {
+    public WalletTransfers {
+      requireNonNull(psnNo, "psnNo");
+    }
+  }
 }

@@ -57,6 +57,18 @@ public sealed interface HistoryRecord {
   }
 
   /**
+   * A wallet transfer as it is now: made whenever one is assigned or changes (answered, drawn on by
+   * a sale, returned, ended), and when the writer lets go of a closed one; a later one of the same
+   * transfer replaces it. History answers {@code ListWalletTransfers} from these, and its latest
+   * one of a transfer the writer let go of is what a command naming that transfer brings back.
+   */
+  record WalletTransfer(Result.WalletTransferView transfer) implements HistoryRecord {
+    public WalletTransfer {
+      requireNonNull(transfer, "transfer");
+    }
+  }
+
+  /**
    * The end of the writer's {@code sweeps}-th sweep, made at ledger time {@code atMillis}: a store
    * that has applied it holds every image of that sweep and the ones before (see {@link Recall}).
    */

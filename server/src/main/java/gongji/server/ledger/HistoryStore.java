@@ -34,8 +34,8 @@ public interface HistoryStore extends AutoCloseable {
   default void flush() throws IOException {}
 
   /**
-   * Answers a query: {@link Result.Usages}, {@link Result.Reconciliation}, {@link Result.ReconcileLines}
-   * or {@link Result.Alerts}. Throws {@link IOException} if the store cannot be read.
+   * Answers a query: {@link Result.Usages}, {@link Result.Reconciliation}, {@link Result.ReconcileLines},
+   * {@link Result.Alerts} or {@link Result.WalletTransfers}. Throws {@link IOException} if the store cannot be read.
    */
   Result answer(HistoryQuery query) throws IOException;
 
@@ -50,6 +50,13 @@ public interface HistoryStore extends AutoCloseable {
 
   /** The image of a sale the writer let go of, by id, or null. */
   byte[] saleImage(String txnId) throws IOException;
+
+  /**
+   * The latest {@link HistoryRecord.WalletTransfer} of a wallet transfer, by id, as
+   * {@link HistoryCodec#encode} writes it, or null: for a closed transfer the writer let go of, the
+   * image a command that names it brings back.
+   */
+  byte[] transferImage(String transferId) throws IOException;
 
   @Override
   void close() throws IOException;

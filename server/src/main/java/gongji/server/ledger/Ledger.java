@@ -54,7 +54,7 @@ public final class Ledger {
     registry = new Registry(accounts, listener);
     funding = new Funding(accounts, registry, time);
     records = new Records(time);
-    wallets = new Wallets(accounts, registry, funding, time);
+    wallets = new Wallets(accounts, registry, funding, time, recall);
     bindings = new Bindings(registry, wallets);
     sales = new Sales(accounts, registry, funding, wallets, bindings, records, recall, time);
     life = new LifeEvents(accounts, registry, funding, bindings, wallets, records, time);
@@ -99,7 +99,12 @@ public final class Ledger {
     advanceTo(atMillis);
     recall.begin(recalled, c.mutating());
     try {
-      return dispatch(c);
+      Result r = dispatch(c);
+      if (c.mutating()) {
+        // After every journaled command, so that replay hands history the same records at the same points.
+        wallets.takeChanged(records);
+      }
+      return r;
     } finally {
       recall.end();
     }
@@ -115,9 +120,11 @@ public final class Ledger {
     }
     String key = Recall.requestKey(c);
     String txnId = Recall.txnId(c);
+    String transferId = Recall.transferId(c);
     boolean keyKept = key == null || requests.has(key);
     boolean saleKept = txnId == null || sales.txn(txnId) != null;
-    if (keyKept && saleKept) {
+    boolean transferKept = transferId == null || wallets.grant(transferId) != null;
+    if (keyKept && saleKept && transferKept) {
       return false;
     }
     if (recalled == null) {
@@ -128,8 +135,11 @@ public final class Ledger {
     String entrySale = entry == null ? null : RequestLog.txnIdOf(entry);
     boolean entrySaleKept = entrySale == null || sales.txn(entrySale) != null;
     if (recall.missedBy(recalled.sweeps(), keyKept ? null : key, saleKept ? null : txnId,
-        entrySaleKept ? null : entrySale)) {
+        entrySaleKept ? null : entrySale, transferKept ? null : transferId)) {
       return true;
+    }
+    if (!transferKept && !recalled.txnId().equals(transferId)) {
+      return true; // a transfer let go of, and no look-up of it
     }
     return txnId == null && !entrySaleKept && (recalled.sale() == null || !recalled.txnId().equals(entrySale));
   }
@@ -140,8 +150,42 @@ public final class Ledger {
    */
   public boolean sweepDue(long nowMillis, long recentWindowMillis) {
     long horizon = nowMillis - recentWindowMillis;
-    return recall.paced(nowMillis)
-        && (requests.oldestKeptMillis() < horizon || sales.oldestTouchedMillis() < horizon);
+    return recall.paced(nowMillis) && (requests.oldestKeptMillis() < horizon
+        || sales.oldestTouchedMillis() < horizon || wallets.letGoDue(nowMillis));
+  }
+
+  /**
+   * Whether wallet transfers changed since the last journaled command (returned at the end of the
+   * quiet hours as time moved, say): their records reach history with the next journaled command,
+   * so the sequencer sends a {@link Command.Tick} when it has nothing else to send.
+   */
+  public boolean transfersChanged() {
+    return wallets.hasChanged();
+  }
+
+  /** The ids of the wallet transfers the writer keeps, in no particular order (see {@link #transferChanged}). */
+  public List<String> transfersKept() {
+    List<String> ids = new java.util.ArrayList<>(wallets.kept());
+    for (WalletGrant g : wallets.all()) {
+      ids.add(g.id);
+    }
+    return ids;
+  }
+
+  /**
+   * Hands a kept transfer's record to history again with the next journaled command: recovery
+   * calls it for each one history lacks (a data directory from before transfers went to history).
+   */
+  public void transferChanged(String transferId) {
+    WalletGrant g = wallets.grant(transferId);
+    if (g != null) {
+      wallets.changed(g);
+    }
+  }
+
+  /** How many wallet transfers the writer keeps. */
+  public int transfersKeptCount() {
+    return wallets.kept();
   }
 
   /** The sweeps applied so far (see {@link Recall}). */
@@ -169,6 +213,11 @@ public final class Ledger {
     return sales.all().size();
   }
 
+  /** Whether the writer keeps a wallet transfer in memory (for tests). */
+  boolean keepsTransfer(String transferId) {
+    return wallets.grant(transferId) != null;
+  }
+
   /** Whether the writer keeps a sale in memory (for tests). */
   boolean keepsSale(String txnId) {
     return sales.txn(txnId) != null;
@@ -176,14 +225,17 @@ public final class Ledger {
 
   /**
    * Hands what has been closed for the recent window to history (see {@link Recall}), at most
-   * {@code maxItems}: request entries first, then, only if every entry due went, sales.
+   * {@code maxItems}: request entries first, then, only if every entry due went, sales, then (a
+   * sweep with {@code transfers}) the declined and returned wallet transfers made before today.
    */
   private Result sweep(Command.Sweep c) {
     long horizon = time.nowMillis() - c.recentWindowMillis();
     List<HistoryRecord> out = new java.util.ArrayList<>();
     int entries = requests.evict(horizon, out, c.maxItems(), recall);
     int sales = entries < c.maxItems() ? this.sales.evict(horizon, out, c.maxItems() - entries) : 0;
-    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis(), entries + sales >= c.maxItems()),
+    int transfers = c.transfers() && entries + sales < c.maxItems()
+        ? wallets.evict(out, c.maxItems() - entries - sales) : 0;
+    out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis(), entries + sales + transfers >= c.maxItems()),
         time.nowMillis()));
     records.addAll(out);
     return new Result.Done();
@@ -255,6 +307,7 @@ public final class Ledger {
         yield seen != null ? seen : requests.record(c, RequestKind.WALLET_ASSIGN, c.authorizerPsnNo(), wallets.assign(c));
       }
       case ANSWER_WALLET_TRANSFER -> wallets.answer((Command.AnswerWalletTransfer) command);
+      // What the writer keeps (everything, if nothing is swept): the gateway asks history instead.
       case LIST_WALLET_TRANSFERS -> wallets.list((Command.ListWalletTransfers) command);
       // life events
       case RECORD_DEATH -> life.recordDeath(((Command.RecordDeath) command).psnNo());
@@ -462,19 +515,24 @@ public final class Ledger {
   // ---- snapshots ----------------------------------------------------------------------------
 
   /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */
-  public static final int SNAPSHOT_FORMAT = Sales.SNAPSHOT_FORMAT_WITH_GROUP;
+  public static final int SNAPSHOT_FORMAT = Bindings.SNAPSHOT_FORMAT_BY_ORDINAL;
 
   /** Writes the whole working state, section by section (see {@link LedgerSnapshot}). */
   public void snapshot(CommandCodec.Output out) {
-    out.i64(time.nowMillis()).varlong(sales.next()).varlong(bindings.next()).varlong(recall.sweeps());
-    accounts.write(out);
-    registry.write(out);
+    snapshotThroughRegistry(out);
     bindings.write(out);
     wallets.write(out);
     sales.write(out);
     requests.write(out);
     records.write(out);
     requests.writeExtras(out);
+  }
+
+  /** The sections before the bindings: where the bindings section of an image begins (for tests). */
+  void snapshotThroughRegistry(CommandCodec.Output out) {
+    out.i64(time.nowMillis()).varlong(sales.next()).varlong(bindings.next()).varlong(recall.sweeps());
+    accounts.write(out);
+    registry.write(out);
   }
 
   /** A ledger with the state a {@link #snapshot} of the current format wrote. */
@@ -499,7 +557,7 @@ public final class Ledger {
     }
     l.accounts.read(in);
     l.registry.read(in);
-    l.bindings.read(in);
+    l.bindings.read(in, format);
     l.wallets.read(in, l.bindings);
     l.sales.read(in, format);
     l.requests.read(in, format);

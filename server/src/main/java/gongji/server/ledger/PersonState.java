@@ -9,6 +9,8 @@ import java.util.List;
 /** An insured person as the ledger keeps them: the reference data, the account and what hangs off it. */
 final class PersonState {
   Insured insured;
+  /** Where the person stands in registration order ({@link Registry#persons}): how a snapshot names them. */
+  int ordinal = -1;
   /** The index of the personal account in {@link Accounts}, or -1 without one. */
   int account = -1;
   boolean frozen;
@@ -85,6 +87,20 @@ final class PersonState {
   void addGrantOut(WalletGrant g) {
     grantsOut = grown(grantsOut);
     grantsOut.add(g);
+  }
+
+  void removeGrantIn(WalletGrant g) {
+    grantsIn = without(grantsIn, g);
+  }
+
+  void removeGrantOut(WalletGrant g) {
+    grantsOut = without(grantsOut, g);
+  }
+
+  /** The list without {@code item}: the shared empty one once nothing is left. */
+  static <T> List<T> without(List<T> list, T item) {
+    list.remove(item);
+    return list.isEmpty() ? List.of() : list;
   }
 
   /** The list itself once it holds something; a new one in place of the shared empty one. */

@@ -25,6 +25,11 @@ import java.util.Arrays;
  * back into memory (and let go of again a recent window after its last change); a query reads the
  * image and keeps nothing. The images travel in the journal with the command, so replay decides the
  * same without history.
+ *
+ * <p>Wallet transfers. A sweep with {@code transfers} also lets go of the declined and returned
+ * transfers made before its day ({@link Wallets}); an answer that names one brings its record back
+ * in the place of a sale's image, under the same rules (memory wins; a look-up a sweep since let go
+ * of it is stale).
  */
 final class Recall {
   /** The sequencer sends at most one sweep per this much ledger time, unless the last one stopped at its bound. */
@@ -74,6 +79,15 @@ final class Recall {
   /** Notes a sale the sweep being applied lets go of. */
   void lettingGoSale(String txnId) {
     note(hash(SALE_SEED, txnId));
+  }
+
+  /**
+   * Notes a closed wallet transfer the sweep being applied lets go of. Its id is hashed as a sale's:
+   * both are things a command names by id, and a transfer id ("W...") never spells a sale's ("T...");
+   * a collision would only cost a look-up again.
+   */
+  void lettingGoTransfer(String transferId) {
+    note(hash(SALE_SEED, transferId));
   }
 
   /**
@@ -178,6 +192,15 @@ final class Recall {
     return r != null && r.txnId().equals(txnId) ? r.sale() : null;
   }
 
+  /**
+   * The recalled image of wallet transfer {@code transferId} (a {@link HistoryRecord.WalletTransfer}
+   * as {@link HistoryCodec} writes it), or null. It comes in the place of a sale's: a command that
+   * names a transfer names no sale.
+   */
+  byte[] transfer(String transferId) {
+    return transferId(current == null ? null : current.command()) == null ? null : sale(transferId);
+  }
+
   // ---- what a command may need from history ---------------------------------------------------
 
   /** The request-log key a command names (its own id, or the one it reverses or looks up), or null. */
@@ -196,6 +219,22 @@ final class Recall {
         Command.GetTransaction g = (Command.GetTransaction) c;
         yield g.requestId() == null ? null : RequestLog.key(g.institution(), g.requestId());
       }
+      default -> null;
+    };
+  }
+
+  /**
+   * The wallet transfer a command names by id (an answer to it, bare or under a request id), or
+   * null. The look-up brings its image in the place of a sale's ({@link Command.Recalled#sale}).
+   */
+  static String transferId(Command c) {
+    if (c == null) {
+      return null;
+    }
+    return switch (c.type()) {
+      case ANSWER_WALLET_TRANSFER -> ((Command.AnswerWalletTransfer) c).transferId();
+      case IDEMPOTENT -> ((Command.Idempotent) c).command() instanceof Command.AnswerWalletTransfer a
+          ? a.transferId() : null;
       default -> null;
     };
   }

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 
 /**
- * The look-up before the writer (see {@link Recall}): for a command that names a request or a sale,
- * reads the history store's sweep count first, then the images the command may need, and wraps
- * the command with them. Runs on the submitting thread (a look-up of a new request id is a Bloom
+ * The look-up before the writer (see {@link Recall}): for a command that names a request, a sale or
+ * a wallet transfer, reads the history store's sweep count first, then the images the command may
+ * need, and wraps the command with them. Runs on the submitting thread (a look-up of a new request id is a Bloom
  * filter miss in the store: no block is read), never on the writer's.
  */
 public final class Recaller {
@@ -27,7 +27,8 @@ public final class Recaller {
     Command c = command instanceof Command.Recalled r ? r.command() : command;
     String key = Recall.requestKey(c);
     String txnId = Recall.txnId(c);
-    if (key == null && txnId == null) {
+    String transferId = Recall.transferId(c);
+    if (key == null && txnId == null && transferId == null) {
       return c;
     }
     long sweeps = store.sweeps(); // first: the images read after it are at least this new
@@ -35,6 +36,11 @@ public final class Recaller {
       return c;
     }
     byte[] request = key == null ? null : store.requestImage(key);
+    if (transferId != null) {
+      // A transfer's image comes in the place of a sale's: a command that names one names no sale.
+      return new Command.Recalled(c, sweeps, key == null ? "" : key, request, transferId,
+          store.transferImage(transferId));
+    }
     if (txnId == null && request != null) {
       txnId = RequestLog.txnIdOf(request);
     }

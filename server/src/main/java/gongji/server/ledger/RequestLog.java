@@ -516,13 +516,14 @@ final class RequestLog {
     }
   }
 
-  private static void writeWalletView(CommandCodec.Output out, Result.WalletTransferView w) {
+  /** A wallet transfer's view as request images, snapshots and history records hold it. */
+  static void writeWalletView(CommandCodec.Output out, Result.WalletTransferView w) {
     out.str(w.transferId()).str(w.authorizerPsnNo()).str(w.beneficiaryPsnNo()).str(w.bindingId())
         .varlong(w.amountFen()).varlong(w.remainingFen()).varlong(w.spentFen()).u8(w.state().code())
         .i64(w.createdAtMillis()).i64(w.acceptByMillis()).str(w.endReason());
   }
 
-  private static Result.WalletTransferView readWalletView(ByteBuffer in) {
+  static Result.WalletTransferView readWalletView(ByteBuffer in) {
     return new Result.WalletTransferView(CommandCodec.str(in), CommandCodec.str(in), CommandCodec.str(in),
         CommandCodec.str(in), CommandCodec.varlong(in), CommandCodec.varlong(in), CommandCodec.varlong(in),
         WalletTransferState.ofCode(in.get() & 0xff), in.getLong(), in.getLong(), CommandCodec.str(in));

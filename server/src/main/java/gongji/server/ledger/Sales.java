@@ -267,6 +267,7 @@ final class Sales {
       PersonState owner = b == null ? patient : b.authorizer;
       if (g != null) {
         g.inSaleFen += draw; // the earmark already holds it
+        wallets.changed(g);
       } else {
         accounts.hold(owner.account, draw);
         if (b != null) {
@@ -326,6 +327,7 @@ final class Sales {
         g.inSaleFen -= leg.amountFen();
         g.spentFen += amounts[i];
         wallets.unearmarkIfClosed(g, leg.amountFen() - amounts[i]);
+        wallets.changed(g);
       } else {
         accounts.release(from, leg.amountFen());
         accounts.transfer(from, t.institution.account, amounts[i]);
@@ -444,6 +446,7 @@ final class Sales {
           leg.binding().walletFen += leg.amountFen();
         }
         g.spentFen += leg.amountFen();
+        wallets.changed(g);
       } else if (leg.binding() != null) {
         leg.binding().usedFen += leg.amountFen();
       }
@@ -499,6 +502,7 @@ final class Sales {
       if (g != null) {
         g.inSaleFen -= leg.amountFen(); // back in the wallet, or back to the authorizer if it closed
         wallets.unearmarkIfClosed(g, leg.amountFen());
+        wallets.changed(g);
         aid += leg.amountFen();
       } else {
         accounts.release(leg.owner().account, leg.amountFen());
@@ -526,6 +530,7 @@ final class Sales {
       WalletGrant g = leg.grant();
       if (g != null) {
         g.spentFen -= leg.amountFen();
+        wallets.changed(g);
         if (g.state == WalletTransferState.ACCEPTED) {
           accounts.hold(leg.owner().account, leg.amountFen());
         } else {

@@ -18,6 +18,8 @@ final class WalletGrant {
   long archivedSpentFen;
   long returnedFen;
   String endReason = "";
+  /** Whether it changed since its record last went to history (see {@link Wallets#changed}). */
+  boolean changed;
 
   WalletGrant(String id, BindingState binding, long amountFen, long createdAtMillis, long acceptByMillis) {
     this.id = id;

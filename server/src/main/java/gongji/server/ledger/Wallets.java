@@ -1,5 +1,7 @@
 package gongji.server.ledger;
 
+import static com.google.common.base.Verify.verify;
+
 import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
@@ -14,27 +16,111 @@ import java.util.PriorityQueue;
  * earmark (a hold) on the relative's account; the beneficiary accepts it (then spends it at any
  * institution the binding reaches) or declines it; unaccepted quota returns at the end of the quiet
  * hours of the next day; it returns too when the binding ends. Sales spend it through {@link Sales}.
+ *
+ * <p>History. Every transfer that is assigned or changes (answered, drawn on or given back by a
+ * sale, returned, ended) is handed to history as it is after the command
+ * ({@link HistoryRecord.WalletTransfer}): history answers {@code ListWalletTransfers}. A transfer
+ * that was declined or returned (never accepted, so no sale ever drew on it, and nothing can change
+ * it any more) is kept only until the local day it was made is over (the day's count of transfers
+ * into a wallet counts it) and a sweep with {@code transfers} lets go of it. A command that names
+ * it later (an answer) brings its record back ({@link Recall#transfer}); the answer is the one the
+ * kept transfer gave. Transfers that ended after they were accepted are kept: a refund of a sale
+ * that drew on one still changes it.
  */
 final class Wallets {
   private final Accounts accounts;
   private final Registry registry;
   private final Funding funding;
   private final LedgerTime time;
+  private final Recall recall;
   private final Map<String, WalletGrant> grants = new HashMap<>();
+  /**
+   * Declined and returned transfers still kept, by number (so by when they were made): a sweep lets
+   * go of them from the head, up to the first made today.
+   */
+  private final PriorityQueue<WalletGrant> closed =
+      new PriorityQueue<>((a, b) -> Long.compare(a.seq, b.seq));
+  /** Transfers changed since the last {@link #takeChanged}, in the order they first changed. */
+  private final List<WalletGrant> changed = new ArrayList<>();
   /** Pending wallet transfers by the time they return unless accepted. */
   private final PriorityQueue<WalletGrant> returns =
       new PriorityQueue<>((a, b) -> Long.compare(a.acceptByMillis, b.acceptByMillis));
   private long nextGrant = 1;
 
-  Wallets(Accounts accounts, Registry registry, Funding funding, LedgerTime time) {
+  Wallets(Accounts accounts, Registry registry, Funding funding, LedgerTime time, Recall recall) {
     this.accounts = accounts;
     this.registry = registry;
     this.funding = funding;
     this.time = time;
+    this.recall = recall;
   }
 
+  /** The transfer if the writer keeps it, or null. */
   WalletGrant grant(String id) {
     return grants.get(id);
+  }
+
+  /** How many transfers the writer keeps. */
+  int kept() {
+    return grants.size();
+  }
+
+  /** Notes that a transfer changed: its record goes to history after the command. */
+  void changed(WalletGrant g) {
+    if (!g.changed) {
+      g.changed = true;
+      changed.add(g);
+    }
+  }
+
+  /** Whether transfers changed since the last {@link #takeChanged} (by the passing of time, say). */
+  boolean hasChanged() {
+    return !changed.isEmpty();
+  }
+
+  /** Hands the record of each transfer changed since the last call to {@code records}, in order. */
+  void takeChanged(Records records) {
+    if (changed.isEmpty()) {
+      return;
+    }
+    List<HistoryRecord> out = new ArrayList<>(changed.size());
+    for (WalletGrant g : changed) {
+      g.changed = false;
+      out.add(new HistoryRecord.WalletTransfer(g.view()));
+    }
+    changed.clear();
+    records.addAll(out);
+  }
+
+  /** Whether a sweep with transfers at {@code nowMillis} would let go of one declined or returned before that day. */
+  boolean letGoDue(long nowMillis) {
+    WalletGrant head = closed.peek();
+    return head != null && LedgerTime.localDay(head.createdAtMillis) < LedgerTime.localDay(nowMillis);
+  }
+
+  /**
+   * Hands the declined and returned transfers made before today to history and forgets them, at
+   * most {@code max}; returns how many. Nothing names them any more but an answer (no sale drew on
+   * them), which brings the record back; their quota went back to the authorizer when they closed.
+   */
+  int evict(List<HistoryRecord> out, int max) {
+    long today = time.today();
+    int n = 0;
+    WalletGrant g;
+    while (n < max && (g = closed.peek()) != null && LedgerTime.localDay(g.createdAtMillis) < today) {
+      closed.poll();
+      verify(!g.open() && g.state != WalletTransferState.ENDED && g.inSaleFen == 0 && g.spentFen == 0
+          && g.archivedSpentFen == 0 && g.returnedFen == g.amountFen,
+          "wallet transfer %s let go of while a command may still change it", g.id);
+      out.add(new HistoryRecord.WalletTransfer(g.view()));
+      grants.remove(g.id);
+      g.binding.removeGrant(g);
+      g.binding.beneficiary.removeGrantIn(g);
+      g.binding.authorizer.removeGrantOut(g);
+      recall.lettingGoTransfer(g.id);
+      n++;
+    }
+    return n;
   }
 
   Iterable<WalletGrant> all() {
@@ -156,34 +242,58 @@ final class Wallets {
     b.addGrantIn(g);
     a.addGrantOut(g);
     returns.add(g);
+    changed(g);
     return g.view();
   }
 
+  /**
+   * Accepts or declines a pending transfer. A transfer the writer let go of (declined or returned
+   * before today) is answered from the record the command brought back: as it would be if kept.
+   */
   Result answer(Command.AnswerWalletTransfer c) {
     WalletGrant g = grants.get(c.transferId());
-    if (g == null) {
+    Result.WalletTransferView v = g != null ? g.view() : recalled(c.transferId());
+    if (v == null) {
       return new Rejected(Outcome.WALLET_TRANSFER_NOT_FOUND, "transfer_id " + c.transferId() + " is not known");
     }
-    boolean byBeneficiary = g.binding.beneficiary.psnNo().equals(c.byPsnNo());
-    boolean byAuthorizer = g.binding.authorizer.psnNo().equals(c.byPsnNo());
+    boolean byBeneficiary = v.beneficiaryPsnNo().equals(c.byPsnNo());
+    boolean byAuthorizer = v.authorizerPsnNo().equals(c.byPsnNo());
     if (c.accept() ? !byBeneficiary : !byBeneficiary && !byAuthorizer) {
       return new Rejected(Outcome.NOT_A_PARTY, "psn_no " + c.byPsnNo() + " is not "
-          + (c.accept() ? "the beneficiary" : "a party") + " of wallet transfer " + g.id);
+          + (c.accept() ? "the beneficiary" : "a party") + " of wallet transfer " + v.transferId());
     }
     WalletTransferState answered = c.accept() ? WalletTransferState.ACCEPTED : WalletTransferState.DECLINED;
-    if (g.state == answered) {
-      return g.view();
+    if (v.state() == answered) {
+      return v;
     }
-    if (g.state != WalletTransferState.PENDING) {
-      return new Rejected(Outcome.WALLET_TRANSFER_STATE_CONFLICT, "wallet transfer " + g.id + " is " + g.state
-          + (g.endReason.isEmpty() ? "" : " (" + g.endReason + ")") + "; expected: PENDING");
+    if (v.state() != WalletTransferState.PENDING) {
+      return new Rejected(Outcome.WALLET_TRANSFER_STATE_CONFLICT, "wallet transfer " + v.transferId() + " is "
+          + v.state() + (v.endReason().isEmpty() ? "" : " (" + v.endReason() + ")") + "; expected: PENDING");
+    }
+    if (g == null) {
+      // Only a kept transfer is pending: one let go of was declined or returned.
+      throw new IllegalArgumentException("the image recalled for wallet transfer " + c.transferId() + " is pending");
     }
     if (c.accept()) {
       g.state = WalletTransferState.ACCEPTED;
+      changed(g);
     } else {
       close(g, WalletTransferState.DECLINED, byBeneficiary ? "declined by the beneficiary" : "withdrawn by the authorizer");
     }
     return g.view();
+  }
+
+  /** The transfer the command brought back from history, or null (see {@link Recall#transfer}). */
+  private Result.WalletTransferView recalled(String transferId) {
+    byte[] image = recall.transfer(transferId);
+    if (image == null) {
+      return null;
+    }
+    if (!(HistoryCodec.decode(image) instanceof HistoryRecord.WalletTransfer w)
+        || !w.transfer().transferId().equals(transferId)) {
+      throw new IllegalArgumentException("the image recalled for wallet transfer " + transferId + " is not its record");
+    }
+    return w.transfer();
   }
 
   Result list(Command.ListWalletTransfers c) {
@@ -214,6 +324,10 @@ final class Wallets {
     accounts.release(g.binding.authorizer.account, unspent);
     g.returnedFen += unspent;
     g.binding.walletFen -= unspent;
+    changed(g);
+    if (state == WalletTransferState.DECLINED || state == WalletTransferState.RETURNED) {
+      closed.add(g);
+    }
   }
 
   /** Ends every open transfer into a person's wallet (the beneficiary moved away, say). */
@@ -240,6 +354,7 @@ final class Wallets {
       accounts.release(g.binding.authorizer.account, amountFen);
       g.returnedFen += amountFen;
       g.binding.walletFen -= amountFen;
+      changed(g);
     }
   }
 
@@ -293,6 +408,8 @@ final class Wallets {
       binding.authorizer.addGrantOut(g);
       if (g.state == WalletTransferState.PENDING) {
         returns.add(g);
+      } else if (g.state == WalletTransferState.DECLINED || g.state == WalletTransferState.RETURNED) {
+        closed.add(g); // a snapshot written before they went to history holds them: the next sweeps let go of them
       }
     }
   }

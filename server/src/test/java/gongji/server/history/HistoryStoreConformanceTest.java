@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.domain.ReconcileGroup;
 import gongji.server.ledger.Command.BindingRole;
+import gongji.server.ledger.HistoryCodec;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
 import gongji.server.ledger.HistoryStore;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Result;
+import gongji.server.ledger.WalletTransferState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -219,6 +221,46 @@ abstract class HistoryStoreConformanceTest {
     assertEquals(List.of(1L), first.stream().map(Result.Alert::seq).toList());
   }
 
+  static HistoryRecord transfer(long number, String authorizer, String beneficiary, WalletTransferState state) {
+    return new HistoryRecord.WalletTransfer(new Result.WalletTransferView(id(number), authorizer,
+        beneficiary, "B1", 1_000 * number, 0, 0, state, T0 + number, T0 + DAY, ""));
+  }
+
+  /** A transfer id as the ledger gives them: "W" and the number in upper-case base 36. */
+  static String id(long number) {
+    return "W" + Long.toString(number, 36).toUpperCase(java.util.Locale.ROOT);
+  }
+
+  List<String> transfers(String psnNo, BindingRole role, long before, int limit) throws IOException {
+    return ((Result.WalletTransfers) store.answer(new HistoryQuery.WalletTransfers(psnNo, role, before, limit)))
+        .transfers().stream().map(t -> t.transferId() + " " + t.state()).toList();
+  }
+
+  @Test
+  void walletTransfers_newestFirst_latestRecordWins_byRoleAndPage_andOneByItsId() throws IOException {
+    store.apply(1, List.of(transfer(1, "A", "B", WalletTransferState.PENDING),
+        transfer(2, "B", "A", WalletTransferState.PENDING), transfer(3, "A", "C", WalletTransferState.PENDING)));
+    store.apply(2, List.of(transfer(1, "A", "B", WalletTransferState.DECLINED),
+        transfer(40, "C", "A", WalletTransferState.PENDING)));
+
+    assertEquals(List.of(id(40) + " PENDING", "W3 PENDING", "W2 PENDING", "W1 DECLINED"),
+        transfers("A", null, Long.MAX_VALUE, 10));
+    assertEquals(List.of("W3 PENDING", "W1 DECLINED"), transfers("A", BindingRole.AUTHORIZER, Long.MAX_VALUE, 10));
+    assertEquals(List.of(id(40) + " PENDING", "W2 PENDING"),
+        transfers("A", BindingRole.BENEFICIARY, Long.MAX_VALUE, 10));
+    assertEquals(List.of("W2 PENDING", "W1 DECLINED"), transfers("A", null, 3, 10), "below number 3");
+    Result.WalletTransfers page = (Result.WalletTransfers) store.answer(
+        new HistoryQuery.WalletTransfers("A", null, Long.MAX_VALUE, 2));
+    assertEquals(2, page.transfers().size());
+    assertTrue(page.more());
+    assertFalse(((Result.WalletTransfers) store.answer(new HistoryQuery.WalletTransfers("A", null, 3, 2))).more());
+    assertEquals(List.of(), transfers("D", null, Long.MAX_VALUE, 10));
+    assertEquals(List.of(), transfers("A", null, 1, 10));
+    assertEquals(transfer(1, "A", "B", WalletTransferState.DECLINED),
+        HistoryCodec.decode(store.transferImage("W1")));
+    assertEquals(null, store.transferImage("W5"));
+  }
+
   @Test
   void apply_atOrBelowWhatWasApplied_isIgnored() throws IOException {
     store.apply(4, List.of(usage("SETTLED", T0, "A", "B", 1)));
@@ -248,7 +290,7 @@ abstract class HistoryStoreConformanceTest {
       List<HistoryRecord> records = new ArrayList<>();
       for (int i = random.nextInt(6); i > 0; i--) {
         at += random.nextLong(3_600_000);
-        switch (random.nextInt(3)) {
+        switch (random.nextInt(4)) {
           case 0 -> records.add(usage("SETTLED", at, people[random.nextInt(4)], people[random.nextInt(4)],
               random.nextLong(-500, 5_000)));
           case 1 -> records.add(random.nextBoolean()
@@ -257,7 +299,13 @@ abstract class HistoryStoreConformanceTest {
               : grouped(random.nextBoolean() ? "P1" : "H2", random.nextInt(4) == 0 ? "REFUNDED" : "SETTLED", at,
                   random.nextLong(1_000), new ReconcileGroup(random.nextBoolean() ? 310 : 390, 41,
                       random.nextBoolean() ? "620100" : "350100")));
-          default -> records.add(alert(++alertSeq, at));
+          case 2 -> records.add(alert(++alertSeq, at));
+          default -> {
+            // A transfer's parties never change: the same number is always between the same two.
+            int number = 1 + random.nextInt(30);
+            records.add(transfer(number, people[number % 4], people[(number % 4 + 1 + number / 4 % 3) % 4],
+                WalletTransferState.ofCode(random.nextInt(5))));
+          }
         }
       }
       seq += 1 + random.nextInt(3);
@@ -285,6 +333,14 @@ abstract class HistoryStoreConformanceTest {
     }
     HistoryQuery alerts = new HistoryQuery.Alerts(5, 1_000);
     assertEquals(model.answer(alerts), store.answer(alerts));
+    for (String p : people) {
+      for (BindingRole role : new BindingRole[] {null, BindingRole.AUTHORIZER, BindingRole.BENEFICIARY}) {
+        for (long before : new long[] {Long.MAX_VALUE, 17, 1}) {
+          HistoryQuery q = new HistoryQuery.WalletTransfers(p, role, before, 4);
+          assertEquals(model.answer(q), store.answer(q), q::toString);
+        }
+      }
+    }
   }
 
   static List<String> groupsText(Result.Reconciliation r) {

@@ -51,7 +51,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 29;
+  static final int TYPES = 30;
 
   /**
    * The commands written with a type code of their own when their alert names someone: a refusal and
@@ -113,13 +113,14 @@ final class ArbitraryCommands {
       case 20 -> new Command.OpenWallet(str());
       case 21 -> new Command.AssignWalletQuota(id(), hash(), str(), str(), amount());
       case 22 -> new Command.AnswerWalletTransfer(str(), str(), random.nextBoolean());
-      case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE));
+      case 23 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE), false);
       case 24 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
           image());
       case 25 -> new Command.Idempotent(id(), hash(), of(KEYABLE[random.nextInt(KEYABLE.length)]));
       case 26 -> new Command.MoveClock(random.nextLong());
       case 27 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), false);
       case 28 -> new Command.UpdateRegionPolicy(policy(), fields());
+      case 29 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE), true);
       default -> throw new IllegalArgumentException("type " + type);
     };
   }

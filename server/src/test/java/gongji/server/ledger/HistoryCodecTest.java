@@ -63,7 +63,7 @@ class HistoryCodecTest {
     assertEquals(List.of(1, 2, 3), List.of(HistoryCodec.FORMAT_WITHOUT_IMAGES, HistoryCodec.FORMAT_WITHOUT_GROUPS,
         HistoryCodec.FORMAT_WITHOUT_NAMING_ALERTS));
     assertEquals(new TreeMap<>(Map.of("USAGE", 1, "SETTLEMENT", 2, "ALERT", 3, "REQUEST_IMAGE", 4, "SALE_IMAGE", 5,
-        "SWEPT", 6, "GROUPED_SETTLEMENT", 7, "NAMING_ALERT", 12)), codes);
+        "SWEPT", 6, "GROUPED_SETTLEMENT", 7, "NAMING_ALERT", 12, "WALLET_TRANSFER", 25)), codes);
   }
 
   /** What each kind of record is written as, and that it reads back the same. */
@@ -85,5 +85,18 @@ class HistoryCodecTest {
     }
     assertEquals(HistoryCodec.REQUEST_IMAGE, HistoryCodec.encode(new HistoryRecord.RequestImage("K", AT, new byte[] {1}))[0]);
     assertEquals(HistoryCodec.SALE_IMAGE, HistoryCodec.encode(new HistoryRecord.SaleImage("T1", new byte[] {1}))[0]);
+  }
+
+  @Test
+  void walletTransfer_comesBackTheSame_underItsPinnedCode25() {
+    HistoryRecord.WalletTransfer w = new HistoryRecord.WalletTransfer(new Result.WalletTransferView("W1A",
+        "62010019800101001100000001", "62010019820304002200000002", "B3", 20_000, 0, 0, WalletTransferState.RETURNED,
+        AT, AT + 86_400_000L, "not accepted by 2025-11-26 06:00"));
+
+    byte[] encoded = HistoryCodec.encode(w);
+
+    assertEquals(w, HistoryCodec.decode(encoded));
+    assertEquals(25, encoded[0], "the code is part of the history format: never changed or reused");
+    assertThrows(IllegalArgumentException.class, () -> HistoryCodec.decode(Arrays.copyOf(encoded, encoded.length - 1)));
   }
 }

@@ -50,17 +50,20 @@ class LedgerSweepTest {
   void seededWorkload_sweptLedger_answersAsOneThatKeepsEverything_andReplaysToTheSameState() {
     long sweeps = 0;
     long recalledSales = 0;
+    long recalledTransfers = 0;
     for (long seed = 1; seed <= SEEDS; seed++) {
       try {
         long[] counts = run(seed);
         sweeps += counts[0];
         recalledSales += counts[1];
+        recalledTransfers += counts[2];
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("seed " + seed + " (replay: -Dgongji.sweep.seeds=" + seed + "): " + e, e);
       }
     }
     assertTrue(sweeps > SEEDS, "the runs swept: " + sweeps);
     assertTrue(recalledSales > SEEDS / 10, "commands named sales only history held: " + recalledSales);
+    assertTrue(SEEDS < 50 || recalledTransfers > 0, "answers named transfers only history held: " + recalledTransfers);
   }
 
   /** One seeded run; returns the sweeps made and the look-ups that brought a sale back. */
@@ -74,9 +77,16 @@ class LedgerSweepTest {
     Map<String, String> sales = new HashMap<>(); // id -> institution
     long now = START_MILLIS;
     long recalledSales = 0;
+    long recalledTransfers = 0;
     for (int step = 0; step < 400; step++) {
       now += workload.nextDelayMillis();
+      if (step == 200 && random.nextBoolean()) {
+        now += 20 * 3_600_000L; // to the next day: unaccepted transfers return, closed ones go to history
+      }
       Command c = !world.isEmpty() ? world.remove(0) : workload.next(keeping);
+      String transfer = Recall.transferId(c);
+      recalledTransfers += transfer != null && keeping.keepsTransfer(transfer) && !swept.ledger.keepsTransfer(transfer)
+          ? 1 : 0;
       Result expected = keeping.apply(c, now);
       Result actual = swept.apply(c, now);
       assertEquals(expected, actual, "step " + step + ": " + c);
@@ -106,17 +116,24 @@ class LedgerSweepTest {
     assertTrue(swept.ledger.requestsKept() == 0, "request entries kept after the window: " + swept.ledger.requestsKept());
     assertEquals(List.of(), swept.ledger.audit());
 
-    // The journal, images included, rebuilds the same state without history.
+    replaysAndRestores(swept);
+    return new long[] {swept.ledger.sweeps(), recalledSales, recalledTransfers};
+  }
+
+  /**
+   * The journal, images included, rebuilds the same state without history, and so does a snapshot
+   * round trip (touch times, kept-again entries, archived counts); returns the restored ledger.
+   */
+  private static Ledger replaysAndRestores(Swept swept) {
     Ledger replayed = new Ledger(LedgerStates.WINDOW, ReferenceListener.NONE);
     for (JournalRecoveryTest.Rec r : swept.journal) {
       replayed.apply(r.command(), r.atMillis());
     }
     assertArrayEquals(LedgerStates.bytes(swept.ledger), LedgerStates.bytes(replayed), "replayed from the journal");
-    // And a snapshot round trip keeps it (touch times, kept-again entries, archived counts).
     Ledger restored = Ledger.restore(ByteBuffer.wrap(LedgerStates.bytes(swept.ledger)), LedgerStates.WINDOW,
         ReferenceListener.NONE);
     assertArrayEquals(LedgerStates.bytes(swept.ledger), LedgerStates.bytes(restored), "restored from a snapshot");
-    return new long[] {swept.ledger.sweeps(), recalledSales};
+    return restored;
   }
 
   // ---- the boundary, case by case -----------------------------------------------------------
@@ -276,6 +293,104 @@ class LedgerSweepTest {
     assertEquals(Outcome.REQUEST_ID_REUSED, reused.outcome());
   }
 
+  // ---- wallet transfers: closed ones go to history -------------------------------------------
+
+  @Test
+  void declinedAndReturnedTransfers_goTheNextDay_historyListsThem_andCommandsNamingThemGetTheSameAnswers()
+      throws IOException {
+    Ledger keeping = new Ledger(LedgerStates.WINDOW, ReferenceListener.NONE);
+    Swept s = world(keeping);
+    both(s, keeping, new Command.OpenWallet(B), at(5));
+    Result.WalletTransferView w1 = (Result.WalletTransferView) both(s, keeping,
+        new Command.AssignWalletQuota("WQ-1", 1, A, B, 1_000), at(10));
+    Command.Idempotent decline = new Command.Idempotent("WD-1", 2, new Command.AnswerWalletTransfer(w1.transferId(), B,
+        false));
+    Result.WalletTransferView declined = (Result.WalletTransferView) both(s, keeping, decline, at(20));
+    Result.WalletTransferView w2 = (Result.WalletTransferView) both(s, keeping,
+        new Command.AssignWalletQuota("WQ-2", 3, A, B, 2_000), at(30));
+    assertEquals(WalletTransferState.DECLINED, declined.state());
+    letGo(s, 100);
+    assertEquals(2, s.ledger.transfersKeptCount(), "made today: the day's count of transfers counts them");
+
+    // The next day, past 06:00: the second returned unaccepted, and a sweep lets go of both.
+    long nextDay = at(24 * 3600);
+    both(s, keeping, new Command.Tick(), nextDay);
+    assertEquals(0, s.ledger.transfersKeptCount(), "declined and returned transfers are history's");
+    assertEquals(2, keeping.transfersKeptCount());
+    for (Command.BindingRole role : new Command.BindingRole[] {null, Command.BindingRole.BENEFICIARY}) {
+      assertEquals(keeping.apply(new Command.ListWalletTransfers(B, role, Long.MAX_VALUE, 10), nextDay),
+          s.history.answer(new HistoryQuery.WalletTransfers(B, role, Long.MAX_VALUE, 10)), "listed by history");
+    }
+    assertEquals(keeping.apply(new Command.ListWalletTransfers(A, Command.BindingRole.AUTHORIZER, Ledger.number(
+        w2.transferId()), 10), nextDay), s.history.answer(new HistoryQuery.WalletTransfers(A,
+        Command.BindingRole.AUTHORIZER, Ledger.number(w2.transferId()), 10)), "a page below the newest");
+    Result.WalletTransfers listed = (Result.WalletTransfers) s.history.answer(
+        new HistoryQuery.WalletTransfers(B, null, Long.MAX_VALUE, 10));
+    assertEquals(List.of(WalletTransferState.RETURNED, WalletTransferState.DECLINED),
+        listed.transfers().stream().map(Result.WalletTransferView::state).toList());
+
+    // Commands that name them: the answers a kept transfer gave, from the records brought back.
+    long t = nextDay + 1_000;
+    assertEquals(declined, both(s, keeping, decline, t), "the request id: the original answer");
+    Result reused = both(s, keeping, new Command.Idempotent("WD-1", 9, new Command.AnswerWalletTransfer(
+        w1.transferId(), B, true)), t);
+    assertEquals(Outcome.REQUEST_ID_REUSED, reused.outcome());
+    assertEquals(Outcome.WALLET_TRANSFER_STATE_CONFLICT,
+        both(s, keeping, new Command.AnswerWalletTransfer(w1.transferId(), B, true), t).outcome());
+    assertEquals(declined.transferId(), ((Result.WalletTransferView) both(s, keeping,
+        new Command.AnswerWalletTransfer(w1.transferId(), A, false), t)).transferId(), "declined already: as it is");
+    Result conflict = both(s, keeping, new Command.Idempotent("WA-2", 4, new Command.AnswerWalletTransfer(
+        w2.transferId(), B, true)), t);
+    assertTrue(conflict.toString().contains("RETURNED"), conflict::toString);
+    assertEquals(Outcome.NOT_A_PARTY, both(s, keeping, new Command.AnswerWalletTransfer(w2.transferId(), A, true), t)
+        .outcome());
+    assertEquals(Outcome.WALLET_TRANSFER_NOT_FOUND,
+        both(s, keeping, new Command.AnswerWalletTransfer("W99", B, true), t).outcome());
+    assertInstanceOf(Result.Stale.class, s.ledger.apply(new Command.AnswerWalletTransfer(w1.transferId(), B, true), t),
+        "without a look-up the writer cannot tell");
+    Result.WalletTransferView w3 = (Result.WalletTransferView) both(s, keeping,
+        new Command.AssignWalletQuota("WQ-3", 5, A, B, 3_000), t);
+    assertEquals(WalletTransferState.PENDING, w3.state());
+    assertEquals(keeping.apply(new Command.GetWallet(B), t), s.ledger.apply(new Command.GetWallet(B), t));
+    assertEquals(List.of(), s.ledger.audit());
+
+    // The journal replays to the same state, and the snapshot holds only what is kept.
+    assertEquals(1, replaysAndRestores(s).transfersKeptCount(), "only the open transfer");
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeTransfersWentToHistory_handsItsClosedOnesOverWithTheNextSweeps() throws IOException {
+    Swept s = world();
+    s.apply(new Command.OpenWallet(B), at(5));
+    Result.WalletTransferView w1 = (Result.WalletTransferView) s.apply(
+        new Command.AssignWalletQuota("WQ-1", 1, A, B, 1_000), at(10));
+    s.apply(new Command.AnswerWalletTransfer(w1.transferId(), B, false), at(20));
+    // What an earlier version left: every transfer in the snapshot (sweeps of journal type 24), none in history.
+    long nextDay = at(24 * 3600);
+    s.ledger.apply(new Command.Sweep(W, Recall.MAX_PER_SWEEP, false), nextDay);
+    assertEquals(1, s.ledger.transfersKeptCount(), "a sweep of type 24 lets go of no transfer");
+    Ledger loaded = Ledger.restore(ByteBuffer.wrap(LedgerStates.bytes(s.ledger)), LedgerStates.WINDOW,
+        ReferenceListener.NONE);
+    MemoryHistoryStore history = new MemoryHistoryStore();
+
+    loaded.apply(new Command.Sweep(W), nextDay + 5_000);
+    history.apply(1, loaded.takeHistory());
+    assertEquals(0, loaded.transfersKeptCount());
+    Result.WalletTransfers listed = (Result.WalletTransfers) history.answer(
+        new HistoryQuery.WalletTransfers(B, null, Long.MAX_VALUE, 10));
+    assertEquals(List.of(w1.transferId()), listed.transfers().stream().map(Result.WalletTransferView::transferId)
+        .toList());
+    assertEquals(WalletTransferState.DECLINED, listed.transfers().get(0).state());
+  }
+
+  /** Applies a command to the swept ledger and to one that keeps everything; their answers must agree. */
+  private static Result both(Swept s, Ledger keeping, Command c, long at) {
+    Result expected = keeping.apply(c, at);
+    Result actual = s.apply(c, at);
+    assertEquals(expected, actual, () -> "the swept ledger's answer to " + c);
+    return actual;
+  }
+
   // ---- a ledger with history, as the sequencer drives it --------------------------------------
 
   /** A swept ledger whose history is always caught up, and the journal it would write. */
@@ -327,14 +442,25 @@ class LedgerSweepTest {
   }
 
   private static Swept world() {
+    return world(null);
+  }
+
+  /** The same world, made in {@code keeping} too when it is not null. */
+  private static Swept world(Ledger keeping) {
     Swept s = new Swept(W);
     long t = at(0);
-    s.apply(new Command.RegisterInstitution(new Institution(PHARMACY, "pharmacy", Set.of("T1"))), t);
-    s.apply(new Command.RegisterInstitution(new Institution(HOSPITAL, "hospital", Set.of("T1"))), t);
-    s.apply(new Command.UpsertInsured(person(A, InsuranceType.EMPLOYEE_BASIC)), t);
-    s.apply(new Command.UpsertInsured(person(B, InsuranceType.RESIDENT_BASIC)), t);
-    s.apply(new Command.Credit("K-1", 1, A, 10_000), t);
-    s.apply(new Command.CreateBinding(A, B, Relationship.PARENT, 0), t);
+    for (Command c : List.of(
+        new Command.RegisterInstitution(new Institution(PHARMACY, "pharmacy", Set.of("T1"))),
+        new Command.RegisterInstitution(new Institution(HOSPITAL, "hospital", Set.of("T1"))),
+        new Command.UpsertInsured(person(A, InsuranceType.EMPLOYEE_BASIC)),
+        new Command.UpsertInsured(person(B, InsuranceType.RESIDENT_BASIC)),
+        new Command.Credit("K-1", 1, A, 10_000),
+        new Command.CreateBinding(A, B, Relationship.PARENT, 0))) {
+      s.apply(c, t);
+      if (keeping != null) {
+        keeping.apply(c, t);
+      }
+    }
     return s;
   }
 

@@ -78,6 +78,11 @@ class NationalUngroupedHistoryTest {
     }
 
     @Override
+    public byte[] transferImage(String transferId) {
+      return store.transferImage(transferId);
+    }
+
+    @Override
     public void close() {}
   }
 

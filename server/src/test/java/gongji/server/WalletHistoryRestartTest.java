@@ -1,0 +1,174 @@
+package gongji.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.server.history.MemoryHistoryStore;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.HistoryRecord;
+import gongji.server.ledger.HistoryStore;
+import gongji.server.ledger.Ledger;
+import gongji.server.ledger.Outcome;
+import gongji.server.ledger.ReferenceListener;
+import gongji.server.ledger.Result;
+import gongji.server.ledger.Snapshots;
+import gongji.server.ledger.WalletTransferState;
+import gongji.server.ledger.storage.FileStorage;
+import gongji.server.ledger.storage.SimulatedStorage;
+import gongji.server.testing.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The boundary for wallet transfers on a node: a transfer declined one day is let go of by the
+ * writer the next, is in the snapshot no more, and after a restart is still listed (by history)
+ * and still answered as before, by request id and by transfer id.
+ */
+@SuppressWarnings("try") // Node.close() may throw InterruptedException: the test fails with it
+class WalletHistoryRestartTest {
+  private static final GatewayConfig CONFIG = GatewayConfig.forTests().withSnapshots(3, Duration.ofHours(1))
+      .withRecentWindow(Duration.ofSeconds(1));
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aDeclinedTransfer_afterTheSweepASnapshotAndARestart_isListedAndAnsweredAsBefore() throws Exception {
+    MutableClock clock = MutableClock.atMondayMorning();
+    Command.Idempotent decline;
+    Result.WalletTransferView declined;
+    Result conflict;
+    try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
+      DemoData.load(node.gateway());
+      submit(node, new Command.Idempotent("WO-1", 1, new Command.OpenWallet(DemoData.LI_NA)));
+      Result.WalletTransferView w = (Result.WalletTransferView) submit(node,
+          new Command.AssignWalletQuota("WQ-1", 2, DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
+      decline = new Command.Idempotent("WD-1", 3,
+          new Command.AnswerWalletTransfer(w.transferId(), DemoData.LI_NA, false));
+      declined = (Result.WalletTransferView) submit(node, decline);
+      assertEquals(WalletTransferState.DECLINED, declined.state());
+      conflict = submit(node, new Command.AnswerWalletTransfer(w.transferId(), DemoData.LI_NA, true));
+      assertEquals(Outcome.WALLET_TRANSFER_STATE_CONFLICT, conflict.outcome());
+      assertEquals(List.of(declined), transfers(node), "listed by history the same day");
+
+      // The next day: sweeps let go of the declined transfer and of the request entries; snapshots follow.
+      clock.advance(Duration.ofDays(1));
+      for (int i = 0; i < 8; i++) {
+        submit(node, new Command.Credit("K-" + i, 10 + i, DemoData.ZHANG_WEI, 100));
+        clock.advance(Duration.ofSeconds(2));
+      }
+      assertEquals(List.of(declined), transfers(node), "listed by history once the writer let go of it");
+    }
+    try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
+      assertTrue(node.snapshotFile() != null, "started from a snapshot");
+      java.util.regex.Matcher seq = java.util.regex.Pattern.compile("\\d{20}").matcher(node.snapshotFile());
+      assertTrue(seq.find(), node.snapshotFile());
+      Ledger snapshot = Snapshots.read(new FileStorage(dir).read(node.snapshotFile()), Long.parseLong(seq.group()),
+          CONFIG.idempotencyWindow(), ReferenceListener.NONE).ledger();
+      assertEquals(1, snapshot.transfersKeptCount(), "the snapshot holds the demo's accepted transfer only");
+      assertEquals(List.of(declined), transfers(node), "still listed after the restart");
+      assertEquals(declined, submit(node, decline), "its request id: the original answer");
+      assertEquals(Outcome.REQUEST_ID_REUSED, submit(node, new Command.Idempotent("WD-1", 4,
+          new Command.AnswerWalletTransfer(declined.transferId(), DemoData.LI_NA, true))).outcome());
+      assertEquals(conflict, submit(node,
+          new Command.AnswerWalletTransfer(declined.transferId(), DemoData.LI_NA, true)), "by its id: as before");
+      assertEquals(List.of(), ((Result.AuditReport) submit(node, new Command.Audit())).violations());
+    }
+  }
+
+  @Test
+  void aDataDirectoryWhoseHistoryHasNoTransfers_getsThemAfterRecovery_andItsClosedOnesGoTheNextDay() throws Exception {
+    MutableClock clock = MutableClock.atMondayMorning();
+    SimulatedStorage storage = new SimulatedStorage();
+    MemoryHistoryStore history = new MemoryHistoryStore();
+    Result.WalletTransferView declined;
+    // The first life writes history as an earlier version did: no wallet transfer records.
+    try (Node node = Node.open(CONFIG, clock, storage, new WithoutTransfers(history))) {
+      DemoData.load(node.gateway());
+      submit(node, new Command.OpenWallet(DemoData.LI_NA));
+      Result.WalletTransferView w = (Result.WalletTransferView) submit(node,
+          new Command.AssignWalletQuota("WQ-1", 2, DemoData.ZHANG_WEI, DemoData.LI_NA, 1_000));
+      declined = (Result.WalletTransferView) submit(node,
+          new Command.AnswerWalletTransfer(w.transferId(), DemoData.LI_NA, false));
+      for (int i = 0; i < 4; i++) {
+        submit(node, new Command.Credit("K-" + i, 10 + i, DemoData.ZHANG_WEI, 100));
+      }
+    }
+    assertEquals(null, history.transferImage(declined.transferId()), "as an earlier version left it");
+
+    try (Node node = Node.open(CONFIG, clock, storage, history)) {
+      assertEquals(List.of(declined), transfers(node), "handed to history after recovery");
+      assertEquals(1, ((Result.WalletTransfers) node.gateway().history(new HistoryQuery.WalletTransfers(
+          DemoData.ZHANG_XIAOYU, null, Long.MAX_VALUE, 10)).get(10, TimeUnit.SECONDS)).transfers().size(),
+          "the demo's accepted transfer too");
+      clock.advance(Duration.ofDays(1));
+      submit(node, new Command.Credit("K-9", 19, DemoData.ZHANG_WEI, 100));
+      assertEquals(List.of(declined), transfers(node), "let go of by the writer the next day, listed by history");
+      Result conflict = submit(node, new Command.AnswerWalletTransfer(declined.transferId(), DemoData.LI_NA, true));
+      assertEquals(Outcome.WALLET_TRANSFER_STATE_CONFLICT, conflict.outcome());
+      assertTrue(conflict.toString().contains("declined by the beneficiary"), conflict::toString);
+    }
+  }
+
+  /** History as an earlier version wrote it: every record but the wallet transfers'. */
+  private static final class WithoutTransfers implements HistoryStore {
+    private final MemoryHistoryStore store;
+
+    WithoutTransfers(MemoryHistoryStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public long appliedSeq() {
+      return store.appliedSeq();
+    }
+
+    @Override
+    public void apply(long throughSeq, List<HistoryRecord> records) {
+      store.apply(throughSeq, records.stream().filter(r -> !(r instanceof HistoryRecord.WalletTransfer)).toList());
+    }
+
+    @Override
+    public Result answer(HistoryQuery query) {
+      return store.answer(query);
+    }
+
+    @Override
+    public long sweeps() {
+      return store.sweeps();
+    }
+
+    @Override
+    public byte[] requestImage(String key) {
+      return store.requestImage(key);
+    }
+
+    @Override
+    public byte[] saleImage(String txnId) {
+      return store.saleImage(txnId);
+    }
+
+    @Override
+    public byte[] transferImage(String transferId) {
+      return store.transferImage(transferId);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static List<Result.WalletTransferView> transfers(Node node) throws Exception {
+    Result r = node.gateway().history(new HistoryQuery.WalletTransfers(DemoData.LI_NA, null, Long.MAX_VALUE, 10))
+        .get(10, TimeUnit.SECONDS);
+    return ((Result.WalletTransfers) r).transfers();
+  }
+
+  private static Result submit(Node node, Command c) throws Exception {
+    return node.sequencer().submit(c).get(10, TimeUnit.SECONDS);
+  }
+}
