@@ -1409,7 +1409,7 @@ public final class GongjiAdminClient implements AutoCloseable {
       ReconcileGroup group, int pageSize, String pageToken) {
     checkOpen();
     ListReconcileDetailsRequest.Builder b = ListReconcileDetailsRequest.newBuilder()
-        .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setDate(Checks.notNull(date, "date"))
+        .setFixmedinsCode(Checks.notNull(fixmedinsCode, "fixmedinsCode")).setDate(Mapping.date(Checks.notNull(date, "date")))
         .setPageSize(pageSize).setPageToken(Checks.notNull(pageToken, "pageToken"));
     if (group != null) {
       b.setInsutype(group.insutype()).setClrType(group.clrType()).setSetlOptins(group.setlOptins());
@@ -1512,7 +1512,7 @@ public final class GongjiAdminClient implements AutoCloseable {
       case BENEFICIARY:
         return BindingRole.BINDING_ROLE_BENEFICIARY;
       default:
-        return BindingRole.BINDING_ROLE_UNSPECIFIED;
+        return BindingRole.BINDING_ROLE_EITHER;
     }
   }
 

@@ -32,13 +32,18 @@ public final class LoadtestMain implements Runnable {
 
   /** Runs one subcommand; help, usage errors and the run command's report go to {@code out} and {@code err}. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return commandLine(out, err).execute(args);
+  }
+
+  /** The whole command tree, writing to {@code out} and {@code err}. */
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
     CommandLine line = new CommandLine(new LoadtestMain());
     line.addSubcommand(RunCommand.commandLine(out));
     line.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     line.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     Commands.strict(line);
     RunCommand.handleFailures(line.getSubcommands().get("run"));
-    return line.execute(args);
+    return line;
   }
 
   @Override

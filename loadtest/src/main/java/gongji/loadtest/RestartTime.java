@@ -38,7 +38,10 @@ public final class RestartTime {
 
   /** What one run asks for. */
   record Options(int insured, int bindings, long[] sweptSales, int tailCommands, int salesPerSecond,
-      Duration recentWindow) {}
+      Duration recentWindow, boolean inProcess, List<String> jvmOptions, int restarts) {}
+
+  /** How long the child process may take from its start to its exit. */
+  private static final long CHILD_BOUND_SECONDS = 600;
 
   private RestartTime() {}
 
@@ -67,6 +70,7 @@ public final class RestartTime {
     byte[] image = Snapshots.image(ledger, seq);
     Snapshots.write(storage, seq, image);
     GatewayConfig config = GatewayConfig.forTests();
+    gongji.server.IdentityCheck.stamp(storage, config.identityKey());
     try (RocksHistoryStore h = RocksHistoryStore.open(dir.resolve("history"), config.idempotencyWindow().plusDays(1))) {
       h.apply(seq, List.of());
       h.flush();
@@ -90,6 +94,15 @@ public final class RestartTime {
     image = null;
     System.gc();
 
+    if (!o.inProcess()) {
+      // Each restart on the same directory: the same snapshot and tail (a node makes no snapshot at close).
+      int exit = 0;
+      for (int i = 0; i < o.restarts(); i++) {
+        exit |= restartInChild(dir, sales, o, loadNanos, out);
+      }
+      SnapshotPause.delete(dir);
+      return exit;
+    }
     // On a thread of its own, so that a profile can tell the restart from the set-up (jfr-top --thread gongji-restart).
     Node[] started = new Node[1];
     Exception[] failed = new Exception[1];
@@ -119,5 +132,77 @@ public final class RestartTime {
     }
     SnapshotPause.delete(dir);
     return exit;
+  }
+
+  /**
+   * The restart as an operator meets it: a new JVM ({@link Child}, with {@code jvmOptions} and
+   * otherwise the JVM's defaults, as {@code ./gongji serve} starts one) on the data directory, timed
+   * from the process's start to its line saying the node serves. Its heap holds nothing but the
+   * node, unlike the in-process restart's, which shares the heap with the ledger that made the image.
+   */
+  private static int restartInChild(Path dir, long sales, Options o, long loadNanos, PrintStream out)
+      throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(o.jvmOptions());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(), dir.toString()));
+    long t0 = System.nanoTime();
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    long servingNanos = -1;
+    String serving = null;
+    StringBuilder log = new StringBuilder();
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(
+        new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = lines.readLine()) != null; ) {
+        if (line.startsWith(Child.SERVING)) {
+          servingNanos = System.nanoTime() - t0;
+          serving = line;
+        } else if (line.contains("recovered in ")) {
+          out.println("    " + line.substring(line.indexOf("recovered in ")));
+        } else if (log.length() < 8_192) {
+          log.append("    | ").append(line).append('\n');
+        }
+      }
+    }
+    if (!child.waitFor(CHILD_BOUND_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+      child.destroyForcibly();
+    }
+    if (serving == null) {
+      out.printf(Locale.ROOT, "  after %,d swept sales: RESTART FAILED (exit %s):%n%s", sales,
+          child.isAlive() ? "none" : String.valueOf(child.exitValue()), log);
+      return 1;
+    }
+    // SERVING <open nanos> <records replayed> <snapshot bytes>
+    String[] f = serving.split(" ");
+    long openNanos = Long.parseLong(f[1]);
+    long replayed = Long.parseLong(f[2]);
+    out.printf(Locale.ROOT, "  after %,d swept sales: restart to serving %.2f s in a new JVM (%s), of which"
+        + " Node.open %.2f s (snapshot %d MiB; its load with every check, in this process: %.2f s; %,d journal records"
+        + " replayed after it)%n", sales, servingNanos / 1e9,
+        o.jvmOptions().isEmpty() ? "the JVM's default options" : String.join(" ", o.jvmOptions()), openNanos / 1e9,
+        Long.parseLong(f[3]) >> 20, loadNanos / 1e9, replayed);
+    if (replayed != o.tailCommands()) {
+      out.println("  RESTART FAILED: replayed " + replayed + " of " + o.tailCommands());
+      return 1;
+    }
+    return 0;
+  }
+
+  /** The node of {@link #restartInChild}: opens the data directory given, says so, and closes it. */
+  public static final class Child {
+    static final String SERVING = "SERVING ";
+
+    private Child() {}
+
+    public static void main(String[] args) throws Exception {
+      Path dir = Path.of(args[0]);
+      long t0 = System.nanoTime();
+      try (Node node = Node.open(GatewayConfig.forTests(), InstantSource.system(), new FileStorage(dir))) {
+        long openNanos = System.nanoTime() - t0;
+        System.out.println(SERVING + openNanos + " " + node.recovery().records() + " "
+            + Files.size(dir.resolve(node.snapshotFile())));
+        System.out.flush();
+      }
+    }
   }
 }

@@ -228,12 +228,25 @@ final class Subcommands {
         description = "how long closed sales and request entries stay (default: ${DEFAULT-VALUE})")
     int recentWindowSeconds;
 
+    @Option(names = "--in-process",
+        description = "restart in this JVM, whose heap still holds the ledger that made the image, instead of in a"
+            + " new one")
+    boolean inProcess;
+
+    @Option(names = "--jvm-option", paramLabel = "OPTION",
+        description = "an option of the new JVM the restart runs in (repeatable; default: none, as ./gongji serve)")
+    List<String> jvmOptions = new java.util.ArrayList<>();
+
+    @Option(names = "--restarts", defaultValue = "1", paramLabel = "N",
+        description = "new JVMs started one after the other on each data directory (default: ${DEFAULT-VALUE})")
+    int restarts;
+
     @Override
     public Integer call() throws Exception {
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
       return RestartTime.run(new RestartTime.Options(population.insured, population.bindings, swept, tailCommands,
-          salesPerSecond,
-          Duration.ofSeconds(recentWindowSeconds)), System.out);
+          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), inProcess, List.copyOf(jvmOptions),
+          Math.max(1, restarts)), System.out);
     }
   }
 

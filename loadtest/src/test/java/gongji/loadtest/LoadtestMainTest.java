@@ -3,7 +3,9 @@ package gongji.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gongji.server.Commands;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /** {@code gongji loadtest} and {@code gongji crashtest}: help, strict flags; nothing is run. */
 class LoadtestMainTest {
@@ -48,6 +51,25 @@ class LoadtestMainTest {
     for (String flag : flags) {
       assertTrue(r.out.contains(flag), flag + "\n" + r);
     }
+  }
+
+  /** Every command of the tree, walked from picocli's model: a new command or flag is checked without being listed. */
+  static Stream<Arguments> everyCommand() {
+    PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+    return Commands.everyCommand(LoadtestMain.commandLine(nowhere, nowhere)).stream()
+        .map(c -> Arguments.of(Commands.path(c), c));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyCommand")
+  void help_everyCommandOfTheTree_exits0AndListsEveryFlagWithADescription(List<String> path, CommandLine command) {
+    List<String> args = new ArrayList<>(path);
+    args.add("--help");
+
+    Ran r = run(args.toArray(new String[0]));
+
+    assertEquals(0, r.exit, r.toString());
+    assertEquals(List.of(), Commands.leftOutOfHelp(command, r.out), r.toString());
   }
 
   @Test

@@ -1,6 +1,8 @@
 package gongji.server;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.ParameterException;
@@ -29,6 +31,66 @@ public final class Commands {
       throw e;
     });
     return line;
+  }
+
+  /**
+   * {@code root} and every command under it, depth first, each once (an alias is not another command),
+   * leaving out picocli's {@code help}: what a test walks to see that each one's {@code --help} lists its flags.
+   */
+  public static List<CommandLine> everyCommand(CommandLine root) {
+    List<CommandLine> all = new ArrayList<>();
+    collect(root, all);
+    return all;
+  }
+
+  private static void collect(CommandLine line, List<CommandLine> all) {
+    if (line.getCommand() instanceof CommandLine.HelpCommand || all.contains(line)) {
+      return;
+    }
+    all.add(line);
+    for (CommandLine sub : line.getSubcommands().values()) {
+      collect(sub, all);
+    }
+  }
+
+  /** The words that run {@code command} under its root: {@code ["wallet", "assign"]}; empty for the root. */
+  public static List<String> path(CommandLine command) {
+    List<String> words = new ArrayList<>();
+    for (CommandLine.Model.CommandSpec s = command.getCommandSpec(); s.parent() != null; s = s.parent()) {
+      words.add(0, s.name());
+    }
+    return words;
+  }
+
+  /**
+   * What the {@code --help} text of {@code command} leaves out: each flag it does not show or that has
+   * no description, each parameter and each subcommand it does not name; empty when it lists them all.
+   */
+  public static List<String> leftOutOfHelp(CommandLine command, String help) {
+    List<String> missing = new ArrayList<>();
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    for (CommandLine.Model.OptionSpec o : spec.options()) {
+      if (o.hidden()) {
+        continue;
+      }
+      if (!help.contains(o.longestName())) {
+        missing.add(o.longestName());
+      }
+      if (String.join(" ", o.description()).isBlank()) {
+        missing.add(o.longestName() + " (no description)");
+      }
+    }
+    for (CommandLine.Model.PositionalParamSpec p : spec.positionalParameters()) {
+      if (!help.contains(p.paramLabel())) {
+        missing.add(p.paramLabel());
+      }
+    }
+    for (String sub : spec.subcommands().keySet()) {
+      if (!help.contains(sub)) {
+        missing.add(sub);
+      }
+    }
+    return missing;
   }
 
   private static int refuse(ParameterException e, String[] args) {

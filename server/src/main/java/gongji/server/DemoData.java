@@ -133,22 +133,24 @@ public final class DemoData {
     return true;
   }
 
-  /** Whether the demo wallet holds the quota its guide talks about. */
   /** When a new demo starts, Beijing time: daytime, so the README's walkthrough gives its output at any hour. */
   public static final java.time.LocalTime START_TIME = java.time.LocalTime.of(10, 10);
   private static final java.time.ZoneId CHINA = java.time.ZoneId.of("Asia/Shanghai");
 
   /**
    * Moves a new demo's sandbox clock forward to the next {@link #START_TIME} (Beijing time): today's if
-   * it is still ahead, else tomorrow's.
+   * it is not past yet (at {@link #START_TIME} itself the clock stays), else tomorrow's.
    */
   public static void startAtDaytime(SandboxClock clock) {
     java.time.ZonedDateTime now = clock.instant().atZone(CHINA);
     java.time.ZonedDateTime start = now.toLocalDate().atTime(START_TIME).atZone(CHINA);
-    if (!start.isAfter(now)) {
+    if (start.isBefore(now)) {
       start = start.plusDays(1);
     }
-    clock.advance(java.time.Duration.between(now, start).toMillis());
+    long aheadMillis = java.time.Duration.between(now, start).toMillis();
+    if (aheadMillis > 0) {
+      clock.advance(aheadMillis);
+    }
   }
 
   /** The guide's line about a sandbox's clock: where it stands and how to move it. */
@@ -160,6 +162,7 @@ public final class DemoData {
         + " --token " + CLERK_TOKEN;
   }
 
+  /** Whether the demo wallet holds the quota its guide talks about. */
   public static boolean walletFunded(Gateway gateway) throws Exception {
     Result r = gateway.admin(new Command.GetWallet(ZHANG_XIAOYU)).get(10, TimeUnit.SECONDS);
     return r instanceof Result.WalletView w && (w.availableFen() > 0 || w.pendingFen() > 0);

@@ -48,7 +48,8 @@ public record GatewayConfig(
     ConnectionLimits connections,
     String auditDir,
     long auditMaxFileBytes,
-    AdmissionLimits admission) {
+    AdmissionLimits admission,
+    String identityKeyFile) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -79,6 +80,19 @@ public record GatewayConfig(
     java.util.Objects.requireNonNull(connections, "connections");
     java.util.Objects.requireNonNull(admission, "admission");
     checkArgument(auditMaxFileBytes >= 4096, "audit.max.file.bytes: %s (expected: >= 4096)", auditMaxFileBytes);
+    java.util.Objects.requireNonNull(identityKeyFile, "identityKeyFile");
+  }
+
+  /**
+   * The key identity and credential numbers are kept under ({@link gongji.server.domain.IdentityKey}):
+   * from {@code identity.key.file}, or, when none is set, the demo's published key (for {@code --demo}
+   * and tests: {@code serve} refuses to start a real gateway without a key file).
+   *
+   * @throws IllegalArgumentException saying what is wrong with the file
+   */
+  public gongji.server.domain.IdentityKey identityKey() throws IOException {
+    return identityKeyFile.isEmpty() ? gongji.server.domain.IdentityKey.DEMO
+        : gongji.server.domain.IdentityKey.fromFile(Path.of(identityKeyFile));
   }
 
   /** Where the audit log goes: {@code audit.dir}, else {@code <data.dir>/audit}; null when off. */
@@ -142,6 +156,8 @@ public record GatewayConfig(
     d.put("audit.max.file.bytes", "67108864");
     // Settlement calls a second per terminal and per institution: see AdmissionLimits.
     AdmissionLimits.defaults(d);
+    // The key identity and credential numbers are kept under (a keyed hash): a file outside data.dir.
+    d.put("identity.key.file", "");
     return d;
   }
 
@@ -208,7 +224,8 @@ public record GatewayConfig(
         ConnectionLimits.from(s),
         s.get("audit.dir"),
         Long.parseLong(s.get("audit.max.file.bytes")),
-        AdmissionLimits.from(s));
+        AdmissionLimits.from(s),
+        s.get("identity.key.file"));
   }
 
   static int integer(Map<String, String> s, String key) {
@@ -228,7 +245,7 @@ public record GatewayConfig(
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
-        "", 64L << 20, AdmissionLimits.off());
+        "", 64L << 20, AdmissionLimits.off(), "");
   }
 
   /**
@@ -307,7 +324,8 @@ public record GatewayConfig(
         + "\nnational.mulaid.in.acct.pay=" + nationalMulaidInAcctPay + "\nnational.paas.file=" + nationalPaasFile
         + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
         + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe()
-        + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes + "\n" + admission.describe();
+        + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes + "\n" + admission.describe()
+        + "\nidentity.key.file=" + identityKeyFile;
   }
 
   /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
@@ -322,6 +340,13 @@ public record GatewayConfig(
   public GatewayConfig withAdmission(AdmissionLimits admission) {
     Edit e = new Edit(this);
     e.admission = admission;
+    return e.build();
+  }
+
+  /** These settings with identity numbers kept under the key in {@code file} (empty: the demo's key). */
+  public GatewayConfig withIdentityKeyFile(String file) {
+    Edit e = new Edit(this);
+    e.identityKeyFile = file;
     return e.build();
   }
 
@@ -369,6 +394,7 @@ public record GatewayConfig(
     private String auditDir;
     private long auditMaxFileBytes;
     private AdmissionLimits admission;
+    private String identityKeyFile;
 
     Edit(GatewayConfig c) {
       host = c.host;
@@ -403,6 +429,7 @@ public record GatewayConfig(
       auditDir = c.auditDir;
       auditMaxFileBytes = c.auditMaxFileBytes;
       admission = c.admission;
+      identityKeyFile = c.identityKeyFile;
     }
 
     GatewayConfig build() {
@@ -412,7 +439,7 @@ public record GatewayConfig(
           snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile,
           authRequired, adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay,
           nationalPaasFile, nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir,
-          auditMaxFileBytes, admission);
+          auditMaxFileBytes, admission, identityKeyFile);
     }
   }
 }

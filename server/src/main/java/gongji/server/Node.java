@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
+import gongji.server.domain.IdentityKey;
 import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
 import gongji.server.cache.RateBuckets;
@@ -80,7 +81,8 @@ public final class Node implements AutoCloseable {
    * benchmarks: {@link Journal#NONE}).
    */
   public Node(GatewayConfig config, InstantSource clock, Journal journal) {
-    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore(), false);
+    this(config, clock, null, requireNonNull(journal, "journal"), new MemoryHistoryStore(), false,
+        identityKeyOf(config));
   }
 
   /**
@@ -99,15 +101,34 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss)
       throws IOException {
+    return open(config, clock, storage, acceptJournalLoss, config.identityKey(), false);
+  }
+
+  /**
+   * The same, with identity and credential numbers kept under {@code identityKey}, which must be the
+   * key the data directory was written with ({@link IdentityCheck}) unless {@code newIdentityKey}
+   * (the operator's explicit choice: the old key is lost) replaces it.
+   */
+  public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss,
+      IdentityKey identityKey, boolean newIdentityKey) throws IOException {
     checkWritable(storage);
+    IdentityCheck.verify(storage, identityKey, newIdentityKey);
     HistoryStore history = storage instanceof FileStorage f
         ? RocksHistoryStore.open(f.directory().resolve("history"),
             config.idempotencyWindow().plusDays(1)) : new MemoryHistoryStore();
     try {
-      return open(config, clock, storage, history, acceptJournalLoss);
+      return open(config, clock, storage, history, acceptJournalLoss, identityKey);
     } catch (IOException | RuntimeException e) {
       history.close();
       throw e;
+    }
+  }
+
+  private static IdentityKey identityKeyOf(GatewayConfig config) {
+    try {
+      return config.identityKey();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -136,21 +157,23 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history)
       throws IOException {
-    return open(config, clock, storage, history, false);
+    IdentityKey key = config.identityKey();
+    IdentityCheck.verify(storage, key, false);
+    return open(config, clock, storage, history, false, key);
   }
 
   private static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history,
-      boolean acceptJournalLoss) throws IOException {
+      boolean acceptJournalLoss, IdentityKey identityKey) throws IOException {
     try {
       return new Node(config, clock, requireNonNull(storage, "storage"), null, requireNonNull(history, "history"),
-          acceptJournalLoss);
+          acceptJournalLoss, identityKey);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
   private Node(GatewayConfig config, InstantSource hostClock, Storage storage, Journal journal,
-      HistoryStore historyStore, boolean acceptJournalLoss) {
+      HistoryStore historyStore, boolean acceptJournalLoss, IdentityKey identityKey) {
     this.historyStore = historyStore;
     requireNonNull(config, "config");
     this.sandboxClock = config.demo() ? new SandboxClock(hostClock) : null;
@@ -169,8 +192,9 @@ public final class Node implements AutoCloseable {
     if (storage != null) {
       try {
         long recoveryStart = System.nanoTime();
+        // The snapshot's audit and write-out check are made by the snapshot follower's seed, after the start.
         recovered = LedgerRecovery.recover(storage, historyStore, config.idempotencyWindow(), cache, true,
-            acceptJournalLoss, (seq, at, command) -> {});
+            acceptJournalLoss, Snapshots.Checks.AFTER_START, (seq, at, command) -> {});
         recoveredLedger = recovered.ledger();
         recovery = recovered.journal();
         snapshotFile = recovered.snapshotFile();
@@ -218,14 +242,14 @@ public final class Node implements AutoCloseable {
           }), snapshotWriter));
       // Images made by a second ledger that follows the journal, so that the writer never stops for one.
       LedgerRecovery.Recovered from = recovered;
-      sequencer.snapshotsOffTheWriter(() -> LedgerRecovery.again(storage, from, config.idempotencyWindow()),
+      sequencer.snapshotsOffTheWriter(() -> seedFollower(storage, from, config.idempotencyWindow()),
           SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS);
     }
     AdmissionLimits limits = config.admission();
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders,
         limits.alertsPerMinute() == 0 ? AlertGate.OPEN : new AlertGate(new RateBuckets(
             java.time.Duration.ofMinutes(1).dividedBy(limits.alertsPerMinute()), limits.alertBurst(),
-            limits.maxCallers(), ticker(clock))));
+            limits.maxCallers(), ticker(clock))), identityKey);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
@@ -233,6 +257,33 @@ public final class Node implements AutoCloseable {
     metrics.bindSequencer(sequencer);
     metrics.bindCaches(cache.caches());
     sequencer.start();
+  }
+
+  /**
+   * The snapshot follower's seed: the ledger this node started with, decoded again from the same
+   * snapshot and journal records, with the checks the start left out ({@link Snapshots.Checks#AFTER_START}).
+   * If the snapshot fails them, the ledger this node serves from is unsound as well: it is stopped
+   * (nothing more acknowledged), and the snapshot is set aside as {@code <name>.damaged}, so that the
+   * next start recovers from an older snapshot and the journal after it.
+   */
+  private Ledger seedFollower(Storage storage, LedgerRecovery.Recovered from, java.time.Duration window)
+      throws IOException {
+    try {
+      return LedgerRecovery.again(storage, from, window);
+    } catch (Snapshots.CorruptSnapshotException e) {
+      String file = from.snapshotFile();
+      String why = "the snapshot this node started from, " + file + ", failed its checks after the start: "
+          + e.getMessage() + "; it is set aside as " + file + ".damaged: restart, and recovery starts from an"
+          + " older snapshot and the journal after it";
+      sequencer.halt(why);
+      try {
+        storage.rename(file, file + ".damaged");
+        storage.syncDirectory();
+      } catch (IOException | RuntimeException renameFailed) {
+        e.addSuppressed(renameFailed);
+      }
+      throw e;
+    }
   }
 
   /**

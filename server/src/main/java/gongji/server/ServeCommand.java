@@ -82,7 +82,10 @@ final class ServeCommand implements Callable<Integer> {
               + " as busy"),
       Map.entry("audit.dir", "the audit log's directory: a JSON line per call that moves money or changes a binding,"
           + " a person or an institution (empty: <data-dir>/audit; off: none)"),
-      Map.entry("audit.max.file.bytes", "the audit log's file size before it is rotated (also rotated daily)")));
+      Map.entry("audit.max.file.bytes", "the audit log's file size before it is rotated (also rotated daily)"),
+      Map.entry("identity.key.file", "the key identity and credential numbers are kept under (a keyed hash): 64 hex"
+          + " digits on one line (openssl rand -hex 32), in a file outside the data directory; required but with"
+          + " --demo or --auth-required false, which use a published key")));
 
   private static Map<String, String> descriptions(Map<String, String> own) {
     Map<String, String> all = new java.util.HashMap<>(own);
@@ -101,16 +104,55 @@ final class ServeCommand implements Callable<Integer> {
           + " Run `gongji ledger verify` first to see what is lost. Not a setting: give it for one start only."})
   boolean acceptJournalLoss;
 
+  @Option(names = "--new-identity-key",
+      description = {"start with an identity key other than the one the data directory was written with, because that"
+          + " one is LOST: the new key's check value replaces the old one (logged once), and every credential stored"
+          + " under the old key matches nothing until it is registered again. Not a setting: give it for one start"
+          + " only."})
+  boolean newIdentityKey;
+
   private final PrintStream out;
+  private final InstantSource hostClock;
+  private final Lifecycle lifecycle;
   private CommandSpec spec;
 
-  private ServeCommand(PrintStream out) {
-    this.out = out;
+  /**
+   * How a running gateway is told to stop, and who hears that it listens: the JVM's shutdown hook for
+   * the launcher, {@link ServeInProcess} for a gateway inside a test.
+   */
+  interface Lifecycle {
+    /** The launcher's: {@code shutdown} runs on SIGTERM or Ctrl-C. */
+    Lifecycle JVM = new Lifecycle() {
+      @Override
+      public void onStop(Runnable shutdown) {
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "gongji-shutdown"));
+      }
+
+      @Override
+      public void listening(String target, String adminTarget) {}
+    };
+
+    /** Takes the shutdown to run when the gateway is to stop; called once, before it listens. */
+    void onStop(Runnable shutdown);
+
+    /** The gateway listens (and has printed its guide) on these two addresses. */
+    void listening(String target, String adminTarget);
   }
 
-  /** The {@code serve} command with one flag per setting. */
+  private ServeCommand(PrintStream out, InstantSource hostClock, Lifecycle lifecycle) {
+    this.out = out;
+    this.hostClock = hostClock;
+    this.lifecycle = lifecycle;
+  }
+
+  /** The {@code serve} command with one flag per setting, on the host's clock, stopped by the JVM's shutdown. */
   static CommandLine commandLine(PrintStream out) {
-    ServeCommand serve = new ServeCommand(out);
+    return commandLine(out, InstantSource.system(), Lifecycle.JVM);
+  }
+
+  /** The {@code serve} command on {@code hostClock}, stopped through {@code lifecycle}. */
+  static CommandLine commandLine(PrintStream out, InstantSource hostClock, Lifecycle lifecycle) {
+    ServeCommand serve = new ServeCommand(out, hostClock, lifecycle);
     CommandLine line = new CommandLine(serve);
     serve.spec = line.getCommandSpec();
     for (Map.Entry<String, String> s : GatewayConfig.DEFAULTS.entrySet()) {
@@ -165,11 +207,18 @@ final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("gongji: refusing to start: " + e.getMessage());
       return Commands.USAGE;
     }
+    gongji.server.domain.IdentityKey identityKey;
+    try {
+      identityKey = identityKey(gatewayConfig);
+    } catch (IOException | IllegalArgumentException e) {
+      spec.commandLine().getErr().println("gongji: refusing to start: identity.key.file: " + oneLine(e));
+      return Commands.USAGE;
+    }
     TifSignatures nationalCallers = null;
     if (gatewayConfig.nationalPort() >= 0 && !gatewayConfig.nationalPaasFile().isEmpty()) {
       try {
         nationalCallers = TifSignatures.fromFile(Path.of(gatewayConfig.nationalPaasFile()),
-            gatewayConfig.nationalSignatureMaxSkew(), gatewayConfig.nationalSignatureMaxNonces(), InstantSource.system());
+            gatewayConfig.nationalSignatureMaxSkew(), gatewayConfig.nationalSignatureMaxNonces(), hostClock);
       } catch (IOException | IllegalArgumentException e) {
         spec.commandLine().getErr().println("gongji: refusing to start: national.paas.file: " + e.getMessage());
         return Commands.USAGE;
@@ -178,10 +227,14 @@ final class ServeCommand implements Callable<Integer> {
     out.println("Effective configuration:\n" + gatewayConfig.describe().replaceAll("(?m)^", "  "));
     log.info("starting " + new Commands.Version().getVersion()[0] + ": data directory "
         + gatewayConfig.dataDir().toAbsolutePath() + ", gRPC on " + gatewayConfig.host() + ":" + gatewayConfig.port());
+    if (gatewayConfig.identityKeyFile().isEmpty()) {
+      log.warning("identity key: the demo's published key (" + (gatewayConfig.demo() ? "--demo" : "auth.required=false")
+          + " without identity.key.file): it protects nothing");
+    }
     Node node;
     try {
-      node = Node.open(gatewayConfig, InstantSource.system(), new FileStorage(gatewayConfig.dataDir()),
-          acceptJournalLoss);
+      node = Node.open(gatewayConfig, hostClock, new FileStorage(gatewayConfig.dataDir()),
+          acceptJournalLoss, identityKey, newIdentityKey);
     } catch (JournalRecovery.CorruptJournalException e) {
       spec.commandLine().getErr().println("gongji: " + e.getMessage());
       return 3;
@@ -220,7 +273,7 @@ final class ServeCommand implements Callable<Integer> {
     NationalServer nationalServer = national;
     // Before anything tells the world it is up: a stop right after the guide must still close the ledger.
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    lifecycle.onStop(() -> {
       log.info("shutting down: health NOT_SERVING, draining calls, closing the ledger");
       try {
         if (nationalServer != null) {
@@ -234,7 +287,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerLogging.flush();
         stopped.countDown();
       }
-    }, "gongji-shutdown"));
+    });
     String target = gatewayConfig.host() + ":" + server.port();
     String adminTarget = gatewayConfig.host() + ":" + server.adminPort();
     boolean adminApart = server.adminPort() != server.port();
@@ -251,10 +304,47 @@ final class ServeCommand implements Callable<Integer> {
       out.println(DemoData.guide(target, adminTarget, DemoData.walletFunded(node.gateway())));
     }
     out.flush();
+    lifecycle.listening(target, adminTarget);
     log.info("started: gRPC on " + target + (adminApart ? ", back office on " + adminTarget : ""));
     server.awaitTermination();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The identity key of the settings: a real gateway needs a key file of its own outside the data
+   * directory; {@code --demo} or {@code auth.required=false} (both on loopback only) without one uses
+   * the published demo key (and says so).
+   *
+   * @throws IllegalArgumentException saying what to change
+   */
+  static gongji.server.domain.IdentityKey identityKey(GatewayConfig config) throws IOException {
+    if (config.identityKeyFile().isEmpty()) {
+      // --demo and auth.required=false listen on loopback only (checkExposure): development, not data to protect.
+      if (!config.demo() && config.authRequired()) {
+        throw new IllegalArgumentException("no key is set: identity and credential numbers are kept only as a keyed"
+            + " hash, under a key kept outside the data directory. Make one (openssl rand -hex 32 > FILE, readable by"
+            + " the gateway only), keep a copy apart from the data's backups, and set identity.key.file (or"
+            + " GONGJI_IDENTITY_KEY_FILE); see docs/OPERATIONS.md, \"The identity key\"");
+      }
+      return gongji.server.domain.IdentityKey.DEMO;
+    }
+    Path file = Path.of(config.identityKeyFile()).toAbsolutePath().normalize();
+    Path data = config.dataDir().toAbsolutePath().normalize();
+    if (file.startsWith(data) || realPath(file).startsWith(realPath(data))) {
+      throw new IllegalArgumentException(file + " is inside the data directory " + data + ": keep the key apart from"
+          + " the data it protects (and from their backups)");
+    }
+    return config.identityKey();
+  }
+
+  /** The real path of {@code p}, or {@code p} itself when it does not exist (yet). */
+  private static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p;
+    }
   }
 
   /**

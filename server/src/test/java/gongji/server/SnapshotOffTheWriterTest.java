@@ -1,7 +1,9 @@
 package gongji.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.ledger.Command;
@@ -53,6 +55,68 @@ class SnapshotOffTheWriterTest {
       assertTrue(DemoData.loaded(node.gateway()));
       assertEquals(java.util.List.of(), ((Result.AuditReport) submit(node, new Command.Audit())).violations());
     }
+  }
+
+  @Test
+  void aSnapshotThatFailsItsChecksAfterTheStart_stopsTheLedger_isSetAside_andTheNextStartUsesAnOlderOne()
+      throws Exception {
+    long balance;
+    try (Node node = Node.open(CONFIG, InstantSource.system(), new FileStorage(dir))) {
+      DemoData.load(node.gateway());
+      balance = ((Result.Account) submit(node, new Command.GetAccount(DemoData.ZHANG_WEI))).balanceFen();
+    }
+    String forged = newestSnapshot();
+    forgeOneFen(dir.resolve(forged));
+    try (Node node = Node.open(CONFIG, InstantSource.system(), new FileStorage(dir))) {
+      // The start checks the frame only (the CRC is right): it serves, until the follower's seed,
+      // decoding the same file again, finds the fen that came from nowhere.
+      assertEquals(forged, node.snapshotFile());
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (node.sequencer().poisonedReason() == null && System.nanoTime() < until) {
+        Thread.sleep(10);
+      }
+      String reason = node.sequencer().poisonedReason();
+      assertTrue(reason != null && reason.contains(forged + ", failed its checks after the start")
+          && reason.contains("balances sum to 1"), "stopped with the reason: " + reason);
+      assertTrue(java.nio.file.Files.exists(dir.resolve(forged + ".damaged")), "set aside");
+      assertFalse(java.nio.file.Files.exists(dir.resolve(forged)));
+      assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> submit(node, new Command.Credit("K-after", 1, DemoData.ZHANG_WEI, 100)));
+    }
+    try (Node node = Node.open(CONFIG, InstantSource.system(), new FileStorage(dir))) {
+      assertNotEquals(forged, node.snapshotFile(), "an older snapshot, and the journal after it");
+      assertEquals(balance, ((Result.Account) submit(node, new Command.GetAccount(DemoData.ZHANG_WEI))).balanceFen());
+      assertEquals(java.util.List.of(), ((Result.AuditReport) submit(node, new Command.Audit())).violations());
+    }
+  }
+
+  private String newestSnapshot() throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("snapshot-") && n.endsWith(".snap"))
+          .max(String::compareTo).orElseThrow();
+    }
+  }
+
+  /**
+   * Adds one fen to the first account's balance in a snapshot file and makes its checksum right
+   * again: damage no frame check can see, only the audit.
+   */
+  private static void forgeOneFen(Path file) throws java.io.IOException {
+    byte[] b = java.nio.file.Files.readAllBytes(file);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+    in.position(24 + 8); // the frame's header, then the ledger's time
+    for (int i = 0; i < 4; i++) { // three counters, then the number of accounts
+      while ((in.get() & 0x80) != 0) {
+        // a varint's continuation bytes
+      }
+    }
+    int at = in.position();
+    in.putLong(at, in.getLong(at) + 1);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(b, 0, 20);
+    crc.update(b, 24, b.length - 24);
+    in.putInt(20, (int) crc.getValue());
+    java.nio.file.Files.write(file, b);
   }
 
   private static Result submit(Node node, Command c) throws Exception {

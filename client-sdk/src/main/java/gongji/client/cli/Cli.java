@@ -54,13 +54,21 @@ public final class Cli implements Runnable {
 
   private final PrintStream out;
   private final PrintStream err;
+  /** The environment the CLI reads its defaults from ({@code GONGJI_TOKEN}). */
+  private final Map<String, String> env;
 
   @Spec
   CommandLine.Model.CommandSpec spec;
 
   Cli(PrintStream out, PrintStream err) {
+    this(out, err, System.getenv());
+  }
+
+  /** A CLI that takes {@code GONGJI_TOKEN} from {@code env} instead of the process's environment. */
+  Cli(PrintStream out, PrintStream err, Map<String, String> env) {
     this.out = out;
     this.err = err;
+    this.env = env;
   }
 
   /**
@@ -121,7 +129,7 @@ public final class Cli implements Runnable {
     @Option(names = "--json", description = "machine-readable output (amounts in fen)")
     boolean json;
 
-    ClientOptions options() {
+    ClientOptions options(Map<String, String> env) {
       ClientOptions.Builder b = ClientOptions.builder(target, new Terminal(institution, terminal, operator))
           .defaultDeadlineMillis(deadlineMillis);
       if (tlsCert != null && tlsKey == null) {
@@ -137,7 +145,7 @@ public final class Cli implements Runnable {
       } else {
         b.usePlaintext();
       }
-      String bearer = token != null ? token : System.getenv("GONGJI_TOKEN");
+      String bearer = token != null ? token : env.get("GONGJI_TOKEN");
       if (bearer != null && !bearer.isEmpty()) {
         b.bearerToken(bearer);
       }
@@ -188,7 +196,7 @@ public final class Cli implements Runnable {
 
     @Override
     public final Integer call() {
-      ClientOptions options = connection.options();
+      ClientOptions options = connection.options(cli.env);
       try (GongjiClient client = GongjiClient.create(options)) {
         run(client);
         return OK;

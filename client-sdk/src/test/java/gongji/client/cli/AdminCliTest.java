@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.client.testing.TestGateway;
 import gongji.server.DemoData;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -242,18 +239,6 @@ class AdminCliTest {
         "--clr-type", "41", "--setl-optins", "620100");
     assertTrue(residents.lines().stream().noneMatch(l -> l.contains(" " + txn.group(1) + " ")), residents.out());
     assertTrue(lanzhou.lines().stream().anyMatch(l -> l.contains(" " + txn.group(1) + " ")), lanzhou.out());
-  }
-
-  @Test
-  void reconcile_withoutADate_isTodayInChinaTime() {
-    // 2026-11-25 17:30 UTC is 01:30 on the 26th in Beijing.
-    Clock clock = Clock.fixed(Instant.parse("2026-11-25T17:30:00Z"), ZoneOffset.UTC);
-    List<String> args = List.of("reconcile", "--institution", DemoData.PHARMACY, "--target", gateway.target());
-
-    CliRun r = CliRun.of((out, err) -> new AdminCli(out, err, clock)::run, args.toArray(new String[0]));
-
-    assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().startsWith("reconciliation " + DemoData.PHARMACY + " 2026-11-26 (yuan)"), r.toString());
   }
 
   /** Every command and every flag: each is listed by its --help, which exits 0. */

@@ -156,7 +156,8 @@ public final class TestGateway implements AutoCloseable {
   public static final class Clock implements InstantSource {
     private final AtomicLong millis;
 
-    Clock(Instant start) {
+    /** A clock that reads {@code start} until it is moved. */
+    public Clock(Instant start) {
       this.millis = new AtomicLong(start.toEpochMilli());
     }
 

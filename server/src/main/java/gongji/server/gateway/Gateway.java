@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 import gongji.server.cache.ReferenceCache;
 import gongji.server.domain.Bill;
 import gongji.server.domain.Credential;
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
 import gongji.server.ledger.AlertParties;
@@ -31,6 +32,10 @@ import java.util.logging.Logger;
  * from cached reference data, refuse early what the cache already proves impossible, and submit
  * one command to the sequencer. Nothing here blocks: every step is a future.
  *
+ * <p>Identity and credential numbers stop here: every credential presented or registered, and
+ * every heir's identity number, is replaced by its keyed hash ({@link IdentityKey}) before it
+ * reaches the cache or the ledger, so the journal, the snapshots and history never hold one.
+ *
  * <p>An Authorize that the cache refuses is still sent to the ledger, as a {@link Command.Reject},
  * so that its id stays failed (and an earlier request with the same id and content still wins).
  * A terminal that is not registered is refused without a trace in the ledger: that is access
@@ -45,6 +50,7 @@ public final class Gateway {
   private final HistoryApplier history;
   private final Executor historyReaders;
   private final AlertGate alerts;
+  private final IdentityKey identityKey;
 
   /**
    * A gateway in front of {@code sequencer}; questions about history are answered from
@@ -55,9 +61,19 @@ public final class Gateway {
     this(sequencer, cache, fraud, history, historyReaders, AlertGate.OPEN);
   }
 
-  /** The same, with fraud alerts recorded as {@code alerts} allows per terminal. */
+  /**
+   * The same, with fraud alerts recorded as {@code alerts} allows per terminal, and numbers kept
+   * under the demo's published key (tests).
+   */
   public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
       Executor historyReaders, AlertGate alerts) {
+    this(sequencer, cache, fraud, history, historyReaders, alerts, IdentityKey.DEMO);
+  }
+
+  /** The same, with identity and credential numbers kept under {@code identityKey}. */
+  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
+      Executor historyReaders, AlertGate alerts, IdentityKey identityKey) {
+    this.identityKey = requireNonNull(identityKey, "identityKey");
     this.alerts = requireNonNull(alerts, "alerts");
     this.sequencer = requireNonNull(sequencer, "sequencer");
     this.cache = requireNonNull(cache, "cache");
@@ -66,8 +82,17 @@ public final class Gateway {
     this.historyReaders = requireNonNull(historyReaders, "historyReaders");
   }
 
+  /**
+   * The key numbers are kept under: the transports hash a request's identity numbers with it before
+   * they take the request's content hash, which the journal keeps.
+   */
+  public IdentityKey identityKey() {
+    return identityKey;
+  }
+
   /** Identify: the patient behind a credential, their own balance and their mutual-aid sources. */
-  public CompletableFuture<Result> identify(Terminal terminal, Credential credential, String claimedPsnNo) {
+  public CompletableFuture<Result> identify(Terminal terminal, Credential presented, String claimedPsnNo) {
+    Credential credential = identityKey.credential(presented);
     return then(checkTerminal(terminal), refused -> {
       if (refused != null) {
         return CompletableFuture.completedFuture(refused);
@@ -96,7 +121,7 @@ public final class Gateway {
       if (refused != null) {
         return CompletableFuture.completedFuture(refused);
       }
-      return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
+      return then(resolvePatient(r.terminal(), identityKey.credential(r.credential()), r.claimedPsnNo()), patient -> {
         if (patient instanceof Impersonated i) {
           summarize(r.terminal(), i);
           return sequencer.submit(i.recorded()
@@ -181,9 +206,30 @@ public final class Gateway {
         : new Rejected(Outcome.INSTITUTION_NOT_FOUND, "fixmedins_code " + code + " is not registered"));
   }
 
-  /** Back-office commands: straight to the ledger. */
+  /** Back-office commands: straight to the ledger, their credentials and identity numbers keyed. */
   public CompletableFuture<Result> admin(Command command) {
-    return sequencer.submit(command);
+    return sequencer.submit(keyed(command));
+  }
+
+  /** {@code command} with every credential and identity number it holds keyed. */
+  private Command keyed(Command command) {
+    if (command instanceof Command.Idempotent c) {
+      Command inner = keyed(c.command());
+      return inner == c.command() ? c : new Command.Idempotent(c.requestId(), c.contentHash(), inner);
+    }
+    if (command instanceof Command.UpsertInsured c) {
+      Insured i = c.insured();
+      return new Command.UpsertInsured(new Insured(i.psnNo(), i.name(), i.insuranceType(), i.status(), i.admdvs(),
+          i.credentials().stream().map(identityKey::credential).toList()));
+    }
+    if (command instanceof Command.PayOutToHeirs c) {
+      return new Command.PayOutToHeirs(c.requestId(), c.contentHash(), c.psnNo(), c.heirs().stream()
+          .map(h -> new Command.Heir(h.name(), identityKey.idNumber(h.idNumber()), h.amountFen())).toList());
+    }
+    if (command instanceof Command.LoadReference c && c.key() instanceof Credential presented) {
+      return new Command.LoadReference(c.kind(), identityKey.credential(presented));
+    }
+    return command;
   }
 
   private CompletableFuture<Rejected> checkTerminal(Terminal terminal) {

@@ -119,7 +119,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void upsertInsured(UpsertInsuredRequest req, StreamObserver<Insured> out) {
     Replies.send(out, Map.of("psn_no", req.getInsured().getPsnNo()), () -> {
       Protos.requireRequestId(req.getRequestId());
-      return gateway.admin(Protos.keyed(req.getRequestId(), req, new Command.UpsertInsured(Protos.insured(req.getInsured()))));
+      // The id's content hash, which the journal keeps, is taken over the credentials as kept (keyed):
+      // one over the numbers themselves would let a reader of the journal find them by trying.
+      return gateway.admin(new Command.Idempotent(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
+          new Command.UpsertInsured(Protos.insured(req.getInsured()))));
     }, r -> req.getInsured());
   }
 
@@ -191,21 +194,55 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         v.text("heirs[" + i + "].name", h.getName(), 1, 50);
         v.printable("heirs[" + i + "].id_number", h.getIdNumber(), 1, 64);
         v.range("heirs[" + i + "].amount_fen", h.getAmountFen(), 0, 10_000_000_000L);
-        // Masked before the ledger: the journal, the snapshot and the reply never hold an heir's full
-        // identity number (the request's content hash, taken above from the request, still tells a
-        // retry with another number from the same one).
-        heirs.add(new Command.Heir(h.getName(), Masking.idNumber(h.getIdNumber()), Math.max(0, h.getAmountFen())));
+        // The gateway keys the identity number before the ledger: the journal, the snapshot and
+        // history hold its keyed hash only; the content hash is taken over the keyed numbers too.
+        heirs.add(new Command.Heir(h.getName(), h.getIdNumber(), Math.max(0, h.getAmountFen())));
       }
       v.check();
-      return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(req), req.getPsnNo(), heirs));
-    }, r -> {
-      gongji.server.ledger.Result.Payout p = (gongji.server.ledger.Result.Payout) r;
-      gongji.v1.Payout.Builder b = gongji.v1.Payout.newBuilder().setPsnNo(p.psnNo()).setTotalFen(p.totalFen());
-      for (Command.Heir h : p.heirs()) {
-        b.addHeirs(gongji.v1.Heir.newBuilder().setName(h.name()).setIdNumber(h.idNumber()).setAmountFen(h.amountFen()));
-      }
-      return b.build();
-    });
+      return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
+          req.getPsnNo(), heirs));
+    }, r -> payout(req, (gongji.server.ledger.Result.Payout) r));
+  }
+
+  /**
+   * The reply to a payout: each heir's name and masked identity number from the request (the ledger
+   * keeps only the number's keyed hash), the amounts from the ledger. A retry has the same heirs in
+   * the same order (its content hash is the same), so the ledger's answer lines up with them.
+   */
+  private static gongji.v1.Payout payout(gongji.v1.PayOutToHeirsRequest req, gongji.server.ledger.Result.Payout p) {
+    gongji.v1.Payout.Builder b = gongji.v1.Payout.newBuilder().setPsnNo(p.psnNo()).setTotalFen(p.totalFen());
+    for (int i = 0; i < p.heirs().size(); i++) {
+      Command.Heir h = p.heirs().get(i);
+      String idMasked = i < req.getHeirsCount() ? Masking.idNumber(req.getHeirs(i).getIdNumber()) : "";
+      b.addHeirs(gongji.v1.Heir.newBuilder().setName(h.name()).setIdNumber(idMasked).setAmountFen(h.amountFen()));
+    }
+    return b.build();
+  }
+
+  /** {@code req} with every credential number keyed, for its content hash. */
+  private UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req) {
+    gongji.v1.Insured.Builder insured = req.getInsured().toBuilder();
+    for (int i = 0; i < insured.getCredentialsCount(); i++) {
+      gongji.v1.Credential c = insured.getCredentials(i);
+      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c)));
+    }
+    return req.toBuilder().setInsured(insured).build();
+  }
+
+  /** {@code req} with every heir's identity number keyed, for its content hash. */
+  private gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req) {
+    gongji.v1.PayOutToHeirsRequest.Builder b = req.toBuilder();
+    for (int i = 0; i < b.getHeirsCount(); i++) {
+      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(gateway.identityKey().idNumber(b.getHeirs(i).getIdNumber())));
+    }
+    return b.build();
+  }
+
+  /** A credential's number as the gateway keeps it (as given when its type is not one the gateway knows). */
+  private String keyed(gongji.v1.Credential c) {
+    gongji.server.domain.CredentialType type = Protos.CREDENTIAL_TYPE.toDomain(c.getTypeValue());
+    return type == null ? c.getNumber()
+        : gateway.identityKey().credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
   }
 
   @Override
@@ -321,12 +358,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       StreamObserver<gongji.v1.ListReconcileDetailsResponse> out) {
     // A token of one group's pages is refused for another's (the offset counts that group's lines).
     String named = req.getInsutype() + "/" + req.getClrType() + "/" + req.getSetlOptins();
-    String query = req.getFixmedinsCode() + "/" + req.getDate() + (named.equals("//") ? "" : "/" + named);
+    com.google.type.Date date = req.getDate();
+    String query = req.getFixmedinsCode() + "/" + String.format("%04d-%02d-%02d", date.getYear(), date.getMonth(),
+        date.getDay()) + (named.equals("//") ? "" : "/" + named);
     int[] offset = new int[1];
     Replies.send(out, Map.of("fixmedins_code", req.getFixmedinsCode()), () -> {
       Validator v = new Validator();
       v.matches("fixmedins_code", req.getFixmedinsCode(), Validator.INSTITUTION, "H or P, then 11 digits");
-      long day = day(v, req.getDate());
+      long day = Protos.day(v, "date", req.hasDate(), date);
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       v.optional("insutype", req.getInsutype(), INSUTYPE, "empty or 3 digits, e.g. 310 or 390");
@@ -351,16 +390,6 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       }
       return b.build();
     });
-  }
-
-  /** "yyyy-MM-dd" (China time) as a local day number. */
-  private static long day(Validator v, String date) {
-    try {
-      return java.time.LocalDate.parse(date).toEpochDay();
-    } catch (java.time.format.DateTimeParseException e) {
-      v.fail("date", "\"" + date + "\" (expected: yyyy-MM-dd, e.g. 2026-11-25)");
-      return 0;
-    }
   }
 
   private static gongji.v1.ReconcileTotals totals(long[] t) {

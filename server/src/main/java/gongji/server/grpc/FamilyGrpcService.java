@@ -103,10 +103,11 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      Command.BindingRole role = role(v, req.getRoleValue());
       size[0] = PageTokens.pageSize(v, req.getPageSize());
       after[0] = PageTokens.position(v, req.getPageToken(), query);
       v.check();
-      return gateway.admin(new Command.ListBindings(req.getPsnNo(), role(req.getRole())));
+      return gateway.admin(new Command.ListBindings(req.getPsnNo(), role));
     }, r -> {
       // The order is the region's drawing order, where a new binding may land anywhere: the token
       // names the last binding returned (by number; 0 for none), and the page goes on after it.
@@ -158,13 +159,13 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
+      Command.BindingRole role = role(v, req.getRoleValue());
       int size = PageTokens.pageSize(v, req.getPageSize());
       offset[0] = PageTokens.offset(v, req.getPageToken(), query);
       // Records are never before 1970: an earlier start is the first record.
       long start = Math.max(0, Protos.millis(v, "start_time", req.hasStartTime(), req.getStartTime(), 0));
       long end = Protos.millis(v, "end_time", req.hasEndTime(), req.getEndTime(), Long.MAX_VALUE);
       v.check();
-      Command.BindingRole role = role(req.getRole());
       return gateway.history(new HistoryQuery.Usage(req.getPsnNo(), role, start, Math.max(0, end),
           offset[0], size));
     }, r -> {
@@ -260,15 +261,13 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
     Replies.send(out, Map.of("psn_no", req.getPsnNo()), () -> {
       Validator v = new Validator();
       v.matches("psn_no", req.getPsnNo(), Validator.PSN_NO, PSN_NO_EXPECTED);
-      if (req.getRoleValue() < 0 || req.getRoleValue() > BindingRole.BINDING_ROLE_BENEFICIARY_VALUE) {
-        v.fail("role", req.getRoleValue() + " is not a known value (expected: 0 both, 1 authorizer, 2 beneficiary)");
-      }
+      Command.BindingRole role = role(v, req.getRoleValue());
       int size = PageTokens.pageSize(v, req.getPageSize());
       // Newest first: the token names the last transfer returned (by number), the page goes on below it.
       long last = PageTokens.position(v, req.getPageToken(), query);
       v.check();
       // From history, which holds every transfer as it is now: the writer lets go of closed ones.
-      return gateway.history(new HistoryQuery.WalletTransfers(req.getPsnNo(), role(req.getRole()),
+      return gateway.history(new HistoryQuery.WalletTransfers(req.getPsnNo(), role,
           req.getPageToken().isEmpty() ? Long.MAX_VALUE : last, size));
     }, r -> {
       Result.WalletTransfers page = (Result.WalletTransfers) r;
@@ -284,12 +283,22 @@ public final class FamilyGrpcService extends FamilyServiceGrpc.FamilyServiceImpl
     });
   }
 
-  /** The ledger's role for a wire role; null (both roles) for UNSPECIFIED. */
-  private static Command.BindingRole role(BindingRole role) {
-    return switch (role) {
-      case BINDING_ROLE_AUTHORIZER -> Command.BindingRole.AUTHORIZER;
-      case BINDING_ROLE_BENEFICIARY -> Command.BindingRole.BENEFICIARY;
-      default -> null;
-    };
+  /**
+   * The ledger's role for a wire role: null (both roles) for EITHER; an unset or unknown role fails
+   * {@code v} naming the field.
+   */
+  private static Command.BindingRole role(Validator v, int role) {
+    switch (role) {
+      case BindingRole.BINDING_ROLE_AUTHORIZER_VALUE:
+        return Command.BindingRole.AUTHORIZER;
+      case BindingRole.BINDING_ROLE_BENEFICIARY_VALUE:
+        return Command.BindingRole.BENEFICIARY;
+      case BindingRole.BINDING_ROLE_EITHER_VALUE:
+        return null;
+      default:
+        v.fail("role", role + (role == BindingRole.BINDING_ROLE_UNSPECIFIED_VALUE ? " (unset)" : " is not a known value")
+            + " (expected: BINDING_ROLE_AUTHORIZER, BINDING_ROLE_BENEFICIARY or BINDING_ROLE_EITHER)");
+        return null;
+    }
   }
 }

@@ -327,8 +327,10 @@ final class Protos {
         .setInsuranceType(INSURANCE_TYPE.toProto(i.insuranceType()))
         .setStatus(INSURED_STATUS.toProto(i.status()))
         .setInsuplcAdmdvs(i.admdvs());
+    // The ledger keeps a credential's number as its keyed hash only (IdentityKey): a reply made from
+    // what it keeps names each credential's type, never a number.
     for (Credential c : i.credentials()) {
-      b.addCredentials(gongji.v1.Credential.newBuilder().setType(CREDENTIAL_TYPE.toProto(c.type())).setNumber(c.number()));
+      b.addCredentials(gongji.v1.Credential.newBuilder().setType(CREDENTIAL_TYPE.toProto(c.type())));
     }
     return b.build();
   }

@@ -139,9 +139,11 @@ public final class RocksHistoryStore implements HistoryStore {
       db = RocksDB.open(options, dir.toString());
       byte[] format = db.get(FORMAT_KEY);
       int was = format == null ? 0 : ByteBuffer.wrap(format).getInt();
-      if (format == null || was == HistoryCodec.FORMAT_WITHOUT_IMAGES || was == HistoryCodec.FORMAT_WITHOUT_GROUPS) {
-        // New, or of a format before images or groups: those only lack kinds of record and keys; they
-        // move up as they are (their settlement-side events stay ungrouped: there is nothing to group them by).
+      if (format == null || was == HistoryCodec.FORMAT_WITHOUT_IMAGES || was == HistoryCodec.FORMAT_WITHOUT_GROUPS
+          || was == HistoryCodec.FORMAT_WITHOUT_NAMING_ALERTS) {
+        // New, or of a format before images, groups or naming alerts: those only lack kinds of record and
+        // keys; they move up as they are (their settlement-side events stay ungrouped: there is nothing to
+        // group them by; their alerts name nobody but the person).
         db.put(durable, FORMAT_KEY, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT).array());
       } else if (ByteBuffer.wrap(format).getInt() != HistoryCodec.FORMAT) {
         throw new IOException("history store " + dir + " has format " + ByteBuffer.wrap(format).getInt()

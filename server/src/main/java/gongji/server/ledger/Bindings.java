@@ -18,7 +18,7 @@ final class Bindings {
   private final Registry registry;
   private final Wallets wallets;
   /** By number (the id is made from it, see {@link BindingState#id}); open addressing, no node per entry. */
-  private final Long2ObjectHashMap<BindingState> bindings = new Long2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
+  private Long2ObjectHashMap<BindingState> bindings = new Long2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
   private long nextBinding = 1;
 
   Bindings(Registry registry, Wallets wallets) {
@@ -234,27 +234,49 @@ final class Bindings {
   void write(CommandCodec.Output out) {
     // In number order, whatever the map's: the numbers sorted as longs, then each binding looked up
     // (sorting two million objects by a field they point to took most of the snapshot's time).
+    // Format 7: the number alone (the id is made from it) and the two persons by their place in
+    // registration order, not by person number: no string to make and look up, twice per binding.
     long[] seqs = sortedNumbers();
     out.varint(seqs.length);
     for (long seq : seqs) {
       BindingState b = bindings.get(seq);
-      out.str(b.id()).varlong(b.seq).str(b.authorizer.psnNo()).str(b.beneficiary.psnNo())
+      out.varlong(b.seq).varint(b.authorizer.ordinal).varint(b.beneficiary.ordinal)
           .u8(b.relationship.code()).varlong(b.quotaFen).varlong(b.usedFen).varlong(b.heldFen).u8(b.status.code())
           .str(b.evidenceRef).str(b.endReason).varlong(b.premiumFen).varlong(b.walletFen);
     }
   }
 
-  void read(ByteBuffer in) {
-    for (int n = CommandCodec.varint(in); n > 0; n--) {
-      String id = CommandCodec.str(in);
-      long seq = CommandCodec.varlong(in);
-      String authorizer = CommandCodec.str(in);
-      PersonState a = LedgerSnapshot.known(registry.person(authorizer), "person", authorizer);
-      String beneficiary = CommandCodec.str(in);
-      PersonState b = LedgerSnapshot.known(registry.person(beneficiary), "person", beneficiary);
-      if (seq < 0 || !id.equals(Ledger.id(BindingState.KIND, seq))) {
-        throw new IllegalArgumentException("snapshot binding " + id + " does not match its number " + seq);
+  /** The first snapshot format that names a binding's persons by {@link PersonState#ordinal}. */
+  static final int SNAPSHOT_FORMAT_BY_ORDINAL = 7;
+
+  void read(ByteBuffer in, int format) {
+    int n = LedgerSnapshot.count(in);
+    bindings = new Long2ObjectHashMap<>(LedgerSnapshot.capacity(n), Hashing.DEFAULT_LOAD_FACTOR, false);
+    long last = 0;
+    for (; n > 0; n--) {
+      long seq;
+      PersonState a;
+      PersonState b;
+      if (format >= SNAPSHOT_FORMAT_BY_ORDINAL) {
+        seq = CommandCodec.varlong(in);
+        a = registry.personAt(CommandCodec.varint(in));
+        b = registry.personAt(CommandCodec.varint(in));
+      } else {
+        String id = CommandCodec.str(in);
+        seq = CommandCodec.varlong(in);
+        String authorizer = CommandCodec.str(in);
+        a = LedgerSnapshot.known(registry.person(authorizer), "person", authorizer);
+        String beneficiary = CommandCodec.str(in);
+        b = LedgerSnapshot.known(registry.person(beneficiary), "person", beneficiary);
+        if (seq < 0 || !id.equals(Ledger.id(BindingState.KIND, seq))) {
+          throw new IllegalArgumentException("snapshot binding " + id + " does not match its number " + seq);
+        }
       }
+      // Written in number order: a number out of order (or twice) is damage.
+      if (seq <= last) {
+        throw new IllegalArgumentException("snapshot binding number " + seq + " after " + last);
+      }
+      last = seq;
       BindingState s = new BindingState(seq, a, b, Relationship.ofCode(in.get() & 0xff), CommandCodec.varlong(in));
       s.usedFen = CommandCodec.varlong(in);
       s.heldFen = CommandCodec.varlong(in);

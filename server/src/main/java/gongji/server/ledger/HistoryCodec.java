@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  */
 public final class HistoryCodec {
   /** The version of this encoding, kept by a store that persists it. */
-  public static final int FORMAT = 3;
+  public static final int FORMAT = 4;
   /** Format 1 had no images and no sweeps: a store of it is read as it is and moves to this one. */
   public static final int FORMAT_WITHOUT_IMAGES = 1;
   /**
@@ -20,6 +20,13 @@ public final class HistoryCodec {
    * {@link ReconcileGroup#UNGROUPED}.
    */
   public static final int FORMAT_WITHOUT_GROUPS = 2;
+  /**
+   * Format 3 had alerts that named nobody but the person ({@link #ALERT}); late builds of it also
+   * wrote {@link #NAMING_ALERT} without a new format, which a build of format 3 before them cannot
+   * read. A store of it is read as it is and moves to this one; a build of format 3 refuses a store
+   * of this one by its format instead of failing on a record it does not know.
+   */
+  public static final int FORMAT_WITHOUT_NAMING_ALERTS = 3;
   static final byte USAGE = 1;
   /** A settlement-side event of format 2 and before: no group. Read, never written. */
   static final byte SETTLEMENT = 2;

@@ -159,11 +159,22 @@ public final class JournalRecovery {
     }
     long newestFirstSeq = segments.isEmpty() ? -1 : JournalFormat.segmentFirstSeq(segments.get(segments.size() - 1));
     boolean newestMissing = manifestNewest > 0 && newestFirstSeq < manifestNewest;
+    // The journal writes the manifest when it opens a segment, before the segment's first record:
+    // a newest segment of format 2 that holds records and no manifest means the manifest was lost,
+    // and with it the only witness of a newer segment lost with it.
+    boolean manifestMissing = !segments.isEmpty() && !names.contains(JournalFormat.MANIFEST);
     Replayer r = new Replayer(storage, segments, afterSeq, consumer);
     Damage damage = null;
     try {
       for (int i = 0; i < segments.size(); i++) {
         r.segment(i, i == segments.size() - 1 && !newestMissing);
+      }
+      if (manifestMissing && r.newestLength > 0 && r.lastSeq >= newestFirstSeq && !r.newestFormat1) {
+        String newest = segments.get(segments.size() - 1);
+        throw new Stop(new Damage(newest, newest.equals(r.cutFile) ? r.cutAt : r.newestLength, JournalFormat.MANIFEST
+            + " is missing while the newest segment, " + newest + ", holds records: the manifest is written before a"
+            + " segment's first record and names the newest segment, so a newer segment lost with it could not be"
+            + " noticed", r.lastSeq, r.lastSeq, true));
       }
       if (newestMissing) {
         String missing = JournalFormat.segmentName(manifestNewest);
@@ -196,6 +207,9 @@ public final class JournalRecovery {
     String cutFile;
     long cutAt = -1;
     long cutBytes;
+    /** The length of the last segment read as the newest, and whether it was written in format 1 (no manifest then). */
+    long newestLength;
+    boolean newestFormat1;
 
     Replayer(Storage storage, List<String> segments, long afterSeq, Consumer consumer) {
       this.storage = storage;
@@ -208,6 +222,10 @@ public final class JournalRecovery {
       String name = segments.get(index);
       long firstSeq = JournalFormat.segmentFirstSeq(name);
       byte[] b = storage.read(name);
+      if (index == segments.size() - 1) {
+        newestLength = b.length;
+        newestFormat1 = b.length >= 4 && JournalFormat.getI32(b, 0) == JournalFormat.MAGIC_FORMAT_1;
+      }
       if (firstSeq > lastSeq + 1 && !JournalFormat.validLossAt(b, 0, b.length)) {
         // Checked on the name too: an empty segment holds no record whose number would show the gap.
         throw stop(name, 0, "journal gap: " + name + " starts at record " + firstSeq + " but the records before it"

@@ -30,8 +30,9 @@ public final class LedgerRecovery {
    * What recovery did. {@code acceptedLoss} is non-null when damage was accepted at this start
    * ({@code acceptLoss}): the journal goes on after it, starting with a loss frame that names it.
    */
-  public record Recovered(Ledger ledger, long snapshotSeq, String snapshotFile, JournalRecovery.Report journal,
-      long historyFromSeq, long historyRecordsApplied, JournalRecovery.Loss acceptedLoss) {
+  public record Recovered(Ledger ledger, long snapshotSeq, String snapshotFile, boolean snapshotChecked,
+      JournalRecovery.Report journal, long historyFromSeq, long historyRecordsApplied,
+      JournalRecovery.Loss acceptedLoss) {
     /** The sequence number the journal goes on from. */
     public long nextSeq() {
       return (acceptedLoss != null ? Math.max(journal.lastSeq(), acceptedLoss.throughSeq()) : journal.lastSeq()) + 1;
@@ -71,12 +72,26 @@ public final class LedgerRecovery {
    */
   public static Recovered recover(Storage storage, HistoryStore history, Duration window, ReferenceListener listener,
       boolean repair, boolean acceptLoss, JournalRecovery.Consumer replayed) throws IOException {
+    return recover(storage, history, window, listener, repair, acceptLoss, Snapshots.Checks.BEFORE_USE, replayed);
+  }
+
+  /**
+   * The same; with {@link Snapshots.Checks#AFTER_START}, the snapshot's audit and write-out check
+   * are left to {@link #again} (the start's path is then its frame check, its decode, the journal
+   * tail and history's catch-up): see {@link Recovered#snapshotChecked}.
+   */
+  public static Recovered recover(Storage storage, HistoryStore history, Duration window, ReferenceListener listener,
+      boolean repair, boolean acceptLoss, Snapshots.Checks checks, JournalRecovery.Consumer replayed)
+      throws IOException {
     requireNonNull(storage, "storage");
+    requireNonNull(checks, "checks");
     if (repair) {
       Snapshots.deleteUnfinished(storage);
     }
+    long t0 = System.nanoTime();
     long historySeq = history == null ? Long.MAX_VALUE : history.appliedSeq();
-    Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, listener, historySeq);
+    Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, listener, historySeq, checks);
+    long t1 = System.nanoTime();
     Ledger ledger = snapshot == null ? new Ledger(window, listener) : snapshot.ledger();
     long after = snapshot == null ? 0 : snapshot.seq();
     CatchUp catchUp = new CatchUp(history == null ? NO_HISTORY : history, historySeq);
@@ -121,6 +136,7 @@ public final class LedgerRecovery {
     if (repair && report.truncated()) {
       storage.truncate(report.truncatedFile(), report.truncatedAtOffset());
     }
+    long t2 = System.nanoTime();
     catchUp.flush();
     if (history != null) {
       // A data directory from before wallet transfers went to history: hand over the ones it lacks.
@@ -130,18 +146,29 @@ public final class LedgerRecovery {
         }
       }
     }
-    return new Recovered(ledger, after, snapshot == null ? null : snapshot.file(), report, historySeq,
-        catchUp.applied, accepted);
+    long t3 = System.nanoTime();
+    log.info(String.format(java.util.Locale.ROOT, "recovered in %.2f s: snapshot %s %.2f s%s, %,d journal records"
+        + " replayed %.2f s, history caught up (%,d records) %.2f s", (t3 - t0) / 1e9,
+        snapshot == null ? "none" : snapshot.file(), (t1 - t0) / 1e9,
+        snapshot == null || snapshot.checked() ? "" : " (its checks left to the follower)", report.records(),
+        (t2 - t1) / 1e9, catchUp.applied, (t3 - t2) / 1e9));
+    return new Recovered(ledger, after, snapshot == null ? null : snapshot.file(),
+        snapshot == null || snapshot.checked(), report, historySeq, catchUp.applied, accepted);
   }
 
   /**
    * The ledger {@code recovered} started with, made again from the same snapshot and journal records
    * (for a {@link SnapshotFollower}, on its thread, while the writer goes on appending to the
-   * journal: records past the ones recovery replayed are not read). History is left alone.
+   * journal: records past the ones recovery replayed are not read). History is left alone. A
+   * snapshot recovery did not check ({@link Recovered#snapshotChecked}) is checked here, on this
+   * second decode of it, before any journal record is applied.
+   *
+   * @throws Snapshots.CorruptSnapshotException if that check fails: the ledger the writer started
+   *     from is unsound too (the same bytes, the same decoder)
    */
   public static Ledger again(Storage storage, Recovered recovered, Duration window) throws IOException {
     Ledger ledger = recovered.snapshotFile() == null ? new Ledger(window, ReferenceListener.NONE)
-        : Snapshots.decodeAccepted(storage.read(recovered.snapshotFile()), recovered.snapshotSeq(), window).ledger();
+        : againFromSnapshot(storage, recovered, window);
     long through = recovered.journal().lastSeq();
     long[] last = {recovered.snapshotSeq()};
     try {
@@ -158,6 +185,15 @@ public final class LedgerRecovery {
     }
     if (last[0] != through) {
       throw new IOException("the journal now ends at record " + last[0] + ", recovery replayed up to " + through);
+    }
+    return ledger;
+  }
+
+  private static Ledger againFromSnapshot(Storage storage, Recovered recovered, Duration window) throws IOException {
+    byte[] image = storage.read(recovered.snapshotFile());
+    Ledger ledger = Snapshots.decode(image, recovered.snapshotSeq(), window, ReferenceListener.NONE).ledger();
+    if (!recovered.snapshotChecked()) {
+      Snapshots.checkAfterStart(ledger, image, recovered.snapshotSeq());
     }
     return ledger;
   }

@@ -52,6 +52,14 @@ final class LedgerSnapshot {
     return n;
   }
 
+  /**
+   * The initial capacity of an open-addressing map (Agrona's, at its default load factor) that is to
+   * hold {@code n} entries without growing.
+   */
+  static int capacity(int n) {
+    return (int) Math.min(1 << 30, Math.max(16, (long) (n / org.agrona.collections.Hashing.DEFAULT_LOAD_FACTOR) + 1));
+  }
+
   static Command nested(ByteBuffer in) {
     int n = CommandCodec.varint(in);
     ByteBuffer slice = in.slice(in.position(), n);

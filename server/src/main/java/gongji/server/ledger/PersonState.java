@@ -9,6 +9,8 @@ import java.util.List;
 /** An insured person as the ledger keeps them: the reference data, the account and what hangs off it. */
 final class PersonState {
   Insured insured;
+  /** Where the person stands in registration order ({@link Registry#persons}): how a snapshot names them. */
+  int ordinal = -1;
   /** The index of the personal account in {@link Accounts}, or -1 without one. */
   int account = -1;
   boolean frozen;

@@ -23,15 +23,15 @@ final class Registry {
   private final Accounts accounts;
   private final ReferenceListener listener;
   // Open addressing (Agrona): a million people in java.util.HashMaps carry two million 32-byte nodes.
-  private final Map<String, PersonState> persons = new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
+  // Not final: a snapshot's reader makes them again at the size the image gives (no rehash a million deep).
+  private Map<String, PersonState> persons = new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
   /**
    * Everyone in the order they were first registered: how the snapshot writes them, so that two
    * ledgers built by the same commands write the same bytes (an open-addressing map iterates in an
    * order that depends on its history). Nobody is ever removed: a death ends insurance, not the record.
    */
-  private final List<PersonState> registered = new ArrayList<>();
-  private final Map<Credential, PersonState> credentials =
-      new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
+  private final ArrayList<PersonState> registered = new ArrayList<>();
+  private Map<Credential, PersonState> credentials = new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
   private final Map<String, InstitutionState> institutions = new HashMap<>();
   private final Map<String, RegionPolicy> policies = new HashMap<>();
   /**
@@ -50,6 +50,14 @@ final class Registry {
 
   PersonState person(String psnNo) {
     return persons.get(psnNo);
+  }
+
+  /** The person a snapshot names by their place in registration order ({@link PersonState#ordinal}). */
+  PersonState personAt(int ordinal) {
+    if (ordinal < 0 || ordinal >= registered.size()) {
+      throw new IllegalArgumentException("snapshot refers to person " + ordinal + " of " + registered.size());
+    }
+    return registered.get(ordinal);
   }
 
   Collection<PersonState> persons() {
@@ -166,7 +174,7 @@ final class Registry {
       PersonState owner = credentials.get(cred);
       if (owner != null && !owner.psnNo().equals(insured.psnNo())) {
         return new Rejected(Outcome.CREDENTIAL_IN_USE,
-            "credential " + cred.type() + " " + cred.number() + " belongs to another person");
+            "the " + cred.type() + " credential given belongs to another person");
       }
     }
     return null;
@@ -183,6 +191,7 @@ final class Registry {
     if (p == null) {
       p = new PersonState(insured);
       persons.put(insured.psnNo(), p);
+      p.ordinal = registered.size();
       registered.add(p);
     } else {
       before = p.insured;
@@ -276,7 +285,11 @@ final class Registry {
       Institution i = ((Command.RegisterInstitution) LedgerSnapshot.nested(in)).institution();
       institutions.put(i.code(), new InstitutionState(i, account(CommandCodec.varint(in))));
     }
-    for (int n = CommandCodec.varint(in); n > 0; n--) {
+    int people = LedgerSnapshot.count(in);
+    persons = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
+    credentials = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
+    registered.ensureCapacity(people);
+    for (int n = people; n > 0; n--) {
       PersonState p = new PersonState(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured());
       long account = CommandCodec.varlong(in) - 1;
       p.account = account < 0 ? -1 : account(account);
@@ -294,7 +307,10 @@ final class Registry {
         }
         p.addPayout(new Result.Payout(p.psnNo(), total, List.copyOf(heirs), at));
       }
-      persons.put(p.psnNo(), p);
+      if (persons.put(p.psnNo(), p) != null) {
+        throw new IllegalArgumentException("snapshot holds person " + p.psnNo() + " twice");
+      }
+      p.ordinal = registered.size();
       registered.add(p);
       for (Credential c : p.insured.credentials()) {
         credentials.put(c, p);

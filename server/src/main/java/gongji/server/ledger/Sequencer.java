@@ -116,6 +116,8 @@ public final class Sequencer implements AutoCloseable {
   private volatile boolean sleeping;
   private volatile boolean stopping;
   private volatile String poisoned;
+  /** Set by {@link #halt} from another thread; the writer poisons itself with it before its next batch. */
+  private volatile String haltRequested;
   /** The time given to the last batch: batches never go back in time, even if the clock does. */
   private long lastNow = Long.MIN_VALUE;
   private Snapshotting snapshotting;
@@ -236,6 +238,17 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /** Runs {@code listener} (on the sequencer thread, once) when the sequencer poisons itself. */
+  /**
+   * Stops the ledger from any thread, as a broken invariant would: the writer takes it before its
+   * next batch (a batch under way finishes first), and from then on nothing is acknowledged. For a
+   * fault found off the writer's thread, such as the snapshot this ledger started from failing its
+   * checks on the follower.
+   */
+  public void halt(String why) {
+    haltRequested = requireNonNull(why, "why");
+    LockSupport.unpark(thread);
+  }
+
   public void onPoisoned(Runnable listener) {
     poisonListeners.add(requireNonNull(listener, "listener"));
   }
@@ -413,6 +426,10 @@ public final class Sequencer implements AutoCloseable {
   private void run() {
     Pending[] batch = new Pending[config.maxBatchCommands()];
     while (true) {
+      String halt = haltRequested;
+      if (halt != null && poisoned == null) {
+        poison(halt, null);
+      }
       int n = 0;
       Pending p;
       while (n < batch.length && (p = queue.poll()) != null) {

@@ -16,12 +16,13 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS6" | seq:u64 | length:u64 | crc:u32 | payload
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS7" | seq:u64 | length:u64 | crc:u32 | payload
  * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
  * </pre>
  *
- * The magic names the format: "GJS6" holds the working state only (history, closed sales and
- * request entries past the recent window are in the history store); "GJS5", written by earlier
+ * The magic names the format: "GJS7" holds the working state only (history, closed sales and
+ * request entries past the recent window are in the history store), its bindings naming their
+ * persons by registration order; "GJS6" named them by person number; "GJS5", written by earlier
  * versions, holds the same but for each sale's reconciliation group (the patient's as loaded stands
  * in for it); "GJS4" also holds every sale and request entry of the idempotency window, which the
  * first sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is
@@ -41,7 +42,9 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_36;
+  static final int MAGIC = 0x47_4A_53_37;
+  /** The magic of format 6, before bindings named their persons by registration order: read, never written. */
+  static final int MAGIC_FORMAT_6 = 0x47_4A_53_36;
   /** The magic of format 5, before sales kept their reconciliation group: read, never written. */
   static final int MAGIC_FORMAT_5 = 0x47_4A_53_35;
   /** The magic of format 4, before sales and request entries went to history: read, never written. */
@@ -62,6 +65,7 @@ public final class Snapshots {
   private static int formatOf(int magic) {
     return switch (magic) {
       case MAGIC -> Ledger.SNAPSHOT_FORMAT;
+      case MAGIC_FORMAT_6 -> 6;
       case MAGIC_FORMAT_5 -> 5;
       case MAGIC_FORMAT_4 -> 4;
       case MAGIC_FORMAT_3 -> 3;
@@ -88,9 +92,25 @@ public final class Snapshots {
 
   /**
    * A loaded snapshot: the ledger as of record {@code seq}, and the history a format-3 snapshot
-   * held (empty otherwise), which belongs in the history store as of {@code seq}.
+   * held (empty otherwise), which belongs in the history store as of {@code seq}. {@code checked}
+   * says whether the ledger's audit and the write-out check were made before it was handed over;
+   * when not ({@link Checks#AFTER_START}), {@link #checkAfterStart} must be run on a second decode
+   * of the same file.
    */
-  public record Loaded(long seq, Ledger ledger, String file, List<HistoryRecord> history) {}
+  public record Loaded(long seq, Ledger ledger, String file, List<HistoryRecord> history, boolean checked) {}
+
+  /** When an image's decoded ledger is audited and written out again. */
+  public enum Checks {
+    /** Before the ledger is handed over ({@link #read}): tools, tests, older formats. */
+    BEFORE_USE,
+    /**
+     * An image of the current format is handed over once its frame (CRC32C, length, sequence) passes
+     * and it decodes; its audit and the check that it writes out again to the same bytes are left
+     * to {@link #checkAfterStart}, on a second decode made off the start's path (the snapshot
+     * follower's seed). Older formats are checked before use as ever.
+     */
+    AFTER_START
+  }
 
   static String name(long seq) {
     return PREFIX + String.format("%020d", seq) + SUFFIX;
@@ -212,7 +232,7 @@ public final class Snapshots {
   /** The newest snapshot that passes its checks, or null when there is none. */
   public static Loaded loadNewest(Storage storage, java.time.Duration window, ReferenceListener listener)
       throws IOException {
-    return loadNewest(storage, window, listener, Long.MAX_VALUE);
+    return loadNewest(storage, window, listener, Long.MAX_VALUE, Checks.BEFORE_USE);
   }
 
   /**
@@ -220,7 +240,7 @@ public final class Snapshots {
    * snapshot at or below {@code historySeq}; a format-3 one carries its history), or null.
    */
   public static Loaded loadNewest(Storage storage, java.time.Duration window, ReferenceListener listener,
-      long historySeq) throws IOException {
+      long historySeq, Checks checks) throws IOException {
     List<String> names = new ArrayList<>();
     for (String n : storage.list()) {
       if (seqOf(n) >= 0) {
@@ -236,8 +256,12 @@ public final class Snapshots {
         continue;
       }
       try {
+        if (checks == Checks.AFTER_START && formatOf(ByteBuffer.wrap(image).getInt(0)) == Ledger.SNAPSHOT_FORMAT) {
+          Ledger.Restored r = decode(image, seqOf(n), window, listener);
+          return new Loaded(seqOf(n), r.ledger(), n, r.history(), false);
+        }
         Ledger.Restored r = read(image, seqOf(n), window, listener);
-        return new Loaded(seqOf(n), r.ledger(), n, r.history());
+        return new Loaded(seqOf(n), r.ledger(), n, r.history(), true);
       } catch (CorruptSnapshotException e) {
         log.log(Level.WARNING, "snapshot " + n + " skipped: " + e.getMessage() + "; trying an older one");
       }
@@ -255,19 +279,7 @@ public final class Snapshots {
    */
   public static Ledger.Restored read(byte[] image, long seq, java.time.Duration window, ReferenceListener listener)
       throws CorruptSnapshotException {
-    String problem = check(image, seq);
-    if (problem != null) {
-      throw new CorruptSnapshotException(problem, 0, null);
-    }
-    ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
-    checkAccounts(payload.duplicate());
-    int format = formatOf(ByteBuffer.wrap(image).getInt(0));
-    Ledger.Restored restored;
-    try {
-      restored = Ledger.restore(payload, format, window, listener);
-    } catch (RuntimeException e) {
-      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
-    }
+    Ledger.Restored restored = decode(image, seq, window, listener);
     Ledger ledger = restored.ledger();
     // The audit on a thread of its own while this one writes the ledger out: both only read it, and
     // nothing else holds it yet (a third of the time a snapshot of a million insured takes to load).
@@ -297,20 +309,51 @@ public final class Snapshots {
   }
 
   /**
-   * The ledger in an image that {@link #read} has already accepted in this process (recovery loaded
-   * it): its frame is checked again, the audit and the write-out check are not repeated.
+   * The ledger in an image whose frame passes its checks, decoded and nothing more: no audit, no
+   * write-out check ({@link #read} adds them; {@link #checkAfterStart} makes them later).
    */
-  static Ledger.Restored decodeAccepted(byte[] image, long seq, java.time.Duration window)
+  static Ledger.Restored decode(byte[] image, long seq, java.time.Duration window, ReferenceListener listener)
       throws CorruptSnapshotException {
     String problem = check(image, seq);
     if (problem != null) {
       throw new CorruptSnapshotException(problem, 0, null);
     }
     ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
+    checkAccounts(payload.duplicate());
     try {
-      return Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, ReferenceListener.NONE);
+      return Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, listener);
     } catch (RuntimeException e) {
       throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+    }
+  }
+
+  /**
+   * The checks {@link Checks#AFTER_START} left out, on {@code ledger}, a second decode of the same
+   * {@code image} (record {@code seq}) before any journal record is applied to it: its audit finds
+   * nothing wrong, and it writes out again to the very bytes it was read from (stronger than
+   * {@link #read}'s check that it can be written out at all: a decoder that dropped or changed
+   * anything shows here).
+   *
+   * @throws CorruptSnapshotException naming the first problem
+   */
+  static void checkAfterStart(Ledger ledger, byte[] image, long seq) throws CorruptSnapshotException {
+    List<String> violations = ledger.audit();
+    if (!violations.isEmpty()) {
+      throw new CorruptSnapshotException("decoded into a ledger that fails its audit: " + violations.size()
+          + " violations, the first: " + violations.get(0), image.length, null);
+    }
+    byte[] again;
+    try {
+      again = image(ledger, seq);
+    } catch (RuntimeException e) {
+      throw new CorruptSnapshotException("decoded into a ledger that cannot be written out again: " + e,
+          image.length, e);
+    }
+    int differs = java.util.Arrays.mismatch(again, image);
+    if (differs >= 0) {
+      throw new CorruptSnapshotException("decoded into a ledger that writes out differently"
+          + (again.length != image.length ? " (" + again.length + " bytes against " + image.length + ")" : ""),
+          differs, null);
     }
   }
 

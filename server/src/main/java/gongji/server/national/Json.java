@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The one class that owns Jackson: reads an envelope into a tree, writes a tree, and hashes a tree
@@ -127,14 +128,25 @@ final class Json {
    * 350 written as an integer and 350.00 do differ).
    */
   static long contentHash(String infno, String institution, JsonNode tree) {
+    return contentHash(infno, institution, tree, UnaryOperator.identity());
+  }
+
+  /**
+   * The same, with the text of every credential number ({@code mdtrt_cert_no}, {@code certno})
+   * hashed as {@code secret} turns it (keyed: the journal keeps the hash, and a hash over the number
+   * itself would let a reader of the journal try every number against it).
+   */
+  static long contentHash(String infno, String institution, JsonNode tree, UnaryOperator<String> secret) {
     Hasher h = CONTENT_HASH.newHasher();
     h.putString(infno, StandardCharsets.UTF_8).putByte((byte) 0);
     h.putString(institution, StandardCharsets.UTF_8).putByte((byte) 0);
-    hash(h, tree);
+    hash(h, tree, secret);
     return h.hash().asLong();
   }
 
-  private static void hash(Hasher h, JsonNode n) {
+  private static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("mdtrt_cert_no", "certno");
+
+  private static void hash(Hasher h, JsonNode n, UnaryOperator<String> secret) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       h.putByte((byte) 'n');
     } else if (n.isObject()) {
@@ -146,12 +158,17 @@ final class Json {
       h.putByte((byte) '{').putInt(names.size());
       for (String name : names) {
         h.putString(name, StandardCharsets.UTF_8).putByte((byte) 0);
-        hash(h, n.get(name));
+        JsonNode v = n.get(name);
+        if (v.isTextual() && SECRET_FIELDS.contains(name)) {
+          h.putByte((byte) 's').putString(secret.apply(v.textValue()), StandardCharsets.UTF_8).putByte((byte) 0);
+        } else {
+          hash(h, v, secret);
+        }
       }
     } else if (n.isArray()) {
       h.putByte((byte) '[').putInt(n.size());
       for (JsonNode e : n) {
-        hash(h, e);
+        hash(h, e, secret);
       }
     } else if (n.isTextual()) {
       h.putByte((byte) 's').putString(n.textValue(), StandardCharsets.UTF_8).putByte((byte) 0);

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -21,12 +22,15 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -101,7 +105,7 @@ public final class NationalServer implements AutoCloseable {
               c.pipeline()
                   .addLast(new IdleStateHandler(IDLE_TIMEOUT_SECONDS, 0, 0))
                   .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
-                  .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                  .addLast(new Aggregator(MAX_BODY_BYTES))
                   .addLast(new Handler(service, path));
             }
           })
@@ -125,6 +129,53 @@ public final class NationalServer implements AutoCloseable {
     channel.close().syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** The body of a 413: the envelope's refusal shape, in Chinese, with the limit. */
+  static final String TOO_LARGE_JSON = "{\"infcode\":-1,\"err_msg\":\"请求报文过大：超过" + MAX_BODY_BYTES
+      + "字节的上限\",\"gongji_reason\":\"BODY_TOO_LARGE\"}";
+
+  /**
+   * Netty's aggregator, whose 413 (for a body past {@link #MAX_BODY_BYTES}, whether announced by
+   * Content-Length, found while it arrives, or refused before it is sent, after "Expect:
+   * 100-continue") carries {@link #TOO_LARGE_JSON} instead of an empty body. The connection is kept
+   * or closed as Netty decides: closed once part of the body has been read, since what follows
+   * cannot be told from a next request.
+   */
+  private static final class Aggregator extends HttpObjectAggregator {
+    Aggregator(int maxContentLength) {
+      super(maxContentLength);
+    }
+
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (response instanceof FullHttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+        r.release();
+        return tooLarge(true);
+      }
+      return response;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+      if (!(oversized instanceof HttpRequest)) {
+        super.handleOversizedMessage(ctx, oversized);
+        return;
+      }
+      // As Netty's: close unless the body has not begun (a 100-continue refused) and the client keeps the connection.
+      boolean close = oversized instanceof FullHttpMessage || !ctx.channel().config().isAutoRead()
+          || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
+      ctx.writeAndFlush(tooLarge(!close)).addListener(close ? ChannelFutureListener.CLOSE
+          : ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    private static FullHttpResponse tooLarge(boolean keepAlive) {
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.copiedBuffer(TOO_LARGE_JSON, StandardCharsets.UTF_8));
+      Handler.headers(res, keepAlive);
+      return res;
+    }
   }
 
   /** One per connection: answers requests in the order they came. Runs on the connection's event loop. */

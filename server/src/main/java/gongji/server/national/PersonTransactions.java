@@ -58,8 +58,15 @@ final class PersonTransactions {
       ObjectNode out = Json.object();
       ObjectNode base = out.putObject("baseinfo");
       base.put("psn_no", i.psnNo());
-      base.putNull("psn_cert_type");
-      base.putNull("certno");
+      // The gateway keeps only a keyed hash of an identity number: certno is the one the request
+      // presented (an identity card, 02), echoed, never read from what the gateway keeps.
+      if (credential != null && credential.type() == gongji.server.domain.CredentialType.ID_CARD) {
+        base.put("psn_cert_type", "01");
+        base.put("certno", credential.number());
+      } else {
+        base.putNull("psn_cert_type");
+        base.putNull("certno");
+      }
       base.put("psn_name", i.nameMasked());
       base.putNull("gend");
       base.putNull("naty");

@@ -49,7 +49,8 @@ final class SaleTransactions {
 
   CompletableFuture<Reply> presettle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
-    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input());
+    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input(),
+        gateway.identityKey()::text);
     CompletableFuture<Result> held = gateway.authorize(new SaleRequest(env.msgid(), hash, env.terminal(),
         s.credential(), s.psnNo(), s.medicalType(), s.items(), s.useAccount(), s.useMutualAid()));
     return Reply.stream(held, r -> {
@@ -72,7 +73,8 @@ final class SaleTransactions {
   CompletableFuture<Reply> settle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
     String mdtrtId = Fields.optional(s.info(), "mdtrt_id", 30);
-    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input());
+    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input(),
+        gateway.identityKey()::text);
     Terminal terminal = env.terminal();
     String institution = env.fixmedinsCode();
     Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.submit(terminal,
@@ -151,7 +153,7 @@ final class SaleTransactions {
       return Reply.refusedNow(new Rejected(Outcome.TRANSACTION_NOT_FOUND,
           "setl_id " + txnId + " is not a settlement of this gateway"));
     }
-    long hash = Json.contentHash(env.infno(), institution, env.input());
+    long hash = Json.contentHash(env.infno(), institution, env.input(), gateway.identityKey()::text);
     CompletableFuture<Result> done = gateway.submit(terminal, new Command.GetTransaction(institution, txnId, null))
         .thenCompose(seen -> {
           if (!(seen instanceof Result.Lookup l)) {

@@ -54,7 +54,7 @@ class FailingQueryTest {
   }
 
   private ListReconcileDetailsRequest details(String token) {
-    return ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DATE).setPageSize(10)
+    return ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(InProcessGateway.date(DATE)).setPageSize(10)
         .setPageToken(token).build();
   }
 

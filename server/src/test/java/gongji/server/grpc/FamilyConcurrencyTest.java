@@ -286,7 +286,7 @@ class FamilyConcurrencyTest {
       String token = "";
       do {
         ListReconcileDetailsResponse page = gw.admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-            .setFixmedinsCode(institution).setDate(DAY).setPageSize(97).setPageToken(token).build());
+            .setFixmedinsCode(institution).setDate(InProcessGateway.date(DAY)).setPageSize(97).setPageToken(token).build());
         details.addAll(page.getDetailsList());
         token = page.getNextPageToken();
       } while (!token.isEmpty());

@@ -7,7 +7,7 @@ import static gongji.server.testing.Sales.refund;
 import static gongji.server.testing.Sales.settle;
 import static gongji.v1.BindingRole.BINDING_ROLE_AUTHORIZER;
 import static gongji.v1.BindingRole.BINDING_ROLE_BENEFICIARY;
-import static gongji.v1.BindingRole.BINDING_ROLE_UNSPECIFIED;
+import static gongji.v1.BindingRole.BINDING_ROLE_EITHER;
 import static gongji.v1.BindingState.BINDING_STATE_ACTIVE;
 import static gongji.v1.BindingState.BINDING_STATE_DISSOLVED;
 import static gongji.v1.InsuredStatus.INSURED_STATUS_DECEASED;
@@ -81,10 +81,10 @@ class FamilyLifeEventsScenarioTest extends FamilyScenarioSupport {
     gw.status("A1", INSURED_STATUS_TERMINATED);
 
     assertEquals(List.of(BINDING_STATE_DISSOLVED, BINDING_STATE_DISSOLVED, BINDING_STATE_DISSOLVED,
-        BINDING_STATE_DISSOLVED), gw.bindings("A1", BINDING_ROLE_UNSPECIFIED, 100).stream()
+        BINDING_STATE_DISSOLVED), gw.bindings("A1", BINDING_ROLE_EITHER, 100).stream()
         .map(Binding::getState).toList());
     assertEquals(List.of(p1, p2, requested, asBeneficiary),
-        gw.bindings("A1", BINDING_ROLE_UNSPECIFIED, 100).stream()
+        gw.bindings("A1", BINDING_ROLE_EITHER, 100).stream()
             .map(Binding::getBindingId).toList());
     assertEquals(List.of("CASH 3000"), legs(authorizeAt("A-1", "P1", item(ITEM_CATEGORY_DRUG, 3_000)).getBreakdown()));
     // The account itself is untouched: ending the insurance is not taking the money.

@@ -9,7 +9,7 @@ import static gongji.server.testing.Sales.refund;
 import static gongji.server.testing.Sales.settle;
 import static gongji.v1.BindingRole.BINDING_ROLE_AUTHORIZER;
 import static gongji.v1.BindingRole.BINDING_ROLE_BENEFICIARY;
-import static gongji.v1.BindingRole.BINDING_ROLE_UNSPECIFIED;
+import static gongji.v1.BindingRole.BINDING_ROLE_EITHER;
 import static gongji.v1.ItemCategory.ITEM_CATEGORY_COSMETICS;
 import static gongji.v1.ItemCategory.ITEM_CATEGORY_DRUG;
 import static gongji.v1.ItemCategory.ITEM_CATEGORY_MEDICAL_SERVICE;
@@ -168,15 +168,15 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     String r3 = "REFUNDED M1->P1 " + mp + " -2000";
     String r4 = "SETTLED G1->M1 " + gm + " 2000";
     String r5 = "PREMIUM M1->P1 " + mp + " 1000";
-    assertEquals(List.of(r1, r2, r3, r4, r5), usage("M1", BINDING_ROLE_UNSPECIFIED));
+    assertEquals(List.of(r1, r2, r3, r4, r5), usage("M1", BINDING_ROLE_EITHER));
     assertEquals(List.of(r2, r3, r5), usage("M1", BINDING_ROLE_AUTHORIZER));
     assertEquals(List.of(r1, r4), usage("M1", BINDING_ROLE_BENEFICIARY));
     assertEquals(List.of(r1, r4), usage("G1", BINDING_ROLE_AUTHORIZER));
     assertEquals(List.of(r2, r3, r5), usage("P1", BINDING_ROLE_BENEFICIARY));
     assertEquals(List.of(), usage("P1", BINDING_ROLE_AUTHORIZER));
-    assertEquals(List.of(r1), records("M1", BINDING_ROLE_UNSPECIFIED, t0, t1));
-    assertEquals(List.of(r2, r3), records("M1", BINDING_ROLE_UNSPECIFIED, t1, t3));
-    assertEquals(List.of(r4, r5), records("M1", BINDING_ROLE_UNSPECIFIED, t3, 0));
+    assertEquals(List.of(r1), records("M1", BINDING_ROLE_EITHER, t0, t1));
+    assertEquals(List.of(r2, r3), records("M1", BINDING_ROLE_EITHER, t1, t3));
+    assertEquals(List.of(r4, r5), records("M1", BINDING_ROLE_EITHER, t3, 0));
     assertEquals(List.of(r5), records("M1", BINDING_ROLE_AUTHORIZER, t3, 0));
 
     UsageRecord one = gw.usage("M1", BINDING_ROLE_BENEFICIARY, t0, t1, 10).get(0);
@@ -188,7 +188,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     List<String> paged = new ArrayList<>();
     String token = "";
     do {
-      ListUsageRecordsResponse page = gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+      ListUsageRecordsResponse page = gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER)
           .setPsnNo("M1").setPageSize(2).setPageToken(token).build());
       sizes.add(page.getRecordsCount());
       page.getRecordsList().forEach(u -> paged.add(usage(u)));
@@ -205,7 +205,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
     buy("A-1", "P1", item(ITEM_CATEGORY_DRUG, 1_000));
     buy("A-2", "P1", item(ITEM_CATEGORY_DRUG, 1_000));
-    ListUsageRecordsResponse page = gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+    ListUsageRecordsResponse page = gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER)
         .setPsnNo("A1").setPageSize(1).build());
     String token = page.getNextPageToken();
     assertFalse(token.isEmpty());
@@ -213,17 +213,17 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
         .setPsnNo("A1").setRole(BINDING_ROLE_AUTHORIZER).setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
-    Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+    Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER)
         .setPsnNo("P1").setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
-    Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+    Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER)
         .setPsnNo("A1").setStartTime(InProcessGateway.time(1)).setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
-    Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+    Refusal.of(() -> gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER)
         .setPsnNo("A1").setPageSize(1).setPageToken("not-a-token").build()))
         .assertFieldInvalid("page_token");
     // The same query goes on.
-    assertEquals(1, gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder()
+    assertEquals(1, gw.family().listUsageRecords(ListUsageRecordsRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER)
         .setPsnNo("A1").setPageSize(1).setPageToken(token).build()).getRecordsCount());
   }
 
@@ -409,7 +409,7 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     String token = "";
     do {
       ListReconcileDetailsResponse page = gw.admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-          .setFixmedinsCode(PHARMACY).setDate("2026-03-02").setPageSize(3).setPageToken(token).build());
+          .setFixmedinsCode(PHARMACY).setDate(InProcessGateway.date("2026-03-02")).setPageSize(3).setPageToken(token).build());
       details.addAll(page.getDetailsList());
       sizes.add(page.getDetailsCount());
       token = page.getNextPageToken();
@@ -431,11 +431,11 @@ class FamilyRecordsScenarioTest extends FamilyScenarioSupport {
     buy("A-1", "A1", item(ITEM_CATEGORY_DRUG, 1_000));
     buy("A-2", "A1", item(ITEM_CATEGORY_DRUG, 1_000));
     String token = gw.admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-        .setFixmedinsCode(PHARMACY).setDate("2026-03-02").setPageSize(1).build()).getNextPageToken();
+        .setFixmedinsCode(PHARMACY).setDate(InProcessGateway.date("2026-03-02")).setPageSize(1).build()).getNextPageToken();
     assertFalse(token.isEmpty());
 
     Refusal.of(() -> gw.admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-        .setFixmedinsCode(PHARMACY).setDate("2026-03-03").setPageSize(1).setPageToken(token).build()))
+        .setFixmedinsCode(PHARMACY).setDate(InProcessGateway.date("2026-03-03")).setPageSize(1).setPageToken(token).build()))
         .assertFieldInvalid("page_token");
     Refusal.of(() -> gw.admin().reconcile(ReconcileRequest.newBuilder().setFixmedinsCode(PHARMACY)
         .setDate(com.google.type.Date.newBuilder().setYear(2026).setMonth(2).setDay(30)).build()))

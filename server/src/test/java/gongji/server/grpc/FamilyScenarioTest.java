@@ -7,7 +7,7 @@ import static gongji.server.testing.Sales.item;
 import static gongji.server.testing.Sales.settle;
 import static gongji.v1.BindingRole.BINDING_ROLE_AUTHORIZER;
 import static gongji.v1.BindingRole.BINDING_ROLE_BENEFICIARY;
-import static gongji.v1.BindingRole.BINDING_ROLE_UNSPECIFIED;
+import static gongji.v1.BindingRole.BINDING_ROLE_EITHER;
 import static gongji.v1.BindingState.BINDING_STATE_ACTIVE;
 import static gongji.v1.BindingState.BINDING_STATE_DISSOLVED;
 import static gongji.v1.BindingState.BINDING_STATE_REJECTED;
@@ -309,7 +309,7 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     assertEquals(List.of(a1p1, a1p2, a1p3), ids(gw.bindings("A1", BINDING_ROLE_AUTHORIZER, 2)));
     assertEquals(List.of(a1p1, a2p1), ids(gw.bindings("P1", BINDING_ROLE_BENEFICIARY, 1)));
     // Both roles: as authorizer first, then as beneficiary.
-    assertEquals(List.of(a1p1, a1p2, a1p3, g1a1), ids(gw.bindings("A1", BINDING_ROLE_UNSPECIFIED, 3)));
+    assertEquals(List.of(a1p1, a1p2, a1p3, g1a1), ids(gw.bindings("A1", BINDING_ROLE_EITHER, 3)));
 
     ListBindingsResponse page = gw.family().listBindings(ListBindingsRequest.newBuilder()
         .setPsnNo("A1").setRole(BINDING_ROLE_AUTHORIZER).setPageSize(2).build());
@@ -334,13 +334,13 @@ class FamilyScenarioTest extends FamilyScenarioSupport {
     String g1a1 = gw.bind("G1", "A1", RELATIONSHIP_CHILD, 0);
     String g2a1 = gw.bind("G2", "A1", RELATIONSHIP_CHILD, 0);
     ListBindingsResponse first = gw.family().listBindings(ListBindingsRequest.newBuilder()
-        .setPsnNo("A1").setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).build());
+        .setPsnNo("A1").setRole(BINDING_ROLE_EITHER).setPageSize(1).build());
 
     // Both roles list A1's bindings as authorizer first: these land before the page's position.
     gw.bind("A1", "P1", RELATIONSHIP_PARENT, 0);
     gw.bind("A1", "P2", RELATIONSHIP_PARENT, 0);
     ListBindingsResponse second = gw.family().listBindings(ListBindingsRequest.newBuilder()
-        .setPsnNo("A1").setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).setPageToken(first.getNextPageToken()).build());
+        .setPsnNo("A1").setRole(BINDING_ROLE_EITHER).setPageSize(1).setPageToken(first.getNextPageToken()).build());
 
     assertEquals(List.of(g1a1), first.getBindingsList().stream().map(b -> b.getBindingId()).toList());
     assertEquals(List.of(g2a1), second.getBindingsList().stream().map(b -> b.getBindingId()).toList(),

@@ -8,7 +8,7 @@ import static gongji.server.testing.Sales.refund;
 import static gongji.server.testing.Sales.settle;
 import static gongji.v1.BindingRole.BINDING_ROLE_AUTHORIZER;
 import static gongji.v1.BindingRole.BINDING_ROLE_BENEFICIARY;
-import static gongji.v1.BindingRole.BINDING_ROLE_UNSPECIFIED;
+import static gongji.v1.BindingRole.BINDING_ROLE_EITHER;
 import static gongji.v1.ItemCategory.ITEM_CATEGORY_COSMETICS;
 import static gongji.v1.ItemCategory.ITEM_CATEGORY_DRUG;
 import static gongji.v1.Relationship.RELATIONSHIP_CHILD;
@@ -509,7 +509,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     assertEquals(List.of(second.getTransferId(), first.getTransferId()),
         transfers("A1", BINDING_ROLE_AUTHORIZER).stream().map(WalletTransfer::getTransferId).toList());
     assertEquals(List.of(first.getTransferId()),
-        transfers("P1", BINDING_ROLE_UNSPECIFIED).stream().map(WalletTransfer::getTransferId).toList());
+        transfers("P1", BINDING_ROLE_EITHER).stream().map(WalletTransfer::getTransferId).toList());
     assertEquals(List.of(), transfers("P1", BINDING_ROLE_AUTHORIZER));
   }
 
@@ -532,7 +532,7 @@ class FamilyWalletScenarioTest extends FamilyScenarioSupport {
     int pages = 0;
     do {
       var page = gw.family().listWalletTransfers(ListWalletTransfersRequest.newBuilder().setPsnNo("A1")
-          .setRole(BINDING_ROLE_UNSPECIFIED).setPageSize(1).setPageToken(token).build());
+          .setRole(BINDING_ROLE_EITHER).setPageSize(1).setPageToken(token).build());
       page.getTransfersList().forEach(t -> seen.add(t.getTransferId()));
       token = page.getNextPageToken();
       pages++;

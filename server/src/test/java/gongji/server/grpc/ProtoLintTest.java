@@ -72,21 +72,10 @@ class ProtoLintTest {
    * the id of the request it undoes: reversing it again answers the same.
    */
   private static final Set<String> REQUEST_ID_NOT_NEEDED = Set.of("SettlementService.Reverse");
-  /**
-   * Times of FamilyService and AdminService still in epoch milliseconds or "yyyy-MM-dd" text: the
-   * helper working on issue 12's Family/Admin contract moves them to Timestamp and Date.
-   */
-  private static final Set<String> TIME_TYPE_PENDING = Set.of(
-      "Wallet.open_time_millis", "WalletTransfer.create_time_millis", "WalletTransfer.accept_deadline_millis",
-      "ListUsageRecordsRequest.start_time_millis", "ListUsageRecordsRequest.end_time_millis",
-      "UsageRecord.time_millis", "ReconcileRequest.date", "ReconcileResponse.date",
-      "ListReconcileDetailsRequest.date", "ReconcileDetail.time_millis", "Alert.time_millis");
-  /**
-   * Enum zero values that still carry a meaning (both roles, the default drawing order): the helper
-   * working on issue 12's Family/Admin contract replaces them.
-   */
-  private static final Set<String> MEANINGFUL_ZERO_PENDING = Set.of(
-      "BindingRole.BINDING_ROLE_UNSPECIFIED", "MutualAidOrder.MUTUAL_AID_ORDER_UNSPECIFIED");
+  /** Times still in epoch milliseconds or "yyyy-MM-dd" text: none left. */
+  private static final Set<String> TIME_TYPE_PENDING = Set.of();
+  /** Enum zero values that still carry a meaning: none left. */
+  private static final Set<String> MEANINGFUL_ZERO_PENDING = Set.of();
 
   private static final Pattern UPPER_CAMEL = Pattern.compile("[A-Z][a-zA-Z0-9]*");
   private static final Pattern LOWER_SNAKE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");

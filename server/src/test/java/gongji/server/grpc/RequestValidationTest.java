@@ -363,7 +363,7 @@ class RequestValidationTest {
         .setByPsnNo(DemoData.LI_NA).build();
     DeclineWalletTransferRequest decline = DeclineWalletTransferRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setTransferId("W1")
         .setByPsnNo(DemoData.LI_NA).build();
-    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setPsnNo(DemoData.LI_NA).build();
+    ListWalletTransfersRequest list = ListWalletTransfersRequest.newBuilder().setRole(gongji.v1.BindingRole.BINDING_ROLE_EITHER).setPsnNo(DemoData.LI_NA).build();
     return Stream.of(
         family("quota: empty binding_id", f -> f.updateBindingQuota(quota.toBuilder().setBindingId("").build()),
             "binding_id", "\"\""),
@@ -421,6 +421,11 @@ class RequestValidationTest {
             f -> f.listWalletTransfers(list.toBuilder().setPsnNo("").build()), "psn_no", "\"\""),
         family("listTransfers: unknown role",
             f -> f.listWalletTransfers(list.toBuilder().setRoleValue(7).build()), "role", "7"),
+        family("listTransfers: no role", f -> f.listWalletTransfers(list.toBuilder().clearRole().build()), "role", "0"),
+        family("listBindings: no role", f -> f.listBindings(gongji.v1.ListBindingsRequest.newBuilder()
+            .setPsnNo(DemoData.LI_NA).build()), "role", "0"),
+        family("listUsageRecords: no role", f -> f.listUsageRecords(gongji.v1.ListUsageRecordsRequest.newBuilder()
+            .setPsnNo(DemoData.LI_NA).build()), "role", "0"),
         family("listTransfers: negative page_size",
             f -> f.listWalletTransfers(list.toBuilder().setPageSize(-1).build()), "page_size", "-1"),
         family("listTransfers: a made-up page_token",

@@ -12,6 +12,7 @@ import gongji.server.domain.InsuredStatus;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryCodec;
 import gongji.server.ledger.HistoryQuery;
+import gongji.server.ledger.HistoryRecord;
 import gongji.server.ledger.HistoryStore;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Recaller;
@@ -63,6 +64,43 @@ class RocksHistoryStoreTest extends HistoryStoreConformanceTest {
     assertEquals(List.of(2L, 1_050L, 650L, 300L, 100L), toList(r.settlements()));
     try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString())) {
       assertEquals(HistoryCodec.FORMAT, ByteBuffer.wrap(db.get(new byte[] {'M', 'f'})).getInt());
+    }
+    store = open();
+  }
+
+  @Test
+  void open_aStoreOfFormat3_movesUpInPlace_andKeepsItsAlerts() throws Exception {
+    store.apply(1, List.of(alert(1, T0), alert(2, T0 + 1)));
+    store.close();
+    // Format 3, as late builds of it left it: naming alerts (code 12) under format 3.
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString())) {
+      db.put(new byte[] {'M', 'f'}, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT_WITHOUT_NAMING_ALERTS).array());
+    }
+
+    store = open();
+    List<Result.Alert> alerts = ((Result.Alerts) store.answer(new HistoryQuery.Alerts(0, 10))).alerts();
+    store.close();
+
+    assertEquals(List.of(alert(1, T0), alert(2, T0 + 1)), alerts.stream().map(HistoryRecord.Alert::new).toList());
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString())) {
+      assertEquals(HistoryCodec.FORMAT, ByteBuffer.wrap(db.get(new byte[] {'M', 'f'})).getInt());
+    }
+    store = open();
+  }
+
+  @Test
+  void open_aStoreOfALaterFormat_refusedNamingBothFormats() throws Exception {
+    store.close();
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString())) {
+      db.put(new byte[] {'M', 'f'}, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT + 1).array());
+    }
+
+    IOException e = assertThrows(IOException.class, this::open);
+
+    assertTrue(e.getMessage().contains("has format " + (HistoryCodec.FORMAT + 1) + " (expected: " + HistoryCodec.FORMAT
+        + "); written by another version"), e.getMessage());
+    try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.resolve("history").toString())) {
+      db.put(new byte[] {'M', 'f'}, ByteBuffer.allocate(4).putInt(HistoryCodec.FORMAT).array());
     }
     store = open();
   }

@@ -114,7 +114,7 @@ class SaleGroupTest {
     assertTrue(hex.endsWith("b602" + "29" + "06363230313030"), "the group at the end: " + hex);
     assertEquals(0, Sales.IMAGE_MARK);
     assertEquals(6, Sales.IMAGE_FORMAT);
-    assertEquals(0x47_4A_53_36, Snapshots.MAGIC, "GJS6");
+    assertEquals(0x47_4A_53_37, Snapshots.MAGIC, "GJS7");
   }
 
   /**

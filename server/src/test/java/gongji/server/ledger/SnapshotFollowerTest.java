@@ -44,6 +44,10 @@ class SnapshotFollowerTest {
       for (Map.Entry<Long, byte[]> e : run.images.entrySet()) {
         assertArrayEquals(replayed.get(e.getKey()), e.getValue(), "seed " + seed + ": the follower's image at record "
             + e.getKey() + " is not the replay's");
+        // What a start leaves to the follower's seed (Checks.AFTER_START): decoded, it audits clean and
+        // writes out to the very same bytes.
+        Snapshots.checkAfterStart(Snapshots.decode(e.getValue(), e.getKey(), WINDOW, ReferenceListener.NONE).ledger(),
+            e.getValue(), e.getKey());
       }
       assertArrayEquals(replayed.get(run.sequencerSeq()), Snapshots.image(run.ledger, run.sequencerSeq()),
           "seed " + seed + ": the writer's state at the end is not the replay's");
@@ -62,9 +66,9 @@ class SnapshotFollowerTest {
     Map<Long, byte[]> replayed = run.replayImagesAt(run.images.keySet(), run.sequencerSeq());
     for (Map.Entry<Long, byte[]> e : run.images.entrySet()) {
       // made on the writer at the end of a batch, whose time it holds: decoded, the same ledger as the replay's
-      assertEquals(LedgerStates.describe(Snapshots.decodeAccepted(replayed.get(e.getKey()), e.getKey(), WINDOW)
+      assertEquals(LedgerStates.describe(Snapshots.decode(replayed.get(e.getKey()), e.getKey(), WINDOW, ReferenceListener.NONE)
           .ledger(), run.workload.people(), List.of(), List.of()), LedgerStates.describe(
-          Snapshots.decodeAccepted(e.getValue(), e.getKey(), WINDOW).ledger(), run.workload.people(), List.of(),
+          Snapshots.decode(e.getValue(), e.getKey(), WINDOW, ReferenceListener.NONE).ledger(), run.workload.people(), List.of(),
           List.of()), "image at record " + e.getKey());
     }
   }

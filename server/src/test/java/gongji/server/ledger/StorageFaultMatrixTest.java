@@ -267,6 +267,41 @@ class StorageFaultMatrixTest {
     });
   }
 
+  /**
+   * The manifest is the witness of the newest segment: deleted with it (history behind, so no other
+   * witness), or alone, the start refuses naming it, changes nothing, and an explicit acceptance
+   * starts from what is there and writes a new manifest.
+   */
+  @Test
+  void deleteTheManifest_withOrWithoutTheNewestSegment_refusesNamingIt_andAcceptanceGoesOn() throws Exception {
+    forEachSeed(seed -> {
+      World w = new World(seed, 8, 0);
+      String newest = newestSegment(w.disk);
+      for (boolean withNewest : new boolean[] {false, true}) {
+        SimulatedStorage disk = w.disk.copy();
+        disk.delete(JournalFormat.MANIFEST);
+        if (withNewest) {
+          disk.delete(newest);
+        }
+        String left = newestSegment(disk);
+        Map<String, byte[]> before = contents(disk);
+        CorruptJournalException e = assertThrows(CorruptJournalException.class,
+            () -> recover(disk, new MemoryHistoryStore()), "with the newest segment deleted: " + withNewest);
+        assertEquals(left, e.damage().file(), e.getMessage());
+        assertTrue(e.getMessage().contains(JournalFormat.MANIFEST + " is missing"), e.getMessage());
+        assertUnchanged(before, disk, "manifest deleted");
+
+        LedgerRecovery.Recovered r = LedgerRecovery.recover(disk, new MemoryHistoryStore(), WINDOW,
+            ReferenceListener.NONE, true, true, (seq, at, command) -> {});
+        assertRecovered(w, r, 0, "accepted");
+        assertEquals(withNewest ? JournalFormat.segmentFirstSeq(newest) - 1 : w.records.size(), r.journal().lastSeq());
+        new FileJournal(disk, r.nextSeq(), SEGMENT_BYTES, r.acceptedLoss()).close();
+        assertTrue(disk.list().contains(JournalFormat.MANIFEST), "a new manifest");
+        LedgerRecovery.recover(disk, new MemoryHistoryStore(), WINDOW, ReferenceListener.NONE, true);
+      }
+    });
+  }
+
   @Test
   void deleteSnapshots_recoversFromAnOlderOneOrTheJournal_orRefusesNamingTheGap() throws Exception {
     forEachSeed(seed -> {

@@ -112,6 +112,48 @@ class NationalBadEnvelopeTest {
     HttpResponse<String> response = post(big.toString());
     assertEquals(413, response.statusCode());
     noStackTrace(response.body());
+    tooLarge(response);
+  }
+
+  /**
+   * Refused before it is sent, when the client asks first (curl does for large bodies): the same
+   * answer, and the body is never read. Over a socket of its own: JDK 17's HttpClient waits forever
+   * for a 100 that a refusal never sends (JDK-8286171).
+   */
+  @Test
+  void call_tenMegabyteBodyAnnouncedWithExpectContinue_refusedWith413BeforeItIsSent() throws Exception {
+    java.net.URI uri = endpoint.uri();
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+          + "\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: " + (10 << 20)
+          + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("HTTP/1.1 413 Request Entity Too Large", in.readLine());
+      int length = -1;
+      for (String h; !(h = in.readLine()).isEmpty(); ) {
+        if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(h.substring("content-length:".length()).trim());
+        }
+      }
+      assertTrue(length > 0, "a body");
+      char[] body = new char[NationalServer.TOO_LARGE_JSON.length()];
+      int n = 0;
+      while (n < body.length) {
+        n += in.read(body, n, body.length - n);
+      }
+      assertEquals(NationalServer.TOO_LARGE_JSON, new String(body, 0, n));
+    }
+  }
+
+  private static void tooLarge(HttpResponse<String> response) {
+    JsonNode body = NationalEndpoint.readJson(response.body());
+    assertEquals(-1, body.get("infcode").asInt(), response.body());
+    assertEquals("BODY_TOO_LARGE", body.get("gongji_reason").asText(), response.body());
+    assertTrue(body.get("err_msg").asText().contains("请求报文过大"), response.body());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
   }
 
   @Test

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The real national endpoint over HTTP on 127.0.0.1 (any free port) in front of an
  * {@link InProcessGateway}, and a client that posts envelopes to it. Close it after each test.
  */
-final class NationalEndpoint implements AutoCloseable {
+public final class NationalEndpoint implements AutoCloseable {
   /** Numbers as BigDecimal, so that a test sees "350.00" as the server wrote it. */
   static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -94,7 +94,7 @@ final class NationalEndpoint implements AutoCloseable {
   }
 
   /** An envelope from the pharmacy's terminal POS01. */
-  static ObjectNode envelope(String infno, String msgid, String institution, String opter, JsonNode input) {
+  public static ObjectNode envelope(String infno, String msgid, String institution, String opter, JsonNode input) {
     ObjectNode e = JSON.createObjectNode();
     e.put("infno", infno);
     e.put("msgid", msgid);

@@ -192,7 +192,7 @@ class NationalReconciliationTest {
     String token = "";
     do {
       ListReconcileDetailsResponse page = endpoint.gateway().admin().listReconcileDetails(
-          ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1)
+          ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(InProcessGateway.date(DAY)).setPageSize(1)
               .setPageToken(token).setInsutype("390").setSetlOptins("620100").build());
       page.getDetailsList().forEach(l -> grpc.add(l.getTransactionId() + " " + l.getKind() + " " + l.getInsutype()
           + "/" + l.getClrType() + "/" + l.getSetlOptins()));
@@ -216,17 +216,17 @@ class NationalReconciliationTest {
   void grpcListReconcileDetails_malformedGroupCodeOrAnotherGroupsToken_invalidArgumentNamingTheField() {
     io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
         io.grpc.StatusRuntimeException.class, () -> endpoint.gateway().admin().listReconcileDetails(
-            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY)
+            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(InProcessGateway.date(DAY))
                 .setInsutype("31").setSetlOptins("6201").build()));
 
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("insutype"), e.getStatus().toString());
     assertTrue(e.getStatus().getDescription().contains("setl_optins"), e.getStatus().toString());
     String residents = endpoint.gateway().admin().listReconcileDetails(ListReconcileDetailsRequest.newBuilder()
-        .setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1).setInsutype("390").build()).getNextPageToken();
+        .setFixmedinsCode(DemoData.PHARMACY).setDate(InProcessGateway.date(DAY)).setPageSize(1).setInsutype("390").build()).getNextPageToken();
     io.grpc.StatusRuntimeException other = org.junit.jupiter.api.Assertions.assertThrows(
         io.grpc.StatusRuntimeException.class, () -> endpoint.gateway().admin().listReconcileDetails(
-            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(DAY).setPageSize(1)
+            ListReconcileDetailsRequest.newBuilder().setFixmedinsCode(DemoData.PHARMACY).setDate(InProcessGateway.date(DAY)).setPageSize(1)
                 .setPageToken(residents).setInsutype("310").build()));
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, other.getStatus().getCode(), "a token of another group");
     assertTrue(other.getStatus().getDescription().contains("page_token"), other.getStatus().toString());
