@@ -318,6 +318,7 @@ public final class Sequencer implements AutoCloseable {
   private final AtomicLong overloaded = new AtomicLong();
   private volatile int keptSales;
   private volatile int keptRequests;
+  private volatile int keptTransfers;
   private volatile long sweeps;
   private volatile LedgerFigures figures;
 
@@ -329,6 +330,11 @@ public final class Sequencer implements AutoCloseable {
   /** Request entries the writer keeps, as of the last batch. */
   public int keptRequests() {
     return keptRequests;
+  }
+
+  /** Wallet transfers the writer keeps (open, and declined or returned ones of the day), as of the last batch. */
+  public int keptTransfers() {
+    return keptTransfers;
   }
 
   /** Holds outstanding, open sales and alerts raised, as of the last batch. */
@@ -558,6 +564,7 @@ public final class Sequencer implements AutoCloseable {
     if (failure == null) {
       // For the meters, which must not read the ledger from another thread.
       keptSales = ledger.salesKept();
+      keptTransfers = ledger.transfersKeptCount();
       keptRequests = ledger.requestsKept();
       sweeps = ledger.sweeps();
       figures = ledger.figures(figures);

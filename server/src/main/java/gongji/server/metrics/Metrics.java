@@ -121,6 +121,9 @@ public final class Metrics implements AutoCloseable {
         .description("sales in the writer's memory: open, and closed within the recent window").register(registry);
     Gauge.builder("gongji.ledger.requests.kept", sequencer, Sequencer::keptRequests)
         .description("request ids in the writer's memory (the recent window)").register(registry);
+    Gauge.builder("gongji.ledger.transfers.kept", sequencer, Sequencer::keptTransfers)
+        .description("wallet transfers in the writer's memory: open, and declined or returned ones of the day")
+        .register(registry);
     Gauge.builder("gongji.ledger.snapshot.follower.lag", sequencer, Sequencer::snapshotFollowerLag)
         .baseUnit("commands").description("commands handed to the snapshot follower and not yet applied")
         .register(registry);

@@ -381,7 +381,7 @@ class SettlementGrpcServiceTest {
     String scrape = gw.node().metrics().scrape();
     for (String meter : List.of("gongji_ledger_shed_total", "gongji_ledger_deadlines_passed_total",
         "gongji_ledger_recalled_again_total", "gongji_ledger_sweeps_total", "gongji_ledger_sales_kept",
-        "gongji_ledger_requests_kept")) {
+        "gongji_ledger_requests_kept", "gongji_ledger_transfers_kept")) {
       assertTrue(scrape.contains(meter), meter);
     }
   }
