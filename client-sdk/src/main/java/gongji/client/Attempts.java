@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What became of the attempts of one call (the first and gRPC's retries), told by gRPC's stream
  * tracers: whether any of them may have reached the gateway. An attempt reached it if its headers
  * were written to the connection, unless the gateway refused it at admission (RESOURCE_EXHAUSTED with
- * reason LEDGER_UNAVAILABLE or RATE_LIMITED: shed before the ledger's queue, nothing applied) or said it
+ * reason LEDGER_UNAVAILABLE, RATE_LIMITED or OVERLOADED: shed before the ledger's queue, nothing applied) or said it
  * was not applied (reason NOT_APPLIED: its deadline passed before the ledger reached it). A call whose every
  * attempt failed before that (connection refused, no route, an unknown host, a TLS handshake that
  * failed) provably applied nothing, whatever its status says.
@@ -54,7 +54,7 @@ final class Attempts extends ClientStreamTracer.Factory {
 
   /**
    * Whether the gateway says this attempt applied nothing: shed at admission (RESOURCE_EXHAUSTED,
-   * LEDGER_UNAVAILABLE or RATE_LIMITED), or {@link RejectionReason#NOT_APPLIED} (its deadline passed before
+   * LEDGER_UNAVAILABLE, RATE_LIMITED or OVERLOADED), or {@link RejectionReason#NOT_APPLIED} (its deadline passed before
    * the ledger reached it).
    */
   private static boolean shedAtAdmission(Metadata trailers) {
@@ -69,7 +69,8 @@ final class Attempts extends ClientStreamTracer.Factory {
           String reason = any.unpack(ErrorInfo.class).getReason();
           return RejectionReason.NOT_APPLIED.name().equals(reason)
               || exhausted && (RejectionReason.LEDGER_UNAVAILABLE.name().equals(reason)
-                  || RejectionReason.RATE_LIMITED.name().equals(reason));
+                  || RejectionReason.RATE_LIMITED.name().equals(reason)
+                  || RejectionReason.OVERLOADED.name().equals(reason));
         }
       } catch (InvalidProtocolBufferException e) {
         return false;

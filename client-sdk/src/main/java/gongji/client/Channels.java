@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,15 +25,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The channel pool of a client, shared by {@link GongjiClient} and {@link GongjiAdminClient}: the one
  * class that builds gRPC channels from {@link ClientOptions} (TLS or plaintext, keepalive, the retry
  * service config) and starts calls on them with a deadline and the bearer token.
+ *
+ * <p>A call the gateway shed at admission (RESOURCE_EXHAUSTED with a RetryInfo: reason OVERLOADED,
+ * RATE_LIMITED or LEDGER_UNAVAILABLE; nothing of it was applied) is sent again after the RetryInfo
+ * delay, within the call's deadline and {@link ClientOptions#maxAttempts()} attempts in all; only the
+ * last refusal reaches the caller, as {@link GongjiException#notApplied()}.
  */
 final class Channels {
   private final ManagedChannel[] channels;
   private final AtomicInteger nextChannel = new AtomicInteger();
   private final CallCredentials credentials;
   private final long deadlineMillis;
+  private final int maxAttempts;
+  /** Starts the attempts that follow a shed one, after its RetryInfo delay (a daemon thread). */
+  /** The calls waiting for their next attempt, with the refusal they end with if the client closes first. */
+  private final Map<CompletableFuture<?>, GongjiException> pending =
+      new java.util.concurrent.ConcurrentHashMap<CompletableFuture<?>, GongjiException>();
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "gongji-client-shed-retry");
+    t.setDaemon(true);
+    return t;
+  });
 
   private Channels(ClientOptions options, ManagedChannel[] channels) {
     this.channels = channels;
+    this.maxAttempts = options.maxAttempts();
     this.credentials = options.bearerToken() == null ? null : new BearerToken(options.bearerToken());
     this.deadlineMillis = options.defaultDeadlineMillis();
   }
@@ -115,9 +134,16 @@ final class Channels {
   <Q, A> CompletableFuture<A> call(MethodDescriptor<Q, A> method, Q request, final String requestId,
       long deadlineMillis) {
     final CompletableFuture<A> future = new CompletableFuture<A>();
-    final Attempts attempts = new Attempts();
     long deadline = deadlineMillis > 0 ? deadlineMillis : this.deadlineMillis;
-    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
+    attempt(method, request, requestId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadline), 1, future);
+    return future;
+  }
+
+  /** Attempt number {@code attempt} of a call that must end by {@code deadlineNanos} ({@link System#nanoTime()}). */
+  private <Q, A> void attempt(final MethodDescriptor<Q, A> method, final Q request, final String requestId,
+      final long deadlineNanos, final int attempt, final CompletableFuture<A> future) {
+    final Attempts attempts = new Attempts();
+    CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)
         .withStreamTracerFactory(attempts);
     if (credentials != null) {
       opts = opts.withCallCredentials(credentials);
@@ -131,13 +157,40 @@ final class Channels {
 
       @Override
       public void onError(Throwable t) {
-        future.completeExceptionally(ErrorTranslator.translate(t, requestId, attempts.noneReached()));
+        final GongjiException e = ErrorTranslator.translate(t, requestId, attempts.noneReached());
+        long delayNanos = TimeUnit.MILLISECONDS.toNanos(e.retryDelayMillis());
+        if (shed(e) && attempt < maxAttempts && System.nanoTime() + delayNanos < deadlineNanos) {
+          Runnable next = new Runnable() {
+            @Override
+            public void run() {
+              if (pending.remove(future) != null && !future.isDone()) {
+                attempt(method, request, requestId, deadlineNanos, attempt + 1, future);
+              }
+            }
+          };
+          pending.put(future, e);
+          try {
+            retries.schedule(next, delayNanos, TimeUnit.NANOSECONDS);
+            return;
+          } catch (RejectedExecutionException closing) {
+            // The client is closing: the caller learns of the refusal now.
+            pending.remove(future);
+          }
+        }
+        future.completeExceptionally(e);
       }
 
       @Override
       public void onCompleted() {}
     });
-    return future;
+  }
+
+  /**
+   * Whether the gateway shed the call at admission and said when to come back: RESOURCE_EXHAUSTED,
+   * nothing applied (see {@link Attempts}), with a RetryInfo.
+   */
+  private static boolean shed(GongjiException e) {
+    return e.notApplied() && Status.Code.RESOURCE_EXHAUSTED.name().equals(e.statusCode()) && e.retryDelayMillis() >= 0;
   }
 
   /** Waits for a call: its value, or its failure as the SDK's typed exception. */
@@ -154,6 +207,13 @@ final class Channels {
 
   /** Shuts the channels down, waiting up to 5 s for calls in flight, then forcing them. */
   void shutdown() {
+    retries.shutdownNow();
+    for (CompletableFuture<?> waiting : new ArrayList<CompletableFuture<?>>(pending.keySet())) {
+      GongjiException refusal = pending.remove(waiting);
+      if (refusal != null) {
+        waiting.completeExceptionally(refusal);
+      }
+    }
     for (ManagedChannel channel : channels) {
       channel.shutdown();
     }

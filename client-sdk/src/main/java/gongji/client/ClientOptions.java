@@ -83,12 +83,16 @@ public final class ClientOptions {
     return terminal;
   }
 
-  /** The deadline of every call, in milliseconds (retries of UNAVAILABLE included). */
+  /** The deadline of every call, in milliseconds (retries of UNAVAILABLE and of shed calls included). */
   public long defaultDeadlineMillis() {
     return defaultDeadlineMillis;
   }
 
-  /** How many times a call is tried in all when the gateway is UNAVAILABLE (same request id). */
+  /**
+   * How many times a call is tried in all when the gateway is UNAVAILABLE, or shed it at admission
+   * (RESOURCE_EXHAUSTED with a RetryInfo, nothing applied: sent again after that delay), with the same
+   * request id, within the call's deadline.
+   */
   public int maxAttempts() {
     return maxAttempts;
   }
@@ -136,7 +140,10 @@ public final class ClientOptions {
       return this;
     }
 
-    /** Attempts in all for UNAVAILABLE, 1 to 5 (default 3), with jittered backoff. */
+    /**
+     * Attempts in all for UNAVAILABLE (jittered backoff) and for a call the gateway shed at admission
+     * (after its RetryInfo delay), 1 to 5 (default 3).
+     */
     public Builder maxAttempts(int attempts) {
       Checks.argument(attempts >= 1 && attempts <= 5, "maxAttempts: " + attempts + " (expected: 1..5)");
       this.maxAttempts = attempts;

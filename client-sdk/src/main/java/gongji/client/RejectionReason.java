@@ -77,6 +77,11 @@ public enum RejectionReason {
    * admission, nothing applied; send the same request again after the RetryInfo delay.
    */
   RATE_LIMITED,
+  /**
+   * The gateway was serving as many calls as it may at once, from all callers: shed before its
+   * ledger, nothing applied; send the same request again after the RetryInfo delay.
+   */
+  OVERLOADED,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
   /**

@@ -74,6 +74,18 @@ class GongjiClientNotAppliedTest {
   }
 
   @Test
+  void authorize_overloaded_notAppliedWithTheRetryDelayWithoutALookUp_andTheSameIdWorksLater() throws Exception {
+    GongjiRetryableException e = failFirstThenSendAgain(ServerFault.Kind.OVERLOADED_BEFORE_HANDLER);
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
+    assertTrue(e.notApplied(), "a known outcome, not OUTCOME_UNKNOWN");
+    assertFalse(OutcomeResolver.unknown(e));
+    assertEquals("RESOURCE_EXHAUSTED", e.statusCode());
+    assertEquals(100, e.retryDelayMillis());
+    assertEquals("系统繁忙，本次请求未处理，请稍后使用相同请求号重试", e.cashierMessage());
+  }
+
+  @Test
   void authorize_gatewaySaysNotApplied_notAppliedWithoutALookUpAndTheSameIdWorksLater() throws Exception {
     GongjiRetryableException e = failFirstThenSendAgain(ServerFault.Kind.NOT_APPLIED_BEFORE_HANDLER);
 
@@ -85,13 +97,55 @@ class GongjiClientNotAppliedTest {
     assertEquals("请求超时未处理，未生效，请使用相同请求号重新提交", e.cashierMessage());
   }
 
+  @Test
+  void authorize_overloadedTwice_sentAgainAfterTheRetryDelay_appliedOnce() throws Exception {
+    gateway = TestGateway.inProcess(ServerFault.firstCalls(2, SettlementServiceGrpc.getAuthorizeMethod(),
+        ServerFault.Kind.OVERLOADED_BEFORE_HANDLER));
+    client = GongjiClient.create(options(POS).build(), gateway.channelBuilder().intercept(recorder));
+    String id = client.newRequestId();
+
+    Sale sale = client.authorize(basket(LI_NA).requestId(id).build());
+
+    assertEquals(List.of("Authorize", "Authorize", "Authorize"), methodsCalled(), "two shed, the third applied");
+    assertEquals(LI_NA_SPLIT, legs(sale.split()));
+    assertEquals(id, sale.requestId());
+  }
+
+  @Test
+  void authorize_overloadedOnEveryAttempt_notAppliedAfterMaxAttempts() throws Exception {
+    gateway = TestGateway.inProcess(ServerFault.firstCalls(3, SettlementServiceGrpc.getAuthorizeMethod(),
+        ServerFault.Kind.OVERLOADED_BEFORE_HANDLER));
+    client = GongjiClient.create(options(POS).build(), gateway.channelBuilder().intercept(recorder));
+
+    GongjiRetryableException e = assertThrows(GongjiRetryableException.class,
+        () -> client.authorize(basket(LI_NA).build()));
+
+    assertTrue(e.notApplied(), e.getMessage());
+    assertEquals(List.of("Authorize", "Authorize", "Authorize"), methodsCalled(), "3 attempts, nothing looked up");
+    assertEquals(0, gateway.account(DemoData.LI_NA).getHeldFen(), "nothing held");
+  }
+
+  @Test
+  void authorize_overloadedWithARetryDelayPastTheDeadline_notSentAgain() throws Exception {
+    gateway = TestGateway.inProcess(ServerFault.firstCalls(1, SettlementServiceGrpc.getAuthorizeMethod(),
+        ServerFault.Kind.OVERLOADED_FOR_A_MINUTE_BEFORE_HANDLER));
+    client = GongjiClient.create(options(POS).build(), gateway.channelBuilder().intercept(recorder));
+
+    GongjiRetryableException e = assertThrows(GongjiRetryableException.class,
+        () -> client.authorize(basket(LI_NA).build()));
+
+    assertTrue(e.notApplied(), e.getMessage());
+    assertEquals(List.of("Authorize"), methodsCalled(), "a retry after a minute would be past the deadline");
+  }
+
   /**
-   * Authorizes under one id whose first call meets {@code fault}, checks that nothing was held,
-   * nothing looked up or reversed, and that the same id then authorizes; returns the first failure.
+   * Authorizes under one id whose first call meets {@code fault} (one attempt only, so that a shed
+   * call is not sent again by the client), checks that nothing was held, nothing looked up or
+   * reversed, and that the same id then authorizes; returns the first failure.
    */
   private GongjiRetryableException failFirstThenSendAgain(ServerFault.Kind fault) throws Exception {
     gateway = TestGateway.inProcess(ServerFault.firstCalls(1, SettlementServiceGrpc.getAuthorizeMethod(), fault));
-    client = GongjiClient.create(options(POS).build(), gateway.channelBuilder().intercept(recorder));
+    client = GongjiClient.create(options(POS).maxAttempts(1).build(), gateway.channelBuilder().intercept(recorder));
     String id = client.newRequestId();
 
     GongjiRetryableException e = assertThrows(GongjiRetryableException.class,

@@ -6,6 +6,7 @@ import gongji.server.audit.AuditLog;
 import gongji.server.grpc.AuditInterceptor;
 import gongji.server.grpc.BearerTokens;
 import gongji.server.grpc.CallerAuth;
+import gongji.server.grpc.InFlightBound;
 import gongji.server.grpc.MalformedRequests;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -73,15 +74,19 @@ public final class GatewayServer implements AutoCloseable {
     this.drainTimeout = drainTimeout;
     this.loops = loops;
     this.audit = audit;
+    InFlightBound inFlight = new InFlightBound(node.callsInFlight());
     for (BindableService service : node.services()) {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
       ServerServiceDefinition measured = node.metrics().instrument(service);
       ServerServiceDefinition audited = audit == null ? measured
           : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()));
-      // Shed calls cost no audit record or service work; gongji_admission_shed_total counts them.
-      target.addService(MalformedRequests.guard(name.equals(SETTLEMENT)
-          ? ServerInterceptors.intercept(audited, node.admission()) : audited));
+      // Shed calls cost no audit record or service work; gongji_admission_shed_total and
+      // gongji_admission_overloaded_total count them. The bound on calls in flight comes first, before
+      // the message is parsed; health and reflection are not behind it.
+      ServerServiceDefinition admitted = name.equals(SETTLEMENT)
+          ? ServerInterceptors.intercept(audited, node.admission()) : audited;
+      target.addService(MalformedRequests.guard(ServerInterceptors.intercept(admitted, inFlight)));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.

@@ -9,6 +9,7 @@ import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
 import gongji.server.cache.RateBuckets;
 import gongji.server.grpc.AdminGrpcService;
+import gongji.server.gateway.CallsInFlight;
 import gongji.server.grpc.Admission;
 import gongji.server.grpc.FamilyGrpcService;
 import gongji.server.grpc.SettlementGrpcService;
@@ -72,6 +73,7 @@ public final class Node implements AutoCloseable {
   private final ExecutorService replies;
   private final List<BindableService> services;
   private final Admission admission;
+  private final CallsInFlight callsInFlight;
   private JournalRecovery.Report recovery;
   private String snapshotFile;
   private LedgerRecovery.Recovered recovered;
@@ -252,6 +254,8 @@ public final class Node implements AutoCloseable {
             limits.maxCallers(), ticker(clock))), identityKey);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
+    this.callsInFlight = new CallsInFlight(config.admission().maxInFlightCalls(), metrics.overloadObserver());
+    metrics.bindCallsInFlight(callsInFlight);
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));
     metrics.bindSequencer(sequencer);
@@ -342,6 +346,14 @@ public final class Node implements AutoCloseable {
   /** Admission per caller, for the settlement service: token buckets per terminal and institution. */
   public Admission admission() {
     return admission;
+  }
+
+  /**
+   * The bound on calls in flight that every transport of this node shares (the gRPC services, the
+   * national interface).
+   */
+  public CallsInFlight callsInFlight() {
+    return callsInFlight;
   }
 
   /** The node's gRPC services (the same instances on every call). */

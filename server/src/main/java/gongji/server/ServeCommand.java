@@ -266,7 +266,7 @@ final class ServeCommand implements Callable<Integer> {
     if (gatewayConfig.nationalPort() >= 0) {
       NationalService service = nationalCallers == null ? node.national() : node.national().signedBy(nationalCallers);
       national = NationalServer.start(server.audit() == null ? service : service.auditedBy(server.audit()),
-          gatewayConfig.host(), gatewayConfig.nationalPort(), gatewayConfig.nationalPath());
+          gatewayConfig.host(), gatewayConfig.nationalPort(), gatewayConfig.nationalPath(), node.callsInFlight());
       out.println("national interface (两定接口, HTTP/JSON): http://" + gatewayConfig.host() + ":" + national.port()
           + gatewayConfig.nationalPath());
     }

@@ -406,6 +406,7 @@ public final class Cli implements Runnable {
         return "check the transaction with: gongji pos show --txn <id>";
       case LEDGER_UNAVAILABLE:
       case RATE_LIMITED:
+      case OVERLOADED:
         return "retry the same command with the same --request-id";
       case NOT_APPLIED:
         return e instanceof GongjiRetryableException

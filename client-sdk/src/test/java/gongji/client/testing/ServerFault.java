@@ -35,6 +35,13 @@ public final class ServerFault implements ServerInterceptor {
      */
     SHED_BEFORE_HANDLER,
     /**
+     * The call is refused as the gateway refuses one over its bound on calls in flight
+     * (RESOURCE_EXHAUSTED, reason OVERLOADED, the cashier's text, RetryInfo) before the handler runs.
+     */
+    OVERLOADED_BEFORE_HANDLER,
+    /** As {@link #OVERLOADED_BEFORE_HANDLER}, with a RetryInfo of a minute: longer than any test's deadline. */
+    OVERLOADED_FOR_A_MINUTE_BEFORE_HANDLER,
+    /**
      * The call is answered as the gateway answers one whose deadline passed before its ledger reached
      * it (DEADLINE_EXCEEDED, reason NOT_APPLIED, RetryInfo) before the handler runs.
      */
@@ -117,6 +124,10 @@ public final class ServerFault implements ServerInterceptor {
           Status.UNAVAILABLE.withDescription("injected: unavailable before the handler ran"), new Metadata());
       case SHED_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED, shedTrailers());
       case NOT_APPLIED_BEFORE_HANDLER -> failBeforeHandler(call, Status.DEADLINE_EXCEEDED, notAppliedTrailers());
+      case OVERLOADED_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED,
+          overloadedTrailers(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000).build()));
+      case OVERLOADED_FOR_A_MINUTE_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED,
+          overloadedTrailers(com.google.protobuf.Duration.newBuilder().setSeconds(60).build()));
       case REPLY_LOST_AS_UNAVAILABLE -> recording(next.startCall(new LostReply<>(call), headers));
       case REPLY_HELD_UNTIL_CLIENT_GIVES_UP -> recording(next.startCall(new HeldReply<>(call, Context.current()), headers));
     };
@@ -129,6 +140,21 @@ public final class ServerFault implements ServerInterceptor {
         .setMessage("injected: LEDGER_UNAVAILABLE: the gateway is overloaded; nothing was applied")
         .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
             .setReason("LEDGER_UNAVAILABLE").setDomain("gongji.io").build()))
+        .build()).getTrailers();
+  }
+
+  /** The trailers of the gateway's refusal over its bound on calls in flight (ErrorInfo OVERLOADED, RetryInfo). */
+  private static Metadata overloadedTrailers(com.google.protobuf.Duration retryDelay) {
+    return io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+        .setMessage("injected: OVERLOADED: the gateway is serving as many calls as it may at once; nothing was applied")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setReason(gongji.v1.ErrorReason.OVERLOADED.name()).setDomain("gongji.io")
+            .putMetadata("max_in_flight", "2048").build()))
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.LocalizedMessage.newBuilder()
+            .setLocale("zh-CN").setMessage("系统繁忙，本次请求未处理，请稍后使用相同请求号重试").build()))
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
+            .setRetryDelay(retryDelay).build()))
         .build()).getTrailers();
   }
 

@@ -91,6 +91,18 @@ final class Errors {
         .build());
   }
 
+  /**
+   * A call shed because the gateway already serves {@code maxInFlight} calls: RESOURCE_EXHAUSTED,
+   * reason OVERLOADED (metadata {@code max_in_flight}), the cashier's text and a RetryInfo of
+   * {@link #OVERLOAD_RETRY_DELAY}. Nothing was applied. Made once and sent to every call shed.
+   */
+  static com.google.rpc.Status overloaded(int maxInFlight) {
+    return status(Code.RESOURCE_EXHAUSTED, "OVERLOADED", "OVERLOADED: the gateway is serving as many calls as it"
+        + " may at once (admission.max.in.flight.calls=" + maxInFlight + "); nothing was applied: retry the same"
+        + " request with the same request_id after the delay in RetryInfo",
+        Map.of("max_in_flight", Integer.toString(maxInFlight)), OVERLOAD_RETRY_DELAY).build();
+  }
+
   /** Any failure of a call: bad input, an unavailable ledger, or a bug (never leaks internals). */
   static StatusRuntimeException failure(Throwable error, Map<String, String> metadata) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

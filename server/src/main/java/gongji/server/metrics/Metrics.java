@@ -206,6 +206,34 @@ public final class Metrics implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * Counts the calls shed over the gateway's bound on calls in flight, by the transport that refused
+   * them: {@code gongji_admission_overloaded_total{via="grpc"|"national"}}.
+   */
+  public gongji.server.gateway.CallsInFlight.Observer overloadObserver() {
+    Counter grpc = overloadedCounter("grpc");
+    Counter national = overloadedCounter("national");
+    return via -> (via.equals("national") ? national : grpc).increment();
+  }
+
+  private Counter overloadedCounter(String via) {
+    return Counter.builder("gongji.admission.overloaded").tag("via", via)
+        .description("calls refused because the gateway served admission.max.in.flight.calls already (OVERLOADED)")
+        .register(registry);
+  }
+
+  /**
+   * The calls in flight now and their bound: {@code gongji_admission_calls_in_flight} and
+   * {@code gongji_admission_calls_in_flight_max}.
+   */
+  public void bindCallsInFlight(gongji.server.gateway.CallsInFlight calls) {
+    Gauge.builder("gongji.admission.calls.in.flight", calls, gongji.server.gateway.CallsInFlight::inFlight)
+        .description("calls the gateway serves now (gRPC services and the national interface; health not counted)")
+        .register(registry);
+    Gauge.builder("gongji.admission.calls.in.flight.max", calls, gongji.server.gateway.CallsInFlight::max)
+        .description("admission.max.in.flight.calls: above it calls are shed as OVERLOADED").register(registry);
+  }
+
   /** Audit records dropped (queue full, a write that failed): {@code gongji_audit_dropped_total}. */
   public void bindAudit(java.util.function.LongSupplier dropped) {
     FunctionCounter.builder("gongji.audit.dropped", dropped, LongSupplier::getAsLong)

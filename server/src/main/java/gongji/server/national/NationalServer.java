@@ -2,6 +2,7 @@ package gongji.server.national;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.gateway.CallsInFlight;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -50,7 +51,10 @@ import java.util.logging.Logger;
  * {@link NationalService}, on its own port and event loops. One path takes a POST of one JSON
  * envelope and answers 200 with the response envelope, whatever the business outcome (as the
  * provincial platforms do); a wrong path is 404, another method 405, a body above
- * {@link #MAX_BODY_BYTES} 413. The event loop parses and writes; the gateway's futures complete
+ * {@link #MAX_BODY_BYTES} 413, and a request past the gateway's bound on calls in flight
+ * ({@link CallsInFlight}, shared with the gRPC services) 503 with {@code Retry-After} and the
+ * envelope's refusal ({@link #OVERLOADED_JSON}): shed before it reached the gateway, nothing applied,
+ * its msgid unused. The event loop parses and writes; the gateway's futures complete
  * elsewhere and the reply is written back on the channel's loop, in request order per connection.
  */
 public final class NationalServer implements AutoCloseable {
@@ -78,10 +82,23 @@ public final class NationalServer implements AutoCloseable {
     this.workers = workers;
   }
 
-  /** Serves {@code service} at {@code host:port} (0 for any free port) under {@code path}. */
+  /**
+   * Serves {@code service} at {@code host:port} (0 for any free port) under {@code path}, with no
+   * bound of its own on calls in flight beyond the one per connection (tests).
+   */
   public static NationalServer start(NationalService service, String host, int port, String path)
       throws InterruptedException {
+    return start(service, host, port, path, new CallsInFlight(Integer.MAX_VALUE, CallsInFlight.Observer.NONE));
+  }
+
+  /**
+   * Serves {@code service} at {@code host:port} (0 for any free port) under {@code path}, each request
+   * holding a place of {@code calls} until its reply is ready.
+   */
+  public static NationalServer start(NationalService service, String host, int port, String path,
+      CallsInFlight calls) throws InterruptedException {
     requireNonNull(service, "service");
+    requireNonNull(calls, "calls");
     requireNonNull(path, "path");
     EventLoopGroup boss;
     EventLoopGroup workers;
@@ -106,7 +123,7 @@ public final class NationalServer implements AutoCloseable {
                   .addLast(new IdleStateHandler(IDLE_TIMEOUT_SECONDS, 0, 0))
                   .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
                   .addLast(new Aggregator(MAX_BODY_BYTES))
-                  .addLast(new Handler(service, path));
+                  .addLast(new Handler(service, path, calls));
             }
           })
           .bind(new InetSocketAddress(host, port)).sync().channel();
@@ -134,6 +151,15 @@ public final class NationalServer implements AutoCloseable {
   /** The body of a 413: the envelope's refusal shape, in Chinese, with the limit. */
   static final String TOO_LARGE_JSON = "{\"infcode\":-1,\"err_msg\":\"请求报文过大：超过" + MAX_BODY_BYTES
       + "字节的上限\",\"gongji_reason\":\"BODY_TOO_LARGE\"}";
+
+  /**
+   * The body of a 503 for a request shed over the gateway's bound on calls in flight: the envelope's
+   * refusal shape, in Chinese. Its {@code Retry-After} is {@value #OVERLOADED_RETRY_AFTER_SECONDS} s.
+   */
+  static final String OVERLOADED_JSON = "{\"infcode\":-1,\"err_msg\":\"系统繁忙，本次请求未处理，请稍后使用相同msgid重试\","
+      + "\"gongji_reason\":\"OVERLOADED\"}";
+  /** What a shed request's {@code Retry-After} asks a caller to wait (HTTP counts whole seconds). */
+  static final int OVERLOADED_RETRY_AFTER_SECONDS = 1;
 
   /**
    * Netty's aggregator, whose 413 (for a body past {@link #MAX_BODY_BYTES}, whether announced by
@@ -182,13 +208,15 @@ public final class NationalServer implements AutoCloseable {
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final NationalService service;
     private final String path;
+    private final CallsInFlight calls;
     /** The last reply of this connection written or to be written; the next one waits for it. */
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
     private int inFlight;
 
-    Handler(NationalService service, String path) {
+    Handler(NationalService service, String path, CallsInFlight calls) {
       this.service = service;
       this.path = path;
+      this.calls = calls;
     }
 
     @Override
@@ -209,11 +237,24 @@ public final class NationalServer implements AutoCloseable {
         send(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "{\"infcode\":-1,\"err_msg\":\"请使用POST\"}", keepAlive);
         return;
       }
+      if (!calls.tryEnter("national")) {
+        // After the replies this connection still owes, so that they keep the order of the requests.
+        last = last.thenRunAsync(() -> send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, OVERLOADED_JSON, keepAlive),
+            ctx.executor());
+        return;
+      }
       ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(req.content()));
-      CompletableFuture<ResponseEnvelope> reply = service.call(body, new TifSignatures.Headers(
-          req.headers().get(TifSignatures.PAASID), req.headers().get(TifSignatures.TIMESTAMP),
-          req.headers().get(TifSignatures.NONCE), req.headers().get(TifSignatures.SIGNATURE)),
-          ctx.channel().remoteAddress());
+      CompletableFuture<ResponseEnvelope> reply;
+      try {
+        reply = service.call(body, new TifSignatures.Headers(
+            req.headers().get(TifSignatures.PAASID), req.headers().get(TifSignatures.TIMESTAMP),
+            req.headers().get(TifSignatures.NONCE), req.headers().get(TifSignatures.SIGNATURE)),
+            ctx.channel().remoteAddress());
+      } catch (RuntimeException | Error e) {
+        calls.exit();
+        throw e;
+      }
+      reply.whenComplete((envelope, error) -> calls.exit());
       if (++inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
         ctx.channel().config().setAutoRead(false);
       }
@@ -249,6 +290,8 @@ public final class NationalServer implements AutoCloseable {
           Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
       if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
         res.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
+      } else if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+        res.headers().setInt(HttpHeaderNames.RETRY_AFTER, OVERLOADED_RETRY_AFTER_SECONDS);
       }
       headers(res, keepAlive);
       ctx.writeAndFlush(res).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);

@@ -39,9 +39,15 @@ public final class NationalEndpoint implements AutoCloseable {
   private final AtomicInteger seq = new AtomicInteger();
 
   private NationalEndpoint(InProcessGateway gateway, NationalService service) throws Exception {
+    this(gateway, service, new gongji.server.gateway.CallsInFlight(Integer.MAX_VALUE,
+        gongji.server.gateway.CallsInFlight.Observer.NONE));
+  }
+
+  private NationalEndpoint(InProcessGateway gateway, NationalService service, gongji.server.gateway.CallsInFlight calls)
+      throws Exception {
     this.gateway = gateway;
     try {
-      this.server = NationalServer.start(service, "127.0.0.1", 0, GatewayConfig.DEFAULT_NATIONAL_PATH);
+      this.server = NationalServer.start(service, "127.0.0.1", 0, GatewayConfig.DEFAULT_NATIONAL_PATH, calls);
     } catch (Exception e) {
       gateway.close();
       throw e;
@@ -53,6 +59,12 @@ public final class NationalEndpoint implements AutoCloseable {
   static NationalEndpoint withDemoData() throws Exception {
     InProcessGateway g = InProcessGateway.startWithDemoData();
     return new NationalEndpoint(g, g.node().national());
+  }
+
+  /** The demo data set behind an endpoint whose requests each hold a place of {@code calls} until answered. */
+  static NationalEndpoint withDemoData(gongji.server.gateway.CallsInFlight calls) throws Exception {
+    InProcessGateway g = InProcessGateway.startWithDemoData();
+    return new NationalEndpoint(g, g.node().national(), calls);
   }
 
   /** The demo data set behind an endpoint that writes its calls to {@code audit}. */

@@ -13,7 +13,13 @@ public final class NettyGateways {
 
   /** Starts a node without a journal on {@code config}, with the demo data set if {@code demo}. */
   public static GatewayServer start(GatewayConfig config, boolean demo) throws Exception {
-    Node node = new Node(config, InstantSource.system(), Journal.NONE);
+    return start(config, InstantSource.system(), Journal.NONE, demo);
+  }
+
+  /** Starts a node on {@code clock} and {@code journal}, with the demo data set if {@code demo}. */
+  public static GatewayServer start(GatewayConfig config, InstantSource clock, Journal journal, boolean demo)
+      throws Exception {
+    Node node = new Node(config, clock, journal);
     try {
       if (demo) {
         DemoData.load(node.gateway());

@@ -1,0 +1,174 @@
+package gongji.server;
+
+import static gongji.server.testing.Sales.authorize;
+import static gongji.server.testing.Sales.byRequestId;
+import static gongji.server.testing.Sales.card;
+import static gongji.server.testing.Sales.item;
+import static gongji.server.testing.Sales.terminal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Any;
+import com.google.rpc.LocalizedMessage;
+import com.google.rpc.RetryInfo;
+import gongji.server.ledger.Command;
+import gongji.server.ledger.Journal;
+import gongji.server.testing.MutableClock;
+import gongji.server.testing.NettyGateways;
+import gongji.server.testing.Refusal;
+import gongji.v1.AdminServiceGrpc;
+import gongji.v1.AuthorizeRequest;
+import gongji.v1.AuthorizeResponse;
+import gongji.v1.GetAccountRequest;
+import gongji.v1.ItemCategory;
+import gongji.v1.SettlementServiceGrpc;
+import gongji.v1.Terminal;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's bound on calls in flight on the real server (Netty, 127.0.0.1:0), set to one call:
+ * a sale held in the ledger (its journal force waits for the test) fills it, and a second call is
+ * refused at once with RESOURCE_EXHAUSTED, reason OVERLOADED, a RetryInfo and the cashier's text,
+ * applies nothing and leaves its request id usable; health still answers SERVING meanwhile.
+ */
+class OverloadEndToEndTest {
+  private static final Terminal POS01 = terminal(DemoData.PHARMACY, "POS01");
+  private static final long SALE_FEN = 1_000;
+
+  private final HeldJournal journal = new HeldJournal();
+  private Node node;
+  private GatewayServer server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws Exception {
+    GatewayConfig config = GatewayConfig.forTests()
+        .withAdmission(AdmissionLimits.off().withMaxInFlightCalls(1));
+    server = NettyGateways.start(config, MutableClock.atMondayMorning(), journal, true);
+    node = server.node();
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    journal.released.countDown();
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void callOverTheBound_isOverloadedWithRetryInfo_nothingApplied_idUsableAfterwards() throws Exception {
+    long heldBefore = heldFen();
+    journal.hold = true;
+    var first = SettlementServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .authorize(sale("A-1"));
+    assertTrue(journal.entered.await(30, TimeUnit.SECONDS), "the first sale reached the journal");
+    assertEquals(1, node.callsInFlight().inFlight());
+
+    StatusRuntimeException shed = shed("A-2");
+    Refusal r = Refusal.of(shed);
+    assertEquals(Code.RESOURCE_EXHAUSTED, r.code());
+    assertEquals("OVERLOADED", r.reason());
+    assertEquals("1", r.errorInfo().getMetadataOrThrow("max_in_flight"));
+    assertTrue(detail(shed, RetryInfo.class).getRetryDelay().getNanos() > 0, "RetryInfo says when to come back");
+    assertEquals("zh-CN", detail(shed, LocalizedMessage.class).getLocale());
+    assertTrue(detail(shed, LocalizedMessage.class).getMessage().contains("未处理"));
+    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "health is never shed");
+
+    journal.released.countDown();
+    assertEquals(SALE_FEN, first.get(30, TimeUnit.SECONDS).getBreakdown().getAccountPayFen());
+    assertEquals(heldBefore + SALE_FEN, heldFen(), "the shed sale holds nothing");
+    Refusal.expect(Code.NOT_FOUND, "REQUEST_NOT_FOUND", () -> settlement().getTransaction(byRequestId(POS01, "A-2")));
+    AuthorizeResponse again = settlement().authorize(sale("A-2"));
+    assertEquals(SALE_FEN, again.getBreakdown().getAccountPayFen(), "the request id stayed usable");
+    assertEquals(heldBefore + 2 * SALE_FEN, heldFen());
+    String metrics = node.metrics().scrape();
+    assertTrue(metrics.contains("gongji_admission_overloaded_total{via=\"grpc\"} 1.0"), metrics);
+    assertTrue(metrics.contains("gongji_admission_calls_in_flight_max 1.0"), metrics);
+  }
+
+  @Test
+  void callsOneAfterAnother_neverShed_placeGivenBackAtEachReply() {
+    for (int i = 1; i <= 20; i++) {
+      settlement().authorize(sale("B-" + i));
+      settlement().getTransaction(byRequestId(POS01, "B-" + i));
+    }
+    assertEquals(0, node.callsInFlight().inFlight());
+    assertTrue(node.metrics().scrape().contains("gongji_admission_overloaded_total{via=\"grpc\"} 0.0"));
+  }
+
+  private StatusRuntimeException shed(String requestId) {
+    try {
+      settlement().authorize(sale(requestId));
+    } catch (StatusRuntimeException e) {
+      return e;
+    }
+    throw new AssertionError(requestId + " was admitted");
+  }
+
+  private static AuthorizeRequest sale(String requestId) {
+    return authorize(requestId, POS01, card("SSC-ZHANGWEI"), item(ItemCategory.ITEM_CATEGORY_DRUG, SALE_FEN)).build();
+  }
+
+  private static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type)
+      throws Exception {
+    for (Any any : StatusProto.fromThrowable(e).getDetailsList()) {
+      if (any.is(type)) {
+        return any.unpack(type);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " in " + e);
+  }
+
+  private long heldFen() {
+    return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .getAccount(GetAccountRequest.newBuilder().setPsnNo(DemoData.ZHANG_WEI).build()).getHeldFen();
+  }
+
+  private SettlementServiceGrpc.SettlementServiceBlockingStub settlement() {
+    return SettlementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /** A journal that keeps nothing and, while {@code hold} is set, makes each force wait for the test. */
+  private static final class HeldJournal implements Journal {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch released = new CountDownLatch(1);
+    volatile boolean hold;
+
+    @Override
+    public void append(Command command, long atMillis) {}
+
+    @Override
+    public void force() {
+      if (!hold) {
+        return;
+      }
+      entered.countDown();
+      try {
+        released.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+}
