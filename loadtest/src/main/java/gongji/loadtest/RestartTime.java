@@ -32,6 +32,8 @@ import java.util.Locale;
  * to the node's return is the restart; the same ledger after more sales must restart in about the
  * same time, because the snapshot holds the working state only.
  */
+// Node.close() may throw InterruptedException: the benchmark ends with it (javac's "try" lint)
+@SuppressWarnings("try")
 public final class RestartTime {
   private static final long T0 = 1_764_036_000_000L;
   private static final String INSTITUTION = "P62010200017";

@@ -71,6 +71,7 @@ import org.rocksdb.RocksIterator;
  * directory of a version that kept the numbers in plain text, is refused with what to do.
  */
 @Timeout(120)
+@SuppressWarnings("try") // Node.close() may throw InterruptedException: the test fails with it
 class IdentityNumbersAtRestTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Terminal POS01 = terminal(DemoData.PHARMACY, "POS01");

@@ -10,7 +10,6 @@ import gongji.server.text.SafeText;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -86,8 +85,7 @@ final class NationalAudit {
    */
   private static ObjectNode fields(ObjectNode factory, JsonNode node) {
     ObjectNode out = factory.objectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       String name = e.getKey();
       JsonNode v = e.getValue();
       if (v.isObject()) {

@@ -352,7 +352,7 @@ public final class InProcessGateway implements AutoCloseable {
   /** Epoch milliseconds as a wire time. */
   public static com.google.protobuf.Timestamp time(long millis) {
     return com.google.protobuf.Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
-        .setNanos((int) Math.floorMod(millis, 1000) * 1_000_000).build();
+        .setNanos(Math.floorMod(millis, 1000) * 1_000_000).build();
   }
 
   /** "yyyy-MM-dd" as a wire date. */
