@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The overload benchmark (docs/PERFORMANCE.md): a fresh gateway with its durable journal and its audit
 # log, a generated data set, the pharmacy sale in a closed loop to find the saturation rate, then an open
-# loop at twice that rate. The gateway must shed (RESOURCE_EXHAUSTED, nothing applied: the load
-# generator's audit of every account passes) instead of queueing; the admitted calls' p99 is reported.
+# loop at twice that rate. The gateway must shed (RESOURCE_EXHAUSTED, reason OVERLOADED, nothing applied:
+# the load generator's audit of every account passes) instead of queueing; the admitted calls' p99 is
+# reported. The load generator's few connections stand for thousands of terminals, each with a
+# connection and a stream limit of its own: the gateway's per-connection limit is raised
+# (CALLS_PER_CONNECTION) so that the calls reach the gateway's global bound (MAX_IN_FLIGHT) instead of
+# waiting in the client for a stream, where no server can shed them.
 # Everything it writes goes to OUT (default /tmp/gongji-overload).
 #   loadtest/overload.sh [OUT]
 #   env: PEOPLE (10000), CONCURRENCY (64), DURATION (20), WARMUP (5), FACTOR (2), PORT (19391),
-#        QUEUE (the gateway's max.queued.commands; default: its own default), RPC_TIMEOUT_MS (5000)
+#        QUEUE (the gateway's max.queued.commands; default: its own default), RPC_TIMEOUT_MS (5000),
+#        MAX_IN_FLIGHT (admission.max.in.flight.calls; default: its own default),
+#        CALLS_PER_CONNECTION (max.concurrent.calls.per.connection, 20000: the load generator's --max-in-flight)
 # Bounded: each run is killed after its warm-up and duration plus 120 s.
 set -euo pipefail
 
@@ -19,6 +25,10 @@ warmup="${WARMUP:-5}"
 factor="${FACTOR:-2}"
 port="${PORT:-19391}"
 timeout_ms="${RPC_TIMEOUT_MS:-5000}"
+limits=(--max-concurrent-calls-per-connection "${CALLS_PER_CONNECTION:-20000}")
+if [[ -n "${MAX_IN_FLIGHT:-}" ]]; then
+  limits+=(--admission-max-in-flight-calls "$MAX_IN_FLIGHT")
+fi
 target="127.0.0.1:$port"
 mkdir -p "$out"
 rm -rf "$out/data"
@@ -28,7 +38,7 @@ rm -rf "$out/data"
 cp "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" "$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" "$out/"
 start() {
   java -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
-    --port "$port" --metrics-port -1 --data-dir "$out/data" --auth-required false --admin-port -1 "$@" \
+    --port "$port" --metrics-port -1 --data-dir "$out/data" --auth-required false --admin-port -1 "${limits[@]}" "$@" \
     >> "$out/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 300); do

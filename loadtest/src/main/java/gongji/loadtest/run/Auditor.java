@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The auditor: after the load, rebuilds what every account must hold from the requests the run
@@ -415,7 +416,10 @@ final class Auditor {
         + " cash=" + b.getCashPayFen() + " legs=" + b.getLegsCount() + "}";
   }
 
-  /** An audit call: a generous deadline, and UNAVAILABLE retried a few times. */
+  /**
+   * An audit call: a generous deadline, and UNAVAILABLE retried a few times, as is RESOURCE_EXHAUSTED
+   * (the gateway shed it: nothing applied) after a pause, for a gateway still busy with the run.
+   */
   private <Q, R> CompletableFuture<R> call(io.grpc.MethodDescriptor<Q, R> method, Q request) {
     return retry(method, request, 3);
   }
@@ -427,6 +431,10 @@ final class Auditor {
       }
       if (attemptsLeft > 1 && Target.status(e).getCode() == Status.Code.UNAVAILABLE) {
         return retry(method, request, attemptsLeft - 1);
+      }
+      if (attemptsLeft > 1 && Target.status(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+            .thenCompose(x -> retry(method, request, attemptsLeft - 1));
       }
       return CompletableFuture.<R>failedFuture(e);
     }).thenCompose(f -> f);
