@@ -63,6 +63,14 @@ class WalletHistoryRestartTest {
         clock.advance(Duration.ofSeconds(2));
       }
       assertEquals(List.of(declined), transfers(node), "listed by history once the writer let go of it");
+      // A snapshot of after the sweep: images are made one at a time, every 3 records, by a follower
+      // that may lag on a busy machine, so more records go in until one is on disk (bounded).
+      long swept = node.sequencer().acknowledgedSeq();
+      for (int i = 0; i < 200 && newestSnapshotSeq() < swept; i++) {
+        submit(node, new Command.Credit("K-wait-" + i, 100 + i, DemoData.ZHANG_WEI, 1));
+        Thread.sleep(20);
+      }
+      assertTrue(newestSnapshotSeq() >= swept, "a snapshot after the sweep at record " + swept);
     }
     try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
       assertTrue(node.snapshotFile() != null, "started from a snapshot");
@@ -78,6 +86,15 @@ class WalletHistoryRestartTest {
       assertEquals(conflict, submit(node,
           new Command.AnswerWalletTransfer(declined.transferId(), DemoData.LI_NA, true)), "by its id: as before");
       assertEquals(List.of(), ((Result.AuditReport) submit(node, new Command.Audit())).violations());
+    }
+  }
+
+  /** The sequence number of the newest snapshot file in the data directory, or -1. */
+  private long newestSnapshotSeq() throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("snapshot-") && n.endsWith(".snap"))
+          .mapToLong(n -> Long.parseLong(n.substring("snapshot-".length(), n.length() - ".snap".length())))
+          .max().orElse(-1);
     }
   }
 
