@@ -279,13 +279,14 @@ public final class Node implements AutoCloseable {
       String why = "the snapshot this node started from, " + file + ", failed its checks after the start: "
           + e.getMessage() + "; it is set aside as " + file + ".damaged: restart, and recovery starts from an"
           + " older snapshot and the journal after it";
-      sequencer.halt(why);
+      // Set aside first, then stopped: whoever sees the stop finds the file already out of the way.
       try {
         storage.rename(file, file + ".damaged");
         storage.syncDirectory();
       } catch (IOException | RuntimeException renameFailed) {
         e.addSuppressed(renameFailed);
       }
+      sequencer.halt(why);
       throw e;
     }
   }
