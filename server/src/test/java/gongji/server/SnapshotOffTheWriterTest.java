@@ -71,9 +71,10 @@ class SnapshotOffTheWriterTest {
       // The start checks the frame only (the CRC is right): it serves, until the follower's seed,
       // decoding the same file again, finds the fen that came from nowhere.
       assertEquals(forged, node.snapshotFile());
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (node.sequencer().poisonedReason() == null && System.nanoTime() < until) {
-        Thread.sleep(10);
+      java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+      node.sequencer().onPoisoned(stopped::countDown);
+      if (node.sequencer().poisonedReason() == null) { // else stopped before the listener was there
+        assertTrue(stopped.await(30, TimeUnit.SECONDS), "the ledger stopped");
       }
       String reason = node.sequencer().poisonedReason();
       assertTrue(reason != null && reason.contains(forged + ", failed its checks after the start")

@@ -7,7 +7,6 @@ import gongji.server.history.MemoryHistoryStore;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
-import gongji.server.ledger.HistoryStore;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Outcome;
 import gongji.server.ledger.ReferenceListener;
@@ -17,6 +16,7 @@ import gongji.server.ledger.WalletTransferState;
 import gongji.server.ledger.storage.FileStorage;
 import gongji.server.ledger.storage.SimulatedStorage;
 import gongji.server.testing.MutableClock;
+import gongji.server.testing.RewritingHistoryStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -105,7 +105,7 @@ class WalletHistoryRestartTest {
     MemoryHistoryStore history = new MemoryHistoryStore();
     Result.WalletTransferView declined;
     // The first life writes history as an earlier version did: no wallet transfer records.
-    try (Node node = Node.open(CONFIG, clock, storage, new WithoutTransfers(history))) {
+    try (Node node = Node.open(CONFIG, clock, storage, new RewritingHistoryStore(history, WalletHistoryRestartTest::withoutTransfers))) {
       DemoData.load(node.gateway());
       submit(node, new Command.OpenWallet(DemoData.LI_NA));
       Result.WalletTransferView w = (Result.WalletTransferView) submit(node,
@@ -133,50 +133,8 @@ class WalletHistoryRestartTest {
   }
 
   /** History as an earlier version wrote it: every record but the wallet transfers'. */
-  private static final class WithoutTransfers implements HistoryStore {
-    private final MemoryHistoryStore store;
-
-    WithoutTransfers(MemoryHistoryStore store) {
-      this.store = store;
-    }
-
-    @Override
-    public long appliedSeq() {
-      return store.appliedSeq();
-    }
-
-    @Override
-    public void apply(long throughSeq, List<HistoryRecord> records) {
-      store.apply(throughSeq, records.stream().filter(r -> !(r instanceof HistoryRecord.WalletTransfer)).toList());
-    }
-
-    @Override
-    public Result answer(HistoryQuery query) {
-      return store.answer(query);
-    }
-
-    @Override
-    public long sweeps() {
-      return store.sweeps();
-    }
-
-    @Override
-    public byte[] requestImage(String key) {
-      return store.requestImage(key);
-    }
-
-    @Override
-    public byte[] saleImage(String txnId) {
-      return store.saleImage(txnId);
-    }
-
-    @Override
-    public byte[] transferImage(String transferId) {
-      return store.transferImage(transferId);
-    }
-
-    @Override
-    public void close() {}
+  private static List<HistoryRecord> withoutTransfers(List<HistoryRecord> records) {
+    return records.stream().filter(r -> !(r instanceof HistoryRecord.WalletTransfer)).toList();
   }
 
   private static List<Result.WalletTransferView> transfers(Node node) throws Exception {

@@ -11,10 +11,10 @@ import gongji.server.domain.ReconcileGroup;
 import gongji.server.history.MemoryHistoryStore;
 import gongji.server.ledger.HistoryQuery;
 import gongji.server.ledger.HistoryRecord;
-import gongji.server.ledger.HistoryStore;
 import gongji.server.ledger.Result;
 import gongji.server.ledger.storage.SimulatedStorage;
 import gongji.server.testing.MutableClock;
+import gongji.server.testing.RewritingHistoryStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,61 +35,24 @@ class NationalUngroupedHistoryTest {
   private int msgids;
 
   /** History in memory, but T1's settlement-side events arrive as format 2 had them: without a group. */
-  private static final class FirstSaleUngrouped implements HistoryStore {
-    private final MemoryHistoryStore store = new MemoryHistoryStore();
-
-    @Override
-    public long appliedSeq() {
-      return store.appliedSeq();
-    }
-
-    @Override
-    public void apply(long throughSeq, List<HistoryRecord> records) {
-      List<HistoryRecord> out = new ArrayList<>(records.size());
-      for (HistoryRecord r : records) {
-        if (r instanceof HistoryRecord.Settlement s && s.line().txnId().equals("T1")) {
-          Result.ReconcileLine l = s.line();
-          r = new HistoryRecord.Settlement(s.institution(), new Result.ReconcileLine(l.txnId(), l.kind(), l.atMillis(),
-              l.totalFen(), l.ownFen(), l.aidFen(), l.cashFen(), ReconcileGroup.UNGROUPED));
-        }
-        out.add(r);
+  private static List<HistoryRecord> firstSaleUngrouped(List<HistoryRecord> records) {
+    List<HistoryRecord> out = new ArrayList<>(records.size());
+    for (HistoryRecord r : records) {
+      if (r instanceof HistoryRecord.Settlement s && s.line().txnId().equals("T1")) {
+        Result.ReconcileLine l = s.line();
+        r = new HistoryRecord.Settlement(s.institution(), new Result.ReconcileLine(l.txnId(), l.kind(), l.atMillis(),
+            l.totalFen(), l.ownFen(), l.aidFen(), l.cashFen(), ReconcileGroup.UNGROUPED));
       }
-      store.apply(throughSeq, out);
+      out.add(r);
     }
-
-    @Override
-    public Result answer(HistoryQuery query) {
-      return store.answer(query);
-    }
-
-    @Override
-    public long sweeps() {
-      return store.sweeps();
-    }
-
-    @Override
-    public byte[] requestImage(String key) {
-      return store.requestImage(key);
-    }
-
-    @Override
-    public byte[] saleImage(String txnId) {
-      return store.saleImage(txnId);
-    }
-
-    @Override
-    public byte[] transferImage(String transferId) {
-      return store.transferImage(transferId);
-    }
-
-    @Override
-    public void close() {}
+    return out;
   }
 
   @BeforeEach
   void twoSalesOfLiNa_theFirstRecordedBeforeGroups() throws Exception {
     MutableClock clock = MutableClock.atMondayMorning();
-    node = Node.open(GatewayConfig.forTests(), clock, new SimulatedStorage(), new FirstSaleUngrouped());
+    node = Node.open(GatewayConfig.forTests(), clock, new SimulatedStorage(), new RewritingHistoryStore(new MemoryHistoryStore(),
+        NationalUngroupedHistoryTest::firstSaleUngrouped));
     DemoData.load(node.gateway());
     national = new NationalService(node.gateway(), clock, true);
     assertEquals(0, call("2102", NationalEndpoint.liNaDrugSale(DemoData.LI_NA, "25.00")).get("infcode").asInt());
