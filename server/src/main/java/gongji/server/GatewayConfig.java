@@ -49,7 +49,8 @@ public record GatewayConfig(
     String auditDir,
     long auditMaxFileBytes,
     AdmissionLimits admission,
-    String identityKeyFile) {
+    String identityKeyFile,
+    boolean pipelinedForce) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -158,6 +159,8 @@ public record GatewayConfig(
     AdmissionLimits.defaults(d);
     // The key identity and credential numbers are kept under (a keyed hash): a file outside data.dir.
     d.put("identity.key.file", "");
+    // The journal forced on a thread of its own while the writer applies the next batch; false: in turn.
+    d.put("ledger.pipelined.force", "true");
     return d;
   }
 
@@ -225,7 +228,16 @@ public record GatewayConfig(
         s.get("audit.dir"),
         Long.parseLong(s.get("audit.max.file.bytes")),
         AdmissionLimits.from(s),
-        s.get("identity.key.file"));
+        s.get("identity.key.file"),
+        bool(s, "ledger.pipelined.force"));
+  }
+
+  /** A true/false setting; anything else is refused rather than read as false. */
+  static boolean bool(Map<String, String> s, String key) {
+    String v = s.get(key);
+    checkArgument(v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false"), "%s: \"%s\" (expected: true or false)",
+        key, v);
+    return Boolean.parseBoolean(v);
   }
 
   static int integer(Map<String, String> s, String key) {
@@ -245,7 +257,7 @@ public record GatewayConfig(
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
-        "", 64L << 20, AdmissionLimits.off(), "");
+        "", 64L << 20, AdmissionLimits.off(), "", true);
   }
 
   /**
@@ -325,7 +337,7 @@ public record GatewayConfig(
         + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
         + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe()
         + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes + "\n" + admission.describe()
-        + "\nidentity.key.file=" + identityKeyFile;
+        + "\nidentity.key.file=" + identityKeyFile + "\nledger.pipelined.force=" + pipelinedForce;
   }
 
   /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
@@ -347,6 +359,13 @@ public record GatewayConfig(
   public GatewayConfig withIdentityKeyFile(String file) {
     Edit e = new Edit(this);
     e.identityKeyFile = file;
+    return e.build();
+  }
+
+  /** These settings with the journal forced while the writer applies the next batch, or in turn. */
+  public GatewayConfig withPipelinedForce(boolean on) {
+    Edit e = new Edit(this);
+    e.pipelinedForce = on;
     return e.build();
   }
 
@@ -395,6 +414,7 @@ public record GatewayConfig(
     private long auditMaxFileBytes;
     private AdmissionLimits admission;
     private String identityKeyFile;
+    private boolean pipelinedForce;
 
     Edit(GatewayConfig c) {
       host = c.host;
@@ -430,6 +450,7 @@ public record GatewayConfig(
       auditMaxFileBytes = c.auditMaxFileBytes;
       admission = c.admission;
       identityKeyFile = c.identityKeyFile;
+      pipelinedForce = c.pipelinedForce;
     }
 
     GatewayConfig build() {
@@ -439,7 +460,7 @@ public record GatewayConfig(
           snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile,
           authRequired, adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay,
           nationalPaasFile, nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir,
-          auditMaxFileBytes, admission, identityKeyFile);
+          auditMaxFileBytes, admission, identityKeyFile, pipelinedForce);
     }
   }
 }

@@ -218,7 +218,8 @@ public final class Node implements AutoCloseable {
       return t;
     });
     this.sequencer = new Sequencer(ledger, journal, clock, replies,
-        new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200), metrics.batchObserver());
+        new Sequencer.Config(config.maxQueuedCommands(), config.maxBatchCommands(), 200, config.pipelinedForce()),
+        metrics.batchObserver());
     sequencer.history(history);
     if (!config.recentWindow().isZero()) {
       sequencer.sweeping(config.recentWindow(), new Recaller(historyStore));

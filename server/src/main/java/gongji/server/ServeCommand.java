@@ -57,6 +57,8 @@ final class ServeCommand implements Callable<Integer> {
       Map.entry("cache.max.entries", "the reference cache's bound"),
       Map.entry("drain.timeout.seconds", "how long calls in flight may finish at shutdown"),
       Map.entry("journal.segment.bytes", "a journal segment's size before the next one starts"),
+      Map.entry("ledger.pipelined.force", "force the journal on a thread of its own while the ledger applies the next"
+          + " batch (false: apply, then force, in turn)"),
       Map.entry("snapshot.every.commands", "a snapshot after this many journal records"),
       Map.entry("snapshot.every.seconds", "a snapshot after this long"),
       Map.entry("tls.cert.chain", "PEM certificate chain: serve TLS (empty: plaintext)"),

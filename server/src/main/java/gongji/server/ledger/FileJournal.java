@@ -18,6 +18,19 @@ import java.io.IOException;
  * starts a new one; a new segment is made durable in the directory before anything is written to
  * it, and then the manifest is rewritten to name it, so that a lost newest segment is noticed.
  *
+ * <p>{@link #force} is {@link #write} (commit frame, one append to the segment) then
+ * {@link #forceWritten} (fsync, and the segment roll), and the sequencer may call the two on
+ * different threads ({@link #forcesOffTheWriter}). What runs concurrently then is only
+ * {@link #append} (the sequencer thread encoding the next batch into {@code batch}, which
+ * {@link #forceWritten} never reads) with {@link #forceWritten} (the segment's fsync, and a roll that
+ * replaces {@code segment}). {@link #write}, the one other user of the segment, comes only after the
+ * previous {@link #forceWritten} returned (the sequencer's contract, {@link Journal#write}), which is
+ * also what orders the fields they share. So a roll happens, as before, right after the force of the
+ * segment's last batch, and a new segment never appears while an older one holds unforced bytes
+ * (recovery takes a torn tail only at the end of the newest segment). The new segment is named
+ * after the last record written, not after {@code nextSeq}, which the next batch's appends may
+ * already have moved.
+ *
  * <p>A command that cannot be encoded (a bug) throws from {@link #append} and leaves nothing of itself
  * in the batch. After any I/O failure the journal is poisoned: every later call throws. A failed fsync may
  * have lost data that a later fsync would claim as written, so nothing may be acknowledged after
@@ -27,11 +40,16 @@ public final class FileJournal implements Journal {
   private final Storage storage;
   private final long maxSegmentBytes;
   private final CommandCodec.Output batch = new CommandCodec.Output(64 * 1024);
+  /** Written by {@link #write}; forced, and replaced by a roll, in {@link #forceWritten}. */
   private Storage.AppendFile segment;
   private long nextSeq;
   /** The sequence number of the first record in the batch being built. */
   private long batchFirstSeq;
-  private IOException poisoned;
+  /** The sequence number of the last record written to a segment. */
+  private long writtenSeq;
+  /** Whether the segment holds a write not forced yet. */
+  private boolean unforced;
+  private volatile IOException poisoned;
 
   /**
    * Opens a journal that writes a new segment starting at {@code nextSeq} (one past the last
@@ -54,7 +72,8 @@ public final class FileJournal implements Journal {
         nextSeq - 1);
     this.maxSegmentBytes = maxSegmentBytes;
     this.nextSeq = nextSeq;
-    openSegment(lost);
+    this.writtenSeq = nextSeq - 1;
+    openSegment(nextSeq, lost);
   }
 
   /** The sequence number the next appended record will get. */
@@ -91,6 +110,17 @@ public final class FileJournal implements Journal {
 
   @Override
   public void force() throws IOException {
+    write();
+    forceWritten();
+  }
+
+  @Override
+  public boolean forcesOffTheWriter() {
+    return true;
+  }
+
+  @Override
+  public void write() throws IOException {
     checkHealthy();
     if (batch.size() == 0) {
       return;
@@ -98,23 +128,44 @@ public final class FileJournal implements Journal {
     try {
       JournalFormat.commit(batch, batchFirstSeq, nextSeq - 1);
       segment.append(batch.array(), 0, batch.size());
-      segment.force();
       batch.reset();
-      if (segment.size() >= maxSegmentBytes) {
-        segment.close();
-        openSegment(null);
-      }
+      writtenSeq = nextSeq - 1;
+      unforced = true;
     } catch (IOException | RuntimeException e) {
-      poisoned = e instanceof IOException io ? io : new IOException(e);
-      throw poisoned;
+      throw poison(e);
     }
   }
 
-  private void openSegment(JournalRecovery.Loss lost) throws IOException {
-    String name = JournalFormat.segmentName(nextSeq);
+  @Override
+  public void forceWritten() throws IOException {
+    checkHealthy();
+    if (!unforced) {
+      return;
+    }
+    try {
+      segment.force();
+      unforced = false;
+      if (segment.size() >= maxSegmentBytes) {
+        segment.close();
+        openSegment(writtenSeq + 1, null);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw poison(e);
+    }
+  }
+
+  private IOException poison(Exception e) {
+    IOException io = e instanceof IOException x ? x : new IOException(e);
+    poisoned = io;
+    return io;
+  }
+
+  /** Starts the segment whose first record will be {@code firstSeq}. */
+  private void openSegment(long firstSeq, JournalRecovery.Loss lost) throws IOException {
+    String name = JournalFormat.segmentName(firstSeq);
     if (storage.list().contains(name)) {
       // Left by an earlier run that stopped before writing a whole record to it: recovery found no
-      // record at or after nextSeq in it, so it holds nothing.
+      // record at or after firstSeq in it, so it holds nothing.
       storage.delete(name);
     }
     segment = storage.create(name);
@@ -125,7 +176,7 @@ public final class FileJournal implements Journal {
       segment.force();
     }
     storage.syncDirectory();
-    writeManifest(storage, nextSeq);
+    writeManifest(storage, firstSeq);
   }
 
   /** Replaces the manifest with one naming the segment that starts at {@code newestFirstSeq}, durably. */

@@ -86,7 +86,8 @@ public final class HistoryApplier implements AutoCloseable {
 
   /**
    * Queues the records of the journal up to {@code throughSeq} (maybe none: the number still moves).
-   * Called by the sequencer thread only, with increasing numbers; never blocks.
+   * Called by the sequencer only (its writer, or its forcer when the force is pipelined; one thread at a
+   * time), with increasing numbers; never blocks.
    */
   public void submit(long throughSeq, List<HistoryRecord> records) {
     if (failed != null) {

@@ -7,7 +7,12 @@ import java.io.IOException;
  * anything is acknowledged. Replaying the journal into a new {@link Ledger} rebuilds the same state.
  *
  * <p>Called only from the sequencer thread: {@link #append} for every mutating command of a batch,
- * then one {@link #force} for the whole batch (group commit).
+ * then one {@link #force} for the whole batch (group commit). A journal that says it
+ * {@link #forcesOffTheWriter} may instead have the batch ended by {@link #write} on the sequencer
+ * thread and made durable by {@link #forceWritten} on another, while the sequencer thread appends
+ * the next batch; the sequencer then writes the next batch only after that force has returned, so
+ * the file is touched by one thread at a time and only the journal's own buffer is filled while a
+ * force runs.
  */
 public interface Journal extends AutoCloseable {
 
@@ -33,6 +38,32 @@ public interface Journal extends AutoCloseable {
 
   /** Makes everything appended so far durable. After a failure nothing more may be acknowledged. */
   void force() throws IOException;
+
+  /**
+   * Whether {@link #forceWritten} may run on another thread while {@link #append} runs on the
+   * sequencer's (false: the sequencer calls {@link #force} on its own thread, as for a journal that
+   * keeps nothing, where a second thread would only add a hop).
+   */
+  default boolean forcesOffTheWriter() {
+    return false;
+  }
+
+  /**
+   * Sequencer thread: ends the batch appended so far and hands its bytes to the file, not yet
+   * durable. Called only after the {@link #forceWritten} of the previous write has returned.
+   */
+  default void write() throws IOException {
+    throw new UnsupportedOperationException("this journal is forced on the sequencer thread only");
+  }
+
+  /**
+   * Any one thread at a time: makes durable everything {@link #write} wrote before this call. May run
+   * while the sequencer thread {@link #append}s the next batch, never while it writes one. After a
+   * failure nothing more may be acknowledged.
+   */
+  default void forceWritten() throws IOException {
+    throw new UnsupportedOperationException("this journal is forced on the sequencer thread only");
+  }
 
   @Override
   void close() throws IOException;

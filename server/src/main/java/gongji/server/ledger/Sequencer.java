@@ -23,31 +23,58 @@ import java.util.logging.Logger;
  *
  * <p>How it works. Callers {@link #submit} a command from any thread and get a future. The sequencer
  * thread takes whatever is queued, up to {@code maxBatchCommands}, gives the batch one ledger time
- * from the injected clock, applies each command in order, appends the mutating ones to the journal,
- * forces the journal once for the whole batch (group commit), and only then completes the futures,
- * never on this thread: each caller's on the executor {@link #repliesOnCaller} named on the thread
- * that submitted it (the transport's event loop the call arrived on, which must write the reply
- * anyway: one task per event loop per batch, and the batch's replies leave in one flush), or on
- * the replies executor when it named none. A batch closes as soon as the queue is empty: there is
- * no timer delay when the load is light. A batch's queries ({@link Command.Query}: identify,
- * look-ups) are applied first, before its sweep and its writes, and their answers handed out at once:
- * they read only what earlier, already durable batches wrote, so they need no force.
+ * from the injected clock, applies each command in order and appends the mutating ones to the
+ * journal. A batch's queries ({@link Command.Query}: identify, look-ups) are applied first, before
+ * its sweep and its writes. A batch closes as soon as the queue is empty: there is no timer delay
+ * when the load is light.
  *
- * <p>Why it is safe. Only this thread touches the ledger, so the ledger needs no locks and every
- * check it makes holds when it acts. No result leaves before the journal has made its command
- * durable. If moving the ledger's time ({@link Ledger#advanceTo}, once per batch, before any command)
- * or applying a mutating command throws (a bug), or the journal fails, the sequencer is poisoned:
- * the failing batch and everything after it is refused with {@link LedgerUnavailableException},
- * because state may be half-changed, and after a failed fsync nothing in memory can be trusted to be
- * on disk. A {@link Command.Query} that throws changes nothing (time has already moved for the
- * batch), so it fails alone with {@link LedgerQueryFailedException} and the sequencer keeps serving;
- * each distinct cause is logged once with its stack trace, the rest only counted
- * ({@link #queryFailures}). Bounds: at most {@code maxQueuedCommands} wait; past that, submit
- * refuses at once rather than queue without limit; at most {@value #MAX_LOGGED_QUERY_FAILURE_CAUSES}
- * causes of failed queries are remembered for logging.
+ * <p>Pipelined group commit ({@code pipelinedForce}, with a journal that
+ * {@linkplain Journal#forcesOffTheWriter allows it}). The writer ends batch k with
+ * {@link Journal#write} and hands it to the forcer, a second thread, which forces the journal once
+ * for it and then, in order: submits its history records, moves {@link #acknowledgedSeq}, hands its
+ * commands to the snapshot follower, and completes the futures. Meanwhile the writer takes batch
+ * k+1 and applies it. Before anything of batch k+1 leaves or is written, the writer waits (parked)
+ * until batch k is completed: so at most two batches are applied and not forced (k at the forcer,
+ * k+1 on the writer), the journal's file is written by the writer only between forces
+ * (see {@link FileJournal} for why that makes the concurrent append safe), and every reply of batch
+ * k+1 leaves after batch k's force. Which replies of batch k+1 wait for more: its writes and their
+ * refusals (which are journaled: the request id is taken) leave after batch k+1's own force; its
+ * queries, answered before its writes, read exactly what batches up to k left, so they leave as
+ * soon as batch k is forced (at once when no batch is in flight). That is the smallest wait that
+ * keeps the rule: no answer leaves before every command it depends on is durable. Each batch's
+ * force covers everything written before it, so the forcer's one force per hand-off is group
+ * commit across all the commands queued while the previous force ran. With it off, or a journal
+ * that does not allow it, the writer forces each batch itself and completes it before the next
+ * (one thread; the same order of what follows a force).
+ *
+ * <p>Replies are never completed on the sequencer's threads: each caller's on the executor
+ * {@link #repliesOnCaller} named on the thread that submitted it (the transport's event loop the
+ * call arrived on, which must write the reply anyway: one task per event loop per batch, and the
+ * batch's replies leave in one flush), or on the replies executor when it named none.
+ *
+ * <p>Why it is safe. Only the writer touches the ledger, so the ledger needs no locks and every
+ * check it makes holds when it acts. No result leaves before the journal has made durable every
+ * command its answer depends on. History and the snapshot follower are handed only forced
+ * batches, in order; a snapshot image taken on the writer at a batch is written only after that
+ * batch's force. If moving the ledger's time ({@link Ledger#advanceTo}, once per batch, before any
+ * command) or applying a mutating command throws (a bug), or the journal fails, the sequencer is
+ * poisoned: the failing batch and everything after it is refused with
+ * {@link LedgerUnavailableException}, because state may be half-changed, and after a failed fsync
+ * nothing in memory can be trusted to be on disk. When the forcer's force of batch k fails, batch
+ * k+1, already applied in memory, is refused with it, queries included, and is never written;
+ * nothing after is acknowledged. A batch handed to the forcer before the writer poisoned itself is
+ * still acknowledged once forced: it was whole, and it is durable. A {@link Command.Query} that
+ * throws changes nothing (time has already moved for the batch), so it fails alone with
+ * {@link LedgerQueryFailedException} and the sequencer keeps serving; each distinct cause is logged
+ * once with its stack trace, the rest only counted ({@link #queryFailures}). Bounds: at most
+ * {@code maxQueuedCommands} wait; past that, submit refuses at once rather than queue without
+ * limit; at most two batches between applied and forced; at most
+ * {@value #MAX_LOGGED_QUERY_FAILURE_CAUSES} causes of failed queries are remembered for logging.
  *
  * <p>When nothing is queued, the thread parks; submitters unpark it only when it said it was about
- * to sleep. While parked it wakes every {@code idleTickMillis} to expire holds that came due.
+ * to sleep, and the forcer only when the writer said it waits for it. While parked it wakes every
+ * {@code idleTickMillis} to expire holds that came due. The forcer parks while nothing is handed to
+ * it.
  */
 // close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
 // (javac's "try" lint warns of any close() that may throw InterruptedException).
@@ -55,20 +82,37 @@ import java.util.logging.Logger;
 public final class Sequencer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(Sequencer.class.getName());
 
-  /** The bounds of a sequencer. */
-  public record Config(int maxQueuedCommands, int maxBatchCommands, long idleTickMillis) {
+  /**
+   * The bounds of a sequencer, and whether it forces the journal on a thread of its own while it
+   * applies the next batch ({@code pipelinedForce}; it does only with a journal that
+   * {@linkplain Journal#forcesOffTheWriter allows it}).
+   */
+  public record Config(int maxQueuedCommands, int maxBatchCommands, long idleTickMillis, boolean pipelinedForce) {
     public Config {
       checkArgument(maxQueuedCommands > 0, "maxQueuedCommands: %s (expected: > 0)", maxQueuedCommands);
       checkArgument(maxBatchCommands > 0, "maxBatchCommands: %s (expected: > 0)", maxBatchCommands);
       checkArgument(idleTickMillis > 0, "idleTickMillis: %s (expected: > 0)", idleTickMillis);
     }
 
+    /** These bounds, with the force pipelined. */
+    public Config(int maxQueuedCommands, int maxBatchCommands, long idleTickMillis) {
+      this(maxQueuedCommands, maxBatchCommands, idleTickMillis, true);
+    }
+
     public static Config defaults() {
-      return new Config(65_536, 4_096, 200);
+      return new Config(65_536, 4_096, 200, true);
+    }
+
+    /** These bounds, with the force pipelined or not. */
+    public Config withPipelinedForce(boolean on) {
+      return new Config(maxQueuedCommands, maxBatchCommands, idleTickMillis, on);
     }
   }
 
-  /** Told after every batch; for metrics. Called on the sequencer thread: must be cheap. */
+  /**
+   * Told after every batch, once it is forced ({@code forceNanos}: how long its force took; 0 for a
+   * batch without records); for metrics. Called on the sequencer thread: must be cheap.
+   */
   public interface BatchObserver {
     BatchObserver NONE = (commands, mutating, forceNanos) -> {};
 
@@ -99,6 +143,8 @@ public final class Sequencer implements AutoCloseable {
   static final int MAX_RECALLS = 8;
   /** How long a command looked up again waits for history to hold the sweep it missed; then refused. */
   static final long MAX_RECALL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How often a writer waiting for the forcer looks again without being woken (it is woken). */
+  private static final long FORCER_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Distinct causes of failed queries remembered so as to log each once; later new ones are logged in one line. */
   static final int MAX_LOGGED_QUERY_FAILURE_CAUSES = 256;
 
@@ -126,8 +172,23 @@ public final class Sequencer implements AutoCloseable {
   private volatile boolean snapshotInFlight;
   /** Makes the images off this thread while it follows; null: this thread makes them. */
   private SnapshotFollower follower;
-  /** The commands journaled in the batch being run, in order, for the follower. */
-  private Command[] journaledInBatch;
+  /**
+   * The commands journaled in a batch, in order, for the follower: two arrays, used in turn, so that
+   * the writer fills one while the forcer hands the other to the follower (null without a follower).
+   */
+  private Command[][] journaledInBatch;
+  private int journaledFlip;
+  /** Forces written batches while the writer applies the next (null: the writer forces them itself). */
+  private Thread forcer;
+  /** The batch handed to the forcer and not completed yet; set by the writer, cleared by the forcer. */
+  private volatile Written inFlight;
+  /** Writer only: the batch handed to the forcer and not yet reported to the observer. */
+  private Written written;
+  private volatile boolean forcerSleeping;
+  private volatile boolean writerWaiting;
+  private volatile boolean forcerStop;
+  /** Set by the forcer when a force failed: nothing written since may be acknowledged. */
+  private volatile Throwable forceFailed;
   /** Where a submitting thread wants its results delivered (null: the replies executor). */
   private volatile Supplier<Executor> callerExecutor = () -> null;
   private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -175,7 +236,7 @@ public final class Sequencer implements AutoCloseable {
     checkArgument(snapshotting != null, "snapshotsOffTheWriter needs snapshotting first");
     checkArgument(maxLagCommands > 0, "maxLagCommands: %s (expected: > 0)", maxLagCommands);
     this.follower = new SnapshotFollower(seed, seq, maxLagCommands);
-    this.journaledInBatch = new Command[config.maxBatchCommands() + 2];
+    this.journaledInBatch = new Command[2][config.maxBatchCommands() + 2];
     return this;
   }
 
@@ -237,7 +298,6 @@ public final class Sequencer implements AutoCloseable {
     return this;
   }
 
-  /** Runs {@code listener} (on the sequencer thread, once) when the sequencer poisons itself. */
   /**
    * Stops the ledger from any thread, as a broken invariant would: the writer takes it before its
    * next batch (a batch under way finishes first), and from then on nothing is acknowledged. For a
@@ -249,6 +309,10 @@ public final class Sequencer implements AutoCloseable {
     LockSupport.unpark(thread);
   }
 
+  /**
+   * Runs {@code listener} once when the sequencer poisons itself, on the thread that found the
+   * failure (the sequencer's, or its forcer's for a failed force).
+   */
   public void onPoisoned(Runnable listener) {
     poisonListeners.add(requireNonNull(listener, "listener"));
   }
@@ -260,6 +324,11 @@ public final class Sequencer implements AutoCloseable {
     }
     if (follower != null) {
       follower.start();
+    }
+    if (config.pipelinedForce() && journal.forcesOffTheWriter()) {
+      forcer = new Thread(this::forceLoop, "gongji-journal-force");
+      forcer.setDaemon(false);
+      forcer.start();
     }
     thread.start();
     return this;
@@ -438,25 +507,56 @@ public final class Sequencer implements AutoCloseable {
       if (n > 0) {
         depth.addAndGet(-n);
       } else {
+        if (written != null && inFlight == null) {
+          awaitForced(); // forced while this thread was idle: reported now
+          continue;
+        }
         if (stopping) {
           break;
         }
         // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
         // A tick too when wallet transfers changed as time moved: their records go to history with it.
-        if (poisoned == null && (ledger.nextExpiryMillis() <= clock.millis() || ledger.transfersChanged())) {
+        // Not while a batch is being forced: the tick comes once it is reported.
+        if (poisoned == null && written == null
+            && (ledger.nextExpiryMillis() <= clock.millis() || ledger.transfersChanged())) {
           batch[n++] = new Pending(TICK, null, null, 0, Long.MAX_VALUE);
         } else {
+          // Woken by a submit, or by the forcer when the batch in flight is done.
+          boolean forcing = written != null;
           sleeping = true;
-          if (queue.isEmpty() && !stopping) {
+          writerWaiting = forcing;
+          if (queue.isEmpty() && !stopping && (!forcing || inFlight != null)) {
             LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(config.idleTickMillis()));
           }
+          writerWaiting = false;
           sleeping = false;
           continue;
         }
       }
       runBatch(batch, n);
     }
+    awaitForced();
+    Thread f = forcer;
+    if (f != null) {
+      forcerStop = true;
+      LockSupport.unpark(f);
+      joinUninterruptibly(f);
+    }
     drainRefused("ledger is shutting down");
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void runBatch(Pending[] batch, int n) {
@@ -466,6 +566,14 @@ public final class Sequencer implements AutoCloseable {
     int mutating = 0;
     long now = Math.max(clock.millis(), lastNow);
     lastNow = now;
+    long firstSeq = seq + 1;
+    // The follower's copy of this batch's records; the batch in flight, if any, holds the other one.
+    Command[] journaled = null;
+    if (journaledInBatch != null) {
+      journaledFlip ^= 1;
+      journaled = journaledInBatch[journaledFlip];
+    }
+    Answers queries = null;
     if (poisoned != null) {
       failure = new LedgerUnavailableException("ledger stopped: " + poisoned);
     } else {
@@ -478,7 +586,7 @@ public final class Sequencer implements AutoCloseable {
       }
     }
     if (failure == null) {
-      answerQueries(batch, n, now);
+      queries = answerQueries(batch, n, now);
     }
     // Nothing more is let go of once history has stopped: it could not be looked up again. Commands that
     // need what was let go of before then fail with HISTORY_UNAVAILABLE until a restart rebuilds history.
@@ -490,8 +598,8 @@ public final class Sequencer implements AutoCloseable {
         ledger.apply(sweep, now);
         journal.append(sweep, now);
         seq++;
-        if (journaledInBatch != null) {
-          journaledInBatch[mutating] = sweep;
+        if (journaled != null) {
+          journaled[mutating] = sweep;
         }
         mutating++;
       } catch (IOException | RuntimeException e) {
@@ -532,8 +640,8 @@ public final class Sequencer implements AutoCloseable {
         }
         journal.append(c, now);
         seq++;
-        if (journaledInBatch != null) {
-          journaledInBatch[mutating] = c;
+        if (journaled != null) {
+          journaled[mutating] = c;
         }
         mutating++;
       } catch (IOException | RuntimeException e) {
@@ -541,25 +649,8 @@ public final class Sequencer implements AutoCloseable {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
       }
     }
-    long forceNanos = 0;
-    if (failure == null && mutating > 0) {
-      long start = System.nanoTime();
-      try {
-        journal.force();
-      } catch (IOException | RuntimeException e) {
-        poison("journal force failed: " + e, e);
-        failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
-      }
-      forceNanos = System.nanoTime() - start;
-    }
     // History follows durable batches only; the records of a failed one are dropped with it.
     java.util.List<HistoryRecord> made = ledger.takeHistory();
-    if (failure == null && mutating > 0) {
-      if (history != null) {
-        history.submit(seq, made);
-      }
-      acknowledgedSeq = seq;
-    }
     applied.addAndGet(n);
     if (failure == null) {
       // For the meters, which must not read the ledger from another thread.
@@ -569,39 +660,187 @@ public final class Sequencer implements AutoCloseable {
       sweeps = ledger.sweeps();
       figures = ledger.figures(figures);
     }
-    observer.batchDone(n, mutating, forceNanos);
+    // Nothing of this batch leaves, and nothing of it is written, before the batch in flight is forced:
+    // this batch's queries and writes read what that one wrote.
+    awaitForced();
+    if (forceFailed != null && failure == null) {
+      failure = new LedgerUnavailableException("ledger stopped: " + poisoned, forceFailed);
+    }
+    if (queries != null) {
+      deliver(queries.answered(), queries.results(), queries.failedAlone(),
+          forceFailed == null ? null : new LedgerUnavailableException("ledger stopped: " + poisoned, forceFailed));
+    }
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
-    if (stale != null && failure == null) {
+    Written w = new Written(done, results, failedAlone, stale, n, mutating, firstSeq, seq, now, made, journaled);
+    if (failure != null || mutating == 0) {
+      // No record to force: acknowledged now (the batch before is durable), or refused.
+      observer.batchDone(n, mutating, 0);
+      complete(w, failure);
+      if (failure == null) {
+        maybeSnapshot(0, now, null);
+      }
+      return;
+    }
+    maybeSnapshot(mutating, now, w);
+    if (forcer != null) {
+      try {
+        journal.write();
+      } catch (IOException | RuntimeException e) {
+        poison("journal write failed: " + e, e);
+        observer.batchDone(n, mutating, 0);
+        complete(w, new LedgerUnavailableException("ledger stopped: " + poisoned, e));
+        return;
+      }
+      handOff(w);
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      journal.force();
+    } catch (IOException | RuntimeException e) {
+      poison("journal force failed: " + e, e);
+      failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
+    }
+    w.forceNanos = System.nanoTime() - start;
+    observer.batchDone(n, mutating, w.forceNanos);
+    complete(w, failure);
+  }
+
+  /**
+   * What follows a batch's force (or a batch without records), in order: history gets its records,
+   * {@link #acknowledgedSeq} moves, commands swept from under their look-up are looked up again,
+   * the replies leave, the follower gets the records, and the snapshot asked at this batch is made
+   * or written. With {@code failure}, only the refusals leave. On the forcer's thread when
+   * pipelined, else on the writer's.
+   */
+  private void complete(Written w, Throwable failure) {
+    if (failure == null && w.mutating > 0) {
+      if (history != null) {
+        history.submit(w.lastSeq, w.history);
+      }
+      acknowledgedSeq = w.lastSeq;
+    }
+    if (failure == null && w.stale != null) {
       // Looked up again once history holds this batch, with the sweep the look-up missed.
-      for (int i = 0; i < n; i++) {
-        if (stale[i]) {
-          recallAgain(done[i], seq);
-          done[i] = null;
+      for (int i = 0; i < w.commands; i++) {
+        if (w.stale[i]) {
+          recallAgain(w.done[i], w.lastSeq);
+          w.done[i] = null;
         }
       }
     }
-    deliver(done, results, failedAlone, failure);
-    // After the replies are on their way: the follower gets the batch, then the image is asked of it
-    // (or, without one, taken on this thread, holding the next batch).
-    if (failure == null && follower != null && mutating > 0) {
-      follower.follow(seq - mutating + 1, now, journaledInBatch, mutating);
-      java.util.Arrays.fill(journaledInBatch, 0, mutating, null);
+    deliver(w.done, w.results, w.failedAlone, failure);
+    // After the replies are on their way: the follower gets the batch, then the image is asked of it.
+    if (failure == null && follower != null && w.mutating > 0) {
+      follower.follow(w.firstSeq, w.atMillis, w.journaled, w.mutating);
     }
-    if (failure == null) {
-      maybeSnapshot(mutating, now);
+    if (w.journaled != null) {
+      java.util.Arrays.fill(w.journaled, 0, w.mutating, null);
+    }
+    if (w.imageSeq >= 0) {
+      if (failure != null) {
+        snapshotInFlight = false; // not durable: no image of it
+      } else if (w.image != null) {
+        writeSnapshot(snapshotting, w.imageSeq, w.image);
+      } else {
+        askImage(snapshotting, w.imageSeq);
+      }
+    }
+  }
+
+  /** Writer: hands a written batch to the forcer, which forces and completes it. */
+  private void handOff(Written w) {
+    written = w;
+    inFlight = w;
+    if (forcerSleeping) {
+      LockSupport.unpark(forcer);
     }
   }
 
   /**
-   * Applies the batch's queries before its sweep and its writes and hands their answers out at once,
-   * without waiting for the journal: a query reads the state every earlier batch left, all of which
-   * is durable (a batch starts after the last one's force), so it sees every write acknowledged
-   * before it was asked and none that could still be lost. Each answered query's slot in
-   * {@code batch} is cleared.
+   * Writer: waits (parked) until the batch handed to the forcer, if any, is forced and completed,
+   * then reports it to the observer. After it, {@link #forceFailed} says whether that force failed.
    */
-  private void answerQueries(Pending[] batch, int n, long now) {
+  private void awaitForced() {
+    Written w = written;
+    if (w == null) {
+      return;
+    }
+    if (inFlight != null) {
+      writerWaiting = true;
+      while (inFlight != null) {
+        LockSupport.parkNanos(this, FORCER_CHECK_NANOS);
+      }
+      writerWaiting = false;
+    }
+    written = null;
+    observer.batchDone(w.commands, w.mutating, w.forceNanos);
+    if (w.failure != null) {
+      complete(w, w.failure);
+    }
+  }
+
+  /** The forcer's thread: forces each batch handed over, then completes it, in order. */
+  private void forceLoop() {
+    while (true) {
+      Written w = inFlight;
+      if (w == null) {
+        if (forcerStop) {
+          return;
+        }
+        forcerSleeping = true;
+        if (inFlight == null && !forcerStop) {
+          LockSupport.park(this);
+        }
+        forcerSleeping = false;
+        continue;
+      }
+      try {
+        forceAndComplete(w);
+      } catch (Throwable t) { // a bug: the writer must not wait for good
+        poison("completing a forced batch failed: " + t, t);
+        if (forceFailed == null) {
+          forceFailed = t;
+        }
+      } finally {
+        inFlight = null;
+        if (writerWaiting) {
+          LockSupport.unpark(thread);
+        }
+      }
+    }
+  }
+
+  /**
+   * Forces the journal for {@code w} and completes it. A failed force leaves the refusals to the
+   * writer ({@link #awaitForced}), which reports the batch first, as it does every other.
+   */
+  private void forceAndComplete(Written w) {
+    long start = System.nanoTime();
+    try {
+      journal.forceWritten();
+    } catch (IOException | RuntimeException e) {
+      w.forceNanos = System.nanoTime() - start;
+      poison("journal force failed: " + e, e);
+      w.failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
+      forceFailed = w.failure;
+      return;
+    }
+    w.forceNanos = System.nanoTime() - start;
+    complete(w, null);
+  }
+
+  /**
+   * Applies the batch's queries before its sweep and its writes. A query reads the state every
+   * earlier batch left, so it sees every write acknowledged before it was asked; it must not leave
+   * before all of that is durable. When no batch is in flight (or the one handed over is forced),
+   * everything applied is durable, and the answers are handed out at once; otherwise they are
+   * returned, to leave once the batch in flight is forced (and with a refusal if its force failed).
+   * Each answered query's slot in {@code batch} is cleared.
+   */
+  private Answers answerQueries(Pending[] batch, int n, long now) {
     Pending[] answered = null;
     Result[] results = null;
     Throwable[] failedAlone = null;
@@ -630,18 +869,29 @@ public final class Sequencer implements AutoCloseable {
         failedAlone[i] = queryFailed(p.command, e);
       }
       if (results[i] instanceof Result.Stale) {
-        // Looked up again once history holds the last durable batch, which holds the sweep it missed.
+        // Looked up again once history holds the last batch, which holds the sweep it missed.
         recallAgain(p, seq);
         continue;
       }
       answered[i] = p;
     }
-    if (answered != null) {
-      deliver(answered, results, failedAlone, null);
+    if (answered == null) {
+      return null;
     }
+    Written before = written;
+    if (before == null || (inFlight == null && before.failure == null)) {
+      deliver(answered, results, failedAlone, null); // everything they read is durable
+      return null;
+    }
+    return new Answers(answered, results, failedAlone);
   }
 
-  private void maybeSnapshot(int journaled, long now) {
+  /**
+   * Takes the snapshot when one is due after {@code journaled} more records: with a batch
+   * {@code w} still to be forced, the image (or the follower's mark) goes with it and is written
+   * only after its force; without one, everything applied is durable and it is made at once.
+   */
+  private void maybeSnapshot(int journaled, long now, Written w) {
     Snapshotting s = snapshotting;
     if (s == null) {
       return;
@@ -658,9 +908,13 @@ public final class Sequencer implements AutoCloseable {
     long seq = journal.lastSeq();
     journaledSinceSnapshot = 0;
     lastSnapshotMillis = now;
+    snapshotInFlight = true;
     if (follower != null && follower.following()) {
-      snapshotInFlight = true;
-      follower.imageAt(seq, image -> writeSnapshot(s, seq, image), () -> snapshotInFlight = false);
+      if (w != null) {
+        w.imageSeq = seq; // asked once the follower has the batch
+      } else {
+        askImage(s, seq);
+      }
       return;
     }
     byte[] image;
@@ -668,11 +922,21 @@ public final class Sequencer implements AutoCloseable {
       image = Snapshots.image(ledger, seq);
     } catch (RuntimeException e) {
       // The state cannot be written out: a bug, not a disk problem. Acknowledge nothing more.
+      snapshotInFlight = false;
       poison("snapshot image at record " + seq + " failed: " + e, e);
       return;
     }
-    snapshotInFlight = true;
-    writeSnapshot(s, seq, image);
+    if (w != null) {
+      w.imageSeq = seq;
+      w.image = image;
+    } else {
+      writeSnapshot(s, seq, image);
+    }
+  }
+
+  /** Asks the follower for the image at {@code seq}, which it has been handed. */
+  private void askImage(Snapshotting s, long seq) {
+    follower.imageAt(seq, image -> writeSnapshot(s, seq, image), () -> snapshotInFlight = false);
   }
 
   /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
@@ -769,7 +1033,7 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  private void poison(String why, Throwable cause) {
+  private synchronized void poison(String why, Throwable cause) {
     if (poisoned == null) {
       poisoned = why;
       log.log(Level.SEVERE, "ledger poisoned; nothing more will be acknowledged: " + why, cause);
@@ -808,6 +1072,55 @@ public final class Sequencer implements AutoCloseable {
       follower.close();
     }
     journal.close();
+  }
+
+  /** Whether the journal is forced on a thread of its own while the writer applies the next batch. */
+  public boolean pipelined() {
+    return forcer != null;
+  }
+
+  /** The queries of a batch answered while the batch before it is being forced, and their answers. */
+  private record Answers(Pending[] answered, Result[] results, Throwable[] failedAlone) {}
+
+  /**
+   * A batch applied and journaled, with what its force must be followed by ({@link #complete}).
+   * Made by the writer; its force fields are set by whoever forces it.
+   */
+  private static final class Written {
+    final Pending[] done;
+    final Result[] results;
+    final Throwable[] failedAlone;
+    final boolean[] stale;
+    final int commands;
+    final int mutating;
+    final long firstSeq;
+    final long lastSeq;
+    final long atMillis;
+    final java.util.List<HistoryRecord> history;
+    /** The journaled commands for the follower, or null without one. */
+    final Command[] journaled;
+    /** The sequence number of a snapshot taken at this batch, or -1. */
+    long imageSeq = -1;
+    /** The image made on the writer, or null when the follower makes it. */
+    byte[] image;
+    long forceNanos;
+    /** Set by the forcer when the force failed: the batch is refused by the writer. */
+    Throwable failure;
+
+    Written(Pending[] done, Result[] results, Throwable[] failedAlone, boolean[] stale, int commands, int mutating,
+        long firstSeq, long lastSeq, long atMillis, java.util.List<HistoryRecord> history, Command[] journaled) {
+      this.done = done;
+      this.results = results;
+      this.failedAlone = failedAlone;
+      this.stale = stale;
+      this.commands = commands;
+      this.mutating = mutating;
+      this.firstSeq = firstSeq;
+      this.lastSeq = lastSeq;
+      this.atMillis = atMillis;
+      this.history = history;
+      this.journaled = journaled;
+    }
   }
 
   /** A queued command, its caller's future (null for the sequencer's own ticks) and where to complete it. */

@@ -170,6 +170,21 @@ class CrashSimulationTest {
     }
 
     @Override
+    public boolean forcesOffTheWriter() {
+      return delegate.forcesOffTheWriter();
+    }
+
+    @Override
+    public void write() throws IOException {
+      delegate.write();
+    }
+
+    @Override
+    public void forceWritten() throws IOException {
+      delegate.forceWritten();
+    }
+
+    @Override
     public void close() throws IOException {
       delegate.close();
     }

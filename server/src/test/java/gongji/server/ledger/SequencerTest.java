@@ -48,7 +48,7 @@ class SequencerTest {
   }
 
   /** A pharmacy and a patient with 1,000 yuan in their account. */
-  private static Ledger world(long now) {
+  static Ledger world(long now) {
     Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
     ledger.apply(new Command.RegisterInstitution(new Institution(PHARMACY, "pharmacy", Set.of("T1"))), now);
     ledger.apply(new Command.UpsertInsured(new Insured(PATIENT, "人", InsuranceType.EMPLOYEE_BASIC,

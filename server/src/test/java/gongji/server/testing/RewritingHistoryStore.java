@@ -14,10 +14,19 @@ import java.util.function.UnaryOperator;
  * else goes to the store as it is.
  */
 public final class RewritingHistoryStore implements HistoryStore {
+  /** What a batch of the journal through {@code throughSeq} is kept as. */
+  public interface Rewrite {
+    List<HistoryRecord> rewrite(long throughSeq, List<HistoryRecord> records);
+  }
+
   private final MemoryHistoryStore store;
-  private final UnaryOperator<List<HistoryRecord>> rewrite;
+  private final Rewrite rewrite;
 
   public RewritingHistoryStore(MemoryHistoryStore store, UnaryOperator<List<HistoryRecord>> rewrite) {
+    this(store, (throughSeq, records) -> rewrite.apply(records));
+  }
+
+  public RewritingHistoryStore(MemoryHistoryStore store, Rewrite rewrite) {
     this.store = store;
     this.rewrite = rewrite;
   }
@@ -29,7 +38,7 @@ public final class RewritingHistoryStore implements HistoryStore {
 
   @Override
   public void apply(long throughSeq, List<HistoryRecord> records) {
-    store.apply(throughSeq, rewrite.apply(records));
+    store.apply(throughSeq, rewrite.rewrite(throughSeq, records));
   }
 
   @Override
