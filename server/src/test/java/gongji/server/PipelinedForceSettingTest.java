@@ -1,0 +1,45 @@
+package gongji.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gongji.server.ledger.storage.SimulatedStorage;
+import gongji.server.testing.MutableClock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ledger.pipelined.force}: on by default, off from a flag or the environment, refused when it
+ * is neither true nor false, and what the node's sequencer does.
+ */
+class PipelinedForceSettingTest {
+
+  @Test
+  void load_pipelinedForce_onByDefault_offFromTheEnvironment_aBareFlagIsTrue() throws Exception {
+    assertTrue(GatewayConfig.load(Map.of(), Map.of()).pipelinedForce());
+    assertFalse(GatewayConfig.load(Map.of(), Map.of("GONGJI_LEDGER_PIPELINED_FORCE", "false")).pipelinedForce());
+    assertTrue(GatewayConfig.load(Map.of("ledger-pipelined-force", "true"),
+        Map.of("GONGJI_LEDGER_PIPELINED_FORCE", "false")).pipelinedForce(), "a flag wins over the environment");
+    assertTrue(GatewayConfig.load(Map.of(), Map.of()).describe().contains("ledger.pipelined.force=true"));
+  }
+
+  @Test
+  void load_pipelinedForceNeitherTrueNorFalse_isRefusedNamingTheSettingAndTheValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GatewayConfig.load(Map.of("ledger-pipelined-force", "yes"), Map.of()));
+    assertEquals("ledger.pipelined.force: \"yes\" (expected: true or false)", e.getMessage());
+  }
+
+  @Test
+  void open_aNodeWithAJournal_forcesOffTheWriterUnlessTurnedOff() throws Exception {
+    MutableClock clock = MutableClock.atMondayMorning();
+    try (Node on = Node.open(GatewayConfig.forTests(), clock, new SimulatedStorage())) {
+      assertTrue(on.sequencer().pipelined());
+    }
+    try (Node off = Node.open(GatewayConfig.forTests().withPipelinedForce(false), clock, new SimulatedStorage())) {
+      assertFalse(off.sequencer().pipelined());
+    }
+  }
+}
