@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * {@code ledger.pipelined.force}: on by default, off from a flag or the environment, refused when it
  * is neither true nor false, and what the node's sequencer does.
  */
+@SuppressWarnings("try") // Node.close() may throw InterruptedException: the test fails with it
 class PipelinedForceSettingTest {
 
   @Test
