@@ -105,6 +105,9 @@ final class Driver {
       }
     }
     Histogram sendLag = Stats.histogram();
+    if (serverHeld != null) {
+      serverHeld.sample(); // The first scrape loads the HTTP client: not at the window's start, where it would be late.
+    }
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     long measureFrom = start + plan.warmupNanos();
     long end = measureFrom + plan.durationNanos();
@@ -145,6 +148,11 @@ final class Driver {
       boolean drained = drain(plan.drainNanos());
       // After the drain: the calls admitted in the window have all given their place back by now.
       ServerHeld.Figures held = serverHeld == null ? null : ServerHeld.between(heldFrom.get(), serverHeld.sample());
+      if (serverHeld != null && held == null) {
+        out.println("server metrics: no figures of admitted calls over the window: " + (serverHeld.problem() != null
+            ? serverHeld.problem() : heldFrom.get() == null ? "no scrape at the window's start"
+            : "no call gave its place back in it (or no " + ServerHeld.METER + " on the page)"));
+      }
       double measuredSeconds = Math.max(1e-9, (windowEnd - measureFrom) / 1e9);
       List<Second> seconds;
       synchronized (timeline) {

@@ -36,23 +36,36 @@ final class ServerHeld {
 
   private final URI uri;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  /** Why the last scrape gave nothing, or null. */
+  private volatile String problem;
 
   ServerHeld(URI uri) {
     this.uri = uri;
   }
 
-  /** A scrape now, or null when the server did not answer one (the report then says nothing of it). */
+  /** A scrape now, or null when the server did not answer one ({@link #problem()} says why). */
   Sample sample() {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
           HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return r.statusCode() == 200 ? parse(r.body()) : null;
+      if (r.statusCode() != 200) {
+        problem = uri + " answered HTTP " + r.statusCode();
+        return null;
+      }
+      return parse(r.body());
     } catch (IOException e) {
+      problem = uri + ": " + e;
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      problem = uri + ": interrupted";
       return null;
     }
+  }
+
+  /** Why a scrape gave nothing, or null when none failed. */
+  String problem() {
+    return problem;
   }
 
   /** The gRPC calls' buckets ({@code via="grpc"}) of a Prometheus text page. */
