@@ -321,6 +321,13 @@ public final class Sequencer implements AutoCloseable {
   private volatile int keptTransfers;
   private volatile long sweeps;
   private volatile LedgerFigures figures;
+  /**
+   * When the next change of wallet transfers that time alone makes (a 06:00 return, an expiry of a
+   * sale holding wallet quota) falls due, as of the last batch; {@link Long#MIN_VALUE} while one
+   * made already waits for a journaled command to reach history. Published after
+   * {@link #acknowledgedSeq}.
+   */
+  private volatile long transferChangeDueMillis = Long.MIN_VALUE;
 
   /** Sales the writer keeps (open, and closed within the recent window), as of the last batch. */
   public int keptSales() {
@@ -332,9 +339,19 @@ public final class Sequencer implements AutoCloseable {
     return keptRequests;
   }
 
-  /** Wallet transfers the writer keeps (open, and declined or returned ones of the day), as of the last batch. */
+  /** Wallet transfers the writer keeps (open, and closed ones of the day or named by kept sales), as of the last batch. */
   public int keptTransfers() {
     return keptTransfers;
+  }
+
+  /**
+   * Whether a change of wallet transfers that time alone makes may have come due since the last
+   * batch, or one made waits to reach history: then a list of transfers read from history needs a
+   * {@link Command.Tick} first. Otherwise history holds, once it has applied {@link #acknowledgedSeq}
+   * (read after this), every change of a transfer due by now. Any thread.
+   */
+  public boolean transferChangeDue() {
+    return clock.millis() >= transferChangeDueMillis;
   }
 
   /** Holds outstanding, open sales and alerts raised, as of the last batch. */
@@ -565,6 +582,7 @@ public final class Sequencer implements AutoCloseable {
       // For the meters, which must not read the ledger from another thread.
       keptSales = ledger.salesKept();
       keptTransfers = ledger.transfersKeptCount();
+      transferChangeDueMillis = ledger.transfersChanged() ? Long.MIN_VALUE : ledger.nextExpiryMillis();
       keptRequests = ledger.requestsKept();
       sweeps = ledger.sweeps();
       figures = ledger.figures(figures);
