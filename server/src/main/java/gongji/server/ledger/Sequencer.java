@@ -172,9 +172,18 @@ public final class Sequencer implements AutoCloseable {
    * {@link #start}.
    */
   public Sequencer snapshotsOffTheWriter(java.util.concurrent.Callable<Ledger> seed, long maxLagCommands) {
+    return snapshotsOffTheWriter(seed, maxLagCommands, SnapshotFollower.Reseeding.NEVER);
+  }
+
+  /**
+   * The same; a follower given up is replaced by one that {@code reseeding} seeds again, after a
+   * backoff on this sequencer's clock (see {@link SnapshotFollower}).
+   */
+  public Sequencer snapshotsOffTheWriter(java.util.concurrent.Callable<Ledger> seed, long maxLagCommands,
+      SnapshotFollower.Reseeding reseeding) {
     checkArgument(snapshotting != null, "snapshotsOffTheWriter needs snapshotting first");
     checkArgument(maxLagCommands > 0, "maxLagCommands: %s (expected: > 0)", maxLagCommands);
-    this.follower = new SnapshotFollower(seed, seq, maxLagCommands);
+    this.follower = new SnapshotFollower(seed, seq, maxLagCommands, reseeding, clock::millis);
     this.journaledInBatch = new Command[config.maxBatchCommands() + 2];
     return this;
   }
@@ -183,6 +192,12 @@ public final class Sequencer implements AutoCloseable {
   public long snapshotFollowerLag() {
     SnapshotFollower f = follower;
     return f == null ? 0 : f.lagCommands();
+  }
+
+  /** How many times a snapshot follower given up was replaced by one seeded again (0 without one). */
+  public long snapshotFollowerReseeds() {
+    SnapshotFollower f = follower;
+    return f == null ? 0 : f.reseeds();
   }
 
   /** Whether a snapshot is being made or written (one at a time). */
