@@ -174,7 +174,7 @@ public final class LedgerFootprint {
         if (!(r instanceof Result.WalletTransferView w)) {
           throw new IllegalStateException("transfer " + i + ": " + r);
         }
-        ledger.apply(recaller.recall(new Command.AnswerWalletTransfer(w.transferId(), psnNo(i), !ended)), now);
+        ledger.apply(recaller.recall(new Command.AnswerWalletTransfer(w.transferId(), psnNo(i), ended)), now);
         if (ended) {
           ledger.apply(new Command.DissolveBinding(bindingOf[i], psnNo((i + 1) % n)), now);
         }
@@ -192,6 +192,10 @@ public final class LedgerFootprint {
     if (ended) {
       ledger.apply(new Command.Sweep(window, SWEEP_ITEMS, true), now);
       history.take(ledger.takeHistory());
+      if (ledger.transfersKeptCount() != n) {
+        throw new IllegalStateException("a sweep of type 55 let go of " + (n - ledger.transfersKeptCount())
+            + " ended transfers");
+      }
     }
     long entriesGone = liveHeap();
     int keptBefore = ledger.transfersKeptCount();
