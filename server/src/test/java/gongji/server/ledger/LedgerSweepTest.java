@@ -51,12 +51,14 @@ class LedgerSweepTest {
     long sweeps = 0;
     long recalledSales = 0;
     long recalledTransfers = 0;
+    long endedTakenBack = 0;
     for (long seed = 1; seed <= SEEDS; seed++) {
       try {
         long[] counts = run(seed);
         sweeps += counts[0];
         recalledSales += counts[1];
         recalledTransfers += counts[2];
+        endedTakenBack += counts[3];
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("seed " + seed + " (replay: -Dgongji.sweep.seeds=" + seed + "): " + e, e);
       }
@@ -64,6 +66,8 @@ class LedgerSweepTest {
     assertTrue(sweeps > SEEDS, "the runs swept: " + sweeps);
     assertTrue(recalledSales > SEEDS / 10, "commands named sales only history held: " + recalledSales);
     assertTrue(SEEDS < 50 || recalledTransfers > 0, "answers named transfers only history held: " + recalledTransfers);
+    assertTrue(SEEDS < 50 || endedTakenBack > 0, "sales from history brought ended transfers let go of: "
+        + endedTakenBack);
   }
 
   /** One seeded run; returns the sweeps made and the look-ups that brought a sale back. */
@@ -117,7 +121,7 @@ class LedgerSweepTest {
     assertEquals(List.of(), swept.ledger.audit());
 
     replaysAndRestores(swept);
-    return new long[] {swept.ledger.sweeps(), recalledSales, recalledTransfers};
+    return new long[] {swept.ledger.sweeps(), recalledSales, recalledTransfers, swept.endedBroughtBack};
   }
 
   /**
@@ -527,6 +531,8 @@ class LedgerSweepTest {
     final List<JournalRecoveryTest.Rec> journal = new ArrayList<>();
     final long window;
     final int maxPerSweep;
+    /** Commands that brought, with a sale, the record of an ended transfer the writer had let go of. */
+    long endedBroughtBack;
     private long seq;
 
     Swept(long window) {
@@ -552,6 +558,10 @@ class LedgerSweepTest {
         looked = recaller.recall(c);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+      if (looked instanceof Command.Recalled rc
+          && rc.transfers().stream().anyMatch(t -> !ledger.keepsTransfer(t.transferId()))) {
+        endedBroughtBack++;
       }
       Result r = ledger.apply(looked, now);
       assertTrue(!(r instanceof Result.Stale), () -> "stale with history caught up: " + c);
