@@ -7,9 +7,14 @@
 # connection and a stream limit of its own: the gateway's per-connection limit is raised
 # (CALLS_PER_CONNECTION) so that the calls reach the gateway's global bound (MAX_IN_FLIGHT) instead of
 # waiting in the client for a stream, where no server can shed them.
+# Next to the client's figures it prints the server's own of the calls it admitted (from a call taking
+# its place in flight to its reply: gongji_admission_held_seconds, read from the gateway's /metrics at
+# the start and the end of the measured window), which the load generator's lag on the same cores does
+# not reach.
 # Everything it writes goes to OUT (default /tmp/gongji-overload).
 #   loadtest/overload.sh [OUT]
 #   env: PEOPLE (10000), CONCURRENCY (64), DURATION (20), WARMUP (5), FACTOR (2), PORT (19391),
+#        METRICS_PORT (the gateway's /metrics, on 127.0.0.1; default PORT + 1),
 #        QUEUE (the gateway's max.queued.commands; default: its own default), RPC_TIMEOUT_MS (5000),
 #        MAX_IN_FLIGHT (admission.max.in.flight.calls; default: its own default),
 #        CALLS_PER_CONNECTION (max.concurrent.calls.per.connection, 20000: the load generator's --max-in-flight)
@@ -24,6 +29,7 @@ seconds="${DURATION:-20}"
 warmup="${WARMUP:-5}"
 factor="${FACTOR:-2}"
 port="${PORT:-19391}"
+metrics_port="${METRICS_PORT:-$((port + 1))}"
 timeout_ms="${RPC_TIMEOUT_MS:-5000}"
 limits=(--max-concurrent-calls-per-connection "${CALLS_PER_CONNECTION:-20000}")
 if [[ -n "${MAX_IN_FLIGHT:-}" ]]; then
@@ -38,7 +44,7 @@ rm -rf "$out/data"
 cp "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" "$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" "$out/"
 start() {
   java -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
-    --port "$port" --metrics-port -1 --data-dir "$out/data" --auth-required false --admin-port -1 "${limits[@]}" "$@" \
+    --port "$port" --metrics-port "$metrics_port" --data-dir "$out/data" --auth-required false --admin-port -1 "${limits[@]}" "$@" \
     >> "$out/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 300); do
@@ -57,7 +63,7 @@ run() {
   local bound="$1"
   shift
   timeout --kill-after=5 "$bound" java -jar "$out/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" run --target "$target" --seed 42 --data-tag overload \
-    --people "$people" "$@"
+    --people "$people" --server-metrics "http://127.0.0.1:$metrics_port/metrics" "$@"
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -82,9 +88,12 @@ run $((warmup + seconds + 120)) --no-setup --scenario pharmacy-sale --rate "$rat
 echo "== load average after: $(loadavg); load generator exit status $status (0: audit passed, objectives met)"
 kill -0 "$server" && echo "server: alive"
 jq -rn --slurpfile s "$out/saturation.json" --slurpfile o "$out/overload.json" '
+  def server: if .server_admitted then "server side, admitted calls: p50/p99/max \(.server_admitted.p50_ms * 1000 | round / 1000)/\(.server_admitted.p99_ms * 1000 | round / 1000)/<=\(.server_admitted.max_ms_at_most * 1000 | round / 1000) ms (\(.server_admitted.count) calls)" else "server side: no figures (its /metrics did not answer)" end;
   "saturation: \($s[0].scenarios_per_s | floor) sales/s, \($s[0].throughput_rps | floor) RPC/s, p99 \($s[0].latency_us.p99 / 1000) ms",
+  "            \($s[0] | server)",
   "overload:   offered \($o[0].rate_target) sales/s; answered \($o[0].throughput_rps | floor) RPC/s, OK \($o[0].latency_ok_us.count / $o[0].duration_s | floor) RPC/s (\($o[0].latency_ok_us.count) in \($o[0].duration_s | floor) s)",
   "            errors by code \($o[0].errors.by_code), by reason \($o[0].errors.by_reason)",
   "            p50/p99/p99.9 of OK RPCs \($o[0].latency_ok_us.p50 / 1000)/\($o[0].latency_ok_us.p99 / 1000)/\($o[0].latency_ok_us.p999 / 1000) ms; of all \($o[0].latency_us.p99 / 1000) ms (p99)",
+  "            \($o[0] | server)",
   "            audit_ok \($o[0].audit_ok) (sales \($o[0].audit.sales), looked up \($o[0].audit.resolved_by_request_id)), server RSS \($o[0].server.rss_mb) MB"'
 grep -E "shed|dropped|SEVERE" "$out/server.log" | head -5 || true

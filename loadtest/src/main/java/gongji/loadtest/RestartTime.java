@@ -40,7 +40,7 @@ public final class RestartTime {
 
   /** What one run asks for. */
   record Options(int insured, int bindings, long[] sweptSales, int tailCommands, int salesPerSecond,
-      Duration recentWindow, boolean inProcess, List<String> jvmOptions, int restarts) {}
+      Duration recentWindow, boolean inProcess, List<String> jvmOptions, int restarts, Path keepIn) {}
 
   /** How long the child process may take from its start to its exit. */
   private static final long CHILD_BOUND_SECONDS = 600;
@@ -66,7 +66,11 @@ public final class RestartTime {
 
   /** Writes the data directory after {@code sales} sales, starts a node on it, and reports the time. */
   private static int restart(Ledger ledger, long sales, Options o, PrintStream out) throws Exception {
-    Path dir = Files.createTempDirectory("gongji-restart");
+    Path dir = o.keepIn() == null ? Files.createTempDirectory("gongji-restart")
+        : Files.createDirectories(o.keepIn()).resolve("after-" + sales + "-sales");
+    if (o.keepIn() != null) {
+      Files.createDirectory(dir); // a new one: an old directory's journal would not match this snapshot
+    }
     FileStorage storage = new FileStorage(dir);
     long seq = 2 * sales + 3L * o.insured() + o.bindings(); // about the records such a node's journal has held
     byte[] image = Snapshots.image(ledger, seq);
@@ -100,9 +104,13 @@ public final class RestartTime {
       // Each restart on the same directory: the same snapshot and tail (a node makes no snapshot at close).
       int exit = 0;
       for (int i = 0; i < o.restarts(); i++) {
-        exit |= restartInChild(dir, sales, o, loadNanos, out);
+        exit |= restartInChild(dir, sales, o.jvmOptions(), o.tailCommands(), loadNanos, out);
       }
-      SnapshotPause.delete(dir);
+      if (o.keepIn() == null) {
+        SnapshotPause.delete(dir);
+      } else {
+        out.println("    kept: " + dir);
+      }
       return exit;
     }
     // On a thread of its own, so that a profile can tell the restart from the set-up (jfr-top --thread gongji-restart).
@@ -132,7 +140,29 @@ public final class RestartTime {
         exit = 1;
       }
     }
-    SnapshotPause.delete(dir);
+    if (o.keepIn() == null) {
+      SnapshotPause.delete(dir);
+    } else {
+      out.println("    kept: " + dir);
+    }
+    return exit;
+  }
+
+  /**
+   * Restarts data directories kept by an earlier run ({@code --keep-data-dirs}), each {@code restarts}
+   * times in a new JVM: the same measure on a machine that has gone quiet, without making the ledger again.
+   * A node makes no snapshot at close, so each start recovers the same snapshot and journal tail.
+   */
+  static int again(List<Path> dirs, List<String> jvmOptions, int restarts, PrintStream out) throws Exception {
+    int exit = 0;
+    for (Path dir : dirs) {
+      String name = dir.getFileName().toString();
+      long sales = name.matches("after-[0-9]+-sales") ? Long.parseLong(name.split("-")[1]) : -1;
+      out.println("restart: " + dir);
+      for (int i = 0; i < restarts; i++) {
+        exit |= restartInChild(dir, sales, jvmOptions, -1, -1, out);
+      }
+    }
     return exit;
   }
 
@@ -142,11 +172,11 @@ public final class RestartTime {
    * from the process's start to its line saying the node serves. Its heap holds nothing but the
    * node, unlike the in-process restart's, which shares the heap with the ledger that made the image.
    */
-  private static int restartInChild(Path dir, long sales, Options o, long loadNanos, PrintStream out)
-      throws Exception {
+  private static int restartInChild(Path dir, long sales, List<String> jvmOptions, int tailCommands, long loadNanos,
+      PrintStream out) throws Exception {
     List<String> command = new java.util.ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(o.jvmOptions());
+    command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(), dir.toString()));
     long t0 = System.nanoTime();
     Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -178,13 +208,14 @@ public final class RestartTime {
     String[] f = serving.split(" ");
     long openNanos = Long.parseLong(f[1]);
     long replayed = Long.parseLong(f[2]);
+    String options = jvmOptions.isEmpty() ? "the JVM's default options" : String.join(" ", jvmOptions);
+    String load = loadNanos < 0 ? "" : String.format(Locale.ROOT, "its load with every check, in this process: %.2f s; ",
+        loadNanos / 1e9);
     out.printf(Locale.ROOT, "  after %,d swept sales: restart to serving %.2f s in a new JVM (%s), of which"
-        + " Node.open %.2f s (snapshot %d MiB; its load with every check, in this process: %.2f s; %,d journal records"
-        + " replayed after it)%n", sales, servingNanos / 1e9,
-        o.jvmOptions().isEmpty() ? "the JVM's default options" : String.join(" ", o.jvmOptions()), openNanos / 1e9,
-        Long.parseLong(f[3]) >> 20, loadNanos / 1e9, replayed);
-    if (replayed != o.tailCommands()) {
-      out.println("  RESTART FAILED: replayed " + replayed + " of " + o.tailCommands());
+        + " Node.open %.2f s (snapshot %d MiB; %s%,d journal records replayed after it)%n", sales, servingNanos / 1e9,
+        options, openNanos / 1e9, Long.parseLong(f[3]) >> 20, load, replayed);
+    if (tailCommands >= 0 && replayed != tailCommands) {
+      out.println("  RESTART FAILED: replayed " + replayed + " of " + tailCommands);
       return 1;
     }
     return 0;

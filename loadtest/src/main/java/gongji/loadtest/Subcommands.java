@@ -247,12 +247,24 @@ final class Subcommands {
         description = "new JVMs started one after the other on each data directory (default: ${DEFAULT-VALUE})")
     int restarts;
 
+    @Option(names = "--keep-data-dirs", paramLabel = "DIR",
+        description = "keep each data directory made, as DIR/after-N-sales, for --data-dir later (default: deleted)")
+    java.nio.file.Path keepIn;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "restart this data directory, kept by an earlier --keep-data-dirs, in a new JVM instead of"
+            + " making one (repeatable; the other options of the data set are then unused)")
+    List<java.nio.file.Path> existing = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
+      if (!existing.isEmpty()) {
+        return RestartTime.again(existing, List.copyOf(jvmOptions), Math.max(1, restarts), System.out);
+      }
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
       return RestartTime.run(new RestartTime.Options(population.insured, population.bindings, swept, tailCommands,
           salesPerSecond, Duration.ofSeconds(recentWindowSeconds), inProcess, List.copyOf(jvmOptions),
-          Math.max(1, restarts)), System.out);
+          Math.max(1, restarts), keepIn), System.out);
     }
   }
 

@@ -93,6 +93,11 @@ class AdmissionEndToEndTest {
     assertEquals("RATE_LIMITED", r.reason());
     assertEquals("terminal", r.errorInfo().getMetadataOrThrow("scope"));
     assertTrue(retryDelayNanos(shed) > 0, "RetryInfo says when to come back");
+    assertTrue(io.grpc.protobuf.StatusProto.fromThrowable(shed).getDetailsList().stream()
+        .filter(d -> d.is(com.google.rpc.LocalizedMessage.class))
+        .map(d -> unpack(d, com.google.rpc.LocalizedMessage.class))
+        .anyMatch(m -> m.getLocale().equals("zh-CN") && m.getMessage().contains("请求过于频繁")),
+        "the cashier's text says the terminal sends too often");
 
     sale("pos02", "B-1", POS02); // the same institution's other terminal
     sale("his01", "C-1", HIS01); // another institution
@@ -176,5 +181,13 @@ class AdmissionEndToEndTest {
     Metadata h = new Metadata();
     h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+    try {
+      return any.unpack(type);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
   }
 }

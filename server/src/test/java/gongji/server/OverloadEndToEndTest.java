@@ -6,13 +6,15 @@ import static gongji.server.testing.Sales.card;
 import static gongji.server.testing.Sales.item;
 import static gongji.server.testing.Sales.terminal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
 import com.google.rpc.LocalizedMessage;
 import com.google.rpc.RetryInfo;
-import gongji.server.ledger.Command;
-import gongji.server.ledger.Journal;
+import com.google.common.util.concurrent.ListenableFuture;
+import gongji.server.testing.Await;
+import gongji.server.testing.HeldJournal;
 import gongji.server.testing.MutableClock;
 import gongji.server.testing.NettyGateways;
 import gongji.server.testing.Refusal;
@@ -23,25 +25,32 @@ import gongji.v1.GetAccountRequest;
 import gongji.v1.ItemCategory;
 import gongji.v1.SettlementServiceGrpc;
 import gongji.v1.Terminal;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway's bound on calls in flight on the real server (Netty, 127.0.0.1:0), set to one call:
- * a sale held in the ledger (its journal force waits for the test) fills it, and a second call is
- * refused at once with RESOURCE_EXHAUSTED, reason OVERLOADED, a RetryInfo and the cashier's text,
- * applies nothing and leaves its request id usable; health still answers SERVING meanwhile.
+ * The gateway's bound on calls in flight on the real server (Netty, 127.0.0.1:0), set to one or two
+ * calls: a sale held in the ledger (its journal force waits for the test) fills it, and a further
+ * call is refused at once with RESOURCE_EXHAUSTED, reason OVERLOADED, a RetryInfo and the cashier's
+ * text, applies nothing and leaves its request id usable; health still answers SERVING meanwhile. A
+ * call that goes away while its command waits in the writer keeps its place until the writer is
+ * done with that command, so the bound bounds the writer's backlog, not only the calls still waiting
+ * for a reply; one that goes away before it reached the ledger gives its place back at once. (The
+ * client's cancellation and the next call share one connection, so the server reads the reset
+ * before the next call's headers.)
  */
 class OverloadEndToEndTest {
   private static final Terminal POS01 = terminal(DemoData.PHARMACY, "POS01");
@@ -52,10 +61,10 @@ class OverloadEndToEndTest {
   private GatewayServer server;
   private ManagedChannel channel;
 
-  @BeforeEach
-  void start() throws Exception {
+  /** Starts the real server with a bound of {@code maxInFlight} calls; each test starts its own. */
+  private void start(int maxInFlight) throws Exception {
     GatewayConfig config = GatewayConfig.forTests()
-        .withAdmission(AdmissionLimits.off().withMaxInFlightCalls(1));
+        .withAdmission(AdmissionLimits.off().withMaxInFlightCalls(maxInFlight));
     server = NettyGateways.start(config, MutableClock.atMondayMorning(), journal, true);
     node = server.node();
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -74,6 +83,7 @@ class OverloadEndToEndTest {
 
   @Test
   void callOverTheBound_isOverloadedWithRetryInfo_nothingApplied_idUsableAfterwards() throws Exception {
+    start(1);
     long heldBefore = heldFen();
     journal.hold = true;
     var first = SettlementServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -105,13 +115,70 @@ class OverloadEndToEndTest {
   }
 
   @Test
-  void callsOneAfterAnother_neverShed_placeGivenBackAtEachReply() {
+  void callsOneAfterAnother_neverShed_placeGivenBackAtEachReply() throws Exception {
+    start(1);
     for (int i = 1; i <= 20; i++) {
       settlement().authorize(sale("B-" + i));
       settlement().getTransaction(byRequestId(POS01, "B-" + i));
     }
     assertEquals(0, node.callsInFlight().inFlight());
     assertTrue(node.metrics().scrape().contains("gongji_admission_overloaded_total{via=\"grpc\"} 0.0"));
+  }
+
+  @Test
+  void callCancelledWhileItsSaleWaitsInTheWriter_keepsItsPlace_untilTheWriterAppliedIt() throws Exception {
+    start(2);
+    long heldBefore = heldFen();
+    journal.hold = true;
+    ListenableFuture<AuthorizeResponse> first = future().authorize(sale("C-1"));
+    assertTrue(journal.entered.await(30, TimeUnit.SECONDS), "the first sale holds the writer in its journal force");
+    ListenableFuture<AuthorizeResponse> second = future().authorize(sale("C-2"));
+    Await.until(() -> node.sequencer().queueDepth() == 1 && node.callsInFlight().inFlight() == 2);
+
+    second.cancel(true);
+    assertThrows(CancellationException.class, second::get);
+    Refusal shed = Refusal.of(shed("C-3"));
+
+    assertEquals("OVERLOADED", shed.reason(), "the cancelled sale still waits in the writer");
+    assertEquals(2, node.callsInFlight().inFlight());
+    journal.released.countDown();
+    assertEquals(SALE_FEN, first.get(30, TimeUnit.SECONDS).getBreakdown().getAccountPayFen());
+    Await.until(() -> node.callsInFlight().inFlight() == 0);
+    assertEquals(heldBefore + 2 * SALE_FEN, heldFen(), "the cancelled sale had reached the writer: applied");
+    assertTrue(settlement().getTransaction(byRequestId(POS01, "C-2")).getRequest().getApplied());
+    Refusal.expect(Code.NOT_FOUND, "REQUEST_NOT_FOUND", () -> settlement().getTransaction(byRequestId(POS01, "C-3")));
+    assertEquals(SALE_FEN, settlement().authorize(sale("C-3")).getBreakdown().getAccountPayFen(),
+        "the shed sale's request id stayed usable");
+    assertEquals(0, node.callsInFlight().inFlight());
+    assertEquals(7, Await.meter(node, "gongji_admission_held_seconds_count{via=\"grpc\"}"),
+        "every admitted call (three sales, two reads of the account, two lookups) given back and timed once");
+  }
+
+  @Test
+  void callCancelledBeforeItsSaleReachedTheWriter_givesItsPlaceBackAtOnce() throws Exception {
+    start(2);
+    journal.hold = true;
+    ListenableFuture<AuthorizeResponse> first = future().authorize(sale("D-1"));
+    assertTrue(journal.entered.await(30, TimeUnit.SECONDS), "the first sale holds the writer in its journal force");
+    // Its request not sent yet: a call that has handed nothing to the ledger. A unary call's headers
+    // leave with its request; the health check after it, on the same connection, sends them on.
+    ClientCall<AuthorizeRequest, AuthorizeResponse> waiting = channel.newCall(SettlementServiceGrpc.getAuthorizeMethod(),
+        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
+    waiting.start(new ClientCall.Listener<>() {}, new Metadata());
+    waiting.request(1);
+    HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+    Await.until(() -> node.callsInFlight().inFlight() == 2);
+
+    waiting.cancel("the client gave up", null);
+
+    Await.until(() -> node.callsInFlight().inFlight() == 1);
+    journal.released.countDown();
+    assertEquals(SALE_FEN, first.get(30, TimeUnit.SECONDS).getBreakdown().getAccountPayFen());
+    assertEquals(0, node.callsInFlight().inFlight());
+  }
+
+  private SettlementServiceGrpc.SettlementServiceFutureStub future() {
+    return SettlementServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private StatusRuntimeException shed(String requestId) {
@@ -144,31 +211,5 @@ class OverloadEndToEndTest {
 
   private SettlementServiceGrpc.SettlementServiceBlockingStub settlement() {
     return SettlementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-  }
-
-  /** A journal that keeps nothing and, while {@code hold} is set, makes each force wait for the test. */
-  private static final class HeldJournal implements Journal {
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch released = new CountDownLatch(1);
-    volatile boolean hold;
-
-    @Override
-    public void append(Command command, long atMillis) {}
-
-    @Override
-    public void force() {
-      if (!hold) {
-        return;
-      }
-      entered.countDown();
-      try {
-        released.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public void close() {}
   }
 }

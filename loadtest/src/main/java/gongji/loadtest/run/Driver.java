@@ -43,7 +43,8 @@ final class Driver {
 
   /** What a drive measured. */
   record Result(Stats stats, Histogram sendLag, double measuredSeconds, long started, long completedMeasured,
-      long rpcsMeasured, List<Second> timeline, boolean drained, Cpu server, Cpu client, List<Interval> intervals) {}
+      long rpcsMeasured, List<Second> timeline, boolean drained, Cpu server, Cpu client, List<Interval> intervals,
+      ServerHeld.Figures serverHeld) {}
 
   /**
    * One interval of a {@code --schedule}: the instances due in it, by their intended send time; their
@@ -72,13 +73,18 @@ final class Driver {
   private final List<Second> timeline = new ArrayList<>();
   private final ProcStat server;
   private final ProcStat client = ProcStat.self();
+  private final ServerHeld serverHeld;
 
-  /** {@code server}: the server's process when it runs on this machine, else null. */
-  Driver(Scenarios scenarios, String scenario, PrintStream out, ProcStat server) {
+  /**
+   * {@code server}: the server's process when it runs on this machine, else null; {@code serverHeld}:
+   * its metrics, to read the time its admitted calls took there over the window, else null.
+   */
+  Driver(Scenarios scenarios, String scenario, PrintStream out, ProcStat server, ServerHeld serverHeld) {
     this.scenarios = scenarios;
     this.scenario = scenario;
     this.out = out;
     this.server = server;
+    this.serverHeld = serverHeld;
   }
 
   /** The run's shape: how long, how many, and the hard bounds. */
@@ -99,6 +105,9 @@ final class Driver {
       }
     }
     Histogram sendLag = Stats.histogram();
+    if (serverHeld != null) {
+      serverHeld.sample(); // The first scrape loads the HTTP client: not at the window's start, where it would be late.
+    }
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     long measureFrom = start + plan.warmupNanos();
     long end = measureFrom + plan.durationNanos();
@@ -113,10 +122,12 @@ final class Driver {
     long[] lastErrors = {0};
     ticker.scheduleAtFixedRate(() -> live(start, measureFrom, warm, measured, lastRpcs, lastErrors), 1, 1, TimeUnit.SECONDS);
     java.util.concurrent.atomic.AtomicReferenceArray<ProcStat.Sample> cpu = new java.util.concurrent.atomic.AtomicReferenceArray<>(4);
+    java.util.concurrent.atomic.AtomicReference<ServerHeld.Sample> heldFrom = new java.util.concurrent.atomic.AtomicReference<>();
     long now0 = System.nanoTime();
     ticker.schedule(() -> {
       cpu.set(0, server == null ? null : server.sample());
       cpu.set(1, client.sample());
+      heldFrom.set(serverHeld == null ? null : serverHeld.sample());
     }, measureFrom - now0, TimeUnit.NANOSECONDS);
     java.util.concurrent.ScheduledFuture<?> endSample = ticker.schedule(() -> {
       cpu.set(2, server == null ? null : server.sample());
@@ -135,6 +146,13 @@ final class Driver {
         cpu.set(3, client.sample());
       }
       boolean drained = drain(plan.drainNanos());
+      // After the drain: the calls admitted in the window have all given their place back by now.
+      ServerHeld.Figures held = serverHeld == null ? null : ServerHeld.between(heldFrom.get(), serverHeld.sample());
+      if (serverHeld != null && held == null) {
+        out.println("server metrics: no figures of admitted calls over the window: " + (serverHeld.problem() != null
+            ? serverHeld.problem() : heldFrom.get() == null ? "no scrape at the window's start"
+            : "no call gave its place back in it (or no " + ServerHeld.METER + " on the page)"));
+      }
       double measuredSeconds = Math.max(1e-9, (windowEnd - measureFrom) / 1e9);
       List<Second> seconds;
       synchronized (timeline) {
@@ -142,7 +160,7 @@ final class Driver {
       }
       return new Result(measured, sendLag, measuredSeconds, started.get(), completedMeasured.sum(),
           measured.allRpcs().getTotalCount(), seconds, drained, cpu(cpu.get(0), cpu.get(2)), cpu(cpu.get(1), cpu.get(3)),
-          List.copyOf(intervals));
+          List.copyOf(intervals), held);
     } finally {
       ticker.shutdownNow();
       ticker.awaitTermination(2, TimeUnit.SECONDS);

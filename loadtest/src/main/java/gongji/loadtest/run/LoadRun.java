@@ -153,7 +153,8 @@ final class LoadRun {
         deadline - System.nanoTime() - warmup - duration));
     Driver.Plan plan = new Driver.Plan(rate, s.open() ? 0 : s.concurrency(), warmup, duration, s.maxRequests(),
         s.maxInFlight(), drain, firstIndex, s.findMaxRate() ? null : s.schedule());
-    return new Driver(scenarios, s.scenario(), out, s.serverPid() > 0 ? ProcStat.of(s.serverPid()) : null).drive(plan);
+    return new Driver(scenarios, s.scenario(), out, s.serverPid() > 0 ? ProcStat.of(s.serverPid()) : null,
+        s.serverMetrics() == null ? null : new ServerHeld(s.serverMetrics())).drive(plan);
   }
 
   private static List<String> sloMisses(Driver.Result r, double p99Millis, double p999Millis) {

@@ -30,7 +30,9 @@ import org.HdrHistogram.Histogram;
  * start_s, seconds, rate_target, scenarios_per_s achieved, throughput_rps, errors, latency_us),
  * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB, CPU per
  * RPC by thread group in {@code cpu_us_per_rpc_by_thread}; the server's only with
- * {@code --server-pid}), and
+ * {@code --server-pid}), {@code server_admitted} (with {@code --server-metrics}: the gRPC calls the
+ * server admitted and answered over the window, by its own clock, see {@link ServerHeld}: count,
+ * p50_ms, p99_ms, max_ms_at_most), and
  * {@code timeline} (one entry per second).
  */
 final class Report {
@@ -92,6 +94,12 @@ final class Report {
     }
     cpuLine(out, "server", r.server(), r);
     cpuLine(out, "load generator", r.client(), r);
+    ServerHeld.Figures held = r.serverHeld();
+    if (held != null) {
+      out.printf(Locale.ROOT, "server side, admitted calls from their place in flight to their reply: %d calls,"
+          + " p50 %.3f ms, p99 %.3f ms, max <= %.3f ms (%s)%n", held.count(), held.p50Millis(), held.p99Millis(),
+          held.maxMillisAtMost(), ServerHeld.METER);
+    }
     if (!r.drained()) {
       out.println("NOT DRAINED: calls were still in flight when the drain bound passed");
     }
@@ -238,6 +246,14 @@ final class Report {
     run.sloMisses().forEach(misses::add);
     cpu(root, "server", run.result().server(), run.result());
     cpu(root, "load_generator", run.result().client(), run.result());
+    ServerHeld.Figures held = run.result().serverHeld();
+    if (held != null) {
+      ObjectNode n = root.putObject("server_admitted");
+      n.put("count", held.count());
+      n.put("p50_ms", held.p50Millis());
+      n.put("p99_ms", held.p99Millis());
+      n.put("max_ms_at_most", held.maxMillisAtMost());
+    }
     root.put("drained", run.result().drained());
     root.put("ok", run.ok());
     ArrayNode timeline = root.putArray("timeline");

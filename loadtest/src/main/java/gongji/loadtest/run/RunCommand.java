@@ -137,6 +137,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "the server's process, when it runs on this machine: report its CPU per RPC and memory (from /proc)")
   long serverPid;
 
+  @Option(names = "--server-metrics", paramLabel = "URL",
+      description = "the server's metrics (http://HOST:PORT/metrics): report the time its admitted calls took there"
+          + " over the measured window (gongji_admission_held_seconds: p50, p99, max)")
+  java.net.URI serverMetrics;
+
   private final PrintStream out;
 
   RunCommand(PrintStream out) {
@@ -190,7 +195,7 @@ public final class RunCommand implements Callable<Integer> {
     RunSettings settings = new RunSettings(target, scenario, rate, concurrency, connections, warmupSeconds,
         durationSeconds, maxRequests, wall, rpcTimeoutMillis, maxInFlight, s, dataSet, people,
         bindings != null ? bindings : people / 2, !noSetup, tag, duplicateShare, !noAudit, sloP99Millis, sloP999Millis,
-        findMaxRate, stepSeconds, reportJson, reportHtml, serverPid,
+        findMaxRate, stepSeconds, reportJson, reportHtml, serverPid, serverMetrics,
         new RunSettings.Access(adminTarget, tokens, adminToken, tlsCa), plan);
     return LoadRun.execute(settings, out, (w, t, b) -> { }).exitCode();
   }

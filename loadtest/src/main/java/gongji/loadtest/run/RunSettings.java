@@ -34,6 +34,7 @@ record RunSettings(
     Path reportJson,
     Path reportHtml,
     long serverPid,
+    java.net.URI serverMetrics,
     Access access,
     Schedule schedule) {
 

@@ -148,7 +148,7 @@ class AuditorTest {
 
   private static LoadRun.Outcome run(String tag, LoadRun.BeforeAudit fault) throws Exception {
     RunSettings s = new RunSettings(gateway.target(), "pharmacy-sale", 40, 0, 2, 0.2, 1, 1_000_000, 120, 5_000,
-        10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null, 0,
+        10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null, 0, null,
         RunSettings.Access.NONE, null);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     LoadRun.Outcome outcome = LoadRun.execute(s, new PrintStream(bytes, true, StandardCharsets.UTF_8), fault);

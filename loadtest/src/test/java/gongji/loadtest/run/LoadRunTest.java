@@ -94,13 +94,19 @@ class LoadRunTest {
   void run_closedLoopOnDemoData_passesAudit() throws Exception {
     Path json = dir.resolve("closed.json");
     Result r = run("--target", gateway.target(), "--scenario", "mixed", "--concurrency", "4", "--warmup", "0.5",
-        "--duration", "1.5", "--seed", "8", "--data", "demo", "--report-json", json.toString());
+        "--duration", "1.5", "--seed", "8", "--data", "demo", "--report-json", json.toString(),
+        "--server-metrics", gateway.metricsUrl());
 
     assertEquals(0, r.exitCode(), r.output());
     JsonNode report = JSON.readTree(json.toFile());
     assertEquals("closed", report.get("mode").asText());
     assertTrue(report.get("rate_target").isNull());
     assertTrue(report.get("audit_ok").asBoolean(), report.get("audit").toString());
+    JsonNode admitted = report.get("server_admitted");
+    assertTrue(admitted != null && admitted.get("count").asLong() > 0, "the server's own figures: " + admitted);
+    assertTrue(admitted.get("p50_ms").asDouble() <= admitted.get("p99_ms").asDouble()
+        && admitted.get("p99_ms").asDouble() <= admitted.get("max_ms_at_most").asDouble(), admitted.toString());
+    assertTrue(r.output().contains("server side, admitted calls"), r.output());
   }
 
   @Test

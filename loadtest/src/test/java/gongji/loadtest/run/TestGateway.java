@@ -11,6 +11,7 @@ import java.time.InstantSource;
 /** The real gateway, in this JVM, on Netty at 127.0.0.1 and a free port, journalling to a directory. */
 final class TestGateway implements AutoCloseable {
   private final GatewayServer server;
+  private int metricsPort = -1;
 
   private TestGateway(GatewayServer server) {
     this.server = server;
@@ -41,6 +42,14 @@ final class TestGateway implements AutoCloseable {
 
   String target() {
     return "127.0.0.1:" + server.port();
+  }
+
+  /** Serves the node's {@code /metrics} on a free port of 127.0.0.1 (once); its URL. */
+  synchronized String metricsUrl() throws java.io.IOException {
+    if (metricsPort < 0) {
+      metricsPort = server.node().metrics().serve("127.0.0.1", 0);
+    }
+    return "http://127.0.0.1:" + metricsPort + "/metrics";
   }
 
   String adminTarget() {

@@ -11,7 +11,10 @@ import java.util.logging.Logger;
 /**
  * The gateway's global bound on calls in flight: every call that may reach the ledger, on every
  * transport (the gRPC services, the national interface), holds one place from the moment its handler
- * starts until its reply is given. A call that finds every place taken is refused at once by its
+ * starts until its reply is given, or, for a call that goes away (cancelled, its deadline passed)
+ * after it handed a command to the ledger, until that command has left the writer (applied, refused,
+ * or not applied because its deadline passed): so the bound bounds the writer's backlog too, not
+ * only the calls still waiting for a reply. A call that finds every place taken is refused at once by its
  * transport, before it is parsed further or reaches the gateway, so nothing of it is applied and its
  * request id stays unused. The bound is sized to a few hundred milliseconds of the node's work, so an
  * admitted call waits at most that long behind the others, and a load above what the node carries is
@@ -24,12 +27,18 @@ import java.util.logging.Logger;
 public final class CallsInFlight {
   private static final Logger log = Logger.getLogger(CallsInFlight.class.getName());
   private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-  /** Told of every call refused, by the transport that refused it. Must not block. */
+  /** Told of every call refused, and of how long each admitted call held its place. Must not block. */
   public interface Observer {
     Observer NONE = via -> {};
 
-    /** {@code via}: "grpc" or "national". */
+    /** A call arriving {@code via} a transport ("grpc" or "national") was refused. */
     void shed(String via);
+
+    /**
+     * A call admitted {@code via} a transport gave its place back after {@code heldNanos}: from its
+     * admission to its reply (or to when the writer let go of the command of a call gone away).
+     */
+    default void held(String via, long heldNanos) {}
   }
 
   private final int max;
@@ -67,6 +76,16 @@ public final class CallsInFlight {
 
   /** Gives back the place of a call admitted by {@link #tryEnter(String)}: its reply is given. */
   public void exit() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Gives back the place of a call admitted {@code via} a transport at {@code enteredNanos} (its
+   * {@link System#nanoTime()} just after {@link #tryEnter(String)}), and tells the observer how long
+   * it held it.
+   */
+  public void exit(String via, long enteredNanos) {
+    observer.held(via, System.nanoTime() - enteredNanos); // first: whoever sees the place free finds it timed
     inFlight.decrementAndGet();
   }
 

@@ -75,20 +75,15 @@ final class Errors {
   static final Duration UNAVAILABLE_RETRY_DELAY = Duration.ofSeconds(1);
 
   /**
-   * A call shed at admission: its {@code scope}'s bucket (terminal or institution) was empty. Nothing
-   * was applied; RetryInfo says when the bucket admits the next call.
+   * A call shed at admission: its {@code scope}'s bucket (terminal or institution) was empty:
+   * RESOURCE_EXHAUSTED, reason RATE_LIMITED, the cashier's text, and a RetryInfo of when the bucket
+   * admits the next call (1 ms at least). Nothing was applied.
    */
   static StatusRuntimeException rateLimited(String scope, long retryDelayNanos, Map<String, String> metadata) {
-    long delay = Math.max(retryDelayNanos, 1_000_000L);
-    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
-        .setCode(Code.RESOURCE_EXHAUSTED.getNumber())
-        .setMessage("RATE_LIMITED: this " + scope + " sends more calls a second than it is allowed; nothing was"
-            + " applied: retry the same request with the same request_id after the delay in RetryInfo")
-        .addDetails(Any.pack(errorInfo("RATE_LIMITED", metadata)))
-        .addDetails(Any.pack(com.google.rpc.RetryInfo.newBuilder()
-            .setRetryDelay(com.google.protobuf.Duration.newBuilder()
-                .setSeconds(delay / 1_000_000_000L).setNanos((int) (delay % 1_000_000_000L))).build()))
-        .build());
+    return StatusProto.toStatusRuntimeException(status(Code.RESOURCE_EXHAUSTED, "RATE_LIMITED", "RATE_LIMITED: this "
+        + scope + " sends more calls a second than it is allowed; nothing was applied: retry the same request with"
+        + " the same request_id after the delay in RetryInfo", metadata,
+        Duration.ofNanos(Math.max(retryDelayNanos, 1_000_000L))).build());
   }
 
   /**

@@ -27,27 +27,39 @@ final class Replies {
       fail(out, Errors.failure(e, metadata));
       return;
     }
+    // A command still in the ledger keeps the call's place until it leaves the writer, even if the
+    // call goes away first (InFlightBound); given back below at the latest, whatever the reply did.
+    InFlightBound.Place<?, ?> place = InFlightBound.atLedger(future);
     future.whenComplete((result, error) -> {
-      if (error != null) {
-        fail(out, Errors.failure(error, metadata));
-      } else if (result instanceof Rejected r) {
-        fail(out, Errors.rejected(r, metadata));
-      } else {
-        T reply;
-        try {
-          reply = translate.apply(result);
-        } catch (RuntimeException e) {
-          fail(out, Errors.failure(e, metadata));
-          return;
-        }
-        try {
-          out.onNext(reply);
-          out.onCompleted();
-        } catch (StatusRuntimeException cancelled) {
-          // The client went away; the outcome stays recorded under its request id.
-        }
+      try {
+        reply(out, metadata, result, error, translate);
+      } finally {
+        InFlightBound.release(place);
       }
     });
+  }
+
+  private static <T> void reply(StreamObserver<T> out, Map<String, String> metadata, Result result, Throwable error,
+      Function<Result, T> translate) {
+    if (error != null) {
+      fail(out, Errors.failure(error, metadata));
+    } else if (result instanceof Rejected r) {
+      fail(out, Errors.rejected(r, metadata));
+    } else {
+      T reply;
+      try {
+        reply = translate.apply(result);
+      } catch (RuntimeException e) {
+        fail(out, Errors.failure(e, metadata));
+        return;
+      }
+      try {
+        out.onNext(reply);
+        out.onCompleted();
+      } catch (StatusRuntimeException cancelled) {
+        // The client went away; the outcome stays recorded under its request id.
+      }
+    }
   }
 
   private static void fail(StreamObserver<?> out, StatusRuntimeException e) {

@@ -54,7 +54,8 @@ import java.util.logging.Logger;
  * {@link #MAX_BODY_BYTES} 413, and a request past the gateway's bound on calls in flight
  * ({@link CallsInFlight}, shared with the gRPC services) 503 with {@code Retry-After} and the
  * envelope's refusal ({@link #OVERLOADED_JSON}): shed before it reached the gateway, nothing applied,
- * its msgid unused. The event loop parses and writes; the gateway's futures complete
+ * its msgid unused. An admitted request keeps its place until its reply is ready, which is after
+ * every command it sent has left the writer, whether or not its connection is still open. The event loop parses and writes; the gateway's futures complete
  * elsewhere and the reply is written back on the channel's loop, in request order per connection.
  */
 public final class NationalServer implements AutoCloseable {
@@ -243,22 +244,27 @@ public final class NationalServer implements AutoCloseable {
             ctx.executor());
         return;
       }
-      ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(req.content()));
+      long entered = System.nanoTime();
       CompletableFuture<ResponseEnvelope> reply;
       try {
+        ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(req.content()));
         reply = service.call(body, new TifSignatures.Headers(
             req.headers().get(TifSignatures.PAASID), req.headers().get(TifSignatures.TIMESTAMP),
             req.headers().get(TifSignatures.NONCE), req.headers().get(TifSignatures.SIGNATURE)),
             ctx.channel().remoteAddress());
       } catch (RuntimeException | Error e) {
-        calls.exit();
+        calls.exit("national", entered);
         throw e;
       }
-      reply.whenComplete((envelope, error) -> calls.exit());
+      // The reply is ready only once every command of the call has left the writer: a connection
+      // closed before then changes nothing, the place stays taken until it is (no cancellation here).
+      // Given back before the reply is written, so that a client that has its reply finds it free.
+      CompletableFuture<ResponseEnvelope> released = reply.whenComplete((envelope, error) -> calls.exit("national",
+          entered));
       if (++inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
         ctx.channel().config().setAutoRead(false);
       }
-      last = last.thenCombineAsync(reply, (done, envelope) -> {
+      last = last.thenCombineAsync(released, (done, envelope) -> {
         try {
           write(ctx, envelope, keepAlive);
         } catch (RuntimeException e) {

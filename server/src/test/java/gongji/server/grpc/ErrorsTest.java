@@ -108,6 +108,85 @@ class ErrorsTest {
     assertEquals("当前状态不允许此操作", detail(refused, com.google.rpc.LocalizedMessage.class).getMessage());
   }
 
+  /**
+   * Every RESOURCE_EXHAUSTED and UNAVAILABLE the gateway sends (admission's two, the ledger's and
+   * history's, any ledger outcome mapped to one of them) tells the client why (ErrorInfo), when to
+   * come back (RetryInfo) and the cashier what happened in Chinese (a text of the reason's own, not
+   * the fallback of its code).
+   */
+  @Test
+  void everyResourceExhaustedOrUnavailable_carriesErrorInfoRetryInfoAndItsOwnZhCnText() throws Exception {
+    java.util.Map<String, io.grpc.StatusRuntimeException> sent = new java.util.LinkedHashMap<>();
+    sent.put("overloaded", io.grpc.protobuf.StatusProto.toStatusRuntimeException(Errors.overloaded(2048)));
+    sent.put("rate limited", Errors.rateLimited("terminal", 250_000, java.util.Map.of("scope", "terminal")));
+    sent.put("ledger overloaded", Errors.failure(new gongji.server.ledger.LedgerOverloadedException("full"),
+        java.util.Map.of()));
+    sent.put("ledger unavailable", Errors.failure(new gongji.server.ledger.LedgerUnavailableException("stopping"),
+        java.util.Map.of()));
+    sent.put("history unavailable", Errors.failure(new gongji.server.ledger.HistoryUnavailableException("behind"),
+        java.util.Map.of()));
+    for (Outcome o : Outcome.values()) {
+      Code code = Errors.code(o);
+      if (code == Code.RESOURCE_EXHAUSTED || code == Code.UNAVAILABLE) {
+        sent.put("rejected " + o, Errors.rejected(new gongji.server.ledger.Result.Rejected(o, "detail"),
+            java.util.Map.of()));
+      }
+    }
+    assertTrue(sent.containsKey("rejected LEDGER_UNAVAILABLE"), sent.keySet().toString());
+
+    List<String> wrong = new ArrayList<>();
+    for (java.util.Map.Entry<String, io.grpc.StatusRuntimeException> e : sent.entrySet()) {
+      io.grpc.Status.Code code = e.getValue().getStatus().getCode();
+      com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(e.getValue());
+      com.google.rpc.ErrorInfo info = detail(status, com.google.rpc.ErrorInfo.class);
+      com.google.rpc.RetryInfo retry = detail(status, com.google.rpc.RetryInfo.class);
+      com.google.rpc.LocalizedMessage text = detail(status, com.google.rpc.LocalizedMessage.class);
+      if (code != io.grpc.Status.Code.RESOURCE_EXHAUSTED && code != io.grpc.Status.Code.UNAVAILABLE) {
+        wrong.add(e.getKey() + ": code " + code);
+      } else if (info == null || !info.getDomain().equals(Errors.DOMAIN)) {
+        wrong.add(e.getKey() + ": ErrorInfo " + info);
+      } else if (retry == null || retry.getRetryDelay().getSeconds() == 0 && retry.getRetryDelay().getNanos() <= 0) {
+        wrong.add(e.getKey() + ": RetryInfo " + retry);
+      } else if (text == null || !text.getLocale().equals("zh-CN")
+          || !text.getMessage().equals(CashierText.ofReason(info.getReason()))) {
+        wrong.add(e.getKey() + ": LocalizedMessage " + text + " for " + info.getReason());
+      }
+    }
+
+    assertEquals(List.of(), wrong);
+    com.google.rpc.Status limited = io.grpc.protobuf.StatusProto.fromThrowable(sent.get("rate limited"));
+    assertEquals(1_000_000, detail(limited, com.google.rpc.RetryInfo.class).getRetryDelay().getNanos(),
+        "a bucket's wait under a millisecond is asked as one millisecond");
+  }
+
+  /**
+   * The list above is every such status: no other class of the server makes a RESOURCE_EXHAUSTED or
+   * UNAVAILABLE, and Errors makes them only in the places the list covers (a new one fails here until
+   * it is added above).
+   */
+  @Test
+  void resourceExhaustedAndUnavailable_areMadeOnlyInErrors_inThePlacesTestedAbove() throws Exception {
+    java.util.regex.Pattern made = java.util.regex.Pattern.compile("(Code|Status)\\.(RESOURCE_EXHAUSTED|UNAVAILABLE)\\b");
+    java.nio.file.Path root = java.nio.file.Path.of("src/main/java");
+    List<String> elsewhere = new ArrayList<>();
+    long inErrors;
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        if (!f.getFileName().toString().equals("Errors.java")
+            && made.matcher(java.nio.file.Files.readString(f)).find()) {
+          elsewhere.add(root.relativize(f).toString());
+        }
+      }
+    }
+    inErrors = made.matcher(java.nio.file.Files.readString(root.resolve("gongji/server/grpc/Errors.java"))).results()
+        .count();
+
+    assertEquals(List.of(), elsewhere);
+    // rateLimited, overloaded, the ledger's overload, LEDGER_UNAVAILABLE (failure and code()), HISTORY_UNAVAILABLE,
+    // and the two of status() that give every one of them a RetryInfo.
+    assertEquals(8, inErrors, "a RESOURCE_EXHAUSTED or UNAVAILABLE made in Errors that the test above does not list");
+  }
+
   private static <T extends com.google.protobuf.Message> T detail(com.google.rpc.Status status, Class<T> type)
       throws com.google.protobuf.InvalidProtocolBufferException {
     for (com.google.protobuf.Any any : status.getDetailsList()) {

@@ -1,0 +1,265 @@
+package gongji.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import gongji.server.gateway.CallsInFlight;
+import gongji.server.ledger.DeadlinePassedException;
+import gongji.server.ledger.LedgerUnavailableException;
+import gongji.server.ledger.Outcome;
+import gongji.server.ledger.Result;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bound on calls in flight, call by call, with gRPC's own unary handler over a call the test
+ * drives (message, half-close, cancellation in the order it chooses) and a ledger future the test
+ * completes: each admitted call gives its place back exactly once, a call gone away before its
+ * command reached the ledger at once, one gone away after only when that command has left the writer.
+ */
+class InFlightBoundTest {
+  private final List<Long> held = new ArrayList<>();
+  private final AtomicInteger shed = new AtomicInteger();
+  private final CallsInFlight calls = new CallsInFlight(2, new CallsInFlight.Observer() {
+    @Override
+    public void shed(String via) {
+      shed.incrementAndGet();
+    }
+
+    @Override
+    public void held(String via, long heldNanos) {
+      held.add(heldNanos);
+    }
+  });
+  private final InFlightBound bound = new InFlightBound(calls);
+
+  @Test
+  void reply_givesThePlaceBackOnce_beforeTheReplyLeaves() {
+    CompletableFuture<Result> ledger = new CompletableFuture<>();
+    Call call = start(() -> ledger);
+    call.listener.onMessage("sale");
+    call.listener.onHalfClose();
+    assertEquals(1, calls.inFlight());
+
+    ledger.complete(new Result.Done());
+
+    assertEquals(Status.Code.OK, call.closed.getCode());
+    assertEquals(0, call.inFlightAtClose, "the place was free when the reply left");
+    call.listener.onComplete();
+    assertEquals(0, calls.inFlight());
+    assertEquals(1, held.size(), "one place given back, timed once");
+  }
+
+  @Test
+  void cancelledBeforeTheLedger_givesThePlaceBackAtOnce() {
+    Call call = start(() -> new CompletableFuture<>());
+    call.listener.onMessage("sale");
+    assertEquals(1, calls.inFlight());
+
+    call.listener.onCancel();
+
+    assertEquals(0, calls.inFlight());
+    assertEquals(1, held.size());
+  }
+
+  @Test
+  void cancelledWhileItsCommandIsInTheWriter_keepsThePlace_untilTheCommandLeavesIt() {
+    CompletableFuture<Result> ledger = new CompletableFuture<>();
+    Call call = start(() -> ledger);
+    call.listener.onMessage("sale");
+    call.listener.onHalfClose();
+
+    call.listener.onCancel();
+
+    assertEquals(1, calls.inFlight(), "the command still waits in the writer: its place stays taken");
+    assertEquals(0, held.size());
+    Call other = start(() -> new CompletableFuture<>());
+    Call third = start(() -> new CompletableFuture<>());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, third.closed.getCode(), "the bound counts it");
+    other.listener.onCancel();
+
+    ledger.complete(new Result.Done());
+
+    assertEquals(0, calls.inFlight());
+    assertEquals(2, held.size(), "the cancelled call and the other one, each once");
+    assertEquals(1, shed.get());
+  }
+
+  @Test
+  void cancelledThenItsDeadlinePassesInTheWriter_placeGivenBackWhenTheWriterRefusesIt() {
+    CompletableFuture<Result> ledger = new CompletableFuture<>();
+    Call call = start(() -> ledger);
+    call.listener.onMessage("sale");
+    call.listener.onHalfClose();
+    call.listener.onCancel();
+
+    ledger.completeExceptionally(new DeadlinePassedException("late"));
+
+    assertEquals(0, calls.inFlight());
+    assertEquals(1, held.size());
+  }
+
+  @Test
+  void poisonedLedger_failsTheCall_andGivesThePlaceBackOnce_whetherOrNotTheCallWentAway() {
+    CompletableFuture<Result> first = new CompletableFuture<>();
+    CompletableFuture<Result> second = new CompletableFuture<>();
+    Call waiting = start(() -> first);
+    Call gone = start(() -> second);
+    for (Call c : List.of(waiting, gone)) {
+      c.listener.onMessage("sale");
+      c.listener.onHalfClose();
+    }
+    gone.listener.onCancel();
+
+    first.completeExceptionally(new LedgerUnavailableException("poisoned"));
+    second.completeExceptionally(new LedgerUnavailableException("poisoned"));
+
+    assertEquals(Status.Code.UNAVAILABLE, waiting.closed.getCode());
+    waiting.listener.onComplete();
+    assertEquals(0, calls.inFlight());
+    assertEquals(2, held.size());
+  }
+
+  @Test
+  void refusedBeforeTheLedger_repliesAtOnce_andALaterCancellationGivesNothingBackTwice() {
+    Call call = start(() -> CompletableFuture.completedFuture(
+        new Result.Rejected(Outcome.TERMINAL_NOT_REGISTERED, "terminal_id POS99 is not registered")));
+    call.listener.onMessage("sale");
+    call.listener.onHalfClose();
+
+    assertEquals(Status.Code.PERMISSION_DENIED, call.closed.getCode());
+    call.listener.onCancel();
+    call.listener.onComplete();
+    assertEquals(0, calls.inFlight());
+    assertEquals(1, held.size());
+  }
+
+  @Test
+  void badInput_orAHandlerThatThrows_givesThePlaceBackOnce() {
+    Call bad = start(() -> {
+      throw new BadInputException(List.of(com.google.rpc.BadRequest.FieldViolation.newBuilder()
+          .setField("request_id").setDescription("empty").build()));
+    });
+    bad.listener.onMessage("sale");
+    bad.listener.onHalfClose();
+    assertEquals(Status.Code.INVALID_ARGUMENT, bad.closed.getCode());
+    bad.listener.onComplete();
+
+    Call broken = start(null);
+    broken.listener.onMessage("sale");
+    assertThrows(IllegalStateException.class, broken.listener::onHalfClose);
+    // gRPC closes a call whose handler threw, and tells its listener it was cancelled.
+    broken.listener.onCancel();
+
+    assertEquals(0, calls.inFlight());
+    assertEquals(2, held.size());
+  }
+
+  @Test
+  void handlerThatFailsToStart_givesThePlaceBack() {
+    ServerCallHandler<String, String> failing = (c, h) -> {
+      throw new IllegalStateException("cannot start");
+    };
+
+    assertThrows(IllegalStateException.class, () -> bound.interceptCall(new Call(null).call(), new Metadata(), failing));
+
+    assertEquals(0, calls.inFlight());
+    assertEquals(1, held.size());
+  }
+
+  @Test
+  void atLedger_outsideAnAdmittedCall_orWithAFutureAlreadyComplete_holdsNothing() {
+    assertNull(InFlightBound.atLedger(new CompletableFuture<>()));
+    assertNull(InFlightBound.atLedger(CompletableFuture.completedFuture(null)));
+    InFlightBound.release(null);
+  }
+
+  /** A unary call through the bound to gRPC's own unary handler, whose method sends what {@code ledger} gives. */
+  private Call start(Supplier<CompletableFuture<Result>> ledger) {
+    Call c = new Call(ledger);
+    ServerCallHandler<String, String> handler = ServerCalls.asyncUnaryCall((String req, io.grpc.stub.StreamObserver<String> out) -> {
+      if (c.ledger == null) {
+        throw new IllegalStateException("a bug in the handler");
+      }
+      Replies.send(out, Map.of(), c.ledger, r -> "done");
+    });
+    c.listener = bound.interceptCall(c.call(), new Metadata(), handler);
+    return c;
+  }
+
+  private final class Call {
+    final Supplier<CompletableFuture<Result>> ledger;
+    ServerCall.Listener<String> listener;
+    Status closed;
+    int inFlightAtClose = -1;
+    boolean cancelled;
+
+    Call(Supplier<CompletableFuture<Result>> ledger) {
+      this.ledger = ledger;
+    }
+
+    ServerCall<String, String> call() {
+      return new ServerCall<>() {
+        @Override
+        public void request(int numMessages) {}
+
+        @Override
+        public void sendHeaders(Metadata headers) {}
+
+        @Override
+        public void sendMessage(String message) {}
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+          closed = status;
+          inFlightAtClose = calls.inFlight();
+        }
+
+        @Override
+        public boolean isCancelled() {
+          return cancelled;
+        }
+
+        @Override
+        public MethodDescriptor<String, String> getMethodDescriptor() {
+          return METHOD;
+        }
+      };
+    }
+  }
+
+  private static final MethodDescriptor.Marshaller<String> TEXT = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  };
+
+  private static final MethodDescriptor<String, String> METHOD = MethodDescriptor.<String, String>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Test/Sale")
+      .setRequestMarshaller(TEXT).setResponseMarshaller(TEXT).build();
+}
