@@ -52,8 +52,20 @@ public final class LedgerFootprint {
 
   static int run(int insured, int bindings, int openSales, int settledSales, int entries, long[] swept,
       int salesPerSecond, Duration recentWindow, int closedTransfers, PrintStream out) {
+    return run(insured, bindings, openSales, settledSales, entries, swept, salesPerSecond, recentWindow,
+        closedTransfers, 0, out);
+  }
+
+  static int run(int insured, int bindings, int openSales, int settledSales, int entries, long[] swept,
+      int salesPerSecond, Duration recentWindow, int closedTransfers, int endedTransfers, PrintStream out) {
     int status = run(insured, bindings, openSales, settledSales, entries, swept, salesPerSecond, recentWindow, out);
-    return closedTransfers > 0 ? Math.max(status, closedTransfers(closedTransfers, out)) : status;
+    if (closedTransfers > 0) {
+      status = Math.max(status, closedTransfers(closedTransfers, false, out));
+    }
+    if (endedTransfers > 0) {
+      status = Math.max(status, closedTransfers(endedTransfers, true, out));
+    }
+    return status;
   }
 
   private static int run(int insured, int bindings, int openSales, int settledSales, int entries, long[] swept,
@@ -126,8 +138,11 @@ public final class LedgerFootprint {
    * with the request entry of its assignment, as within the recent window), the next day after the
    * entries' sweeps (journal type 24, which lets go of no transfer: what the writer kept of each
    * closed transfer before they went to history) and after a sweep with transfers (what it keeps now).
+   * With {@code ended}, each one is accepted instead and then ends with its binding, which the
+   * authorizer dissolves; the sweep before the last is then one with transfers but not ended ones
+   * (journal type 55: what the writer kept of each ended transfer before they went too).
    */
-  private static int closedTransfers(int n, PrintStream out) {
+  private static int closedTransfers(int n, boolean ended, PrintStream out) {
     Ledger ledger = new Ledger(Duration.ofDays(35), ReferenceListener.NONE);
     SweepCounter history = new SweepCounter();
     Recaller recaller = new Recaller(history);
@@ -137,8 +152,10 @@ public final class LedgerFootprint {
           InsuredStatus.NORMAL, "620100", List.of(new Credential(CredentialType.SOCIAL_SECURITY_CARD, "SSC" + i)))),
           now);
     }
+    String[] bindingOf = new String[n];
     for (int i = 0; i < n; i++) {
-      ledger.apply(new Command.CreateBinding(psnNo((i + 1) % n), psnNo(i), Relationship.PARENT, 0), now);
+      Result b = ledger.apply(new Command.CreateBinding(psnNo((i + 1) % n), psnNo(i), Relationship.PARENT, 0), now);
+      bindingOf[i] = ((Result.BindingView) b).bindingId();
       ledger.apply(new Command.Credit("C" + i, i, psnNo(i), 1_000_000), now);
       ledger.apply(new Command.OpenWallet(psnNo(i)), now);
     }
@@ -157,7 +174,10 @@ public final class LedgerFootprint {
         if (!(r instanceof Result.WalletTransferView w)) {
           throw new IllegalStateException("transfer " + i + ": " + r);
         }
-        ledger.apply(recaller.recall(new Command.AnswerWalletTransfer(w.transferId(), psnNo(i), false)), now);
+        ledger.apply(recaller.recall(new Command.AnswerWalletTransfer(w.transferId(), psnNo(i), ended)), now);
+        if (ended) {
+          ledger.apply(new Command.DissolveBinding(bindingOf[i], psnNo((i + 1) % n)), now);
+        }
         history.take(ledger.takeHistory());
       }
     } catch (java.io.IOException e) {
@@ -169,6 +189,14 @@ public final class LedgerFootprint {
       ledger.apply(new Command.Sweep(window, SWEEP_ITEMS, false), now);
       history.take(ledger.takeHistory());
     }
+    if (ended) {
+      ledger.apply(new Command.Sweep(window, SWEEP_ITEMS, true), now);
+      history.take(ledger.takeHistory());
+      if (ledger.transfersKeptCount() != n) {
+        throw new IllegalStateException("a sweep of type 55 let go of " + (n - ledger.transfersKeptCount())
+            + " ended transfers");
+      }
+    }
     long entriesGone = liveHeap();
     int keptBefore = ledger.transfersKeptCount();
     while (ledger.transfersKeptCount() > 0) {
@@ -176,8 +204,8 @@ public final class LedgerFootprint {
       history.take(ledger.takeHistory());
     }
     long transfersGone = liveHeap();
-    out.printf(Locale.ROOT, "ledger-footprint: %d closed wallet transfers (declined), %d people in a ring of"
-        + " bindings%n", n, n);
+    out.printf(Locale.ROOT, "ledger-footprint: %d closed wallet transfers (%s), %d people in a ring of"
+        + " bindings%n", n, ended ? "accepted, then ended with their binding" : "declined", n);
     out.printf(Locale.ROOT, "  per closed transfer and its request entry %6d bytes (within the recent window)%n",
         (closed - before) / n);
     out.printf(Locale.ROOT, "  per closed transfer kept                  %6d bytes (%d kept: as before they went"

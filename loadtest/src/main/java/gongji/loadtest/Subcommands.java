@@ -166,11 +166,17 @@ final class Subcommands {
             + " none)")
     int closedTransfers;
 
+    @Option(names = "--ended-transfers", defaultValue = "0", paramLabel = "N",
+        description = "then, on a ledger of their own, N wallet transfers assigned, accepted and ended with their"
+            + " binding: the writer's heap per ended transfer kept, and after the sweep that hands them to history"
+            + " (default: ${DEFAULT-VALUE}, none)")
+    int endedTransfers;
+
     @Override
     public Integer call() {
       long[] swept = sweptSales.stream().mapToLong(Long::longValue).sorted().toArray();
       return LedgerFootprint.run(population.insured, population.bindings, openSales, settledSales, entries, swept,
-          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), closedTransfers, System.out);
+          salesPerSecond, Duration.ofSeconds(recentWindowSeconds), closedTransfers, endedTransfers, System.out);
     }
   }
 

@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
 import gongji.server.ledger.Ledger;
 import gongji.server.ledger.Recaller;
 import gongji.server.ledger.Sequencer;
+import gongji.server.ledger.SnapshotFollower;
 import gongji.server.ledger.Snapshots;
 import gongji.server.metrics.Metrics;
 import gongji.server.national.NationalService;
@@ -54,6 +55,13 @@ public final class Node implements AutoCloseable {
    * few hundred MB at most; past it the follower is given up and the writer makes images itself.
    */
   private static final long SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS = 2_000_000;
+  /**
+   * Snapshot followers seeded again in a row, after one was given up, without an image made between;
+   * past it the writer makes the images until the next restart.
+   */
+  private static final int SNAPSHOT_FOLLOWER_MAX_RESEEDS = 5;
+  /** How long after a give-up the first new follower is seeded; each next one waits twice as long. */
+  private static final long SNAPSHOT_FOLLOWER_FIRST_BACKOFF_MILLIS = 60_000;
   /** How long a snapshot waits for history to catch up with it before it is skipped. */
   private static final long SNAPSHOT_WAITS_FOR_HISTORY_SECONDS = 60;
   /** The transport event loop a thread is, if the transport said so: where its calls' results go. */
@@ -245,8 +253,11 @@ public final class Node implements AutoCloseable {
           }), snapshotWriter));
       // Images made by a second ledger that follows the journal, so that the writer never stops for one.
       LedgerRecovery.Recovered from = recovered;
+      // One given up (it lagged, say) is replaced from the newest good snapshot on disk and the journal.
       sequencer.snapshotsOffTheWriter(() -> seedFollower(storage, from, config.idempotencyWindow()),
-          SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS);
+          SNAPSHOT_FOLLOWER_MAX_LAG_COMMANDS, new SnapshotFollower.Reseeding(
+              seq -> LedgerRecovery.at(storage, seq, config.idempotencyWindow()), SNAPSHOT_FOLLOWER_MAX_RESEEDS,
+              SNAPSHOT_FOLLOWER_FIRST_BACKOFF_MILLIS));
     }
     AdmissionLimits limits = config.admission();
     this.gateway = new Gateway(sequencer, cache, metrics.fraudObserver(), history, historyReaders,

@@ -3,6 +3,10 @@ package gongji.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gongji.server.domain.Bill;
+import gongji.server.domain.ItemCategory;
+import gongji.server.domain.LineItem;
+import gongji.server.domain.MedicalType;
 import gongji.server.history.MemoryHistoryStore;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryQuery;
@@ -12,6 +16,7 @@ import gongji.server.ledger.Outcome;
 import gongji.server.ledger.ReferenceListener;
 import gongji.server.ledger.Result;
 import gongji.server.ledger.Snapshots;
+import gongji.server.ledger.TxnState;
 import gongji.server.ledger.WalletTransferState;
 import gongji.server.ledger.storage.FileStorage;
 import gongji.server.ledger.storage.SimulatedStorage;
@@ -132,9 +137,78 @@ class WalletHistoryRestartTest {
     }
   }
 
+  @Test
+  void anEndedTransfer_letGoOfASnapshotAndARestartLater_isListed_andARefundOfASaleThatDrewOnItWorksOnce()
+      throws Exception {
+    MutableClock clock = MutableClock.atMondayMorning();
+    Result.WalletTransferView ended;
+    Result.Sale settled;
+    long authorizerBefore;
+    try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
+      DemoData.load(node.gateway());
+      // The demo's granddaughter spends from the quota her grandmother assigned, then the binding ends.
+      authorizerBefore = balanceOf(node, DemoData.LIU_GUILAN);
+      Result.Sale authorized = (Result.Sale) submit(node, new Command.Authorize("A-1", 1, DemoData.PHARMACY, "POS01",
+          DemoData.ZHANG_XIAOYU, MedicalType.PHARMACY, Bill.of(List.of(new LineItem("X", ItemCategory.DRUG, true, 1,
+              1_000))), true, true));
+      settled = (Result.Sale) submit(node, new Command.Settle("S-1", 2, DemoData.PHARMACY,
+          authorized.txn().txnId(), -1));
+      Result.WalletTransferView w = transfersOf(node, DemoData.ZHANG_XIAOYU).get(0);
+      assertEquals(1_000, w.spentFen(), w::toString);
+      submit(node, new Command.DissolveBinding(w.bindingId(), DemoData.LIU_GUILAN));
+      ended = transfersOf(node, DemoData.ZHANG_XIAOYU).get(0);
+      assertEquals(WalletTransferState.ENDED, ended.state());
+      assertEquals(authorizerBefore - 1_000, balanceOf(node, DemoData.LIU_GUILAN));
+
+      // The next day: the sale goes to history, then the ended transfer it names; snapshots follow.
+      clock.advance(Duration.ofDays(1));
+      for (int i = 0; i < 8; i++) {
+        submit(node, new Command.Credit("K-" + i, 10 + i, DemoData.ZHANG_WEI, 100));
+        clock.advance(Duration.ofSeconds(2));
+      }
+      assertEquals(List.of(ended), transfersOf(node, DemoData.ZHANG_XIAOYU), "listed by history once let go of");
+      long swept = node.sequencer().acknowledgedSeq();
+      for (int i = 0; i < 200 && newestSnapshotSeq() < swept; i++) {
+        submit(node, new Command.Credit("K-wait-" + i, 100 + i, DemoData.ZHANG_WEI, 1));
+        Thread.sleep(20);
+      }
+      assertTrue(newestSnapshotSeq() >= swept, "a snapshot after the sweep at record " + swept);
+    }
+    try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
+      java.util.regex.Matcher seq = java.util.regex.Pattern.compile("\\d{20}").matcher(node.snapshotFile());
+      assertTrue(seq.find(), node.snapshotFile());
+      Ledger snapshot = Snapshots.read(new FileStorage(dir).read(node.snapshotFile()), Long.parseLong(seq.group()),
+          CONFIG.idempotencyWindow(), ReferenceListener.NONE).ledger();
+      assertEquals(0, snapshot.transfersKeptCount(), "the snapshot holds no transfer");
+      assertEquals(List.of(ended), transfersOf(node, DemoData.ZHANG_XIAOYU), "still listed after the restart");
+      Command.Refund refund = new Command.Refund("R-1", 3, DemoData.PHARMACY, settled.txn().txnId());
+      Result.Sale refunded = (Result.Sale) submit(node, refund);
+      assertEquals(TxnState.REFUNDED, refunded.txn().state());
+      assertEquals(authorizerBefore, balanceOf(node, DemoData.LIU_GUILAN), "back to the authorizer");
+      assertEquals(refunded, submit(node, refund), "the same refund again: the same answer");
+      assertEquals(Outcome.TRANSACTION_STATE_CONFLICT, submit(node, new Command.Refund("R-2", 4, DemoData.PHARMACY,
+          settled.txn().txnId())).outcome());
+      assertEquals(authorizerBefore, balanceOf(node, DemoData.LIU_GUILAN), "once");
+      Result.WalletTransferView after = transfersOf(node, DemoData.ZHANG_XIAOYU).get(0);
+      assertEquals(0, after.spentFen(), after::toString);
+      assertEquals(WalletTransferState.ENDED, after.state());
+      assertEquals(List.of(), ((Result.AuditReport) submit(node, new Command.Audit())).violations());
+    }
+  }
+
   /** History as an earlier version wrote it: every record but the wallet transfers'. */
   private static List<HistoryRecord> withoutTransfers(List<HistoryRecord> records) {
     return records.stream().filter(r -> !(r instanceof HistoryRecord.WalletTransfer)).toList();
+  }
+
+  private static long balanceOf(Node node, String psnNo) throws Exception {
+    return ((Result.Account) submit(node, new Command.GetAccount(psnNo))).balanceFen();
+  }
+
+  private static List<Result.WalletTransferView> transfersOf(Node node, String psnNo) throws Exception {
+    Result r = node.gateway().history(new HistoryQuery.WalletTransfers(psnNo, null, Long.MAX_VALUE, 10))
+        .get(10, TimeUnit.SECONDS);
+    return ((Result.WalletTransfers) r).transfers();
   }
 
   private static List<Result.WalletTransferView> transfers(Node node) throws Exception {

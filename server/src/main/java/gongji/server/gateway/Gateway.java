@@ -174,10 +174,12 @@ public final class Gateway {
     } else {
       known = CompletableFuture.completedFuture(null);
     }
-    if (query instanceof HistoryQuery.WalletTransfers) {
-      // Wallet transfers change with time as well (the 06:00 return): a tick through the writer first
-      // brings what came due by now to history, so the list is as of when it was asked, as the
-      // writer's own list was. Then every write acknowledged by the tick's reply is awaited.
+    if (query instanceof HistoryQuery.WalletTransfers && sequencer.transferChangeDue()) {
+      // Wallet transfers change with time as well (the 06:00 return, a sale's expiry giving quota
+      // back): when such a change may have come due since the writer's last batch, a tick through
+      // the writer first brings it to history, so the list is as of when it was asked. Then every
+      // write acknowledged by the tick's reply is awaited. Otherwise nothing is journaled: history
+      // already holds every change due by now, and read-your-writes below is enough.
       return known.thenCompose(refused -> refused != null ? CompletableFuture.completedFuture(refused)
           : sequencer.submit(new Command.Tick())
               .thenCompose(ticked -> history.awaitApplied(sequencer.acknowledgedSeq()))

@@ -45,6 +45,8 @@ final class Auditor {
       byPlace[at] = b;
       // Settled sales the writer let go of still count: their part is kept on the binding.
       bUsed[at] = b.premiumFen + b.archivedUsedFen;
+      // Ended wallet transfers the writer let go of still count: what they spent is kept on the binding.
+      bWallet[at] = b.archivedWalletFen;
     }
     // Per wallet transfer: held by open sales, spent by settled ones.
     Map<WalletGrant, long[]> expectGrant = new HashMap<>();

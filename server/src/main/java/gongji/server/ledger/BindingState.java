@@ -22,6 +22,11 @@ final class BindingState {
   long heldFen;
   /** Quota assigned to the wallet through this binding and not returned (spent or earmarked). */
   long walletFen;
+  /**
+   * What of {@code walletFen} ended wallet transfers the writer let go of hold (what they spent),
+   * for the audit: it counts a binding's wallet amount from the transfers it keeps and this.
+   */
+  long archivedWalletFen;
   /** Wallet transfers made through it; empty and shared until the first. */
   List<WalletGrant> grants = List.of();
   BindingStatus status = BindingStatus.REQUESTED;
@@ -72,6 +77,12 @@ final class BindingState {
   void addGrant(WalletGrant g) {
     grants = PersonState.grown(grants);
     grants.add(g);
+  }
+
+  /** Takes back a transfer the writer let go of, in number order among the others. */
+  void insertGrant(WalletGrant g) {
+    grants = PersonState.grown(grants);
+    PersonState.insertBySeq(grants, g);
   }
 
   /** Forgets a transfer the writer let go of; the shared empty list again once none is left. */

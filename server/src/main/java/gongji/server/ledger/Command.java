@@ -8,6 +8,7 @@ import gongji.server.domain.Insured;
 import gongji.server.domain.MedicalType;
 import gongji.server.domain.RegionPolicy;
 import gongji.server.domain.Relationship;
+import java.util.List;
 
 /**
  * The commands the ledger executes, one at a time, on the sequencer thread. Their fields are already
@@ -549,9 +550,10 @@ public sealed interface Command {
    * (see {@link Recall}). The sequencer sends it when something is due, at most once a second
    * unless the last one stopped at its bound; it is journaled, so replay lets go of the same things
    * at the same points. A sweep journaled before wallet transfers went to history (journal type 24)
-   * replays without {@code transfers}: it let go of none then, and must let go of none again.
+   * replays without {@code transfers}: it let go of none then, and must let go of none again; one
+   * journaled before ended transfers were let go of (type 55) replays without {@code ended}.
    */
-  record Sweep(long recentWindowMillis, int maxItems, boolean transfers) implements Command {
+  record Sweep(long recentWindowMillis, int maxItems, boolean transfers, boolean ended) implements Command {
     @Override
     public Type type() {
       return Type.SWEEP;
@@ -564,11 +566,19 @@ public sealed interface Command {
       if (maxItems <= 0) {
         throw new IllegalArgumentException("maxItems: " + maxItems + " (expected: > 0)");
       }
+      if (ended && !transfers) {
+        throw new IllegalArgumentException("a sweep of ended transfers lets go of the declined and returned too");
+      }
     }
 
-    /** A sweep as the sequencer sends it now, closed wallet transfers included. */
+    /** A sweep as journaled before ended transfers were let go of (type 24 or 55). */
+    public Sweep(long recentWindowMillis, int maxItems, boolean transfers) {
+      this(recentWindowMillis, maxItems, transfers, false);
+    }
+
+    /** A sweep as the sequencer sends it now, closed and ended wallet transfers included. */
     public Sweep(long recentWindowMillis, int maxItems) {
-      this(recentWindowMillis, maxItems, true);
+      this(recentWindowMillis, maxItems, true, true);
     }
 
     /** A sweep of the standard size ({@link Recall#MAX_PER_SWEEP}). */
@@ -582,11 +592,12 @@ public sealed interface Command {
    * the request entry under {@code requestKey} and of the sale {@code txnId} (null where history has
    * none), as of the store's {@code sweeps}-th sweep at least. For a command that names a wallet
    * transfer instead of a sale, {@code txnId} is the transfer's id and {@code sale} its record
-   * ({@link Recall#transfer}). Journaled with the command, so that
-   * replay decides the same without history. See {@link Recall}.
+   * ({@link Recall#transfer}). With a sale, {@code transfers} holds the records of the wallet
+   * transfers its legs name ({@link Recall#namedTransfer}: the writer may have let go of ended ones).
+   * Journaled with the command, so that replay decides the same without history. See {@link Recall}.
    */
-  record Recalled(Command command, long sweeps, String requestKey, byte[] request, String txnId, byte[] sale)
-      implements Command {
+  record Recalled(Command command, long sweeps, String requestKey, byte[] request, String txnId, byte[] sale,
+      List<TransferImage> transfers) implements Command {
     @Override
     public Type type() {
       return Type.RECALLED;
@@ -607,6 +618,22 @@ public sealed interface Command {
       if (sweeps < 0) {
         throw new IllegalArgumentException("sweeps: " + sweeps + " (expected: >= 0)");
       }
+      transfers = List.copyOf(requireNonNull(transfers, "transfers"));
+    }
+
+    /** The same with no transfer records (as journaled before ended transfers were let go of). */
+    public Recalled(Command command, long sweeps, String requestKey, byte[] request, String txnId, byte[] sale) {
+      this(command, sweeps, requestKey, request, txnId, sale, List.of());
+    }
+
+    /** The record of wallet transfer {@code transferId} the look-up brought for the sale's legs, or null. */
+    public byte[] transfer(String transferId) {
+      for (TransferImage t : transfers) {
+        if (t.transferId().equals(transferId)) {
+          return t.image();
+        }
+      }
+      return null;
     }
 
     // The images are compared and shown by content: two look-ups that found the same are equal.
@@ -614,20 +641,45 @@ public sealed interface Command {
     public boolean equals(Object o) {
       return o instanceof Recalled r && command.equals(r.command) && sweeps == r.sweeps
           && requestKey.equals(r.requestKey) && java.util.Arrays.equals(request, r.request) && txnId.equals(r.txnId)
-          && java.util.Arrays.equals(sale, r.sale);
+          && java.util.Arrays.equals(sale, r.sale) && transfers.equals(r.transfers);
     }
 
     @Override
     public int hashCode() {
       return java.util.Objects.hash(command, sweeps, requestKey, java.util.Arrays.hashCode(request), txnId,
-          java.util.Arrays.hashCode(sale));
+          java.util.Arrays.hashCode(sale), transfers);
     }
 
     @Override
     public String toString() {
       return "Recalled[" + command + ", sweeps=" + sweeps + ", requestKey=" + requestKey + ", request="
           + (request == null ? "none" : request.length + " bytes") + ", txnId=" + txnId + ", sale="
-          + (sale == null ? "none" : sale.length + " bytes") + "]";
+          + (sale == null ? "none" : sale.length + " bytes") + (transfers.isEmpty() ? "" : ", transfers="
+          + transfers) + "]";
+    }
+  }
+
+  /** The record of a wallet transfer history holds, brought with a command (see {@link Recalled}). */
+  record TransferImage(String transferId, byte[] image) {
+    public TransferImage {
+      requireNonNull(transferId, "transferId");
+      requireNonNull(image, "image");
+    }
+
+    // By content: two look-ups that found the same are equal.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TransferImage t && transferId.equals(t.transferId) && java.util.Arrays.equals(image, t.image);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * transferId.hashCode() + java.util.Arrays.hashCode(image);
+    }
+
+    @Override
+    public String toString() {
+      return transferId + " (" + image.length + " bytes)";
     }
   }
 

@@ -74,6 +74,13 @@ public final class CommandCodec {
   private static final byte UPDATE_REGION_POLICY = 29;
   /** A sweep that also lets go of closed wallet transfers: SWEEP's fields (code 24 lets go of none). */
   private static final byte SWEEP_TRANSFERS = 55;
+  /** A sweep that also lets go of ended wallet transfers no kept sale names: SWEEP's fields. */
+  private static final byte SWEEP_ENDED = 56;
+  /**
+   * RECALLED with the records of the wallet transfers its sale's legs name: RECALLED's fields, then
+   * their count and each one's id and record, then the command.
+   */
+  private static final byte RECALLED_TRANSFERS = 57;
 
   private static final byte[] NO_BYTES = {};
 
@@ -110,13 +117,20 @@ public final class CommandCodec {
     } else if (command instanceof Command.Tick) {
       out.u8(TICK);
     } else if (command instanceof Command.Sweep c) {
-      out.u8(c.transfers() ? SWEEP_TRANSFERS : SWEEP).varlong(c.recentWindowMillis()).varint(c.maxItems());
+      out.u8(c.ended() ? SWEEP_ENDED : c.transfers() ? SWEEP_TRANSFERS : SWEEP).varlong(c.recentWindowMillis())
+          .varint(c.maxItems());
     } else if (command instanceof Command.Recalled c) {
       if (c.command() instanceof Command.Recalled) {
         throw new IllegalArgumentException("a recalled command inside another: " + command);
       }
-      out.u8(RECALLED).varlong(c.sweeps()).str(c.requestKey())
+      out.u8(c.transfers().isEmpty() ? RECALLED : RECALLED_TRANSFERS).varlong(c.sweeps()).str(c.requestKey())
           .bytes(c.request() == null ? NO_BYTES : c.request()).str(c.txnId()).bytes(c.sale() == null ? NO_BYTES : c.sale());
+      if (!c.transfers().isEmpty()) {
+        out.varint(c.transfers().size());
+        for (Command.TransferImage t : c.transfers()) {
+          out.str(t.transferId()).bytes(t.image());
+        }
+      }
       encode(c.command(), out);
     } else if (command instanceof Command.Idempotent c) {
       out.u8(IDEMPOTENT).str(c.requestId()).i64(c.contentHash());
@@ -310,21 +324,32 @@ public final class CommandCodec {
       case TICK -> {
         return new Command.Tick();
       }
-      case SWEEP, SWEEP_TRANSFERS -> {
-        return new Command.Sweep(varlong(in), varint(in), type == SWEEP_TRANSFERS);
+      case SWEEP, SWEEP_TRANSFERS, SWEEP_ENDED -> {
+        return new Command.Sweep(varlong(in), varint(in), type != SWEEP, type == SWEEP_ENDED);
       }
-      case RECALLED -> {
+      case RECALLED, RECALLED_TRANSFERS -> {
         long sweeps = varlong(in);
         String requestKey = str(in);
         byte[] request = bytes(in);
         String txnId = str(in);
         byte[] sale = bytes(in);
-        if (in.hasRemaining() && in.get(in.position()) == RECALLED) {
+        List<Command.TransferImage> transfers = List.of();
+        if (type == RECALLED_TRANSFERS) {
+          int n = varint(in);
+          if (n <= 0 || n > in.remaining()) {
+            throw new IllegalArgumentException("transfer records: " + n + " (expected: 1 to " + in.remaining() + ")");
+          }
+          transfers = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            transfers.add(new Command.TransferImage(str(in), bytes(in)));
+          }
+        }
+        if (in.hasRemaining() && (in.get(in.position()) == RECALLED || in.get(in.position()) == RECALLED_TRANSFERS)) {
           throw new IllegalArgumentException("a recalled command inside another");
         }
         Command inner = decodeOne(in);
         return new Command.Recalled(inner, sweeps, requestKey, request.length == 0 ? null : request, txnId,
-            sale.length == 0 ? null : sale);
+            sale.length == 0 ? null : sale, transfers);
       }
       case IDEMPOTENT -> {
         String requestId = str(in);

@@ -107,6 +107,7 @@ public final class Ledger {
       return r;
     } finally {
       recall.end();
+      wallets.endCommand();
     }
   }
 
@@ -141,7 +142,21 @@ public final class Ledger {
     if (!transferKept && !recalled.txnId().equals(transferId)) {
       return true; // a transfer let go of, and no look-up of it
     }
-    return txnId == null && !entrySaleKept && (recalled.sale() == null || !recalled.txnId().equals(entrySale));
+    if (txnId == null && !entrySaleKept && (recalled.sale() == null || !recalled.txnId().equals(entrySale))) {
+      return true;
+    }
+    // A sale brought from history names the wallet transfers it drew on: each one let go of (an ended
+    // one) must have come too, from a look-up that saw every sweep that let go of it.
+    String fromHistory = !saleKept ? txnId : !entrySaleKept ? entrySale : null;
+    if (fromHistory != null && recalled.sale() != null && recalled.txnId().equals(fromHistory)) {
+      for (String g : Sales.grantIdsOf(recalled.sale())) {
+        if (wallets.grant(g) == null
+            && (recalled.transfer(g) == null || recall.missedBy(recalled.sweeps(), null, g))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -151,7 +166,7 @@ public final class Ledger {
   public boolean sweepDue(long nowMillis, long recentWindowMillis) {
     long horizon = nowMillis - recentWindowMillis;
     return recall.paced(nowMillis) && (requests.oldestKeptMillis() < horizon
-        || sales.oldestTouchedMillis() < horizon || wallets.letGoDue(nowMillis));
+        || sales.oldestTouchedMillis() < horizon || wallets.letGoDue(nowMillis, true));
   }
 
   /**
@@ -226,7 +241,8 @@ public final class Ledger {
   /**
    * Hands what has been closed for the recent window to history (see {@link Recall}), at most
    * {@code maxItems}: request entries first, then, only if every entry due went, sales, then (a
-   * sweep with {@code transfers}) the declined and returned wallet transfers made before today.
+   * sweep with {@code transfers}) the declined and returned wallet transfers made before today, and
+   * (with {@code ended} too) the ended ones no kept sale names.
    */
   private Result sweep(Command.Sweep c) {
     long horizon = time.nowMillis() - c.recentWindowMillis();
@@ -234,7 +250,7 @@ public final class Ledger {
     int entries = requests.evict(horizon, out, c.maxItems(), recall);
     int sales = entries < c.maxItems() ? this.sales.evict(horizon, out, c.maxItems() - entries) : 0;
     int transfers = c.transfers() && entries + sales < c.maxItems()
-        ? wallets.evict(out, c.maxItems() - entries - sales) : 0;
+        ? wallets.evict(out, c.maxItems() - entries - sales, c.ended()) : 0;
     out.add(new HistoryRecord.Swept(recall.swept(time.nowMillis(), entries + sales + transfers >= c.maxItems()),
         time.nowMillis()));
     records.addAll(out);
@@ -515,7 +531,7 @@ public final class Ledger {
   // ---- snapshots ----------------------------------------------------------------------------
 
   /** The snapshot format {@link #snapshot} writes; 3 also kept history (see {@link #restore}). */
-  public static final int SNAPSHOT_FORMAT = Bindings.SNAPSHOT_FORMAT_BY_ORDINAL;
+  public static final int SNAPSHOT_FORMAT = Sales.SNAPSHOT_FORMAT_WITH_ARCHIVED_WALLET;
 
   /** Writes the whole working state, section by section (see {@link LedgerSnapshot}). */
   public void snapshot(CommandCodec.Output out) {
@@ -568,6 +584,7 @@ public final class Ledger {
       l.records.read(in);
     }
     l.requests.readExtras(in, format);
+    l.wallets.afterRestore();
     if (in.hasRemaining()) {
       throw new IllegalArgumentException(in.remaining() + " bytes left after the snapshot");
     }

@@ -169,10 +169,30 @@ public final class LedgerRecovery {
   public static Ledger again(Storage storage, Recovered recovered, Duration window) throws IOException {
     Ledger ledger = recovered.snapshotFile() == null ? new Ledger(window, ReferenceListener.NONE)
         : againFromSnapshot(storage, recovered, window);
-    long through = recovered.journal().lastSeq();
-    long[] last = {recovered.snapshotSeq()};
+    return replayThrough(storage, ledger, recovered.snapshotSeq(), recovered.journal().lastSeq());
+  }
+
+  /**
+   * The ledger as of record {@code through} of a journal being appended to, from the newest snapshot
+   * at or below it that passes every check (a damaged one is passed over, as at a start) and the
+   * journal records after it up to {@code through}. For a {@link SnapshotFollower} seeded again after
+   * one was given up, on its thread. History is left alone.
+   *
+   * @throws IOException if the disk cannot be read, or the journal no longer holds every record
+   *     from that snapshot to {@code through}
+   */
+  public static Ledger at(Storage storage, long through, Duration window) throws IOException {
+    Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, ReferenceListener.NONE, through,
+        Snapshots.Checks.BEFORE_USE);
+    Ledger ledger = snapshot == null ? new Ledger(window, ReferenceListener.NONE) : snapshot.ledger();
+    return replayThrough(storage, ledger, snapshot == null ? 0 : snapshot.seq(), through);
+  }
+
+  /** Applies to {@code ledger}, at record {@code from}, the journal's records after it up to {@code through}. */
+  private static Ledger replayThrough(Storage storage, Ledger ledger, long from, long through) throws IOException {
+    long[] last = {from};
     try {
-      JournalRecovery.replay(storage, recovered.snapshotSeq(), false, true, (seq, at, command) -> {
+      JournalRecovery.replay(storage, from, false, true, (seq, at, command) -> {
         if (seq > through) {
           throw new Reached();
         }
@@ -184,7 +204,7 @@ public final class LedgerRecovery {
       // every record recovery replayed is applied
     }
     if (last[0] != through) {
-      throw new IOException("the journal now ends at record " + last[0] + ", recovery replayed up to " + through);
+      throw new IOException("the journal now ends at record " + last[0] + ", expected up to " + through);
     }
     return ledger;
   }

@@ -89,6 +89,27 @@ final class PersonState {
     grantsOut.add(g);
   }
 
+  /** Takes back a transfer into their wallet the writer let go of, in number order among the others. */
+  void insertGrantIn(WalletGrant g) {
+    grantsIn = grown(grantsIn);
+    insertBySeq(grantsIn, g);
+  }
+
+  /** Takes back a transfer from their account the writer let go of, in number order among the others. */
+  void insertGrantOut(WalletGrant g) {
+    grantsOut = grown(grantsOut);
+    insertBySeq(grantsOut, g);
+  }
+
+  /** Inserts {@code g} into a list of transfers in number order, where its number puts it. */
+  static void insertBySeq(List<WalletGrant> list, WalletGrant g) {
+    int at = list.size();
+    while (at > 0 && list.get(at - 1).seq > g.seq) {
+      at--;
+    }
+    list.add(at, g);
+  }
+
   void removeGrantIn(WalletGrant g) {
     grantsIn = without(grantsIn, g);
   }

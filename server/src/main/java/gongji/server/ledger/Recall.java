@@ -29,7 +29,10 @@ import java.util.Arrays;
  * <p>Wallet transfers. A sweep with {@code transfers} also lets go of the declined and returned
  * transfers made before its day ({@link Wallets}); an answer that names one brings its record back
  * in the place of a sale's image, under the same rules (memory wins; a look-up a sweep since let go
- * of it is stale).
+ * of it is stale). A sweep with {@code ended} also lets go of the ended transfers no kept sale names;
+ * a look-up that brings a sale's image brings the records of the transfers its legs name as well
+ * ({@link Command.Recalled#transfers}), under the same rules again, and a mutating command that
+ * takes the sale back takes back with it each of them the writer let go of.
  */
 final class Recall {
   /** The sequencer sends at most one sweep per this much ledger time, unless the last one stopped at its bound. */
@@ -199,6 +202,15 @@ final class Recall {
    */
   byte[] transfer(String transferId) {
     return transferId(current == null ? null : current.command()) == null ? null : sale(transferId);
+  }
+
+  /**
+   * The record of wallet transfer {@code transferId} the command brought with the sale it needs from
+   * history (whose legs name it), or null: the writer may have let go of an ended transfer.
+   */
+  byte[] namedTransfer(String transferId) {
+    Command.Recalled r = current;
+    return r == null ? null : r.transfer(transferId);
   }
 
   // ---- what a command may need from history ---------------------------------------------------

@@ -3,6 +3,8 @@ package gongji.server.ledger;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The look-up before the writer (see {@link Recall}): for a command that names a request, a sale or
@@ -45,6 +47,18 @@ public final class Recaller {
       txnId = RequestLog.txnIdOf(request);
     }
     byte[] sale = txnId == null ? null : store.saleImage(txnId);
-    return new Command.Recalled(c, sweeps, key == null ? "" : key, request, txnId == null ? "" : txnId, sale);
+    // The wallet transfers its legs name: the writer may have let go of an ended one.
+    List<Command.TransferImage> transfers = List.of();
+    if (sale != null) {
+      for (String id : Sales.grantIdsOf(sale)) {
+        byte[] record = store.transferImage(id);
+        if (record != null) {
+          transfers = transfers.isEmpty() ? new ArrayList<>(2) : transfers;
+          transfers.add(new Command.TransferImage(id, record));
+        }
+      }
+    }
+    return new Command.Recalled(c, sweeps, key == null ? "" : key, request, txnId == null ? "" : txnId, sale,
+        transfers);
   }
 }

@@ -92,12 +92,18 @@ final class Sales {
       return null;
     }
     ByteBuffer in = ByteBuffer.wrap(image);
-    t = readTxn(in, imageFormat(in));
+    t = readTxn(in, imageFormat(in), true);
     if (!t.id.equals(id) || !t.closed() || in.hasRemaining()) {
       throw new IllegalArgumentException("the image recalled for sale " + id + " holds " + t.id + " " + t.state);
     }
     if (readmit && recall.readmits()) {
+      for (TxnLeg leg : t.legs) {
+        if (leg.grant() != null) {
+          wallets.readmit(leg.grant()); // an ended transfer let go of comes back with the sale
+        }
+      }
       txns.put(id, t);
+      keep(t, +1);
       archive(t, -1);
       touch(t);
     }
@@ -141,10 +147,25 @@ final class Sales {
       out.add(new HistoryRecord.SaleImage(t.id, java.util.Arrays.copyOf(image.array(), image.size())));
       archive(t, +1);
       txns.remove(t.id);
+      keep(t, -1);
       recall.lettingGoSale(t.id);
       n++;
     }
     return n;
+  }
+
+  /**
+   * Counts (sign +1) or uncounts (-1) a sale the writer keeps on the wallet transfers its legs name:
+   * an ended transfer is let go of only once no kept sale names it ({@link Wallets#reconsider}).
+   */
+  private void keep(Txn t, int sign) {
+    for (TxnLeg leg : t.legs) {
+      WalletGrant g = leg.grant();
+      if (g != null) {
+        g.keptSales += sign;
+        wallets.reconsider(g);
+      }
+    }
   }
 
   /** Counts (sign +1) or uncounts (-1) what a settled sale holds of its bindings and transfers, for the audit. */
@@ -283,6 +304,7 @@ final class Sales {
     Txn t = new Txn(Ledger.id('T', nextTxn++), inst, patient, c.medicalType(), group, bill.totalFen(), inScope, legs,
         cash, now, now + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
+    keep(t, +1);
     expiries.offer(t);
     t.authorizedBalanceAfterFen = funding.ownAvailable(patient);
     Breakdown authorized = t.authorizedBreakdown();
@@ -550,6 +572,11 @@ final class Sales {
   /** The first snapshot format that keeps each sale's reconciliation group. */
   static final int SNAPSHOT_FORMAT_WITH_GROUP = 6;
   /**
+   * The first snapshot format that keeps, with a binding's archived used amount, what ended wallet
+   * transfers the writer let go of spent through it ({@link BindingState#archivedWalletFen}).
+   */
+  static final int SNAPSHOT_FORMAT_WITH_ARCHIVED_WALLET = 8;
+  /**
    * The first byte of a sale image (what history keeps of a closed sale) of format 6 and later,
    * followed by the format as a varint and the sale as a snapshot of that format holds it. An image
    * of format 5, written before images carried a format, begins with the sale's id instead, whose
@@ -573,6 +600,48 @@ final class Sales {
     return format;
   }
 
+  /**
+   * The wallet transfers the legs of a sale image name (what history keeps of a closed sale, as
+   * {@link #evict} writes it), in leg order: a look-up brings their records with the sale's, since
+   * the writer may have let go of ended ones ({@link Recaller}). Posted legs name the same ones.
+   */
+  static List<String> grantIdsOf(byte[] image) {
+    try {
+      return grantIdsOf(ByteBuffer.wrap(image));
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("a sale image cut short: " + image.length + " bytes", e);
+    }
+  }
+
+  private static List<String> grantIdsOf(ByteBuffer in) {
+    imageFormat(in);
+    CommandCodec.str(in); // id
+    CommandCodec.str(in); // institution
+    CommandCodec.str(in); // patient
+    in.get(); // medical type
+    CommandCodec.varlong(in); // total
+    CommandCodec.varlong(in); // in scope
+    CommandCodec.varlong(in); // cash
+    in.getLong(); // created
+    in.getLong(); // expires
+    in.get(); // state
+    List<String> ids = List.of();
+    for (int n = LedgerSnapshot.count(in); n > 0; n--) {
+      CommandCodec.str(in); // owner
+      CommandCodec.str(in); // binding
+      String grant = CommandCodec.str(in);
+      CommandCodec.varlong(in); // amount
+      if (in.get() != 0) {
+        CommandCodec.str(in); // as shown at the sale
+      }
+      if (!grant.isEmpty()) {
+        ids = ids.isEmpty() ? new java.util.ArrayList<>(2) : ids;
+        ids.add(grant);
+      }
+    }
+    return ids;
+  }
+
   /** The one instance of a group. */
   private ReconcileGroup group(ReconcileGroup g) {
     ReconcileGroup known = groups.putIfAbsent(g, g);
@@ -589,12 +658,12 @@ final class Sales {
     }
     int n = 0;
     for (BindingState b : bindings.all()) {
-      n += b.archivedUsedFen != 0 ? 1 : 0;
+      n += b.archivedUsedFen != 0 || b.archivedWalletFen != 0 ? 1 : 0;
     }
     out.varint(n);
     for (BindingState b : bindings.all()) {
-      if (b.archivedUsedFen != 0) {
-        out.str(b.id()).varlong(b.archivedUsedFen);
+      if (b.archivedUsedFen != 0 || b.archivedWalletFen != 0) {
+        out.str(b.id()).varlong(b.archivedUsedFen).varlong(b.archivedWalletFen);
       }
     }
     n = 0;
@@ -611,10 +680,11 @@ final class Sales {
 
   void read(ByteBuffer in, int format) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
-      Txn t = readTxn(in, format);
+      Txn t = readTxn(in, format, false);
       if (txns.put(t.id, t) != null) {
         throw new IllegalArgumentException("snapshot holds sale " + t.id + " twice");
       }
+      keep(t, +1);
       if (format < SNAPSHOT_FORMAT_WITH_TOUCH) {
         t.touchedAtMillis = time.nowMillis(); // kept a recent window from the migration on
       }
@@ -627,7 +697,11 @@ final class Sales {
     if (format >= SNAPSHOT_FORMAT_WITH_TOUCH) {
       for (int n = CommandCodec.varint(in); n > 0; n--) {
         String id = CommandCodec.str(in);
-        LedgerSnapshot.known(bindings.binding(id), "binding", id).archivedUsedFen = CommandCodec.varlong(in);
+        BindingState b = LedgerSnapshot.known(bindings.binding(id), "binding", id);
+        b.archivedUsedFen = CommandCodec.varlong(in);
+        if (format >= SNAPSHOT_FORMAT_WITH_ARCHIVED_WALLET) {
+          b.archivedWalletFen = CommandCodec.varlong(in);
+        }
       }
       for (int n = CommandCodec.varint(in); n > 0; n--) {
         String id = CommandCodec.str(in);
@@ -657,7 +731,11 @@ final class Sales {
     }
   }
 
-  private Txn readTxn(ByteBuffer in, int format) {
+  /**
+   * One sale as {@link #writeTxn} wrote it; {@code image}: brought from history, whose legs may name
+   * ended wallet transfers let go of ({@link Wallets#named}), else from a snapshot, whose name only kept ones.
+   */
+  private Txn readTxn(ByteBuffer in, int format, boolean image) {
     String id = CommandCodec.str(in);
     String code = CommandCodec.str(in);
     InstitutionState inst = LedgerSnapshot.known(registry.institution(code), "institution", code);
@@ -670,8 +748,8 @@ final class Sales {
     long created = in.getLong();
     long expires = in.getLong();
     TxnState state = TxnState.ofCode(in.get() & 0xff);
-    TxnLeg[] legs = readLegs(in);
-    TxnLeg[] posted = in.get() != 0 ? readLegs(in) : null;
+    TxnLeg[] legs = readLegs(in, image);
+    TxnLeg[] posted = in.get() != 0 ? readLegs(in, image) : null;
     long authorizedBalanceAfter = in.getLong();
     long settledCash = CommandCodec.varlong(in);
     long settledInScope = CommandCodec.varlong(in);
@@ -706,7 +784,7 @@ final class Sales {
     }
   }
 
-  private TxnLeg[] readLegs(ByteBuffer in) {
+  private TxnLeg[] readLegs(ByteBuffer in, boolean image) {
     TxnLeg[] legs = new TxnLeg[LedgerSnapshot.count(in)];
     for (int i = 0; i < legs.length; i++) {
       String psnNo = CommandCodec.str(in);
@@ -714,7 +792,8 @@ final class Sales {
       String binding = CommandCodec.str(in);
       String grant = CommandCodec.str(in);
       BindingState b = binding.isEmpty() ? null : LedgerSnapshot.known(bindings.binding(binding), "binding", binding);
-      WalletGrant g = grant.isEmpty() ? null : LedgerSnapshot.known(wallets.grant(grant), "wallet transfer", grant);
+      WalletGrant g = grant.isEmpty() ? null
+          : image ? wallets.named(grant) : LedgerSnapshot.known(wallets.grant(grant), "wallet transfer", grant);
       long amountFen = CommandCodec.varlong(in);
       Object shown = in.get() != 0 ? CommandCodec.str(in) : owner.insured;
       legs[i] = new TxnLeg(owner, shown, b, g, amountFen);

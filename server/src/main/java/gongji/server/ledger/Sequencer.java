@@ -233,9 +233,18 @@ public final class Sequencer implements AutoCloseable {
    * {@link #start}.
    */
   public Sequencer snapshotsOffTheWriter(java.util.concurrent.Callable<Ledger> seed, long maxLagCommands) {
+    return snapshotsOffTheWriter(seed, maxLagCommands, SnapshotFollower.Reseeding.NEVER);
+  }
+
+  /**
+   * The same; a follower given up is replaced by one that {@code reseeding} seeds again, after a
+   * backoff on this sequencer's clock (see {@link SnapshotFollower}).
+   */
+  public Sequencer snapshotsOffTheWriter(java.util.concurrent.Callable<Ledger> seed, long maxLagCommands,
+      SnapshotFollower.Reseeding reseeding) {
     checkArgument(snapshotting != null, "snapshotsOffTheWriter needs snapshotting first");
     checkArgument(maxLagCommands > 0, "maxLagCommands: %s (expected: > 0)", maxLagCommands);
-    this.follower = new SnapshotFollower(seed, seq, maxLagCommands);
+    this.follower = new SnapshotFollower(seed, seq, maxLagCommands, reseeding, clock::millis);
     this.journaledInBatch = new Command[2][config.maxBatchCommands() + 2];
     return this;
   }
@@ -244,6 +253,12 @@ public final class Sequencer implements AutoCloseable {
   public long snapshotFollowerLag() {
     SnapshotFollower f = follower;
     return f == null ? 0 : f.lagCommands();
+  }
+
+  /** How many times a snapshot follower given up was replaced by one seeded again (0 without one). */
+  public long snapshotFollowerReseeds() {
+    SnapshotFollower f = follower;
+    return f == null ? 0 : f.reseeds();
   }
 
   /** Whether a snapshot is being made or written (one at a time). */
@@ -390,6 +405,15 @@ public final class Sequencer implements AutoCloseable {
   private volatile int keptTransfers;
   private volatile long sweeps;
   private volatile LedgerFigures figures;
+  /**
+   * When the next change of wallet transfers that time alone makes (a 06:00 return, an expiry of a
+   * sale holding wallet quota) falls due, as of the last batch; {@link Long#MIN_VALUE} while one
+   * made already waits for a journaled command to reach history. Published after
+   * {@link #acknowledgedSeq}.
+   */
+  private volatile long transferChangeDueMillis = Long.MIN_VALUE;
+  /** Writer only: {@link #transferChangeDueMillis} as of the batch being run, published when it completes. */
+  private long transferChangeDueOfBatch = Long.MIN_VALUE;
 
   /** Sales the writer keeps (open, and closed within the recent window), as of the last batch. */
   public int keptSales() {
@@ -401,9 +425,19 @@ public final class Sequencer implements AutoCloseable {
     return keptRequests;
   }
 
-  /** Wallet transfers the writer keeps (open, and declined or returned ones of the day), as of the last batch. */
+  /** Wallet transfers the writer keeps (open, and closed ones of the day or named by kept sales), as of the last batch. */
   public int keptTransfers() {
     return keptTransfers;
+  }
+
+  /**
+   * Whether a change of wallet transfers that time alone makes may have come due since the last
+   * batch, or one made waits to reach history: then a list of transfers read from history needs a
+   * {@link Command.Tick} first. Otherwise history holds, once it has applied {@link #acknowledgedSeq}
+   * (read after this), every change of a transfer due by now. Any thread.
+   */
+  public boolean transferChangeDue() {
+    return clock.millis() >= transferChangeDueMillis;
   }
 
   /** Holds outstanding, open sales and alerts raised, as of the last batch. */
@@ -656,6 +690,9 @@ public final class Sequencer implements AutoCloseable {
       // For the meters, which must not read the ledger from another thread.
       keptSales = ledger.salesKept();
       keptTransfers = ledger.transfersKeptCount();
+      // Published with the batch's acknowledgement (complete), not before: until this batch is forced, a
+      // list must still see the change due as of the last one, and send a Tick that orders it after this batch.
+      transferChangeDueOfBatch = ledger.transfersChanged() ? Long.MIN_VALUE : ledger.nextExpiryMillis();
       keptRequests = ledger.requestsKept();
       sweeps = ledger.sweeps();
       figures = ledger.figures(figures);
@@ -674,6 +711,7 @@ public final class Sequencer implements AutoCloseable {
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
     Written w = new Written(done, results, failedAlone, stale, n, mutating, firstSeq, seq, now, made, journaled);
+    w.transferChangeDue = transferChangeDueOfBatch;
     if (failure != null || mutating == 0) {
       // No record to force: acknowledged now (the batch before is durable), or refused.
       observer.batchDone(n, mutating, 0);
@@ -721,6 +759,9 @@ public final class Sequencer implements AutoCloseable {
         history.submit(w.lastSeq, w.history);
       }
       acknowledgedSeq = w.lastSeq;
+    }
+    if (failure == null) {
+      transferChangeDueMillis = w.transferChangeDue; // after acknowledgedSeq: see transferChangeDue()
     }
     if (failure == null && w.stale != null) {
       // Looked up again once history holds this batch, with the sweep the look-up missed.
@@ -1104,6 +1145,8 @@ public final class Sequencer implements AutoCloseable {
     /** The image made on the writer, or null when the follower makes it. */
     byte[] image;
     long forceNanos;
+    /** When the next change of transfers made by time falls due as of this batch ({@link #transferChangeDueMillis}). */
+    long transferChangeDue = Long.MIN_VALUE;
     /** Set by the forcer when the force failed: the batch is refused by the writer. */
     Throwable failure;
 

@@ -16,13 +16,14 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS7" | seq:u64 | length:u64 | crc:u32 | payload
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS8" | seq:u64 | length:u64 | crc:u32 | payload
  * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
  * </pre>
  *
- * The magic names the format: "GJS7" holds the working state only (history, closed sales and
- * request entries past the recent window are in the history store), its bindings naming their
- * persons by registration order; "GJS6" named them by person number; "GJS5", written by earlier
+ * The magic names the format: "GJS8" holds the working state only (history, closed sales and
+ * request entries past the recent window, and ended wallet transfers no kept sale names, are in the
+ * history store), its bindings naming their persons by registration order and keeping what those
+ * transfers spent through them; "GJS7" is the same without that (none was let go of); "GJS6" named them by person number; "GJS5", written by earlier
  * versions, holds the same but for each sale's reconciliation group (the patient's as loaded stands
  * in for it); "GJS4" also holds every sale and request entry of the idempotency window, which the
  * first sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is
@@ -42,7 +43,12 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_37;
+  static final int MAGIC = 0x47_4A_53_38;
+  /**
+   * The magic of format 7, before bindings kept what the ended wallet transfers let go of spent
+   * through them (none was let go of then): read, never written.
+   */
+  static final int MAGIC_FORMAT_7 = 0x47_4A_53_37;
   /** The magic of format 6, before bindings named their persons by registration order: read, never written. */
   static final int MAGIC_FORMAT_6 = 0x47_4A_53_36;
   /** The magic of format 5, before sales kept their reconciliation group: read, never written. */
@@ -65,6 +71,7 @@ public final class Snapshots {
   private static int formatOf(int magic) {
     return switch (magic) {
       case MAGIC -> Ledger.SNAPSHOT_FORMAT;
+      case MAGIC_FORMAT_7 -> 7;
       case MAGIC_FORMAT_6 -> 6;
       case MAGIC_FORMAT_5 -> 5;
       case MAGIC_FORMAT_4 -> 4;

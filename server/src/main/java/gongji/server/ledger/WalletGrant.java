@@ -20,6 +20,10 @@ final class WalletGrant {
   String endReason = "";
   /** Whether it changed since its record last went to history (see {@link Wallets#changed}). */
   boolean changed;
+  /** How many sales the writer keeps have a leg on it: while any does, it is not let go of. */
+  int keptSales;
+  /** Whether it waits, ended and named by no kept sale, for a sweep to let go of it ({@link Wallets}). */
+  boolean endedQueued;
 
   WalletGrant(String id, BindingState binding, long amountFen, long createdAtMillis, long acceptByMillis) {
     this.id = id;

@@ -24,8 +24,19 @@ import java.util.PriorityQueue;
  * it any more) is kept only until the local day it was made is over (the day's count of transfers
  * into a wallet counts it) and a sweep with {@code transfers} lets go of it. A command that names
  * it later (an answer) brings its record back ({@link Recall#transfer}); the answer is the one the
- * kept transfer gave. Transfers that ended after they were accepted are kept: a refund of a sale
- * that drew on one still changes it.
+ * kept transfer gave.
+ *
+ * <p>A transfer that ended (its binding or the beneficiary's insurance did; the state a transfer
+ * reaches after acceptance, besides staying accepted) is let go of the same way once its day is
+ * over and nothing but a sale in history can change it: no open sale holds its quota and no sale
+ * the writer keeps names it ({@link #reconsider}), so what it spent is what sales in history hold.
+ * A refund or reversal of such a sale changes it (what it spent goes back to the authorizer): the
+ * look-up brings the transfer's record with the sale's image, the writer makes it anew exactly as
+ * it would have kept it ({@link #named}), re-checking the record against its bindings, and takes
+ * it back with the sale ({@link #readmit}); it goes again once the sale does. What it spent stays
+ * in its binding's wallet amount, archived for the audit ({@link BindingState#archivedWalletFen}).
+ * An accepted transfer stays kept even when used up: a refund makes it spendable again, and the
+ * end of its binding must still end it.
  */
 final class Wallets {
   private final Accounts accounts;
@@ -40,6 +51,15 @@ final class Wallets {
    */
   private final PriorityQueue<WalletGrant> closed =
       new PriorityQueue<>((a, b) -> Long.compare(a.seq, b.seq));
+  /**
+   * Ended transfers that no open or kept sale names any more, by number: a sweep with {@code ended}
+   * lets go of them from the head, up to the first made today. It holds exactly the kept transfers
+   * {@link #reconsider} finds ready.
+   */
+  private final PriorityQueue<WalletGrant> ended =
+      new PriorityQueue<>((a, b) -> Long.compare(a.seq, b.seq));
+  /** Transfers let go of that the command being applied brought back for its sale's legs, by id. */
+  private final Map<String, WalletGrant> recalledNow = new HashMap<>();
   /** Transfers changed since the last {@link #takeChanged}, in the order they first changed. */
   private final List<WalletGrant> changed = new ArrayList<>();
   /** Pending wallet transfers by the time they return unless accepted. */
@@ -71,6 +91,33 @@ final class Wallets {
       g.changed = true;
       changed.add(g);
     }
+    reconsider(g);
+  }
+
+  /**
+   * Queues a kept transfer for letting go, or takes it out of the queue, by whether nothing can
+   * change it but a sale brought back from history: ended, no open sale holding its quota, no kept
+   * sale naming it (every settled sale that drew on it in history, so what it spent is what they
+   * hold). Called whenever one of these may have changed.
+   */
+  void reconsider(WalletGrant g) {
+    boolean ready = g.state == WalletTransferState.ENDED && g.inSaleFen == 0 && g.keptSales == 0
+        && g.archivedSpentFen == g.spentFen && grants.get(g.id) == g;
+    if (ready != g.endedQueued) {
+      if (ready) {
+        ended.add(g);
+      } else {
+        ended.remove(g);
+      }
+      g.endedQueued = ready;
+    }
+  }
+
+  /** After a snapshot is loaded (its sales counted on the transfers they name): queues the ended ones ready. */
+  void afterRestore() {
+    for (WalletGrant g : grants.values()) {
+      reconsider(g);
+    }
   }
 
   /** Whether transfers changed since the last {@link #takeChanged} (by the passing of time, say). */
@@ -92,18 +139,27 @@ final class Wallets {
     records.addAll(out);
   }
 
-  /** Whether a sweep with transfers at {@code nowMillis} would let go of one declined or returned before that day. */
-  boolean letGoDue(long nowMillis) {
+  /**
+   * Whether a sweep with transfers at {@code nowMillis} would let go of one declined or returned
+   * before that day, or (with {@code ended}) one ended and ready.
+   */
+  boolean letGoDue(long nowMillis, boolean ended) {
+    long day = LedgerTime.localDay(nowMillis);
     WalletGrant head = closed.peek();
-    return head != null && LedgerTime.localDay(head.createdAtMillis) < LedgerTime.localDay(nowMillis);
+    WalletGrant end = ended ? this.ended.peek() : null;
+    return head != null && LedgerTime.localDay(head.createdAtMillis) < day
+        || end != null && LedgerTime.localDay(end.createdAtMillis) < day;
   }
 
   /**
-   * Hands the declined and returned transfers made before today to history and forgets them, at
-   * most {@code max}; returns how many. Nothing names them any more but an answer (no sale drew on
-   * them), which brings the record back; their quota went back to the authorizer when they closed.
+   * Hands the declined and returned transfers made before today to history and forgets them, then
+   * (with {@code ended}) the ended ones ready ({@link #reconsider}), at most {@code max}; returns how
+   * many. Nothing names a declined or returned one any more but an answer (no sale drew on them),
+   * which brings the record back; their quota went back to the authorizer when they closed. An
+   * ended one is named besides by the sales in history that drew on it: a command that needs such
+   * a sale brings the transfer's record back with it ({@link #named}).
    */
-  int evict(List<HistoryRecord> out, int max) {
+  int evict(List<HistoryRecord> out, int max, boolean ended) {
     long today = time.today();
     int n = 0;
     WalletGrant g;
@@ -112,15 +168,97 @@ final class Wallets {
       verify(!g.open() && g.state != WalletTransferState.ENDED && g.inSaleFen == 0 && g.spentFen == 0
           && g.archivedSpentFen == 0 && g.returnedFen == g.amountFen,
           "wallet transfer %s let go of while a command may still change it", g.id);
-      out.add(new HistoryRecord.WalletTransfer(g.view()));
-      grants.remove(g.id);
-      g.binding.removeGrant(g);
-      g.binding.beneficiary.removeGrantIn(g);
-      g.binding.authorizer.removeGrantOut(g);
-      recall.lettingGoTransfer(g.id);
+      letGo(g, out);
+      n++;
+    }
+    while (ended && n < max && (g = this.ended.peek()) != null && LedgerTime.localDay(g.createdAtMillis) < today) {
+      this.ended.poll();
+      g.endedQueued = false;
+      verify(g.state == WalletTransferState.ENDED && g.inSaleFen == 0 && g.keptSales == 0
+          && g.archivedSpentFen == g.spentFen && g.spentFen + g.returnedFen == g.amountFen,
+          "wallet transfer %s let go of while a command may still change it", g.id);
+      // What it spent stays in the binding's wallet amount: the audit finds it there, archived.
+      g.binding.archivedWalletFen += g.amountFen - g.returnedFen;
+      letGo(g, out);
       n++;
     }
     return n;
+  }
+
+  private void letGo(WalletGrant g, List<HistoryRecord> out) {
+    out.add(new HistoryRecord.WalletTransfer(g.view()));
+    grants.remove(g.id);
+    g.binding.removeGrant(g);
+    g.binding.beneficiary.removeGrantIn(g);
+    g.binding.authorizer.removeGrantOut(g);
+    recall.lettingGoTransfer(g.id);
+  }
+
+  /**
+   * The transfer a leg of a sale brought back from history names: the kept one, or else the one let
+   * go of, made anew from the record the command brought with the sale ({@link Recall#namedTransfer})
+   * exactly as the writer would have kept it (ended, nothing in sales, what it spent all held by
+   * sales in history). Not kept unless {@link #readmit}ted: the same object for every leg of the command.
+   */
+  WalletGrant named(String id) {
+    WalletGrant g = grants.get(id);
+    if (g == null) {
+      g = recalledNow.get(id);
+    }
+    if (g != null) {
+      return g;
+    }
+    byte[] image = recall.namedTransfer(id);
+    if (image == null) {
+      throw new IllegalArgumentException("a sale brought from history names wallet transfer " + id
+          + ", let go of, and its record did not come with it");
+    }
+    Result.WalletTransferView v = transferRecord(id, image);
+    if (v.state() != WalletTransferState.ENDED || v.remainingFen() != 0 || v.spentFen() < 0
+        || v.spentFen() > v.amountFen() || Ledger.number(id) >= nextGrant) {
+      throw new IllegalArgumentException("the record recalled for wallet transfer " + id + " is not one let go of: " + v);
+    }
+    PersonState beneficiary = registry.person(v.beneficiaryPsnNo());
+    BindingState binding = null;
+    for (BindingState b : beneficiary == null ? new BindingState[0] : beneficiary.asBeneficiary) {
+      if (b.id().equals(v.bindingId())) {
+        binding = b;
+      }
+    }
+    if (binding == null || !binding.authorizer.psnNo().equals(v.authorizerPsnNo())) {
+      throw new IllegalArgumentException("the record recalled for wallet transfer " + id + " names binding "
+          + v.bindingId() + " of parties the writer does not know");
+    }
+    g = new WalletGrant(id, binding, v.amountFen(), v.createdAtMillis(), v.acceptByMillis());
+    g.state = WalletTransferState.ENDED;
+    g.endReason = v.endReason();
+    g.spentFen = v.spentFen();
+    g.returnedFen = v.amountFen() - v.spentFen();
+    g.archivedSpentFen = v.spentFen();
+    recalledNow.put(id, g);
+    return g;
+  }
+
+  /**
+   * Keeps again a transfer {@link #named} made anew: a mutating command takes back a sale that
+   * names it. No-op for one kept.
+   */
+  void readmit(WalletGrant g) {
+    if (grants.get(g.id) != null) {
+      return;
+    }
+    grants.put(g.id, g);
+    g.binding.insertGrant(g);
+    g.binding.beneficiary.insertGrantIn(g);
+    g.binding.authorizer.insertGrantOut(g);
+    g.binding.archivedWalletFen -= g.amountFen - g.returnedFen;
+  }
+
+  /** The command is applied: transfers made anew for it and not kept are forgotten. */
+  void endCommand() {
+    if (!recalledNow.isEmpty()) {
+      recalledNow.clear();
+    }
   }
 
   Iterable<WalletGrant> all() {
@@ -286,9 +424,11 @@ final class Wallets {
   /** The transfer the command brought back from history, or null (see {@link Recall#transfer}). */
   private Result.WalletTransferView recalled(String transferId) {
     byte[] image = recall.transfer(transferId);
-    if (image == null) {
-      return null;
-    }
+    return image == null ? null : transferRecord(transferId, image);
+  }
+
+  /** The transfer a record from history holds; throws if it is not the record of {@code transferId}. */
+  private static Result.WalletTransferView transferRecord(String transferId, byte[] image) {
     if (!(HistoryCodec.decode(image) instanceof HistoryRecord.WalletTransfer w)
         || !w.transfer().transferId().equals(transferId)) {
       throw new IllegalArgumentException("the image recalled for wallet transfer " + transferId + " is not its record");

@@ -122,11 +122,15 @@ public final class Metrics implements AutoCloseable {
     Gauge.builder("gongji.ledger.requests.kept", sequencer, Sequencer::keptRequests)
         .description("request ids in the writer's memory (the recent window)").register(registry);
     Gauge.builder("gongji.ledger.transfers.kept", sequencer, Sequencer::keptTransfers)
-        .description("wallet transfers in the writer's memory: open, and declined or returned ones of the day")
+        .description("wallet transfers in the writer's memory: open, and closed ones of the day or named by"
+            + " kept sales")
         .register(registry);
     Gauge.builder("gongji.ledger.snapshot.follower.lag", sequencer, Sequencer::snapshotFollowerLag)
         .baseUnit("commands").description("commands handed to the snapshot follower and not yet applied")
         .register(registry);
+    FunctionCounter.builder("gongji.ledger.snapshot.follower.reseeds", sequencer,
+            Sequencer::snapshotFollowerReseeds)
+        .description("snapshot followers seeded again after one was given up").register(registry);
     Gauge.builder("gongji.ledger.snapshot.off.writer", sequencer, s -> s.snapshotsOffTheWriter() ? 1 : 0)
         .description("1 while snapshot images are made off the writer; 0 once the follower is given up (images"
             + " then pause the writer)").register(registry);

@@ -51,7 +51,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 30;
+  static final int TYPES = 32;
 
   /**
    * The commands written with a type code of their own when their alert names someone: a refusal and
@@ -121,8 +121,23 @@ final class ArbitraryCommands {
       case 27 -> new Command.Reject(id(), hash(), pick(RequestKind.values()), str(), Outcome.IMPERSONATION, str(), false);
       case 28 -> new Command.UpdateRegionPolicy(policy(), fields());
       case 29 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE), true);
+      case 30 -> new Command.Sweep(1 + random.nextLong(Long.MAX_VALUE), 1 + random.nextInt(Integer.MAX_VALUE), true,
+          true);
+      case 31 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
+          image(), transferImages());
       default -> throw new IllegalArgumentException("type " + type);
     };
+  }
+
+  /** Records of wallet transfers recalled with a sale: one to three, each an id and some bytes. */
+  private java.util.List<Command.TransferImage> transferImages() {
+    java.util.List<Command.TransferImage> out = new java.util.ArrayList<>();
+    for (int n = 1 + random.nextInt(3); n > 0; n--) {
+      byte[] b = new byte[1 + random.nextInt(40)];
+      random.nextBytes(b);
+      out.add(new Command.TransferImage(str(), b));
+    }
+    return out;
   }
 
   /** An image recalled from history: null (none) or some bytes. */

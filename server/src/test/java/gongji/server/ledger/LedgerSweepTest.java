@@ -51,12 +51,14 @@ class LedgerSweepTest {
     long sweeps = 0;
     long recalledSales = 0;
     long recalledTransfers = 0;
+    long endedTakenBack = 0;
     for (long seed = 1; seed <= SEEDS; seed++) {
       try {
         long[] counts = run(seed);
         sweeps += counts[0];
         recalledSales += counts[1];
         recalledTransfers += counts[2];
+        endedTakenBack += counts[3];
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("seed " + seed + " (replay: -Dgongji.sweep.seeds=" + seed + "): " + e, e);
       }
@@ -64,6 +66,8 @@ class LedgerSweepTest {
     assertTrue(sweeps > SEEDS, "the runs swept: " + sweeps);
     assertTrue(recalledSales > SEEDS / 10, "commands named sales only history held: " + recalledSales);
     assertTrue(SEEDS < 50 || recalledTransfers > 0, "answers named transfers only history held: " + recalledTransfers);
+    assertTrue(SEEDS < 50 || endedTakenBack > 0, "sales from history brought ended transfers let go of: "
+        + endedTakenBack);
   }
 
   /** One seeded run; returns the sweeps made and the look-ups that brought a sale back. */
@@ -117,7 +121,7 @@ class LedgerSweepTest {
     assertEquals(List.of(), swept.ledger.audit());
 
     replaysAndRestores(swept);
-    return new long[] {swept.ledger.sweeps(), recalledSales, recalledTransfers};
+    return new long[] {swept.ledger.sweeps(), recalledSales, recalledTransfers, swept.endedBroughtBack};
   }
 
   /**
@@ -383,6 +387,132 @@ class LedgerSweepTest {
     assertEquals(WalletTransferState.DECLINED, listed.transfers().get(0).state());
   }
 
+  @Test
+  void anEndedTransfer_goesOnceNoKeptSaleNamesIt_andARefundOfASaleThatDrewOnItTakesItBack_once() throws IOException {
+    Ledger keeping = new Ledger(LedgerStates.WINDOW, ReferenceListener.NONE);
+    Swept s = world(keeping);
+    long a = s.ledger.balanceOf(A);
+    both(s, keeping, new Command.OpenWallet(B), at(5));
+    Result.WalletTransferView w = (Result.WalletTransferView) both(s, keeping,
+        new Command.AssignWalletQuota("WQ-1", 1, A, B, 3_000), at(10));
+    both(s, keeping, new Command.AnswerWalletTransfer(w.transferId(), B, true), at(20));
+    Result.Sale authorized = (Result.Sale) both(s, keeping, new Command.Authorize("A-1", 11, PHARMACY, "T1", B,
+        MedicalType.PHARMACY, Bill.of(List.of(new LineItem("X", ItemCategory.DRUG, true, 1, 1_000))), true, true),
+        at(30));
+    both(s, keeping, settle("S-1", 12, authorized), at(31));
+    both(s, keeping, new Command.DissolveBinding(w.bindingId(), A), at(40));
+    assertEquals(a - 1_000, s.ledger.balanceOf(A), "the unspent quota went back");
+    letGo(s, 100);
+    keeping.apply(new Command.Tick(), at(100) + 2 * W);
+    assertTrue(s.ledger.keepsTransfer(w.transferId()), "ended today: the day's count of transfers counts it");
+
+    // The next day: the sale went to history first, then the ended transfer it names.
+    long nextDay = at(24 * 3600);
+    both(s, keeping, new Command.Tick(), nextDay);
+    assertTrue(!s.ledger.keepsTransfer(w.transferId()), "an ended transfer no kept sale names is history's");
+    assertTrue(keeping.keepsTransfer(w.transferId()));
+    assertEquals(keeping.apply(new Command.ListWalletTransfers(B, null, Long.MAX_VALUE, 10), nextDay),
+        s.history.answer(new HistoryQuery.WalletTransfers(B, null, Long.MAX_VALUE, 10)), "listed by history");
+    assertEquals(WalletTransferState.ENDED, ((Result.WalletTransfers) s.history.answer(
+        new HistoryQuery.WalletTransfers(B, null, Long.MAX_VALUE, 10))).transfers().get(0).state());
+    assertEquals(List.of(), s.ledger.audit(), "the binding's wallet amount counts what it spent, archived");
+    long t = nextDay + 1_000;
+    assertEquals(keeping.apply(new Command.GetTransaction(PHARMACY, authorized.txn().txnId(), null), t),
+        s.apply(new Command.GetTransaction(PHARMACY, authorized.txn().txnId(), null), t), "a look-up of the sale");
+    assertTrue(!s.ledger.keepsTransfer(w.transferId()), "a query takes nothing back");
+    assertEquals(keeping.apply(settle("S-1", 12, authorized), t), s.apply(settle("S-1", 12, authorized), t),
+        "the settlement's request id: the original answer");
+
+    // A refund of the sale: it and the transfer come back; the quota goes back to the authorizer, once.
+    Command.Refund refund = new Command.Refund("R-1", 13, PHARMACY, authorized.txn().txnId());
+    Result.Sale refunded = (Result.Sale) both(s, keeping, refund, t + 1);
+    assertEquals(TxnState.REFUNDED, refunded.txn().state());
+    assertEquals(a, s.ledger.balanceOf(A), "every fen back where it came from");
+    assertTrue(s.ledger.keepsTransfer(w.transferId()), "taken back with the sale");
+    assertEquals(keeping.apply(new Command.ListWalletTransfers(B, null, Long.MAX_VALUE, 10), t + 2),
+        s.ledger.apply(new Command.ListWalletTransfers(B, null, Long.MAX_VALUE, 10), t + 2), "as the kept one is");
+    assertEquals(refunded, both(s, keeping, refund, t + 3), "the same refund again: the same answer, no money");
+    assertEquals(Outcome.TRANSACTION_STATE_CONFLICT, both(s, keeping,
+        new Command.Refund("R-2", 14, PHARMACY, authorized.txn().txnId()), t + 4).outcome());
+    assertEquals(Outcome.WALLET_TRANSFER_STATE_CONFLICT, both(s, keeping,
+        new Command.AnswerWalletTransfer(w.transferId(), B, true), t + 5).outcome());
+    assertEquals(List.of(), s.ledger.audit());
+
+    // Let go of again once the sale is; history holds it as it is now.
+    letGo(s, 24 * 3600 + 100);
+    both(s, keeping, new Command.Tick(), at(24 * 3600 + 200));
+    assertTrue(!s.ledger.keepsTransfer(w.transferId()), "let go of again");
+    assertEquals(keeping.apply(new Command.ListWalletTransfers(B, null, Long.MAX_VALUE, 10), at(24 * 3600 + 200)),
+        s.history.answer(new HistoryQuery.WalletTransfers(B, null, Long.MAX_VALUE, 10)), "listed by history");
+    assertEquals(Outcome.TRANSACTION_STATE_CONFLICT, both(s, keeping,
+        new Command.Refund("R-3", 15, PHARMACY, authorized.txn().txnId()), at(24 * 3600 + 300)).outcome());
+    assertEquals(a, s.ledger.balanceOf(A));
+    assertEquals(List.of(), s.ledger.audit());
+    letGo(s, 24 * 3600 + 400); // the refused refund took the sale back, and the transfer with it
+    assertEquals(0, replaysAndRestores(s).transfersKeptCount(), "the snapshot holds no transfer");
+  }
+
+  @Test
+  void aSweepJournaledBeforeEndedTransfersWent_letsGoOfNone_andAFormat7SnapshotHandsThemOverWithTheNextSweeps()
+      throws IOException {
+    Swept s = world();
+    s.apply(new Command.OpenWallet(B), at(5));
+    Result.WalletTransferView w = (Result.WalletTransferView) s.apply(
+        new Command.AssignWalletQuota("WQ-1", 1, A, B, 3_000), at(10));
+    s.apply(new Command.AnswerWalletTransfer(w.transferId(), B, true), at(20));
+    s.apply(new Command.DissolveBinding(w.bindingId(), A), at(40));
+    // What an earlier version journaled: sweeps of type 55, which let go of declined and returned ones only.
+    long nextDay = at(24 * 3600);
+    s.ledger.apply(new Command.Sweep(W, Recall.MAX_PER_SWEEP, true), nextDay);
+    assertTrue(s.ledger.keepsTransfer(w.transferId()), "a sweep of type 55 lets go of no ended transfer");
+    // The snapshot an earlier version wrote: format 7, the same bytes when no binding has archived counts.
+    byte[] image = Snapshots.image(s.ledger, 9);
+    ByteBuffer.wrap(image).putInt(0, Snapshots.MAGIC_FORMAT_7);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(image, 0, 20);
+    crc.update(image, Snapshots.HEADER_BYTES, image.length - Snapshots.HEADER_BYTES);
+    ByteBuffer.wrap(image).putInt(20, (int) crc.getValue());
+    Ledger loaded = Snapshots.read(image, 9, LedgerStates.WINDOW, ReferenceListener.NONE).ledger();
+    assertTrue(loaded.keepsTransfer(w.transferId()), "format 7 holds it");
+    assertTrue(loaded.sweepDue(nextDay + 5_000, W), "the ended transfer is due to go");
+    loaded.apply(new Command.Sweep(W), nextDay + 5_000);
+    assertTrue(!loaded.keepsTransfer(w.transferId()), "let go of by the first sweep after the snapshot");
+    assertTrue(loaded.takeHistory().stream().anyMatch(r -> r instanceof HistoryRecord.WalletTransfer t
+        && t.transfer().transferId().equals(w.transferId())
+        && t.transfer().state() == WalletTransferState.ENDED), "its record went to history");
+    assertEquals(List.of(), loaded.audit());
+  }
+
+  @Test
+  void aLookUpOfASaleThatMissedTheSweepLettingGoOfItsEndedTransfer_isStale() throws IOException {
+    Swept s = world();
+    s.apply(new Command.OpenWallet(B), at(5));
+    Result.WalletTransferView w = (Result.WalletTransferView) s.apply(
+        new Command.AssignWalletQuota("WQ-1", 1, A, B, 3_000), at(10));
+    s.apply(new Command.AnswerWalletTransfer(w.transferId(), B, true), at(20));
+    Result.Sale authorized = (Result.Sale) s.apply(new Command.Authorize("A-1", 11, PHARMACY, "T1", B,
+        MedicalType.PHARMACY, Bill.of(List.of(new LineItem("X", ItemCategory.DRUG, true, 1, 1_000))), true, true),
+        at(30));
+    s.apply(settle("S-1", 12, authorized), at(31));
+    s.apply(new Command.DissolveBinding(w.bindingId(), A), at(40));
+    letGo(s, 100);
+    assertTrue(!s.keeps(authorized.txn().txnId()) && s.ledger.keepsTransfer(w.transferId()), "the sale only");
+    // A look-up made now brings the sale's image and the transfer's record as it is now; then a sweep
+    // the next day lets go of the transfer: the look-up missed it.
+    Command.Refund refund = new Command.Refund("R-1", 13, PHARMACY, authorized.txn().txnId());
+    Command looked = s.recaller.recall(refund);
+    assertEquals(1, ((Command.Recalled) looked).transfers().size(), "the record of the transfer its leg names");
+    s.apply(new Command.Tick(), at(24 * 3600));
+    assertTrue(!s.ledger.keepsTransfer(w.transferId()));
+    assertInstanceOf(Result.Stale.class, s.ledger.apply(looked, at(24 * 3600 + 1)), "looked up before the sweep");
+    assertInstanceOf(Result.Stale.class, s.ledger.apply(new Command.Recalled(refund, s.ledger.sweeps(), "",
+        null, authorized.txn().txnId(), s.history.saleImage(authorized.txn().txnId())), at(24 * 3600 + 2)),
+        "the sale without its transfer's record");
+    assertEquals(TxnState.REFUNDED, ((Result.Sale) s.apply(refund, at(24 * 3600 + 3))).txn().state(),
+        "looked up again: applied");
+    assertEquals(List.of(), s.ledger.audit());
+  }
+
   /** Applies a command to the swept ledger and to one that keeps everything; their answers must agree. */
   private static Result both(Swept s, Ledger keeping, Command c, long at) {
     Result expected = keeping.apply(c, at);
@@ -401,6 +531,8 @@ class LedgerSweepTest {
     final List<JournalRecoveryTest.Rec> journal = new ArrayList<>();
     final long window;
     final int maxPerSweep;
+    /** Commands that brought, with a sale, the record of an ended transfer the writer had let go of. */
+    long endedBroughtBack;
     private long seq;
 
     Swept(long window) {
@@ -426,6 +558,10 @@ class LedgerSweepTest {
         looked = recaller.recall(c);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+      if (looked instanceof Command.Recalled rc
+          && rc.transfers().stream().anyMatch(t -> !ledger.keepsTransfer(t.transferId()))) {
+        endedBroughtBack++;
       }
       Result r = ledger.apply(looked, now);
       assertTrue(!(r instanceof Result.Stale), () -> "stale with history caught up: " + c);

@@ -1,5 +1,6 @@
 package gongji.server.ledger;
 
+import static com.google.common.base.Verify.verify;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,6 +89,91 @@ class SnapshotFollowerTest {
     assertTrue(run.images.size() >= 3, "images " + run.images.keySet());
   }
 
+  @Test
+  void aFollowerGivenUp_isSeededAgainFromTheJournal_andItsImagesAreTheReplaysAgain() throws Exception {
+    java.util.concurrent.atomic.AtomicLong reseededAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    Run[] self = new Run[1];
+    Run run = new Run(11, () -> {
+      throw new java.io.IOException("no snapshot to start from");
+    }, 1_000_000, new SnapshotFollower.Reseeding(seq -> {
+      verify(reseededAt.compareAndSet(-1, seq), "seeded again twice: at %s and %s", reseededAt.get(), seq);
+      return self[0].replayedTo(seq);
+    }, 3, 0));
+    self[0] = run;
+    awaitGivenUp(run);
+    run.drive(400);
+    assertTrue(run.sequencer.snapshotsOffTheWriter(), "a follower again");
+    assertEquals(1, run.sequencer.snapshotFollowerReseeds());
+    run.close();
+    long from = reseededAt.get();
+    assertTrue(from >= 0, "seeded again");
+    Map<Long, byte[]> replayed = run.replayImagesAt(run.images.keySet(), run.sequencerSeq());
+    int byTheNewFollower = 0;
+    for (Map.Entry<Long, byte[]> e : run.images.entrySet()) {
+      if (e.getKey() > from) {
+        // Asked of the new follower (it follows from the first batch after its seed): the replay's bytes.
+        assertArrayEquals(replayed.get(e.getKey()), e.getValue(), "the new follower's image at record " + e.getKey());
+        byTheNewFollower++;
+      }
+    }
+    assertTrue(byTheNewFollower >= 3, "images after record " + from + ": " + run.images.keySet());
+  }
+
+  @Test
+  void aReseedThatKeepsFailing_isTriedAtMostItsBound_andImagesGoOnOnTheWriter() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    Run run = new Run(13, () -> {
+      throw new java.io.IOException("no snapshot to start from");
+    }, 1_000_000, new SnapshotFollower.Reseeding(seq -> {
+      attempts.incrementAndGet();
+      throw new java.io.IOException("still no snapshot");
+    }, 3, 0));
+    awaitGivenUp(run);
+    // Each attempt waits for the thread of the last to end: drive until the bound is reached (bounded).
+    for (int i = 0; i < 100 && attempts.get() < 3; i++) {
+      run.drive(10);
+      awaitGivenUp(run);
+    }
+    run.drive(100);
+    assertEquals(3, attempts.get());
+    assertEquals(3, run.sequencer.snapshotFollowerReseeds());
+    assertFalse(run.sequencer.snapshotsOffTheWriter());
+    int before = run.images.size();
+    run.drive(100);
+    run.close();
+    assertTrue(run.images.size() > before, "images made on the writer: " + run.images.keySet());
+  }
+
+  @Test
+  void aFollowerGivenUp_isNotSeededAgainBeforeItsBackoff() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    Run[] self = new Run[1];
+    Run run = new Run(17, () -> {
+      throw new java.io.IOException("no snapshot to start from");
+    }, 1_000_000, new SnapshotFollower.Reseeding(seq -> {
+      attempts.incrementAndGet();
+      return self[0].replayedTo(seq);
+    }, 3, Duration.ofDays(2).toMillis()));
+    self[0] = run;
+    awaitGivenUp(run);
+    run.drive(100); // well under two days of the workload's clock
+    assertEquals(0, attempts.get(), "seeded again before the backoff");
+    assertFalse(run.sequencer.snapshotsOffTheWriter());
+    run.clock.advance(Duration.ofDays(2));
+    run.drive(100);
+    assertEquals(1, attempts.get());
+    assertTrue(run.sequencer.snapshotsOffTheWriter());
+    run.close();
+  }
+
+  /** Waits, bounded, until the follower is given up; no timing is asserted. */
+  private static void awaitGivenUp(Run run) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (run.sequencer.snapshotsOffTheWriter() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+  }
+
   /** A sequencer as a node runs it, on a simulated disk, with history, sweeps and a follower. */
   private static final class Run {
     final SplittableRandom random;
@@ -102,6 +188,11 @@ class SnapshotFollowerTest {
     final Sequencer sequencer;
 
     Run(long seed, java.util.concurrent.Callable<Ledger> followerSeed, long maxLag) throws Exception {
+      this(seed, followerSeed, maxLag, SnapshotFollower.Reseeding.NEVER);
+    }
+
+    Run(long seed, java.util.concurrent.Callable<Ledger> followerSeed, long maxLag,
+        SnapshotFollower.Reseeding reseeding) throws Exception {
       random = new SplittableRandom(seed);
       workload = new LedgerWorkload(random.split());
       history = new HistoryApplier(store, 1 << 20).start();
@@ -110,7 +201,7 @@ class SnapshotFollowerTest {
           .history(history)
           .sweeping(RECENT, new Recaller(store))
           .snapshotting(new Sequencer.Snapshotting(40, Duration.ofDays(1).toMillis(), images::put, Runnable::run))
-          .snapshotsOffTheWriter(followerSeed, maxLag)
+          .snapshotsOffTheWriter(followerSeed, maxLag, reseeding)
           .start();
     }
 
@@ -154,6 +245,26 @@ class SnapshotFollowerTest {
       history.close();
     }
 
+    /** The ledger as of record {@code seq}: the journal replayed into a fresh ledger up to it. */
+    Ledger replayedTo(long seq) throws Exception {
+      Ledger replay = new Ledger(WINDOW, ReferenceListener.NONE);
+      long[] last = {0};
+      try {
+        JournalRecovery.replay(disk, 0, false, (at, atMillis, command) -> {
+          if (at > seq) {
+            throw new Reached(); // the writer appends after it meanwhile
+          }
+          replay.apply(command, atMillis);
+          replay.takeHistory();
+          last[0] = at;
+        });
+      } catch (Reached done) {
+        // every record up to seq is applied
+      }
+      verify(last[0] == seq, "the journal ends at record %s, not %s", last[0], seq);
+      return replay;
+    }
+
     /** Images of the journal replayed into a fresh ledger, at each of {@code seqs} and at {@code last}. */
     Map<Long, byte[]> replayImagesAt(java.util.Set<Long> seqs, long last) throws Exception {
       Ledger replay = new Ledger(WINDOW, ReferenceListener.NONE);
@@ -167,5 +278,10 @@ class SnapshotFollowerTest {
       });
       return out;
     }
+  }
+
+  /** Ends a replay at the first record past the one asked for. */
+  private static final class Reached extends java.io.IOException {
+    private static final long serialVersionUID = 1L;
   }
 }

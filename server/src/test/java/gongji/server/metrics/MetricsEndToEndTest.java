@@ -142,6 +142,7 @@ class MetricsEndToEndTest {
     assertTrue(sample(scrape(), "gongji_ledger_snapshot_write_seconds_count") >= 1, "a snapshot was written");
     assertEquals(1, sample(scrape(), "gongji_ledger_snapshot_off_writer"), "made by the follower");
     sample(scrape(), "gongji_ledger_snapshot_follower_lag_commands");
+    assertEquals(0, sample(scrape(), "gongji_ledger_snapshot_follower_reseeds_total"), "none given up");
     stop();
 
     start();
