@@ -160,7 +160,9 @@ public record GatewayConfig(
     // The key identity and credential numbers are kept under (a keyed hash): a file outside data.dir.
     d.put("identity.key.file", "");
     // The journal forced on a thread of its own while the writer applies the next batch; false: in turn.
-    d.put("ledger.pipelined.force", "true");
+    // Off: measured on this machine (2 cores, a fast fsync), the pipeline made smaller batches and cost
+    // more CPU per sale than it saved by overlapping the force (docs/PERFORMANCE.md, 2026-12-04 21:26).
+    d.put("ledger.pipelined.force", "false");
     return d;
   }
 

@@ -11,19 +11,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code ledger.pipelined.force}: on by default, off from a flag or the environment, refused when it
+ * {@code ledger.pipelined.force}: off by default, on from a flag or the environment, refused when it
  * is neither true nor false, and what the node's sequencer does.
  */
 @SuppressWarnings("try") // Node.close() may throw InterruptedException: the test fails with it
 class PipelinedForceSettingTest {
 
   @Test
-  void load_pipelinedForce_onByDefault_offFromTheEnvironment_aBareFlagIsTrue() throws Exception {
-    assertTrue(GatewayConfig.load(Map.of(), Map.of()).pipelinedForce());
-    assertFalse(GatewayConfig.load(Map.of(), Map.of("GONGJI_LEDGER_PIPELINED_FORCE", "false")).pipelinedForce());
-    assertTrue(GatewayConfig.load(Map.of("ledger-pipelined-force", "true"),
-        Map.of("GONGJI_LEDGER_PIPELINED_FORCE", "false")).pipelinedForce(), "a flag wins over the environment");
-    assertTrue(GatewayConfig.load(Map.of(), Map.of()).describe().contains("ledger.pipelined.force=true"));
+  void load_pipelinedForce_offByDefault_onFromTheEnvironment_aFlagWins() throws Exception {
+    assertFalse(GatewayConfig.load(Map.of(), Map.of()).pipelinedForce());
+    assertTrue(GatewayConfig.load(Map.of(), Map.of("GONGJI_LEDGER_PIPELINED_FORCE", "true")).pipelinedForce());
+    assertFalse(GatewayConfig.load(Map.of("ledger-pipelined-force", "false"),
+        Map.of("GONGJI_LEDGER_PIPELINED_FORCE", "true")).pipelinedForce(), "a flag wins over the environment");
+    assertTrue(GatewayConfig.load(Map.of(), Map.of()).describe().contains("ledger.pipelined.force=false"));
   }
 
   @Test
@@ -34,12 +34,12 @@ class PipelinedForceSettingTest {
   }
 
   @Test
-  void open_aNodeWithAJournal_forcesOffTheWriterUnlessTurnedOff() throws Exception {
+  void open_aNodeWithAJournal_forcesOffTheWriterOnlyWhenTurnedOn() throws Exception {
     MutableClock clock = MutableClock.atMondayMorning();
-    try (Node on = Node.open(GatewayConfig.forTests(), clock, new SimulatedStorage())) {
+    try (Node on = Node.open(GatewayConfig.forTests().withPipelinedForce(true), clock, new SimulatedStorage())) {
       assertTrue(on.sequencer().pipelined());
     }
-    try (Node off = Node.open(GatewayConfig.forTests().withPipelinedForce(false), clock, new SimulatedStorage())) {
+    try (Node off = Node.open(GatewayConfig.forTests(), clock, new SimulatedStorage())) {
       assertFalse(off.sequencer().pipelined());
     }
   }
