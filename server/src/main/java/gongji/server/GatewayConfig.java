@@ -252,14 +252,15 @@ public record GatewayConfig(
 
   /**
    * Settings for tests: loopback, any free port, no metrics endpoint, in memory, no caller
-   * authentication ({@code auth.required=false}) and the back office on the terminal port.
+   * authentication ({@code auth.required=false}) and the back office on the terminal port. The
+   * journal forced on the writer, as by default ({@code ledger.pipelined.force=false}).
    */
   public static GatewayConfig forTests() {
     return new GatewayConfig("127.0.0.1", 0, -1, null, false, 65_536, 4_096, Duration.ofDays(35),
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
-        "", 64L << 20, AdmissionLimits.off(), "", true);
+        "", 64L << 20, AdmissionLimits.off(), "", false);
   }
 
   /**
