@@ -68,14 +68,7 @@ class WalletHistoryRestartTest {
         clock.advance(Duration.ofSeconds(2));
       }
       assertEquals(List.of(declined), transfers(node), "listed by history once the writer let go of it");
-      // A snapshot of after the sweep: images are made one at a time, every 3 records, by a follower
-      // that may lag on a busy machine, so more records go in until one is on disk (bounded).
-      long swept = node.sequencer().acknowledgedSeq();
-      for (int i = 0; i < 200 && newestSnapshotSeq() < swept; i++) {
-        submit(node, new Command.Credit("K-wait-" + i, 100 + i, DemoData.ZHANG_WEI, 1));
-        Thread.sleep(20);
-      }
-      assertTrue(newestSnapshotSeq() >= swept, "a snapshot after the sweep at record " + swept);
+      awaitSnapshotAfterTheSweep(node);
     }
     try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
       assertTrue(node.snapshotFile() != null, "started from a snapshot");
@@ -92,6 +85,20 @@ class WalletHistoryRestartTest {
           new Command.AnswerWalletTransfer(declined.transferId(), DemoData.LI_NA, true)), "by its id: as before");
       assertEquals(List.of(), ((Result.AuditReport) submit(node, new Command.Audit())).violations());
     }
+  }
+
+  /**
+   * Waits until a snapshot of after the sweep the node has just acknowledged is on disk. Images are
+   * made one at a time, every 3 records, by a follower that may lag on a busy machine, and nothing
+   * signals that one is written: so more records go in, 20 ms apart, until one is (at most 200 times).
+   */
+  private void awaitSnapshotAfterTheSweep(Node node) throws Exception {
+    long swept = node.sequencer().acknowledgedSeq();
+    for (int i = 0; i < 200 && newestSnapshotSeq() < swept; i++) {
+      submit(node, new Command.Credit("K-wait-" + i, 100 + i, DemoData.ZHANG_WEI, 1));
+      Thread.sleep(20);
+    }
+    assertTrue(newestSnapshotSeq() >= swept, "a snapshot after the sweep at record " + swept);
   }
 
   /** The sequence number of the newest snapshot file in the data directory, or -1. */
@@ -167,12 +174,7 @@ class WalletHistoryRestartTest {
         clock.advance(Duration.ofSeconds(2));
       }
       assertEquals(List.of(ended), transfersOf(node, DemoData.ZHANG_XIAOYU), "listed by history once let go of");
-      long swept = node.sequencer().acknowledgedSeq();
-      for (int i = 0; i < 200 && newestSnapshotSeq() < swept; i++) {
-        submit(node, new Command.Credit("K-wait-" + i, 100 + i, DemoData.ZHANG_WEI, 1));
-        Thread.sleep(20);
-      }
-      assertTrue(newestSnapshotSeq() >= swept, "a snapshot after the sweep at record " + swept);
+      awaitSnapshotAfterTheSweep(node);
     }
     try (Node node = Node.open(CONFIG, clock, new FileStorage(dir))) {
       java.util.regex.Matcher seq = java.util.regex.Pattern.compile("\\d{20}").matcher(node.snapshotFile());

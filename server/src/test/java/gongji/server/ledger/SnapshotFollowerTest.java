@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.history.MemoryHistoryStore;
 import gongji.server.ledger.storage.SimulatedStorage;
+import gongji.server.testing.Await;
 import gongji.server.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,10 +169,7 @@ class SnapshotFollowerTest {
 
   /** Waits, bounded, until the follower is given up; no timing is asserted. */
   private static void awaitGivenUp(Run run) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (run.sequencer.snapshotsOffTheWriter() && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
+    Await.until(() -> !run.sequencer.snapshotsOffTheWriter());
   }
 
   /** A sequencer as a node runs it, on a simulated disk, with history, sweeps and a follower. */
