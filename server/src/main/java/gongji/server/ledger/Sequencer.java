@@ -189,6 +189,27 @@ public final class Sequencer implements AutoCloseable {
   /** The sequence number of the last command whose result was released: what readers must see. */
   private volatile long acknowledgedSeq;
   private final QueryFailures queryFailures = new QueryFailures();
+  private final AtomicLong deadlinesPassed = new AtomicLong();
+  /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
+  private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
+  /** Commands answered {@link Result.Stale} and looked up again (see {@link #recallAgain}). */
+  private final AtomicLong recalledAgain = new AtomicLong();
+  private final AtomicLong overloaded = new AtomicLong();
+  // As of the last batch, for the meters, which must not read the ledger from another thread.
+  private volatile int keptSales;
+  private volatile int keptRequests;
+  private volatile int keptTransfers;
+  private volatile long sweeps;
+  private volatile LedgerFigures figures;
+  /**
+   * When the next change of wallet transfers that time alone makes (a 06:00 return, an expiry of a
+   * sale holding wallet quota) falls due, as of the last batch; {@link Long#MIN_VALUE} while one
+   * made already waits for a journaled command to reach history. Published after
+   * {@link #acknowledgedSeq}.
+   */
+  private volatile long transferChangeDueMillis = Long.MIN_VALUE;
+  /** Writer only: {@link #transferChangeDueMillis} as of the batch being run, published when it completes. */
+  private long transferChangeDueOfBatch = Long.MIN_VALUE;
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
@@ -378,27 +399,6 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  /**
-   * A command answered {@link Result.Stale}: looked up again once history has applied the batch
-   * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
-   */
-  private final AtomicLong recalledAgain = new AtomicLong();
-  private final AtomicLong overloaded = new AtomicLong();
-  private volatile int keptSales;
-  private volatile int keptRequests;
-  private volatile int keptTransfers;
-  private volatile long sweeps;
-  private volatile LedgerFigures figures;
-  /**
-   * When the next change of wallet transfers that time alone makes (a 06:00 return, an expiry of a
-   * sale holding wallet quota) falls due, as of the last batch; {@link Long#MIN_VALUE} while one
-   * made already waits for a journaled command to reach history. Published after
-   * {@link #acknowledgedSeq}.
-   */
-  private volatile long transferChangeDueMillis = Long.MIN_VALUE;
-  /** Writer only: {@link #transferChangeDueMillis} as of the batch being run, published when it completes. */
-  private long transferChangeDueOfBatch = Long.MIN_VALUE;
-
   /** Sales the writer keeps (open, and closed within the recent window), as of the last batch. */
   public int keptSales() {
     return keptSales;
@@ -433,9 +433,6 @@ public final class Sequencer implements AutoCloseable {
   public long sweeps() {
     return sweeps;
   }
-  private final AtomicLong deadlinesPassed = new AtomicLong();
-  /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
-  private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
 
   /**
    * Takes each command's deadline from the thread that submits it ({@code deadline} returns it in
@@ -463,6 +460,10 @@ public final class Sequencer implements AutoCloseable {
     return recalledAgain.get();
   }
 
+  /**
+   * A command answered {@link Result.Stale}: looked up again once history has applied the batch
+   * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
+   */
   private void recallAgain(Pending p, long sweptSeq) {
     recalledAgain.incrementAndGet();
     if (p.recalls() + 1 >= MAX_RECALLS || history == null) {
