@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--people", defaultValue = "1000", description = "persons to generate, in families of 4 (default: ${DEFAULT-VALUE})")
   int people;
 
-  @Option(names = "--bindings", paramLabel = "N", description = "mutual-aid bindings to generate (default: people / 2)")
+  @Option(names = "--bindings", paramLabel = "N", description = "mutual-aid bindings to generate, at most 2 a person (default: people / 2)")
   Integer bindings;
 
   @Option(names = "--no-setup", description = "do not create the data set: it exists from an earlier run with the same --data-tag")
