@@ -110,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "duplicate scenario: the share of requests sent twice with one id (default: ${DEFAULT-VALUE})")
   double duplicateShare;
 
-  @Option(names = "--no-audit", description = "skip the audit at the end")
+  @Option(names = "--no-audit", description = "skip the audit at the end, and the read-back of every account and binding before the run that it needs")
   boolean noAudit;
 
   @Option(names = "--slo-p99-ms", defaultValue = "0", description = "objective: p99 of all RPCs at most this; missed = exit 1")
