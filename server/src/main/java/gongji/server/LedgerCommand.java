@@ -20,14 +20,14 @@ import picocli.CommandLine.Option;
 /** {@code gongji ledger}: offline tools on a stopped ledger's data directory. */
 @Command(name = "ledger", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
     description = "Offline tools on a stopped ledger's data directory.",
-    subcommands = {LedgerCommand.Verify.class})
+    subcommands = {LedgerCommand.Verify.class, LedgerCommand.IdentityKeys.class})
 final class LedgerCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: verify");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: verify, identity-keys");
   }
 
   /**
@@ -120,6 +120,88 @@ final class LedgerCommand implements Runnable {
       out.println("verify: " + (violations.isEmpty() ? "OK" : violations.size() + " violations")
           + " (requests kept: " + ledger.requestsKept() + ")");
       return violations.isEmpty() ? 0 : 1;
+    }
+  }
+
+  /**
+   * {@code ledger identity-keys --data-dir DIR}: how many keyed numbers each identity key generation
+   * holds, from the newest snapshot and the journal after it (read-only), so that an operator knows
+   * when an older key can be retired: when no credential is kept under it.
+   */
+  @Command(name = "identity-keys", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = {"Counts, in a stopped ledger's data directory, the credentials and heirs' identity numbers kept",
+          "under each identity key generation (read-only: the newest snapshot and the journal after it). An older",
+          "key can be retired (--retire-identity-key) when no credential is kept under it; heirs' numbers are",
+          "audit records, never matched, and do not hold a key back."},
+      footer = {"", "Exit status: 0 counted, 2 bad usage, 3 damaged (see ledger verify)."})
+  static final class IdentityKeys implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "the stopped gateway's data directory")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.isDirectory(dataDir)) {
+        throw new IllegalArgumentException("--data-dir: " + dataDir + " (expected: a directory)");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        return count(out);
+      } finally {
+        out.flush();
+      }
+    }
+
+    private int count(PrintWriter out) throws Exception {
+      FileStorage storage = new FileStorage(dataDir);
+      java.util.SortedMap<Integer, String> generations;
+      try {
+        generations = IdentityCheck.generations(storage);
+      } catch (java.nio.file.NoSuchFileException e) {
+        generations = new java.util.TreeMap<>();
+      }
+      Duration window = Duration.ofDays(36_500);
+      Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, ReferenceListener.NONE);
+      Ledger ledger = snapshot == null ? new Ledger(window, ReferenceListener.NONE) : snapshot.ledger();
+      JournalRecovery.Report report = JournalRecovery.replay(storage, snapshot == null ? 0 : snapshot.seq(), false,
+          true, (seq, at, command) -> ledger.apply(command, at));
+      if (report.damage() != null) {
+        out.println("identity-keys: DAMAGED " + report.damage().file() + " at offset " + report.damage().offset()
+            + ": see `gongji ledger verify --data-dir " + dataDir + "`");
+        return 3;
+      }
+      out.println("identity-keys: as of record " + report.lastSeq() + " (from "
+          + (snapshot == null ? "an empty ledger" : snapshot.file()) + " and the journal after it)");
+      out.println("identity-keys: " + IdentityCheck.FILE + " holds generation"
+          + (generations.size() == 1 ? " " : "s ") + (generations.isEmpty() ? "none"
+          : String.join(", ", generations.keySet().stream().map(String::valueOf).toList())));
+      Ledger.KeyedNumbers n = ledger.keyedNumbers();
+      java.util.TreeSet<Integer> all = new java.util.TreeSet<>(generations.keySet());
+      all.addAll(n.credentials().keySet());
+      all.addAll(n.heirs().keySet());
+      int newest = generations.isEmpty() ? 0 : generations.lastKey();
+      for (int g : all.descendingSet()) {
+        long creds = n.credentials().getOrDefault(g, 0L);
+        long heirs = n.heirs().getOrDefault(g, 0L);
+        String counts = creds + " credential" + (creds == 1 ? "" : "s") + ", " + heirs + " heir's identity number"
+            + (heirs == 1 ? "" : "s");
+        if (g == 0) {
+          out.println("identity-keys: not keyed: " + counts + " (written before numbers were keyed?)");
+        } else if (g == newest) {
+          out.println("identity-keys: generation " + g + " (the newest): " + counts);
+        } else if (!generations.containsKey(g)) {
+          out.println("identity-keys: generation " + g + " (retired): " + counts + (creds == 0 ? ""
+              : "; these credentials match nothing until registered again"));
+        } else {
+          out.println("identity-keys: generation " + g + ": " + counts + (creds == 0
+              ? "; no credential is kept under it: it can be retired (remove its file from"
+                  + " identity.previous.key.files, start once with --retire-identity-key " + g + ", destroy the file)"
+              : "; keyed again under generation " + newest + " as they are presented, or by registering them again"));
+        }
+      }
+      return 0;
     }
   }
 }

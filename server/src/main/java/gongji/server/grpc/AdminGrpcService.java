@@ -2,6 +2,7 @@ package gongji.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.Masking;
 import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.Relationship;
@@ -121,8 +122,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       Protos.requireRequestId(req.getRequestId());
       // The id's content hash, which the journal keeps, is taken over the credentials as kept (keyed):
       // one over the numbers themselves would let a reader of the journal find them by trying.
-      return gateway.admin(new Command.Idempotent(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
-          new Command.UpsertInsured(Protos.insured(req.getInsured()))));
+      // During a rotation of the key, a request sent again is matched under the key it was first hashed with.
+      Command.UpsertInsured change = new Command.UpsertInsured(Protos.insured(req.getInsured()));
+      return gateway.acrossKeys(key -> gateway.admin(new Command.Idempotent(req.getRequestId(),
+          Protos.contentHash(keyedNumbers(req, key)), change)));
     }, r -> req.getInsured());
   }
 
@@ -199,8 +202,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         heirs.add(new Command.Heir(h.getName(), h.getIdNumber(), Math.max(0, h.getAmountFen())));
       }
       v.check();
-      return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
-          req.getPsnNo(), heirs));
+      return gateway.acrossKeys(key -> gateway.admin(new Command.PayOutToHeirs(req.getRequestId(),
+          Protos.contentHash(keyedNumbers(req, key)), req.getPsnNo(), heirs)));
     }, r -> payout(req, (gongji.server.ledger.Result.Payout) r));
   }
 
@@ -220,29 +223,29 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   /** {@code req} with every credential number keyed, for its content hash. */
-  private UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req) {
+  private static UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req, IdentityKey key) {
     gongji.v1.Insured.Builder insured = req.getInsured().toBuilder();
     for (int i = 0; i < insured.getCredentialsCount(); i++) {
       gongji.v1.Credential c = insured.getCredentials(i);
-      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c)));
+      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c, key)));
     }
     return req.toBuilder().setInsured(insured).build();
   }
 
   /** {@code req} with every heir's identity number keyed, for its content hash. */
-  private gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req) {
+  private static gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req, IdentityKey key) {
     gongji.v1.PayOutToHeirsRequest.Builder b = req.toBuilder();
     for (int i = 0; i < b.getHeirsCount(); i++) {
-      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(gateway.identityKey().idNumber(b.getHeirs(i).getIdNumber())));
+      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(key.idNumber(b.getHeirs(i).getIdNumber())));
     }
     return b.build();
   }
 
   /** A credential's number as the gateway keeps it (as given when its type is not one the gateway knows). */
-  private String keyed(gongji.v1.Credential c) {
+  private static String keyed(gongji.v1.Credential c, IdentityKey key) {
     gongji.server.domain.CredentialType type = Protos.CREDENTIAL_TYPE.toDomain(c.getTypeValue());
     return type == null ? c.getNumber()
-        : gateway.identityKey().credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
+        : key.credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
   }
 
   @Override

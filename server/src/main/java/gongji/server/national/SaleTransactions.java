@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gongji.server.domain.Masking;
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.MedicalType;
 import gongji.server.gateway.Gateway;
 import gongji.server.gateway.SaleRequest;
@@ -47,12 +48,20 @@ final class SaleTransactions {
     this.setlinfo = requireNonNull(setlinfo, "setlinfo");
   }
 
+  /**
+   * The content hash of a request, with its {@code mdtrt_cert_no} keyed under {@code key} (the
+   * journal keeps the hash): the current key first, an older one for a request sent again across a
+   * rotation of the key ({@link Gateway#acrossKeys}).
+   */
+  private static long hashUnder(Envelope env, String institution, IdentityKey key) {
+    return Json.contentHash(env.infno(), institution, env.input(), key::text);
+  }
+
   CompletableFuture<Reply> presettle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
-    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input(),
-        gateway.identityKey()::text);
-    CompletableFuture<Result> held = gateway.authorize(new SaleRequest(env.msgid(), hash, env.terminal(),
-        s.credential(), s.psnNo(), s.medicalType(), s.items(), s.useAccount(), s.useMutualAid()));
+    CompletableFuture<Result> held = gateway.acrossKeys(key -> gateway.authorize(new SaleRequest(env.msgid(),
+        hashUnder(env, env.fixmedinsCode(), key), env.terminal(), s.credential(), s.psnNo(), s.medicalType(),
+        s.items(), s.useAccount(), s.useMutualAid())));
     return Reply.stream(held, r -> {
       Result.Sale sale = (Result.Sale) r;
       if (sale.txn().state() == TxnState.AUTHORIZED) {
@@ -73,12 +82,10 @@ final class SaleTransactions {
   CompletableFuture<Reply> settle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
     String mdtrtId = Fields.optional(s.info(), "mdtrt_id", 30);
-    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input(),
-        gateway.identityKey()::text);
     Terminal terminal = env.terminal();
     String institution = env.fixmedinsCode();
-    Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.submit(terminal,
-        new Command.Settle(env.msgid(), hash, institution, txnId, s.totalFen()));
+    Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.acrossKeys(key -> gateway.submit(terminal,
+        new Command.Settle(env.msgid(), hashUnder(env, institution, key), institution, txnId, s.totalFen())));
     CompletableFuture<Result> settled;
     boolean byMdtrtId = mdtrtId != null && Fields.TXN_ID.matcher(mdtrtId).matches();
     long inputHash = byMdtrtId ? 0 : s.inputHash();
@@ -115,8 +122,9 @@ final class SaleTransactions {
             if (seen instanceof Rejected x && x.outcome() != Outcome.REQUEST_NOT_FOUND) {
               return CompletableFuture.completedFuture(seen);
             }
-            return gateway.authorize(new SaleRequest(env.msgid() + "A", hash, terminal, s.credential(), s.psnNo(),
-                s.medicalType(), s.items(), s.useAccount(), s.useMutualAid())).thenCompose(held -> held instanceof
+            return gateway.acrossKeys(key -> gateway.authorize(new SaleRequest(env.msgid() + "A",
+                hashUnder(env, institution, key), terminal, s.credential(), s.psnNo(), s.medicalType(), s.items(),
+                s.useAccount(), s.useMutualAid()))).thenCompose(held -> held instanceof
                     Result.Sale sale ? settleTxn.apply(sale.txn().txnId()) : CompletableFuture.completedFuture(held));
           });
     }
@@ -153,7 +161,6 @@ final class SaleTransactions {
       return Reply.refusedNow(new Rejected(Outcome.TRANSACTION_NOT_FOUND,
           "setl_id " + txnId + " is not a settlement of this gateway"));
     }
-    long hash = Json.contentHash(env.infno(), institution, env.input(), gateway.identityKey()::text);
     CompletableFuture<Result> done = gateway.submit(terminal, new Command.GetTransaction(institution, txnId, null))
         .thenCompose(seen -> {
           if (!(seen instanceof Result.Lookup l)) {
@@ -162,8 +169,9 @@ final class SaleTransactions {
           checkPatient(psnNo, l.txn());
           TxnState state = l.txn().state();
           boolean paid = state == TxnState.SETTLED || state == TxnState.REFUNDED;
-          return gateway.submit(terminal, paid ? new Command.Refund(env.msgid(), hash, institution, txnId)
-              : new Command.Cancel(env.msgid(), hash, institution, txnId));
+          return gateway.acrossKeys(key -> gateway.submit(terminal, paid
+              ? new Command.Refund(env.msgid(), hashUnder(env, institution, key), institution, txnId)
+              : new Command.Cancel(env.msgid(), hashUnder(env, institution, key), institution, txnId)));
         });
     return Reply.translate(done, r -> {
       Result.Sale sale = (Result.Sale) r;
