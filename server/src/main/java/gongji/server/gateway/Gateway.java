@@ -312,8 +312,9 @@ public final class Gateway {
    * The person who holds a presented credential: under the current key, else under each older key
    * in use, newest first (one more reference look-up each, on a cache miss through the writer). A
    * credential found under an older key is keyed again under the current key, in passing: a
-   * journaled command the reply does not wait for (should it be lost, the next presentation sends it
-   * again).
+   * journaled command, applied before the owner is returned (once per card and rotation), so that
+   * whatever the caller does next finds the card under the current key. Should it fail (the ledger
+   * overloaded, say), the owner is still returned and the card's next presentation tries again.
    */
   private CompletableFuture<Optional<String>> owner(Credential presented) {
     Credential current = identityKey.credential(presented);
@@ -334,13 +335,13 @@ public final class Gateway {
       if (o.isEmpty()) {
         return olderOwner(presented, current, i + 1);
       }
-      sequencer.submit(new Command.RekeyCredential(o.get(), older, current)).whenComplete((r, e) -> {
+      return sequencer.submit(new Command.RekeyCredential(o.get(), older, current)).handle((r, e) -> {
         if (e != null) {
           log.fine("a credential found under an older identity key was not keyed again now (" + e.getClass()
               .getSimpleName() + "); its next presentation tries again");
         }
+        return o;
       });
-      return CompletableFuture.completedFuture(o);
     });
   }
 
