@@ -204,6 +204,39 @@ class IdentityKeyRotationTest {
     assertEquals(List.of(1), generationsOnDisk(data), "nothing changed");
   }
 
+  @Test
+  void upsertInsured_sentAgainAcrossTheRotation_getsItsFirstAnswer_otherContentStillRefused() throws Exception {
+    Path data = dir.resolve("data");
+    Path key1 = key("identity-1.key", 7, 1);
+    Path key2 = key("identity-2.key", 9, 2);
+    GatewayConfig one = config(data).withIdentityKeyFile(key1.toString());
+    GatewayConfig two = config(data).withIdentityKeyFiles(key2.toString(), List.of(key1.toString()));
+    gongji.v1.Insured sun = gongji.v1.Insured.newBuilder().setPsnNo(NEW_PSN_NO).setName("孙丽华")
+        .setInsuranceType(gongji.v1.InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
+        .setStatus(gongji.v1.InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs("620100")
+        .addCredentials(gongji.v1.Credential.newBuilder().setType(gongji.v1.CredentialType.CREDENTIAL_TYPE_ID_CARD)
+            .setNumber(NEW_ID))
+        .build();
+    gongji.v1.UpsertInsuredRequest first = gongji.v1.UpsertInsuredRequest.newBuilder().setRequestId("ADM-1")
+        .setInsured(sun).build();
+    try (Served served = new Served(open(one))) {
+      DemoData.load(served.node().gateway());
+      assertEquals(sun, served.admin().upsertInsured(first));
+    }
+    try (Served served = new Served(Node.open(two, InstantSource.system(), new FileStorage(data), false,
+        two.identityKeys(), new IdentityCheck.Changes(false, true, 0)))) {
+      // Its content hash under key 2 differs from the first copy's, under key 1: matched under key 1.
+      assertEquals(sun, served.admin().upsertInsured(first));
+      assertEquals(List.of(1), generations(insured(served.node(), NEW_PSN_NO).credentials()),
+          "the first copy's result, nothing applied again");
+      io.grpc.StatusRuntimeException other = assertThrows(io.grpc.StatusRuntimeException.class,
+          () -> served.admin().upsertInsured(first.toBuilder().setInsured(sun.toBuilder().setName("孙丽")).build()));
+      assertEquals(io.grpc.Status.Code.ALREADY_EXISTS, other.getStatus().getCode(), other.toString());
+      assertTrue(String.valueOf(other.getStatus().getDescription()).contains("request_id ADM-1 was already used"),
+          other.toString());
+    }
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private static Credential id(String number) {
@@ -226,11 +259,38 @@ class IdentityKeyRotationTest {
   /** Settings on {@code data} that write no snapshot during the test: a restart replays the journal. */
   private static GatewayConfig config(Path data) throws IOException {
     return GatewayConfig.load(Map.of("data.dir", data.toString(), "port", "0", "admin.port", "-1",
-        "metrics.port", "-1"), Map.of()).withSnapshots(1_000_000, Duration.ofDays(1));
+        "metrics.port", "-1", "auth.required", "false"), Map.of()).withSnapshots(1_000_000, Duration.ofDays(1));
   }
 
   private static Node open(GatewayConfig config) throws IOException {
     return Node.open(config, InstantSource.system(), new FileStorage(config.dataDir()));
+  }
+
+  /** A node served in-process (its back office without authentication); closing it closes the node. */
+  private static final class Served implements AutoCloseable {
+    private final GatewayServer server;
+    private final io.grpc.ManagedChannel channel;
+
+    Served(Node node) throws IOException {
+      String name = "rekey-" + System.nanoTime();
+      server = GatewayServer.start(node, io.grpc.inprocess.InProcessServerBuilder.forName(name).directExecutor(),
+          Duration.ofSeconds(5));
+      channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).directExecutor().build();
+    }
+
+    gongji.v1.AdminServiceGrpc.AdminServiceBlockingStub admin() {
+      return gongji.v1.AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    Node node() {
+      return server.node();
+    }
+
+    @Override
+    public void close() throws Exception {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.close();
+    }
   }
 
   private static String identify(Node node, Credential presented) throws Exception {
