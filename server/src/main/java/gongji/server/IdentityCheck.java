@@ -65,16 +65,6 @@ public final class IdentityCheck {
   private IdentityCheck() {}
 
   /**
-   * Checks {@code key} against the data directory's check value, writing it into a new directory
-   * (or, with {@code newKey}, over another key's).
-   *
-   * @throws IOException with a message that says what is wrong and what to do
-   */
-  static void verify(Storage storage, IdentityKey key, boolean newKey) throws IOException {
-    verify(storage, IdentityKeys.of(key), new Changes(newKey, false, 0));
-  }
-
-  /**
    * Checks {@code keys} against the data directory's check values, writing them into a new
    * directory, and makes the {@code changes} asked for.
    *
