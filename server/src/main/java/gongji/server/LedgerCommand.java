@@ -30,18 +30,8 @@ final class LedgerCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: verify, identity-keys");
   }
 
-  /**
-   * {@code ledger verify --data-dir DIR}: replays the journal read-only (a torn tail is reported,
-   * not cut) into a fresh ledger and audits it: sequence continuity, checksums, double-entry totals,
-   * no negative balance, holds that match their open legs, quotas kept.
-   */
-  @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
-      description = {"Checks a stopped ledger offline: replays the journal read-only (a torn tail is reported, not cut)",
-          "into a fresh ledger and audits it (sequence, checksums, double entry, no negative balance, holds,",
-          "quotas), and compares the history store with the journal. On damage it says exactly what is lost:",
-          "the file, the offset and the records (sequence numbers) that cannot be replayed."},
-      footer = {"", "Exit status: 0 sound, 1 violations, 2 bad usage, 3 damaged."})
-  static final class Verify implements Callable<Integer> {
+  /** A tool on a stopped gateway's data directory ({@code --data-dir DIR}), writing what it finds to standard output. */
+  abstract static class OnDataDir implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -55,13 +45,30 @@ final class LedgerCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       try {
-        return verify(out);
+        return run(out);
       } finally {
         out.flush();
       }
     }
 
-    private int verify(PrintWriter out) throws Exception {
+    /** Does the tool's work on {@link #dataDir}; returns the exit status. */
+    abstract int run(PrintWriter out) throws Exception;
+  }
+
+  /**
+   * {@code ledger verify --data-dir DIR}: replays the journal read-only (a torn tail is reported,
+   * not cut) into a fresh ledger and audits it: sequence continuity, checksums, double-entry totals,
+   * no negative balance, holds that match their open legs, quotas kept.
+   */
+  @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Commands.Version.class,
+      description = {"Checks a stopped ledger offline: replays the journal read-only (a torn tail is reported, not cut)",
+          "into a fresh ledger and audits it (sequence, checksums, double entry, no negative balance, holds,",
+          "quotas), and compares the history store with the journal. On damage it says exactly what is lost:",
+          "the file, the offset and the records (sequence numbers) that cannot be replayed."},
+      footer = {"", "Exit status: 0 sound, 1 violations, 2 bad usage, 3 damaged."})
+  static final class Verify extends OnDataDir {
+    @Override
+    int run(PrintWriter out) throws Exception {
       FileStorage storage = new FileStorage(dataDir);
       Duration window = Duration.ofDays(36_500);
       Snapshots.Loaded snapshot = Snapshots.loadNewest(storage, window, ReferenceListener.NONE);
@@ -134,27 +141,9 @@ final class LedgerCommand implements Runnable {
           "key can be retired (--retire-identity-key) when no credential is kept under it; heirs' numbers are",
           "audit records, never matched, and do not hold a key back."},
       footer = {"", "Exit status: 0 counted, 2 bad usage, 3 damaged (see ledger verify)."})
-  static final class IdentityKeys implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "the stopped gateway's data directory")
-    Path dataDir;
-
+  static final class IdentityKeys extends OnDataDir {
     @Override
-    public Integer call() throws Exception {
-      if (!Files.isDirectory(dataDir)) {
-        throw new IllegalArgumentException("--data-dir: " + dataDir + " (expected: a directory)");
-      }
-      PrintWriter out = spec.commandLine().getOut();
-      try {
-        return count(out);
-      } finally {
-        out.flush();
-      }
-    }
-
-    private int count(PrintWriter out) throws Exception {
+    int run(PrintWriter out) throws Exception {
       FileStorage storage = new FileStorage(dataDir);
       java.util.SortedMap<Integer, String> generations;
       try {
