@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The money of a sale: 2101/2206 pre-settlement, 2102/2207 settlement, 2103/2208 cancel, 2601
@@ -49,18 +50,21 @@ final class SaleTransactions {
   }
 
   /**
-   * The content hash of a request, with its {@code mdtrt_cert_no} keyed under {@code key} (the
-   * journal keeps the hash): the current key first, an older one for a request sent again across a
-   * rotation of the key ({@link Gateway#acrossKeys}).
+   * The content hash of a request under a key, with its {@code mdtrt_cert_no} keyed under it (the
+   * journal keeps the hash): the current key's, taken once, and an older key's only for a request
+   * sent again across a rotation of the key ({@link Gateway#acrossKeys}).
    */
-  private static long hashUnder(Envelope env, String institution, IdentityKey key) {
-    return Json.contentHash(env.infno(), institution, env.input(), key::text);
+  private ToLongFunction<IdentityKey> hashes(Envelope env, String institution) {
+    IdentityKey currentKey = gateway.identityKey();
+    long current = Json.contentHash(env.infno(), institution, env.input(), currentKey::text);
+    return key -> key == currentKey ? current : Json.contentHash(env.infno(), institution, env.input(), key::text);
   }
 
   CompletableFuture<Reply> presettle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
+    ToLongFunction<IdentityKey> hash = hashes(env, env.fixmedinsCode());
     CompletableFuture<Result> held = gateway.acrossKeys(key -> gateway.authorize(new SaleRequest(env.msgid(),
-        hashUnder(env, env.fixmedinsCode(), key), env.terminal(), s.credential(), s.psnNo(), s.medicalType(),
+        hash.applyAsLong(key), env.terminal(), s.credential(), s.psnNo(), s.medicalType(),
         s.items(), s.useAccount(), s.useMutualAid())));
     return Reply.stream(held, r -> {
       Result.Sale sale = (Result.Sale) r;
@@ -84,8 +88,9 @@ final class SaleTransactions {
     String mdtrtId = Fields.optional(s.info(), "mdtrt_id", 30);
     Terminal terminal = env.terminal();
     String institution = env.fixmedinsCode();
+    ToLongFunction<IdentityKey> hash = hashes(env, institution);
     Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.acrossKeys(key -> gateway.submit(terminal,
-        new Command.Settle(env.msgid(), hashUnder(env, institution, key), institution, txnId, s.totalFen())));
+        new Command.Settle(env.msgid(), hash.applyAsLong(key), institution, txnId, s.totalFen())));
     CompletableFuture<Result> settled;
     boolean byMdtrtId = mdtrtId != null && Fields.TXN_ID.matcher(mdtrtId).matches();
     long inputHash = byMdtrtId ? 0 : s.inputHash();
@@ -123,7 +128,7 @@ final class SaleTransactions {
               return CompletableFuture.completedFuture(seen);
             }
             return gateway.acrossKeys(key -> gateway.authorize(new SaleRequest(env.msgid() + "A",
-                hashUnder(env, institution, key), terminal, s.credential(), s.psnNo(), s.medicalType(), s.items(),
+                hash.applyAsLong(key), terminal, s.credential(), s.psnNo(), s.medicalType(), s.items(),
                 s.useAccount(), s.useMutualAid()))).thenCompose(held -> held instanceof
                     Result.Sale sale ? settleTxn.apply(sale.txn().txnId()) : CompletableFuture.completedFuture(held));
           });
@@ -161,6 +166,7 @@ final class SaleTransactions {
       return Reply.refusedNow(new Rejected(Outcome.TRANSACTION_NOT_FOUND,
           "setl_id " + txnId + " is not a settlement of this gateway"));
     }
+    ToLongFunction<IdentityKey> hash = hashes(env, institution);
     CompletableFuture<Result> done = gateway.submit(terminal, new Command.GetTransaction(institution, txnId, null))
         .thenCompose(seen -> {
           if (!(seen instanceof Result.Lookup l)) {
@@ -170,8 +176,8 @@ final class SaleTransactions {
           TxnState state = l.txn().state();
           boolean paid = state == TxnState.SETTLED || state == TxnState.REFUNDED;
           return gateway.acrossKeys(key -> gateway.submit(terminal, paid
-              ? new Command.Refund(env.msgid(), hashUnder(env, institution, key), institution, txnId)
-              : new Command.Cancel(env.msgid(), hashUnder(env, institution, key), institution, txnId)));
+              ? new Command.Refund(env.msgid(), hash.applyAsLong(key), institution, txnId)
+              : new Command.Cancel(env.msgid(), hash.applyAsLong(key), institution, txnId)));
         });
     return Reply.translate(done, r -> {
       Result.Sale sale = (Result.Sale) r;
