@@ -98,8 +98,8 @@ public final class IdentityKey {
     }
     if (text.length() < 2 * MIN_KEY_BYTES || text.length() % 2 != 0 || !text.matches("[0-9A-Fa-f]+")) {
       throw new IllegalArgumentException(file + ": expected " + 2 * MIN_KEY_BYTES + " or more hexadecimal digits"
-          + " on one line, after the key's generation (make one with: echo \"2 $(openssl rand -hex 32)\"),"
-          + " found " + text.length() + " characters");
+          + " on one line, after the key's generation (make one with: echo \"1 $(openssl rand -hex 32)\","
+          + " for a rotation the next generation's number instead of 1), found " + text.length() + " characters");
     }
     return new IdentityKey(generation, HexFormat.of().parseHex(text));
   }
