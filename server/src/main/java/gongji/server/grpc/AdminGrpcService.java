@@ -2,6 +2,7 @@ package gongji.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.Masking;
 import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.Relationship;
@@ -122,8 +123,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       Protos.requireRequestId(req.getRequestId());
       // The id's content hash, which the journal keeps, is taken over the credentials as kept (keyed):
       // one over the numbers themselves would let a reader of the journal find them by trying.
-      return gateway.admin(new Command.Idempotent(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
-          new Command.UpsertInsured(Protos.insured(req.getInsured()))));
+      // During a rotation of the key, a request sent again is matched under the key it was first hashed with.
+      Command.UpsertInsured change = new Command.UpsertInsured(Protos.insured(req.getInsured()));
+      return gateway.acrossKeys(key -> gateway.admin(new Command.Idempotent(req.getRequestId(),
+          Protos.contentHash(keyedNumbers(req, key)), change)));
     }, r -> req.getInsured());
   }
 
@@ -179,14 +182,21 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   public void upsertInsureds(gongji.v1.UpsertInsuredsRequest req, StreamObserver<gongji.v1.UpsertInsuredsResponse> out) {
     Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
       batchShape(req.getRequestId(), "insureds", req.getInsuredsCount(), MAX_INSUREDS_PER_BATCH);
-      List<Command> lines = new java.util.ArrayList<>(req.getInsuredsCount());
+      List<Command.UpsertInsured> changes = new java.util.ArrayList<>(req.getInsuredsCount());
       for (int i = 0; i < req.getInsuredsCount(); i++) {
-        gongji.v1.Insured p = req.getInsureds(i);
-        // As UpsertInsured: the content hash is taken over the credentials as kept (keyed).
-        lines.add(new Command.Idempotent(req.getRequestId() + "-" + i, Protos.contentHash(keyedNumbers(p)),
-            new Command.UpsertInsured(Protos.insured("insureds[" + i + "]", p))));
+        changes.add(new Command.UpsertInsured(Protos.insured("insureds[" + i + "]", req.getInsureds(i))));
       }
-      return submitTogether(lines);
+      List<CompletableFuture<Result>> lines = new java.util.ArrayList<>(changes.size());
+      for (int i = 0; i < changes.size(); i++) {
+        // As UpsertInsured: the content hash is taken over the credentials as kept (keyed), and during a
+        // rotation of the key a batch sent again is matched under the key it was first hashed with.
+        gongji.v1.Insured p = req.getInsureds(i);
+        String id = req.getRequestId() + "-" + i;
+        Command.UpsertInsured change = changes.get(i);
+        lines.add(gateway.acrossKeys(key -> gateway.admin(new Command.Idempotent(id,
+            Protos.contentHash(keyedNumbers(p, key)), change))));
+      }
+      return together(lines);
     }, r -> {
       gongji.v1.UpsertInsuredsResponse.Builder b = gongji.v1.UpsertInsuredsResponse.newBuilder();
       for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {
@@ -211,11 +221,11 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             line.getRelationshipValue(), line.getQuotaFen()));
       }
       v.check();
-      List<Command> lines = new java.util.ArrayList<>(creates.size());
+      List<CompletableFuture<Result>> lines = new java.util.ArrayList<>(creates.size());
       for (int i = 0; i < creates.size(); i++) {
-        lines.add(Protos.keyed(req.getRequestId() + "-" + i, req.getLines(i), creates.get(i)));
+        lines.add(gateway.admin(Protos.keyed(req.getRequestId() + "-" + i, req.getLines(i), creates.get(i))));
       }
-      return submitTogether(lines);
+      return together(lines);
     }, r -> {
       gongji.v1.CreateBindingsResponse.Builder b = gongji.v1.CreateBindingsResponse.newBuilder();
       for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {
@@ -243,18 +253,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   /**
-   * Submits a batch's lines together, each its own command (the sequencer groups them into few
-   * fsyncs), and answers once every one has its result, in the lines' order.
+   * A batch's lines, each its own command submitted at once (the sequencer groups them into few
+   * fsyncs), answered once every one has its result, in the lines' order.
    */
-  private java.util.concurrent.CompletableFuture<gongji.server.ledger.Result> submitTogether(List<Command> lines) {
-    List<java.util.concurrent.CompletableFuture<gongji.server.ledger.Result>> all = new java.util.ArrayList<>(lines.size());
-    for (Command c : lines) {
-      all.add(gateway.admin(c));
-    }
-    return java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
-        .thenApply(ignored -> new gongji.server.ledger.Result.Batch(
-            all.stream().map(java.util.concurrent.CompletableFuture::join).toList()));
+  private static CompletableFuture<Result> together(List<CompletableFuture<Result>> lines) {
+    return CompletableFuture.allOf(lines.toArray(new CompletableFuture<?>[0]))
+        .thenApply(ignored -> new Result.Batch(lines.stream().map(CompletableFuture::join).toList()));
   }
+
 
   @Override
   public void recordDeath(gongji.v1.RecordDeathRequest req, StreamObserver<Insured> out) {
@@ -290,8 +296,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         heirs.add(new Command.Heir(h.getName(), h.getIdNumber(), Math.max(0, h.getAmountFen())));
       }
       v.check();
-      return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
-          req.getPsnNo(), heirs));
+      return gateway.acrossKeys(key -> gateway.admin(new Command.PayOutToHeirs(req.getRequestId(),
+          Protos.contentHash(keyedNumbers(req, key)), req.getPsnNo(), heirs)));
     }, r -> payout(req, (gongji.server.ledger.Result.Payout) r));
   }
 
@@ -311,34 +317,34 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   /** {@code req} with every credential number keyed, for its content hash. */
-  private UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req) {
-    return req.toBuilder().setInsured(keyedNumbers(req.getInsured())).build();
+  private static UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req, IdentityKey key) {
+    return req.toBuilder().setInsured(keyedNumbers(req.getInsured(), key)).build();
   }
 
-  /** {@code person} with every credential number keyed, for a content hash. */
-  private gongji.v1.Insured keyedNumbers(gongji.v1.Insured person) {
+  /** {@code person} with every credential number keyed with {@code key}, for a content hash. */
+  private static gongji.v1.Insured keyedNumbers(gongji.v1.Insured person, IdentityKey key) {
     gongji.v1.Insured.Builder insured = person.toBuilder();
     for (int i = 0; i < insured.getCredentialsCount(); i++) {
       gongji.v1.Credential c = insured.getCredentials(i);
-      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c)));
+      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c, key)));
     }
     return insured.build();
   }
 
   /** {@code req} with every heir's identity number keyed, for its content hash. */
-  private gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req) {
+  private static gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req, IdentityKey key) {
     gongji.v1.PayOutToHeirsRequest.Builder b = req.toBuilder();
     for (int i = 0; i < b.getHeirsCount(); i++) {
-      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(gateway.identityKey().idNumber(b.getHeirs(i).getIdNumber())));
+      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(key.idNumber(b.getHeirs(i).getIdNumber())));
     }
     return b.build();
   }
 
   /** A credential's number as the gateway keeps it (as given when its type is not one the gateway knows). */
-  private String keyed(gongji.v1.Credential c) {
+  private static String keyed(gongji.v1.Credential c, IdentityKey key) {
     gongji.server.domain.CredentialType type = Protos.CREDENTIAL_TYPE.toDomain(c.getTypeValue());
     return type == null ? c.getNumber()
-        : gateway.identityKey().credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
+        : key.credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
   }
 
   @Override
@@ -405,13 +411,13 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       }
       v.check();
       // Each line is its own command, submitted together: the sequencer batches them into few fsyncs.
-      List<Command> credits = new java.util.ArrayList<>(n);
+      List<CompletableFuture<Result>> credits = new java.util.ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         gongji.v1.CreditLine line = req.getLines(i);
-        credits.add(new Command.Credit(req.getRequestId() + "-" + i, Protos.contentHash(line), line.getPsnNo(),
-            line.getAmountFen()));
+        credits.add(gateway.admin(new Command.Credit(req.getRequestId() + "-" + i, Protos.contentHash(line),
+            line.getPsnNo(), line.getAmountFen())));
       }
-      return submitTogether(credits);
+      return together(credits);
     }, r -> {
       gongji.v1.CreditAccountsResponse.Builder b = gongji.v1.CreditAccountsResponse.newBuilder();
       for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {
