@@ -214,6 +214,26 @@ class GongjiAdminBatchesTest {
     assertMessage("authorizerPsnNo", assertThrows(NullPointerException.class, () -> new BindingLine(null, "P20000002", "SPOUSE", 0)));
   }
 
+  // ---- CreditAccounts: the same checks ---------------------------------------------------------
+
+  @Test
+  void creditAccounts_theCallersMistakes_failBeforeAnythingIsSent() {
+    AccountAdmin accounts = admin.accounts();
+    CreditLine ok = new CreditLine("P20000001", 100);
+    List<CreditLine> withNull = new ArrayList<>(List.of(ok));
+    withNull.add(null);
+
+    assertMessage("lines", assertThrows(NullPointerException.class, () -> accounts.creditAccountsAsync("run-x", null)));
+    assertMessage("lines: 0 lines (expected: 1 to 10000 a call)",
+        assertThrows(IllegalArgumentException.class, () -> accounts.creditAccountsAsync("run-x", List.of())));
+    assertMessage("lines: 10001 lines (expected: 1 to 10000 a call)", assertThrows(IllegalArgumentException.class,
+        () -> accounts.creditAccountsAsync("run-x", Collections.nCopies(AccountAdmin.MAX_CREDITS_PER_BATCH + 1, ok))));
+    assertMessage("lines[1]", assertThrows(NullPointerException.class, () -> accounts.creditAccountsAsync("run-x", withNull)));
+    assertMessage("requestId", assertThrows(NullPointerException.class, () -> accounts.creditAccountsAsync(null, List.of(ok))));
+    assertMessage("requestId: \"run 1\" (expected: 1 to 50 characters of [A-Za-z0-9_-] for a batch)",
+        assertThrows(IllegalArgumentException.class, () -> accounts.creditAccountsAsync("run 1", List.of(ok))));
+  }
+
   private static void assertMessage(String expected, Throwable e) {
     assertEquals(expected, e.getMessage());
   }
