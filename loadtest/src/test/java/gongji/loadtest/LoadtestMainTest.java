@@ -70,6 +70,7 @@ class LoadtestMainTest {
 
     assertEquals(0, r.exit, r.toString());
     assertEquals(List.of(), Commands.leftOutOfHelp(command, r.out), r.toString());
+    assertEquals(List.of(), Commands.unformattableHelp(command), "a bare % in the help text");
   }
 
   @Test

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     footer = {"",
         "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, hospital-discharge,",
         "wallet-sale, mixed",
-        "(mixed: identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%, refund 7%, duplicate 5%).",
+        "(mixed: identify 20%%, pharmacy-sale 50%%, mutual-aid-sale 10%%, cancel 8%%, refund 7%%, duplicate 5%%).",
         "Example: gongji loadtest run --target 127.0.0.1:9090 --scenario pharmacy-sale --rate 500 --duration 30",
         "Against a gateway that requires credentials (the back office on its own port):",
         "  gongji loadtest run --target 127.0.0.1:9090 --admin-target 127.0.0.1:9092 --admin-token CLERK \\",
