@@ -89,6 +89,28 @@ class IdentityViewTest {
   }
 
   @Test
+  void answer_entryStampedAfterThePublicationRead_isNotMixedIn() {
+    IdentityView view = new IdentityView(InstantSource.fixed(java.time.Instant.ofEpochMilli(START_MILLIS)));
+    Insured a = person("A", InsuranceType.EMPLOYEE_BASIC, "620100");
+    view.publish(publication(1, summary(1, a, 100)));
+    assertEquals(100, ((Result.Identity) view.answer("A", null)).balanceFen());
+    // What a reader finds while publication 3 is under way: its entry is in the map, publication 2 is the one visible.
+    view.publish(publication(2, summary(3, a, 300)));
+    assertNull(view.answer("A", null));
+    view.publish(publication(3, summary(3, a, 300)));
+    assertEquals(300, ((Result.Identity) view.answer("A", null)).balanceFen());
+  }
+
+  private static IdentityView.Publication publication(long seq, IdentityView.Summary s) {
+    return new IdentityView.Publication(seq, START_MILLIS, Long.MAX_VALUE, List.of(s), List.of(), List.of(), false);
+  }
+
+  private static IdentityView.Summary summary(long stamp, Insured insured, long balanceFen) {
+    return new IdentityView.Summary(stamp, insured, true, balanceFen, balanceFen, 0, 0, 0, 0, 0,
+        new IdentityView.Source[0], new IdentityView.Source[0]);
+  }
+
+  @Test
   void answer_closed_leavesItToTheWriter() {
     Ledger ledger = new Ledger(Duration.ofDays(1), ReferenceListener.NONE);
     IdentityView view = new IdentityView(InstantSource.fixed(java.time.Instant.ofEpochMilli(START_MILLIS)));
