@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Identify answered without the writer: a read-only view of what Identify shows, published by the
@@ -49,12 +50,14 @@ public final class IdentityView {
   private static final int READS = 3;
 
   private final InstantSource clock;
-  private volatile Published published;
+  /** The latest publication; replaced whole, never changed. */
+  private final AtomicReference<Published> published;
 
   /** A view that reads the time of its answers from {@code clock}: the sequencer's. */
   public IdentityView(InstantSource clock) {
     this.clock = requireNonNull(clock, "clock");
-    this.published = new Published(0, 0, Long.MIN_VALUE, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), false);
+    this.published = new AtomicReference<>(
+        new Published(0, 0, Long.MIN_VALUE, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), false));
   }
 
   /**
@@ -64,7 +67,7 @@ public final class IdentityView {
    */
   public Result answer(String psnNo, String institution) {
     for (int i = 0; i < READS; i++) {
-      Published p = published;
+      Published p = published.get();
       if (p.closed) {
         return null;
       }
@@ -93,7 +96,7 @@ public final class IdentityView {
    * forcer with the force pipelined).
    */
   void publish(Publication pub) {
-    Published p = published;
+    Published p = published.get();
     if (p.closed) {
       return;
     }
@@ -105,19 +108,18 @@ public final class IdentityView {
     for (int i = 0; i < pub.placeCodes.size(); i++) {
       places.put(pub.placeCodes.get(i), pub.places.get(i));
     }
-    published = new Published(pub.seq, pub.nowMillis, pub.nextDueMillis, persons, places, false);
+    // Not over a close that came meanwhile (the sequencer poisoned on another thread): closed stays closed.
+    published.compareAndSet(p, new Published(pub.seq, pub.nowMillis, pub.nextDueMillis, persons, places, false));
   }
 
   /** Stops answering (the sequencer stopped or was poisoned): every Identify goes to the writer, which refuses it. */
   public void close() {
-    Published p = published;
-    published = new Published(p.seq, p.nowMillis, Long.MIN_VALUE, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
-        true);
+    published.set(new Published(0, 0, Long.MIN_VALUE, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), true));
   }
 
   /** How many persons the view holds (for tests and figures). */
   public int persons() {
-    return published.persons.size();
+    return published.get().persons.size();
   }
 
   private record Published(long seq, long nowMillis, long nextDueMillis, ConcurrentHashMap<String, Summary> persons,
@@ -170,18 +172,23 @@ public final class IdentityView {
       long allowance = maxAidUsesPerDay > 0 && uses >= maxAidUsesPerDay ? 0
           : maxAidFenPerDay > 0 ? Math.max(0, maxAidFenPerDay - fen) : Long.MAX_VALUE;
       List<Result.AidSource> shown = new ArrayList<>(grants.length + bindings.length);
-      for (Source[] sources : new Source[][] {grants, bindings}) {
-        for (Source s : sources) {
-          if (place.reaches(s)) {
-            long give = Math.min(allowance, s.fen);
-            allowance -= give;
-            shown.add(new Result.AidSource(Ledger.id(BindingState.KIND, s.bindingSeq),
-                Masking.person(s.authorizer.name(), s.authorizer.psnNo()), s.relationship, give, s.walletTransferId));
-          }
-        }
-      }
+      allowance = show(grants, place, allowance, shown);
+      show(bindings, place, allowance, shown);
       return new Result.Identity(insured.psnNo(), Masking.name(insured.name()), insured.insuranceType(),
           insured.status(), insured.admdvs(), hasAccount, balanceFen, availableFen, List.copyOf(shown));
+    }
+
+    /** Adds the sources that reach {@code place}, each giving at most what the allowance leaves; returns what it leaves. */
+    private static long show(Source[] sources, Place place, long allowance, List<Result.AidSource> shown) {
+      for (Source s : sources) {
+        if (place.reaches(s)) {
+          long give = Math.min(allowance, s.fen);
+          allowance -= give;
+          shown.add(new Result.AidSource(Ledger.id(BindingState.KIND, s.bindingSeq),
+              Masking.person(s.authorizer.name(), s.authorizer.psnNo()), s.relationship, give, s.walletTransferId));
+        }
+      }
+      return allowance;
     }
   }
 }
