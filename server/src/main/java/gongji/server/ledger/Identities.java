@@ -7,6 +7,7 @@ import gongji.server.ledger.IdentityView.Source;
 import gongji.server.ledger.IdentityView.Summary;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -46,7 +47,7 @@ final class Identities {
   private Ledger ledger;
 
   // Who is in the view: persons, places (institution codes), and the owners of the accounts that matter.
-  private final Set<PersonState> persons = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<PersonState> persons = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<String> places = new HashSet<>();
   private PersonState[] ownerByAccount = new PersonState[0];
 
@@ -63,7 +64,12 @@ final class Identities {
   private long seq;
   private long lastNextDueMillis = Long.MIN_VALUE;
 
-  private final Set<PersonState> rebuild = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Scratch: the persons whose summary a batch makes again; made anew after a large batch (clearing costs its capacity). */
+  private Set<PersonState> rebuild = newRebuild();
+
+  private static Set<PersonState> newRebuild() {
+    return Collections.newSetFromMap(new IdentityHashMap<>());
+  }
 
   Identities(LedgerTime time, int maxPersons) {
     this.time = time;
@@ -226,7 +232,11 @@ final class Identities {
         }
       }
     }
-    rebuild.clear();
+    if (rebuild.size() > 1024) {
+      rebuild = newRebuild();
+    } else {
+      rebuild.clear();
+    }
     clearMarks();
     lastNextDueMillis = nextDue;
     return new Publication(seq, time.nowMillis(), nextDue, summaries, codes, resolved, false);
