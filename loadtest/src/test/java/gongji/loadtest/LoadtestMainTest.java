@@ -74,6 +74,16 @@ class LoadtestMainTest {
   }
 
   @Test
+  void run_aGatewayThatCannotBeReached_exits1WithWhatFailedInOneLine_noStackTrace() {
+    Ran r = run("run", "--target", "127.0.0.1:1", "--concurrency", "1", "--people", "10", "--warmup", "0",
+        "--duration", "1", "--max-wall-seconds", "30");
+
+    assertEquals(1, r.exit, r.toString());
+    assertTrue(r.err.startsWith("gongji loadtest run: failed: region and institution: UNAVAILABLE"), r.toString());
+    assertEquals(1, r.err.strip().lines().count(), r.toString());
+  }
+
+  @Test
   void crashtest_misspelledFlag_exits2WithASuggestion() {
     Ran r = run("crashtest", "--cycle", "1");
 

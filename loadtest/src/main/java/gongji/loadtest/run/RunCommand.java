@@ -161,14 +161,19 @@ public final class RunCommand implements Callable<Integer> {
     return new CommandLine(new RunCommand(out));
   }
 
-  /** A caller's mistake is exit 2; a failed run is exit 1 with what failed (and the trace of a bug). */
+  /**
+   * A caller's mistake is exit 2; a failed run is exit 1 with what failed in one line (and the trace
+   * of a bug: anything but an {@link IllegalStateException}). Set on the command {@code execute} is
+   * called on: picocli asks that one's handler, whichever subcommand failed.
+   */
   public static void handleFailures(CommandLine cl) {
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      String name = line.getCommandSpec().qualifiedName();
       if (e instanceof IllegalArgumentException) {
-        line.getErr().println("loadtest run: " + e.getMessage());
+        line.getErr().println(name + ": " + e.getMessage());
         return 2;
       }
-      line.getErr().println("loadtest run: failed: " + e.getMessage());
+      line.getErr().println(name + ": failed: " + e.getMessage());
       if (!(e instanceof IllegalStateException)) {
         e.printStackTrace(line.getErr());
       }

@@ -258,9 +258,10 @@ final class Workload {
    * (pipelined, at most {@code maxInFlight} at once), their opening credits (CreditAccounts, batches
    * of up to 10,000 lines, keyed by the tag so a second setup credits nothing twice), the bindings.
    */
-  void setUp(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
+  /** Returns how many calls were made again because the gateway refused them with a RetryInfo. */
+  long setUp(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
     if (!generated) {
-      return;
+      return 0;
     }
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
@@ -319,7 +320,7 @@ final class Workload {
                 || Target.status(e).getCode() == Status.Code.FAILED_PRECONDITION) {
               return Binding.getDefaultInstance();
             }
-            throw new IllegalStateException("CreateBinding " + b[0] + " -> " + b[1] + ": " + Target.status(e), e);
+            throw new IllegalStateException("CreateBinding " + b[0] + " -> " + b[1] + ": " + Target.describe(e), e);
           }));
     }
     calls.awaitAll("bindings");
@@ -331,7 +332,7 @@ final class Workload {
             // A second setup with the same tag finds the wallet open already.
             if (e != null && Target.status(e).getCode() != Status.Code.ALREADY_EXISTS
                 && Target.status(e).getCode() != Status.Code.FAILED_PRECONDITION) {
-              throw new IllegalStateException("OpenWallet " + d.psnNo() + ": " + Target.status(e), e);
+              throw new IllegalStateException("OpenWallet " + d.psnNo() + ": " + Target.describe(e), e);
             }
             return w;
           })
@@ -348,6 +349,7 @@ final class Workload {
                   .thenApply(t -> null)));
     }
     calls.awaitAll("wallets");
+    return calls.retried();
   }
 
   private static CreditAccountsResponse checkCredits(CreditAccountsResponse r) {
@@ -373,7 +375,7 @@ final class Workload {
             if (e == null) {
               openingReconcile.put(code, r);
             } else if (Target.status(e).getCode() != Status.Code.NOT_FOUND) {
-              throw new IllegalStateException("Reconcile " + code + ": " + Target.status(e), e);
+              throw new IllegalStateException("Reconcile " + code + ": " + Target.describe(e), e);
             }
             // Not registered (a data set made before it had a hospital): nothing to reconcile there.
             return null;
