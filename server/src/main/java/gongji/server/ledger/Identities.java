@@ -63,6 +63,12 @@ final class Identities {
   private boolean restart;
   private long seq;
   private long lastNextDueMillis = Long.MIN_VALUE;
+  /**
+   * The ledger's local day at the last publication: a new day is published even with nothing else,
+   * so that a view read while the clock stands behind the ledger's time (it went back) counts the
+   * allowance on the ledger's day, as the writer does.
+   */
+  private long lastDay = Long.MIN_VALUE;
 
   /** Scratch: the persons whose summary a batch makes again; made anew after a large batch (clearing costs its capacity). */
   private Set<PersonState> rebuild = newRebuild();
@@ -193,10 +199,11 @@ final class Identities {
       clear();
       seq++;
       lastNextDueMillis = nextDue;
+      lastDay = time.today();
       return new Publication(seq, time.nowMillis(), nextDue, List.of(), List.of(), List.of(), true);
     }
     if (accountCount == 0 && personMarks.isEmpty() && bindingMarks.isEmpty() && grantMarks.isEmpty()
-        && placeMarks.isEmpty() && nextDue == lastNextDueMillis) {
+        && placeMarks.isEmpty() && nextDue == lastNextDueMillis && time.today() == lastDay) {
       return null;
     }
     seq++;
@@ -239,6 +246,7 @@ final class Identities {
     }
     clearMarks();
     lastNextDueMillis = nextDue;
+    lastDay = time.today();
     return new Publication(seq, time.nowMillis(), nextDue, summaries, codes, resolved, false);
   }
 
