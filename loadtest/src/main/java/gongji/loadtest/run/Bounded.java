@@ -1,5 +1,6 @@
 package gongji.loadtest.run;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ final class Bounded {
   private final long deadlineNanos;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final java.util.concurrent.atomic.AtomicLong retried = new java.util.concurrent.atomic.AtomicLong();
+  private final List<String> steps = new java.util.ArrayList<>();
+  private long stepStartNanos = System.nanoTime();
 
   Bounded(int maxInFlight, long deadlineNanos) {
     this.maxInFlight = maxInFlight;
@@ -69,6 +72,11 @@ final class Bounded {
     });
   }
 
+  /** Each step awaited so far, with how long it took from the end of the one before: "persons 2.1 s". */
+  List<String> steps() {
+    return List.copyOf(steps);
+  }
+
   /** Calls made again because the server refused them with a RetryInfo, so far. */
   long retried() {
     return retried.get();
@@ -77,6 +85,9 @@ final class Bounded {
   void awaitAll(String what) throws InterruptedException {
     acquire(maxInFlight);
     permits.release(maxInFlight);
+    long now = System.nanoTime();
+    steps.add(String.format(java.util.Locale.ROOT, "%s %.1f s", what, (now - stepStartNanos) / 1e9));
+    stepStartNanos = now;
     Throwable e = failure.get();
     if (e != null) {
       throw new IllegalStateException(what + ": " + Target.describe(e) + hint(Target.status(e).getCode()), Target.unwrap(e));

@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--people", defaultValue = "1000", description = "persons to generate, in families of 4 (default: ${DEFAULT-VALUE})")
   int people;
 
-  @Option(names = "--bindings", paramLabel = "N", description = "mutual-aid bindings to generate (default: people / 2)")
+  @Option(names = "--bindings", paramLabel = "N", description = "mutual-aid bindings to generate, at most 2 a person (default: people / 2)")
   Integer bindings;
 
   @Option(names = "--no-setup", description = "do not create the data set: it exists from an earlier run with the same --data-tag")
@@ -110,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "duplicate scenario: the share of requests sent twice with one id (default: ${DEFAULT-VALUE})")
   double duplicateShare;
 
-  @Option(names = "--no-audit", description = "skip the audit at the end")
+  @Option(names = "--no-audit", description = "skip the audit at the end, and the read-back of every account and binding before the run that it needs")
   boolean noAudit;
 
   @Option(names = "--slo-p99-ms", defaultValue = "0", description = "objective: p99 of all RPCs at most this; missed = exit 1")

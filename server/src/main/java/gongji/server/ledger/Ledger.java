@@ -302,7 +302,8 @@ public final class Ledger {
       case GET_TRANSACTION -> getTransaction((Command.GetTransaction) command);
       // back office: reference data, accounts
       case REGISTER_INSTITUTION -> registry.registerInstitution(((Command.RegisterInstitution) command).institution());
-      case UPSERT_INSURED -> life.upsertInsured(((Command.UpsertInsured) command).insured());
+      case UPSERT_INSURED -> life.upsertInsured((Command.UpsertInsured) command);
+      case REKEY_CREDENTIAL -> registry.rekey((Command.RekeyCredential) command);
       case SET_REGION_POLICY -> {
         registry.setPolicy(((Command.SetRegionPolicy) command).policy());
         yield new Result.Done();
@@ -513,6 +514,18 @@ public final class Ledger {
     InstitutionState s = registry.institution(code);
     return s == null ? -1 : accounts.balance(s.account);
   }
+
+  /**
+   * How many keyed numbers each identity key generation holds (generation 0: numbers not keyed at
+   * all): the persons' credentials, which a presented credential is matched against, and heirs'
+   * identity numbers in payouts, kept as audit records and never matched.
+   */
+  public KeyedNumbers keyedNumbers() {
+    return registry.keyedNumbers();
+  }
+
+  /** The counts of {@link #keyedNumbers()}, by generation, oldest first. */
+  public record KeyedNumbers(java.util.SortedMap<Integer, Long> credentials, java.util.SortedMap<Integer, Long> heirs) {}
 
   /** How many request ids are kept for idempotency. */
   public int requestsKept() {

@@ -35,8 +35,9 @@ final class LifeEvents {
   }
 
   /** Registers a person or changes their record, and follows what the change means. */
-  Result upsertInsured(Insured insured) {
-    Rejected conflict = registry.credentialConflict(insured);
+  Result upsertInsured(Command.UpsertInsured c) {
+    Insured insured = c.insured();
+    Rejected conflict = registry.credentialConflict(insured, c.olderForms());
     if (conflict != null) {
       return conflict;
     }
