@@ -157,7 +157,12 @@ public final class Gateway {
         if (patient instanceof Rejected r) {
           return CompletableFuture.completedFuture(r);
         }
-        return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo(), terminal.institution()));
+        // Answered here, on the calling thread, from the view the writer publishes; the writer answers
+        // what the view cannot (a person it does not hold yet, a hold falling due) and takes them in.
+        String psnNo = ((Resolved) patient).insured.psnNo();
+        Result seen = sequencer.identityView().answer(psnNo, terminal.institution());
+        return seen != null ? CompletableFuture.completedFuture(seen)
+            : sequencer.submit(new Command.Identify(psnNo, terminal.institution()));
       });
     });
   }

@@ -23,6 +23,7 @@ import org.agrona.collections.Object2ObjectHashMap;
 final class Registry {
   private final Accounts accounts;
   private final ReferenceListener listener;
+  private final Identities identities;
   // Open addressing (Agrona): a million people in java.util.HashMaps carry two million 32-byte nodes.
   // Not final: a snapshot's reader makes them again at the size the image gives (no rehash a million deep).
   private Map<String, PersonState> persons = new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
@@ -49,9 +50,10 @@ final class Registry {
   /** Moves on whenever a policy is set: what persons and institutions resolved before is stale. */
   private long policyGeneration;
 
-  Registry(Accounts accounts, ReferenceListener listener) {
+  Registry(Accounts accounts, ReferenceListener listener, Identities identities) {
     this.accounts = accounts;
     this.listener = listener;
+    this.identities = identities;
   }
 
   PersonState person(String psnNo) {
@@ -167,6 +169,7 @@ final class Registry {
     policies.put(policy.admdvs(), policy);
     resolvedPolicies.clear();
     policyGeneration++;
+    identities.everything();
     listener.policyChanged(policy);
   }
 
@@ -177,6 +180,7 @@ final class Registry {
     } else {
       s.institution = institution;
     }
+    identities.place(institution.code());
     listener.institutionChanged(institution);
     return new Result.Done();
   }
@@ -267,6 +271,7 @@ final class Registry {
     if (p.account < 0 && insured.hasPersonalAccount()) {
       p.account = accounts.open();
     }
+    identities.person(p);
     return before;
   }
 
@@ -290,6 +295,7 @@ final class Registry {
   /** Changes a person's insurance record (a death, say) without touching credentials or accounts. */
   void replace(PersonState p, Insured insured) {
     p.setInsured(insured);
+    identities.person(p);
   }
 
   void notifyChanged(Insured before, Insured after) {

@@ -210,12 +210,15 @@ public final class Sequencer implements AutoCloseable {
   private volatile long transferChangeDueMillis = Long.MIN_VALUE;
   /** Writer only: {@link #transferChangeDueMillis} as of the batch being run, published when it completes. */
   private long transferChangeDueOfBatch = Long.MIN_VALUE;
+  /** What Identify shows, published after each batch's force, before its replies leave. */
+  private final IdentityView identityView;
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
     this.ledger = requireNonNull(ledger, "ledger");
     this.journal = requireNonNull(journal, "journal");
     this.clock = requireNonNull(clock, "clock");
+    this.identityView = new IdentityView(clock);
     this.replies = requireNonNull(replies, "replies");
     this.config = requireNonNull(config, "config");
     this.observer = requireNonNull(observer, "observer");
@@ -309,6 +312,14 @@ public final class Sequencer implements AutoCloseable {
    */
   public long acknowledgedSeq() {
     return acknowledgedSeq;
+  }
+
+  /**
+   * The read-only view Identify is answered from without this writer (see {@link IdentityView}):
+   * each batch's changes are published in it after the batch's force, before its replies leave.
+   */
+  public IdentityView identityView() {
+    return identityView;
   }
 
   /**
@@ -651,6 +662,9 @@ public final class Sequencer implements AutoCloseable {
     }
     // History follows durable batches only; the records of a failed one are dropped with it.
     java.util.List<HistoryRecord> made = ledger.takeHistory();
+    // What the batch changed in the Identify view, collected now (the next batch changes the state),
+    // published once it is forced (complete). A refused batch publishes nothing: the view is closed then.
+    IdentityView.Publication identities = failure == null ? ledger.identityChanges() : null;
     applied.addAndGet(n);
     if (failure == null) {
       // For the meters, which must not read the ledger from another thread.
@@ -679,6 +693,7 @@ public final class Sequencer implements AutoCloseable {
     java.util.Arrays.fill(batch, 0, n, null);
     WrittenBatch w = new WrittenBatch(done, results, failedAlone, stale, n, mutating, firstSeq, seq, now, made, journaled);
     w.transferChangeDue = transferChangeDueOfBatch;
+    w.identities = identities;
     if (failure != null || mutating == 0) {
       // No record to force: acknowledged now (the batch before is durable), or refused.
       observer.batchDone(n, mutating, 0);
@@ -738,6 +753,9 @@ public final class Sequencer implements AutoCloseable {
           w.done[i] = null;
         }
       }
+    }
+    if (failure == null && w.identities != null) {
+      identityView.publish(w.identities); // before the replies: a reply's effect is in the view when it arrives
     }
     deliver(w.done, w.results, w.failedAlone, failure);
     // After the replies are on their way: the follower gets the batch, then the image is asked of it.
@@ -843,6 +861,7 @@ public final class Sequencer implements AutoCloseable {
   private synchronized String poison(String why, Throwable cause) {
     if (poisoned == null) {
       poisoned = why;
+      identityView.close(); // Identify goes to the writer, which refuses it
       log.log(Level.SEVERE, "ledger poisoned; nothing more will be acknowledged: " + why, cause);
       for (Runnable listener : poisonListeners) {
         try {
@@ -872,6 +891,7 @@ public final class Sequencer implements AutoCloseable {
   @Override
   public void close() throws IOException, InterruptedException {
     stopping = true;
+    identityView.close();
     LockSupport.unpark(thread);
     if (thread.isAlive()) {
       thread.join();

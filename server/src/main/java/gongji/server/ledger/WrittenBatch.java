@@ -30,6 +30,8 @@ final class WrittenBatch {
   long forceNanos;
   /** When the next change of transfers made by time falls due as of this batch (see {@link Sequencer#transferChangeDue}). */
   long transferChangeDue = Long.MIN_VALUE;
+  /** What the batch changed in the Identify view, published after its force; null: nothing. */
+  IdentityView.Publication identities;
   /** Set by the forcer when the force failed: the batch is refused by the writer. */
   Throwable failure;
 
