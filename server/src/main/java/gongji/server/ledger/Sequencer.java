@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -77,7 +76,8 @@ import java.util.logging.Logger;
  * <p>Its parts: this class runs the batches (queue, time, queries, sweeps, writes, the journal's
  * append) and what follows a force ({@code complete}); {@link ForceStage} is the forcer and its
  * hand-off; {@link SnapshotSchedule} says when a snapshot is due and has it made and written;
- * {@link BatchReplies} hands results to their callers; {@link QueryFailures} logs failed queries once.
+ * {@link BatchReplies} hands results to their callers; {@link QueryFailures} logs failed queries once;
+ * {@link StaleRecalls} looks again in history for what a sweep took from under a command's look-up.
  */
 // close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
 // (javac's "try" lint warns of any close() that may throw InterruptedException).
@@ -142,10 +142,6 @@ public final class Sequencer implements AutoCloseable {
   }
 
   private static final Command TICK = new Command.Tick();
-  /** Looked up again at most this many times when history lags the writer's sweeps; then refused. */
-  static final int MAX_RECALLS = 8;
-  /** How long a command looked up again waits for history to hold the sweep it missed; then refused. */
-  static final long MAX_RECALL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final Ledger ledger;
   private final Journal journal;
@@ -192,8 +188,8 @@ public final class Sequencer implements AutoCloseable {
   private final AtomicLong deadlinesPassed = new AtomicLong();
   /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
   private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
-  /** Commands answered {@link Result.Stale} and looked up again (see {@link #recallAgain}). */
-  private final AtomicLong recalledAgain = new AtomicLong();
+  /** Commands answered {@link Result.Stale}, looked up again. */
+  private final StaleRecalls recalls;
   private final AtomicLong overloaded = new AtomicLong();
   // As of the last batch, for the meters, which must not read the ledger from another thread.
   private volatile int keptSales;
@@ -228,6 +224,8 @@ public final class Sequencer implements AutoCloseable {
     this.thread = new Thread(this::run, "gongji-sequencer");
     this.thread.setDaemon(false);
     this.force = new ForceStage(journal, thread, config.pipelinedForce(), this::complete, this::poison);
+    this.recalls = new StaleRecalls(() -> history, replies,
+        p -> enqueue(p.command(), p.future(), p.replyOn(), p.recalls(), p.deadlineNanos()));
   }
 
   /** Takes snapshots as configured; call before {@link #start}. */
@@ -468,38 +466,7 @@ public final class Sequencer implements AutoCloseable {
 
   /** Commands looked up again because the writer swept after their look-up, since start. */
   public long recalledAgain() {
-    return recalledAgain.get();
-  }
-
-  /**
-   * A command answered {@link Result.Stale}: looked up again once history has applied the batch
-   * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
-   */
-  private void recallAgain(Pending p, long sweptSeq) {
-    recalledAgain.incrementAndGet();
-    if (p.recalls() + 1 >= MAX_RECALLS || history == null) {
-      p.future().completeExceptionally(new HistoryUnavailableException(
-          "history stays behind the ledger's sweeps (looked up " + (p.recalls() + 1) + " times)"));
-      return;
-    }
-    // Bounded: a history that stalls refuses the command (not applied) instead of holding the call.
-    boolean hasDeadline = p.deadlineNanos() != Long.MAX_VALUE;
-    long waitNanos = hasDeadline
-        ? Math.min(MAX_RECALL_WAIT_NANOS, Math.max(0, p.deadlineNanos() - System.nanoTime()))
-        : MAX_RECALL_WAIT_NANOS;
-    history.awaitApplied(sweptSeq).orTimeout(waitNanos, TimeUnit.NANOSECONDS).whenCompleteAsync((ok, failed) -> {
-      if (failed instanceof TimeoutException) {
-        p.future().completeExceptionally(hasDeadline && p.deadlineNanos() - System.nanoTime() <= 0
-            ? new DeadlinePassedException("the call's deadline passed while history caught up with record "
-                + sweptSeq + ": not applied")
-            : new HistoryUnavailableException("history did not reach record " + sweptSeq + " within "
-                + TimeUnit.NANOSECONDS.toMillis(MAX_RECALL_WAIT_NANOS) + " ms: not applied"));
-      } else if (failed != null) {
-        p.future().completeExceptionally(failed);
-      } else {
-        enqueue(p.command(), p.future(), p.replyOn(), p.recalls() + 1, p.deadlineNanos());
-      }
-    }, replies);
+    return recalls.count();
   }
 
   /** Commands waiting for the sequencer. */
@@ -749,7 +716,7 @@ public final class Sequencer implements AutoCloseable {
       // Looked up again once history holds this batch, with the sweep the look-up missed.
       for (int i = 0; i < w.commands; i++) {
         if (w.stale[i]) {
-          recallAgain(w.done[i], w.lastSeq);
+          recalls.recall(w.done[i], w.lastSeq);
           w.done[i] = null;
         }
       }
@@ -824,7 +791,7 @@ public final class Sequencer implements AutoCloseable {
       }
       if (results[i] instanceof Result.Stale) {
         // Looked up again once history holds the last batch, which holds the sweep it missed.
-        recallAgain(p, seq);
+        recalls.recall(p, seq);
         continue;
       }
       answered[i] = p;
