@@ -95,7 +95,7 @@ final class Bindings {
     if (refused != null) {
       return refused;
     }
-    for (BindingState existing : b.asBeneficiary) {
+    for (BindingState existing = b.firstAsBeneficiary; existing != null; existing = existing.nextOfBeneficiary) {
       if ((existing.status == BindingStatus.ACTIVE || existing.status == BindingStatus.REQUESTED)
           && existing.authorizer == a) {
         return new Rejected(Outcome.BINDING_EXISTS,
@@ -194,12 +194,12 @@ final class Bindings {
     }
     List<Result.BindingView> out = new ArrayList<>();
     if (c.role() != Command.BindingRole.BENEFICIARY) {
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         out.add(b.view());
       }
     }
     if (c.role() != Command.BindingRole.AUTHORIZER) {
-      for (BindingState b : p.asBeneficiary) {
+      for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
         out.add(b.view());
       }
     }

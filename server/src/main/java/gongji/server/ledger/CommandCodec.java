@@ -260,6 +260,34 @@ public final class CommandCodec {
     return new IllegalArgumentException("command type " + type + ", at byte " + at + ": " + problem, cause);
   }
 
+  /**
+   * The insured person of an {@link Command.UpsertInsured}, read after its type: {@code areas} gives
+   * the instance of the area code to keep (a snapshot's reader shares one per area). No list is made
+   * on the way: the credentials go straight into the immutable list the record keeps.
+   */
+  static Insured insured(ByteBuffer in, java.util.function.UnaryOperator<String> areas) {
+    String psnNo = str(in);
+    String name = str(in);
+    InsuranceType insuranceType = InsuranceType.ofCode(code(in));
+    InsuredStatus status = InsuredStatus.ofCode(code(in));
+    String admdvs = areas.apply(str(in));
+    int n = count(in);
+    List<Credential> creds;
+    if (n == 1) {
+      creds = List.of(new Credential(CredentialType.ofCode(code(in)), str(in)));
+    } else {
+      Credential[] read = new Credential[n];
+      for (int i = 0; i < n; i++) {
+        read[i] = new Credential(CredentialType.ofCode(code(in)), str(in));
+      }
+      creds = List.of(read);
+    }
+    return new Insured(psnNo, name, insuranceType, status, admdvs, creds);
+  }
+
+  /** The type that begins an {@link Command.UpsertInsured}'s encoding. */
+  static final int UPSERT_INSURED_TYPE = UPSERT_INSURED;
+
   /** Writes whom an alert names (read back by {@link #parties(ByteBuffer)}). */
   static void parties(AlertParties p, Output out) {
     out.str(p.claimedMasked()).str(p.ownerMasked()).str(p.terminalId()).str(p.operatorId());
@@ -364,17 +392,7 @@ public final class CommandCodec {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));
       }
       case UPSERT_INSURED -> {
-        String psnNo = str(in);
-        String name = str(in);
-        InsuranceType insuranceType = InsuranceType.ofCode(code(in));
-        InsuredStatus status = InsuredStatus.ofCode(code(in));
-        String admdvs = str(in);
-        int n = count(in);
-        List<Credential> creds = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          creds.add(new Credential(CredentialType.ofCode(code(in)), str(in)));
-        }
-        return new Command.UpsertInsured(new Insured(psnNo, name, insuranceType, status, admdvs, creds));
+        return new Command.UpsertInsured(insured(in, java.util.function.UnaryOperator.identity()));
       }
       case REGISTER_INSTITUTION -> {
         String code = str(in);

@@ -182,7 +182,7 @@ final class Funding {
    */
   List<BindingState> inDrawingOrder(PersonState patient, InstitutionState place) {
     ordered.clear();
-    for (BindingState b : patient.asBeneficiary) {
+    for (BindingState b = patient.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       if (b.pays() && (place == null || registry.reaches(b, place))) {
         ordered.add(b);
       }

@@ -78,24 +78,24 @@ final class LifeEvents {
       reason = "death of " + Masking.psnNo(now.psnNo());
     }
     if (reason != null) {
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         bindings.end(b, reason);
       }
-      for (BindingState b : p.asBeneficiary) {
+      for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
         bindings.end(b, reason);
       }
       return;
     }
     if (!now.admdvs().equals(before.admdvs())) {
       String moved = "insurance moved from " + before.admdvs() + " to " + now.admdvs();
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         bindings.end(b, "the authorizer's " + moved);
       }
       // A beneficiary who moves keeps their bindings, but quota assigned to their wallet returns.
       wallets.closeAllInto(p, "the beneficiary's " + moved);
     }
     if (!now.hasPersonalAccount()) {
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         bindings.end(b, "the authorizer no longer has employee insurance");
       }
     }
@@ -140,7 +140,7 @@ final class LifeEvents {
       return Registry.patientNotFound(payer == null ? c.payerPsnNo() : c.beneficiaryPsnNo());
     }
     BindingState binding = null;
-    for (BindingState b : beneficiary.asBeneficiary) {
+    for (BindingState b = beneficiary.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       if (b.authorizer == payer && b.pays()) {
         binding = b;
         break;

@@ -59,8 +59,8 @@ final class Registry {
 
   /** The same person, naming the one instance of their area code ({@link #areas}). */
   private Insured sharingArea(Insured insured) {
-    String area = areas.putIfAbsent(insured.admdvs(), insured.admdvs());
-    return area == null || area == insured.admdvs() ? insured : new Insured(insured.psnNo(), insured.name(),
+    String area = area(insured.admdvs());
+    return area == insured.admdvs() ? insured : new Insured(insured.psnNo(), insured.name(),
         insured.insuranceType(), insured.status(), area, insured.credentials());
   }
 
@@ -126,17 +126,17 @@ final class Registry {
 
   /** The policy of a person's region (the one their insurance is in). */
   RegionPolicy policyOf(PersonState p) {
-    return resolved(p.policy, p.insured.admdvs()).policy;
+    return resolved(p, p.insured.admdvs()).policy;
   }
 
   /** The policy of an institution's area (the place of treatment). */
   RegionPolicy policyOf(InstitutionState i) {
-    return resolved(i.policy, i.admdvs).policy;
+    return resolved(i, i.admdvs).policy;
   }
 
   /** The categories a person's account may pay for, under their region's policy. */
   int payableMaskOf(PersonState p) {
-    return resolved(p.policy, p.insured.admdvs()).payableMask;
+    return resolved(p, p.insured.admdvs()).payableMask;
   }
 
   private PolicyCache resolved(PolicyCache c, String admdvs) {
@@ -154,8 +154,8 @@ final class Registry {
    * province; across provinces only when both regions enable it.
    */
   boolean reaches(BindingState b, InstitutionState place) {
-    PolicyCache from = resolved(b.authorizer.policy, b.authorizer.insured.admdvs());
-    PolicyCache at = resolved(place.policy, place.admdvs);
+    PolicyCache from = resolved(b.authorizer, b.authorizer.insured.admdvs());
+    PolicyCache at = resolved(place, place.admdvs);
     return from.province.equals(at.province)
         || (from.policy.crossProvinceEnabled() && at.policy.crossProvinceEnabled());
   }
@@ -289,6 +289,35 @@ final class Registry {
     return (int) index;
   }
 
+  /**
+   * A person as the snapshot holds them (an {@link Command.UpsertInsured} nested in the image), read in
+   * place: no command, no buffer slice and no second record to share the area code.
+   */
+  private Insured insured(ByteBuffer in) {
+    int n = CommandCodec.varint(in);
+    if (n < 1 || n > in.remaining()) {
+      throw new IllegalArgumentException("person of " + n + " bytes with " + in.remaining() + " left");
+    }
+    int limit = in.limit();
+    in.limit(in.position() + n); // read within the person's own bytes, as from a slice of them
+    int type = in.get() & 0xff;
+    if (type != CommandCodec.UPSERT_INSURED_TYPE) {
+      throw new IllegalArgumentException("person written as command type " + type);
+    }
+    Insured insured = CommandCodec.insured(in, this::area);
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " bytes left after the person");
+    }
+    in.limit(limit);
+    return insured;
+  }
+
+  /** The one instance of an area code ({@link #areas}). */
+  private String area(String admdvs) {
+    String area = areas.putIfAbsent(admdvs, admdvs);
+    return area == null ? admdvs : area;
+  }
+
   void read(ByteBuffer in) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       RegionPolicy p = ((Command.SetRegionPolicy) LedgerSnapshot.nested(in)).policy();
@@ -303,7 +332,7 @@ final class Registry {
     credentials = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
     registered.ensureCapacity(people);
     for (int n = people; n > 0; n--) {
-      PersonState p = new PersonState(sharingArea(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured()));
+      PersonState p = new PersonState(insured(in));
       long account = CommandCodec.varlong(in) - 1;
       p.account = account < 0 ? -1 : account(account);
       p.frozen = in.get() != 0;

@@ -220,7 +220,7 @@ final class Wallets {
     }
     PersonState beneficiary = registry.person(v.beneficiaryPsnNo());
     BindingState binding = null;
-    for (BindingState b : beneficiary == null ? new BindingState[0] : beneficiary.asBeneficiary) {
+    for (BindingState b = beneficiary == null ? null : beneficiary.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       if (b.id().equals(v.bindingId())) {
         binding = b;
       }
@@ -318,7 +318,7 @@ final class Wallets {
       return new Rejected(Outcome.WALLET_NOT_OPEN, "the wallet of " + c.beneficiaryPsnNo() + " is not open");
     }
     BindingState binding = null;
-    for (BindingState x : b.asBeneficiary) {
+    for (BindingState x = b.firstAsBeneficiary; x != null; x = x.nextOfBeneficiary) {
       if (x.authorizer == a && x.status == BindingStatus.ACTIVE) {
         binding = x;
         break;
