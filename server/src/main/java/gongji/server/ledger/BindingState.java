@@ -101,7 +101,7 @@ final class BindingState {
 
   /** Whether it pays now: active, with an authorizer insured normally, unfrozen, with an account. */
   boolean pays() {
-    return status == BindingStatus.ACTIVE && authorizer.insured.active() && !authorizer.frozen
+    return status == BindingStatus.ACTIVE && authorizer.insured().active() && !authorizer.frozen
         && authorizer.account >= 0;
   }
 

@@ -116,10 +116,10 @@ final class Bindings {
     if (a == b) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "a person cannot bind themselves");
     }
-    if (!a.insured.hasPersonalAccount() || a.account < 0) {
+    if (!a.insured().hasPersonalAccount() || a.account < 0) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "the authorizer must be employee-insured (has no personal account)");
     }
-    if (!a.insured.active() || !b.insured.active()) {
+    if (!a.insured().active() || !b.insured().active()) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "both parties must be insured in normal status");
     }
     if (a.frozen || b.frozen) {

@@ -261,16 +261,17 @@ public final class CommandCodec {
   }
 
   /**
-   * The insured person of an {@link Command.UpsertInsured}, read after its type: {@code areas} gives
-   * the instance of the area code to keep (a snapshot's reader shares one per area). No list is made
-   * on the way: the credentials go straight into the immutable list the record keeps.
+   * The insured person of an {@link Command.UpsertInsured}, read after its type. A snapshot's reader
+   * that read the person's number and area code before gives their instances to keep ({@code psnNo},
+   * {@code admdvs}; null: read them). No list is made on the way: the credentials go straight into
+   * the immutable list the record keeps.
    */
-  static Insured insured(ByteBuffer in, java.util.function.UnaryOperator<String> areas) {
-    String psnNo = str(in);
+  static Insured insured(ByteBuffer in, String psnNo, String admdvs) {
+    psnNo = psnNo != null ? skip(in, psnNo) : str(in);
     String name = str(in);
     InsuranceType insuranceType = InsuranceType.ofCode(code(in));
     InsuredStatus status = InsuredStatus.ofCode(code(in));
-    String admdvs = areas.apply(str(in));
+    admdvs = admdvs != null ? skip(in, admdvs) : str(in);
     int n = count(in);
     List<Credential> creds;
     if (n == 1) {
@@ -283,6 +284,21 @@ public final class CommandCodec {
       creds = List.of(read);
     }
     return new Insured(psnNo, name, insuranceType, status, admdvs, creds);
+  }
+
+  /** Passes over a string known to be {@code known} and returns it. */
+  private static String skip(ByteBuffer in, String known) {
+    skipStr(in);
+    return known;
+  }
+
+  /** Passes over a string without making it. */
+  static void skipStr(ByteBuffer in) {
+    int n = varint(in);
+    if (n < 0 || n > in.remaining()) {
+      throw new IllegalArgumentException("string of " + n + " bytes with " + in.remaining() + " left");
+    }
+    in.position(in.position() + n);
   }
 
   /** The type that begins an {@link Command.UpsertInsured}'s encoding. */
@@ -392,7 +408,7 @@ public final class CommandCodec {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));
       }
       case UPSERT_INSURED -> {
-        return new Command.UpsertInsured(insured(in, java.util.function.UnaryOperator.identity()));
+        return new Command.UpsertInsured(insured(in, null, null));
       }
       case REGISTER_INSTITUTION -> {
         String code = str(in);

@@ -50,11 +50,11 @@ final class LifeEvents {
     if (p == null) {
       return Registry.patientNotFound(psnNo);
     }
-    Insured before = p.insured;
+    Insured before = p.insured();
     registry.replace(p, new Insured(before.psnNo(), before.name(), before.insuranceType(), InsuredStatus.DECEASED,
         before.admdvs(), before.credentials()));
     changed(p, before);
-    registry.notifyChanged(before, p.insured);
+    registry.notifyChanged(before, p.insured());
     return new Result.Done();
   }
 
@@ -64,7 +64,7 @@ final class LifeEvents {
    * region, or loses their personal account, ends the bindings they authorized.
    */
   private void changed(PersonState p, Insured before) {
-    Insured now = p.insured;
+    Insured now = p.insured();
     if (now.status() == InsuredStatus.DECEASED) {
       p.frozen = true;
     }
@@ -106,9 +106,9 @@ final class LifeEvents {
     if (p == null) {
       return Registry.patientNotFound(c.psnNo());
     }
-    if (p.insured.status() != InsuredStatus.DECEASED || p.account < 0) {
+    if (p.insured().status() != InsuredStatus.DECEASED || p.account < 0) {
       return new Rejected(Outcome.PAYOUT_NOT_ALLOWED,
-          "only the account of a deceased person is paid out to heirs (status: " + p.insured.status() + ")");
+          "only the account of a deceased person is paid out to heirs (status: " + p.insured().status() + ")");
     }
     long balance = accounts.balance(p.account);
     if (balance == 0) {
@@ -150,10 +150,10 @@ final class LifeEvents {
       return new Rejected(Outcome.BINDING_NOT_ACTIVE,
           "no active mutual-aid binding lets " + c.payerPsnNo() + " pay for " + c.beneficiaryPsnNo());
     }
-    if (beneficiary.insured.insuranceType() != InsuranceType.RESIDENT_BASIC) {
+    if (beneficiary.insured().insuranceType() != InsuranceType.RESIDENT_BASIC) {
       return new Rejected(Outcome.PREMIUM_NOT_PAYABLE,
           "only a resident's basic insurance premium can be paid for a relative (the beneficiary is "
-              + beneficiary.insured.insuranceType() + ")");
+              + beneficiary.insured().insuranceType() + ")");
     }
     long share = funding.shareable(binding);
     if (c.amountFen() > share) {

@@ -2,12 +2,30 @@ package gongji.server.ledger;
 
 import gongji.server.domain.Insured;
 import gongji.server.domain.Masking;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An insured person as the ledger keeps them: the reference data, the account and what hangs off it. */
+/**
+ * An insured person as the ledger keeps them: the reference data, the account and what hangs off it.
+ *
+ * <p>A person read from a snapshot keeps their record as the snapshot wrote it ({@link #image}) until
+ * something asks for it ({@link #insured()}): most of a million people are not touched in the first
+ * minutes after a restart, and each record not made is four objects fewer (the record, its name and
+ * its bytes, its list of credentials) for the collector to copy while the snapshot loads. Their
+ * number, area and credentials are read at once: the registry's maps and the policy need them.
+ */
 final class PersonState extends PolicyCache {
-  Insured insured;
+  /** The record; null while only {@link #image} holds it. */
+  private Insured insured;
+  /**
+   * The record as the snapshot encoded it (an {@link Command.UpsertInsured}, type first), checked when
+   * read; null once {@link #insured} is made, or for a person registered since the start.
+   */
+  private byte[] image;
+  /** The person number and area code, the same instances as the record's once it is made. */
+  private String psnNo;
+  private String admdvs;
   /** Where the person stands in registration order ({@link Registry#persons}): how a snapshot names them. */
   int ordinal = -1;
   /** The index of the personal account in {@link Accounts}, or -1 without one. */
@@ -38,13 +56,53 @@ final class PersonState extends PolicyCache {
     setInsured(insured);
   }
 
+  /**
+   * A person read from a snapshot: {@code image} is their record's encoding, already checked, whose
+   * number and area code are {@code psnNo} and {@code admdvs} (the area the registry's shared instance).
+   */
+  PersonState(byte[] image, String psnNo, String admdvs) {
+    this.image = image;
+    this.psnNo = psnNo;
+    this.admdvs = admdvs;
+  }
+
   void setInsured(Insured insured) {
     this.insured = insured;
+    this.image = null;
+    this.psnNo = insured.psnNo();
+    this.admdvs = insured.admdvs();
     forgetPolicy(); // the area may have changed
   }
 
+  /** The person's record: made from the snapshot's image the first time it is asked for. */
+  Insured insured() {
+    Insured i = insured;
+    return i != null ? i : fromImage();
+  }
+
+  private Insured fromImage() {
+    ByteBuffer in = ByteBuffer.wrap(image, 1, image.length - 1);
+    insured = CommandCodec.insured(in, psnNo, admdvs);
+    image = null;
+    return insured;
+  }
+
+  /** Writes the record as an {@link Command.UpsertInsured} nested in a snapshot: the image it was read from, if kept. */
+  void writeInsured(CommandCodec.Output out, CommandCodec.Output scratch) {
+    if (image != null) {
+      out.bytes(image);
+    } else {
+      LedgerSnapshot.nested(out, new Command.UpsertInsured(insured), scratch);
+    }
+  }
+
   String psnNo() {
-    return insured.psnNo();
+    return psnNo;
+  }
+
+  /** The area code of the person's insurance. */
+  String admdvs() {
+    return admdvs;
   }
 
   /**
@@ -52,11 +110,11 @@ final class PersonState extends PolicyCache {
    * not kept: a leg keeps the one it was made with, and a million people carry no masked copies.
    */
   String masked() {
-    return Masking.person(insured.name(), insured.psnNo());
+    return Masking.person(insured().name(), psnNo);
   }
 
   String maskedPsnNo() {
-    return Masking.psnNo(insured.psnNo());
+    return Masking.psnNo(psnNo);
   }
 
   /** Adds a binding in which they are the beneficiary, after those made before it. */

@@ -1,8 +1,11 @@
 package gongji.server.ledger;
 
 import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
 import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
 import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
 import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
@@ -126,7 +129,7 @@ final class Registry {
 
   /** The policy of a person's region (the one their insurance is in). */
   RegionPolicy policyOf(PersonState p) {
-    return resolved(p, p.insured.admdvs()).policy;
+    return resolved(p, p.admdvs()).policy;
   }
 
   /** The policy of an institution's area (the place of treatment). */
@@ -136,7 +139,7 @@ final class Registry {
 
   /** The categories a person's account may pay for, under their region's policy. */
   int payableMaskOf(PersonState p) {
-    return resolved(p, p.insured.admdvs()).payableMask;
+    return resolved(p, p.admdvs()).payableMask;
   }
 
   private PolicyCache resolved(PolicyCache c, String admdvs) {
@@ -154,7 +157,7 @@ final class Registry {
    * province; across provinces only when both regions enable it.
    */
   boolean reaches(BindingState b, InstitutionState place) {
-    PolicyCache from = resolved(b.authorizer, b.authorizer.insured.admdvs());
+    PolicyCache from = resolved(b.authorizer, b.authorizer.admdvs());
     PolicyCache at = resolved(place, place.admdvs);
     return from.province.equals(at.province)
         || (from.policy.crossProvinceEnabled() && at.policy.crossProvinceEnabled());
@@ -207,7 +210,7 @@ final class Registry {
       p.ordinal = registered.size();
       registered.add(p);
     } else {
-      before = p.insured;
+      before = p.insured();
       for (Credential cred : before.credentials()) {
         credentials.remove(cred);
       }
@@ -240,7 +243,7 @@ final class Registry {
       }
       case INSURED -> {
         PersonState p = persons.get((String) c.key());
-        return p == null ? null : p.insured;
+        return p == null ? null : p.insured();
       }
       case CREDENTIAL_OWNER -> {
         PersonState p = credentials.get((Credential) c.key());
@@ -269,7 +272,7 @@ final class Registry {
     }
     out.varint(registered.size());
     for (PersonState p : registered) {
-      LedgerSnapshot.nested(out, new Command.UpsertInsured(p.insured), scratch);
+      p.writeInsured(out, scratch);
       out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
           .i64(p.walletOpenedAtMillis).varint(p.payouts.size());
       for (Result.Payout po : p.payouts) {
@@ -291,25 +294,38 @@ final class Registry {
 
   /**
    * A person as the snapshot holds them (an {@link Command.UpsertInsured} nested in the image), read in
-   * place: no command, no buffer slice and no second record to share the area code.
+   * place and checked as the command's decoder checks it, but with their record left as those bytes
+   * until asked for ({@link PersonState#insured()}): only the number, the area code and the
+   * credentials (into {@code creds}) are made now.
    */
-  private Insured insured(ByteBuffer in) {
+  private PersonState readPerson(ByteBuffer in, List<Credential> creds) {
     int n = CommandCodec.varint(in);
     if (n < 1 || n > in.remaining()) {
       throw new IllegalArgumentException("person of " + n + " bytes with " + in.remaining() + " left");
     }
+    int start = in.position();
     int limit = in.limit();
-    in.limit(in.position() + n); // read within the person's own bytes, as from a slice of them
+    in.limit(start + n); // read within the person's own bytes, as from a slice of them
     int type = in.get() & 0xff;
     if (type != CommandCodec.UPSERT_INSURED_TYPE) {
       throw new IllegalArgumentException("person written as command type " + type);
     }
-    Insured insured = CommandCodec.insured(in, this::area);
+    String psnNo = CommandCodec.str(in);
+    CommandCodec.skipStr(in); // the name
+    InsuranceType.ofCode(in.get() & 0xff);
+    InsuredStatus.ofCode(in.get() & 0xff);
+    String admdvs = area(CommandCodec.str(in));
+    creds.clear();
+    for (int k = LedgerSnapshot.count(in); k > 0; k--) {
+      creds.add(new Credential(CredentialType.ofCode(in.get() & 0xff), CommandCodec.str(in)));
+    }
     if (in.hasRemaining()) {
-      throw new IllegalArgumentException(in.remaining() + " bytes left after the person");
+      throw new IllegalArgumentException(in.remaining() + " bytes left after person " + psnNo);
     }
     in.limit(limit);
-    return insured;
+    byte[] image = new byte[n];
+    in.get(start, image);
+    return new PersonState(image, psnNo, admdvs);
   }
 
   /** The one instance of an area code ({@link #areas}). */
@@ -331,8 +347,9 @@ final class Registry {
     persons = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
     credentials = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
     registered.ensureCapacity(people);
+    List<Credential> creds = new ArrayList<>(4);
     for (int n = people; n > 0; n--) {
-      PersonState p = new PersonState(insured(in));
+      PersonState p = readPerson(in, creds);
       long account = CommandCodec.varlong(in) - 1;
       p.account = account < 0 ? -1 : account(account);
       p.frozen = in.get() != 0;
@@ -354,7 +371,7 @@ final class Registry {
       }
       p.ordinal = registered.size();
       registered.add(p);
-      for (Credential c : p.insured.credentials()) {
+      for (Credential c : creds) {
         credentials.put(c, p);
       }
     }

@@ -288,9 +288,9 @@ final class Wallets {
       return Registry.patientNotFound(psnNo);
     }
     if (p.walletOpenedAtMillis == 0) {
-      if (!p.insured.active()) {
+      if (!p.insured().active()) {
         return new Rejected(Outcome.INSURED_NOT_ACTIVE,
-            "the insured status of " + psnNo + " is " + p.insured.status() + " (expected: NORMAL)");
+            "the insured status of " + psnNo + " is " + p.insured().status() + " (expected: NORMAL)");
       }
       p.walletOpenedAtMillis = Math.max(1, time.nowMillis());
     }
@@ -330,11 +330,11 @@ final class Wallets {
     }
     if (!binding.pays()) {
       return new Rejected(a.frozen ? Outcome.ACCOUNT_FROZEN : Outcome.INSURED_NOT_ACTIVE,
-          "the authorizer's account cannot be shared now (status " + a.insured.status() + (a.frozen ? ", frozen)" : ")"));
+          "the authorizer's account cannot be shared now (status " + a.insured().status() + (a.frozen ? ", frozen)" : ")"));
     }
-    if (!b.insured.active()) {
+    if (!b.insured().active()) {
       return new Rejected(Outcome.INSURED_NOT_ACTIVE,
-          "the beneficiary's insured status is " + b.insured.status() + " (expected: NORMAL)");
+          "the beneficiary's insured status is " + b.insured().status() + " (expected: NORMAL)");
     }
     RegionPolicy policy = registry.policyOf(a);
     RegionPolicy.WalletRules rules = policy.wallet();
