@@ -17,7 +17,10 @@
 #        METRICS_PORT (the gateway's /metrics, on 127.0.0.1; default PORT + 1),
 #        QUEUE (the gateway's max.queued.commands; default: its own default), RPC_TIMEOUT_MS (5000),
 #        MAX_IN_FLIGHT (admission.max.in.flight.calls; default: its own default),
-#        CALLS_PER_CONNECTION (max.concurrent.calls.per.connection, 20000: the load generator's --max-in-flight)
+#        CALLS_PER_CONNECTION (max.concurrent.calls.per.connection, 20000: the load generator's --max-in-flight),
+#        SERVER_CPUS, LOAD_CPUS (taskset CPU lists, e.g. 1 and 0: the gateway and the load generator each kept
+#        to cores of their own, so that the admitted calls' time is the gateway's, not a wait for a core
+#        the load generator holds; default: both run anywhere)
 # Bounded: each run is killed after its warm-up and duration plus 120 s.
 set -euo pipefail
 
@@ -36,6 +39,10 @@ if [[ -n "${MAX_IN_FLIGHT:-}" ]]; then
   limits+=(--admission-max-in-flight-calls "$MAX_IN_FLIGHT")
 fi
 target="127.0.0.1:$port"
+pin_server=()
+pin_load=()
+[[ -z "${SERVER_CPUS:-}" ]] || pin_server=(taskset -c "$SERVER_CPUS")
+[[ -z "${LOAD_CPUS:-}" ]] || pin_load=(taskset -c "$LOAD_CPUS")
 mkdir -p "$out"
 rm -rf "$out/data"
 
@@ -43,7 +50,7 @@ rm -rf "$out/data"
 # Copies, so that a rebuild while it runs changes nothing under it.
 cp "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" "$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" "$out/"
 start() {
-  java -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
+  "${pin_server[@]}" java -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
     --port "$port" --metrics-port "$metrics_port" --data-dir "$out/data" --auth-required false --admin-port -1 "${limits[@]}" "$@" \
     >> "$out/server.log" 2>&1 &
   server=$!
@@ -62,7 +69,7 @@ start
 run() {
   local bound="$1"
   shift
-  timeout --kill-after=5 "$bound" java -jar "$out/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" run --target "$target" --seed 42 --data-tag overload \
+  timeout --kill-after=5 "$bound" "${pin_load[@]}" java -jar "$out/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" run --target "$target" --seed 42 --data-tag overload \
     --people "$people" --server-metrics "http://127.0.0.1:$metrics_port/metrics" "$@"
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }

@@ -53,21 +53,23 @@ public final class AccountAdmin {
     return Channels.join(creditAccountAsync(requestId, psnNo, amountFen));
   }
 
+  /** The most lines one {@link #creditAccounts} takes. */
+  public static final int MAX_CREDITS_PER_BATCH = 10_000;
+
   /**
    * Credits many accounts at once (the monthly contribution run). Each line is its own idempotent
    * credit, keyed by {@code requestId} and its position: a line may be refused while others apply.
    *
    * @param requestId the idempotency key of the batch, 1 to 50 characters of [A-Za-z0-9_-]
-   * @param lines the credits, 1 to 10,000
+   * @param lines the credits, 1 to {@value #MAX_CREDITS_PER_BATCH}
    * @return the lines in order, each {@link CreditLine#applied() applied} or with its {@link CreditLine#rejection()}
    */
   public CompletableFuture<List<CreditLine>> creditAccountsAsync(String requestId, List<CreditLine> lines) {
     client.checkOpen();
-    Checks.notNull(lines, "lines");
-    final List<CreditLine> sent = new ArrayList<CreditLine>(lines);
-    CreditAccountsRequest.Builder b = CreditAccountsRequest.newBuilder().setRequestId(Checks.notNull(requestId, "requestId"));
+    final List<CreditLine> sent = Batches.lines(lines, "lines", MAX_CREDITS_PER_BATCH);
+    Batches.requestId(RequestOptions.requestId(Checks.notNull(requestId, "requestId")));
+    CreditAccountsRequest.Builder b = CreditAccountsRequest.newBuilder().setRequestId(requestId);
     for (CreditLine line : sent) {
-      Checks.notNull(line, "lines[]");
       b.addLines(gongji.v1.CreditLine.newBuilder().setPsnNo(line.psnNo()).setAmountFen(line.amountFen()));
     }
     return client.channels().call(AdminServiceGrpc.getCreditAccountsMethod(), b.build(), requestId)

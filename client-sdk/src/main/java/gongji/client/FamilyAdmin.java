@@ -1,7 +1,10 @@
 package gongji.client;
 
 import gongji.v1.AdminServiceGrpc;
+import gongji.v1.BindingLineResult;
 import gongji.v1.CreateBindingRequest;
+import gongji.v1.CreateBindingsRequest;
+import gongji.v1.CreateBindingsResponse;
 import gongji.v1.DissolveBindingRequest;
 import gongji.v1.FamilyServiceGrpc;
 import gongji.v1.ListBindingsRequest;
@@ -448,5 +451,83 @@ public final class FamilyAdmin {
    */
   public Binding createBinding(String authorizerPsnNo, String beneficiaryPsnNo, String relationship, long quotaFen) {
     return createBinding(authorizerPsnNo, beneficiaryPsnNo, relationship, quotaFen, RequestOptions.DEFAULTS);
+  }
+
+  /** The most lines one {@link #createBindings} takes: a region's bindings are sent in batches of this many. */
+  public static final int MAX_BINDINGS_PER_BATCH = 10_000;
+
+  /**
+   * Creates many ACTIVE mutual-aid bindings at once (loading a region's register, the relationships
+   * already verified by the agency). Each line is its own idempotent {@link #createBinding}, keyed by the
+   * batch's request id and its position: a line may be refused (e.g. {@link RejectionReason#PATIENT_NOT_FOUND})
+   * while the others apply, and the same batch sent again creates no binding twice and returns each line's
+   * first result, the same binding ids. A malformed line refuses the whole batch, {@link
+   * RejectionReason#FIELD_INVALID} naming {@code lines[i]} and the field; nothing of it is applied.
+   *
+   * @param lines the bindings, 1 to {@value #MAX_BINDINGS_PER_BATCH}
+   * @param options the batch's request id (1 to 50 characters of [A-Za-z0-9_-]; made up by the client when
+   *     absent; a retry sends the same) and deadline (a full batch may need more than the client's default)
+   * @return the lines in order, each {@link BindingLine#applied() created} with its {@link BindingLine#binding()}
+   *     or with its {@link BindingLine#rejection()}
+   */
+  public CompletableFuture<List<BindingLine>> createBindingsAsync(List<BindingLine> lines, RequestOptions options) {
+    client.checkOpen();
+    Checks.notNull(options, "options");
+    final List<BindingLine> sent = Batches.lines(lines, "lines", MAX_BINDINGS_PER_BATCH);
+    String requestId = Batches.requestId(options);
+    CreateBindingsRequest.Builder b = CreateBindingsRequest.newBuilder().setRequestId(requestId);
+    for (BindingLine line : sent) {
+      b.addLines(gongji.v1.BindingLine.newBuilder().setAuthorizerPsnNo(line.authorizerPsnNo())
+          .setBeneficiaryPsnNo(line.beneficiaryPsnNo()).setRelationship(GongjiAdminClient.relationship(line.relationship()))
+          .setQuotaFen(line.quotaFen()));
+    }
+    return client.channels().call(AdminServiceGrpc.getCreateBindingsMethod(), b.build(), requestId, options.deadlineMillis())
+        .thenApply((CreateBindingsResponse r) -> {
+          List<BindingLine> out = new ArrayList<BindingLine>(r.getResultsCount());
+          for (int i = 0; i < r.getResultsCount(); i++) {
+            BindingLineResult x = r.getResults(i);
+            out.add(x.getErrorReason().isEmpty()
+                ? sent.get(i).answered(i, GongjiAdminClient.binding(x.getBinding()), null, "")
+                : sent.get(i).answered(i, null, RejectionReason.of(x.getErrorReason()), x.getErrorMessage()));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * {@link #createBindingsAsync(List, RequestOptions)} under this batch id, with the client's default deadline.
+   *
+   * @param requestId the idempotency key of the batch, 1 to 50 characters of [A-Za-z0-9_-]
+   * @param lines as there
+   * @return as there
+   */
+  public CompletableFuture<List<BindingLine>> createBindingsAsync(String requestId, List<BindingLine> lines) {
+    return createBindingsAsync(lines, RequestOptions.requestId(Checks.notNull(requestId, "requestId")));
+  }
+
+  /**
+   * Blocking {@link #createBindingsAsync(List, RequestOptions)}.
+   *
+   * @param lines the bindings, 1 to {@value #MAX_BINDINGS_PER_BATCH}
+   * @param options the batch's request id (made up by the client when absent; a retry sends the same) and deadline
+   * @return the lines in order, each created or refused
+   * @throws GongjiRejectedException if the gateway refused the whole batch (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public List<BindingLine> createBindings(List<BindingLine> lines, RequestOptions options) {
+    return Channels.join(createBindingsAsync(lines, options));
+  }
+
+  /**
+   * Blocking {@link #createBindingsAsync(String, List)}.
+   *
+   * @param requestId the idempotency key of the batch
+   * @param lines the bindings
+   * @return the lines in order, each created or refused
+   * @throws GongjiRejectedException if the gateway refused the whole batch (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public List<BindingLine> createBindings(String requestId, List<BindingLine> lines) {
+    return Channels.join(createBindingsAsync(requestId, lines));
   }
 }

@@ -3,13 +3,18 @@ package gongji.client;
 import gongji.client.internal.Mapping;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.Institution;
+import gongji.v1.InsuredLineResult;
 import gongji.v1.ItemCategory;
 import gongji.v1.MutualAidOrder;
 import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.UpsertInsuredRequest;
+import gongji.v1.UpsertInsuredsRequest;
+import gongji.v1.UpsertInsuredsResponse;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -93,14 +98,7 @@ public final class ReferenceAdmin {
     Checks.notNull(options, "options");
     String requestId = GongjiAdminClient.requestId(options);
     Checks.notNull(person, "person");
-    gongji.v1.Insured.Builder b = gongji.v1.Insured.newBuilder().setPsnNo(person.psnNo()).setName(person.name())
-        .setInsuranceType(gongji.v1.InsuranceType.valueOf("INSURANCE_TYPE_" + person.insuranceType()))
-        .setStatus(gongji.v1.InsuredStatus.valueOf("INSURED_STATUS_" + person.status()))
-        .setInsuplcAdmdvs(person.admdvs());
-    for (Credential c : person.credentials()) {
-      b.addCredentials(Mapping.credential(c));
-    }
-    UpsertInsuredRequest req = UpsertInsuredRequest.newBuilder().setRequestId(requestId).setInsured(b).build();
+    UpsertInsuredRequest req = UpsertInsuredRequest.newBuilder().setRequestId(requestId).setInsured(insured(person)).build();
     return client.channels().call(AdminServiceGrpc.getUpsertInsuredMethod(), req, requestId, options.deadlineMillis()).thenApply(GongjiAdminClient::insured);
   }
 
@@ -135,6 +133,92 @@ public final class ReferenceAdmin {
    */
   public InsuredPerson upsertInsured(InsuredPerson person) {
     return upsertInsured(person, RequestOptions.DEFAULTS);
+  }
+
+  /** The most persons one {@link #upsertInsureds} takes: a region's register is sent in batches of this many. */
+  public static final int MAX_PERSONS_PER_BATCH = 1_000;
+
+  /**
+   * Creates or updates many insured persons at once (loading a region's register). Each person is its
+   * own idempotent {@link #upsertInsured}, keyed by the batch's request id and its position: a person
+   * may be refused (e.g. {@link RejectionReason#CREDENTIAL_IN_USE}) while the others apply, and the same
+   * batch sent again applies no person twice and returns each line's first result. A malformed person
+   * refuses the whole batch, {@link RejectionReason#FIELD_INVALID} naming {@code insureds[i]} and the
+   * field; nothing of it is applied.
+   *
+   * @param persons the persons as they should be, 1 to {@value #MAX_PERSONS_PER_BATCH}
+   * @param options the batch's request id (1 to 50 characters of [A-Za-z0-9_-]; made up by the client when
+   *     absent; a retry sends the same) and deadline (a full batch may need more than the client's default)
+   * @return the persons in order, each {@link InsuredLine#applied() applied} or with its {@link InsuredLine#rejection()}
+   */
+  public CompletableFuture<List<InsuredLine>> upsertInsuredsAsync(List<InsuredPerson> persons, RequestOptions options) {
+    client.checkOpen();
+    Checks.notNull(options, "options");
+    final List<InsuredPerson> sent = Batches.lines(persons, "persons", MAX_PERSONS_PER_BATCH);
+    String requestId = Batches.requestId(options);
+    UpsertInsuredsRequest.Builder b = UpsertInsuredsRequest.newBuilder().setRequestId(requestId);
+    for (InsuredPerson p : sent) {
+      b.addInsureds(insured(p));
+    }
+    return client.channels().call(AdminServiceGrpc.getUpsertInsuredsMethod(), b.build(), requestId, options.deadlineMillis())
+        .thenApply((UpsertInsuredsResponse r) -> {
+          List<InsuredLine> out = new ArrayList<InsuredLine>(r.getResultsCount());
+          for (int i = 0; i < r.getResultsCount(); i++) {
+            InsuredLineResult x = r.getResults(i);
+            out.add(x.getErrorReason().isEmpty() ? new InsuredLine(i, sent.get(i), null, "")
+                : new InsuredLine(i, sent.get(i), RejectionReason.of(x.getErrorReason()), x.getErrorMessage()));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * {@link #upsertInsuredsAsync(List, RequestOptions)} under this batch id, with the client's default deadline.
+   *
+   * @param requestId the idempotency key of the batch, 1 to 50 characters of [A-Za-z0-9_-]
+   * @param persons as there
+   * @return as there
+   */
+  public CompletableFuture<List<InsuredLine>> upsertInsuredsAsync(String requestId, List<InsuredPerson> persons) {
+    return upsertInsuredsAsync(persons, RequestOptions.requestId(Checks.notNull(requestId, "requestId")));
+  }
+
+  /**
+   * Blocking {@link #upsertInsuredsAsync(List, RequestOptions)}.
+   *
+   * @param persons the persons as they should be, 1 to {@value #MAX_PERSONS_PER_BATCH}
+   * @param options the batch's request id (made up by the client when absent; a retry sends the same) and deadline
+   * @return the persons in order, each applied or refused
+   * @throws GongjiRejectedException if the gateway refused the whole batch (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public List<InsuredLine> upsertInsureds(List<InsuredPerson> persons, RequestOptions options) {
+    return Channels.join(upsertInsuredsAsync(persons, options));
+  }
+
+  /**
+   * Blocking {@link #upsertInsuredsAsync(String, List)}.
+   *
+   * @param requestId the idempotency key of the batch
+   * @param persons the persons as they should be
+   * @return the persons in order, each applied or refused
+   * @throws GongjiRejectedException if the gateway refused the whole batch (e.g. {@link RejectionReason#FIELD_INVALID})
+   * @throws GongjiRetryableException if the outcome is unknown: resending with the same id is safe
+   */
+  public List<InsuredLine> upsertInsureds(String requestId, List<InsuredPerson> persons) {
+    return Channels.join(upsertInsuredsAsync(requestId, persons));
+  }
+
+  /** A person as the wire has them. */
+  private static gongji.v1.Insured insured(InsuredPerson person) {
+    gongji.v1.Insured.Builder b = gongji.v1.Insured.newBuilder().setPsnNo(person.psnNo()).setName(person.name())
+        .setInsuranceType(gongji.v1.InsuranceType.valueOf("INSURANCE_TYPE_" + person.insuranceType()))
+        .setStatus(gongji.v1.InsuredStatus.valueOf("INSURED_STATUS_" + person.status()))
+        .setInsuplcAdmdvs(person.admdvs());
+    for (Credential c : person.credentials()) {
+      b.addCredentials(Mapping.credential(c));
+    }
+    return b.build();
   }
 
   /**

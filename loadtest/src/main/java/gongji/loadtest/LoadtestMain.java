@@ -42,7 +42,8 @@ public final class LoadtestMain implements Runnable {
     line.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     line.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     Commands.strict(line);
-    RunCommand.handleFailures(line.getSubcommands().get("run"));
+    // On the root: picocli asks the handler of the command execute is called on, not the subcommand's.
+    RunCommand.handleFailures(line);
     return line;
   }
 

@@ -70,6 +70,17 @@ class LoadtestMainTest {
 
     assertEquals(0, r.exit, r.toString());
     assertEquals(List.of(), Commands.leftOutOfHelp(command, r.out), r.toString());
+    assertEquals(List.of(), Commands.unformattableHelp(command), "a bare % in the help text");
+  }
+
+  @Test
+  void run_aGatewayThatCannotBeReached_exits1WithWhatFailedInOneLine_noStackTrace() {
+    Ran r = run("run", "--target", "127.0.0.1:1", "--concurrency", "1", "--people", "10", "--warmup", "0",
+        "--duration", "1", "--max-wall-seconds", "30");
+
+    assertEquals(1, r.exit, r.toString());
+    assertTrue(r.err.startsWith("gongji loadtest run: failed: region and institution: UNAVAILABLE"), r.toString());
+    assertEquals(1, r.err.strip().lines().count(), r.toString());
   }
 
   @Test

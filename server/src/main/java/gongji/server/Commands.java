@@ -93,6 +93,33 @@ public final class Commands {
     return missing;
   }
 
+  /**
+   * The lines of a command's help that picocli cannot format (it formats descriptions, headers and
+   * footers with {@link String#format}: a bare {@code %}, as in "20%", fails, and the text is printed
+   * raw with a warning on standard error); each as "where: line". For tests.
+   */
+  public static List<String> unformattableHelp(CommandLine command) {
+    List<String> bad = new ArrayList<>();
+    CommandLine.Model.UsageMessageSpec usage = command.getCommandSpec().usageMessage();
+    checkFormat("description", usage.description(), bad);
+    checkFormat("header", usage.header(), bad);
+    checkFormat("footer", usage.footer(), bad);
+    for (CommandLine.Model.OptionSpec o : command.getCommandSpec().options()) {
+      checkFormat(o.longestName(), o.description(), bad);
+    }
+    return bad;
+  }
+
+  private static void checkFormat(String where, String[] lines, List<String> bad) {
+    for (String line : lines) {
+      try {
+        String.format(line);
+      } catch (java.util.IllegalFormatException e) {
+        bad.add(where + ": " + line);
+      }
+    }
+  }
+
   private static int refuse(ParameterException e, String[] args) {
     CommandLine line = e.getCommandLine();
     PrintWriter err = line.getErr();

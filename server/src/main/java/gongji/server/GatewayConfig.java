@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -50,6 +51,7 @@ public record GatewayConfig(
     long auditMaxFileBytes,
     AdmissionLimits admission,
     String identityKeyFile,
+    List<String> identityPreviousKeyFiles,
     boolean pipelinedForce) {
 
   public GatewayConfig {
@@ -82,6 +84,9 @@ public record GatewayConfig(
     java.util.Objects.requireNonNull(admission, "admission");
     checkArgument(auditMaxFileBytes >= 4096, "audit.max.file.bytes: %s (expected: >= 4096)", auditMaxFileBytes);
     java.util.Objects.requireNonNull(identityKeyFile, "identityKeyFile");
+    identityPreviousKeyFiles = List.copyOf(identityPreviousKeyFiles);
+    checkArgument(identityPreviousKeyFiles.isEmpty() || !identityKeyFile.isEmpty(),
+        "identity.previous.key.files needs identity.key.file (the current key)");
   }
 
   /**
@@ -94,6 +99,20 @@ public record GatewayConfig(
   public gongji.server.domain.IdentityKey identityKey() throws IOException {
     return identityKeyFile.isEmpty() ? gongji.server.domain.IdentityKey.DEMO
         : gongji.server.domain.IdentityKey.fromFile(Path.of(identityKeyFile));
+  }
+
+  /**
+   * The current key ({@link #identityKey()}) and the older ones still in use, from
+   * {@code identity.previous.key.files} (a comma-separated list of key files, each naming its generation).
+   *
+   * @throws IllegalArgumentException saying which file is wrong and how (a missing file: {@link java.nio.file.NoSuchFileException})
+   */
+  public gongji.server.domain.IdentityKeys identityKeys() throws IOException {
+    List<gongji.server.domain.IdentityKey> older = new java.util.ArrayList<>();
+    for (String f : identityPreviousKeyFiles) {
+      older.add(gongji.server.domain.IdentityKey.fromFile(Path.of(f)));
+    }
+    return new gongji.server.domain.IdentityKeys(identityKey(), older);
   }
 
   /** Where the audit log goes: {@code audit.dir}, else {@code <data.dir>/audit}; null when off. */
@@ -159,6 +178,8 @@ public record GatewayConfig(
     AdmissionLimits.defaults(d);
     // The key identity and credential numbers are kept under (a keyed hash): a file outside data.dir.
     d.put("identity.key.file", "");
+    // The older identity keys still in use during a rotation, comma-separated (docs/OPERATIONS.md).
+    d.put("identity.previous.key.files", "");
     // The journal forced on a thread of its own while the writer applies the next batch; false: in turn.
     // Off: measured on this machine (2 cores, a fast fsync), the pipeline made smaller batches and cost
     // more CPU per sale than it saved by overlapping the force (docs/PERFORMANCE.md, 2026-12-04 21:26).
@@ -231,7 +252,13 @@ public record GatewayConfig(
         Long.parseLong(s.get("audit.max.file.bytes")),
         AdmissionLimits.from(s),
         s.get("identity.key.file"),
+        files(s.get("identity.previous.key.files")),
         bool(s, "ledger.pipelined.force"));
+  }
+
+  /** A comma-separated list of files (blank space around each ignored; empty: none). */
+  static List<String> files(String v) {
+    return java.util.Arrays.stream(v.split(",")).map(String::strip).filter(f -> !f.isEmpty()).toList();
   }
 
   /** A true/false setting; anything else is refused rather than read as false. */
@@ -260,7 +287,7 @@ public record GatewayConfig(
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
-        "", 64L << 20, AdmissionLimits.off(), "", false);
+        "", 64L << 20, AdmissionLimits.off(), "", List.of(), false);
   }
 
   /**
@@ -340,7 +367,8 @@ public record GatewayConfig(
         + "\nnational.signature.max.skew.seconds=" + nationalSignatureMaxSkew.toSeconds()
         + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe()
         + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes + "\n" + admission.describe()
-        + "\nidentity.key.file=" + identityKeyFile + "\nledger.pipelined.force=" + pipelinedForce;
+        + "\nidentity.key.file=" + identityKeyFile
+        + "\nidentity.previous.key.files=" + String.join(",", identityPreviousKeyFiles) + "\nledger.pipelined.force=" + pipelinedForce;
   }
 
   /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
@@ -362,6 +390,14 @@ public record GatewayConfig(
   public GatewayConfig withIdentityKeyFile(String file) {
     Edit e = new Edit(this);
     e.identityKeyFile = file;
+    return e.build();
+  }
+
+  /** These settings with the current identity key in {@code file} and older ones in {@code previous}. */
+  public GatewayConfig withIdentityKeyFiles(String file, List<String> previous) {
+    Edit e = new Edit(this);
+    e.identityKeyFile = file;
+    e.identityPreviousKeyFiles = previous;
     return e.build();
   }
 
@@ -417,6 +453,7 @@ public record GatewayConfig(
     private long auditMaxFileBytes;
     private AdmissionLimits admission;
     private String identityKeyFile;
+    private List<String> identityPreviousKeyFiles;
     private boolean pipelinedForce;
 
     Edit(GatewayConfig c) {
@@ -453,6 +490,7 @@ public record GatewayConfig(
       auditMaxFileBytes = c.auditMaxFileBytes;
       admission = c.admission;
       identityKeyFile = c.identityKeyFile;
+      identityPreviousKeyFiles = c.identityPreviousKeyFiles;
       pipelinedForce = c.pipelinedForce;
     }
 
@@ -463,7 +501,7 @@ public record GatewayConfig(
           snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile,
           authRequired, adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay,
           nationalPaasFile, nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir,
-          auditMaxFileBytes, admission, identityKeyFile, pipelinedForce);
+          auditMaxFileBytes, admission, identityKeyFile, identityPreviousKeyFiles, pipelinedForce);
     }
   }
 }

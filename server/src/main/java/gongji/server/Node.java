@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import gongji.server.cache.ReferenceCache;
 import gongji.server.domain.IdentityKey;
+import gongji.server.domain.IdentityKeys;
 import gongji.server.gateway.AlertGate;
 import gongji.server.gateway.Gateway;
 import gongji.server.cache.RateBuckets;
@@ -111,7 +112,7 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss)
       throws IOException {
-    return open(config, clock, storage, acceptJournalLoss, config.identityKey(), false);
+    return open(config, clock, storage, acceptJournalLoss, config.identityKeys(), IdentityCheck.Changes.NONE);
   }
 
   /**
@@ -121,8 +122,19 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss,
       IdentityKey identityKey, boolean newIdentityKey) throws IOException {
+    return open(config, clock, storage, acceptJournalLoss, IdentityKeys.of(identityKey),
+        new IdentityCheck.Changes(newIdentityKey, false, 0));
+  }
+
+  /**
+   * The same, with numbers kept under the current key of {@code identityKeys} and found under its
+   * older keys too (a rotation under way), which must be the keys the data directory has
+   * ({@link IdentityCheck}) but for the {@code changes} the operator asked for at this start.
+   */
+  public static Node open(GatewayConfig config, InstantSource clock, Storage storage, boolean acceptJournalLoss,
+      IdentityKeys identityKey, IdentityCheck.Changes changes) throws IOException {
     checkWritable(storage);
-    IdentityCheck.verify(storage, identityKey, newIdentityKey);
+    IdentityCheck.verify(storage, identityKey, changes);
     HistoryStore history = storage instanceof FileStorage f
         ? RocksHistoryStore.open(f.directory().resolve("history"),
             config.idempotencyWindow().plusDays(1)) : new MemoryHistoryStore();
@@ -134,9 +146,9 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private static IdentityKey identityKeyOf(GatewayConfig config) {
+  private static IdentityKeys identityKeyOf(GatewayConfig config) {
     try {
-      return config.identityKey();
+      return config.identityKeys();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -167,13 +179,13 @@ public final class Node implements AutoCloseable {
    */
   public static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history)
       throws IOException {
-    IdentityKey key = config.identityKey();
-    IdentityCheck.verify(storage, key, false);
+    IdentityKeys key = config.identityKeys();
+    IdentityCheck.verify(storage, key, IdentityCheck.Changes.NONE);
     return open(config, clock, storage, history, false, key);
   }
 
   private static Node open(GatewayConfig config, InstantSource clock, Storage storage, HistoryStore history,
-      boolean acceptJournalLoss, IdentityKey identityKey) throws IOException {
+      boolean acceptJournalLoss, IdentityKeys identityKey) throws IOException {
     try {
       return new Node(config, clock, requireNonNull(storage, "storage"), null, requireNonNull(history, "history"),
           acceptJournalLoss, identityKey);
@@ -183,7 +195,7 @@ public final class Node implements AutoCloseable {
   }
 
   private Node(GatewayConfig config, InstantSource hostClock, Storage storage, Journal journal,
-      HistoryStore historyStore, boolean acceptJournalLoss, IdentityKey identityKey) {
+      HistoryStore historyStore, boolean acceptJournalLoss, IdentityKeys identityKey) {
     this.historyStore = historyStore;
     requireNonNull(config, "config");
     this.sandboxClock = config.demo() ? new SandboxClock(hostClock) : null;

@@ -85,9 +85,11 @@ final class ServeCommand implements Callable<Integer> {
       Map.entry("audit.dir", "the audit log's directory: a JSON line per call that moves money or changes a binding,"
           + " a person or an institution (empty: <data-dir>/audit; off: none)"),
       Map.entry("audit.max.file.bytes", "the audit log's file size before it is rotated (also rotated daily)"),
-      Map.entry("identity.key.file", "the key identity and credential numbers are kept under (a keyed hash): 64 hex"
-          + " digits on one line (openssl rand -hex 32), in a file outside the data directory; required but with"
-          + " --demo or --auth-required false, which use a published key")));
+      Map.entry("identity.key.file", "the key identity and credential numbers are kept under (a keyed hash): its"
+          + " generation and 64 hex digits on one line (echo \"1 $(openssl rand -hex 32)\"), in a file outside the data"
+          + " directory; required but with --demo or --auth-required false, which use a published key"),
+      Map.entry("identity.previous.key.files", "during a rotation, the older identity keys' files (comma-separated),"
+          + " under which numbers kept before it are still found and keyed again; see docs/OPERATIONS.md")));
 
   private static Map<String, String> descriptions(Map<String, String> own) {
     Map<String, String> all = new java.util.HashMap<>(own);
@@ -112,6 +114,18 @@ final class ServeCommand implements Callable<Integer> {
           + " under the old key matches nothing until it is registered again. Not a setting: give it for one start"
           + " only."})
   boolean newIdentityKey;
+
+  @Option(names = "--add-identity-key",
+      description = {"rotate the identity key: the key of identity.key.file is a new generation, added to the data"
+          + " directory's identity.check (logged once); numbers kept under the older keys (identity.previous.key.files)"
+          + " are still found and keyed again under the new one. Not a setting: give it for one start only."})
+  boolean addIdentityKey;
+
+  @Option(names = "--retire-identity-key", paramLabel = "GENERATION",
+      description = {"stop using an older identity key whose file is no longer in identity.previous.key.files: its"
+          + " generation leaves identity.check (logged once); credentials still kept under it match nothing until"
+          + " registered again (`gongji ledger identity-keys` counts them first). Not a setting: one start only."})
+  int retireIdentityKey;
 
   private final PrintStream out;
   private final InstantSource hostClock;
@@ -209,9 +223,9 @@ final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("gongji: refusing to start: " + e.getMessage());
       return Commands.USAGE;
     }
-    gongji.server.domain.IdentityKey identityKey;
+    gongji.server.domain.IdentityKeys identityKeys;
     try {
-      identityKey = identityKey(gatewayConfig);
+      identityKeys = identityKeys(gatewayConfig);
     } catch (IOException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("gongji: refusing to start: identity.key.file: " + oneLine(e));
       return Commands.USAGE;
@@ -236,7 +250,8 @@ final class ServeCommand implements Callable<Integer> {
     Node node;
     try {
       node = Node.open(gatewayConfig, hostClock, new FileStorage(gatewayConfig.dataDir()),
-          acceptJournalLoss, identityKey, newIdentityKey);
+          acceptJournalLoss, identityKeys,
+          new IdentityCheck.Changes(newIdentityKey, addIdentityKey, retireIdentityKey));
     } catch (JournalRecovery.CorruptJournalException e) {
       spec.commandLine().getErr().println("gongji: " + e.getMessage());
       return 3;
@@ -331,13 +346,39 @@ final class ServeCommand implements Callable<Integer> {
       }
       return gongji.server.domain.IdentityKey.DEMO;
     }
-    Path file = Path.of(config.identityKeyFile()).toAbsolutePath().normalize();
+    outsideData(config, config.identityKeyFile());
+    return config.identityKey();
+  }
+
+  /**
+   * The current identity key ({@link #identityKey}) and the older ones of
+   * {@code identity.previous.key.files}, each a file outside the data directory.
+   *
+   * @throws IllegalArgumentException saying which file and what to change
+   */
+  static gongji.server.domain.IdentityKeys identityKeys(GatewayConfig config) throws IOException {
+    gongji.server.domain.IdentityKey current = identityKey(config);
+    java.util.List<gongji.server.domain.IdentityKey> older = new java.util.ArrayList<>();
+    for (String f : config.identityPreviousKeyFiles()) {
+      outsideData(config, f);
+      try {
+        older.add(gongji.server.domain.IdentityKey.fromFile(Path.of(f)));
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IllegalArgumentException("identity.previous.key.files: " + f + " does not exist: the numbers kept"
+            + " under that key are found only with it (restore the file; or, if that key is to be retired, see"
+            + " `gongji ledger identity-keys` and --retire-identity-key)", e);
+      }
+    }
+    return new gongji.server.domain.IdentityKeys(current, older);
+  }
+
+  private static void outsideData(GatewayConfig config, String name) {
+    Path file = Path.of(name).toAbsolutePath().normalize();
     Path data = config.dataDir().toAbsolutePath().normalize();
     if (file.startsWith(data) || realPath(file).startsWith(realPath(data))) {
       throw new IllegalArgumentException(file + " is inside the data directory " + data + ": keep the key apart from"
           + " the data it protects (and from their backups)");
     }
-    return config.identityKey();
   }
 
   /** The real path of {@code p}, or {@code p} itself when it does not exist (yet). */

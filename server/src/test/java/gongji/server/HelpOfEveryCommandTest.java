@@ -43,6 +43,7 @@ class HelpOfEveryCommandTest {
     String context = "exit " + exit + "\n" + help + err.toString(StandardCharsets.UTF_8);
     assertEquals(0, exit, context);
     assertEquals(List.of(), Commands.leftOutOfHelp(command, help), context);
+    assertEquals(List.of(), Commands.unformattableHelp(command), "a bare % in the help text");
   }
 
   @Test

@@ -43,5 +43,6 @@ class HelpOfEveryCommandTest {
     assertEquals(0, r.exit(), r.toString());
     assertEquals("", r.err(), r.toString());
     assertEquals(List.of(), gongji.server.Commands.leftOutOfHelp(command, r.out()), r.toString());
+    assertEquals(List.of(), gongji.server.Commands.unformattableHelp(command), "a bare % in the help text");
   }
 }

@@ -123,7 +123,7 @@ final class Auditor {
               if (e == null) {
                 credited.merge(c.psnNo, c.amountFen, Long::sum);
               } else if (!Books.refusal(e)) {
-                discrepancies.add("credit " + c.request.requestId + ": still unknown after resending: " + Target.status(e));
+                discrepancies.add("credit " + c.request.requestId + ": still unknown after resending: " + Target.describe(e));
               }
               return null;
             }));
@@ -250,7 +250,7 @@ final class Auditor {
           if (e == null) {
             byRequestId.put(requestId, r);
           } else if (Target.status(e).getCode() != Status.Code.NOT_FOUND) {
-            discrepancies.add("request " + requestId + ": look-up failed: " + Target.status(e));
+            discrepancies.add("request " + requestId + ": look-up failed: " + Target.describe(e));
           }
           return null;
         });

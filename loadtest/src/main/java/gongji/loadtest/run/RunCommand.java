@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     footer = {"",
         "Scenarios: health, identify, pharmacy-sale, mutual-aid-sale, cancel, refund, duplicate, hospital-discharge,",
         "wallet-sale, mixed",
-        "(mixed: identify 20%, pharmacy-sale 50%, mutual-aid-sale 10%, cancel 8%, refund 7%, duplicate 5%).",
+        "(mixed: identify 20%%, pharmacy-sale 50%%, mutual-aid-sale 10%%, cancel 8%%, refund 7%%, duplicate 5%%).",
         "Example: gongji loadtest run --target 127.0.0.1:9090 --scenario pharmacy-sale --rate 500 --duration 30",
         "Against a gateway that requires credentials (the back office on its own port):",
         "  gongji loadtest run --target 127.0.0.1:9090 --admin-target 127.0.0.1:9092 --admin-token CLERK \\",
@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--people", defaultValue = "1000", description = "persons to generate, in families of 4 (default: ${DEFAULT-VALUE})")
   int people;
 
-  @Option(names = "--bindings", paramLabel = "N", description = "mutual-aid bindings to generate (default: people / 2)")
+  @Option(names = "--bindings", paramLabel = "N", description = "mutual-aid bindings to generate, at most 2 a person (default: people / 2)")
   Integer bindings;
 
   @Option(names = "--no-setup", description = "do not create the data set: it exists from an earlier run with the same --data-tag")
@@ -110,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "duplicate scenario: the share of requests sent twice with one id (default: ${DEFAULT-VALUE})")
   double duplicateShare;
 
-  @Option(names = "--no-audit", description = "skip the audit at the end")
+  @Option(names = "--no-audit", description = "skip the audit at the end, and the read-back of every account and binding before the run that it needs")
   boolean noAudit;
 
   @Option(names = "--slo-p99-ms", defaultValue = "0", description = "objective: p99 of all RPCs at most this; missed = exit 1")
@@ -161,14 +161,19 @@ public final class RunCommand implements Callable<Integer> {
     return new CommandLine(new RunCommand(out));
   }
 
-  /** A caller's mistake is exit 2; a failed run is exit 1 with what failed (and the trace of a bug). */
+  /**
+   * A caller's mistake is exit 2; a failed run is exit 1 with what failed in one line (and the trace
+   * of a bug: anything but an {@link IllegalStateException}). Set on the command {@code execute} is
+   * called on: picocli asks that one's handler, whichever subcommand failed.
+   */
   public static void handleFailures(CommandLine cl) {
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      String name = line.getCommandSpec().qualifiedName();
       if (e instanceof IllegalArgumentException) {
-        line.getErr().println("loadtest run: " + e.getMessage());
+        line.getErr().println(name + ": " + e.getMessage());
         return 2;
       }
-      line.getErr().println("loadtest run: failed: " + e.getMessage());
+      line.getErr().println(name + ": failed: " + e.getMessage());
       if (!(e instanceof IllegalStateException)) {
         e.printStackTrace(line.getErr());
       }

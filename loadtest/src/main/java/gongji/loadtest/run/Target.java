@@ -145,6 +145,22 @@ final class Target implements AutoCloseable {
     return Status.fromThrowable(unwrap(t));
   }
 
+  /**
+   * A failed call in one line for a report or an error message: the code, the server's description and
+   * the cause's message ({@link Status#toString} would add the cause's whole stack trace).
+   */
+  static String describe(Throwable t) {
+    Status s = status(t);
+    StringBuilder b = new StringBuilder(s.getCode().name());
+    if (s.getDescription() != null) {
+      b.append(": ").append(s.getDescription());
+    }
+    if (s.getCause() != null && s.getCause().getMessage() != null) {
+      b.append(" (").append(s.getCause().getMessage()).append(')');
+    }
+    return b.toString();
+  }
+
   /** The {@code google.rpc.ErrorInfo} reason of a failed call, or "" when it carries none. */
   static String reason(Throwable t) {
     com.google.rpc.Status s = StatusProto.fromThrowable(unwrap(t));
@@ -161,6 +177,34 @@ final class Target implements AutoCloseable {
       }
     }
     return "";
+  }
+
+  /**
+   * How long the server asked to wait before the same request is sent again ({@code google.rpc.RetryInfo}
+   * on a refusal that applied nothing: overload, a rate limit), looked for through the causes of
+   * {@code t}; -1 when it asked for no retry.
+   */
+  static long retryDelayMillis(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof io.grpc.StatusRuntimeException || c instanceof io.grpc.StatusException) {
+        com.google.rpc.Status s = StatusProto.fromThrowable(c);
+        if (s == null) {
+          return -1;
+        }
+        for (Any detail : s.getDetailsList()) {
+          if (detail.is(com.google.rpc.RetryInfo.class)) {
+            try {
+              com.google.protobuf.Duration d = detail.unpack(com.google.rpc.RetryInfo.class).getRetryDelay();
+              return Math.max(0, d.getSeconds() * 1000 + d.getNanos() / 1_000_000);
+            } catch (InvalidProtocolBufferException e) {
+              return -1;
+            }
+          }
+        }
+        return -1;
+      }
+    }
+    return -1;
   }
 
   static Throwable unwrap(Throwable t) {

@@ -4,7 +4,6 @@ import gongji.server.DemoData;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.Binding;
 import gongji.v1.BindingRole;
-import gongji.v1.CreateBindingRequest;
 import gongji.v1.CreditAccountsRequest;
 import gongji.v1.CreditAccountsResponse;
 import gongji.v1.CreditLine;
@@ -22,7 +21,6 @@ import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.Relationship;
 import gongji.v1.UpdateRegionPolicyRequest;
 import gongji.v1.Terminal;
-import gongji.v1.UpsertInsuredRequest;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +56,11 @@ final class Workload {
   static final String REGION = "629900";
   /** A region in another province, where only wallet quota (and cross-province aid) reaches. */
   static final String FAR_REGION = "359900";
+  /**
+   * Wallet patients at most (a family's child, with four calls each at setup): enough distinct ones for
+   * the wallet scenarios, and a set-up of a million persons that does not take a million wallet calls.
+   */
+  static final int MAX_WALLET_PATIENTS = 10_000;
   /** The quota each wallet patient's first relative assigns to their wallet at setup. */
   static final long WALLET_QUOTA_FEN = 2_000_000;
   static final long RICH_FEN = 5_000_000;
@@ -124,12 +127,14 @@ final class Workload {
       w.payers.add(b);
       w.shortPatients.add(c);
     }
+    // Up to 2 bindings a person, in this order (a smaller --bindings takes the first kinds, so a data set
+    // keeps its bindings when more kinds are added at the end): the last two are the short patient's own.
     String[][] order = {{"A", "C", "PARENT"}, {"A", "D", "CHILD"}, {"B", "C", "PARENT"}, {"B", "D", "CHILD"},
-        {"A", "B", "SPOUSE"}, {"B", "A", "SPOUSE"}};
+        {"A", "B", "SPOUSE"}, {"B", "A", "SPOUSE"}, {"C", "D", "GRANDCHILD"}, {"C", "A", "CHILD"}};
     for (String[] kind : order) {
       for (int f = 0; f < families && w.plannedBindings.size() < bindings; f++) {
         w.plannedBindings.add(new String[] {w.psnNo(f, kind[0].charAt(0)), w.psnNo(f, kind[1].charAt(0)), kind[2]});
-        if (kind[0].equals("A") && kind[1].equals("D")) {
+        if (kind[0].equals("A") && kind[1].equals("D") && w.walletPatients.size() < MAX_WALLET_PATIENTS) {
           w.walletPatients.add(w.people.get(4 * f + 3));
         }
       }
@@ -258,9 +263,13 @@ final class Workload {
    * (pipelined, at most {@code maxInFlight} at once), their opening credits (CreditAccounts, batches
    * of up to 10,000 lines, keyed by the tag so a second setup credits nothing twice), the bindings.
    */
-  void setUp(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
+  /**
+   * Returns what it took: each step with its time, and how many calls were made again because the
+   * gateway refused them with a RetryInfo.
+   */
+  String setUp(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
     if (!generated) {
-      return;
+      return "";
     }
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     for (String[] region : new String[][] {{REGION, "压测区"}, {FAR_REGION, "压测外省区"}}) {
@@ -284,14 +293,23 @@ final class Workload {
         .setInstitution(Institution.newBuilder().setFixmedinsCode(hospital).setName("压测医院 " + tag)
             .addAllTerminalIds(hospitalTerminalIds)).build()));
     calls.awaitAll("region and institution");
+    // In batches keyed by the tag: a second setup with the same tag applies no line twice.
+    List<Insured> batchOfPeople = new ArrayList<>(PERSONS_PER_BATCH);
+    int personBatch = 0;
     for (Person p : people) {
-      Insured insured = Insured.newBuilder().setPsnNo(p.psnNo()).setName("压测" + p.psnNo().substring(p.psnNo().length() - 2))
+      batchOfPeople.add(Insured.newBuilder().setPsnNo(p.psnNo()).setName("压测" + p.psnNo().substring(p.psnNo().length() - 2))
           .setInsuranceType(p.hasAccount() ? InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC : InsuranceType.INSURANCE_TYPE_RESIDENT_BASIC)
           .setStatus(InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs(REGION)
           .addCredentials(Credential.newBuilder().setType(CredentialType.CREDENTIAL_TYPE_SOCIAL_SECURITY_CARD).setNumber(p.card()))
-          .build();
-      calls.submit(() -> target.call(AdminServiceGrpc.getUpsertInsuredMethod(),
-          UpsertInsuredRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setInsured(insured).build()));
+          .build());
+      if (batchOfPeople.size() == PERSONS_PER_BATCH || p == people.get(people.size() - 1)) {
+        gongji.v1.UpsertInsuredsRequest req = gongji.v1.UpsertInsuredsRequest.newBuilder()
+            .setRequestId("lt-" + tag + "-persons-" + personBatch++).addAllInsureds(batchOfPeople).build();
+        batchOfPeople = new ArrayList<>(PERSONS_PER_BATCH);
+        calls.submit(() -> target.call(AdminServiceGrpc.getUpsertInsuredsMethod(), req, 120_000)
+            .thenApply(r -> checkLines("UpsertInsureds " + req.getRequestId(), r.getResultsList().stream()
+                .map(gongji.v1.InsuredLineResult::getErrorReason).toList(), List.of())));
+      }
     }
     calls.awaitAll("persons");
     List<CreditLine> lines = new ArrayList<>();
@@ -309,18 +327,21 @@ final class Workload {
       }
     }
     calls.awaitAll("credits");
-    for (String[] b : plannedBindings) {
-      CreateBindingRequest req = CreateBindingRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setAuthorizerPsnNo(b[0]).setBeneficiaryPsnNo(b[1])
-          .setRelationship(Relationship.valueOf("RELATIONSHIP_" + b[2])).build();
-      calls.submit(() -> target.call(AdminServiceGrpc.getCreateBindingMethod(), req)
-          .exceptionally(e -> {
-            // A second setup with the same tag finds the binding there already: fine, it is read back.
-            if (Target.status(e).getCode() == Status.Code.ALREADY_EXISTS
-                || Target.status(e).getCode() == Status.Code.FAILED_PRECONDITION) {
-              return Binding.getDefaultInstance();
-            }
-            throw new IllegalStateException("CreateBinding " + b[0] + " -> " + b[1] + ": " + Target.status(e), e);
-          }));
+    List<gongji.v1.BindingLine> batchOfBindings = new ArrayList<>(BINDINGS_PER_BATCH);
+    int bindingBatch = 0;
+    for (int i = 0; i < plannedBindings.size(); i++) {
+      String[] b = plannedBindings.get(i);
+      batchOfBindings.add(gongji.v1.BindingLine.newBuilder().setAuthorizerPsnNo(b[0]).setBeneficiaryPsnNo(b[1])
+          .setRelationship(Relationship.valueOf("RELATIONSHIP_" + b[2])).build());
+      if (batchOfBindings.size() == BINDINGS_PER_BATCH || i == plannedBindings.size() - 1) {
+        gongji.v1.CreateBindingsRequest req = gongji.v1.CreateBindingsRequest.newBuilder()
+            .setRequestId("lt-" + tag + "-bindings-" + bindingBatch++).addAllLines(batchOfBindings).build();
+        batchOfBindings = new ArrayList<>(BINDINGS_PER_BATCH);
+        // A data set made by an earlier version (a call per binding) finds its bindings there: fine, they are read back.
+        calls.submit(() -> target.call(AdminServiceGrpc.getCreateBindingsMethod(), req, 120_000)
+            .thenApply(r -> checkLines("CreateBindings " + req.getRequestId(), r.getResultsList().stream()
+                .map(gongji.v1.BindingLineResult::getErrorReason).toList(), List.of("BINDING_EXISTS"))));
+      }
     }
     calls.awaitAll("bindings");
     for (Person d : walletPatients) {
@@ -331,7 +352,7 @@ final class Workload {
             // A second setup with the same tag finds the wallet open already.
             if (e != null && Target.status(e).getCode() != Status.Code.ALREADY_EXISTS
                 && Target.status(e).getCode() != Status.Code.FAILED_PRECONDITION) {
-              throw new IllegalStateException("OpenWallet " + d.psnNo() + ": " + Target.status(e), e);
+              throw new IllegalStateException("OpenWallet " + d.psnNo() + ": " + Target.describe(e), e);
             }
             return w;
           })
@@ -348,6 +369,24 @@ final class Workload {
                   .thenApply(t -> null)));
     }
     calls.awaitAll("wallets");
+    return String.join(", ", calls.steps())
+        + (calls.retried() == 0 ? "" : "; " + calls.retried() + " calls made again after the gateway asked to retry");
+  }
+
+  /** The persons of one UpsertInsureds: its lines stay well under the gateway's 1,000 and its 1 MiB. */
+  private static final int PERSONS_PER_BATCH = 1_000;
+  /** The lines of one CreateBindings (the gateway takes up to 10,000). */
+  private static final int BINDINGS_PER_BATCH = 5_000;
+
+  /** Fails the set-up when a line of a batch was refused for a reason other than {@code fine}. */
+  private static <R> R checkLines(String batch, List<String> reasons, List<String> fine) {
+    for (int i = 0; i < reasons.size(); i++) {
+      String reason = reasons.get(i);
+      if (!reason.isEmpty() && !fine.contains(reason)) {
+        throw new IllegalStateException(batch + ": line " + i + " refused: " + reason);
+      }
+    }
+    return null;
   }
 
   private static CreditAccountsResponse checkCredits(CreditAccountsResponse r) {
@@ -373,7 +412,7 @@ final class Workload {
             if (e == null) {
               openingReconcile.put(code, r);
             } else if (Target.status(e).getCode() != Status.Code.NOT_FOUND) {
-              throw new IllegalStateException("Reconcile " + code + ": " + Target.status(e), e);
+              throw new IllegalStateException("Reconcile " + code + ": " + Target.describe(e), e);
             }
             // Not registered (a data set made before it had a hospital): nothing to reconcile there.
             return null;

@@ -8,6 +8,7 @@ import gongji.server.cache.ReferenceCache;
 import gongji.server.domain.Bill;
 import gongji.server.domain.Credential;
 import gongji.server.domain.IdentityKey;
+import gongji.server.domain.IdentityKeys;
 import gongji.server.domain.Institution;
 import gongji.server.domain.Insured;
 import gongji.server.ledger.AlertParties;
@@ -20,6 +21,8 @@ import gongji.server.ledger.RequestKind;
 import gongji.server.ledger.Result;
 import gongji.server.ledger.Result.Rejected;
 import gongji.server.ledger.Sequencer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +38,10 @@ import java.util.logging.Logger;
  * <p>Identity and credential numbers stop here: every credential presented or registered, and
  * every heir's identity number, is replaced by its keyed hash ({@link IdentityKey}) before it
  * reaches the cache or the ledger, so the journal, the snapshots and history never hold one.
+ * During a rotation of the key ({@link IdentityKeys}: older keys still in use), new numbers are
+ * keyed under the current key only; a presented credential is looked for under the current key,
+ * then under each older key, newest first, and one found under an older key is keyed again under
+ * the current key by a journaled command ({@link Command.RekeyCredential}), in passing.
  *
  * <p>An Authorize that the cache refuses is still sent to the ledger, as a {@link Command.Reject},
  * so that its id stays failed (and an earlier request with the same id and content still wins).
@@ -50,6 +57,7 @@ public final class Gateway {
   private final HistoryApplier history;
   private final Executor historyReaders;
   private final AlertGate alerts;
+  private final IdentityKeys identityKeys;
   private final IdentityKey identityKey;
 
   /**
@@ -73,7 +81,17 @@ public final class Gateway {
   /** The same, with identity and credential numbers kept under {@code identityKey}. */
   public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
       Executor historyReaders, AlertGate alerts, IdentityKey identityKey) {
-    this.identityKey = requireNonNull(identityKey, "identityKey");
+    this(sequencer, cache, fraud, history, historyReaders, alerts, IdentityKeys.of(identityKey));
+  }
+
+  /**
+   * The same, with identity and credential numbers kept under the current key of
+   * {@code identityKeys} and looked for under its older keys too.
+   */
+  public Gateway(Sequencer sequencer, ReferenceCache cache, FraudObserver fraud, HistoryApplier history,
+      Executor historyReaders, AlertGate alerts, IdentityKeys identityKeys) {
+    this.identityKeys = requireNonNull(identityKeys, "identityKeys");
+    this.identityKey = identityKeys.current();
     this.alerts = requireNonNull(alerts, "alerts");
     this.sequencer = requireNonNull(sequencer, "sequencer");
     this.cache = requireNonNull(cache, "cache");
@@ -90,14 +108,43 @@ public final class Gateway {
     return identityKey;
   }
 
+  /** The current key and the older keys still in use. */
+  public IdentityKeys identityKeys() {
+    return identityKeys;
+  }
+
+  /**
+   * A request whose content hash covers a keyed number (the national interface's
+   * {@code mdtrt_cert_no}, a registration's credentials, heirs' identity numbers), sent as
+   * {@code attempt} makes it with its hash taken under a key: first the current key; when the ledger
+   * answers REQUEST_ID_REUSED and older keys are in use, again with the hash under each older key,
+   * newest first, so that a request sent again across a rotation of the key still matches its first
+   * copy (which was hashed under the key current then). Content that matches under no key keeps
+   * the first refusal. Each attempt is journaled; one refused as REQUEST_ID_REUSED changes nothing.
+   */
+  public CompletableFuture<Result> acrossKeys(Function<IdentityKey, CompletableFuture<Result>> attempt) {
+    CompletableFuture<Result> first = attempt.apply(identityKey);
+    return identityKeys.older().isEmpty() ? first : first.thenCompose(r -> olderAttempt(attempt, r, 0));
+  }
+
+  private CompletableFuture<Result> olderAttempt(Function<IdentityKey, CompletableFuture<Result>> attempt,
+      Result refused, int i) {
+    if (!(refused instanceof Rejected r && r.outcome() == Outcome.REQUEST_ID_REUSED)
+        || i == identityKeys.older().size()) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    return attempt.apply(identityKeys.older().get(i)).thenCompose(again ->
+        again instanceof Rejected a && a.outcome() == Outcome.REQUEST_ID_REUSED
+            ? olderAttempt(attempt, refused, i + 1) : CompletableFuture.completedFuture(again));
+  }
+
   /** Identify: the patient behind a credential, their own balance and their mutual-aid sources. */
   public CompletableFuture<Result> identify(Terminal terminal, Credential presented, String claimedPsnNo) {
-    Credential credential = identityKey.credential(presented);
     return then(checkTerminal(terminal), refused -> {
       if (refused != null) {
         return CompletableFuture.completedFuture(refused);
       }
-      return then(resolvePatient(terminal, credential, claimedPsnNo), patient -> {
+      return then(resolvePatient(terminal, presented, claimedPsnNo), patient -> {
         if (patient instanceof Impersonated i) {
           if (!i.recorded()) {
             return CompletableFuture.completedFuture(i.rejected());
@@ -110,7 +157,12 @@ public final class Gateway {
         if (patient instanceof Rejected r) {
           return CompletableFuture.completedFuture(r);
         }
-        return sequencer.submit(new Command.Identify(((Resolved) patient).insured.psnNo(), terminal.institution()));
+        // Answered here, on the calling thread, from the view the writer publishes; the writer answers
+        // what the view cannot (a person it does not hold yet, a hold falling due) and takes them in.
+        String psnNo = ((Resolved) patient).insured.psnNo();
+        Result seen = sequencer.identityView().answer(psnNo, terminal.institution());
+        return seen != null ? CompletableFuture.completedFuture(seen)
+            : sequencer.submit(new Command.Identify(psnNo, terminal.institution()));
       });
     });
   }
@@ -121,7 +173,7 @@ public final class Gateway {
       if (refused != null) {
         return CompletableFuture.completedFuture(refused);
       }
-      return then(resolvePatient(r.terminal(), identityKey.credential(r.credential()), r.claimedPsnNo()), patient -> {
+      return then(resolvePatient(r.terminal(), r.credential(), r.claimedPsnNo()), patient -> {
         if (patient instanceof Impersonated i) {
           summarize(r.terminal(), i);
           return sequencer.submit(i.recorded()
@@ -221,8 +273,13 @@ public final class Gateway {
     }
     if (command instanceof Command.UpsertInsured c) {
       Insured i = c.insured();
+      // During a rotation, the ledger also looks for each credential under every older key in use.
+      List<Credential> olderForms = new ArrayList<>();
+      for (IdentityKey older : identityKeys.older()) {
+        i.credentials().forEach(presented -> olderForms.add(older.credential(presented)));
+      }
       return new Command.UpsertInsured(new Insured(i.psnNo(), i.name(), i.insuranceType(), i.status(), i.admdvs(),
-          i.credentials().stream().map(identityKey::credential).toList()));
+          i.credentials().stream().map(identityKey::credential).toList()), olderForms);
     }
     if (command instanceof Command.PayOutToHeirs c) {
       return new Command.PayOutToHeirs(c.requestId(), c.contentHash(), c.psnNo(), c.heirs().stream()
@@ -256,9 +313,46 @@ public final class Gateway {
     return null;
   }
 
-  /** The patient who owns the credential, or a refusal (unknown credential, {@link Impersonated}). */
+  /**
+   * The person who holds a presented credential: under the current key, else under each older key
+   * in use, newest first (one more reference look-up each, on a cache miss through the writer). A
+   * credential found under an older key is keyed again under the current key, in passing: a
+   * journaled command, applied before the owner is returned (once per card and rotation), so that
+   * whatever the caller does next finds the card under the current key. Should it fail (the ledger
+   * overloaded, say), the owner is still returned and the card's next presentation tries again.
+   */
+  private CompletableFuture<Optional<String>> owner(Credential presented) {
+    Credential current = identityKey.credential(presented);
+    CompletableFuture<Optional<String>> found = cache.credentialOwner(current);
+    if (identityKeys.older().isEmpty()) {
+      return found;
+    }
+    return found.thenCompose(o -> o.isPresent() ? CompletableFuture.completedFuture(o)
+        : olderOwner(presented, current, 0));
+  }
+
+  private CompletableFuture<Optional<String>> olderOwner(Credential presented, Credential current, int i) {
+    if (i == identityKeys.older().size()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    Credential older = identityKeys.older().get(i).credential(presented);
+    return cache.credentialOwner(older).thenCompose(o -> {
+      if (o.isEmpty()) {
+        return olderOwner(presented, current, i + 1);
+      }
+      return sequencer.submit(new Command.RekeyCredential(o.get(), older, current)).handle((r, e) -> {
+        if (e != null) {
+          log.fine("a credential found under an older identity key was not keyed again now (" + e.getClass()
+              .getSimpleName() + "); its next presentation tries again");
+        }
+        return o;
+      });
+    });
+  }
+
+  /** The patient who owns the presented credential, or a refusal (unknown credential, {@link Impersonated}). */
   private CompletableFuture<Object> resolvePatient(Terminal terminal, Credential credential, String claimedPsnNo) {
-    return then(cache.credentialOwner(credential), owner -> {
+    return then(owner(credential), owner -> {
       if (owner.isEmpty()) {
         return CompletableFuture.completedFuture(new Rejected(Outcome.PATIENT_NOT_FOUND,
             "no insured person has this " + credential.type() + " credential"));

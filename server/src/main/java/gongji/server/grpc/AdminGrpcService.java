@@ -2,6 +2,7 @@ package gongji.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.Masking;
 import gongji.server.domain.ReconcileGroup;
 import gongji.server.domain.Relationship;
@@ -22,6 +23,7 @@ import gongji.v1.RegionPolicy;
 import gongji.v1.RegisterInstitutionRequest;
 import gongji.v1.UpsertInsuredRequest;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -121,8 +123,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       Protos.requireRequestId(req.getRequestId());
       // The id's content hash, which the journal keeps, is taken over the credentials as kept (keyed):
       // one over the numbers themselves would let a reader of the journal find them by trying.
-      return gateway.admin(new Command.Idempotent(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
-          new Command.UpsertInsured(Protos.insured(req.getInsured()))));
+      // During a rotation of the key, a request sent again is matched under the key it was first hashed with.
+      Command.UpsertInsured change = new Command.UpsertInsured(Protos.insured(req.getInsured()));
+      return gateway.acrossKeys(key -> gateway.admin(new Command.Idempotent(req.getRequestId(),
+          Protos.contentHash(keyedNumbers(req, key)), change)));
     }, r -> req.getInsured());
   }
 
@@ -154,16 +158,109 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
       Validator v = new Validator();
       Protos.requestId(v, "request_id", req.getRequestId());
-      v.matches("authorizer_psn_no", req.getAuthorizerPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
-      v.matches("beneficiary_psn_no", req.getBeneficiaryPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
-      Relationship rel = v.required("relationship", Protos.RELATIONSHIP.toDomain(req.getRelationshipValue()),
-          req.getRelationshipValue());
-      v.range("quota_fen", req.getQuotaFen(), 0, 100_000_000);
+      Command.CreateBinding create = binding(v, "", req.getAuthorizerPsnNo(), req.getBeneficiaryPsnNo(),
+          req.getRelationshipValue(), req.getQuotaFen());
       v.check();
-      return gateway.admin(Protos.keyed(req.getRequestId(), req,
-          new Command.CreateBinding(req.getAuthorizerPsnNo(), req.getBeneficiaryPsnNo(), rel, req.getQuotaFen())));
+      return gateway.admin(Protos.keyed(req.getRequestId(), req, create));
     }, Protos::binding);
   }
+
+  /**
+   * A binding to create, its fields checked into {@code v} under {@code field} ("" or "lines[3].");
+   * null when the relationship is not one (use it only after {@code v.check()}).
+   */
+  private static Command.CreateBinding binding(Validator v, String field, String authorizer, String beneficiary,
+      int relationship, long quotaFen) {
+    v.matches(field + "authorizer_psn_no", authorizer, Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+    v.matches(field + "beneficiary_psn_no", beneficiary, Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+    Relationship rel = v.required(field + "relationship", Protos.RELATIONSHIP.toDomain(relationship), relationship);
+    v.range(field + "quota_fen", quotaFen, 0, 100_000_000);
+    return rel == null ? null : new Command.CreateBinding(authorizer, beneficiary, rel, quotaFen);
+  }
+
+  @Override
+  public void upsertInsureds(gongji.v1.UpsertInsuredsRequest req, StreamObserver<gongji.v1.UpsertInsuredsResponse> out) {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
+      batchShape(req.getRequestId(), "insureds", req.getInsuredsCount(), MAX_INSUREDS_PER_BATCH);
+      List<Command.UpsertInsured> changes = new java.util.ArrayList<>(req.getInsuredsCount());
+      for (int i = 0; i < req.getInsuredsCount(); i++) {
+        changes.add(new Command.UpsertInsured(Protos.insured("insureds[" + i + "]", req.getInsureds(i))));
+      }
+      List<CompletableFuture<Result>> lines = new java.util.ArrayList<>(changes.size());
+      for (int i = 0; i < changes.size(); i++) {
+        // As UpsertInsured: the content hash is taken over the credentials as kept (keyed), and during a
+        // rotation of the key a batch sent again is matched under the key it was first hashed with.
+        gongji.v1.Insured p = req.getInsureds(i);
+        String id = req.getRequestId() + "-" + i;
+        Command.UpsertInsured change = changes.get(i);
+        lines.add(gateway.acrossKeys(key -> gateway.admin(new Command.Idempotent(id,
+            Protos.contentHash(keyedNumbers(p, key)), change))));
+      }
+      return together(lines);
+    }, r -> {
+      gongji.v1.UpsertInsuredsResponse.Builder b = gongji.v1.UpsertInsuredsResponse.newBuilder();
+      for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {
+        b.addResults(line instanceof gongji.server.ledger.Result.Rejected rej
+            ? gongji.v1.InsuredLineResult.newBuilder().setErrorReason(rej.outcome().name()).setErrorMessage(rej.detail())
+                .build()
+            : gongji.v1.InsuredLineResult.getDefaultInstance());
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void createBindings(gongji.v1.CreateBindingsRequest req, StreamObserver<gongji.v1.CreateBindingsResponse> out) {
+    Replies.send(out, Map.of("request_id", req.getRequestId()), () -> {
+      batchShape(req.getRequestId(), "lines", req.getLinesCount(), MAX_BINDINGS_PER_BATCH);
+      Validator v = new Validator();
+      List<Command.CreateBinding> creates = new java.util.ArrayList<>(req.getLinesCount());
+      for (int i = 0; i < req.getLinesCount(); i++) {
+        gongji.v1.BindingLine line = req.getLines(i);
+        creates.add(binding(v, "lines[" + i + "].", line.getAuthorizerPsnNo(), line.getBeneficiaryPsnNo(),
+            line.getRelationshipValue(), line.getQuotaFen()));
+      }
+      v.check();
+      List<CompletableFuture<Result>> lines = new java.util.ArrayList<>(creates.size());
+      for (int i = 0; i < creates.size(); i++) {
+        lines.add(gateway.admin(Protos.keyed(req.getRequestId() + "-" + i, req.getLines(i), creates.get(i))));
+      }
+      return together(lines);
+    }, r -> {
+      gongji.v1.CreateBindingsResponse.Builder b = gongji.v1.CreateBindingsResponse.newBuilder();
+      for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {
+        b.addResults(line instanceof gongji.server.ledger.Result.Rejected rej
+            ? gongji.v1.BindingLineResult.newBuilder().setErrorReason(rej.outcome().name()).setErrorMessage(rej.detail())
+            : gongji.v1.BindingLineResult.newBuilder().setBinding(Protos.binding(line)));
+      }
+      return b.build();
+    });
+  }
+
+  /** The most persons one UpsertInsureds takes (a person is up to about 1 KB: the batch stays under 1 MiB). */
+  static final int MAX_INSUREDS_PER_BATCH = 1_000;
+  /** The most lines one CreateBindings takes. */
+  static final int MAX_BINDINGS_PER_BATCH = 10_000;
+
+  /** A batch's id and size, checked: INVALID_ARGUMENT naming {@code request_id} or {@code what}. */
+  private static void batchShape(String requestId, String what, int n, int max) {
+    Validator v = new Validator();
+    v.matches("request_id", requestId, Validator.BATCH_ID, "1..50 of [A-Za-z0-9_-]");
+    if (n == 0 || n > max) {
+      v.fail(what, n + " " + what + " (expected: 1.." + max + ")");
+    }
+    v.check();
+  }
+
+  /**
+   * A batch's lines, each its own command submitted at once (the sequencer groups them into few
+   * fsyncs), answered once every one has its result, in the lines' order.
+   */
+  private static CompletableFuture<Result> together(List<CompletableFuture<Result>> lines) {
+    return CompletableFuture.allOf(lines.toArray(new CompletableFuture<?>[0]))
+        .thenApply(ignored -> new Result.Batch(lines.stream().map(CompletableFuture::join).toList()));
+  }
+
 
   @Override
   public void recordDeath(gongji.v1.RecordDeathRequest req, StreamObserver<Insured> out) {
@@ -199,8 +296,8 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         heirs.add(new Command.Heir(h.getName(), h.getIdNumber(), Math.max(0, h.getAmountFen())));
       }
       v.check();
-      return gateway.admin(new Command.PayOutToHeirs(req.getRequestId(), Protos.contentHash(keyedNumbers(req)),
-          req.getPsnNo(), heirs));
+      return gateway.acrossKeys(key -> gateway.admin(new Command.PayOutToHeirs(req.getRequestId(),
+          Protos.contentHash(keyedNumbers(req, key)), req.getPsnNo(), heirs)));
     }, r -> payout(req, (gongji.server.ledger.Result.Payout) r));
   }
 
@@ -220,29 +317,34 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
   }
 
   /** {@code req} with every credential number keyed, for its content hash. */
-  private UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req) {
-    gongji.v1.Insured.Builder insured = req.getInsured().toBuilder();
+  private static UpsertInsuredRequest keyedNumbers(UpsertInsuredRequest req, IdentityKey key) {
+    return req.toBuilder().setInsured(keyedNumbers(req.getInsured(), key)).build();
+  }
+
+  /** {@code person} with every credential number keyed with {@code key}, for a content hash. */
+  private static gongji.v1.Insured keyedNumbers(gongji.v1.Insured person, IdentityKey key) {
+    gongji.v1.Insured.Builder insured = person.toBuilder();
     for (int i = 0; i < insured.getCredentialsCount(); i++) {
       gongji.v1.Credential c = insured.getCredentials(i);
-      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c)));
+      insured.setCredentials(i, c.toBuilder().setNumber(keyed(c, key)));
     }
-    return req.toBuilder().setInsured(insured).build();
+    return insured.build();
   }
 
   /** {@code req} with every heir's identity number keyed, for its content hash. */
-  private gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req) {
+  private static gongji.v1.PayOutToHeirsRequest keyedNumbers(gongji.v1.PayOutToHeirsRequest req, IdentityKey key) {
     gongji.v1.PayOutToHeirsRequest.Builder b = req.toBuilder();
     for (int i = 0; i < b.getHeirsCount(); i++) {
-      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(gateway.identityKey().idNumber(b.getHeirs(i).getIdNumber())));
+      b.setHeirs(i, b.getHeirs(i).toBuilder().setIdNumber(key.idNumber(b.getHeirs(i).getIdNumber())));
     }
     return b.build();
   }
 
   /** A credential's number as the gateway keeps it (as given when its type is not one the gateway knows). */
-  private String keyed(gongji.v1.Credential c) {
+  private static String keyed(gongji.v1.Credential c, IdentityKey key) {
     gongji.server.domain.CredentialType type = Protos.CREDENTIAL_TYPE.toDomain(c.getTypeValue());
     return type == null ? c.getNumber()
-        : gateway.identityKey().credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
+        : key.credential(new gongji.server.domain.Credential(type, c.getNumber())).number();
   }
 
   @Override
@@ -309,14 +411,13 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
       }
       v.check();
       // Each line is its own command, submitted together: the sequencer batches them into few fsyncs.
-      java.util.List<java.util.concurrent.CompletableFuture<gongji.server.ledger.Result>> all = new java.util.ArrayList<>();
+      List<CompletableFuture<Result>> credits = new java.util.ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         gongji.v1.CreditLine line = req.getLines(i);
-        String id = req.getRequestId() + "-" + i;
-        all.add(gateway.admin(new Command.Credit(id, Protos.contentHash(line), line.getPsnNo(), line.getAmountFen())));
+        credits.add(gateway.admin(new Command.Credit(req.getRequestId() + "-" + i, Protos.contentHash(line),
+            line.getPsnNo(), line.getAmountFen())));
       }
-      return java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
-          .thenApply(ignored -> new gongji.server.ledger.Result.Batch(all.stream().map(java.util.concurrent.CompletableFuture::join).toList()));
+      return together(credits);
     }, r -> {
       gongji.v1.CreditAccountsResponse.Builder b = gongji.v1.CreditAccountsResponse.newBuilder();
       for (gongji.server.ledger.Result line : ((gongji.server.ledger.Result.Batch) r).results()) {

@@ -175,21 +175,26 @@ final class Protos {
   }
 
   static Insured insured(gongji.v1.Insured p) {
+    return insured("insured", p);
+  }
+
+  /** The person of an UpsertInsured, checked; a bad field is named {@code field.<name>} (insureds[3].name). */
+  static Insured insured(String field, gongji.v1.Insured p) {
     Validator v = new Validator();
-    v.matches("insured.psn_no", p.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
-    v.text("insured.name", p.getName(), 1, 50);
-    InsuranceType type = v.required("insured.insurance_type", INSURANCE_TYPE.toDomain(p.getInsuranceTypeValue()),
+    v.matches(field + ".psn_no", p.getPsnNo(), Validator.PSN_NO, "1..30 of [A-Za-z0-9]");
+    v.text(field + ".name", p.getName(), 1, 50);
+    InsuranceType type = v.required(field + ".insurance_type", INSURANCE_TYPE.toDomain(p.getInsuranceTypeValue()),
         p.getInsuranceTypeValue());
-    InsuredStatus status = v.required("insured.status", INSURED_STATUS.toDomain(p.getStatusValue()), p.getStatusValue());
-    v.matches("insured.insuplc_admdvs", p.getInsuplcAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
+    InsuredStatus status = v.required(field + ".status", INSURED_STATUS.toDomain(p.getStatusValue()), p.getStatusValue());
+    v.matches(field + ".insuplc_admdvs", p.getInsuplcAdmdvs(), Validator.ADMDVS, "6 digits, e.g. 620100");
     int n = p.getCredentialsCount();
     if (n == 0 || n > 10) {
-      v.fail("insured.credentials", n + " credentials (expected: 1..10)");
+      v.fail(field + ".credentials", n + " credentials (expected: 1..10)");
     }
     List<Credential> creds = new ArrayList<>();
     Set<Credential> seen = new HashSet<>();
     for (int i = 0; i < n && i < 10; i++) {
-      Credential c = credential(v, "insured.credentials[" + i + "]", true, p.getCredentials(i));
+      Credential c = credential(v, field + ".credentials[" + i + "]", true, p.getCredentials(i));
       if (c != null && seen.add(c)) {
         creds.add(c);
       }

@@ -28,6 +28,12 @@ final class Accounts {
   private long[] held = new long[1024];
   private int count = FIRST_ACCOUNT;
 
+  private final Identities identities;
+
+  Accounts(Identities identities) {
+    this.identities = identities;
+  }
+
   /** Opens an account with nothing in it; returns its index. */
   int open() {
     if (count == balance.length) {
@@ -57,6 +63,8 @@ final class Accounts {
     verify(amountFen >= 0, "transfer of %s fen", amountFen);
     balance[from] -= amountFen;
     balance[to] += amountFen;
+    identities.account(from);
+    identities.account(to);
     if (from != CONTRIBUTIONS && balance[from] < held[from]) {
       throw broken("account %s: balance %s below held %s", from, balance[from], held[from]);
     }
@@ -64,6 +72,7 @@ final class Accounts {
 
   void hold(int account, long amountFen) {
     held[account] += amountFen;
+    identities.account(account);
     if (held[account] > balance[account]) {
       throw broken("account %s: held %s above balance %s", account, held[account], balance[account]);
     }
@@ -71,6 +80,7 @@ final class Accounts {
 
   void release(int account, long amountFen) {
     held[account] -= amountFen;
+    identities.account(account);
     verify(held[account] >= 0, "account %s: held went negative: %s", account, held[account]);
   }
 

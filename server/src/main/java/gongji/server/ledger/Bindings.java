@@ -17,11 +17,13 @@ import org.agrona.collections.Long2ObjectHashMap;
 final class Bindings {
   private final Registry registry;
   private final Wallets wallets;
+  private final Identities identities;
   /** By number (the id is made from it, see {@link BindingState#id}); open addressing, no node per entry. */
   private Long2ObjectHashMap<BindingState> bindings = new Long2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
   private long nextBinding = 1;
 
-  Bindings(Registry registry, Wallets wallets) {
+  Bindings(Registry registry, Wallets wallets, Identities identities) {
+    this.identities = identities;
     this.registry = registry;
     this.wallets = wallets;
   }
@@ -75,6 +77,7 @@ final class Bindings {
     if (r instanceof Result.BindingView v) {
       BindingState b = binding(v.bindingId());
       b.status = BindingStatus.ACTIVE;
+      identities.binding(b);
       return b.view();
     }
     return r;
@@ -108,6 +111,7 @@ final class Bindings {
     bindings.put(s.seq, s);
     b.addAsBeneficiary(s);
     a.addAsAuthorizer(s);
+    identities.binding(s);
     return s.view();
   }
 
@@ -146,6 +150,7 @@ final class Bindings {
     }
     if (!c.approve()) {
       b.status = BindingStatus.REJECTED;
+      identities.binding(b);
       b.endReason = c.note().isEmpty() ? "relationship not verified" : c.note();
       return b.view();
     }
@@ -154,6 +159,7 @@ final class Bindings {
       return refused;
     }
     b.status = BindingStatus.ACTIVE;
+    identities.binding(b);
     return b.view();
   }
 
@@ -183,6 +189,7 @@ final class Bindings {
     if (b.status == BindingStatus.ACTIVE || b.status == BindingStatus.REQUESTED) {
       b.status = BindingStatus.DISSOLVED;
       b.endReason = reason;
+      identities.binding(b);
       wallets.closeAllThrough(b, reason);
     }
   }
@@ -226,6 +233,7 @@ final class Bindings {
           + " fen already drawn, held or assigned to the wallet through binding " + b.id());
     }
     b.quotaFen = c.quotaFen();
+    identities.binding(b);
     return b.view();
   }
 

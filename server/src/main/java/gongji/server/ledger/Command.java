@@ -29,6 +29,7 @@ public sealed interface Command {
   enum Type {
     REGISTER_INSTITUTION,
     UPSERT_INSURED,
+    REKEY_CREDENTIAL,
     SET_REGION_POLICY,
     UPDATE_REGION_POLICY,
     CREATE_BINDING,
@@ -110,7 +111,18 @@ public sealed interface Command {
     }
   }
 
-  record UpsertInsured(Insured insured) implements Command {
+  /**
+   * Registers or updates a person. During a rotation of the identity key, {@code olderForms} are the
+   * person's credentials keyed under each older key still in use: a credential held by another
+   * person under any of them is refused as under the current one (CREDENTIAL_IN_USE), and this
+   * person's own credentials held under an older key are replaced by the current key's.
+   */
+  record UpsertInsured(Insured insured, List<gongji.server.domain.Credential> olderForms) implements Command {
+    /** A person whose credentials are looked for under the current key only. */
+    public UpsertInsured(Insured insured) {
+      this(insured, List.of());
+    }
+
     @Override
     public Type type() {
       return Type.UPSERT_INSURED;
@@ -118,6 +130,31 @@ public sealed interface Command {
 
     public UpsertInsured {
       requireNonNull(insured, "insured");
+      olderForms = List.copyOf(olderForms);
+    }
+  }
+
+  /**
+   * Keys a credential again under the current identity key: the gateway found {@code psnNo} by the
+   * credential presented, keyed under an older key ({@code older}); the person's credential becomes
+   * {@code current}, the same number keyed under the current key. Nothing changes when the person no
+   * longer holds {@code older}, or when another person holds {@code current}.
+   */
+  record RekeyCredential(String psnNo, gongji.server.domain.Credential older, gongji.server.domain.Credential current)
+      implements Command {
+    @Override
+    public Type type() {
+      return Type.REKEY_CREDENTIAL;
+    }
+
+    public RekeyCredential {
+      requireNonNull(psnNo, "psnNo");
+      requireNonNull(older, "older");
+      requireNonNull(current, "current");
+      if (older.type() != current.type() || older.equals(current)) {
+        throw new IllegalArgumentException("a credential keyed again keeps its type and changes its key: " + older
+            + " -> " + current);
+      }
     }
   }
 

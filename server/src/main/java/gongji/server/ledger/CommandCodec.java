@@ -81,6 +81,13 @@ public final class CommandCodec {
    * their count and each one's id and record, then the command.
    */
   private static final byte RECALLED_TRANSFERS = 57;
+  /** A credential keyed again under the current identity key: the person, the type, the older and the new number. */
+  private static final byte REKEY_CREDENTIAL = 58;
+  /**
+   * UPSERT_INSURED during a rotation of the identity key: UPSERT_INSURED's fields, then the count of
+   * the credentials' older forms and each one's type and number.
+   */
+  private static final byte UPSERT_INSURED_ACROSS_KEYS = 59;
 
   private static final byte[] NO_BYTES = {};
 
@@ -141,11 +148,20 @@ public final class CommandCodec {
       out.u8(CREDIT).str(c.requestId()).i64(c.contentHash()).str(c.psnNo()).varlong(c.amountFen());
     } else if (command instanceof Command.UpsertInsured c) {
       Insured i = c.insured();
-      out.u8(UPSERT_INSURED).str(i.psnNo()).str(i.name()).u8(i.insuranceType().code()).u8(i.status().code())
-          .str(i.admdvs()).varint(i.credentials().size());
+      out.u8(c.olderForms().isEmpty() ? UPSERT_INSURED : UPSERT_INSURED_ACROSS_KEYS).str(i.psnNo()).str(i.name())
+          .u8(i.insuranceType().code()).u8(i.status().code()).str(i.admdvs()).varint(i.credentials().size());
       for (Credential cred : i.credentials()) {
         out.u8(cred.type().code()).str(cred.number());
       }
+      if (!c.olderForms().isEmpty()) {
+        out.varint(c.olderForms().size());
+        for (Credential cred : c.olderForms()) {
+          out.u8(cred.type().code()).str(cred.number());
+        }
+      }
+    } else if (command instanceof Command.RekeyCredential c) {
+      out.u8(REKEY_CREDENTIAL).str(c.psnNo()).u8(c.older().type().code()).str(c.older().number())
+          .str(c.current().number());
     } else if (command instanceof Command.RegisterInstitution c) {
       Institution i = c.institution();
       out.u8(REGISTER_INSTITUTION).str(i.code()).str(i.name()).varint(i.terminalIds().size());
@@ -407,8 +423,22 @@ public final class CommandCodec {
       case CREDIT -> {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));
       }
-      case UPSERT_INSURED -> {
-        return new Command.UpsertInsured(insured(in, null, null));
+      case UPSERT_INSURED, UPSERT_INSURED_ACROSS_KEYS -> {
+        Insured insured = insured(in, null, null);
+        if (type == UPSERT_INSURED) {
+          return new Command.UpsertInsured(insured);
+        }
+        List<Credential> older = credentials(in);
+        if (older.isEmpty()) {
+          throw new IllegalArgumentException("no older forms (that is UPSERT_INSURED)");
+        }
+        return new Command.UpsertInsured(insured, older);
+      }
+      case REKEY_CREDENTIAL -> {
+        String psnNo = str(in);
+        CredentialType credentialType = CredentialType.ofCode(code(in));
+        return new Command.RekeyCredential(psnNo, new Credential(credentialType, str(in)),
+            new Credential(credentialType, str(in)));
       }
       case REGISTER_INSTITUTION -> {
         String code = str(in);
@@ -478,6 +508,16 @@ public final class CommandCodec {
       }
       default -> throw new IllegalArgumentException("unknown command type " + type);
     }
+  }
+
+  /** A count, then each credential's type code and number. */
+  private static List<Credential> credentials(ByteBuffer in) {
+    int n = count(in);
+    List<Credential> creds = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      creds.add(new Credential(CredentialType.ofCode(code(in)), str(in)));
+    }
+    return creds;
   }
 
   /** The code of an enum constant: one unsigned byte (see {@link gongji.server.domain.Codes}). */

@@ -25,6 +25,7 @@ final class Funding {
   private final Accounts accounts;
   private final Registry registry;
   private final LedgerTime time;
+  private final Identities identities;
 
   // The plan of the last call to plan(): n sources, what each may give and what it draws.
   private int n;
@@ -35,10 +36,11 @@ final class Funding {
   private final List<WalletGrant> sourceGrants = new ArrayList<>();
   private final List<BindingState> ordered = new ArrayList<>();
 
-  Funding(Accounts accounts, Registry registry, LedgerTime time) {
+  Funding(Accounts accounts, Registry registry, LedgerTime time, Identities identities) {
     this.accounts = accounts;
     this.registry = registry;
     this.time = time;
+    this.identities = identities;
   }
 
   /**
@@ -144,6 +146,7 @@ final class Funding {
     }
     patient.aidUsesToday++;
     patient.aidFenToday += aidFen;
+    identities.person(patient);
     return null;
   }
 

@@ -38,7 +38,8 @@ import java.util.List;
 public final class Ledger {
   private final LedgerTime time = new LedgerTime();
   private final Recall recall = new Recall();
-  private final Accounts accounts = new Accounts();
+  private final Identities identities = new Identities(time, Identities.DEFAULT_MAX_PERSONS);
+  private final Accounts accounts = new Accounts(identities);
   private final Registry registry;
   private final Funding funding;
   private final Records records;
@@ -51,13 +52,14 @@ public final class Ledger {
   public Ledger(Duration idempotencyWindow, ReferenceListener listener) {
     requireNonNull(idempotencyWindow, "idempotencyWindow");
     requireNonNull(listener, "listener");
-    registry = new Registry(accounts, listener);
-    funding = new Funding(accounts, registry, time);
+    registry = new Registry(accounts, listener, identities);
+    funding = new Funding(accounts, registry, time, identities);
     records = new Records(time);
-    wallets = new Wallets(accounts, registry, funding, time, recall);
-    bindings = new Bindings(registry, wallets);
-    sales = new Sales(accounts, registry, funding, wallets, bindings, records, recall, time);
-    life = new LifeEvents(accounts, registry, funding, bindings, wallets, records, time);
+    wallets = new Wallets(accounts, registry, funding, time, recall, identities);
+    bindings = new Bindings(registry, wallets, identities);
+    sales = new Sales(accounts, registry, funding, wallets, bindings, records, recall, time, identities);
+    life = new LifeEvents(accounts, registry, funding, bindings, wallets, records, time, identities);
+    identities.bind(accounts, registry, funding, this);
     requests = new RequestLog(idempotencyWindow, registry, sales, bindings, wallets, recall, time);
   }
 
@@ -72,6 +74,14 @@ public final class Ledger {
    */
   public long nextExpiryMillis() {
     return Math.min(sales.nextExpiryMillis(), wallets.nextReturnMillis());
+  }
+
+  /**
+   * What the commands applied since the last call changed in the {@link IdentityView}, or null if
+   * nothing: to be published once they are durable, before their replies leave.
+   */
+  IdentityView.Publication identityChanges() {
+    return identities.collect();
   }
 
   /**
@@ -283,11 +293,17 @@ public final class Ledger {
       }
       case REVERSE -> reverse((Command.Reverse) command);
       case REJECT -> reject((Command.Reject) command);
-      case IDENTIFY -> funding.identify((Command.Identify) command);
+      case IDENTIFY -> {
+        Command.Identify c = (Command.Identify) command;
+        Result r = funding.identify(c);
+        identities.include(c.psnNo(), c.institution());
+        yield r;
+      }
       case GET_TRANSACTION -> getTransaction((Command.GetTransaction) command);
       // back office: reference data, accounts
       case REGISTER_INSTITUTION -> registry.registerInstitution(((Command.RegisterInstitution) command).institution());
-      case UPSERT_INSURED -> life.upsertInsured(((Command.UpsertInsured) command).insured());
+      case UPSERT_INSURED -> life.upsertInsured((Command.UpsertInsured) command);
+      case REKEY_CREDENTIAL -> registry.rekey((Command.RekeyCredential) command);
       case SET_REGION_POLICY -> {
         registry.setPolicy(((Command.SetRegionPolicy) command).policy());
         yield new Result.Done();
@@ -498,6 +514,18 @@ public final class Ledger {
     InstitutionState s = registry.institution(code);
     return s == null ? -1 : accounts.balance(s.account);
   }
+
+  /**
+   * How many keyed numbers each identity key generation holds (generation 0: numbers not keyed at
+   * all): the persons' credentials, which a presented credential is matched against, and heirs'
+   * identity numbers in payouts, kept as audit records and never matched.
+   */
+  public KeyedNumbers keyedNumbers() {
+    return registry.keyedNumbers();
+  }
+
+  /** The counts of {@link #keyedNumbers()}, by generation, oldest first. */
+  public record KeyedNumbers(java.util.SortedMap<Integer, Long> credentials, java.util.SortedMap<Integer, Long> heirs) {}
 
   /** How many request ids are kept for idempotency. */
   public int requestsKept() {

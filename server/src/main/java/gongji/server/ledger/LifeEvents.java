@@ -13,6 +13,7 @@ import gongji.server.ledger.Result.Rejected;
  * relative may pay a resident's premium from their account through a binding.
  */
 final class LifeEvents {
+  private final Identities identities;
   private final Accounts accounts;
   private final Registry registry;
   private final Funding funding;
@@ -22,7 +23,8 @@ final class LifeEvents {
   private final LedgerTime time;
 
   LifeEvents(Accounts accounts, Registry registry, Funding funding, Bindings bindings, Wallets wallets,
-      Records records, LedgerTime time) {
+      Records records, LedgerTime time, Identities identities) {
+    this.identities = identities;
     this.accounts = accounts;
     this.registry = registry;
     this.funding = funding;
@@ -33,8 +35,9 @@ final class LifeEvents {
   }
 
   /** Registers a person or changes their record, and follows what the change means. */
-  Result upsertInsured(Insured insured) {
-    Rejected conflict = registry.credentialConflict(insured);
+  Result upsertInsured(Command.UpsertInsured c) {
+    Insured insured = c.insured();
+    Rejected conflict = registry.credentialConflict(insured, c.olderForms());
     if (conflict != null) {
       return conflict;
     }
@@ -64,6 +67,7 @@ final class LifeEvents {
    * region, or loses their personal account, ends the bindings they authorized.
    */
   private void changed(PersonState p, Insured before) {
+    identities.person(p);
     Insured now = p.insured();
     if (now.status() == InsuredStatus.DECEASED) {
       p.frozen = true;
@@ -162,6 +166,7 @@ final class LifeEvents {
     }
     accounts.transfer(payer.account, Accounts.PREMIUMS, c.amountFen());
     binding.usedFen += c.amountFen();
+    identities.binding(binding);
     records.premium(payer, beneficiary, binding, c.amountFen());
     binding.premiumFen += c.amountFen();
     return new Result.Premium(c.payerPsnNo(), c.beneficiaryPsnNo(), c.amountFen(), c.year(),

@@ -2,6 +2,7 @@ package gongji.server.ledger;
 
 import gongji.server.domain.Credential;
 import gongji.server.domain.CredentialType;
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.Institution;
 import gongji.server.domain.InsuranceType;
 import gongji.server.domain.Insured;
@@ -25,6 +26,7 @@ import org.agrona.collections.Object2ObjectHashMap;
 final class Registry {
   private final Accounts accounts;
   private final ReferenceListener listener;
+  private final Identities identities;
   // Open addressing (Agrona): a million people in java.util.HashMaps carry two million 32-byte nodes.
   // Not final: a snapshot's reader makes them again at the size the image gives (no rehash a million deep).
   private Map<String, PersonState> persons = new Object2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false);
@@ -51,9 +53,10 @@ final class Registry {
   /** Moves on whenever a policy is set: what persons and institutions resolved before is stale. */
   private long policyGeneration;
 
-  Registry(Accounts accounts, ReferenceListener listener) {
+  Registry(Accounts accounts, ReferenceListener listener, Identities identities) {
     this.accounts = accounts;
     this.listener = listener;
+    this.identities = identities;
   }
 
   PersonState person(String psnNo) {
@@ -169,6 +172,7 @@ final class Registry {
     policies.put(policy.admdvs(), policy);
     resolvedPolicies.clear();
     policyGeneration++;
+    identities.everything();
     listener.policyChanged(policy);
   }
 
@@ -179,20 +183,68 @@ final class Registry {
     } else {
       s.institution = institution;
     }
+    identities.place(institution.code());
     listener.institutionChanged(institution);
     return new Result.Done();
   }
 
-  /** A refusal if one of the credentials belongs to another person, else null. */
-  Rejected credentialConflict(Insured insured) {
+  /**
+   * A refusal if one of the credentials belongs to another person, under the current identity key
+   * or, in {@code olderForms} (a rotation under way), under an older one; else null.
+   */
+  Rejected credentialConflict(Insured insured, List<Credential> olderForms) {
     for (Credential cred : insured.credentials()) {
-      PersonState owner = credentials.get(cred);
-      if (owner != null && !owner.psnNo().equals(insured.psnNo())) {
-        return new Rejected(Outcome.CREDENTIAL_IN_USE,
-            "the " + cred.type() + " credential given belongs to another person");
+      Rejected r = conflict(insured.psnNo(), cred);
+      if (r != null) {
+        return r;
+      }
+    }
+    for (Credential cred : olderForms) {
+      Rejected r = conflict(insured.psnNo(), cred);
+      if (r != null) {
+        return r;
       }
     }
     return null;
+  }
+
+  private Rejected conflict(String psnNo, Credential cred) {
+    PersonState owner = credentials.get(cred);
+    return owner != null && !owner.psnNo().equals(psnNo)
+        ? new Rejected(Outcome.CREDENTIAL_IN_USE, "the " + cred.type() + " credential given belongs to another person")
+        : null;
+  }
+
+  /**
+   * Keys one of a person's credentials again under the current identity key (see
+   * {@link Command.RekeyCredential}): the person's record holds {@code current} in place of
+   * {@code older}, and the index finds them by it. Changes nothing when the person does not hold
+   * {@code older} (keyed again already, or changed since) or another person holds {@code current}.
+   */
+  Result rekey(Command.RekeyCredential c) {
+    PersonState p = persons.get(c.psnNo());
+    if (p == null || credentials.get(c.older()) != p) {
+      return new Result.Done();
+    }
+    PersonState holder = credentials.get(c.current());
+    if (holder != null && holder != p) {
+      return new Result.Done();
+    }
+    Insured before = p.insured();
+    List<Credential> creds = new ArrayList<>(before.credentials().size());
+    for (Credential cred : before.credentials()) {
+      if (!cred.equals(c.older())) {
+        creds.add(cred);
+      } else if (holder == null) {
+        creds.add(c.current());
+      }
+    }
+    credentials.remove(c.older());
+    credentials.put(c.current(), p);
+    p.setInsured(new Insured(before.psnNo(), before.name(), before.insuranceType(), before.status(), before.admdvs(),
+        creds));
+    listener.insuredChanged(before, p.insured());
+    return new Result.Done();
   }
 
   /**
@@ -222,12 +274,31 @@ final class Registry {
     if (p.account < 0 && insured.hasPersonalAccount()) {
       p.account = accounts.open();
     }
+    identities.person(p);
     return before;
+  }
+
+  /** How many credentials and heirs' numbers each identity key generation holds (see {@link Ledger#keyedNumbers}). */
+  Ledger.KeyedNumbers keyedNumbers() {
+    java.util.TreeMap<Integer, Long> creds = new java.util.TreeMap<>();
+    java.util.TreeMap<Integer, Long> heirs = new java.util.TreeMap<>();
+    for (PersonState p : registered) {
+      for (Credential c : p.insured().credentials()) {
+        creds.merge(IdentityKey.generationOf(c.number()), 1L, Long::sum);
+      }
+      for (Result.Payout po : p.payouts) {
+        for (Command.Heir h : po.heirs()) {
+          heirs.merge(IdentityKey.generationOf(h.idNumber()), 1L, Long::sum);
+        }
+      }
+    }
+    return new Ledger.KeyedNumbers(creds, heirs);
   }
 
   /** Changes a person's insurance record (a death, say) without touching credentials or accounts. */
   void replace(PersonState p, Insured insured) {
     p.setInsured(insured);
+    identities.person(p);
   }
 
   void notifyChanged(Insured before, Insured after) {

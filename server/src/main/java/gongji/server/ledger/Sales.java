@@ -33,6 +33,7 @@ import java.util.Map;
  * needs again comes back from the image the command brought.
  */
 final class Sales {
+  private final Identities identities;
   private final Accounts accounts;
   private final Registry registry;
   private final Funding funding;
@@ -54,7 +55,8 @@ final class Sales {
   private final Map<ReconcileGroup, ReconcileGroup> groups = new HashMap<>();
 
   Sales(Accounts accounts, Registry registry, Funding funding, Wallets wallets, Bindings bindings, Records records,
-      Recall recall, LedgerTime time) {
+      Recall recall, LedgerTime time, Identities identities) {
+    this.identities = identities;
     this.accounts = accounts;
     this.registry = registry;
     this.funding = funding;
@@ -116,6 +118,7 @@ final class Sales {
   }
 
   private void touchAt(Txn t, long atMillis) {
+    identities.sale(t);
     t.touchedAtMillis = Math.max(t.touchedAtMillis, atMillis);
     if (t.closed() && txns.get(t.id) == t) {
       expiries.remove(t);

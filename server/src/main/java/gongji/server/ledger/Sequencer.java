@@ -8,7 +8,6 @@ import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,15 +65,19 @@ import java.util.logging.Logger;
  * still acknowledged once forced: it was whole, and it is durable. A {@link Command.Query} that
  * throws changes nothing (time has already moved for the batch), so it fails alone with
  * {@link LedgerQueryFailedException} and the sequencer keeps serving; each distinct cause is logged
- * once with its stack trace, the rest only counted ({@link #queryFailures}). Bounds: at most
+ * once with its stack trace, the rest only counted ({@link QueryFailures}). Bounds: at most
  * {@code maxQueuedCommands} wait; past that, submit refuses at once rather than queue without
  * limit; at most two batches between applied and forced; at most
- * {@value #MAX_LOGGED_QUERY_FAILURE_CAUSES} causes of failed queries are remembered for logging.
+ * {@value QueryFailures#MAX_LOGGED_CAUSES} causes of failed queries are remembered for logging.
  *
  * <p>When nothing is queued, the thread parks; submitters unpark it only when it said it was about
  * to sleep, and the forcer only when the writer said it waits for it. While parked it wakes every
- * {@code idleTickMillis} to expire holds that came due. The forcer parks while nothing is handed to
- * it.
+ * {@code idleTickMillis} to expire holds that came due.
+ *
+ * <p>Its parts: this class runs the batches (queue, time, queries, sweeps, writes, the journal's
+ * append) and what follows a force ({@code complete}); {@link ForceStage} is the forcer and its
+ * hand-off; {@link SnapshotSchedule} says when a snapshot is due and has it made and written;
+ * {@link BatchReplies} hands results to their callers; {@link QueryFailures} logs failed queries once.
  */
 // close() waits for threads and calls in flight; an interrupt while it waits goes to the caller
 // (javac's "try" lint warns of any close() that may throw InterruptedException).
@@ -143,10 +146,6 @@ public final class Sequencer implements AutoCloseable {
   static final int MAX_RECALLS = 8;
   /** How long a command looked up again waits for history to hold the sweep it missed; then refused. */
   static final long MAX_RECALL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-  /** How often a writer waiting for the forcer looks again without being woken (it is woken). */
-  private static final long FORCER_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
-  /** Distinct causes of failed queries remembered so as to log each once; later new ones are logged in one line. */
-  static final int MAX_LOGGED_QUERY_FAILURE_CAUSES = 256;
 
   private final Ledger ledger;
   private final Journal journal;
@@ -166,11 +165,9 @@ public final class Sequencer implements AutoCloseable {
   private volatile String haltRequested;
   /** The time given to the last batch: batches never go back in time, even if the clock does. */
   private long lastNow = Long.MIN_VALUE;
-  private Snapshotting snapshotting;
-  private long journaledSinceSnapshot;
-  private long lastSnapshotMillis;
-  private volatile boolean snapshotInFlight;
-  /** Makes the images off this thread while it follows; null: this thread makes them. */
+  /** When snapshots are due, and who makes them; null: none are taken. */
+  private SnapshotSchedule snapshots;
+  /** Follows durable batches to make snapshot images off this thread; null: this thread makes them. */
   private SnapshotFollower follower;
   /**
    * The commands journaled in a batch, in order, for the follower: two arrays, used in turn, so that
@@ -178,17 +175,8 @@ public final class Sequencer implements AutoCloseable {
    */
   private Command[][] journaledInBatch;
   private int journaledFlip;
-  /** Forces written batches while the writer applies the next (null: the writer forces them itself). */
-  private Thread forcer;
-  /** The batch handed to the forcer and not completed yet; set by the writer, cleared by the forcer. */
-  private volatile Written inFlight;
-  /** Writer only: the batch handed to the forcer and not yet reported to the observer. */
-  private Written written;
-  private volatile boolean forcerSleeping;
-  private volatile boolean writerWaiting;
-  private volatile boolean forcerStop;
-  /** Set by the forcer when a force failed: nothing written since may be acknowledged. */
-  private volatile Throwable forceFailed;
+  /** Forces written batches, on a thread of its own while the writer applies the next when pipelined. */
+  private final ForceStage force;
   /** Where a submitting thread wants its results delivered (null: the replies executor). */
   private volatile Supplier<Executor> callerExecutor = () -> null;
   private final java.util.List<Runnable> poisonListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -200,15 +188,37 @@ public final class Sequencer implements AutoCloseable {
   private long seq;
   /** The sequence number of the last command whose result was released: what readers must see. */
   private volatile long acknowledgedSeq;
-  /** Causes of failed queries already logged (exception type and where it was thrown); sequencer thread only. */
-  private final java.util.Set<String> loggedQueryFailures = new java.util.HashSet<>();
-  private final AtomicLong queryFailures = new AtomicLong();
+  private final QueryFailures queryFailures = new QueryFailures();
+  private final AtomicLong deadlinesPassed = new AtomicLong();
+  /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
+  private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
+  /** Commands answered {@link Result.Stale} and looked up again (see {@link #recallAgain}). */
+  private final AtomicLong recalledAgain = new AtomicLong();
+  private final AtomicLong overloaded = new AtomicLong();
+  // As of the last batch, for the meters, which must not read the ledger from another thread.
+  private volatile int keptSales;
+  private volatile int keptRequests;
+  private volatile int keptTransfers;
+  private volatile long sweeps;
+  private volatile LedgerFigures figures;
+  /**
+   * When the next change of wallet transfers that time alone makes (a 06:00 return, an expiry of a
+   * sale holding wallet quota) falls due, as of the last batch; {@link Long#MIN_VALUE} while one
+   * made already waits for a journaled command to reach history. Published after
+   * {@link #acknowledgedSeq}.
+   */
+  private volatile long transferChangeDueMillis = Long.MIN_VALUE;
+  /** Writer only: {@link #transferChangeDueMillis} as of the batch being run, published when it completes. */
+  private long transferChangeDueOfBatch = Long.MIN_VALUE;
+  /** What Identify shows, published after each batch's force, before its replies leave. */
+  private final IdentityView identityView;
 
   public Sequencer(Ledger ledger, Journal journal, InstantSource clock, Executor replies, Config config,
       BatchObserver observer) {
     this.ledger = requireNonNull(ledger, "ledger");
     this.journal = requireNonNull(journal, "journal");
     this.clock = requireNonNull(clock, "clock");
+    this.identityView = new IdentityView(clock);
     this.replies = requireNonNull(replies, "replies");
     this.config = requireNonNull(config, "config");
     this.observer = requireNonNull(observer, "observer");
@@ -217,11 +227,12 @@ public final class Sequencer implements AutoCloseable {
     this.figures = ledger.figures(null); // before the writer's thread starts: as recovered
     this.thread = new Thread(this::run, "gongji-sequencer");
     this.thread.setDaemon(false);
+    this.force = new ForceStage(journal, thread, config.pipelinedForce(), this::complete, this::poison);
   }
 
   /** Takes snapshots as configured; call before {@link #start}. */
   public Sequencer snapshotting(Snapshotting snapshotting) {
-    this.snapshotting = requireNonNull(snapshotting, "snapshotting");
+    this.snapshots = new SnapshotSchedule(requireNonNull(snapshotting, "snapshotting"));
     return this;
   }
 
@@ -242,9 +253,10 @@ public final class Sequencer implements AutoCloseable {
    */
   public Sequencer snapshotsOffTheWriter(java.util.concurrent.Callable<Ledger> seed, long maxLagCommands,
       SnapshotFollower.Reseeding reseeding) {
-    checkArgument(snapshotting != null, "snapshotsOffTheWriter needs snapshotting first");
+    checkArgument(snapshots != null, "snapshotsOffTheWriter needs snapshotting first");
     checkArgument(maxLagCommands > 0, "maxLagCommands: %s (expected: > 0)", maxLagCommands);
     this.follower = new SnapshotFollower(seed, seq, maxLagCommands, reseeding, clock::millis);
+    snapshots.madeBy(follower);
     this.journaledInBatch = new Command[2][config.maxBatchCommands() + 2];
     return this;
   }
@@ -263,7 +275,7 @@ public final class Sequencer implements AutoCloseable {
 
   /** Whether a snapshot is being made or written (one at a time). */
   boolean snapshotPending() {
-    return snapshotInFlight;
+    return snapshots != null && snapshots.pending();
   }
 
   /** Whether snapshot images are being made off the writer (a follower configured and not given up). */
@@ -300,6 +312,14 @@ public final class Sequencer implements AutoCloseable {
    */
   public long acknowledgedSeq() {
     return acknowledgedSeq;
+  }
+
+  /**
+   * The read-only view Identify is answered from without this writer (see {@link IdentityView}):
+   * each batch's changes are published in it after the batch's force, before its replies leave.
+   */
+  public IdentityView identityView() {
+    return identityView;
   }
 
   /**
@@ -340,11 +360,7 @@ public final class Sequencer implements AutoCloseable {
     if (follower != null) {
       follower.start();
     }
-    if (config.pipelinedForce() && journal.forcesOffTheWriter()) {
-      forcer = new Thread(this::forceLoop, "gongji-journal-force");
-      forcer.setDaemon(false);
-      forcer.start();
-    }
+    force.start();
     thread.start();
     return this;
   }
@@ -394,27 +410,6 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  /**
-   * A command answered {@link Result.Stale}: looked up again once history has applied the batch
-   * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
-   */
-  private final AtomicLong recalledAgain = new AtomicLong();
-  private final AtomicLong overloaded = new AtomicLong();
-  private volatile int keptSales;
-  private volatile int keptRequests;
-  private volatile int keptTransfers;
-  private volatile long sweeps;
-  private volatile LedgerFigures figures;
-  /**
-   * When the next change of wallet transfers that time alone makes (a 06:00 return, an expiry of a
-   * sale holding wallet quota) falls due, as of the last batch; {@link Long#MIN_VALUE} while one
-   * made already waits for a journaled command to reach history. Published after
-   * {@link #acknowledgedSeq}.
-   */
-  private volatile long transferChangeDueMillis = Long.MIN_VALUE;
-  /** Writer only: {@link #transferChangeDueMillis} as of the batch being run, published when it completes. */
-  private long transferChangeDueOfBatch = Long.MIN_VALUE;
-
   /** Sales the writer keeps (open, and closed within the recent window), as of the last batch. */
   public int keptSales() {
     return keptSales;
@@ -449,9 +444,6 @@ public final class Sequencer implements AutoCloseable {
   public long sweeps() {
     return sweeps;
   }
-  private final AtomicLong deadlinesPassed = new AtomicLong();
-  /** The submitting caller's deadline, in {@link System#nanoTime} terms, or {@link Long#MAX_VALUE} for none. */
-  private volatile java.util.function.LongSupplier callerDeadline = () -> Long.MAX_VALUE;
 
   /**
    * Takes each command's deadline from the thread that submits it ({@code deadline} returns it in
@@ -479,29 +471,33 @@ public final class Sequencer implements AutoCloseable {
     return recalledAgain.get();
   }
 
+  /**
+   * A command answered {@link Result.Stale}: looked up again once history has applied the batch
+   * that holds the writer's latest sweep, and queued again; refused after {@link #MAX_RECALLS}.
+   */
   private void recallAgain(Pending p, long sweptSeq) {
     recalledAgain.incrementAndGet();
-    if (p.recalls + 1 >= MAX_RECALLS || history == null) {
-      p.future.completeExceptionally(new HistoryUnavailableException(
-          "history stays behind the ledger's sweeps (looked up " + (p.recalls + 1) + " times)"));
+    if (p.recalls() + 1 >= MAX_RECALLS || history == null) {
+      p.future().completeExceptionally(new HistoryUnavailableException(
+          "history stays behind the ledger's sweeps (looked up " + (p.recalls() + 1) + " times)"));
       return;
     }
     // Bounded: a history that stalls refuses the command (not applied) instead of holding the call.
-    boolean hasDeadline = p.deadlineNanos != Long.MAX_VALUE;
+    boolean hasDeadline = p.deadlineNanos() != Long.MAX_VALUE;
     long waitNanos = hasDeadline
-        ? Math.min(MAX_RECALL_WAIT_NANOS, Math.max(0, p.deadlineNanos - System.nanoTime()))
+        ? Math.min(MAX_RECALL_WAIT_NANOS, Math.max(0, p.deadlineNanos() - System.nanoTime()))
         : MAX_RECALL_WAIT_NANOS;
     history.awaitApplied(sweptSeq).orTimeout(waitNanos, TimeUnit.NANOSECONDS).whenCompleteAsync((ok, failed) -> {
       if (failed instanceof TimeoutException) {
-        p.future.completeExceptionally(hasDeadline && p.deadlineNanos - System.nanoTime() <= 0
+        p.future().completeExceptionally(hasDeadline && p.deadlineNanos() - System.nanoTime() <= 0
             ? new DeadlinePassedException("the call's deadline passed while history caught up with record "
                 + sweptSeq + ": not applied")
             : new HistoryUnavailableException("history did not reach record " + sweptSeq + " within "
                 + TimeUnit.NANOSECONDS.toMillis(MAX_RECALL_WAIT_NANOS) + " ms: not applied"));
       } else if (failed != null) {
-        p.future.completeExceptionally(failed);
+        p.future().completeExceptionally(failed);
       } else {
-        enqueue(p.command, p.future, p.replyOn, p.recalls + 1, p.deadlineNanos);
+        enqueue(p.command(), p.future(), p.replyOn(), p.recalls() + 1, p.deadlineNanos());
       }
     }, replies);
   }
@@ -518,7 +514,7 @@ public final class Sequencer implements AutoCloseable {
 
   /** Queries that threw and failed alone since start. */
   public long queryFailures() {
-    return queryFailures.get();
+    return queryFailures.count();
   }
 
   /** Why the sequencer refuses everything, or null while it is healthy. */
@@ -541,7 +537,7 @@ public final class Sequencer implements AutoCloseable {
       if (n > 0) {
         depth.addAndGet(-n);
       } else {
-        if (written != null && inFlight == null) {
+        if (force.holdsBatch() && !force.forcing()) {
           awaitForced(); // forced while this thread was idle: reported now
           continue;
         }
@@ -551,18 +547,18 @@ public final class Sequencer implements AutoCloseable {
         // Poisoned, a tick would be refused and the hold stay due: the loop would spin on it.
         // A tick too when wallet transfers changed as time moved: their records go to history with it.
         // Not while a batch is being forced: the tick comes once it is reported.
-        if (poisoned == null && written == null
+        if (poisoned == null && !force.holdsBatch()
             && (ledger.nextExpiryMillis() <= clock.millis() || ledger.transfersChanged())) {
           batch[n++] = new Pending(TICK, null, null, 0, Long.MAX_VALUE);
         } else {
           // Woken by a submit, or by the forcer when the batch in flight is done.
-          boolean forcing = written != null;
+          boolean forcing = force.holdsBatch();
           sleeping = true;
-          writerWaiting = forcing;
-          if (queue.isEmpty() && !stopping && (!forcing || inFlight != null)) {
+          force.writerWaits(forcing);
+          if (queue.isEmpty() && !stopping && (!forcing || force.forcing())) {
             LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(config.idleTickMillis()));
           }
-          writerWaiting = false;
+          force.writerWaits(false);
           sleeping = false;
           continue;
         }
@@ -570,27 +566,8 @@ public final class Sequencer implements AutoCloseable {
       runBatch(batch, n);
     }
     awaitForced();
-    Thread f = forcer;
-    if (f != null) {
-      forcerStop = true;
-      LockSupport.unpark(f);
-      joinUninterruptibly(f);
-    }
+    force.stop();
     drainRefused("ledger is shutting down");
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (t.isAlive()) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void runBatch(Pending[] batch, int n) {
@@ -647,12 +624,12 @@ public final class Sequencer implements AutoCloseable {
       if (batch[i] == null) {
         continue; // a query, answered
       }
-      Command c = batch[i].command;
+      Command c = batch[i].command();
       if (poisoned != null) {
         failure = new LedgerUnavailableException("ledger stopped: " + poisoned);
         break;
       }
-      long deadline = batch[i].deadlineNanos;
+      long deadline = batch[i].deadlineNanos();
       if (deadline != Long.MAX_VALUE && batchNanos - deadline > 0) {
         // The caller has given up: applying it now would surprise it. Not applied, not journaled.
         deadlinesPassed.incrementAndGet();
@@ -685,6 +662,9 @@ public final class Sequencer implements AutoCloseable {
     }
     // History follows durable batches only; the records of a failed one are dropped with it.
     java.util.List<HistoryRecord> made = ledger.takeHistory();
+    // What the batch changed in the Identify view, collected now (the next batch changes the state),
+    // published once it is forced (complete). A refused batch publishes nothing: the view is closed then.
+    IdentityView.Publication identities = failure == null ? ledger.identityChanges() : null;
     applied.addAndGet(n);
     if (failure == null) {
       // For the meters, which must not read the ledger from another thread.
@@ -700,6 +680,7 @@ public final class Sequencer implements AutoCloseable {
     // Nothing of this batch leaves, and nothing of it is written, before the batch in flight is forced:
     // this batch's queries and writes read what that one wrote.
     awaitForced();
+    Throwable forceFailed = force.failed();
     if (forceFailed != null && failure == null) {
       failure = new LedgerUnavailableException("ledger stopped: " + poisoned, forceFailed);
     }
@@ -710,8 +691,9 @@ public final class Sequencer implements AutoCloseable {
     Pending[] done = new Pending[n];
     System.arraycopy(batch, 0, done, 0, n);
     java.util.Arrays.fill(batch, 0, n, null);
-    Written w = new Written(done, results, failedAlone, stale, n, mutating, firstSeq, seq, now, made, journaled);
+    WrittenBatch w = new WrittenBatch(done, results, failedAlone, stale, n, mutating, firstSeq, seq, now, made, journaled);
     w.transferChangeDue = transferChangeDueOfBatch;
+    w.identities = identities;
     if (failure != null || mutating == 0) {
       // No record to force: acknowledged now (the batch before is durable), or refused.
       observer.batchDone(n, mutating, 0);
@@ -722,7 +704,7 @@ public final class Sequencer implements AutoCloseable {
       return;
     }
     maybeSnapshot(mutating, now, w);
-    if (forcer != null) {
+    if (force.pipelined()) {
       try {
         journal.write();
       } catch (IOException | RuntimeException e) {
@@ -731,7 +713,7 @@ public final class Sequencer implements AutoCloseable {
         complete(w, new LedgerUnavailableException("ledger stopped: " + poisoned, e));
         return;
       }
-      handOff(w);
+      force.handOff(w);
       return;
     }
     long start = System.nanoTime();
@@ -753,7 +735,7 @@ public final class Sequencer implements AutoCloseable {
    * or written. With {@code failure}, only the refusals leave. On the forcer's thread when
    * pipelined, else on the writer's.
    */
-  private void complete(Written w, Throwable failure) {
+  private void complete(WrittenBatch w, Throwable failure) {
     if (failure == null && w.mutating > 0) {
       if (history != null) {
         history.submit(w.lastSeq, w.history);
@@ -772,6 +754,9 @@ public final class Sequencer implements AutoCloseable {
         }
       }
     }
+    if (failure == null && w.identities != null) {
+      identityView.publish(w.identities); // before the replies: a reply's effect is in the view when it arrives
+    }
     deliver(w.done, w.results, w.failedAlone, failure);
     // After the replies are on their way: the follower gets the batch, then the image is asked of it.
     if (failure == null && follower != null && w.mutating > 0) {
@@ -780,97 +765,25 @@ public final class Sequencer implements AutoCloseable {
     if (w.journaled != null) {
       java.util.Arrays.fill(w.journaled, 0, w.mutating, null);
     }
-    if (w.imageSeq >= 0) {
-      if (failure != null) {
-        snapshotInFlight = false; // not durable: no image of it
-      } else if (w.image != null) {
-        writeSnapshot(snapshotting, w.imageSeq, w.image);
-      } else {
-        askImage(snapshotting, w.imageSeq);
-      }
-    }
-  }
-
-  /** Writer: hands a written batch to the forcer, which forces and completes it. */
-  private void handOff(Written w) {
-    written = w;
-    inFlight = w;
-    if (forcerSleeping) {
-      LockSupport.unpark(forcer);
+    if (snapshots != null) {
+      snapshots.afterForce(w, failure);
     }
   }
 
   /**
    * Writer: waits (parked) until the batch handed to the forcer, if any, is forced and completed,
-   * then reports it to the observer. After it, {@link #forceFailed} says whether that force failed.
+   * then reports it to the observer, and refuses it if its force failed. After it,
+   * {@link ForceStage#failed} says whether that force failed.
    */
   private void awaitForced() {
-    Written w = written;
+    WrittenBatch w = force.awaitForced();
     if (w == null) {
       return;
     }
-    if (inFlight != null) {
-      writerWaiting = true;
-      while (inFlight != null) {
-        LockSupport.parkNanos(this, FORCER_CHECK_NANOS);
-      }
-      writerWaiting = false;
-    }
-    written = null;
     observer.batchDone(w.commands, w.mutating, w.forceNanos);
     if (w.failure != null) {
       complete(w, w.failure);
     }
-  }
-
-  /** The forcer's thread: forces each batch handed over, then completes it, in order. */
-  private void forceLoop() {
-    while (true) {
-      Written w = inFlight;
-      if (w == null) {
-        if (forcerStop) {
-          return;
-        }
-        forcerSleeping = true;
-        if (inFlight == null && !forcerStop) {
-          LockSupport.park(this);
-        }
-        forcerSleeping = false;
-        continue;
-      }
-      try {
-        forceAndComplete(w);
-      } catch (Throwable t) { // a bug: the writer must not wait for good
-        poison("completing a forced batch failed: " + t, t);
-        if (forceFailed == null) {
-          forceFailed = t;
-        }
-      } finally {
-        inFlight = null;
-        if (writerWaiting) {
-          LockSupport.unpark(thread);
-        }
-      }
-    }
-  }
-
-  /**
-   * Forces the journal for {@code w} and completes it. A failed force leaves the refusals to the
-   * writer ({@link #awaitForced}), which reports the batch first, as it does every other.
-   */
-  private void forceAndComplete(Written w) {
-    long start = System.nanoTime();
-    try {
-      journal.forceWritten();
-    } catch (IOException | RuntimeException e) {
-      w.forceNanos = System.nanoTime() - start;
-      poison("journal force failed: " + e, e);
-      w.failure = new LedgerUnavailableException("ledger stopped: " + poisoned, e);
-      forceFailed = w.failure;
-      return;
-    }
-    w.forceNanos = System.nanoTime() - start;
-    complete(w, null);
   }
 
   /**
@@ -888,7 +801,7 @@ public final class Sequencer implements AutoCloseable {
     long batchNanos = System.nanoTime();
     for (int i = 0; i < n; i++) {
       Pending p = batch[i];
-      if (p.command.mutating()) {
+      if (p.command().mutating()) {
         continue;
       }
       if (answered == null) {
@@ -897,17 +810,17 @@ public final class Sequencer implements AutoCloseable {
         failedAlone = new Throwable[n];
       }
       batch[i] = null;
-      if (p.deadlineNanos != Long.MAX_VALUE && batchNanos - p.deadlineNanos > 0) {
+      if (p.deadlineNanos() != Long.MAX_VALUE && batchNanos - p.deadlineNanos() > 0) {
         deadlinesPassed.incrementAndGet();
         failedAlone[i] = new DeadlinePassedException("the call's deadline passed "
-            + (batchNanos - p.deadlineNanos) / 1_000_000 + " ms before the ledger reached it: not applied");
+            + (batchNanos - p.deadlineNanos()) / 1_000_000 + " ms before the ledger reached it: not applied");
         answered[i] = p;
         continue;
       }
       try {
-        results[i] = ledger.apply(p.command, now);
+        results[i] = ledger.apply(p.command(), now);
       } catch (RuntimeException e) {
-        failedAlone[i] = queryFailed(p.command, e);
+        failedAlone[i] = queryFailures.failed(p.command(), e);
       }
       if (results[i] instanceof Result.Stale) {
         // Looked up again once history holds the last batch, which holds the sweep it missed.
@@ -919,85 +832,17 @@ public final class Sequencer implements AutoCloseable {
     if (answered == null) {
       return null;
     }
-    Written before = written;
-    if (before == null || (inFlight == null && before.failure == null)) {
+    if (!force.answersMustWait()) {
       deliver(answered, results, failedAlone, null); // everything they read is durable
       return null;
     }
     return new Answers(answered, results, failedAlone);
   }
 
-  /**
-   * Takes the snapshot when one is due after {@code journaled} more records: with a batch
-   * {@code w} still to be forced, the image (or the follower's mark) goes with it and is written
-   * only after its force; without one, everything applied is durable and it is made at once.
-   */
-  private void maybeSnapshot(int journaled, long now, Written w) {
-    Snapshotting s = snapshotting;
-    if (s == null) {
-      return;
-    }
-    if (lastSnapshotMillis == 0) {
-      lastSnapshotMillis = now;
-    }
-    journaledSinceSnapshot += journaled;
-    boolean due = journaledSinceSnapshot >= s.everyCommands()
-        || (journaledSinceSnapshot > 0 && now - lastSnapshotMillis >= s.everyMillis());
-    if (!due || snapshotInFlight) {
-      return;
-    }
-    long seq = journal.lastSeq();
-    journaledSinceSnapshot = 0;
-    lastSnapshotMillis = now;
-    snapshotInFlight = true;
-    if (follower != null && follower.following()) {
-      if (w != null) {
-        w.imageSeq = seq; // asked once the follower has the batch
-      } else {
-        askImage(s, seq);
-      }
-      return;
-    }
-    byte[] image;
-    try {
-      image = Snapshots.image(ledger, seq);
-    } catch (RuntimeException e) {
-      // The state cannot be written out: a bug, not a disk problem. Acknowledge nothing more.
-      snapshotInFlight = false;
-      poison("snapshot image at record " + seq + " failed: " + e, e);
-      return;
-    }
-    if (w != null) {
-      w.imageSeq = seq;
-      w.image = image;
-    } else {
-      writeSnapshot(s, seq, image);
-    }
-  }
-
-  /** Asks the follower for the image at {@code seq}, which it has been handed. */
-  private void askImage(Snapshotting s, long seq) {
-    follower.imageAt(seq, image -> writeSnapshot(s, seq, image), () -> snapshotInFlight = false);
-  }
-
-  /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
-  private void writeSnapshot(Snapshotting s, long seq, byte[] image) {
-    try {
-      s.executor().execute(() -> writeSnapshotNow(s, seq, image));
-    } catch (RejectedExecutionException e) {
-      log.info("snapshot at record " + seq + " not written: the node is closing; the journal has everything");
-      snapshotInFlight = false;
-    }
-  }
-
-  private void writeSnapshotNow(Snapshotting s, long seq, byte[] image) {
-    try {
-      s.sink().write(seq, image);
-      log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
-    } catch (IOException | RuntimeException e) {
-      log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
-    } finally {
-      snapshotInFlight = false;
+  /** Tells the snapshot schedule, if any, of {@code journaled} more records; see {@link SnapshotSchedule#maybeTake}. */
+  private void maybeSnapshot(int journaled, long now, WrittenBatch w) {
+    if (snapshots != null) {
+      snapshots.maybeTake(journaled, now, journal.lastSeq(), w, ledger, this::poison);
     }
   }
 
@@ -1007,76 +852,16 @@ public final class Sequencer implements AutoCloseable {
     return s;
   }
 
-  /**
-   * The failure of one query, logged with its stack trace the first time its cause (type and the
-   * frame that threw) is seen, so that a client repeating a failing question cannot flood the log.
-   */
-  private LedgerQueryFailedException queryFailed(Command c, RuntimeException e) {
-    queryFailures.incrementAndGet();
-    String name = c.getClass().getSimpleName();
-    StackTraceElement[] trace = e.getStackTrace();
-    String cause = name + ": " + e.getClass().getName() + (trace.length > 0 ? " at " + trace[0] : "");
-    if (loggedQueryFailures.contains(cause)) {
-      // Logged before: counted only.
-    } else if (loggedQueryFailures.size() < MAX_LOGGED_QUERY_FAILURE_CAUSES) {
-      loggedQueryFailures.add(cause);
-      log.log(Level.WARNING, "query " + name + " failed; it alone is refused, the ledger keeps serving (further"
-          + " failures with this cause are counted, not logged): " + e, e);
-    } else if (loggedQueryFailures.add("(more causes)")) {
-      log.warning("more than " + MAX_LOGGED_QUERY_FAILURE_CAUSES + " causes of failed queries; new ones are"
-          + " counted, not logged. Latest: " + cause);
-    }
-    return new LedgerQueryFailedException("query " + name + " failed in the ledger", e);
-  }
-
-  /**
-   * Hands the batch's results to their callers' executors: one task per distinct executor (a few
-   * event loops), each completing its futures in batch order.
-   */
+  /** Hands results to their callers (see {@link BatchReplies}), on the replies executor where a caller's refuses. */
   private void deliver(Pending[] done, Result[] results, Throwable[] failedAlone, Throwable failure) {
-    int n = done.length;
-    boolean[] taken = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      if (taken[i] || done[i] == null || done[i].future == null) {
-        continue;
-      }
-      Executor executor = done[i].replyOn;
-      int[] mine = new int[n - i];
-      int count = 0;
-      for (int j = i; j < n; j++) {
-        if (!taken[j] && done[j] != null && done[j].future != null && done[j].replyOn == executor) {
-          taken[j] = true;
-          mine[count++] = j;
-        }
-      }
-      int m = count;
-      Runnable task = () -> complete(done, mine, m, results, failedAlone, failure);
-      try {
-        executor.execute(task);
-      } catch (RejectedExecutionException e) {
-        replies.execute(task);
-      }
-    }
+    BatchReplies.deliver(done, results, failedAlone, failure, replies);
   }
 
-  private static void complete(Pending[] done, int[] indexes, int count, Result[] results, Throwable[] failedAlone,
-      Throwable failure) {
-    for (int k = 0; k < count; k++) {
-      int i = indexes[k];
-      CompletableFuture<Result> future = done[i].future;
-      if (failure != null) {
-        future.completeExceptionally(failure);
-      } else if (failedAlone != null && failedAlone[i] != null) {
-        future.completeExceptionally(failedAlone[i]);
-      } else {
-        future.complete(results[i]);
-      }
-    }
-  }
-
-  private synchronized void poison(String why, Throwable cause) {
+  /** Stops the ledger (the first reason stays); returns the reason it is stopped for. */
+  private synchronized String poison(String why, Throwable cause) {
     if (poisoned == null) {
       poisoned = why;
+      identityView.close(); // Identify goes to the writer, which refuses it
       log.log(Level.SEVERE, "ledger poisoned; nothing more will be acknowledged: " + why, cause);
       for (Runnable listener : poisonListeners) {
         try {
@@ -1086,14 +871,15 @@ public final class Sequencer implements AutoCloseable {
         }
       }
     }
+    return poisoned;
   }
 
   private void drainRefused(String why) {
     Pending p;
     while ((p = queue.poll()) != null) {
       depth.decrementAndGet();
-      if (p.future != null) {
-        p.future.completeExceptionally(new LedgerUnavailableException(why));
+      if (p.future() != null) {
+        p.future().completeExceptionally(new LedgerUnavailableException(why));
       }
     }
   }
@@ -1105,6 +891,7 @@ public final class Sequencer implements AutoCloseable {
   @Override
   public void close() throws IOException, InterruptedException {
     stopping = true;
+    identityView.close();
     LockSupport.unpark(thread);
     if (thread.isAlive()) {
       thread.join();
@@ -1117,56 +904,9 @@ public final class Sequencer implements AutoCloseable {
 
   /** Whether the journal is forced on a thread of its own while the writer applies the next batch. */
   public boolean pipelined() {
-    return forcer != null;
+    return force.pipelined();
   }
 
   /** The queries of a batch answered while the batch before it is being forced, and their answers. */
   private record Answers(Pending[] answered, Result[] results, Throwable[] failedAlone) {}
-
-  /**
-   * A batch applied and journaled, with what its force must be followed by ({@link #complete}).
-   * Made by the writer; its force fields are set by whoever forces it.
-   */
-  private static final class Written {
-    final Pending[] done;
-    final Result[] results;
-    final Throwable[] failedAlone;
-    final boolean[] stale;
-    final int commands;
-    final int mutating;
-    final long firstSeq;
-    final long lastSeq;
-    final long atMillis;
-    final java.util.List<HistoryRecord> history;
-    /** The journaled commands for the follower, or null without one. */
-    final Command[] journaled;
-    /** The sequence number of a snapshot taken at this batch, or -1. */
-    long imageSeq = -1;
-    /** The image made on the writer, or null when the follower makes it. */
-    byte[] image;
-    long forceNanos;
-    /** When the next change of transfers made by time falls due as of this batch ({@link #transferChangeDueMillis}). */
-    long transferChangeDue = Long.MIN_VALUE;
-    /** Set by the forcer when the force failed: the batch is refused by the writer. */
-    Throwable failure;
-
-    Written(Pending[] done, Result[] results, Throwable[] failedAlone, boolean[] stale, int commands, int mutating,
-        long firstSeq, long lastSeq, long atMillis, java.util.List<HistoryRecord> history, Command[] journaled) {
-      this.done = done;
-      this.results = results;
-      this.failedAlone = failedAlone;
-      this.stale = stale;
-      this.commands = commands;
-      this.mutating = mutating;
-      this.firstSeq = firstSeq;
-      this.lastSeq = lastSeq;
-      this.atMillis = atMillis;
-      this.history = history;
-      this.journaled = journaled;
-    }
-  }
-
-  /** A queued command, its caller's future (null for the sequencer's own ticks) and where to complete it. */
-  private record Pending(Command command, CompletableFuture<Result> future, Executor replyOn, int recalls,
-      long deadlineNanos) {}
 }

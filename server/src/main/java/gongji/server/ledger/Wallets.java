@@ -39,6 +39,7 @@ import java.util.PriorityQueue;
  * end of its binding must still end it.
  */
 final class Wallets {
+  private final Identities identities;
   private final Accounts accounts;
   private final Registry registry;
   private final Funding funding;
@@ -67,7 +68,9 @@ final class Wallets {
       new PriorityQueue<>((a, b) -> Long.compare(a.acceptByMillis, b.acceptByMillis));
   private long nextGrant = 1;
 
-  Wallets(Accounts accounts, Registry registry, Funding funding, LedgerTime time, Recall recall) {
+  Wallets(Accounts accounts, Registry registry, Funding funding, LedgerTime time, Recall recall,
+      Identities identities) {
+    this.identities = identities;
     this.accounts = accounts;
     this.registry = registry;
     this.funding = funding;
@@ -87,6 +90,7 @@ final class Wallets {
 
   /** Notes that a transfer changed: its record goes to history after the command. */
   void changed(WalletGrant g) {
+    identities.grant(g);
     if (!g.changed) {
       g.changed = true;
       changed.add(g);
@@ -190,6 +194,7 @@ final class Wallets {
     grants.remove(g.id);
     g.binding.removeGrant(g);
     g.binding.beneficiary.removeGrantIn(g);
+    identities.grant(g);
     g.binding.authorizer.removeGrantOut(g);
     recall.lettingGoTransfer(g.id);
   }
@@ -250,6 +255,7 @@ final class Wallets {
     grants.put(g.id, g);
     g.binding.insertGrant(g);
     g.binding.beneficiary.insertGrantIn(g);
+    identities.grant(g);
     g.binding.authorizer.insertGrantOut(g);
     g.binding.archivedWalletFen -= g.amountFen - g.returnedFen;
   }

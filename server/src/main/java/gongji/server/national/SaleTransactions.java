@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import gongji.server.domain.Masking;
+import gongji.server.domain.IdentityKey;
 import gongji.server.domain.MedicalType;
 import gongji.server.gateway.Gateway;
 import gongji.server.gateway.SaleRequest;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The money of a sale: 2101/2206 pre-settlement, 2102/2207 settlement, 2103/2208 cancel, 2601
@@ -47,12 +49,23 @@ final class SaleTransactions {
     this.setlinfo = requireNonNull(setlinfo, "setlinfo");
   }
 
+  /**
+   * The content hash of a request under a key, with its {@code mdtrt_cert_no} keyed under it (the
+   * journal keeps the hash): the current key's, taken once, and an older key's only for a request
+   * sent again across a rotation of the key ({@link Gateway#acrossKeys}).
+   */
+  private ToLongFunction<IdentityKey> hashes(Envelope env, String institution) {
+    IdentityKey currentKey = gateway.identityKey();
+    long current = Json.contentHash(env.infno(), institution, env.input(), currentKey::text);
+    return key -> key == currentKey ? current : Json.contentHash(env.infno(), institution, env.input(), key::text);
+  }
+
   CompletableFuture<Reply> presettle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
-    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input(),
-        gateway.identityKey()::text);
-    CompletableFuture<Result> held = gateway.authorize(new SaleRequest(env.msgid(), hash, env.terminal(),
-        s.credential(), s.psnNo(), s.medicalType(), s.items(), s.useAccount(), s.useMutualAid()));
+    ToLongFunction<IdentityKey> hash = hashes(env, env.fixmedinsCode());
+    CompletableFuture<Result> held = gateway.acrossKeys(key -> gateway.authorize(new SaleRequest(env.msgid(),
+        hash.applyAsLong(key), env.terminal(), s.credential(), s.psnNo(), s.medicalType(),
+        s.items(), s.useAccount(), s.useMutualAid())));
     return Reply.stream(held, r -> {
       Result.Sale sale = (Result.Sale) r;
       if (sale.txn().state() == TxnState.AUTHORIZED) {
@@ -73,12 +86,11 @@ final class SaleTransactions {
   CompletableFuture<Reply> settle(Envelope env, String node, MedicalType type) {
     SaleInput s = SaleInput.of(env, node, type);
     String mdtrtId = Fields.optional(s.info(), "mdtrt_id", 30);
-    long hash = Json.contentHash(env.infno(), env.fixmedinsCode(), env.input(),
-        gateway.identityKey()::text);
     Terminal terminal = env.terminal();
     String institution = env.fixmedinsCode();
-    Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.submit(terminal,
-        new Command.Settle(env.msgid(), hash, institution, txnId, s.totalFen()));
+    ToLongFunction<IdentityKey> hash = hashes(env, institution);
+    Function<String, CompletableFuture<Result>> settleTxn = txnId -> gateway.acrossKeys(key -> gateway.submit(terminal,
+        new Command.Settle(env.msgid(), hash.applyAsLong(key), institution, txnId, s.totalFen())));
     CompletableFuture<Result> settled;
     boolean byMdtrtId = mdtrtId != null && Fields.TXN_ID.matcher(mdtrtId).matches();
     long inputHash = byMdtrtId ? 0 : s.inputHash();
@@ -115,8 +127,9 @@ final class SaleTransactions {
             if (seen instanceof Rejected x && x.outcome() != Outcome.REQUEST_NOT_FOUND) {
               return CompletableFuture.completedFuture(seen);
             }
-            return gateway.authorize(new SaleRequest(env.msgid() + "A", hash, terminal, s.credential(), s.psnNo(),
-                s.medicalType(), s.items(), s.useAccount(), s.useMutualAid())).thenCompose(held -> held instanceof
+            return gateway.acrossKeys(key -> gateway.authorize(new SaleRequest(env.msgid() + "A",
+                hash.applyAsLong(key), terminal, s.credential(), s.psnNo(), s.medicalType(), s.items(),
+                s.useAccount(), s.useMutualAid()))).thenCompose(held -> held instanceof
                     Result.Sale sale ? settleTxn.apply(sale.txn().txnId()) : CompletableFuture.completedFuture(held));
           });
     }
@@ -153,7 +166,7 @@ final class SaleTransactions {
       return Reply.refusedNow(new Rejected(Outcome.TRANSACTION_NOT_FOUND,
           "setl_id " + txnId + " is not a settlement of this gateway"));
     }
-    long hash = Json.contentHash(env.infno(), institution, env.input(), gateway.identityKey()::text);
+    ToLongFunction<IdentityKey> hash = hashes(env, institution);
     CompletableFuture<Result> done = gateway.submit(terminal, new Command.GetTransaction(institution, txnId, null))
         .thenCompose(seen -> {
           if (!(seen instanceof Result.Lookup l)) {
@@ -162,8 +175,9 @@ final class SaleTransactions {
           checkPatient(psnNo, l.txn());
           TxnState state = l.txn().state();
           boolean paid = state == TxnState.SETTLED || state == TxnState.REFUNDED;
-          return gateway.submit(terminal, paid ? new Command.Refund(env.msgid(), hash, institution, txnId)
-              : new Command.Cancel(env.msgid(), hash, institution, txnId));
+          return gateway.acrossKeys(key -> gateway.submit(terminal, paid
+              ? new Command.Refund(env.msgid(), hash.applyAsLong(key), institution, txnId)
+              : new Command.Cancel(env.msgid(), hash.applyAsLong(key), institution, txnId)));
         });
     return Reply.translate(done, r -> {
       Result.Sale sale = (Result.Sale) r;

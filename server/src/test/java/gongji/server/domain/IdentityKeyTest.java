@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,5 +102,72 @@ class IdentityKeyTest {
 
     assertTrue(e.getMessage().contains("expected 64 or more hexadecimal digits"), e.getMessage());
     assertFalse(e.getMessage().contains("passphrase"), e.getMessage());
+  }
+
+  @Test
+  void fromFile_generationBeforeTheDigits_keysNumbersThatSayTheirGeneration() throws Exception {
+    Path plain = dir.resolve("identity-1.key");
+    Files.writeString(plain, HexFormat.of().formatHex(KEY_A) + "\n");
+    Path second = dir.resolve("identity-2.key");
+    Files.writeString(second, "2 " + HexFormat.of().formatHex(KEY_B) + "\n");
+    Credential card = new Credential(CredentialType.ID_CARD, ID);
+
+    IdentityKey one = IdentityKey.fromFile(plain);
+    IdentityKey two = IdentityKey.fromFile(second);
+
+    assertEquals(1, one.generation());
+    assertEquals(2, two.generation());
+    // A key file of the format before generations keys numbers exactly as before: "k1:".
+    assertEquals(IdentityKey.of(KEY_A).credential(card), one.credential(card));
+    assertTrue(one.credential(card).number().startsWith("k1:"), one.credential(card).number());
+    assertTrue(two.credential(card).number().startsWith("k2:"), two.credential(card).number());
+    assertEquals(2, IdentityKey.generationOf(two.credential(card).number()));
+    assertEquals(1, IdentityKey.generationOf(one.idNumber(ID)));
+    assertEquals(12, IdentityKey.generationOf(IdentityKey.of(12, KEY_B).credential(card).number()));
+    assertTrue(IdentityKey.of(99, KEY_B).credential(card).number().length() <= 64);
+  }
+
+  @Test
+  void generationOf_whatIsNotAKeyedNumber_isZero() {
+    String hash = IdentityKey.of(KEY_A).credential(new Credential(CredentialType.ID_CARD, ID)).number().substring(3);
+
+    for (String notKeyed : List.of(ID, "", "k1:", "k0:" + hash, "k01:" + hash, "x1:" + hash, "k1:" + hash + "A",
+        "k123:" + hash, "kA:" + hash)) {
+      assertEquals(0, IdentityKey.generationOf(notKeyed), notKeyed);
+      assertFalse(IdentityKey.isKeyed(notKeyed), notKeyed);
+    }
+  }
+
+  @Test
+  void fromFile_generationOutOfRange_refusedWithoutShowingTheContent() throws Exception {
+    Path file = dir.resolve("identity.key");
+    for (String generation : List.of("0", "100", "two", "my")) {
+      Files.writeString(file, generation + " " + HexFormat.of().formatHex(KEY_A) + "\n");
+
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdentityKey.fromFile(file));
+
+      assertTrue(e.getMessage().contains("expected a generation from 1 to 99"), e.getMessage());
+      assertFalse(e.getMessage().contains(HexFormat.of().formatHex(KEY_A, 0, 4)), e.getMessage());
+    }
+  }
+
+  @Test
+  void identityKeys_olderKeysNewestFirst_andTheCurrentKeyTheNewest() {
+    IdentityKey one = IdentityKey.of(1, KEY_A);
+    IdentityKey two = IdentityKey.of(2, KEY_B);
+    IdentityKey three = IdentityKey.of(3, filled(3));
+
+    IdentityKeys keys = new IdentityKeys(three, List.of(one, two));
+
+    assertEquals(List.of(three, two, one), keys.all());
+    assertEquals(List.of(two, one), keys.older());
+    assertEquals(two, keys.generation(2));
+    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+        () -> new IdentityKeys(two, List.of(IdentityKey.of(2, KEY_A))));
+    assertTrue(twice.getMessage().startsWith("two identity keys of generation 2"), twice.getMessage());
+    IllegalArgumentException newer = assertThrows(IllegalArgumentException.class,
+        () -> new IdentityKeys(two, List.of(three)));
+    assertTrue(newer.getMessage().contains("the current key (identity.key.file) must be the newest"),
+        newer.getMessage());
   }
 }

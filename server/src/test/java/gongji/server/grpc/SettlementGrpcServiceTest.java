@@ -30,10 +30,12 @@ import static gongji.v1.TransactionState.TRANSACTION_STATE_REFUNDED;
 import static gongji.v1.TransactionState.TRANSACTION_STATE_SETTLED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.domain.Masking;
+import gongji.server.ledger.Result;
 import gongji.server.testing.InProcessGateway;
 import gongji.server.testing.Refusal;
 import gongji.v1.Account;
@@ -407,6 +409,28 @@ class SettlementGrpcServiceTest {
   }
 
   // ---- the life of a sale ---------------------------------------------------------------------
+
+  @Test
+  void identify_afterSettle_isAnsweredWithoutTheWriterAndShowsWhatTheSettleDid() {
+    employee("PSN0001", "李娜", LANZHOU, 1_000);
+    employee("PSN0002", "张伟", LANZHOU, 5_000);
+    String binding = gw.bind("PSN0002", "PSN0001", RELATIONSHIP_SPOUSE, 0);
+    // The first Identify of a person is the writer's; it takes them into the view.
+    assertEquals(List.of(binding + " 5000"), sources(gw.settlement().identify(identify(POS, cardOf("PSN0001")))));
+    AuthorizeResponse a = gw.settlement().authorize(
+        authorize("A-1", POS, cardOf("PSN0001"), item(ITEM_CATEGORY_DRUG, 3_000)).build());
+    gw.settlement().settle(settle("S-1", POS, a.getTransactionId()));
+
+    // The settle's reply has come back: the view, read without the writer, already shows it.
+    Result.Identity seen = (Result.Identity) gw.node().sequencer().identityView().answer("PSN0001", PHARMACY);
+    assertNotNull(seen, "the view answers for a person the writer identified");
+    assertEquals(0, seen.balanceFen());
+    assertEquals(3_000, seen.aidSources().get(0).availableFen());
+    IdentifyResponse after = gw.settlement().identify(identify(POS, cardOf("PSN0001")));
+    assertEquals(0, after.getBalanceFen());
+    assertEquals(0, after.getAvailableFen());
+    assertEquals(List.of(binding + " 3000"), sources(after));
+  }
 
   @Test
   void authorize_holdExpired_releasesFundsAndSettleIsRefused() {

@@ -51,7 +51,7 @@ final class ArbitraryCommands {
   }
 
   /** How many mutating command types {@link #of} makes. */
-  static final int TYPES = 32;
+  static final int TYPES = 34;
 
   /**
    * The commands written with a type code of their own when their alert names someone: a refusal and
@@ -72,7 +72,7 @@ final class ArbitraryCommands {
   }
 
   /** The types a {@link Command.Idempotent} may key: the back office's changes without an id of their own. */
-  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26, 28};
+  private static final int[] KEYABLE = {0, 1, 2, 3, 12, 13, 14, 15, 19, 20, 22, 26, 28, 33};
 
   /** Some of a policy's fields, at least one. */
   private java.util.Set<RegionPolicy.Field> fields() {
@@ -125,6 +125,20 @@ final class ArbitraryCommands {
           true);
       case 31 -> new Command.Recalled(of(random.nextInt(23)), random.nextLong(Long.MAX_VALUE), str(), image(), str(),
           image(), transferImages());
+      case 32 -> {
+        CredentialType credType = pick(CredentialType.values());
+        String older = str();
+        String current = str();
+        yield new Command.RekeyCredential(str(), new Credential(credType, older),
+            new Credential(credType, current.equals(older) ? current + "'" : current));
+      }
+      case 33 -> {
+        List<Credential> olderForms = new ArrayList<>();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+          olderForms.add(new Credential(pick(CredentialType.values()), str()));
+        }
+        yield new Command.UpsertInsured(insured(), olderForms);
+      }
       default -> throw new IllegalArgumentException("type " + type);
     };
   }

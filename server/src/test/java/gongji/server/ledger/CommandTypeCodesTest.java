@@ -21,7 +21,8 @@ class CommandTypeCodesTest {
       "PayPremium", 18, "RecordAlert", 19, "UpdateBindingQuota", 20, "OpenWallet", 21, "AssignWalletQuota", 22,
       "AnswerWalletTransfer", 23, "Sweep", 24, "Recalled", 25, "Idempotent", 26, "MoveClock", 27,
       "Reject without alert", 28, "UpdateRegionPolicy", 29, "Reject naming", 40, "RecordAlert naming", 41,
-      "Sweep with transfers", 55, "Sweep with ended transfers", 56, "Recalled with transfers", 57));
+      "Sweep with transfers", 55, "Sweep with ended transfers", 56, "Recalled with transfers", 57,
+      "RekeyCredential", 58, "UpsertInsured across keys", 59));
 
   @Test
   void encode_everyCommandType_startsWithItsPinnedTypeByte() {
@@ -35,6 +36,8 @@ class CommandTypeCodesTest {
         written.put("Sweep with ended transfers", typeByte(c));
       } else if (c instanceof Command.Sweep s && s.transfers()) {
         written.put("Sweep with transfers", typeByte(c));
+      } else if (c instanceof Command.UpsertInsured u && !u.olderForms().isEmpty()) {
+        written.put("UpsertInsured across keys", typeByte(c));
       } else if (c instanceof Command.Recalled r && !r.transfers().isEmpty()) {
         written.put("Recalled with transfers", typeByte(c));
       } else if (!(c instanceof Command.Reject r && r.alert() != (r.outcome() == Outcome.IMPERSONATION))) {

@@ -68,7 +68,7 @@ class CrashSimulationTest {
   private static final long HANG_SECONDS = 30;
   private static final Pattern DAMAGE_AT = Pattern.compile("in (journal-\\d+\\.log) at offset (\\d+)");
   private static final List<Logger> QUIET = List.of(Logger.getLogger(Sequencer.class.getName()),
-      Logger.getLogger(Snapshots.class.getName()));
+      Logger.getLogger(SnapshotSchedule.class.getName()), Logger.getLogger(Snapshots.class.getName()));
   private static final Map<Logger, Level> savedLevels = new java.util.HashMap<>();
 
   @BeforeAll

@@ -200,6 +200,23 @@ class SequencerPipelineTest {
     assertEquals(follower, sequencer.snapshotsOffTheWriter(), "who made the images");
   }
 
+  @Test
+  void identityView_showsABatchOnceItIsForced_beforeItsReplyLeaves() throws Exception {
+    sequencer(Sequencer.Config.defaults()).start();
+    // The writer answers the first Identify and takes the patient in; the view holds them once that batch is done.
+    assertEquals(100_000, ((Result.Identity) resultOf(sequencer.submit(new Command.Identify(PATIENT)))).balanceFen());
+    Await.until(() -> sequencer.identityView().answer(PATIENT, null) != null);
+
+    CompletableFuture<Result> credit = sequencer.submit(credit(2, 700));
+    journal.awaitForcing(); // applied, its force held
+    assertEquals(100_000, ((Result.Identity) sequencer.identityView().answer(PATIENT, null)).balanceFen(),
+        "the view showed a credit the journal could still lose");
+    journal.letOneThrough();
+    resultOf(credit);
+    assertEquals(100_700, ((Result.Identity) sequencer.identityView().answer(PATIENT, null)).balanceFen(),
+        "the credit's reply came back before the view showed it");
+  }
+
   /** History in memory that notes each batch it is handed past what the journal has forced. */
   private static final class ForcedOnlyHistory {
     final List<String> early = Collections.synchronizedList(new ArrayList<>());

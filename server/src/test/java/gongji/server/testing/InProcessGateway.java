@@ -224,7 +224,8 @@ public final class InProcessGateway implements AutoCloseable {
     return after;
   }
 
-  private static Insured insured(String psnNo, String name, InsuranceType type, String admdvs, String card) {
+  /** A person in normal status with one social security card, as an UpsertInsured would send them. */
+  public static Insured insured(String psnNo, String name, InsuranceType type, String admdvs, String card) {
     return Insured.newBuilder()
         .setPsnNo(psnNo)
         .setName(name)

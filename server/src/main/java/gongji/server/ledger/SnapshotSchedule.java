@@ -1,0 +1,126 @@
+package gongji.server.ledger;
+
+import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * When the {@link Sequencer} takes a snapshot, and who makes and writes it: due after
+ * {@code everyCommands} journaled commands, or after {@code everyMillis} with at least one; one at
+ * a time. The image is made by the {@link SnapshotFollower} when one follows (asked once it has been
+ * handed the batch), else on the writer thread, the only place the ledger is consistent; either way
+ * it is written by the sink on the snapshot executor, and never before the journal is forced past
+ * its sequence number. Writer only, but for {@link #pending}, which any thread may read.
+ */
+final class SnapshotSchedule {
+  private static final Logger log = Logger.getLogger(SnapshotSchedule.class.getName());
+
+  private final Sequencer.Snapshotting config;
+  /** Makes the images off the writer while it follows; null: the writer makes them. */
+  private SnapshotFollower follower;
+  private long journaledSince;
+  private long lastMillis;
+  private volatile boolean inFlight;
+
+  SnapshotSchedule(Sequencer.Snapshotting config) {
+    this.config = config;
+  }
+
+  /** Has {@code follower} make the images while it follows. */
+  void madeBy(SnapshotFollower follower) {
+    this.follower = follower;
+  }
+
+  /** Whether a snapshot is being made or written (one at a time). */
+  boolean pending() {
+    return inFlight;
+  }
+
+  /**
+   * Takes the snapshot at {@code seq} when one is due after {@code journaled} more records: with a
+   * batch {@code w} still to be forced, the image (or the follower's mark) goes with it and is
+   * written only after its force ({@link #afterForce}); without one, everything applied is durable
+   * and it is made at once. An image that cannot be made is a bug: {@code poison} stops the ledger.
+   */
+  void maybeTake(int journaled, long now, long seq, WrittenBatch w, Ledger ledger, ForceStage.Poison poison) {
+    if (lastMillis == 0) {
+      lastMillis = now;
+    }
+    journaledSince += journaled;
+    boolean due = journaledSince >= config.everyCommands()
+        || (journaledSince > 0 && now - lastMillis >= config.everyMillis());
+    if (!due || inFlight) {
+      return;
+    }
+    journaledSince = 0;
+    lastMillis = now;
+    inFlight = true;
+    if (follower != null && follower.following()) {
+      if (w != null) {
+        w.imageSeq = seq; // asked once the follower has the batch
+      } else {
+        askImage(seq);
+      }
+      return;
+    }
+    byte[] image;
+    try {
+      image = Snapshots.image(ledger, seq);
+    } catch (RuntimeException e) {
+      // The state cannot be written out: a bug, not a disk problem. Acknowledge nothing more.
+      inFlight = false;
+      poison.poison("snapshot image at record " + seq + " failed: " + e, e);
+      return;
+    }
+    if (w != null) {
+      w.imageSeq = seq;
+      w.image = image;
+    } else {
+      write(seq, image);
+    }
+  }
+
+  /**
+   * After batch {@code w} is forced (and handed to the follower), or refused with {@code failure}:
+   * the snapshot asked at it is written, asked of the follower, or dropped (not durable: no image).
+   */
+  void afterForce(WrittenBatch w, Throwable failure) {
+    if (w.imageSeq < 0) {
+      return;
+    }
+    if (failure != null) {
+      inFlight = false;
+    } else if (w.image != null) {
+      write(w.imageSeq, w.image);
+    } else {
+      askImage(w.imageSeq);
+    }
+  }
+
+  /** Asks the follower for the image at {@code seq}, which it has been handed. */
+  private void askImage(long seq) {
+    follower.imageAt(seq, image -> write(seq, image), () -> inFlight = false);
+  }
+
+  /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
+  private void write(long seq, byte[] image) {
+    try {
+      config.executor().execute(() -> writeNow(seq, image));
+    } catch (RejectedExecutionException e) {
+      log.info("snapshot at record " + seq + " not written: the node is closing; the journal has everything");
+      inFlight = false;
+    }
+  }
+
+  private void writeNow(long seq, byte[] image) {
+    try {
+      config.sink().write(seq, image);
+      log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
+    } catch (IOException | RuntimeException e) {
+      log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
+    } finally {
+      inFlight = false;
+    }
+  }
+}
