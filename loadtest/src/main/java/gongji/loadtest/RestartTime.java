@@ -191,6 +191,8 @@ public final class RestartTime {
           serving = line;
         } else if (line.contains("recovered in ")) {
           out.println("    " + line.substring(line.indexOf("recovered in ")));
+        } else if (line.startsWith(Child.CPU)) {
+          out.println("    " + line);
         } else if (log.length() < 8_192) {
           log.append("    | ").append(line).append('\n');
         }
@@ -224,6 +226,8 @@ public final class RestartTime {
   /** The node of {@link #restartInChild}: opens the data directory given, says so, and closes it. */
   public static final class Child {
     static final String SERVING = "SERVING ";
+    /** The line before {@link #SERVING}: the CPU the process took until then, by thread. */
+    static final String CPU = "CPU to serving by thread, s: ";
 
     private Child() {}
 
@@ -232,6 +236,10 @@ public final class RestartTime {
       long t0 = System.nanoTime();
       try (Node node = Node.open(GatewayConfig.forTests(), InstantSource.system(), new FileStorage(dir))) {
         long openNanos = System.nanoTime() - t0;
+        StringBuilder cpu = new StringBuilder(CPU);
+        gongji.loadtest.run.ProcStat.selfByThreadName().entrySet().stream().filter(e -> e.getValue() >= 0.05)
+            .forEach(e -> cpu.append(String.format(Locale.ROOT, "%s %.2f, ", e.getKey(), e.getValue())));
+        System.out.println(cpu.substring(0, cpu.length() - 2));
         System.out.println(SERVING + openNanos + " " + node.recovery().records() + " "
             + Files.size(dir.resolve(node.snapshotFile())));
         System.out.flush();

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * (the event loops, the ledger's writer, the JIT compiler, the GC...). CPU time is in clock ticks of
  * 10 ms ({@code getconf CLK_TCK} = 100 on Linux).
  */
-final class ProcStat {
+public final class ProcStat {
   private static final double SECONDS_PER_TICK = 0.01;
 
   /**
@@ -76,6 +76,34 @@ final class ProcStat {
       return Map.of();
     }
     return byGroup;
+  }
+
+  /**
+   * The CPU seconds of this process's threads alive now, by name with its number dropped (the two
+   * {@code GC Thread#N} as one), most first; empty if they cannot be read. A restart's report says
+   * with it what the decoding thread, the collector's workers, its refinement and marking threads
+   * and the JIT each took.
+   */
+  public static Map<String, Double> selfByThreadName() {
+    Map<String, Double> byName = new TreeMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      tasks.forEach(task -> {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("#?[0-9]+$", "").trim();
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+          byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * SECONDS_PER_TICK, Double::sum);
+        } catch (IOException | RuntimeException gone) {
+          // The thread ended while it was read.
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    Map<String, Double> sorted = new LinkedHashMap<>();
+    byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
   }
 
   /** The group of a thread by its name (as /proc shows it: at most 15 characters). */

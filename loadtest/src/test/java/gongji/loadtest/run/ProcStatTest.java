@@ -42,4 +42,19 @@ class ProcStatTest {
     assertTrue(sum <= to.cpuSeconds() - from.cpuSeconds() + 0.05 * (spent.size() + 1), spent + " vs process "
         + (to.cpuSeconds() - from.cpuSeconds()));
   }
+
+  @Test
+  void selfByThreadName_thisProcess_numbersDroppedAndMostFirst() {
+    if (!System.getProperty("os.name").startsWith("Linux")) {
+      return;
+    }
+    Map<String, Double> byName = ProcStat.selfByThreadName();
+    assertTrue(!byName.isEmpty(), "no thread read");
+    assertTrue(byName.keySet().stream().noneMatch(n -> n.matches(".*#?[0-9]+$")), byName.toString());
+    double previous = Double.MAX_VALUE;
+    for (double seconds : byName.values()) {
+      assertTrue(seconds <= previous, byName.toString());
+      previous = seconds;
+    }
+  }
 }

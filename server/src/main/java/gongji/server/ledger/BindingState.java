@@ -15,6 +15,10 @@ final class BindingState {
   final PersonState authorizer;
   final PersonState beneficiary;
   final Relationship relationship;
+  /** The next binding of the same beneficiary, in creation order (see {@link PersonState#firstAsBeneficiary}). */
+  BindingState nextOfBeneficiary;
+  /** The next binding of the same authorizer, in creation order. */
+  BindingState nextOfAuthorizer;
   long quotaFen;
   long usedFen;
   /** What of {@code usedFen} settled sales hold that the writer let go of (for the audit). */
@@ -97,7 +101,7 @@ final class BindingState {
 
   /** Whether it pays now: active, with an authorizer insured normally, unfrozen, with an account. */
   boolean pays() {
-    return status == BindingStatus.ACTIVE && authorizer.insured.active() && !authorizer.frozen
+    return status == BindingStatus.ACTIVE && authorizer.insured().active() && !authorizer.frozen
         && authorizer.account >= 0;
   }
 

@@ -98,7 +98,7 @@ final class Bindings {
     if (refused != null) {
       return refused;
     }
-    for (BindingState existing : b.asBeneficiary) {
+    for (BindingState existing = b.firstAsBeneficiary; existing != null; existing = existing.nextOfBeneficiary) {
       if ((existing.status == BindingStatus.ACTIVE || existing.status == BindingStatus.REQUESTED)
           && existing.authorizer == a) {
         return new Rejected(Outcome.BINDING_EXISTS,
@@ -120,10 +120,10 @@ final class Bindings {
     if (a == b) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "a person cannot bind themselves");
     }
-    if (!a.insured.hasPersonalAccount() || a.account < 0) {
+    if (!a.insured().hasPersonalAccount() || a.account < 0) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "the authorizer must be employee-insured (has no personal account)");
     }
-    if (!a.insured.active() || !b.insured.active()) {
+    if (!a.insured().active() || !b.insured().active()) {
       return new Rejected(Outcome.BINDING_NOT_ALLOWED, "both parties must be insured in normal status");
     }
     if (a.frozen || b.frozen) {
@@ -201,12 +201,12 @@ final class Bindings {
     }
     List<Result.BindingView> out = new ArrayList<>();
     if (c.role() != Command.BindingRole.BENEFICIARY) {
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         out.add(b.view());
       }
     }
     if (c.role() != Command.BindingRole.AUTHORIZER) {
-      for (BindingState b : p.asBeneficiary) {
+      for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
         out.add(b.view());
       }
     }

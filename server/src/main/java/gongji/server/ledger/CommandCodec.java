@@ -276,6 +276,50 @@ public final class CommandCodec {
     return new IllegalArgumentException("command type " + type + ", at byte " + at + ": " + problem, cause);
   }
 
+  /**
+   * The insured person of an {@link Command.UpsertInsured}, read after its type. A snapshot's reader
+   * that read the person's number and area code before gives their instances to keep ({@code psnNo},
+   * {@code admdvs}; null: read them). No list is made on the way: the credentials go straight into
+   * the immutable list the record keeps.
+   */
+  static Insured insured(ByteBuffer in, String psnNo, String admdvs) {
+    psnNo = psnNo != null ? skip(in, psnNo) : str(in);
+    String name = str(in);
+    InsuranceType insuranceType = InsuranceType.ofCode(code(in));
+    InsuredStatus status = InsuredStatus.ofCode(code(in));
+    admdvs = admdvs != null ? skip(in, admdvs) : str(in);
+    int n = count(in);
+    List<Credential> creds;
+    if (n == 1) {
+      creds = List.of(new Credential(CredentialType.ofCode(code(in)), str(in)));
+    } else {
+      Credential[] read = new Credential[n];
+      for (int i = 0; i < n; i++) {
+        read[i] = new Credential(CredentialType.ofCode(code(in)), str(in));
+      }
+      creds = List.of(read);
+    }
+    return new Insured(psnNo, name, insuranceType, status, admdvs, creds);
+  }
+
+  /** Passes over a string known to be {@code known} and returns it. */
+  private static String skip(ByteBuffer in, String known) {
+    skipStr(in);
+    return known;
+  }
+
+  /** Passes over a string without making it. */
+  static void skipStr(ByteBuffer in) {
+    int n = varint(in);
+    if (n < 0 || n > in.remaining()) {
+      throw new IllegalArgumentException("string of " + n + " bytes with " + in.remaining() + " left");
+    }
+    in.position(in.position() + n);
+  }
+
+  /** The type that begins an {@link Command.UpsertInsured}'s encoding. */
+  static final int UPSERT_INSURED_TYPE = UPSERT_INSURED;
+
   /** Writes whom an alert names (read back by {@link #parties(ByteBuffer)}). */
   static void parties(AlertParties p, Output out) {
     out.str(p.claimedMasked()).str(p.ownerMasked()).str(p.terminalId()).str(p.operatorId());
@@ -380,13 +424,7 @@ public final class CommandCodec {
         return new Command.Credit(str(in), in.getLong(), str(in), varlong(in));
       }
       case UPSERT_INSURED, UPSERT_INSURED_ACROSS_KEYS -> {
-        String psnNo = str(in);
-        String name = str(in);
-        InsuranceType insuranceType = InsuranceType.ofCode(code(in));
-        InsuredStatus status = InsuredStatus.ofCode(code(in));
-        String admdvs = str(in);
-        List<Credential> creds = credentials(in);
-        Insured insured = new Insured(psnNo, name, insuranceType, status, admdvs, creds);
+        Insured insured = insured(in, null, null);
         if (type == UPSERT_INSURED) {
           return new Command.UpsertInsured(insured);
         }

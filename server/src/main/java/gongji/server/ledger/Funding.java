@@ -185,7 +185,7 @@ final class Funding {
    */
   List<BindingState> inDrawingOrder(PersonState patient, InstitutionState place) {
     ordered.clear();
-    for (BindingState b : patient.asBeneficiary) {
+    for (BindingState b = patient.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       if (b.pays() && (place == null || registry.reaches(b, place))) {
         ordered.add(b);
       }
@@ -244,8 +244,8 @@ final class Funding {
       shown.add(new AidSource(b.id(), b.authorizer.masked(), b.relationship.inverse(), give, ""));
     }
     boolean hasAccount = p.account >= 0;
-    return new Result.Identity(p.psnNo(), Masking.name(p.insured.name()), p.insured.insuranceType(),
-        p.insured.status(), p.insured.admdvs(), hasAccount, hasAccount ? accounts.balance(p.account) : 0,
+    return new Result.Identity(p.psnNo(), Masking.name(p.insured().name()), p.insured().insuranceType(),
+        p.insured().status(), p.insured().admdvs(), hasAccount, hasAccount ? accounts.balance(p.account) : 0,
         hasAccount ? accounts.available(p.account) : 0, List.copyOf(shown));
   }
 

@@ -252,7 +252,7 @@ final class Identities {
 
   private void withBeneficiaries(PersonState p) {
     add(p);
-    for (BindingState b : p.asAuthorizer) {
+    for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
       add(b.beneficiary);
     }
   }
@@ -296,7 +296,7 @@ final class Identities {
   /** What Identify shows of {@code p} now (see {@link Funding#identify}), stamped {@code stamp}. */
   Summary summary(PersonState p, long stamp) {
     own(p);
-    for (BindingState b : p.asBeneficiary) {
+    for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       own(b.authorizer);
     }
     Source[] grants = NO_SOURCES;
@@ -311,7 +311,7 @@ final class Identities {
       grants = out.toArray(NO_SOURCES);
     }
     Source[] bindings = NO_SOURCES;
-    if (p.asBeneficiary.length > 0) {
+    if (p.firstAsBeneficiary != null) {
       List<BindingState> ordered = funding.inDrawingOrder(p, null);
       bindings = new Source[ordered.size()];
       for (int i = 0; i < bindings.length; i++) {
@@ -321,14 +321,14 @@ final class Identities {
     }
     RegionPolicy home = registry.policyOf(p);
     boolean hasAccount = p.account >= 0;
-    return new Summary(stamp, p.insured, hasAccount, hasAccount ? accounts.balance(p.account) : 0,
+    return new Summary(stamp, p.insured(), hasAccount, hasAccount ? accounts.balance(p.account) : 0,
         hasAccount ? accounts.available(p.account) : 0, p.aidDay, p.aidUsesToday, p.aidFenToday,
         home.maxMutualAidUsesPerDay(), home.maxMutualAidFenPerDay(), grants, bindings);
   }
 
   private Source source(BindingState b, long fen, String grantId) {
     RegionPolicy from = registry.policyOf(b.authorizer);
-    return new Source(b.seq, b.authorizer.insured, b.relationship.inverse(), fen, grantId, from.province(),
+    return new Source(b.seq, b.authorizer.insured(), b.relationship.inverse(), fen, grantId, from.province(),
         from.crossProvinceEnabled());
   }
 

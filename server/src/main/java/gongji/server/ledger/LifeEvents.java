@@ -53,11 +53,11 @@ final class LifeEvents {
     if (p == null) {
       return Registry.patientNotFound(psnNo);
     }
-    Insured before = p.insured;
+    Insured before = p.insured();
     registry.replace(p, new Insured(before.psnNo(), before.name(), before.insuranceType(), InsuredStatus.DECEASED,
         before.admdvs(), before.credentials()));
     changed(p, before);
-    registry.notifyChanged(before, p.insured);
+    registry.notifyChanged(before, p.insured());
     return new Result.Done();
   }
 
@@ -68,7 +68,7 @@ final class LifeEvents {
    */
   private void changed(PersonState p, Insured before) {
     identities.person(p);
-    Insured now = p.insured;
+    Insured now = p.insured();
     if (now.status() == InsuredStatus.DECEASED) {
       p.frozen = true;
     }
@@ -82,24 +82,24 @@ final class LifeEvents {
       reason = "death of " + Masking.psnNo(now.psnNo());
     }
     if (reason != null) {
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         bindings.end(b, reason);
       }
-      for (BindingState b : p.asBeneficiary) {
+      for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
         bindings.end(b, reason);
       }
       return;
     }
     if (!now.admdvs().equals(before.admdvs())) {
       String moved = "insurance moved from " + before.admdvs() + " to " + now.admdvs();
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         bindings.end(b, "the authorizer's " + moved);
       }
       // A beneficiary who moves keeps their bindings, but quota assigned to their wallet returns.
       wallets.closeAllInto(p, "the beneficiary's " + moved);
     }
     if (!now.hasPersonalAccount()) {
-      for (BindingState b : p.asAuthorizer) {
+      for (BindingState b = p.firstAsAuthorizer; b != null; b = b.nextOfAuthorizer) {
         bindings.end(b, "the authorizer no longer has employee insurance");
       }
     }
@@ -110,9 +110,9 @@ final class LifeEvents {
     if (p == null) {
       return Registry.patientNotFound(c.psnNo());
     }
-    if (p.insured.status() != InsuredStatus.DECEASED || p.account < 0) {
+    if (p.insured().status() != InsuredStatus.DECEASED || p.account < 0) {
       return new Rejected(Outcome.PAYOUT_NOT_ALLOWED,
-          "only the account of a deceased person is paid out to heirs (status: " + p.insured.status() + ")");
+          "only the account of a deceased person is paid out to heirs (status: " + p.insured().status() + ")");
     }
     long balance = accounts.balance(p.account);
     if (balance == 0) {
@@ -144,7 +144,7 @@ final class LifeEvents {
       return Registry.patientNotFound(payer == null ? c.payerPsnNo() : c.beneficiaryPsnNo());
     }
     BindingState binding = null;
-    for (BindingState b : beneficiary.asBeneficiary) {
+    for (BindingState b = beneficiary.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       if (b.authorizer == payer && b.pays()) {
         binding = b;
         break;
@@ -154,10 +154,10 @@ final class LifeEvents {
       return new Rejected(Outcome.BINDING_NOT_ACTIVE,
           "no active mutual-aid binding lets " + c.payerPsnNo() + " pay for " + c.beneficiaryPsnNo());
     }
-    if (beneficiary.insured.insuranceType() != InsuranceType.RESIDENT_BASIC) {
+    if (beneficiary.insured().insuranceType() != InsuranceType.RESIDENT_BASIC) {
       return new Rejected(Outcome.PREMIUM_NOT_PAYABLE,
           "only a resident's basic insurance premium can be paid for a relative (the beneficiary is "
-              + beneficiary.insured.insuranceType() + ")");
+              + beneficiary.insured().insuranceType() + ")");
     }
     long share = funding.shareable(binding);
     if (c.amountFen() > share) {

@@ -1,9 +1,12 @@
 package gongji.server.ledger;
 
 import gongji.server.domain.Credential;
+import gongji.server.domain.CredentialType;
 import gongji.server.domain.IdentityKey;
 import gongji.server.domain.Institution;
+import gongji.server.domain.InsuranceType;
 import gongji.server.domain.Insured;
+import gongji.server.domain.InsuredStatus;
 import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
@@ -62,8 +65,8 @@ final class Registry {
 
   /** The same person, naming the one instance of their area code ({@link #areas}). */
   private Insured sharingArea(Insured insured) {
-    String area = areas.putIfAbsent(insured.admdvs(), insured.admdvs());
-    return area == null || area == insured.admdvs() ? insured : new Insured(insured.psnNo(), insured.name(),
+    String area = area(insured.admdvs());
+    return area == insured.admdvs() ? insured : new Insured(insured.psnNo(), insured.name(),
         insured.insuranceType(), insured.status(), area, insured.credentials());
   }
 
@@ -129,17 +132,17 @@ final class Registry {
 
   /** The policy of a person's region (the one their insurance is in). */
   RegionPolicy policyOf(PersonState p) {
-    return resolved(p.policy, p.insured.admdvs()).policy;
+    return resolved(p, p.admdvs()).policy;
   }
 
   /** The policy of an institution's area (the place of treatment). */
   RegionPolicy policyOf(InstitutionState i) {
-    return resolved(i.policy, i.admdvs).policy;
+    return resolved(i, i.admdvs).policy;
   }
 
   /** The categories a person's account may pay for, under their region's policy. */
   int payableMaskOf(PersonState p) {
-    return resolved(p.policy, p.insured.admdvs()).payableMask;
+    return resolved(p, p.admdvs()).payableMask;
   }
 
   private PolicyCache resolved(PolicyCache c, String admdvs) {
@@ -157,8 +160,8 @@ final class Registry {
    * province; across provinces only when both regions enable it.
    */
   boolean reaches(BindingState b, InstitutionState place) {
-    PolicyCache from = resolved(b.authorizer.policy, b.authorizer.insured.admdvs());
-    PolicyCache at = resolved(place.policy, place.admdvs);
+    PolicyCache from = resolved(b.authorizer, b.authorizer.admdvs());
+    PolicyCache at = resolved(place, place.admdvs);
     return from.province.equals(at.province)
         || (from.policy.crossProvinceEnabled() && at.policy.crossProvinceEnabled());
   }
@@ -227,7 +230,7 @@ final class Registry {
     if (holder != null && holder != p) {
       return new Result.Done();
     }
-    Insured before = p.insured;
+    Insured before = p.insured();
     List<Credential> creds = new ArrayList<>(before.credentials().size());
     for (Credential cred : before.credentials()) {
       if (!cred.equals(c.older())) {
@@ -240,7 +243,7 @@ final class Registry {
     credentials.put(c.current(), p);
     p.setInsured(new Insured(before.psnNo(), before.name(), before.insuranceType(), before.status(), before.admdvs(),
         creds));
-    listener.insuredChanged(before, p.insured);
+    listener.insuredChanged(before, p.insured());
     return new Result.Done();
   }
 
@@ -259,7 +262,7 @@ final class Registry {
       p.ordinal = registered.size();
       registered.add(p);
     } else {
-      before = p.insured;
+      before = p.insured();
       for (Credential cred : before.credentials()) {
         credentials.remove(cred);
       }
@@ -280,7 +283,7 @@ final class Registry {
     java.util.TreeMap<Integer, Long> creds = new java.util.TreeMap<>();
     java.util.TreeMap<Integer, Long> heirs = new java.util.TreeMap<>();
     for (PersonState p : registered) {
-      for (Credential c : p.insured.credentials()) {
+      for (Credential c : p.insured().credentials()) {
         creds.merge(IdentityKey.generationOf(c.number()), 1L, Long::sum);
       }
       for (Result.Payout po : p.payouts) {
@@ -311,7 +314,7 @@ final class Registry {
       }
       case INSURED -> {
         PersonState p = persons.get((String) c.key());
-        return p == null ? null : p.insured;
+        return p == null ? null : p.insured();
       }
       case CREDENTIAL_OWNER -> {
         PersonState p = credentials.get((Credential) c.key());
@@ -340,7 +343,7 @@ final class Registry {
     }
     out.varint(registered.size());
     for (PersonState p : registered) {
-      LedgerSnapshot.nested(out, new Command.UpsertInsured(p.insured), scratch);
+      p.writeInsured(out, scratch);
       out.varlong(p.account + 1L).u8(p.frozen ? 1 : 0).i64(p.aidDay).varint(p.aidUsesToday).varlong(p.aidFenToday)
           .i64(p.walletOpenedAtMillis).varint(p.payouts.size());
       for (Result.Payout po : p.payouts) {
@@ -360,6 +363,48 @@ final class Registry {
     return (int) index;
   }
 
+  /**
+   * A person as the snapshot holds them (an {@link Command.UpsertInsured} nested in the image), read in
+   * place and checked as the command's decoder checks it, but with their record left as those bytes
+   * until asked for ({@link PersonState#insured()}): only the number, the area code and the
+   * credentials (into {@code creds}) are made now.
+   */
+  private PersonState readPerson(ByteBuffer in, List<Credential> creds) {
+    int n = CommandCodec.varint(in);
+    if (n < 1 || n > in.remaining()) {
+      throw new IllegalArgumentException("person of " + n + " bytes with " + in.remaining() + " left");
+    }
+    int start = in.position();
+    int limit = in.limit();
+    in.limit(start + n); // read within the person's own bytes, as from a slice of them
+    int type = in.get() & 0xff;
+    if (type != CommandCodec.UPSERT_INSURED_TYPE) {
+      throw new IllegalArgumentException("person written as command type " + type);
+    }
+    String psnNo = CommandCodec.str(in);
+    CommandCodec.skipStr(in); // the name
+    InsuranceType.ofCode(in.get() & 0xff);
+    InsuredStatus.ofCode(in.get() & 0xff);
+    String admdvs = area(CommandCodec.str(in));
+    creds.clear();
+    for (int k = LedgerSnapshot.count(in); k > 0; k--) {
+      creds.add(new Credential(CredentialType.ofCode(in.get() & 0xff), CommandCodec.str(in)));
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " bytes left after person " + psnNo);
+    }
+    in.limit(limit);
+    byte[] image = new byte[n];
+    in.get(start, image);
+    return new PersonState(image, psnNo, admdvs);
+  }
+
+  /** The one instance of an area code ({@link #areas}). */
+  private String area(String admdvs) {
+    String area = areas.putIfAbsent(admdvs, admdvs);
+    return area == null ? admdvs : area;
+  }
+
   void read(ByteBuffer in) {
     for (int n = CommandCodec.varint(in); n > 0; n--) {
       RegionPolicy p = ((Command.SetRegionPolicy) LedgerSnapshot.nested(in)).policy();
@@ -373,8 +418,9 @@ final class Registry {
     persons = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
     credentials = new Object2ObjectHashMap<>(LedgerSnapshot.capacity(people), Hashing.DEFAULT_LOAD_FACTOR, false);
     registered.ensureCapacity(people);
+    List<Credential> creds = new ArrayList<>(4);
     for (int n = people; n > 0; n--) {
-      PersonState p = new PersonState(sharingArea(((Command.UpsertInsured) LedgerSnapshot.nested(in)).insured()));
+      PersonState p = readPerson(in, creds);
       long account = CommandCodec.varlong(in) - 1;
       p.account = account < 0 ? -1 : account(account);
       p.frozen = in.get() != 0;
@@ -396,7 +442,7 @@ final class Registry {
       }
       p.ordinal = registered.size();
       registered.add(p);
-      for (Credential c : p.insured.credentials()) {
+      for (Credential c : creds) {
         credentials.put(c, p);
       }
     }

@@ -252,9 +252,9 @@ final class Sales {
     if (patient == null) {
       return Registry.patientNotFound(c.psnNo());
     }
-    if (!patient.insured.active()) {
+    if (!patient.insured().active()) {
       return new Rejected(Outcome.INSURED_NOT_ACTIVE,
-          "the patient's insured status is " + patient.insured.status() + " (expected: NORMAL)");
+          "the patient's insured status is " + patient.insured().status() + " (expected: NORMAL)");
     }
     if (patient.frozen) {
       return new Rejected(Outcome.ACCOUNT_FROZEN, "the patient's account is frozen");
@@ -298,12 +298,12 @@ final class Sales {
           b.heldFen += draw;
         }
       }
-      legs[k++] = new TxnLeg(owner, owner.insured, b, g, draw);
+      legs[k++] = new TxnLeg(owner, owner.insured(), b, g, draw);
     }
     long inScope = bill.payableFen(funding.payableMask(patient));
     RegionPolicy local = registry.policyOf(inst);
     long now = time.nowMillis();
-    ReconcileGroup group = group(ReconcileGroup.of(patient.insured, c.medicalType()));
+    ReconcileGroup group = group(ReconcileGroup.of(patient.insured(), c.medicalType()));
     Txn t = new Txn(Ledger.id('T', nextTxn++), inst, patient, c.medicalType(), group, bill.totalFen(), inScope, legs,
         cash, now, now + local.holdTtlSeconds() * 1000L);
     txns.put(t.id, t);
@@ -761,7 +761,7 @@ final class Sales {
     // Before sales kept their group, the patient's as recorded now stands in for it.
     ReconcileGroup group = format >= SNAPSHOT_FORMAT_WITH_GROUP
         ? new ReconcileGroup(CommandCodec.varint(in), CommandCodec.varint(in), CommandCodec.str(in))
-        : ReconcileGroup.of(patient.insured, medicalType);
+        : ReconcileGroup.of(patient.insured(), medicalType);
     Txn t = new Txn(id, inst, patient, medicalType, group(group), total, inScope, legs, cash, created, expires);
     t.state = state;
     t.posted = posted;
@@ -798,7 +798,7 @@ final class Sales {
       WalletGrant g = grant.isEmpty() ? null
           : image ? wallets.named(grant) : LedgerSnapshot.known(wallets.grant(grant), "wallet transfer", grant);
       long amountFen = CommandCodec.varlong(in);
-      Object shown = in.get() != 0 ? CommandCodec.str(in) : owner.insured;
+      Object shown = in.get() != 0 ? CommandCodec.str(in) : owner.insured();
       legs[i] = new TxnLeg(owner, shown, b, g, amountFen);
     }
     return legs;

@@ -150,7 +150,7 @@ final class Txn {
 
   /** The same, with the splits the caller built already. */
   TxnView view(TxnState as, Breakdown authorized, Breakdown settled) {
-    return new TxnView(id, institution.code(), patient.insured.psnNo(), medicalType, as, authorized, settled,
+    return new TxnView(id, institution.code(), patient.insured().psnNo(), medicalType, as, authorized, settled,
         createdAtMillis, expiresAtMillis);
   }
 

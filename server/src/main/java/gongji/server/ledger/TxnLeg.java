@@ -27,6 +27,6 @@ record TxnLeg(PersonState owner, Object shownAs, BindingState binding, WalletGra
 
   /** Whether the owner is shown otherwise today than at the sale (a change of name). */
   boolean renamed() {
-    return shownAs != owner.insured && !ownerMasked().equals(owner.masked());
+    return shownAs != owner.insured() && !ownerMasked().equals(owner.masked());
   }
 }

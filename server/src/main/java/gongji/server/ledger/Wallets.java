@@ -225,7 +225,7 @@ final class Wallets {
     }
     PersonState beneficiary = registry.person(v.beneficiaryPsnNo());
     BindingState binding = null;
-    for (BindingState b : beneficiary == null ? new BindingState[0] : beneficiary.asBeneficiary) {
+    for (BindingState b = beneficiary == null ? null : beneficiary.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       if (b.id().equals(v.bindingId())) {
         binding = b;
       }
@@ -294,9 +294,9 @@ final class Wallets {
       return Registry.patientNotFound(psnNo);
     }
     if (p.walletOpenedAtMillis == 0) {
-      if (!p.insured.active()) {
+      if (!p.insured().active()) {
         return new Rejected(Outcome.INSURED_NOT_ACTIVE,
-            "the insured status of " + psnNo + " is " + p.insured.status() + " (expected: NORMAL)");
+            "the insured status of " + psnNo + " is " + p.insured().status() + " (expected: NORMAL)");
       }
       p.walletOpenedAtMillis = Math.max(1, time.nowMillis());
     }
@@ -324,7 +324,7 @@ final class Wallets {
       return new Rejected(Outcome.WALLET_NOT_OPEN, "the wallet of " + c.beneficiaryPsnNo() + " is not open");
     }
     BindingState binding = null;
-    for (BindingState x : b.asBeneficiary) {
+    for (BindingState x = b.firstAsBeneficiary; x != null; x = x.nextOfBeneficiary) {
       if (x.authorizer == a && x.status == BindingStatus.ACTIVE) {
         binding = x;
         break;
@@ -336,11 +336,11 @@ final class Wallets {
     }
     if (!binding.pays()) {
       return new Rejected(a.frozen ? Outcome.ACCOUNT_FROZEN : Outcome.INSURED_NOT_ACTIVE,
-          "the authorizer's account cannot be shared now (status " + a.insured.status() + (a.frozen ? ", frozen)" : ")"));
+          "the authorizer's account cannot be shared now (status " + a.insured().status() + (a.frozen ? ", frozen)" : ")"));
     }
-    if (!b.insured.active()) {
+    if (!b.insured().active()) {
       return new Rejected(Outcome.INSURED_NOT_ACTIVE,
-          "the beneficiary's insured status is " + b.insured.status() + " (expected: NORMAL)");
+          "the beneficiary's insured status is " + b.insured().status() + " (expected: NORMAL)");
     }
     RegionPolicy policy = registry.policyOf(a);
     RegionPolicy.WalletRules rules = policy.wallet();
