@@ -12,6 +12,7 @@ import gongji.server.ledger.Snapshots;
 import gongji.server.ledger.storage.FileStorage;
 import gongji.server.ledger.storage.Storage;
 import gongji.server.testing.Await;
+import gongji.server.testing.ForwardingStorage;
 import gongji.server.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,44 +114,21 @@ class FollowerReseedNodeTest {
   }
 
   /** The data directory, but the first read of a snapshot on a follower's thread fails (a disk read error). */
-  private record FailsFollowersFirstRead(Storage disk, AtomicBoolean failed) implements Storage {
+  private static final class FailsFollowersFirstRead extends ForwardingStorage {
+    private final AtomicBoolean failed;
+
+    FailsFollowersFirstRead(Storage disk, AtomicBoolean failed) {
+      super(disk);
+      this.failed = failed;
+    }
+
     @Override
     public byte[] read(String name) throws IOException {
       if (name.startsWith("snapshot-") && Thread.currentThread().getName().startsWith("gongji-snapshot-follower")
           && failed.compareAndSet(false, true)) {
         throw new IOException("simulated read error: " + name);
       }
-      return disk.read(name);
-    }
-
-    @Override
-    public List<String> list() throws IOException {
-      return disk.list();
-    }
-
-    @Override
-    public AppendFile create(String name) throws IOException {
-      return disk.create(name);
-    }
-
-    @Override
-    public void truncate(String name, long size) throws IOException {
-      disk.truncate(name, size);
-    }
-
-    @Override
-    public void rename(String from, String to) throws IOException {
-      disk.rename(from, to);
-    }
-
-    @Override
-    public void delete(String name) throws IOException {
-      disk.delete(name);
-    }
-
-    @Override
-    public void syncDirectory() throws IOException {
-      disk.syncDirectory();
+      return super.read(name);
     }
   }
 }

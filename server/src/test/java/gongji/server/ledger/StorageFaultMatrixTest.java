@@ -15,6 +15,7 @@ import gongji.server.ledger.JournalRecoveryTest.Pos;
 import gongji.server.ledger.JournalRecoveryTest.Rec;
 import gongji.server.ledger.storage.SimulatedStorage;
 import gongji.server.ledger.storage.Storage;
+import gongji.server.testing.ForwardingStorage;
 import gongji.server.testing.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -462,49 +463,5 @@ class StorageFaultMatrixTest {
     assertThrows(IOException.class, () -> Snapshots.write(renameFails, 1, Snapshots.image(ledger, 1)));
 
     assertTrue(w.disk.list().stream().noneMatch(n -> n.endsWith(".tmp")), w.disk.list()::toString);
-  }
-
-  /** A storage that passes every call on. */
-  private static class ForwardingStorage implements Storage {
-    private final Storage delegate;
-
-    ForwardingStorage(Storage delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public List<String> list() throws IOException {
-      return delegate.list();
-    }
-
-    @Override
-    public AppendFile create(String name) throws IOException {
-      return delegate.create(name);
-    }
-
-    @Override
-    public byte[] read(String name) throws IOException {
-      return delegate.read(name);
-    }
-
-    @Override
-    public void truncate(String name, long size) throws IOException {
-      delegate.truncate(name, size);
-    }
-
-    @Override
-    public void rename(String from, String to) throws IOException {
-      delegate.rename(from, to);
-    }
-
-    @Override
-    public void delete(String name) throws IOException {
-      delegate.delete(name);
-    }
-
-    @Override
-    public void syncDirectory() throws IOException {
-      delegate.syncDirectory();
-    }
   }
 }
