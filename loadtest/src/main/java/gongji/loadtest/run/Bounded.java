@@ -58,8 +58,9 @@ final class Bounded {
         permits.release();
         return;
       }
-      long delay = Math.max(MIN_RETRY_MILLIS, Target.retryDelayMillis(e));
-      boolean again = Target.retryDelayMillis(e) >= 0 && attempt < MAX_ATTEMPTS && failure.get() == null
+      long asked = Target.retryDelayMillis(e);
+      long delay = Math.max(MIN_RETRY_MILLIS, asked);
+      boolean again = asked >= 0 && attempt < MAX_ATTEMPTS && failure.get() == null
           && deadlineNanos - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(delay);
       if (again) {
         retried.incrementAndGet();
