@@ -230,7 +230,7 @@ public final class Sequencer implements AutoCloseable {
 
   /** Takes snapshots as configured; call before {@link #start}. */
   public Sequencer snapshotting(Snapshotting snapshotting) {
-    this.snapshots = new SnapshotSchedule(requireNonNull(snapshotting, "snapshotting"));
+    this.snapshots = new SnapshotSchedule(requireNonNull(snapshotting, "snapshotting"), journal, ledger, this::poison);
     return this;
   }
 
@@ -809,7 +809,7 @@ public final class Sequencer implements AutoCloseable {
   /** Tells the snapshot schedule, if any, of {@code journaled} more records; see {@link SnapshotSchedule#maybeTake}. */
   private void maybeSnapshot(int journaled, long now, WrittenBatch w) {
     if (snapshots != null) {
-      snapshots.maybeTake(journaled, now, journal.lastSeq(), w, ledger, this::poison);
+      snapshots.maybeTake(journaled, now, w);
     }
   }
 

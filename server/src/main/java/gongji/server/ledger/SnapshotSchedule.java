@@ -17,14 +17,23 @@ final class SnapshotSchedule {
   private static final Logger log = Logger.getLogger(SnapshotSchedule.class.getName());
 
   private final Sequencer.Snapshotting config;
+  /** The journal whose last record a snapshot is taken at. */
+  private final Journal journal;
+  /** The writer's ledger, imaged here when no follower makes the image. */
+  private final Ledger ledger;
+  /** Stops the ledger when an image cannot be made (a bug). */
+  private final ForceStage.Poison poison;
   /** Makes the images off the writer while it follows; null: the writer makes them. */
   private SnapshotFollower follower;
   private long journaledSince;
   private long lastMillis;
   private volatile boolean inFlight;
 
-  SnapshotSchedule(Sequencer.Snapshotting config) {
+  SnapshotSchedule(Sequencer.Snapshotting config, Journal journal, Ledger ledger, ForceStage.Poison poison) {
     this.config = config;
+    this.journal = journal;
+    this.ledger = ledger;
+    this.poison = poison;
   }
 
   /** Has {@code follower} make the images while it follows. */
@@ -38,12 +47,12 @@ final class SnapshotSchedule {
   }
 
   /**
-   * Takes the snapshot at {@code seq} when one is due after {@code journaled} more records: with a
-   * batch {@code w} still to be forced, the image (or the follower's mark) goes with it and is
-   * written only after its force ({@link #afterForce}); without one, everything applied is durable
-   * and it is made at once. An image that cannot be made is a bug: {@code poison} stops the ledger.
+   * Takes the snapshot at the journal's last record when one is due after {@code journaled} more
+   * records (the journal is read only then): with a batch {@code w} still to be forced, the image (or
+   * the follower's mark) goes with it and is written only after its force ({@link #afterForce});
+   * without one, everything applied is durable and it is made at once. An image that cannot be made is a bug: the poison stops the ledger.
    */
-  void maybeTake(int journaled, long now, long seq, WrittenBatch w, Ledger ledger, ForceStage.Poison poison) {
+  void maybeTake(int journaled, long now, WrittenBatch w) {
     if (lastMillis == 0) {
       lastMillis = now;
     }
@@ -53,6 +62,7 @@ final class SnapshotSchedule {
     if (!due || inFlight) {
       return;
     }
+    long seq = journal.lastSeq();
     journaledSince = 0;
     lastMillis = now;
     inFlight = true;
