@@ -155,26 +155,29 @@ class OverloadEndToEndTest {
   }
 
   @Test
-  void callCancelledBeforeItsSaleReachedTheWriter_givesItsPlaceBackAtOnce() throws Exception {
+  void callWhoseRequestHasNotArrived_holdsNoPlace_andGoingAwayGivesNothingBack() throws Exception {
     start(2);
     journal.hold = true;
     ListenableFuture<AuthorizeResponse> first = future().authorize(sale("D-1"));
     assertTrue(journal.entered.await(30, TimeUnit.SECONDS), "the first sale holds the writer in its journal force");
-    // Its request not sent yet: a call that has handed nothing to the ledger. A unary call's headers
-    // leave with its request; the health check after it, on the same connection, sends them on.
+    // Its headers sent, its request not: a unary call's headers leave with its request; the health
+    // check after it, on the same connection, sends them on, and its answer says they were read.
     ClientCall<AuthorizeRequest, AuthorizeResponse> waiting = channel.newCall(SettlementServiceGrpc.getAuthorizeMethod(),
         CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
     waiting.start(new ClientCall.Listener<>() {}, new Metadata());
     waiting.request(1);
     HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
-    Await.until(() -> node.callsInFlight().inFlight() == 2);
+    assertEquals(1, node.callsInFlight().inFlight(), "a call whose request has not arrived takes no place");
 
     waiting.cancel("the client gave up", null);
+    ListenableFuture<AuthorizeResponse> second = future().authorize(sale("D-2"));
+    Await.until(() -> node.callsInFlight().inFlight() == 2);
 
-    Await.until(() -> node.callsInFlight().inFlight() == 1);
     journal.released.countDown();
     assertEquals(SALE_FEN, first.get(30, TimeUnit.SECONDS).getBreakdown().getAccountPayFen());
-    assertEquals(0, node.callsInFlight().inFlight());
+    assertEquals(SALE_FEN, second.get(30, TimeUnit.SECONDS).getBreakdown().getAccountPayFen(),
+        "the place the waiting call never took was the second sale's");
+    Await.until(() -> node.callsInFlight().inFlight() == 0);
   }
 
   private SettlementServiceGrpc.SettlementServiceFutureStub future() {

@@ -16,10 +16,19 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The gateway's bound on calls in flight ({@link CallsInFlight}) on the gRPC services that move or
- * read money: a call takes a place when its handler is about to start, on the event loop, before its
- * message is parsed; one that finds none is closed at once with RESOURCE_EXHAUSTED, reason
- * {@code OVERLOADED}, a RetryInfo and the cashier's text, and never reaches the service, so nothing
- * is applied and its request id stays unused.
+ * read money: a call takes a place when its whole request has arrived (its half-close, on the event
+ * loop, just before its handler runs); one that finds none is closed at once with RESOURCE_EXHAUSTED,
+ * reason {@code OVERLOADED}, a RetryInfo and the cashier's text, and its handler never runs, so
+ * nothing is applied and its request id stays unused.
+ *
+ * <p>Why at the half-close and not when the call's headers arrive: under a flood the client's
+ * request bodies follow their headers late (its connection's flow-control window is shared by
+ * thousands of streams, and a load generator or proxy that is itself saturated writes them when it
+ * can). Measured at twice saturation (docs/PERFORMANCE.md, 2026-12-05 01:10), a call admitted on its
+ * headers waited up to 8 s for its body while holding a place, and that wait, which is no work of the
+ * gateway's, made the admitted calls' p99 5.4 s. A call whose body has not come yet costs the
+ * gateway only the stream gRPC keeps for it, which {@code max.concurrent.calls.per.connection}
+ * bounds; the place is for the work.
  *
  * <p>An admitted call gives its place back exactly once. Normally at its reply (before the reply
  * leaves, so that a client that has it finds the place free). A call that goes away first (the
@@ -28,12 +37,13 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * writer (its future completed: applied, refused, or not applied because its deadline passed), so
  * that calls given up on cannot pile up in the writer's queue behind the bound. How a handler says
  * that it handed a command over: {@link Replies} calls {@link #atLedger} with the gateway's future.
+ * A call that goes away before its half-close, or is refused at it, holds nothing.
  *
- * <p>Cost on the event loop: one object per admitted call (the forwarding call, which was needed
- * anyway) holding an int state changed by compare-and-set; the place travels from the listener to
- * the handler it runs in a thread-local that is set and reset around the callbacks (no entry is
- * created after a thread's first call), as gRPC's own Context does, rather than in a new Context per
- * call. No lock.
+ * <p>Cost on the event loop: one object per call (the forwarding call, which was needed anyway)
+ * holding an int state changed by compare-and-set; the place travels from the listener to the
+ * handler it runs in a thread-local that is set and reset around the callbacks (no entry is created
+ * after a thread's first call), as gRPC's own Context does, rather than in a new Context per call.
+ * No lock.
  *
  * <p>Health and reflection are never behind it: a node that sheds is alive and must say so.
  */
@@ -53,19 +63,8 @@ public final class InFlightBound implements ServerInterceptor {
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
-    if (!calls.tryEnter("grpc")) {
-      StatusRuntimeException e = io.grpc.protobuf.StatusProto.toStatusRuntimeException(refusal);
-      call.close(e.getStatus(), requireNonNull(e.getTrailers()));
-      return new ServerCall.Listener<>() {};
-    }
-    Place<Q, A> place = new Place<>(call, calls, System.nanoTime());
-    ServerCall.Listener<Q> listener;
-    try {
-      listener = next.startCall(place, headers);
-    } catch (RuntimeException | Error e) {
-      place.release();
-      throw e;
-    }
+    Place<Q, A> place = new Place<>(call, calls);
+    ServerCall.Listener<Q> listener = next.startCall(place, headers);
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onMessage(Q message) {
@@ -80,6 +79,11 @@ public final class InFlightBound implements ServerInterceptor {
 
       @Override
       public void onHalfClose() {
+        if (!place.admit()) {
+          StatusRuntimeException e = io.grpc.protobuf.StatusProto.toStatusRuntimeException(refusal);
+          call.close(e.getStatus(), requireNonNull(e.getTrailers()));
+          return;
+        }
         Place<?, ?> outer = RUNNING.get();
         RUNNING.set(place);
         try {
@@ -133,25 +137,42 @@ public final class InFlightBound implements ServerInterceptor {
     }
   }
 
-  /** An admitted call and its place, given back once. */
+  /** A call and its place: taken once its request has arrived, given back once. */
   static final class Place<Q, A> extends SimpleForwardingServerCall<Q, A> {
+    /** Its request has not all arrived: it holds no place. */
+    private static final int WAITING = 0;
     /** Admitted; a cancellation gives the place back. */
-    private static final int ADMITTED = 0;
+    private static final int ADMITTED = 1;
     /** Its command is in the ledger: only the command's completion, or the reply, gives it back. */
-    private static final int AT_LEDGER = 1;
-    private static final int GIVEN_BACK = 2;
+    private static final int AT_LEDGER = 2;
+    /** Given back, refused, or gone away before it took one: holds nothing. */
+    private static final int GIVEN_BACK = 3;
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<Place> STATE =
         AtomicIntegerFieldUpdater.newUpdater(Place.class, "state");
 
     private final CallsInFlight calls;
-    private final long enteredNanos;
+    /** When it took its place: written before the state becomes ADMITTED, read after. */
+    private long enteredNanos;
     private volatile int state;
 
-    Place(ServerCall<Q, A> call, CallsInFlight calls, long enteredNanos) {
+    Place(ServerCall<Q, A> call, CallsInFlight calls) {
       super(call);
       this.calls = calls;
-      this.enteredNanos = enteredNanos;
+    }
+
+    /**
+     * Takes a place now that the whole request has arrived: true when admitted, false (holding
+     * nothing from then on) when every place is taken or the call already went away.
+     */
+    boolean admit() {
+      if (state != WAITING || !calls.tryEnter("grpc")) {
+        state = GIVEN_BACK;
+        return false;
+      }
+      enteredNanos = System.nanoTime();
+      state = ADMITTED;
+      return true;
     }
 
     /** Gives the place back first, so that a client that has its reply finds the place free. */
@@ -167,17 +188,22 @@ public final class InFlightBound implements ServerInterceptor {
 
     /** The call went away: its place is given back unless its command is still in the ledger. */
     void goneAway() {
+      if (STATE.compareAndSet(this, WAITING, GIVEN_BACK)) {
+        return;
+      }
       if (STATE.compareAndSet(this, ADMITTED, GIVEN_BACK)) {
         calls.exit("grpc", enteredNanos);
       }
     }
 
-    /** Gives the place back unless it was already. */
+    /** Gives the place back unless it was already (or never taken). */
     void release() {
       int s = state;
       while (s != GIVEN_BACK) {
         if (STATE.compareAndSet(this, s, GIVEN_BACK)) {
-          calls.exit("grpc", enteredNanos);
+          if (s != WAITING) {
+            calls.exit("grpc", enteredNanos);
+          }
           return;
         }
         s = state;

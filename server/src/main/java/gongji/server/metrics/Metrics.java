@@ -240,7 +240,7 @@ public final class Metrics implements AutoCloseable {
    */
   private Timer heldTimer(String via) {
     return Timer.builder("gongji.admission.held").tag("via", via)
-        .description("admitted calls, from taking their place in flight to their reply (for a call gone away,"
+        .description("admitted calls, from taking their place in flight (their request all arrived) to their reply (for a call gone away,"
             + " to when the writer let go of its command)")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The bound on calls in flight, call by call, with gRPC's own unary handler over a call the test
  * drives (message, half-close, cancellation in the order it chooses) and a ledger future the test
- * completes: each admitted call gives its place back exactly once, a call gone away before its
- * command reached the ledger at once, one gone away after only when that command has left the writer.
+ * completes: a call takes its place when its request has all arrived (its half-close), each admitted
+ * call gives its place back exactly once, a call gone away before its command reached the ledger at
+ * once, one gone away after only when that command has left the writer.
  */
 class InFlightBoundTest {
   private final List<Long> held = new ArrayList<>();
@@ -66,15 +67,42 @@ class InFlightBoundTest {
   }
 
   @Test
-  void cancelledBeforeTheLedger_givesThePlaceBackAtOnce() {
-    Call call = start(() -> new CompletableFuture<>());
-    call.listener.onMessage("sale");
-    assertEquals(1, calls.inFlight());
+  void aCallWhoseRequestHasNotAllArrived_holdsNoPlace_andGoingAwayThenGivesNothingBack() {
+    Call first = start(() -> new CompletableFuture<>());
+    Call second = start(() -> new CompletableFuture<>());
+    Call third = start(() -> new CompletableFuture<>());
+    first.listener.onMessage("sale");
+    assertEquals(0, calls.inFlight(), "headers and a message, but no half-close yet: no place taken");
 
-    call.listener.onCancel();
+    first.listener.onCancel();
+    second.listener.onCancel();
 
     assertEquals(0, calls.inFlight());
-    assertEquals(1, held.size());
+    assertEquals(0, held.size(), "nothing was taken, nothing is given back or timed");
+    third.listener.onMessage("sale");
+    third.listener.onHalfClose();
+    assertEquals(1, calls.inFlight(), "the third, whose request arrived, takes a place then");
+  }
+
+  @Test
+  void aFullBound_refusesTheCallWhoseRequestArrives_notTheOnesStillArriving() {
+    Call[] waiting = {start(() -> new CompletableFuture<>()), start(() -> new CompletableFuture<>()),
+        start(() -> new CompletableFuture<>())};
+    Call late = start(() -> new CompletableFuture<>());
+    for (Call c : waiting) {
+      c.listener.onMessage("sale");
+      c.listener.onHalfClose();
+    }
+
+    assertEquals(2, calls.inFlight());
+    assertNull(waiting[0].closed);
+    assertNull(waiting[1].closed);
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, waiting[2].closed.getCode(), "refused when its request is whole");
+    assertEquals(0, waiting[2].started, "its handler never ran: nothing reached the ledger");
+    assertNull(late.closed, "a call whose request is still arriving is not refused for it");
+    waiting[2].listener.onComplete();
+    assertEquals(2, calls.inFlight(), "a refused call gives back nothing");
+    assertEquals(1, shed.get());
   }
 
   @Test
@@ -88,10 +116,15 @@ class InFlightBoundTest {
 
     assertEquals(1, calls.inFlight(), "the command still waits in the writer: its place stays taken");
     assertEquals(0, held.size());
-    Call other = start(() -> new CompletableFuture<>());
+    CompletableFuture<Result> otherLedger = new CompletableFuture<>();
+    Call other = start(() -> otherLedger);
     Call third = start(() -> new CompletableFuture<>());
+    for (Call c : List.of(other, third)) {
+      c.listener.onMessage("sale");
+      c.listener.onHalfClose();
+    }
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, third.closed.getCode(), "the bound counts it");
-    other.listener.onCancel();
+    otherLedger.complete(new Result.Done());
 
     ledger.complete(new Result.Done());
 
@@ -171,7 +204,7 @@ class InFlightBoundTest {
   }
 
   @Test
-  void handlerThatFailsToStart_givesThePlaceBack() {
+  void handlerThatFailsToStart_holdsNothing() {
     ServerCallHandler<String, String> failing = (c, h) -> {
       throw new IllegalStateException("cannot start");
     };
@@ -179,7 +212,7 @@ class InFlightBoundTest {
     assertThrows(IllegalStateException.class, () -> bound.interceptCall(new Call(null).call(), new Metadata(), failing));
 
     assertEquals(0, calls.inFlight());
-    assertEquals(1, held.size());
+    assertEquals(0, held.size());
   }
 
   @Test
@@ -193,6 +226,7 @@ class InFlightBoundTest {
   private Call start(Supplier<CompletableFuture<Result>> ledger) {
     Call c = new Call(ledger);
     ServerCallHandler<String, String> handler = ServerCalls.asyncUnaryCall((String req, io.grpc.stub.StreamObserver<String> out) -> {
+      c.started++;
       if (c.ledger == null) {
         throw new IllegalStateException("a bug in the handler");
       }
@@ -206,6 +240,7 @@ class InFlightBoundTest {
     final Supplier<CompletableFuture<Result>> ledger;
     ServerCall.Listener<String> listener;
     Status closed;
+    int started;
     int inFlightAtClose = -1;
     boolean cancelled;
 
