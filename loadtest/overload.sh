@@ -6,7 +6,10 @@
 # reported. The load generator's few connections stand for thousands of terminals, each with a
 # connection and a stream limit of its own: the gateway's per-connection limit is raised
 # (CALLS_PER_CONNECTION) so that the calls reach the gateway's global bound (MAX_IN_FLIGHT) instead of
-# waiting in the client for a stream, where no server can shed them.
+# waiting in the client for a stream, where no server can shed them. For the same reason the stream resets a
+# connection may send a minute are raised (RST_PER_MINUTE): each call a client gives up on at its deadline is
+# a reset, and the gateway's default (600 a minute, against rapid-reset floods) is sized for one terminal's
+# connection; over it the connection is closed, and every call on it fails UNAVAILABLE with its outcome unknown.
 # Next to the client's figures it prints the server's own of the calls it admitted (from a call taking
 # its place in flight to its reply: gongji_admission_held_seconds, read from the gateway's /metrics at
 # the start and the end of the measured window), which the load generator's lag on the same cores does
@@ -18,6 +21,8 @@
 #        QUEUE (the gateway's max.queued.commands; default: its own default), RPC_TIMEOUT_MS (5000),
 #        MAX_IN_FLIGHT (admission.max.in.flight.calls; default: its own default),
 #        CALLS_PER_CONNECTION (max.concurrent.calls.per.connection, 20000: the load generator's --max-in-flight),
+#        RST_PER_MINUTE (max.rst.frames.per.minute, 1000000), TARGET_HELD_MS (admission.target.held.ms; default:
+#        its own default),
 #        SERVER_CPUS, LOAD_CPUS (taskset CPU lists, e.g. 1 and 0: the gateway and the load generator each kept
 #        to cores of their own, so that the admitted calls' time is the gateway's, not a wait for a core
 #        the load generator holds; default: both run anywhere)
@@ -34,9 +39,12 @@ factor="${FACTOR:-2}"
 port="${PORT:-19391}"
 metrics_port="${METRICS_PORT:-$((port + 1))}"
 timeout_ms="${RPC_TIMEOUT_MS:-5000}"
-limits=(--max-concurrent-calls-per-connection "${CALLS_PER_CONNECTION:-20000}")
+limits=(--max-concurrent-calls-per-connection "${CALLS_PER_CONNECTION:-20000}" --max-rst-frames-per-minute "${RST_PER_MINUTE:-1000000}")
 if [[ -n "${MAX_IN_FLIGHT:-}" ]]; then
   limits+=(--admission-max-in-flight-calls "$MAX_IN_FLIGHT")
+fi
+if [[ -n "${TARGET_HELD_MS:-}" ]]; then
+  limits+=(--admission-target-held-ms "$TARGET_HELD_MS")
 fi
 target="127.0.0.1:$port"
 pin_server=()

@@ -22,7 +22,10 @@ import java.util.Map;
  * and with or without caller authentication ({@code gateway.CallsInFlight}): a call over it is
  * refused at once, RESOURCE_EXHAUSTED (reason {@code OVERLOADED}) on gRPC and HTTP 503 on the
  * national interface, and nothing is applied. So an overload is shed at the door instead of
- * queueing until deadlines pass.
+ * queueing until deadlines pass. {@code targetHeldMillis} is the wait an admitted call may have
+ * behind the others: while more than 1% of admitted calls hold their place longer, the bound in
+ * force comes down below {@code maxInFlightCalls} (to what the node finishes in that time), and it
+ * goes back up when they no longer do; 0 keeps it fixed.
  *
  * <p>{@code maxCallers} bounds the buckets kept in memory (terminals and institutions together); a
  * bucket left alone long enough to be full again is dropped, since a new one is the same.
@@ -35,7 +38,8 @@ public record AdmissionLimits(
     int maxCallers,
     int alertsPerMinute,
     int alertBurst,
-    int maxInFlightCalls) {
+    int maxInFlightCalls,
+    int targetHeldMillis) {
 
   public AdmissionLimits {
     checkArgument(terminalRatePerSecond >= 0, "admission.terminal.rate: %s (expected: >= 0, 0 = off)",
@@ -49,6 +53,9 @@ public record AdmissionLimits(
         alertsPerMinute);
     checkArgument(alertBurst >= 1, "admission.terminal.alerts.burst: %s (expected: >= 1)", alertBurst);
     checkArgument(maxInFlightCalls >= 1, "admission.max.in.flight.calls: %s (expected: >= 1)", maxInFlightCalls);
+    checkArgument(targetHeldMillis >= 0 && targetHeldMillis <= 60_000,
+        "admission.target.held.ms: %s (expected: 0 to 60000, 0 = the bound stays admission.max.in.flight.calls)",
+        targetHeldMillis);
   }
 
   /**
@@ -59,6 +66,14 @@ public record AdmissionLimits(
    * thousands of terminals is not shed while the node keeps up.
    */
   static final int DEFAULT_MAX_IN_FLIGHT_CALLS = 2048;
+
+  /**
+   * The wait behind the others an admitted call may have, by default: "a few hundred milliseconds"
+   * of the node's work, far inside a terminal's deadline (seconds), and above what a sale takes on
+   * a node that keeps up (its p99 is 15 to 60 ms at saturation), so that the bound in force stays at
+   * {@link #DEFAULT_MAX_IN_FLIGHT_CALLS} until the node truly falls behind.
+   */
+  static final int DEFAULT_TARGET_HELD_MILLIS = 200;
 
   /** The settings, with their defaults, in the order {@code serve --help} lists them. */
   static void defaults(Map<String, String> d) {
@@ -73,21 +88,24 @@ public record AdmissionLimits(
     d.put("admission.terminal.alerts.per.minute", "10");
     d.put("admission.terminal.alerts.burst", "20");
     d.put("admission.max.in.flight.calls", Integer.toString(DEFAULT_MAX_IN_FLIGHT_CALLS));
+    d.put("admission.target.held.ms", Integer.toString(DEFAULT_TARGET_HELD_MILLIS));
   }
 
   /** What each setting means, for {@code serve --help}. */
-  static final Map<String, String> DESCRIPTIONS = Map.of(
-      "admission.terminal.rate", "settlement calls a second one terminal may make (token bucket; 0 = no limit)",
-      "admission.terminal.burst", "calls a quiet terminal may make at once before its rate applies",
-      "admission.institution.rate", "settlement calls a second all terminals of one institution may make (0 = no limit)",
-      "admission.institution.burst", "calls a quiet institution may make at once before its rate applies",
-      "admission.max.callers", "terminals and institutions whose buckets are kept in memory (idle ones go first)",
-      "admission.terminal.alerts.per.minute", "fraud alerts a minute recorded one by one per terminal; more are"
-          + " counted in one summary alert (0 = no limit)",
-      "admission.terminal.alerts.burst", "fraud alerts a quiet terminal may raise at once before its rate applies",
-      "admission.max.in.flight.calls", "calls (gRPC services that move money or read them, and the national interface)"
+  static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+      Map.entry("admission.terminal.rate", "settlement calls a second one terminal may make (token bucket; 0 = no limit)"),
+      Map.entry("admission.terminal.burst", "calls a quiet terminal may make at once before its rate applies"),
+      Map.entry("admission.institution.rate", "settlement calls a second all terminals of one institution may make (0 = no limit)"),
+      Map.entry("admission.institution.burst", "calls a quiet institution may make at once before its rate applies"),
+      Map.entry("admission.max.callers", "terminals and institutions whose buckets are kept in memory (idle ones go first)"),
+      Map.entry("admission.terminal.alerts.per.minute", "fraud alerts a minute recorded one by one per terminal; more are"
+          + " counted in one summary alert (0 = no limit)"),
+      Map.entry("admission.terminal.alerts.burst", "fraud alerts a quiet terminal may raise at once before its rate applies"),
+      Map.entry("admission.max.in.flight.calls", "calls (gRPC services that move money or read them, and the national interface)"
           + " the gateway serves at once from all callers; more are refused at once as OVERLOADED, nothing applied"
-          + " (size: a few hundred ms of the node's work)");
+          + " (size: a few hundred ms of the node's work)"),
+      Map.entry("admission.target.held.ms", "the wait behind other calls an admitted call may have: while more than one in a hundred of them"
+          + " wait longer, fewer calls are admitted at once than the bound on calls in flight (0 = always that many)"));
 
   /** The limits from the settings, by name. */
   static AdmissionLimits from(Map<String, String> s) {
@@ -99,7 +117,8 @@ public record AdmissionLimits(
         GatewayConfig.integer(s, "admission.max.callers"),
         GatewayConfig.integer(s, "admission.terminal.alerts.per.minute"),
         GatewayConfig.integer(s, "admission.terminal.alerts.burst"),
-        GatewayConfig.integer(s, "admission.max.in.flight.calls"));
+        GatewayConfig.integer(s, "admission.max.in.flight.calls"),
+        GatewayConfig.integer(s, "admission.target.held.ms"));
   }
 
   /** The defaults. */
@@ -111,13 +130,13 @@ public record AdmissionLimits(
 
   /** No limit per caller (the global bounds on calls in flight and on queued commands still hold). */
   public static AdmissionLimits off() {
-    return new AdmissionLimits(0, 1, 0, 1, 16, 0, 1, DEFAULT_MAX_IN_FLIGHT_CALLS);
+    return new AdmissionLimits(0, 1, 0, 1, 16, 0, 1, DEFAULT_MAX_IN_FLIGHT_CALLS, DEFAULT_TARGET_HELD_MILLIS);
   }
 
   /** These limits with at most {@code calls} in flight at once. */
   public AdmissionLimits withMaxInFlightCalls(int calls) {
     return new AdmissionLimits(terminalRatePerSecond, terminalBurst, institutionRatePerSecond, institutionBurst,
-        maxCallers, alertsPerMinute, alertBurst, calls);
+        maxCallers, alertsPerMinute, alertBurst, calls, targetHeldMillis);
   }
 
   /** Whether any bucket is on. */
@@ -134,6 +153,7 @@ public record AdmissionLimits(
         + "\nadmission.max.callers=" + maxCallers
         + "\nadmission.terminal.alerts.per.minute=" + alertsPerMinute
         + "\nadmission.terminal.alerts.burst=" + alertBurst
-        + "\nadmission.max.in.flight.calls=" + maxInFlightCalls;
+        + "\nadmission.max.in.flight.calls=" + maxInFlightCalls
+        + "\nadmission.target.held.ms=" + targetHeldMillis;
   }
 }

@@ -278,7 +278,8 @@ public final class Node implements AutoCloseable {
             limits.maxCallers(), ticker(clock))), identityKey);
     this.national = new NationalService(gateway, clock, config.nationalMulaidInAcctPay());
     this.admission = admission(config.admission(), ticker(clock), metrics.admissionObserver());
-    this.callsInFlight = new CallsInFlight(config.admission().maxInFlightCalls(), metrics.overloadObserver());
+    this.callsInFlight = new CallsInFlight(config.admission().maxInFlightCalls(),
+        TimeUnit.MILLISECONDS.toNanos(config.admission().targetHeldMillis()), metrics.overloadObserver());
     metrics.bindCallsInFlight(callsInFlight);
     this.services = List.of(new SettlementGrpcService(gateway), new AdminGrpcService(gateway, clock, sandboxClock),
         new FamilyGrpcService(gateway));

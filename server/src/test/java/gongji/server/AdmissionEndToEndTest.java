@@ -58,7 +58,7 @@ class AdmissionEndToEndTest {
         "pos01=" + DemoData.PHARMACY + "/POS01", "pos02=" + DemoData.PHARMACY + "/POS02",
         "his01=" + DemoData.HOSPITAL + "/HIS01", "clerk=admin:clerk:wang", ""));
     GatewayConfig config = GatewayConfig.forTests().withSecurity("", "", "", dir.resolve("tokens").toString())
-        .withAdmission(new AdmissionLimits(1, 3, 1, 5, 1_000, 0, 1, 2_048));
+        .withAdmission(new AdmissionLimits(1, 3, 1, 5, 1_000, 0, 1, 2_048, 200));
     Node node = new Node(config, clock, Journal.NONE);
     try {
       DemoData.load(node.gateway());

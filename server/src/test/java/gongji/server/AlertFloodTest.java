@@ -47,7 +47,7 @@ class AlertFloodTest {
 
   @BeforeEach
   void start() throws Exception {
-    GatewayConfig config = GatewayConfig.forTests().withAdmission(new AdmissionLimits(0, 1, 0, 1, 1_000, 10, BURST, 2_048));
+    GatewayConfig config = GatewayConfig.forTests().withAdmission(new AdmissionLimits(0, 1, 0, 1, 1_000, 10, BURST, 2_048, 200));
     node = new Node(config, clock, Journal.NONE);
     String name = InProcessServerBuilder.generateName();
     try {

@@ -6,27 +6,61 @@ import static java.util.Objects.requireNonNull;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
  * The gateway's global bound on calls in flight: every call that may reach the ledger, on every
- * transport (the gRPC services, the national interface), holds one place from the moment its handler
- * starts until its reply is given, or, for a call that goes away (cancelled, its deadline passed)
+ * transport (the gRPC services, the national interface), holds one place from the moment it is
+ * admitted until its reply is given, or, for a call that goes away (cancelled, its deadline passed)
  * after it handed a command to the ledger, until that command has left the writer (applied, refused,
  * or not applied because its deadline passed): so the bound bounds the writer's backlog too, not
  * only the calls still waiting for a reply. A call that finds every place taken is refused at once by its
- * transport, before it is parsed further or reaches the gateway, so nothing of it is applied and its
- * request id stays unused. The bound is sized to a few hundred milliseconds of the node's work, so an
- * admitted call waits at most that long behind the others, and a load above what the node carries is
- * shed at the door instead of queueing until deadlines pass.
+ * transport, before it reaches the gateway, so nothing of it is applied and its request id stays
+ * unused. So a load above what the node carries is shed at the door instead of queueing until
+ * deadlines pass.
+ *
+ * <p><b>The bound follows the node's speed.</b> An admitted call waits behind the others, so the
+ * wait is the calls in flight divided by the rate the node finishes them (Little's law). A fixed
+ * number cannot hold that wait: 2,048 calls are 130 ms of a quiet two-core node's work, but more
+ * than 700 ms of a node that refuses a flood on one core (docs/PERFORMANCE.md, 2026-12-05). With a
+ * target ({@code admission.target.held.ms}, the wait the operator accepts), the bound in force
+ * ({@link #limit()}) moves between a floor and the setting ({@link #max()}), judged over windows of
+ * {@value #WINDOW_MILLIS} ms by the calls that were admitted under the bound in force:
+ * <ul>
+ *   <li>more than 1% of them held their place longer than the target (the window's p99 is over
+ *       it) while at least half the bound is in flight (so the wait is a queue, not a pause or one
+ *       slow call, which a lower bound would not shorten): the bound comes down to what the node
+ *       finished in one target's time over the window, and at least by a quarter;
+ *   <li>99% of them held it less than half the target: it goes up by an eighth, back to the
+ *       setting (from the floor to 2,048 in about four seconds of calls);
+ *   <li>in between, it stays: a node whose calls wait between half the target and the target
+ *       carries the bound in force (without that band it would climb until they were late again,
+ *       and swing).
+ * </ul>
+ * Calls admitted before the last change are not judged, since the bound they entered under is
+ * gone: so one slow stretch lowers it once, not window after window while the calls admitted under
+ * the old bound drain. The floor is {@value #FLOOR} calls (or the setting, if lower): below it the
+ * node is not overloaded but stalled, and refusing more would not shorten anyone's wait.
+ * A target of 0 keeps the bound fixed at the setting.
  *
  * <p>One atomic counter, no lock: an increment and, when over the bound, a decrement, on the event
  * loop that reads the call. A place is given back exactly once per call admitted ({@link #exit()});
- * the transports make sure of it. While calls are shed, one WARNING a minute says how many.
+ * the transports make sure of it. The window's counts are adders; whichever call gives back its
+ * place first after a window has passed judges it, one thread at a time by a compare-and-set. While
+ * calls are shed, one WARNING a minute says how many, and the bound in force.
  */
 public final class CallsInFlight {
   private static final Logger log = Logger.getLogger(CallsInFlight.class.getName());
   private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /** The span over which the admitted calls' waits are judged. */
+  static final int WINDOW_MILLIS = 100;
+  private static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS);
+  /** A window this long with no call judged is a quiet spell: its count of calls finished says nothing of the node's speed. */
+  private static final long QUIET_NANOS = 10 * WINDOW_NANOS;
+  /** The lowest bound the target brings it to (unless the setting is lower). */
+  static final int FLOOR = 32;
   /** Told of every call refused, and of how long each admitted call held its place. Must not block. */
   public interface Observer {
     Observer NONE = via -> {};
@@ -42,16 +76,50 @@ public final class CallsInFlight {
   }
 
   private final int max;
+  private final int floor;
+  private final long targetNanos;
   private final Observer observer;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong shedSinceLogged = new AtomicLong();
-  private final AtomicLong loggedAtNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final LongSupplier clock;
+  private final AtomicLong loggedAtNanos;
+  /** The bound in force: between {@link #floor} and {@link #max}. */
+  private volatile int limit;
+  /** When the bound last changed: calls admitted before are not judged. */
+  private volatile long changedAtNanos;
+  /** The start of the window being counted; a compare-and-set on it elects the one who judges it. */
+  private final AtomicLong windowAtNanos;
+  private final LongAdder finished = new LongAdder();
+  private final LongAdder judged = new LongAdder();
+  private final LongAdder late = new LongAdder();
+  private final LongAdder slow = new LongAdder();
 
-  /** At most {@code max} (>= 1) calls in flight at once. */
+  /** At most {@code max} (>= 1) calls in flight at once, always. */
   public CallsInFlight(int max, Observer observer) {
+    this(max, 0, observer);
+  }
+
+  /**
+   * At most {@code max} (>= 1) calls in flight at once, and fewer while admitted calls hold their
+   * place longer than {@code targetNanos} (> 0; 0: the bound stays {@code max}).
+   */
+  public CallsInFlight(int max, long targetNanos, Observer observer) {
+    this(max, targetNanos, observer, System::nanoTime);
+  }
+
+  /** As above, on {@code clock} (nanoseconds, as {@link System#nanoTime()}): tests give a clock of their own. */
+  CallsInFlight(int max, long targetNanos, Observer observer, LongSupplier clock) {
     checkArgument(max >= 1, "admission.max.in.flight.calls: %s (expected: >= 1)", max);
+    checkArgument(targetNanos >= 0, "admission.target.held.ms: %s ns (expected: >= 0)", targetNanos);
     this.max = max;
+    this.floor = Math.min(max, FLOOR);
+    this.targetNanos = targetNanos;
     this.observer = requireNonNull(observer, "observer");
+    this.clock = clock;
+    this.limit = max;
+    this.changedAtNanos = clock.getAsLong();
+    this.windowAtNanos = new AtomicLong(changedAtNanos);
+    this.loggedAtNanos = new AtomicLong(changedAtNanos - LOG_INTERVAL_NANOS);
   }
 
   /**
@@ -59,17 +127,19 @@ public final class CallsInFlight {
    * {@link #exit()} must follow once), false when every place is taken (the observer is told).
    */
   public boolean tryEnter(String via) {
-    if (inFlight.incrementAndGet() <= max) {
+    if (inFlight.incrementAndGet() <= limit) {
       return true;
     }
     inFlight.decrementAndGet();
     observer.shed(via);
     shedSinceLogged.incrementAndGet();
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     long logged = loggedAtNanos.get();
     if (now - logged >= LOG_INTERVAL_NANOS && loggedAtNanos.compareAndSet(logged, now)) {
       log.warning("OVERLOADED: " + shedSinceLogged.getAndSet(0) + " calls shed since the last such line, over"
-          + " admission.max.in.flight.calls=" + max + " (nothing of them applied)");
+          + " the bound on calls in flight, now " + limit + " (admission.max.in.flight.calls=" + max
+          + (targetNanos > 0 ? ", admission.target.held.ms=" + TimeUnit.NANOSECONDS.toMillis(targetNanos) : "")
+          + "; nothing of them applied)");
     }
     return false;
   }
@@ -85,8 +155,61 @@ public final class CallsInFlight {
    * it held it.
    */
   public void exit(String via, long enteredNanos) {
-    observer.held(via, System.nanoTime() - enteredNanos); // first: whoever sees the place free finds it timed
+    long now = clock.getAsLong();
+    long held = now - enteredNanos;
+    observer.held(via, held); // first: whoever sees the place free finds it timed
     inFlight.decrementAndGet();
+    if (targetNanos > 0) {
+      judge(enteredNanos, held, now);
+    }
+  }
+
+  /** Counts a call that gave its place back in the current window, and judges the window once it has passed. */
+  private void judge(long enteredNanos, long held, long now) {
+    finished.increment();
+    if (enteredNanos - changedAtNanos >= 0) {
+      judged.increment();
+      if (held > targetNanos / 2) {
+        slow.increment();
+        if (held > targetNanos) {
+          late.increment();
+        }
+      }
+    }
+    long windowAt = windowAtNanos.get();
+    long elapsed = now - windowAt;
+    if (elapsed < WINDOW_NANOS) {
+      return;
+    }
+    if (judged.sum() == 0) {
+      // Only calls admitted under an older bound finished: the window stays open to judge the first
+      // ones admitted under this one, unless it is long enough to be a quiet spell, which starts afresh.
+      if (elapsed >= QUIET_NANOS && windowAtNanos.compareAndSet(windowAt, now)) {
+        finished.reset();
+      }
+      return;
+    }
+    if (!windowAtNanos.compareAndSet(windowAt, now)) {
+      return;
+    }
+    long done = finished.sumThenReset();
+    long n = judged.sumThenReset();
+    long over = late.sumThenReset();
+    long overHalf = slow.sumThenReset();
+    int bound = limit;
+    int next = bound;
+    if (overHalf * 100 <= n) {
+      next = Math.min(max, bound + bound / 8 + 1);
+    } else if (over * 100 > n && inFlight.get() >= bound / 2) {
+      // Late, and because many wait: fewer admitted makes each wait shorter. (Late with few in flight
+      // is a pause or a slow call, not a queue: a lower bound would shorten no one's wait.)
+      long inOneTarget = done * targetNanos / elapsed;
+      next = (int) Math.max(floor, Math.min(bound - bound / 4, inOneTarget));
+    }
+    if (next != bound) {
+      limit = next;
+      changedAtNanos = now;
+    }
   }
 
   /** Calls in flight now (for the gauge; may briefly read one above the bound while a call is refused). */
@@ -94,7 +217,12 @@ public final class CallsInFlight {
     return inFlight.get();
   }
 
-  /** The bound. */
+  /** The bound in force now: {@link #max()}, or lower while admitted calls wait longer than the target. */
+  public int limit() {
+    return limit;
+  }
+
+  /** The setting: the bound never goes above it. */
   public int max() {
     return max;
   }

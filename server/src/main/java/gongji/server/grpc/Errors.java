@@ -93,7 +93,8 @@ final class Errors {
    */
   static com.google.rpc.Status overloaded(int maxInFlight) {
     return status(Code.RESOURCE_EXHAUSTED, "OVERLOADED", "OVERLOADED: the gateway is serving as many calls as it"
-        + " may at once (admission.max.in.flight.calls=" + maxInFlight + "); nothing was applied: retry the same"
+        + " may at once (admission.max.in.flight.calls=" + maxInFlight + ", fewer while it falls behind); nothing was"
+        + " applied: retry the same"
         + " request with the same request_id after the delay in RetryInfo",
         Map.of("max_in_flight", Integer.toString(maxInFlight)), OVERLOAD_RETRY_DELAY).build();
   }

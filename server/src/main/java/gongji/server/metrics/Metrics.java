@@ -254,13 +254,18 @@ public final class Metrics implements AutoCloseable {
   }
 
   /**
-   * The calls in flight now and their bound: {@code gongji_admission_calls_in_flight} and
-   * {@code gongji_admission_calls_in_flight_max}.
+   * The calls in flight now and their bound: {@code gongji_admission_calls_in_flight},
+   * {@code gongji_admission_calls_in_flight_limit} (the bound in force, lower than the setting while
+   * admitted calls wait longer than admission.target.held.ms) and
+   * {@code gongji_admission_calls_in_flight_max} (the setting).
    */
   public void bindCallsInFlight(gongji.server.gateway.CallsInFlight calls) {
     Gauge.builder("gongji.admission.calls.in.flight", calls, gongji.server.gateway.CallsInFlight::inFlight)
         .description("calls the gateway serves now (gRPC services and the national interface; health not counted)")
         .register(registry);
+    Gauge.builder("gongji.admission.calls.in.flight.limit", calls, gongji.server.gateway.CallsInFlight::limit)
+        .description("the bound on calls in flight in force: admission.max.in.flight.calls, or fewer while admitted"
+            + " calls wait longer than admission.target.held.ms").register(registry);
     Gauge.builder("gongji.admission.calls.in.flight.max", calls, gongji.server.gateway.CallsInFlight::max)
         .description("admission.max.in.flight.calls: above it calls are shed as OVERLOADED").register(registry);
   }
