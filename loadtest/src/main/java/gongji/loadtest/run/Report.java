@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  * {@code duration_s}, {@code throughput_rps} (RPCs per second in the measured window),
  * {@code scenarios_per_s}, {@code scenarios_failed}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count;
  * {@code latency_ok_us} the same of the RPCs that succeeded),
- * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code rpcs} and {@code steps}
+ * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code longest_stall_ms} (the
+ * longest span in which RPCs were out and no reply to any came), {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
  * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
  * {@code schedule} (with {@code --schedule}: spec, kind, and {@code intervals}, each: index, label,
@@ -78,6 +79,7 @@ final class Report {
     if (run.settings().open()) {
       row(out, "send lag (pacer late by)", r.sendLag(), -1);
     }
+    out.printf(Locale.ROOT, "longest stall (RPCs out, no reply to any): %.1f ms%n", s.longestStallMicros() / 1000.0);
     if (!r.intervals().isEmpty()) {
       out.println("schedule " + run.settings().schedule().spec() + ": by the interval an instance was due in");
       for (Driver.Interval i : r.intervals()) {
@@ -181,6 +183,7 @@ final class Report {
     if (run.settings().open()) {
       root.set("send_lag_us", latency(run.result().sendLag()));
     }
+    root.put("longest_stall_ms", s.longestStallMicros() / 1000.0);
     ObjectNode rpcs = root.putObject("rpcs");
     s.byRpc().forEach((name, h) -> {
       ObjectNode n = rpcs.putObject(name);

@@ -163,8 +163,12 @@ final class Scenarios {
   private <Q, R> CompletableFuture<R> step(Instance in, String step, MethodDescriptor<Q, R> method, Q request) {
     long start = in.stepStart();
     String stepName = in.scenario + "/" + step;
-    return target.call(method, request).whenComplete((r, e) ->
-        in.stats.rpc(method.getBareMethodName(), stepName, (System.nanoTime() - start) / 1000, e));
+    long sent = System.nanoTime();
+    return target.call(method, request).whenComplete((r, e) -> {
+      long now = System.nanoTime();
+      in.stats.rpc(method.getBareMethodName(), stepName, (now - start) / 1000, e);
+      in.stats.replied(sent, now);
+    });
   }
 
   private CompletableFuture<IdentifyResponse> identify(Instance in, Workload.Person p) {

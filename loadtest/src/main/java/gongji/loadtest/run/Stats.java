@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -31,6 +32,9 @@ final class Stats {
   private final Histogram okRpcs = histogram();
   private final Histogram allScenarios = histogram();
   private final LongAdder scenariosFailed = new LongAdder();
+  /** The latest reply's time ({@link System#nanoTime()}), or none yet. */
+  private final AtomicLong lastReplyNanos = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong longestStallNanos = new AtomicLong();
   /** The window's stats when these are one interval of it ({@code --schedule}), else null. */
   private final Stats window;
 
@@ -90,6 +94,30 @@ final class Stats {
     count(errorsByCode, code);
     count(errorsByReason, code);
     scenariosFailed.increment();
+  }
+
+  /**
+   * A reply (or an error) to an RPC sent at {@code sentNanos} came at {@code nowNanos}: the time
+   * since the reply before it, or since this RPC was sent if later, is a span in which the server
+   * owed a reply and gave none, a stall (a pause of the gateway's, a slow force, a snapshot, a GC).
+   */
+  void replied(long sentNanos, long nowNanos) {
+    if (window != null) {
+      window.replied(sentNanos, nowNanos);
+    }
+    long previous = lastReplyNanos.getAndAccumulate(nowNanos, Math::max);
+    long stall = nowNanos - (previous == Long.MIN_VALUE ? sentNanos : Math.max(previous, sentNanos));
+    if (stall > longestStallNanos.get()) {
+      longestStallNanos.accumulateAndGet(stall, Math::max);
+    }
+  }
+
+  /**
+   * The longest span with an RPC sent and no reply to anything, in microseconds: the longest stall
+   * seen from outside (issue 10: none over 100 ms in a 10-minute run).
+   */
+  long longestStallMicros() {
+    return longestStallNanos.get() / 1000;
   }
 
   /** Counts a named event (for example, sales by number of account legs). */
