@@ -82,8 +82,10 @@ public final class GatewayServer implements AutoCloseable {
       ServerServiceDefinition audited = audit == null ? measured
           : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()));
       // Shed calls cost no audit record or service work; gongji_admission_shed_total and
-      // gongji_admission_overloaded_total count them. The bound on calls in flight comes first, before
-      // the message is parsed; health and reflection are not behind it.
+      // gongji_admission_overloaded_total count them. The bound on calls in flight is outermost but
+      // takes its place at the half-close, when the request has all arrived (InFlightBound says why):
+      // so the caller's rate is checked first, at the call's start, and a call refused over it takes
+      // no place. Health and reflection are not behind either.
       ServerServiceDefinition admitted = name.equals(SETTLEMENT)
           ? ServerInterceptors.intercept(audited, node.admission()) : audited;
       target.addService(MalformedRequests.guard(ServerInterceptors.intercept(admitted, inFlight)));

@@ -79,10 +79,14 @@ public final class InFlightBound implements ServerInterceptor {
 
       @Override
       public void onHalfClose() {
-        if (!place.admit()) {
+        int admitted = place.admit();
+        if (admitted == Place.REFUSED) {
           StatusRuntimeException e = io.grpc.protobuf.StatusProto.toStatusRuntimeException(refusal);
           call.close(e.getStatus(), requireNonNull(e.getTrailers()));
           return;
+        }
+        if (admitted == Place.CLOSED) {
+          return; // already answered (a caller over its rate, say): nothing more to do, no place taken
         }
         Place<?, ?> outer = RUNNING.get();
         RUNNING.set(place);
@@ -161,18 +165,27 @@ public final class InFlightBound implements ServerInterceptor {
       this.calls = calls;
     }
 
+    /** What {@link #admit} found: a place taken, every place taken, or the call already answered or gone. */
+    static final int TAKEN = 0;
+    static final int REFUSED = 1;
+    static final int CLOSED = 2;
+
     /**
-     * Takes a place now that the whole request has arrived: true when admitted, false (holding
-     * nothing from then on) when every place is taken or the call already went away.
+     * Takes a place now that the whole request has arrived: {@link #TAKEN}; {@link #REFUSED} when
+     * every place is taken (the caller answers OVERLOADED); {@link #CLOSED} when the call was already
+     * answered or went away. Holds nothing unless TAKEN.
      */
-    boolean admit() {
-      if (state != WAITING || !calls.tryEnter("grpc")) {
+    int admit() {
+      if (state != WAITING) {
+        return CLOSED;
+      }
+      if (!calls.tryEnter("grpc")) {
         state = GIVEN_BACK;
-        return false;
+        return REFUSED;
       }
       enteredNanos = System.nanoTime();
       state = ADMITTED;
-      return true;
+      return TAKEN;
     }
 
     /** Gives the place back first, so that a client that has its reply finds the place free. */

@@ -204,6 +204,27 @@ class InFlightBoundTest {
   }
 
   @Test
+  void aCallAnsweredBeforeItsRequestArrived_takesNoPlace_andIsNotAnsweredTwice() {
+    // As the per-caller rate limit, inside the bound, does: it answers at the call's start.
+    ServerCallHandler<String, String> overItsRate = (c, h) -> {
+      c.close(Status.RESOURCE_EXHAUSTED.withDescription("RATE_LIMITED"), new Metadata());
+      return new ServerCall.Listener<>() {};
+    };
+    Call call = new Call(null);
+    call.listener = bound.interceptCall(call.call(), new Metadata(), overItsRate);
+
+    call.listener.onMessage("sale");
+    call.listener.onHalfClose();
+    call.listener.onComplete();
+
+    assertEquals(1, call.closes, "answered once, by the rate limit");
+    assertEquals("RATE_LIMITED", call.closed.getDescription());
+    assertEquals(0, calls.inFlight());
+    assertEquals(0, shed.get(), "not counted as shed by the bound");
+    assertEquals(0, held.size());
+  }
+
+  @Test
   void handlerThatFailsToStart_holdsNothing() {
     ServerCallHandler<String, String> failing = (c, h) -> {
       throw new IllegalStateException("cannot start");
@@ -240,6 +261,7 @@ class InFlightBoundTest {
     final Supplier<CompletableFuture<Result>> ledger;
     ServerCall.Listener<String> listener;
     Status closed;
+    int closes;
     int started;
     int inFlightAtClose = -1;
     boolean cancelled;
@@ -261,6 +283,7 @@ class InFlightBoundTest {
 
         @Override
         public void close(Status status, Metadata trailers) {
+          closes++;
           closed = status;
           inFlightAtClose = calls.inFlight();
         }
