@@ -52,7 +52,8 @@ public record GatewayConfig(
     AdmissionLimits admission,
     String identityKeyFile,
     List<String> identityPreviousKeyFiles,
-    boolean pipelinedForce) {
+    boolean pipelinedForce,
+    int identityViewMaxPersons) {
 
   public GatewayConfig {
     checkArgument(port >= 0 && port <= 65535, "port: %s (expected: 0..65535)", port);
@@ -87,7 +88,16 @@ public record GatewayConfig(
     identityPreviousKeyFiles = List.copyOf(identityPreviousKeyFiles);
     checkArgument(identityPreviousKeyFiles.isEmpty() || !identityKeyFile.isEmpty(),
         "identity.previous.key.files needs identity.key.file (the current key)");
+    checkArgument(identityViewMaxPersons >= 0 && identityViewMaxPersons <= MAX_IDENTITY_VIEW_PERSONS,
+        "ledger.identity.view.max.persons: %s (expected: 0 (off)..%s)", identityViewMaxPersons,
+        MAX_IDENTITY_VIEW_PERSONS);
   }
+
+  /**
+   * The most persons the Identify view may be set to hold: the most a Java identity set (the writer's
+   * record of who is in the view) holds, far past any province's population.
+   */
+  static final int MAX_IDENTITY_VIEW_PERSONS = 1 << 29;
 
   /**
    * The key identity and credential numbers are kept under ({@link gongji.server.domain.IdentityKey}):
@@ -184,6 +194,10 @@ public record GatewayConfig(
     // Off: measured on this machine (2 cores, a fast fsync), the pipeline made smaller batches and cost
     // more CPU per sale than it saved by overlapping the force (docs/PERFORMANCE.md, 2026-12-04 21:26).
     d.put("ledger.pipelined.force", "false");
+    // The persons Identify is answered for without the writer; past it, the view starts again empty.
+    // About 190 bytes of heap a person, 90 more for each relative paying for them (docs/OPERATIONS.md).
+    d.put("ledger.identity.view.max.persons",
+        Integer.toString(gongji.server.ledger.Ledger.DEFAULT_IDENTITY_VIEW_MAX_PERSONS));
     return d;
   }
 
@@ -253,7 +267,8 @@ public record GatewayConfig(
         AdmissionLimits.from(s),
         s.get("identity.key.file"),
         files(s.get("identity.previous.key.files")),
-        bool(s, "ledger.pipelined.force"));
+        bool(s, "ledger.pipelined.force"),
+        integer(s, "ledger.identity.view.max.persons"));
   }
 
   /** A comma-separated list of files (blank space around each ignored; empty: none). */
@@ -287,7 +302,8 @@ public record GatewayConfig(
         Duration.ofSeconds(30), 1 << 20,
         100_000, Duration.ofSeconds(5), 64L << 20, 1_000_000, Duration.ofMinutes(10), "", "", "", "", false, -1, "",
         -1, DEFAULT_NATIONAL_PATH, true, "", Duration.ofSeconds(300), 1_000_000, ConnectionLimits.defaults(),
-        "", 64L << 20, AdmissionLimits.off(), "", List.of(), false);
+        "", 64L << 20, AdmissionLimits.off(), "", List.of(), false,
+        gongji.server.ledger.Ledger.DEFAULT_IDENTITY_VIEW_MAX_PERSONS);
   }
 
   /**
@@ -368,7 +384,8 @@ public record GatewayConfig(
         + "\nnational.signature.max.nonces=" + nationalSignatureMaxNonces + "\n" + connections.describe()
         + "\naudit.dir=" + auditDir + "\naudit.max.file.bytes=" + auditMaxFileBytes + "\n" + admission.describe()
         + "\nidentity.key.file=" + identityKeyFile
-        + "\nidentity.previous.key.files=" + String.join(",", identityPreviousKeyFiles) + "\nledger.pipelined.force=" + pipelinedForce;
+        + "\nidentity.previous.key.files=" + String.join(",", identityPreviousKeyFiles) + "\nledger.pipelined.force=" + pipelinedForce
+        + "\nledger.identity.view.max.persons=" + identityViewMaxPersons;
   }
 
   /** These settings with the audit log in {@code dir} ("off": none), rotated at {@code maxFileBytes}. */
@@ -405,6 +422,13 @@ public record GatewayConfig(
   public GatewayConfig withPipelinedForce(boolean on) {
     Edit e = new Edit(this);
     e.pipelinedForce = on;
+    return e.build();
+  }
+
+  /** These settings with the Identify view holding at most {@code persons} (0: off, the writer answers every Identify). */
+  public GatewayConfig withIdentityViewMaxPersons(int persons) {
+    Edit e = new Edit(this);
+    e.identityViewMaxPersons = persons;
     return e.build();
   }
 
@@ -455,6 +479,7 @@ public record GatewayConfig(
     private String identityKeyFile;
     private List<String> identityPreviousKeyFiles;
     private boolean pipelinedForce;
+    private int identityViewMaxPersons;
 
     Edit(GatewayConfig c) {
       host = c.host;
@@ -492,6 +517,7 @@ public record GatewayConfig(
       identityKeyFile = c.identityKeyFile;
       identityPreviousKeyFiles = c.identityPreviousKeyFiles;
       pipelinedForce = c.pipelinedForce;
+      identityViewMaxPersons = c.identityViewMaxPersons;
     }
 
     GatewayConfig build() {
@@ -501,7 +527,8 @@ public record GatewayConfig(
           snapshotEveryCommands, snapshotEvery, tlsCertChain, tlsPrivateKey, tlsClientCa, authTokensFile,
           authRequired, adminPort, adminTlsClientCa, nationalPort, nationalPath, nationalMulaidInAcctPay,
           nationalPaasFile, nationalSignatureMaxSkew, nationalSignatureMaxNonces, connections, auditDir,
-          auditMaxFileBytes, admission, identityKeyFile, identityPreviousKeyFiles, pipelinedForce);
+          auditMaxFileBytes, admission, identityKeyFile, identityPreviousKeyFiles, pipelinedForce,
+          identityViewMaxPersons);
     }
   }
 }

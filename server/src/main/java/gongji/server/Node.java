@@ -228,6 +228,7 @@ public final class Node implements AutoCloseable {
       }
     }
     this.ledger = recoveredLedger != null ? recoveredLedger : new Ledger(config.idempotencyWindow(), cache);
+    ledger.boundIdentityView(config.identityViewMaxPersons());
     if (sandboxClock != null) {
       sandboxClock.catchUpTo(ledger.nowMillis()); // a sandbox's moves are in the ledger's time
     }

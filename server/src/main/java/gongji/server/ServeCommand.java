@@ -59,6 +59,9 @@ final class ServeCommand implements Callable<Integer> {
       Map.entry("journal.segment.bytes", "a journal segment's size before the next one starts"),
       Map.entry("ledger.pipelined.force", "force the journal on a thread of its own while the ledger applies the next"
           + " batch (false: apply, then force, in turn)"),
+      Map.entry("ledger.identity.view.max.persons", "persons Identify is answered for without the writer (about 190"
+          + " bytes of heap each, 90 more per relative paying for them); past it the view starts again empty (0: off, the writer answers every Identify);"
+          + " see docs/OPERATIONS.md"),
       Map.entry("snapshot.every.commands", "a snapshot after this many journal records"),
       Map.entry("snapshot.every.seconds", "a snapshot after this long"),
       Map.entry("tls.cert.chain", "PEM certificate chain: serve TLS (empty: plaintext)"),

@@ -47,7 +47,10 @@ final class HtmlReport {
         .append(fmt(json.get("duration_s").asDouble())).append(" s; errors <b id=\"errors\">")
         .append(json.get("errors").get("total").asLong()).append("</b>; audit <b id=\"audit\" class=\"")
         .append(run.audit() == null ? "" : run.audit().ok() ? "good" : "bad").append("\">")
-        .append(run.audit() == null ? "off" : run.audit().ok() ? "OK" : "FAILED").append("</b>; result <b id=\"ok\">")
+        .append(run.audit() == null ? "off" : run.audit().ok() ? "OK" : "FAILED").append("</b>")
+        .append(run.audit() == null ? "" : " (" + run.audit().accountsChecked() + " accounts read back, audit "
+            + fmt(run.audit().auditMillis() / 1e3) + " s)")
+        .append("; result <b id=\"ok\">")
         .append(run.ok() ? "PASSED" : "FAILED").append("</b></p>\n");
     b.append("<h2>Latency (ms)</h2>\n<table id=\"latency\"><tr><th></th><th>count</th><th>errors</th><th>p50</th><th>p90</th>"
         + "<th>p99</th><th>p99.9</th><th>p99.99</th><th>max</th></tr>\n");

@@ -38,7 +38,7 @@ final class LoadRun {
     try (Target target = new Target(s.target(), s.access().adminTarget(), s.connections(), s.rpcTimeoutMillis(),
         s.access().credentials(), s.access().tlsCa())) {
       Workload workload = s.dataSet().equals("demo") ? Workload.demo()
-          : Workload.generated(s.dataTag(), s.people(), s.bindings());
+          : Workload.generated(s.dataTag(), s.people(), s.bindings(), s.activePeople(), s.seed());
       boolean needsData = !s.scenario().equals("health");
       if (needsData && s.setup() && s.dataSet().equals("generated")) {
         long t0 = System.nanoTime();
@@ -47,8 +47,12 @@ final class LoadRun {
             workload.bindingsPlanned(), workload.institution(), (System.nanoTime() - t0) / 1e9, took);
       }
       if (needsData && s.audit()) {
-        // What the auditor starts from; a run without an audit need not read a million accounts first.
-        workload.readBack(target, SETUP_IN_FLIGHT, deadline);
+        // What the auditor starts from: the accounts the run can touch (a run without an audit reads none).
+        workload.readBack(target, SETUP_IN_FLIGHT, deadline, s.seed());
+        Workload.ReadBack r = workload.readBackDone();
+        out.printf(Locale.ROOT, "read back: %d accounts (the %d active persons' own: %d; their relatives' outside the"
+                + " active set: %d; a sample outside both: %d) and %d bindings to active persons in %.1f s%n", r.accounts(),
+            r.activePeople(), r.activeAccounts(), r.relativeAccounts(), r.sampledAccounts(), r.bindings(), r.millis() / 1e3);
       }
       Books books = new Books(s.audit() && needsData);
       Scenarios scenarios = new Scenarios(target, workload, books, s.seed(), runId, s.duplicateShare());

@@ -26,7 +26,9 @@ import org.HdrHistogram.Histogram;
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code longest_stall_ms} (the
  * longest span in which RPCs were out and no reply to any came), {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
- * {@code audit_ok} (null when the audit was off), {@code audit}, {@code slo}, {@code ok},
+ * {@code audit_ok} (null when the audit was off), {@code audit} (sales, resolved_by_request_id,
+ * accounts_checked, settled_fen, refunded_fen, discrepancies, {@code read_back}: what was read back
+ * before the load, {@link Workload.ReadBack}, and {@code audit_seconds}), {@code slo}, {@code ok},
  * {@code schedule} (with {@code --schedule}: spec, kind, and {@code intervals}, each: index, label,
  * start_s, seconds, rate_target, scenarios_per_s achieved, throughput_rps, errors, latency_us),
  * {@code server} and {@code load_generator} (CPU seconds, cores, CPU per RPC, resident MB, CPU per
@@ -109,9 +111,16 @@ final class Report {
     if (a == null) {
       out.println("audit: off");
     } else {
-      out.printf("audit: %s: %d sales, %d requests resolved by id, %d accounts checked, %.2f yuan settled,"
+      out.printf(Locale.ROOT, "audit: %s: %d sales, %d requests resolved by id, %d accounts checked, %.2f yuan settled,"
               + " %.2f yuan refunded, %d discrepancies%n", a.ok() ? "OK" : "FAILED", a.sales(), a.unknownResolved(),
           a.accountsChecked(), a.settledFen() / 100.0, a.refundedFen() / 100.0, a.discrepancies().size());
+      Workload.ReadBack read = a.readBack();
+      if (read != null) {
+        out.printf(Locale.ROOT, "audit: accounts read back before the run and after it: %d (the %d active persons' own: %d;"
+                + " their relatives' outside the active set: %d; a sample outside both: %d); read back before in %.1f s,"
+                + " audit %.1f s%n", read.accounts(), read.activePeople(), read.activeAccounts(), read.relativeAccounts(),
+            read.sampledAccounts(), read.millis() / 1e3, a.auditMillis() / 1e3);
+      }
       a.discrepancies().stream().limit(50).forEach(d -> out.println("  AUDIT " + d));
       if (a.discrepancies().size() > 50) {
         out.println("  ... and " + (a.discrepancies().size() - 50) + " more");
@@ -233,6 +242,18 @@ final class Report {
       audit.put("sales", a.sales());
       audit.put("resolved_by_request_id", a.unknownResolved());
       audit.put("accounts_checked", a.accountsChecked());
+      Workload.ReadBack r = a.readBack();
+      if (r != null) {
+        ObjectNode read = audit.putObject("read_back");
+        read.put("active_people", r.activePeople());
+        read.put("accounts", r.accounts());
+        read.put("active_accounts", r.activeAccounts());
+        read.put("relative_accounts", r.relativeAccounts());
+        read.put("sampled_accounts", r.sampledAccounts());
+        read.put("bindings", r.bindings());
+        read.put("seconds", r.millis() / 1e3);
+      }
+      audit.put("audit_seconds", a.auditMillis() / 1e3);
       audit.put("settled_fen", a.settledFen());
       audit.put("refunded_fen", a.refundedFen());
       ArrayNode d = audit.putArray("discrepancies");

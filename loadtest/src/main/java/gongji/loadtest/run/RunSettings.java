@@ -23,6 +23,7 @@ record RunSettings(
     String dataSet,
     int people,
     int bindings,
+    int activePeople,
     boolean setup,
     String dataTag,
     double duplicateShare,
@@ -71,6 +72,7 @@ record RunSettings(
     check(dataSet.equals("generated") || dataSet.equals("demo"), "--data: %s (expected: generated or demo)", dataSet);
     check(people >= 4 && people <= 10_000_000, "--people: %s (expected: 4..10,000,000)", people);
     check(bindings >= 0, "--bindings: %s (expected: >= 0)", bindings);
+    check(activePeople >= 4, "--active-people: %s (expected: >= 4, a family)", activePeople);
     check(duplicateShare >= 0 && duplicateShare <= 1, "--duplicate-share: %s (expected: 0..1)", duplicateShare);
     check(stepSeconds > 0, "--step-duration: %s (expected: > 0 seconds)", stepSeconds);
     requireNonNull(access, "access");

@@ -48,9 +48,21 @@ import java.util.concurrent.CompletableFuture;
  * numbers, cards and the institution codes carry the run's tag, so runs against one server do not
  * meet.
  *
- * <p>The demo data set ({@link #demo}) is the one {@code gongji serve --demo} loads. Either way the
- * opening balances and the bindings are read back through the API ({@link #readBack}) before the
+ * <p><b>The active set.</b> A run draws the patients of its sales (the payers, the short patients,
+ * the wallet patients) from the families of an <em>active set</em>: {@code activePeople} persons,
+ * rounded up to whole families, chosen by the run's seed from the whole data set (every family when
+ * {@code activePeople} is at least the data set: then the run is what it was before there was an
+ * active set). Identify, which moves no money, asks about anyone in the data set. So a run on a
+ * million persons touches the accounts of a few thousand, and only those need reading back.
+ *
+ * <p>The demo data set ({@link #demo}) is the one {@code gongji serve --demo} loads; all of it is
+ * active. Either way the opening state is read back through the API ({@link #readBack}) before the
  * load starts: the auditor checks against what the server said then, not against what was sent.
+ * What is read back is every account a sale of the run can draw on: the active persons' own, and,
+ * following each binding in which an active person is the beneficiary (mutual aid, wallet quota),
+ * its authorizer's, wherever in the data set they are; with an active set smaller than the data set,
+ * also a seeded sample of the accounts outside both (as many as the active persons have, at most
+ * {@link #UNTOUCHED_SAMPLE}), which no sale of the run can draw on and which must therefore not change.
  */
 final class Workload {
   static final String REGION = "629900";
@@ -66,6 +78,23 @@ final class Workload {
   static final long RICH_FEN = 5_000_000;
   static final long SHORT_FEN = 3_000;
   private static final int TERMINALS = 8;
+  /**
+   * The most accounts outside the active set and its relatives read before and after a run that has
+   * an active set: a spot check that the gateway moved no money where no sale of the run could.
+   */
+  static final int UNTOUCHED_SAMPLE = 1_000;
+
+  /**
+   * What {@link #readBack} read: the active persons, how many accounts of each kind (the active
+   * persons' own; their relatives' outside the active set, found through the bindings; the sample of
+   * the rest), the bindings in which an active person is the beneficiary, and how long it took.
+   */
+  record ReadBack(int activePeople, int activeAccounts, int relativeAccounts, int sampledAccounts, int bindings,
+      long millis) {
+    int accounts() {
+      return activeAccounts + relativeAccounts + sampledAccounts;
+    }
+  }
 
   /** One insured person of the data set. */
   record Person(String psnNo, String card, boolean hasAccount, long creditFen) {}
@@ -77,12 +106,16 @@ final class Workload {
   private final List<String> terminalIds;
   private final List<String> hospitalTerminalIds;
   private final List<Person> people = new ArrayList<>();
-  /** Employees who pay for themselves (A, B). */
+  /** The persons whose sales the run makes: the active set (see above). */
+  private final List<Person> active = new ArrayList<>();
+  /** Active employees who pay for themselves (A, B). */
   private final List<Person> payers = new ArrayList<>();
-  /** Patients whose own account is short and who draw on relatives (C). */
+  /** Active patients whose own account is short and who draw on relatives (C). */
   private final List<Person> shortPatients = new ArrayList<>();
-  /** Residents with an open wallet holding quota from a relative (D, where A lets D draw). */
+  /** Active residents with an open wallet holding quota from a relative (D, where A lets D draw). */
   private final List<Person> walletPatients = new ArrayList<>();
+  /** Every wallet patient of the data set, active or not: the set-up opens their wallets. */
+  private final List<Person> wallets = new ArrayList<>();
   private final List<String[]> plannedBindings = new ArrayList<>();
   private final boolean generated;
 
@@ -90,6 +123,7 @@ final class Workload {
   private final Map<String, Long> openingBalanceFen = new ConcurrentHashMap<>();
   private final Map<String, Long> openingHeldFen = new ConcurrentHashMap<>();
   private final Map<String, gongji.v1.ReconcileResponse> openingReconcile = new ConcurrentHashMap<>();
+  private volatile ReadBack readBack;
 
   private Workload(String tag, String institution, List<String> terminalIds, String hospital,
       List<String> hospitalTerminalIds, String farPharmacy, boolean generated) {
@@ -102,8 +136,17 @@ final class Workload {
     this.generated = generated;
   }
 
-  /** A generated data set of {@code people} persons (a multiple of 4 is used) and up to {@code bindings} bindings. */
+  /** A generated data set of {@code people} persons (a multiple of 4 is used) and up to {@code bindings} bindings, all active. */
   static Workload generated(String tag, int people, int bindings) {
+    return generated(tag, people, bindings, people, 0);
+  }
+
+  /**
+   * A generated data set of {@code people} persons (a multiple of 4 is used) and up to
+   * {@code bindings} bindings, whose sales are drawn from {@code activePeople} of them (rounded up to
+   * whole families) chosen by {@code seed}.
+   */
+  static Workload generated(String tag, int people, int bindings, int activePeople, long seed) {
     if (people < 4) {
       throw new IllegalArgumentException("--people: " + people + " (expected: >= 4)");
     }
@@ -119,13 +162,19 @@ final class Workload {
         "P" + FAR_REGION + sequence, true);
     int families = people / 4;
     for (int f = 0; f < families; f++) {
-      Person a = w.person(f, 'A', true, RICH_FEN);
-      Person b = w.person(f, 'B', true, RICH_FEN);
-      Person c = w.person(f, 'C', true, SHORT_FEN);
+      w.person(f, 'A', true, RICH_FEN);
+      w.person(f, 'B', true, RICH_FEN);
+      w.person(f, 'C', true, SHORT_FEN);
       w.person(f, 'D', false, 0);
-      w.payers.add(a);
-      w.payers.add(b);
-      w.shortPatients.add(c);
+    }
+    boolean[] isActive = new boolean[families];
+    for (int f : activeFamilies(families, (activePeople + 3) / 4, seed)) {
+      isActive[f] = true;
+      List<Person> family = w.people.subList(4 * f, 4 * f + 4);
+      w.active.addAll(family);
+      w.payers.add(family.get(0));
+      w.payers.add(family.get(1));
+      w.shortPatients.add(family.get(2));
     }
     // Up to 2 bindings a person, in this order (a smaller --bindings takes the first kinds, so a data set
     // keeps its bindings when more kinds are added at the end): the last two are the short patient's own.
@@ -134,12 +183,40 @@ final class Workload {
     for (String[] kind : order) {
       for (int f = 0; f < families && w.plannedBindings.size() < bindings; f++) {
         w.plannedBindings.add(new String[] {w.psnNo(f, kind[0].charAt(0)), w.psnNo(f, kind[1].charAt(0)), kind[2]});
-        if (kind[0].equals("A") && kind[1].equals("D") && w.walletPatients.size() < MAX_WALLET_PATIENTS) {
-          w.walletPatients.add(w.people.get(4 * f + 3));
+        if (kind[0].equals("A") && kind[1].equals("D") && w.wallets.size() < MAX_WALLET_PATIENTS) {
+          Person d = w.people.get(4 * f + 3);
+          w.wallets.add(d);
+          if (isActive[f]) {
+            w.walletPatients.add(d);
+          }
         }
       }
     }
     return w;
+  }
+
+  /**
+   * {@code count} families of {@code families} chosen by {@code seed} (a partial Fisher-Yates
+   * shuffle), in the data set's order; every family, in order, when {@code count} is at least that.
+   */
+  static int[] activeFamilies(int families, int count, long seed) {
+    int[] all = new int[families];
+    for (int f = 0; f < families; f++) {
+      all[f] = f;
+    }
+    if (count >= families) {
+      return all;
+    }
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < count; i++) {
+      int j = i + r.nextInt(families - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    int[] chosen = java.util.Arrays.copyOf(all, count);
+    java.util.Arrays.sort(chosen);
+    return chosen;
   }
 
   /** The demo data set of {@code gongji serve --demo}, which must already be loaded. */
@@ -153,7 +230,9 @@ final class Workload {
     Person zhaoLei = w.add(DemoData.ZHAO_LEI, "SSC-ZHAOLEI", true);
     Person liuGuilan = w.add(DemoData.LIU_GUILAN, "SSC-LIUGUILAN", true);
     Person zhangXiaoyu = w.add(DemoData.ZHANG_XIAOYU, "SSC-ZHANGXIAOYU", false);
+    w.active.addAll(w.people);
     w.walletPatients.add(zhangXiaoyu);
+    w.wallets.add(zhangXiaoyu);
     w.payers.addAll(List.of(zhangWei, zhaoLei, liuGuilan));
     w.shortPatients.add(liNa);
     return w;
@@ -201,10 +280,12 @@ final class Workload {
         .setTerminalId(ids.get((int) Math.floorMod(index, (long) ids.size()))).setOperatorId("loadtest").build();
   }
 
-  /** The wallet patients are taken in turn. */
+  /** The active wallet patients are taken in turn. */
   Person walletPatient(long turn) {
     if (walletPatients.isEmpty()) {
-      throw new IllegalArgumentException("wallet-sale needs wallets: --bindings at least people / 2");
+      throw new IllegalArgumentException("wallet-sale needs wallets among the active persons: --bindings at least"
+          + " people / 2 (the first " + MAX_WALLET_PATIENTS + " families have one), and an --active-people that"
+          + " takes some of those families in");
     }
     return walletPatients.get((int) Math.floorMod(turn, (long) walletPatients.size()));
   }
@@ -228,6 +309,17 @@ final class Workload {
     return people;
   }
 
+  /** The persons whose sales the run makes (see the class comment). */
+  List<Person> active() {
+    return active;
+  }
+
+  /** What {@link #readBack} read, or null before it. */
+  ReadBack readBackDone() {
+    return readBack;
+  }
+
+  /** Anyone in the data set, active or not (Identify moves no money). */
   Person anyone(SplittableRandom r) {
     return people.get(r.nextInt(people.size()));
   }
@@ -245,11 +337,15 @@ final class Workload {
     return plannedBindings.size();
   }
 
-  /** The person whose account a binding draws on, or null when the binding is not of this data set. */
+  /**
+   * The person whose account a binding draws on, or null when the binding is not one in which an
+   * active person is the beneficiary (so no sale of the run can draw on it).
+   */
   String authorizerOf(String bindingId) {
     return authorizerOfBinding.get(bindingId);
   }
 
+  /** The opening balance of every account read back (see the class comment), by its owner. */
   Map<String, Long> openingBalanceFen() {
     return openingBalanceFen;
   }
@@ -344,7 +440,7 @@ final class Workload {
       }
     }
     calls.awaitAll("bindings");
-    for (Person d : walletPatients) {
+    for (Person d : wallets) {
       String authorizer = d.psnNo().substring(0, d.psnNo().length() - 1) + "A";
       calls.submit(() -> target.call(FamilyServiceGrpc.getOpenWalletMethod(),
               gongji.v1.OpenWalletRequest.newBuilder().setRequestId(java.util.UUID.randomUUID().toString()).setPsnNo(d.psnNo()).build())
@@ -399,10 +495,13 @@ final class Workload {
   }
 
   /**
-   * Reads every account (balance and held funds) and every binding of the data set's people, and
-   * each institution's totals of the day.
+   * Reads back, before the load, each institution's totals of the day, every binding in which an
+   * active person is the beneficiary, and the account (balance and held funds) of every active
+   * person who has one, of each authorizer of those bindings, and of a sample of the rest
+   * ({@code seed} chooses it); see the class comment.
    */
-  void readBack(Target target, int maxInFlight, long deadlineNanos) throws InterruptedException {
+  void readBack(Target target, int maxInFlight, long deadlineNanos, long seed) throws InterruptedException {
+    long start = System.nanoTime();
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     String day = today();
     for (String code : institutions()) {
@@ -418,22 +517,65 @@ final class Workload {
             return null;
           }));
     }
-    for (Person p : people) {
+    for (Person p : active) {
+      calls.submit(() -> listBindings(target, p.psnNo(), ""));
+    }
+    calls.awaitAll("reading back the active persons' bindings");
+    java.util.Set<String> activeNos = new java.util.HashSet<>();
+    List<String> accounts = new ArrayList<>();
+    for (Person p : active) {
+      activeNos.add(p.psnNo());
       if (p.hasAccount()) {
-        calls.submit(() -> target.call(AdminServiceGrpc.getGetAccountMethod(),
-            gongji.v1.GetAccountRequest.newBuilder().setPsnNo(p.psnNo()).build()).thenAccept(a -> {
-              openingBalanceFen.put(p.psnNo(), a.getBalanceFen());
-              openingHeldFen.put(p.psnNo(), a.getHeldFen());
-            }));
-        calls.submit(() -> listBindings(target, p.psnNo(), ""));
+        accounts.add(p.psnNo());
       }
     }
-    calls.awaitAll("reading back accounts and bindings");
+    int activeAccounts = accounts.size();
+    java.util.Set<String> relatives = new java.util.TreeSet<>(authorizerOfBinding.values());
+    relatives.removeAll(activeNos);
+    accounts.addAll(relatives);
+    List<String> sample = sample(Math.min(UNTOUCHED_SAMPLE, activeAccounts), activeNos, relatives, seed);
+    accounts.addAll(sample);
+    for (String psnNo : accounts) {
+      calls.submit(() -> target.call(AdminServiceGrpc.getGetAccountMethod(),
+          gongji.v1.GetAccountRequest.newBuilder().setPsnNo(psnNo).build()).thenAccept(a -> {
+            openingBalanceFen.put(psnNo, a.getBalanceFen());
+            openingHeldFen.put(psnNo, a.getHeldFen());
+          }));
+    }
+    calls.awaitAll("reading back accounts");
+    readBack = new ReadBack(active.size(), activeAccounts, relatives.size(), sample.size(), authorizerOfBinding.size(),
+        (System.nanoTime() - start) / 1_000_000);
   }
 
+  /**
+   * Up to {@code size} persons with an account, neither active nor a relative of one, chosen by
+   * {@code seed}: none when the whole data set is active.
+   */
+  private List<String> sample(int size, java.util.Set<String> activeNos, java.util.Set<String> relatives, long seed) {
+    List<String> sample = new ArrayList<>();
+    if (active.size() == people.size()) {
+      return sample;
+    }
+    int[] order = new int[people.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    SplittableRandom r = new SplittableRandom(~seed);
+    for (int i = 0; i < order.length && sample.size() < size; i++) {
+      int j = i + r.nextInt(order.length - i);
+      Person p = people.get(order[j]);
+      order[j] = order[i];
+      if (p.hasAccount() && !activeNos.contains(p.psnNo()) && !relatives.contains(p.psnNo())) {
+        sample.add(p.psnNo());
+      }
+    }
+    return sample;
+  }
+
+  /** Every binding of {@code psnNo} as beneficiary: each names the account a leg through it draws on. */
   private CompletableFuture<Void> listBindings(Target target, String psnNo, String pageToken) {
     return target.call(FamilyServiceGrpc.getListBindingsMethod(), ListBindingsRequest.newBuilder().setPsnNo(psnNo)
-        .setRole(BindingRole.BINDING_ROLE_AUTHORIZER).setPageSize(1000).setPageToken(pageToken).build())
+        .setRole(BindingRole.BINDING_ROLE_BENEFICIARY).setPageSize(1000).setPageToken(pageToken).build())
         .thenCompose((ListBindingsResponse r) -> {
           for (Binding b : r.getBindingsList()) {
             authorizerOfBinding.put(b.getBindingId(), b.getAuthorizerPsnNo());

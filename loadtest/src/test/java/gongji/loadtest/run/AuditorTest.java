@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import gongji.v1.AdminServiceGrpc;
 import gongji.v1.CreditAccountRequest;
 import gongji.v1.RefundRequest;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The auditor fails a run whose books do not balance: the load runs against the real gateway, then,
@@ -43,10 +46,11 @@ class AuditorTest {
     }
   }
 
-  @Test
-  void audit_settlementUndoneBehindTheRunnersBack_failsNamingTheSaleAndTheAccount() throws Exception {
+  @ParameterizedTest(name = "{0} active of 32")
+  @ValueSource(ints = {32, 8})
+  void audit_settlementUndoneBehindTheRunnersBack_failsNamingTheSaleAndTheAccount(int activePeople) throws Exception {
     String[] lost = new String[2];
-    LoadRun.Outcome outcome = run("lost", (workload, target, books) -> {
+    LoadRun.Outcome outcome = run("lost" + activePeople, activePeople, (workload, target, books) -> {
       Books.Sale sale = books.sales().stream()
           .filter(s -> s.settle != null && s.settle.known() == Books.Known.ACKNOWLEDGED).findFirst().orElseThrow();
       lost[0] = sale.authorize.requestId;
@@ -63,12 +67,17 @@ class AuditorTest {
         discrepancies);
     assertTrue(discrepancies.contains("account " + lost[1] + ": balance"), discrepancies);
     assertTrue(discrepancies.contains(": refunds count/total/account/mutual_aid/cash grew by [1, "), discrepancies);
+    JsonNode readBack = outcome.json().get("audit").get("read_back");
+    assertEquals(activePeople, readBack.get("active_people").asInt(), readBack.toString());
+    // 3 accounts a family (A, B, C): every one of 8 families, or 2 families and a sample of as many others.
+    assertEquals(activePeople == 32 ? 24 : 12, outcome.json().get("audit").get("accounts_checked").asInt(),
+        outcome.json().get("audit").toString());
   }
 
   @Test
   void audit_accountCreditedBehindTheRunnersBack_failsNamingTheAccount() throws Exception {
     String[] credited = new String[1];
-    LoadRun.Outcome outcome = run("credit", (workload, target, books) -> {
+    LoadRun.Outcome outcome = run("credit", 32, (workload, target, books) -> {
       credited[0] = books.sales().get(0).patientPsnNo;
       target.call(AdminServiceGrpc.getCreditAccountMethod(), CreditAccountRequest.newBuilder()
           .setRequestId("behind-its-back-credit").setPsnNo(credited[0]).setAmountFen(1).build()).get(10, TimeUnit.SECONDS);
@@ -83,7 +92,7 @@ class AuditorTest {
 
   @Test
   void audit_nothingBehindTheRunnersBack_passes() throws Exception {
-    LoadRun.Outcome outcome = run("clean", (workload, target, books) -> { });
+    LoadRun.Outcome outcome = run("clean", 32, (workload, target, books) -> { });
 
     assertEquals(0, outcome.exitCode());
     assertTrue(outcome.json().get("audit_ok").asBoolean(), outcome.json().get("audit").toString());
@@ -94,7 +103,7 @@ class AuditorTest {
     try (Target target = new Target(gateway.target(), 1, 5_000)) {
       Workload workload = Workload.generated("unknown", 8, 4);
       workload.setUp(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-      workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), 1);
       Books books = new Books(true);
       Books.Sale sale = sellWithLostSettleReply(target, workload, books, "unknown-1");
 
@@ -112,7 +121,7 @@ class AuditorTest {
     try (Target target = new Target(gateway.target(), 1, 5_000)) {
       Workload workload = Workload.generated("refused", 8, 4);
       workload.setUp(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-      workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+      workload.readBack(target, 16, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), 1);
       Books books = new Books(true);
       Books.Sale sale = sellWithLostSettleReply(target, workload, books, "refused-1");
       sale.settle = new Books.Request(sale.settle.requestId);
@@ -123,6 +132,57 @@ class AuditorTest {
       assertFalse(report.ok());
       assertTrue(report.discrepancies().stream().anyMatch(d -> d.startsWith("settle " + sale.settle.requestId
           + ": refused")), report.discrepancies().toString());
+    }
+  }
+
+  @Test
+  void audit_mutualAidLegOnARelativeOutsideTheActiveSet_readsThatAccountBackAndChecksIt() throws Exception {
+    try (Target target = new Target(gateway.target(), 1, 5_000)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      // No bindings of the data set's own: the short patient's only relative is one made below, in another family.
+      Workload workload = Workload.generated("outside", 16, 0, 4, 5);
+      workload.setUp(target, 16, deadline);
+      Workload.Person patient = workload.shortPatient(0);
+      String family = patient.psnNo().substring(0, patient.psnNo().length() - 1);
+      Workload.Person relative = workload.people().stream()
+          .filter(p -> p.psnNo().endsWith("A") && !p.psnNo().startsWith(family)).findFirst().orElseThrow();
+      assertFalse(workload.active().contains(relative));
+      gongji.v1.CreateBindingsResponse made = target.call(AdminServiceGrpc.getCreateBindingsMethod(),
+          gongji.v1.CreateBindingsRequest.newBuilder().setRequestId("outside-binding").addLines(gongji.v1.BindingLine
+              .newBuilder().setAuthorizerPsnNo(relative.psnNo()).setBeneficiaryPsnNo(patient.psnNo())
+              .setRelationship(gongji.v1.Relationship.RELATIONSHIP_SIBLING)).build()).get(10, TimeUnit.SECONDS);
+      String binding = made.getResults(0).getBinding().getBindingId();
+      assertFalse(binding.isEmpty(), made.toString());
+
+      workload.readBack(target, 16, deadline, 5);
+
+      Workload.ReadBack read = workload.readBackDone();
+      assertEquals(4, read.activePeople());
+      assertEquals(1, read.relativeAccounts(), read.toString());
+      assertEquals(relative.psnNo(), workload.authorizerOf(binding));
+      assertTrue(workload.openingBalanceFen().containsKey(relative.psnNo()), "the relative's account is read back");
+      assertEquals(3 + 1 + 3, workload.openingBalanceFen().size(), "the family's 3 accounts, the relative's, a sample of 3");
+
+      Books books = new Books(true);
+      Scenarios scenarios = new Scenarios(target, workload, books, 5, "outside", 0);
+      Stats stats = new Stats();
+      for (int i = 0; i < 3; i++) {
+        assertTrue(scenarios.start("mutual-aid-sale", i, System.nanoTime(), stats).get(10, TimeUnit.SECONDS));
+      }
+      long drawnOnRelative = books.sales().stream().flatMap(s -> s.settle.breakdowns().get(0).getLegsList().stream())
+          .filter(l -> l.getBindingId().equals(binding)).mapToLong(gongji.v1.PaymentLeg::getAmountFen).sum();
+      assertTrue(drawnOnRelative > 0, "the sales drew on the relative outside the active set");
+
+      Auditor.Report clean = new Auditor(target, workload, 16).audit(books, deadline);
+      assertTrue(clean.ok(), clean.discrepancies().toString());
+
+      // The same books, once the relative's account has moved behind the runner's back.
+      target.call(AdminServiceGrpc.getCreditAccountMethod(), CreditAccountRequest.newBuilder()
+          .setRequestId("outside-behind-its-back").setPsnNo(relative.psnNo()).setAmountFen(1).build()).get(10, TimeUnit.SECONDS);
+      Auditor.Report moved = new Auditor(target, workload, 16).audit(books, deadline);
+      assertEquals(1, moved.discrepancies().size(), moved.discrepancies().toString());
+      assertTrue(moved.discrepancies().get(0).startsWith("account " + relative.psnNo() + ": balance"),
+          moved.discrepancies().toString());
     }
   }
 
@@ -146,9 +206,10 @@ class AuditorTest {
     return sale;
   }
 
-  private static LoadRun.Outcome run(String tag, LoadRun.BeforeAudit fault) throws Exception {
+  /** Pharmacy sales for a second on 32 persons of whom {@code activePeople} are active, {@code fault} before the audit. */
+  private static LoadRun.Outcome run(String tag, int activePeople, LoadRun.BeforeAudit fault) throws Exception {
     RunSettings s = new RunSettings(gateway.target(), "pharmacy-sale", 40, 0, 2, 0.2, 1, 1_000_000, 120, 5_000,
-        10_000, 11, "generated", 16, 8, true, tag, 0.5, true, 0, 0, false, 1, null, null, 0, null,
+        10_000, 11, "generated", 32, 16, activePeople, true, tag, 0.5, true, 0, 0, false, 1, null, null, 0, null,
         RunSettings.Access.NONE, null);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     LoadRun.Outcome outcome = LoadRun.execute(s, new PrintStream(bytes, true, StandardCharsets.UTF_8), fault);

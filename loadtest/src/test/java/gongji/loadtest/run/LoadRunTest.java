@@ -110,6 +110,27 @@ class LoadRunTest {
   }
 
   @Test
+  void run_mixedWithAnActiveSetSmallerThanTheDataSet_readsBackItsAccountsOnlyAndPassesAudit() throws Exception {
+    Path json = dir.resolve("active.json");
+    Result r = run("--target", gateway.target(), "--scenario", "mixed", "--rate", "40", "--warmup", "0.5",
+        "--duration", "1.5", "--seed", "10", "--people", "80", "--active-people", "8", "--data-tag", "active",
+        "--report-json", json.toString());
+
+    assertEquals(0, r.exitCode(), r.output());
+    JsonNode audit = JSON.readTree(json.toFile()).get("audit");
+    assertTrue(JSON.readTree(json.toFile()).get("audit_ok").asBoolean(), audit.toString());
+    JsonNode read = audit.get("read_back");
+    // Two families' 6 accounts (their relatives are in the family) and a sample of 6 of the other 54.
+    assertEquals(8, read.get("active_people").asInt(), read.toString());
+    assertEquals(6, read.get("active_accounts").asInt(), read.toString());
+    assertEquals(0, read.get("relative_accounts").asInt(), read.toString());
+    assertEquals(6, read.get("sampled_accounts").asInt(), read.toString());
+    assertEquals(12, audit.get("accounts_checked").asInt(), audit.toString());
+    assertTrue(audit.get("audit_seconds").asDouble() >= 0 && read.get("seconds").asDouble() >= 0, audit.toString());
+    assertTrue(r.output().contains("read back: 12 accounts (the 8 active persons' own: 6;"), r.output());
+  }
+
+  @Test
   void run_maxRequests_boundsTheRun() throws Exception {
     Path json = dir.resolve("bounded.json");
     Result r = run("--target", gateway.target(), "--scenario", "identify", "--concurrency", "2", "--warmup", "0",
@@ -151,6 +172,7 @@ class LoadRunTest {
     assertEquals(2, run("--target", "127.0.0.1:1", "--rate", "10", "--concurrency", "2").exitCode());
     assertEquals(2, run("--target", "127.0.0.1:1", "--rate", "10", "--scenario", "nope").exitCode());
     assertEquals(2, run("--rate", "10").exitCode());
+    assertEquals(2, run("--target", "127.0.0.1:1", "--rate", "10", "--active-people", "3").exitCode());
     Result help = run("--help");
     assertEquals(0, help.exitCode());
   }

@@ -1,5 +1,7 @@
 package gongji.server.ledger;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import gongji.server.domain.RegionPolicy;
 import gongji.server.ledger.IdentityView.Place;
 import gongji.server.ledger.IdentityView.Publication;
@@ -40,7 +42,8 @@ final class Identities {
   static final int DEFAULT_MAX_PERSONS = 1 << 18;
 
   private final LedgerTime time;
-  private final int maxPersons;
+  /** Persons the view holds at most; past it, it starts again empty (0: it holds no one). */
+  private int maxPersons;
   private Accounts accounts;
   private Registry registry;
   private Funding funding;
@@ -79,6 +82,15 @@ final class Identities {
 
   Identities(LedgerTime time, int maxPersons) {
     this.time = time;
+    this.maxPersons = maxPersons;
+  }
+
+  /**
+   * Bounds the view at {@code maxPersons} from now on (0: it holds no one, and every Identify is the
+   * writer's). A view holding more already starts again empty at the next person it would take in.
+   */
+  void maxPersons(int maxPersons) {
+    checkArgument(maxPersons >= 0, "maxPersons: %s (expected: >= 0)", maxPersons);
     this.maxPersons = maxPersons;
   }
 

@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * so the view never shows what the journal could lose, and a terminal that got a reply and then
  * identifies sees what that reply did. A person enters the view when the writer answers an
  * Identify for them (the first is asked of the writer); the view holds at most
- * {@code maxPersons} and starts again empty when it would hold more, or when a region policy
- * changes (policies decide floors, limits, the drawing order and where funds reach: everything).
+ * {@code maxPersons} (the gateway's setting {@code ledger.identity.view.max.persons},
+ * {@link Ledger#boundIdentityView}) and starts again empty when it would hold more, or when a region
+ * policy changes (policies decide floors, limits, the drawing order and where funds reach: everything).
  *
  * <p>Why an answer is never torn. A summary is built whole on the writer for one batch, so a
  * person's balance and their sources' amounts always come from one batch. An answer reads two

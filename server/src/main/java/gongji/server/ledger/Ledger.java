@@ -36,6 +36,9 @@ import java.util.List;
  * checks first and changes state after: a refused command changes nothing but the idempotency record.
  */
 public final class Ledger {
+  /** Persons the Identify view holds at most unless {@link #boundIdentityView} says otherwise. */
+  public static final int DEFAULT_IDENTITY_VIEW_MAX_PERSONS = Identities.DEFAULT_MAX_PERSONS;
+
   private final LedgerTime time = new LedgerTime();
   private final Recall recall = new Recall();
   private final Identities identities = new Identities(time, Identities.DEFAULT_MAX_PERSONS);
@@ -74,6 +77,16 @@ public final class Ledger {
    */
   public long nextExpiryMillis() {
     return Math.min(sales.nextExpiryMillis(), wallets.nextReturnMillis());
+  }
+
+  /**
+   * Bounds the {@link IdentityView} at {@code maxPersons} (0: it holds no one, and the writer answers
+   * every Identify); past the bound it starts again empty. Not part of the state: a ledger made from a
+   * snapshot or a journal starts at {@link #DEFAULT_IDENTITY_VIEW_MAX_PERSONS}; set before the
+   * sequencer starts.
+   */
+  public void boundIdentityView(int maxPersons) {
+    identities.maxPersons(maxPersons);
   }
 
   /**
