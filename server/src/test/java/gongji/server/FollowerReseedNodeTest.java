@@ -68,9 +68,7 @@ class FollowerReseedNodeTest {
 
       credit(node, clock, 300, 8); // snapshots due every 4 records: made by the new follower
       // A snapshot file appears whole (renamed into place). Any image after the reseed point is the new
-      // follower's (or, while it seeds, the writer's). Not a second one: while an image is being written
-      // (its write waits for history to reach it) a due one waits for the next batch, and when the
-      // credits outrun that write the test sends no further batch (one CI run, and a probe, saw this).
+      // follower's (or, while it seeds, the writer's).
       Await.until(() -> newestSnapshotSeq() > beforeReseed);
       assertTrue(node.sequencer().snapshotsOffTheWriter(), "still following");
       followerImage = newestSnapshotSeq();

@@ -505,6 +505,14 @@ public final class Ledger {
     return Auditor.audit(accounts, bindings, wallets, sales);
   }
 
+  /**
+   * What is wrong with the person records still kept as the bytes of the snapshot they were read
+   * from (see {@link Registry#keptRecordProblem}), or null; O(persons). For the check after a start.
+   */
+  String keptRecordProblem() {
+    return registry.keptRecordProblem();
+  }
+
   /** The binding with this id as a result, or BINDING_NOT_FOUND. */
   public Result binding(String bindingId) {
     return bindings.view(bindingId);

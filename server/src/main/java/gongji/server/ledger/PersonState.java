@@ -96,6 +96,19 @@ final class PersonState extends PolicyCache {
     }
   }
 
+  /**
+   * The record made anew from the bytes it is kept as, without keeping it (the person stays bytes);
+   * null once the record is made. For the check of a snapshot after a start.
+   */
+  Insured recordOfImage() {
+    return image == null ? null : CommandCodec.insured(ByteBuffer.wrap(image, 1, image.length - 1), null, null);
+  }
+
+  /** Whether the record is kept as bytes and they are the first {@code n} of {@code encoded}. */
+  boolean imageIs(byte[] encoded, int n) {
+    return image != null && java.util.Arrays.equals(image, 0, image.length, encoded, 0, n);
+  }
+
   String psnNo() {
     return psnNo;
   }

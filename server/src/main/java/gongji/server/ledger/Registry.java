@@ -355,6 +355,51 @@ final class Registry {
     }
   }
 
+  /**
+   * What a restart's check finds wrong with the persons whose record is still kept as the bytes of
+   * the image it was read from, or null: those bytes must decode to a record that encodes to the
+   * very same bytes (the write-out of the ledger copies them, so it cannot see a record that does
+   * not), whose number and area code are the person's, and whose credentials the registry holds
+   * for them. As strong as writing out records made at load, as the image was read before records
+   * were kept as bytes; every record checked stays bytes.
+   */
+  String keptRecordProblem() {
+    CommandCodec.Output scratch = new CommandCodec.Output(256);
+    for (PersonState p : registered) {
+      String problem;
+      try {
+        problem = keptRecordProblem(p, scratch);
+      } catch (RuntimeException e) {
+        problem = "cannot be made: " + e;
+      }
+      if (problem != null) {
+        return "person " + p.ordinal + " in registration order (" + p.maskedPsnNo() + "), kept as bytes: " + problem;
+      }
+    }
+    return null;
+  }
+
+  private String keptRecordProblem(PersonState p, CommandCodec.Output scratch) {
+    Insured record = p.recordOfImage();
+    if (record == null) {
+      return null; // made: the write-out encodes it
+    }
+    if (!record.psnNo().equals(p.psnNo()) || !record.admdvs().equals(p.admdvs())) {
+      return "its record's number or area code is not the one read at load";
+    }
+    scratch.reset();
+    CommandCodec.encode(new Command.UpsertInsured(record), scratch);
+    if (!p.imageIs(scratch.array(), scratch.size())) {
+      return "its record encodes to other bytes (" + scratch.size() + " bytes)";
+    }
+    for (Credential c : record.credentials()) {
+      if (credentials.get(c) != p) {
+        return "a credential of its record (" + c.type() + ") is not registered to them";
+      }
+    }
+    return null;
+  }
+
   /** An account index read from a snapshot: one of the accounts it holds, past the system ones. */
   private int account(long index) {
     if (index < Accounts.PREMIUMS + 1 || index >= accounts.count()) {

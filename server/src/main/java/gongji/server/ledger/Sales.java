@@ -659,25 +659,36 @@ final class Sales {
     for (Txn t : sorted) {
       writeTxn(out, t, Ledger.SNAPSHOT_FORMAT);
     }
+    // The archived counts by binding number, then by transfer number: the maps' own orders depend on
+    // their capacity (a map that held more than now iterates otherwise than a fresh one), and two
+    // ledgers in the same state must write the same bytes. The reader takes them in any order.
     int n = 0;
     for (BindingState b : bindings.all()) {
       n += b.archivedUsedFen != 0 || b.archivedWalletFen != 0 ? 1 : 0;
     }
-    out.varint(n);
+    long[] bindingSeqs = new long[n];
+    n = 0;
     for (BindingState b : bindings.all()) {
       if (b.archivedUsedFen != 0 || b.archivedWalletFen != 0) {
-        out.str(b.id()).varlong(b.archivedUsedFen).varlong(b.archivedWalletFen);
+        bindingSeqs[n++] = b.seq;
       }
     }
-    n = 0;
-    for (WalletGrant g : wallets.all()) {
-      n += g.archivedSpentFen != 0 ? 1 : 0;
-    }
+    java.util.Arrays.sort(bindingSeqs);
     out.varint(n);
+    for (long seq : bindingSeqs) {
+      BindingState b = bindings.get(seq);
+      out.str(b.id()).varlong(b.archivedUsedFen).varlong(b.archivedWalletFen);
+    }
+    List<WalletGrant> grants = new java.util.ArrayList<>();
     for (WalletGrant g : wallets.all()) {
       if (g.archivedSpentFen != 0) {
-        out.str(g.id).varlong(g.archivedSpentFen);
+        grants.add(g);
       }
+    }
+    grants.sort((x, y) -> Long.compare(x.seq, y.seq));
+    out.varint(grants.size());
+    for (WalletGrant g : grants) {
+      out.str(g.id).varlong(g.archivedSpentFen);
     }
   }
 

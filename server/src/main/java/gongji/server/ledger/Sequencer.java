@@ -71,7 +71,8 @@ import java.util.logging.Logger;
  *
  * <p>When nothing is queued, the thread parks; submitters unpark it only when it said it was about
  * to sleep, and the forcer only when the writer said it waits for it. While parked it wakes every
- * {@code idleTickMillis} to expire holds that came due.
+ * {@code idleTickMillis} to expire holds that came due, and to take a snapshot that fell due while
+ * another was in flight (the end of that one also wakes it: see {@link SnapshotSchedule}).
  *
  * <p>Its parts: this class runs the batches (queue, time, queries, sweeps, writes, the journal's
  * append) and what follows a force ({@code complete}); {@link ForceStage} is the forcer and its
@@ -125,7 +126,8 @@ public final class Sequencer implements AutoCloseable {
   /**
    * When and where to write snapshots: after {@code everyCommands} journaled commands, or after
    * {@code everyMillis} with at least one. The image is taken on the sequencer thread (the ledger
-   * is only consistent there) and written by {@code sink} on its own thread; one at a time.
+   * is only consistent there) and written by {@code sink} on its own thread; one at a time (one that
+   * falls due meanwhile is taken once the writer is idle after it, without waiting for a command).
    */
   public record Snapshotting(long everyCommands, long everyMillis, SnapshotSink sink, Executor executor) {
     public Snapshotting {
@@ -230,7 +232,8 @@ public final class Sequencer implements AutoCloseable {
 
   /** Takes snapshots as configured; call before {@link #start}. */
   public Sequencer snapshotting(Snapshotting snapshotting) {
-    this.snapshots = new SnapshotSchedule(requireNonNull(snapshotting, "snapshotting"), journal, ledger, this::poison);
+    this.snapshots = new SnapshotSchedule(requireNonNull(snapshotting, "snapshotting"), journal, ledger, this::poison,
+        this::wake);
     return this;
   }
 
@@ -517,6 +520,11 @@ public final class Sequencer implements AutoCloseable {
         if (poisoned == null && !force.holdsBatch()
             && (ledger.nextExpiryMillis() <= clock.millis() || ledger.transfersChanged())) {
           batch[n++] = new Pending(TICK, null, null, 0, Long.MAX_VALUE);
+        } else if (poisoned == null && !force.holdsBatch() && snapshots != null
+            && snapshots.dueWhenIdle(Math.max(clock.millis(), lastNow))) {
+          // Fell due while another was in flight (or by time alone): taken now, not at the next batch.
+          maybeSnapshot(0, Math.max(clock.millis(), lastNow), null);
+          continue;
         } else {
           // Woken by a submit, or by the forcer when the batch in flight is done.
           boolean forcing = force.holdsBatch();
@@ -822,6 +830,11 @@ public final class Sequencer implements AutoCloseable {
   /** Hands results to their callers (see {@link BatchReplies}), on the replies executor where a caller's refuses. */
   private void deliver(Pending[] done, Result[] results, Throwable[] failedAlone, Throwable failure) {
     BatchReplies.deliver(done, results, failedAlone, failure, replies);
+  }
+
+  /** Any thread: wakes the writer if it is parked, to look again at what is due. */
+  private void wake() {
+    LockSupport.unpark(thread);
   }
 
   /** Stops the ledger (the first reason stays); returns the reason it is stopped for. */

@@ -12,6 +12,14 @@ import java.util.logging.Logger;
  * handed the batch), else on the writer thread, the only place the ledger is consistent; either way
  * it is written by the sink on the snapshot executor, and never before the journal is forced past
  * its sequence number. Writer only, but for {@link #pending}, which any thread may read.
+ *
+ * <p>A snapshot that falls due while another is being made or written is not lost: its count stays,
+ * and when the one in flight is done (written, failed or dropped) the writer is woken; once idle
+ * (nothing queued, no batch being forced) it asks {@link #dueWhenIdle} and takes it then, as after a
+ * batch without records. So a node that goes quiet right then still gets the image of everything it
+ * journaled, and the segments it covers are retired, without a further command. Only the writer
+ * takes a snapshot and only when none is in flight, so none is taken twice and two are never
+ * written at once.
  */
 final class SnapshotSchedule {
   private static final Logger log = Logger.getLogger(SnapshotSchedule.class.getName());
@@ -23,17 +31,21 @@ final class SnapshotSchedule {
   private final Ledger ledger;
   /** Stops the ledger when an image cannot be made (a bug). */
   private final ForceStage.Poison poison;
+  /** Wakes the writer (any thread): a snapshot in flight is done, and one may have fallen due meanwhile. */
+  private final Runnable wakeWriter;
   /** Makes the images off the writer while it follows; null: the writer makes them. */
   private SnapshotFollower follower;
   private long journaledSince;
   private long lastMillis;
   private volatile boolean inFlight;
 
-  SnapshotSchedule(Sequencer.Snapshotting config, Journal journal, Ledger ledger, ForceStage.Poison poison) {
+  SnapshotSchedule(Sequencer.Snapshotting config, Journal journal, Ledger ledger, ForceStage.Poison poison,
+      Runnable wakeWriter) {
     this.config = config;
     this.journal = journal;
     this.ledger = ledger;
     this.poison = poison;
+    this.wakeWriter = wakeWriter;
   }
 
   /** Has {@code follower} make the images while it follows. */
@@ -57,9 +69,7 @@ final class SnapshotSchedule {
       lastMillis = now;
     }
     journaledSince += journaled;
-    boolean due = journaledSince >= config.everyCommands()
-        || (journaledSince > 0 && now - lastMillis >= config.everyMillis());
-    if (!due || inFlight) {
+    if (!due(now) || inFlight) {
       return;
     }
     long seq = journal.lastSeq();
@@ -108,9 +118,28 @@ final class SnapshotSchedule {
     }
   }
 
+  /**
+   * Writer, idle (nothing queued, every batch forced and completed): whether a snapshot is due and
+   * none is in flight; then {@code maybeTake(0, now, null)} takes it. Reads no journal.
+   */
+  boolean dueWhenIdle(long now) {
+    return !inFlight && journaledSince > 0 && due(now);
+  }
+
+  private boolean due(long now) {
+    return journaledSince >= config.everyCommands()
+        || (journaledSince > 0 && now - lastMillis >= config.everyMillis());
+  }
+
   /** Asks the follower for the image at {@code seq}, which it has been handed. */
   private void askImage(long seq) {
-    follower.imageAt(seq, image -> write(seq, image), () -> inFlight = false);
+    follower.imageAt(seq, image -> write(seq, image), this::done);
+  }
+
+  /** Any thread: the snapshot in flight is written, failed or dropped; one that fell due meanwhile may be taken. */
+  private void done() {
+    inFlight = false;
+    wakeWriter.run();
   }
 
   /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
@@ -119,7 +148,7 @@ final class SnapshotSchedule {
       config.executor().execute(() -> writeNow(seq, image));
     } catch (RejectedExecutionException e) {
       log.info("snapshot at record " + seq + " not written: the node is closing; the journal has everything");
-      inFlight = false;
+      done();
     }
   }
 
@@ -130,7 +159,7 @@ final class SnapshotSchedule {
     } catch (IOException | RuntimeException e) {
       log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
     } finally {
-      inFlight = false;
+      done();
     }
   }
 }

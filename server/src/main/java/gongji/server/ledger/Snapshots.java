@@ -337,7 +337,9 @@ public final class Snapshots {
   /**
    * The checks {@link Checks#AFTER_START} left out, on {@code ledger}, a second decode of the same
    * {@code image} (record {@code seq}) before any journal record is applied to it: its audit finds
-   * nothing wrong, and it writes out again to the very bytes it was read from (stronger than
+   * nothing wrong, its persons kept as the bytes of their records hold records that encode to those
+   * very bytes ({@link Ledger#keptRecordProblem}: the write-out copies such bytes, so it would not see
+   * one that does not), and it writes out again to the very bytes it was read from (stronger than
    * {@link #read}'s check that it can be written out at all: a decoder that dropped or changed
    * anything shows here).
    *
@@ -348,6 +350,10 @@ public final class Snapshots {
     if (!violations.isEmpty()) {
       throw new CorruptSnapshotException("decoded into a ledger that fails its audit: " + violations.size()
           + " violations, the first: " + violations.get(0), image.length, null);
+    }
+    String kept = ledger.keptRecordProblem();
+    if (kept != null) {
+      throw new CorruptSnapshotException("decoded into a ledger with a " + kept, image.length, null);
     }
     byte[] again;
     try {

@@ -2,9 +2,11 @@ package gongji.server.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.domain.Credential;
 import gongji.server.domain.CredentialType;
@@ -12,16 +14,20 @@ import gongji.server.domain.InsuranceType;
 import gongji.server.domain.Insured;
 import gongji.server.domain.InsuredStatus;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /**
  * Persons read from a snapshot keep their record as its bytes until asked for ({@link PersonState}):
  * every question and change sees the record the image held, and a ledger writes the same image
- * whether or not its persons' records were made.
+ * whether or not its persons' records were made; the check after a start finds a record kept as
+ * bytes that its encoder would not have written.
  */
 class PersonImageTest {
   private static final long NOW = 1_772_413_200_000L;
+  private static final long SEQ = 7;
   private static final Credential CARD = new Credential(CredentialType.SOCIAL_SECURITY_CARD, "k1:card-1");
   private static final Credential ID = new Credential(CredentialType.ID_CARD, "k1:id-1");
   private static final Insured ZHANG = new Insured("P1", "张伟", InsuranceType.EMPLOYEE_BASIC, InsuredStatus.NORMAL,
@@ -87,6 +93,62 @@ class PersonImageTest {
     assertEquals(InsuredStatus.NORMAL.code(), image[at]);
     image[at] = (byte) 0x7f;
     assertThrows(IllegalArgumentException.class, () -> restored(image));
+  }
+
+  @Test
+  void checkAfterStart_aKeptRecordWhoseBytesDecodeToAnotherName_isCaught() throws Exception {
+    byte[] image = Snapshots.image(registered(), SEQ);
+    Snapshots.checkAfterStart(Snapshots.decode(image, SEQ, LedgerStates.WINDOW, ReferenceListener.NONE).ledger(),
+        image, SEQ); // as written: passes
+    // P1's name, same length, as bytes that are not UTF-8: the record made from them is another name.
+    byte[] name = "张伟".getBytes(StandardCharsets.UTF_8);
+    int at = indexOf(image, name);
+    java.util.Arrays.fill(image, at, at + name.length, (byte) 0xff);
+    reframe(image);
+    assertCaught(image);
+  }
+
+  @Test
+  void checkAfterStart_aKeptRecordWrittenWithALongerLengthThanItsEncoder_isCaught() throws Exception {
+    byte[] written = Snapshots.image(registered(), SEQ);
+    // P1's record is its length, its command type, "\2P1", then the name's length (6) and the name: the same
+    // length in two bytes (0x86 0x00) decodes to the same name, and is not what its encoder writes.
+    byte[] name = "张伟".getBytes(StandardCharsets.UTF_8);
+    int length = indexOf(written, name) - 1;
+    assertEquals(name.length, written[length]);
+    int recordLength = length - 5;
+    byte[] image = new byte[written.length + 1];
+    System.arraycopy(written, 0, image, 0, length);
+    image[length] = (byte) (0x80 | name.length);
+    image[length + 1] = 0;
+    System.arraycopy(written, length + 1, image, length + 2, written.length - length - 1);
+    image[recordLength]++;
+    ByteBuffer.wrap(image).putLong(12, image.length - Snapshots.HEADER_BYTES);
+    reframe(image);
+    assertCaught(image);
+  }
+
+  /**
+   * The image decodes (the start's own check), the ledger's write-out alone gives the very same bytes
+   * back (the record kept as bytes is copied), and the check after the start finds the record.
+   */
+  private static void assertCaught(byte[] image) throws Exception {
+    Ledger decoded = Snapshots.decode(image, SEQ, LedgerStates.WINDOW, ReferenceListener.NONE).ledger();
+    assertArrayEquals(image, Snapshots.image(decoded, SEQ), "the write-out copies the kept bytes");
+    Ledger again = Snapshots.decode(image, SEQ, LedgerStates.WINDOW, ReferenceListener.NONE).ledger();
+    Snapshots.CorruptSnapshotException e = assertThrows(Snapshots.CorruptSnapshotException.class,
+        () -> Snapshots.checkAfterStart(again, image, SEQ));
+    assertTrue(e.getMessage().contains("person 0 in registration order") && e.getMessage().contains("kept as bytes"),
+        e::getMessage);
+    assertFalse(e.getMessage().contains("P1"), "the person named masked: " + e.getMessage());
+  }
+
+  /** The frame's checksum made again over the changed bytes (a forgery, not damage). */
+  private static void reframe(byte[] image) {
+    CRC32C crc = new CRC32C();
+    crc.update(image, 0, 20);
+    crc.update(image, Snapshots.HEADER_BYTES, image.length - Snapshots.HEADER_BYTES);
+    ByteBuffer.wrap(image).putInt(20, (int) crc.getValue());
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {
