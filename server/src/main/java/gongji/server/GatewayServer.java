@@ -78,17 +78,20 @@ public final class GatewayServer implements AutoCloseable {
     for (BindableService service : node.services()) {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
-      ServerServiceDefinition measured = node.metrics().instrument(service);
-      ServerServiceDefinition audited = audit == null ? measured
-          : ServerInterceptors.intercept(measured, new AuditInterceptor(audit, java.time.InstantSource.system()));
+      ServerServiceDefinition definition = service.bindService();
+      ServerServiceDefinition audited = audit == null ? definition
+          : ServerInterceptors.intercept(definition, new AuditInterceptor(audit, java.time.InstantSource.system()));
       // Shed calls cost no audit record or service work; gongji_admission_shed_total and
       // gongji_admission_overloaded_total count them. The bound on calls in flight is outermost but
       // takes its place at the half-close, when the request has all arrived (InFlightBound says why):
-      // so the caller's rate is checked first, at the call's start, and a call refused over it takes
-      // no place. Health and reflection are not behind either.
+      // so the caller's rate is checked first, when the message arrives, and a call refused over it
+      // takes no place. Health and reflection are not behind either.
       ServerServiceDefinition admitted = name.equals(SETTLEMENT)
           ? ServerInterceptors.intercept(audited, node.admission()) : audited;
-      target.addService(MalformedRequests.guard(ServerInterceptors.intercept(admitted, inFlight)));
+      // gRPC's own metrics outside both, so that a call they refuse is counted with its status
+      // (RESOURCE_EXHAUSTED) rather than as a call that never ended (UNKNOWN).
+      target.addService(MalformedRequests.guard(
+          node.metrics().instrument(ServerInterceptors.intercept(admitted, inFlight))));
       health.setStatus(name, ServingStatus.SERVING);
     }
     // A ledger that can no longer make anything durable must be taken out of rotation at once.

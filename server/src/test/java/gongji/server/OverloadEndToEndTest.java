@@ -37,6 +37,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import java.util.concurrent.CancellationException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,12 @@ class OverloadEndToEndTest {
     assertTrue(detail(shed, LocalizedMessage.class).getMessage().contains("未处理"));
     assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "health is never shed");
+    List<String> counted = node.metrics().scrape().lines()
+        .filter(l -> l.startsWith("grpc_server_processing_duration_seconds_count{") && l.contains("method=\"Authorize\""))
+        .toList();
+    assertTrue(counted.stream().anyMatch(l -> l.contains("statusCode=\"RESOURCE_EXHAUSTED\"") && l.endsWith(" 1")),
+        "gRPC's metrics count the shed call with its status: " + counted);
+    assertTrue(counted.stream().noneMatch(l -> l.contains("statusCode=\"UNKNOWN\"") && !l.endsWith(" 0")), counted.toString());
 
     journal.released.countDown();
     assertEquals(SALE_FEN, first.get(30, TimeUnit.SECONDS).getBreakdown().getAccountPayFen());

@@ -20,6 +20,7 @@ import gongji.v1.SettleResponse;
 import gongji.v1.SettlementServiceGrpc;
 import gongji.v1.Terminal;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import java.util.List;
@@ -163,11 +164,11 @@ final class Scenarios {
   private <Q, R> CompletableFuture<R> step(Instance in, String step, MethodDescriptor<Q, R> method, Q request) {
     long start = in.stepStart();
     String stepName = in.scenario + "/" + step;
-    long sent = System.nanoTime();
+    long busySince = in.stats.sent(System.nanoTime());
     return target.call(method, request).whenComplete((r, e) -> {
       long now = System.nanoTime();
       in.stats.rpc(method.getBareMethodName(), stepName, (now - start) / 1000, e);
-      in.stats.replied(sent, now);
+      in.stats.replied(busySince, now, e == null || Target.status(e).getCode() != Status.Code.DEADLINE_EXCEEDED);
     });
   }
 

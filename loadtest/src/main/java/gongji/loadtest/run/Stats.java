@@ -35,6 +35,9 @@ final class Stats {
   /** The latest reply's time ({@link System#nanoTime()}), or none yet. */
   private final AtomicLong lastReplyNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong longestStallNanos = new AtomicLong();
+  /** RPCs out now, and when the span in which some have been out began. */
+  private final AtomicLong outstanding = new AtomicLong();
+  private volatile long busySinceNanos;
   /** The window's stats when these are one interval of it ({@code --schedule}), else null. */
   private final Stats window;
 
@@ -97,19 +100,41 @@ final class Stats {
   }
 
   /**
-   * A reply (or an error) to an RPC sent at {@code sentNanos} came at {@code nowNanos}: the time
-   * since the reply before it, or since this RPC was sent if later, is a span in which the server
-   * owed a reply and gave none, a stall (a pause of the gateway's, a slow force, a snapshot, a GC).
+   * An RPC is sent now ({@link System#nanoTime()}): returns when the span of RPCs out that it
+   * belongs to began (now, if none was out), to give back to {@link #replied}. Only a run's window
+   * counts stalls; an interval of it passes them on.
    */
-  void replied(long sentNanos, long nowNanos) {
+  long sent(long nowNanos) {
     if (window != null) {
-      window.replied(sentNanos, nowNanos);
+      return window.sent(nowNanos);
     }
-    long previous = lastReplyNanos.getAndAccumulate(nowNanos, Math::max);
-    long stall = nowNanos - (previous == Long.MIN_VALUE ? sentNanos : Math.max(previous, sentNanos));
-    if (stall > longestStallNanos.get()) {
-      longestStallNanos.accumulateAndGet(stall, Math::max);
+    if (outstanding.getAndIncrement() == 0) {
+      busySinceNanos = nowNanos;
+      return nowNanos;
     }
+    return busySinceNanos;
+  }
+
+  /**
+   * The RPC sent in the span of RPCs out that began at {@code busySinceNanos} ended at
+   * {@code nowNanos}: with a reply from the server ({@code fromServer}), or not (its deadline
+   * passed in the client, which is no sign of life from the server). The time since the last reply
+   * before it, or since the span began if later, is time in which RPCs were out and the server gave
+   * no reply: a stall (a pause of the gateway's, a slow force, a snapshot, a GC).
+   */
+  void replied(long busySinceNanos, long nowNanos, boolean fromServer) {
+    if (window != null) {
+      window.replied(busySinceNanos, nowNanos, fromServer);
+      return;
+    }
+    if (fromServer) {
+      long previous = lastReplyNanos.getAndAccumulate(nowNanos, Math::max);
+      long stall = nowNanos - (previous == Long.MIN_VALUE ? busySinceNanos : Math.max(previous, busySinceNanos));
+      if (stall > longestStallNanos.get()) {
+        longestStallNanos.accumulateAndGet(stall, Math::max);
+      }
+    }
+    outstanding.decrementAndGet();
   }
 
   /**
@@ -117,7 +142,7 @@ final class Stats {
    * seen from outside (issue 10: none over 100 ms in a 10-minute run).
    */
   long longestStallMicros() {
-    return longestStallNanos.get() / 1000;
+    return window != null ? window.longestStallMicros() : longestStallNanos.get() / 1000;
   }
 
   /** Counts a named event (for example, sales by number of account legs). */

@@ -6,39 +6,55 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The longest stall, from replies and their RPCs' send times given by the test: a span counts only
- * while an RPC was out; an idle gap between calls is no stall; a window's stalls reach its run's.
+ * The longest stall, from sends and replies at times the test gives: a span counts while RPCs are
+ * out and no reply comes; an idle gap between calls is no stall; an RPC's deadline passing in the
+ * client is no reply; an interval's stalls are its window's.
  */
 class StatsStallTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   @Test
-  void aSpanWithAnRpcOutAndNoReply_isAStall_anIdleGapIsNot() {
+  void aSpanWithRpcsOutAndNoReply_isAStall_fromTheOldestOut_anIdleGapIsNot() {
     Stats s = new Stats();
-    s.replied(0, 2 * MS);                 // the first reply: its own wait
-    s.replied(1 * MS, 3 * MS);
-    s.replied(500 * MS, 501 * MS);        // nothing was out from 3 ms to 500 ms: idle, not a stall
-    assertEquals(2_000, s.longestStallMicros());
+    long a = s.sent(0);
+    long b = s.sent(50 * MS);
+    s.replied(a, 150 * MS, true);       // nothing replied from 0 to 150 ms while RPCs were out
+    s.replied(b, 151 * MS, true);
+    assertEquals(150_000, s.longestStallMicros());
 
-    s.replied(502 * MS, 640 * MS);        // sent at 502 ms, nothing replied until 640 ms
-    s.replied(505 * MS, 641 * MS);        // replies close together after it: the stall is one span
-    assertEquals(138_000, s.longestStallMicros());
+    long c = s.sent(500 * MS);          // nothing was out from 151 ms to 500 ms: idle, not a stall
+    s.replied(c, 510 * MS, true);
+    assertEquals(150_000, s.longestStallMicros());
   }
 
   @Test
-  void repliesOutOfOrder_fromSeveralThreads_neverMakeTheLastReplyGoBack() {
+  void aDeadlinePassingInTheClient_isNoReply_theStallGoesOn() {
     Stats s = new Stats();
-    s.replied(0, 100 * MS);
-    s.replied(10 * MS, 50 * MS);          // recorded later, happened earlier
-    s.replied(101 * MS, 110 * MS);
-    assertEquals(100_000, s.longestStallMicros(), "from 0 to 100 ms, then 100 to 110 ms");
+    long a = s.sent(0);
+    long b = s.sent(1 * MS);
+    s.replied(a, 100 * MS, false);      // its deadline passed: the server said nothing
+    s.replied(b, 400 * MS, true);
+    assertEquals(400_000, s.longestStallMicros());
   }
 
   @Test
-  void anIntervalsStalls_areItsWindowsToo() {
+  void repliesRecordedOutOfOrder_neverMakeTheLastReplyGoBack() {
+    Stats s = new Stats();
+    long a = s.sent(0);
+    long b = s.sent(10 * MS);
+    long c = s.sent(20 * MS);
+    s.replied(a, 100 * MS, true);
+    s.replied(b, 50 * MS, true);        // recorded later by another thread, happened earlier
+    s.replied(c, 110 * MS, true);
+    assertEquals(100_000, s.longestStallMicros());
+  }
+
+  @Test
+  void anIntervalsStalls_areItsWindows() {
     Stats window = new Stats();
     Stats interval = new Stats(window);
-    interval.replied(0, 250 * MS);
+    long a = interval.sent(0);
+    interval.replied(a, 250 * MS, true);
     assertEquals(250_000, window.longestStallMicros());
     assertEquals(250_000, interval.longestStallMicros());
   }

@@ -27,22 +27,27 @@ import java.util.logging.Logger;
  * than 700 ms of a node that refuses a flood on one core (docs/PERFORMANCE.md, 2026-12-05). With a
  * target ({@code admission.target.held.ms}, the wait the operator accepts), the bound in force
  * ({@link #limit()}) moves between a floor and the setting ({@link #max()}), judged over windows of
- * {@value #WINDOW_MILLIS} ms by the calls that were admitted under the bound in force:
+ * at least {@value #WINDOW_MILLIS} ms and {@value #MIN_JUDGED} calls (at most a second) by the calls
+ * that were admitted under the bound in force:
  * <ul>
  *   <li>more than 1% of them held their place longer than the target (the window's p99 is over
  *       it) while at least half the bound is in flight (so the wait is a queue, not a pause or one
- *       slow call, which a lower bound would not shorten): the bound comes down to what the node
- *       finished in one target's time over the window, and at least by a quarter;
+ *       slow call): the bound comes down to what the node finished in one target's time over the
+ *       window, by a quarter at least and by half at most;
  *   <li>99% of them held it less than half the target: it goes up by an eighth, back to the
  *       setting (from the floor to 2,048 in about four seconds of calls);
  *   <li>in between, it stays: a node whose calls wait between half the target and the target
  *       carries the bound in force (without that band it would climb until they were late again,
  *       and swing).
  * </ul>
+ * A cut is checked by the first window of calls admitted after it: if their mean wait is not an
+ * eighth shorter than that of the calls admitted before it and finished since (in a queue a cut of
+ * a quarter shortens it by a quarter), the node is slow rather than queued (a degraded disk makes
+ * every call wait its force however few are in flight, and cutting would only refuse work it could
+ * carry): the cut is undone and none is tried for {@code FUTILE_CUT_HOLD_NANOS} (10 s).
  * Calls admitted before the last change are not judged, since the bound they entered under is
  * gone: so one slow stretch lowers it once, not window after window while the calls admitted under
- * the old bound drain. The floor is {@value #FLOOR} calls (or the setting, if lower): below it the
- * node is not overloaded but stalled, and refusing more would not shorten anyone's wait.
+ * the old bound drain. The floor is {@value #FLOOR} calls (or the setting, if lower).
  * A target of 0 keeps the bound fixed at the setting.
  *
  * <p>One atomic counter, no lock: an increment and, when over the bound, a decrement, on the event
@@ -61,6 +66,10 @@ public final class CallsInFlight {
   private static final long QUIET_NANOS = 10 * WINDOW_NANOS;
   /** The lowest bound the target brings it to (unless the setting is lower). */
   static final int FLOOR = 32;
+  /** Fewer calls judged than this in a window lower nothing: one late call is not a queue. */
+  static final int MIN_JUDGED = 32;
+  /** How long no cut is tried after one that did not shorten the waits. */
+  static final long FUTILE_CUT_HOLD_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** Told of every call refused, and of how long each admitted call held its place. Must not block. */
   public interface Observer {
     Observer NONE = via -> {};
@@ -93,6 +102,16 @@ public final class CallsInFlight {
   private final LongAdder judged = new LongAdder();
   private final LongAdder late = new LongAdder();
   private final LongAdder slow = new LongAdder();
+  private final LongAdder judgedHeldNanos = new LongAdder();
+  /** Calls admitted before the last change that gave their place back since: their count and waits. */
+  private final LongAdder older = new LongAdder();
+  private final LongAdder olderHeldNanos = new LongAdder();
+  // Written and read only by the thread judging a window (one at a time, elected by windowAtNanos).
+  /** Whether the last change was a cut that the next window judged has yet to check. */
+  private boolean cutToCheck;
+  private int limitBeforeCut;
+  /** No cut before this time: the last one did not shorten the waits (a slow node, not a queue). */
+  private long noCutBeforeNanos;
 
   /** At most {@code max} (>= 1) calls in flight at once, always. */
   public CallsInFlight(int max, Observer observer) {
@@ -119,6 +138,7 @@ public final class CallsInFlight {
     this.limit = max;
     this.changedAtNanos = clock.getAsLong();
     this.windowAtNanos = new AtomicLong(changedAtNanos);
+    this.noCutBeforeNanos = changedAtNanos;
     this.loggedAtNanos = new AtomicLong(changedAtNanos - LOG_INTERVAL_NANOS);
   }
 
@@ -167,8 +187,12 @@ public final class CallsInFlight {
   /** Counts a call that gave its place back in the current window, and judges the window once it has passed. */
   private void judge(long enteredNanos, long held, long now) {
     finished.increment();
-    if (enteredNanos - changedAtNanos >= 0) {
+    if (enteredNanos - changedAtNanos < 0) {
+      older.increment();
+      olderHeldNanos.add(held);
+    } else {
       judged.increment();
+      judgedHeldNanos.add(held);
       if (held > targetNanos / 2) {
         slow.increment();
         if (held > targetNanos) {
@@ -178,36 +202,48 @@ public final class CallsInFlight {
     }
     long windowAt = windowAtNanos.get();
     long elapsed = now - windowAt;
-    if (elapsed < WINDOW_NANOS) {
-      return;
-    }
-    if (judged.sum() == 0) {
-      // Only calls admitted under an older bound finished: the window stays open to judge the first
-      // ones admitted under this one, unless it is long enough to be a quiet spell, which starts afresh.
-      if (elapsed >= QUIET_NANOS && windowAtNanos.compareAndSet(windowAt, now)) {
-        finished.reset();
-      }
-      return;
-    }
-    if (!windowAtNanos.compareAndSet(windowAt, now)) {
+    if (elapsed < WINDOW_NANOS || (elapsed < QUIET_NANOS && judged.sum() < MIN_JUDGED)
+        || !windowAtNanos.compareAndSet(windowAt, now)) {
       return;
     }
     long done = finished.sumThenReset();
     long n = judged.sumThenReset();
     long over = late.sumThenReset();
     long overHalf = slow.sumThenReset();
+    long heldSum = judgedHeldNanos.sumThenReset();
+    if (n == 0) {
+      return; // a quiet spell, or only calls admitted under an older bound: counted afresh from here
+    }
     int bound = limit;
-    int next = bound;
-    if (overHalf * 100 <= n) {
-      next = Math.min(max, bound + bound / 8 + 1);
-    } else if (over * 100 > n && inFlight.get() >= bound / 2) {
+    long next = bound;
+    if (cutToCheck) {
+      // The first window of calls admitted since the last cut, against the calls admitted before it
+      // that finished since: a cut that did not shorten the wait by an eighth met a node that is slow,
+      // not a queue (a slow disk makes every call wait its force however few are in flight); it is
+      // undone, and no cut is tried again for a while.
+      long olderCount = older.sum();
+      boolean futile = olderCount > 0 && heldSum / n * 8 > olderHeldNanos.sum() / olderCount * 7;
+      cutToCheck = false;
+      if (futile) {
+        next = limitBeforeCut;
+        noCutBeforeNanos = now + FUTILE_CUT_HOLD_NANOS;
+      }
+    }
+    if (next == bound && overHalf * 100 <= n) {
+      next = Math.min(max, (long) bound + bound / 8 + 1);
+    } else if (next == bound && n >= MIN_JUDGED && over * 100 > n && inFlight.get() >= bound / 2
+        && now - noCutBeforeNanos >= 0) {
       // Late, and because many wait: fewer admitted makes each wait shorter. (Late with few in flight
-      // is a pause or a slow call, not a queue: a lower bound would shorten no one's wait.)
+      // is a pause or a slow call, not a queue.) At most by half, at least by a quarter.
       long inOneTarget = done * targetNanos / elapsed;
-      next = (int) Math.max(floor, Math.min(bound - bound / 4, inOneTarget));
+      next = Math.max(floor, Math.max(bound / 2, Math.min(bound - bound / 4, inOneTarget)));
+      cutToCheck = next < bound;
+      limitBeforeCut = bound;
     }
     if (next != bound) {
-      limit = next;
+      older.reset();
+      olderHeldNanos.reset();
+      limit = (int) next;
       changedAtNanos = now;
     }
   }

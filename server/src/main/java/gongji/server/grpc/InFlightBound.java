@@ -180,11 +180,13 @@ public final class InFlightBound implements ServerInterceptor {
         return CLOSED;
       }
       if (!calls.tryEnter("grpc")) {
-        state = GIVEN_BACK;
-        return REFUSED;
+        return STATE.compareAndSet(this, WAITING, GIVEN_BACK) ? REFUSED : CLOSED;
       }
       enteredNanos = System.nanoTime();
-      state = ADMITTED;
+      if (!STATE.compareAndSet(this, WAITING, ADMITTED)) {
+        calls.exit(); // answered meanwhile from another thread: the place goes back untimed
+        return CLOSED;
+      }
       return TAKEN;
     }
 

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import gongji.server.gateway.FraudObserver;
 import gongji.server.ledger.LedgerFigures;
 import gongji.server.ledger.Sequencer;
-import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -83,10 +82,11 @@ public final class Metrics implements AutoCloseable {
   /**
    * Micrometer's gRPC server interceptor: per method, messages received and sent, and a timer by
    * status code with a percentile histogram ({@code grpc_server_processing_duration_seconds_bucket}).
-   * One instance for every service, so that each method's meters are looked up in one map.
+   * One instance for every service, so that each method's meters are looked up in one map. Given a
+   * service already wrapped in the gateway's interceptors, it goes outside them all, so that a call
+   * they refuse is counted with its status.
    */
-  public ServerServiceDefinition instrument(BindableService service) {
-    ServerServiceDefinition definition = service.bindService();
+  public ServerServiceDefinition instrument(ServerServiceDefinition definition) {
     grpc.preregisterService(definition);
     return ServerInterceptors.intercept(definition, grpc);
   }
@@ -249,7 +249,7 @@ public final class Metrics implements AutoCloseable {
 
   private Counter overloadedCounter(String via) {
     return Counter.builder("gongji.admission.overloaded").tag("via", via)
-        .description("calls refused because the gateway served admission.max.in.flight.calls already (OVERLOADED)")
+        .description("calls refused because the gateway served as many as the bound in force already (OVERLOADED)")
         .register(registry);
   }
 

@@ -60,6 +60,28 @@ class CallsInFlightTest {
       }
     }
 
+    /**
+     * {@code ms} milliseconds in which {@code offeredPerMs} calls arrive and each finishes
+     * {@code delayMs} after it was admitted, however many are in flight (a node that is slow, not
+     * queued: a degraded disk, every call waiting its force). Returns the calls admitted.
+     */
+    long runSlow(int ms, int offeredPerMs, int delayMs) {
+      long admitted = 0;
+      for (int t = 0; t < ms; t++) {
+        now += MS;
+        for (int i = 0; i < offeredPerMs; i++) {
+          if (calls.tryEnter("grpc")) {
+            waiting.add(now);
+            admitted++;
+          }
+        }
+        while (!waiting.isEmpty() && now - waiting.peek() >= delayMs * MS) {
+          calls.exit("grpc", waiting.poll());
+        }
+      }
+      return admitted;
+    }
+
     /** The p99 of the calls that finished in the last {@link #run}. */
     long p99() {
       long[] sorted = Arrays.copyOf(held, heldCount);
@@ -107,6 +129,46 @@ class CallsInFlightTest {
 
     assertEquals(2048, node.calls.limit());
     assertTrue(node.p99() <= 2 * MS);
+  }
+
+  @Test
+  void aNodeSlowButNotQueued_keepsItsBound_aCutThatShortensNoWaitIsUndone() {
+    Node node = new Node(calls(2048, TARGET));
+    // Every call takes 250 ms (over the target) however few are in flight; 5,000 a second offered,
+    // 1,250 in flight: all of it carried by the setting, and a lower bound would shorten no wait.
+    node.runSlow(2_000, 5, 250);
+
+    long admitted = node.runSlow(30_000, 5, 250);
+
+    assertTrue(admitted >= 150_000 * 95 / 100, "at most 5% refused over 30 s: " + admitted + " of 150,000 admitted");
+    assertEquals(2048, node.calls.limit());
+  }
+
+  @Test
+  void oneStallAfterIdle_doesNotBringTheBoundDown() {
+    CallsInFlight calls = calls(2048, TARGET);
+    now += 600_000 * MS;                                // ten minutes idle
+    long burst = now;
+    for (int i = 0; i < 1500; i++) {
+      assertTrue(calls.tryEnter("grpc"));
+    }
+    now += 300 * MS;                                    // one stall of 300 ms, then all are answered
+    for (int i = 0; i < 1500; i++) {
+      calls.exit("grpc", burst);
+    }
+    assertTrue(calls.limit() >= 1024, "by half at most: " + calls.limit());
+    Node node = new Node(calls);
+    node.run(3_000, 3, 5);                              // then 60% of what the node carries
+    assertEquals(2048, calls.limit());
+  }
+
+  @Test
+  void aSettingNearTheLargestInt_neverOverflows() {
+    CallsInFlight calls = calls(Integer.MAX_VALUE, TARGET);
+    Node node = new Node(calls);
+    node.run(3_000, 3, 5);
+    assertEquals(Integer.MAX_VALUE, calls.limit());
+    assertTrue(calls.tryEnter("grpc"));
   }
 
   @Test
