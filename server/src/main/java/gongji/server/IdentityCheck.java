@@ -52,6 +52,17 @@ public final class IdentityCheck {
       + " directory and its backups by your retention rule (docs/OPERATIONS.md, \"The identity key\")";
 
   /**
+   * Why a rotation cannot be undone, and what to do instead: a version before key generations
+   * cannot open a directory that has had a second key (it takes {@value #FILE} and the journal's
+   * re-keying records as damage, and matches no number kept as {@code "k2:..."}), and this version
+   * does not go back to an older key.
+   */
+  static final String ONE_WAY = "A rotation is not undone, and a version before key generations cannot open a data"
+      + " directory after --add-identity-key, even with the older keys retired: to go back, restore the copy of the data"
+      + " directory made before that start, with the key it was written with (docs/OPERATIONS.md, \"Going back to an"
+      + " earlier version\")";
+
+  /**
    * What one start may change in {@value #FILE}, each the operator's explicit choice for that start
    * only: {@code newKey} (the keys are lost: the keys given replace them), {@code addKey} (the
    * current key is a new generation), {@code retireGeneration} (that generation's key is no longer
@@ -124,7 +135,7 @@ public final class IdentityCheck {
       throw new IOException("the identity key given (identity.key.file) is of generation " + current.generation()
           + ", but this data directory already has generation " + newest + " (" + FILE + ": " + describe(stored)
           + "): set identity.key.file to the key of generation " + newest + " and name the older ones in"
-          + " identity.previous.key.files");
+          + " identity.previous.key.files. " + ONE_WAY);
     }
     if (!stored.containsKey(current.generation())) {
       if (!changes.addKey()) {
@@ -138,7 +149,8 @@ public final class IdentityCheck {
       change = "IDENTITY KEY ADDED (--add-identity-key): generation " + current.generation() + " (check value "
           + current.checkValue().substring(0, 8) + "...) keys every number kept from now on; numbers kept under "
           + describe(stored) + " are still found, and keyed again under generation " + current.generation()
-          + " when presented (see `gongji ledger identity-keys`)";
+          + " when presented (see `gongji ledger identity-keys`); a version before key generations can no longer open"
+          + " this data directory";
     } else if (changes.addKey()) {
       log.warning("--add-identity-key: generation " + current.generation() + " is already in " + FILE
           + "; nothing added");
@@ -151,10 +163,14 @@ public final class IdentityCheck {
       }
     }
     int retire = changes.retireGeneration();
+    if (retire != 0 && keys.generation(retire) == current) {
+      throw new IOException("--retire-identity-key " + retire + ": the key of generation " + retire + " is the current"
+          + " key (identity.key.file), which cannot be retired: only an older one can, once a newer one was added"
+          + (newest > 1 ? ". " + ONE_WAY : ""));
+    }
     if (retire != 0 && keys.generation(retire) != null) {
       throw new IOException("--retire-identity-key " + retire + ": the key of generation " + retire + " is still given"
-          + " (identity.key.file or identity.previous.key.files): remove its file from identity.previous.key.files"
-          + " first (the current key cannot be retired)");
+          + " (identity.previous.key.files): remove its file from identity.previous.key.files first");
     }
     for (int g : stored.keySet()) {
       if (keys.generation(g) != null) {

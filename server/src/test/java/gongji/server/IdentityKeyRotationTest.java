@@ -208,6 +208,45 @@ class IdentityKeyRotationTest {
   }
 
   @Test
+  void start_goingBackToTheOlderKeyAfterARotation_isRefusedSayingToRestoreTheCopyMadeBefore() throws Exception {
+    GatewayConfig one = keyOne();
+    GatewayConfig two = keyTwo();
+    try (Node node = open(one)) {
+      DemoData.load(node.gateway());
+    }
+    try (Node node = addingKey(two)) {
+      assertEquals(DemoData.LI_NA, identify(node, id(LI_NA_ID)));
+    }
+    String check = Files.readString(two.dataDir().resolve(IdentityCheck.FILE));
+    String key1 = dir.resolve("identity-1.key").toString();
+    String key2 = dir.resolve("identity-2.key").toString();
+    String restore = "A rotation is not undone, and a version before key generations cannot open a data directory"
+        + " after --add-identity-key, even with the older keys retired: to go back, restore the copy of the data"
+        + " directory made before that start";
+
+    // Key 1 current again: alone, the data directory refuses it; with key 2 as an older key, the settings do.
+    Ran back = serve(two.dataDir(), "--identity-key-file", key1);
+    assertEquals(3, back.exit, back.toString());
+    assertTrue(back.err.contains("is of generation 1, but this data directory already has generation 2")
+        && back.err.contains(restore), back.toString());
+    Ran swapped = serve(two.dataDir(), "--identity-key-file", key1, "--identity-previous-key-files", key2);
+    assertEquals(Commands.USAGE, swapped.exit, swapped.toString());
+    assertTrue(swapped.err.contains("the current key (identity.key.file) must be the newest. A rotation is not undone:"
+        + " to go back to an older key, restore the copy of the data directory made before the start with"
+        + " --add-identity-key"), swapped.toString());
+    // The current key retired, to leave key 1 alone.
+    Ran retired = serve(two.dataDir(), "--identity-key-file", key2, "--identity-previous-key-files", key1,
+        "--retire-identity-key", "2");
+    assertEquals(3, retired.exit, retired.toString());
+    assertTrue(retired.err.contains("the key of generation 2 is the current key (identity.key.file), which cannot be"
+        + " retired") && retired.err.contains(restore), retired.toString());
+    for (Ran r : List.of(back, swapped, retired)) {
+      assertFalse(r.err.contains("\tat ") || r.err.contains("Exception"), "no trace: " + r);
+    }
+    assertEquals(check, Files.readString(two.dataDir().resolve(IdentityCheck.FILE)), "nothing changed");
+  }
+
+  @Test
   void upsertInsured_sentAgainAcrossTheRotation_getsItsFirstAnswer_otherContentStillRefused() throws Exception {
     GatewayConfig one = keyOne();
     GatewayConfig two = keyTwo();
