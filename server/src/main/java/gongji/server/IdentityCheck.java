@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  *   <li>Another key's check value: refused, unless the operator starts once with
  *       {@code --new-identity-key} (the old keys are lost): the keys given replace every line,
  *       logged as SEVERE, and every credential stored under the old keys matches nothing until it is
- *       registered again.
+ *       registered again. Keys that are all in the file already are refused with that flag: they
+ *       would replace no key, only drop the others (a way back from a rotation it is not).
  *   <li>A journal or snapshot with no check value: written by a version that kept identity and
  *       credential numbers in plain text. Refused (see {@link #UNKEYED}): opening it would leave
  *       those numbers on disk, in journal segments, snapshots and history's files, where no start
@@ -97,6 +98,16 @@ public final class IdentityCheck {
       if (stored.equals(given)) {
         log.warning("--new-identity-key: the keys given are the ones this data directory already has; nothing changed");
         return;
+      }
+      if (stored.entrySet().containsAll(given.entrySet())) {
+        TreeMap<Integer, String> dropped = new TreeMap<>(stored);
+        dropped.keySet().removeAll(given.keySet());
+        throw new IOException("--new-identity-key: every key given is one this data directory already has (" + FILE
+            + ": " + describe(stored) + "), so no key is replaced: the start would only drop " + describe(dropped)
+            + ", whose numbers would then match nothing, and it would not let a version before key generations open"
+            + " this directory. If a key is lost, start once with --new-identity-key and a new key of generation "
+            + (stored.lastKey() + 1) + " in identity.key.file, with the keys you still have in"
+            + " identity.previous.key.files: the numbers kept under those are still found. " + ONE_WAY);
       }
       write(storage, given);
       log.severe("IDENTITY KEY REPLACED (--new-identity-key): " + FILE + " held " + describe(stored) + ", now "

@@ -240,10 +240,27 @@ class IdentityKeyRotationTest {
     assertEquals(3, retired.exit, retired.toString());
     assertTrue(retired.err.contains("the key of generation 2 is the current key (identity.key.file), which cannot be"
         + " retired") && retired.err.contains(restore), retired.toString());
-    for (Ran r : List.of(back, swapped, retired)) {
+    // --new-identity-key with key 1, to make identity.check one line again: it would only drop key 2's numbers.
+    Ran dropped = serve(two.dataDir(), "--identity-key-file", key1, "--new-identity-key");
+    assertEquals(3, dropped.exit, dropped.toString());
+    assertTrue(dropped.err.contains("--new-identity-key: every key given is one this data directory already has")
+        && dropped.err.contains("start once with --new-identity-key and a new key of generation 3 in"
+        + " identity.key.file, with the keys you still have in identity.previous.key.files")
+        && dropped.err.contains(restore), dropped.toString());
+    for (Ran r : List.of(back, swapped, retired, dropped)) {
       assertFalse(r.err.contains("\tat ") || r.err.contains("Exception"), "no trace: " + r);
     }
     assertEquals(check, Files.readString(two.dataDir().resolve(IdentityCheck.FILE)), "nothing changed");
+
+    // The way that message gives, were key 2 lost: key 1's numbers are still found, key 2's are not.
+    GatewayConfig three = config(two.dataDir()).withIdentityKeyFiles(key("identity-3.key", 11, 3).toString(),
+        List.of(key1));
+    try (Node node = Node.open(three, InstantSource.system(), new FileStorage(three.dataDir()), false,
+        three.identityKeys(), new IdentityCheck.Changes(true, false, 0))) {
+      assertEquals(DemoData.ZHANG_WEI, identify(node, id(ZHANG_WEI_ID)));
+      assertTrue(identify(node, id(LI_NA_ID)).contains("PATIENT_NOT_FOUND"), "her card was kept under key 2");
+    }
+    assertEquals(List.of(1, 3), generationsOnDisk(three.dataDir()));
   }
 
   @Test
