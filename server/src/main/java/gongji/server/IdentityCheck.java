@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  *   <li>Another key's check value: refused, unless the operator starts once with
  *       {@code --new-identity-key} (the old keys are lost): the keys given replace every line,
  *       logged as SEVERE, and every credential stored under the old keys matches nothing until it is
- *       registered again.
+ *       registered again. Keys that are all in the file already are refused with that flag: they
+ *       would replace no key, only drop the others (a way back from a rotation it is not).
  *   <li>A journal or snapshot with no check value: written by a version that kept identity and
  *       credential numbers in plain text. Refused (see {@link #UNKEYED}): opening it would leave
  *       those numbers on disk, in journal segments, snapshots and history's files, where no start
@@ -50,6 +51,17 @@ public final class IdentityCheck {
       + " start this version on a new, empty data directory and register the institutions, insured persons (with"
       + " their credentials), balances and bindings again from the agency's records; then destroy the old"
       + " directory and its backups by your retention rule (docs/OPERATIONS.md, \"The identity key\")";
+
+  /**
+   * Why a rotation cannot be undone, and what to do instead: a version before key generations
+   * cannot open a directory that has had a second key (it takes {@value #FILE} and the journal's
+   * re-keying records as damage, and matches no number kept as {@code "k2:..."}), and this version
+   * does not go back to an older key.
+   */
+  static final String ONE_WAY = "A rotation is not undone, and a version before key generations cannot open a data"
+      + " directory after --add-identity-key, even with the older keys retired: to go back, restore the copy of the data"
+      + " directory made before that start, with the key it was written with (docs/OPERATIONS.md, \"Going back to an"
+      + " earlier version\")";
 
   /**
    * What one start may change in {@value #FILE}, each the operator's explicit choice for that start
@@ -86,6 +98,16 @@ public final class IdentityCheck {
       if (stored.equals(given)) {
         log.warning("--new-identity-key: the keys given are the ones this data directory already has; nothing changed");
         return;
+      }
+      if (stored.entrySet().containsAll(given.entrySet())) {
+        TreeMap<Integer, String> dropped = new TreeMap<>(stored);
+        dropped.keySet().removeAll(given.keySet());
+        throw new IOException("--new-identity-key: every key given is one this data directory already has (" + FILE
+            + ": " + describe(stored) + "), so no key is replaced: the start would only drop " + describe(dropped)
+            + ", whose numbers would then match nothing, and it would not let a version before key generations open"
+            + " this directory. If a key is lost, start once with --new-identity-key and a new key of generation "
+            + (stored.lastKey() + 1) + " in identity.key.file, with the keys you still have in"
+            + " identity.previous.key.files: the numbers kept under those are still found. " + ONE_WAY);
       }
       write(storage, given);
       log.severe("IDENTITY KEY REPLACED (--new-identity-key): " + FILE + " held " + describe(stored) + ", now "
@@ -124,7 +146,7 @@ public final class IdentityCheck {
       throw new IOException("the identity key given (identity.key.file) is of generation " + current.generation()
           + ", but this data directory already has generation " + newest + " (" + FILE + ": " + describe(stored)
           + "): set identity.key.file to the key of generation " + newest + " and name the older ones in"
-          + " identity.previous.key.files");
+          + " identity.previous.key.files. " + ONE_WAY);
     }
     if (!stored.containsKey(current.generation())) {
       if (!changes.addKey()) {
@@ -138,7 +160,8 @@ public final class IdentityCheck {
       change = "IDENTITY KEY ADDED (--add-identity-key): generation " + current.generation() + " (check value "
           + current.checkValue().substring(0, 8) + "...) keys every number kept from now on; numbers kept under "
           + describe(stored) + " are still found, and keyed again under generation " + current.generation()
-          + " when presented (see `gongji ledger identity-keys`)";
+          + " when presented (see `gongji ledger identity-keys`); a version before key generations can no longer open"
+          + " this data directory";
     } else if (changes.addKey()) {
       log.warning("--add-identity-key: generation " + current.generation() + " is already in " + FILE
           + "; nothing added");
@@ -151,10 +174,14 @@ public final class IdentityCheck {
       }
     }
     int retire = changes.retireGeneration();
+    if (retire != 0 && keys.generation(retire) == current) {
+      throw new IOException("--retire-identity-key " + retire + ": the key of generation " + retire + " is the current"
+          + " key (identity.key.file), which cannot be retired: only an older one can, once a newer one was added"
+          + (newest > 1 ? ". " + ONE_WAY : ""));
+    }
     if (retire != 0 && keys.generation(retire) != null) {
       throw new IOException("--retire-identity-key " + retire + ": the key of generation " + retire + " is still given"
-          + " (identity.key.file or identity.previous.key.files): remove its file from identity.previous.key.files"
-          + " first (the current key cannot be retired)");
+          + " (identity.previous.key.files): remove its file from identity.previous.key.files first");
     }
     for (int g : stored.keySet()) {
       if (keys.generation(g) != null) {

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * format before generations), key 2 added by one start with {@code --add-identity-key}, the old
  * cards still found and keyed again in passing (journaled: a restart replays it to the same
  * persons), new cards keyed under key 2 only, a card held under key 1 refused to a second person,
- * a national sale sent again across the rotation matched to its first copy, key 1 retired once
+ * requests sent again across the rotation (a national sale, 2101 and 2103, a registration, a payout
+ * to heirs) given their first copy's answer and applied once, key 1 retired once
  * {@code ledger identity-keys} counts no credential under it; no identity number on disk; the
  * refusals of a wrong or missing key say what to do, in one line.
  */
@@ -67,6 +68,9 @@ class IdentityKeyRotationTest {
   private static final String NEW_PSN_NO = "62010019910909008800000008";
   private static final String NEW_ID = "62010219910909008X";
   private static final String OTHER_PSN_NO = "62010019910909009900000009";
+  private static final String ZHAO_LEI_ID = "620102199001010055";
+  private static final String HEIR_1_ID = "220102198001011234";
+  private static final String HEIR_2_ID = "220102198502025678";
 
   @TempDir Path dir;
 
@@ -77,7 +81,7 @@ class IdentityKeyRotationTest {
     Path key2 = key("identity-2.key", 9, 2);
     GatewayConfig one = config(data).withIdentityKeyFile(key1.toString());
     GatewayConfig two = config(data).withIdentityKeyFiles(key2.toString(), List.of(key1.toString()));
-    ObjectNode sale = nationalSale(ZHANG_WEI_ID, "12.00");
+    ObjectNode sale = nationalSale(DemoData.ZHANG_WEI, ZHANG_WEI_ID, "12.00");
     JsonNode firstSale;
     try (Node node = open(one)) {
       DemoData.load(node.gateway());
@@ -95,8 +99,7 @@ class IdentityKeyRotationTest {
     assertEquals(check, Files.readString(data.resolve(IdentityCheck.FILE)));
 
     Map<String, List<Credential>> beforeRestart;
-    try (Node node = Node.open(two, InstantSource.system(), new FileStorage(data), false, two.identityKeys(),
-        new IdentityCheck.Changes(false, true, 0))) {
+    try (Node node = addingKey(two)) {
       assertEquals(List.of(1, 2), generationsOnDisk(data));
       // Li Na's identity card, kept under key 1: found, and keyed again under key 2 in passing.
       assertEquals(DemoData.LI_NA, identify(node, id(LI_NA_ID)));
@@ -120,7 +123,7 @@ class IdentityKeyRotationTest {
       // The national sale sent again across the rotation: its first copy's answer, not a reuse.
       JsonNode again = call(node, "2102", sale, 1);
       assertEquals(firstSale.get("output"), again.get("output"), again.toString());
-      JsonNode other = call(node, "2102", nationalSale(ZHANG_WEI_ID, "13.00"), 1);
+      JsonNode other = call(node, "2102", nationalSale(DemoData.ZHANG_WEI, ZHANG_WEI_ID, "13.00"), 1);
       assertNotEquals(0, other.get("infcode").asInt(), "other content under the same msgid: " + other);
       beforeRestart = credentialsOfEveryone(node);
     }
@@ -205,12 +208,65 @@ class IdentityKeyRotationTest {
   }
 
   @Test
+  void start_goingBackToTheOlderKeyAfterARotation_isRefusedSayingToRestoreTheCopyMadeBefore() throws Exception {
+    GatewayConfig one = keyOne();
+    GatewayConfig two = keyTwo();
+    try (Node node = open(one)) {
+      DemoData.load(node.gateway());
+    }
+    try (Node node = addingKey(two)) {
+      assertEquals(DemoData.LI_NA, identify(node, id(LI_NA_ID)));
+    }
+    String check = Files.readString(two.dataDir().resolve(IdentityCheck.FILE));
+    String key1 = dir.resolve("identity-1.key").toString();
+    String key2 = dir.resolve("identity-2.key").toString();
+    String restore = "A rotation is not undone, and a version before key generations cannot open a data directory"
+        + " after --add-identity-key, even with the older keys retired: to go back, restore the copy of the data"
+        + " directory made before that start";
+
+    // Key 1 current again: alone, the data directory refuses it; with key 2 as an older key, the settings do.
+    Ran back = serve(two.dataDir(), "--identity-key-file", key1);
+    assertEquals(3, back.exit, back.toString());
+    assertTrue(back.err.contains("is of generation 1, but this data directory already has generation 2")
+        && back.err.contains(restore), back.toString());
+    Ran swapped = serve(two.dataDir(), "--identity-key-file", key1, "--identity-previous-key-files", key2);
+    assertEquals(Commands.USAGE, swapped.exit, swapped.toString());
+    assertTrue(swapped.err.contains("the current key (identity.key.file) must be the newest. A rotation is not undone:"
+        + " to go back to an older key, restore the copy of the data directory made before the start with"
+        + " --add-identity-key"), swapped.toString());
+    // The current key retired, to leave key 1 alone.
+    Ran retired = serve(two.dataDir(), "--identity-key-file", key2, "--identity-previous-key-files", key1,
+        "--retire-identity-key", "2");
+    assertEquals(3, retired.exit, retired.toString());
+    assertTrue(retired.err.contains("the key of generation 2 is the current key (identity.key.file), which cannot be"
+        + " retired") && retired.err.contains(restore), retired.toString());
+    // --new-identity-key with key 1, to make identity.check one line again: it would only drop key 2's numbers.
+    Ran dropped = serve(two.dataDir(), "--identity-key-file", key1, "--new-identity-key");
+    assertEquals(3, dropped.exit, dropped.toString());
+    assertTrue(dropped.err.contains("--new-identity-key: every key given is one this data directory already has")
+        && dropped.err.contains("start once with --new-identity-key and a new key of generation 3 in"
+        + " identity.key.file, with the keys you still have in identity.previous.key.files")
+        && dropped.err.contains(restore), dropped.toString());
+    for (Ran r : List.of(back, swapped, retired, dropped)) {
+      assertFalse(r.err.contains("\tat ") || r.err.contains("Exception"), "no trace: " + r);
+    }
+    assertEquals(check, Files.readString(two.dataDir().resolve(IdentityCheck.FILE)), "nothing changed");
+
+    // The way that message gives, were key 2 lost: key 1's numbers are still found, key 2's are not.
+    GatewayConfig three = config(two.dataDir()).withIdentityKeyFiles(key("identity-3.key", 11, 3).toString(),
+        List.of(key1));
+    try (Node node = Node.open(three, InstantSource.system(), new FileStorage(three.dataDir()), false,
+        three.identityKeys(), new IdentityCheck.Changes(true, false, 0))) {
+      assertEquals(DemoData.ZHANG_WEI, identify(node, id(ZHANG_WEI_ID)));
+      assertTrue(identify(node, id(LI_NA_ID)).contains("PATIENT_NOT_FOUND"), "her card was kept under key 2");
+    }
+    assertEquals(List.of(1, 3), generationsOnDisk(three.dataDir()));
+  }
+
+  @Test
   void upsertInsured_sentAgainAcrossTheRotation_getsItsFirstAnswer_otherContentStillRefused() throws Exception {
-    Path data = dir.resolve("data");
-    Path key1 = key("identity-1.key", 7, 1);
-    Path key2 = key("identity-2.key", 9, 2);
-    GatewayConfig one = config(data).withIdentityKeyFile(key1.toString());
-    GatewayConfig two = config(data).withIdentityKeyFiles(key2.toString(), List.of(key1.toString()));
+    GatewayConfig one = keyOne();
+    GatewayConfig two = keyTwo();
     gongji.v1.Insured sun = gongji.v1.Insured.newBuilder().setPsnNo(NEW_PSN_NO).setName("孙丽华")
         .setInsuranceType(gongji.v1.InsuranceType.INSURANCE_TYPE_EMPLOYEE_BASIC)
         .setStatus(gongji.v1.InsuredStatus.INSURED_STATUS_NORMAL).setInsuplcAdmdvs("620100")
@@ -223,8 +279,7 @@ class IdentityKeyRotationTest {
       DemoData.load(served.node().gateway());
       assertEquals(sun, served.admin().upsertInsured(first));
     }
-    try (Served served = new Served(Node.open(two, InstantSource.system(), new FileStorage(data), false,
-        two.identityKeys(), new IdentityCheck.Changes(false, true, 0)))) {
+    try (Served served = new Served(addingKey(two))) {
       // Its content hash under key 2 differs from the first copy's, under key 1: matched under key 1.
       assertEquals(sun, served.admin().upsertInsured(first));
       assertEquals(List.of(1), generations(insured(served.node(), NEW_PSN_NO).credentials()),
@@ -234,6 +289,107 @@ class IdentityKeyRotationTest {
       assertEquals(io.grpc.Status.Code.ALREADY_EXISTS, other.getStatus().getCode(), other.toString());
       assertTrue(String.valueOf(other.getStatus().getDescription()).contains("request_id ADM-1 was already used"),
           other.toString());
+    }
+  }
+
+  @Test
+  void payOutToHeirs_sentAgainAcrossTheRotation_paysOnce_otherContentStillRefused() throws Exception {
+    GatewayConfig one = keyOne();
+    GatewayConfig two = keyTwo();
+    gongji.v1.PayOutToHeirsRequest payout = gongji.v1.PayOutToHeirsRequest.newBuilder().setRequestId("PAY-1")
+        .setPsnNo(DemoData.ZHAO_LEI)
+        .addHeirs(gongji.v1.Heir.newBuilder().setName("赵明").setIdNumber(HEIR_1_ID).setAmountFen(3_000))
+        .addHeirs(gongji.v1.Heir.newBuilder().setName("赵丽").setIdNumber(HEIR_2_ID).setAmountFen(2_000))
+        .build();
+    String setlId;
+    gongji.v1.Payout first;
+    try (Served served = new Served(open(one))) {
+      DemoData.load(served.node().gateway());
+      JsonNode sale = call(served.node(), "2102", nationalSale(DemoData.ZHAO_LEI, ZHAO_LEI_ID, "50.00"), 11);
+      assertEquals(0, sale.get("infcode").asInt(), sale.toString());
+      setlId = sale.get("output").get("setlinfo").get("setl_id").asText();
+      assertEquals(5_000, balanceFen(served, DemoData.ZHAO_LEI), "his account paid the whole bill of 10,000 fen");
+      served.admin().recordDeath(gongji.v1.RecordDeathRequest.newBuilder().setRequestId("DEATH-1")
+          .setPsnNo(DemoData.ZHAO_LEI).build());
+      first = served.admin().payOutToHeirs(payout);
+      assertEquals(5_000, first.getTotalFen(), first.toString());
+      assertEquals(0, balanceFen(served, DemoData.ZHAO_LEI));
+    }
+    try (Served served = new Served(addingKey(two))) {
+      // His sale refunded after the payout: 5,000 fen back in his account, what the payout would pay again.
+      JsonNode refund = call(served.node(), "2103", cancel(setlId, DemoData.ZHAO_LEI), 12);
+      assertEquals(0, refund.get("infcode").asInt(), refund.toString());
+      assertEquals(5_000, balanceFen(served, DemoData.ZHAO_LEI));
+
+      // Its content hash under key 2 differs from the first copy's, under key 1: matched under key 1.
+      gongji.v1.Payout again = served.admin().payOutToHeirs(payout);
+      assertEquals(first, again, "the first copy's answer");
+      assertEquals(5_000, balanceFen(served, DemoData.ZHAO_LEI), "nothing paid twice");
+      assertEquals(List.of("2201**********1234", "2201**********5678"),
+          again.getHeirsList().stream().map(gongji.v1.Heir::getIdNumber).toList(), "the heirs' numbers masked");
+
+      // Another heir's number under the same request id (it masks the same): another request, refused.
+      gongji.v1.PayOutToHeirsRequest otherHeir = payout.toBuilder()
+          .setHeirs(0, payout.getHeirs(0).toBuilder().setIdNumber("220102198001021234")).build();
+      io.grpc.StatusRuntimeException other = assertThrows(io.grpc.StatusRuntimeException.class,
+          () -> served.admin().payOutToHeirs(otherHeir));
+      assertEquals(io.grpc.Status.Code.ALREADY_EXISTS, other.getStatus().getCode(), other.toString());
+      assertTrue(String.valueOf(other.getStatus().getDescription()).contains("request_id PAY-1 was already used"),
+          other.toString());
+      assertFalse(other.toString().contains(HEIR_1_ID) || other.toString().contains("220102198001021234"),
+          other.toString());
+      assertEquals(5_000, balanceFen(served, DemoData.ZHAO_LEI), "nothing paid");
+    }
+    // Restarted: the refusals journaled on the way changed nothing on replay either.
+    try (Served served = new Served(open(two))) {
+      assertEquals(5_000, balanceFen(served, DemoData.ZHAO_LEI));
+      assertEquals(first, served.admin().payOutToHeirs(payout));
+      assertEquals(5_000, balanceFen(served, DemoData.ZHAO_LEI));
+    }
+  }
+
+  @Test
+  void nationalPersonInfoPresettleAndCancel_sentAgainAcrossTheRotation_answerAsTheFirstTime() throws Exception {
+    GatewayConfig one = keyOne();
+    GatewayConfig two = keyTwo();
+    ObjectNode presettle = nationalSale(DemoData.ZHANG_WEI, ZHANG_WEI_ID, "10.00");
+    ObjectNode cancel;
+    JsonNode held;
+    JsonNode refunded;
+    JsonNode person;
+    try (Served served = new Served(open(one))) {
+      DemoData.load(served.node().gateway());
+      // 2101 holds 10.00; a 2102 of other content pays 12.00, which 2103 refunds.
+      held = call(served.node(), "2101", presettle, 21);
+      assertEquals(0, held.get("infcode").asInt(), held.toString());
+      JsonNode sale = call(served.node(), "2102", nationalSale(DemoData.ZHANG_WEI, ZHANG_WEI_ID, "12.00"), 22);
+      assertEquals(0, sale.get("infcode").asInt(), sale.toString());
+      cancel = cancel(sale.get("output").get("setlinfo").get("setl_id").asText(), DemoData.ZHANG_WEI);
+      refunded = call(served.node(), "2103", cancel, 23);
+      assertEquals(0, refunded.get("infcode").asInt(), refunded.toString());
+      person = call(served.node(), "1101", personInfo(ZHANG_WEI_ID), 24);
+      assertEquals(0, person.get("infcode").asInt(), person.toString());
+      assertEquals(new Balance(500_000, 1_000), account(served, DemoData.ZHANG_WEI));
+    }
+    try (Served served = new Served(addingKey(two))) {
+      // The same msgid and body: the first answer, no second hold, no second refund.
+      JsonNode heldAgain = call(served.node(), "2101", presettle, 21);
+      assertEquals(held.get("output"), heldAgain.get("output"), heldAgain.toString());
+      JsonNode refundedAgain = call(served.node(), "2103", cancel, 23);
+      assertEquals(refunded.get("output"), refundedAgain.get("output"), refundedAgain.toString());
+      assertEquals(new Balance(500_000, 1_000), account(served, DemoData.ZHANG_WEI), "held once, refunded once");
+      // 1101 keeps no request: the card, kept under key 1, is found (and keyed again under key 2).
+      assertEquals(person.get("output"), call(served.node(), "1101", personInfo(ZHANG_WEI_ID), 24).get("output"));
+      assertEquals(List.of(1, 2), generations(insured(served.node(), DemoData.ZHANG_WEI).credentials()));
+
+      // Other content under those msgids: refused, nothing held or cancelled.
+      JsonNode otherHold = call(served.node(), "2101", nationalSale(DemoData.ZHANG_WEI, ZHANG_WEI_ID, "11.00"), 21);
+      assertNotEquals(0, otherHold.get("infcode").asInt(), otherHold.toString());
+      String holdId = held.get("output").get("setlinfo").get("mdtrt_id").asText();
+      JsonNode otherCancel = call(served.node(), "2103", cancel(holdId, DemoData.ZHANG_WEI), 23);
+      assertNotEquals(0, otherCancel.get("infcode").asInt(), otherCancel.toString());
+      assertTrue(otherCancel.get("err_msg").asText().contains("msgid"), otherCancel.toString());
+      assertEquals(new Balance(500_000, 1_000), account(served, DemoData.ZHANG_WEI), "the hold still open");
     }
   }
 
@@ -264,6 +420,23 @@ class IdentityKeyRotationTest {
 
   private static Node open(GatewayConfig config) throws IOException {
     return Node.open(config, InstantSource.system(), new FileStorage(config.dataDir()));
+  }
+
+  /** The node of {@code config} opened once with {@code --add-identity-key}. */
+  private static Node addingKey(GatewayConfig config) throws IOException {
+    return Node.open(config, InstantSource.system(), new FileStorage(config.dataDir()), false, config.identityKeys(),
+        new IdentityCheck.Changes(false, true, 0));
+  }
+
+  /** Settings on {@code dir/data} with key 1 ({@code identity-1.key}) alone. */
+  private GatewayConfig keyOne() throws IOException {
+    return config(dir.resolve("data")).withIdentityKeyFile(key("identity-1.key", 7, 1).toString());
+  }
+
+  /** Settings on {@code dir/data} with key 2 current and key 1 ({@link #keyOne}'s) in use. */
+  private GatewayConfig keyTwo() throws IOException {
+    return config(dir.resolve("data")).withIdentityKeyFiles(key("identity-2.key", 9, 2).toString(),
+        List.of(dir.resolve("identity-1.key").toString()));
   }
 
   /** A node served in-process (its back office without authentication); closing it closes the node. */
@@ -328,15 +501,40 @@ class IdentityKeyRotationTest {
     return out;
   }
 
-  /** A one-step national pharmacy sale (2102) by identity card for Zhang Wei. */
-  private static ObjectNode nationalSale(String idNumber, String amount) {
+  /** A national pharmacy sale's input (2101, 2102) by identity card, its whole bill one drug. */
+  private static ObjectNode nationalSale(String psnNo, String idNumber, String amount) {
     ObjectNode input = JSON.createObjectNode();
     ObjectNode info = input.putObject("druginfo");
-    info.put("psn_no", DemoData.ZHANG_WEI).put("mdtrt_cert_type", "02").put("mdtrt_cert_no", idNumber)
+    info.put("psn_no", psnNo).put("mdtrt_cert_type", "02").put("mdtrt_cert_no", idNumber)
         .put("medfee_sumamt", amount).put("insutype", "310").put("acct_used_flag", "1").put("med_type", "41");
     input.putArray("drugdetail").addObject().put("feedetl_sn", "1")
         .put("med_list_codg", "XJ01CRA040A001010104459").put("det_item_fee_sumamt", amount);
     return input;
+  }
+
+  /** A national cancel (2103) of the settlement {@code setlId}. */
+  private static ObjectNode cancel(String setlId, String psnNo) {
+    ObjectNode input = JSON.createObjectNode();
+    input.putObject("data").put("setl_id", setlId).put("psn_no", psnNo);
+    return input;
+  }
+
+  /** A national person information request (1101) by identity card. */
+  private static ObjectNode personInfo(String idNumber) {
+    ObjectNode input = JSON.createObjectNode();
+    input.putObject("data").put("mdtrt_cert_type", "02").put("mdtrt_cert_no", idNumber);
+    return input;
+  }
+
+  private record Balance(long balanceFen, long heldFen) {}
+
+  private static Balance account(Served served, String psnNo) {
+    gongji.v1.Account a = served.admin().getAccount(gongji.v1.GetAccountRequest.newBuilder().setPsnNo(psnNo).build());
+    return new Balance(a.getBalanceFen(), a.getHeldFen());
+  }
+
+  private static long balanceFen(Served served, String psnNo) {
+    return account(served, psnNo).balanceFen();
   }
 
   private static JsonNode call(Node node, String infno, JsonNode input, int n) throws Exception {

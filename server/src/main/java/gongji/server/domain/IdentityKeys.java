@@ -40,7 +40,9 @@ public final class IdentityKeys {
       if (k.generation() > current.generation()) {
         throw new IllegalArgumentException("a previous identity key of generation " + k.generation()
             + " is newer than the current key (generation " + current.generation() + "): the current key"
-            + " (identity.key.file) must be the newest");
+            + " (identity.key.file) must be the newest. A rotation is not undone: to go back to an older key, restore"
+            + " the copy of the data directory made before the start with --add-identity-key (docs/OPERATIONS.md,"
+            + " \"Going back to an earlier version\")");
       }
       above = k.generation();
     }
