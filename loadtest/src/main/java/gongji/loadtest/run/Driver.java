@@ -110,6 +110,7 @@ final class Driver {
     }
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     long measureFrom = start + plan.warmupNanos();
+    measured.startsAt(measureFrom);
     long end = measureFrom + plan.durationNanos();
     AtomicLong started = new AtomicLong();
     LongAdder completedMeasured = new LongAdder();

@@ -24,7 +24,8 @@ import org.HdrHistogram.Histogram;
  * {@code scenarios_per_s}, {@code scenarios_failed}, {@code latency_us} (all RPCs: p50, p90, p99, p999, p9999, max, count;
  * {@code latency_ok_us} the same of the RPCs that succeeded),
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code longest_stall_ms} (the
- * longest span in which RPCs were out and no reply to any came), {@code rpcs} and {@code steps}
+ * longest span in which RPCs were out and no reply to any came) and {@code longest_stall_end_s} (when
+ * it ended, in seconds from the window's start; -1: none), {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
  * {@code audit_ok} (null when the audit was off), {@code audit} (sales, resolved_by_request_id,
  * accounts_checked, settled_fen, refunded_fen, discrepancies, {@code read_back}: what was read back
@@ -81,7 +82,8 @@ final class Report {
     if (run.settings().open()) {
       row(out, "send lag (pacer late by)", r.sendLag(), -1);
     }
-    out.printf(Locale.ROOT, "longest stall (RPCs out, no reply to any): %.1f ms%n", s.longestStallMicros() / 1000.0);
+    out.printf(Locale.ROOT, "longest stall (RPCs out, no reply to any): %.1f ms, ending %.1f s into the window%n",
+        s.longestStallMicros() / 1000.0, s.longestStallEndSecond());
     if (!r.intervals().isEmpty()) {
       out.println("schedule " + run.settings().schedule().spec() + ": by the interval an instance was due in");
       for (Driver.Interval i : r.intervals()) {
@@ -193,6 +195,7 @@ final class Report {
       root.set("send_lag_us", latency(run.result().sendLag()));
     }
     root.put("longest_stall_ms", s.longestStallMicros() / 1000.0);
+    root.put("longest_stall_end_s", s.longestStallEndSecond());
     ObjectNode rpcs = root.putObject("rpcs");
     s.byRpc().forEach((name, h) -> {
       ObjectNode n = rpcs.putObject(name);

@@ -35,6 +35,9 @@ final class Stats {
   /** The latest reply's time ({@link System#nanoTime()}), or none yet. */
   private final AtomicLong lastReplyNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong longestStallNanos = new AtomicLong();
+  /** When the longest stall ended, and when the window it is counted in starts (both nanoTime). */
+  private volatile long longestStallEndNanos;
+  private volatile long startsAtNanos;
   /** RPCs out now, and when the span in which some have been out began. */
   private final AtomicLong outstanding = new AtomicLong();
   private volatile long busySinceNanos;
@@ -130,11 +133,24 @@ final class Stats {
     if (fromServer) {
       long previous = lastReplyNanos.getAndAccumulate(nowNanos, Math::max);
       long stall = nowNanos - (previous == Long.MIN_VALUE ? busySinceNanos : Math.max(previous, busySinceNanos));
-      if (stall > longestStallNanos.get()) {
-        longestStallNanos.accumulateAndGet(stall, Math::max);
+      if (stall > longestStallNanos.get() && longestStallNanos.accumulateAndGet(stall, Math::max) == stall) {
+        longestStallEndNanos = nowNanos; // racy against a longer one at once: the second is a hint, not a figure
       }
     }
     outstanding.decrementAndGet();
+  }
+
+  /** The window this counts in starts at {@code nanos} ({@link System#nanoTime()}), for {@link #longestStallEndSecond}. */
+  void startsAt(long nanos) {
+    startsAtNanos = nanos;
+  }
+
+  /** The second of the window in which the longest stall ended (from the window's start), or -1 if none. */
+  double longestStallEndSecond() {
+    if (window != null) {
+      return window.longestStallEndSecond();
+    }
+    return longestStallNanos.get() == 0 ? -1 : (longestStallEndNanos - startsAtNanos) / 1e9;
   }
 
   /**

@@ -50,6 +50,18 @@ class StatsStallTest {
   }
 
   @Test
+  void theLongestStall_saysWhenInTheWindowItEnded() {
+    Stats s = new Stats();
+    assertEquals(-1, s.longestStallEndSecond());
+    s.startsAt(1_000 * MS);
+    long a = s.sent(3_000 * MS);
+    s.replied(a, 3_200 * MS, true);
+    long b = s.sent(3_300 * MS);
+    s.replied(b, 3_310 * MS, true);
+    assertEquals(2.2, s.longestStallEndSecond(), 1e-9);
+  }
+
+  @Test
   void anIntervalsStalls_areItsWindows() {
     Stats window = new Stats();
     Stats interval = new Stats(window);
