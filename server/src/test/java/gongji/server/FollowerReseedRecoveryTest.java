@@ -7,6 +7,7 @@ import gongji.server.ledger.Command;
 import gongji.server.ledger.LedgerRecovery;
 import gongji.server.ledger.Snapshots;
 import gongji.server.ledger.storage.FileStorage;
+import gongji.server.testing.Await;
 import gongji.server.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,9 @@ class FollowerReseedRecoveryTest {
         clock.advance(Duration.ofSeconds(1));
       }
       last = node.sequencer().acknowledgedSeq();
+      // A fast run can journal every credit while the first image is still being written; the ones
+      // that fell due meanwhile are taken once it is done and the writer is idle (SnapshotSchedule).
+      Await.until(() -> snapshotCount() >= 2);
     }
     List<Path> snapshots = snapshots();
     assertTrue(snapshots.size() >= 2, "snapshots on disk: " + snapshots);
@@ -63,6 +67,14 @@ class FollowerReseedRecoveryTest {
     Files.delete(file);
     assertArrayEquals(fromNewest, Snapshots.image(LedgerRecovery.at(storage, at, CONFIG.idempotencyWindow()), at),
         "without the newest snapshot");
+  }
+
+  private int snapshotCount() {
+    try {
+      return snapshots().size();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private List<Path> snapshots() throws java.io.IOException {
