@@ -2,6 +2,7 @@ package gongji.loadtest;
 
 import static gongji.loadtest.Checks.checkArgument;
 
+import gongji.loadtest.run.ProcStat;
 import gongji.server.history.RocksHistoryStore;
 import gongji.server.ledger.Command;
 import gongji.server.ledger.HistoryApplier;
@@ -326,7 +327,7 @@ public final class LedgerBenchmark {
     Snapshot snapshot(BatchCounter batches) {
       return new Snapshot(System.nanoTime(), commands.sum(), pairs.sum(), batches.batches.get(),
           batches.commands.get(), batches.maxCommands.get(), gcCount(), gcMillis(), threadCpuNanos(sequencerThread),
-          processCpuNanos());
+          processCpuNanos(), THIS_PROCESS.sample());
     }
   }
 
@@ -375,7 +376,7 @@ public final class LedgerBenchmark {
         nowMillis = System.currentTimeMillis();
         if (start == null && t >= warmupEnd) {
           start = new Snapshot(t, commands, pairs, 0, 0, 0, gcCount(), gcMillis(), threadCpuNanos(Thread.currentThread()),
-              processCpuNanos());
+              processCpuNanos(), THIS_PROCESS.sample());
           end = t + TimeUnit.SECONDS.toNanos(options.seconds());
         }
         if (t >= end) {
@@ -404,7 +405,7 @@ public final class LedgerBenchmark {
       pairs++;
     }
     Snapshot last = new Snapshot(System.nanoTime(), commands, pairs, 0, 0, 0, gcCount(), gcMillis(),
-        threadCpuNanos(Thread.currentThread()), processCpuNanos());
+        threadCpuNanos(Thread.currentThread()), processCpuNanos(), THIS_PROCESS.sample());
     report.window(start == null ? last : start, last, null);
     report.audit(ledger.audit());
     report.totals(pairs, commands, settledFen);
@@ -470,9 +471,12 @@ public final class LedgerBenchmark {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** Counters at one instant. */
+  /** This process's threads, read from /proc (Linux): where the CPU of a window went. */
+  private static final ProcStat THIS_PROCESS = ProcStat.self();
+
+  /** Counters at one instant; {@code threads} is null where /proc cannot be read. */
   private record Snapshot(long nanos, long commands, long pairs, long batches, long batchCommands, long maxBatch,
-      long gcCount, long gcMillis, long applierCpuNanos, long processCpuNanos) {}
+      long gcCount, long gcMillis, long applierCpuNanos, long processCpuNanos, ProcStat.Sample threads) {}
 
   /** What a run found: its figures and its failures. Failures may be reported from any thread. */
   private static final class Report {
@@ -560,6 +564,17 @@ public final class LedgerBenchmark {
           o.raw() ? "applying" : "sequencer", applier,
           (end.applierCpuNanos - start.applierCpuNanos) / (double) Math.max(1, end.commands - start.commands), process,
           Runtime.getRuntime().availableProcessors(), loadAverageBefore);
+      if (start.threads() != null && end.threads() != null) {
+        // Where goal 2's commands per second go: the writer is one of these, the collector another.
+        StringBuilder line = new StringBuilder("  cpu by thread, ns per command:");
+        long commands = Math.max(1, end.commands - start.commands);
+        ProcStat.threadCpuBetween(start.threads(), end.threads()).forEach((group, cpuSeconds) -> line.append(
+            String.format(Locale.ROOT, " %s %.0f,", !"other".equals(group) ? group
+                : o.raw() ? "other (the applying thread, the bench's)" : "other (the bench's producer and replies)",
+                cpuSeconds * 1e9 / commands)));
+        line.setLength(line.length() - 1);
+        System.out.println(line);
+      }
       if (latency != null) {
         System.out.printf(Locale.ROOT,
             "  latency submit->complete us: p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f mean=%.1f (n=%d)%n",

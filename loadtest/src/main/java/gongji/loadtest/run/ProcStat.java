@@ -22,7 +22,7 @@ public final class ProcStat {
    * CPU seconds (user + system) and resident bytes at one moment, and the CPU seconds of the
    * threads alive then, by {@link #group} of their name.
    */
-  record Sample(double cpuSeconds, long rssBytes, Map<String, Double> threadCpuSeconds) {}
+  public record Sample(double cpuSeconds, long rssBytes, Map<String, Double> threadCpuSeconds) {}
 
   /** The groups of threads a report names, in the order it names them. */
   static final java.util.List<String> GROUPS = java.util.List.of("event loops", "ledger writer", "history",
@@ -38,12 +38,12 @@ public final class ProcStat {
     return new ProcStat(Long.toString(pid));
   }
 
-  static ProcStat self() {
+  public static ProcStat self() {
     return new ProcStat("self");
   }
 
   /** Reads the process now; null when it cannot be read (not Linux, gone). */
-  Sample sample() {
+  public Sample sample() {
     try {
       String stat = Files.readString(Path.of("/proc", pid, "stat"));
       // The command name (field 2) may hold spaces: count fields from the closing parenthesis.
@@ -134,7 +134,7 @@ public final class ProcStat {
    * What each group of threads spent between two samples, in {@link #GROUPS} order; a thread that
    * ended in between is not counted, so the groups may add up to less than the process.
    */
-  static Map<String, Double> threadCpuBetween(Sample from, Sample to) {
+  public static Map<String, Double> threadCpuBetween(Sample from, Sample to) {
     Map<String, Double> spent = new LinkedHashMap<>();
     for (String g : GROUPS) {
       double d = to.threadCpuSeconds().getOrDefault(g, 0.0) - from.threadCpuSeconds().getOrDefault(g, 0.0);

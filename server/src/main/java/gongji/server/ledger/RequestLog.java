@@ -38,6 +38,13 @@ final class RequestLog {
   private final LedgerTime time;
   /** Per request id an {@link Entry}, or the {@link Txn} for a sale's own authorize and settle. */
   private final LinkedHashMap<String, Object> requests = new LinkedHashMap<>();
+  /**
+   * The last key made ({@link #keyOf}) and what it was made of: a command's look-up and its record
+   * name the same request, and make its key (a new string, hashed) once, not twice.
+   */
+  private String lastScope;
+  private String lastRequestId;
+  private String lastKey;
 
   RequestLog(Duration window, Registry registry, Sales sales, Bindings bindings, Wallets wallets, Recall recall,
       LedgerTime time) {
@@ -62,6 +69,16 @@ final class RequestLog {
   /** The key of a request id in a scope. */
   static String key(String scope, String requestId) {
     return scope + '|' + requestId;
+  }
+
+  /** {@link #key}, made again only when the scope or the id is another string than the last time. */
+  private String keyOf(String scope, String requestId) {
+    if (scope != lastScope || requestId != lastRequestId) { // the same strings: the same key
+      lastKey = key(scope, requestId);
+      lastScope = scope;
+      lastRequestId = requestId;
+    }
+    return lastKey;
   }
 
   /**
@@ -90,7 +107,7 @@ final class RequestLog {
   /** Keeps what it takes to answer a replay of this request (see {@link #resultOf}); returns the result. */
   Result record(Keyed c, RequestKind kind, String subject, Result result) {
     long now = time.nowMillis();
-    String key = key(c.scope(), c.requestId());
+    String key = keyOf(c.scope(), c.requestId());
     Entry e;
     if (result instanceof Result.Sale s && (kind == RequestKind.AUTHORIZE || kind == RequestKind.SETTLE)) {
       Txn t = sales.txn(s.txn().txnId());
@@ -154,7 +171,7 @@ final class RequestLog {
 
   /** The same; {@code readmit} false leaves a recalled entry's sale in history (see {@link Sales#recalled}). */
   private Entry entry(String scope, String requestId, boolean readmit) {
-    String key = key(scope, requestId);
+    String key = keyOf(scope, requestId);
     Object v = requests.get(key);
     if (v != null) {
       return entryOf(key, v);

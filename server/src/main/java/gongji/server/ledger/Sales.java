@@ -2,6 +2,7 @@ package gongji.server.ledger;
 
 import static com.google.common.base.Verify.verify;
 
+import com.google.common.base.VerifyException;
 import gongji.server.domain.Bill;
 import gongji.server.domain.Masking;
 import gongji.server.domain.MedicalType;
@@ -360,7 +361,9 @@ final class Sales {
         if (b != null) {
           b.heldFen -= leg.amountFen();
           b.usedFen += amounts[i];
-          verify(b.heldFen >= 0, "binding %s held went negative", b.id());
+          if (b.heldFen < 0) { // not verify(..., b.id()): that would make the id on every settlement
+            throw new VerifyException("binding " + b.id() + " held went negative");
+          }
         }
       }
       if (reduced) {
