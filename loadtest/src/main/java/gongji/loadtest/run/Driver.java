@@ -44,7 +44,7 @@ final class Driver {
   /** What a drive measured. */
   record Result(Stats stats, Histogram sendLag, double measuredSeconds, long started, long completedMeasured,
       long rpcsMeasured, List<Second> timeline, boolean drained, Cpu server, Cpu client, List<Interval> intervals,
-      ServerHeld.Figures serverHeld) {}
+      ServerHeld.Figures serverHeld, Hiccups.Figures generatorPauses, Stats.GeneratorFree generatorFree) {}
 
   /**
    * One interval of a {@code --schedule}: the instances due in it, by their intended send time; their
@@ -108,6 +108,7 @@ final class Driver {
     if (serverHeld != null) {
       serverHeld.sample(); // The first scrape loads the HTTP client: not at the window's start, where it would be late.
     }
+    Hiccups pauses = Hiccups.start();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
     long measureFrom = start + plan.warmupNanos();
     measured.startsAt(measureFrom);
@@ -159,10 +160,12 @@ final class Driver {
       synchronized (timeline) {
         seconds = List.copyOf(timeline);
       }
+      pauses.close(); // after the drain: a pause that fell on the last replies ended before it did
       return new Result(measured, sendLag, measuredSeconds, started.get(), completedMeasured.sum(),
           measured.allRpcs().getTotalCount(), seconds, drained, cpu(cpu.get(0), cpu.get(2)), cpu(cpu.get(1), cpu.get(3)),
-          List.copyOf(intervals), held);
+          List.copyOf(intervals), held, pauses.between(measureFrom, windowEnd), measured.withoutGeneratorPauses(pauses));
     } finally {
+      pauses.close();
       ticker.shutdownNow();
       ticker.awaitTermination(2, TimeUnit.SECONDS);
     }

@@ -25,7 +25,10 @@ import org.HdrHistogram.Histogram;
  * {@code latency_ok_us} the same of the RPCs that succeeded),
  * {@code scenario_latency_us} (whole instances), {@code send_lag_us}, {@code longest_stall_ms} (the
  * longest span in which RPCs were out and no reply to any came) and {@code longest_stall_end_s} (when
- * it ended, in seconds from the window's start; -1: none), {@code rpcs} and {@code steps}
+ * it ended, in seconds from the window's start; -1: none), {@code generator_pauses} (the load
+ * generator's own pauses of 5 ms or more, {@link Hiccups}: count, total_ms, longest_ms, truncated;
+ * and the figures with them taken out: latency_us_without, rpcs_left_out, longest_stall_ms_without,
+ * longest_stall_end_s_without), {@code rpcs} and {@code steps}
  * (each: count, errors, latency_us), {@code errors} (total, by_code, by_reason), {@code counters},
  * {@code audit_ok} (null when the audit was off), {@code audit} (sales, resolved_by_request_id,
  * accounts_checked, settled_fen, refunded_fen, discrepancies, {@code read_back}: what was read back
@@ -84,6 +87,16 @@ final class Report {
     }
     out.printf(Locale.ROOT, "longest stall (RPCs out, no reply to any): %.1f ms, ending %.1f s into the window%n",
         s.longestStallMicros() / 1000.0, s.longestStallEndSecond());
+    Hiccups.Figures own = r.generatorPauses();
+    out.printf(Locale.ROOT, "load generator's own pauses of %d ms or more (its GC, or no core for it): %d, %.1f ms in"
+            + " all, the longest %.1f ms%s%n", Hiccups.KEPT_NANOS / 1_000_000, own.count(), own.totalMicros() / 1000.0,
+        own.longestMicros() / 1000.0, own.truncated() ? " (more than could be kept)" : "");
+    Stats.GeneratorFree free = r.generatorFree();
+    if (free != null && own.count() > 0) {
+      row(out, "all RPCs no such pause fell on", free.rpcs(), -1);
+      out.printf(Locale.ROOT, "  (%d RPCs left out); longest stall not the load generator's: %.1f ms, ending %.1f s"
+          + " into the window%n", free.overlapped(), free.longestStallMicros() / 1000.0, free.longestStallEndSecond());
+    }
     if (!r.intervals().isEmpty()) {
       out.println("schedule " + run.settings().schedule().spec() + ": by the interval an instance was due in");
       for (Driver.Interval i : r.intervals()) {
@@ -196,6 +209,19 @@ final class Report {
     }
     root.put("longest_stall_ms", s.longestStallMicros() / 1000.0);
     root.put("longest_stall_end_s", s.longestStallEndSecond());
+    Hiccups.Figures own = run.result().generatorPauses();
+    ObjectNode generator = root.putObject("generator_pauses");
+    generator.put("count", own.count());
+    generator.put("total_ms", own.totalMicros() / 1000.0);
+    generator.put("longest_ms", own.longestMicros() / 1000.0);
+    generator.put("truncated", own.truncated());
+    Stats.GeneratorFree free = run.result().generatorFree();
+    if (free != null) {
+      generator.set("latency_us_without", latency(free.rpcs()));
+      generator.put("rpcs_left_out", free.overlapped());
+      generator.put("longest_stall_ms_without", free.longestStallMicros() / 1000.0);
+      generator.put("longest_stall_end_s_without", free.longestStallEndSecond());
+    }
     ObjectNode rpcs = root.putObject("rpcs");
     s.byRpc().forEach((name, h) -> {
       ObjectNode n = rpcs.putObject(name);

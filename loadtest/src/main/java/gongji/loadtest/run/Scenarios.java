@@ -168,6 +168,7 @@ final class Scenarios {
     return target.call(method, request).whenComplete((r, e) -> {
       long now = System.nanoTime();
       in.stats.rpc(method.getBareMethodName(), stepName, (now - start) / 1000, e);
+      in.stats.spanned(start, now);
       in.stats.replied(busySince, now, e == null || Target.status(e).getCode() != Status.Code.DEADLINE_EXCEEDED);
     });
   }

@@ -43,6 +43,15 @@ final class Stats {
   private volatile long busySinceNanos;
   /** The window's stats when these are one interval of it ({@code --schedule}), else null. */
   private final Stats window;
+  /**
+   * RPCs of at most {@link Hiccups#KEPT_NANOS}, and when the slower ones and the stalls over it were
+   * (start and end, nanoTime, in pairs; the first {@link #MAX_SPANS}): at the end of the run the
+   * load generator's own pauses are laid over these ({@link #withoutGeneratorPauses}).
+   */
+  private final Histogram quickRpcs = histogram();
+  private final Spans slowRpcs = new Spans();
+  private final Spans stalls = new Spans();
+  static final int MAX_SPANS = 1 << 20;
 
   Stats() {
     this(null);
@@ -103,6 +112,22 @@ final class Stats {
   }
 
   /**
+   * An RPC of this window was out from {@code startNanos} (its intended send time in an open loop)
+   * to {@code endNanos}: kept to see at the end whether the load generator paused while it was out.
+   */
+  void spanned(long startNanos, long endNanos) {
+    if (window != null) {
+      window.spanned(startNanos, endNanos);
+      return;
+    }
+    if (endNanos - startNanos <= Hiccups.KEPT_NANOS) {
+      quickRpcs.recordValue(clamp((endNanos - startNanos) / 1000));
+    } else {
+      slowRpcs.add(startNanos, endNanos);
+    }
+  }
+
+  /**
    * An RPC is sent now ({@link System#nanoTime()}): returns when the span of RPCs out that it
    * belongs to began (now, if none was out), to give back to {@link #replied}. Only a run's window
    * counts stalls; an interval of it passes them on.
@@ -133,6 +158,9 @@ final class Stats {
     if (fromServer) {
       long previous = lastReplyNanos.getAndAccumulate(nowNanos, Math::max);
       long stall = nowNanos - (previous == Long.MIN_VALUE ? busySinceNanos : Math.max(previous, busySinceNanos));
+      if (stall > Hiccups.KEPT_NANOS) {
+        stalls.add(nowNanos - stall, nowNanos);
+      }
       if (stall > longestStallNanos.get() && longestStallNanos.accumulateAndGet(stall, Math::max) == stall) {
         longestStallEndNanos = nowNanos; // racy against a longer one at once: the second is a hint, not a figure
       }
@@ -159,6 +187,74 @@ final class Stats {
    */
   long longestStallMicros() {
     return window != null ? window.longestStallMicros() : longestStallNanos.get() / 1000;
+  }
+
+  /**
+   * The figures of this window with the load generator's own pauses taken out: the latency of the
+   * RPCs during which it did not pause (for {@link Hiccups#KEPT_NANOS} or more), and the longest
+   * stall less the part of it in which it was paused (a stall that is all the generator's is none).
+   * Null when the RPCs or stalls were too many to keep.
+   */
+  GeneratorFree withoutGeneratorPauses(Hiccups pauses) {
+    if (window != null) {
+      return window.withoutGeneratorPauses(pauses);
+    }
+    Histogram rpcs = quickRpcs.copy();
+    long overlapped = 0;
+    long[] slow = slowRpcs.copy();
+    if (slow == null) {
+      return null;
+    }
+    for (int i = 0; i < slow.length; i += 2) {
+      if (pauses.pausedWithin(slow[i], slow[i + 1]) > 0) {
+        overlapped++;
+      } else {
+        rpcs.recordValue(clamp((slow[i + 1] - slow[i]) / 1000));
+      }
+    }
+    long[] spans = stalls.copy();
+    if (spans == null) {
+      return null;
+    }
+    long longest = 0;
+    long endedAt = 0;
+    for (int i = 0; i < spans.length; i += 2) {
+      long net = spans[i + 1] - spans[i] - pauses.pausedWithin(spans[i], spans[i + 1]);
+      if (net > longest) {
+        longest = net;
+        endedAt = spans[i + 1];
+      }
+    }
+    return new GeneratorFree(rpcs, overlapped, longest / 1000, longest == 0 ? -1 : (endedAt - startsAtNanos) / 1e9);
+  }
+
+  /**
+   * {@link #withoutGeneratorPauses}: {@code rpcs} the latencies of the RPCs no pause fell on,
+   * {@code overlapped} how many it left out, and the longest stall not the load generator's own.
+   */
+  record GeneratorFree(Histogram rpcs, long overlapped, long longestStallMicros, double longestStallEndSecond) {}
+
+  /** Spans of time (start and end, nanoTime), kept in pairs up to {@link #MAX_SPANS}; null once more came. */
+  private static final class Spans {
+    private long[] pairs = new long[256];
+    private int size;
+    private boolean overflowed;
+
+    synchronized void add(long startNanos, long endNanos) {
+      if (size == 2 * MAX_SPANS) {
+        overflowed = true;
+        return;
+      }
+      if (size == pairs.length) {
+        pairs = java.util.Arrays.copyOf(pairs, size * 2);
+      }
+      pairs[size++] = startNanos;
+      pairs[size++] = endNanos;
+    }
+
+    synchronized long[] copy() {
+      return overflowed ? null : java.util.Arrays.copyOf(pairs, size);
+    }
   }
 
   /** Counts a named event (for example, sales by number of account legs). */

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The longest stall, from sends and replies at times the test gives: a span counts while RPCs are
  * out and no reply comes; an idle gap between calls is no stall; an RPC's deadline passing in the
- * client is no reply; an interval's stalls are its window's.
+ * client is no reply; an interval's stalls are its window's; the load generator's own pauses are
+ * taken out of the figures that say what the gateway did.
  */
 class StatsStallTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -69,5 +70,35 @@ class StatsStallTest {
     interval.replied(a, 250 * MS, true);
     assertEquals(250_000, window.longestStallMicros());
     assertEquals(250_000, interval.longestStallMicros());
+  }
+
+  @Test
+  void theLoadGeneratorsOwnPauses_areTakenOutOfTheLatenciesAndTheStalls_notTheGatewaysOnes() {
+    Stats s = new Stats();
+    s.startsAt(0);
+    Hiccups own = new Hiccups();
+    own.paused(10 * MS, 148 * MS);      // the generator's collector stopped it for 138 ms
+
+    long a = s.sent(0);
+    s.spanned(0, 150 * MS);             // out through the pause: left out
+    s.replied(a, 150 * MS, true);       // a stall of 150 ms, 138 of them the generator's
+    long b = s.sent(151 * MS);
+    s.spanned(151 * MS, 152 * MS);      // quick
+    s.replied(b, 152 * MS, true);
+    long c = s.sent(200 * MS);
+    s.spanned(200 * MS, 260 * MS);      // slow with no pause of the generator's: the gateway's
+    s.replied(c, 260 * MS, true);
+
+    assertEquals(150_000, s.longestStallMicros());
+    Stats.GeneratorFree free = s.withoutGeneratorPauses(own);
+    assertEquals(2, free.rpcs().getTotalCount());
+    assertEquals(1, free.overlapped());
+    assertEquals(60_000, free.longestStallMicros(), "the 60 ms stall is the gateway's; of the 150, 12 are");
+    assertEquals(0.26, free.longestStallEndSecond(), 1e-9);
+
+    Hiccups.Figures window = own.between(0, 300 * MS);
+    assertEquals(1, window.count());
+    assertEquals(138_000, window.longestMicros());
+    assertEquals(0, own.between(149 * MS, 300 * MS).count(), "a pause that ended before the window is not in it");
   }
 }
