@@ -1,5 +1,6 @@
 package gongji.loadtest.run;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import gongji.v1.Breakdown;
 import gongji.v1.Terminal;
 import io.grpc.Status;
@@ -37,12 +38,22 @@ final class Books {
     return REFUSALS.contains(Target.status(error).getCode());
   }
 
-  /** One request of a sale: its id and what its replies said. */
+  /**
+   * One request of a sale: its id and what its replies said. Kept small, as the books hold every
+   * sale of a run until its audit: the first reply's transaction id and split (the split as its
+   * protobuf bytes, a tenth of the parsed message), the rest only if a request id was answered
+   * again. In a ten-minute run at 800 sales/s the books held about 1.35 KB a sale with every reply
+   * kept as parsed messages in lists, and the load generator's collector paused for up to 140 ms
+   * to move them (docs/PERFORMANCE.md, 2026-12-05 04:00).
+   */
   static final class Request {
     final String requestId;
-    private final List<String> transactionIds = new ArrayList<>();
-    private final List<Breakdown> breakdowns = new ArrayList<>();
-    private final List<String> refusals = new ArrayList<>();
+    private String transactionId;
+    private byte[] split;
+    /** The transaction ids and splits of later acknowledged replies (a request sent again), or null. */
+    private List<String> moreTransactionIds;
+    private List<byte[]> moreSplits;
+    private List<String> refusals;
     private int acknowledged;
     private int unknown;
 
@@ -51,17 +62,24 @@ final class Books {
     }
 
     synchronized void acknowledged(String transactionId, Breakdown breakdown) {
-      acknowledged++;
-      transactionIds.add(transactionId);
+      if (acknowledged++ == 0) {
+        this.transactionId = transactionId;
+      } else {
+        moreTransactionIds = add(moreTransactionIds, transactionId);
+      }
       if (breakdown != null) {
-        breakdowns.add(breakdown);
+        if (split == null) {
+          split = breakdown.toByteArray();
+        } else {
+          moreSplits = add(moreSplits, breakdown.toByteArray());
+        }
       }
     }
 
     synchronized void failed(Throwable error) {
       Status status = Target.status(error);
       if (refusal(error)) {
-        refusals.add(status.getCode() + "/" + Target.reason(error));
+        refusals = add(refusals, status.getCode() + "/" + Target.reason(error));
       } else {
         unknown++;
       }
@@ -74,19 +92,49 @@ final class Books {
       if (unknown > 0) {
         return Known.UNKNOWN;
       }
-      return refusals.isEmpty() ? Known.NONE : Known.REFUSED;
+      return refusals == null ? Known.NONE : Known.REFUSED;
     }
 
+    /** The transaction id of every acknowledged reply, in the order they came. */
     synchronized List<String> transactionIds() {
-      return List.copyOf(transactionIds);
+      List<String> all = new ArrayList<>();
+      if (acknowledged > 0) {
+        all.add(transactionId);
+      }
+      if (moreTransactionIds != null) {
+        all.addAll(moreTransactionIds);
+      }
+      return all;
     }
 
+    /** The split of every acknowledged reply that had one, in the order they came. */
     synchronized List<Breakdown> breakdowns() {
-      return List.copyOf(breakdowns);
+      List<Breakdown> all = new ArrayList<>();
+      if (split != null) {
+        all.add(parse(split));
+      }
+      if (moreSplits != null) {
+        moreSplits.forEach(b -> all.add(parse(b)));
+      }
+      return all;
     }
 
     synchronized List<String> refusals() {
-      return List.copyOf(refusals);
+      return refusals == null ? List.of() : List.copyOf(refusals);
+    }
+
+    private static <T> List<T> add(List<T> list, T item) {
+      List<T> to = list == null ? new ArrayList<>(2) : list;
+      to.add(item);
+      return to;
+    }
+
+    private static Breakdown parse(byte[] bytes) {
+      try {
+        return Breakdown.parseFrom(bytes);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a split this process wrote does not read back", e);
+      }
     }
   }
 
