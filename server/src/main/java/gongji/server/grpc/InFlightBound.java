@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,8 +36,8 @@ import java.util.logging.Logger;
  * can). Measured at twice saturation (docs/PERFORMANCE.md, 2026-12-05 01:10), a call admitted on its
  * headers waited up to 8 s for its body while holding a place, and that wait, which is no work of the
  * gateway's, made the admitted calls' p99 5.4 s. A call whose body has not come yet costs the
- * gateway only the stream gRPC keeps for it, which {@code max.concurrent.calls.per.connection}
- * bounds; the place is for the work.
+ * gateway only its stream and what came of its request, which the bounds on calls awaiting their
+ * request (below) hold; the place is for the work.
  *
  * <p>An admitted call gives its place back exactly once. Normally at its reply (before the reply
  * leaves, so that a client that has it finds the place free). A call that goes away first (the
@@ -48,7 +49,8 @@ import java.util.logging.Logger;
  * A call that goes away before its half-close, or is refused at it, holds nothing.
  *
  * <p>Cost on the event loop: one object per call (the forwarding call, which was needed anyway)
- * holding an int state changed by compare-and-set; the place travels from the listener to the
+ * holding an int state changed by compare-and-set, and its links in the list of calls awaiting
+ * their request (below); the place travels from the listener to the
  * handler it runs in a thread-local that is set and reset around the callbacks (no entry is created
  * after a thread's first call), as gRPC's own Context does, rather than in a new Context per call.
  * No lock.
@@ -111,6 +113,7 @@ public final class InFlightBound implements ServerInterceptor {
   private final com.google.rpc.Status awaitingBodyRefusal;
   private final com.google.rpc.Status bodyTimedOut;
   private final RateLimitedLog rateLimitedLog = RateLimitedLog.perMinute(log);
+  private final LongSupplier nanoClock;
   /** Calls whose headers came and whose request has not all arrived, on every connection. */
   private final AtomicInteger awaitingBody = new AtomicInteger();
   /** The calls awaiting their request on the event loop running on this thread; null off a registered loop. */
@@ -127,6 +130,13 @@ public final class InFlightBound implements ServerInterceptor {
    * with {@link #timeBodiesOnThisLoop}.
    */
   public InFlightBound(CallsInFlight calls, int maxAwaitingBody, Duration bodyTimeout, BodyObserver bodyObserver) {
+    this(calls, maxAwaitingBody, bodyTimeout, bodyObserver, System::nanoTime);
+  }
+
+  /** As above, on {@code nanoClock} (as {@link System#nanoTime()}): tests give a clock of their own. */
+  InFlightBound(CallsInFlight calls, int maxAwaitingBody, Duration bodyTimeout, BodyObserver bodyObserver,
+      LongSupplier nanoClock) {
+    this.nanoClock = requireNonNull(nanoClock, "nanoClock");
     this.calls = requireNonNull(calls, "calls");
     this.refusal = Errors.overloaded(calls.max());
     checkArgument(maxAwaitingBody >= 1,
@@ -146,10 +156,18 @@ public final class InFlightBound implements ServerInterceptor {
    * loop: its sweep runs on it, so the list needs no lock). Without it, such calls are not timed.
    */
   public void timeBodiesOnThisLoop(ScheduledExecutorService loop) {
+    long delay = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, bodyTimeoutNanos / 8));
+    loop.scheduleWithFixedDelay(timeBodiesOnThisThread(), delay, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Keeps the calls awaiting their request that arrive on this thread in a list of this thread's
+   * own, and returns its sweep, which ends those whose time is up: to be run on this thread only.
+   */
+  Runnable timeBodiesOnThisThread() {
     Arrivals line = new Arrivals(this);
     arrivals.set(line);
-    long delay = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, bodyTimeoutNanos / 8));
-    loop.scheduleWithFixedDelay(line::sweep, delay, delay, TimeUnit.NANOSECONDS);
+    return line::sweep;
   }
 
   /** Calls whose headers came and whose request has not all arrived, now (for the gauge). */
@@ -178,7 +196,7 @@ public final class InFlightBound implements ServerInterceptor {
     Place<Q, A> place = new Place<>(call, calls, this);
     Arrivals line = arrivals.get();
     if (line != null) {
-      line.add(place, System.nanoTime());
+      line.add(place, nanoClock.getAsLong());
     }
     ServerCall.Listener<Q> listener;
     try {
@@ -309,7 +327,7 @@ public final class InFlightBound implements ServerInterceptor {
 
     /** Ends the calls that have awaited their request for the timeout, oldest first. */
     void sweep() {
-      long now = System.nanoTime();
+      long now = bound.nanoClock.getAsLong();
       Place<?, ?> p;
       while ((p = oldest) != null && now - p.headersNanos >= bound.bodyTimeoutNanos) {
         p.bodyDone();
