@@ -331,6 +331,9 @@ public final class InFlightBound implements ServerInterceptor {
       Place<?, ?> p;
       while ((p = oldest) != null && now - p.headersNanos >= bound.bodyTimeoutNanos) {
         p.bodyDone();
+        if (p.state != Place.WAITING) {
+          continue; // answered already (over its caller's rate, say); its end is on its way to the listener
+        }
         bound.bodyObserver.bodyTimedOut();
         bound.rateLimitedLog.log(Level.WARNING, "body-timeout", () -> "REQUEST_BODY_TIMEOUT: a call ended unread:"
             + " its request did not arrive whole within request.body.timeout.seconds="

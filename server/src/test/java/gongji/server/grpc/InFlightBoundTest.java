@@ -110,6 +110,28 @@ class InFlightBoundTest {
   }
 
   @Test
+  void aCallAnsweredBeforeItsRequestArrived_isNotEndedAgainNorCountedAsTimedOut() {
+    InFlightBound timed = timed(8);
+    Runnable sweep = timed.timeBodiesOnThisThread();
+    Call call = new Call(() -> new CompletableFuture<>());
+    List<ServerCall<String, String>> inner = new ArrayList<>();
+    call.listener = timed.interceptCall(call.call(), new Metadata(), (c, headers) -> {
+      inner.add(c);
+      return new ServerCall.Listener<>() {};
+    });
+    inner.get(0).close(Status.RESOURCE_EXHAUSTED, new Metadata()); // as a caller over its rate is answered
+
+    nowNanos = 1_000_000_000L;
+    sweep.run();
+
+    assertEquals(1, call.closes, "answered once");
+    assertEquals(0, bodyTimeouts.get());
+    assertEquals(0, timed.awaitingBody());
+    call.listener.onComplete();
+    assertEquals(0, timed.awaitingBody());
+  }
+
+  @Test
   void overTheBoundOnCallsAwaitingTheirRequest_aCallIsRefusedAtItsHeaders_untilOneStopsWaiting() {
     InFlightBound timed = timed(2);
     Call first = start(timed, () -> new CompletableFuture<>());
