@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tracers: whether any of them may have reached the gateway. An attempt reached it if its headers
  * were written to the connection, unless the gateway refused it at admission (RESOURCE_EXHAUSTED with
  * reason LEDGER_UNAVAILABLE, RATE_LIMITED or OVERLOADED: shed before the ledger's queue, nothing applied) or said it
- * was not applied (reason NOT_APPLIED: its deadline passed before the ledger reached it). A call whose every
+ * was not applied (reason NOT_APPLIED: its deadline passed before the ledger reached it; REQUEST_BODY_TIMEOUT: its
+ * request never arrived whole, so it was not read). A call whose every
  * attempt failed before that (connection refused, no route, an unknown host, a TLS handshake that
  * failed) provably applied nothing, whatever its status says.
  */
@@ -54,8 +55,8 @@ final class Attempts extends ClientStreamTracer.Factory {
 
   /**
    * Whether the gateway says this attempt applied nothing: shed at admission (RESOURCE_EXHAUSTED,
-   * LEDGER_UNAVAILABLE, RATE_LIMITED or OVERLOADED), or {@link RejectionReason#NOT_APPLIED} (its deadline passed before
-   * the ledger reached it).
+   * LEDGER_UNAVAILABLE, RATE_LIMITED or OVERLOADED), {@link RejectionReason#NOT_APPLIED} (its deadline passed before
+   * the ledger reached it) or {@link RejectionReason#REQUEST_BODY_TIMEOUT} (its request never arrived whole).
    */
   private static boolean shedAtAdmission(Metadata trailers) {
     com.google.rpc.Status details = trailers.get(DETAILS);
@@ -68,6 +69,7 @@ final class Attempts extends ClientStreamTracer.Factory {
         if (any.is(ErrorInfo.class)) {
           String reason = any.unpack(ErrorInfo.class).getReason();
           return RejectionReason.NOT_APPLIED.name().equals(reason)
+              || RejectionReason.REQUEST_BODY_TIMEOUT.name().equals(reason)
               || exhausted && (RejectionReason.LEDGER_UNAVAILABLE.name().equals(reason)
                   || RejectionReason.RATE_LIMITED.name().equals(reason)
                   || RejectionReason.OVERLOADED.name().equals(reason));

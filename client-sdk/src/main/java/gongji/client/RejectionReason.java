@@ -82,6 +82,12 @@ public enum RejectionReason {
    * ledger, nothing applied; send the same request again after the RetryInfo delay.
    */
   OVERLOADED,
+  /**
+   * The request did not arrive whole at the gateway within its body timeout after its headers (a
+   * stalled or broken connection): the call was ended unread, nothing applied; send the same request
+   * again.
+   */
+  REQUEST_BODY_TIMEOUT,
   /** A bug in the gateway; the request was not applied. */
   INTERNAL_ERROR,
   /**

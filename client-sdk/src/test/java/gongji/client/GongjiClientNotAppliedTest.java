@@ -112,6 +112,16 @@ class GongjiClientNotAppliedTest {
   }
 
   @Test
+  void authorize_requestBodyTimedOut_notAppliedWithoutALookUp_andTheSameIdWorksLater() throws Exception {
+    GongjiRetryableException e = failFirstThenSendAgain(ServerFault.Kind.BODY_TIMEOUT_BEFORE_HANDLER);
+
+    assertEquals(RejectionReason.NOT_APPLIED, e.reason(), e.getMessage());
+    assertTrue(e.notApplied(), "a known outcome, not OUTCOME_UNKNOWN");
+    assertFalse(OutcomeResolver.unknown(e));
+    assertEquals("UNAVAILABLE", e.statusCode());
+  }
+
+  @Test
   void authorize_overloadedOnEveryAttempt_notAppliedAfterMaxAttempts() throws Exception {
     gateway = TestGateway.inProcess(ServerFault.firstCalls(3, SettlementServiceGrpc.getAuthorizeMethod(),
         ServerFault.Kind.OVERLOADED_BEFORE_HANDLER));

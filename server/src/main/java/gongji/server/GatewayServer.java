@@ -69,12 +69,21 @@ public final class GatewayServer implements AutoCloseable {
    * FamilyService) on {@code adminBuilder}, or every service on {@code builder} when it is null.
    */
   private GatewayServer(Node node, ServerBuilder<?> builder, ServerBuilder<?> adminBuilder, Duration drainTimeout,
-      AuditLog audit, EventLoopGroup... loops) {
+      AuditLog audit, ConnectionLimits limits, EventLoopGroup workers, EventLoopGroup... loops) {
     this.node = requireNonNull(node, "node");
     this.drainTimeout = drainTimeout;
     this.loops = loops;
     this.audit = audit;
-    InFlightBound inFlight = new InFlightBound(node.callsInFlight());
+    // Also bounds and times the calls whose request has not all arrived (InFlightBound says how): on
+    // each worker loop, whose calls it times on that loop.
+    InFlightBound inFlight = new InFlightBound(node.callsInFlight(), limits.maxCallsAwaitingBody(),
+        limits.requestBodyTimeout(), node.metrics().bodyObserver());
+    node.metrics().bindCallsAwaitingBody(inFlight);
+    if (workers != null) {
+      for (EventExecutor loop : workers) {
+        loop.submit(() -> inFlight.timeBodiesOnThisLoop(loop)).syncUninterruptibly();
+      }
+    }
     for (BindableService service : node.services()) {
       String name = service.bindService().getServiceDescriptor().getName();
       ServerBuilder<?> target = adminBuilder == null || name.equals(SETTLEMENT) ? builder : adminBuilder;
@@ -115,7 +124,7 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Serves the node with the given builder (for tests: an in-process builder), every service on it. */
   public static GatewayServer start(Node node, ServerBuilder<?> builder, Duration drainTimeout) throws IOException {
-    GatewayServer s = new GatewayServer(node, builder, null, drainTimeout, null);
+    GatewayServer s = new GatewayServer(node, builder, null, drainTimeout, null, ConnectionLimits.defaults(), null);
     s.server.start();
     return s;
   }
@@ -226,7 +235,8 @@ public final class GatewayServer implements AutoCloseable {
     } else {
       log.warning("caller authentication OFF (auth.required=false): every request is trusted; loopback only");
     }
-    GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), audit, boss, workers);
+    GatewayServer s = new GatewayServer(node, b, admin, config.drainTimeout(), audit, config.connections(), workers,
+        boss, workers);
     s.server.start();
     if (s.adminServer != null) {
       try {

@@ -407,6 +407,7 @@ public final class Cli implements Runnable {
       case LEDGER_UNAVAILABLE:
       case RATE_LIMITED:
       case OVERLOADED:
+      case REQUEST_BODY_TIMEOUT:
         return "retry the same command with the same --request-id";
       case NOT_APPLIED:
         return e instanceof GongjiRetryableException

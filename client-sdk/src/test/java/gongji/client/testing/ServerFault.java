@@ -46,6 +46,11 @@ public final class ServerFault implements ServerInterceptor {
      * it (DEADLINE_EXCEEDED, reason NOT_APPLIED, RetryInfo) before the handler runs.
      */
     NOT_APPLIED_BEFORE_HANDLER,
+    /**
+     * The call is ended as the gateway ends one whose request did not arrive whole in time
+     * (UNAVAILABLE, reason REQUEST_BODY_TIMEOUT, RetryInfo) before the handler runs.
+     */
+    BODY_TIMEOUT_BEFORE_HANDLER,
     /** The handler runs (the gateway applies it) but the reply is lost: the client gets UNAVAILABLE. */
     REPLY_LOST_AS_UNAVAILABLE,
     /** The handler runs but its reply is held until the client has given up on the call. */
@@ -124,6 +129,7 @@ public final class ServerFault implements ServerInterceptor {
           Status.UNAVAILABLE.withDescription("injected: unavailable before the handler ran"), new Metadata());
       case SHED_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED, shedTrailers());
       case NOT_APPLIED_BEFORE_HANDLER -> failBeforeHandler(call, Status.DEADLINE_EXCEEDED, notAppliedTrailers());
+      case BODY_TIMEOUT_BEFORE_HANDLER -> failBeforeHandler(call, Status.UNAVAILABLE, bodyTimeoutTrailers());
       case OVERLOADED_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED,
           overloadedTrailers(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000).build()));
       case OVERLOADED_FOR_A_MINUTE_BEFORE_HANDLER -> failBeforeHandler(call, Status.RESOURCE_EXHAUSTED,
@@ -169,6 +175,18 @@ public final class ServerFault implements ServerInterceptor {
             .setLocale("zh-CN").setMessage("请求超时未处理，未生效，请使用相同请求号重新提交").build()))
         .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
             .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)).build()))
+        .build()).getTrailers();
+  }
+
+  /** The trailers of the gateway's end of a call whose request did not arrive whole in time. */
+  private static Metadata bodyTimeoutTrailers() {
+    return io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.UNAVAILABLE.value())
+        .setMessage("injected: REQUEST_BODY_TIMEOUT: the request did not arrive whole in time")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+            .setReason(gongji.v1.ErrorReason.REQUEST_BODY_TIMEOUT.name()).setDomain("gongji.io").build()))
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build()))
         .build()).getTrailers();
   }
 

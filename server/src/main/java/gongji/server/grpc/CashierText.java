@@ -67,6 +67,7 @@ final class CashierText {
       case "PAYOUT_NOT_ALLOWED" -> "该账户当前不能办理继承支付";
       case "NOT_APPLIED" -> "请求超时未处理，未生效，请使用相同请求号重新提交";
       case "OVERLOADED" -> "系统繁忙，本次请求未处理，请稍后使用相同请求号重试";
+      case "REQUEST_BODY_TIMEOUT" -> "网络传输中断，请求未完整送达，未生效，请使用相同请求号重新提交";
       case "RATE_LIMITED" -> "本终端或本机构请求过于频繁，本次未处理，请稍后使用相同请求号重试";
       default -> null;
     };

@@ -99,6 +99,35 @@ final class Errors {
         Map.of("max_in_flight", Integer.toString(maxInFlight)), OVERLOAD_RETRY_DELAY).build();
   }
 
+  /**
+   * A call refused at its headers because the gateway already waits for the rest of
+   * {@code maxAwaitingBody} requests (calls whose headers came but whose request has not all
+   * arrived): RESOURCE_EXHAUSTED, reason OVERLOADED (metadata {@code max_awaiting_body}), the
+   * cashier's text and a RetryInfo of {@link #OVERLOAD_RETRY_DELAY}, as the bound on calls in flight
+   * refuses. Nothing was read or applied. Made once and sent to every call refused.
+   */
+  static com.google.rpc.Status awaitingBodyFull(int maxAwaitingBody) {
+    return status(Code.RESOURCE_EXHAUSTED, "OVERLOADED", "OVERLOADED: the gateway already waits for the rest of as"
+        + " many requests as it may (max.calls.awaiting.body=" + maxAwaitingBody + "); nothing was applied: retry the"
+        + " same request with the same request_id after the delay in RetryInfo",
+        Map.of("max_awaiting_body", Integer.toString(maxAwaitingBody)), OVERLOAD_RETRY_DELAY).build();
+  }
+
+  /**
+   * A call ended because its request did not arrive whole (no end of stream) within
+   * {@code timeoutSeconds} of its headers: UNAVAILABLE (grpc-java's "retry the same call": the
+   * request never reached the gateway whole, so sending it again is safe), reason
+   * REQUEST_BODY_TIMEOUT (metadata {@code timeout_seconds}) and a RetryInfo of
+   * {@link #UNAVAILABLE_RETRY_DELAY}. Its handler never ran: nothing was applied and its request id
+   * is unused. Made once and sent to every call so ended.
+   */
+  static com.google.rpc.Status bodyTimedOut(long timeoutSeconds) {
+    return status(Code.UNAVAILABLE, "REQUEST_BODY_TIMEOUT", "REQUEST_BODY_TIMEOUT: the request did not arrive whole"
+        + " within request.body.timeout.seconds=" + timeoutSeconds + " of its headers; it was not read and nothing"
+        + " was applied: send the same request with the same request_id again",
+        Map.of("timeout_seconds", Long.toString(timeoutSeconds)), UNAVAILABLE_RETRY_DELAY).build();
+  }
+
   /** Any failure of a call: bad input, an unavailable ledger, or a bug (never leaks internals). */
   static StatusRuntimeException failure(Throwable error, Map<String, String> metadata) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

@@ -270,6 +270,44 @@ public final class Metrics implements AutoCloseable {
         .description("admission.max.in.flight.calls: above it calls are shed as OVERLOADED").register(registry);
   }
 
+  /**
+   * Counts the gRPC calls refused at their headers because as many as allowed already await their
+   * request ({@code gongji_admission_awaiting_body_refused_total}) and those ended because their
+   * request did not arrive whole in time ({@code gongji_admission_body_timeouts_total}).
+   */
+  public gongji.server.grpc.InFlightBound.BodyObserver bodyObserver() {
+    Counter refused = Counter.builder("gongji.admission.awaiting.body.refused")
+        .description("gRPC calls refused at their headers (OVERLOADED): max.calls.awaiting.body calls already awaited"
+            + " the rest of their request").register(registry);
+    Counter timedOut = Counter.builder("gongji.admission.body.timeouts")
+        .description("gRPC calls ended unread (REQUEST_BODY_TIMEOUT): their request did not arrive whole within"
+            + " request.body.timeout.seconds of their headers").register(registry);
+    return new gongji.server.grpc.InFlightBound.BodyObserver() {
+      @Override
+      public void refusedAwaitingBody() {
+        refused.increment();
+      }
+
+      @Override
+      public void bodyTimedOut() {
+        timedOut.increment();
+      }
+    };
+  }
+
+  /**
+   * The gRPC calls whose headers came and whose request has not all arrived, now
+   * ({@code gongji_admission_calls_awaiting_body}), and their bound
+   * ({@code gongji_admission_calls_awaiting_body_max}, the setting).
+   */
+  public void bindCallsAwaitingBody(gongji.server.grpc.InFlightBound bound) {
+    Gauge.builder("gongji.admission.calls.awaiting.body", bound, gongji.server.grpc.InFlightBound::awaitingBody)
+        .description("gRPC calls whose headers came and whose request has not all arrived").register(registry);
+    Gauge.builder("gongji.admission.calls.awaiting.body.max", bound, gongji.server.grpc.InFlightBound::maxAwaitingBody)
+        .description("max.calls.awaiting.body: above it calls are refused at their headers as OVERLOADED")
+        .register(registry);
+  }
+
   /** Audit records dropped (queue full, a write that failed): {@code gongji_audit_dropped_total}. */
   public void bindAudit(java.util.function.LongSupplier dropped) {
     FunctionCounter.builder("gongji.audit.dropped", dropped, LongSupplier::getAsLong)

@@ -118,6 +118,8 @@ class ErrorsTest {
   void everyResourceExhaustedOrUnavailable_carriesErrorInfoRetryInfoAndItsOwnZhCnText() throws Exception {
     java.util.Map<String, io.grpc.StatusRuntimeException> sent = new java.util.LinkedHashMap<>();
     sent.put("overloaded", io.grpc.protobuf.StatusProto.toStatusRuntimeException(Errors.overloaded(2048)));
+    sent.put("awaiting body full", io.grpc.protobuf.StatusProto.toStatusRuntimeException(Errors.awaitingBodyFull(1024)));
+    sent.put("body timed out", io.grpc.protobuf.StatusProto.toStatusRuntimeException(Errors.bodyTimedOut(30)));
     sent.put("rate limited", Errors.rateLimited("terminal", 250_000, java.util.Map.of("scope", "terminal")));
     sent.put("ledger overloaded", Errors.failure(new gongji.server.ledger.LedgerOverloadedException("full"),
         java.util.Map.of()));
@@ -182,9 +184,9 @@ class ErrorsTest {
         .count();
 
     assertEquals(List.of(), elsewhere);
-    // rateLimited, overloaded, the ledger's overload, LEDGER_UNAVAILABLE (failure and code()), HISTORY_UNAVAILABLE,
-    // and the two of status() that give every one of them a RetryInfo.
-    assertEquals(8, inErrors, "a RESOURCE_EXHAUSTED or UNAVAILABLE made in Errors that the test above does not list");
+    // rateLimited, overloaded, awaitingBodyFull, bodyTimedOut, the ledger's overload, LEDGER_UNAVAILABLE (failure and
+    // code()), HISTORY_UNAVAILABLE, and the two of status() that give every one of them a RetryInfo.
+    assertEquals(10, inErrors, "a RESOURCE_EXHAUSTED or UNAVAILABLE made in Errors that the test above does not list");
   }
 
   private static <T extends com.google.protobuf.Message> T detail(com.google.rpc.Status status, Class<T> type)

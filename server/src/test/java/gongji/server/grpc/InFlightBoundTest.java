@@ -18,6 +18,7 @@ import io.grpc.stub.ServerCalls;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,115 @@ class InFlightBoundTest {
     }
   });
   private final InFlightBound bound = new InFlightBound(calls);
+  private final AtomicInteger refusedAwaitingBody = new AtomicInteger();
+  private final AtomicInteger bodyTimeouts = new AtomicInteger();
+  private final InFlightBound.BodyObserver bodyObserver = new InFlightBound.BodyObserver() {
+    @Override
+    public void refusedAwaitingBody() {
+      refusedAwaitingBody.incrementAndGet();
+    }
+
+    @Override
+    public void bodyTimedOut() {
+      bodyTimeouts.incrementAndGet();
+    }
+  };
+  private long nowNanos;
+
+  /** A bound of at most {@code maxAwaitingBody} calls awaiting their request, for 1 s each on the test's clock. */
+  private InFlightBound timed(int maxAwaitingBody) {
+    return new InFlightBound(calls, maxAwaitingBody, Duration.ofSeconds(1), bodyObserver, () -> nowNanos);
+  }
+
+  @Test
+  void aCallWhoseRequestDoesNotArriveInTime_isEndedUnread_andOneWhoseRequestArrives_isNot() throws Exception {
+    InFlightBound timed = timed(8);
+    Runnable sweep = timed.timeBodiesOnThisThread();
+    Call stalled = start(timed, () -> new CompletableFuture<>());
+    nowNanos = 600_000_000L;
+    Call later = start(timed, () -> new CompletableFuture<>());
+    Call served = start(timed, () -> new CompletableFuture<>());
+    served.listener.onMessage("sale");
+    served.listener.onHalfClose();
+    stalled.listener.onMessage("sale"); // its message, but never its half-close
+    assertEquals(2, timed.awaitingBody());
+
+    nowNanos = 999_999_999L;
+    sweep.run();
+    assertNull(stalled.closed, "within its time");
+    nowNanos = 1_000_000_000L;
+    sweep.run();
+
+    assertEquals(Status.Code.UNAVAILABLE, stalled.closed.getCode());
+    assertEquals("REQUEST_BODY_TIMEOUT", com.google.rpc.ErrorInfo.parseFrom(
+        io.grpc.protobuf.StatusProto.fromStatusAndTrailers(stalled.closed, stalled.trailers).getDetails(0).getValue())
+        .getReason());
+    assertNull(later.closed, "headers 0.6 s ago: not yet");
+    assertNull(served.closed, "its request arrived: never ended for it");
+    assertEquals(1, timed.awaitingBody());
+    assertEquals(1, bodyTimeouts.get());
+    stalled.listener.onHalfClose(); // its end of stream, too late
+    stalled.listener.onComplete();
+    assertEquals(0, stalled.started, "its handler never ran: nothing reached the ledger");
+    assertEquals(1, calls.inFlight(), "only the served call holds a place");
+    assertEquals(1, stalled.closes);
+
+    nowNanos = 1_600_000_000L;
+    sweep.run();
+    assertEquals(Status.Code.UNAVAILABLE, later.closed.getCode());
+    assertEquals(0, timed.awaitingBody());
+    assertEquals(2, bodyTimeouts.get());
+  }
+
+  @Test
+  void aCallAnsweredBeforeItsRequestArrived_isNotEndedAgainNorCountedAsTimedOut() {
+    InFlightBound timed = timed(8);
+    Runnable sweep = timed.timeBodiesOnThisThread();
+    Call call = new Call(() -> new CompletableFuture<>());
+    List<ServerCall<String, String>> inner = new ArrayList<>();
+    call.listener = timed.interceptCall(call.call(), new Metadata(), (c, headers) -> {
+      inner.add(c);
+      return new ServerCall.Listener<>() {};
+    });
+    inner.get(0).close(Status.RESOURCE_EXHAUSTED, new Metadata()); // as a caller over its rate is answered
+
+    nowNanos = 1_000_000_000L;
+    sweep.run();
+
+    assertEquals(1, call.closes, "answered once");
+    assertEquals(0, bodyTimeouts.get());
+    assertEquals(0, timed.awaitingBody());
+    call.listener.onComplete();
+    assertEquals(0, timed.awaitingBody());
+  }
+
+  @Test
+  void overTheBoundOnCallsAwaitingTheirRequest_aCallIsRefusedAtItsHeaders_untilOneStopsWaiting() {
+    InFlightBound timed = timed(2);
+    Call first = start(timed, () -> new CompletableFuture<>());
+    Call second = start(timed, () -> new CompletableFuture<>());
+
+    Call refused = start(timed, () -> new CompletableFuture<>());
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.closed.getCode());
+    assertEquals(1, refusedAwaitingBody.get());
+    assertEquals(2, timed.awaitingBody(), "the refused call never counted");
+    refused.listener.onMessage("sale");
+    refused.listener.onHalfClose();
+    assertEquals(0, refused.started, "its handler never runs");
+    assertEquals(0, calls.inFlight());
+
+    first.listener.onMessage("sale");
+    first.listener.onHalfClose();
+    assertEquals(1, timed.awaitingBody(), "its request arrived: it awaits it no more");
+    Call third = start(timed, () -> new CompletableFuture<>());
+    assertNull(third.closed);
+    second.listener.onCancel();
+    third.listener.onCancel();
+    third.listener.onComplete();
+    first.listener.onCancel();
+    assertEquals(0, timed.awaitingBody(), "each counted out once, however it ended");
+  }
 
   @Test
   void reply_givesThePlaceBackOnce_beforeTheReplyLeaves() {
@@ -245,6 +355,10 @@ class InFlightBoundTest {
 
   /** A unary call through the bound to gRPC's own unary handler, whose method sends what {@code ledger} gives. */
   private Call start(Supplier<CompletableFuture<Result>> ledger) {
+    return start(bound, ledger);
+  }
+
+  private Call start(InFlightBound bound, Supplier<CompletableFuture<Result>> ledger) {
     Call c = new Call(ledger);
     ServerCallHandler<String, String> handler = ServerCalls.asyncUnaryCall((String req, io.grpc.stub.StreamObserver<String> out) -> {
       c.started++;
@@ -261,6 +375,7 @@ class InFlightBoundTest {
     final Supplier<CompletableFuture<Result>> ledger;
     ServerCall.Listener<String> listener;
     Status closed;
+    Metadata trailers;
     int closes;
     int started;
     int inFlightAtClose = -1;
@@ -285,6 +400,7 @@ class InFlightBoundTest {
         public void close(Status status, Metadata trailers) {
           closes++;
           closed = status;
+          Call.this.trailers = trailers;
           inFlightAtClose = calls.inFlight();
         }
 
