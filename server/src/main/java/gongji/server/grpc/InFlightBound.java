@@ -67,16 +67,16 @@ import java.util.logging.Logger;
  * its handler never ran, so nothing was applied and its request id is unused. A call stops awaiting
  * its request at its half-close, or when it ends whichever way.
  *
- * <p>How the timeout costs little per call (no allocation, no lock, no timer): with Netty, a call's headers, messages, half-close
- * and end all reach its listener on the event loop of its connection, so each event loop keeps the
- * calls of its connections that await their request in a list of its own, in the order their
- * headers came (the calls are the list's links: no node, no lock, no timer per call), and sweeps it
- * from the oldest end on a fixed delay, a few times per timeout: a call whose request completes
- * leaves the list in O(1), and a sweep stops at the first call still within its time. So a call is
- * ended between its timeout and an eighth of it (at most a second) later. Calls that arrive on a
- * thread whose loop was not registered ({@link #timeBodiesOnThisLoop}; an in-process server) are
- * counted against the bound but not timed. The count of calls awaiting their request is one atomic
- * counter, like the bound on calls in flight.
+ * <p>How the timeout costs little per call (no allocation, no lock, no timer): with Netty, a call's
+ * headers, messages, half-close and end all reach its listener on the event loop of its connection,
+ * so each event loop keeps the calls of its connections that await their request in a list of its
+ * own, in the order their headers came (the calls are the list's links: no node, no lock, no timer
+ * per call), and sweeps it from the oldest end on a fixed delay, a few times per timeout: a call
+ * whose request completes leaves the list in O(1), and a sweep stops at the first call still within
+ * its time. So a call is ended between its timeout and an eighth of it (at most a second) later.
+ * Calls that arrive on a thread whose loop was not registered ({@link #timeBodiesOnThisLoop}; an
+ * in-process server) are counted against the bound but not timed. The count of calls awaiting their
+ * request is one atomic counter, like the bound on calls in flight.
  *
  * <p>Health and reflection are never behind it: a node that sheds is alive and must say so. A
  * health check whose request never completes is ended all the same, by a second instance used
