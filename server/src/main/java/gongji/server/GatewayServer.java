@@ -110,11 +110,22 @@ public final class GatewayServer implements AutoCloseable {
         health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);
       }
     });
-    builder.addService(health.getHealthService());
+    // Health is never refused, but a health check whose request never completes is ended all the
+    // same (it needs no credential): timed apart from the other calls, neither refusing nor refused by them.
+    InFlightBound healthBodies = new InFlightBound(node.callsInFlight(), Integer.MAX_VALUE,
+        limits.requestBodyTimeout(), node.metrics().bodyObserver());
+    if (workers != null) {
+      for (EventExecutor loop : workers) {
+        loop.submit(() -> healthBodies.timeBodiesOnThisLoop(loop)).syncUninterruptibly();
+      }
+    }
+    ServerServiceDefinition healthService = ServerInterceptors.intercept(health.getHealthService(),
+        healthBodies.timingBodiesOnly());
+    builder.addService(healthService);
     builder.addService(ProtoReflectionServiceV1.newInstance());
     this.server = builder.build();
     if (adminBuilder != null) {
-      adminBuilder.addService(health.getHealthService());
+      adminBuilder.addService(healthService);
       adminBuilder.addService(ProtoReflectionServiceV1.newInstance());
       this.adminServer = adminBuilder.build();
     } else {

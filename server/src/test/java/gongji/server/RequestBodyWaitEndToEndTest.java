@@ -30,6 +30,8 @@ import io.grpc.Status;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import io.netty.bootstrap.Bootstrap;
@@ -70,7 +72,8 @@ import org.junit.jupiter.api.Test;
  * request id stays unused, and they no longer count as awaiting. Over
  * {@code max.calls.awaiting.body} (2 here) a new call is refused at its headers with
  * RESOURCE_EXHAUSTED, reason OVERLOADED and a RetryInfo; once a waiting call goes, calls are served
- * again, and a waiting call that finally sends its request is served too.
+ * again, and a waiting call that finally sends its request is served too. A health check is never
+ * refused by that bound, but one that never half-closes is ended the same way, counted apart.
  */
 class RequestBodyWaitEndToEndTest {
   private static final Terminal POS01 = terminal(DemoData.PHARMACY, "POS01");
@@ -183,6 +186,8 @@ class RequestBodyWaitEndToEndTest {
     assertTrue(retryInfo(refused).getRetryDelay().getNanos() > 0, "RetryInfo says when to come back");
     assertEquals(1.0, Await.meter(node, "gongji_admission_awaiting_body_refused_total"));
     assertEquals(2.0, Await.meter(node, "gongji_admission_calls_awaiting_body"), "the refused call never counted");
+    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "health is never refused");
 
     stalled.cancel("the client gave up", null);
     Await.until(() -> Await.meter(node, "gongji_admission_calls_awaiting_body") == 1);
@@ -196,6 +201,31 @@ class RequestBodyWaitEndToEndTest {
     Await.until(() -> Await.meter(node, "gongji_admission_calls_awaiting_body") == 0);
     assertEquals(heldBefore + 2 * SALE_FEN, heldFen());
     assertEquals(0.0, Await.meter(node, "gongji_admission_body_timeouts_total"));
+  }
+
+  @Test
+  void healthCheckThatNeverHalfCloses_isEndedAfterTheBodyTimeout_andCountedApart() throws Exception {
+    start(1024, Duration.ofSeconds(1));
+    CompletableFuture<StatusRuntimeException> closed = new CompletableFuture<>();
+    ClientCall<HealthCheckRequest, HealthCheckResponse> stalled = channel.newCall(HealthGrpc.getCheckMethod(),
+        CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
+    stalled.start(new ClientCall.Listener<>() {
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        closed.complete(status.asRuntimeException(trailers));
+      }
+    }, new Metadata());
+    stalled.request(1);
+    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance()).getStatus(), "sends the stalled call's headers on");
+
+    StatusRuntimeException ended = closed.get(30, TimeUnit.SECONDS);
+
+    Refusal r = Refusal.of(ended);
+    assertEquals(Code.UNAVAILABLE, r.code(), ended.toString());
+    assertEquals("REQUEST_BODY_TIMEOUT", r.reason());
+    assertEquals(1.0, Await.meter(node, "gongji_admission_body_timeouts_total"));
+    assertEquals(0.0, Await.meter(node, "gongji_admission_calls_awaiting_body"), "health is counted apart");
   }
 
   /** A call that has started (its headers written, to be sent with the next flush) and sent nothing else yet. */

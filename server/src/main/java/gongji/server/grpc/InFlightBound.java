@@ -67,18 +67,20 @@ import java.util.logging.Logger;
  * its handler never ran, so nothing was applied and its request id is unused. A call stops awaiting
  * its request at its half-close, or when it ends whichever way.
  *
- * <p>How the timeout costs nothing per call: with Netty, a call's headers, messages, half-close
- * and end all reach its listener on the event loop of its connection, so each event loop keeps the
- * calls of its connections that await their request in a list of its own, in the order their
- * headers came (the calls are the list's links: no node, no lock, no timer per call), and sweeps it
- * from the oldest end on a fixed delay, a few times per timeout: a call whose request completes
- * leaves the list in O(1), and a sweep stops at the first call still within its time. So a call is
- * ended between its timeout and an eighth of it (at most a second) later. Calls that arrive on a
- * thread whose loop was not registered ({@link #timeBodiesOnThisLoop}; an in-process server) are
- * counted against the bound but not timed. The count of calls awaiting their request is one atomic
- * counter, like the bound on calls in flight.
+ * <p>How the timeout costs little per call (no allocation, no lock, no timer): with Netty, a call's
+ * headers, messages, half-close and end all reach its listener on the event loop of its connection,
+ * so each event loop keeps the calls of its connections that await their request in a list of its
+ * own, in the order their headers came (the calls are the list's links: no node, no lock, no timer
+ * per call), and sweeps it from the oldest end on a fixed delay, a few times per timeout: a call
+ * whose request completes leaves the list in O(1), and a sweep stops at the first call still within
+ * its time. So a call is ended between its timeout and an eighth of it (at most a second) later.
+ * Calls that arrive on a thread whose loop was not registered ({@link #timeBodiesOnThisLoop}; an
+ * in-process server) are counted against the bound but not timed. The count of calls awaiting their
+ * request is one atomic counter, like the bound on calls in flight.
  *
- * <p>Health and reflection are never behind it: a node that sheds is alive and must say so.
+ * <p>Health and reflection are never behind it: a node that sheds is alive and must say so. A
+ * health check whose request never completes is ended all the same, by a second instance used
+ * through {@link #timingBodiesOnly()}, which only times requests and counts them apart.
  */
 public final class InFlightBound implements ServerInterceptor {
   private static final Logger log = Logger.getLogger(InFlightBound.class.getName());
@@ -180,9 +182,33 @@ public final class InFlightBound implements ServerInterceptor {
     return maxAwaitingBody;
   }
 
+  /**
+   * An interceptor that only times the request of each call ({@code request.body.timeout.seconds}),
+   * for the services no bound may refuse (health): it takes no place in flight, and the calls it
+   * times are counted apart from the others' (with this bound's own counter, whose bound should be
+   * {@link Integer#MAX_VALUE}), so that they neither refuse nor are refused by them. A node that
+   * refuses calls must still answer its health checks; one whose request never completes is ended
+   * all the same.
+   */
+  public ServerInterceptor timingBodiesOnly() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+          ServerCallHandler<Q, A> next) {
+        return intercept(call, headers, next, false);
+      }
+    };
+  }
+
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
+    return intercept(call, headers, next, true);
+  }
+
+  /** The call, timed until its request has arrived, and given a place in flight then if {@code admits}. */
+  private <Q, A> ServerCall.Listener<Q> intercept(ServerCall<Q, A> call, Metadata headers,
+      ServerCallHandler<Q, A> next, boolean admits) {
     if (awaitingBody.incrementAndGet() > maxAwaitingBody) {
       awaitingBody.decrementAndGet();
       bodyObserver.refusedAwaitingBody();
@@ -220,6 +246,10 @@ public final class InFlightBound implements ServerInterceptor {
       @Override
       public void onHalfClose() {
         place.bodyDone();
+        if (!admits) {
+          super.onHalfClose();
+          return;
+        }
         int admitted = place.admit();
         if (admitted == Place.REFUSED) {
           StatusRuntimeException e = StatusProto.toStatusRuntimeException(refusal);
