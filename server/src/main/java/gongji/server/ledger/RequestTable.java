@@ -49,8 +49,13 @@ final class RequestTable {
   private long keysFirst;
   private long keysEnd;
 
-  /** Per slot the ring place of an entry plus one, or 0 for an empty slot; twice the ring's capacity. */
-  private int[] index;
+  /**
+   * Per slot, 0 for an empty one, else the entry's ring place plus one in the low half and the high
+   * half of its hash in the high half; twice the ring's capacity. The hash's high half also picks the
+   * slot: a probe passes other keys without reading their entries (a new request id, the common
+   * look-up, finds nothing in one cache line), and a deletion finds where each entry belongs.
+   */
+  private long[] index;
 
   RequestTable() {
     this(1024, -1L);
@@ -65,7 +70,7 @@ final class RequestTable {
     which = new byte[capacity];
     values = new Object[capacity];
     keyBytes = new byte[capacity * 32];
-    index = new int[capacity * 2];
+    index = new long[capacity * 2];
   }
 
   int size() {
@@ -146,19 +151,21 @@ final class RequestTable {
 
   private int find(String scope, String id, long h) {
     int mask = index.length - 1;
-    for (int slot = (int) spread(h) & mask; ; slot = (slot + 1) & mask) {
-      int p = index[slot] - 1;
-      if (p < 0) {
+    int tag = high(h);
+    for (int slot = tag & mask; ; slot = (slot + 1) & mask) {
+      long e = index[slot];
+      if (e == 0) {
         return NONE;
       }
-      if (hashes[p] == h && sameKey(p, scope, id)) {
+      int p = (int) e - 1;
+      if ((int) (e >>> 32) == tag && hashes[p] == h && sameKey(p, scope, id)) {
         return p;
       }
     }
   }
 
-  private static long spread(long h) {
-    return h ^ (h >>> 32);
+  private static int high(long h) {
+    return (int) (h >>> 32);
   }
 
   Object value(int place) {
@@ -241,15 +248,15 @@ final class RequestTable {
   void removeOldest() {
     int place = oldest();
     int mask = index.length - 1;
-    int slot = (int) spread(hashes[place]) & mask;
-    while (index[slot] - 1 != place) {
+    int slot = high(hashes[place]) & mask;
+    while ((int) index[slot] - 1 != place) {
       verify(index[slot] != 0, "the oldest request is not in the index");
       slot = (slot + 1) & mask;
     }
     // Shift back every later entry of the run that may sit after its home because of this one.
     int hole = slot;
     for (int s = (hole + 1) & mask; index[s] != 0; s = (s + 1) & mask) {
-      int home = (int) spread(hashes[index[s] - 1]) & mask;
+      int home = (int) (index[s] >>> 32) & mask;
       if (((s - home) & mask) >= ((s - hole) & mask)) {
         index[hole] = index[s];
         hole = s;
@@ -267,11 +274,12 @@ final class RequestTable {
 
   private void insert(int place) {
     int mask = index.length - 1;
-    int slot = (int) spread(hashes[place]) & mask;
+    int tag = high(hashes[place]);
+    int slot = tag & mask;
     while (index[slot] != 0) {
       slot = (slot + 1) & mask;
     }
-    index[slot] = place + 1;
+    index[slot] = (long) tag << 32 | (place + 1);
   }
 
   private void growEntries() {
@@ -296,7 +304,7 @@ final class RequestTable {
     keyLengths = kl;
     which = w;
     values = v;
-    index = new int[grown * 2];
+    index = new long[grown * 2];
     for (long n = first; n < end; n++) {
       insert((int) n & (grown - 1));
     }
