@@ -57,6 +57,15 @@ final class RequestTable {
    */
   private long[] index;
 
+  /**
+   * The last look-up that found nothing, by the identity of its strings, while no entry came or went
+   * since: a command looks its request id up, finds it new, and keeps it; the keeping needs neither
+   * the hash nor the probe again.
+   */
+  private String missScope;
+  private String missId;
+  private long missHash;
+
   RequestTable() {
     this(1024, -1L);
   }
@@ -141,7 +150,14 @@ final class RequestTable {
 
   /** The ring place of the entry of a request id in a scope, or {@link #NONE}. */
   int find(String scope, String id) {
-    return find(scope, id, hash(scope, id));
+    long h = hash(scope, id);
+    int place = find(scope, id, h);
+    if (place == NONE) {
+      missScope = scope;
+      missId = id;
+      missHash = h;
+    }
+    return place;
   }
 
   /** The ring place of the entry under a whole key ({@code scope "|" id}), or {@link #NONE}. */
@@ -201,10 +217,17 @@ final class RequestTable {
   }
 
   private void addKey(String scope, String id, Object value, byte whichRequest) {
-    long h = hash(scope, id);
-    if (find(scope, id, h) != NONE) {
-      throw new VerifyException("request " + (id == null ? scope : scope + "|" + id) + " kept twice");
+    long h;
+    if (scope == missScope && id == missId && id != null) { // just looked up, not found, nothing changed since
+      h = missHash;
+    } else {
+      h = hash(scope, id);
+      if (find(scope, id, h) != NONE) {
+        throw new VerifyException("request " + (id == null ? scope : scope + "|" + id) + " kept twice");
+      }
     }
+    missScope = null;
+    missId = null;
     if (size() == values.length) {
       growEntries();
     }
@@ -246,6 +269,8 @@ final class RequestTable {
 
   /** Forgets the oldest entry. */
   void removeOldest() {
+    missScope = null;
+    missId = null;
     int place = oldest();
     int mask = index.length - 1;
     int slot = high(hashes[place]) & mask;

@@ -101,6 +101,26 @@ class RequestTableTest {
     assertTrue(table.size() == 3);
   }
 
+  @Test
+  void aLookUpThatFoundNothingIsNotTrustedOnceAnEntryCameOrWent() {
+    RequestTable table = new RequestTable(1, 0L);
+    String scope = "H1";
+    String id = "r1";
+    assertEquals(RequestTable.NONE, table.find(scope, id));
+    table.add(scope, id, "kept", RequestTable.OTHER); // straight after its look-up: no second probe
+    assertEquals("kept", table.value(table.find(scope, id)));
+    assertThrows(VerifyException.class, () -> table.add(scope, id, "again", RequestTable.OTHER));
+    String other = "r2";
+    assertEquals(RequestTable.NONE, table.find(scope, other));
+    table.add("H1|" + other, "by its whole key", RequestTable.OTHER); // another entry came in between
+    assertThrows(VerifyException.class, () -> table.add(scope, other, "twice", RequestTable.OTHER));
+    table.removeOldest();
+    assertEquals(RequestTable.NONE, table.find(scope, id));
+    table.add(scope, id, "back", RequestTable.OTHER);
+    assertEquals(2, table.size());
+    assertEquals("by its whole key", table.value(table.oldest()));
+  }
+
   private static String[] newKey(SplittableRandom random) {
     String scope = switch (random.nextInt(3)) {
       case 0 -> "";
