@@ -20,11 +20,15 @@ import java.util.Arrays;
  *
  * <p>Entries leave only from the oldest end (the window and the sweep let go of the oldest first),
  * so both rings are queues; the index is linear-probing, with deletion by shifting back (no
- * tombstones). Every array doubles when full; nothing shrinks. Single-threaded: the writer's.
+ * tombstones). Every array doubles when full and halves when a quarter full (down to its first
+ * size): a ledger that read a snapshot of millions of entries and then let most of them go to
+ * history keeps arrays of its working set, not of its peak. Single-threaded: the writer's.
  */
 final class RequestTable {
   /** Where a look-up found nothing. */
   static final int NONE = -1;
+  /** Bytes of the key ring per entry of the ring, at first. */
+  private static final int KEY_BYTES_PER_ENTRY = 32;
 
   /** Which request of a sale an entry whose value is the {@link Txn} is. */
   static final byte OTHER = 0;
@@ -70,15 +74,19 @@ final class RequestTable {
     this(1024, -1L);
   }
 
+  /** The first sizes, below which nothing shrinks. */
+  private final int minCapacity;
+
   RequestTable(int capacity, long hashMask) {
     verify(Integer.bitCount(capacity) == 1, "capacity: %s (expected: a power of two)", capacity);
     this.hashMask = hashMask;
+    this.minCapacity = capacity;
     hashes = new long[capacity];
     keyStarts = new long[capacity];
     keyLengths = new int[capacity];
     which = new byte[capacity];
     values = new Object[capacity];
-    keyBytes = new byte[capacity * 32];
+    keyBytes = new byte[capacity * KEY_BYTES_PER_ENTRY];
     index = new long[capacity * 2];
   }
 
@@ -88,6 +96,11 @@ final class RequestTable {
 
   boolean isEmpty() {
     return end == first;
+  }
+
+  /** The places of the ring and the bytes of the key ring now (their arrays' lengths): for tests. */
+  long[] capacities() {
+    return new long[] {values.length, keyBytes.length};
   }
 
   // ---- keys: a scope and an id, or a whole key (id null) -------------------------------------
@@ -229,7 +242,7 @@ final class RequestTable {
     missScope = null;
     missId = null;
     if (size() == values.length) {
-      growEntries();
+      resizeEntries(values.length * 2);
     }
     int n = keyLength(scope, id);
     boolean wide = false;
@@ -237,8 +250,13 @@ final class RequestTable {
       wide = charAt(scope, id, i) > 0xff;
     }
     int bytes = wide ? 2 * n : n;
-    while (keysEnd - keysFirst + bytes > keyBytes.length) {
-      growKeys();
+    if (keysEnd - keysFirst + bytes > keyBytes.length) {
+      long needed = keysEnd - keysFirst + bytes;
+      int length = keyBytes.length;
+      while (length < needed) {
+        length *= 2;
+      }
+      resizeKeys(length);
     }
     int mask = keyBytes.length - 1;
     long at = keysEnd;
@@ -295,6 +313,12 @@ final class RequestTable {
     if (first == end) {
       keysFirst = keysEnd;
     }
+    if (values.length > minCapacity && size() < values.length / 4) {
+      resizeEntries(values.length / 2);
+    }
+    if (keyBytes.length > minCapacity * KEY_BYTES_PER_ENTRY && keysEnd - keysFirst < keyBytes.length / 4) {
+      resizeKeys(keyBytes.length / 2);
+    }
   }
 
   private void insert(int place) {
@@ -307,9 +331,9 @@ final class RequestTable {
     index[slot] = (long) tag << 32 | (place + 1);
   }
 
-  private void growEntries() {
+  /** Moves the entries to arrays of {@code grown} places (a power of two, at least their count). */
+  private void resizeEntries(int grown) {
     int capacity = values.length;
-    int grown = capacity * 2;
     long[] h = new long[grown];
     long[] ks = new long[grown];
     int[] kl = new int[grown];
@@ -335,8 +359,9 @@ final class RequestTable {
     }
   }
 
-  private void growKeys() {
-    byte[] grown = new byte[keyBytes.length * 2];
+  /** Moves the kept keys' bytes to a ring of {@code length} bytes (a power of two, at least theirs). */
+  private void resizeKeys(int length) {
+    byte[] grown = new byte[length];
     int from = keyBytes.length - 1;
     int to = grown.length - 1;
     for (long b = keysFirst; b < keysEnd; b++) {
