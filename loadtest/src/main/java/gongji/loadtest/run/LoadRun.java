@@ -54,7 +54,7 @@ final class LoadRun {
                 + " active set: %d; a sample outside both: %d) and %d bindings to active persons in %.1f s%n", r.accounts(),
             r.activePeople(), r.activeAccounts(), r.relativeAccounts(), r.sampledAccounts(), r.bindings(), r.millis() / 1e3);
       }
-      Books books = new Books(s.audit() && needsData);
+      Books books = new Books(s.audit() && needsData, workload.people());
       Scenarios scenarios = new Scenarios(target, workload, books, s.seed(), runId, s.duplicateShare());
       // --find-max-rate without objectives searches against the gateway's goals.
       boolean defaults = s.findMaxRate() && s.sloP99Millis() <= 0 && s.sloP999Millis() <= 0;
@@ -191,7 +191,7 @@ final class LoadRun {
   }
 
   private static boolean hasUnknowns(Books books) {
-    for (Books.Sale sale : books.sales()) {
+    for (Books.Sale sale : books.eachSale()) {
       for (Books.Request r : new Books.Request[] {sale.authorize, sale.settle, sale.cancel, sale.refund}) {
         if (r != null && r.known() == Books.Known.UNKNOWN) {
           return true;
