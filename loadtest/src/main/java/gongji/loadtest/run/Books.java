@@ -34,9 +34,10 @@ import java.util.function.Function;
  * as objects (a sale, its requests, their ids, transaction ids and splits: about 14 objects and
  * 0.63 KB a sale), the books made the generator's young pauses 40-80 ms after a minute at 800
  * sales/s, almost all of it copying (25.7 MB a pause). A chunk is a byte array of at least
- * {@link #MIN_CHUNK_BYTES}, a whole number of G1 regions: G1 allocates it as a humongous object, in
- * regions of its own that it never copies, and a byte array holds no pointers to scan. So a filed
- * sale (about 100 bytes) costs the collector nothing however long the run.
+ * {@link #MIN_CHUNK_BYTES} that fills a whole number of G1 regions: G1 allocates it as a humongous
+ * object, in regions of its own that it never copies, and a byte array holds no pointers to scan.
+ * So a filed sale (about 110 bytes for a pharmacy sale) costs the collector nothing however long
+ * the run.
  *
  * <p><b>The format</b> (integers are unsigned LEB128 varints):
  * <pre>
@@ -340,7 +341,7 @@ final class Books {
   private final Object tableLock = new Object();
 
   /**
-   * Books that keep every sale for the audit ({@code keep}: about a hundred bytes a sale, so a long
+   * Books that keep every sale for the audit ({@code keep}: about 110 bytes a pharmacy sale, so a long
    * run at a high rate is bounded by {@code --max-requests}), or that keep nothing (no audit).
    * Patients are kept as their place in {@code people} (the workload's persons).
    */

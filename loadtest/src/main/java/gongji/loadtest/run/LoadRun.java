@@ -118,6 +118,8 @@ final class LoadRun {
           Thread.sleep(Math.min(s.rpcTimeoutMillis(), Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
         }
         audit = new Auditor(target, workload, SETUP_IN_FLIGHT).audit(books, deadline);
+        out.printf(Locale.ROOT, "books: %d sales in %.2f MB filed in %d chunks (%.0f bytes a sale, credits included)%n",
+            audit.sales(), books.filedBytes() / 1e6, books.chunks(), books.filedBytes() / (double) Math.max(1, audit.sales()));
       }
       List<String> misses = s.findMaxRate() ? List.of() : sloMisses(result, sloP99, sloP999);
       String refused = credentialsRefused(result.stats());
