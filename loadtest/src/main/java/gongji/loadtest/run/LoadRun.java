@@ -71,42 +71,38 @@ final class LoadRun {
         Driver.Result best = null;
         Driver.Result last = null;
         double lastMissedRate = s.rate();
-        double rate = s.rate();
-        double lo = 0;
-        double hi = Double.POSITIVE_INFINITY;
+        RateSearch search = new RateSearch(s.rate());
         long nextIndex = 0;
-        for (int step = 1; step <= 16 && rate >= 1 && System.nanoTime() < deadline; step++) {
+        for (int step = 1; !search.done() && System.nanoTime() < deadline; step++) {
+          double rate = search.rate();
+          boolean second = search.confirming();
           // The first step warms a cold JVM on either side up for three times as long.
           last = drive(s, scenarios, out, rate, step == 1 ? 3 : 1, s.stepSeconds(), nextIndex, deadline);
           nextIndex += (long) Math.ceil(rate * ((step == 1 ? 3 : 1) * s.warmupSeconds() + s.stepSeconds())) + 1;
           List<String> misses = sloMisses(last, sloP99, sloP999);
           boolean pass = misses.isEmpty() && last.stats().errors() == 0 && last.drained();
           Stats.Summary v = Stats.Summary.of(last.stats().allRpcs());
-          out.printf(Locale.ROOT, "find-max-rate: step %d rate=%.0f/s rpc=%.0f/s p99=%.2fms p99.9=%.2fms errors=%d: %s%n",
-              step, rate, last.rpcsMeasured() / last.measuredSeconds(), v.p99() / 1e3, v.p999() / 1e3,
-              last.stats().errors(), pass ? "met" : "missed " + misses);
+          out.printf(Locale.ROOT, "find-max-rate: step %d rate=%.0f/s%s rpc=%.0f/s p99=%.2fms p99.9=%.2fms errors=%d: %s%n",
+              step, rate, second ? " (again)" : "", last.rpcsMeasured() / last.measuredSeconds(), v.p99() / 1e3,
+              v.p999() / 1e3, last.stats().errors(), pass ? "met" : "missed " + misses);
           ObjectNode n = steps.addObject();
           n.put("rate", rate);
+          n.put("again", second);
           n.put("throughput_rps", last.rpcsMeasured() / last.measuredSeconds());
           n.put("p99_us", v.p99());
           n.put("p999_us", v.p999());
           n.put("errors", last.stats().errors());
           n.put("met", pass);
           if (pass) {
-            lo = rate;
             best = last;
           } else {
             lastMissedRate = rate;
-            hi = rate;
           }
-          if (hi != Double.POSITIVE_INFINITY && hi / Math.max(lo, 1e-9) < 1.1) {
-            break;
-          }
-          rate = hi == Double.POSITIVE_INFINITY ? rate * 1.5 : lo == 0 ? rate / 2 : (lo + hi) / 2;
+          search.record(pass);
         }
-        maxRate = lo;
+        maxRate = search.best();
         result = best != null ? best : last;
-        reportedRate = best != null ? lo : lastMissedRate;
+        reportedRate = best != null ? maxRate : lastMissedRate;
         out.printf(Locale.ROOT, "find-max-rate: the highest rate meeting p99<=%sms p99.9<=%sms with no errors: %.0f/s%n",
             sloP99, sloP999, maxRate);
       }

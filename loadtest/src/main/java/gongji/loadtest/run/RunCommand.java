@@ -127,7 +127,9 @@ public final class RunCommand implements Callable<Integer> {
   double sloP999Millis;
 
   @Option(names = "--find-max-rate",
-      description = "step search from --rate for the highest rate meeting the objectives with no errors")
+      description = "step search from --rate for the highest rate meeting the objectives with no errors: each"
+          + " step met raises the rate by half, then it bisects; a step missed is run once more, and its rate counts"
+          + " as missed only if both miss")
   boolean findMaxRate;
 
   @Option(names = "--step-duration", defaultValue = "10", paramLabel = "SECONDS",

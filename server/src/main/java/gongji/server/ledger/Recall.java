@@ -101,8 +101,18 @@ final class Recall {
   static long hash(long seed, String s) {
     long h = seed;
     for (int i = 0, n = s.length(); i < n; i++) {
-      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+      h = hashStep(h, s.charAt(i));
     }
+    return hashEnd(h);
+  }
+
+  /** {@link #hash}'s step: one character into FNV-1a. */
+  static long hashStep(long h, char c) {
+    return (h ^ c) * 0x100000001b3L;
+  }
+
+  /** {@link #hash}'s finalizer. */
+  static long hashEnd(long h) {
     h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
     h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
     return h ^ (h >>> 31);
@@ -183,10 +193,17 @@ final class Recall {
     return mutating;
   }
 
-  /** The recalled image of the request entry under {@code key}, or null. */
-  byte[] request(String key) {
+  /** The recalled image of the request entry of a request id in a scope, or null (no key is made). */
+  byte[] request(String scope, String requestId) {
     Command.Recalled r = current;
-    return r != null && r.requestKey().equals(key) ? r.request() : null;
+    if (r == null) {
+      return null;
+    }
+    String key = r.requestKey();
+    int s = scope.length();
+    boolean same = key.length() == s + 1 + requestId.length() && key.startsWith(scope) && key.charAt(s) == '|'
+        && key.startsWith(requestId, s + 1);
+    return same ? r.request() : null;
   }
 
   /** The recalled image of sale {@code txnId}, or null. */

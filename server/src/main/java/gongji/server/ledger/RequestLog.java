@@ -6,10 +6,7 @@ import gongji.server.ledger.Result.Rejected;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The idempotency record: what every request id of the window led to, so that a retry gets the
@@ -27,6 +24,10 @@ import java.util.Map;
  * <p>With sweeps ({@link Recall}), an entry kept for the recent window goes to history as an image
  * and is forgotten here; the command that names it again brings the image back. Within the window
  * an image counts exactly like a kept entry; a reversal marks it and keeps it again.
+ *
+ * <p>The entries are kept in a {@link RequestTable}: keys as bytes in a ring, numbers in arrays,
+ * found by a hash of the scope and id as the command brings them. A command's request makes no key
+ * string and no map node; key strings are made only for history and snapshots.
  */
 final class RequestLog {
   private final Duration window;
@@ -36,15 +37,11 @@ final class RequestLog {
   private final Wallets wallets;
   private final Recall recall;
   private final LedgerTime time;
-  /** Per request id an {@link Entry}, or the {@link Txn} for a sale's own authorize and settle. */
-  private final LinkedHashMap<String, Object> requests = new LinkedHashMap<>();
   /**
-   * The last key made ({@link #keyOf}) and what it was made of: a command's look-up and its record
-   * name the same request, and make its key (a new string, hashed) once, not twice.
+   * Per request id an {@link Entry}, or the {@link Txn} for a sale's own authorize and settle (which
+   * of the two, the table's {@link RequestTable#which}).
    */
-  private String lastScope;
-  private String lastRequestId;
-  private String lastKey;
+  private final RequestTable requests = new RequestTable();
 
   RequestLog(Duration window, Registry registry, Sales sales, Bindings bindings, Wallets wallets, Recall recall,
       LedgerTime time) {
@@ -59,7 +56,7 @@ final class RequestLog {
 
   /** Whether the entry under a key is in memory (not only in history). */
   boolean has(String key) {
-    return requests.containsKey(key);
+    return requests.find(key) != RequestTable.NONE;
   }
 
   int size() {
@@ -69,16 +66,6 @@ final class RequestLog {
   /** The key of a request id in a scope. */
   static String key(String scope, String requestId) {
     return scope + '|' + requestId;
-  }
-
-  /** {@link #key}, made again only when the scope or the id is another string than the last time. */
-  private String keyOf(String scope, String requestId) {
-    if (scope != lastScope || requestId != lastRequestId) { // the same strings: the same key
-      lastKey = key(scope, requestId);
-      lastScope = scope;
-      lastRequestId = requestId;
-    }
-    return lastKey;
   }
 
   /**
@@ -107,19 +94,18 @@ final class RequestLog {
   /** Keeps what it takes to answer a replay of this request (see {@link #resultOf}); returns the result. */
   Result record(Keyed c, RequestKind kind, String subject, Result result) {
     long now = time.nowMillis();
-    String key = keyOf(c.scope(), c.requestId());
     Entry e;
     if (result instanceof Result.Sale s && (kind == RequestKind.AUTHORIZE || kind == RequestKind.SETTLE)) {
       Txn t = sales.txn(s.txn().txnId());
       if (kind == RequestKind.AUTHORIZE) {
-        t.authorizeKey = key;
+        t.authorizeKept = true;
         t.authorizeHash = c.contentHash();
       } else {
-        t.settleKey = key;
+        t.settleKept = true;
         t.settleHash = c.contentHash();
         t.settledAtMillis = now;
       }
-      requests.put(key, t);
+      requests.add(c.scope(), c.requestId(), t, kind == RequestKind.AUTHORIZE ? RequestTable.AUTHORIZE : RequestTable.SETTLE);
       return result;
     }
     if (result instanceof Rejected r) {
@@ -152,7 +138,7 @@ final class RequestLog {
     } else {
       throw new IllegalStateException("cannot record " + result);
     }
-    requests.put(key, e);
+    requests.add(c.scope(), c.requestId(), e, RequestTable.OTHER);
     return result;
   }
 
@@ -171,16 +157,15 @@ final class RequestLog {
 
   /** The same; {@code readmit} false leaves a recalled entry's sale in history (see {@link Sales#recalled}). */
   private Entry entry(String scope, String requestId, boolean readmit) {
-    String key = keyOf(scope, requestId);
-    Object v = requests.get(key);
-    if (v != null) {
-      return entryOf(key, v);
+    int place = requests.find(scope, requestId);
+    if (place != RequestTable.NONE) {
+      return entryOf(place);
     }
-    byte[] image = recall.request(key);
+    byte[] image = recall.request(scope, requestId);
     if (image == null) {
       return null;
     }
-    Entry e = readImage(key, image, readmit);
+    Entry e = readImage(key(scope, requestId), image, readmit);
     return e.atMillis < time.nowMillis() - window.toMillis() ? null : e;
   }
 
@@ -189,8 +174,8 @@ final class RequestLog {
    * never will) and is refused when it does.
    */
   void tombstone(String institution, String requestId) {
-    requests.put(key(institution, requestId),
-        new Entry(RequestKind.TOMBSTONE, 0, institution, null, null, null, 0, 0, time.nowMillis()));
+    requests.add(institution, requestId,
+        new Entry(RequestKind.TOMBSTONE, 0, institution, null, null, null, 0, 0, time.nowMillis()), RequestTable.OTHER);
   }
 
   /**
@@ -198,10 +183,10 @@ final class RequestLog {
    * entry as {@link #entry} gave it; one recalled from history is kept again, for a recent window.
    */
   void markReversed(String scope, String requestId, Entry e) {
-    String key = key(scope, requestId);
-    Object v = requests.get(key);
+    int place = requests.find(scope, requestId);
+    Object v = place == RequestTable.NONE ? null : requests.value(place);
     if (v instanceof Txn sale) {
-      if (key.equals(sale.authorizeKey)) {
+      if (requests.which(place) == RequestTable.AUTHORIZE) {
         sale.authorizeReversed = true;
       } else {
         sale.settleReversed = true;
@@ -213,7 +198,7 @@ final class RequestLog {
     if (kept == null) {
       kept = e;
       kept.keptAtMillis = time.nowMillis();
-      requests.put(key, kept);
+      requests.add(scope, requestId, kept, RequestTable.OTHER);
     }
     kept.reversed = true;
     if (kept.txn != null) {
@@ -223,11 +208,7 @@ final class RequestLog {
 
   /** When the entry kept longest was kept, or {@link Long#MAX_VALUE} if none is. */
   long oldestKeptMillis() {
-    if (requests.isEmpty()) {
-      return Long.MAX_VALUE;
-    }
-    Map.Entry<String, Object> head = requests.entrySet().iterator().next();
-    return keptAt(head.getKey(), head.getValue());
+    return requests.isEmpty() ? Long.MAX_VALUE : keptAt(requests.oldest());
   }
 
   /**
@@ -237,34 +218,34 @@ final class RequestLog {
    */
   int evict(long horizon, List<HistoryRecord> out, int max, Recall recall) {
     CommandCodec.Output image = new CommandCodec.Output(128);
-    Iterator<Map.Entry<String, Object>> it = requests.entrySet().iterator();
     int n = 0;
-    while (it.hasNext() && n < max) {
-      Map.Entry<String, Object> en = it.next();
-      String key = en.getKey();
-      Object v = en.getValue();
-      if (keptAt(key, v) >= horizon) {
+    while (!requests.isEmpty() && n < max) {
+      int place = requests.oldest();
+      if (keptAt(place) >= horizon) {
         break;
       }
+      String key = requests.key(place);
       image.reset();
-      writeImage(image, key, entryOf(key, v));
-      out.add(new HistoryRecord.RequestImage(key, entryAtMillis(key, v), Arrays.copyOf(image.array(), image.size())));
-      if (v instanceof Txn t) {
-        if (key.equals(t.authorizeKey)) {
-          t.authorizeKey = null;
-        } else {
-          t.settleKey = null;
-        }
-      }
+      writeImage(image, key, entryOf(place));
+      out.add(new HistoryRecord.RequestImage(key, recordedAt(place), Arrays.copyOf(image.array(), image.size())));
+      letGoOfOldest();
       recall.lettingGoRequest(key);
-      it.remove();
       n++;
     }
     return n;
   }
 
-  private static long entryAtMillis(String key, Object v) {
-    return v instanceof Entry e ? e.atMillis : recordedAt(key, v);
+  /** Forgets the oldest entry; a sale's own request is no longer kept by its sale either. */
+  private void letGoOfOldest() {
+    int place = requests.oldest();
+    if (requests.value(place) instanceof Txn t) { // the sale outlives its request ids: let them go
+      if (requests.which(place) == RequestTable.AUTHORIZE) {
+        t.authorizeKept = false;
+      } else {
+        t.settleKept = false;
+      }
+    }
+    requests.removeOldest();
   }
 
   /** When the request of an entry image was made. */
@@ -278,35 +259,23 @@ final class RequestLog {
   }
 
   /** When an entry was kept: when it was recorded, or kept again after a recall. */
-  private static long keptAt(String key, Object v) {
-    return v instanceof Entry e ? e.keptAtMillis : recordedAt(key, v);
+  private long keptAt(int place) {
+    return requests.value(place) instanceof Entry e ? e.keptAtMillis : recordedAt(place);
   }
 
   /** Forgets the request ids older than the window. */
   void forgetExpired() {
     long horizon = time.nowMillis() - window.toMillis();
-    Iterator<Map.Entry<String, Object>> it = requests.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Object> e = it.next();
-      if (recordedAt(e.getKey(), e.getValue()) >= horizon) {
-        break;
-      }
-      if (e.getValue() instanceof Txn t) { // the sale outlives its request ids: let them go
-        if (e.getKey().equals(t.authorizeKey)) {
-          t.authorizeKey = null;
-        } else {
-          t.settleKey = null;
-        }
-      }
-      it.remove();
+    while (!requests.isEmpty() && recordedAt(requests.oldest()) < horizon) {
+      letGoOfOldest();
     }
   }
 
-  private static Entry entryOf(String key, Object v) {
-    if (!(v instanceof Txn t)) {
-      return (Entry) v;
+  private Entry entryOf(int place) {
+    if (!(requests.value(place) instanceof Txn t)) {
+      return (Entry) requests.value(place);
     }
-    boolean authorize = key.equals(t.authorizeKey);
+    boolean authorize = requests.which(place) == RequestTable.AUTHORIZE;
     Entry e = authorize
         ? new Entry(RequestKind.AUTHORIZE, t.authorizeHash, t.institution.code(), null, t,
             TxnState.AUTHORIZED, t.authorizedBalanceAfterFen, 0, t.createdAtMillis)
@@ -317,11 +286,11 @@ final class RequestLog {
   }
 
   /** When a request was recorded. */
-  private static long recordedAt(String key, Object v) {
-    if (v instanceof Txn t) {
-      return key.equals(t.authorizeKey) ? t.createdAtMillis : t.settledAtMillis;
+  private long recordedAt(int place) {
+    if (requests.value(place) instanceof Txn t) {
+      return requests.which(place) == RequestTable.AUTHORIZE ? t.createdAtMillis : t.settledAtMillis;
     }
-    return ((Entry) v).atMillis;
+    return ((Entry) requests.value(place)).atMillis;
   }
 
   /** Keeps a request in the compact form when it is a sale's own successful authorization or settlement. */
@@ -329,18 +298,18 @@ final class RequestLog {
     Txn t = e.txn;
     if (e.rejected == null && t != null && (e.kind == RequestKind.AUTHORIZE || e.kind == RequestKind.SETTLE)) {
       if (e.kind == RequestKind.AUTHORIZE) {
-        t.authorizeKey = key;
+        t.authorizeKept = true;
         t.authorizeHash = e.contentHash;
         t.authorizeReversed = e.reversed;
       } else {
-        t.settleKey = key;
+        t.settleKept = true;
         t.settleHash = e.contentHash;
         t.settledAtMillis = e.atMillis;
         t.settleReversed = e.reversed;
       }
-      requests.put(key, t);
+      requests.add(key, t, e.kind == RequestKind.AUTHORIZE ? RequestTable.AUTHORIZE : RequestTable.SETTLE);
     } else {
-      requests.put(key, e);
+      requests.add(key, e, RequestTable.OTHER);
     }
   }
 
@@ -382,11 +351,12 @@ final class RequestLog {
   /** The entries, oldest first. */
   void write(CommandCodec.Output out) {
     out.varint(requests.size());
-    for (Map.Entry<String, Object> en : requests.entrySet()) {
-      Entry e = entryOf(en.getKey(), en.getValue());
-      writeEntry(out, en.getKey(), e);
+    for (int i = 0, n = requests.size(); i < n; i++) {
+      int place = requests.at(i);
+      Entry e = entryOf(place);
+      writeEntry(out, requests.key(place), e);
       // Kept again after a recall: kept apart from its sale, from when it came back.
-      boolean recalled = en.getValue() instanceof Entry && e.keptAtMillis != e.atMillis;
+      boolean recalled = requests.value(place) instanceof Entry && e.keptAtMillis != e.atMillis;
       out.u8(recalled ? 1 : 0);
       if (recalled) {
         out.i64(e.keptAtMillis);
@@ -418,7 +388,7 @@ final class RequestLog {
       }
       if (format >= Sales.SNAPSHOT_FORMAT_WITH_TOUCH && in.get() != 0) {
         e.keptAtMillis = in.getLong();
-        requests.put(key, e);
+        requests.add(key, e, RequestTable.OTHER);
       } else {
         keep(key, e);
       }
@@ -512,23 +482,24 @@ final class RequestLog {
   /** The whole results of the kinds that keep them: premiums and wallet transfers. */
   void writeExtras(CommandCodec.Output out) {
     int premiums = 0;
-    for (Object v : requests.values()) {
-      premiums += v instanceof Entry e && e.extra instanceof Result.Premium ? 1 : 0;
-    }
-    out.varint(premiums);
-    for (Map.Entry<String, Object> en : requests.entrySet()) {
-      if (en.getValue() instanceof Entry e && e.extra instanceof Result.Premium pr) {
-        out.str(en.getKey()).str(pr.beneficiaryPsnNo()).varint(pr.year());
-      }
-    }
     int assigned = 0;
-    for (Object v : requests.values()) {
+    for (int i = 0, n = requests.size(); i < n; i++) {
+      Object v = requests.value(requests.at(i));
+      premiums += v instanceof Entry e && e.extra instanceof Result.Premium ? 1 : 0;
       assigned += v instanceof Entry e && e.extra instanceof Result.WalletTransferView ? 1 : 0;
     }
+    out.varint(premiums);
+    for (int i = 0, n = requests.size(); i < n; i++) {
+      int place = requests.at(i);
+      if (requests.value(place) instanceof Entry e && e.extra instanceof Result.Premium pr) {
+        out.str(requests.key(place)).str(pr.beneficiaryPsnNo()).varint(pr.year());
+      }
+    }
     out.varint(assigned);
-    for (Map.Entry<String, Object> en : requests.entrySet()) {
-      if (en.getValue() instanceof Entry e && e.extra instanceof Result.WalletTransferView w) {
-        writeWalletView(out.str(en.getKey()), w);
+    for (int i = 0, n = requests.size(); i < n; i++) {
+      int place = requests.at(i);
+      if (requests.value(place) instanceof Entry e && e.extra instanceof Result.WalletTransferView w) {
+        writeWalletView(out.str(requests.key(place)), w);
       }
     }
   }
@@ -560,7 +531,8 @@ final class RequestLog {
   /** Premiums and wallet transfers are the back office's requests. */
   private Entry extraOf(String key, int format) {
     String scoped = format == 3 ? key("", key) : key;
-    if (!(requests.get(scoped) instanceof Entry e)) {
+    int place = requests.find(scoped);
+    if (place == RequestTable.NONE || !(requests.value(place) instanceof Entry e)) {
       throw new IllegalArgumentException("snapshot has a result for an unknown request " + scoped);
     }
     return e;

@@ -144,7 +144,7 @@ final class Sales {
     int n = 0;
     while (n < max && (t = closed.peek()) != null && t.touchedAtMillis < horizon) {
       closed.poll();
-      verify(t.authorizeKey == null && t.settleKey == null, "sale %s let go of while its requests are kept", t.id);
+      verify(!t.authorizeKept && !t.settleKept, "sale %s let go of while its requests are kept", t.id);
       image.reset();
       image.u8(IMAGE_MARK).varint(IMAGE_FORMAT);
       writeTxn(image, t, IMAGE_FORMAT);

@@ -38,11 +38,11 @@ final class Txn {
   long settledCashFen;
   long settledInScopeFen;
   long settledBalanceAfterFen;
-  // Its own two requests (their keys in the request log), kept here instead of entries of their own.
-  String authorizeKey;
+  // Its own two requests, kept here instead of entries of their own (kept: the request log has it).
+  boolean authorizeKept;
   long authorizeHash;
   boolean authorizeReversed;
-  String settleKey;
+  boolean settleKept;
   long settleHash;
   long settledAtMillis;
   boolean settleReversed;
