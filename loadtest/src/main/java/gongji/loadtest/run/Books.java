@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -331,6 +332,8 @@ final class Books {
   private final int chunkBytes;
   /** Sales and credits not yet filed: the instances still running. */
   private final Set<Object> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The first failure to file a sale or credit (a bug): reading the books then fails, rather than miss it. */
+  private final AtomicReference<RuntimeException> filingFailure = new AtomicReference<>();
   private final Object lock = new Object();
   private final List<Chunk> chunks = new ArrayList<>(); // guarded by lock
   private Chunk current; // guarded by lock
@@ -426,21 +429,25 @@ final class Books {
     if (sale == null || !inFlight.remove(sale)) {
       return;
     }
-    Out out = SCRATCH.get().startRecord(SALE);
-    writePatient(out, sale.patientPsnNo, sale.patientIndex);
-    writeTerminal(out, sale.terminal);
-    Request settle = sale.settle;
-    Request cancel = sale.cancel;
-    Request refund = sale.refund;
-    out.u8((settle == null ? 0 : HAS_SETTLE) | (cancel == null ? 0 : HAS_CANCEL) | (refund == null ? 0 : HAS_REFUND));
-    sale.authorize.writeTo(out, this, null);
-    String txn = sale.transactionId();
-    for (Request r : new Request[] {settle, cancel, refund}) {
-      if (r != null) {
-        r.writeTo(out, this, txn);
+    try {
+      Out out = SCRATCH.get().startRecord(SALE);
+      writePatient(out, sale.patientPsnNo, sale.patientIndex);
+      writeTerminal(out, sale.terminal);
+      Request settle = sale.settle;
+      Request cancel = sale.cancel;
+      Request refund = sale.refund;
+      out.u8((settle == null ? 0 : HAS_SETTLE) | (cancel == null ? 0 : HAS_CANCEL) | (refund == null ? 0 : HAS_REFUND));
+      sale.authorize.writeTo(out, this, null);
+      String txn = sale.transactionId();
+      for (Request r : new Request[] {settle, cancel, refund}) {
+        if (r != null) {
+          r.writeTo(out, this, txn);
+        }
       }
+      append(out);
+    } catch (RuntimeException e) {
+      filingFailure.compareAndSet(null, e);
     }
-    append(out);
   }
 
   /** Files a credit whose request has been answered or failed (see {@link #file(Sale)}). */
@@ -448,11 +455,15 @@ final class Books {
     if (credit == null || !inFlight.remove(credit)) {
       return;
     }
-    Out out = SCRATCH.get().startRecord(CREDIT);
-    writePatient(out, credit.psnNo, credit.patientIndex);
-    out.varlong(credit.amountFen);
-    credit.request.writeTo(out, this, null);
-    append(out);
+    try {
+      Out out = SCRATCH.get().startRecord(CREDIT);
+      writePatient(out, credit.psnNo, credit.patientIndex);
+      out.varlong(credit.amountFen);
+      credit.request.writeTo(out, this, null);
+      append(out);
+    } catch (RuntimeException e) {
+      filingFailure.compareAndSet(null, e);
+    }
   }
 
   /** Files every sale and credit still in flight, as it stands (the end of the run). */
@@ -466,7 +477,10 @@ final class Books {
     }
   }
 
-  /** Every sale, filing those still in flight first, decoded one at a time as the iteration reaches it. */
+  /**
+   * Every sale, filing those still in flight first, decoded one at a time as the iteration reaches it;
+   * an {@link IllegalStateException} if any sale or credit could not be filed.
+   */
   Iterable<Sale> eachSale() {
     fileInFlight();
     return each(SALE, this::readSale);
@@ -525,6 +539,10 @@ final class Books {
   }
 
   private <T> Iterable<T> each(byte kind, Function<In, T> decode) {
+    RuntimeException failure = filingFailure.get();
+    if (failure != null) {
+      throw new IllegalStateException("a sale or credit could not be filed: the books are incomplete", failure);
+    }
     List<byte[]> arrays = new ArrayList<>();
     int[] used;
     synchronized (lock) {

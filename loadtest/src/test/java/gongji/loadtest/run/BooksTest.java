@@ -3,6 +3,7 @@ package gongji.loadtest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.v1.Breakdown;
@@ -190,6 +191,15 @@ class BooksTest {
     assertNull(read.get(0).settle);
     assertEquals(1, books.sales().size());
     assertEquals(0, books.inFlight());
+  }
+
+  @Test
+  void sale_thatCannotBeFiled_failsTheReadingOfTheBooks() {
+    Books books = new Books(true, WORKLOAD.people());
+    books.file(books.newSale((String) null, WORKLOAD.terminal(0), "lt-run1-0-a")); // no patient: a bug of the caller
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, books::sales);
+    assertTrue(e.getMessage().contains("could not be filed"), e.getMessage());
   }
 
   @Test
