@@ -83,8 +83,9 @@ final class Auditor {
   private final List<String> discrepancies = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, GetTransactionResponse> byRequestId = new ConcurrentHashMap<>();
   private final Map<String, Transaction> byTransactionId = new ConcurrentHashMap<>();
-  private final Map<Books.Sale, Breakdown> effectiveSettlement = new HashMap<>();
-  private final Map<Books.Sale, Breakdown> effectiveRefund = new HashMap<>();
+  /** What the sales checked so far settled and refunded, by institution (see {@link #checkReconciliation}). */
+  private final Map<String, Totals> settledAt = new HashMap<>();
+  private final Map<String, Totals> refundedAt = new HashMap<>();
 
   Auditor(Target target, Workload workload, int maxInFlight) {
     this.target = target;
@@ -94,11 +95,14 @@ final class Auditor {
 
   Report audit(Books books, long deadlineNanos) throws InterruptedException {
     long start = System.nanoTime();
-    List<Books.Sale> sales = books.sales();
+    // The sales are read back from the books one at a time, in each pass.
+    Iterable<Books.Sale> sales = books.eachSale();
     // 1. Resolve every request without an acknowledgement by its id.
     Bounded calls = new Bounded(maxInFlight, deadlineNanos);
     int[] toResolve = {0};
+    int saleCount = 0;
     for (Books.Sale sale : sales) {
+      saleCount++;
       for (Books.Request r : requests(sale)) {
         if (r.known() != Books.Known.ACKNOWLEDGED) {
           toResolve[0]++;
@@ -109,11 +113,9 @@ final class Auditor {
     calls.awaitAll("looking up requests by id");
     // 2. Read back every transaction the run opened.
     Set<String> transactions = new HashSet<>();
-    Map<String, Books.Sale> saleOfTransaction = new HashMap<>();
     for (Books.Sale sale : sales) {
       String txn = transactionOf(sale);
       if (txn != null && transactions.add(txn)) {
-        saleOfTransaction.put(txn, sale);
         calls.submit(() -> call(SettlementServiceGrpc.getGetTransactionMethod(), GetTransactionRequest.newBuilder()
             .setTerminal(sale.terminal).setTransactionId(txn).build()).thenAccept(r -> byTransactionId.put(txn, r.getTransaction())));
       }
@@ -130,7 +132,7 @@ final class Auditor {
     // Credits: an acknowledged one counts; any other is sent again with its id (idempotent), so that it
     // is applied exactly once or refused for good, and counts as that second reply says.
     Map<String, Long> credited = new ConcurrentHashMap<>();
-    for (Books.Credit c : books.credits()) {
+    for (Books.Credit c : books.eachCredit()) {
       if (c.request.known() == Books.Known.ACKNOWLEDGED) {
         credited.merge(c.psnNo, c.amountFen, Long::sum);
       } else {
@@ -175,10 +177,10 @@ final class Auditor {
             + " person's nor an authorizer's of a binding to one): not checked");
       }
     }
-    checkReconciliation(calls, sales);
+    checkReconciliation(calls);
     List<String> sorted = new ArrayList<>(discrepancies);
     Collections.sort(sorted);
-    return new Report(sales.size(), toResolve[0], accounts.size(), settledFen[0], refundedFen[0], sorted,
+    return new Report(saleCount, toResolve[0], accounts.size(), settledFen[0], refundedFen[0], sorted,
         workload.readBackDone(), (System.nanoTime() - start) / 1_000_000);
   }
 
@@ -214,7 +216,7 @@ final class Auditor {
    * during the run must be the settlements and refunds the replies acknowledged there. Skipped when
    * the day (China time) changed during the run.
    */
-  private void checkReconciliation(Bounded calls, List<Books.Sale> sales) throws InterruptedException {
+  private void checkReconciliation(Bounded calls) throws InterruptedException {
     String day = Workload.today();
     Map<String, gongji.v1.ReconcileResponse> closing = new ConcurrentHashMap<>();
     for (Map.Entry<String, gongji.v1.ReconcileResponse> e : workload.openingReconcile().entrySet()) {
@@ -225,19 +227,8 @@ final class Auditor {
           .setFixmedinsCode(e.getKey()).setDate(Workload.wireDate(day)).build()).thenAccept(r -> closing.put(e.getKey(), r)));
     }
     calls.awaitAll("reading day-end totals");
-    Map<String, Totals> settled = new HashMap<>();
-    Map<String, Totals> refunded = new HashMap<>();
-    for (Books.Sale sale : sales) {
-      Breakdown s = effectiveSettlement.get(sale);
-      String code = sale.terminal.getFixmedinsCode();
-      if (s != null) {
-        settled.computeIfAbsent(code, k -> new Totals()).add(s);
-      }
-      Breakdown r = effectiveRefund.get(sale);
-      if (r != null) {
-        refunded.computeIfAbsent(code, k -> new Totals()).add(r);
-      }
-    }
+    Map<String, Totals> settled = settledAt;
+    Map<String, Totals> refunded = refundedAt;
     for (Map.Entry<String, gongji.v1.ReconcileResponse> e : closing.entrySet()) {
       gongji.v1.ReconcileResponse before = workload.openingReconcile().get(e.getKey());
       String s = Totals.diff(before.getSettlements(), e.getValue().getSettlements(),
@@ -343,14 +334,14 @@ final class Auditor {
             + brief(server.getSettled()));
       }
       settledFen[0] += split.getAccountPayFen() + split.getMutualAidPayFen();
-      effectiveSettlement.put(sale, split);
+      settledAt.computeIfAbsent(sale.terminal.getFixmedinsCode(), k -> new Totals()).add(split);
       addLegs(sale, split, drawn, 1, id, ANY_ACCOUNT);
       // Wallet quota is an earmark (held) on the authorizer's account: spending it ends that much of it.
       addLegs(sale, split, held, -1, id, WALLET);
       if (refunded) {
         Breakdown back = sale.refund.known() == Books.Known.ACKNOWLEDGED ? sale.refund.breakdowns().get(0) : split;
         refundedFen[0] += back.getAccountPayFen() + back.getMutualAidPayFen();
-        effectiveRefund.put(sale, back);
+        refundedAt.computeIfAbsent(sale.terminal.getFixmedinsCode(), k -> new Totals()).add(back);
         addLegs(sale, back, drawn, -1, id, ANY_ACCOUNT);
         addLegs(sale, back, held, 1, id, WALLET);
       }

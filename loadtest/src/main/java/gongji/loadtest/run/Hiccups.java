@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * not have sent a request or read a reply either (its collector stopped it, or it waited for a core
  * the gateway held). A run's figures are the gateway's only once these are taken out: in a
  * ten-minute run at 800 sales/s (docs/PERFORMANCE.md, 2026-12-05 04:00) the longest stall, 142 ms,
- * was a pause of the load generator's collector, whose heap grows with the auditor's books.
+ * was a pause of the load generator's collector, whose heap then grew with the auditor's books
+ * (kept as objects, before {@link Books} filed them as bytes).
  *
  * <p>A pause of at least {@link #KEPT_NANOS} is kept as a span (the first {@link #MAX_KEPT}), to be
  * laid, at the end of the run, over the slow RPCs and the stalls ({@link Stats#withoutGeneratorPauses}):

@@ -54,7 +54,7 @@ final class LoadRun {
                 + " active set: %d; a sample outside both: %d) and %d bindings to active persons in %.1f s%n", r.accounts(),
             r.activePeople(), r.activeAccounts(), r.relativeAccounts(), r.sampledAccounts(), r.bindings(), r.millis() / 1e3);
       }
-      Books books = new Books(s.audit() && needsData);
+      Books books = new Books(s.audit() && needsData, workload.people());
       Scenarios scenarios = new Scenarios(target, workload, books, s.seed(), runId, s.duplicateShare());
       // --find-max-rate without objectives searches against the gateway's goals.
       boolean defaults = s.findMaxRate() && s.sloP99Millis() <= 0 && s.sloP999Millis() <= 0;
@@ -114,6 +114,8 @@ final class LoadRun {
           Thread.sleep(Math.min(s.rpcTimeoutMillis(), Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
         }
         audit = new Auditor(target, workload, SETUP_IN_FLIGHT).audit(books, deadline);
+        out.printf(Locale.ROOT, "books: %d sales in %.2f MB filed in %d chunks (%.0f bytes a sale, credits included)%n",
+            audit.sales(), books.filedBytes() / 1e6, books.chunks(), books.filedBytes() / (double) Math.max(1, audit.sales()));
       }
       List<String> misses = s.findMaxRate() ? List.of() : sloMisses(result, sloP99, sloP999);
       String refused = credentialsRefused(result.stats());
@@ -187,7 +189,7 @@ final class LoadRun {
   }
 
   private static boolean hasUnknowns(Books books) {
-    for (Books.Sale sale : books.sales()) {
+    for (Books.Sale sale : books.eachSale()) {
       for (Books.Request r : new Books.Request[] {sale.authorize, sale.settle, sale.cancel, sale.refund}) {
         if (r != null && r.known() == Books.Known.UNKNOWN) {
           return true;

@@ -99,6 +99,9 @@ final class Scenarios {
     final Terminal terminal;
     String scenario;
     private boolean started;
+    /** The instance's sale and credit in the books, filed when the instance has finished. */
+    volatile Books.Sale sale;
+    volatile Books.Credit credit;
 
     Instance(String scenario, long index, long startNanos, Stats stats) {
       this.scenario = scenario;
@@ -156,6 +159,9 @@ final class Scenarios {
       chain = CompletableFuture.failedFuture(e);
     }
     return chain.handle((r, e) -> {
+      // Every request of the instance has been answered or has failed: its record is complete.
+      books.file(in.sale);
+      books.file(in.credit);
       in.stats.scenario(in.scenario, (System.nanoTime() - in.startNanos) / 1000, e == null);
       return e == null;
     });
@@ -190,7 +196,8 @@ final class Scenarios {
   private CompletableFuture<SettleResponse> mutualAidSale(Instance in) {
     Workload.Person p = workload.shortPatient(in.index);
     long extraFen = 5_000 + in.random.nextLong(25_001);
-    Books.Credit credit = books.newCredit(p.psnNo(), 1_000 + in.random.nextLong(2_001), in.requestId("k"));
+    Books.Credit credit = books.newCredit(p, 1_000 + in.random.nextLong(2_001), in.requestId("k"));
+    in.credit = credit;
     CreditAccountRequest creditRequest = CreditAccountRequest.newBuilder().setRequestId(credit.request.requestId)
         .setPsnNo(p.psnNo()).setAmountFen(credit.amountFen).build();
     return step(in, "credit", AdminServiceGrpc.getCreditAccountMethod(), creditRequest)
@@ -304,7 +311,11 @@ final class Scenarios {
   /** Authorizes the bill in {@code req} for {@code p}; the future holds the sale, acknowledged. */
   private CompletableFuture<Books.Sale> authorize(Instance in, Workload.Person p, AuthorizeRequest.Builder req,
       boolean mutualAid, boolean duplicates) {
-    Books.Sale sale = books.newSale(p.psnNo(), in.terminal, in.requestId("a"));
+    if (in.sale != null) {
+      throw new IllegalStateException("instance " + in.index + " of " + in.scenario + ": a second sale");
+    }
+    Books.Sale sale = books.newSale(p, in.terminal, in.requestId("a"));
+    in.sale = sale;
     AuthorizeRequest request = req.setRequestId(sale.authorize.requestId).setTerminal(in.terminal).setCredential(card(p))
         .setSkipMutualAid(!mutualAid).build();
     return send(in, "authorize", SettlementServiceGrpc.getAuthorizeMethod(), request, duplicates,

@@ -96,8 +96,8 @@ final class Workload {
     }
   }
 
-  /** One insured person of the data set. */
-  record Person(String psnNo, String card, boolean hasAccount, long creditFen) {}
+  /** One insured person of the data set; {@code index}: their place in {@link #people()}. */
+  record Person(String psnNo, String card, boolean hasAccount, long creditFen, int index) {}
 
   private final String tag;
   private final String institution;
@@ -105,6 +105,10 @@ final class Workload {
   private final String farPharmacy;
   private final List<String> terminalIds;
   private final List<String> hospitalTerminalIds;
+  /** The terminals sales are made at, built once: each sale names one (the auditor's books keep its place). */
+  private final List<Terminal> terminals;
+  private final List<Terminal> hospitalTerminals;
+  private final List<Terminal> farTerminals;
   private final List<Person> people = new ArrayList<>();
   /** The persons whose sales the run makes: the active set (see above). */
   private final List<Person> active = new ArrayList<>();
@@ -134,6 +138,14 @@ final class Workload {
     this.farPharmacy = farPharmacy;
     this.hospitalTerminalIds = hospitalTerminalIds;
     this.generated = generated;
+    this.terminals = terminals(institution, terminalIds);
+    this.hospitalTerminals = terminals(hospital, hospitalTerminalIds);
+    this.farTerminals = terminals(farPharmacy, generated ? terminalIds : List.of("POS01"));
+  }
+
+  private static List<Terminal> terminals(String institution, List<String> ids) {
+    return ids.stream().map(id -> Terminal.newBuilder().setFixmedinsCode(institution).setTerminalId(id)
+        .setOperatorId("loadtest").build()).toList();
   }
 
   /** A generated data set of {@code people} persons (a multiple of 4 is used) and up to {@code bindings} bindings, all active. */
@@ -239,7 +251,7 @@ final class Workload {
   }
 
   private Person add(String psnNo, String card, boolean hasAccount) {
-    Person p = new Person(psnNo, card, hasAccount, 0);
+    Person p = new Person(psnNo, card, hasAccount, 0, people.size());
     people.add(p);
     return p;
   }
@@ -250,7 +262,7 @@ final class Workload {
 
   private Person person(int family, char member, boolean employee, long creditFen) {
     String psn = psnNo(family, member);
-    Person p = new Person(psn, "C" + psn, employee, creditFen);
+    Person p = new Person(psn, "C" + psn, employee, creditFen, people.size());
     people.add(p);
     return p;
   }
@@ -261,23 +273,17 @@ final class Workload {
 
   /** A terminal of the pharmacy, taken in turn. */
   Terminal terminal(long index) {
-    return Terminal.newBuilder().setFixmedinsCode(institution)
-        .setTerminalId(terminalIds.get((int) Math.floorMod(index, (long) terminalIds.size()))).setOperatorId("loadtest")
-        .build();
+    return terminals.get((int) Math.floorMod(index, (long) terminals.size()));
   }
 
   /** A terminal of the hospital, taken in turn. */
   Terminal hospitalTerminal(long index) {
-    return Terminal.newBuilder().setFixmedinsCode(hospital)
-        .setTerminalId(hospitalTerminalIds.get((int) Math.floorMod(index, (long) hospitalTerminalIds.size())))
-        .setOperatorId("loadtest").build();
+    return hospitalTerminals.get((int) Math.floorMod(index, (long) hospitalTerminals.size()));
   }
 
   /** A terminal of the pharmacy in another province, taken in turn. */
   Terminal farTerminal(long index) {
-    List<String> ids = generated ? terminalIds : List.of("POS01");
-    return Terminal.newBuilder().setFixmedinsCode(farPharmacy)
-        .setTerminalId(ids.get((int) Math.floorMod(index, (long) ids.size()))).setOperatorId("loadtest").build();
+    return farTerminals.get((int) Math.floorMod(index, (long) farTerminals.size()));
   }
 
   /** The active wallet patients are taken in turn. */
