@@ -168,7 +168,32 @@ public record RegionPolicy(
   }
 
   public String province() {
-    return admdvs.substring(0, 2);
+    return province(admdvs);
+  }
+
+  /**
+   * The province of an area code: its first two digits, as one shared instance for each province.
+   * Every person and every view entry that names a province keeps it: a million persons touched
+   * since a start would otherwise keep a million copies of a few dozen strings, each a young object
+   * for the collector to copy until it is old (docs/PERFORMANCE.md, 2026-12-05 09:40).
+   */
+  public static String province(String admdvs) {
+    if (admdvs.length() >= 2) {
+      int tens = admdvs.charAt(0) - '0';
+      int units = admdvs.charAt(1) - '0';
+      if (tens >= 0 && tens <= 9 && units >= 0 && units <= 9) {
+        return PROVINCES[10 * tens + units];
+      }
+    }
+    return admdvs.substring(0, Math.min(2, admdvs.length()));
+  }
+
+  private static final String[] PROVINCES = new String[100];
+
+  static {
+    for (int i = 0; i < PROVINCES.length; i++) {
+      PROVINCES[i] = String.valueOf((char) ('0' + i / 10)) + (char) ('0' + i % 10);
+    }
   }
 
   /** The national baseline for a region nobody configured: no floor, near relatives (the 2024 scope), no options. */
