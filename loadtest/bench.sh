@@ -29,7 +29,8 @@ rm -rf "$out/data" "$out"/*.jfr "$out"/*.perf.data
 # A gateway that has served a while has touched its heap: without this, the first touch of each page
 # of the young generation is a page fault on whichever thread allocates it (the event loops, mostly),
 # and the path that allocates more pays more of them for as long as the run is young.
-server_opts="-XX:+AlwaysPreTouch ${SERVER_OPTS:-}"
+# The gateway's own flags first (server/jvm.options, as ./gongji serve gives them), then ours, then SERVER_OPTS.
+server_opts="$(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/server/jvm.options" | tr '\n' ' ')-XX:+AlwaysPreTouch ${SERVER_OPTS:-}"
 if [[ "$profile" == 1 ]]; then
   # Without it, samples land on the wrong inlined method.
   server_opts="$server_opts -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"

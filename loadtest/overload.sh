@@ -57,8 +57,10 @@ rm -rf "$out/data"
 "$root/gongji" loadtest help > /dev/null   # builds what is missing
 # Copies, so that a rebuild while it runs changes nothing under it.
 cp "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" "$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" "$out/"
+# The gateway's own flags (server/jvm.options), as ./gongji serve gives them.
+mapfile -t serve_opts < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/server/jvm.options")
 start() {
-  "${pin_server[@]}" java -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
+  "${pin_server[@]}" java "${serve_opts[@]}" -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
     --port "$port" --metrics-port "$metrics_port" --data-dir "$out/data" --auth-required false --admin-port -1 "${limits[@]}" "$@" \
     >> "$out/server.log" 2>&1 &
   server=$!
