@@ -153,7 +153,7 @@ final class LoadRun {
    * each iteration. The workload (a million persons is some 200 MB of them) and the read-back were
    * built just before; left to the collector, they are copied through the survivor spaces in the
    * first seconds of the run, in young pauses of 25-40 ms that the run would count against the
-   * gateway (docs/PERFORMANCE.md, 2026-12-05 09:45-10:05).
+   * gateway (docs/PERFORMANCE.md, 2026-12-05 09:02).
    */
   private static void settleHeap(PrintStream out) {
     long t0 = System.nanoTime();

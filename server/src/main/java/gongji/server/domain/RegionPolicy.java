@@ -175,7 +175,7 @@ public record RegionPolicy(
    * The province of an area code: its first two digits, as one shared instance for each province.
    * Every person and every view entry that names a province keeps it: a million persons touched
    * since a start would otherwise keep a million copies of a few dozen strings, each a young object
-   * for the collector to copy until it is old (docs/PERFORMANCE.md, 2026-12-05 09:40).
+   * for the collector to copy until it is old (docs/PERFORMANCE.md, 2026-12-05 09:02).
    */
   public static String province(String admdvs) {
     if (admdvs.length() >= 2) {
