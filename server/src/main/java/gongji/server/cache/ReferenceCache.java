@@ -23,7 +23,8 @@ import java.util.function.Function;
  * {@link RateBuckets}, the only class that builds Caffeine caches.
  *
  * <p>A miss loads asynchronously from a {@link Loader} (the ledger, through a read command of the
- * sequencer), so no request thread ever blocks. The ledger tells the cache of every change as it
+ * sequencer), so no request thread ever blocks. A credential's owner is loaded with their record,
+ * which the cache keeps as well: a sale names a card, then asks for its holder's record. The ledger tells the cache of every change as it
  * applies it ({@link ReferenceListener}), and the cache replaces the entry at once; a bounded size
  * and an expiry after write keep it from growing or going stale if a notice were ever missed. "Not
  * found" is cached too (as an empty {@code Optional}) so that unknown cards cost no ledger trip.
@@ -38,7 +39,8 @@ public final class ReferenceCache implements ReferenceListener {
 
     CompletableFuture<Optional<Insured>> insured(String psnNo);
 
-    CompletableFuture<Optional<String>> credentialOwner(Credential credential);
+    /** The record of the person who holds {@code credential}, if anyone does. */
+    CompletableFuture<Optional<Insured>> credentialHolder(Credential credential);
   }
 
   /** The bounds of the caches. */
@@ -56,7 +58,21 @@ public final class ReferenceCache implements ReferenceListener {
     requireNonNull(loader, "loader");
     institutions = build(config, ticker, executor, loader::institution);
     insured = build(config, ticker, executor, loader::insured);
-    owners = build(config, ticker, executor, loader::credentialOwner);
+    owners = build(config, ticker, executor, credential -> loader.credentialHolder(credential).thenApply(holder -> {
+      holder.ifPresent(this::learned);
+      return holder.map(Insured::psnNo);
+    }));
+  }
+
+  /**
+   * A person's record that came with their credential's owner: kept for the look-up that follows
+   * (a sale asks for the patient's record right after the card's owner), so that a card seen for
+   * the first time costs one trip through the writer, not two. Only where the cache has nothing for
+   * them: a record there already, or a load of it under way, is as new or newer, and a change told
+   * by the ledger after this record was read must not be overwritten by it.
+   */
+  private void learned(Insured holder) {
+    insured.asMap().putIfAbsent(holder.psnNo(), CompletableFuture.completedFuture(Optional.of(holder)));
   }
 
   private static <K, V> AsyncLoadingCache<K, V> build(Config config, Ticker ticker, Executor executor,

@@ -445,8 +445,8 @@ public final class Gateway {
       }
 
       @Override
-      public CompletableFuture<Optional<String>> credentialOwner(Credential credential) {
-        return load(Command.ReferenceKind.CREDENTIAL_OWNER, credential).thenApply(v -> Optional.ofNullable((String) v));
+      public CompletableFuture<Optional<Insured>> credentialHolder(Credential credential) {
+        return load(Command.ReferenceKind.CREDENTIAL_HOLDER, credential).thenApply(v -> Optional.ofNullable((Insured) v));
       }
 
       private CompletableFuture<Object> load(Command.ReferenceKind kind, Object key) {

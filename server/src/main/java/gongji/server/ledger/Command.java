@@ -762,6 +762,11 @@ public sealed interface Command {
     INSURED,
     /** The person number owning a {@code Credential}. */
     CREDENTIAL_OWNER,
+    /**
+     * The {@code Insured} record of the person owning a {@code Credential}: the gateway's cache learns
+     * the card's owner and their record in one trip through the writer, not two.
+     */
+    CREDENTIAL_HOLDER,
     /** The {@code RegionPolicy} of a region (the national defaults where none was set). */
     POLICY
   }

@@ -320,6 +320,10 @@ final class Registry {
         PersonState p = credentials.get((Credential) c.key());
         return p == null ? null : p.psnNo();
       }
+      case CREDENTIAL_HOLDER -> {
+        PersonState p = credentials.get((Credential) c.key());
+        return p == null ? null : p.insured();
+      }
       case POLICY -> {
         return policy((String) c.key());
       }
