@@ -57,8 +57,9 @@ rm -rf "$out/data"
 "$root/gongji" loadtest help > /dev/null   # builds what is missing
 # Copies, so that a rebuild while it runs changes nothing under it.
 cp "$root/server/target/gongji-server-0.1.0-SNAPSHOT-all.jar" "$root/loadtest/target/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" "$out/"
-# The gateway's own flags (server/jvm.options), as ./gongji serve gives them.
+# The gateway's and the generator's own flags (server/jvm.options, loadtest/jvm.options), as ./gongji gives them.
 mapfile -t serve_opts < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/server/jvm.options")
+mapfile -t loadtest_opts < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/loadtest/jvm.options")
 start() {
   "${pin_server[@]}" java "${serve_opts[@]}" -Xms1g -Xmx1g -jar "$out/gongji-server-0.1.0-SNAPSHOT-all.jar" serve \
     --port "$port" --metrics-port "$metrics_port" --data-dir "$out/data" --auth-required false --admin-port -1 "${limits[@]}" "$@" \
@@ -79,7 +80,7 @@ start
 run() {
   local bound="$1"
   shift
-  timeout --kill-after=5 "$bound" "${pin_load[@]}" java -jar "$out/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" run --target "$target" --seed 42 --data-tag overload \
+  timeout --kill-after=5 "$bound" "${pin_load[@]}" java "${loadtest_opts[@]}" -jar "$out/gongji-loadtest-0.1.0-SNAPSHOT-all.jar" run --target "$target" --seed 42 --data-tag overload \
     --people "$people" --server-metrics "http://127.0.0.1:$metrics_port/metrics" "$@"
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
