@@ -24,8 +24,9 @@ import java.util.function.Function;
  *
  * <p>A miss loads asynchronously from a {@link Loader} (the ledger, through a read command of the
  * sequencer), so no request thread ever blocks. A credential's owner is loaded with their record,
- * which the cache keeps as well: a sale names a card, then asks for its holder's record. The ledger tells the cache of every change as it
- * applies it ({@link ReferenceListener}), and the cache replaces the entry at once; a bounded size
+ * which the cache keeps as well: a sale names a card, then asks for its holder's record. The
+ * ledger tells the cache of every change as it applies it ({@link ReferenceListener}), and the
+ * cache replaces the entry at once; a bounded size
  * and an expiry after write keep it from growing or going stale if a notice were ever missed. "Not
  * found" is cached too (as an empty {@code Optional}) so that unknown cards cost no ledger trip.
  *
