@@ -39,7 +39,7 @@ import org.HdrHistogram.Recorder;
 final class Driver {
   /** One second of the run, for the live line and the throughput-over-time chart. */
   record Second(int second, boolean warmup, double scenariosPerSecond, long rpcs, long errors, long p50Micros,
-      long p99Micros, long inFlight) {}
+      long p99Micros, long rpcP50Micros, long rpcP99Micros, long inFlight) {}
 
   /** What a drive measured. */
   record Result(Stats stats, Histogram sendLag, double measuredSeconds, long started, long completedMeasured,
@@ -68,7 +68,9 @@ final class Driver {
   private final String scenario;
   private final PrintStream out;
   private final AtomicLong inFlight = new AtomicLong();
+  /** The second's scenario instances (a whole sale, say) and its RPCs, for the live line. */
   private final Recorder liveLatency = new Recorder(1, Stats.HIGHEST_MICROS, 2);
+  private final Recorder liveRpcLatency = new Recorder(1, Stats.HIGHEST_MICROS, 2);
   private final LongAdder liveCompleted = new LongAdder();
   private final List<Second> timeline = new ArrayList<>();
   private final ProcStat server;
@@ -96,8 +98,8 @@ final class Driver {
   }
 
   Result drive(Plan plan) throws InterruptedException {
-    Stats warm = new Stats();
-    Stats measured = new Stats();
+    Stats warm = new Stats(liveRpcLatency);
+    Stats measured = new Stats(liveRpcLatency);
     List<Interval> intervals = new ArrayList<>();
     if (plan.schedule() != null) {
       for (int k = 0; k < plan.schedule().intervals().size(); k++) {
@@ -274,21 +276,27 @@ final class Driver {
   private void live(long start, long measureFrom, Stats warm, Stats measured, long[] lastRpcs, long[] lastErrors) {
     long now = System.nanoTime();
     Histogram h = liveLatency.getIntervalHistogram();
+    Histogram r = liveRpcLatency.getIntervalHistogram();
     long completed = liveCompleted.sumThenReset();
     long rpcs = warm.allRpcs().getTotalCount() + measured.allRpcs().getTotalCount();
     long errors = warm.errors() + measured.errors();
     int second = (int) Math.round((now - start) / 1e9);
     boolean warmup = now < measureFrom;
     Second s = new Second(second, warmup, completed, rpcs - lastRpcs[0], errors - lastErrors[0],
-        h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50), h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99),
-        inFlight.get());
+        percentile(h, 50), percentile(h, 99), percentile(r, 50), percentile(r, 99), inFlight.get());
     lastRpcs[0] = rpcs;
     lastErrors[0] = errors;
     synchronized (timeline) {
       timeline.add(s);
     }
-    out.printf(Locale.ROOT, "[%3ds%s] %s=%.0f/s rpc=%d/s p50=%.2fms p99=%.2fms errors=%d in_flight=%d%n", s.second(),
-        warmup ? " warm-up" : "", scenario, s.scenariosPerSecond(), s.rpcs(), s.p50Micros() / 1000.0,
-        s.p99Micros() / 1000.0, s.errors(), s.inFlight());
+    // The objectives are on RPCs; a scenario of several RPCs (a sale) also gets its own figures.
+    out.printf(Locale.ROOT, "[%3ds%s] %s=%.0f/s p50=%.2fms p99=%.2fms | rpc=%d/s p50=%.2fms p99=%.2fms errors=%d in_flight=%d%n",
+        s.second(), warmup ? " warm-up" : "", scenario, s.scenariosPerSecond(), s.p50Micros() / 1000.0,
+        s.p99Micros() / 1000.0, s.rpcs(), s.rpcP50Micros() / 1000.0, s.rpcP99Micros() / 1000.0, s.errors(),
+        s.inFlight());
+  }
+
+  private static long percentile(Histogram h, double p) {
+    return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p);
   }
 }

@@ -40,7 +40,8 @@ import org.HdrHistogram.Histogram;
  * {@code --server-pid}), {@code server_admitted} (with {@code --server-metrics}: the gRPC calls the
  * server admitted and answered over the window, by its own clock, see {@link ServerHeld}: count,
  * p50_ms, p99_ms, max_ms_at_most), and
- * {@code timeline} (one entry per second).
+ * {@code timeline} (one entry per second: second, warmup, scenarios_per_s, rpcs, errors, p50_us and
+ * p99_us of the scenario instances that ended in it, rpc_p50_us and rpc_p99_us of its RPCs, in_flight).
  */
 final class Report {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -319,6 +320,8 @@ final class Report {
       n.put("errors", sec.errors());
       n.put("p50_us", sec.p50Micros());
       n.put("p99_us", sec.p99Micros());
+      n.put("rpc_p50_us", sec.rpcP50Micros());
+      n.put("rpc_p99_us", sec.rpcP99Micros());
       n.put("in_flight", sec.inFlight());
     }
     return root;

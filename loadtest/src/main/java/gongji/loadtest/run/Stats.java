@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * What one phase of a run measured (the warm-up and the measured window each have their own):
@@ -43,6 +44,8 @@ final class Stats {
   private volatile long busySinceNanos;
   /** The window's stats when these are one interval of it ({@code --schedule}), else null. */
   private final Stats window;
+  /** Where every RPC's latency also goes for the live line a second, or null. */
+  private final Recorder live;
   /**
    * RPCs of at most {@link Hiccups#KEPT_NANOS}, and when the slower ones and the stalls over it were
    * (start and end, nanoTime, in pairs; the first {@link #MAX_SPANS}): at the end of the run the
@@ -54,12 +57,22 @@ final class Stats {
   static final int MAX_SPANS = 1 << 20;
 
   Stats() {
-    this(null);
+    this(null, null);
+  }
+
+  /** Stats of a phase whose RPC latencies also go to {@code live}, read once a second. */
+  Stats(Recorder live) {
+    this(null, live);
   }
 
   /** Stats of one interval of {@code window}: everything recorded here is recorded there too. */
   Stats(Stats window) {
+    this(window, null);
+  }
+
+  private Stats(Stats window, Recorder live) {
     this.window = window;
+    this.live = live;
   }
 
   static Histogram histogram() {
@@ -72,6 +85,9 @@ final class Stats {
       window.rpc(rpc, step, micros, error);
     }
     long v = clamp(micros);
+    if (live != null) {
+      live.recordValue(v);
+    }
     byRpc.computeIfAbsent(rpc, k -> histogram()).recordValue(v);
     byStep.computeIfAbsent(step, k -> histogram()).recordValue(v);
     allRpcs.recordValue(v);

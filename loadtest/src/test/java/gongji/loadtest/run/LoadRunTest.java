@@ -107,6 +107,17 @@ class LoadRunTest {
     assertTrue(admitted.get("p50_ms").asDouble() <= admitted.get("p99_ms").asDouble()
         && admitted.get("p99_ms").asDouble() <= admitted.get("max_ms_at_most").asDouble(), admitted.toString());
     assertTrue(r.output().contains("server side, admitted calls"), r.output());
+    // Each second has the scenario instances' figures (a sale is several RPCs) and the RPCs' own.
+    assertTrue(r.output().matches("(?s).*mixed=\\d+/s p50=[0-9.]+ms p99=[0-9.]+ms \\| rpc=\\d+/s p50=[0-9.]+ms p99=.*"),
+        r.output());
+    JsonNode seconds = report.get("timeline");
+    assertTrue(seconds.size() > 0, report.toString());
+    for (JsonNode sec : seconds) {
+      if (sec.get("rpcs").asLong() > 0) {
+        assertTrue(sec.get("rpc_p50_us").asLong() > 0 && sec.get("rpc_p50_us").asLong() <= sec.get("rpc_p99_us").asLong(),
+            sec.toString());
+      }
+    }
   }
 
   @Test
