@@ -133,11 +133,22 @@ public final class Snapshots {
 
   /** Serializes the ledger (on the thread that owns it) into a framed snapshot image. */
   public static byte[] image(Ledger ledger, long seq) {
-    CommandCodec.Output out = new CommandCodec.Output(1 << 16);
+    return image(ledger, seq, 0);
+  }
+
+  /**
+   * {@link #image(Ledger, long)} into a buffer of {@code sizeHint} bytes to start with (the last
+   * image's size, say). An image of a million insured is over a hundred MB, and each of its buffers
+   * is a humongous object: grown by doubling from a small one, an image cost the heap about four
+   * times its size, enough to start a marking cycle; from the right size it costs the buffer, and
+   * the copy to the exact size unless the buffer is exactly full.
+   */
+  static byte[] image(Ledger ledger, long seq, int sizeHint) {
+    CommandCodec.Output out = new CommandCodec.Output(Math.max(1 << 16, sizeHint));
     out.i32(MAGIC).i64(seq).i64(0).i32(0);
     ledger.snapshot(out);
     long length = out.size() - HEADER_BYTES;
-    byte[] b = java.util.Arrays.copyOf(out.array(), out.size());
+    byte[] b = out.array().length == out.size() ? out.array() : java.util.Arrays.copyOf(out.array(), out.size());
     ByteBuffer.wrap(b).putLong(12, length);
     ByteBuffer.wrap(b).putInt(20, crc(b));
     return b;
@@ -357,7 +368,7 @@ public final class Snapshots {
     }
     byte[] again;
     try {
-      again = image(ledger, seq);
+      again = image(ledger, seq, image.length); // the size it should have: one buffer, no copy
     } catch (RuntimeException e) {
       throw new CorruptSnapshotException("decoded into a ledger that cannot be written out again: " + e,
           image.length, e);

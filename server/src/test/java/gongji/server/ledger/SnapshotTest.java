@@ -204,6 +204,21 @@ class SnapshotTest {
     assertEquals(List.of(), restored.audit());
   }
 
+  @Test
+  void image_fromAnyBufferSize_isTheSameBytes() throws IOException {
+    forEachSeed(SEEDS / 4, seed -> {
+      Driven d = new Driven(seed);
+      for (int i = 0; i < 40; i++) {
+        d.step();
+      }
+      byte[] image = Snapshots.image(d.ledger, 77);
+      // None, too small (grown as before), exactly right (the buffer itself, no copy), larger (copied to size).
+      for (int hint : new int[] {0, image.length / 3, image.length, image.length + image.length / 8 + 1}) {
+        assertArrayEquals(image, Snapshots.image(d.ledger, 77, hint), "from a buffer of " + hint + " bytes");
+      }
+    });
+  }
+
   // ---- Snapshots: files ----------------------------------------------------------------------
 
   @Test
