@@ -51,6 +51,11 @@ public final class Ledger {
   private final Sales sales;
   private final LifeEvents life;
   private final RequestLog requests;
+  /**
+   * The size of the last snapshot image this ledger was read from or written out to (0: none), so
+   * that the next image's buffer starts about that size ({@link Snapshots#image}); not its state.
+   */
+  private int imageBytes;
 
   public Ledger(Duration idempotencyWindow, ReferenceListener listener) {
     requireNonNull(idempotencyWindow, "idempotencyWindow");
@@ -641,5 +646,13 @@ public final class Ledger {
   }
 
   /** A restored ledger and the history its snapshot held (format 3 only). */
+  int imageBytes() {
+    return imageBytes;
+  }
+
+  void imageBytes(int bytes) {
+    imageBytes = bytes;
+  }
+
   public record Restored(Ledger ledger, List<HistoryRecord> history) {}
 }

@@ -98,8 +98,6 @@ public final class SnapshotFollower {
   // Guarded by this:
   /** Attempts in a row since the last image made (or since start). */
   private int attemptsInARow;
-  /** The last image's size in bytes (0: none yet): the next one's buffer starts a little larger. */
-  private volatile int lastImageBytes;
   /** The clock's time before which no new follower is seeded. */
   private long nextAttemptMillis;
   private boolean closed;
@@ -312,9 +310,7 @@ public final class SnapshotFollower {
           throw new IllegalStateException("an image asked at record " + mark.imageSeq() + " with the follower at "
               + seq);
         }
-        int last = lastImageBytes;
-        image = Snapshots.image(ledger, seq, last == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 16, last + last / 8L));
-        lastImageBytes = image.length;
+        image = Snapshots.image(ledger, seq);
       } catch (RuntimeException | OutOfMemoryError e) {
         mark.dropped().run();
         throw e;

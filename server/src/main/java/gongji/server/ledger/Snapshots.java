@@ -131,17 +131,23 @@ public final class Snapshots {
     return digits.length() == 20 && digits.chars().allMatch(Character::isDigit) ? Long.parseLong(digits) : -1;
   }
 
-  /** Serializes the ledger (on the thread that owns it) into a framed snapshot image. */
+  /**
+   * Serializes the ledger (on the thread that owns it) into a framed snapshot image, in a buffer
+   * that starts an eighth larger than the last image it was read from or written out to.
+   */
   public static byte[] image(Ledger ledger, long seq) {
-    return image(ledger, seq, 0);
+    int last = ledger.imageBytes();
+    byte[] b = image(ledger, seq, last == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 16, last + last / 8L));
+    ledger.imageBytes(b.length);
+    return b;
   }
 
   /**
-   * {@link #image(Ledger, long)} into a buffer of {@code sizeHint} bytes to start with (the last
-   * image's size, say). An image of a million insured is over a hundred MB, and each of its buffers
-   * is a humongous object: grown by doubling from a small one, an image cost the heap about four
-   * times its size, enough to start a marking cycle; from the right size it costs the buffer, and
-   * the copy to the exact size unless the buffer is exactly full.
+   * {@link #image(Ledger, long)} into a buffer of {@code sizeHint} bytes to start with. An image of
+   * a million insured is over a hundred MB, and each of its buffers is a humongous object: grown by
+   * doubling from a small one, an image cost the heap about four times its size in a few seconds,
+   * enough to start a marking cycle; from about the right size it costs the buffer, and the copy to
+   * the exact size unless the buffer is exactly full.
    */
   static byte[] image(Ledger ledger, long seq, int sizeHint) {
     CommandCodec.Output out = new CommandCodec.Output(Math.max(1 << 16, sizeHint));
@@ -339,7 +345,9 @@ public final class Snapshots {
     ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
     checkAccounts(payload.duplicate());
     try {
-      return Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, listener);
+      Ledger.Restored restored = Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, listener);
+      restored.ledger().imageBytes(image.length);
+      return restored;
     } catch (RuntimeException e) {
       throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
     }

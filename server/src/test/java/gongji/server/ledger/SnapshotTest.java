@@ -216,6 +216,11 @@ class SnapshotTest {
       for (int hint : new int[] {0, image.length / 3, image.length, image.length + image.length / 8 + 1}) {
         assertArrayEquals(image, Snapshots.image(d.ledger, 77, hint), "from a buffer of " + hint + " bytes");
       }
+      // The next image starts from the size of the last one written out, or of the one read.
+      assertEquals(image.length, d.ledger.imageBytes());
+      Ledger read = Snapshots.decode(image, 77, LedgerStates.WINDOW, ReferenceListener.NONE).ledger();
+      assertEquals(image.length, read.imageBytes());
+      assertArrayEquals(image, Snapshots.image(read, 77));
     });
   }
 
