@@ -645,7 +645,6 @@ public final class Ledger {
     return new Restored(l, history);
   }
 
-  /** A restored ledger and the history its snapshot held (format 3 only). */
   int imageBytes() {
     return imageBytes;
   }
@@ -654,5 +653,6 @@ public final class Ledger {
     imageBytes = bytes;
   }
 
+  /** A restored ledger and the history its snapshot held (format 3 only). */
   public record Restored(Ledger ledger, List<HistoryRecord> history) {}
 }
