@@ -60,7 +60,8 @@ import org.rocksdb.WriteOptions;
  * </pre>
  *
  * Images are looked up by key before a command reaches the writer, almost always for a key that is
- * not there (a new request id): the table keeps a Bloom filter, so that such a miss reads no block.
+ * not there (a new request id): each table and each memtable keeps a Bloom filter over whole keys,
+ * so that such a miss reads no block and walks no skip list.
  * A request image is of no use once its request is older than the idempotency window (the writer
  * ignores it): each sweep's record deletes those of days past {@code requestRetention}, at most
  * {@value #MAX_PURGED_PER_APPLY} per write, checking that the image under the key is still the old
@@ -87,6 +88,13 @@ public final class RocksHistoryStore implements HistoryStore {
   private static final byte[] SWEEPS_KEY = {'M', 's'};
   /** Request images deleted at most per write, so that a busy day's purge never makes one huge batch. */
   static final int MAX_PURGED_PER_APPLY = 20_000;
+  /**
+   * A memtable's Bloom filter, as a share of its size (RocksDB's {@code memtable_prefix_bloom_size_ratio},
+   * here over whole keys): 1.3 MB for a 64 MB memtable, about 25 bits a key. Without it a miss walked
+   * the skip list of the memtable, which holds every history record since the last flush: a look-up
+   * was 2.6 us, 6% of the server's CPU for the sale.
+   */
+  static final double MEMTABLE_BLOOM_RATIO = 0.02;
   /** How long request images are kept by default: the gateway's idempotency window and a day. */
   public static final Duration DEFAULT_REQUEST_RETENTION = Duration.ofDays(36);
 
@@ -130,7 +138,8 @@ public final class RocksHistoryStore implements HistoryStore {
     Files.createDirectories(dir);
     Options options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
         .setKeepLogFileNum(4).setMaxTotalWalSize(64L << 20)
-        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)))
+        .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO).setMemtableWholeKeyFiltering(true);
     WriteOptions durable = new WriteOptions().setSync(true);
     // Batches go to the memtable only (see the class comment): durable at the next flush.
     WriteOptions unlogged = new WriteOptions().setDisableWAL(true);

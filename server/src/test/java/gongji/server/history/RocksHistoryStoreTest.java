@@ -26,6 +26,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,6 +145,36 @@ class RocksHistoryStoreTest extends HistoryStoreConformanceTest {
     store = open();
     assertEquals(later, HistoryCodec.requestAtMillis(store.requestImage("|K-1")));
     assertEquals(2, store.sweeps());
+  }
+
+  @Test
+  void images_areFoundInTheMemtableAndAfterAFlush_andNewKeysAreNot() throws IOException {
+    // The memtable and the tables each keep a Bloom filter over whole keys: a filter may only say
+    // "maybe", never lose a key. Sales and request ids as the gateway makes them, a few thousand of each.
+    int n = 5_000;
+    List<HistoryRecord> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      records.add(new HistoryRecord.RequestImage("|POS01-" + i, T0, new byte[] {(byte) i, 1}));
+      records.add(new HistoryRecord.SaleImage("T" + (1_000_000 + i), new byte[] {(byte) i, 2}));
+    }
+    store.apply(1, records);
+    assertImages(n, "in the memtable");
+    store.flush();
+    store.apply(2, List.of(new HistoryRecord.SaleImage("T-after-flush", new byte[] {3})));
+    assertImages(n, "in a table");
+    assertEquals(3, store.saleImage("T-after-flush")[0]);
+    store.close();
+    store = open();
+    assertImages(n, "after a restart");
+  }
+
+  private void assertImages(int n, String where) throws IOException {
+    for (int i = 0; i < n; i++) {
+      assertEquals((byte) i, store.requestImage("|POS01-" + i)[0], where);
+      assertEquals(2, store.saleImage("T" + (1_000_000 + i))[1], where);
+      assertEquals(null, store.requestImage("|POS01-new-" + i), where);
+      assertEquals(null, store.saleImage("T" + (2_000_000 + i)), where);
+    }
   }
 
   @Test
