@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -27,8 +29,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Writes an audit record ({@link AuditLog}) for every call that changes something: every method of
@@ -177,48 +183,107 @@ public final class AuditInterceptor implements ServerInterceptor {
   /**
    * The fields of a message an audit record keeps: ids and codes, numbers, enums and flags as they
    * are; person numbers, credential numbers and names masked; repeated fields as a count; other
-   * text left out.
+   * text left out. In field-number order, only the fields set (as {@code getAllFields} gives them).
    */
-  private static void fields(JsonGenerator out, Message m, boolean insideCredential) throws IOException {
+  static void fields(JsonGenerator out, Message m, boolean insideCredential) throws IOException {
     out.writeStartObject();
-    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
-      FieldDescriptor f = e.getKey();
-      String name = f.getName();
-      Object v = e.getValue();
+    for (Kept k : Kept.of(m.getDescriptorForType())) {
+      FieldDescriptor f = k.field;
       if (f.isRepeated()) {
-        out.writeNumberField(name + "_count", ((List<?>) v).size());
-      } else if (v instanceof Message sub) {
-        out.writeFieldName(name);
-        fields(out, sub, insideCredential || name.contains("credential"));
+        int count = m.getRepeatedFieldCount(f);
+        if (count > 0) {
+          out.writeFieldName(k.name);
+          out.writeNumber(count);
+        }
+        continue;
+      }
+      if ((k.text == null && f.getJavaType() == FieldDescriptor.JavaType.STRING && !insideCredential)
+          || (f.hasPresence() && !m.hasField(f))) {
+        continue; // text left out (outside a credential), or not set
+      }
+      Object v = m.getField(f); // one reflective read; without presence, a default value is "not set"
+      if (v instanceof Message sub) {
+        out.writeFieldName(k.name);
+        fields(out, sub, insideCredential || k.credential);
       } else if (v instanceof EnumValueDescriptor ev) {
-        out.writeStringField(name, ev.getName());
+        if (f.hasPresence() || ev.getNumber() != 0) {
+          out.writeFieldName(k.name);
+          out.writeString(ev.getName());
+        }
       } else if (v instanceof Long l) {
-        out.writeNumberField(name, l);
+        if (f.hasPresence() || l != 0) {
+          out.writeFieldName(k.name);
+          out.writeNumber(l);
+        }
       } else if (v instanceof Integer i) {
-        out.writeNumberField(name, i);
+        if (f.hasPresence() || i != 0) {
+          out.writeFieldName(k.name);
+          out.writeNumber(i);
+        }
       } else if (v instanceof Boolean b) {
-        out.writeBooleanField(name, b);
-      } else if (v instanceof String s) {
-        String kept = text(name, s, insideCredential);
+        if (b || f.hasPresence()) {
+          out.writeFieldName(k.name);
+          out.writeBoolean(b);
+        }
+      } else if (v instanceof String text && (f.hasPresence() || !text.isEmpty())) {
+        String kept = insideCredential ? Masking.psnNo(text) : k.text.apply(text);
         if (kept != null) {
-          out.writeStringField(name, kept);
+          out.writeFieldName(k.name);
+          out.writeString(kept);
         }
       }
     }
     out.writeEndObject();
   }
 
-  private static String text(String name, String value, boolean insideCredential) {
-    if (insideCredential || name.contains("psn_no") || name.contains("number") || name.contains("id_no")
-        || name.contains("cert")) {
-      return Masking.psnNo(value);
+  /**
+   * What a record keeps of one field of a message type, worked out once per type: its JSON name
+   * (with {@code _count} for a repeated field), whether a message under it is a credential, and what
+   * is kept of its text outside a credential ({@code text}; null: left out). Fields of no kind a
+   * record keeps (bytes, floating point) are not listed, and text left out is not read. Before, each
+   * record built the message's {@code getAllFields} map, which reads every field by reflection and
+   * sorts those set: a third of the audit thread's time for the sale.
+   */
+  private record Kept(FieldDescriptor field, SerializedString name, boolean credential,
+      UnaryOperator<String> text) {
+    private static final Map<Descriptor, Kept[]> BY_TYPE = new ConcurrentHashMap<>();
+
+    static Kept[] of(Descriptor type) {
+      Kept[] kept = BY_TYPE.get(type);
+      return kept != null ? kept : BY_TYPE.computeIfAbsent(type, Kept::shape);
     }
-    if (name.endsWith("name")) {
-      return Masking.name(value);
+
+    private static Kept[] shape(Descriptor type) {
+      List<Kept> kept = new ArrayList<>();
+      for (FieldDescriptor f : type.getFields()) {
+        String name = f.getName();
+        if (f.isRepeated()) {
+          kept.add(new Kept(f, new SerializedString(name + "_count"), false, null));
+          continue;
+        }
+        switch (f.getJavaType()) {
+          case MESSAGE -> kept.add(new Kept(f, new SerializedString(name), name.contains("credential"), null));
+          case ENUM, LONG, INT, BOOLEAN -> kept.add(new Kept(f, new SerializedString(name), false, null));
+          // Listed even when left out: inside a credential every text is kept, masked.
+          case STRING -> kept.add(new Kept(f, new SerializedString(name), false, textRule(name)));
+          default -> { } // bytes, float, double: not kept
+        }
+      }
+      kept.sort(Comparator.comparingInt(k -> k.field.getNumber()));
+      return kept.toArray(Kept[]::new);
     }
-    if (name.endsWith("_id") || name.endsWith("_code") || name.equals("reason")) {
-      return value;
+
+    private static UnaryOperator<String> textRule(String name) {
+      if (name.contains("psn_no") || name.contains("number") || name.contains("id_no") || name.contains("cert")) {
+        return Masking::psnNo;
+      }
+      if (name.endsWith("name")) {
+        return Masking::name;
+      }
+      if (name.endsWith("_id") || name.endsWith("_code") || name.equals("reason")) {
+        return value -> value;
+      }
+      return null; // left out
     }
-    return null;
   }
 }
