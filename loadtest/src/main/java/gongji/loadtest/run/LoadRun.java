@@ -86,6 +86,14 @@ final class LoadRun {
           out.printf(Locale.ROOT, "find-max-rate: step %d rate=%.0f/s%s rpc=%.0f/s p99=%.2fms p99.9=%.2fms errors=%d: %s%n",
               step, rate, second ? " (again)" : "", last.rpcsMeasured() / last.measuredSeconds(), v.p99() / 1e3,
               v.p999() / 1e3, last.stats().errors(), pass ? "met" : "missed " + misses);
+          long stallMicros = last.stats().longestStallMicros();
+          double needed = RateSearch.stepSecondsNeeded(s.stepSeconds(), stallMicros, sloP999);
+          if (!pass && needed > 0) {
+            out.printf(Locale.ROOT, "find-max-rate:   one stall of %.1f ms can decide the p99.9 of a %.0f s step alone"
+                + " (the RPCs sent in its first %.1f ms wait past %.0f ms); steps of %.0f s or more (--step-duration) tell"
+                + " a rate's limit from one pause%n", stallMicros / 1e3, s.stepSeconds(), stallMicros / 1e3 - sloP999,
+                sloP999, needed);
+          }
           ObjectNode n = steps.addObject();
           n.put("rate", rate);
           n.put("again", second);
@@ -93,6 +101,7 @@ final class LoadRun {
           n.put("p99_us", v.p99());
           n.put("p999_us", v.p999());
           n.put("errors", last.stats().errors());
+          n.put("longest_stall_ms", stallMicros / 1e3);
           n.put("met", pass);
           if (pass) {
             best = last;

@@ -44,6 +44,23 @@ final class RateSearch {
     return met;
   }
 
+  /**
+   * How long a step must be for one stall of {@code stallMicros} (no reply to anything: a collector
+   * pause of either side, say) not to decide its p99.9 alone, or 0 if {@code stepSeconds} is that
+   * long or the stall is within the objective. An RPC sent during a stall waits out the rest of it,
+   * so the stall takes past the objective the RPCs sent in its first {@code stall - objective}; they
+   * arrive at the step's rate, and 0.1% of the step's RPCs outnumber them only when the step lasts
+   * more than a thousand times that: {@code stall - objective} in milliseconds, as seconds. Shorter,
+   * the step says whether it met such a pause, not what the gateway sustains.
+   */
+  static double stepSecondsNeeded(double stepSeconds, long stallMicros, double sloP999Millis) {
+    double over = stallMicros / 1e3 - sloP999Millis;
+    if (sloP999Millis <= 0 || over <= 0) {
+      return 0;
+    }
+    return stepSeconds > over ? 0 : Math.floor(over) + 1;
+  }
+
   /** Takes the outcome of the step just run at {@link #rate()} and picks the next rate. */
   void record(boolean stepMet) {
     steps++;

@@ -176,6 +176,21 @@ class LoadRunTest {
     assertTrue(search.get("steps").get(0).get("met").asBoolean(), search.toString());
     assertEquals(20.0, search.get("steps").get(0).get("rate").asDouble());
     assertEquals(30.0, search.get("steps").get(1).get("rate").asDouble(), "each met step raises the rate by half");
+    for (JsonNode step : search.get("steps")) {
+      assertTrue(step.get("longest_stall_ms").asDouble() > 0, step.toString());
+    }
+    assertFalse(r.output().contains("can decide the p99.9"), "no step missed: " + r.output());
+  }
+
+  @Test
+  void run_findMaxRate_saysWhenAStepIsTooShortForOneStallNotToDecideIt() throws Exception {
+    // An objective of 1 us on p99.9: every step with an RPC misses, and the longest stall of each (an
+    // RPC's own round trip at least, over 50 us) passes it by more than a step of 0.05 s can outweigh.
+    Result r = run("--target", gateway.target(), "--scenario", "health", "--find-max-rate", "--rate", "400", "--warmup",
+        "0.1", "--step-duration", "0.05", "--slo-p99-ms", "1000000", "--slo-p999-ms", "0.001", "--max-wall-seconds", "60");
+
+    assertTrue(r.output().contains("find-max-rate:   one stall of "), r.output());
+    assertTrue(r.output().contains("--step-duration"), r.output());
   }
 
   @Test

@@ -60,4 +60,18 @@ class RateSearchTest {
     assertEquals(RateSearch.MAX_STEPS, rates.size());
     assertFalse(search.confirming());
   }
+
+  @Test
+  void aStepShorterThanAThousandTimesWhatAStallPassesTheObjective_isTooShortToJudgeByOneStall() {
+    // A 48.9 ms stall against 20 ms: the RPCs sent in its first 28.9 ms wait past 20 ms; they
+    // outnumber 0.1% of a step of 28.9 s or less, whatever the rate.
+    assertEquals(29, RateSearch.stepSecondsNeeded(10, 48_900, 20));
+    assertEquals(29, RateSearch.stepSecondsNeeded(28.9, 48_900, 20));
+    assertEquals(0, RateSearch.stepSecondsNeeded(29, 48_900, 20));
+    assertEquals(0, RateSearch.stepSecondsNeeded(60, 48_900, 20));
+    assertEquals(26, RateSearch.stepSecondsNeeded(5, 45_000, 20), "strictly more than 25 s");
+    // A stall within the objective decides nothing; without an objective there is nothing to decide.
+    assertEquals(0, RateSearch.stepSecondsNeeded(5, 20_000, 20));
+    assertEquals(0, RateSearch.stepSecondsNeeded(5, 900_000, 0));
+  }
 }
