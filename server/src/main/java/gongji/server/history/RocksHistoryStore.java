@@ -90,7 +90,7 @@ public final class RocksHistoryStore implements HistoryStore {
   static final int MAX_PURGED_PER_APPLY = 20_000;
   /**
    * A memtable's Bloom filter, as a share of its size (RocksDB's {@code memtable_prefix_bloom_size_ratio},
-   * here over whole keys): 1.3 MB for a 64 MB memtable, 10 bits a key for entries of 60 bytes or more.
+   * here over whole keys): 1.3 MB for a 64 MB memtable, 10 bits a key for entries of 64 bytes or more.
    * Without it a miss walked the skip list of the memtable, which holds every history record since
    * the last flush: in the closed-loop sale, the look-ups before the writer were 6.2% of the server's
    * CPU samples, the memtable's part 2.3%; with it, 5.3% and 0.9%.
