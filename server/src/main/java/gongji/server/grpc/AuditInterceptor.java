@@ -197,35 +197,37 @@ public final class AuditInterceptor implements ServerInterceptor {
         }
         continue;
       }
-      if ((k.text == null && f.getJavaType() == FieldDescriptor.JavaType.STRING && !insideCredential)
-          || (f.hasPresence() && !m.hasField(f))) {
-        continue; // text left out (outside a credential), or not set
+      if (k.text == null && f.getJavaType() == FieldDescriptor.JavaType.STRING && !insideCredential) {
+        continue; // text left out outside a credential: not read
       }
-      Object v = m.getField(f); // one reflective read; without presence, a default value is "not set"
+      Object v;
+      if (f.hasPresence()) {
+        if (!m.hasField(f)) {
+          continue;
+        }
+        v = m.getField(f);
+      } else {
+        v = m.getField(f); // one reflective read: without presence, the default value is "not set"
+        if (isDefault(v)) {
+          continue;
+        }
+      }
       if (v instanceof Message sub) {
         out.writeFieldName(k.name);
         fields(out, sub, insideCredential || k.credential);
       } else if (v instanceof EnumValueDescriptor ev) {
-        if (f.hasPresence() || ev.getNumber() != 0) {
-          out.writeFieldName(k.name);
-          out.writeString(ev.getName());
-        }
+        out.writeFieldName(k.name);
+        out.writeString(ev.getName());
       } else if (v instanceof Long l) {
-        if (f.hasPresence() || l != 0) {
-          out.writeFieldName(k.name);
-          out.writeNumber(l);
-        }
+        out.writeFieldName(k.name);
+        out.writeNumber(l);
       } else if (v instanceof Integer i) {
-        if (f.hasPresence() || i != 0) {
-          out.writeFieldName(k.name);
-          out.writeNumber(i);
-        }
+        out.writeFieldName(k.name);
+        out.writeNumber(i);
       } else if (v instanceof Boolean b) {
-        if (b || f.hasPresence()) {
-          out.writeFieldName(k.name);
-          out.writeBoolean(b);
-        }
-      } else if (v instanceof String text && (f.hasPresence() || !text.isEmpty())) {
+        out.writeFieldName(k.name);
+        out.writeBoolean(b);
+      } else if (v instanceof String text) {
         String kept = insideCredential ? Masking.psnNo(text) : k.text.apply(text);
         if (kept != null) {
           out.writeFieldName(k.name);
@@ -234,6 +236,15 @@ public final class AuditInterceptor implements ServerInterceptor {
       }
     }
     out.writeEndObject();
+  }
+
+  /** Whether a value read from a field without presence is its default, which is "not set". */
+  private static boolean isDefault(Object v) {
+    return v instanceof Long l ? l == 0
+        : v instanceof Integer i ? i == 0
+        : v instanceof Boolean b ? !b
+        : v instanceof String text ? text.isEmpty()
+        : v instanceof EnumValueDescriptor ev && ev.getNumber() == 0;
   }
 
   /**
