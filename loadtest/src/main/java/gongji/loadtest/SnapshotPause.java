@@ -107,9 +107,10 @@ public final class SnapshotPause {
           }
         });
     sequencer.snapshotting(new Sequencer.Snapshotting(Long.MAX_VALUE / 2, o.snapshotEvery().toMillis(),
-        (seq, image) -> {
-          Snapshots.write(storage, seq, image);
+        (seq, payload) -> {
+          long bytes = Snapshots.write(storage, seq, payload);
           snapshots.incrementAndGet();
+          return bytes;
         }, writer));
     if (offWriter) {
       Ledger first = seed;

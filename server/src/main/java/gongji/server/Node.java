@@ -259,10 +259,10 @@ public final class Node implements AutoCloseable {
     });
     if (storage != null) {
       sequencer.snapshotting(new Sequencer.Snapshotting(config.snapshotEveryCommands(),
-          config.snapshotEvery().toMillis(), metrics.timed((seq, image) -> {
+          config.snapshotEvery().toMillis(), metrics.timed((seq, payload) -> {
             // History must cover the snapshot: a restart from it catches history up from the journal after it.
             awaitHistory(seq);
-            Snapshots.write(storage, seq, image);
+            return Snapshots.write(storage, seq, payload);
           }), snapshotWriter));
       // Images made by a second ledger that follows the journal, so that the writer never stops for one.
       LedgerRecovery.Recovered from = recovered;

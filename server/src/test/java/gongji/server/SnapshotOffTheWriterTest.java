@@ -105,7 +105,7 @@ class SnapshotOffTheWriterTest {
   private static void forgeOneFen(Path file) throws java.io.IOException {
     byte[] b = java.nio.file.Files.readAllBytes(file);
     java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
-    in.position(24 + 8); // the frame's header, then the ledger's time
+    in.position(gongji.server.ledger.SnapshotFrames.payloadStart(b) + 8); // the frame's header, then the ledger's time
     for (int i = 0; i < 4; i++) { // three counters, then the number of accounts
       while ((in.get() & 0x80) != 0) {
         // a varint's continuation bytes
@@ -113,11 +113,7 @@ class SnapshotOffTheWriterTest {
     }
     int at = in.position();
     in.putLong(at, in.getLong(at) + 1);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(b, 0, 20);
-    crc.update(b, 24, b.length - 24);
-    in.putInt(20, (int) crc.getValue());
-    java.nio.file.Files.write(file, b);
+    java.nio.file.Files.write(file, gongji.server.ledger.SnapshotFrames.resealed(b));
   }
 
   private static Result submit(Node node, Command c) throws Exception {

@@ -582,13 +582,57 @@ public final class CommandCodec {
     throw new IllegalArgumentException("varint longer than 10 bytes");
   }
 
-  /** A growable byte buffer with the writers the codec needs; reused across records. */
+  /**
+   * A growable byte buffer with the writers the codec needs; reused across records. Or, made by
+   * {@link #draining}, a buffer of fixed size that hands its bytes on each time it fills: for a
+   * snapshot image, written to its file as it is made rather than held whole.
+   */
   public static final class Output {
     private byte[] buf;
     private int size;
+    /** Where the bytes go when the buffer fills; null: it grows instead. */
+    private final Drain drain;
+    private long drained;
 
     public Output(int capacity) {
+      this(capacity, null);
+    }
+
+    private Output(int capacity, Drain drain) {
       buf = new byte[capacity];
+      this.drain = drain;
+    }
+
+    /**
+     * Where a draining output's bytes go, in order, on the thread that writes them. The array is the
+     * output's own (or a caller's, for a long run of bytes): read it before returning, keep none of it.
+     */
+    @FunctionalInterface
+    public interface Drain {
+      void drain(byte[] b, int offset, int length);
+    }
+
+    /**
+     * An output that hands its bytes to {@code drain} each time its {@code capacity} bytes fill, and
+     * on {@link #flush}, instead of growing. {@link #size}, {@link #array} and the methods that
+     * overwrite or cut then see only the bytes not yet drained; {@link #position} counts them all.
+     */
+    public static Output draining(int capacity, Drain drain) {
+      return new Output(capacity, java.util.Objects.requireNonNull(drain, "drain"));
+    }
+
+    /** Hands the bytes written since the last drain to the drain (a draining output; else nothing). */
+    public void flush() {
+      if (drain != null && size > 0) {
+        drain.drain(buf, 0, size);
+        drained += size;
+        size = 0;
+      }
+    }
+
+    /** Bytes written since the output was made (or last {@link #reset}), drained or not. */
+    public long position() {
+      return drained + size;
     }
 
     public int size() {
@@ -601,6 +645,7 @@ public final class CommandCodec {
 
     public void reset() {
       size = 0;
+      drained = 0;
     }
 
     /** Forgets everything after the first {@code size} bytes (a record that could not be finished). */
@@ -613,7 +658,10 @@ public final class CommandCodec {
 
     private void ensure(int more) {
       if (size + more > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+        flush();
+        if (size + more > buf.length) { // growing, or one item longer than a draining buffer
+          buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+        }
       }
     }
 
@@ -670,8 +718,25 @@ public final class CommandCodec {
     /** The first {@code length} bytes of {@code b}, length first. */
     public Output bytes(byte[] b, int length) {
       varint(length);
+      return raw(b, 0, length);
+    }
+
+    /**
+     * {@code length} bytes of {@code b} from {@code offset}, as they are (no length): a draining
+     * output hands a run longer than its buffer to the drain as it is, without copying it.
+     */
+    public Output raw(byte[] b, int offset, int length) {
+      java.util.Objects.checkFromIndexSize(offset, length, b.length);
+      if (drain != null && length > buf.length - size) {
+        flush();
+        if (length > buf.length) {
+          drain.drain(b, offset, length);
+          drained += length;
+          return this;
+        }
+      }
       ensure(length);
-      System.arraycopy(b, 0, buf, size, length);
+      System.arraycopy(b, offset, buf, size, length);
       size += length;
       return this;
     }

@@ -140,7 +140,12 @@ public final class Sequencer implements AutoCloseable {
 
   /** Writes a snapshot image durably. */
   public interface SnapshotSink {
-    void write(long seq, byte[] image) throws IOException;
+    /**
+     * Writes the image of {@code payload} as of record {@code seq} on this thread (the payload may be
+     * a ledger only this thread may read: {@link Snapshots#write(gongji.server.ledger.storage.Storage, long,
+     * Snapshots.Payload)} makes it as it writes it); returns its length in bytes.
+     */
+    long write(long seq, Snapshots.Payload payload) throws IOException;
   }
 
   private static final Command TICK = new Command.Tick();

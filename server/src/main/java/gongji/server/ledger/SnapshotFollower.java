@@ -15,8 +15,8 @@ import java.util.logging.Logger;
  * A second ledger that follows the writer's journal on a thread of its own, so that a snapshot image
  * is made without stopping the writer: the writer hands over each durable batch's journaled commands
  * (a copy of an array of references, no encoding) and, when a snapshot is due, a mark; this thread
- * applies the commands as a replay would and makes the image from its own ledger when it reaches
- * the mark.
+ * applies the commands as a replay would and, when it reaches the mark, has its own ledger's image
+ * written as it is made (a piece at a time: never held whole). Commands queue meanwhile.
  *
  * <p>Why the image is the writer's. The ledger is a deterministic state machine of its journal: the
  * same commands at the same times give the same state (recovery relies on it). The follower applies
@@ -82,8 +82,8 @@ public final class SnapshotFollower {
   }
 
   /** What waits for the follower: a durable batch, or the mark of a snapshot due after the last one. */
-  private record Item(long firstSeq, long atMillis, Command[] commands, long imageSeq, Consumer<byte[]> image,
-      Runnable dropped) {}
+  private record Item(long firstSeq, long atMillis, Command[] commands, long imageSeq, Consumer<Ledger> image,
+      Runnable done) {}
 
   /** The last item, put by {@link #close}. */
   private static final Item STOP = new Item(-1, 0, null, -1, null, null);
@@ -154,13 +154,15 @@ public final class SnapshotFollower {
 
   /**
    * The sequencer (as for {@link #follow}): asks for the image as of {@code seq} (the last command
-   * handed over); {@code image} gets it on the follower's thread, or {@code dropped} runs if the follower is given up before.
+   * handed over). {@code image} gets the follower's ledger at {@code seq}, on the follower's thread,
+   * to write its image before it returns (a failure to write is its own to report); {@code done} runs
+   * once after, or once it is dropped (the follower given up or closing before it).
    */
-  void imageAt(long seq, Consumer<byte[]> image, Runnable dropped) {
+  void imageAt(long seq, Consumer<Ledger> image, Runnable done) {
     Attempt a = current;
-    if (a.givenUp != null || !a.queue.offer(new Item(seq, 0, null, seq, image, dropped))) {
+    if (a.givenUp != null || !a.queue.offer(new Item(seq, 0, null, seq, image, done))) {
       a.giveUp("its queue is full");
-      dropped.run();
+      done.run();
     }
   }
 
@@ -304,23 +306,19 @@ public final class SnapshotFollower {
     }
 
     private void image(Ledger ledger, Item mark) {
-      byte[] image;
       try {
         if (mark.imageSeq() != seq) {
           throw new IllegalStateException("an image asked at record " + mark.imageSeq() + " with the follower at "
               + seq);
         }
-        image = Snapshots.image(ledger, seq);
-      } catch (RuntimeException | OutOfMemoryError e) {
-        mark.dropped().run();
-        throw e;
+        if (stopping) {
+          return; // closing, and given up waiting for this image
+        }
+        mark.image().accept(ledger);
+        imageMade();
+      } finally {
+        mark.done().run();
       }
-      if (stopping) {
-        mark.dropped().run(); // closing, and given up waiting for this image
-        return;
-      }
-      imageMade();
-      mark.image().accept(image);
     }
 
     void giveUp(String why) {
@@ -343,8 +341,8 @@ public final class SnapshotFollower {
     private void dropQueued() {
       Item item;
       while ((item = queue.poll()) != null) {
-        if (item.dropped() != null) {
-          item.dropped().run();
+        if (item.done() != null) {
+          item.done().run();
         }
       }
       lagCommands.set(0);

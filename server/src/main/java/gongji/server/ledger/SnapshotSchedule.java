@@ -9,9 +9,10 @@ import java.util.logging.Logger;
  * When the {@link Sequencer} takes a snapshot, and who makes and writes it: due after
  * {@code everyCommands} journaled commands, or after {@code everyMillis} with at least one; one at
  * a time. The image is made by the {@link SnapshotFollower} when one follows (asked once it has been
- * handed the batch), else on the writer thread, the only place the ledger is consistent; either way
- * it is written by the sink on the snapshot executor, and never before the journal is forced past
- * its sequence number. Writer only, but for {@link #pending}, which any thread may read.
+ * handed the batch), and written by the sink as it is made, on the follower's thread; else it is
+ * made on the writer thread, the only place the ledger is consistent, and written by the sink on the
+ * snapshot executor. Either way never before the journal is forced past its sequence number. Writer
+ * only, but for {@link #pending}, which any thread may read.
  *
  * <p>A snapshot that falls due while another is being made or written is not lost: its count stays,
  * and when the one in flight is done (written, failed or dropped) the writer is woken; once idle
@@ -86,7 +87,7 @@ final class SnapshotSchedule {
     }
     byte[] image;
     try {
-      image = Snapshots.image(ledger, seq);
+      image = Snapshots.payload(ledger);
     } catch (RuntimeException e) {
       // The state cannot be written out: a bug, not a disk problem. Acknowledge nothing more.
       inFlight = false;
@@ -131,9 +132,9 @@ final class SnapshotSchedule {
         || (journaledSince > 0 && now - lastMillis >= config.everyMillis());
   }
 
-  /** Asks the follower for the image at {@code seq}, which it has been handed. */
+  /** Asks the follower for the image at {@code seq}, which it has been handed: it writes it as it makes it. */
   private void askImage(long seq) {
-    follower.imageAt(seq, image -> write(seq, image), this::done);
+    follower.imageAt(seq, followerLedger -> writeNow(seq, followerLedger::snapshot), this::done);
   }
 
   /** Any thread: the snapshot in flight is written, failed or dropped; one that fell due meanwhile may be taken. */
@@ -142,24 +143,35 @@ final class SnapshotSchedule {
     wakeWriter.run();
   }
 
-  /** Has the sink write an image on the snapshot executor; the next may be taken once it is done. */
-  private void write(long seq, byte[] image) {
+  /**
+   * Has the sink write an image the writer made ({@code payload}) on the snapshot executor; the next
+   * may be taken once it is done.
+   */
+  private void write(long seq, byte[] payload) {
     try {
-      config.executor().execute(() -> writeNow(seq, image));
+      config.executor().execute(() -> {
+        try {
+          writeNow(seq, Snapshots.Payload.of(payload));
+        } finally {
+          done();
+        }
+      });
     } catch (RejectedExecutionException e) {
       log.info("snapshot at record " + seq + " not written: the node is closing; the journal has everything");
       done();
     }
   }
 
-  private void writeNow(long seq, byte[] image) {
+  /**
+   * The sink writes the image on this thread; a failure is logged (the journal still has
+   * everything). The caller says when it is done.
+   */
+  private void writeNow(long seq, Snapshots.Payload payload) {
     try {
-      config.sink().write(seq, image);
-      log.info("snapshot written at record " + seq + " (" + image.length + " bytes)");
+      long bytes = config.sink().write(seq, payload);
+      log.info("snapshot written at record " + seq + " (" + bytes + " bytes)");
     } catch (IOException | RuntimeException e) {
       log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
-    } finally {
-      done();
     }
   }
 }

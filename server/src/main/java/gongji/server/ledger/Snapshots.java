@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import gongji.server.ledger.storage.Storage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,11 +17,18 @@ import java.util.zip.CRC32C;
  * Snapshot files of the ledger and the pruning of what they cover.
  *
  * <pre>
- * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS8" | seq:u64 | length:u64 | crc:u32 | payload
- * crc := CRC32C over magic, seq, length and payload; payload := {@link Ledger#snapshot}
+ * snapshot-&lt;seq, 20 digits&gt;.snap := magic:u32 "GJS9" | seq:u64 | payload | length:u64 | crc:u32
+ * crc := CRC32C over magic, seq, payload and length; length := the payload's bytes
+ * payload := {@link Ledger#snapshot}
  * </pre>
  *
- * The magic names the format: "GJS8" holds the working state only (history, closed sales and
+ * The length and checksum come last so that an image is written to its file as it is made, a
+ * quarter MB at a time ({@link #write(Storage, long, Payload)}): an image of a million insured is
+ * over a hundred MB, and held whole it was a humongous object that could start a marking cycle.
+ * Formats 3 to 8 framed their payload the other way round, {@code magic | seq | length | crc |
+ * payload}, the checksum over the same fields; they are read, never written.
+ *
+ * <p>The magic names the format: "GJS9" holds format 8's payload; "GJS8" holds the working state only (history, closed sales and
  * request entries past the recent window, and ended wallet transfers no kept sale names, are in the
  * history store), its bindings naming their persons by registration order and keeping what those
  * transfers spent through them; "GJS7" is the same without that (none was let go of); "GJS6" named them by person number; "GJS5", written by earlier
@@ -43,7 +51,10 @@ import java.util.zip.CRC32C;
  */
 public final class Snapshots {
   private static final Logger log = Logger.getLogger(Snapshots.class.getName());
-  static final int MAGIC = 0x47_4A_53_38;
+  /** The magic of the format written: format 8's payload, its length and checksum after it. */
+  static final int MAGIC = 0x47_4A_53_39;
+  /** The magic of format 8, framed with its length and checksum before the payload: read, never written. */
+  static final int MAGIC_FORMAT_8 = 0x47_4A_53_38;
   /**
    * The magic of format 7, before bindings kept what the ended wallet transfers let go of spent
    * through them (none was let go of then): read, never written.
@@ -57,7 +68,22 @@ public final class Snapshots {
   static final int MAGIC_FORMAT_4 = 0x47_4A_53_34;
   /** The magic of format 3, which still kept history: read, never written. */
   static final int MAGIC_FORMAT_3 = 0x47_4A_53_33;
-  static final int HEADER_BYTES = 4 + 8 + 8 + 4;
+  /** Before the payload, as written: magic and sequence number. */
+  static final int HEADER_BYTES = 4 + 8;
+  /** After the payload, as written: length and checksum. */
+  static final int TRAILER_BYTES = 8 + 4;
+  /** Before the payload in formats 3 to 8: magic, sequence number, length and checksum. */
+  static final int EARLIER_HEADER_BYTES = 4 + 8 + 8 + 4;
+  /**
+   * The largest image written: a start reads one back into a single array. Past it a snapshot
+   * fails (the journal keeps everything) rather than leave a file no start could read.
+   */
+  static final long MAX_IMAGE_BYTES = Integer.MAX_VALUE - 16;
+  /**
+   * The buffer an image is made in and handed to its file from, a piece at a time: under half of
+   * G1's smallest region (1 MB), so never a humongous object, whatever the heap.
+   */
+  static final int PIECE_BYTES = 1 << 18;
   private static final String PREFIX = "snapshot-";
   private static final String SUFFIX = ".snap";
   /**
@@ -65,7 +91,7 @@ public final class Snapshots {
    * forced 400 times a second): with 4 MB the journal's forces took up to 8-13 ms meanwhile, with
    * 1 MB up to 1.3-4.8 ms, and the file was written in a third of the time.
    */
-  private static final int SYNC_BYTES = 1 << 20;
+  static final int SYNC_BYTES = 1 << 20;
   /** Snapshots kept besides the newest: a fallback should the newest be damaged. */
   private static final int KEEP = 2;
 
@@ -75,6 +101,7 @@ public final class Snapshots {
   private static int formatOf(int magic) {
     return switch (magic) {
       case MAGIC -> Ledger.SNAPSHOT_FORMAT;
+      case MAGIC_FORMAT_8 -> 8;
       case MAGIC_FORMAT_7 -> 7;
       case MAGIC_FORMAT_6 -> 6;
       case MAGIC_FORMAT_5 -> 5;
@@ -136,60 +163,152 @@ public final class Snapshots {
   }
 
   /**
-   * Serializes the ledger (on the thread that owns it) into a framed snapshot image, in a buffer
-   * that starts an eighth larger than the last image it was read from or written out to.
+   * What a snapshot holds, written into the output it is given: a ledger's {@link Ledger#snapshot},
+   * on the thread that owns the ledger, or the bytes of one made earlier ({@link #of}).
+   */
+  @FunctionalInterface
+  public interface Payload {
+    void writeTo(CommandCodec.Output out);
+
+    /** A payload made earlier ({@link Snapshots#payload}). */
+    static Payload of(byte[] payload) {
+      requireNonNull(payload, "payload");
+      return out -> out.raw(payload, 0, payload.length);
+    }
+  }
+
+  /**
+   * The ledger's payload, unframed (on the thread that owns it), in a buffer that starts an eighth
+   * larger than the last image it was read from or written out to: what the writer holds while the
+   * journal is forced past it, when it makes the image itself.
+   */
+  static byte[] payload(Ledger ledger) {
+    CommandCodec.Output out = new CommandCodec.Output(startingSize(ledger));
+    ledger.snapshot(out);
+    ledger.imageBytes((int) Math.min(Integer.MAX_VALUE, (long) out.size() + HEADER_BYTES + TRAILER_BYTES));
+    return out.array().length == out.size() ? out.array() : java.util.Arrays.copyOf(out.array(), out.size());
+  }
+
+  private static int startingSize(Ledger ledger) {
+    int last = ledger.imageBytes();
+    return Math.max(1 << 16, last == 0 ? 0 : (int) Math.min(MAX_IMAGE_BYTES, last + last / 8L));
+  }
+
+  /**
+   * The framed snapshot image of the ledger (on the thread that owns it), whole in one array: for
+   * tests and tools; a node writes its images as they are made ({@link #write(Storage, long, Payload)}).
    */
   public static byte[] image(Ledger ledger, long seq) {
-    int last = ledger.imageBytes();
-    byte[] b = image(ledger, seq, last == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 16, last + last / 8L));
+    byte[] b = image(ledger, seq, startingSize(ledger));
     ledger.imageBytes(b.length);
     return b;
   }
 
-  /**
-   * {@link #image(Ledger, long)} into a buffer of {@code sizeHint} bytes to start with. An image of
-   * a million insured is over a hundred MB, and each of its buffers is a humongous object: grown by
-   * doubling from a small one, an image cost the heap about four times its size in a few seconds,
-   * enough to start a marking cycle; from about the right size it costs the buffer, and the copy to
-   * the exact size unless the buffer is exactly full.
-   */
+  /** {@link #image(Ledger, long)} into a buffer of {@code sizeHint} bytes to start with. */
   static byte[] image(Ledger ledger, long seq, int sizeHint) {
-    CommandCodec.Output out = new CommandCodec.Output(Math.max(1 << 16, sizeHint));
-    out.i32(MAGIC).i64(seq).i64(0).i32(0);
-    ledger.snapshot(out);
-    long length = out.size() - HEADER_BYTES;
-    byte[] b = out.array().length == out.size() ? out.array() : java.util.Arrays.copyOf(out.array(), out.size());
-    ByteBuffer.wrap(b).putLong(12, length);
-    ByteBuffer.wrap(b).putInt(20, crc(b));
-    return b;
+    return image(seq, ledger::snapshot, sizeHint);
   }
 
-  private static int crc(byte[] b) {
-    CRC32C crc = new CRC32C();
-    crc.update(b, 0, 20);
-    crc.update(b, HEADER_BYTES, b.length - HEADER_BYTES);
-    return (int) crc.getValue();
+  /** The framed image of {@code payload} as of record {@code seq}, whole in one array (tests keep what a sink is given). */
+  static byte[] image(long seq, Payload payload, int sizeHint) {
+    CommandCodec.Output whole = new CommandCodec.Output(Math.max(1 << 16, sizeHint));
+    frame(seq, payload, whole::raw, MAX_IMAGE_BYTES);
+    return whole.array().length == whole.size() ? whole.array() : java.util.Arrays.copyOf(whole.array(), whole.size());
   }
 
   /**
-   * Writes an image durably, then deletes older snapshots and the journal segments it covers. A
-   * write that fails at any step before the snapshot is in place removes its temporary file.
+   * Frames {@code payload} as the image of record {@code seq} and hands it to {@code to} a piece at a
+   * time as it is made, the checksum last; returns the image's length. A drain's failure is thrown
+   * from here as the drain threw it; an image past {@code maxBytes}, as an {@link UncheckedIOException}.
+   */
+  private static long frame(long seq, Payload payload, CommandCodec.Output.Drain to, long maxBytes) {
+    CRC32C crc = new CRC32C();
+    long[] made = {0};
+    CommandCodec.Output out = CommandCodec.Output.draining(PIECE_BYTES, (b, offset, length) -> {
+      if (made[0] + length + 4 > maxBytes) {
+        throw new UncheckedIOException(new IOException("the snapshot image at record " + seq + " passes "
+            + maxBytes + " bytes, the most a start can read back: not written"));
+      }
+      crc.update(b, offset, length);
+      to.drain(b, offset, length);
+      made[0] += length;
+    });
+    out.i32(MAGIC).i64(seq);
+    payload.writeTo(out);
+    out.i64(out.position() - HEADER_BYTES);
+    out.flush();
+    byte[] checksum = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+    to.drain(checksum, 0, checksum.length);
+    return made[0] + checksum.length;
+  }
+
+  /**
+   * Writes the image of {@code payload} as of record {@code seq} durably as it is made, on this
+   * thread (the one that owns the ledger the payload writes), then deletes older snapshots and the
+   * journal segments it covers; returns the image's length in bytes. A write that fails at any step
+   * before the snapshot is in place removes its temporary file.
+   */
+  public static long write(Storage storage, long seq, Payload payload) throws IOException {
+    return write(storage, seq, payload, MAX_IMAGE_BYTES);
+  }
+
+  /** {@link #write(Storage, long, Payload)} of an image of at most {@code maxBytes}. */
+  static long write(Storage storage, long seq, Payload payload, long maxBytes) throws IOException {
+    long[] length = {0};
+    writeFile(storage, seq, f -> {
+      long[] unforced = {0};
+      try {
+        length[0] = frame(seq, payload, (b, offset, n) -> {
+          try {
+            // Forced as it goes: a journal force waits for the file system's dirty data, and an image of a
+            // million insured is over a hundred MB; at most a MB at a time keeps each wait short (RocksDB's
+            // bytes_per_sync).
+            if (unforced[0] > 0 && unforced[0] + n > SYNC_BYTES) {
+              f.force();
+              unforced[0] = 0;
+            }
+            f.append(b, offset, n);
+            unforced[0] += n;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }, maxBytes);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      f.force();
+    });
+    return length[0];
+  }
+
+  /**
+   * Writes an image made whole ({@link #image(Ledger, long)}) durably, then deletes older snapshots
+   * and the journal segments it covers; as {@link #write(Storage, long, Payload)}.
    */
   public static void write(Storage storage, long seq, byte[] image) throws IOException {
+    writeFile(storage, seq, f -> {
+      for (int at = 0; at < image.length; at += SYNC_BYTES) {
+        f.append(image, at, Math.min(SYNC_BYTES, image.length - at));
+        f.force();
+      }
+      if (image.length == 0) {
+        f.force();
+      }
+    });
+  }
+
+  /** Writes and forces a snapshot's temporary file. */
+  private interface Body {
+    void writeTo(Storage.AppendFile f) throws IOException;
+  }
+
+  private static void writeFile(Storage storage, long seq, Body body) throws IOException {
     String name = name(seq);
     String tmp = name + ".tmp";
     try {
       storage.delete(tmp);
       try (Storage.AppendFile f = storage.create(tmp)) {
-        // Forced as it goes: a journal force waits for the file system's dirty data, and an image of a
-        // million insured is over a hundred MB; a MB at a time keeps each wait short (RocksDB's bytes_per_sync).
-        for (int at = 0; at < image.length; at += SYNC_BYTES) {
-          f.append(image, at, Math.min(SYNC_BYTES, image.length - at));
-          f.force();
-        }
-        if (image.length == 0) {
-          f.force();
-        }
+        body.writeTo(f);
       }
       storage.rename(tmp, name);
     } catch (IOException | RuntimeException e) {
@@ -284,7 +403,7 @@ public final class Snapshots {
         continue;
       }
       try {
-        if (checks == Checks.AFTER_START && formatOf(ByteBuffer.wrap(image).getInt(0)) == Ledger.SNAPSHOT_FORMAT) {
+        if (checks == Checks.AFTER_START && image.length >= 4 && ByteBuffer.wrap(image).getInt(0) == MAGIC) {
           Ledger.Restored r = decode(image, seqOf(n), window, listener);
           return new Loaded(seqOf(n), r.ledger(), n, r.history(), false);
         }
@@ -319,8 +438,8 @@ public final class Snapshots {
     try {
       // Restore accepts references to what the image does not hold (a sale of an institution it
       // never registered): such a ledger would fail later, at its first snapshot, and stop the
-      // writer. Writing it out once here finds that while an older snapshot can still be used.
-      ledger.snapshot(new CommandCodec.Output(image.length));
+      // writer. Writing it out once here (to nowhere) finds that while an older snapshot can still be used.
+      ledger.snapshot(CommandCodec.Output.draining(PIECE_BYTES, (b, offset, length) -> {}));
     } catch (RuntimeException e) {
       unwritable = e;
     }
@@ -346,14 +465,17 @@ public final class Snapshots {
     if (problem != null) {
       throw new CorruptSnapshotException(problem, 0, null);
     }
-    ByteBuffer payload = ByteBuffer.wrap(image, HEADER_BYTES, image.length - HEADER_BYTES).slice();
-    checkAccounts(payload.duplicate());
+    int magic = ByteBuffer.wrap(image).getInt(0);
+    int start = payloadStart(magic);
+    ByteBuffer payload = ByteBuffer.wrap(image, start, image.length - start - (magic == MAGIC ? TRAILER_BYTES : 0))
+        .slice();
+    checkAccounts(payload.duplicate(), start);
     try {
-      Ledger.Restored restored = Ledger.restore(payload, formatOf(ByteBuffer.wrap(image).getInt(0)), window, listener);
+      Ledger.Restored restored = Ledger.restore(payload, formatOf(magic), window, listener);
       restored.ledger().imageBytes(image.length);
       return restored;
     } catch (RuntimeException e) {
-      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+      throw new CorruptSnapshotException("cannot be decoded: " + e, start + payload.position(), e);
     }
   }
 
@@ -378,18 +500,31 @@ public final class Snapshots {
     if (kept != null) {
       throw new CorruptSnapshotException("decoded into a ledger with a " + kept, image.length, null);
     }
-    byte[] again;
+    // Compared a piece at a time as it is made: no second image in memory.
+    long[] differs = {-1};
+    long[] at = {0};
+    long length;
     try {
-      again = image(ledger, seq, image.length); // the size it should have: one buffer, no copy
+      length = frame(seq, ledger::snapshot, (b, offset, n) -> {
+        if (differs[0] < 0) {
+          int mismatch = at[0] >= image.length ? 0
+              : java.util.Arrays.mismatch(b, offset, offset + n, image, (int) at[0], (int) Math.min(image.length, at[0] + n));
+          if (mismatch >= 0) {
+            differs[0] = at[0] + mismatch;
+          }
+        }
+        at[0] += n;
+      }, MAX_IMAGE_BYTES);
     } catch (RuntimeException e) {
       throw new CorruptSnapshotException("decoded into a ledger that cannot be written out again: " + e,
           image.length, e);
     }
-    int differs = java.util.Arrays.mismatch(again, image);
-    if (differs >= 0) {
+    if (differs[0] < 0 && length != image.length) {
+      differs[0] = Math.min(length, image.length);
+    }
+    if (differs[0] >= 0) {
       throw new CorruptSnapshotException("decoded into a ledger that writes out differently"
-          + (again.length != image.length ? " (" + again.length + " bytes against " + image.length + ")" : ""),
-          differs, null);
+          + (length != image.length ? " (" + length + " bytes against " + image.length + ")" : ""), differs[0], null);
     }
   }
 
@@ -413,7 +548,7 @@ public final class Snapshots {
    * Bounds the number of accounts before {@link Ledger#restore} sizes its arrays by it: each takes
    * at least 9 bytes (a balance and a held amount), so a count above the bytes left is damage.
    */
-  private static void checkAccounts(ByteBuffer payload) throws CorruptSnapshotException {
+  private static void checkAccounts(ByteBuffer payload, int start) throws CorruptSnapshotException {
     int accounts;
     try {
       payload.getLong();
@@ -421,29 +556,52 @@ public final class Snapshots {
       CommandCodec.varlong(payload);
       accounts = CommandCodec.varint(payload);
     } catch (RuntimeException e) {
-      throw new CorruptSnapshotException("cannot be decoded: " + e, HEADER_BYTES + payload.position(), e);
+      throw new CorruptSnapshotException("cannot be decoded: " + e, start + payload.position(), e);
     }
     if (accounts > payload.remaining() / 9) {
       throw new CorruptSnapshotException("count of " + accounts + " accounts with " + payload.remaining()
-          + " bytes left", HEADER_BYTES + payload.position(), null);
+          + " bytes left", start + payload.position(), null);
     }
+  }
+
+  /** Where the payload starts in an image with {@code magic}, a format's magic. */
+  static int payloadStart(int magic) {
+    return magic == MAGIC ? HEADER_BYTES : EARLIER_HEADER_BYTES;
   }
 
   private static String check(byte[] b, long seq) {
     requireNonNull(b, "b");
-    if (b.length < HEADER_BYTES) {
+    if (b.length < 4) {
       return "shorter than its header";
     }
     ByteBuffer h = ByteBuffer.wrap(b);
-    if (formatOf(h.getInt(0)) < 0) {
+    int magic = h.getInt(0);
+    if (formatOf(magic) < 0) {
       return "bad magic";
+    }
+    int frame = magic == MAGIC ? HEADER_BYTES + TRAILER_BYTES : EARLIER_HEADER_BYTES;
+    if (b.length < frame) {
+      return "shorter than its frame";
     }
     if (h.getLong(4) != seq) {
       return "sequence " + h.getLong(4) + " does not match its name";
     }
-    if (h.getLong(12) != b.length - HEADER_BYTES) {
-      return "length " + h.getLong(12) + " but " + (b.length - HEADER_BYTES) + " bytes";
+    int lengthAt = magic == MAGIC ? b.length - TRAILER_BYTES : 12;
+    if (h.getLong(lengthAt) != b.length - frame) {
+      return "length " + h.getLong(lengthAt) + " but " + (b.length - frame) + " bytes";
     }
-    return h.getInt(20) == crc(b) ? null : "checksum mismatch";
+    return h.getInt(magic == MAGIC ? b.length - 4 : 20) == crc(b, magic) ? null : "checksum mismatch";
+  }
+
+  /** The checksum a frame with {@code magic} should carry: over the frame's fields and payload, not itself. */
+  static int crc(byte[] b, int magic) {
+    CRC32C crc = new CRC32C();
+    if (magic == MAGIC) {
+      crc.update(b, 0, b.length - 4);
+    } else {
+      crc.update(b, 0, 20);
+      crc.update(b, EARLIER_HEADER_BYTES, b.length - EARLIER_HEADER_BYTES);
+    }
+    return (int) crc.getValue();
   }
 }

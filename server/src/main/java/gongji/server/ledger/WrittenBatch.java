@@ -25,7 +25,7 @@ final class WrittenBatch {
   final Command[] journaled;
   /** The sequence number of a snapshot taken at this batch, or -1. */
   long imageSeq = -1;
-  /** The image made on the writer, or null when the follower makes it. */
+  /** The image's payload made on the writer, or null when the follower makes it. */
   byte[] image;
   long forceNanos;
   /** When the next change of transfers made by time falls due as of this batch (see {@link Sequencer#transferChangeDue}). */

@@ -63,7 +63,8 @@ public final class Metrics implements AutoCloseable {
             .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)),
         Status.Code.OK);
     snapshotTimer = Timer.builder("gongji.ledger.snapshot.write")
-        .description("time to write a snapshot durably (waiting for history included)").register(registry);
+        .description("time to write a snapshot durably (waiting for history included, and making the image as"
+            + " it is written when the snapshot follower makes it)").register(registry);
     TimeGauge.builder("gongji.ledger.recovery", this, TimeUnit.NANOSECONDS, m -> m.recoveryNanos)
         .description("time the start took to read the snapshot and replay the journal").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
@@ -168,10 +169,11 @@ public final class Metrics implements AutoCloseable {
 
   /** {@code sink}, timed: {@code gongji_ledger_snapshot_write_seconds}. */
   public Sequencer.SnapshotSink timed(Sequencer.SnapshotSink sink) {
-    return (seq, image) -> {
+    return (seq, payload) -> {
       long start = System.nanoTime();
-      sink.write(seq, image);
+      long bytes = sink.write(seq, payload);
       snapshotTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return bytes;
     };
   }
 

@@ -91,6 +91,60 @@ class CommandCodecTest {
     }
   }
 
+  // ---- the output -------------------------------------------------------------------------
+
+  /**
+   * A draining output hands on, in order, exactly the bytes a growing one holds after the same
+   * writes, in pieces no longer than its buffer (a run of raw bytes longer than the buffer goes as
+   * it is), and its buffer never grows for them.
+   */
+  @Test
+  void drainingOutput_handsOnTheBytesAGrowingOneHolds_neverGrowing() {
+    forEachSeed(seed -> {
+      SplittableRandom r = new SplittableRandom(seed);
+      int capacity = 16 + r.nextInt(48);
+      CommandCodec.Output grown = new CommandCodec.Output(1);
+      java.io.ByteArrayOutputStream drained = new java.io.ByteArrayOutputStream();
+      List<Integer> pieces = new ArrayList<>();
+      CommandCodec.Output draining = CommandCodec.Output.draining(capacity, (b, offset, length) -> {
+        drained.write(b, offset, length);
+        pieces.add(length);
+      });
+      for (int i = 0; i < 500; i++) {
+        for (CommandCodec.Output out : List.of(grown, draining)) {
+          SplittableRandom same = new SplittableRandom(seed * 1_000 + i); // the same write to both
+          switch (same.nextInt(7)) {
+            case 0 -> out.u8(same.nextInt(256));
+            case 1 -> out.i32(same.nextInt());
+            case 2 -> out.i64(same.nextLong());
+            case 3 -> out.varlong(same.nextLong(Long.MAX_VALUE));
+            case 4 -> out.str("药" + same.nextInt(1_000_000));
+            case 5 -> out.bytes(bytes(same, same.nextInt(capacity / 2)));
+            default -> {
+              byte[] run = bytes(same, same.nextInt(3 * capacity));
+              int from = same.nextInt(run.length + 1);
+              out.raw(run, from, run.length - from);
+            }
+          }
+        }
+        assertEquals(grown.size(), draining.position(), "after write " + i);
+      }
+      draining.flush();
+      assertArrayEquals(Arrays.copyOf(grown.array(), grown.size()), drained.toByteArray());
+      assertEquals(capacity, draining.array().length, "the buffer never grew");
+      assertEquals(0, draining.size());
+      assertTrue(pieces.size() > grown.size() / (3 * capacity), "handed on in pieces: " + pieces.size());
+    });
+  }
+
+  private static byte[] bytes(SplittableRandom r, int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) r.nextInt(256);
+    }
+    return b;
+  }
+
   // ---- round trips --------------------------------------------------------------------------
 
   @Test

@@ -61,7 +61,7 @@ class Format3MigrationTest {
     byte[] image = Snapshots.image(r.ledger(), r.journal().lastSeq());
 
     assertEquals(Snapshots.MAGIC, java.nio.ByteBuffer.wrap(image).getInt(0));
-    assertEquals(LedgerStates.bytes(r.ledger()).length, image.length - Snapshots.HEADER_BYTES);
+    assertEquals(LedgerStates.bytes(r.ledger()).length, image.length - Snapshots.HEADER_BYTES - Snapshots.TRAILER_BYTES);
   }
 
   private static SimulatedStorage fixture() throws IOException {

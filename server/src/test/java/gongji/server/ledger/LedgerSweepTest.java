@@ -466,12 +466,8 @@ class LedgerSweepTest {
     s.ledger.apply(new Command.Sweep(W, Recall.MAX_PER_SWEEP, true), nextDay);
     assertTrue(s.ledger.keepsTransfer(w.transferId()), "a sweep of type 55 lets go of no ended transfer");
     // The snapshot an earlier version wrote: format 7, the same bytes when no binding has archived counts.
-    byte[] image = Snapshots.image(s.ledger, 9);
-    ByteBuffer.wrap(image).putInt(0, Snapshots.MAGIC_FORMAT_7);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(image, 0, 20);
-    crc.update(image, Snapshots.HEADER_BYTES, image.length - Snapshots.HEADER_BYTES);
-    ByteBuffer.wrap(image).putInt(20, (int) crc.getValue());
+    byte[] image = SnapshotFrames.framed(Snapshots.MAGIC_FORMAT_7, 9,
+        SnapshotFrames.payload(Snapshots.image(s.ledger, 9)));
     Ledger loaded = Snapshots.read(image, 9, LedgerStates.WINDOW, ReferenceListener.NONE).ledger();
     assertTrue(loaded.keepsTransfer(w.transferId()), "format 7 holds it");
     assertTrue(loaded.sweepDue(nextDay + 5_000, W), "the ended transfer is due to go");

@@ -114,7 +114,8 @@ class SaleGroupTest {
     assertTrue(hex.endsWith("b602" + "29" + "06363230313030"), "the group at the end: " + hex);
     assertEquals(0, Sales.IMAGE_MARK);
     assertEquals(6, Sales.IMAGE_FORMAT);
-    assertEquals(0x47_4A_53_38, Snapshots.MAGIC, "GJS8");
+    assertEquals(0x47_4A_53_39, Snapshots.MAGIC, "GJS9");
+    assertEquals(0x47_4A_53_38, Snapshots.MAGIC_FORMAT_8, "GJS8");
     assertEquals(0x47_4A_53_37, Snapshots.MAGIC_FORMAT_7, "GJS7");
   }
 

@@ -176,6 +176,7 @@ class SequencerPipelineTest {
             early.add("image at record " + seq + " written with the journal forced through " + forced);
           }
           images.put(seq, forced);
+          return 0;
         }, Runnable::run));
     if (follower) {
       sequencer.snapshotsOffTheWriter(() -> SequencerTest.world(startMillis), 1_000_000);

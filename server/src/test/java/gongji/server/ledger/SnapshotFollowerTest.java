@@ -198,7 +198,11 @@ class SnapshotFollowerTest {
           Sequencer.Config.defaults(), Sequencer.BatchObserver.NONE)
           .history(history)
           .sweeping(RECENT, new Recaller(store))
-          .snapshotting(new Sequencer.Snapshotting(40, Duration.ofDays(1).toMillis(), images::put, Runnable::run))
+          .snapshotting(new Sequencer.Snapshotting(40, Duration.ofDays(1).toMillis(), (seq, payload) -> {
+            byte[] image = Snapshots.image(seq, payload, 0);
+            images.put(seq, image);
+            return image.length;
+          }, Runnable::run))
           .snapshotsOffTheWriter(followerSeed, maxLag, reseeding)
           .start();
     }

@@ -9,10 +9,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import gongji.server.ledger.Snapshots.CorruptSnapshotException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,13 +72,6 @@ class SnapshotFuzzTest {
 
   /** The payload in a frame that passes the checks, as {@link Snapshots#image} frames it. */
   static byte[] frame(byte[] payload) {
-    byte[] b = new byte[Snapshots.HEADER_BYTES + payload.length];
-    ByteBuffer.wrap(b).putInt(Snapshots.MAGIC).putLong(SEQ).putLong(payload.length);
-    System.arraycopy(payload, 0, b, Snapshots.HEADER_BYTES, payload.length);
-    CRC32C crc = new CRC32C();
-    crc.update(b, 0, 20);
-    crc.update(b, Snapshots.HEADER_BYTES, payload.length);
-    ByteBuffer.wrap(b).putInt(20, (int) crc.getValue());
-    return Arrays.copyOf(b, b.length);
+    return SnapshotFrames.framed(Snapshots.MAGIC, SEQ, payload);
   }
 }

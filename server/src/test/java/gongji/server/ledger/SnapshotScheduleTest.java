@@ -45,6 +45,7 @@ class SnapshotScheduleTest {
             await(firstWriteMayEnd);
           }
           written.add(seq);
+          return 0;
         }, writer));
     if (follower) {
       sequencer.snapshotsOffTheWriter(() -> SequencerTest.world(startMillis), 1_000_000);

@@ -268,6 +268,9 @@ class SnapshotTest {
       for (int at = 0; at < Snapshots.HEADER_BYTES + 8; at++) {
         offsets.add(at); // every header byte and the start of the payload
       }
+      for (int at = newestImage.length - Snapshots.TRAILER_BYTES - 8; at < newestImage.length; at++) {
+        offsets.add(at); // the end of the payload and every trailer byte
+      }
       for (int i = 0; i < 40; i++) {
         offsets.add(random.nextInt(newestImage.length));
       }
@@ -280,7 +283,8 @@ class SnapshotTest {
         assertEquals(10, loaded.seq(), () -> "byte " + at);
         assertArrayEquals(older, LedgerStates.bytes(loaded.ledger()), () -> "byte " + at);
       }
-      for (int cut : new int[] {0, 5, Snapshots.HEADER_BYTES, newestImage.length / 2, newestImage.length - 1}) {
+      for (int cut : new int[] {0, 5, Snapshots.HEADER_BYTES, newestImage.length / 2,
+          newestImage.length - Snapshots.TRAILER_BYTES, newestImage.length - 1}) {
         SimulatedStorage damaged = disk.copy();
         damaged.cut(Snapshots.name(20), cut);
         Snapshots.Loaded loaded = Snapshots.loadNewest(damaged, LedgerStates.WINDOW, ReferenceListener.NONE);

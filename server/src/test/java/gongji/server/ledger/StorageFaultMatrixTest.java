@@ -108,7 +108,7 @@ class StorageFaultMatrixTest {
             historyRecords.addAll(unapplied); // a snapshot waits for history to cover it
             historySeq = journal.lastSeq();
             unapplied.clear();
-            Snapshots.write(disk, journal.lastSeq(), Snapshots.image(ledger, journal.lastSeq()));
+            Snapshots.write(disk, journal.lastSeq(), ledger::snapshot);
           }
           boolean rotated = !newestSegment(disk).equals(file);
           if (batch >= minBatches && segments(disk).size() >= 2 && !rotated) {
@@ -385,8 +385,7 @@ class StorageFaultMatrixTest {
       assertNotNull(sequencer.poisonedReason(), "the disk filled up within 400 commands");
 
       // A snapshot on the full disk fails and leaves no temporary file behind.
-      assertThrows(IOException.class, () -> Snapshots.write(disk, acknowledged.size(),
-          Snapshots.image(shadow, acknowledged.size())));
+      assertThrows(IOException.class, () -> Snapshots.write(disk, acknowledged.size(), shadow::snapshot));
       assertTrue(disk.list().stream().noneMatch(n -> n.endsWith(".tmp")), disk.list()::toString);
 
       disk.crash(random, SimulatedStorage.Fault.PREFIX);
@@ -460,7 +459,7 @@ class StorageFaultMatrixTest {
     };
     Ledger ledger = new Ledger(WINDOW, ReferenceListener.NONE);
 
-    assertThrows(IOException.class, () -> Snapshots.write(renameFails, 1, Snapshots.image(ledger, 1)));
+    assertThrows(IOException.class, () -> Snapshots.write(renameFails, 1, ledger::snapshot));
 
     assertTrue(w.disk.list().stream().noneMatch(n -> n.endsWith(".tmp")), w.disk.list()::toString);
   }
