@@ -147,10 +147,13 @@ public final class Ledger {
     if (recall.sweeps() == 0) {
       return false;
     }
-    String key = Recall.requestKey(c);
+    // By scope and id, not the joined key: a new id's miss is remembered, and the command's own
+    // look-up of it finds nothing again without a probe (RequestTable.find).
+    String scope = Recall.requestScope(c);
+    String id = scope == null ? null : Recall.namedRequestId(c);
     String txnId = Recall.txnId(c);
     String transferId = Recall.transferId(c);
-    boolean keyKept = key == null || requests.has(key);
+    boolean keyKept = scope == null || requests.has(scope, id);
     boolean saleKept = txnId == null || sales.txn(txnId) != null;
     boolean transferKept = transferId == null || wallets.grant(transferId) != null;
     if (keyKept && saleKept && transferKept) {
@@ -159,6 +162,7 @@ public final class Ledger {
     if (recalled == null) {
       return true;
     }
+    String key = keyKept ? null : RequestLog.key(scope, id);
     // A recalled entry of a sale, for a command that names no sale itself: the sale must have come too.
     byte[] entry = keyKept || !recalled.requestKey().equals(key) ? null : recalled.request();
     String entrySale = entry == null ? null : RequestLog.txnIdOf(entry);

@@ -234,21 +234,30 @@ final class Recall {
 
   /** The request-log key a command names (its own id, or the one it reverses or looks up), or null. */
   static String requestKey(Command c) {
+    String scope = requestScope(c);
+    return scope == null ? null : RequestLog.key(scope, namedRequestId(c));
+  }
+
+  /** The scope of the request-log key a command names ({@link #requestKey}), or null when it names none. */
+  static String requestScope(Command c) {
     return switch (c.type()) {
       case AUTHORIZE, SETTLE, CANCEL, REFUND, REJECT, CREDIT, ASSIGN_WALLET_QUOTA, PAY_OUT_TO_HEIRS, PAY_PREMIUM,
-          IDEMPOTENT -> {
-        Command.Keyed k = (Command.Keyed) c;
-        yield RequestLog.key(k.scope(), k.requestId());
-      }
-      case REVERSE -> {
-        Command.Reverse r = (Command.Reverse) c;
-        yield RequestLog.key(r.institution(), r.originalRequestId());
-      }
+          IDEMPOTENT -> ((Command.Keyed) c).scope();
+      case REVERSE -> ((Command.Reverse) c).institution();
       case GET_TRANSACTION -> {
         Command.GetTransaction g = (Command.GetTransaction) c;
-        yield g.requestId() == null ? null : RequestLog.key(g.institution(), g.requestId());
+        yield g.requestId() == null ? null : g.institution();
       }
       default -> null;
+    };
+  }
+
+  /** The request id of the key a command names, in its {@link #requestScope} (which must not be null). */
+  static String namedRequestId(Command c) {
+    return switch (c.type()) {
+      case REVERSE -> ((Command.Reverse) c).originalRequestId();
+      case GET_TRANSACTION -> ((Command.GetTransaction) c).requestId();
+      default -> ((Command.Keyed) c).requestId();
     };
   }
 

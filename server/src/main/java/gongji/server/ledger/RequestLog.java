@@ -54,9 +54,9 @@ final class RequestLog {
     this.time = time;
   }
 
-  /** Whether the entry under a key is in memory (not only in history). */
-  boolean has(String key) {
-    return requests.find(key) != RequestTable.NONE;
+  /** Whether the entry of a request id in a scope is in memory (not only in history). */
+  boolean has(String scope, String requestId) {
+    return requests.find(scope, requestId) != RequestTable.NONE;
   }
 
   int size() {

@@ -63,8 +63,9 @@ final class RequestTable {
 
   /**
    * The last look-up that found nothing, by the identity of its strings, while no entry came or went
-   * since: a command looks its request id up, finds it new, and keeps it; the keeping needs neither
-   * the hash nor the probe again.
+   * since: a command looks its request id up (the writer's check for what it let go of, then the
+   * command itself), finds it new, and keeps it; neither the second look-up nor the keeping needs
+   * the hash or the probe again.
    */
   private String missScope;
   private String missId;
@@ -163,6 +164,9 @@ final class RequestTable {
 
   /** The ring place of the entry of a request id in a scope, or {@link #NONE}. */
   int find(String scope, String id) {
+    if (scope == missScope && id == missId && id != null) {
+      return NONE; // the same strings found nothing a moment ago, and no entry came or went since
+    }
     long h = hash(scope, id);
     int place = find(scope, id, h);
     if (place == NONE) {

@@ -112,7 +112,9 @@ class RequestTableTest {
     assertThrows(VerifyException.class, () -> table.add(scope, id, "again", RequestTable.OTHER));
     String other = "r2";
     assertEquals(RequestTable.NONE, table.find(scope, other));
+    assertEquals(RequestTable.NONE, table.find(scope, other), "the same strings again, nothing changed: still new");
     table.add("H1|" + other, "by its whole key", RequestTable.OTHER); // another entry came in between
+    assertEquals("by its whole key", table.value(table.find(scope, other)), "looked up again once an entry came");
     assertThrows(VerifyException.class, () -> table.add(scope, other, "twice", RequestTable.OTHER));
     table.removeOldest();
     assertEquals(RequestTable.NONE, table.find(scope, id));
