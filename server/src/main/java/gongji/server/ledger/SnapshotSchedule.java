@@ -132,9 +132,18 @@ final class SnapshotSchedule {
         || (journaledSince > 0 && now - lastMillis >= config.everyMillis());
   }
 
-  /** Asks the follower for the image at {@code seq}, which it has been handed: it writes it as it makes it. */
+  /**
+   * Asks the follower for the image at {@code seq}, which it has been handed: it writes it as it makes
+   * it. A failure that is not the disk's (its ledger could not be written out, say) gives the follower
+   * up, so that the writer makes the next image itself, as when the follower's apply fails.
+   */
   private void askImage(long seq) {
-    follower.imageAt(seq, followerLedger -> writeNow(seq, followerLedger::snapshot), this::done);
+    follower.imageAt(seq, followerLedger -> {
+      RuntimeException failed = writeNow(seq, followerLedger::snapshot);
+      if (failed != null) {
+        throw failed;
+      }
+    }, this::done);
   }
 
   /** Any thread: the snapshot in flight is written, failed or dropped; one that fell due meanwhile may be taken. */
@@ -164,14 +173,19 @@ final class SnapshotSchedule {
 
   /**
    * The sink writes the image on this thread; a failure is logged (the journal still has
-   * everything). The caller says when it is done.
+   * everything), and one that is not the disk's is returned. The caller says when it is done.
    */
-  private void writeNow(long seq, Snapshots.Payload payload) {
+  private RuntimeException writeNow(long seq, Snapshots.Payload payload) {
     try {
       long bytes = config.sink().write(seq, payload);
       log.info("snapshot written at record " + seq + " (" + bytes + " bytes)");
-    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (IOException | java.io.UncheckedIOException e) {
       log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
+      return null;
+    } catch (RuntimeException e) {
+      log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
+      return e;
     }
   }
 }

@@ -56,6 +56,34 @@ class SnapshotFollowerTest {
     }
   }
 
+  /**
+   * An image the follower writes as it makes it: one the disk refused is only logged, and the
+   * follower makes the next; one that failed otherwise (its ledger could not be written out, say)
+   * gives it up, and the writer makes the next images itself.
+   */
+  @Test
+  void anImageTheDiskRefused_keepsTheFollower_butOneThatCouldNotBeMade_givesItUp() throws Exception {
+    Run run = new Run(19, () -> new Ledger(WINDOW, ReferenceListener.NONE), 1_000_000);
+    run.failOnFollower.set(new java.io.IOException("simulated full disk"));
+    run.drive(200);
+    Await.until(() -> run.failOnFollower.get() == null);
+    run.drive(200);
+    assertTrue(run.sequencer.snapshotsOffTheWriter(), "given up for a refused write");
+    Await.until(() -> run.images.size() >= 2);
+
+    run.failOnFollower.set(new IllegalStateException("simulated: the ledger cannot be written out"));
+    run.drive(200);
+    awaitGivenUp(run);
+    int before = run.images.size();
+    run.drive(200);
+    run.close();
+    assertTrue(run.images.size() > before, "images made on the writer: " + run.images.keySet());
+    Map<Long, byte[]> replayed = run.replayImagesAt(run.images.keySet(), run.sequencerSeq());
+    for (Map.Entry<Long, byte[]> e : run.images.entrySet()) {
+      assertArrayEquals(replayed.get(e.getKey()), e.getValue(), "the image at record " + e.getKey());
+    }
+  }
+
   @Test
   void aSeedThatFails_givesTheFollowerUp_andTheWriterMakesTheImages() throws Exception {
     Run run = new Run(7, () -> {
@@ -182,6 +210,9 @@ class SnapshotFollowerTest {
     final Ledger shadow = new Ledger(WINDOW, ReferenceListener.NONE);
     final LedgerWorkload workload;
     final Map<Long, byte[]> images = new ConcurrentSkipListMap<>();
+    /** When set, the next image the follower writes fails with it (and it is cleared). */
+    final java.util.concurrent.atomic.AtomicReference<Exception> failOnFollower =
+        new java.util.concurrent.atomic.AtomicReference<>();
     final HistoryApplier history;
     final Sequencer sequencer;
 
@@ -199,6 +230,14 @@ class SnapshotFollowerTest {
           .history(history)
           .sweeping(RECENT, new Recaller(store))
           .snapshotting(new Sequencer.Snapshotting(40, Duration.ofDays(1).toMillis(), (seq, payload) -> {
+            Exception failure = failOnFollower.get();
+            if (failure != null && Thread.currentThread().getName().startsWith("gongji-snapshot-follower")
+                && failOnFollower.compareAndSet(failure, null)) {
+              if (failure instanceof java.io.IOException io) {
+                throw io;
+              }
+              throw (RuntimeException) failure;
+            }
             byte[] image = Snapshots.image(seq, payload, 0);
             images.put(seq, image);
             return image.length;
