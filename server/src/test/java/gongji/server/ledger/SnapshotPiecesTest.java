@@ -58,32 +58,21 @@ class SnapshotPiecesTest {
     Storage counted = new ForwardingStorage(disk) {
       @Override
       public AppendFile create(String name) throws IOException {
-        AppendFile f = super.create(name);
-        return new AppendFile() {
+        return new ForwardingAppendFile(super.create(name)) {
           long unforced;
 
           @Override
           public void append(byte[] bytes, int offset, int length) throws IOException {
-            f.append(bytes, offset, length);
+            super.append(bytes, offset, length);
             appends.add(length);
             unforced += length;
           }
 
           @Override
           public void force() throws IOException {
-            f.force();
+            super.force();
             unforcedAtEachForce.add(unforced);
             unforced = 0;
-          }
-
-          @Override
-          public long size() {
-            return f.size();
-          }
-
-          @Override
-          public void close() throws IOException {
-            f.close();
           }
         };
       }

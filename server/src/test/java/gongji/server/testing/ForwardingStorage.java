@@ -46,4 +46,33 @@ public class ForwardingStorage implements Storage {
   public void syncDirectory() throws IOException {
     delegate.syncDirectory();
   }
+
+  /** A file that passes every call on: a test overrides the one it watches or makes fail. */
+  public static class ForwardingAppendFile implements AppendFile {
+    private final AppendFile delegate;
+
+    public ForwardingAppendFile(AppendFile delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void append(byte[] bytes, int offset, int length) throws IOException {
+      delegate.append(bytes, offset, length);
+    }
+
+    @Override
+    public void force() throws IOException {
+      delegate.force();
+    }
+
+    @Override
+    public long size() {
+      return delegate.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+      delegate.close();
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package gongji.server.ledger.storage;
 
+import gongji.server.testing.ForwardingStorage;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ public final class PowerCutStorage implements Storage {
   public AppendFile create(String name) throws IOException {
     AppendFile f = op("create " + name, () -> disk.create(name));
     boolean journal = name.startsWith("journal-");
-    return new AppendFile() {
+    return new ForwardingStorage.ForwardingAppendFile(f) {
       @Override
       public void append(byte[] bytes, int offset, int length) throws IOException {
         if (journal && gated) {
@@ -174,16 +175,6 @@ public final class PowerCutStorage implements Storage {
           f.force();
           return null;
         });
-      }
-
-      @Override
-      public long size() {
-        return f.size();
-      }
-
-      @Override
-      public void close() throws IOException {
-        f.close();
       }
     };
   }
