@@ -85,9 +85,9 @@ final class SnapshotSchedule {
       }
       return;
     }
-    byte[] image;
+    byte[] payload;
     try {
-      image = Snapshots.payload(ledger);
+      payload = Snapshots.payload(ledger);
     } catch (RuntimeException e) {
       // The state cannot be written out: a bug, not a disk problem. Acknowledge nothing more.
       inFlight = false;
@@ -96,9 +96,9 @@ final class SnapshotSchedule {
     }
     if (w != null) {
       w.imageSeq = seq;
-      w.image = image;
+      w.image = payload;
     } else {
-      write(seq, image);
+      write(seq, payload);
     }
   }
 
@@ -180,12 +180,9 @@ final class SnapshotSchedule {
       long bytes = config.sink().write(seq, payload);
       log.info("snapshot written at record " + seq + " (" + bytes + " bytes)");
       return null;
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
-      return null;
-    } catch (RuntimeException e) {
-      log.log(Level.WARNING, "snapshot at record " + seq + " failed; the journal still has everything", e);
-      return e;
+      return e instanceof RuntimeException r && !(e instanceof java.io.UncheckedIOException) ? r : null;
     }
   }
 }

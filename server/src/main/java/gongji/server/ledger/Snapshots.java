@@ -28,10 +28,10 @@ import java.util.zip.CRC32C;
  * Formats 3 to 8 framed their payload the other way round, {@code magic | seq | length | crc |
  * payload}, the checksum over the same fields; they are read, never written.
  *
- * <p>The magic names the format: "GJS9" holds format 8's payload; "GJS8" holds the working state only (history, closed sales and
- * request entries past the recent window, and ended wallet transfers no kept sale names, are in the
- * history store), its bindings naming their persons by registration order and keeping what those
- * transfers spent through them; "GJS7" is the same without that (none was let go of); "GJS6" named them by person number; "GJS5", written by earlier
+ * <p>The magic names the format: "GJS9" holds format 8's payload; "GJS8" holds the working state
+ * only (history, closed sales and request entries past the recent window, and ended wallet
+ * transfers no kept sale names, are in the history store), its bindings naming their persons by
+ * registration order and keeping what those transfers spent through them; "GJS7" is the same without that (none was let go of); "GJS6" named them by person number; "GJS5", written by earlier
  * versions, holds the same but for each sale's reconciliation group (the patient's as loaded stands
  * in for it); "GJS4" also holds every sale and request entry of the idempotency window, which the
  * first sweeps after it is loaded hand to history; "GJS3", older still, also holds history, which is
@@ -46,7 +46,7 @@ import java.util.zip.CRC32C;
  * <p>Reading trusts nothing in the file: {@link #read} checks the frame, bounds the first count
  * before anything is allocated from it, decodes, and accepts the ledger only if its own
  * {@link Ledger#audit} finds nothing wrong and it can be written out again (which costs a second
- * image's worth of memory and time, once, at start). Any failure on the way, whatever the decoder
+ * image's time, once, at start, but not its memory: it is written to nowhere). Any failure on the way, whatever the decoder
  * threw, is one {@link CorruptSnapshotException} that names the byte where decoding stopped.
  */
 public final class Snapshots {
@@ -209,7 +209,10 @@ public final class Snapshots {
     return image(seq, ledger::snapshot, sizeHint);
   }
 
-  /** The framed image of {@code payload} as of record {@code seq}, whole in one array (tests keep what a sink is given). */
+  /**
+   * The framed image of {@code payload} as of record {@code seq}, whole in one array (tests keep what
+   * a sink is given).
+   */
   static byte[] image(long seq, Payload payload, int sizeHint) {
     CommandCodec.Output whole = new CommandCodec.Output(Math.max(1 << 16, sizeHint));
     frame(seq, payload, whole::raw, MAX_IMAGE_BYTES);
@@ -507,8 +510,9 @@ public final class Snapshots {
     try {
       length = frame(seq, ledger::snapshot, (b, offset, n) -> {
         if (differs[0] < 0) {
-          int mismatch = at[0] >= image.length ? 0
-              : java.util.Arrays.mismatch(b, offset, offset + n, image, (int) at[0], (int) Math.min(image.length, at[0] + n));
+          int from = (int) Math.min(image.length, at[0]);
+          int mismatch = from == image.length ? 0
+              : java.util.Arrays.mismatch(b, offset, offset + n, image, from, (int) Math.min(image.length, at[0] + n));
           if (mismatch >= 0) {
             differs[0] = at[0] + mismatch;
           }
