@@ -3,10 +3,10 @@ package gongji.server.ledger;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import gongji.server.domain.RegionPolicy;
+import gongji.server.ledger.IdentityView.Entry;
 import gongji.server.ledger.IdentityView.Place;
 import gongji.server.ledger.IdentityView.Publication;
 import gongji.server.ledger.IdentityView.Source;
-import gongji.server.ledger.IdentityView.Summary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,23 +17,26 @@ import java.util.Set;
 
 /**
  * The writer's side of the {@link IdentityView}: who is in the view, what each change of a batch
- * may have changed in it, and the summaries rebuilt after the batch.
+ * may have changed in it, and what it shows of them worked out again after the batch.
  *
  * <p>How it works. The parts of the ledger mark what they change ({@link #account},
  * {@link #person}, {@link #binding}, {@link #grant}, {@link #sale}, {@link #place},
  * {@link #everything}); marks are kept only while the view holds someone, and cost an array store.
  * {@link #collect}, after a batch, turns them into the persons whose answer may have changed and
- * rebuilds their summaries: an Identify answer for a person reads that person, their bindings as
- * beneficiary, the wallet transfers into their wallet, and each of those bindings' authorizer
- * (account, status, region), so a change to a person reaches them and the beneficiaries of the
- * bindings they authorized; a change to a binding or a wallet transfer reaches its beneficiary; a
- * change to an account reaches its owner as a change to the person. Accounts are told apart by an
- * index of owners kept for the persons in the view and their authorizers. A change of a region
- * policy, or more marks than {@link #MAX_MARKS} before a collect, starts the view again empty.
+ * works out again what it shows of them: an Identify answer for a person reads that person, their
+ * bindings as beneficiary, the wallet transfers into their wallet, and each of those bindings'
+ * authorizer (account, status, region), so a change to a person reaches them and the beneficiaries
+ * of the bindings they authorized; a change to a binding or a wallet transfer reaches its
+ * beneficiary; a change to an account reaches its owner as a change to the person. Accounts are
+ * told apart by an index of owners kept for the persons in the view and their authorizers. A change
+ * of a region policy, or more marks than {@link #MAX_MARKS} before a collect, starts the view again
+ * empty.
  *
  * <p>Per sale (identify, authorize, settle of a patient paying from their own account) this
- * allocates the patient's summary once per batch that changed them (the sale's authorize and
- * settle): one {@link Summary}, and a {@link Source} per paying source when they have any.
+ * works the patient's numbers out once per batch that changed them (the sale's authorize and
+ * settle) and writes them into the entry the view holds: nothing it makes outlives the
+ * publication, unless the person's shape changed (their record, or which sources pay and in what
+ * order), which makes a new {@link Entry}.
  */
 final class Identities {
   /** Marks kept at most between two collects (a ledger that is never collected, as in tests, stops marking). */
@@ -49,8 +52,9 @@ final class Identities {
   private Funding funding;
   private Ledger ledger;
 
-  // Who is in the view: persons, places (institution codes), and the owners of the accounts that matter.
-  private final Set<PersonState> persons = Collections.newSetFromMap(new IdentityHashMap<>());
+  // Who is in the view: persons (with their entry, once a collect made it), places (institution
+  // codes), and the owners of the accounts that matter.
+  private final IdentityHashMap<PersonState, Entry> persons = new IdentityHashMap<>();
   private final Set<String> places = new HashSet<>();
   private PersonState[] ownerByAccount = new PersonState[0];
 
@@ -73,7 +77,11 @@ final class Identities {
    */
   private long lastDay = Long.MIN_VALUE;
 
-  /** Scratch: the persons whose summary a batch makes again; made anew after a large batch (clearing costs its capacity). */
+  /** Scratch: the numbers of the entries a collect works out, one entry's after another; numberCount of them. */
+  private long[] numbers = new long[256];
+  private int numberCount;
+
+  /** Scratch: the persons whose answer a batch works out again; made anew after a large batch (clearing costs its capacity). */
   private Set<PersonState> rebuild = newRebuild();
 
   private static Set<PersonState> newRebuild() {
@@ -188,7 +196,8 @@ final class Identities {
       return;
     }
     marking = true;
-    if (persons.add(p)) {
+    if (!persons.containsKey(p)) {
+      persons.put(p, null);
       personMarks.add(p);
     }
     if (institution != null && places.add(institution)) {
@@ -212,7 +221,7 @@ final class Identities {
       seq++;
       lastNextDueMillis = nextDue;
       lastDay = time.today();
-      return new Publication(seq, time.nowMillis(), nextDue, List.of(), List.of(), List.of(), true);
+      return new Publication(seq, time.nowMillis(), nextDue, NO_ENTRIES, NO_NUMBERS, List.of(), List.of(), true);
     }
     if (accountCount == 0 && personMarks.isEmpty() && bindingMarks.isEmpty() && grantMarks.isEmpty()
         && placeMarks.isEmpty() && nextDue == lastNextDueMillis && time.today() == lastDay) {
@@ -235,10 +244,18 @@ final class Identities {
     for (WalletGrant g : grantMarks) {
       add(g.binding.beneficiary);
     }
-    List<Summary> summaries = new ArrayList<>(rebuild.size());
+    Entry[] entries = new Entry[rebuild.size()];
+    int n = 0;
+    numberCount = 0;
     for (PersonState p : rebuild) {
-      summaries.add(summary(p, seq));
+      Entry last = persons.get(p);
+      Entry e = entry(p, last);
+      if (e != last) {
+        persons.put(p, e);
+      }
+      entries[n++] = e;
     }
+    long[] numbers = Arrays.copyOf(this.numbers, numberCount);
     List<String> codes = List.of();
     List<Place> resolved = List.of();
     if (!placeMarks.isEmpty()) {
@@ -259,7 +276,7 @@ final class Identities {
     clearMarks();
     lastNextDueMillis = nextDue;
     lastDay = time.today();
-    return new Publication(seq, time.nowMillis(), nextDue, summaries, codes, resolved, false);
+    return new Publication(seq, time.nowMillis(), nextDue, entries, numbers, codes, resolved, false);
   }
 
   private void withBeneficiaries(PersonState p) {
@@ -270,7 +287,7 @@ final class Identities {
   }
 
   private void add(PersonState p) {
-    if (persons.contains(p)) {
+    if (persons.containsKey(p)) {
       rebuild.add(p);
     }
   }
@@ -305,42 +322,67 @@ final class Identities {
     ownerByAccount[a] = p;
   }
 
-  /** What Identify shows of {@code p} now (see {@link Funding#identify}), stamped {@code stamp}. */
-  Summary summary(PersonState p, long stamp) {
+  /**
+   * The entry that shows {@code p} now (see {@link Funding#identify}): {@code last} when their shape
+   * is the same, else a new one; its numbers are added to {@link #numbers}. The sources made to
+   * compare shapes live only as long as this call when the shape is the same.
+   */
+  private Entry entry(PersonState p, Entry last) {
     own(p);
     for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       own(b.authorizer);
     }
-    Source[] grants = NO_SOURCES;
+    List<Source> grants = List.of();
     if (!p.grantsIn.isEmpty()) {
-      List<Source> out = new ArrayList<>();
+      grants = new ArrayList<>();
       for (WalletGrant g : p.grantsIn) {
         own(g.binding.authorizer);
         if (g.remainingFen() > 0 && g.binding.pays()) {
-          out.add(source(g.binding, g.remainingFen(), g.id));
+          grants.add(source(g.binding, g.id));
         }
       }
-      grants = out.toArray(NO_SOURCES);
     }
-    Source[] bindings = NO_SOURCES;
+    List<Source> bindings = List.of();
+    List<BindingState> ordered = List.of();
     if (p.firstAsBeneficiary != null) {
-      List<BindingState> ordered = funding.inDrawingOrder(p, null);
-      bindings = new Source[ordered.size()];
-      for (int i = 0; i < bindings.length; i++) {
-        BindingState b = ordered.get(i);
-        bindings[i] = source(b, funding.shareable(b), "");
+      ordered = funding.inDrawingOrder(p, null);
+      bindings = new ArrayList<>(ordered.size());
+      for (BindingState b : ordered) {
+        bindings.add(source(b, ""));
       }
+    }
+    Entry e = last != null && last.shaped(p.insured(), grants, bindings) ? last
+        : new Entry(p.insured(), grants.toArray(NO_SOURCES), bindings.toArray(NO_SOURCES));
+    // Its numbers, in the order Entry.write reads them.
+    if (numberCount + e.width() > numbers.length) {
+      numbers = Arrays.copyOf(numbers, Math.max(numberCount + e.width(), numbers.length * 2));
     }
     RegionPolicy home = registry.policyOf(p);
     boolean hasAccount = p.account >= 0;
-    return new Summary(stamp, p.insured(), hasAccount, hasAccount ? accounts.balance(p.account) : 0,
-        hasAccount ? accounts.available(p.account) : 0, p.aidDay, p.aidUsesToday, p.aidFenToday,
-        home.maxMutualAidUsesPerDay(), home.maxMutualAidFenPerDay(), grants, bindings);
+    int at = numberCount;
+    numbers[at++] = hasAccount ? 1 : 0;
+    numbers[at++] = hasAccount ? accounts.balance(p.account) : 0;
+    numbers[at++] = hasAccount ? accounts.available(p.account) : 0;
+    numbers[at++] = p.aidDay;
+    numbers[at++] = p.aidUsesToday;
+    numbers[at++] = p.aidFenToday;
+    numbers[at++] = home.maxMutualAidUsesPerDay();
+    numbers[at++] = home.maxMutualAidFenPerDay();
+    for (WalletGrant g : p.grantsIn) {
+      if (g.remainingFen() > 0 && g.binding.pays()) {
+        numbers[at++] = g.remainingFen();
+      }
+    }
+    for (BindingState b : ordered) {
+      numbers[at++] = funding.shareable(b);
+    }
+    numberCount = at;
+    return e;
   }
 
-  private Source source(BindingState b, long fen, String grantId) {
+  private Source source(BindingState b, String grantId) {
     RegionPolicy from = registry.policyOf(b.authorizer);
-    return new Source(b.seq, b.authorizer.insured(), b.relationship.inverse(), fen, grantId, from.province(),
+    return new Source(b.seq, b.authorizer.insured(), b.relationship.inverse(), grantId, from.province(),
         from.crossProvinceEnabled());
   }
 
@@ -354,4 +396,6 @@ final class Identities {
   }
 
   private static final Source[] NO_SOURCES = {};
+  private static final Entry[] NO_ENTRIES = {};
+  private static final long[] NO_NUMBERS = {};
 }

@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import gongji.server.domain.Insured;
 import gongji.server.domain.Masking;
 import gongji.server.domain.Relationship;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,30 +18,33 @@ import java.util.concurrent.atomic.AtomicReference;
  * Identify answered without the writer: a read-only view of what Identify shows, published by the
  * writer after each batch, read on any thread (the transport's event loops).
  *
- * <p>How it works. The writer ({@link Identities}) keeps, for each person in the view, an immutable
- * {@link Summary}: their profile, own balance and available amount, today's mutual-aid counters and
- * limits, and each source that may pay for them (wallet quota, then bindings in the drawing order
- * of their region) with what it can give and where it reaches. After a batch it rebuilds the
- * summaries of the persons whose answer the batch may have changed (the owners of the accounts it
- * moved, the beneficiaries of those owners' bindings, the patients of the sales it changed, the
- * beneficiaries of the bindings and wallet transfers it changed) and hands them here in a
- * {@link Publication}, which is published after the batch's force and before its replies leave:
- * so the view never shows what the journal could lose, and a terminal that got a reply and then
- * identifies sees what that reply did. A person enters the view when the writer answers an
- * Identify for them (the first is asked of the writer); the view holds at most
+ * <p>How it works. The view holds, for each person in it, an {@link Entry}: their profile, own
+ * balance and available amount, today's mutual-aid counters and limits, and each source that may
+ * pay for them (wallet quota, then bindings in the drawing order of their region) with what it can
+ * give and where it reaches. After a batch the writer ({@link Identities}) works out again what
+ * Identify shows of the persons whose answer the batch may have changed (the owners of the accounts
+ * it moved, the beneficiaries of those owners' bindings, the patients of the sales it changed, the
+ * beneficiaries of the bindings and wallet transfers it changed) and hands it here in a
+ * {@link Publication}: the numbers to write into the entries the view holds, and new entries for
+ * persons new to it or whose shape changed. It is published after the batch's force and before its
+ * replies leave: so the view never shows what the journal could lose, and a terminal that got a
+ * reply and then identifies sees what that reply did. A person enters the view when the writer
+ * answers an Identify for them (the first is asked of the writer); the view holds at most
  * {@code maxPersons} (the gateway's setting {@code ledger.identity.view.max.persons},
- * {@link Ledger#boundIdentityView}) and starts again empty when it would hold more, or when a region
- * policy changes (policies decide floors, limits, the drawing order and where funds reach: everything).
+ * {@link Ledger#boundIdentityView}) and starts again empty when it would hold more, or when a
+ * region policy changes (policies decide floors, limits, the drawing order and where funds reach:
+ * everything).
  *
- * <p>Why an answer is never torn. A summary is built whole on the writer for one batch, so a
- * person's balance and their sources' amounts always come from one batch. An answer reads two
- * entries, the person's summary and the place's reach, each stamped with the publication that made
- * it; the entries of a publication are put before the publication itself is made visible
- * ({@link #published}, volatile), so an answer that first reads the publication and then finds both
- * entries stamped no later than it reads the state exactly as that publication left it. An entry
- * stamped later was put by a publication under way: the answer reads again (a few times at most,
- * then leaves it to the writer). The writer never waits for a reader: it only puts into concurrent
- * maps and writes one volatile reference.
+ * <p>Why an answer is never torn. A person's numbers are worked out whole on the writer for one
+ * batch and written under the entry's sequence lock, so a person's balance and their sources'
+ * amounts always come from one batch. An answer reads two entries, the person's and the place's
+ * reach, each stamped with the publication that wrote it; a publication writes its entries before
+ * it is itself made visible ({@link #published}, volatile), so an answer that first reads the
+ * publication and then finds both entries whole and stamped no later than it reads the state
+ * exactly as that publication left it. An entry being written, or stamped later, is a publication's
+ * under way: the answer reads again (a few times at most, then leaves it to the writer). The writer
+ * never waits for a reader: it writes numbers, puts into concurrent maps and writes one volatile
+ * reference.
  *
  * <p>Why it is the writer's answer. Identify on the writer first moves the ledger's time to now,
  * which may expire holds or return wallet transfers: when one of those is due by now the view does
@@ -76,35 +82,44 @@ public final class IdentityView {
       if (now >= p.nextDueMillis) {
         return null;
       }
-      Summary s = p.persons.get(psnNo);
-      if (s == null) {
+      Entry e = p.persons.get(psnNo);
+      if (e == null) {
         return null;
       }
       Place at = institution == null ? Place.ANYWHERE : p.places.get(institution);
       if (at == null) {
         return null;
       }
-      if (s.stamp <= p.seq && at.stamp <= p.seq) {
-        return s.answer(at, LedgerTime.localDay(now));
+      if (at.stamp <= p.seq) {
+        Result r = e.answer(at, LedgerTime.localDay(now), p.seq);
+        if (r != null) {
+          return r;
+        }
       }
     }
     return null;
   }
 
   /**
-   * Makes a publication visible: its entries first, then itself. Called in batch order, once the
-   * batch is forced and before its replies leave, by one thread at a time (the writer, or the
-   * forcer with the force pipelined).
+   * Makes a publication visible: its entries first (numbers written, new entries put), then itself.
+   * Called in batch order, once the batch is forced and before its replies leave, by one thread at
+   * a time (the writer, or the forcer with the force pipelined).
    */
   void publish(Publication pub) {
     Published p = published.get();
     if (p.closed) {
       return;
     }
-    ConcurrentHashMap<String, Summary> persons = pub.restart ? new ConcurrentHashMap<>() : p.persons;
+    ConcurrentHashMap<String, Entry> persons = pub.restart ? new ConcurrentHashMap<>() : p.persons;
     ConcurrentHashMap<String, Place> places = pub.restart ? new ConcurrentHashMap<>() : p.places;
-    for (Summary s : pub.summaries) {
-      persons.put(s.insured.psnNo(), s);
+    int at = 0;
+    for (int i = 0; i < pub.entries.length; i++) {
+      Entry e = pub.entries[i];
+      at = e.write(pub.seq, pub.numbers, at);
+      if (!e.placed) {
+        e.placed = true;
+        persons.put(e.insured.psnNo(), e); // written first: the map publishes it whole
+      }
     }
     for (int i = 0; i < pub.placeCodes.size(); i++) {
       places.put(pub.placeCodes.get(i), pub.places.get(i));
@@ -118,22 +133,28 @@ public final class IdentityView {
     published.set(new Published(0, 0, Long.MIN_VALUE, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), true));
   }
 
+  /** The entry the view holds for {@code psnNo}, or null (for tests). */
+  Entry entry(String psnNo) {
+    return published.get().persons.get(psnNo);
+  }
+
   /** How many persons the view holds (for tests and figures). */
   public int persons() {
     return published.get().persons.size();
   }
 
-  private record Published(long seq, long nowMillis, long nextDueMillis, ConcurrentHashMap<String, Summary> persons,
+  private record Published(long seq, long nowMillis, long nextDueMillis, ConcurrentHashMap<String, Entry> persons,
       ConcurrentHashMap<String, Place> places, boolean closed) {}
 
   /**
-   * What one batch changed in the view: the summaries rebuilt and the places (re)resolved, stamped
-   * {@code seq}; with {@code restart}, the view starts again from these alone. {@code nowMillis}:
-   * the ledger time after the batch; {@code nextDueMillis}: when the next hold expires or wallet
-   * transfer returns.
+   * What one batch changed in the view, stamped {@code seq}: the entries whose numbers it writes
+   * (those new to the view are put into it once written), their numbers one after another
+   * ({@link Entry#write}), and the places (re)resolved; with {@code restart}, the view starts again
+   * from these alone. {@code nowMillis}: the ledger time after the batch; {@code nextDueMillis}:
+   * when the next hold expires or wallet transfer returns.
    */
-  record Publication(long seq, long nowMillis, long nextDueMillis, List<Summary> summaries, List<String> placeCodes,
-      List<Place> places, boolean restart) {}
+  record Publication(long seq, long nowMillis, long nextDueMillis, Entry[] entries, long[] numbers,
+      List<String> placeCodes, List<Place> places, boolean restart) {}
 
   /**
    * Where a place of treatment is, as far as where relatives' funds reach: its province and whether
@@ -151,39 +172,173 @@ public final class IdentityView {
 
   /**
    * A source that may pay for the patient: a binding (with {@code walletTransferId} empty) or wallet
-   * quota through it; {@code relationship}: the authorizer's to the patient; {@code fen}: what it can
-   * give before today's allowance; where the authorizer's funds reach from.
+   * quota through it; {@code relationship}: the authorizer's to the patient; where the authorizer's
+   * funds reach from. What it can give is a number of the {@link Entry} that holds it.
    */
-  record Source(long bindingSeq, Insured authorizer, Relationship relationship, long fen, String walletTransferId,
-      String province, boolean crossProvince) {}
+  record Source(long bindingSeq, Insured authorizer, Relationship relationship, String walletTransferId,
+      String province, boolean crossProvince) {
+
+    /** The same source, told by the identity of its records (a new {@link Insured} is a new source). */
+    boolean sameAs(Source o) {
+      return bindingSeq == o.bindingSeq && authorizer == o.authorizer && relationship == o.relationship
+          && Objects.equals(walletTransferId, o.walletTransferId) && Objects.equals(province, o.province)
+          && crossProvince == o.crossProvince;
+    }
+  }
 
   /**
-   * What Identify shows of one person after the batch {@code stamp}: sources paying now, wallet quota
-   * first (oldest first), then bindings in the drawing order of the person's region.
+   * What Identify shows of one person: sources paying now, wallet quota first (oldest first), then
+   * bindings in the drawing order of the person's region.
+   *
+   * <p>Why its numbers are written in place. The person, their sources and where these reach (its
+   * shape) change seldom; the numbers (balance, available amount, the day's mutual-aid counters,
+   * what each source can give) change with every sale. A batch that changes only numbers writes
+   * them into the entry the view already holds, so that it makes no object that outlives the batch:
+   * an object made for each changed person and put into the view's map (an old one, by then) was
+   * what the collector found most of in its young collections, both as what it copies and as old
+   * memory pointing at young (docs/PERFORMANCE.md, 2026-12-05 20:04). A change of shape makes a new
+   * entry.
+   *
+   * <p>Why an answer is never torn. The numbers are written under {@code version}, odd while a
+   * write is under way (a sequence lock: one writer, the publication's thread; readers never
+   * wait): a reader reads the version, then the numbers, then the version again, and uses them only
+   * when it was even and did not change. Each write stamps the numbers with its publication, so an
+   * answer knows whether they are those of the publication it read.
    */
-  record Summary(long stamp, Insured insured, boolean hasAccount, long balanceFen, long availableFen, long aidDay,
-      int aidUsesToday, long aidFenToday, int maxAidUsesPerDay, long maxAidFenPerDay, Source[] grants,
-      Source[] bindings) {
+  static final class Entry {
+    private static final VarHandle VERSION;
 
-    /** {@link Funding#identify} on this summary, at {@code place} on local day {@code today}. */
-    Result answer(Place place, long today) {
+    static {
+      try {
+        VERSION = MethodHandles.lookup().findVarHandle(Entry.class, "version", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /**
+     * The numbers before the sources': has an account (1 or 0), balance, available, the aid day,
+     * its uses and fen, the region's two daily limits.
+     */
+    static final int SCALARS = 8;
+
+    final Insured insured;
+    final Source[] grants;
+    final Source[] bindings;
+
+    /** Even when the numbers are whole; written only by the publication's thread. */
+    @SuppressWarnings("unused") // read and written through VERSION only
+    private long version;
+    // The numbers, written in place (plain fields: read only between two reads of version).
+    private long stamp;
+    private boolean hasAccount;
+    private long balanceFen;
+    private long availableFen;
+    private long aidDay;
+    private int aidUsesToday;
+    private long aidFenToday;
+    private int maxAidUsesPerDay;
+    private long maxAidFenPerDay;
+    /** What each source can give before today's allowance: grants', then bindings'. */
+    private final long[] sourceFen;
+    /** Whether a publication put it into the view's map: read and written by the publication's thread only. */
+    boolean placed;
+
+    Entry(Insured insured, Source[] grants, Source[] bindings) {
+      this.insured = insured;
+      this.grants = grants;
+      this.bindings = bindings;
+      this.sourceFen = new long[grants.length + bindings.length];
+    }
+
+    /** How many numbers a write of this entry takes. */
+    int width() {
+      return SCALARS + sourceFen.length;
+    }
+
+    /** Whether a person of this shape is this entry: the same record and the same sources, in order. */
+    boolean shaped(Insured insured, List<Source> grants, List<Source> bindings) {
+      return this.insured == insured && same(this.grants, grants) && same(this.bindings, bindings);
+    }
+
+    private static boolean same(Source[] held, List<Source> made) {
+      if (held.length != made.size()) {
+        return false;
+      }
+      for (int i = 0; i < held.length; i++) {
+        if (!held[i].sameAs(made.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Writes the numbers at {@code from} in {@code in} ({@link #width} of them, in the order of
+     * {@link #SCALARS} and then the sources'), stamped {@code stamp}; returns where the next
+     * entry's start. On the publication's thread only.
+     */
+    int write(long stamp, long[] in, int from) {
+      long v = (long) VERSION.getOpaque(this);
+      VERSION.setOpaque(this, v + 1);
+      VarHandle.storeStoreFence(); // the odd version is seen before any number
+      this.stamp = stamp;
+      hasAccount = in[from] != 0;
+      balanceFen = in[from + 1];
+      availableFen = in[from + 2];
+      aidDay = in[from + 3];
+      aidUsesToday = (int) in[from + 4];
+      aidFenToday = in[from + 5];
+      maxAidUsesPerDay = (int) in[from + 6];
+      maxAidFenPerDay = in[from + 7];
+      System.arraycopy(in, from + SCALARS, sourceFen, 0, sourceFen.length);
+      VERSION.setRelease(this, v + 2); // every number is seen before the even version
+      return from + width();
+    }
+
+    /**
+     * {@link Funding#identify} on this entry, at {@code place} on local day {@code today}, with the
+     * numbers of publication {@code seq} or an earlier one; null when they are being written or
+     * are a later publication's (then read again).
+     */
+    Result answer(Place place, long today, long seq) {
+      long v = (long) VERSION.getAcquire(this);
+      if ((v & 1) != 0) {
+        return null;
+      }
+      long stamp = this.stamp;
+      boolean hasAccount = this.hasAccount;
+      long balanceFen = this.balanceFen;
+      long availableFen = this.availableFen;
+      long aidDay = this.aidDay;
+      int aidUsesToday = this.aidUsesToday;
+      long aidFenToday = this.aidFenToday;
+      int maxAidUsesPerDay = this.maxAidUsesPerDay;
+      long maxAidFenPerDay = this.maxAidFenPerDay;
+      long[] fen = sourceFen.length == 0 ? sourceFen : sourceFen.clone();
+      VarHandle.acquireFence(); // the numbers are read before the version is read again
+      if ((long) VERSION.getOpaque(this) != v || stamp > seq) {
+        return null;
+      }
       boolean counting = aidDay == today;
       int uses = counting ? aidUsesToday : 0;
-      long fen = counting ? aidFenToday : 0;
+      long aidFen = counting ? aidFenToday : 0;
       long allowance = maxAidUsesPerDay > 0 && uses >= maxAidUsesPerDay ? 0
-          : maxAidFenPerDay > 0 ? Math.max(0, maxAidFenPerDay - fen) : Long.MAX_VALUE;
-      List<Result.AidSource> shown = new ArrayList<>(grants.length + bindings.length);
-      allowance = show(grants, place, allowance, shown);
-      show(bindings, place, allowance, shown);
+          : maxAidFenPerDay > 0 ? Math.max(0, maxAidFenPerDay - aidFen) : Long.MAX_VALUE;
+      List<Result.AidSource> shown = new ArrayList<>(fen.length);
+      allowance = show(grants, fen, 0, place, allowance, shown);
+      show(bindings, fen, grants.length, place, allowance, shown);
       return new Result.Identity(insured.psnNo(), Masking.name(insured.name()), insured.insuranceType(),
           insured.status(), insured.admdvs(), hasAccount, balanceFen, availableFen, List.copyOf(shown));
     }
 
     /** Adds the sources that reach {@code place}, each giving at most what the allowance leaves; returns what it leaves. */
-    private static long show(Source[] sources, Place place, long allowance, List<Result.AidSource> shown) {
-      for (Source s : sources) {
+    private static long show(Source[] sources, long[] fen, int from, Place place, long allowance,
+        List<Result.AidSource> shown) {
+      for (int i = 0; i < sources.length; i++) {
+        Source s = sources[i];
         if (place.reaches(s)) {
-          long give = Math.min(allowance, s.fen);
+          long give = Math.min(allowance, fen[from + i]);
           allowance -= give;
           shown.add(new Result.AidSource(Ledger.id(BindingState.KIND, s.bindingSeq),
               Masking.person(s.authorizer.name(), s.authorizer.psnNo()), s.relationship, give, s.walletTransferId));

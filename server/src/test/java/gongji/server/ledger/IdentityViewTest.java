@@ -2,7 +2,9 @@ package gongji.server.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gongji.server.domain.Bill;
@@ -20,6 +22,7 @@ import gongji.server.domain.Relationship;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -91,23 +94,118 @@ class IdentityViewTest {
   @Test
   void answer_entryStampedAfterThePublicationRead_isNotMixedIn() {
     IdentityView view = new IdentityView(InstantSource.fixed(java.time.Instant.ofEpochMilli(START_MILLIS)));
-    Insured a = person("A", InsuranceType.EMPLOYEE_BASIC, "620100");
-    view.publish(publication(1, summary(1, a, 100)));
+    IdentityView.Entry a = entry(person("A", InsuranceType.EMPLOYEE_BASIC, "620100"));
+    view.publish(publication(1, a, 100));
     assertEquals(100, ((Result.Identity) view.answer("A", null)).balanceFen());
-    // What a reader finds while publication 3 is under way: its entry is in the map, publication 2 is the one visible.
-    view.publish(publication(2, summary(3, a, 300)));
+    // What a reader finds while publication 3 is under way: its numbers are in the entry, publication 2 is the one visible.
+    a.write(3, numbers(300), 0);
+    view.publish(publication(2, new IdentityView.Entry[0], new long[0]));
     assertNull(view.answer("A", null));
-    view.publish(publication(3, summary(3, a, 300)));
+    view.publish(publication(3, a, 300));
     assertEquals(300, ((Result.Identity) view.answer("A", null)).balanceFen());
   }
 
-  private static IdentityView.Publication publication(long seq, IdentityView.Summary s) {
-    return new IdentityView.Publication(seq, START_MILLIS, Long.MAX_VALUE, List.of(s), List.of(), List.of(), false);
+  @Test
+  void answer_numbersChangedOnly_areWrittenIntoTheEntryTheViewHolds_aNewShapeMakesANewOne() {
+    long[] now = {START_MILLIS};
+    Ledger ledger = new Ledger(Duration.ofDays(1), ReferenceListener.NONE);
+    IdentityView view = new IdentityView(() -> java.time.Instant.ofEpochMilli(now[0]));
+    ledger.apply(new Command.SetRegionPolicy(new RegionPolicy("620100", "Lanzhou", 0, true, true, false,
+        Set.of(), 60)), now[0]);
+    ledger.apply(new Command.RegisterInstitution(new Institution("P62010000017", "p", Set.of(TERMINAL))), now[0]);
+    ledger.apply(new Command.UpsertInsured(person("A", InsuranceType.EMPLOYEE_BASIC, "620100")), now[0]);
+    ledger.apply(new Command.Credit("c1", 1, "A", 10_000), now[0]);
+    ledger.apply(new Command.Identify("A", "P62010000017"), now[0]);
+    publish(ledger, view);
+    IdentityView.Entry first = view.entry("A");
+    assertNotNull(first);
+    ledger.apply(new Command.Authorize("a1", 2, "P62010000017", TERMINAL, "A", MedicalType.PHARMACY,
+        Bill.of(List.of(new LineItem("d", ItemCategory.DRUG, true, 1, 3_000))), true, true), now[0]);
+    publish(ledger, view);
+    assertSame(first, view.entry("A"), "a sale changes numbers only");
+    assertEquals(7_000, ((Result.Identity) view.answer("A", "P62010000017")).availableFen());
+
+    ledger.apply(new Command.UpsertInsured(person("A", InsuranceType.RESIDENT_BASIC, "620100")), now[0]);
+    publish(ledger, view);
+    assertNotSame(first, view.entry("A"), "a new record is a new shape");
+    assertEquals(ledger.apply(new Command.Identify("A", "P62010000017"), now[0]), view.answer("A", "P62010000017"));
   }
 
-  private static IdentityView.Summary summary(long stamp, Insured insured, long balanceFen) {
-    return new IdentityView.Summary(stamp, insured, true, balanceFen, balanceFen, 0, 0, 0, 0, 0,
-        new IdentityView.Source[0], new IdentityView.Source[0]);
+  /**
+   * Numbers written in place while other threads answer from them: every answer is one
+   * publication's whole (balance, available amount and each source's amount were written equal, so
+   * an answer mixing two writes shows them unequal). Bounded by count; a mix fails at once.
+   */
+  @Test
+  void answer_whileNumbersAreWrittenInPlace_isNeverTorn() throws Exception {
+    IdentityView view = new IdentityView(InstantSource.fixed(java.time.Instant.ofEpochMilli(START_MILLIS)));
+    IdentityView.Source[] two = {
+        new IdentityView.Source(1, person("B", InsuranceType.EMPLOYEE_BASIC, "620100"), Relationship.SPOUSE, "", "62",
+            false),
+        new IdentityView.Source(2, person("C", InsuranceType.EMPLOYEE_BASIC, "620100"), Relationship.CHILD, "", "62",
+            false)};
+    IdentityView.Entry a = new IdentityView.Entry(person("A", InsuranceType.EMPLOYEE_BASIC, "620100"),
+        new IdentityView.Source[0], two);
+    int writes = 200_000;
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.ConcurrentLinkedQueue<String> torn = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Runnable reader = () -> {
+      while (!done.get() && torn.isEmpty()) {
+        Result.Identity r = (Result.Identity) view.answer("A", null);
+        if (r == null) {
+          continue;
+        }
+        answered.incrementAndGet();
+        long b = r.balanceFen();
+        if (r.availableFen() != b || r.aidSources().size() != 2 || r.aidSources().get(0).availableFen() != b
+            || r.aidSources().get(1).availableFen() != b) {
+          torn.add(r.toString());
+        }
+      }
+    };
+    Thread[] readers = {new Thread(reader, "reader-1"), new Thread(reader, "reader-2")};
+    view.publish(publication(1, new IdentityView.Entry[] {a}, new long[] {1, 1, 1, 0, 0, 0, 0, 0, 1, 1}));
+    for (Thread t : readers) {
+      t.start();
+    }
+    try {
+      long[] numbers = new long[10];
+      for (long k = 2; k <= writes && torn.isEmpty(); k++) {
+        Arrays.fill(numbers, k);
+        numbers[0] = 1;
+        numbers[3] = 0;
+        numbers[4] = 0;
+        numbers[5] = 0;
+        numbers[6] = 0;
+        numbers[7] = 0;
+        view.publish(publication(k, new IdentityView.Entry[] {a}, numbers));
+      }
+    } finally {
+      done.set(true);
+      for (Thread t : readers) {
+        t.join(10_000);
+      }
+    }
+    assertTrue(torn.isEmpty(), "torn answers: " + torn);
+    assertTrue(answered.get() > 0, "no answer while writing");
+  }
+
+  private static IdentityView.Entry entry(Insured insured) {
+    return new IdentityView.Entry(insured, new IdentityView.Source[0], new IdentityView.Source[0]);
+  }
+
+  /** The numbers of an entry without sources: an account holding {@code balanceFen}, all of it available. */
+  private static long[] numbers(long balanceFen) {
+    return new long[] {1, balanceFen, balanceFen, 0, 0, 0, 0, 0};
+  }
+
+  private static IdentityView.Publication publication(long seq, IdentityView.Entry e, long balanceFen) {
+    return publication(seq, new IdentityView.Entry[] {e}, numbers(balanceFen));
+  }
+
+  private static IdentityView.Publication publication(long seq, IdentityView.Entry[] entries, long[] numbers) {
+    return new IdentityView.Publication(seq, START_MILLIS, Long.MAX_VALUE, entries, numbers, List.of(), List.of(), false);
   }
 
   @Test
