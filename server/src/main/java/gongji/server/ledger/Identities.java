@@ -102,7 +102,7 @@ final class Identities {
     this.maxPersons = maxPersons;
   }
 
-  /** The parts it reads summaries from, once they are made (they mark changes here as they are made). */
+  /** The parts it reads what the view shows from, once they are made (they mark changes here as they are made). */
   void bind(Accounts accounts, Registry registry, Funding funding, Ledger ledger) {
     this.accounts = accounts;
     this.registry = registry;
@@ -310,7 +310,11 @@ final class Identities {
     placeMarks.clear();
   }
 
-  /** Records {@code p} as the owner of their account, so that a change to it reaches their summary and their beneficiaries'. */
+  /**
+   * Records {@code p} as the owner of their account, so that a change to it reaches their entry and
+   * their beneficiaries'. Stored only when it changes: every store of a reference into this array
+   * (old, and as long as the accounts) marks a card the collector then reads again.
+   */
   private void own(PersonState p) {
     int a = p.account;
     if (a < 0) {
@@ -319,7 +323,9 @@ final class Identities {
     if (a >= ownerByAccount.length) {
       ownerByAccount = Arrays.copyOf(ownerByAccount, Math.max(a + 1, Math.max(64, ownerByAccount.length * 2)));
     }
-    ownerByAccount[a] = p;
+    if (ownerByAccount[a] != p) {
+      ownerByAccount[a] = p;
+    }
   }
 
   /**

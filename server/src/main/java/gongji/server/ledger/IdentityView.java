@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * which may expire holds or return wallet transfers: when one of those is due by now the view does
  * not answer ({@link #answer} returns null) and the writer does. The day of the mutual-aid
  * allowance is taken from the same clock the writer's batches are given. The rest is
- * {@link Funding#identify}'s arithmetic on the summary.
+ * {@link Funding#identify}'s arithmetic on the person's entry.
  */
 public final class IdentityView {
   /** How many times an answer reads again past entries being published before it asks the writer. */
