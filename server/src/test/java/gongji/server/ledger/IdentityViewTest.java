@@ -67,14 +67,8 @@ class IdentityViewTest {
   @Test
   void answer_holdDue_leavesItToTheWriter() {
     long[] now = {START_MILLIS};
-    Ledger ledger = new Ledger(Duration.ofDays(1), ReferenceListener.NONE);
+    Ledger ledger = aIdentifiedAtAPharmacy(now[0]);
     IdentityView view = new IdentityView(() -> java.time.Instant.ofEpochMilli(now[0]));
-    ledger.apply(new Command.SetRegionPolicy(new RegionPolicy("620100", "Lanzhou", 0, true, true, false,
-        Set.of(), 60)), now[0]);
-    ledger.apply(new Command.RegisterInstitution(new Institution("P62010000017", "p", Set.of(TERMINAL))), now[0]);
-    ledger.apply(new Command.UpsertInsured(person("A", InsuranceType.EMPLOYEE_BASIC, "620100")), now[0]);
-    ledger.apply(new Command.Credit("c1", 1, "A", 10_000), now[0]);
-    ledger.apply(new Command.Identify("A", "P62010000017"), now[0]);
     publish(ledger, view);
     assertNotNull(view.answer("A", "P62010000017"));
     ledger.apply(new Command.Authorize("a1", 2, "P62010000017", TERMINAL, "A", MedicalType.PHARMACY,
@@ -89,6 +83,18 @@ class IdentityViewTest {
     assertEquals(10_000, writer.availableFen());
     publish(ledger, view);
     assertEquals(writer, view.answer("A", "P62010000017"));
+  }
+
+  /** A ledger where A (10,000 fen in their account, holds of 60 s in their region) identified at pharmacy P62010000017. */
+  private static Ledger aIdentifiedAtAPharmacy(long nowMillis) {
+    Ledger ledger = new Ledger(Duration.ofDays(1), ReferenceListener.NONE);
+    ledger.apply(new Command.SetRegionPolicy(new RegionPolicy("620100", "Lanzhou", 0, true, true, false,
+        Set.of(), 60)), nowMillis);
+    ledger.apply(new Command.RegisterInstitution(new Institution("P62010000017", "p", Set.of(TERMINAL))), nowMillis);
+    ledger.apply(new Command.UpsertInsured(person("A", InsuranceType.EMPLOYEE_BASIC, "620100")), nowMillis);
+    ledger.apply(new Command.Credit("c1", 1, "A", 10_000), nowMillis);
+    ledger.apply(new Command.Identify("A", "P62010000017"), nowMillis);
+    return ledger;
   }
 
   @Test
@@ -108,14 +114,8 @@ class IdentityViewTest {
   @Test
   void answer_numbersChangedOnly_areWrittenIntoTheEntryTheViewHolds_aNewShapeMakesANewOne() {
     long[] now = {START_MILLIS};
-    Ledger ledger = new Ledger(Duration.ofDays(1), ReferenceListener.NONE);
+    Ledger ledger = aIdentifiedAtAPharmacy(now[0]);
     IdentityView view = new IdentityView(() -> java.time.Instant.ofEpochMilli(now[0]));
-    ledger.apply(new Command.SetRegionPolicy(new RegionPolicy("620100", "Lanzhou", 0, true, true, false,
-        Set.of(), 60)), now[0]);
-    ledger.apply(new Command.RegisterInstitution(new Institution("P62010000017", "p", Set.of(TERMINAL))), now[0]);
-    ledger.apply(new Command.UpsertInsured(person("A", InsuranceType.EMPLOYEE_BASIC, "620100")), now[0]);
-    ledger.apply(new Command.Credit("c1", 1, "A", 10_000), now[0]);
-    ledger.apply(new Command.Identify("A", "P62010000017"), now[0]);
     publish(ledger, view);
     IdentityView.Entry first = view.entry("A");
     assertNotNull(first);
