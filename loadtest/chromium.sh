@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Headless Chromium for the test that opens the load test's HTML report in a browser
-# (HtmlReportInBrowserTest): prints the browser's path, installing Debian's chromium package first
-# when it is missing (as root, with apt-get; the package lists are fetched once if they lack it).
+# (LoadRunTest.report_openedInChromium_showsTheRunsFigures): prints the browser's path, installing
+# Debian's chromium package first when it is missing (as root, with apt-get; the package lists are
+# fetched once if they lack it).
 #   loadtest/chromium.sh
 set -euo pipefail
 for b in chromium chromium-browser; do
