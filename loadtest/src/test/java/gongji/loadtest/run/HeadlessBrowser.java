@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Debian's Chromium, headless, for reading back what a page shows: {@link #dom} opens a file as the
@@ -13,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@code loadtest/chromium.sh} (the module's directory is where Maven runs the tests).
  */
 final class HeadlessBrowser {
-  /** How long the script may take to install the browser (the package lists fetched, about 100 MB of packages). */
+  /** How long the script may take to install the browser (the package lists and about 100 MB of packages fetched). */
   private static final long INSTALL_SECONDS = 600;
   /** How long a page may take to open. */
   private static final long OPEN_SECONDS = 60;
@@ -29,11 +31,19 @@ final class HeadlessBrowser {
     List<String> command = List.of(browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + profile, "--dump-dom", page.toUri().toString());
-    Output out = execute(command, OPEN_SECONDS);
-    if (out.code != 0 || out.stdout.isBlank()) {
-      throw new IOException("chromium could not open " + page + " (exit " + out.code + "): " + out.stderr);
+    try {
+      Output out = execute(command, OPEN_SECONDS);
+      if (out.code != 0 || out.stdout.isBlank()) {
+        throw new IOException("chromium could not open " + page + " (exit " + out.code + "): " + out.stderr);
+      }
+      return out.stdout;
+    } finally {
+      try (Stream<Path> files = Files.walk(profile)) { // the browser's profile: caches, a few MB
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
     }
-    return out.stdout;
   }
 
   private static synchronized String browser() throws IOException, InterruptedException {
