@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -330,35 +331,26 @@ final class Identities {
 
   /**
    * The entry that shows {@code p} now (see {@link Funding#identify}): {@code last} when their shape
-   * is the same, else a new one; its numbers are added to {@link #numbers}. The sources made to
-   * compare shapes live only as long as this call when the shape is the same.
+   * is the same, else a new one; its numbers are added to {@link #numbers}.
    */
   private Entry entry(PersonState p, Entry last) {
     own(p);
     for (BindingState b = p.firstAsBeneficiary; b != null; b = b.nextOfBeneficiary) {
       own(b.authorizer);
     }
-    List<Source> grants = List.of();
+    List<WalletGrant> grants = List.of(); // the wallet transfers paying now
     if (!p.grantsIn.isEmpty()) {
       grants = new ArrayList<>();
       for (WalletGrant g : p.grantsIn) {
         own(g.binding.authorizer);
         if (g.remainingFen() > 0 && g.binding.pays()) {
-          grants.add(source(g.binding, g.id));
+          grants.add(g);
         }
       }
     }
-    List<Source> bindings = List.of();
-    List<BindingState> ordered = List.of();
-    if (p.firstAsBeneficiary != null) {
-      ordered = funding.inDrawingOrder(p, null);
-      bindings = new ArrayList<>(ordered.size());
-      for (BindingState b : ordered) {
-        bindings.add(source(b, ""));
-      }
-    }
-    Entry e = last != null && last.shaped(p.insured(), grants, bindings) ? last
-        : new Entry(p.insured(), grants.toArray(NO_SOURCES), bindings.toArray(NO_SOURCES));
+    List<BindingState> ordered = p.firstAsBeneficiary == null ? List.of() : funding.inDrawingOrder(p, null);
+    Entry e = last != null && last.insured == p.insured() && sameGrants(last.grants, grants)
+        && sameBindings(last.bindings, ordered) ? last : newEntry(p, grants, ordered);
     // Its numbers, in the order Entry.write reads them.
     if (numberCount + e.width() > numbers.length) {
       numbers = Arrays.copyOf(numbers, Math.max(numberCount + e.width(), numbers.length * 2));
@@ -374,10 +366,8 @@ final class Identities {
     numbers[at++] = p.aidFenToday;
     numbers[at++] = home.maxMutualAidUsesPerDay();
     numbers[at++] = home.maxMutualAidFenPerDay();
-    for (WalletGrant g : p.grantsIn) {
-      if (g.remainingFen() > 0 && g.binding.pays()) {
-        numbers[at++] = g.remainingFen();
-      }
+    for (WalletGrant g : grants) {
+      numbers[at++] = g.remainingFen();
     }
     for (BindingState b : ordered) {
       numbers[at++] = funding.shareable(b);
@@ -386,10 +376,60 @@ final class Identities {
     return e;
   }
 
+  private Entry newEntry(PersonState p, List<WalletGrant> grants, List<BindingState> ordered) {
+    Source[] fromGrants = new Source[grants.size()];
+    for (int i = 0; i < fromGrants.length; i++) {
+      fromGrants[i] = source(grants.get(i).binding, grants.get(i).id);
+    }
+    Source[] fromBindings = new Source[ordered.size()];
+    for (int i = 0; i < fromBindings.length; i++) {
+      fromBindings[i] = source(ordered.get(i), "");
+    }
+    return new Entry(p.insured(), fromGrants, fromBindings);
+  }
+
   private Source source(BindingState b, String grantId) {
     RegionPolicy from = registry.policyOf(b.authorizer);
     return new Source(b.seq, b.authorizer.insured(), b.relationship.inverse(), grantId, from.province(),
         from.crossProvinceEnabled());
+  }
+
+  // Whether an entry's sources are what the person's grants and bindings show now, compared where
+  // they stand (nothing made when they are).
+
+  private boolean sameGrants(Source[] held, List<WalletGrant> grants) {
+    if (held.length != grants.size()) {
+      return false;
+    }
+    for (int i = 0; i < held.length; i++) {
+      if (!shows(held[i], grants.get(i).binding, grants.get(i).id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean sameBindings(Source[] held, List<BindingState> ordered) {
+    if (held.length != ordered.size()) {
+      return false;
+    }
+    for (int i = 0; i < held.length; i++) {
+      if (!shows(held[i], ordered.get(i), "")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code s} is what {@code b} (through wallet transfer {@code grantId}, or "") shows now;
+   * a new record of the authorizer is a new source.
+   */
+  private boolean shows(Source s, BindingState b, String grantId) {
+    RegionPolicy from = registry.policyOf(b.authorizer);
+    return s.bindingSeq() == b.seq && s.authorizer() == b.authorizer.insured()
+        && s.relationship() == b.relationship.inverse() && s.walletTransferId().equals(grantId)
+        && Objects.equals(s.province(), from.province()) && s.crossProvince() == from.crossProvinceEnabled();
   }
 
   private Place place(String code, long stamp) {

@@ -10,7 +10,6 @@ import java.lang.invoke.VarHandle;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -176,15 +175,7 @@ public final class IdentityView {
    * funds reach from. What it can give is a number of the {@link Entry} that holds it.
    */
   record Source(long bindingSeq, Insured authorizer, Relationship relationship, String walletTransferId,
-      String province, boolean crossProvince) {
-
-    /** The same source, told by the identity of its records (a new {@link Insured} is a new source). */
-    boolean sameAs(Source o) {
-      return bindingSeq == o.bindingSeq && authorizer == o.authorizer && relationship == o.relationship
-          && Objects.equals(walletTransferId, o.walletTransferId) && Objects.equals(province, o.province)
-          && crossProvince == o.crossProvince;
-    }
-  }
+      String province, boolean crossProvince) {}
 
   /**
    * What Identify shows of one person: sources paying now, wallet quota first (oldest first), then
@@ -254,23 +245,6 @@ public final class IdentityView {
     /** How many numbers a write of this entry takes. */
     int width() {
       return SCALARS + sourceFen.length;
-    }
-
-    /** Whether a person of this shape is this entry: the same record and the same sources, in order. */
-    boolean shaped(Insured insured, List<Source> grants, List<Source> bindings) {
-      return this.insured == insured && same(this.grants, grants) && same(this.bindings, bindings);
-    }
-
-    private static boolean same(Source[] held, List<Source> made) {
-      if (held.length != made.size()) {
-        return false;
-      }
-      for (int i = 0; i < held.length; i++) {
-        if (!held[i].sameAs(made.get(i))) {
-          return false;
-        }
-      }
-      return true;
     }
 
     /**
